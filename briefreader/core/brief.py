@@ -1,0 +1,63 @@
+"""The Brief record: what one brief file is once parsed, shared by every front end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ARTICLE = "article"
+COMMENT = "comment"
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """One parsed brief.
+
+    ``text`` is the whole decoded file (BOM stripped, newlines normalised to LF). The article
+    and the comment are slices of it, so every offset reported anywhere (mentions, hits) is a
+    code-point offset into ``text``: ``text[article_start:article_end] == article``.
+    """
+
+    id: str  # path relative to its corpus folder, with forward slashes
+    path: Path
+    text: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    tags: tuple[str, ...]
+    article: str
+    article_start: int
+    comment: str | None  # None when the brief has no comment marker
+    comment_start: int | None
+    sha256: str  # of the raw bytes on disk
+    encoding: str = "utf-8"
+    metadata: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def article_end(self) -> int:
+        return self.article_start + len(self.article)
+
+    @property
+    def comment_end(self) -> int | None:
+        if self.comment is None or self.comment_start is None:
+            return None
+        return self.comment_start + len(self.comment)
+
+    def sections(self) -> list[tuple[str, int, str]]:
+        """(section name, start offset, text) for the article and, if present, the comment."""
+        out = [(ARTICLE, self.article_start, self.article)]
+        if self.comment is not None and self.comment_start is not None:
+            out.append((COMMENT, self.comment_start, self.comment))
+        return out
+
+
+class BriefError(Exception):
+    """A file that cannot be read as a brief; ``reason`` is one line a user understands."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = Path(path)
+        self.reason = reason
