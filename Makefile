@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    opens briefreader on the bundled sample corpus
+#   make test   runs the whole test suite headless
+# Both create .venv and install the project with its pinned dependencies when needed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/briefreader $(ARGS)
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/ruff check briefreader tests benchmarks
+	$(BIN)/mypy briefreader/core
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_index.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache
