@@ -1,0 +1,491 @@
+"""Command line front end: index, search, show, actors, glossary; no command opens the app.
+
+Output for people goes to stdout, errors to stderr as one plain line with a non-zero exit
+code. ``--json`` output is a stable interface documented in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from briefreader import __version__, paths
+from briefreader.core.brief import Brief, BriefError
+from briefreader.core.index import Hit, IndexBusyError, IndexDamagedError, SearchResults
+from briefreader.core.library import Library, UpdateReport
+from briefreader.core.match import Mention
+from briefreader.core.parse import parse_file
+
+log = logging.getLogger("briefreader.cli")
+
+SETTINGS_FILE = "cli.json"
+
+
+class CliError(Exception):
+    """An error to print as one line on stderr (exit code 1)."""
+
+
+# -- settings ----------------------------------------------------------------------------
+
+
+def _remembered_corpora(data: Path) -> list[Path]:
+    try:
+        raw = json.loads((data / SETTINGS_FILE).read_text("utf-8"))
+        return [Path(p) for p in raw.get("corpora", [])]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def _remember_corpora(data: Path, corpora: Sequence[Path]) -> None:
+    target = data / SETTINGS_FILE
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(json.dumps({"corpora": [str(p) for p in corpora]}, indent=2), "utf-8")
+    os.replace(tmp, target)
+
+
+def _open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None) -> Library:
+    data = paths.data_dir(args.data_dir)
+    if corpora:
+        chosen = [Path(c).expanduser().resolve() for c in corpora]
+        for c in chosen:
+            if not c.is_dir():
+                raise CliError(f"corpus folder not found: {c}")
+    else:
+        chosen = _remembered_corpora(data) or [paths.sample_corpus_dir()]
+    lib = Library.open(chosen, data_dir=data, glossary_files=[Path(g) for g in args.glossary])
+    for problem in lib.glossary.problems:
+        print(f"glossary: {problem}", file=sys.stderr)
+    return lib
+
+
+def _ensure_indexed(lib: Library, args: argparse.Namespace) -> None:
+    """Build the index on first use, so that ``search`` works out of the box."""
+    if lib.index.exists() and lib.doc_count() > 0:
+        return
+    report = lib.update(progress=_progress_bar(args))
+    if not args.quiet:
+        print(report.summary(), file=sys.stderr)
+
+
+# -- output helpers ------------------------------------------------------------------------
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _mention_json(lib_or_glossary: Any, brief: Brief, m: Mention) -> dict[str, Any]:
+    actor = lib_or_glossary.get(m.actor_id)
+    return {
+        "actor": actor.name if actor else m.actor_id,
+        "actor_id": m.actor_id,
+        "kind": actor.kind if actor else "other",
+        "section": m.section,
+        "start": m.start,
+        "end": m.end,
+        "text": brief.text[m.start : m.end],
+    }
+
+
+def _hit_json(lib: Library, hit: Hit) -> dict[str, Any]:
+    actors = []
+    for actor_id in hit.actors:
+        actor = lib.glossary.get(actor_id)
+        actors.append(
+            {
+                "id": actor_id,
+                "name": actor.name if actor else actor_id,
+                "kind": actor.kind if actor else "other",
+            }
+        )
+    snippet = None
+    if hit.snippet is not None:
+        snippet = {
+            "section": hit.snippet.section,
+            "text": hit.snippet.text,
+            "highlights": [list(m) for m in hit.snippet.marks],
+            "html": hit.snippet.to_html(),
+        }
+    return {
+        "id": hit.id,
+        "path": hit.key,
+        "title": hit.title,
+        "date": _date(hit.date),
+        "source": hit.source or None,
+        "tags": list(hit.tags),
+        "actors": actors,
+        "score": round(hit.score, 4),
+        "all_words": hit.tier == 1,
+        "snippet": snippet,
+    }
+
+
+def _results_json(lib: Library, res: SearchResults) -> dict[str, Any]:
+    return {
+        "query": res.query,
+        "total": res.total,
+        "total_all_words": res.total_all_words,
+        "offset": res.offset,
+        "sort": res.sort,
+        "hits": [_hit_json(lib, h) for h in res.hits],
+        "facets": res.facets,
+        "suggestion": res.suggestion,
+        "notices": res.notices,
+        "seconds": round(res.seconds, 4),
+    }
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _progress_bar(args: argparse.Namespace) -> Any:
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def progress(done: int, total: int, _path: str) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, unit="brief", file=sys.stderr, leave=False)
+        bar["bar"].update(1)
+        if done >= total:
+            bar.pop("bar").close()
+
+    return progress
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    lib = _open_library(args, args.corpus)
+    if args.rebuild:
+        lib.index.open(create=True)
+        lib.close()
+        import shutil
+
+        shutil.rmtree(lib.index.folder, ignore_errors=True)
+    report: UpdateReport = lib.update(progress=_progress_bar(args))
+    _remember_corpora(lib.data_dir, lib.corpora)
+    if args.json:
+        _print_json(
+            {
+                "corpora": [str(c) for c in lib.corpora],
+                "index": str(lib.index.folder),
+                "added": report.added,
+                "updated": report.updated,
+                "removed": report.removed,
+                "unchanged": report.unchanged,
+                "indexed": report.indexed,
+                "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
+                "warnings": [{"path": p.path, "reason": p.reason} for p in report.warnings],
+                "rebuilt": report.rebuilt_reason,
+                "seconds": round(report.seconds, 3),
+            }
+        )
+        return 0
+    if report.rebuilt_reason:
+        print(f"rebuilt the index: {report.rebuilt_reason}")
+    print(report.summary())
+    for p in report.skipped:
+        print(f"  skipped {p.path}: {p.reason}")
+    for p in report.warnings:
+        print(f"  warning {p.path}: {p.reason}")
+    return 0
+
+
+def _parse_date(text: str | None, *, end: bool = False) -> dt.date | None:
+    if not text:
+        return None
+    parts = text.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
+        if len(parts) > 2:
+            day = int(parts[2])
+        elif end:
+            day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        else:
+            day = 1
+        return dt.date(year, month, day)
+    except (ValueError, IndexError) as exc:
+        raise CliError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from exc
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    _ensure_indexed(lib, args)
+    query = " ".join(args.query)
+    res = lib.search(
+        query,
+        limit=args.limit,
+        sort=args.sort,
+        actors=args.actor,
+        sources=args.source,
+        tags=args.tag,
+        since=_parse_date(args.since),
+        until=_parse_date(args.until, end=True),
+    )
+    if args.json:
+        _print_json(_results_json(lib, res))
+        return 0
+    tty = sys.stdout.isatty()
+    for notice in res.notices:
+        print(f"note: {notice}")
+    if not res.hits:
+        print(f"No briefs match “{query}”.")
+        if res.suggestion:
+            print(f"Did you mean: {res.suggestion}")
+        return 0
+    shown = f"{len(res.hits)} of {res.total}"
+    print(
+        f"{shown} briefs ({res.total_all_words} with all the words) in {res.seconds * 1000:.0f} ms"
+    )
+    for n, hit in enumerate(res.hits, 1):
+        date = _date(hit.date) or "no date"
+        print(f"\n{n}. {hit.title}")
+        print(f"   {hit.id} · {date} · {hit.source or 'no source'}")
+        if hit.snippet:
+            text = hit.snippet.to_terminal() if tty else hit.snippet.to_terminal("[", "]")
+            print(f"   [{hit.snippet.section}] {text}")
+        if hit.actors:
+            names = [lib.glossary.get(a).name if lib.glossary.get(a) else a for a in hit.actors[:6]]
+            print(f"   actors: {', '.join(names)}")
+    return 0
+
+
+def _load_brief(lib: Library, ref: str) -> Brief:
+    path = Path(ref).expanduser()
+    if path.is_file():
+        return parse_file(path.resolve(), path.resolve().parent)
+    return lib.brief(ref)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    path = Path(args.ref).expanduser()
+    if not path.is_file():
+        _ensure_indexed(lib, args)
+    brief = lib.brief(args.ref)
+    mentions = lib.mentions(brief)
+    if args.json:
+        _print_json(
+            {
+                "id": brief.id,
+                "path": str(brief.path),
+                "title": brief.title,
+                "date": _date(brief.date),
+                "source": brief.source,
+                "author": brief.author,
+                "tags": list(brief.tags),
+                "metadata": brief.metadata,
+                "encoding": brief.encoding,
+                "sha256": brief.sha256,
+                "warnings": list(brief.warnings),
+                "article": brief.article,
+                "article_start": brief.article_start,
+                "comment": brief.comment,
+                "comment_start": brief.comment_start,
+                "mentions": [_mention_json(lib.glossary, brief, m) for m in mentions],
+            }
+        )
+        return 0
+    print(brief.title)
+    meta = " · ".join(x for x in (_date(brief.date), brief.source, ", ".join(brief.tags)) if x)
+    if meta:
+        print(meta)
+    for w in brief.warnings:
+        print(f"warning: {w}")
+    print("\nARTICLE\n")
+    print(brief.article)
+    print("\nANALYST COMMENT\n")
+    print(brief.comment if brief.comment is not None else "(this brief has no analyst comment)")
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.actor_id] = counts.get(m.actor_id, 0) + 1
+    if counts:
+        print("\nACTORS\n")
+        for actor_id, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            actor = lib.glossary.get(actor_id)
+            print(
+                f"  {actor.name if actor else actor_id} ({actor.kind if actor else 'other'}): {n}"
+            )
+    return 0
+
+
+def cmd_actors(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    path = Path(args.path).expanduser()
+    if not path.is_file():
+        raise CliError(f"no such file: {args.path}")
+    brief = parse_file(path.resolve(), path.resolve().parent)
+    mentions = lib.mentions(brief)
+    rows = [_mention_json(lib.glossary, brief, m) for m in mentions]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("no actor mentions found")
+    for r in rows:
+        span = f"{r['start']:>6}-{r['end']:<6}"
+        print(f"{span} {r['section']:<8} {r['kind']:<13} {r['actor']}  “{r['text']}”")
+    return 0
+
+
+def cmd_glossary(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    _ensure_indexed(lib, args)
+    counts = lib.actor_counts()
+    actors = sorted(lib.glossary.actors.values(), key=lambda a: (a.kind, a.name.lower()))
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": a.id,
+                    "name": a.name,
+                    "kind": a.kind,
+                    "aliases": list(a.aliases),
+                    "description": a.description,
+                    "match_case": a.match_case,
+                    "briefs": counts.get(a.id, 0),
+                }
+                for a in actors
+            ]
+        )
+        return 0
+    kind = None
+    for a in actors:
+        if a.kind != kind:
+            kind = a.kind
+            print(f"\n{kind.upper()}")
+        aliases = f" ({', '.join(a.aliases)})" if a.aliases else ""
+        print(f"  {a.name}{aliases}: {counts.get(a.id, 0)} briefs")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    try:
+        from briefreader.ui import app  # type: ignore[attr-defined]
+    except ImportError:
+        print(
+            "The briefreader window is not built yet; use the command line for now "
+            "(briefreader --help).",
+            file=sys.stderr,
+        )
+        return 2
+    return int(app.run(args))
+
+
+# -- main ----------------------------------------------------------------------------------
+
+
+def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=default,
+        help="user data folder (default: $BRIEFREADER_DATA_DIR or the platform's)",
+    )
+    p.add_argument(
+        "--glossary",
+        metavar="FILE",
+        action="append",
+        default=default if default is not None else [],
+        help="extra glossary merged over the bundled and user ones (repeatable)",
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", default=default or False, help="no progress output"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # Global options are accepted before and after the command. The copy on the commands
+    # uses SUPPRESS defaults so that it does not reset what was given before the command
+    # (argparse applies a subparser's defaults over the main parser's values).
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common, argparse.SUPPRESS)
+
+    parser = argparse.ArgumentParser(
+        prog="briefreader",
+        description="Read and search analyst briefs offline.",
+    )
+    _add_common(parser, None)
+    parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="build or update the index")
+    p.add_argument(
+        "corpus", nargs="*", help="corpus folders (default: the last ones, else the sample corpus)"
+    )
+    p.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="search the indexed briefs")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    p.add_argument(
+        "--actor",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only briefs mentioning this actor (repeatable)",
+    )
+    p.add_argument("--source", action="append", default=[], metavar="NAME")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG")
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("show", parents=[common], help="show one brief")
+    p.add_argument("ref", metavar="ID|PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("actors", parents=[common], help="actor mentions in one brief file")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_actors)
+
+    p = sub.add_parser("glossary", parents=[common], help="the merged glossary with counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_glossary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return cmd_app(args)
+    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
+        parser.error("--limit must be at least 1")
+    try:
+        return int(args.func(args))
+    except (CliError, BriefError, IndexBusyError, IndexDamagedError) as exc:
+        print(f"briefreader: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"briefreader: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("briefreader: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

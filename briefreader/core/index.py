@@ -1,0 +1,1041 @@
+"""The full-text index: the only module that imports Whoosh.
+
+Everything Whoosh-specific lives here (schema, analysis, writing, query parsing, scoring,
+snippets, facets, spelling, related briefs) so that the rest of briefreader deals only in
+plain records: :class:`IndexDoc` goes in, :class:`Hit` and :class:`SearchResults` come out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, highlight, index, qparser, query, scoring, sorting
+from whoosh.analysis import StemmingAnalyzer
+
+log = logging.getLogger(__name__)
+
+#: Bump when the schema or the analysis changes; an index of another version is rebuilt.
+SCHEMA_VERSION = 1
+
+SORTS = ("relevance", "newest", "oldest")
+TEXT_FIELDS = ("title", "article", "comment")
+#: Field weights for BM25F: a word in the title says more about a brief than one in the body.
+FIELD_BOOSTS = {"title": 2.5, "article": 1.0, "comment": 0.9}
+#: User-facing field names -> index fields.
+FIELD_ALIASES = {
+    "title": "title",
+    "article": "article",
+    "comment": "comment",
+    "actor": "actors",
+    "actors": "actors",
+    "source": "source",
+    "tag": "tags",
+    "tags": "tags",
+    "date": "date",
+}
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 200
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing this index; the caller should wait or work read-only."""
+
+
+class IndexDamagedError(RuntimeError):
+    """The index files cannot be read; the caller may move them aside and rebuild."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    """One brief as the index stores it (built by the library from a parsed Brief)."""
+
+    key: str  # absolute path of the file: unique across corpus folders
+    id: str
+    title: str
+    article: str
+    comment: str
+    actors: tuple[str, ...]
+    source: str
+    tags: tuple[str, ...]
+    date: dt.date | None
+    size: int
+    mtime_ns: int
+    sha256: str
+    has_comment: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short passage around the best hits: ``marks`` are (start, end) offsets into ``text``."""
+
+    section: str
+    text: str
+    marks: tuple[tuple[int, int], ...]
+
+    def to_html(self) -> str:
+        import html as _html
+
+        out: list[str] = []
+        pos = 0
+        for start, end in self.marks:
+            out.append(_html.escape(self.text[pos:start]))
+            out.append('<b class="hit">' + _html.escape(self.text[start:end]) + "</b>")
+            pos = end
+        out.append(_html.escape(self.text[pos:]))
+        return "".join(out)
+
+    def to_terminal(self, bold: str = "\x1b[1m", reset: str = "\x1b[0m") -> str:
+        out: list[str] = []
+        pos = 0
+        for start, end in self.marks:
+            out.append(self.text[pos:start])
+            out.append(bold + self.text[start:end] + reset)
+            pos = end
+        out.append(self.text[pos:])
+        return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    id: str
+    title: str
+    date: dt.date | None
+    source: str
+    tags: tuple[str, ...]
+    actors: tuple[str, ...]
+    score: float
+    snippet: Snippet | None
+    tier: int = 1  # 1: all the words; 2: only some of them
+
+
+@dataclass(slots=True)
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    total_all_words: int
+    offset: int
+    sort: str
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    actors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.actors or self.sources or self.tags or self.since or self.until)
+
+
+def _analyzer() -> Any:
+    # Whoosh's default tokenizer keeps dotted acronyms whole ("P.M.F." -> "p.m.f") and splits
+    # "Iran’s" into "iran" + "s"; the minimum size of 2 then drops the stray "s".
+    return StemmingAnalyzer(minsize=2)
+
+
+def make_schema() -> fields.Schema:
+    ana = _analyzer()
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=ana, stored=True, field_boost=FIELD_BOOSTS["title"]),
+        article=fields.TEXT(analyzer=ana, stored=True, spelling=True),
+        comment=fields.TEXT(analyzer=ana, stored=True, field_boost=FIELD_BOOSTS["comment"]),
+        actors=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        source=fields.KEYWORD(commas=True, lowercase=True),
+        source_name=fields.STORED(),
+        tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        year=fields.ID(),
+        has_comment=fields.BOOLEAN(),
+    )
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.replace(",", " ").split()).lower()
+
+
+def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
+    fields_: dict[str, Any] = {
+        "key": doc.key,
+        "id": doc.id,
+        "title": doc.title,
+        "article": doc.article,
+        "comment": doc.comment,
+        "actors": ",".join(doc.actors),
+        "source": _fold(doc.source),
+        "source_name": doc.source,
+        "tags": ",".join(_fold(t) for t in doc.tags),
+        "has_comment": doc.has_comment,
+    }
+    if doc.date is not None:
+        fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
+        fields_["year"] = str(doc.date.year)
+    return fields_
+
+
+@dataclass(slots=True)
+class ManifestEntry:
+    size: int
+    mtime_ns: int
+    sha256: str
+    id: str
+
+
+class _FileLock:
+    """An exclusive advisory lock on a file, released by the OS if the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: Any = None
+
+    def acquire(self, timeout: float) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                _lock_file(self._fh)
+                return True
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise
+                if time.monotonic() >= deadline:
+                    self._fh.close()
+                    self._fh = None
+                    return False
+                time.sleep(0.05)
+
+    def release(self) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                _unlock_file(self._fh)
+            self._fh.close()
+            self._fh = None
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock_file(fh: Any) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock_file(fh: Any) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock_file(fh: Any) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_file(fh: Any) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class BriefIndex:
+    """A Whoosh index of briefs in one folder, with the manifest that makes updates cheap.
+
+    The manifest (``manifest.json``) maps each indexed file to its size, mtime and hash, so an
+    unchanged corpus is re-checked with ``stat`` calls alone. It is written after each commit:
+    if a crash loses it, the next update only redoes work, it never loses a brief.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._lock = _FileLock(self.folder / "update.lock")
+        self.rebuilt_reason: str | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @property
+    def meta_path(self) -> Path:
+        return self.folder / "meta.json"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / "manifest.json"
+
+    def _read_meta(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads(self.meta_path.read_text("utf-8")))
+        except (OSError, ValueError):
+            return {}
+
+    def exists(self) -> bool:
+        return (
+            index.exists_in(str(self.folder)) and self._read_meta().get("schema") == SCHEMA_VERSION
+        )
+
+    def open(self, *, glossary_fingerprint: str = "", create: bool = True) -> None:
+        """Open the index, creating it (or rebuilding an incompatible one) when allowed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        meta = self._read_meta()
+        reason = None
+        if not index.exists_in(str(self.folder)):
+            reason = "new index"
+        elif meta.get("schema") != SCHEMA_VERSION:
+            reason = f"index format {meta.get('schema')} is replaced by {SCHEMA_VERSION}"
+        elif glossary_fingerprint and meta.get("glossary") != glossary_fingerprint:
+            reason = "the actor glossary changed"
+        if reason is None:
+            try:
+                self._ix = index.open_dir(str(self.folder))
+                self._ix.doc_count()
+                return
+            except Exception as exc:  # Whoosh raises many kinds on damaged files
+                if not create:
+                    raise IndexDamagedError(
+                        f"the index in {self.folder} is damaged: {exc}"
+                    ) from exc
+                reason = f"the index was damaged ({type(exc).__name__}) and was moved aside"
+                self._move_aside()
+        if not create:
+            raise IndexDamagedError(f"no usable index in {self.folder} ({reason})")
+        self._create(glossary_fingerprint)
+        self.rebuilt_reason = None if reason == "new index" else reason
+
+    def _move_aside(self) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.folder.with_name(self.folder.name + f".damaged-{stamp}")
+        with contextlib.suppress(OSError):
+            shutil.move(str(self.folder), str(target))
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _create(self, glossary_fingerprint: str) -> None:
+        for child in self.folder.iterdir():
+            if child.name == "update.lock":
+                continue
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+        self._ix = index.create_in(str(self.folder), make_schema())
+        _write_json_atomic(
+            self.meta_path, {"schema": SCHEMA_VERSION, "glossary": glossary_fingerprint}
+        )
+        _write_json_atomic(self.manifest_path, {})
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+    def _require(self) -> Any:
+        if self._ix is None:
+            raise RuntimeError("index is not open")
+        return self._ix
+
+    def searcher(self) -> Any:
+        """A searcher on the latest committed state (refreshed cheaply when unchanged)."""
+        ix = self._require()
+        if self._searcher is None:
+            self._searcher = ix.searcher(weighting=scoring_model())
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def doc_count(self) -> int:
+        return int(self._require().doc_count())
+
+    # -- writing -------------------------------------------------------------------------
+
+    def read_manifest(self) -> dict[str, ManifestEntry]:
+        try:
+            raw = json.loads(self.manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        out: dict[str, ManifestEntry] = {}
+        for key, val in raw.items():
+            with contextlib.suppress(TypeError, ValueError):
+                out[key] = ManifestEntry(int(val[0]), int(val[1]), str(val[2]), str(val[3]))
+        return out
+
+    def indexed_keys(self) -> set[str]:
+        """The keys actually in the index (the manifest may lag after a crash)."""
+        s = self.searcher()
+        return {str(t.decode("utf-8")) for t in s.lexicon("key")}
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float = 5.0) -> Iterator[None]:
+        """Hold the update lock; raise IndexBusyError if another process keeps it."""
+        if not self._lock.acquire(timeout):
+            raise IndexBusyError(
+                "another briefreader is updating this index; try again when it has finished"
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def write(
+        self,
+        docs: Iterable[IndexDoc],
+        remove: Sequence[str],
+        *,
+        manifest: dict[str, ManifestEntry],
+        bulk: bool = False,
+        batch: int = 0,
+        on_doc: Callable[[IndexDoc], None] | None = None,
+    ) -> int:
+        """Add or replace ``docs`` and delete ``remove`` keys; commit; then save ``manifest``.
+
+        The caller holds :meth:`locked`. ``bulk`` uses a writer that spreads analysis over
+        processes and skips the final merge. With ``batch`` > 0 the work is committed every
+        ``batch`` documents, so a crash or a cancel loses at most one batch.
+        """
+        ix = self._require()
+        written = 0
+        pending: dict[str, ManifestEntry] = dict(manifest)
+
+        def new_writer() -> Any:
+            if bulk and (os.cpu_count() or 1) > 1:
+                return ix.writer(procs=min(2, os.cpu_count() or 1), limitmb=256, multisegment=True)
+            return ix.writer(limitmb=128)
+
+        writer = new_writer()
+        try:
+            for key in remove:
+                writer.delete_by_term("key", key)
+                pending.pop(key, None)
+            in_batch = 0
+            for doc in docs:
+                if bulk:
+                    writer.add_document(**_to_whoosh(doc))
+                else:
+                    writer.update_document(**_to_whoosh(doc))
+                pending[doc.key] = ManifestEntry(doc.size, doc.mtime_ns, doc.sha256, doc.id)
+                written += 1
+                in_batch += 1
+                if on_doc is not None:
+                    on_doc(doc)
+                if batch and in_batch >= batch:
+                    writer.commit(merge=not bulk)
+                    self._save_manifest(pending)
+                    writer = new_writer()
+                    in_batch = 0
+            writer.commit(merge=not bulk)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        self._save_manifest(pending)
+        manifest.clear()
+        manifest.update(pending)
+        return written
+
+    def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:
+        _write_json_atomic(
+            self.manifest_path,
+            {k: [e.size, e.mtime_ns, e.sha256, e.id] for k, e in manifest.items()},
+        )
+
+    def optimize(self) -> None:
+        """Merge segments into one: slower to write, faster to search afterwards."""
+        self._require().optimize()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def stored(self, key: str) -> dict[str, Any] | None:
+        s = self.searcher()
+        docnum = s.document_number(key=key)
+        if docnum is None:
+            return None
+        return dict(s.stored_fields(docnum))
+
+    def keys_for_id(self, brief_id: str) -> list[str]:
+        s = self.searcher()
+        return [str(s.stored_fields(n)["key"]) for n in s.document_numbers(id=brief_id)]
+
+    def actor_document_counts(self) -> dict[str, int]:
+        """How many briefs mention each actor (from the term statistics: no scan)."""
+        s = self.searcher()
+        out: dict[str, int] = {}
+        for term in s.lexicon("actors"):
+            text = term.decode("utf-8")
+            out[text] = int(s.doc_frequency("actors", text))
+        return out
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A user query turned into Whoosh queries: strict (all words) and loose (some words)."""
+
+    text: str
+    all_words: Any
+    some_words: Any
+    highlight_terms: frozenset[str]
+    notices: tuple[str, ...] = ()
+
+
+def _base_parser(schema: fields.Schema, group: Any) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
+    )
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    return parser
+
+
+_FUZZY_BARE = re.compile(r"(?<=\w)~(?![\d\w])")
+_FIELD_RE = re.compile(r'(?<![\w:])(\w+):("[^"]*"|\[[^\]]*\]|\([^)]*\)|[^\s()"]+)')
+_WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?", re.UNICODE)
+
+
+class QueryBuilder:
+    """Turns what a user typed into Whoosh queries; never raises on odd input.
+
+    ``resolve_actor`` maps a name or alias to an actor id (or None); ``actor_aliases`` gives
+    an actor's names, used to mark the words a brief uses for an actor that a query named.
+    """
+
+    def __init__(
+        self,
+        schema: fields.Schema,
+        resolve_actor: Callable[[str], str | None],
+        actor_aliases: Callable[[str], Sequence[str]],
+        *,
+        alias_is_strict: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.resolve_actor = resolve_actor
+        self.actor_aliases = actor_aliases
+        self.alias_is_strict = alias_is_strict or (lambda _s: False)
+        self._and = _base_parser(schema, qparser.AndGroup)
+        self._or = _base_parser(schema, qparser.OrGroup)
+        self._plain = qparser.MultifieldParser(
+            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup
+        )
+        self._analyzer = _analyzer()
+
+    # The rewrite happens on the query text, before Whoosh parses it: user field names become
+    # index field names, actor names become actor ids, and a word or phrase that names an
+    # actor is widened to "(the words OR actors:ID)".
+
+    def rewrite(self, text: str) -> tuple[str, set[str], list[str]]:
+        actors: set[str] = set()
+        notices: list[str] = []
+        text = _FUZZY_BARE.sub("~1", text)
+
+        out: list[str] = []
+        pos = 0
+        for m in _FIELD_RE.finditer(text):
+            name, value = m.group(1), m.group(2)
+            target = FIELD_ALIASES.get(name.lower())
+            if target is None:
+                continue
+            out.append(self._expand_free(text[pos : m.start()], actors))
+            pos = m.end()
+            if target == "actors":
+                raw = value.strip('"()')
+                actor_id = self.resolve_actor(raw)
+                if actor_id is None:
+                    notices.append(f"no actor called “{raw}” in the glossary")
+                    actor_id = _slug(raw) or "-"
+                actors.add(actor_id)
+                out.append(f"actors:{_quote_term(actor_id)}")
+            elif target in ("source", "tags"):
+                raw = _fold(value.strip('"()'))
+                out.append(f"{target}:{_quote_term(raw)}")
+            else:
+                out.append(f"{target}:{value}")
+        out.append(self._expand_free(text[pos:], actors))
+        return "".join(out), actors, notices
+
+    def _expand_free(self, segment: str, actors: set[str]) -> str:
+        """Widen actor names in a stretch of query text that has no field prefix."""
+        if not segment.strip():
+            return segment
+        pieces: list[str] = []
+        pos = 0
+        # Quoted phrases are taken whole: "Popular Mobilization Forces" names the PMF.
+        for m in re.finditer(r'"([^"]*)"(~\d+)?', segment):
+            pieces.append(self._expand_words(segment[pos : m.start()], actors))
+            phrase = m.group(1)
+            actor_id = self.resolve_actor(phrase) if phrase.strip() else None
+            if actor_id and not m.group(2):
+                actors.add(actor_id)
+                pieces.append(f'("{phrase}" OR actors:{_quote_term(actor_id)})')
+            else:
+                pieces.append(m.group(0))
+            pos = m.end()
+        pieces.append(self._expand_words(segment[pos:], actors))
+        return "".join(pieces)
+
+    def _expand_words(self, segment: str, actors: set[str]) -> str:
+        words = list(_WORD_RE.finditer(segment))
+        if not words:
+            return segment
+        out: list[str] = []
+        pos = 0
+        i = 0
+        while i < len(words):
+            found = None
+            for n in range(min(6, len(words) - i), 0, -1):
+                group = words[i : i + n]
+                # Only words separated by plain spaces form a name; operators never do.
+                between = [
+                    segment[a.end() : b.start()] for a, b in zip(group, group[1:], strict=False)
+                ]
+                if any(s.strip() for s in between):
+                    continue
+                if any(w.group(0) in ("AND", "OR", "NOT", "TO") for w in group):
+                    continue
+                start, end = group[0].start(), group[-1].end()
+                if start > 0 and segment[start - 1] in "-+*:~":
+                    continue
+                if end < len(segment) and segment[end] in "*?~:":
+                    continue
+                name = segment[start:end]
+                actor_id = self._resolve_typed(name)
+                if actor_id:
+                    found = (start, end, actor_id, n)
+                    break
+            if found is None:
+                i += 1
+                continue
+            start, end, actor_id, n = found
+            actors.add(actor_id)
+            name = segment[start:end]
+            words_part = f'"{name}"' if n > 1 else name
+            out.append(segment[pos:start])
+            out.append(f"({words_part} OR actors:{_quote_term(actor_id)})")
+            pos = end
+            i += n
+        out.append(segment[pos:])
+        return "".join(out)
+
+    def _resolve_typed(self, name: str) -> str | None:
+        actor_id = self.resolve_actor(name)
+        if actor_id is None:
+            return None
+        # An alias that only counts in capitals ("US") must be typed in capitals, so that a
+        # query for "told us" stays a query about words.
+        if self.alias_is_strict(name) and name != name.upper():
+            return None
+        return actor_id
+
+    def parse(self, text: str) -> ParsedQuery:
+        notices: list[str] = []
+        text = text.replace("\x00", " ")
+        if len(text) > MAX_QUERY_CHARS:
+            text = text[:MAX_QUERY_CHARS]
+            notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+        rewritten, actors, rw_notices = self.rewrite(text)
+        notices.extend(rw_notices)
+        try:
+            strict = self._and.parse(rewritten)
+            loose = self._or.parse(rewritten)
+        except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
+            strict = loose = None
+        if strict is None or isinstance(strict, query.NullQuery) and text.strip():
+            words = " ".join(w.group(0) for w in _WORD_RE.finditer(text))
+            notices.append("the query could not be read as written; searched for its words")
+            strict = _base_parser(self.schema, qparser.AndGroup).parse(_escape_words(words))
+            loose = self._plain.parse(_escape_words(words))
+        strict, n1 = _limit_terms(strict)
+        loose, _ = _limit_terms(loose)
+        if n1:
+            notices.append(n1)
+        terms = self._highlight_terms(strict, actors)
+        return ParsedQuery(text, strict, loose, terms, tuple(notices))
+
+    def _highlight_terms(self, q: Any, actors: set[str]) -> frozenset[str]:
+        terms: set[str] = set()
+        with contextlib.suppress(Exception):
+            for fieldname, value in q.iter_all_terms(phrases=True):
+                if fieldname in TEXT_FIELDS:
+                    terms.add(value.decode("utf-8") if isinstance(value, bytes) else str(value))
+        for actor_id in actors:
+            for alias in self.actor_aliases(actor_id):
+                for tok in self._analyzer(alias):
+                    terms.add(tok.text)
+        return frozenset(terms)
+
+    def analyze(self, text: str) -> list[tuple[str, int, int]]:
+        return [(t.text, t.startchar, t.endchar) for t in self._analyzer(text, chars=True)]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _quote_term(term: str) -> str:
+    if re.fullmatch(r"[\w.-]+", term):
+        return term
+    return "'" + term.replace("'", "") + "'"
+
+
+def _escape_words(words: str) -> str:
+    return " ".join(w for w in words.split() if w.upper() not in ("AND", "OR", "NOT", "TO"))
+
+
+def _limit_terms(q: Any) -> tuple[Any, str | None]:
+    """Cap the number of leaf queries so that a pasted page cannot stall the search."""
+    try:
+        leaves = list(q.leaves())
+    except Exception:  # noqa: BLE001
+        return q, None
+    if len(leaves) <= MAX_QUERY_TERMS or not isinstance(q, query.compound.CompoundQuery):
+        return q, None
+    kept = list(q.subqueries)[:MAX_QUERY_TERMS]
+    return (
+        type(q)(kept),
+        f"the query was cut to its first {MAX_QUERY_TERMS} terms",
+    )
+
+
+# -- searching -----------------------------------------------------------------------------
+
+
+class _OffsetsFormatter(highlight.Formatter):
+    """Returns fragments as (text, marks) tuples instead of markup, for our own rendering."""
+
+    between = " … "
+
+    def format(self, fragments: list[Any], replace: bool = False) -> Any:  # noqa: ARG002
+        out = []
+        for frag in fragments:
+            text = frag.text[frag.startchar : frag.endchar]
+            marks = []
+            for tok in frag.matches:
+                if tok.startchar < frag.startchar or tok.endchar > frag.endchar:
+                    continue
+                marks.append((tok.startchar - frag.startchar, tok.endchar - frag.startchar))
+            out.append((frag.startchar, text, marks))
+        return out
+
+
+def _join_fragments(
+    parts: list[tuple[int, str, list[tuple[int, int]]]], full_len: int
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    parts = sorted(parts)
+    text = ""
+    marks: list[tuple[int, int]] = []
+    for i, (start, frag, fmarks) in enumerate(parts):
+        lead = "… " if i == 0 and start > 0 else ""
+        if i > 0:
+            lead = " … "
+        base = len(text) + len(lead)
+        text += lead + frag
+        marks.extend((base + a, base + b) for a, b in fmarks)
+    if parts and parts[-1][0] + len(parts[-1][1]) < full_len:
+        text += " …"
+    return " ".join(text.split("\n")), tuple(marks)
+
+
+def _snippet_for(
+    stored: dict[str, Any], terms: frozenset[str], analyzer: Any, chars: int = 220
+) -> Snippet | None:
+    """The best passage for ``terms``, preferring the article, saying which section it is."""
+    best: tuple[int, Snippet] | None = None
+    fragmenter = highlight.ContextFragmenter(maxchars=chars, surround=60)
+    for section in ("article", "comment", "title"):
+        text = stored.get(section) or ""
+        if not text or not terms:
+            continue
+        parts = highlight.highlight(text, terms, analyzer, fragmenter, _OffsetsFormatter(), top=2)
+        if not parts:
+            continue
+        joined, marks = _join_fragments(parts, len(text))
+        if not marks:
+            continue
+        hits = len({joined[a:b].lower() for a, b in marks}) * 10 + len(marks)
+        if section == "title":
+            hits -= 5  # a title hit is already visible in the result's title
+        if best is None or hits > best[0]:
+            best = (hits, Snippet(section, joined, marks))
+    return best[1] if best else None
+
+
+def _lead_snippet(stored: dict[str, Any], chars: int = 220) -> Snippet | None:
+    text = " ".join((stored.get("article") or "").split())
+    if not text:
+        return None
+    if len(text) > chars:
+        cut = text.rfind(" ", 0, chars)
+        text = text[: cut if cut > 0 else chars] + " …"
+    return Snippet("article", text, ())
+
+
+def _date_of(stored: dict[str, Any]) -> dt.date | None:
+    value = stored.get("date")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return None
+
+
+def _hit_from(stored: dict[str, Any], score: float, snippet: Snippet | None, tier: int) -> Hit:
+    actors = tuple(a for a in (stored.get("actors") or "").split(",") if a)
+    tags = tuple(t for t in (stored.get("tags") or "").split(",") if t)
+    return Hit(
+        key=str(stored.get("key")),
+        id=str(stored.get("id")),
+        title=str(stored.get("title") or ""),
+        date=_date_of(stored),
+        source=str(stored.get("source_name") or ""),
+        tags=tags,
+        actors=actors,
+        score=float(score or 0.0),
+        snippet=snippet,
+        tier=tier,
+    )
+
+
+def _filter_query(filters: Filters) -> Any | None:
+    parts: list[Any] = []
+    for actor in filters.actors:
+        parts.append(query.Term("actors", actor))
+    if filters.sources:
+        parts.append(query.Or([query.Term("source", _fold(s)) for s in filters.sources]))
+    if filters.tags:
+        parts.extend(query.Term("tags", _fold(t)) for t in filters.tags)
+    if filters.since or filters.until:
+        start = (
+            dt.datetime(filters.since.year, filters.since.month, filters.since.day)
+            if filters.since
+            else None
+        )
+        end = (
+            dt.datetime(filters.until.year, filters.until.month, filters.until.day, 23, 59, 59)
+            if filters.until
+            else None
+        )
+        parts.append(query.DateRange("date", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+FACETS = {
+    "actors": lambda: sorting.FieldFacet("actors", allow_overlap=True, maptype=sorting.Count),
+    "source": lambda: sorting.StoredFieldFacet("source_name", maptype=sorting.Count),
+    "year": lambda: sorting.FieldFacet("year", maptype=sorting.Count),
+}
+
+
+def search(
+    idx: BriefIndex,
+    builder: QueryBuilder,
+    text: str,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    filters: Filters | None = None,
+    facets: bool = True,
+    snippets: bool = True,
+) -> SearchResults:
+    """Run a user query: all-words matches first, then some-words matches, then filters."""
+    t0 = time.perf_counter()
+    if sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+    filters = filters or Filters()
+    parsed = builder.parse(text)
+    s = idx.searcher()
+    filt = _filter_query(filters)
+    notices = list(parsed.notices)
+    empty_query = not text.strip()
+
+    sortedby: Any = None
+    reverse = False
+    if sort != "relevance" or empty_query:
+        sortedby = sorting.FieldFacet("date", reverse=(sort != "oldest"))
+
+    want = offset + limit
+    if empty_query:
+        base = query.Every()
+        results = s.search(
+            base,
+            filter=filt,
+            limit=want,
+            sortedby=sortedby or sorting.FieldFacet("date", reverse=True),
+        )
+        tier1, tier2 = results, None
+        total1 = total = len(results)
+    else:
+        tier1 = s.search(
+            parsed.all_words, filter=filt, limit=want, sortedby=sortedby, reverse=reverse
+        )
+        total1 = len(tier1)
+        # The some-words tier: every brief the loose query finds that the strict one did not.
+        tier2 = None
+        total = total1
+        if parsed.some_words is not None and parsed.some_words != parsed.all_words:
+            loose = s.search(
+                parsed.some_words,
+                filter=filt,
+                limit=want + total1,
+                sortedby=sortedby,
+                reverse=reverse,
+            )
+            # Every brief with all the words also has some of them: the loose set contains
+            # the strict one, so its size is the total.
+            total = max(len(loose), total1)
+            strict_docs = (
+                {docnum for _score, docnum in tier1.top_n} if total1 <= want else tier1.docs()
+            )
+            tier2 = (loose, strict_docs)
+    hits: list[Hit] = []
+    analyzer = _analyzer()
+
+    def add(docnum: int, score: float, tier: int) -> None:
+        stored = s.stored_fields(docnum)
+        snip = None
+        if snippets:
+            snip = (
+                _snippet_for(stored, parsed.highlight_terms, analyzer)
+                if parsed.highlight_terms
+                else None
+            )
+            if snip is None:
+                snip = _lead_snippet(stored)
+        hits.append(_hit_from(stored, score, snip, tier))
+
+    position = 0
+    for rank in range(min(len(tier1.top_n), want)):
+        score, docnum = tier1.top_n[rank]
+        if position >= offset:
+            add(docnum, score, 1)
+        position += 1
+    if tier2 is not None and position < want:
+        loose, strict_docs = tier2
+        for score, docnum in loose.top_n:
+            if docnum in strict_docs:
+                continue
+            if position >= want:
+                break
+            if position >= offset:
+                add(docnum, score, 2)
+            position += 1
+
+    facet_counts: dict[str, dict[str, int]] = {}
+    if facets and total:
+        q_for_facets = query.Every() if empty_query else (parsed.some_words or parsed.all_words)
+        fres = s.search(
+            q_for_facets, filter=filt, limit=1, groupedby={k: f() for k, f in FACETS.items()}
+        )
+        for name in FACETS:
+            with contextlib.suppress(KeyError):
+                groups = fres.groups(name)
+                facet_counts[name] = {
+                    str(k): int(v)
+                    for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], str(kv[0])))
+                    if k not in (None, "")
+                }
+
+    suggestion = None
+    if total == 0 and not empty_query:
+        suggestion = _suggest(s, parsed, text)
+
+    return SearchResults(
+        query=text,
+        hits=hits,
+        total=total,
+        total_all_words=total1,
+        offset=offset,
+        sort=sort,
+        facets=facet_counts,
+        suggestion=suggestion,
+        notices=notices,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _suggest(searcher: Any, parsed: ParsedQuery, text: str) -> str | None:
+    """A corrected query string, if correcting the words would find something."""
+    try:
+        corrected = searcher.correct_query(parsed.some_words, text, correctors={})
+    except Exception:  # noqa: BLE001 - spelling is a nicety, never an error
+        return None
+    if corrected.query == parsed.some_words or corrected.string == text:
+        return None
+    try:
+        if searcher.search(corrected.query, limit=1).scored_length() == 0:
+            return None
+    except Exception:  # noqa: BLE001
+        return None
+    return str(corrected.string)
+
+
+def hit_spans(builder: QueryBuilder, text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of the words a query matched, as written (not as stems)."""
+    if not terms:
+        return []
+    return [(a, b) for tok, a, b in builder.analyze(text) if tok in terms]
+
+
+def related(
+    idx: BriefIndex, key: str, *, limit: int = 10, filters: Filters | None = None
+) -> list[Hit]:
+    """Briefs most like this one: its key words (Bo1 weighting) and its actors."""
+    s = idx.searcher()
+    docnum = s.document_number(key=key)
+    if docnum is None:
+        return []
+    stored = s.stored_fields(docnum)
+    text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)
+    subqueries: list[Any] = []
+    with contextlib.suppress(Exception):
+        for word, weight in s.key_terms_from_text("article", text, numterms=25, normalize=True):
+            subqueries.append(query.Term("article", word, boost=weight))
+            subqueries.append(query.Term("comment", word, boost=weight * 0.8))
+    for actor in (stored.get("actors") or "").split(","):
+        if actor:
+            subqueries.append(query.Term("actors", actor, boost=0.6))
+    if not subqueries:
+        return []
+    q = query.Or(subqueries)
+    results = s.search(q, limit=limit + 1, filter=_filter_query(filters or Filters()))
+    out = []
+    for hit in results:
+        if hit.docnum == docnum:
+            continue
+        out.append(_hit_from(dict(hit.fields()), hit.score, _lead_snippet(dict(hit.fields())), 1))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def scoring_model() -> Any:
+    return scoring.BM25F(B=0.75, K1=1.2)

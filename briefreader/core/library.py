@@ -1,0 +1,394 @@
+"""A library: corpus folders + their index + the actor glossary, as front ends see them.
+
+The command line and the window talk to a :class:`Library` only. It finds brief files,
+decides what changed, parses and matches what must be (re)indexed, and hands plain records
+to the index; searches come back as plain records too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefreader import paths
+from briefreader.core import index as ix
+from briefreader.core.brief import ARTICLE, Brief, BriefError
+from briefreader.core.glossary import Actor, Glossary
+from briefreader.core.match import Mention
+from briefreader.core.parse import iter_brief_files, parse_bytes, parse_file
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, str], None]
+#: Above this many new briefs an update uses the multi-process bulk writer.
+BULK_THRESHOLD = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file that was skipped (``skipped``) or read with a guess (``warning``), and why."""
+
+    path: str
+    reason: str
+    severity: str = "skipped"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(slots=True)
+class UpdateReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    rebuilt_reason: str | None = None
+
+    @property
+    def skipped(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "skipped"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.indexed} briefs indexed",
+            f"{self.added} new",
+            f"{self.updated} changed",
+            f"{self.removed} removed",
+            f"{len(self.skipped)} skipped",
+        ]
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} with warnings")
+        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+
+
+def glossary_fingerprint(glossary: Glossary) -> str:
+    """Changes whenever matching could give other mentions (names, aliases, case rules)."""
+    h = hashlib.sha256()
+    for actor_id in sorted(glossary.actors):
+        actor = glossary.actors[actor_id]
+        h.update(repr((actor.id, actor.names, actor.match_case)).encode("utf-8"))
+    return h.hexdigest()[:20]
+
+
+def _main_actors(mentions: Sequence[Mention]) -> tuple[str, ...]:
+    """The brief's actors, most mentioned first (ties: first mentioned first)."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.actor_id] = counts.get(m.actor_id, 0) + 1
+    order = {a: i for i, a in enumerate(dict.fromkeys(m.actor_id for m in mentions))}
+    return tuple(sorted(counts, key=lambda a: (-counts[a], order[a])))
+
+
+def _to_doc(
+    brief: Brief, key: str, size: int, mtime_ns: int, mentions: Sequence[Mention]
+) -> ix.IndexDoc:
+    return ix.IndexDoc(
+        key=key,
+        id=brief.id,
+        title=brief.title,
+        article=brief.article,
+        comment=brief.comment or "",
+        actors=_main_actors(mentions),
+        source=brief.source or "",
+        tags=brief.tags,
+        date=brief.date,
+        size=size,
+        mtime_ns=mtime_ns,
+        sha256=brief.sha256,
+        has_comment=brief.comment is not None,
+    )
+
+
+class Library:
+    """Corpus folders, their index and the glossary, behind one small API."""
+
+    def __init__(self, corpora: Sequence[Path], data_dir: Path, glossary: Glossary) -> None:
+        self.corpora = [Path(c).expanduser().resolve() for c in corpora]
+        self.data_dir = Path(data_dir)
+        self.glossary = glossary
+        self.index = ix.BriefIndex(paths.index_dir(self.data_dir, self.corpora))
+        self.problems: list[Problem] = []
+        self._builder: ix.QueryBuilder | None = None
+        self._opened = False
+
+    @classmethod
+    def open(
+        cls,
+        corpora: Sequence[Path] | None = None,
+        *,
+        data_dir: str | os.PathLike[str] | None = None,
+        glossary_files: Sequence[Path] = (),
+    ) -> Library:
+        """The library the front ends use: bundled + user + extra glossaries merged."""
+        data = paths.data_dir(data_dir)
+        glossary = Glossary.load(
+            [paths.bundled_glossary(), paths.user_glossary(data), *map(Path, glossary_files)]
+        )
+        return cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+
+    # -- the index -----------------------------------------------------------------------
+
+    def _ensure_open(self) -> None:
+        if not self._opened:
+            self.index.open(glossary_fingerprint=glossary_fingerprint(self.glossary))
+            self._opened = True
+
+    @property
+    def builder(self) -> ix.QueryBuilder:
+        if self._builder is None:
+            g = self.glossary
+
+            def resolve(name: str) -> str | None:
+                actor = g.lookup(name)
+                return actor.id if actor else None
+
+            def aliases(actor_id: str) -> Sequence[str]:
+                actor = g.get(actor_id)
+                return actor.names if actor else ()
+
+            def strict(name: str) -> bool:
+                # Written in capitals in the glossary (US, IRGC) or a match_case actor.
+                actor = g.lookup(name)
+                if actor is None:
+                    return False
+                if actor.match_case:
+                    return True
+                # Typed in lower case, a capitals-only alias still counts from three letters
+                # on ("pmf", "irgc"): the short ones ("us", "kh") are everyday words.
+                letters = [c for c in name if c.isalpha()]
+                capitals = any(
+                    _norm(alias) == _norm(name) and alias.upper() == alias for alias in actor.names
+                )
+                return capitals and len(letters) <= 2
+
+            self._builder = ix.QueryBuilder(
+                ix.make_schema(), resolve, aliases, alias_is_strict=strict
+            )
+        return self._builder
+
+    def _scan(self) -> Iterator[tuple[Path, Path]]:
+        for root in self.corpora:
+            if not root.is_dir():
+                self.problems.append(Problem(str(root), "corpus folder not found"))
+                continue
+            for path in iter_brief_files(root):
+                yield root, path
+
+    def update(
+        self,
+        progress: ProgressFn | None = None,
+        cancel: Callable[[], bool] | None = None,
+        *,
+        lock_timeout: float = 5.0,
+    ) -> UpdateReport:
+        """Bring the index in line with the corpus folders: add, re-index, remove.
+
+        Unchanged files (same size and mtime, or same content hash) are not re-read.
+        Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing.
+        """
+        t0 = time.perf_counter()
+        self.problems = []
+        report = UpdateReport()
+        with self.index.locked(lock_timeout):
+            self._ensure_open()
+            report.rebuilt_reason = self.index.rebuilt_reason
+            self.index.rebuilt_reason = None
+            manifest = self.index.read_manifest()
+            indexed = self.index.indexed_keys()
+            # A key in the manifest but not in the index (crash before commit) is redone.
+            for key in list(manifest):
+                if key not in indexed:
+                    del manifest[key]
+            seen: set[str] = set()
+            todo: list[tuple[Path, Path, str, os.stat_result, bool]] = []
+            for root, path in self._scan():
+                key = str(path)
+                if key in seen:
+                    continue
+                seen.add(key)
+                try:
+                    st = path.stat()
+                except OSError as exc:
+                    self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
+                    continue
+                old = manifest.get(key)
+                if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+                    report.unchanged += 1
+                    continue
+                todo.append((root, path, key, st, old is not None))
+            removed = [k for k in manifest if k not in seen] + [
+                k for k in indexed if k not in seen and k not in manifest
+            ]
+            report.removed = len(removed)
+            total = len(todo)
+            counter = {"n": 0}
+
+            def docs() -> Iterator[ix.IndexDoc]:
+                for root, path, key, st, existed in todo:
+                    if cancel is not None and cancel():
+                        return
+                    counter["n"] += 1
+                    if progress is not None:
+                        progress(counter["n"], total, str(path))
+                    try:
+                        data = path.read_bytes()
+                    except OSError as exc:
+                        self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
+                        continue
+                    digest = hashlib.sha256(data).hexdigest()
+                    old = manifest.get(key)
+                    if old is not None and old.sha256 == digest:
+                        # Touched but not changed: remember the new mtime, skip the work.
+                        manifest[key] = ix.ManifestEntry(st.st_size, st.st_mtime_ns, digest, old.id)
+                        report.unchanged += 1
+                        continue
+                    try:
+                        brief = parse_bytes(data, brief_id=_rel_id(path, root), path=path)
+                    except BriefError as exc:
+                        self.problems.append(Problem(key, exc.reason))
+                        if existed:
+                            removed_late.append(key)
+                        continue
+                    for w in brief.warnings:
+                        self.problems.append(Problem(key, w, "warning"))
+                    mentions = self.glossary.mentions(brief)
+                    if existed:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                    yield _to_doc(brief, key, st.st_size, st.st_mtime_ns, mentions)
+
+            removed_late: list[str] = []
+            bulk = total >= BULK_THRESHOLD
+            self.index.write(
+                docs(), removed, manifest=manifest, bulk=bulk, batch=5000 if bulk else 0
+            )
+            if removed_late:
+                self.index.write([], removed_late, manifest=manifest)
+                report.removed += len(removed_late)
+        report.problems = list(self.problems)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    # -- reading -------------------------------------------------------------------------
+
+    def brief(self, ref: str) -> Brief:
+        """A brief by id (relative path) or by file path, parsed from disk."""
+        candidate = Path(ref).expanduser()
+        if candidate.is_file():
+            root = next(
+                (r for r in self.corpora if candidate.resolve().is_relative_to(r)),
+                candidate.resolve().parent,
+            )
+            return parse_file(candidate.resolve(), root)
+        for root in self.corpora:
+            path = root / ref
+            if path.is_file():
+                return parse_file(path, root)
+        self._ensure_open()
+        for key in self.index.keys_for_id(ref):
+            path = Path(key)
+            if path.is_file():
+                root = next((r for r in self.corpora if path.is_relative_to(r)), path.parent)
+                return parse_file(path, root)
+        raise BriefError(ref, "no such brief in the library")
+
+    def mentions(self, brief: Brief) -> list[Mention]:
+        return self.glossary.mentions(brief)
+
+    def search(
+        self,
+        text: str,
+        *,
+        limit: int = 20,
+        offset: int = 0,
+        sort: str = "relevance",
+        actors: Sequence[str] = (),
+        sources: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        facets: bool = True,
+    ) -> ix.SearchResults:
+        """Search the index; actor filters accept any name or alias of an actor."""
+        self._ensure_open()
+        actor_ids = []
+        for a in actors:
+            actor = self.glossary.lookup(a) or self.glossary.get(a)
+            actor_ids.append(actor.id if actor else a)
+        filters = ix.Filters(tuple(actor_ids), tuple(sources), tuple(tags), since, until)
+        return ix.search(
+            self.index,
+            self.builder,
+            text,
+            limit=limit,
+            offset=offset,
+            sort=sort,
+            filters=filters,
+            facets=facets,
+        )
+
+    def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
+        """Offsets in ``brief.text`` of the words the query ``text`` matches."""
+        if not text.strip():
+            return []
+        parsed = self.builder.parse(text)
+        out: list[tuple[int, int]] = []
+        for _section, start, body in brief.sections():
+            out.extend(
+                (start + a, start + b)
+                for a, b in ix.hit_spans(self.builder, body, parsed.highlight_terms)
+            )
+        return out
+
+    def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
+        self._ensure_open()
+        keys = self.index.keys_for_id(brief_id) or [brief_id]
+        return ix.related(self.index, keys[0], limit=limit)
+
+    def actor_counts(self) -> dict[str, int]:
+        """Briefs mentioning each actor of the glossary (0 for none)."""
+        self._ensure_open()
+        counts = self.index.actor_document_counts()
+        return {actor_id: counts.get(actor_id, 0) for actor_id in self.glossary.actors}
+
+    def actor(self, actor_id: str) -> Actor | None:
+        return self.glossary.get(actor_id)
+
+    def doc_count(self) -> int:
+        self._ensure_open()
+        return self.index.doc_count()
+
+    def close(self) -> None:
+        self.index.close()
+        self._opened = False
+
+
+def _rel_id(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _norm(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+__all__ = ["ARTICLE", "Library", "Problem", "UpdateReport", "glossary_fingerprint"]

@@ -1,0 +1,42 @@
+"""Test set-up shared by every test: headless Qt, no network, a private data folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "000_476c018fafa87246.txt"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """briefreader never talks to the network: any attempt to connect fails the test."""
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a test tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own user data folder; nothing touches the real one."""
+    data = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("BRIEFREADER_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    if not SEED.is_file():
+        pytest.skip(f"the seed brief is not at {SEED}")
+    return SEED
