@@ -406,6 +406,9 @@ def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument(
         "-q", "--quiet", action="store_true", default=default or False, help="no progress output"
     )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", default=default or False, help="log what happens"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -466,7 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    # Problems reach the user as printed lines; the log is for -v only.
+    verbose = "-v" in (argv if argv is not None else sys.argv[1:])
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -511,12 +511,13 @@ def _base_parser(schema: fields.Schema, group: Any) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
     )
-    parser.add_plugin(qparser.PlusMinusPlugin())
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     return parser
 
 
+_MINUS = re.compile(r'(?<![\w\-:\[])-(?=[\w"(])')
+_PLUS = re.compile(r'(?<![\w+:\[])\+(?=[\w"(])')
 _FUZZY_BARE = re.compile(r"(?<=\w)~(?![\d\w])")
 _FIELD_RE = re.compile(r'(?<![\w:])(\w+):("[^"]*"|\[[^\]]*\]|\([^)]*\)|[^\s()"]+)')
 _WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?", re.UNICODE)
@@ -542,9 +543,8 @@ class QueryBuilder:
         self.actor_aliases = actor_aliases
         self.alias_is_strict = alias_is_strict or (lambda _s: False)
         self._and = _base_parser(schema, qparser.AndGroup)
-        self._or = _base_parser(schema, qparser.OrGroup)
         self._plain = qparser.MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.OrGroup
+            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
         )
         self._analyzer = _analyzer()
 
@@ -556,6 +556,10 @@ class QueryBuilder:
         actors: set[str] = set()
         notices: list[str] = []
         text = _FUZZY_BARE.sub("~1", text)
+        # "-word" and "+word": Whoosh's plus/minus plugin fails inside parentheses, so they
+        # become the operators it handles everywhere.
+        text = _MINUS.sub("NOT ", text)
+        text = _PLUS.sub("", text)
 
         out: list[str] = []
         pos = 0
@@ -655,7 +659,7 @@ class QueryBuilder:
             return None
         return actor_id
 
-    def parse(self, text: str) -> ParsedQuery:
+    def parse(self, text: str, reader: Any = None) -> ParsedQuery:
         notices: list[str] = []
         text = text.replace("\x00", " ")
         if len(text) > MAX_QUERY_CHARS:
@@ -665,27 +669,49 @@ class QueryBuilder:
         notices.extend(rw_notices)
         try:
             strict = self._and.parse(rewritten)
-            loose = self._or.parse(rewritten)
         except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
-            strict = loose = None
-        if strict is None or isinstance(strict, query.NullQuery) and text.strip():
+            strict = None
+        if (strict is None or strict is query.NullQuery) and text.strip():
             words = " ".join(w.group(0) for w in _WORD_RE.finditer(text))
-            notices.append("the query could not be read as written; searched for its words")
-            strict = _base_parser(self.schema, qparser.AndGroup).parse(_escape_words(words))
-            loose = self._plain.parse(_escape_words(words))
+            if strict is None:
+                notices.append("the query could not be read as written; searched for its words")
+            strict = self._plain.parse(_escape_words(words))
+        loose = _loosen(strict)
         strict, n1 = _limit_terms(strict)
         loose, _ = _limit_terms(loose)
         if n1:
             notices.append(n1)
-        terms = self._highlight_terms(strict, actors)
+        terms = self._highlight_terms(strict, actors, reader)
         return ParsedQuery(text, strict, loose, terms, tuple(notices))
 
-    def _highlight_terms(self, q: Any, actors: set[str]) -> frozenset[str]:
+    def _highlight_terms(self, q: Any, actors: set[str], reader: Any = None) -> frozenset[str]:
+        """The analysed words to mark in text: what the query looks for, not what it excludes."""
         terms: set[str] = set()
-        with contextlib.suppress(Exception):
-            for fieldname, value in q.iter_all_terms(phrases=True):
-                if fieldname in TEXT_FIELDS:
-                    terms.add(value.decode("utf-8") if isinstance(value, bytes) else str(value))
+        patterns: list[Any] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, query.Not):
+                return
+            if node.is_leaf() and isinstance(node, query.PatternQuery | query.FuzzyTerm):
+                patterns.append(node)
+                return
+            if node.is_leaf():
+                with contextlib.suppress(Exception):
+                    for fieldname, value in node.iter_all_terms(phrases=True):
+                        if fieldname in TEXT_FIELDS:
+                            terms.add(value.decode("utf-8") if isinstance(value, bytes) else value)
+                return
+            for child in node.children():
+                walk(child)
+
+        walk(q)
+        if patterns and reader is not None:
+            # Wildcards and fuzzy words: mark the words of the index they stand for.
+            for node in patterns:
+                with contextlib.suppress(Exception):
+                    for fieldname, value in node.existing_terms(reader, expand=True):
+                        if fieldname in TEXT_FIELDS:
+                            terms.add(value.decode("utf-8") if isinstance(value, bytes) else value)
         for actor_id in actors:
             for alias in self.actor_aliases(actor_id):
                 for tok in self._analyzer(alias):
@@ -694,6 +720,40 @@ class QueryBuilder:
 
     def analyze(self, text: str) -> list[tuple[str, int, int]]:
         return [(t.text, t.startchar, t.endchar) for t in self._analyzer(text, chars=True)]
+
+
+_FREE_FIELDS = frozenset((*TEXT_FIELDS, "actors"))
+
+
+def _is_free(q: Any) -> bool:
+    """A plain word or phrase (possibly widened to an actor), not a constraint."""
+    if isinstance(q, query.Not):
+        return False
+    try:
+        leaves = list(q.leaves()) if q.is_leaf() is False else [q]
+    except Exception:  # noqa: BLE001
+        return False
+    if not leaves:
+        return False
+    for leaf in leaves:
+        if isinstance(leaf, query.Not) or not hasattr(leaf, "fieldname"):
+            return False
+        if leaf.fieldname not in _FREE_FIELDS or isinstance(leaf, query.ranges.RangeMixin):
+            return False
+    # An Or over the text fields (and perhaps the actors) is one word typed by the user.
+    return isinstance(q, query.Or | query.Term | query.Phrase | query.Wildcard | query.FuzzyTerm)
+
+
+def _loosen(q: Any) -> Any:
+    """The some-words form of a strict query: the free words ORed, constraints kept."""
+    if not isinstance(q, query.And):
+        return q
+    words = [sub for sub in q.subqueries if _is_free(sub)]
+    fixed = [sub for sub in q.subqueries if not _is_free(sub)]
+    if len(words) < 2:
+        return q
+    either = query.Or(words)
+    return query.And([*fixed, either]) if fixed else either
 
 
 def _slug(text: str) -> str:
@@ -871,8 +931,8 @@ def search(
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     filters = filters or Filters()
-    parsed = builder.parse(text)
     s = idx.searcher()
+    parsed = builder.parse(text, s.reader())
     filt = _filter_query(filters)
     notices = list(parsed.notices)
     empty_query = not text.strip()

@@ -348,7 +348,8 @@ class Library:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():
             return []
-        parsed = self.builder.parse(text)
+        self._ensure_open()
+        parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []
         for _section, start, body in brief.sections():
             out.extend(
