@@ -367,8 +367,11 @@ class BriefIndex:
         ix = self._require()
         if self._searcher is None:
             self._searcher = ix.searcher(weighting=scoring_model())
-        else:
-            self._searcher = self._searcher.refresh()
+        elif not self._searcher.up_to_date():
+            # Not Searcher.refresh(): in Whoosh-Reloaded 2.7.5 it fails with a TypeError when
+            # the old reader was an EmptyReader (EmptyReader.segments() returns None).
+            self._searcher.close()
+            self._searcher = ix.searcher(weighting=scoring_model())
         return self._searcher
 
     def doc_count(self) -> int:
@@ -422,7 +425,9 @@ class BriefIndex:
         """
         ix = self._require()
         written = 0
-        pending: dict[str, ManifestEntry] = dict(manifest)
+        # Updated in place: the caller also records touched-but-unchanged files in it while
+        # ``docs`` is consumed, and all of it is saved after each commit.
+        pending = manifest
 
         def new_writer() -> Any:
             if bulk and (os.cpu_count() or 1) > 1:
@@ -456,8 +461,6 @@ class BriefIndex:
                 writer.cancel()
             raise
         self._save_manifest(pending)
-        manifest.clear()
-        manifest.update(pending)
         return written
 
     def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:
@@ -676,7 +679,8 @@ class QueryBuilder:
             if strict is None:
                 notices.append("the query could not be read as written; searched for its words")
             strict = self._plain.parse(_escape_words(words))
-        loose = _loosen(strict)
+        # An explicit AND means all of them: only implicit word lists get a some-words tier.
+        loose = strict if re.search(r"\bAND\b", rewritten) else _loosen(strict)
         strict, n1 = _limit_terms(strict)
         loose, _ = _limit_terms(loose)
         if n1:
@@ -1026,7 +1030,7 @@ def search(
 
     suggestion = None
     if total == 0 and not empty_query:
-        suggestion = _suggest(s, parsed, text)
+        suggestion = _suggest(s, text)
 
     return SearchResults(
         query=text,
@@ -1042,20 +1046,42 @@ def search(
     )
 
 
-def _suggest(searcher: Any, parsed: ParsedQuery, text: str) -> str | None:
-    """A corrected query string, if correcting the words would find something."""
+def _suggest(searcher: Any, text: str) -> str | None:
+    """A corrected query string, if correcting its words finds something ("did you mean").
+
+    Words are corrected against the unstemmed spelling list of the article field, so the
+    suggestion reads as a user would write it; field names, operators and quotes are kept.
+    """
     try:
-        corrected = searcher.correct_query(parsed.some_words, text, correctors={})
-    except Exception:  # noqa: BLE001 - spelling is a nicety, never an error
-        return None
-    if corrected.query == parsed.some_words or corrected.string == text:
-        return None
-    try:
-        if searcher.search(corrected.query, limit=1).scored_length() == 0:
+        corrector = searcher.corrector("article")
+        out: list[str] = []
+        pos = 0
+        changed = False
+        for m in re.finditer(r"(?<![\w:])[^\W\d_]{3,}(?![\w:*?~])", text):
+            word = m.group(0)
+            if word in ("AND", "OR", "NOT", "TO"):
+                continue
+            lower = word.lower()
+            if searcher.doc_frequency("spell_article", lower) or searcher.doc_frequency(
+                "title", lower
+            ):
+                continue
+            found = corrector.suggest(lower, limit=1, maxdist=2)
+            if not found:
+                continue
+            fixed = found[0]
+            if word[0].isupper():
+                fixed = fixed[0].upper() + fixed[1:]
+            out.append(text[pos : m.start()] + fixed)
+            pos = m.end()
+            changed = True
+        if not changed:
             return None
-    except Exception:  # noqa: BLE001
+        out.append(text[pos:])
+        return "".join(out)
+    except Exception:  # noqa: BLE001 - spelling is a nicety, never an error
+        log.debug("no suggestion for %r", text, exc_info=True)
         return None
-    return str(corrected.string)
 
 
 def hit_spans(builder: QueryBuilder, text: str, terms: frozenset[str]) -> list[tuple[int, int]]:

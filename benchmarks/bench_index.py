@@ -1,0 +1,152 @@
+"""Index build, re-check and search latency of briefreader beside a bare Whoosh loop.
+
+    python benchmarks/bench_index.py --count 10000
+
+Generates (or reuses) a synthetic corpus, then measures in one process, on the same files:
+- the bare baseline: one Whoosh writer, the same schema, each file read and split at its
+  comment marker with no glossary, committed once;
+- briefreader's full build (Library.update: parse, match actors, multi-process writer);
+- re-checking the unchanged corpus;
+- search latency over a fixed query log (words, phrases, actors, filters, date sort),
+  from query text to the first page with snippets, beside the bare Whoosh search.
+Prints medians, 95th percentiles and ratios. Wall-clock figures: the machine is shared, so
+compare ratios from one run, not absolute numbers across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import synth  # noqa: E402
+from briefreader import paths  # noqa: E402
+from briefreader.core import index as bix  # noqa: E402
+from briefreader.core.library import Library  # noqa: E402
+
+
+def bare_whoosh_build(files: list[Path], folder: Path) -> float:
+    """The baseline: the same schema fed by a plain loop, single process, one commit."""
+    from whoosh import index as windex  # the benchmark may use Whoosh directly
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = windex.create_in(str(folder), bix.make_schema())
+    t0 = time.perf_counter()
+    w = ix.writer(limitmb=128)
+    for f in files:
+        text = f.read_text("utf-8", errors="replace")
+        article, _, comment = text.partition("\nComment:")
+        w.add_document(key=str(f), id=f.name, title=article[:80], article=article, comment=comment)
+    w.commit()
+    return time.perf_counter() - t0
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def query_log(lib: Library, n: int, seed: int = 7) -> list[tuple[str, dict[str, object]]]:
+    """A reproducible mix: common and rare words, actor names, phrases, filters, date sort."""
+    rng = random.Random(seed)
+    s = lib.index.searcher()
+    words = [t.decode() for t in s.lexicon("article")]
+    freq = sorted(words, key=lambda w: -s.doc_frequency("article", w))
+    common, rare = freq[20:400], freq[len(freq) // 2 :]
+    actors = [a.name for a in list(lib.glossary.actors.values())[:60]]
+    out: list[tuple[str, dict[str, object]]] = []
+    for i in range(n):
+        kind = i % 6
+        if kind == 0:
+            out.append((rng.choice(common), {}))
+        elif kind == 1:
+            out.append((f"{rng.choice(common)} {rng.choice(rare)}", {}))
+        elif kind == 2:
+            out.append((rng.choice(actors), {}))
+        elif kind == 3:
+            out.append((f'"{rng.choice(common)} {rng.choice(common)}"', {}))
+        elif kind == 4:
+            out.append((f"{rng.choice(common)} {rng.choice(common)}", {"sort": "newest"}))
+        else:
+            out.append((rng.choice(common), {"actors": [rng.choice(actors)]}))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--queries", type=int, default=120)
+    ap.add_argument("--corpus", type=Path, help="reuse this corpus folder")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="brbench-"))
+    corpus = args.corpus or work / "corpus"
+    if not args.corpus:
+        t0 = time.perf_counter()
+        synth.generate(corpus, args.count, seed=1, glossary=paths.bundled_glossary())
+        print(f"generated {args.count} briefs in {time.perf_counter() - t0:.1f} s")
+    files = sorted(p for p in corpus.rglob("*") if p.suffix in (".md", ".txt"))
+    n = len(files)
+
+    bare_s = bare_whoosh_build(files, work / "bare")
+    lib = Library.open([corpus], data_dir=work / "data")
+    t0 = time.perf_counter()
+    report = lib.update()
+    build_s = time.perf_counter() - t0
+    assert report.indexed == n, report.summary()
+
+    recheck = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        r = lib.update()
+        recheck.append(time.perf_counter() - t0)
+        assert r.added == r.updated == 0
+
+    log = query_log(lib, args.queries)
+    lib.search("warmup")
+    ours = []
+    for text, opts in log:
+        t0 = time.perf_counter()
+        lib.search(text, limit=20, **opts)  # type: ignore[arg-type]
+        ours.append((time.perf_counter() - t0) * 1000)
+
+    from whoosh import index as windex
+    from whoosh import qparser
+
+    bare_ix = windex.open_dir(str(work / "bare"))
+    bare = []
+    with bare_ix.searcher() as s:
+        parser = qparser.MultifieldParser(["title", "article", "comment"], bare_ix.schema)
+        for text, _opts in log:
+            t0 = time.perf_counter()
+            results = s.search(parser.parse(text), limit=20)
+            for hit in results:
+                hit.highlights("article")
+            bare.append((time.perf_counter() - t0) * 1000)
+
+    print(f"\nbriefs: {n}")
+    print(f"{'what':<34}{'briefreader':>14}{'bare Whoosh':>14}{'ratio':>8}")
+    print(f"{'full build (briefs/s)':<34}{n / build_s:>14.0f}{n / bare_s:>14.0f}{bare_s / build_s:>8.2f}")
+    print(f"{'re-check unchanged (s, median)':<34}{statistics.median(recheck):>14.2f}")
+    for label, q in (("search median (ms)", 0.5), ("search p95 (ms)", 0.95)):
+        a, b = percentile(ours, q), percentile(bare, q)
+        print(f"{label:<34}{a:>14.1f}{b:>14.1f}{a / b:>8.2f}")
+    lib.close()
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"kept {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

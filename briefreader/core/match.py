@@ -1,0 +1,245 @@
+"""Find actor names in text fast enough to run over every brief while indexing.
+
+All aliases of all actors go into one Aho-Corasick automaton (pyahocorasick) keyed by their
+case-folded, typographically normalised form. One pass over a brief yields every candidate
+hit in C; Python then only checks the few hits for word boundaries and case and keeps the
+leftmost-longest ones. ``benchmarks/bench_matcher.py`` measures this against a plain
+alternation regex, which is why the regex is not here.
+
+Offsets are code-point offsets into the text given to :meth:`Matcher.find` (plus ``offset``),
+so every normalisation below keeps a map back to the original positions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ahocorasick
+
+if TYPE_CHECKING:
+    from briefreader.core.brief import Brief
+
+# Apostrophes and quotes as typesetters write them; aliases and text are compared as if
+# they were the straight ASCII ones. U+02BC is a letter to Unicode but an apostrophe in
+# transliterated Arabic ("Asaʼib"), so it is treated as one everywhere, boundaries included.
+APOSTROPHES = "\u2019\u2018\u02bc\u201b\u2032\uff07"
+QUOTES = "\u201c\u201d\u201e\u201f\u2033\uff02"
+_HYPHENS = "\u2010\u2011"
+# Every whitespace character but the plain space (str.isspace, the same set re's \s uses).
+_OTHER_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x20)
+
+_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    tuple((c, "'") for c in APOSTROPHES)
+    + tuple((c, '"') for c in QUOTES)
+    + tuple((c, "-") for c in _HYPHENS)
+    + tuple((c, " ") for c in _OTHER_SPACES)
+)
+_SPACE_RUN = re.compile(r" {2,}")
+_SPECIAL = re.compile("[" + re.escape("".join(old for old, _ in _REPLACEMENTS)) + "]|  ")
+_HAS_WORD = re.compile(r"[^\W_]")
+_NOT_WORD = frozenset(APOSTROPHES)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One actor named in a text; ``text`` is exactly the characters between start and end."""
+
+    actor_id: str
+    start: int
+    end: int
+    text: str
+    section: str | None = None
+
+
+def is_word_char(c: str) -> bool:
+    """True for characters that continue a word: letters, digits and combining marks.
+
+    Combining marks count so that a name never matches the bare letters of a decomposed
+    accented word ("Jose" inside "Jose\u0301").
+    """
+    if c.isalnum():
+        return c not in _NOT_WORD
+    return c > "\x7f" and unicodedata.category(c).startswith("M")
+
+
+def is_case_sensitive_alias(alias: str, actor_match_case: bool) -> bool:
+    """Whether an alias matches only as written.
+
+    Aliases written in capitals ("US", "IRGC", "P.M.F.") are acronyms: read case-insensitively
+    they would find "us" in "told us". An actor can also ask for exact case for all its names.
+    """
+    if actor_match_case:
+        return True
+    letters = [c for c in alias if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def normalise(text: str) -> str:
+    """Straighten apostrophes and quotes and collapse whitespace runs to one space."""
+    return _normalise(text)[0]
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` without ever changing its length, so offsets stay valid.
+
+    ``str.lower`` turns "İ" into two code points; such characters are left as they are.
+    Final sigma is folded to plain sigma, since ``str.lower`` picks the form by context.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(_fold_char(c) for c in text)
+    if "\u03c2" in low:
+        low = low.replace("\u03c2", "\u03c3")
+    return low
+
+
+def _fold_char(c: str) -> str:
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def _normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """Normalised text plus the breakpoints that map its offsets back to ``text``.
+
+    Replacing characters one for one keeps offsets; only collapsing whitespace runs shifts
+    them. For normalised offset ``i``, the original offset is ``i + shifts[k]`` where ``k`` is
+    the last breakpoint with ``starts[k] <= i`` (or ``i`` itself before the first one).
+    """
+    if _SPECIAL.search(text) is None:
+        return text, None, None
+    for old, new in _REPLACEMENTS:
+        if old in text:
+            text = text.replace(old, new)
+    if "  " not in text:
+        return text, None, None
+    pieces: list[str] = []
+    starts: list[int] = []
+    shifts: list[int] = []
+    pos = 0
+    removed = 0
+    for m in _SPACE_RUN.finditer(text):
+        a, b = m.span()
+        pieces.append(text[pos : a + 1])
+        starts.append(a + 1 - removed)
+        removed += b - a - 1
+        shifts.append(removed)
+        pos = b
+    pieces.append(text[pos:])
+    return "".join(pieces), starts, shifts
+
+
+def alias_key(alias: str) -> str:
+    """The normalised form of an alias, case kept: what case-sensitive matching compares."""
+    return normalise(alias.strip()).strip()
+
+
+class Matcher:
+    """Every alias of every actor, ready to be found in text.
+
+    ``entries`` are (alias, actor id, case sensitive). When two entries share an alias the
+    first one wins, except that an exact-case entry beats a case-insensitive one on text
+    written exactly like it. Pickling sends only the entries; the automaton is rebuilt on
+    the other side (about as fast as unpickling it, and immune to library versions).
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, bool]]) -> None:
+        self._entries = tuple((str(a), str(i), bool(cs)) for a, i, cs in entries)
+        table: dict[str, list[tuple[str, str | None]]] = {}
+        seen: set[tuple[str, str | None]] = set()
+        variants: list[tuple[str, str, bool]] = []
+
+        def add(key: str, actor_id: str, case_sensitive: bool) -> None:
+            folded = fold(key)
+            exact = key if case_sensitive else None
+            if (folded, exact) not in seen:
+                seen.add((folded, exact))
+                table.setdefault(folded, []).append((actor_id, exact))
+
+        for alias, actor_id, case_sensitive in self._entries:
+            key = alias_key(alias)
+            if not _HAS_WORD.search(key):
+                continue
+            add(key, actor_id, case_sensitive)
+            if key.endswith("."):
+                # "P.M.F." is often written "P.M.F" (before a possessive, or carelessly).
+                bare = key.rstrip(".")
+                if _HAS_WORD.search(bare):
+                    variants.append((bare, actor_id, case_sensitive))
+        # Variants after every written alias, so a real alias beats a variant.
+        for key, actor_id, case_sensitive in variants:
+            add(key, actor_id, case_sensitive)
+        self._automaton: Any = None
+        self._size = len(table)
+        if table:
+            automaton = ahocorasick.Automaton()
+            for folded, options in table.items():
+                # Exact-case options first: "US" written so is the acronym, not the word.
+                options.sort(key=lambda o: o[1] is None)
+                automaton.add_word(folded, (len(folded), tuple(options)))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    def __len__(self) -> int:
+        """Number of distinct (folded) names the matcher looks for."""
+        return self._size
+
+    def __getstate__(self) -> tuple[tuple[str, str, bool], ...]:
+        return self._entries
+
+    def __setstate__(self, state: tuple[tuple[str, str, bool], ...]) -> None:
+        self.__init__(state)  # type: ignore[misc]
+
+    @property
+    def entries(self) -> tuple[tuple[str, str, bool], ...]:
+        return self._entries
+
+    def find(self, text: str, offset: int = 0, section: str | None = None) -> list[Mention]:
+        """Actor mentions in ``text``: whole words, sorted, non-overlapping, longest first.
+
+        ``offset`` is added to every start and end, so a section's mentions carry offsets
+        into the whole brief.
+        """
+        if self._automaton is None or not text:
+            return []
+        norm, starts, shifts = _normalise(text)
+        folded = fold(norm)
+        n = len(text)
+        found: list[tuple[int, int, str]] = []
+        for last, (length, options) in self._automaton.iter(folded):
+            first = last - length + 1
+            if starts is None or shifts is None:
+                s, e = first, last + 1
+            else:
+                k = bisect.bisect_right(starts, first) - 1
+                s = first + shifts[k] if k >= 0 else first
+                k = bisect.bisect_right(starts, last) - 1
+                e = (last + shifts[k] if k >= 0 else last) + 1
+            if s > 0 and is_word_char(text[s - 1]):
+                continue
+            if e < n and is_word_char(text[e]):
+                continue
+            for actor_id, exact in options:
+                if exact is None or norm[first : last + 1] == exact:
+                    found.append((s, -e, actor_id))
+                    break
+        found.sort()
+        out: list[Mention] = []
+        reached = 0
+        for s, neg_e, actor_id in found:
+            if s >= reached:
+                reached = -neg_e
+                mention = Mention(actor_id, offset + s, offset + reached, text[s:reached], section)
+                out.append(mention)
+        return out
+
+    def find_in_brief(self, brief: Brief) -> list[Mention]:
+        """Mentions in the article and the comment, offsets into ``brief.text``."""
+        out: list[Mention] = []
+        for section, start, text in brief.sections():
+            out.extend(self.find(text, offset=start, section=section))
+        return out

@@ -1,0 +1,559 @@
+"""Turn a brief file into a :class:`Brief`: decoding, metadata header, title/date, comment split.
+
+Briefs are written by hand in many editors over many years, so the parser is forgiving about
+encodings and layout but strict about one thing: every offset it reports is a code-point offset
+into the decoded, LF-normalised ``Brief.text``, and the article and comment are exact slices of
+it. Matching, search hits and rendering all rely on that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from briefreader.core.brief import Brief, BriefError
+
+log = logging.getLogger(__name__)
+
+BRIEF_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_BYTES = 20 * 1024 * 1024
+MAX_MB = MAX_BYTES // (1024 * 1024)
+TITLE_LENGTH = 90
+
+# Keys a metadata header may use; anything else means the first block is article text.
+_META_KEYS = {
+    "title": "title",
+    "date": "date",
+    "source": "source",
+    "author": "author",
+    "tags": "tags",
+    "id": "id",
+    "language": "language",
+    "classification": "classification",
+    "url": "url",
+    "link": "url",
+    "region": "region",
+    "summary": "summary",
+}
+
+# --------------------------------------------------------------------------------------------
+# Decoding
+
+
+def _cp1252_table() -> dict[int, str]:
+    """Map the bytes 0x80-0x9F (read as latin-1) to cp1252; undefined ones stay latin-1."""
+    table: dict[int, str] = {}
+    for byte in range(0x80, 0xA0):
+        try:
+            table[byte] = bytes([byte]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: keep the latin-1 code point
+    return table
+
+
+_CP1252 = _cp1252_table()
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Name the UTF-16 byte order if NULs sit in every other byte, as in mostly-Latin UTF-16."""
+    sample = data[:65536]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sample[0 : pairs * 2 : 2].count(0)
+    odd = sample[1 : pairs * 2 : 2].count(0)
+    if odd >= 0.3 * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(data: bytes, encoding: str, warnings: list[str]) -> str:
+    if len(data) % 2:
+        data = data[:-1]
+        warnings.append("UTF-16 file has an odd number of bytes; the last byte was dropped")
+    text = data.decode(encoding, errors="replace")
+    if "\ufffd" in text:
+        warnings.append("some UTF-16 characters could not be decoded and were replaced")
+    return text
+
+
+def decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Decode a brief's bytes to text, never failing on an unexpected encoding.
+
+    Returns ``(text, encoding, warnings)``. The text has its BOM stripped and CRLF/CR turned
+    into LF. UTF-8 is expected; UTF-16 (with a BOM, or recognised by its NUL pattern) and
+    anything else (read as cp1252, undefined bytes as latin-1) are decoded with a warning.
+    Raises :class:`BriefError` (path ``<data>``) only for data that looks binary.
+    """
+    warnings: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        body, encoding = data[3:], "utf-8-sig"
+    else:
+        body, encoding = data, "utf-8"
+
+    text: str
+    if not encoding.endswith("sig") and data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16-le" if data.startswith(b"\xff\xfe") else "utf-16-be"
+        text = _decode_utf16(data[2:], encoding, warnings)
+        warnings.append(f"decoded as UTF-16 ({encoding[-2:].upper()}); UTF-8 is preferred")
+    elif b"\x00" in body and (guess := _utf16_without_bom(body)) is not None:
+        encoding = guess
+        text = _decode_utf16(body, encoding, warnings)
+        warnings.append(
+            f"decoded as UTF-16 ({encoding[-2:].upper()}, no byte order mark); UTF-8 is preferred"
+        )
+    else:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            text = body.decode("latin-1").translate(_CP1252)
+            warnings.append("not valid UTF-8; read as Windows-1252 (cp1252)")
+
+    text = text.removeprefix("\ufeff")
+    if text:
+        nuls = text.count("\x00")
+        controls = len(_CONTROL.findall(text))
+        if nuls > 0.01 * len(text) or controls > 0.1 * len(text):
+            raise BriefError("<data>", "looks like a binary file, not text")
+        if nuls:
+            text = text.replace("\x00", "\ufffd")
+            warnings.append("contains NUL bytes (replaced)")
+    return _NEWLINES.sub("\n", text), encoding, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata header
+
+_META_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z_-]*)[ \t]*:[ \t]*(.*?)[ \t]*")
+
+
+def _skip_blank_lines(text: str, pos: int) -> int:
+    """Move ``pos`` (a line start) past whitespace-only lines."""
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        if text[pos:line_end].strip():
+            return pos
+        if end < 0:
+            return len(text)
+        pos = end + 1
+    return pos
+
+
+def _read_header(text: str) -> tuple[dict[str, str], int]:
+    """Return (metadata, offset after the header); ({}, 0) when the first block is prose.
+
+    The header counts only if every line of the first block is a known ``Key: value`` line,
+    so a first sentence such as ``Note: Iran said ...`` is never mistaken for metadata.
+    """
+    start = _skip_blank_lines(text, 0)
+    meta: dict[str, str] = {}
+    pos = start
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        line = text[pos:line_end]
+        if not line.strip():
+            break
+        m = _META_LINE.fullmatch(line)
+        if m is None:
+            return {}, 0
+        key = _META_KEYS.get(m.group(1).lower())
+        if key is None:
+            return {}, 0
+        value = (m.group(2) or "").strip()
+        if key == "tags" and meta.get("tags"):
+            value = f"{meta['tags']}, {value}"
+        meta[key] = value
+        pos = len(text) if end < 0 else end + 1
+    if not meta:
+        return {}, 0
+    return meta, _skip_blank_lines(text, pos)
+
+
+def _split_tags(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    seen: dict[str, None] = {}
+    for tag in re.split(r"[,;]", value):
+        tag = tag.strip()
+        if tag and tag.casefold() not in {t.casefold() for t in seen}:
+            seen[tag] = None
+    return tuple(seen)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>\d{4})"
+_DATE_FORMS = [
+    re.compile(rf"{_YEAR}-(?P<mnum>\d{{1,2}})-{_DAY}(?:[T ][0-9:.+\-Z ]*)?", re.I),
+    re.compile(rf"{_YEAR}-(?P<mnum>\d{{1,2}})"),
+    re.compile(_YEAR),
+    re.compile(rf"{_DAY}[ \t]+{_MONTH},?[ \t]+{_YEAR}", re.I),
+    re.compile(rf"{_MONTH}[ \t]+{_DAY},?[ \t]+{_YEAR}", re.I),
+    re.compile(rf"{_MONTH}[ \t]+{_YEAR}", re.I),
+    re.compile(rf"{_DAY}(?P<sep>[/.-])(?P<mnum>\d{{1,2}})(?P=sep){_YEAR}"),
+]
+
+
+class _BadDate(ValueError):
+    """A date in a recognised form that does not exist (2017-02-30)."""
+
+
+def parse_date(value: str) -> dt.date | None:
+    """Read a metadata date in one of the forms briefs use; None if the form is unknown.
+
+    Month-only and year-only dates become the first day. Raises ``ValueError`` for a date
+    written in a known form that does not exist, so the caller can warn about it.
+    """
+    value = value.strip()
+    for form in _DATE_FORMS:
+        m = form.fullmatch(value)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        year = int(groups["year"])
+        if groups.get("mnum"):
+            month = int(groups["mnum"])
+        elif groups.get("month"):
+            month_number = _MONTHS.get(groups["month"].lower())
+            if month_number is None:
+                continue
+            month = month_number
+        else:
+            month = 1
+        day = int(groups["day"]) if groups.get("day") else 1
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise _BadDate(value) from None
+    return None
+
+
+_NAME_DATE = re.compile(r"(?<![0-9])((?:19|20)\d\d)([-_.]?)(\d\d)\2(\d\d)(?![0-9])")
+
+
+def date_from_name(name: str) -> dt.date | None:
+    """A date written in a file name (2017-11-14, 20171114, 2017_11_14), if any."""
+    for m in _NAME_DATE.finditer(name):
+        try:
+            return dt.date(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        except ValueError:
+            continue
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Article / comment split
+
+_COMMENT_NAME = r"(?:analyst(?:'s|\u2019s)?[ \t]+)?comments?"
+_EMPH = r"(?:\*\*|__|\*|_)"
+_COMMENT_MARKER = re.compile(
+    r"[ \t]{0,3}(?:"
+    # Heading: "## Comment", "### Analyst comment:", "## **Comment**"
+    rf"\#{{1,6}}[ \t]+{_EMPH}?{_COMMENT_NAME}[ \t]*:?[ \t]*{_EMPH}?[ \t]*:?[ \t]*\#*[ \t]*(?=\n|$)"
+    # Emphasised: "**Comment:**", "**Comment**:", "__Comment:__", "*Comment*" alone on a line
+    rf"|(?P<d>\*\*|__|\*|_)[ \t]*{_COMMENT_NAME}[ \t]*"
+    r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
+    # Plain: "Comment:", "Analyst comment:"
+    rf"|{_COMMENT_NAME}[ \t]*:"
+    r")",
+    re.IGNORECASE,
+)
+_HEADING_MARKER = re.compile(r"[ \t]{0,3}#")
+
+
+def _find_comment(text: str, start: int) -> tuple[int, int] | None:
+    """Find the comment marker: (paragraph start, end of marker), or None.
+
+    A marker counts at the start of a paragraph (the body start, or after a blank line); a
+    ``## Comment`` heading also counts at any line start, since Markdown headings need no blank
+    line before them. A marker in the middle of a paragraph is ordinary text.
+    """
+    pos = start
+    previous_blank = True
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        line = text[pos:line_end]
+        if line.strip():
+            if previous_blank or _HEADING_MARKER.match(line):
+                m = _COMMENT_MARKER.match(text, pos, line_end)
+                if m is not None and (previous_blank or m.group(0).lstrip().startswith("#")):
+                    return pos, m.end()
+            previous_blank = False
+        else:
+            previous_blank = True
+        if end < 0:
+            break
+        pos = end + 1
+    return None
+
+
+def _rstrip_len(text: str, start: int, end: int) -> int:
+    """Length of ``text[start:end]`` once trailing whitespace is trimmed."""
+    return len(text[start:end].rstrip())
+
+
+# --------------------------------------------------------------------------------------------
+# Titles
+
+_LEADING_H1 = re.compile(r"[ \t]{0,3}#[ \t]+(?P<title>[^\n]*?)[ \t]*#*[ \t]*(?:\n|$)")
+_TITLE_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "sr", "jr", "gen", "lt", "col", "maj", "capt",
+    "cpt", "sgt", "cmdr", "adm", "brig", "gov", "sen", "rep", "pres", "rev", "hon", "amb",
+    "no", "vs", "mt", "ft", "messrs", "mme", "mlle",
+}  # fmt: skip
+_DOTTED_ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s+")
+_OPENING_QUOTES = "\"'\u2018\u201c"
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
+_EMPHASIS = re.compile(r"\*+|~~|`+|(?<![^\W_])_+|_+(?![^\W_])")
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)*")
+
+
+def clean_title(title: str) -> str:
+    """Plain text for a title: no Markdown links, tags or emphasis characters."""
+    title = _LINK.sub(r"\1", title)
+    title = _HTML_TAG.sub("", title)
+    title = _EMPHASIS.sub("", title)
+    return " ".join(title.split())
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of the first paragraph, without splitting "U.S." or "Mr." apart."""
+    paragraph = re.split(r"\n[ \t]*\n", text.strip(), maxsplit=1)[0] if text.strip() else ""
+    lines = [_BLOCK_PREFIX.sub("", line, count=1) for line in paragraph.split("\n")]
+    flat = clean_title(" ".join(lines))
+    for m in _SENTENCE_END.finditer(flat):
+        following = flat[m.end() : m.end() + 1]
+        if not following or not (following.isupper() or following in _OPENING_QUOTES):
+            continue
+        if flat[m.start()] == ".":
+            token = flat[: m.start()].rsplit(None, 1)[-1] if flat[: m.start()].strip() else ""
+            token = token.lstrip("\"'\u2018\u201c([")
+            if _DOTTED_ABBREVIATION.fullmatch(token) and (len(token) == 1 or "." in token):
+                continue  # "U.S." / "P.M.F." / an initial "J."
+            if token.lower() in _TITLE_ABBREVIATIONS:
+                continue
+        return flat[: m.end()].rstrip()
+    return flat
+
+
+def shorten(text: str, limit: int = TITLE_LENGTH) -> str:
+    """Cut ``text`` at a word boundary to about ``limit`` characters, ending with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    if space >= limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+def parse_text(
+    text: str,
+    *,
+    brief_id: str,
+    path: Path,
+    sha256: str = "",
+    encoding: str = "utf-8",
+    warnings: Sequence[str] = (),
+) -> Brief:
+    """Build a Brief from decoded text; raises BriefError only for an empty brief.
+
+    Newlines are normalised and a leading BOM dropped first, so offsets agree with
+    ``Brief.text`` whatever the caller passed in.
+    """
+    text = _NEWLINES.sub("\n", text).removeprefix("\ufeff")
+    if not text.strip():
+        raise BriefError(path, "empty file")
+    notes = list(warnings)
+
+    metadata, body_start = _read_header(text)
+    article_start = _skip_blank_lines(text, body_start)
+
+    title = clean_title(metadata.get("title", ""))
+    if not title:
+        heading = _LEADING_H1.match(text, article_start)
+        if heading is not None and not _COMMENT_MARKER.fullmatch(heading.group(0).rstrip("\n")):
+            title = clean_title(heading.group("title"))
+            if title:
+                article_start = _skip_blank_lines(text, heading.end())
+
+    found = _find_comment(text, article_start)
+    comment: str | None = None
+    comment_start: int | None = None
+    if found is None:
+        article = text[article_start : article_start + _rstrip_len(text, article_start, len(text))]
+    else:
+        paragraph_start, marker_end = found
+        article = text[
+            article_start : article_start + _rstrip_len(text, article_start, paragraph_start)
+        ]
+        comment_start = marker_end
+        while comment_start < len(text) and text[comment_start].isspace():
+            comment_start += 1
+        comment = text[comment_start:].rstrip()
+
+    if not title:
+        title = shorten(first_sentence(article) or first_sentence(comment or ""))
+    if not title:
+        title = path.stem or brief_id or "(untitled)"
+
+    date: dt.date | None = None
+    raw_date = metadata.get("date", "")
+    if raw_date:
+        try:
+            date = parse_date(raw_date)
+        except ValueError:
+            notes.append(f"the date {raw_date!r} does not exist; ignored")
+        else:
+            if date is None:
+                notes.append(f"could not read the date {raw_date!r}; ignored")
+    if date is None:
+        date = date_from_name(path.name)
+
+    for note in notes[len(warnings) :]:
+        log.debug("%s: %s", brief_id, note)
+    return Brief(
+        id=brief_id,
+        path=path,
+        text=text,
+        title=title,
+        date=date,
+        source=metadata.get("source") or None,
+        author=metadata.get("author") or None,
+        tags=_split_tags(metadata.get("tags")),
+        article=article,
+        article_start=article_start,
+        comment=comment,
+        comment_start=comment_start,
+        sha256=sha256,
+        encoding=encoding,
+        metadata=metadata,
+        warnings=tuple(notes),
+    )
+
+
+def _too_large(size: int) -> str:
+    return f"too large ({size / (1024 * 1024):.1f} MB; the limit is {MAX_MB} MB)"
+
+
+def parse_bytes(data: bytes, *, brief_id: str, path: Path) -> Brief:
+    """Decode and parse one brief's raw bytes (sha256 is taken of exactly these bytes)."""
+    if len(data) > MAX_BYTES:
+        raise BriefError(path, _too_large(len(data)))
+    try:
+        text, encoding, warnings = decode(data)
+    except BriefError as exc:
+        raise BriefError(path, exc.reason) from None
+    return parse_text(
+        text,
+        brief_id=brief_id,
+        path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+def brief_id_for(path: Path, corpus_root: Path) -> str:
+    """A brief's stable id: its path relative to the corpus folder, with forward slashes."""
+    try:
+        return path.relative_to(corpus_root).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(corpus_root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.name
+
+
+def parse_file(path: Path, corpus_root: Path) -> Brief:
+    """Read and parse one brief file; any problem becomes a BriefError with a one-line reason."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise BriefError(path, _too_large(size))
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    return parse_bytes(data, brief_id=brief_id_for(path, corpus_root), path=path)
+
+
+def iter_brief_files(root: Path) -> Iterator[Path]:
+    """Every brief file under ``root``, in sorted order, skipping hidden files and folders.
+
+    Symlinked folders are followed once: a folder already visited (by its resolved path) is
+    not entered again, so a link loop cannot make the walk endless.
+    """
+    visited: set[str] = set()
+
+    def walk(folder: Path) -> Iterator[Path]:
+        try:
+            real = os.path.realpath(folder)
+        except OSError:
+            return
+        if real in visited:
+            return
+        visited.add(real)
+        try:
+            with os.scandir(folder) as entries:
+                items = sorted(entries, key=lambda entry: entry.name)
+        except OSError as exc:
+            log.warning("cannot list %s: %s", folder, exc.strerror or exc)
+            return
+        for entry in items:
+            if entry.name.startswith("."):
+                continue
+            child = folder / entry.name
+            try:
+                if entry.is_dir():
+                    yield from walk(child)
+                elif entry.is_file() and child.suffix.lower() in BRIEF_SUFFIXES:
+                    yield child
+            except OSError:
+                continue
+
+    yield from walk(root)
