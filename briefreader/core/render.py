@@ -207,7 +207,9 @@ def _piece_index(char: str) -> int:
     return code - _PUA_RANGES[1][0] + (high - low + 1)
 
 
-def _adjust(text: str, start: int, end: int, protected: list[tuple[int, int]]) -> tuple[int, int]:
+def _adjust(
+    text: str, start: int, end: int, protected: list[tuple[int, int]], starts: list[int]
+) -> tuple[int, int]:
     """Shrink a span so its boundaries sit on text, not on whitespace or Markdown syntax."""
     while True:
         before = start
@@ -228,7 +230,6 @@ def _adjust(text: str, start: int, end: int, protected: list[tuple[int, int]]) -
             end = max(start, line_start)
         if end == before:
             break
-    starts = [lo for lo, _ in protected]
     i = bisect.bisect_right(starts, start) - 1
     if i >= 0 and protected[i][0] < start < protected[i][1]:
         start = protected[i][1]
@@ -246,6 +247,7 @@ def _states(
 ) -> tuple[list[int], list[_State]]:
     """Boundary offsets (into ``text``) and the marking in force from each one onwards."""
     protected = [m.span() for m in _PROTECTED.finditer(text)]
+    starts = [low for low, _ in protected]
     spans: list[tuple[int, int, str | None]] = []
     for mention in mentions:
         spans.append((mention.start, mention.end, str(mention.actor_id)))
@@ -256,7 +258,7 @@ def _states(
     for number, (start, end, actor) in enumerate(spans):
         local_start = max(0, min(len(text), start - section_start))
         local_end = max(0, min(len(text), end - section_start))
-        local_start, local_end = _adjust(text, local_start, local_end, protected)
+        local_start, local_end = _adjust(text, local_start, local_end, protected, starts)
         if local_start >= local_end:
             continue
         events.setdefault(local_start, []).append((+1, number, actor))
@@ -391,10 +393,14 @@ def render_section(
     offsets, states = _states(text, section_start, mentions, hits)
     if not offsets:
         return render_markdown(text, base_dir)
-    source = text
-    for index in range(len(offsets) - 1, -1, -1):
-        at = offsets[index]
-        source = source[:at] + _piece(index) + source[at:]
+    pieces: list[str] = []
+    previous = 0
+    for index, at in enumerate(offsets):
+        pieces.append(text[previous:at])
+        pieces.append(_piece(index))
+        previous = at
+    pieces.append(text[previous:])
+    source = "".join(pieces)
     cleaned = _sanitise(_markdown_to_html(source), _BRIEF_ATTRIBUTES)
     marked = _apply_marks(cleaned, states, _Marker(actor_info))
     # A last pass with our attributes allowed: whatever slipped through is re-balanced.
