@@ -29,6 +29,7 @@ from briefreader.core.match import (
     Matcher,
     Mention,
     alias_key,
+    fold,
     is_case_sensitive_alias,
     is_word_char,
 )
@@ -74,10 +75,15 @@ def lookup_key(name: str) -> str:
         text = text.replace(c, "'")
     for c in QUOTES:
         text = text.replace(c, '"')
-    text = text.strip(" \t\r\n\"'()[]")
+    text = text.strip(" \t\r\n\"'()[]").replace(".", "")
     text = _POSSESSIVE.sub("", text)
-    text = text.replace(".", "")
     return _SPACES.sub(" ", text).strip()
+
+
+def _match_identity(name: str, match_case: bool) -> tuple[str, str | None]:
+    """Two names with the same identity find the same text: keeping both adds nothing."""
+    key = alias_key(name)
+    return fold(key), key if is_case_sensitive_alias(name, match_case) else None
 
 
 def _alias_defect(alias: str) -> str | None:
@@ -336,14 +342,14 @@ class Glossary:
             # A name claimed earlier leaves this actor reachable by id only (reported).
             self._claim(draft.name, actor_id, draft.name, draft.name_where)
             aliases: list[str] = []
-            exact: set[str] = {alias_key(draft.name)}
+            have = {_match_identity(draft.name, draft.match_case)}
             for alias, where in draft.aliases:
-                key = alias_key(alias)
-                if key in exact:
+                identity = _match_identity(alias, draft.match_case)
+                if identity in have:
                     continue
                 if self._claim(alias, actor_id, draft.name, where) is None:
                     continue
-                exact.add(key)
+                have.add(identity)
                 aliases.append(alias)
             self.actors[actor_id] = Actor(
                 actor_id,
@@ -425,9 +431,11 @@ class Glossary:
             raise ValueError(f"{self.actors[actor_id].name} is already in the glossary.")
         kind = kind.strip().lower() or DEFAULT_KIND
         names = [name]
+        have = {_match_identity(name, match_case)}
         for alias in aliases:
             alias = _SPACES.sub(" ", alias).strip()
-            if alias_key(alias) not in {alias_key(n) for n in names}:
+            if _match_identity(alias, match_case) not in have:
+                have.add(_match_identity(alias, match_case))
                 names.append(alias)
         keys: dict[str, str] = {}
         for position, n in enumerate(names):
@@ -458,7 +466,8 @@ class Glossary:
         owner = self._table.get(key)
         if owner is not None and owner != actor_id:
             raise ValueError(f"{alias!r} already names {self.actors[owner].name}.")
-        if alias_key(alias) in {alias_key(n) for n in actor.names}:
+        identity = _match_identity(alias, actor.match_case)
+        if identity in {_match_identity(n, actor.match_case) for n in actor.names}:
             return actor
         self._table[key] = actor_id
         actor = replace(actor, aliases=(*actor.aliases, alias))

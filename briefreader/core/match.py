@@ -143,8 +143,9 @@ class Matcher:
 
     ``entries`` are (alias, actor id, case sensitive). When two entries share an alias the
     first one wins, except that an exact-case entry beats a case-insensitive one on text
-    written exactly like it. Pickling sends only the entries; the automaton is rebuilt on
-    the other side (about as fast as unpickling it, and immune to library versions).
+    written exactly like it. A matcher pickles with its automaton (pyahocorasick supports
+    it): unpickling in a worker process is several times faster than building again. Send
+    it once per worker (a pool initializer), not with every task.
     """
 
     def __init__(self, entries: Iterable[tuple[str, str, bool]]) -> None:
@@ -188,12 +189,6 @@ class Matcher:
         """Number of distinct (folded) names the matcher looks for."""
         return self._size
 
-    def __getstate__(self) -> tuple[tuple[str, str, bool], ...]:
-        return self._entries
-
-    def __setstate__(self, state: tuple[tuple[str, str, bool], ...]) -> None:
-        self.__init__(state)  # type: ignore[misc]
-
     @property
     def entries(self) -> tuple[tuple[str, str, bool], ...]:
         return self._entries
@@ -209,6 +204,7 @@ class Matcher:
         norm, starts, shifts = _normalise(text)
         folded = fold(norm)
         n = len(text)
+        word = is_word_char
         found: list[tuple[int, int, str]] = []
         for last, (length, options) in self._automaton.iter(folded):
             first = last - length + 1
@@ -219,9 +215,9 @@ class Matcher:
                 s = first + shifts[k] if k >= 0 else first
                 k = bisect.bisect_right(starts, last) - 1
                 e = (last + shifts[k] if k >= 0 else last) + 1
-            if s > 0 and is_word_char(text[s - 1]):
+            if s > 0 and word(text[s - 1]):
                 continue
-            if e < n and is_word_char(text[e]):
+            if e < n and word(text[e]):
                 continue
             for actor_id, exact in options:
                 if exact is None or norm[first : last + 1] == exact:
