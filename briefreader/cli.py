@@ -424,6 +424,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(parser, None)
     parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        help="open the window, render it to a PNG once indexing is done, and exit",
+    )
+    parser.add_argument("--query", metavar="Q", help="window: start with this search")
+    parser.add_argument("--open", metavar="ID", help="window: start with this brief open")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("index", parents=[common], help="build or update the index")

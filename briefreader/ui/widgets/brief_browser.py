@@ -1,0 +1,128 @@
+"""A QTextBrowser for one section of a brief: actor links, tooltips, no network, hit stepping."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDesktopServices,
+    QHelpEvent,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
+
+ACTOR_SCHEME = "actor"
+
+
+class BriefBrowser(QTextBrowser):
+    """Shows rendered HTML; links are handled here, never followed inside the widget.
+
+    actorClicked(actor_id): a mark was clicked.
+    addAliasRequested(text): "Add as alias…" chosen on a selection.
+    addActorRequested(text): "Add as new actor…" chosen on a selection.
+    """
+
+    actorClicked = Signal(str)
+    addAliasRequested = Signal(str)
+    addActorRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._on_anchor)
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.document().setDocumentMargin(18)
+        self.setMouseTracking(True)
+
+    # -- network safety ------------------------------------------------------------------
+
+    def loadResource(self, kind: int, url: QUrl | str) -> object:
+        """Only local files (images from the brief's folder) load; nothing from a network."""
+        url = QUrl(url) if isinstance(url, str) else url
+        if url.isLocalFile() or url.scheme() in ("", "data"):
+            if url.scheme() == "data":
+                return None
+            return super().loadResource(kind, url)
+        return None
+
+    @Slot(QUrl)
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == ACTOR_SCHEME:
+            self.actorClicked.emit(url.path() or url.toString()[len(ACTOR_SCHEME) + 1 :])
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+
+    # -- tooltips: Qt shows no title attribute of rich text by itself --------------------
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            cursor = self.cursorForPosition(event.pos())
+            tip = cursor.charFormat().toolTip()
+            if not tip:
+                href = self.anchorAt(event.pos())
+                tip = href if href.startswith(("http", "mailto")) else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    # -- context menu: glossary edits from a selection -----------------------------------
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu: QMenu = self.createStandardContextMenu(event.pos())
+        text = self.textCursor().selectedText().strip()
+        if text:
+            menu.addSeparator()
+            short = text if len(text) <= 30 else text[:29] + "…"
+            alias = menu.addAction(f"Add “{short}” as an alias…")
+            alias.triggered.connect(lambda: self.addAliasRequested.emit(text))
+            actor = menu.addAction(f"Add “{short}” as a new actor…")
+            actor.triggered.connect(lambda: self.addActorRequested.emit(text))
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    # -- positions of marks --------------------------------------------------------------
+
+    def spans_where(self, test: object) -> list[tuple[int, int]]:
+        """(start, end) document positions of runs whose char format passes ``test``."""
+        out: list[tuple[int, int]] = []
+        block = self.document().begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                frag = it.fragment()
+                if frag.isValid() and test(frag.charFormat()):  # type: ignore[operator]
+                    start, end = frag.position(), frag.position() + frag.length()
+                    if out and out[-1][1] == start:
+                        out[-1] = (out[-1][0], end)
+                    else:
+                        out.append((start, end))
+                it += 1
+            block = block.next()
+        return out
+
+    def hit_spans(self, colour: QColor) -> list[tuple[int, int]]:
+        rgb = colour.rgb()
+
+        def is_hit(fmt: QTextCharFormat) -> bool:
+            return fmt.background().style() != 0 and fmt.background().color().rgb() == rgb
+
+        return self.spans_where(is_hit)
+
+    def actor_spans(self, actor_id: str) -> list[tuple[int, int]]:
+        href = f"{ACTOR_SCHEME}:{actor_id}"
+        return self.spans_where(lambda fmt: fmt.isAnchor() and fmt.anchorHref() == href)
+
+    def select_span(self, span: tuple[int, int]) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(span[0])
+        cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()

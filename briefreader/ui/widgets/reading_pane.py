@@ -1,0 +1,279 @@
+"""The reading pane: header, actor legend, then article and analyst comment side by side."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QShowEvent, QTextDocument
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.ui.widgets.brief_browser import BriefBrowser
+from briefreader.ui.widgets.marks import KIND_LABELS, LIGHT, MarkStyle, decorate
+from briefreader.ui.workers import BriefView
+
+NO_COMMENT = "This brief has no analyst comment."
+
+
+def _document_css(style: MarkStyle, size: float) -> str:
+    return (
+        f"body {{ font-size: {size:.1f}pt; }}"
+        "p { margin-top: 0px; margin-bottom: 10px; line-height: 145%; }"
+        "li { line-height: 140%; }"
+        "h1, h2, h3 { margin-top: 6px; margin-bottom: 6px; }"
+        f"a {{ color: {style.link}; }}"
+        "blockquote { margin-left: 12px; }"
+    )
+
+
+class _Section(QFrame):
+    """A caption ("Article", "Analyst comment") over a browser."""
+
+    def __init__(self, caption: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("sectionCaption")
+        self.browser = BriefBrowser()
+        self.browser.setObjectName(name + "Browser")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.browser, 1)
+
+
+class ReadingPane(QWidget):
+    """Shows one :class:`BriefView`; re-marks cheaply when the selection or marks change.
+
+    actorClicked(actor_id): a mark in either section was clicked.
+    addAliasRequested(text) / addActorRequested(text): glossary edits from a selection.
+    """
+
+    actorClicked = Signal(str)
+    addAliasRequested = Signal(str)
+    addActorRequested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view: BriefView | None = None
+        self.style_ = LIGHT
+        self.marks = True
+        self.selected: str | None = None
+        self.font_size = 11.0
+        self.restored = False  # the window restored the splitter from settings
+
+        self.header = QLabel()
+        self.header.setObjectName("briefHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.legend = QLabel()
+        self.legend.setObjectName("legend")
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+
+        self.article = _Section("Article", "article")
+        self.comment = _Section("Analyst comment", "comment")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("sectionSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.article)
+        self.splitter.addWidget(self.comment)
+        self.splitter.setSizes([1, 1])
+
+        top = QWidget()
+        top.setObjectName("headerBox")
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(22, 14, 22, 10)
+        tl.setSpacing(6)
+        tl.addWidget(self.header)
+        row = QHBoxLayout()
+        row.addWidget(self.legend)
+        row.addStretch(1)
+        tl.addLayout(row)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(top)
+        lay.addWidget(self.splitter, 1)
+
+        for section in (self.article, self.comment):
+            b = section.browser
+            b.actorClicked.connect(self.actorClicked)
+            b.addAliasRequested.connect(self.addAliasRequested)
+            b.addActorRequested.connect(self.addActorRequested)
+        self._update_legend()
+        self._sized = False
+        self.show_message("Open a brief from the list on the left.")
+
+    def even_split(self) -> None:
+        """Give article and comment the same room."""
+        horizontal = self.splitter.orientation() == Qt.Orientation.Horizontal
+        total = self.splitter.width() if horizontal else self.splitter.height()
+        self.splitter.setSizes([max(1, total // 2)] * 2)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if not self.restored:
+                self.even_split()
+
+    # -- browsers ------------------------------------------------------------------------
+
+    @property
+    def browsers(self) -> tuple[BriefBrowser, BriefBrowser]:
+        return self.article.browser, self.comment.browser
+
+    def _apply_css(self) -> None:
+        css = _document_css(self.style_, self.font_size)
+        for b in self.browsers:
+            b.document().setDefaultStyleSheet(css)
+            font = QFont(b.font())
+            font.setPointSizeF(self.font_size)
+            b.document().setDefaultFont(font)
+
+    # -- showing -------------------------------------------------------------------------
+
+    def show_message(self, text: str) -> None:
+        self.view = None
+        self.header.setText(f"<p style='color:gray'>{html.escape(text)}</p>")
+        for b in self.browsers:
+            b.clear()
+
+    def show_view(self, view: BriefView) -> None:
+        self.view = view
+        self.selected = None
+        self.refresh()
+        for b in self.browsers:
+            b.verticalScrollBar().setValue(0)
+
+    def refresh(self) -> None:
+        """Re-apply marks, selection and styles to the current view."""
+        self._apply_css()
+        self._update_legend()
+        view = self.view
+        if view is None:
+            return
+        self.header.setText(self._header_html(view))
+        art, com = self.browsers
+        art.setHtml(
+            decorate(
+                view.rendered.article_html, self.style_, marks=self.marks, selected=self.selected
+            )
+        )
+        if view.rendered.comment_html is None:
+            com.setHtml(f"<p style='color:{self.style_.faded}'><i>{NO_COMMENT}</i></p>")
+        else:
+            com.setHtml(
+                decorate(
+                    view.rendered.comment_html,
+                    self.style_,
+                    marks=self.marks,
+                    selected=self.selected,
+                )
+            )
+
+    def _header_html(self, view: BriefView) -> str:
+        b = view.brief
+        parts = [
+            f"<div style='font-size:{self.font_size * 1.55:.1f}pt; font-weight:600'>"
+            f"{html.escape(b.title)}</div>"
+        ]
+        meta = [
+            x for x in (b.date.strftime("%-d %B %Y") if b.date else None, b.source, b.author) if x
+        ]
+        line = " · ".join(html.escape(x) for x in meta)
+        if b.tags:
+            tags = "&nbsp;&nbsp;".join(
+                f"<span style='color:{self.style_.kind('other')[0]}; "
+                f"background-color:{self.style_.kind('other')[1]}'>&nbsp;{html.escape(t)}&nbsp;</span>"
+                for t in b.tags
+            )
+            line = f"{line}&nbsp;&nbsp;&nbsp;{tags}" if line else tags
+        if line:
+            parts.append(f"<div style='color:{self.style_.faded}; margin-top:4px'>{line}</div>")
+        return "".join(parts)
+
+    def _update_legend(self) -> None:
+        chips = []
+        for kind, label in KIND_LABELS.items():
+            fg, bg = self.style_.kind(kind)
+            chips.append(
+                f"<span style='color:{fg}; background-color:{bg}'>&nbsp;{label}&nbsp;</span>"
+            )
+        hit = (
+            f"<span style='background-color:{self.style_.hit_bg}; color:{self.style_.hit_fg}; "
+            f"font-weight:600'>&nbsp;search hit&nbsp;</span>"
+        )
+        if not self.marks:
+            chips = [f"<span style='color:{self.style_.faded}'>actor marks off</span>"]
+        self.legend.setText("&nbsp;&nbsp;".join([*chips, hit]))
+
+    # -- settings from the window --------------------------------------------------------
+
+    def set_style(self, style: MarkStyle) -> None:
+        self.style_ = style
+        self.refresh()
+
+    def set_marks(self, on: bool) -> None:
+        self.marks = on
+        self.refresh()
+
+    def set_selected(self, actor_id: str | None) -> None:
+        if actor_id == self.selected:
+            return
+        self.selected = actor_id
+        self.refresh()
+
+    def set_font_size(self, size: float) -> None:
+        self.font_size = size
+        self.refresh()
+
+    def flip(self) -> None:
+        horizontal = self.splitter.orientation() == Qt.Orientation.Horizontal
+        self.splitter.setOrientation(
+            Qt.Orientation.Vertical if horizontal else Qt.Orientation.Horizontal
+        )
+        self.even_split()
+
+    # -- navigation ----------------------------------------------------------------------
+
+    def hit_positions(self) -> list[tuple[BriefBrowser, tuple[int, int]]]:
+        colour = QColor(self.style_.hit_bg)
+        return [(b, span) for b in self.browsers for span in b.hit_spans(colour)]
+
+    def actor_positions(self, actor_id: str) -> list[tuple[BriefBrowser, tuple[int, int]]]:
+        return [(b, span) for b in self.browsers for span in b.actor_spans(actor_id)]
+
+    def find(self, text: str, backward: bool = False) -> bool:
+        """Find text in the article, then the comment (wrapping around)."""
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        order = list(self.browsers)
+        if backward:
+            order.reverse()
+        focused = next((b for b in order if b.hasFocus()), order[0])
+        start = order.index(focused)
+        for b in order[start:] + order[:start]:
+            if b.find(text, flags):
+                b.setFocus()
+                return True
+        for b in order:
+            cursor = b.textCursor()
+            cursor.movePosition(
+                cursor.MoveOperation.End if backward else cursor.MoveOperation.Start
+            )
+            b.setTextCursor(cursor)
+        for b in order:
+            if b.find(text, flags):
+                b.setFocus()
+                return True
+        return False

@@ -1,0 +1,271 @@
+"""Drive the real window: search, open, marks, glossary, history, background indexing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QColor, QTextDocument
+
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.widgets.reading_pane import NO_COMMENT
+from briefreader.ui.workers import Workers
+
+NEWEST = "2020-01-03_airport-strike.md"
+
+
+def _open(qtbot, window: MainWindow, brief_id: str) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.briefShown, timeout=10000) as blocker:
+        window.open_brief(brief_id)
+    assert blocker.args == [brief_id]
+
+
+def _search(qtbot, window: MainWindow, text: str) -> None:  # type: ignore[no-untyped-def]
+    window.search_box.clear()
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        qtbot.keyClicks(window.search_box, text)
+
+
+def test_first_run_lists_everything_and_opens_the_newest(window: MainWindow) -> None:
+    assert window.model.rowCount() == 4
+    assert window.pane.view is not None
+    assert window.pane.view.brief.id == NEWEST
+    article, comment = window.pane.browsers
+    assert "drone strike" in article.toPlainText().lower()
+    assert "holds" not in comment.toPlainText() and "factions together" in comment.toPlainText()
+    assert "index still updating" not in window.info.text()
+
+
+def test_type_a_query_see_results_open_one(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _search(qtbot, window, "rocket")
+    assert window.model.rowCount() == 2
+    ids = {window.model.hit(r).id for r in range(2)}  # type: ignore[union-attr]
+    assert ids == {NEWEST, "2019-12-30_kh-strikes.md"}
+    index = window.model.index(window.model.row_of("2019-12-30_kh-strikes.md"))
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        window.results.activated.emit(index)
+    article, comment = window.pane.browsers
+    assert article.toPlainText().strip() and comment.toPlainText().strip()
+    # Hits are marked in both panes, distinct from actor marks.
+    hits = window.pane.hit_positions()
+    assert {b for b, _ in hits} == {article, comment}
+    assert window.pane.actor_positions("kataib-hezbollah")
+    assert window.pane.actor_positions("baghdad")[0][0] is comment
+
+
+def test_stale_search_answers_are_dropped(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.search_box.setText("election")
+    window.run_search()
+    window.search_box.setText("rocket")
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as blocker:
+        window.run_search()
+    assert blocker.args == [2]
+    qtbot.waitUntil(lambda: not window.workers.busy)
+    assert window.model.rowCount() == 2
+
+
+def test_no_comment_is_said_plainly(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _open(qtbot, window, "2018-05-14_elections.md")
+    assert NO_COMMENT in window.pane.browsers[1].toPlainText()
+
+
+def test_no_results_offers_a_suggestion(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _search(qtbot, window, "zzzqqq")
+    assert window.model.rowCount() == 0
+    assert "No briefs match" in window.info.text()
+
+
+def test_selecting_an_actor_emphasises_its_mentions(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.glossary_panel
+    names = [
+        panel.model.item(g).child(r).text()
+        for g in range(panel.model.rowCount())
+        for r in range(panel.model.item(g).rowCount())
+    ]
+    assert {"Qassem Suleimani", "Kataib Hezbollah", "Iran", "Baghdad"} <= set(names)
+    panel.select_actor("kataib-hezbollah")
+    assert window.pane.selected == "kataib-hezbollah"
+    spots = window.pane.actor_positions("kataib-hezbollah")
+    assert len(spots) == 2
+    browser, (start, _end) = spots[0]
+    cursor = browser.textCursor()
+    cursor.setPosition(start + 1)
+    assert cursor.charFormat().fontWeight() >= 700
+    # Others fade.
+    browser, (start, _end) = window.pane.actor_positions("iran")[0]
+    cursor = browser.textCursor()
+    cursor.setPosition(start + 1)
+    assert cursor.charFormat().foreground().color() == QColor(window.pane.style_.faded)
+    # The sidebar stepped to the first mention.
+    assert "Kataib Hezbollah" in window.pane.browsers[0].textCursor().selectedText()
+    assert "Qassem Suleimani" not in panel.details.text()
+    assert "close to Iran" in panel.details.text()
+
+
+def test_clicking_a_mark_selects_the_actor(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.pane.browsers[0].anchorClicked.emit(QUrl("actor:iran"))
+    assert window.glossary_panel.current() == "iran"
+    assert window.pane.selected == "iran"
+
+
+def test_actor_search_button(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.glossary_panel.select_actor("qassem-suleimani")
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as blocker:
+        window.glossary_panel.search_button.click()
+    assert window.search_box.text() == 'actor:"Qassem Suleimani"'
+    assert blocker.args == [2]
+
+
+def test_add_alias_is_saved_and_marked(qtbot, window: MainWindow, _data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    before = len(window.pane.actor_positions("qassem-suleimani"))
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        assert window.add_alias("qassem-suleimani", "its general") is None
+    assert len(window.pane.actor_positions("qassem-suleimani")) == before + 1
+    saved = (_data_dir / "glossary.toml").read_text("utf-8")
+    assert "its general" in saved
+    assert window.add_alias("qassem-suleimani", "Iran") is not None  # already names Iran
+
+
+def test_add_actor_from_selection(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        assert window.add_actor("harsh revenge", "other") is None
+    assert window.pane.actor_positions("harsh-revenge")
+
+
+def test_history_back_and_forward(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _open(qtbot, window, "2019-12-30_kh-strikes.md")
+    _open(qtbot, window, "2018-05-14_elections.md")
+    assert window.history == [NEWEST, "2019-12-30_kh-strikes.md", "2018-05-14_elections.md"]
+    with qtbot.waitSignal(window.briefShown, timeout=10000) as b:
+        window.back_action.trigger()
+    assert b.args == ["2019-12-30_kh-strikes.md"]
+    with qtbot.waitSignal(window.briefShown, timeout=10000) as b:
+        window.back()
+    assert b.args == [NEWEST]
+    assert not window.back_action.isEnabled()
+    with qtbot.waitSignal(window.briefShown, timeout=10000) as b:
+        window.forward_action.trigger()
+    assert b.args == ["2019-12-30_kh-strikes.md"]
+    # Opening something new drops the forward part.
+    _open(qtbot, window, "2017-11-24_foreign-plot.md")
+    assert window.history[-1] == "2017-11-24_foreign-plot.md"
+    assert not window.forward_action.isEnabled()
+
+
+def test_next_hit_and_find(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _search(qtbot, window, "rocket")
+    _open(qtbot, window, NEWEST)
+    window.step_hit(1)
+    chosen = [b for b in window.pane.browsers if b.textCursor().hasSelection()]
+    assert chosen and "rocket" in chosen[-1].textCursor().selectedText().lower()
+    window.show_find()
+    window.find_box.setText("harsh")
+    window._find(False)  # noqa: SLF001
+    assert window.find_status.text() == ""
+    window.find_box.setText("nowhere-to-be-found")
+    window._find(False)  # noqa: SLF001
+    assert window.find_status.text() == "not found"
+
+
+def test_marks_off_and_on(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    assert window.pane.actor_positions("iran")
+    window.marks_action.trigger()
+    assert not window.pane.actor_positions("iran")
+    window.marks_action.trigger()
+    assert window.pane.actor_positions("iran")
+
+
+def test_models_pass_the_model_tester(qtbot, qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtmodeltester.check(window.model)
+    qtmodeltester.check(window.related_model)
+    qtmodeltester.check(window.glossary_panel.model)
+    for model in window.facet_models.values():
+        qtmodeltester.check(model)
+
+
+def test_filters_and_sort(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as b:
+        window.set_filter("source", ["AFP"])
+    assert b.args == [1]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as b:
+        window.clear_filters()
+    assert b.args == [4]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.sort_combo.setCurrentIndex(window.sort_combo.findData("oldest"))
+    assert window.model.hit(0).id == "2017-11-24_foreign-plot.md"  # type: ignore[union-attr]
+
+
+def test_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.activateWindow()
+    window.results.setFocus()
+    window.focus_search()
+    assert window.search_box.hasFocus() or window.search_box.selectedText() == ""
+    window.search_box.setText("something")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
+    assert window.search_box.text() == ""
+
+
+def test_network_resources_never_load(window: MainWindow) -> None:
+    browser = window.pane.browsers[0]
+    assert (
+        browser.loadResource(
+            QTextDocument.ResourceType.ImageResource, QUrl("https://example.com/x.png")
+        )
+        is None
+    )
+
+
+def test_font_size_and_theme_persist(
+    qtbot, window: MainWindow, settings: QSettings, library: Library
+) -> None:  # type: ignore[no-untyped-def]
+    window.set_font_size(14)
+    window.set_theme("dark")
+    window.close()
+    workers = Workers(library)
+    again = MainWindow(library, workers, settings)
+    qtbot.addWidget(again)
+    assert again.pane.font_size == 14
+    assert again.theme_actions["dark"].isChecked()
+    again.set_theme("light")
+    again.close()
+
+
+def test_export_pdf(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "brief.pdf"
+    window.write_pdf(target)
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_indexing_runs_in_background(
+    qtbot, tmp_path: Path, settings: QSettings, glossary_file: Path, _data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for n in range(300):
+        (folder / f"b{n:04d}.md").write_text(
+            f"Title: Brief {n}\nDate: 2021-01-{n % 28 + 1:02d}\n\nIran and Baghdad, item {n}. "
+            + "Words of filler text about militias and rockets. " * 20
+            + "\n\nComment: Kataib Hezbollah again.\n",
+            encoding="utf-8",
+        )
+    lib = Library([folder], _data_dir, Glossary.load([glossary_file]))
+    workers = Workers(lib)
+    win = MainWindow(lib, workers, settings)
+    qtbot.addWidget(win)
+    win.show()
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(lambda: ticks.append(workers.indexing))
+    timer.start()
+    with qtbot.waitSignal(win.indexReady, timeout=60000):
+        win.start()
+        assert workers.indexing
+    timer.stop()
+    # The GUI thread kept running its event loop while the index was built.
+    assert any(ticks)
+    qtbot.waitUntil(lambda: win.model.total == 300, timeout=20000)
+    win.close()
+    lib.close()
