@@ -205,7 +205,7 @@ class Glossary:
 
     def _problem(self, path: Path | None, line: int | None, message: str, sev: Severity) -> None:
         problem = GlossaryProblem(path, line, message, sev)
-        log.log(logging.WARNING if sev == "warning" else logging.ERROR, "%s", problem)
+        log.info("%s", problem)  # shown to the user by the front end; logged for debugging
         self.problems.append(problem)
 
     def _read_file(self, path: Path, drafts: dict[str, _Draft]) -> None:
