@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         fesc.activated.connect(self.findbar.hide)
 
     def _wire(self) -> None:
-        self.search_box.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_box.textChanged.connect(self._on_text_changed)
         self.search_box.returnPressed.connect(self._search_now)
         self.sort_combo.currentIndexChanged.connect(lambda _i: self.run_search())
         self.info.linkActivated.connect(self._on_info_link)
@@ -510,6 +510,12 @@ class MainWindow(QMainWindow):
             actor = self.library.glossary.get(actor_id)
             out.append((actor.name, actor.kind) if actor else (actor_id, "other"))
         return out
+
+    @Slot(str)
+    def _on_text_changed(self, _text: str) -> None:
+        # Answers to what was there before are stale from this keystroke on.
+        self._generation += 1
+        self._debounce.start()
 
     @Slot()
     def _search_now(self) -> None:

@@ -10,8 +10,10 @@ drop answers to queries the user has already typed past.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import Hit, IndexBusyError, SearchResults
-from briefreader.core.library import Library, UpdateReport
+from briefreader.core.library import Library, UpdateReport, glossary_fingerprint
 from briefreader.core.match import Mention
 from briefreader.core.render import RenderedBrief, render_brief
 
@@ -65,12 +67,12 @@ class _JobSignals(QObject):
 
 
 class _Job(QRunnable):
-    """Runs ``fn(progress)`` under the shared lock and reports through ``signals``."""
+    """Runs ``fn(progress)`` (under ``lock`` if given) and reports through ``signals``."""
 
     def __init__(
         self,
         fn: Callable[[Callable[[int, int, str], None]], Any],
-        lock: threading.Lock,
+        lock: threading.Lock | None,
         signals: _JobSignals,
     ) -> None:
         super().__init__()
@@ -81,7 +83,10 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            with self._lock:
+            if self._lock is not None:
+                with self._lock:
+                    result = self._fn(self.signals.progress.emit)
+            else:
                 result = self._fn(self.signals.progress.emit)
         except IndexBusyError:
             self.signals.failed.emit(
@@ -94,6 +99,81 @@ class _Job(QRunnable):
             self.signals.failed.emit(f"Something went wrong: {exc}")
         else:
             self.signals.finished.emit(result)
+
+
+@dataclass(slots=True)
+class _Pending:
+    kind: str
+    fn: Callable[[Callable[[int, int, str], None]], Any]
+    on_done: Callable[[Any], None]
+    on_fail: Callable[[str], None]
+    on_progress: Callable[[int, int, str], None] | None
+    needs_lock: Callable[[], bool]
+
+
+class _Lane:
+    """A first-in first-out queue of jobs run one at a time on the global pool.
+
+    A newer job of a kind that coalesces replaces the one still waiting (a search typed
+    over, a brief clicked past), so a burst of requests costs one run.
+    """
+
+    def __init__(
+        self,
+        pool: QThreadPool,
+        lock: threading.Lock,
+        alive: set[_JobSignals],
+        stopped: threading.Event,
+    ) -> None:
+        self._stopped = stopped
+        self._pool = pool
+        self._lock = lock
+        self._alive = alive
+        self._queue: deque[_Pending] = deque()
+        self.running = False
+
+    def submit(self, job: _Pending, *, coalesce: bool = False) -> None:
+        if coalesce:
+            self._queue = deque(p for p in self._queue if p.kind != job.kind)
+        self._queue.append(job)
+        self._pump()
+
+    @property
+    def idle(self) -> bool:
+        return not self.running and not self._queue
+
+    def _pump(self) -> None:
+        if self.running or not self._queue:
+            return
+        if self._stopped.is_set():
+            self._queue.clear()
+            return
+        job = self._queue.popleft()
+        self.running = True
+        signals = _JobSignals()
+        self._alive.add(signals)
+
+        def done(result: object) -> None:
+            self._alive.discard(signals)
+            self.running = False
+            try:
+                job.on_done(result)
+            finally:
+                self._pump()
+
+        def fail(message: str) -> None:
+            self._alive.discard(signals)
+            self.running = False
+            try:
+                job.on_fail(message)
+            finally:
+                self._pump()
+
+        signals.finished.connect(done)
+        signals.failed.connect(fail)
+        if job.on_progress is not None:
+            signals.progress.connect(job.on_progress)
+        self._pool.start(_Job(job.fn, self._lock if job.needs_lock() else None, signals))
 
 
 def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
@@ -144,7 +224,12 @@ def prepare_brief(library: Library, ref: str, query: str, *, related: bool = Tru
 
 
 class Workers(QObject):
-    """Starts background jobs for one library and delivers their results as signals.
+    """Runs background jobs for one library and delivers their results as signals.
+
+    Two lanes: the write lane updates the index; the read lane searches and prepares briefs.
+    Once an index exists, reads go through a second, read-only :class:`Library` on the same
+    folder (its own Whoosh searcher), so searching goes on while the index is updated;
+    before that, reads wait for the writer.
 
     indexProgress(done, total, path): while the index is being brought up to date.
     indexFinished(report): an :class:`UpdateReport` once indexing is done.
@@ -165,97 +250,154 @@ class Workers(QObject):
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.library = library
-        self._lock = threading.Lock()
+        self._library = library
+        self.reader: Library | None = None
+        self._reader_fingerprint = ""
+        self._write_lock = threading.Lock()
         self._pool = QThreadPool.globalInstance()
         self._alive: set[_JobSignals] = set()
         self._cancel = threading.Event()
+        self._writes = _Lane(self._pool, self._write_lock, self._alive, self._cancel)
+        self._reads = _Lane(self._pool, self._write_lock, self._alive, self._cancel)
         self.indexing = False
+
+    @property
+    def library(self) -> Library:
+        return self._library
+
+    @library.setter
+    def library(self, library: Library) -> None:
+        """A new set of corpus folders: a new index, so no reader until it is built."""
+        self._library = library
+        self.reader = None
 
     # -- plumbing ------------------------------------------------------------------------
 
-    def _start(
-        self,
-        fn: Callable[[Callable[[int, int, str], None]], Any],
-        on_done: Callable[[Any], None],
-        on_fail: Callable[[str], None],
-        on_progress: Callable[[int, int, str], None] | None = None,
-    ) -> None:
-        signals = _JobSignals()
-        self._alive.add(signals)
-
-        def done(result: object) -> None:
-            self._alive.discard(signals)
-            on_done(result)
-
-        def fail(message: str) -> None:
-            self._alive.discard(signals)
-            on_fail(message)
-
-        signals.finished.connect(done)
-        signals.failed.connect(fail)
-        if on_progress is not None:
-            signals.progress.connect(on_progress)
-        self._pool.start(_Job(fn, self._lock, signals))
-
     @property
     def busy(self) -> bool:
-        """True while any job has not delivered its result yet."""
-        return bool(self._alive)
+        """True while any job is running or waiting."""
+        return bool(self._alive) or not (self._writes.idle and self._reads.idle)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Ask running work to stop and wait for it (window closing)."""
         self._cancel.set()
         return self._pool.waitForDone(timeout_ms)
 
+    def _read_library(self) -> Library:
+        return self.reader or self._library
+
+    def _read(
+        self,
+        kind: str,
+        fn: Callable[[Library], Any],
+        on_done: Callable[[Any], None],
+        on_fail: Callable[[str], None],
+    ) -> None:
+        # Which library (and whether the writer's lock is needed) is decided when the job
+        # starts, on the GUI thread, so a reader that appears meanwhile is used at once.
+        chosen: dict[str, Library] = {}
+
+        def needs_lock() -> bool:
+            chosen["lib"] = self._read_library()
+            return chosen["lib"] is self._library
+
+        self._reads.submit(
+            _Pending(kind, lambda _p: fn(chosen["lib"]), on_done, on_fail, None, needs_lock),
+            coalesce=kind in ("search", "brief"),
+        )
+
+    def _write(
+        self,
+        kind: str,
+        fn: Callable[[Callable[[int, int, str], None]], Any],
+        on_done: Callable[[Any], None],
+        on_fail: Callable[[str], None],
+        on_progress: Callable[[int, int, str], None] | None = None,
+    ) -> None:
+        self._writes.submit(_Pending(kind, fn, on_done, on_fail, on_progress, lambda: True))
+
+    # -- the reader ----------------------------------------------------------------------
+
+    def _open_reader(self) -> None:
+        """Open the read-only library once the index on disk matches the glossary."""
+        lib = self._library
+        fingerprint = glossary_fingerprint(lib.glossary)
+
+        def work(_p: Callable[[int, int, str], None]) -> Library:
+            reader = Library(lib.corpora, lib.data_dir, lib.glossary)
+            reader.index.open(create=False)
+            # Library opens lazily with a fingerprint check that may rebuild the index;
+            # this one must never write, so it is marked open here (see the closing note).
+            reader._opened = True  # noqa: SLF001
+            return reader
+
+        def done(reader: Library) -> None:
+            if lib is self._library:
+                self.reader = reader
+                self._reader_fingerprint = fingerprint
+
+        self._writes.submit(_Pending("reader", work, done, lambda _m: None, None, lambda: True))
+
     # -- jobs ----------------------------------------------------------------------------
 
     def update_index(self) -> None:
         """Bring the index up to date in the background."""
         self.indexing = True
-        library = self.library
+        library = self._library
         cancel = self._cancel.is_set
+        if self.reader is not None and self._reader_fingerprint != glossary_fingerprint(
+            library.glossary
+        ):
+            # The glossary changed: this update rebuilds the index under the reader's feet.
+            self.reader = None
 
         def work(progress: Callable[[int, int, str], None]) -> UpdateReport:
             return library.update(progress=progress, cancel=cancel)
 
         def done(report: object) -> None:
             self.indexing = False
+            if self.reader is None and library is self._library:
+                self._open_reader()
             self.indexFinished.emit(report)
 
         def fail(message: str) -> None:
             self.indexing = False
             self.indexFailed.emit(message)
 
-        self._start(work, done, fail, self.indexProgress.emit)
+        if self.reader is None and library.index.exists():
+            self._open_reader_if_current()
+        self._write("index", work, done, fail, self.indexProgress.emit)
+
+    def _open_reader_if_current(self) -> None:
+        """At start-up: read the existing index while updating, unless it will be rebuilt."""
+        lib = self._library
+        try:
+            meta = json.loads(lib.index.meta_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(meta, dict) and meta.get("glossary") == glossary_fingerprint(lib.glossary):
+            self._open_reader()
 
     def search(self, generation: int, request: SearchRequest) -> None:
-        library = self.library
-
-        def work(_progress: Callable[[int, int, str], None]) -> SearchResults:
-            return _search(library, request)
-
-        self._start(
-            work,
+        self._read(
+            "search" if request.offset == 0 else "page",
+            lambda lib: _search(lib, request),
             lambda res: self.searchFinished.emit(generation, request, res),
             lambda msg: self.searchFailed.emit(generation, msg),
         )
 
     def load_brief(self, token: int, ref: str, query: str) -> None:
-        library = self.library
-
-        def work(_progress: Callable[[int, int, str], None]) -> BriefView:
-            return prepare_brief(library, ref, query)
-
-        self._start(
-            work,
+        self._read(
+            "brief",
+            lambda lib: prepare_brief(lib, ref, query),
             lambda view: self.briefReady.emit(token, view),
             lambda msg: self.briefFailed.emit(token, msg),
         )
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
-        """Any other library call (rebuild, glossary save) off the GUI thread."""
-        self._start(lambda _p: fn(), on_done, lambda msg: self.indexFailed.emit(msg))
+        """Any other library change (rebuild) on the write lane."""
+        self.reader = None
+        self._write("other", lambda _p: fn(), on_done, lambda msg: self.indexFailed.emit(msg))
 
     @Slot()
     def cancel(self) -> None:

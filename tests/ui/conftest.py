@@ -127,6 +127,7 @@ def window(qtbot, library: Library, settings: QSettings):  # type: ignore[no-unt
         qtbot.waitSignal(win.briefShown, timeout=20000),
     ):
         win.start()
+    qtbot.waitUntil(lambda: not workers.busy, timeout=20000)
     yield win
     win.close()
     workers.shutdown()

@@ -269,3 +269,33 @@ def test_indexing_runs_in_background(
     qtbot.waitUntil(lambda: win.model.total == 300, timeout=20000)
     win.close()
     lib.close()
+
+
+def test_search_goes_on_while_the_index_updates(
+    qtbot, tmp_path: Path, settings: QSettings, glossary_file: Path, corpus: Path, _data_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    first = Library([corpus], _data_dir, Glossary.load([glossary_file]))
+    first.update()
+    first.close()
+    for n in range(400):
+        (corpus / f"extra{n:04d}.md").write_text(
+            f"Title: Extra {n}\nDate: 2022-02-{n % 28 + 1:02d}\n\n"
+            + "Filler about Iran and the militias in Baghdad. " * 30,
+            encoding="utf-8",
+        )
+    lib = Library([corpus], _data_dir, Glossary.load([glossary_file]))
+    workers = Workers(lib)
+    win = MainWindow(lib, workers, settings)
+    qtbot.addWidget(win)
+    win.show()
+    during: list[bool] = []
+    win.resultsShown.connect(lambda _n: during.append(workers.indexing))
+    with qtbot.waitSignal(win.indexReady, timeout=60000):
+        win.start()
+    # The first answer came from the existing index while the update was still running,
+    # and said so; the list was refreshed once the update finished.
+    assert during[0] is True
+    qtbot.waitUntil(lambda: win.model.total == 404, timeout=20000)
+    assert "index still updating" not in win.info.text()
+    win.close()
+    lib.close()
