@@ -12,6 +12,7 @@ import datetime as dt
 import errno
 import json
 import logging
+import math
 import os
 import re
 import shutil
@@ -27,12 +28,44 @@ from whoosh.analysis import StemmingAnalyzer
 log = logging.getLogger(__name__)
 
 #: Bump when the schema or the analysis changes; an index of another version is rebuilt.
-SCHEMA_VERSION = 1
+#: 2: the longer stop list and the new field weights.
+SCHEMA_VERSION = 2
 
 SORTS = ("relevance", "newest", "oldest")
+TITLE_BOOST = 1.0
+#: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: Pseudo-relevance feedback (RM3-like): a question of at least FEEDBACK_MIN_WORDS plain words
+#: is re-ranked with the FEEDBACK_TERMS most telling words of its FEEDBACK_DOCS best briefs,
+#: mixed in with weight FEEDBACK_WEIGHT. It only re-orders what the words found.
+FEEDBACK_MIN_WORDS = 3
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 30
+FEEDBACK_WEIGHT = 0.5
+FEEDBACK_CHARS = 20000
+#: Function words dropped at index and query time: long questions ("what is known about
+#: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing done down during each
+    either else etc ever every few for from further had has have having he her here hers
+    herself him himself his how however i if in into is it its itself just less let like made
+    make many may me might more most much must my myself neither no nor not now of off often
+    on once one only onto or other others otherwise our ours ourselves out over own per
+    perhaps quite rather same several shall she should since so some such than that the their
+    theirs them themselves then there thereby therefore these they this those though through
+    thus to too under until up upon us very via was we were what whatever when whenever where
+    whereas wherever whether which while who whom whose why will with within without would
+    yet you your yours yourself yourselves tbd
+    """.split()
+)
 TEXT_FIELDS = ("title", "article", "comment")
-#: Field weights for BM25F: a word in the title says more about a brief than one in the body.
-FIELD_BOOSTS = {"title": 2.5, "article": 1.0, "comment": 0.9}
+#: Field weights for BM25F. Measured on Cranfield (benchmarks/RELEVANCE.md), a title boost
+#: above 1 lowers mean average precision: the title words are usually in the text as well,
+#: so the title already counts twice.
+FIELD_BOOSTS = {"title": TITLE_BOOST, "article": 1.0, "comment": 0.9}
 #: User-facing field names -> index fields.
 FIELD_ALIASES = {
     "title": "title",
@@ -74,6 +107,7 @@ class IndexDoc:
     mtime_ns: int
     sha256: str
     has_comment: bool = True
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +184,7 @@ class Filters:
 def _analyzer() -> Any:
     # Whoosh's default tokenizer keeps dotted acronyms whole ("P.M.F." -> "p.m.f") and splits
     # "Iran’s" into "iran" + "s"; the minimum size of 2 then drops the stray "s".
-    return StemmingAnalyzer(minsize=2)
+    return StemmingAnalyzer(minsize=2, stoplist=STOP_WORDS)
 
 
 def make_schema() -> fields.Schema:
@@ -200,6 +234,7 @@ class ManifestEntry:
     mtime_ns: int
     sha256: str
     id: str
+    warnings: tuple[str, ...] = ()
 
 
 class _FileLock:
@@ -300,7 +335,7 @@ class BriefIndex:
             index.exists_in(str(self.folder)) and self._read_meta().get("schema") == SCHEMA_VERSION
         )
 
-    def open(self, *, glossary_fingerprint: str = "", create: bool = True) -> None:
+    def open(self, *, create: bool = True) -> None:
         """Open the index, creating it (or rebuilding an incompatible one) when allowed."""
         self.folder.mkdir(parents=True, exist_ok=True)
         meta = self._read_meta()
@@ -309,8 +344,6 @@ class BriefIndex:
             reason = "new index"
         elif meta.get("schema") != SCHEMA_VERSION:
             reason = f"index format {meta.get('schema')} is replaced by {SCHEMA_VERSION}"
-        elif glossary_fingerprint and meta.get("glossary") != glossary_fingerprint:
-            reason = "the actor glossary changed"
         if reason is None:
             try:
                 self._ix = index.open_dir(str(self.folder))
@@ -325,17 +358,20 @@ class BriefIndex:
                 self._move_aside()
         if not create:
             raise IndexDamagedError(f"no usable index in {self.folder} ({reason})")
-        self._create(glossary_fingerprint)
+        self._create()
         self.rebuilt_reason = None if reason == "new index" else reason
 
     def _move_aside(self) -> None:
+        """Keep a damaged index for inspection, beside the folder; the lock file stays."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = self.folder.with_name(self.folder.name + f".damaged-{stamp}")
-        with contextlib.suppress(OSError):
-            shutil.move(str(self.folder), str(target))
-        self.folder.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
+        for child in self.folder.iterdir():
+            if child.name != "update.lock":
+                with contextlib.suppress(OSError):
+                    shutil.move(str(child), str(target / child.name))
 
-    def _create(self, glossary_fingerprint: str) -> None:
+    def _create(self) -> None:
         for child in self.folder.iterdir():
             if child.name == "update.lock":
                 continue
@@ -344,10 +380,61 @@ class BriefIndex:
             else:
                 child.unlink(missing_ok=True)
         self._ix = index.create_in(str(self.folder), make_schema())
-        _write_json_atomic(
-            self.meta_path, {"schema": SCHEMA_VERSION, "glossary": glossary_fingerprint}
-        )
+        _write_json_atomic(self.meta_path, {"schema": SCHEMA_VERSION})
         _write_json_atomic(self.manifest_path, {})
+
+    # Files that could not be read are remembered with their size and mtime, so that they are
+    # reported on every update without being read again until they change.
+
+    def read_problems(self) -> dict[str, tuple[int, int, str]]:
+        try:
+            raw = json.loads((self.folder / "problems.json").read_text("utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), str(v[2])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def save_problems(self, problems: dict[str, tuple[int, int, str]]) -> None:
+        _write_json_atomic(self.folder / "problems.json", {k: list(v) for k, v in problems.items()})
+
+    # The actors field depends on the glossary. The names it was built with are kept beside
+    # the index, so that a glossary edit re-indexes only the briefs it can affect.
+
+    @property
+    def glossary_state_path(self) -> Path:
+        return self.folder / "glossary.json"
+
+    def glossary_state(self) -> dict[str, Any] | None:
+        try:
+            return dict(json.loads(self.glossary_state_path.read_text("utf-8")))
+        except (OSError, ValueError):
+            return None
+
+    def save_glossary_state(self, state: dict[str, Any]) -> None:
+        _write_json_atomic(self.glossary_state_path, state)
+
+    def keys_for_names(self, names: Iterable[str], actor_ids: Iterable[str]) -> set[str] | None:
+        """Keys of briefs whose text has any of ``names`` or that list any of ``actor_ids``.
+
+        None when a name cannot be searched (it is all stop words, like "US"): the caller
+        must then look at every brief.
+        """
+        s = self.searcher()
+        ana = _analyzer()
+        subqueries: list[Any] = [query.Term("actors", a) for a in actor_ids]
+        for name in names:
+            words = [t.text for t in ana(name)]
+            if not words:
+                return None
+            for fieldname in TEXT_FIELDS:
+                if len(words) == 1:
+                    subqueries.append(query.Term(fieldname, words[0]))
+                else:
+                    subqueries.append(query.Phrase(fieldname, words))
+        if not subqueries:
+            return set()
+        return {
+            str(s.stored_fields(docnum)["key"]) for docnum in s.docs_for_query(query.Or(subqueries))
+        }
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -387,7 +474,10 @@ class BriefIndex:
         out: dict[str, ManifestEntry] = {}
         for key, val in raw.items():
             with contextlib.suppress(TypeError, ValueError):
-                out[key] = ManifestEntry(int(val[0]), int(val[1]), str(val[2]), str(val[3]))
+                warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
+                out[key] = ManifestEntry(
+                    int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings
+                )
         return out
 
     def indexed_keys(self) -> set[str]:
@@ -445,7 +535,9 @@ class BriefIndex:
                     writer.add_document(**_to_whoosh(doc))
                 else:
                     writer.update_document(**_to_whoosh(doc))
-                pending[doc.key] = ManifestEntry(doc.size, doc.mtime_ns, doc.sha256, doc.id)
+                pending[doc.key] = ManifestEntry(
+                    doc.size, doc.mtime_ns, doc.sha256, doc.id, doc.warnings
+                )
                 written += 1
                 in_batch += 1
                 if on_doc is not None:
@@ -466,7 +558,10 @@ class BriefIndex:
     def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:
         _write_json_atomic(
             self.manifest_path,
-            {k: [e.size, e.mtime_ns, e.sha256, e.id] for k, e in manifest.items()},
+            {
+                k: [e.size, e.mtime_ns, e.sha256, e.id, *([list(e.warnings)] if e.warnings else [])]
+                for k, e in manifest.items()
+            },
         )
 
     def optimize(self) -> None:
@@ -958,16 +1053,22 @@ def search(
         tier1, tier2 = results, None
         total1 = total = len(results)
     else:
-        tier1 = s.search(
-            parsed.all_words, filter=filt, limit=want, sortedby=sortedby, reverse=reverse
-        )
+        strict_q, loose_q = parsed.all_words, parsed.some_words
+        if sort == "relevance":
+            feedback = _feedback_query(s, parsed, filt)
+            if feedback is not None:
+                # Scores only: the briefs found, their tiers and the totals stay the same.
+                strict_q = query.AndMaybe(strict_q, feedback)
+                if loose_q is not None:
+                    loose_q = query.AndMaybe(loose_q, feedback)
+        tier1 = s.search(strict_q, filter=filt, limit=want, sortedby=sortedby, reverse=reverse)
         total1 = len(tier1)
         # The some-words tier: every brief the loose query finds that the strict one did not.
         tier2 = None
         total = total1
         if parsed.some_words is not None and parsed.some_words != parsed.all_words:
             loose = s.search(
-                parsed.some_words,
+                loose_q,
                 filter=filt,
                 limit=want + total1,
                 sortedby=sortedby,
@@ -1044,6 +1145,78 @@ def search(
         notices=notices,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _feedback_words(q: Any) -> list[Any] | None:
+    """The words of a plain many-word question, or None for anything a user spelled out.
+
+    Feedback suits questions typed as prose. Quotes, fields, wildcards, fuzzy words, minus
+    words, an explicit AND or OR: the user said exactly what they want, so it is left alone.
+    """
+    if q is None:
+        return None
+    words = list(q.subqueries) if isinstance(q, query.Or) else [q]
+    if len(words) < FEEDBACK_MIN_WORDS:
+        return None
+    for word in words:
+        if not _is_free(word):
+            return None
+        for leaf in word.leaves() if not word.is_leaf() else [word]:
+            if not isinstance(leaf, query.Term) or isinstance(leaf, query.FuzzyTerm):
+                return None
+    return words
+
+
+def _feedback_query(searcher: Any, parsed: ParsedQuery, filt: Any) -> Any | None:
+    """Pseudo-relevance feedback: the telling words of the best briefs, as a scoring query.
+
+    The best FEEDBACK_DOCS briefs for the words are re-read (their stored text, analysed as
+    the index does), and each word gets sum over briefs of P(word | brief) x the brief's
+    share of the feedback, the shares a softmax of the scores. The top FEEDBACK_TERMS words
+    are weighted so that together they count FEEDBACK_WEIGHT of the query (the typed words
+    the rest), as in RM3.
+    """
+    if parsed.some_words is None or parsed.some_words == parsed.all_words:
+        return None  # one word, explicit AND, or constraints: nothing to loosen
+    words = _feedback_words(parsed.some_words)
+    if words is None:
+        return None
+    try:
+        top = searcher.search(parsed.some_words, filter=filt, limit=FEEDBACK_DOCS)
+        scored = [(float(score), docnum) for score, docnum in top.top_n]
+    except Exception:  # noqa: BLE001 - feedback is a refinement, never an error
+        log.debug("no feedback for %r", parsed.text, exc_info=True)
+        return None
+    if len(scored) < 2:
+        return None
+    analyzer = _analyzer()
+    best = max(score for score, _ in scored)
+    shares = [math.exp(score - best) for score, _ in scored]
+    total_share = sum(shares)
+    weights: dict[str, float] = {}
+    for (_score, docnum), share in zip(scored, shares, strict=True):
+        stored = searcher.stored_fields(docnum)
+        text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
+        counts: dict[str, int] = {}
+        for tok in analyzer(text):
+            counts[tok.text] = counts.get(tok.text, 0) + 1
+        length = sum(counts.values())
+        if not length:
+            continue
+        for term, tf in counts.items():
+            weights[term] = weights.get(term, 0.0) + (share / total_share) * tf / length
+    chosen = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:FEEDBACK_TERMS]
+    norm = sum(w for _t, w in chosen)
+    if not chosen or norm <= 0:
+        return None
+    # The typed words weigh 1 each, (1 - FEEDBACK_WEIGHT) of the query between them.
+    scale = len(words) * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
+    subqueries = [
+        query.Term(fieldname, term, boost=w * scale * FIELD_BOOSTS[fieldname])
+        for term, w in chosen
+        for fieldname in TEXT_FIELDS
+    ]
+    return query.Or(subqueries)
 
 
 def _suggest(searcher: Any, text: str) -> str | None:
@@ -1123,5 +1296,19 @@ def related(
     return out
 
 
+class _BM25(scoring.BM25F):
+    """BM25F with the Robertson-Sparck Jones idf instead of Whoosh's ``log(N/(df+1)) + 1``.
+
+    Whoosh's "+ 1" keeps common words worth at least one rare word's third or so; the textbook
+    idf lets the rare words of a long question decide the order.
+    """
+
+    def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        n = parent.doc_count_all()
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
 def scoring_model() -> Any:
-    return scoring.BM25F(B=0.75, K1=1.2)
+    return _BM25(B=BM25_B, K1=BM25_K1)

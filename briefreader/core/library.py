@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from briefreader import paths
 from briefreader.core import index as ix
@@ -48,6 +49,7 @@ class UpdateReport:
     updated: int = 0
     removed: int = 0
     unchanged: int = 0
+    rematched: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     rebuilt_reason: str | None = None
@@ -62,7 +64,7 @@ class UpdateReport:
 
     @property
     def indexed(self) -> int:
-        return self.added + self.updated + self.unchanged
+        return self.added + self.updated + self.unchanged + self.rematched
 
     def summary(self) -> str:
         parts = [
@@ -70,6 +72,7 @@ class UpdateReport:
             f"{self.added} new",
             f"{self.updated} changed",
             f"{self.removed} removed",
+            *([f"{self.rematched} re-matched to the glossary"] if self.rematched else []),
             f"{len(self.skipped)} skipped",
         ]
         if self.warnings:
@@ -77,13 +80,24 @@ class UpdateReport:
         return ", ".join(parts) + f" in {self.seconds:.1f} s"
 
 
-def glossary_fingerprint(glossary: Glossary) -> str:
-    """Changes whenever matching could give other mentions (names, aliases, case rules)."""
-    h = hashlib.sha256()
-    for actor_id in sorted(glossary.actors):
-        actor = glossary.actors[actor_id]
-        h.update(repr((actor.id, actor.names, actor.match_case)).encode("utf-8"))
-    return h.hexdigest()[:20]
+def _glossary_state(glossary: Glossary) -> dict[str, Any]:
+    """What matching depends on: each actor's names and case rule, as JSON-ready data."""
+    return {
+        "actors": {
+            a.id: [a.match_case, *a.names]
+            for a in sorted(glossary.actors.values(), key=lambda a: a.id)
+        }
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Todo:
+    root: Path
+    path: Path
+    key: str
+    st: os.stat_result
+    existed: bool
+    rematch: bool  # unchanged on disk, but the glossary changed what it mentions
 
 
 def _main_actors(mentions: Sequence[Mention]) -> tuple[str, ...]:
@@ -112,6 +126,7 @@ def _to_doc(
         mtime_ns=mtime_ns,
         sha256=brief.sha256,
         has_comment=brief.comment is not None,
+        warnings=brief.warnings,
     )
 
 
@@ -146,7 +161,7 @@ class Library:
 
     def _ensure_open(self) -> None:
         if not self._opened:
-            self.index.open(glossary_fingerprint=glossary_fingerprint(self.glossary))
+            self.index.open()
             self._opened = True
 
     @property
@@ -215,8 +230,11 @@ class Library:
             for key in list(manifest):
                 if key not in indexed:
                     del manifest[key]
+            known_problems = self.index.read_problems()
+            forced = self._rematch_keys(indexed)
+            new_problems: dict[str, tuple[int, int, str]] = {}
             seen: set[str] = set()
-            todo: list[tuple[Path, Path, str, os.stat_result, bool]] = []
+            todo: list[_Todo] = []
             for root, path in self._scan():
                 key = str(path)
                 if key in seen:
@@ -228,63 +246,114 @@ class Library:
                     self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
                     continue
                 old = manifest.get(key)
-                if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+                same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)
+                force = forced is None or key in forced
+                if same and not force:
                     report.unchanged += 1
+                    self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
                     continue
-                todo.append((root, path, key, st, old is not None))
-            removed = [k for k in manifest if k not in seen] + [
-                k for k in indexed if k not in seen and k not in manifest
-            ]
+                skipped = known_problems.get(key)
+                if skipped is not None and (skipped[0], skipped[1]) == (st.st_size, st.st_mtime_ns):
+                    # Skipped before and not changed since: report it again without re-reading.
+                    self.problems.append(Problem(key, skipped[2]))
+                    new_problems[key] = skipped
+                    continue
+                todo.append(_Todo(root, path, key, st, old is not None, force and same))
+            removed = sorted({k for k in manifest if k not in seen} | (indexed - seen))
             report.removed = len(removed)
             total = len(todo)
+            replaced: list[str] = []
             counter = {"n": 0}
 
             def docs() -> Iterator[ix.IndexDoc]:
-                for root, path, key, st, existed in todo:
+                for item in todo:
                     if cancel is not None and cancel():
                         return
                     counter["n"] += 1
                     if progress is not None:
-                        progress(counter["n"], total, str(path))
-                    try:
-                        data = path.read_bytes()
-                    except OSError as exc:
-                        self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
-                        continue
-                    digest = hashlib.sha256(data).hexdigest()
-                    old = manifest.get(key)
-                    if old is not None and old.sha256 == digest:
-                        # Touched but not changed: remember the new mtime, skip the work.
-                        manifest[key] = ix.ManifestEntry(st.st_size, st.st_mtime_ns, digest, old.id)
-                        report.unchanged += 1
-                        continue
-                    try:
-                        brief = parse_bytes(data, brief_id=_rel_id(path, root), path=path)
-                    except BriefError as exc:
-                        self.problems.append(Problem(key, exc.reason))
-                        if existed:
-                            removed_late.append(key)
-                        continue
-                    for w in brief.warnings:
-                        self.problems.append(Problem(key, w, "warning"))
-                    mentions = self.glossary.mentions(brief)
-                    if existed:
-                        report.updated += 1
-                    else:
-                        report.added += 1
-                    yield _to_doc(brief, key, st.st_size, st.st_mtime_ns, mentions)
+                        progress(counter["n"], total, str(item.path))
+                    doc = self._prepare(item, manifest, report, new_problems, replaced)
+                    if doc is not None:
+                        yield doc
 
-            removed_late: list[str] = []
             bulk = total >= BULK_THRESHOLD
+            if bulk:
+                # The bulk writer only adds: what it replaces is deleted first.
+                existing = [t.key for t in todo if t.existed]
+                if existing or removed:
+                    self.index.write([], existing + removed, manifest=manifest)
+                    removed = []
             self.index.write(
                 docs(), removed, manifest=manifest, bulk=bulk, batch=5000 if bulk else 0
             )
-            if removed_late:
-                self.index.write([], removed_late, manifest=manifest)
-                report.removed += len(removed_late)
+            if replaced:
+                # Indexed before, unreadable now: the old version goes, the problem is shown.
+                self.index.write([], replaced, manifest=manifest)
+                report.removed += len(replaced)
+            self.index.save_problems(new_problems)
+            if cancel is None or not cancel():
+                self.index.save_glossary_state(_glossary_state(self.glossary))
         report.problems = list(self.problems)
         report.seconds = time.perf_counter() - t0
         return report
+
+    def _prepare(
+        self,
+        item: _Todo,
+        manifest: dict[str, ix.ManifestEntry],
+        report: UpdateReport,
+        problems: dict[str, tuple[int, int, str]],
+        replaced: list[str],
+    ) -> ix.IndexDoc | None:
+        """Read, parse and match one file; None if it needs no indexing or cannot be read."""
+        key, st = item.key, item.st
+        try:
+            data = item.path.read_bytes()
+        except OSError as exc:
+            self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        old = manifest.get(key)
+        if old is not None and old.sha256 == digest and not item.rematch:
+            # Touched but not changed: remember the new mtime, skip the work.
+            manifest[key] = ix.ManifestEntry(
+                st.st_size, st.st_mtime_ns, digest, old.id, old.warnings
+            )
+            report.unchanged += 1
+            self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
+            return None
+        try:
+            brief = parse_bytes(data, brief_id=_rel_id(item.path, item.root), path=item.path)
+        except BriefError as exc:
+            self.problems.append(Problem(key, exc.reason))
+            problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
+            if item.existed:
+                replaced.append(key)
+            return None
+        self.problems.extend(Problem(key, w, "warning") for w in brief.warnings)
+        mentions = self.glossary.mentions(brief)
+        if item.rematch:
+            report.rematched += 1
+        elif item.existed:
+            report.updated += 1
+        else:
+            report.added += 1
+        return _to_doc(brief, key, st.st_size, st.st_mtime_ns, mentions)
+
+    def _rematch_keys(self, indexed: set[str]) -> set[str] | None:
+        """Briefs whose actors may differ under the current glossary (None: all of them)."""
+        state = self.index.glossary_state()
+        current = _glossary_state(self.glossary)
+        if state == current:
+            return set()
+        if not indexed:
+            return set()
+        if not state or "actors" not in state:
+            return None
+        old, new = state["actors"], current["actors"]
+        changed = {a for a in set(old) | set(new) if old.get(a) != new.get(a)}
+        names = {n for a in changed for n in new.get(a, [False])[1:]}
+        return self.index.keys_for_names(names, changed)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -325,6 +394,7 @@ class Library:
         since: dt.date | None = None,
         until: dt.date | None = None,
         facets: bool = True,
+        snippets: bool = True,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
         self._ensure_open()
@@ -342,6 +412,7 @@ class Library:
             sort=sort,
             filters=filters,
             facets=facets,
+            snippets=snippets,
         )
 
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
@@ -392,4 +463,4 @@ def _norm(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalnum())
 
 
-__all__ = ["ARTICLE", "Library", "Problem", "UpdateReport", "glossary_fingerprint"]
+__all__ = ["ARTICLE", "Library", "Problem", "UpdateReport"]

@@ -344,3 +344,56 @@ def test_actor_counts(lib: Library) -> None:
     counts = lib.actor_counts()
     assert counts["popular-mobilization-forces"] == 2
     assert counts["muqtada-al-sadr"] == 1
+
+
+# -- glossary edits, remembered problems, bulk rewrites -------------------------------------
+
+
+def test_glossary_edit_rematches_only_affected_briefs(lib: Library, tmp_path: Path) -> None:
+    assert "2020/drones.md" not in ids(lib.search("actor:Convoy"))
+    user = tmp_path / "user.toml"
+    user.write_text('[[actor]]\nname = "Convoy Command"\nkind = "militia"\naliases = ["convoy"]\n')
+    g = Glossary.load([tmp_path / "g.toml", user])
+    again = Library(lib.corpora, lib.data_dir, g)
+    lib.close()
+    report = again.update()
+    assert report.rematched == 1  # only the brief that says "convoy"
+    assert (report.added, report.updated) == (0, 0)
+    assert ids(again.search('actor:"Convoy Command"')) == ["2020/drones.md"]
+    assert again.update().rematched == 0
+    again.close()
+
+
+def test_skipped_files_and_warnings_are_reported_on_every_update(
+    corpus: Path, glossary: Glossary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (corpus / "empty.md").write_bytes(b"   \n")
+    (corpus / "old.txt").write_bytes(b"Caf\xe9 owners in Najaf.")
+    library = Library([corpus], tmp_path / "d4", glossary)
+    first = library.update()
+    assert {Path(p.path).name for p in first.skipped} == {"empty.md"}
+    assert {Path(p.path).name for p in first.warnings} == {"old.txt"}
+    reads: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    second = library.update()
+    assert reads == []
+    assert [(Path(p.path).name, p.reason) for p in second.problems] == [
+        (Path(p.path).name, p.reason) for p in first.problems
+    ]
+    library.close()
+
+
+def test_bulk_update_of_existing_briefs_leaves_no_duplicates(
+    lib: Library, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import briefreader.core.library as libmod
+
+    monkeypatch.setattr(libmod, "BULK_THRESHOLD", 2)
+    for rel in BRIEFS:
+        p = corpus / rel
+        p.write_text(p.read_text("utf-8") + "\nA platypus was seen.\n", "utf-8")
+    report = lib.update()
+    assert report.updated == len(BRIEFS)
+    assert lib.doc_count() == len(BRIEFS)
+    assert lib.search("platypus").total == len(BRIEFS)
