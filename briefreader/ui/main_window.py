@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         ):
             self.sort_combo.addItem(label, value)
         self.sort_combo.setToolTip("Sort results")
+        self.sort_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.info = QLabel()
         self.info.setObjectName("resultInfo")
         self.info.setWordWrap(True)
@@ -187,7 +188,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.search_box, 1)
         top.addWidget(self.sort_combo)
         lay = QVBoxLayout(self.left)
-        lay.setContentsMargins(10, 10, 0, 0)
+        lay.setContentsMargins(10, 10, 4, 0)
         lay.setSpacing(6)
         lay.addLayout(top)
         lay.addWidget(self.info)
@@ -233,6 +234,8 @@ class MainWindow(QMainWindow):
         self.related.setWordWrap(True)
         self.related.setUniformItemSizes(True)
         self.related.setSpacing(2)
+        self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.related.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.related_dock = QDockWidget("More like this", self)
         self.related_dock.setObjectName("relatedDock")
         self.related_dock.setWidget(self.related)
@@ -240,7 +243,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.glossary_dock, self.related_dock], [560, 200], Qt.Orientation.Vertical
         )
-        self.resizeDocks([self.glossary_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.glossary_dock], [350], Qt.Orientation.Horizontal)
 
         self.facet_models = {k: FacetModel(self) for k in ("actors", "source", "year")}
         facets = QWidget()
@@ -781,6 +784,7 @@ class MainWindow(QMainWindow):
         error = self._save_glossary()
         self.glossary_panel.refresh()
         self.reload_brief()
+        self._glossary_changed()
         return error
 
     def add_actor(self, name: str, kind: str) -> str | None:
@@ -792,7 +796,15 @@ class MainWindow(QMainWindow):
         self.glossary_panel._current = actor.id  # noqa: SLF001 - select it after the reload
         self.glossary_panel.refresh()
         self.reload_brief()
+        self._glossary_changed()
         return error
+
+    def _glossary_changed(self) -> None:
+        """Re-index the briefs the edit can affect (actor filters and facets follow)."""
+        if self.workers.indexing:
+            self._watch_timer.start()  # once the running update is done
+        else:
+            self.update_index()
 
     @Slot(str)
     def ask_add_alias(self, text: str) -> None:
@@ -873,6 +885,7 @@ class MainWindow(QMainWindow):
         self._style = DARK if dark else LIGHT
         self.delegate.style_ = self._style
         self.pane.set_style(self._style)
+        self.glossary_panel.set_style(self._style)
         self.results.viewport().update()
         if save:
             self.settings.setValue("view/theme", theme)

@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
 from briefreader.core.glossary import Actor
 from briefreader.core.index import Hit
@@ -120,14 +120,26 @@ class ActorRow:
 class ActorTreeModel(QStandardItemModel):
     """Actors grouped by kind: name | article | comment mention counts."""
 
-    HEADERS = ("Actor", "Article", "Comment")
+    HEADERS = ("Actor", "Art.", "Com.")
+    HEADER_TIPS = ("", "Mentions in the article", "Mentions in the analyst comment")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(0, len(self.HEADERS), parent)
-        self.setHorizontalHeaderLabels(list(self.HEADERS))
+        self._headers()
+
+    def _headers(self) -> None:
+        for col, (label, tip) in enumerate(zip(self.HEADERS, self.HEADER_TIPS, strict=True)):
+            item = QStandardItem(label)
+            if tip:
+                item.setToolTip(tip)
+            self.setHorizontalHeaderItem(col, item)
 
     def set_rows(
-        self, rows: Sequence[ActorRow], kinds: Sequence[str], labels: dict[str, str]
+        self,
+        rows: Sequence[ActorRow],
+        kinds: Sequence[str],
+        labels: dict[str, str],
+        colours: dict[str, str] | None = None,
     ) -> None:
         self.removeRows(0, self.rowCount())
         for kind in kinds:
@@ -146,6 +158,8 @@ class ActorTreeModel(QStandardItemModel):
                 name = QStandardItem(row.actor.name)
                 name.setData(row.actor.id, ActorIdRole)
                 name.setData(kind, KindRole)
+                if colours and kind in colours:
+                    name.setForeground(QColor(colours[kind]))
                 tip = row.actor.description or row.actor.name
                 name.setToolTip(tip)
                 cells = [name]

@@ -10,7 +10,6 @@ drop answers to queries the user has already typed past.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import deque
@@ -22,7 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import Hit, IndexBusyError, SearchResults
-from briefreader.core.library import Library, UpdateReport, glossary_fingerprint
+from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.render import RenderedBrief, render_brief
 
@@ -252,7 +251,6 @@ class Workers(QObject):
         super().__init__(parent)
         self._library = library
         self.reader: Library | None = None
-        self._reader_fingerprint = ""
         self._write_lock = threading.Lock()
         self._pool = QThreadPool.globalInstance()
         self._alive: set[_JobSignals] = set()
@@ -319,22 +317,21 @@ class Workers(QObject):
     # -- the reader ----------------------------------------------------------------------
 
     def _open_reader(self) -> None:
-        """Open the read-only library once the index on disk matches the glossary."""
+        """Open the read-only library on the index the writer keeps up to date."""
         lib = self._library
-        fingerprint = glossary_fingerprint(lib.glossary)
 
         def work(_p: Callable[[int, int, str], None]) -> Library:
             reader = Library(lib.corpora, lib.data_dir, lib.glossary)
             reader.index.open(create=False)
-            # Library opens lazily with a fingerprint check that may rebuild the index;
-            # this one must never write, so it is marked open here (see the closing note).
+            # Library opens lazily and may create or move aside an index when it does; this
+            # one must never write, so it is opened read-only and marked open here (a
+            # read-only Library.open_reader() in the core would make this unnecessary).
             reader._opened = True  # noqa: SLF001
             return reader
 
         def done(reader: Library) -> None:
             if lib is self._library:
                 self.reader = reader
-                self._reader_fingerprint = fingerprint
 
         self._writes.submit(_Pending("reader", work, done, lambda _m: None, None, lambda: True))
 
@@ -345,11 +342,6 @@ class Workers(QObject):
         self.indexing = True
         library = self._library
         cancel = self._cancel.is_set
-        if self.reader is not None and self._reader_fingerprint != glossary_fingerprint(
-            library.glossary
-        ):
-            # The glossary changed: this update rebuilds the index under the reader's feet.
-            self.reader = None
 
         def work(progress: Callable[[int, int, str], None]) -> UpdateReport:
             return library.update(progress=progress, cancel=cancel)
@@ -365,18 +357,9 @@ class Workers(QObject):
             self.indexFailed.emit(message)
 
         if self.reader is None and library.index.exists():
-            self._open_reader_if_current()
-        self._write("index", work, done, fail, self.indexProgress.emit)
-
-    def _open_reader_if_current(self) -> None:
-        """At start-up: read the existing index while updating, unless it will be rebuilt."""
-        lib = self._library
-        try:
-            meta = json.loads(lib.index.meta_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(meta, dict) and meta.get("glossary") == glossary_fingerprint(lib.glossary):
+            # An index from an earlier run: search it while the update runs.
             self._open_reader()
+        self._write("index", work, done, fail, self.indexProgress.emit)
 
     def search(self, generation: int, request: SearchRequest) -> None:
         self._read(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -57,14 +57,26 @@ class BriefBrowser(QTextBrowser):
 
     # -- tooltips: Qt shows no title attribute of rich text by itself --------------------
 
+    def tooltip_at(self, pos: QPoint) -> str:
+        """The tooltip for the character under ``pos`` (viewport coordinates), or ""."""
+        doc_pos = QPointF(
+            pos.x() + self.horizontalScrollBar().value(), pos.y() + self.verticalScrollBar().value()
+        )
+        at = self.document().documentLayout().hitTest(doc_pos, Qt.HitTestAccuracy.ExactHit)
+        if at < 0:
+            return ""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(min(at + 1, self.document().characterCount() - 1))
+        fmt = cursor.charFormat()
+        tip = fmt.toolTip()
+        if not tip and fmt.isAnchor() and fmt.anchorHref().startswith(("http", "mailto")):
+            tip = fmt.anchorHref()
+        return tip
+
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
-            cursor = self.cursorForPosition(event.pos())
-            tip = cursor.charFormat().toolTip()
-            if not tip:
-                href = self.anchorAt(event.pos())
-                tip = href if href.startswith(("http", "mailto")) else ""
+            tip = self.tooltip_at(event.pos())
             if tip:
                 QToolTip.showText(event.globalPos(), tip, self)
             else:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from briefreader.core.glossary import Actor, Glossary, lookup_key
 from briefreader.core.match import Mention
 from briefreader.ui.models import ActorIdRole, ActorRow, ActorTreeModel
-from briefreader.ui.widgets.marks import KIND_LABELS
+from briefreader.ui.widgets.marks import KIND_LABELS, LIGHT, MarkStyle
 
 
 class GlossaryPanel(QWidget):
@@ -43,6 +43,7 @@ class GlossaryPanel(QWidget):
         self.glossary = glossary
         self._counts: dict[str, tuple[int, int]] = {}
         self._current: str | None = None
+        self.style_: MarkStyle = LIGHT
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter the whole glossary…")
@@ -129,7 +130,7 @@ class GlossaryPanel(QWidget):
         rows.sort(key=lambda r: (-(r.article + r.comment), r.actor.name.lower()))
         kinds = list(KIND_LABELS) + sorted({a.kind for a in actors} - set(KIND_LABELS))
         blocker = self.tree.selectionModel().blockSignals(True)
-        self.model.set_rows(rows, kinds, KIND_LABELS)
+        self.model.set_rows(rows, kinds, KIND_LABELS, {k: self.style_.kind(k)[0] for k in kinds})
         self.tree.expandAll()
         self.tree.selectionModel().blockSignals(blocker)
         if self._current:
@@ -206,6 +207,10 @@ class GlossaryPanel(QWidget):
         actor = self.glossary.get(self._current or "")
         if actor is not None:
             self.searchRequested.emit(f'actor:"{actor.name}"')
+
+    def set_style(self, style: MarkStyle) -> None:
+        self.style_ = style
+        self._rebuild()
 
     def refresh(self) -> None:
         """The glossary changed (alias or actor added)."""
