@@ -133,7 +133,7 @@ def main() -> int:
                 hit.highlights("article")
             bare.append((time.perf_counter() - t0) * 1000)
 
-    print(f"\nbriefs: {n}")
+    print(f"\nbriefs: {n}", flush=True)
     print(f"{'what':<34}{'briefreader':>14}{'bare Whoosh':>14}{'ratio':>8}")
     print(f"{'full build (briefs/s)':<34}{n / build_s:>14.0f}{n / bare_s:>14.0f}{bare_s / build_s:>8.2f}")
     print(f"{'re-check unchanged (s, median)':<34}{statistics.median(recheck):>14.2f}")

@@ -22,14 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, highlight, index, qparser, query, scoring, sorting
+from whoosh import columns, fields, highlight, index, qparser, query, scoring, sorting
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.lang.porter import stem as _porter
 
 log = logging.getLogger(__name__)
 
 #: Bump when the schema or the analysis changes; an index of another version is rebuilt.
-#: 2: the longer stop list and the new field weights.
-SCHEMA_VERSION = 2
+#: 2: the longer stop list and the new field weights. 3: facet columns.
+SCHEMA_VERSION = 3
 
 SORTS = ("relevance", "newest", "oldest")
 TITLE_BOOST = 1.0
@@ -48,18 +49,18 @@ FEEDBACK_CHARS = 20000
 #: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
 STOP_WORDS = frozenset(
     """
-    a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing done down during each
-    either else etc ever every few for from further had has have having he her here hers
-    herself him himself his how however i if in into is it its itself just less let like made
-    make many may me might more most much must my myself neither no nor not now of off often
-    on once one only onto or other others otherwise our ours ourselves out over own per
-    perhaps quite rather same several shall she should since so some such than that the their
-    theirs them themselves then there thereby therefore these they this those though through
-    thus to too under until up upon us very via was we were what whatever when whenever where
-    whereas wherever whether which while who whom whose why will with within without would
-    yet you your yours yourself yourselves tbd
-    """.split()
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each either
+    else etc ever every few for from further had has have having he her here hers herself him
+    himself his how however i if in into is it its itself just less let like made make many may
+    me might more most much must my myself neither no nor not now of off often on once one only
+    onto or other others otherwise our ours ourselves out over own per perhaps quite rather
+    same several shall she should since so some such than that the their theirs them themselves
+    then there thereby therefore these they this those though through thus to too under until
+    up upon us very via was we were what whatever when whenever where whereas wherever whether
+    which while who whom whose why will with within without would yet you your yours yourself
+    yourselves tbd
+    """.split()  # noqa: SIM905 - a word list reads best as text
 )
 TEXT_FIELDS = ("title", "article", "comment")
 #: Field weights for BM25F. Measured on Cranfield (benchmarks/RELEVANCE.md), a title boost
@@ -197,10 +198,12 @@ def make_schema() -> fields.Schema:
         comment=fields.TEXT(analyzer=ana, stored=True, field_boost=FIELD_BOOSTS["comment"]),
         actors=fields.KEYWORD(stored=True, commas=True, scorable=True),
         source=fields.KEYWORD(commas=True, lowercase=True),
-        source_name=fields.STORED(),
+        # Facets read these per-document columns instead of stored fields or postings.
+        source_name=fields.ID(stored=True, sortable=True),
+        actor_list=fields.COLUMN(columns.VarBytesColumn()),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         date=fields.DATETIME(stored=True, sortable=True),
-        year=fields.ID(),
+        year=fields.ID(sortable=True),
         has_comment=fields.BOOLEAN(),
     )
 
@@ -219,6 +222,7 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "actors": ",".join(doc.actors),
         "source": _fold(doc.source),
         "source_name": doc.source,
+        "actor_list": ",".join(doc.actors).encode("utf-8"),
         "tags": ",".join(_fold(t) for t in doc.tags),
         "has_comment": doc.has_comment,
     }
@@ -923,28 +927,107 @@ def _join_fragments(
     return " ".join(text.split("\n")), tuple(marks)
 
 
+# Snippets and marks re-find the query's words in stored text. Whoosh's highlighter runs the
+# whole analysis chain token by token; this does the same tokenising, lower-casing, stop-word
+# and stemming steps with a compiled pattern and a stem cache, several times faster.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # Whoosh's default tokenizer pattern
+_STEMS: dict[str, str] = {}
+
+
+def _stem_of(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        if len(_STEMS) > 200_000:
+            _STEMS.clear()
+        stem = _STEMS[word] = _porter(word)
+        return stem
+    return stem
+
+
+def analysed_terms(text: str) -> Iterator[str]:
+    """The index terms of ``text``, as the analyzer makes them (fast path, no positions)."""
+    for m in _TOKEN.finditer(text):
+        word = m.group().lower()
+        if len(word) >= 2 and word not in STOP_WORDS:
+            yield _stem_of(word)
+
+
+def term_positions(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of ``text`` whose analysed form is in ``terms``."""
+    if not terms:
+        return []
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group().lower()
+        if len(word) < 2 or word in STOP_WORDS:
+            continue
+        if _stem_of(word) in terms:
+            out.append(m.span())
+    return out
+
+
+def _window(
+    text: str, spans: list[tuple[int, int]], chars: int
+) -> tuple[int, int, list[tuple[int, int]]]:
+    """The stretch of about ``chars`` characters holding the most distinct matched words."""
+    best = (-1, 0, 0)
+    j = 0
+    for i, (start, _end) in enumerate(spans):
+        while j < len(spans) and spans[j][1] - start <= chars:
+            j += 1
+        distinct = len({text[a:b].lower() for a, b in spans[i:j]})
+        score = distinct * 100 + (j - i)
+        if score > best[0]:
+            best = (score, i, j)
+    _, i, j = best
+    first, last = spans[i][0], spans[j - 1][1]
+    slack = max(0, chars - (last - first))
+    begin = max(0, first - slack // 3)
+    end = min(len(text), last + slack - (first - begin))
+    # Widen to word boundaries.
+    while begin > 0 and not text[begin - 1].isspace() and first - begin < chars:
+        begin -= 1
+    while end < len(text) and not text[end].isspace() and end - last < chars:
+        end += 1
+    return begin, end, spans[i:j]
+
+
+def _make_snippet(section: str, text: str, spans: list[tuple[int, int]], chars: int) -> Snippet:
+    begin, end, inside = _window(text, spans, chars)
+    lead = "… " if begin > 0 else ""
+    tail = " …" if end < len(text) else ""
+    body = text[begin:end]
+    # One line: newlines become spaces (same length, so offsets hold).
+    body = body.replace("\n", " ")
+    marks = tuple((len(lead) + a - begin, len(lead) + b - begin) for a, b in inside)
+    return Snippet(section, lead + body + tail, marks)
+
+
 def _snippet_for(
-    stored: dict[str, Any], terms: frozenset[str], analyzer: Any, chars: int = 220
+    stored: dict[str, Any], terms: frozenset[str], analyzer: Any = None, chars: int = 220
 ) -> Snippet | None:
     """The best passage for ``terms``, preferring the article, saying which section it is."""
-    best: tuple[int, Snippet] | None = None
-    fragmenter = highlight.ContextFragmenter(maxchars=chars, surround=60)
+    del analyzer  # kept for callers; the fast path does its own analysis
+    best: tuple[int, str, str, list[tuple[int, int]]] | None = None
     for section in ("article", "comment", "title"):
         text = stored.get(section) or ""
         if not text or not terms:
             continue
-        parts = highlight.highlight(text, terms, analyzer, fragmenter, _OffsetsFormatter(), top=2)
-        if not parts:
+        spans = term_positions(text, terms)
+        if not spans:
             continue
-        joined, marks = _join_fragments(parts, len(text))
-        if not marks:
-            continue
-        hits = len({joined[a:b].lower() for a, b in marks}) * 10 + len(marks)
+        distinct = len({text[a:b].lower() for a, b in spans})
+        score = distinct * 10 + min(len(spans), 9)
         if section == "title":
-            hits -= 5  # a title hit is already visible in the result's title
-        if best is None or hits > best[0]:
-            best = (hits, Snippet(section, joined, marks))
-    return best[1] if best else None
+            score -= 5  # a title hit is already visible in the result's title
+        if best is None or score > best[0]:
+            best = (score, section, text, spans)
+    if best is None:
+        return None
+    _, section, text, spans = best
+    if section == "title":
+        return Snippet(section, text, tuple(spans))
+    return _make_snippet(section, text, spans, chars)
 
 
 def _lead_snippet(stored: dict[str, Any], chars: int = 220) -> Snippet | None:
@@ -1006,11 +1089,29 @@ def _filter_query(filters: Filters) -> Any | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-FACETS = {
-    "actors": lambda: sorting.FieldFacet("actors", allow_overlap=True, maptype=sorting.Count),
-    "source": lambda: sorting.StoredFieldFacet("source_name", maptype=sorting.Count),
-    "year": lambda: sorting.FieldFacet("year", maptype=sorting.Count),
-}
+def _facets(searcher: Any, docnums: set[int]) -> dict[str, dict[str, int]]:
+    """Counts of actors, sources and years over ``docnums``, read from per-brief columns."""
+    reader = searcher.reader()
+    out: dict[str, dict[str, int]] = {}
+    for name, column, multi in (
+        ("actors", "actor_list", True),
+        ("source", "source_name", False),
+        ("year", "year", False),
+    ):
+        counts: dict[str, int] = {}
+        if reader.has_column(column):
+            values = reader.column_reader(column)
+            for docnum in docnums:
+                value = values[docnum]
+                if isinstance(value, bytes):
+                    value = value.decode("utf-8")
+                if not value:
+                    continue
+                for item in value.split(",") if multi else (value,):
+                    if item:
+                        counts[item] = counts.get(item, 0) + 1
+        out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
 
 
 def search(
@@ -1042,16 +1143,17 @@ def search(
         sortedby = sorting.FieldFacet("date", reverse=(sort != "oldest"))
 
     want = offset + limit
+    # Which briefs match is decided once, without scoring: the counts, the tiers and the
+    # facets all come from these sets. Scoring then ranks only what a page needs.
+    restrict = None if filt is None else set(s.docs_for_query(filt))
+
+    def matching(q: Any) -> set[int]:
+        found = set(s.docs_for_query(q))
+        return found if restrict is None else found & restrict
+
     if empty_query:
-        base = query.Every()
-        results = s.search(
-            base,
-            filter=filt,
-            limit=want,
-            sortedby=sortedby or sorting.FieldFacet("date", reverse=True),
-        )
-        tier1, tier2 = results, None
-        total1 = total = len(results)
+        strict_q = loose_q = query.Every()
+        sortedby = sortedby or sorting.FieldFacet("date", reverse=True)
     else:
         strict_q, loose_q = parsed.all_words, parsed.some_words
         if sort == "relevance":
@@ -1061,73 +1163,52 @@ def search(
                 strict_q = query.AndMaybe(strict_q, feedback)
                 if loose_q is not None:
                     loose_q = query.AndMaybe(loose_q, feedback)
-        tier1 = s.search(strict_q, filter=filt, limit=want, sortedby=sortedby, reverse=reverse)
-        total1 = len(tier1)
-        # The some-words tier: every brief the loose query finds that the strict one did not.
-        tier2 = None
-        total = total1
-        if parsed.some_words is not None and parsed.some_words != parsed.all_words:
-            loose = s.search(
-                loose_q,
-                filter=filt,
-                limit=want + total1,
-                sortedby=sortedby,
-                reverse=reverse,
-            )
-            # Every brief with all the words also has some of them: the loose set contains
-            # the strict one, so its size is the total.
-            total = max(len(loose), total1)
-            strict_docs = (
-                {docnum for _score, docnum in tier1.top_n} if total1 <= want else tier1.docs()
-            )
-            tier2 = (loose, strict_docs)
-    hits: list[Hit] = []
-    analyzer = _analyzer()
+    strict_docs = matching(parsed.all_words if not empty_query else query.Every())
+    total1 = len(strict_docs)
+    two_tiers = (
+        not empty_query
+        and parsed.some_words is not None
+        and parsed.some_words != parsed.all_words
+    )
+    loose_docs = matching(parsed.some_words) | strict_docs if two_tiers else strict_docs
+    total = len(loose_docs)
 
-    def add(docnum: int, score: float, tier: int) -> None:
+    page: list[tuple[int, float, int, int]] = []  # (position, score, docnum, tier)
+    if total1 and offset < total1:
+        tier1 = s.search(
+            strict_q, filter=restrict, limit=want, sortedby=sortedby, reverse=reverse
+        )
+        page.extend((i, score, docnum, 1) for i, (score, docnum) in enumerate(tier1.top_n))
+    if two_tiers and want > total1 and total > total1:
+        # The some-words tier: every brief the loose query finds that the strict one did not.
+        rest = s.search(
+            loose_q,
+            filter=restrict,
+            mask=strict_docs or None,
+            limit=want - total1,
+            sortedby=sortedby,
+            reverse=reverse,
+        )
+        page.extend(
+            (total1 + i, score, docnum, 2) for i, (score, docnum) in enumerate(rest.top_n)
+        )
+
+    hits: list[Hit] = []
+    for position, score, docnum, tier in page:
+        if position < offset or position >= want:
+            continue
         stored = s.stored_fields(docnum)
         snip = None
         if snippets:
-            snip = (
-                _snippet_for(stored, parsed.highlight_terms, analyzer)
-                if parsed.highlight_terms
-                else None
-            )
+            if parsed.highlight_terms:
+                snip = _snippet_for(stored, parsed.highlight_terms)
             if snip is None:
                 snip = _lead_snippet(stored)
         hits.append(_hit_from(stored, score, snip, tier))
 
-    position = 0
-    for rank in range(min(len(tier1.top_n), want)):
-        score, docnum = tier1.top_n[rank]
-        if position >= offset:
-            add(docnum, score, 1)
-        position += 1
-    if tier2 is not None and position < want:
-        loose, strict_docs = tier2
-        for score, docnum in loose.top_n:
-            if docnum in strict_docs:
-                continue
-            if position >= want:
-                break
-            if position >= offset:
-                add(docnum, score, 2)
-            position += 1
-
     facet_counts: dict[str, dict[str, int]] = {}
     if facets and total:
-        q_for_facets = query.Every() if empty_query else (parsed.some_words or parsed.all_words)
-        fres = s.search(
-            q_for_facets, filter=filt, limit=1, groupedby={k: f() for k, f in FACETS.items()}
-        )
-        for name in FACETS:
-            with contextlib.suppress(KeyError):
-                groups = fres.groups(name)
-                facet_counts[name] = {
-                    str(k): int(v)
-                    for k, v in sorted(groups.items(), key=lambda kv: (-kv[1], str(kv[0])))
-                    if k not in (None, "")
-                }
+        facet_counts = _facets(s, loose_docs)
 
     suggestion = None
     if total == 0 and not empty_query:
@@ -1189,7 +1270,6 @@ def _feedback_query(searcher: Any, parsed: ParsedQuery, filt: Any) -> Any | None
         return None
     if len(scored) < 2:
         return None
-    analyzer = _analyzer()
     best = max(score for score, _ in scored)
     shares = [math.exp(score - best) for score, _ in scored]
     total_share = sum(shares)
@@ -1198,8 +1278,8 @@ def _feedback_query(searcher: Any, parsed: ParsedQuery, filt: Any) -> Any | None
         stored = searcher.stored_fields(docnum)
         text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
         counts: dict[str, int] = {}
-        for tok in analyzer(text):
-            counts[tok.text] = counts.get(tok.text, 0) + 1
+        for term in analysed_terms(text):
+            counts[term] = counts.get(term, 0) + 1
         length = sum(counts.values())
         if not length:
             continue
@@ -1259,9 +1339,8 @@ def _suggest(searcher: Any, text: str) -> str | None:
 
 def hit_spans(builder: QueryBuilder, text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """Offsets in ``text`` of the words a query matched, as written (not as stems)."""
-    if not terms:
-        return []
-    return [(a, b) for tok, a, b in builder.analyze(text) if tok in terms]
+    del builder
+    return term_positions(text, terms)
 
 
 def related(
