@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
+import functools
 import json
 import logging
 import math
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the schema or the analysis changes; an index of another version is rebuilt.
 #: 2: the longer stop list and the new field weights. 3: facet columns.
-SCHEMA_VERSION = 3
+#: 4: "*" is no longer part of a word.
+SCHEMA_VERSION = 4
 
 SORTS = ("relevance", "newest", "oldest")
 TITLE_BOOST = 1.0
@@ -182,10 +184,15 @@ class Filters:
         return not (self.actors or self.sources or self.tags or self.since or self.until)
 
 
+#: Words, keeping dotted acronyms whole. Whoosh-Reloaded's default pattern also takes "*" into
+#: words, which would index Markdown's "**bold**" as "**bold": ours does not.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+
 def _analyzer() -> Any:
     # Whoosh's default tokenizer keeps dotted acronyms whole ("P.M.F." -> "p.m.f") and splits
     # "Iran’s" into "iran" + "s"; the minimum size of 2 then drops the stray "s".
-    return StemmingAnalyzer(minsize=2, stoplist=STOP_WORDS)
+    return StemmingAnalyzer(expression=_TOKEN, minsize=2, stoplist=STOP_WORDS)
 
 
 def make_schema() -> fields.Schema:
@@ -930,7 +937,6 @@ def _join_fragments(
 # Snippets and marks re-find the query's words in stored text. Whoosh's highlighter runs the
 # whole analysis chain token by token; this does the same tokenising, lower-casing, stop-word
 # and stemming steps with a compiled pattern and a stem cache, several times faster.
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)  # Whoosh's default tokenizer pattern
 _STEMS: dict[str, str] = {}
 
 
@@ -952,12 +958,26 @@ def analysed_terms(text: str) -> Iterator[str]:
             yield _stem_of(word)
 
 
+@functools.lru_cache(maxsize=64)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Whole tokens that start like one of the stems: a cheap scan before stemming.
+
+    Stemming only rewrites the end of a word, so a token whose stem is in ``terms`` starts
+    with that stem's first letters (all but the last, at most four).
+    """
+    prefixes = sorted({re.escape(t[: max(1, min(4, len(t) - 1))]) for t in terms}, key=len)
+    return re.compile(
+        r"(?<!\w)(?<!\w\.)(?:" + "|".join(reversed(prefixes)) + r")\w*(?:\.?\w+)*",
+        re.IGNORECASE | re.UNICODE,
+    )
+
+
 def term_positions(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
     out = []
-    for m in _TOKEN.finditer(text):
+    for m in _candidates(terms).finditer(text):
         word = m.group().lower()
         if len(word) < 2 or word in STOP_WORDS:
             continue

@@ -397,3 +397,26 @@ def test_bulk_update_of_existing_briefs_leaves_no_duplicates(
     assert report.updated == len(BRIEFS)
     assert lib.doc_count() == len(BRIEFS)
     assert lib.search("platypus").total == len(BRIEFS)
+
+
+def test_markdown_emphasis_does_not_hide_words(corpus: Path, glossary: Glossary, tmp_path: Path) -> None:
+    # Whoosh-Reloaded's default tokenizer takes "*" into words: "**bold**" was unsearchable.
+    (corpus / "bold.md").write_text("Title: Bold\n\nThe **wombat** crossed *quietly*.\n", "utf-8")
+    library = Library([corpus], tmp_path / "d5", glossary)
+    library.update()
+    res = library.search("wombat quietly")
+    assert ids(res) == ["bold.md"]
+    snip = res.hits[0].snippet
+    assert snip is not None
+    assert [snip.text[a:b] for a, b in snip.marks] == ["wombat", "quietly"]
+    library.close()
+
+
+def test_term_positions_agree_with_the_analyzer(seed_path: Path) -> None:
+    """The fast marking path finds exactly the tokens the index analyzer makes."""
+    text = seed_path.read_text("utf-8") + " To **drapoun** x.militia U.S.-backed militias’"
+    toks = [(t.text, t.startchar, t.endchar) for t in bix._analyzer()(text, chars=True)]
+    assert [t for t, _, _ in toks] == list(bix.analysed_terms(text))
+    for terms in ({"militia"}, {"p.m.f", "iran"}, {"drapoun", "back"}, {"x.militia"}):
+        expected = [(a, b) for t, a, b in toks if t in terms]
+        assert bix.term_positions(text, frozenset(terms)) == expected
