@@ -963,30 +963,49 @@ class MainWindow(QMainWindow):
         doc.print_(printer)
         self.statusBar().showMessage(f"Saved {target}", 5000)
 
-    @Slot()
-    def show_problems(self) -> None:
-        problems = list(self._report.problems) if self._report else []
-        problems += [
-            type("P", (), {"path": str(p.path or "glossary"), "reason": p.message})()
+    def problems(self) -> list[tuple[str, str]]:
+        """(file, why) for briefs that could not be read and glossary mistakes."""
+        out = [(p.path, p.reason) for p in (self._report.problems if self._report else [])]
+        out += [
+            (
+                str(p.path) if p.path else "glossary",
+                (f"line {p.line}: " if p.line else "") + p.message,
+            )
             for p in self.library.glossary.problems
         ]
+        return out
+
+    def problems_dialog(self) -> QDialog:
+        problems = self.problems()
         dlg = QDialog(self)
+        dlg.setObjectName("problemsDialog")
         dlg.setWindowTitle("Problems")
         dlg.resize(760, 360)
         model = ProblemModel(dlg)
         model.set_problems(problems)
         table = QTableView()
+        table.setObjectName("problemsTable")
         table.setModel(model)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.verticalHeader().hide()
+        table.setWordWrap(True)
         lay = QVBoxLayout(dlg)
-        if not problems:
-            lay.addWidget(QLabel("Every brief could be read."))
+        lay.addWidget(
+            QLabel(
+                "Every brief could be read."
+                if not problems
+                else f"{len(problems)} problem(s): these files were skipped or read with a guess."
+            )
+        )
         lay.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(dlg.reject)
         lay.addWidget(buttons)
-        dlg.exec()
+        return dlg
+
+    @Slot()
+    def show_problems(self) -> None:
+        self.problems_dialog().exec()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):

@@ -218,11 +218,11 @@ class FacetModel(QStandardItemModel):
 class ProblemModel(QStandardItemModel):
     """Files that could not be read, and why."""
 
-    def set_problems(self, problems: Sequence[Any]) -> None:
+    def set_problems(self, problems: Sequence[tuple[str, str]]) -> None:
         self.clear()
         self.setHorizontalHeaderLabels(["File", "Problem"])
-        for p in problems:
-            a, b = QStandardItem(p.path), QStandardItem(p.reason)
+        for path, reason in problems:
+            a, b = QStandardItem(path), QStandardItem(reason)
             a.setEditable(False)
             b.setEditable(False)
             self.appendRow([a, b])

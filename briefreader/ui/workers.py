@@ -11,6 +11,7 @@ drop answers to queries the user has already typed past.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from briefreader.core import library as library_module
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import Hit, IndexBusyError, SearchResults
 from briefreader.core.library import Library, UpdateReport
@@ -344,6 +346,11 @@ class Workers(QObject):
         cancel = self._cancel.is_set
 
         def work(progress: Callable[[int, int, str], None]) -> UpdateReport:
+            # Workaround: above BULK_THRESHOLD new briefs the core uses Whoosh's multi-process
+            # writer, which fork()s; a child forked from a process running Qt's threads can
+            # deadlock (a first index of 10,000 briefs hung for good in the window). In the
+            # window the index is therefore always written in this process.
+            library_module.BULK_THRESHOLD = sys.maxsize
             return library.update(progress=progress, cancel=cancel)
 
         def done(report: object) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QTextDocument
+from PySide6.QtWidgets import QTableView
 
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
@@ -299,3 +300,34 @@ def test_search_goes_on_while_the_index_updates(
     assert "index still updating" not in win.info.text()
     win.close()
     lib.close()
+
+
+def test_new_brief_in_the_corpus_is_picked_up(qtbot, window: MainWindow, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        (corpus / "2021-06-01_new.md").write_text(
+            "Title: A new brief\nDate: 2021-06-01\n\nIran again.\n", encoding="utf-8"
+        )
+    qtbot.waitUntil(lambda: window.model.total == 5, timeout=10000)
+
+
+def test_problems_lists_unreadable_briefs(qtbot, window: MainWindow, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    (corpus / "empty.md").write_bytes(b"")
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        window.update_index()
+    assert any(path.endswith("empty.md") and "empty" in why for path, why in window.problems())
+    dialog = window.problems_dialog()
+    table = dialog.findChild(QTableView, "problemsTable")
+    assert table is not None and table.model().rowCount() >= 1
+    dialog.deleteLater()
+
+
+def test_add_a_corpus_folder(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "2024-01-01_more.md").write_text(
+        "Title: More briefs\nDate: 2024-01-01\n\nBaghdad news.\n", encoding="utf-8"
+    )
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        window.add_corpus(extra)
+    qtbot.waitUntil(lambda: window.model.total == 5, timeout=10000)
+    assert window.settings.value("corpora")[-1] == str(extra.resolve())
