@@ -420,3 +420,20 @@ def test_term_positions_agree_with_the_analyzer(seed_path: Path) -> None:
     for terms in ({"militia"}, {"p.m.f", "iran"}, {"drapoun", "back"}, {"x.militia"}):
         expected = [(a, b) for t, a, b in toks if t in terms]
         assert bix.term_positions(text, frozenset(terms)) == expected
+
+
+def test_a_word_in_the_title_ranks_above_the_same_word_in_the_body(
+    tmp_path: Path, glossary: Glossary
+) -> None:
+    body = " ".join(["Talks went on in Baghdad about budgets and salaries."] * 8)
+    corpus = write_corpus(
+        tmp_path / "c6",
+        {
+            "a.md": f"Title: Budget talks\n\n{body} The ceasefire held.\n",
+            "b.md": f"Title: Ceasefire holds\n\n{body} It held.\n",
+        },
+    )
+    library = Library([corpus], tmp_path / "d6", glossary)
+    library.update()
+    assert ids(library.search("ceasefire")) == ["b.md", "a.md"]
+    library.close()
