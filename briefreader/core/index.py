@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import errno
 import functools
+import itertools
 import json
 import logging
 import math
@@ -18,6 +19,7 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -324,6 +326,8 @@ class BriefIndex:
         self._searcher: Any = None
         self._lock = _FileLock(self.folder / "update.lock")
         self.rebuilt_reason: str | None = None
+        self._columns: dict[str, list[Any]] = {}
+        self._column_owner: Any = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -474,6 +478,29 @@ class BriefIndex:
 
     def doc_count(self) -> int:
         return int(self._require().doc_count())
+
+    def column(self, name: str) -> list[Any]:
+        """A column's values for every document number of the current searcher (cached).
+
+        Facets count over thousands of briefs; indexing a Python list is many times faster
+        than asking Whoosh's column reader document by document.
+        """
+        s = self.searcher()
+        if self._column_owner is not s:
+            self._columns = {}
+            self._column_owner = s
+        if name not in self._columns:
+            reader = s.reader()
+            values: list[Any] = []
+            if reader.has_column(name):
+                for value in reader.column_reader(name):
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8")
+                    if name == "actor_list":
+                        value = tuple(a for a in (value or "").split(",") if a)
+                    values.append(value or ("" if name != "actor_list" else ()))
+            self._columns[name] = values
+        return self._columns[name]
 
     # -- writing -------------------------------------------------------------------------
 
@@ -1109,27 +1136,18 @@ def _filter_query(filters: Filters) -> Any | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-def _facets(searcher: Any, docnums: set[int]) -> dict[str, dict[str, int]]:
-    """Counts of actors, sources and years over ``docnums``, read from per-brief columns."""
-    reader = searcher.reader()
+def _facets(idx: BriefIndex, docnums: set[int]) -> dict[str, dict[str, int]]:
+    """Counts of actors, sources and years over ``docnums``, from cached per-brief columns."""
     out: dict[str, dict[str, int]] = {}
-    for name, column, multi in (
-        ("actors", "actor_list", True),
-        ("source", "source_name", False),
-        ("year", "year", False),
-    ):
-        counts: dict[str, int] = {}
-        if reader.has_column(column):
-            values = reader.column_reader(column)
-            for docnum in docnums:
-                value = values[docnum]
-                if isinstance(value, bytes):
-                    value = value.decode("utf-8")
-                if not value:
-                    continue
-                for item in value.split(",") if multi else (value,):
-                    if item:
-                        counts[item] = counts.get(item, 0) + 1
+    for name, column in (("actors", "actor_list"), ("source", "source_name"), ("year", "year")):
+        values = idx.column(column)
+        counts: Counter[str] = Counter()
+        if values:
+            if name == "actors":
+                counts.update(itertools.chain.from_iterable(values[d] for d in docnums))
+            else:
+                counts.update(values[d] for d in docnums)
+        counts.pop("", None)
         out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return out
 
@@ -1186,18 +1204,14 @@ def search(
     strict_docs = matching(parsed.all_words if not empty_query else query.Every())
     total1 = len(strict_docs)
     two_tiers = (
-        not empty_query
-        and parsed.some_words is not None
-        and parsed.some_words != parsed.all_words
+        not empty_query and parsed.some_words is not None and parsed.some_words != parsed.all_words
     )
     loose_docs = matching(parsed.some_words) | strict_docs if two_tiers else strict_docs
     total = len(loose_docs)
 
     page: list[tuple[int, float, int, int]] = []  # (position, score, docnum, tier)
     if total1 and offset < total1:
-        tier1 = s.search(
-            strict_q, filter=restrict, limit=want, sortedby=sortedby, reverse=reverse
-        )
+        tier1 = s.search(strict_q, filter=restrict, limit=want, sortedby=sortedby, reverse=reverse)
         page.extend((i, score, docnum, 1) for i, (score, docnum) in enumerate(tier1.top_n))
     if two_tiers and want > total1 and total > total1:
         # The some-words tier: every brief the loose query finds that the strict one did not.
@@ -1209,9 +1223,7 @@ def search(
             sortedby=sortedby,
             reverse=reverse,
         )
-        page.extend(
-            (total1 + i, score, docnum, 2) for i, (score, docnum) in enumerate(rest.top_n)
-        )
+        page.extend((total1 + i, score, docnum, 2) for i, (score, docnum) in enumerate(rest.top_n))
 
     hits: list[Hit] = []
     for position, score, docnum, tier in page:
@@ -1228,7 +1240,7 @@ def search(
 
     facet_counts: dict[str, dict[str, int]] = {}
     if facets and total:
-        facet_counts = _facets(s, loose_docs)
+        facet_counts = _facets(idx, loose_docs)
 
     suggestion = None
     if total == 0 and not empty_query:
