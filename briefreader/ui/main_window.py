@@ -59,6 +59,7 @@ from briefreader.core.glossary import KNOWN_KINDS, GlossaryError
 from briefreader.core.index import SearchResults
 from briefreader.core.library import Library, UpdateReport
 from briefreader.ui.models import FacetModel, HitListModel, HitRole, ProblemModel
+from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel
 from briefreader.ui.widgets.marks import DARK, KIND_LABELS, LIGHT, MarkStyle, decorate
 from briefreader.ui.widgets.reading_pane import ReadingPane
@@ -493,7 +494,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
         if report.added or report.updated or report.removed or self.model.incomplete:
             self.run_search(keep_selection=True)
-        self.indexReady.emit(report)
+        emit(self.indexReady, report)
 
     @Slot(str)
     def _on_index_failed(self, message: str) -> None:
@@ -577,7 +578,7 @@ class MainWindow(QMainWindow):
             self._open_first = False
             self.results.setCurrentIndex(self.model.index(0))
             self.open_brief(res.hits[0].id)
-        self.resultsShown.emit(res.total)
+        emit(self.resultsShown, res.total)
 
     @Slot(int, str)
     def _on_search_failed(self, generation: int, message: str) -> None:
@@ -706,7 +707,7 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.results.setCurrentIndex(self.model.index(row))
         self.setWindowTitle(f"{view.brief.title} — briefreader")
-        self.briefShown.emit(view.brief.id)
+        emit(self.briefShown, view.brief.id)
 
     @Slot(int, str)
     def _on_brief_failed(self, token: int, message: str) -> None:

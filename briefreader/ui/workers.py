@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from briefreader.core.index import Hit, IndexBusyError, SearchResults
 from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.render import RenderedBrief, render_brief
+from briefreader.ui.qtcompat import emit
 
 log = logging.getLogger(__name__)
 
@@ -80,26 +82,36 @@ class _Job(QRunnable):
         self._fn = fn
         self._lock = lock
         self.signals = signals
+        self._last_progress = 0.0
         self.setAutoDelete(True)
+
+    def _progress(self, done: int, total: int, path: str) -> None:
+        # At most ~20 updates a second reach the GUI thread, however fast briefs go by.
+        now = time.monotonic()
+        if done < total and now - self._last_progress < 0.05:
+            return
+        self._last_progress = now
+        emit(self.signals.progress, done, total, path)
 
     def run(self) -> None:
         try:
             if self._lock is not None:
                 with self._lock:
-                    result = self._fn(self.signals.progress.emit)
+                    result = self._fn(self._progress)
             else:
-                result = self._fn(self.signals.progress.emit)
+                result = self._fn(self._progress)
         except IndexBusyError:
-            self.signals.failed.emit(
-                "Another briefreader is updating this index; try again in a moment."
+            emit(
+                self.signals.failed,
+                "Another briefreader is updating this index; try again in a moment.",
             )
         except BriefError as exc:
-            self.signals.failed.emit(f"Cannot read this brief: {exc.reason}")
+            emit(self.signals.failed, f"Cannot read this brief: {exc.reason}")
         except Exception as exc:  # noqa: BLE001 - a worker must never die silently
             log.exception("background job failed")
-            self.signals.failed.emit(f"Something went wrong: {exc}")
+            emit(self.signals.failed, f"Something went wrong: {exc}")
         else:
-            self.signals.finished.emit(result)
+            emit(self.signals.finished, result)
 
 
 @dataclass(slots=True)
@@ -357,37 +369,37 @@ class Workers(QObject):
             self.indexing = False
             if self.reader is None and library is self._library:
                 self._open_reader()
-            self.indexFinished.emit(report)
+            emit(self.indexFinished, report)
 
         def fail(message: str) -> None:
             self.indexing = False
-            self.indexFailed.emit(message)
+            emit(self.indexFailed, message)
 
         if self.reader is None and library.index.exists():
             # An index from an earlier run: search it while the update runs.
             self._open_reader()
-        self._write("index", work, done, fail, self.indexProgress.emit)
+        self._write("index", work, done, fail, lambda *a: emit(self.indexProgress, *a))
 
     def search(self, generation: int, request: SearchRequest) -> None:
         self._read(
             "search" if request.offset == 0 else "page",
             lambda lib: _search(lib, request),
-            lambda res: self.searchFinished.emit(generation, request, res),
-            lambda msg: self.searchFailed.emit(generation, msg),
+            lambda res: emit(self.searchFinished, generation, request, res),
+            lambda msg: emit(self.searchFailed, generation, msg),
         )
 
     def load_brief(self, token: int, ref: str, query: str) -> None:
         self._read(
             "brief",
             lambda lib: prepare_brief(lib, ref, query),
-            lambda view: self.briefReady.emit(token, view),
-            lambda msg: self.briefFailed.emit(token, msg),
+            lambda view: emit(self.briefReady, token, view),
+            lambda msg: emit(self.briefFailed, token, msg),
         )
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
         """Any other library change (rebuild) on the write lane."""
         self.reader = None
-        self._write("other", lambda _p: fn(), on_done, lambda msg: self.indexFailed.emit(msg))
+        self._write("other", lambda _p: fn(), on_done, lambda msg: emit(self.indexFailed, msg))
 
     @Slot()
     def cancel(self) -> None:

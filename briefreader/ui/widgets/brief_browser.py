@@ -13,6 +13,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 
+from briefreader.ui.qtcompat import emit
+
 ACTOR_SCHEME = "actor"
 
 
@@ -51,7 +53,7 @@ class BriefBrowser(QTextBrowser):
     @Slot(QUrl)
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == ACTOR_SCHEME:
-            self.actorClicked.emit(url.path() or url.toString()[len(ACTOR_SCHEME) + 1 :])
+            emit(self.actorClicked, url.path() or url.toString()[len(ACTOR_SCHEME) + 1 :])
         elif url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
 
@@ -94,9 +96,9 @@ class BriefBrowser(QTextBrowser):
             menu.addSeparator()
             short = text if len(text) <= 30 else text[:29] + "…"
             alias = menu.addAction(f"Add “{short}” as an alias…")
-            alias.triggered.connect(lambda: self.addAliasRequested.emit(text))
+            alias.triggered.connect(lambda: emit(self.addAliasRequested, text))
             actor = menu.addAction(f"Add “{short}” as a new actor…")
-            actor.triggered.connect(lambda: self.addActorRequested.emit(text))
+            actor.triggered.connect(lambda: emit(self.addActorRequested, text))
         menu.exec(event.globalPos())
         menu.deleteLater()
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from briefreader.core.glossary import Actor, Glossary, lookup_key
 from briefreader.core.match import Mention
 from briefreader.ui.models import ActorIdRole, ActorRow, ActorTreeModel
+from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.marks import KIND_LABELS, LIGHT, MarkStyle
 
 
@@ -78,10 +79,10 @@ class GlossaryPanel(QWidget):
         self.search_button.clicked.connect(self._search)
         self.prev_button = QPushButton("◀")
         self.prev_button.setToolTip("Previous mention")
-        self.prev_button.clicked.connect(lambda: self.stepRequested.emit(-1))
+        self.prev_button.clicked.connect(lambda: emit(self.stepRequested, -1))
         self.next_button = QPushButton("▶")
         self.next_button.setToolTip("Next mention")
-        self.next_button.clicked.connect(lambda: self.stepRequested.emit(1))
+        self.next_button.clicked.connect(lambda: emit(self.stepRequested, 1))
         for b in (self.prev_button, self.next_button):
             b.setFixedWidth(34)
         buttons = QHBoxLayout()
@@ -168,7 +169,7 @@ class GlossaryPanel(QWidget):
             self._select_index(actor_id)
         self._current = actor_id
         self._show_details(self.glossary.get(actor_id))
-        self.actorSelected.emit(actor_id)
+        emit(self.actorSelected, actor_id)
 
     def current(self) -> str | None:
         return self._current
@@ -181,7 +182,7 @@ class GlossaryPanel(QWidget):
             return
         self._current = actor_id
         self._show_details(self.glossary.get(actor_id) if actor_id else None)
-        self.actorSelected.emit(actor_id or "")
+        emit(self.actorSelected, actor_id or "")
 
     def _show_details(self, actor: Actor | None) -> None:
         for b in (self.search_button, self.prev_button, self.next_button):
@@ -206,7 +207,7 @@ class GlossaryPanel(QWidget):
     def _search(self) -> None:
         actor = self.glossary.get(self._current or "")
         if actor is not None:
-            self.searchRequested.emit(f'actor:"{actor.name}"')
+            emit(self.searchRequested, f'actor:"{actor.name}"')
 
     def set_style(self, style: MarkStyle) -> None:
         self.style_ = style
