@@ -70,8 +70,15 @@ def install() -> bool:
 
 
 def emit(signal: Any, *args: Any) -> None:
-    """Emit a signal; the one place emits go through, should the binding need more help."""
-    signal.emit(*args)
+    """Emit a signal; the one place emits go through, should the binding need more help.
+
+    A signal whose object is already gone (the window closed while a job finished) is
+    skipped: nobody is left to tell.
+    """
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        log.debug("signal source deleted; %s not delivered", signal)
 
 
 install()
