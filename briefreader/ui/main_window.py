@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -451,17 +452,26 @@ class MainWindow(QMainWindow):
         self._watch_corpora()
 
     def _watch_corpora(self) -> None:
-        if self._watcher.directories():
-            self._watcher.removePaths(self._watcher.directories())
-        dirs: list[str] = []
-        for root in self.library.corpora:
-            if root.is_dir():
-                dirs.append(str(root))
-                dirs.extend(
-                    str(p) for p in root.rglob("*") if p.is_dir() and not p.name.startswith(".")
-                )
-        if dirs:
-            self._watcher.addPaths(dirs[:2000])
+        """Watch the corpus folders; listing them runs off the GUI thread (10,000 files)."""
+        roots = list(self.library.corpora)
+
+        def folders() -> list[str]:
+            out: list[str] = []
+            for root in roots:
+                if root.is_dir():
+                    out.append(str(root))
+                    for dirpath, dirnames, _files in os.walk(root):
+                        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                        out.extend(os.path.join(dirpath, d) for d in dirnames)
+            return out[:2000]
+
+        def watch(dirs: list[str]) -> None:
+            if self._watcher.directories():
+                self._watcher.removePaths(self._watcher.directories())
+            if dirs:
+                self._watcher.addPaths(dirs)
+
+        self.workers.call(folders, watch)
 
     # -- indexing ------------------------------------------------------------------------
 

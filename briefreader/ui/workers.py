@@ -396,6 +396,12 @@ class Workers(QObject):
             lambda msg: emit(self.briefFailed, token, msg),
         )
 
+    def call(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """A read-only chore off the GUI thread (listing corpus folders for the watcher)."""
+        self._writes.submit(
+            _Pending("chore", lambda _p: fn(), on_done, lambda _m: None, None, lambda: False)
+        )
+
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
         """Any other library change (rebuild) on the write lane."""
         self.reader = None
