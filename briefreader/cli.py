@@ -478,7 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     # Problems reach the user as printed lines; the log is for -v only.
     verbose = "-v" in (argv if argv is not None else sys.argv[1:])
-    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s"
+    )
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -141,6 +141,7 @@ class Library:
         self.problems: list[Problem] = []
         self._builder: ix.QueryBuilder | None = None
         self._opened = False
+        self._read_only = False
 
     @classmethod
     def open(
@@ -156,6 +157,18 @@ class Library:
             [paths.bundled_glossary(), paths.user_glossary(data), *map(Path, glossary_files)]
         )
         return cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+
+    def reader(self) -> Library:
+        """A second library on the same index that only reads, for searching during updates.
+
+        It never creates, rebuilds or moves the index: if there is no usable index it raises
+        :class:`briefreader.core.index.IndexDamagedError`.
+        """
+        other = Library(self.corpora, self.data_dir, self.glossary)
+        other.index.open(create=False)
+        other._opened = True
+        other._read_only = True
+        return other
 
     # -- the index -----------------------------------------------------------------------
 
@@ -211,12 +224,17 @@ class Library:
         cancel: Callable[[], bool] | None = None,
         *,
         lock_timeout: float = 5.0,
+        bulk: bool | None = None,
     ) -> UpdateReport:
         """Bring the index in line with the corpus folders: add, re-index, remove.
 
         Unchanged files (same size and mtime, or same content hash) are not re-read.
+        ``bulk`` chooses Whoosh's multi-process writer (default: from BULK_THRESHOLD new
+        briefs on). It forks: a process running other threads (a Qt window) passes False.
         Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing.
         """
+        if self._read_only:
+            raise RuntimeError("this library was opened read-only")
         t0 = time.perf_counter()
         self.problems = []
         report = UpdateReport()
@@ -276,7 +294,8 @@ class Library:
                     if doc is not None:
                         yield doc
 
-            bulk = total >= BULK_THRESHOLD
+            if bulk is None:
+                bulk = total >= BULK_THRESHOLD
             if bulk:
                 # The bulk writer only adds: what it replaces is deleted first.
                 existing = [t.key for t in todo if t.existed]

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from briefreader import paths
 from briefreader.core.library import Library
-from briefreader.ui import qtcompat
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.workers import Workers
 
@@ -105,7 +104,7 @@ def _corpora(settings: QSettings) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     """Open the window (or render it to a PNG with ``--screenshot``) and run the event loop."""
     t0 = time.perf_counter()
-    qtcompat.install()
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setOrganizationName(ORG)

@@ -11,7 +11,6 @@ drop answers to queries the user has already typed past.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections import deque
@@ -21,7 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from briefreader.core import library as library_module
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import Hit, IndexBusyError, SearchResults
 from briefreader.core.library import Library, UpdateReport
@@ -335,13 +333,7 @@ class Workers(QObject):
         lib = self._library
 
         def work(_p: Callable[[int, int, str], None]) -> Library:
-            reader = Library(lib.corpora, lib.data_dir, lib.glossary)
-            reader.index.open(create=False)
-            # Library opens lazily and may create or move aside an index when it does; this
-            # one must never write, so it is opened read-only and marked open here (a
-            # read-only Library.open_reader() in the core would make this unnecessary).
-            reader._opened = True  # noqa: SLF001
-            return reader
+            return lib.reader()
 
         def done(reader: Library) -> None:
             if lib is self._library:
@@ -358,12 +350,9 @@ class Workers(QObject):
         cancel = self._cancel.is_set
 
         def work(progress: Callable[[int, int, str], None]) -> UpdateReport:
-            # Workaround: above BULK_THRESHOLD new briefs the core uses Whoosh's multi-process
-            # writer, which fork()s; a child forked from a process running Qt's threads can
-            # deadlock (a first index of 10,000 briefs hung for good in the window). In the
-            # window the index is therefore always written in this process.
-            library_module.BULK_THRESHOLD = sys.maxsize
-            return library.update(progress=progress, cancel=cancel)
+            # Not the multi-process bulk writer: it fork()s, and a child forked from a process
+            # running Qt's threads can deadlock (a first index of 10,000 briefs hung for good).
+            return library.update(progress=progress, cancel=cancel, bulk=False)
 
         def done(report: object) -> None:
             self.indexing = False

@@ -138,7 +138,9 @@ def test_added_changed_removed(lib: Library, corpus: Path) -> None:
     assert lib.doc_count() == len(BRIEFS)
 
 
-def test_broken_brief_is_reported_and_the_rest_loads(corpus: Path, glossary: Glossary, tmp_path: Path) -> None:
+def test_broken_brief_is_reported_and_the_rest_loads(
+    corpus: Path, glossary: Glossary, tmp_path: Path
+) -> None:
     (corpus / "empty.md").write_bytes(b"")
     (corpus / "binary.md").write_bytes(bytes(range(256)) * 40)
     library = Library([corpus], tmp_path / "d2", glossary)
@@ -150,7 +152,9 @@ def test_broken_brief_is_reported_and_the_rest_loads(corpus: Path, glossary: Glo
     library.close()
 
 
-def test_cp1252_brief_is_read_with_a_warning(corpus: Path, glossary: Glossary, tmp_path: Path) -> None:
+def test_cp1252_brief_is_read_with_a_warning(
+    corpus: Path, glossary: Glossary, tmp_path: Path
+) -> None:
     (corpus / "old.txt").write_bytes(b"Caf\xe9 owners in Najaf met \x93quietly\x94.")
     library = Library([corpus], tmp_path / "d3", glossary)
     report = library.update()
@@ -171,9 +175,12 @@ def test_schema_change_rebuilds(lib: Library, monkeypatch: pytest.MonkeyPatch) -
 
 def test_second_writer_waits_then_fails_clearly(lib: Library) -> None:
     other = bix.BriefIndex(lib.index.folder)
-    with lib.index.locked(), pytest.raises(bix.IndexBusyError, match="another briefreader"):
-        with other.locked(timeout=0.2):
-            pass
+    with (
+        lib.index.locked(),
+        pytest.raises(bix.IndexBusyError, match="another briefreader"),
+        other.locked(timeout=0.2),
+    ):
+        pass
 
 
 def test_index_lives_in_data_dir_not_corpus(lib: Library, corpus: Path, tmp_path: Path) -> None:
@@ -209,7 +216,9 @@ def test_stemming_finds_other_forms_and_marks_them_as_written(lib: Library) -> N
     assert set(ids(res)) >= {"2018/hashd.md", "2021/nocomment.md"}
     for hit in res.hits:
         assert hit.snippet is not None
-        assert all(hit.snippet.text[a:b].lower().startswith("militia") for a, b in hit.snippet.marks)
+        assert all(
+            hit.snippet.text[a:b].lower().startswith("militia") for a, b in hit.snippet.marks
+        )
 
 
 def test_boolean_and_minus(lib: Library) -> None:
@@ -271,7 +280,9 @@ def test_bad_query_searches_its_words(lib: Library) -> None:
     assert "2017/2017-11-24_plot.txt" in ids(res)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(alphabet=string.printable + "“”’éİ", max_size=60))
 def test_any_query_never_raises(lib: Library, q: str) -> None:
     res = lib.search(q, limit=5)
@@ -283,7 +294,11 @@ def test_any_query_never_raises(lib: Library, q: str) -> None:
 
 def test_result_fields(lib: Library) -> None:
     hit = lib.search("revenge").hits[0]
-    assert (hit.id, hit.title, hit.source) == ("2020/drones.md", "Drone strike near the airport", "Reuters")
+    assert (hit.id, hit.title, hit.source) == (
+        "2020/drones.md",
+        "Drone strike near the airport",
+        "Reuters",
+    )
     assert hit.date == dt.date(2020, 1, 3)
     assert "iran" in hit.actors
     assert hit.snippet is not None and hit.snippet.section == "comment"
@@ -399,7 +414,9 @@ def test_bulk_update_of_existing_briefs_leaves_no_duplicates(
     assert lib.search("platypus").total == len(BRIEFS)
 
 
-def test_markdown_emphasis_does_not_hide_words(corpus: Path, glossary: Glossary, tmp_path: Path) -> None:
+def test_markdown_emphasis_does_not_hide_words(
+    corpus: Path, glossary: Glossary, tmp_path: Path
+) -> None:
     # Whoosh-Reloaded's default tokenizer takes "*" into words: "**bold**" was unsearchable.
     (corpus / "bold.md").write_text("Title: Bold\n\nThe **wombat** crossed *quietly*.\n", "utf-8")
     library = Library([corpus], tmp_path / "d5", glossary)

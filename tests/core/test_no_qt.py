@@ -42,6 +42,7 @@ def test_only_index_module_imports_whoosh() -> None:
     offenders = [
         str(p.relative_to(root))
         for p in root.rglob("*.py")
-        if p.name != "index.py" and ("import whoosh" in p.read_text() or "from whoosh" in p.read_text())
+        if p.name != "index.py"
+        and ("import whoosh" in p.read_text() or "from whoosh" in p.read_text())
     ]
     assert offenders == []

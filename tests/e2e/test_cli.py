@@ -67,7 +67,9 @@ def test_search_options(data: Path) -> None:
     res = json.loads(out.stdout)
     dates = [h["date"] for h in res["hits"] if h["date"]]
     assert len(res["hits"]) == 5 and dates == sorted(dates, reverse=True)
-    out = run(data, "search", "Iraq", "--actor", "PMF", "--since", "2019", "--until", "2020", "--json")
+    out = run(
+        data, "search", "Iraq", "--actor", "PMF", "--since", "2019", "--until", "2020", "--json"
+    )
     res = json.loads(out.stdout)
     assert res["hits"]
     for hit in res["hits"]:
@@ -99,7 +101,11 @@ def test_actors_on_the_seed_have_exact_offsets(seed_path: Path, tmp_path: Path) 
         assert text[r["start"] : r["end"]] == r["text"]
         assert r["section"] in ("article", "comment")
     names = {r["actor"] for r in rows}
-    for expected in ("Ali Shamkhani", "Popular Mobilization Forces", "Islamic Revolutionary Guard Corps"):
+    for expected in (
+        "Ali Shamkhani",
+        "Popular Mobilization Forces",
+        "Islamic Revolutionary Guard Corps",
+    ):
         assert expected in names, names
     pmf = [r for r in rows if r["actor"] == "Popular Mobilization Forces"]
     assert {"P.M.F.", "PMF", "Popular Mobilization Forces"} <= {r["text"] for r in pmf}
@@ -131,7 +137,9 @@ def test_glossary_json_has_counts(data: Path) -> None:
 
 def test_extra_glossary_is_merged(data: Path, tmp_path: Path) -> None:
     extra = tmp_path / "extra.toml"
-    extra.write_text('[[actor]]\nname = "Popular Mobilization Forces"\naliases = ["Hashdies"]\n', "utf-8")
+    extra.write_text(
+        '[[actor]]\nname = "Popular Mobilization Forces"\naliases = ["Hashdies"]\n', "utf-8"
+    )
     out = run(data, "--glossary", str(extra), "glossary", "--json")
     pmf = next(a for a in json.loads(out.stdout) if a["id"] == "popular-mobilization-forces")
     assert "Hashdies" in pmf["aliases"] and "P.M.F." in pmf["aliases"]
