@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 
 #: Bump when the schema or the analysis changes; an index of another version is rebuilt.
 #: 2: the longer stop list and the new field weights. 3: facet columns.
-#: 4: "*" is no longer part of a word.
-SCHEMA_VERSION = 4
+#: 4: "*" is no longer part of a word. 5: a tags column for the tags facet.
+SCHEMA_VERSION = 5
 
 SORTS = ("relevance", "newest", "oldest")
 TITLE_BOOST = 1.0
@@ -181,9 +181,12 @@ class Filters:
     tags: tuple[str, ...] = ()
     since: dt.date | None = None
     until: dt.date | None = None
+    years: tuple[int, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.actors or self.sources or self.tags or self.since or self.until)
+        return not (
+            self.actors or self.sources or self.tags or self.since or self.until or self.years
+        )
 
 
 #: Words, keeping dotted acronyms whole. Whoosh-Reloaded's default pattern also takes "*" into
@@ -210,6 +213,7 @@ def make_schema() -> fields.Schema:
         # Facets read these per-document columns instead of stored fields or postings.
         source_name=fields.ID(stored=True, sortable=True),
         actor_list=fields.COLUMN(columns.VarBytesColumn()),
+        tag_list=fields.COLUMN(columns.VarBytesColumn()),
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         date=fields.DATETIME(stored=True, sortable=True),
         year=fields.ID(sortable=True),
@@ -232,6 +236,7 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "source": _fold(doc.source),
         "source_name": doc.source,
         "actor_list": ",".join(doc.actors).encode("utf-8"),
+        "tag_list": ",".join(_fold(t) for t in doc.tags).encode("utf-8"),
         "tags": ",".join(_fold(t) for t in doc.tags),
         "has_comment": doc.has_comment,
     }
@@ -496,9 +501,9 @@ class BriefIndex:
                 for value in reader.column_reader(name):
                     if isinstance(value, bytes):
                         value = value.decode("utf-8")
-                    if name == "actor_list":
+                    if name in ("actor_list", "tag_list"):
                         value = tuple(a for a in (value or "").split(",") if a)
-                    values.append(value or ("" if name != "actor_list" else ()))
+                    values.append(value or ("" if name not in ("actor_list", "tag_list") else ()))
             self._columns[name] = values
         return self._columns[name]
 
@@ -1119,6 +1124,8 @@ def _filter_query(filters: Filters) -> Any | None:
         parts.append(query.Or([query.Term("source", _fold(s)) for s in filters.sources]))
     if filters.tags:
         parts.extend(query.Term("tags", _fold(t)) for t in filters.tags)
+    if filters.years:
+        parts.append(query.Or([query.Term("year", str(y)) for y in filters.years]))
     if filters.since or filters.until:
         start = (
             dt.datetime(filters.since.year, filters.since.month, filters.since.day)
@@ -1139,11 +1146,16 @@ def _filter_query(filters: Filters) -> Any | None:
 def _facets(idx: BriefIndex, docnums: set[int]) -> dict[str, dict[str, int]]:
     """Counts of actors, sources and years over ``docnums``, from cached per-brief columns."""
     out: dict[str, dict[str, int]] = {}
-    for name, column in (("actors", "actor_list"), ("source", "source_name"), ("year", "year")):
+    for name, column in (
+        ("actors", "actor_list"),
+        ("source", "source_name"),
+        ("year", "year"),
+        ("tags", "tag_list"),
+    ):
         values = idx.column(column)
         counts: Counter[str] = Counter()
         if values:
-            if name == "actors":
+            if name in ("actors", "tags"):
                 counts.update(itertools.chain.from_iterable(values[d] for d in docnums))
             else:
                 counts.update(values[d] for d in docnums)

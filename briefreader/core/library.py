@@ -412,6 +412,7 @@ class Library:
         tags: Sequence[str] = (),
         since: dt.date | None = None,
         until: dt.date | None = None,
+        years: Sequence[int] = (),
         facets: bool = True,
         snippets: bool = True,
     ) -> ix.SearchResults:
@@ -421,7 +422,9 @@ class Library:
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
             actor_ids.append(actor.id if actor else a)
-        filters = ix.Filters(tuple(actor_ids), tuple(sources), tuple(tags), since, until)
+        filters = ix.Filters(
+            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
+        )
         return ix.search(
             self.index,
             self.builder,

@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self._report: UpdateReport | None = None
         self._index_done = False
         self._style: MarkStyle = LIGHT
-        self._filters: dict[str, list[str]] = {"actors": [], "source": [], "year": []}
+        self._filters: dict[str, list[str]] = {"actors": [], "source": [], "year": [], "tags": []}
 
         self._build_left()
         self.pane = ReadingPane()
@@ -247,13 +247,18 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks([self.glossary_dock], [350], Qt.Orientation.Horizontal)
 
-        self.facet_models = {k: FacetModel(self) for k in ("actors", "source", "year")}
+        self.facet_models = {k: FacetModel(self) for k in ("actors", "source", "year", "tags")}
         facets = QWidget()
         facets.setObjectName("facets")
         fl = QVBoxLayout(facets)
         fl.setContentsMargins(10, 6, 10, 10)
         self.facet_views: dict[str, QListView] = {}
-        for key, title in (("actors", "Actors"), ("year", "Years"), ("source", "Sources")):
+        for key, title in (
+            ("actors", "Actors"),
+            ("year", "Years"),
+            ("source", "Sources"),
+            ("tags", "Tags"),
+        ):
             label = QLabel(title)
             label.setObjectName("facetTitle")
             view = QListView()
@@ -546,6 +551,7 @@ class MainWindow(QMainWindow):
             actors=tuple(self._filters["actors"]),
             sources=tuple(self._filters["source"]),
             years=years,
+            tags=tuple(self._filters["tags"]),
             offset=offset,
             limit=PAGE,
         )
@@ -642,7 +648,7 @@ class MainWindow(QMainWindow):
             actor = self.library.glossary.get(actor_id)
             return actor.name if actor else actor_id
 
-        labels = {"actors": actor_label, "source": str, "year": str}
+        labels = {"actors": actor_label, "source": str, "year": str, "tags": str}
         for key, model in self.facet_models.items():
             counts = res.facets.get(key, {})
             if key == "year":

@@ -39,6 +39,7 @@ class SearchRequest:
     actors: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
+    tags: tuple[str, ...] = ()
     offset: int = 0
     limit: int = 60
 
@@ -200,12 +201,6 @@ def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
 
 
 def _search(library: Library, request: SearchRequest) -> SearchResults:
-    since = until = None
-    if request.years:
-        import datetime as dt
-
-        since = dt.date(min(request.years), 1, 1)
-        until = dt.date(max(request.years), 12, 31)
     return library.search(
         request.text,
         limit=request.limit,
@@ -213,8 +208,8 @@ def _search(library: Library, request: SearchRequest) -> SearchResults:
         sort=request.sort,
         actors=request.actors,
         sources=request.sources,
-        since=since,
-        until=until,
+        tags=request.tags,
+        years=request.years,
         facets=request.offset == 0,
     )
 

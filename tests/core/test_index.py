@@ -327,6 +327,7 @@ def test_facets(lib: Library) -> None:
     assert res.facets["source"] == {"Reuters": 2, "Rudaw": 2}
     assert res.facets["year"] == {"2017": 1, "2018": 1, "2019": 1, "2020": 1, "2021": 1}
     assert res.facets["actors"]["popular-mobilization-forces"] == 2
+    assert res.facets["tags"] == {"iraq": 3, "elections": 1, "pmf": 1, "sadr": 1, "strike": 1}
     res = lib.search("Sadr")
     assert res.facets["source"] == {"Reuters": 1}
 
@@ -454,3 +455,8 @@ def test_a_word_in_the_title_ranks_above_the_same_word_in_the_body(
     library.update()
     assert ids(library.search("ceasefire")) == ["b.md", "a.md"]
     library.close()
+
+
+def test_year_filter_takes_exactly_the_chosen_years(lib: Library) -> None:
+    got = lib.search("", years=[2017, 2020])
+    assert set(ids(got)) == {"2017/2017-11-24_plot.txt", "2020/drones.md"}

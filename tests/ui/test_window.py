@@ -331,3 +331,17 @@ def test_add_a_corpus_folder(qtbot, window: MainWindow, tmp_path: Path) -> None:
         window.add_corpus(extra)
     qtbot.waitUntil(lambda: window.model.total == 5, timeout=10000)
     assert window.settings.value("corpora")[-1] == str(extra.resolve())
+
+
+def test_tag_and_year_filters(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    assert window.facet_models["tags"].rowCount() >= 2  # iraq, iran from the first brief
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as b:
+        window.set_filter("tags", ["iran"])
+    assert b.args == [1]
+    assert window.model.hit(0).id == NEWEST  # type: ignore[union-attr]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as b:
+        window.clear_filters()
+    # Two years chosen: those years only, not the years between them.
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as b:
+        window.set_filter("year", ["2017", "2020"])
+    assert b.args == [2]
