@@ -313,7 +313,8 @@ class MainWindow(QMainWindow):
         self._action(f, "Add corpus folder…", self.choose_corpus_folder, "Ctrl+O")
         self._action(f, "Rebuild index", self.rebuild_index)
         f.addSeparator()
-        self._action(f, "Export brief to PDF…", self.export_pdf, "Ctrl+P")
+        self._action(f, "Print brief…", self.print_brief, "Ctrl+P")
+        self._action(f, "Export brief to PDF…", self.export_pdf, "Ctrl+Shift+E")
         self._action(f, "Problems…", self.show_problems)
         f.addSeparator()
         self._action(f, "Quit", self.close, S.Quit)
@@ -953,12 +954,11 @@ class MainWindow(QMainWindow):
         if name:
             self.write_pdf(Path(name))
 
-    def write_pdf(self, target: Path) -> None:
-        from PySide6.QtPrintSupport import QPrinter
-
+    def _print_document(self) -> QTextDocument | None:
+        """The open brief with its marks, laid out for paper (always the light colours)."""
         view = self.pane.view
         if view is None:
-            return
+            return None
         style = LIGHT
         body = decorate(view.rendered.article_html, style, marks=self.pane.marks)
         comment = (
@@ -966,7 +966,7 @@ class MainWindow(QMainWindow):
             if view.rendered.comment_html is not None
             else "<p><i>This brief has no analyst comment.</i></p>"
         )
-        doc = QTextDocument()
+        doc = QTextDocument(self)
         doc.setHtml(
             view.rendered.header_html
             + "<h2>Article</h2>"
@@ -974,11 +974,32 @@ class MainWindow(QMainWindow):
             + "<h2>Analyst comment</h2>"
             + comment
         )
+        return doc
+
+    def write_pdf(self, target: Path) -> None:
+        from PySide6.QtPrintSupport import QPrinter
+
+        doc = self._print_document()
+        if doc is None:
+            return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(target))
         doc.print_(printer)
         self.statusBar().showMessage(f"Saved {target}", 5000)
+
+    @Slot()
+    def print_brief(self) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        doc = self._print_document()
+        if doc is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print brief")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            doc.print_(printer)
 
     def problems(self) -> list[tuple[str, str]]:
         """(file, why) for briefs that could not be read and glossary mistakes."""
