@@ -646,6 +646,8 @@ class ParsedQuery:
     some_words: Any
     highlight_terms: frozenset[str]
     notices: tuple[str, ...] = ()
+    #: Actors the query names (as words or with actor:): their mentions are marked as hits.
+    actors: frozenset[str] = frozenset()
 
 
 def _base_parser(schema: fields.Schema, group: Any) -> qparser.QueryParser:
@@ -667,21 +669,22 @@ _WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?", re.UNICODE)
 class QueryBuilder:
     """Turns what a user typed into Whoosh queries; never raises on odd input.
 
-    ``resolve_actor`` maps a name or alias to an actor id (or None); ``actor_aliases`` gives
-    an actor's names, used to mark the words a brief uses for an actor that a query named.
+    ``resolve_actor`` maps a name or alias to an actor id (or None); ``actor_spans`` finds
+    where a text mentions given actors, so that a brief found through another name of an
+    actor the query named shows that name marked (whole, as the glossary matches it).
     """
 
     def __init__(
         self,
         schema: fields.Schema,
         resolve_actor: Callable[[str], str | None],
-        actor_aliases: Callable[[str], Sequence[str]],
+        actor_spans: Callable[[str, frozenset[str]], list[tuple[int, int]]] | None = None,
         *,
         alias_is_strict: Callable[[str], bool] | None = None,
     ) -> None:
         self.schema = schema
         self.resolve_actor = resolve_actor
-        self.actor_aliases = actor_aliases
+        self.actor_spans = actor_spans or (lambda _text, _ids: [])
         self.alias_is_strict = alias_is_strict or (lambda _s: False)
         self._and = _base_parser(schema, qparser.AndGroup)
         self._plain = qparser.MultifieldParser(
@@ -823,10 +826,10 @@ class QueryBuilder:
         loose, _ = _limit_terms(loose)
         if n1:
             notices.append(n1)
-        terms = self._highlight_terms(strict, actors, reader)
-        return ParsedQuery(text, strict, loose, terms, tuple(notices))
+        terms = self._highlight_terms(strict, reader)
+        return ParsedQuery(text, strict, loose, terms, tuple(notices), frozenset(actors))
 
-    def _highlight_terms(self, q: Any, actors: set[str], reader: Any = None) -> frozenset[str]:
+    def _highlight_terms(self, q: Any, reader: Any = None) -> frozenset[str]:
         """The analysed words to mark in text: what the query looks for, not what it excludes."""
         terms: set[str] = set()
         patterns: list[Any] = []
@@ -854,11 +857,24 @@ class QueryBuilder:
                     for fieldname, value in node.existing_terms(reader, expand=True):
                         if fieldname in TEXT_FIELDS:
                             terms.add(value.decode("utf-8") if isinstance(value, bytes) else value)
-        for actor_id in actors:
-            for alias in self.actor_aliases(actor_id):
-                for tok in self._analyzer(alias):
-                    terms.add(tok.text)
         return frozenset(terms)
+
+    def spans(self, text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+        """Where ``text`` matches the query: its words, and mentions of the actors it named.
+
+        Sorted; where a word lies inside an actor mention, the mention is kept whole.
+        """
+        words = term_positions(text, parsed.highlight_terms)
+        if not parsed.actors:
+            return words
+        mentions = self.actor_spans(text, parsed.actors)
+        if not mentions:
+            return words
+        out = list(mentions)
+        for a, b in words:
+            if not any(ma <= a and b <= mb or a < mb and ma < b for ma, mb in mentions):
+                out.append((a, b))
+        return sorted(out)
 
     def analyze(self, text: str) -> list[tuple[str, int, int]]:
         return [(t.text, t.startchar, t.endchar) for t in self._analyzer(text, chars=True)]
@@ -1051,21 +1067,38 @@ def _make_snippet(section: str, text: str, spans: list[tuple[int, int]], chars: 
     body = text[begin:end]
     # One line: newlines become spaces (same length, so offsets hold).
     body = body.replace("\n", " ")
-    marks = tuple((len(lead) + a - begin, len(lead) + b - begin) for a, b in inside)
-    return Snippet(section, lead + body + tail, marks)
+    marks = [(len(lead) + a - begin, len(lead) + b - begin) for a, b in inside]
+    return Snippet(section, *_plain(lead + body + tail, marks))
+
+
+_MARKUP = frozenset("*`")
+
+
+def _plain(text: str, marks: list[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Drop Markdown emphasis characters from a snippet, keeping the marks on their words."""
+    if not any(c in _MARKUP for c in text):
+        return text, tuple(marks)
+    new_pos = []
+    kept = []
+    for c in text:
+        new_pos.append(len(kept))
+        if c not in _MARKUP:
+            kept.append(c)
+    new_pos.append(len(kept))
+    moved = tuple((new_pos[a], new_pos[b]) for a, b in marks if new_pos[a] < new_pos[b])
+    return "".join(kept), moved
 
 
 def _snippet_for(
-    stored: dict[str, Any], terms: frozenset[str], analyzer: Any = None, chars: int = 220
+    stored: dict[str, Any], parsed: ParsedQuery, builder: QueryBuilder, chars: int = 220
 ) -> Snippet | None:
-    """The best passage for ``terms``, preferring the article, saying which section it is."""
-    del analyzer  # kept for callers; the fast path does its own analysis
+    """The best passage for the query, preferring the article, saying which section it is."""
     best: tuple[int, str, str, list[tuple[int, int]]] | None = None
     for section in ("article", "comment", "title"):
         text = stored.get(section) or ""
-        if not text or not terms:
+        if not text:
             continue
-        spans = term_positions(text, terms)
+        spans = builder.spans(text, parsed)
         if not spans:
             continue
         distinct = len({text[a:b].lower() for a, b in spans})
@@ -1244,8 +1277,8 @@ def search(
         stored = s.stored_fields(docnum)
         snip = None
         if snippets:
-            if parsed.highlight_terms:
-                snip = _snippet_for(stored, parsed.highlight_terms)
+            if parsed.highlight_terms or parsed.actors:
+                snip = _snippet_for(stored, parsed, builder)
             if snip is None:
                 snip = _lead_snippet(stored)
         hits.append(_hit_from(stored, score, snip, tier))
@@ -1381,10 +1414,9 @@ def _suggest(searcher: Any, text: str) -> str | None:
         return None
 
 
-def hit_spans(builder: QueryBuilder, text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Offsets in ``text`` of the words a query matched, as written (not as stems)."""
-    del builder
-    return term_positions(text, terms)
+def hit_spans(builder: QueryBuilder, text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+    """Offsets in ``text`` of what the query matched: words as written, actor mentions."""
+    return builder.spans(text, parsed)
 
 
 def related(

@@ -186,9 +186,8 @@ class Library:
                 actor = g.lookup(name)
                 return actor.id if actor else None
 
-            def aliases(actor_id: str) -> Sequence[str]:
-                actor = g.get(actor_id)
-                return actor.names if actor else ()
+            def actor_spans(text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
+                return [(m.start, m.end) for m in g.matcher().find(text) if m.actor_id in actor_ids]
 
             def strict(name: str) -> bool:
                 # Written in capitals in the glossary (US, IRGC) or a match_case actor.
@@ -206,7 +205,7 @@ class Library:
                 return capitals and len(letters) <= 2
 
             self._builder = ix.QueryBuilder(
-                ix.make_schema(), resolve, aliases, alias_is_strict=strict
+                ix.make_schema(), resolve, actor_spans, alias_is_strict=strict
             )
         return self._builder
 
@@ -445,10 +444,7 @@ class Library:
         parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []
         for _section, start, body in brief.sections():
-            out.extend(
-                (start + a, start + b)
-                for a, b in ix.hit_spans(self.builder, body, parsed.highlight_terms)
-            )
+            out.extend((start + a, start + b) for a, b in ix.hit_spans(self.builder, body, parsed))
         return out
 
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:

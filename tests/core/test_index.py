@@ -255,7 +255,12 @@ def test_actor_expansion(lib: Library) -> None:
     assert {"2018/hashd.md", "2017/2017-11-24_plot.txt"} <= set(ids(res))
     hashd = next(h for h in res.hits if h.id == "2018/hashd.md")
     assert hashd.snippet is not None
-    assert any("Popular" in hashd.snippet.text[a:b] for a, b in hashd.snippet.marks)
+    marked = [hashd.snippet.text[a:b] for a, b in hashd.snippet.marks]
+    assert "Popular Mobilization Forces" in marked  # the whole name, as the glossary matches
+    for hit in res.hits:  # and nothing but names of the actor (no stray "al" or "forces")
+        assert hit.snippet is not None
+        for a, b in hit.snippet.marks:
+            assert hit.snippet.text[a:b] in ("PMF", "P.M.F.", "Popular Mobilization Forces")
     assert ids(lib.search("actor:PMF date:2018")) == ["2018/hashd.md"]
     assert set(ids(lib.search('actor:"Islamic Republic"'))) == {"2019/sadr.md", "2020/drones.md"}
 
@@ -460,3 +465,15 @@ def test_a_word_in_the_title_ranks_above_the_same_word_in_the_body(
 def test_year_filter_takes_exactly_the_chosen_years(lib: Library) -> None:
     got = lib.search("", years=[2017, 2020])
     assert set(ids(got)) == {"2017/2017-11-24_plot.txt", "2020/drones.md"}
+
+
+def test_snippets_drop_markdown_emphasis(corpus: Path, glossary: Glossary, tmp_path: Path) -> None:
+    (corpus / "em.md").write_text(
+        "Title: E\n\nThe **Hashd al-Shaabi** met the *quokka*.\n", "utf-8"
+    )
+    library = Library([corpus], tmp_path / "d7", glossary)
+    library.update()
+    snip = library.search("quokka").hits[0].snippet
+    assert snip is not None and "*" not in snip.text
+    assert [snip.text[a:b] for a, b in snip.marks] == ["quokka"]
+    library.close()
