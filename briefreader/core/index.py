@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import columns, fields, highlight, index, qparser, query, scoring, sorting
+from whoosh import columns, fields, index, qparser, query, scoring, sorting
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.lang.porter import stem as _porter
 
@@ -690,7 +690,6 @@ class QueryBuilder:
         self._plain = qparser.MultifieldParser(
             list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
         )
-        self._analyzer = _analyzer()
 
     # The rewrite happens on the query text, before Whoosh parses it: user field names become
     # index field names, actor names become actor ids, and a word or phrase that names an
@@ -876,9 +875,6 @@ class QueryBuilder:
                 out.append((a, b))
         return sorted(out)
 
-    def analyze(self, text: str) -> list[tuple[str, int, int]]:
-        return [(t.text, t.startchar, t.endchar) for t in self._analyzer(text, chars=True)]
-
 
 _FREE_FIELDS = frozenset((*TEXT_FIELDS, "actors"))
 
@@ -944,42 +940,6 @@ def _limit_terms(q: Any) -> tuple[Any, str | None]:
 
 
 # -- searching -----------------------------------------------------------------------------
-
-
-class _OffsetsFormatter(highlight.Formatter):
-    """Returns fragments as (text, marks) tuples instead of markup, for our own rendering."""
-
-    between = " … "
-
-    def format(self, fragments: list[Any], replace: bool = False) -> Any:  # noqa: ARG002
-        out = []
-        for frag in fragments:
-            text = frag.text[frag.startchar : frag.endchar]
-            marks = []
-            for tok in frag.matches:
-                if tok.startchar < frag.startchar or tok.endchar > frag.endchar:
-                    continue
-                marks.append((tok.startchar - frag.startchar, tok.endchar - frag.startchar))
-            out.append((frag.startchar, text, marks))
-        return out
-
-
-def _join_fragments(
-    parts: list[tuple[int, str, list[tuple[int, int]]]], full_len: int
-) -> tuple[str, tuple[tuple[int, int], ...]]:
-    parts = sorted(parts)
-    text = ""
-    marks: list[tuple[int, int]] = []
-    for i, (start, frag, fmarks) in enumerate(parts):
-        lead = "… " if i == 0 and start > 0 else ""
-        if i > 0:
-            lead = " … "
-        base = len(text) + len(lead)
-        text += lead + frag
-        marks.extend((base + a, base + b) for a, b in fmarks)
-    if parts and parts[-1][0] + len(parts[-1][1]) < full_len:
-        text += " …"
-    return " ".join(text.split("\n")), tuple(marks)
 
 
 # Snippets and marks re-find the query's words in stored text. Whoosh's highlighter runs the
@@ -1078,8 +1038,8 @@ def _plain(text: str, marks: list[tuple[int, int]]) -> tuple[str, tuple[tuple[in
     """Drop Markdown emphasis characters from a snippet, keeping the marks on their words."""
     if not any(c in _MARKUP for c in text):
         return text, tuple(marks)
-    new_pos = []
-    kept = []
+    new_pos: list[int] = []
+    kept: list[str] = []
     for c in text:
         new_pos.append(len(kept))
         if c not in _MARKUP:

@@ -265,7 +265,7 @@ class Library:
                 old = manifest.get(key)
                 same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)
                 force = forced is None or key in forced
-                if same and not force:
+                if old is not None and same and not force:
                     report.unchanged += 1
                     self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
                     continue
