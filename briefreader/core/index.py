@@ -825,6 +825,15 @@ class QueryBuilder:
         loose, _ = _limit_terms(loose)
         if n1:
             notices.append(n1)
+        if reader is not None:
+            capped: list[str] = []
+            strict = _cap_expansions(strict, reader, capped)
+            loose = _cap_expansions(loose, reader, [])
+            if capped:
+                notices.append(
+                    f"{', '.join(sorted(set(capped)))} matched too many words: searched for the "
+                    f"{MAX_EXPANSION} most common of them"
+                )
         terms = self._highlight_terms(strict, reader)
         return ParsedQuery(text, strict, loose, terms, tuple(notices), frozenset(actors))
 
@@ -922,6 +931,37 @@ def _quote_term(term: str) -> str:
 
 def _escape_words(words: str) -> str:
     return " ".join(w for w in words.split() if w.upper() not in ("AND", "OR", "NOT", "TO"))
+
+
+#: A wildcard or fuzzy word stands for at most this many index words (the most common).
+MAX_EXPANSION = 64
+
+
+def _cap_expansions(q: Any, reader: Any, capped: list[str]) -> Any:
+    """Replace wildcards and fuzzy words that stand for too many words by their commonest.
+
+    An unbounded "*a*" over a large index becomes an OR of tens of thousands of terms and
+    takes minutes in Whoosh; capped, it takes milliseconds and the user is told.
+    """
+
+    def visit(node: Any) -> Any:
+        if not isinstance(node, query.PatternQuery | query.FuzzyTerm):
+            return node
+        try:
+            words = list(itertools.islice(node._btexts(reader), 50_000))  # noqa: SLF001
+        except Exception:  # noqa: BLE001 - leave the node alone if Whoosh cannot expand it
+            return node
+        if len(words) <= MAX_EXPANSION:
+            return node
+        field = node.fieldname
+        words.sort(key=lambda w: -reader.doc_frequency(field, w))
+        capped.append(str(node.text))
+        return query.Or([query.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSION]])
+
+    try:
+        return q.accept(visit)
+    except Exception:  # noqa: BLE001
+        return q
 
 
 def _limit_terms(q: Any) -> tuple[Any, str | None]:

@@ -477,3 +477,16 @@ def test_snippets_drop_markdown_emphasis(corpus: Path, glossary: Glossary, tmp_p
     assert snip is not None and "*" not in snip.text
     assert [snip.text[a:b] for a, b in snip.marks] == ["quokka"]
     library.close()
+
+
+def test_wildcards_standing_for_too_many_words_are_capped_with_a_notice(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bix, "MAX_EXPANSION", 2)
+    res = lib.search("*a*")
+    assert any("matched too many words" in n for n in res.notices)
+    assert res.total >= 1
+    # a wildcard within the cap is not touched
+    monkeypatch.setattr(bix, "MAX_EXPANSION", 10_000)
+    res = lib.search("disarm*")
+    assert not res.notices and "2018/hashd.md" in ids(res)
