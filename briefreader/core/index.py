@@ -827,8 +827,10 @@ class QueryBuilder:
             notices.append(n1)
         if reader is not None:
             capped: list[str] = []
+            same = loose is strict
             strict = _cap_expansions(strict, reader, capped)
-            loose = _cap_expansions(loose, reader, [])
+            # One expansion when both tiers are the same query (a single word, explicit AND).
+            loose = strict if same else _cap_expansions(loose, reader, [])
             if capped:
                 notices.append(
                     f"{', '.join(sorted(set(capped)))} matched too many words: searched for the "
