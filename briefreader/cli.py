@@ -429,6 +429,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="open the window, render it to a PNG once indexing is done, and exit",
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="check this installation: index the sample corpus, search, open a brief "
+        "offscreen in a temporary data folder, print each step, and exit",
+    )
     parser.add_argument("--query", metavar="Q", help="window: start with this search")
     parser.add_argument("--open", metavar="ID", help="window: start with this brief open")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -483,6 +489,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None and args.smoke:
+        from briefreader.ui.smoke import run_smoke
+
+        return run_smoke()
     if args.command is None:
         return cmd_app(args)
     if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:

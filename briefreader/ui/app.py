@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Slot
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from briefreader import paths
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 ORG = "briefreader"
 APP = "briefreader"
 SCREENSHOT_TIMEOUT_S = 120
+STARTUP_PROBE_ENV = "BRIEFREADER_STARTUP_PROBE"
 
 
 def _dark_palette() -> QPalette:
@@ -89,6 +91,22 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setStyleSheet("")
 
 
+def set_app_identity(app: QApplication) -> None:
+    """Names and icon: the window manager, the task bar and QSettings all key on these."""
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationDisplayName("briefreader")
+    # Matches resources/briefreader.desktop, so Wayland and GNOME pair window and launcher.
+    app.setDesktopFileName("briefreader")
+    icon = QIcon()
+    icons = paths.resources_dir() / "icons"
+    for png in sorted(icons.glob("briefreader-*.png")):
+        icon.addFile(str(png))
+    if icon.isNull():
+        log.warning("application icon not found in %s", icons)
+    app.setWindowIcon(icon)
+
+
 def make_settings() -> QSettings:
     return QSettings(ORG, APP)
 
@@ -107,9 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setOrganizationName(ORG)
-    app.setApplicationName(APP)
-    app.setApplicationDisplayName("briefreader")
+    set_app_identity(app)
     screenshot = getattr(args, "screenshot", None)
     data = paths.data_dir(getattr(args, "data_dir", None))
     if screenshot:
@@ -129,20 +145,60 @@ def run(args: argparse.Namespace) -> int:
         window.resize(1440, 900)
     window.show()
     window.start(getattr(args, "query", None) or "", getattr(args, "open", None))
-    first = {"done": False}
-
-    def first_paint() -> None:
-        if not first["done"]:
-            first["done"] = True
-            log.info("first window shown after %.0f ms", (time.perf_counter() - t0) * 1000)
-
-    QTimer.singleShot(0, first_paint)
+    probe = StartupProbe(window, t0)
+    app.installEventFilter(probe)
     if screenshot:
         return _screenshot(app, window, workers, Path(screenshot))
     code = app.exec()
     workers.shutdown()
     library.close()
     return int(code)
+
+
+class StartupProbe(QObject):
+    """Notes when the window is first painted and first searchable, for start-up figures.
+
+    With $BRIEFREADER_STARTUP_PROBE set to the launcher's ``time.time()`` at process start,
+    it prints ``first-paint MS`` and ``searchable MS`` (since that moment) on stdout and
+    quits once the first results are listed: ``benchmarks/bench_startup.py`` reads these to
+    time the frozen app against ``python -m briefreader``. Otherwise it only logs.
+    """
+
+    def __init__(self, window: MainWindow, t0: float) -> None:
+        super().__init__(window)
+        raw = os.environ.get(STARTUP_PROBE_ENV)
+        self._launched = float(raw) if raw else None
+        self._t0 = t0
+        self._painted = False
+        window.resultsShown.connect(self._on_results)
+
+    def _elapsed_ms(self) -> float:
+        if self._launched is not None:
+            return (time.time() - self._launched) * 1000
+        return (time.perf_counter() - self._t0) * 1000
+
+    def _report(self, what: str) -> None:
+        ms = self._elapsed_ms()
+        log.info("%s after %.0f ms", what, ms)
+        if self._launched is not None:
+            print(f"{what} {ms:.1f}", flush=True)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            # Reported once the paint event has been handled and the frame flushed.
+            QTimer.singleShot(0, lambda: self._report("first-paint"))
+            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
+        return False
+
+    @Slot(int)
+    def _on_results(self, _count: int) -> None:
+        window = self.parent()
+        assert isinstance(window, MainWindow)
+        window.resultsShown.disconnect(self._on_results)
+        self._report("searchable")
+        if self._launched is not None:
+            QTimer.singleShot(0, window.close)
 
 
 def _screenshot(app: QApplication, window: MainWindow, workers: Workers, target: Path) -> int:

@@ -1,0 +1,175 @@
+"""``briefreader --smoke``: prove that a build works end to end, then exit.
+
+Meant for the frozen app, where a missing data file, Qt plugin or hidden import only shows
+when the program runs. In a temporary data folder and on Qt's offscreen platform it indexes
+the bundled sample corpus (with the multi-process writer, so that frozen multiprocessing is
+exercised), searches it, opens the best hit in the real window with its actor marks and
+search hits, and prints each step. Exit code 0 means every step passed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+SMOKE_QUERY = "PMF"
+SMOKE_TIMEOUT_S = 120
+_OFFSCREEN_NOISE = ("does not support propagateSizeHints", "This plugin does not support raise")
+
+
+class SmokeFailure(Exception):
+    """A step that did not do what it should; the message says which and why."""
+
+
+def _step(name: str, fn: Callable[[], str]) -> None:
+    t0 = time.perf_counter()
+    try:
+        detail = fn()
+    except SmokeFailure as exc:
+        raise SmokeFailure(f"{name}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - the point is to report anything that breaks
+        raise SmokeFailure(f"{name}: {type(exc).__name__}: {exc}") from exc
+    print(f"ok  {name:<10} {detail} ({(time.perf_counter() - t0) * 1000:.0f} ms)", flush=True)
+
+
+def run_smoke() -> int:
+    """Run every step; print one line per step and a verdict."""
+    # Set before anything imports Qt's GUI side: the smoke test needs no screen.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    frozen = bool(getattr(sys, "frozen", False))
+    print(f"briefreader smoke test ({'frozen app' if frozen else 'Python'} {sys.version.split()[0]})")
+    with tempfile.TemporaryDirectory(prefix="briefreader-smoke-") as tmp:
+        try:
+            _run(Path(tmp))
+        except SmokeFailure as exc:
+            print(f"FAIL {exc}", flush=True)
+            return 1
+    print("smoke test passed")
+    return 0
+
+
+def _run(data: Path) -> None:
+    from briefreader import paths
+    from briefreader.core.library import Library
+
+    state: dict[str, object] = {}
+
+    def resources() -> str:
+        corpus = paths.sample_corpus_dir()
+        briefs = [p for p in corpus.rglob("*") if p.suffix in {".md", ".txt"}]
+        missing = [
+            name
+            for name in ("glossary.toml", "light.qss", "dark.qss", "icons/briefreader.svg")
+            if not (paths.resources_dir() / name).is_file()
+        ]
+        if missing:
+            raise SmokeFailure(f"missing from {paths.resources_dir()}: {', '.join(missing)}")
+        if not briefs:
+            raise SmokeFailure(f"no sample briefs in {corpus}")
+        return f"{len(briefs)} sample briefs and the resources in {paths.resources_dir()}"
+
+    def index() -> str:
+        lib = Library.open([paths.sample_corpus_dir()], data_dir=data)
+        state["library"] = lib
+        if lib.glossary.problems:
+            raise SmokeFailure(f"glossary problems: {lib.glossary.problems[0]}")
+        # bulk=True: the multi-process writer, the path most likely to break when frozen.
+        report = lib.update(bulk=True)
+        if report.indexed == 0:
+            raise SmokeFailure("nothing was indexed")
+        return (
+            f"{report.indexed} briefs, {len(report.skipped)} skipped, "
+            f"{len(lib.glossary.actors)} actors in the glossary"
+        )
+
+    def search() -> str:
+        lib = state["library"]
+        assert isinstance(lib, Library)
+        results = lib.search(SMOKE_QUERY, limit=5)
+        if not results.hits:
+            raise SmokeFailure(f"no hits for {SMOKE_QUERY!r}")
+        top = results.hits[0]
+        state["top"] = top.id
+        return f"{results.total} hits for {SMOKE_QUERY!r}, first: {top.title!r}"
+
+    _step("resources", resources)
+    _step("index", index)
+    _step("search", search)
+    lib = state["library"]
+    assert isinstance(lib, Library)
+    lib.close()
+    _step("window", lambda: _window(data, str(state["top"])))
+
+
+def _window(data: Path, brief_id: str) -> str:
+    """The real main window, offscreen: search, open the brief, wait for its marks."""
+    from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader import paths
+    from briefreader.core.library import Library
+    from briefreader.ui.app import apply_theme, set_app_identity
+    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.workers import Workers
+
+    def qt_message(_kind: object, _context: object, message: str) -> None:
+        # The offscreen platform lacks two window-manager calls that QDockWidget makes; a
+        # screen has them. Anything else Qt says is worth seeing.
+        if not any(known in message for known in _OFFSCREEN_NOISE):
+            print(f"qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(qt_message)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    set_app_identity(app)
+    if app.windowIcon().isNull():
+        raise SmokeFailure("the application icon did not load")
+    apply_theme(app, "light")
+    settings = QSettings(str(data / "smoke-settings.ini"), QSettings.Format.IniFormat)
+    library = Library.open([paths.sample_corpus_dir()], data_dir=data)
+    workers = Workers(library)
+    window = MainWindow(library, workers, settings)
+    window.resize(1280, 800)
+    window.show()
+    window.start(SMOKE_QUERY, brief_id)
+    deadline = time.monotonic() + SMOKE_TIMEOUT_S
+    outcome: dict[str, str] = {}
+
+    def check() -> None:
+        view = window.pane.view
+        settled = window.index_done and not workers.busy and view is not None
+        if settled and view is not None and window.model.rowCount() > 0:
+            hits = window.pane.hit_positions()
+            if not view.mentions:
+                outcome["error"] = f"brief {brief_id} opened without actor marks"
+            elif not hits:
+                outcome["error"] = f"brief {brief_id} opened without marked hits"
+            elif window.grab().isNull():
+                outcome["error"] = "the window could not be drawn"
+            else:
+                outcome["ok"] = (
+                    f"{window.model.rowCount()} results listed; opened {view.brief.title!r} "
+                    f"with {len(view.mentions)} actor marks and {len(hits)} hits "
+                    f"on Qt platform {QApplication.platformName()!r}"
+                )
+        elif time.monotonic() > deadline:
+            outcome["error"] = f"the window did not settle in {SMOKE_TIMEOUT_S} s"
+        if outcome:
+            timer.stop()
+            window.close()
+            app.quit()
+
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(check)
+    timer.start()
+    app.exec()
+    workers.shutdown()
+    library.close()
+    if "error" in outcome:
+        raise SmokeFailure(outcome["error"])
+    return outcome["ok"]
