@@ -23,6 +23,10 @@ fi
 echo "build: running PyInstaller on briefreader.spec"
 start=$(date +%s)
 "$VENV/bin/pyinstaller" --noconfirm --clean --log-level WARN briefreader.spec
+if [ "$(uname -s)" = Linux ]; then
+  # The one folder carries its own desktop-integration installer.
+  install -m 755 packaging/install-linux.sh dist/briefreader/install-linux.sh
+fi
 echo "build: done in $(( $(date +%s) - start )) s; dist/briefreader is $(du -sh dist/briefreader | cut -f1)"
 
 if [ "${SMOKE:-1}" != 0 ]; then
