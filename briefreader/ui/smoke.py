@@ -9,11 +9,13 @@ search hits, and prints each step. Exit code 0 means every step passed.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 SMOKE_QUERY = "PMF"
@@ -73,16 +75,23 @@ def _run(data: Path) -> None:
         return f"{len(briefs)} sample briefs and the resources in {paths.resources_dir()}"
 
     def index() -> str:
-        lib = Library.open([paths.sample_corpus_dir()], data_dir=data)
+        # Four copies of the sample corpus: enough briefs that the bulk writer hands batches
+        # to its worker processes, the path most likely to break in a frozen app.
+        corpus = data / "corpus-x4"
+        for n in range(1, 5):
+            shutil.copytree(paths.sample_corpus_dir(), corpus / f"copy{n}")
+        lib = Library.open([corpus], data_dir=data / "bulk")
         state["library"] = lib
         if lib.glossary.problems:
             raise SmokeFailure(f"glossary problems: {lib.glossary.problems[0]}")
-        # bulk=True: the multi-process writer, the path most likely to break when frozen.
-        report = lib.update(bulk=True)
-        if report.indexed == 0:
-            raise SmokeFailure("nothing was indexed")
+        with _count_processes() as started:
+            report = lib.update(bulk=True)
+        if report.indexed == 0 or report.skipped:
+            raise SmokeFailure(f"{report.indexed} indexed, {len(report.skipped)} skipped")
+        if (os.cpu_count() or 1) > 1 and not started:
+            raise SmokeFailure("the bulk writer started no worker process")
         return (
-            f"{report.indexed} briefs, {len(report.skipped)} skipped, "
+            f"{report.indexed} briefs by {len(started)} writer processes, "
             f"{len(lib.glossary.actors)} actors in the glossary"
         )
 
@@ -92,9 +101,7 @@ def _run(data: Path) -> None:
         results = lib.search(SMOKE_QUERY, limit=5)
         if not results.hits:
             raise SmokeFailure(f"no hits for {SMOKE_QUERY!r}")
-        top = results.hits[0]
-        state["top"] = top.id
-        return f"{results.total} hits for {SMOKE_QUERY!r}, first: {top.title!r}"
+        return f"{results.total} hits for {SMOKE_QUERY!r}, first: {results.hits[0].title!r}"
 
     _step("resources", resources)
     _step("index", index)
@@ -102,11 +109,30 @@ def _run(data: Path) -> None:
     lib = state["library"]
     assert isinstance(lib, Library)
     lib.close()
-    _step("window", lambda: _window(data, str(state["top"])))
+    _step("window", lambda: _window(data / "window"))
 
 
-def _window(data: Path, brief_id: str) -> str:
-    """The real main window, offscreen: search, open the brief, wait for its marks."""
+@contextlib.contextmanager
+def _count_processes() -> Iterator[list[int]]:
+    """Record the processes multiprocessing starts inside the block (Whoosh's writers)."""
+    import multiprocessing.process
+
+    started: list[int] = []
+    original = multiprocessing.process.BaseProcess.start
+
+    def start(self: multiprocessing.process.BaseProcess) -> None:
+        original(self)
+        started.append(self.pid or 0)
+
+    multiprocessing.process.BaseProcess.start = start  # type: ignore[method-assign]
+    try:
+        yield started
+    finally:
+        multiprocessing.process.BaseProcess.start = original  # type: ignore[method-assign]
+
+
+def _window(data: Path) -> str:
+    """The real main window, offscreen: index, search, open the top hit, check its marks."""
     from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -135,7 +161,7 @@ def _window(data: Path, brief_id: str) -> str:
     window = MainWindow(library, workers, settings)
     window.resize(1280, 800)
     window.show()
-    window.start(SMOKE_QUERY, brief_id)
+    window.start(SMOKE_QUERY)  # indexes the sample corpus, then opens the top hit
     deadline = time.monotonic() + SMOKE_TIMEOUT_S
     outcome: dict[str, str] = {}
 
@@ -145,9 +171,9 @@ def _window(data: Path, brief_id: str) -> str:
         if settled and view is not None and window.model.rowCount() > 0:
             hits = window.pane.hit_positions()
             if not view.mentions:
-                outcome["error"] = f"brief {brief_id} opened without actor marks"
+                outcome["error"] = f"{view.brief.id} opened without actor marks"
             elif not hits:
-                outcome["error"] = f"brief {brief_id} opened without marked hits"
+                outcome["error"] = f"{view.brief.id} opened without marked hits"
             elif window.grab().isNull():
                 outcome["error"] = "the window could not be drawn"
             else:
