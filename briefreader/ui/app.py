@@ -201,39 +201,46 @@ class StartupProbe(QObject):
             QTimer.singleShot(0, window.close)
 
 
-def _screenshot(app: QApplication, window: MainWindow, workers: Workers, target: Path) -> int:
-    """Wait until indexing, the search and the first brief are done, grab, save, quit."""
-    deadline = time.monotonic() + SCREENSHOT_TIMEOUT_S
-    state = {"code": 1, "quiet": 0}
+def wait_until_settled(
+    app: QApplication, window: MainWindow, workers: Workers, timeout_s: float
+) -> bool:
+    """Run the event loop until indexing, the search and the first brief are done.
+
+    Returns False if that takes longer than ``timeout_s``. The window stays open, so the
+    caller can look at it (``--screenshot``, ``--smoke``) before closing it.
+    """
+    deadline = time.monotonic() + timeout_s
+    state = {"quiet": 0, "settled": False}
 
     def check() -> None:
-        settled = window.index_done and not workers.busy and window.pane.view is not None
-        if settled:
-            state["quiet"] += 1
-        else:
-            state["quiet"] = 0
-        if state["quiet"] >= 3:
-            pixmap = window.grab()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if pixmap.save(str(target), "PNG"):
-                print(str(target))
-                state["code"] = 0
-            else:
-                print(f"briefreader: cannot write {target}", file=sys.stderr)
+        busy = not window.index_done or workers.busy or window.pane.view is None
+        state["quiet"] = 0 if busy else state["quiet"] + 1
+        state["settled"] = state["quiet"] >= 3  # three quiet ticks: no follow-up work queued
+        if state["settled"] or time.monotonic() > deadline:
             timer.stop()
-            window.close()
-            app.quit()
-        elif time.monotonic() > deadline:
-            print("briefreader: the window did not settle in time", file=sys.stderr)
-            timer.stop()
-            window.close()
             app.quit()
 
     timer = QTimer()
-    timer.setInterval(100)
+    timer.setInterval(50)
     timer.timeout.connect(check)
     timer.start()
     app.exec()
+    return state["settled"]
+
+
+def _screenshot(app: QApplication, window: MainWindow, workers: Workers, target: Path) -> int:
+    """Wait until indexing, the search and the first brief are done, grab, save, quit."""
+    code = 1
+    if not wait_until_settled(app, window, workers, SCREENSHOT_TIMEOUT_S):
+        print("briefreader: the window did not settle in time", file=sys.stderr)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if window.grab().save(str(target), "PNG"):
+            print(str(target))
+            code = 0
+        else:
+            print(f"briefreader: cannot write {target}", file=sys.stderr)
+    window.close()
     workers.shutdown()
     window.library.close()
-    return state["code"]
+    return code

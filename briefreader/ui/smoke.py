@@ -133,12 +133,12 @@ def _count_processes() -> Iterator[list[int]]:
 
 def _window(data: Path) -> str:
     """The real main window, offscreen: index, search, open the top hit, check its marks."""
-    from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+    from PySide6.QtCore import QSettings, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from briefreader import paths
     from briefreader.core.library import Library
-    from briefreader.ui.app import apply_theme, set_app_identity
+    from briefreader.ui.app import apply_theme, set_app_identity, wait_until_settled
     from briefreader.ui.main_window import MainWindow
     from briefreader.ui.workers import Workers
 
@@ -162,40 +162,25 @@ def _window(data: Path) -> str:
     window.resize(1280, 800)
     window.show()
     window.start(SMOKE_QUERY)  # indexes the sample corpus, then opens the top hit
-    deadline = time.monotonic() + SMOKE_TIMEOUT_S
-    outcome: dict[str, str] = {}
-
-    def check() -> None:
+    try:
+        if not wait_until_settled(app, window, workers, SMOKE_TIMEOUT_S):
+            raise SmokeFailure(f"the window did not settle in {SMOKE_TIMEOUT_S} s")
         view = window.pane.view
-        settled = window.index_done and not workers.busy and view is not None
-        if settled and view is not None and window.model.rowCount() > 0:
-            hits = window.pane.hit_positions()
-            if not view.mentions:
-                outcome["error"] = f"{view.brief.id} opened without actor marks"
-            elif not hits:
-                outcome["error"] = f"{view.brief.id} opened without marked hits"
-            elif window.grab().isNull():
-                outcome["error"] = "the window could not be drawn"
-            else:
-                outcome["ok"] = (
-                    f"{window.model.rowCount()} results listed; opened {view.brief.title!r} "
-                    f"with {len(view.mentions)} actor marks and {len(hits)} hits "
-                    f"on Qt platform {QApplication.platformName()!r}"
-                )
-        elif time.monotonic() > deadline:
-            outcome["error"] = f"the window did not settle in {SMOKE_TIMEOUT_S} s"
-        if outcome:
-            timer.stop()
-            window.close()
-            app.quit()
-
-    timer = QTimer()
-    timer.setInterval(50)
-    timer.timeout.connect(check)
-    timer.start()
-    app.exec()
-    workers.shutdown()
-    library.close()
-    if "error" in outcome:
-        raise SmokeFailure(outcome["error"])
-    return outcome["ok"]
+        hits = window.pane.hit_positions()
+        if view is None or window.model.rowCount() == 0:
+            raise SmokeFailure(f"no results listed for {SMOKE_QUERY!r}")
+        if not view.mentions:
+            raise SmokeFailure(f"{view.brief.id} opened without actor marks")
+        if not hits:
+            raise SmokeFailure(f"{view.brief.id} opened without marked hits")
+        if window.grab().isNull():
+            raise SmokeFailure("the window could not be drawn")
+        return (
+            f"{window.model.rowCount()} results listed; opened {view.brief.title!r} "
+            f"with {len(view.mentions)} actor marks and {len(hits)} hits "
+            f"on Qt platform {QApplication.platformName()!r}"
+        )
+    finally:
+        window.close()
+        workers.shutdown()
+        library.close()
