@@ -22,7 +22,13 @@ from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief, BriefError
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.match import Mention
-from briefreader.core.parse import iter_brief_files, parse_bytes, parse_file
+from briefreader.core.parse import (
+    MAX_BYTES,
+    iter_brief_files,
+    parse_bytes,
+    parse_file,
+    too_large,
+)
 
 log = logging.getLogger(__name__)
 
@@ -326,9 +332,19 @@ class Library:
         """Read, parse and match one file; None if it needs no indexing or cannot be read."""
         key, st = item.key, item.st
         try:
-            data = item.path.read_bytes()
+            data = _read_limited(item.path)
+        except BriefError as exc:  # too large: never read into memory
+            self.problems.append(Problem(key, exc.reason))
+            problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
+            if item.existed:
+                replaced.append(key)
+            return None
         except OSError as exc:
-            self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
+            gone = isinstance(exc, FileNotFoundError)
+            reason = "deleted while it was being indexed" if gone else "cannot read"
+            self.problems.append(Problem(key, f"{reason}: {exc.strerror or exc}"))
+            if gone and item.existed:
+                replaced.append(key)  # the old version must not outlive the file
             return None
         digest = hashlib.sha256(data).hexdigest()
         old = manifest.get(key)
@@ -468,6 +484,22 @@ class Library:
     def close(self) -> None:
         self.index.close()
         self._opened = False
+
+
+def _read_limited(path: Path) -> bytes:
+    """A file's bytes, refusing (BriefError) one over the size limit before reading it.
+
+    The size is checked on the open file, so a brief that grew after the scan is still
+    caught, and at most one byte over the limit is ever read.
+    """
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_BYTES:
+            raise BriefError(path, too_large(size))
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise BriefError(path, too_large(len(data)))
+    return data
 
 
 def _rel_id(path: Path, root: Path) -> str:
