@@ -198,9 +198,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"rebuilt the index: {report.rebuilt_reason}")
     print(report.summary())
     for p in report.skipped:
-        print(f"  skipped {p.path}: {p.reason}")
+        print(f"  skipped {p}")
     for p in report.warnings:
-        print(f"  warning {p.path}: {p.reason}")
+        print(f"  warning {p}")
     return 0
 
 

@@ -524,9 +524,16 @@ class BriefIndex:
         return out
 
     def indexed_keys(self) -> set[str]:
-        """The keys actually in the index (the manifest may lag after a crash)."""
+        """The keys actually in the index (the manifest may lag after a crash).
+
+        A deleted document's key stays in the lexicon until its segment is merged, so with
+        deletions each key is checked against the live documents.
+        """
         s = self.searcher()
-        return {str(t.decode("utf-8")) for t in s.lexicon("key")}
+        keys = {str(t.decode("utf-8")) for t in s.lexicon("key")}
+        if s.reader().has_deletions():
+            keys = {k for k in keys if s.document_number(key=k) is not None}
+        return keys
 
     @contextlib.contextmanager
     def locked(self, timeout: float = 5.0) -> Iterator[None]:

@@ -45,8 +45,16 @@ class Problem:
     reason: str
     severity: str = "skipped"
 
+    @property
+    def shown_path(self) -> str:
+        """The path on one line: a newline or other control character in a name is escaped."""
+        return "".join(
+            c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+            for c in self.path
+        )
+
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{self.shown_path}: {self.reason}"
 
 
 @dataclass(slots=True)
