@@ -8,6 +8,7 @@ plain records: :class:`IndexDoc` goes in, :class:`Hit` and :class:`SearchResults
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import errno
 import functools
@@ -18,6 +19,9 @@ import math
 import os
 import re
 import shutil
+import signal
+import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -269,6 +273,7 @@ class _FileLock:
         while True:
             try:
                 _lock_file(self._fh)
+                _HELD_LOCKS.add(self)
                 return True
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
@@ -280,11 +285,57 @@ class _FileLock:
                 time.sleep(0.05)
 
     def release(self) -> None:
+        _HELD_LOCKS.discard(self)
         if self._fh is not None:
             with contextlib.suppress(OSError):
                 _unlock_file(self._fh)
             self._fh.close()
             self._fh = None
+
+
+#: Locks this process holds; a child forked meanwhile must let go of its copies.
+_HELD_LOCKS: set[_FileLock] = set()
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while an update runs (Whoosh's bulk writer helpers) is a helper.
+
+    Its inherited copy of the update lock is closed (not unlocked: the parent still holds
+    it), and it is made to die with its parent. Without this, SIGKILLing an indexer left
+    its helpers blocked forever on their job queue, holding the lock (and Whoosh's own
+    write lock), so every later update failed as "busy".
+    """
+    if not _HELD_LOCKS:
+        return
+    for lock in list(_HELD_LOCKS):
+        if lock._fh is not None:
+            with contextlib.suppress(OSError):
+                lock._fh.close()
+            lock._fh = None
+    _HELD_LOCKS.clear()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the parent died before prctl took effect
+                os._exit(1)
+            return
+
+    def watch() -> None:  # elsewhere: poll for the parent going away
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
@@ -399,9 +450,11 @@ class BriefIndex:
                 shutil.rmtree(child, ignore_errors=True)
             else:
                 child.unlink(missing_ok=True)
-        self._ix = index.create_in(str(self.folder), make_schema())
+        # meta.json first: killed before the Whoosh files exist, the folder reads as "no
+        # index yet"; the other way round it read as an index of an unknown format.
         _write_json_atomic(self.meta_path, {"schema": SCHEMA_VERSION})
         _write_json_atomic(self.manifest_path, {})
+        self._ix = index.create_in(str(self.folder), make_schema())
 
     # Files that could not be read are remembered with their size and mtime, so that they are
     # reported on every update without being read again until they change.
@@ -559,6 +612,9 @@ class BriefIndex:
     ) -> int:
         """Add or replace ``docs`` and delete ``remove`` keys; commit; then save ``manifest``.
 
+        Crash order: the manifest first drops what a commit deletes or replaces, the commit
+        follows, then the manifest gets the new entries (atomic replace each time).
+
         The caller holds :meth:`locked`. ``bulk`` uses a writer that spreads analysis over
         processes and skips the final merge. With ``batch`` > 0 the work is committed every
         ``batch`` documents, so a crash or a cancel loses at most one batch.
@@ -574,11 +630,26 @@ class BriefIndex:
                 return ix.writer(procs=min(2, os.cpu_count() or 1), limitmb=256, multisegment=True)
             return ix.writer(limitmb=128)
 
+        # The manifest must never claim what the index lacks: keys a commit deletes or
+        # replaces leave the manifest before the commit, and come back after it.
+        claimed = set(manifest)
+        touched: set[str] = set()
+
+        def commit(w: Any) -> None:
+            if touched & claimed:
+                self._save_manifest({k: e for k, e in pending.items() if k not in touched})
+            w.commit(merge=not bulk)
+            self._save_manifest(pending)
+            claimed.clear()
+            claimed.update(pending)
+            touched.clear()
+
         writer = new_writer()
         try:
             for key in remove:
                 writer.delete_by_term("key", key)
                 pending.pop(key, None)
+                touched.add(key)
             in_batch = 0
             for doc in docs:
                 if bulk:
@@ -588,21 +659,20 @@ class BriefIndex:
                 pending[doc.key] = ManifestEntry(
                     doc.size, doc.mtime_ns, doc.sha256, doc.id, doc.warnings
                 )
+                touched.add(doc.key)
                 written += 1
                 in_batch += 1
                 if on_doc is not None:
                     on_doc(doc)
                 if batch and in_batch >= batch:
-                    writer.commit(merge=not bulk)
-                    self._save_manifest(pending)
+                    commit(writer)
                     writer = new_writer()
                     in_batch = 0
-            writer.commit(merge=not bulk)
+            commit(writer)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
-        self._save_manifest(pending)
         return written
 
     def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:

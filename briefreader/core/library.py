@@ -289,7 +289,10 @@ class Library:
                     self.problems.append(Problem(key, skipped[2]))
                     new_problems[key] = skipped
                     continue
-                todo.append(_Todo(root, path, key, st, old is not None, force and same))
+                # In the index but not the manifest (a crash between a commit and the manifest
+                # write) also counts as existing: the bulk writer must delete it before adding.
+                existed = old is not None or key in indexed
+                todo.append(_Todo(root, path, key, st, existed, force and same))
             removed = sorted({k for k in manifest if k not in seen} | (indexed - seen))
             report.removed = len(removed)
             total = len(todo)
