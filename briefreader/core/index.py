@@ -12,6 +12,7 @@ import ctypes
 import datetime as dt
 import errno
 import functools
+import gc
 import itertools
 import json
 import logging
@@ -21,8 +22,10 @@ import re
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -368,6 +371,22 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def _leaks_collected() -> Iterator[None]:
+    """Close, quietly, the files Whoosh leaves open when damaged index files fail to open.
+
+    Whoosh-Reloaded 2.7.5 opens a segment's compound file (or a table of contents) and drops
+    it unclosed when reading it fails; freed later, it warns (ResourceWarning) at a random
+    point. The exception holding it is gone when this block ends, so the files are freed here.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield
+        finally:
+            gc.collect()
+
+
 class BriefIndex:
     """A Whoosh index of briefs in one folder, with the manifest that makes updates cheap.
 
@@ -395,48 +414,116 @@ class BriefIndex:
     def manifest_path(self) -> Path:
         return self.folder / "manifest.json"
 
-    def _read_meta(self) -> dict[str, Any]:
+    def _read_meta(self) -> dict[str, Any] | None:
+        """meta.json's content; {} if there is none, None if it cannot be read (damage)."""
         try:
-            return dict(json.loads(self.meta_path.read_text("utf-8")))
-        except (OSError, ValueError):
+            meta = json.loads(self.meta_path.read_text("utf-8"))
+        except FileNotFoundError:
             return {}
+        except (OSError, ValueError):
+            return None
+        return meta if isinstance(meta, dict) else None
+
+    @property
+    def damage_path(self) -> Path:
+        """Written when a search finds the index unreadable: the next update rebuilds it."""
+        return self.folder / "damaged.json"
+
+    def mark_damaged(self, reason: str) -> None:
+        with contextlib.suppress(OSError):
+            _write_json_atomic(self.damage_path, {"reason": reason})
+
+    def _has_index(self) -> bool:
+        try:
+            return bool(index.exists_in(str(self.folder)))
+        except Exception:  # noqa: BLE001 - a garbled table of contents raises anything
+            return True  # there is something: open_dir will say what is wrong with it
 
     def exists(self) -> bool:
-        return (
-            index.exists_in(str(self.folder)) and self._read_meta().get("schema") == SCHEMA_VERSION
-        )
+        meta = self._read_meta() or {}
+        return self._has_index() and meta.get("schema") == SCHEMA_VERSION
+
+    def _problem(self) -> str | None:
+        """Why the index cannot be used as it is ("new index" when there is none), or None."""
+        meta = self._read_meta()
+        if meta is None:
+            return "its settings file (meta.json) was unreadable"
+        if self.damage_path.exists():
+            try:
+                marked = json.loads(self.damage_path.read_text("utf-8"))["reason"]
+            except (OSError, ValueError, TypeError, KeyError):
+                marked = "unknown"
+            return f"a search found it damaged ({marked})"
+        if not self._has_index():
+            if any(self.folder.glob("*.seg")):
+                return "its table of contents was missing"
+            return "new index"
+        if meta.get("schema") != SCHEMA_VERSION:
+            return f"its format ({meta.get('schema')}) is replaced by format {SCHEMA_VERSION}"
+        return None
 
     def open(self, *, create: bool = True) -> None:
-        """Open the index, creating it (or rebuilding an incompatible one) when allowed."""
+        """Open the index, creating it (or rebuilding an incompatible one) when allowed.
+
+        Only a caller holding :meth:`locked` may pass ``create=True``: it may move a damaged
+        index aside. The reason for a rebuild is kept in meta.json until an update reports
+        it (:meth:`clear_rebuilt`), so a rebuild is never silent.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
-        meta = self._read_meta()
-        reason = None
-        if not index.exists_in(str(self.folder)):
-            reason = "new index"
-        elif meta.get("schema") != SCHEMA_VERSION:
-            reason = f"index format {meta.get('schema')} is replaced by {SCHEMA_VERSION}"
-        if reason is None:
-            try:
-                self._ix = index.open_dir(str(self.folder))
-                self._ix.doc_count()
-                return
-            except Exception as exc:  # Whoosh raises many kinds on damaged files
-                if not create:
-                    raise IndexDamagedError(
-                        f"the index in {self.folder} is damaged: {exc}"
-                    ) from exc
-                reason = f"the index was damaged ({type(exc).__name__}) and was moved aside"
-                self._move_aside()
+        with _leaks_collected():
+            reason = self._problem()
+            failure = None
+            if reason is None:
+                try:
+                    self._ix = index.open_dir(str(self.folder))
+                    self._ix.doc_count()
+                    self.rebuilt_reason = (self._read_meta() or {}).get("rebuilt")
+                    return
+                except Exception as exc:  # Whoosh raises many kinds on damaged files
+                    log.debug("cannot open the index", exc_info=True)
+                    failure = (type(exc).__name__, str(exc))
+                if self._ix is not None:
+                    with contextlib.suppress(Exception):
+                        self._ix.close()
+                    self._ix = None
+        if failure is not None:
+            if not create:
+                raise IndexDamagedError(f"the index in {self.folder} is damaged: {failure[1]}")
+            reason = f"its files were damaged ({failure[0]})"
+        assert reason is not None
         if not create:
             raise IndexDamagedError(f"no usable index in {self.folder} ({reason})")
+        if reason == "new index":
+            self.rebuilt_reason = None
+        elif reason.startswith("its format"):
+            self.rebuilt_reason = f"the index was rebuilt: {reason}"  # not damage: no copy kept
+        else:
+            reason = f"the index could not be used: {reason}; it was set aside and rebuilt"
+            log.warning("%s: %s", self.folder, reason)
+            self._move_aside()
+            self.rebuilt_reason = reason
         self._create()
-        self.rebuilt_reason = None if reason == "new index" else reason
+
+    def pending_rebuild(self) -> str | None:
+        """Why the index was rebuilt, while no update has filled it yet (read from disk, so a
+        read-only instance sees the writer's progress)."""
+        reason = (self._read_meta() or {}).get("rebuilt")
+        return str(reason) if reason else None
+
+    def clear_rebuilt(self) -> None:
+        """The rebuild has been reported (after an update that completed)."""
+        self.rebuilt_reason = None
+        meta = self._read_meta() or {}
+        if "rebuilt" in meta:
+            del meta["rebuilt"]
+            _write_json_atomic(self.meta_path, meta)
 
     def _move_aside(self) -> None:
         """Keep a damaged index for inspection, beside the folder; the lock file stays."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.folder.with_name(self.folder.name + f".damaged-{stamp}")
-        target.mkdir(parents=True, exist_ok=True)
+        target = Path(
+            tempfile.mkdtemp(prefix=f"{self.folder.name}.damaged-{stamp}-", dir=self.folder.parent)
+        )
         for child in self.folder.iterdir():
             if child.name != "update.lock":
                 with contextlib.suppress(OSError):
@@ -452,7 +539,10 @@ class BriefIndex:
                 child.unlink(missing_ok=True)
         # meta.json first: killed before the Whoosh files exist, the folder reads as "no
         # index yet"; the other way round it read as an index of an unknown format.
-        _write_json_atomic(self.meta_path, {"schema": SCHEMA_VERSION})
+        meta: dict[str, Any] = {"schema": SCHEMA_VERSION}
+        if self.rebuilt_reason:
+            meta["rebuilt"] = self.rebuilt_reason
+        _write_json_atomic(self.meta_path, meta)
         _write_json_atomic(self.manifest_path, {})
         self._ix = index.create_in(str(self.folder), make_schema())
 
@@ -478,9 +568,10 @@ class BriefIndex:
 
     def glossary_state(self) -> dict[str, Any] | None:
         try:
-            return dict(json.loads(self.glossary_state_path.read_text("utf-8")))
+            state = json.loads(self.glossary_state_path.read_text("utf-8"))
         except (OSError, ValueError):
             return None
+        return state if isinstance(state, dict) else None
 
     def save_glossary_state(self, state: dict[str, Any]) -> None:
         _write_json_atomic(self.glossary_state_path, state)
@@ -567,9 +658,11 @@ class BriefIndex:
             raw = json.loads(self.manifest_path.read_text("utf-8"))
         except (OSError, ValueError):
             return {}
+        if not isinstance(raw, dict):
+            return {}  # garbled: every brief is checked again, none is lost
         out: dict[str, ManifestEntry] = {}
         for key, val in raw.items():
-            with contextlib.suppress(TypeError, ValueError):
+            with contextlib.suppress(TypeError, ValueError, IndexError, KeyError):
                 warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
                 out[key] = ManifestEntry(
                     int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings

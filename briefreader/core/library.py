@@ -7,11 +7,15 @@ to the index; searches come back as plain records too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import os
+import pickle
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +37,20 @@ from briefreader.core.parse import (
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
+#: What reading a damaged index raises (a bug in briefreader raises other kinds, and is not
+#: mistaken for damage): truncated or overwritten Whoosh files fail to unpack or decode.
+DAMAGE_ERRORS = (
+    OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
+    ValueError, IndexError, KeyError, OverflowError,
+)  # fmt: skip
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether reading the index failed because its files are damaged (Whoosh also raises
+    a bare Exception, "Block tag error", for an overwritten postings block)."""
+    return isinstance(exc, DAMAGE_ERRORS) or type(exc) is Exception
+
+
 #: Above this many new briefs an update uses the multi-process bulk writer.
 BULK_THRESHOLD = 500
 
@@ -187,9 +205,52 @@ class Library:
     # -- the index -----------------------------------------------------------------------
 
     def _ensure_open(self) -> None:
-        if not self._opened:
-            self.index.open()
-            self._opened = True
+        """Open the index to read it; creating or rebuilding it happens under the lock only.
+
+        Without the lock a second process could wipe the files a first one is writing.
+        """
+        if self._opened:
+            return
+        try:
+            self.index.open(create=False)
+        except ix.IndexDamagedError:
+            if self._read_only:
+                raise
+            with self.index.locked(5.0):
+                self.index.open()
+        self._opened = True
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Read the index; damage found while reading marks it for a rebuild, in plain words."""
+        self._ensure_open()
+        try:
+            yield
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            log.warning("the index is damaged", exc_info=True)
+            self.index.mark_damaged(f"{type(exc).__name__}: {exc}")
+            self.close()
+            raise ix.IndexDamagedError(
+                "The index is damaged; it will be rebuilt at the next update."
+            ) from exc
+
+    def _open_for_update(self) -> set[str]:
+        """Under the lock: open the index (rebuilding it if damaged); the keys it holds."""
+        for attempt in range(2):
+            if not self._opened or self.index.damage_path.exists():
+                self.index.close()
+                self.index.open()
+                self._opened = True
+            try:
+                return self.index.indexed_keys()
+            except Exception as exc:
+                if attempt or not is_damage(exc):
+                    raise
+                log.warning("the index is damaged", exc_info=True)
+                self.index.mark_damaged(f"{type(exc).__name__}: {exc}")
+        raise AssertionError("unreachable")
 
     @property
     def builder(self) -> ix.QueryBuilder:
@@ -252,11 +313,9 @@ class Library:
         self.problems = []
         report = UpdateReport()
         with self.index.locked(lock_timeout):
-            self._ensure_open()
+            indexed = self._open_for_update()
             report.rebuilt_reason = self.index.rebuilt_reason
-            self.index.rebuilt_reason = None
             manifest = self.index.read_manifest()
-            indexed = self.index.indexed_keys()
             # A key in the manifest but not in the index (crash before commit) is redone.
             for key in list(manifest):
                 if key not in indexed:
@@ -328,6 +387,7 @@ class Library:
             self.index.save_problems(new_problems)
             if cancel is None or not cancel():
                 self.index.save_glossary_state(_glossary_state(self.glossary))
+                self.index.clear_rebuilt()
         report.problems = list(self.problems)
         report.seconds = time.perf_counter() - t0
         return report
@@ -415,8 +475,9 @@ class Library:
             path = root / ref
             if path.is_file():
                 return parse_file(path, root)
-        self._ensure_open()
-        for key in self.index.keys_for_id(ref):
+        with self._reading():
+            keys = self.index.keys_for_id(ref)
+        for key in keys:
             path = Path(key)
             if path.is_file():
                 root = next((r for r in self.corpora if path.is_relative_to(r)), path.parent)
@@ -443,7 +504,6 @@ class Library:
         snippets: bool = True,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
-        self._ensure_open()
         actor_ids = []
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
@@ -451,46 +511,54 @@ class Library:
         filters = ix.Filters(
             tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
         )
-        return ix.search(
-            self.index,
-            self.builder,
-            text,
-            limit=limit,
-            offset=offset,
-            sort=sort,
-            filters=filters,
-            facets=facets,
-            snippets=snippets,
-        )
+        with self._reading():
+            results = ix.search(
+                self.index,
+                self.builder,
+                text,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                filters=filters,
+                facets=facets,
+                snippets=snippets,
+            )
+        reason = self.index.pending_rebuild()
+        if reason:  # rebuilt, and not yet filled by an update
+            results.notices.append(
+                f"{reason[:1].upper()}{reason[1:]}; results are incomplete until indexing has"
+                " finished."
+            )
+        return results
 
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():
             return []
-        self._ensure_open()
-        parsed = self.builder.parse(text, self.index.searcher().reader())
+        with self._reading():
+            parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []
         for _section, start, body in brief.sections():
             out.extend((start + a, start + b) for a, b in ix.hit_spans(self.builder, body, parsed))
         return out
 
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
-        self._ensure_open()
-        keys = self.index.keys_for_id(brief_id) or [brief_id]
-        return ix.related(self.index, keys[0], limit=limit)
+        with self._reading():
+            keys = self.index.keys_for_id(brief_id) or [brief_id]
+            return ix.related(self.index, keys[0], limit=limit)
 
     def actor_counts(self) -> dict[str, int]:
         """Briefs mentioning each actor of the glossary (0 for none)."""
-        self._ensure_open()
-        counts = self.index.actor_document_counts()
+        with self._reading():
+            counts = self.index.actor_document_counts()
         return {actor_id: counts.get(actor_id, 0) for actor_id in self.glossary.actors}
 
     def actor(self, actor_id: str) -> Actor | None:
         return self.glossary.get(actor_id)
 
     def doc_count(self) -> int:
-        self._ensure_open()
-        return self.index.doc_count()
+        with self._reading():
+            return self.index.doc_count()
 
     def close(self) -> None:
         self.index.close()

@@ -96,8 +96,9 @@ def _mostly_utf8(data: bytes) -> bool:
     if not valid:
         return False
     replaced = data.decode("utf-8", errors="replace")
-    bad = len(_REPLACEMENT_RUN.findall(replaced)) - len(_REPLACEMENT_RUN.findall(data.decode(
-        "utf-8", errors="ignore")))
+    bad = len(_REPLACEMENT_RUN.findall(replaced)) - len(
+        _REPLACEMENT_RUN.findall(data.decode("utf-8", errors="ignore"))
+    )
     return bad < valid
 
 

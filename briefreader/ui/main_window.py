@@ -507,6 +507,9 @@ class MainWindow(QMainWindow):
             text += f" · {report.added} new, {report.updated} changed, {report.removed} removed"
         if report.skipped:
             text += f" · {len(report.skipped)} could not be read (File ▸ Problems)"
+        if report.rebuilt_reason:  # a damaged or outdated index was rebuilt: say so, plainly
+            text = f"{report.rebuilt_reason[:1].upper()}{report.rebuilt_reason[1:]} · {text}"
+            self.status_label.setToolTip(report.rebuilt_reason)
         self.status_label.setText(text)
         if report.added or report.updated or report.removed or self.model.incomplete:
             self.run_search(keep_selection=True)

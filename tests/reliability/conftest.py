@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import hostile_corpus
+import pytest
 
 
 @pytest.fixture

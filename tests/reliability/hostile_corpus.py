@@ -72,8 +72,11 @@ def make(root: Path, *, big: bool = True) -> dict[str, Expect]:
         + "The talks went on for hours and nothing was agreed in the end. " * 10,
         Expect(WARNING, "nul"),
     )
-    put("cp1252.md", _brief("Windows \u2019quotes\u2019 and caf\u00e9").encode("cp1252"),
-        Expect(WARNING, "cp1252"))
+    put(
+        "cp1252.md",
+        _brief("Windows \u2019quotes\u2019 and caf\u00e9").encode("cp1252"),
+        Expect(WARNING, "cp1252"),
+    )
     text16 = _brief("A UTF-16 brief \u2014 with a dash")
     put("utf16-le-bom.md", b"\xff\xfe" + text16.encode("utf-16-le"), Expect(WARNING, "utf-16"))
     put("utf16-be-bom.md", b"\xfe\xff" + text16.encode("utf-16-be"), Expect(WARNING, "utf-16"))
@@ -81,14 +84,26 @@ def make(root: Path, *, big: bool = True) -> dict[str, Expect]:
     put("utf16-be-nobom.md", text16.encode("utf-16-be"), Expect(WARNING, "no byte order mark"))
     good = _brief("Invalid UTF-8 in the middle").encode("utf-8")
     middle = len(good) // 2
-    put("bad-utf8-middle.md", good[:middle] + b"\xff\xfe\x80" + good[middle:],
-        Expect(WARNING, "invalid utf-8"))
-    put("date-feb-30.md", _brief("Impossible date").replace("2019-03-12", "2017-02-30"),
-        Expect(WARNING, "does not exist"))
-    put("date-zero.md", _brief("Zero date").replace("2019-03-12", "0000-00-00"),
-        Expect(WARNING, "does not exist"))
-    put("date-99999.md", _brief("Five-digit year").replace("2019-03-12", "99999"),
-        Expect(WARNING, "could not read the date"))
+    put(
+        "bad-utf8-middle.md",
+        good[:middle] + b"\xff\xfe\x80" + good[middle:],
+        Expect(WARNING, "invalid utf-8"),
+    )
+    put(
+        "date-feb-30.md",
+        _brief("Impossible date").replace("2019-03-12", "2017-02-30"),
+        Expect(WARNING, "does not exist"),
+    )
+    put(
+        "date-zero.md",
+        _brief("Zero date").replace("2019-03-12", "0000-00-00"),
+        Expect(WARNING, "does not exist"),
+    )
+    put(
+        "date-99999.md",
+        _brief("Five-digit year").replace("2019-03-12", "99999"),
+        Expect(WARNING, "could not read the date"),
+    )
     put("nested-quotes.md", "Title: Deep quotes\n\n" + ">" * 10000 + " deep\n", Expect(READ))
     put(
         "nested-lists.md",
@@ -102,8 +117,11 @@ def make(root: Path, *, big: bool = True) -> dict[str, Expect]:
         Expect(READ),
     )
     put("with spaces in name.md", _brief("Spaces in the name"), Expect(READ))
-    put("\u00fcn\u00efc\u00f8d\u00e9 \u2014 \u0645\u0648\u062c\u0632.md", _brief("Unicode name"),
-        Expect(READ))
+    put(
+        "\u00fcn\u00efc\u00f8d\u00e9 \u2014 \u0645\u0648\u062c\u0632.md",
+        _brief("Unicode name"),
+        Expect(READ),
+    )
     put("new\nline.md", _brief("Newline in the name"), Expect(READ))
     locked = put("locked.md", _brief("Unreadable permissions"), Expect(SKIPPED, "permission"))
     locked.chmod(0)
@@ -113,8 +131,11 @@ def make(root: Path, *, big: bool = True) -> dict[str, Expect]:
     (root / "loop" / "back").symlink_to("..", target_is_directory=True)
     if big:
         # 2 MB on one line, and a 50 MB brief (over the 20 MB limit: skipped unread).
-        put("one-line-2mb.md", "Title: One long line\n\n" + "word " * (2 * 1024 * 1024 // 5),
-            Expect(READ))
+        put(
+            "one-line-2mb.md",
+            "Title: One long line\n\n" + "word " * (2 * 1024 * 1024 // 5),
+            Expect(READ),
+        )
         with (root / "huge-50mb.md").open("wb") as fh:
             chunk = ("A line of a very long brief about Badr and the PMF.\n" * 20000).encode()
             while fh.tell() < 50 * 1024 * 1024:

@@ -1,0 +1,213 @@
+"""A damaged index (issue #6): noticed, moved aside, rebuilt, reported in plain words.
+
+Each case damages a copy of a healthy index the way a disk, a sync tool or a person might,
+then uses the library as the front ends do. Nothing may raise except the one documented
+IndexDamagedError (with a plain message), and after an update the results equal a clean
+index's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from briefreader import paths
+from briefreader.core import index as bix
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+
+QUERIES = ("Iraq", "Iran militias", "PMF OR Badr", "")
+
+
+def _seg(folder: Path) -> Path:
+    return next(folder.glob("*.seg"))
+
+
+def _toc(folder: Path) -> Path:
+    return next(folder.glob("_MAIN_*.toc"))
+
+
+def _truncate(path: Path, keep: float = 0.5) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+def _overwrite(path: Path, where: float, count: int = 256) -> None:
+    data = bytearray(path.read_bytes())
+    at = min(int(len(data) * where), len(data) - count)
+    junk = bytes((0xDE, 0xAD, 0xBE, 0xEF)) * (count // 4)
+    data[at : at + count] = junk[: len(data) - at]
+    path.write_bytes(bytes(data))
+
+
+def _write(name: str, text: str) -> Callable[[Path], None]:
+    return lambda folder: (folder / name).write_text(text, "utf-8")
+
+
+def _set_schema(version: int) -> Callable[[Path], None]:
+    return _write("meta.json", json.dumps({"schema": version}))
+
+
+# Damage that opening must notice: the index is set aside and rebuilt, with a reason.
+NOTICED: dict[str, Callable[[Path], None]] = {
+    "segment truncated": lambda f: _truncate(_seg(f)),
+    "segment cut to 10 bytes": lambda f: _truncate(_seg(f), 10 / _seg(f).stat().st_size),
+    "segment header overwritten": lambda f: _overwrite(_seg(f), 0.0),
+    "segment directory overwritten": lambda f: _overwrite(_seg(f), 1.0, 64),
+    "segment deleted": lambda f: _seg(f).unlink(),
+    "toc overwritten": lambda f: _overwrite(_toc(f), 0.1, 64),
+    "toc truncated": lambda f: _truncate(_toc(f)),
+    "toc deleted": lambda f: _toc(f).unlink(),
+    "meta.json garbage": _write("meta.json", "{not json"),
+    "meta.json a list": _write("meta.json", "[5]"),
+}
+# Formats: rebuilt by themselves, without keeping a copy.
+SCHEMA = {
+    "older schema": _set_schema(bix.SCHEMA_VERSION - 1),
+    "newer schema": _set_schema(bix.SCHEMA_VERSION + 1),
+}
+# Damage to the side files: the index itself is sound; the update redoes what it must.
+SIDE: dict[str, Callable[[Path], None]] = {
+    "manifest garbage": _write("manifest.json", "[1, 2"),
+    "manifest a list": _write("manifest.json", "[1, 2]"),
+    "manifest wrong entries": _write("manifest.json", '{"x": 5, "y": [1]}'),
+    "glossary state wrong type": _write("glossary.json", "[1]"),
+    "problems wrong type": _write("problems.json", '{"a": 5}'),
+}
+# Bytes overwritten inside a segment: found when that part is read (or never, if unused).
+SOMEWHERE = {f"segment overwritten at {int(w * 100)}%": w for w in (0.2, 0.4, 0.6, 0.8)}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten briefs of the sample corpus: enough for several segments' worth of terms."""
+    folder = tmp_path_factory.mktemp("corpus")
+    sample = sorted(paths.sample_corpus_dir().rglob("*.md"))
+    for path in [p for p in sample if "Iraq" in p.read_text("utf-8")][:10]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def clean(
+    tmp_path_factory: pytest.TempPathFactory, corpus: Path
+) -> tuple[Path, dict[str, list[str]]]:
+    """A healthy data folder over the corpus, and its answers to QUERIES."""
+    data = tmp_path_factory.mktemp("clean")
+    lib = _library(corpus, data)
+    lib.update()
+    answers = {q: _ids(lib, q) for q in QUERIES}
+    lib.close()
+    assert answers["Iraq"], "the corpus should answer the test queries"
+    return data, answers
+
+
+def _library(corpus: Path, data: Path) -> Library:
+    return Library([corpus], data, Glossary.load([]))
+
+
+def _ids(lib: Library, query: str) -> list[str]:
+    return [h.id for h in lib.search(query, limit=100, facets=False, snippets=False).hits]
+
+
+def _damaged_copy(
+    clean: Path, corpus: Path, tmp_path: Path, damage: Callable[[Path], None]
+) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(clean, data)
+    folder = paths.index_dir(data, [corpus])
+    damage(folder)
+    return data
+
+
+def _set_aside(data: Path) -> list[Path]:
+    return [p for p in (data / "indexes").iterdir() if ".damaged-" in p.name]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", sorted(NOTICED) + sorted(SCHEMA))
+def test_damage_is_noticed_set_aside_and_rebuilt(
+    clean: tuple[Path, dict[str, list[str]]], corpus: Path, tmp_path: Path, case: str
+) -> None:
+    data = _damaged_copy(clean[0], corpus, tmp_path, {**NOTICED, **SCHEMA}[case])
+    lib = _library(corpus, data)
+    # A search first (the window searches while it indexes): no traceback, a notice instead.
+    first = lib.search("Iraq")
+    assert first.hits == []
+    assert any("rebuilt" in n and "incomplete" in n for n in first.notices), first.notices
+    report = lib.update()
+    assert report.rebuilt_reason, case
+    assert "rebuilt" in report.rebuilt_reason
+    if case in SCHEMA:
+        assert "format" in report.rebuilt_reason
+        assert _set_aside(data) == []
+    else:
+        assert len(_set_aside(data)) == 1, "the damaged files are kept for inspection"
+    assert {q: _ids(lib, q) for q in QUERIES} == clean[1]
+    assert lib.search("Iraq").notices == []
+    lib.close()
+    # Reported once: the next start finds a sound index and says nothing.
+    again = _library(corpus, data)
+    assert again.update().rebuilt_reason is None
+    again.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", sorted(SIDE))
+def test_damaged_side_files_cost_a_recheck_not_a_crash(
+    clean: tuple[Path, dict[str, list[str]]], corpus: Path, tmp_path: Path, case: str
+) -> None:
+    data = _damaged_copy(clean[0], corpus, tmp_path, SIDE[case])
+    lib = _library(corpus, data)
+    assert {q: _ids(lib, q) for q in QUERIES} == clean[1]
+    report = lib.update()
+    assert report.skipped == []
+    assert {q: _ids(lib, q) for q in QUERIES} == clean[1]
+    assert lib.doc_count() == report.indexed
+    lib.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("case", sorted(SOMEWHERE))
+def test_bytes_overwritten_inside_a_segment(
+    clean: tuple[Path, dict[str, list[str]]], corpus: Path, tmp_path: Path, case: str
+) -> None:
+    """Found at open, or when the damaged part is read: either way a plain error, then a
+    rebuild at the next update. Every brief is shown (stored fields read) to reach it."""
+    data = _damaged_copy(clean[0], corpus, tmp_path, lambda f: _overwrite(_seg(f), SOMEWHERE[case]))
+    lib = _library(corpus, data)
+    lib.update()
+    found = False
+    for _ in range(2):  # at most one plain error, then the next update rebuilds
+        try:
+            answers = {q: _ids(lib, q) for q in QUERIES}
+            for hit in lib.search("", limit=1000).hits:
+                lib.related(hit.id)
+            lib.actor_counts()
+        except bix.IndexDamagedError as exc:
+            assert str(exc) == "The index is damaged; it will be rebuilt at the next update."
+            found = True
+            report = lib.update()
+            assert report.rebuilt_reason and "search found it damaged" in report.rebuilt_reason
+            continue
+        break
+    assert answers == clean[1], "after at most one rebuild the answers are the clean ones"
+    lib.close()
+    if found:
+        assert len(_set_aside(data)) == 1
+
+
+def test_a_reader_never_rebuilds(
+    clean: tuple[Path, dict[str, list[str]]], corpus: Path, tmp_path: Path
+) -> None:
+    """A read-only instance (searching while another one indexes) reports, never rewrites."""
+    data = _damaged_copy(clean[0], corpus, tmp_path, NOTICED["toc truncated"])
+    lib = _library(corpus, data)
+    with pytest.raises(bix.IndexDamagedError):
+        lib.reader()
+    assert _set_aside(data) == []
+    lib.close()
