@@ -372,19 +372,22 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 
 @contextlib.contextmanager
-def _leaks_collected() -> Iterator[None]:
+def _leaks_collected() -> Iterator[list[str]]:
     """Close, quietly, the files Whoosh leaves open when damaged index files fail to open.
 
     Whoosh-Reloaded 2.7.5 opens a segment's compound file (or a table of contents) and drops
     it unclosed when reading it fails; freed later, it warns (ResourceWarning) at a random
-    point. The exception holding it is gone when this block ends, so the files are freed here.
+    point. The block appends to the list it gets when something failed; the exception that
+    held the files is gone when the block ends, so they are freed here.
     """
+    failed: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            yield
+            yield failed
         finally:
-            gc.collect()
+            if failed:
+                gc.collect()
 
 
 class BriefIndex:
@@ -434,10 +437,12 @@ class BriefIndex:
             _write_json_atomic(self.damage_path, {"reason": reason})
 
     def _has_index(self) -> bool:
-        try:
-            return bool(index.exists_in(str(self.folder)))
-        except Exception:  # noqa: BLE001 - a garbled table of contents raises anything
-            return True  # there is something: open_dir will say what is wrong with it
+        with _leaks_collected() as failed:
+            try:
+                return bool(index.exists_in(str(self.folder)))
+            except Exception as exc:  # noqa: BLE001 - a garbled table of contents raises anything
+                failed.append(type(exc).__name__)
+        return True  # there is something: open_dir will say what is wrong with it
 
     def exists(self) -> bool:
         meta = self._read_meta() or {}
@@ -470,7 +475,7 @@ class BriefIndex:
         it (:meth:`clear_rebuilt`), so a rebuild is never silent.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        with _leaks_collected():
+        with _leaks_collected() as failed:
             reason = self._problem()
             failure = None
             if reason is None:
@@ -482,6 +487,7 @@ class BriefIndex:
                 except Exception as exc:  # Whoosh raises many kinds on damaged files
                     log.debug("cannot open the index", exc_info=True)
                     failure = (type(exc).__name__, str(exc))
+                    failed.append(failure[0])
                 if self._ix is not None:
                     with contextlib.suppress(Exception):
                         self._ix.close()
