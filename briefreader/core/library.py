@@ -297,7 +297,7 @@ class Library:
         progress: ProgressFn | None = None,
         cancel: Callable[[], bool] | None = None,
         *,
-        lock_timeout: float = 5.0,
+        lock_timeout: float | None = None,
         bulk: bool | None = None,
     ) -> UpdateReport:
         """Bring the index in line with the corpus folders: add, re-index, remove.
@@ -305,10 +305,13 @@ class Library:
         Unchanged files (same size and mtime, or same content hash) are not re-read.
         ``bulk`` chooses Whoosh's multi-process writer (default: from BULK_THRESHOLD new
         briefs on). It forks: a process running other threads (a Qt window) passes False.
-        Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing.
+        Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing
+        (after waiting ``lock_timeout`` seconds; default: BRIEFREADER_LOCK_TIMEOUT or 5).
         """
         if self._read_only:
             raise RuntimeError("this library was opened read-only")
+        if lock_timeout is None:
+            lock_timeout = default_lock_timeout()
         t0 = time.perf_counter()
         self.problems = []
         report = UpdateReport()
@@ -563,6 +566,14 @@ class Library:
     def close(self) -> None:
         self.index.close()
         self._opened = False
+
+
+def default_lock_timeout() -> float:
+    """How long an update waits for another instance to finish (BRIEFREADER_LOCK_TIMEOUT)."""
+    try:
+        return max(0.0, float(os.environ.get("BRIEFREADER_LOCK_TIMEOUT", "5")))
+    except ValueError:
+        return 5.0
 
 
 def _read_limited(path: Path) -> bytes:
