@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 import struct
 import time
 import zlib
@@ -507,6 +508,7 @@ class Library:
         snippets: bool = True,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
+        text, tamed = tame_query(text)
         actor_ids = []
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
@@ -526,6 +528,7 @@ class Library:
                 facets=facets,
                 snippets=snippets,
             )
+        results.notices[:0] = [n for n in tamed if n not in results.notices]
         reason = self.index.pending_rebuild()
         if reason:  # rebuilt, and not yet filled by an update
             results.notices.append(
@@ -566,6 +569,39 @@ class Library:
     def close(self) -> None:
         self.index.close()
         self._opened = False
+
+
+#: Longer "words" are cut: spelling suggestions for a 2,000-letter word took minutes.
+MAX_WORD_CHARS = 64
+#: Fuzzy terms further apart than this enumerate most of the lexicon ("word~9").
+MAX_FUZZY_EDITS = 2
+_LONG_WORD = re.compile(rf"[^\s()\"]{{{MAX_WORD_CHARS + 1},}}")
+_FUZZY = re.compile(r'(?<=[^\s"~])~(\d+(?:\.\d*)?)')
+
+
+def tame_query(text: str) -> tuple[str, list[str]]:
+    """Bound what a typed or pasted query can cost, saying what was changed.
+
+    Word count, length and wildcard expansion are capped by the query builder; this cuts
+    over-long words and lowers fuzzy edit distances, which the builder cannot see cheaply.
+    """
+    notices: list[str] = []
+    if _LONG_WORD.search(text):
+        text = _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD_CHARS], text)
+        notices.append(f"words longer than {MAX_WORD_CHARS} characters were cut")
+
+    def lower(m: re.Match[str]) -> str:
+        try:
+            edits = float(m.group(1))
+        except ValueError:
+            return m.group(0)
+        if edits <= MAX_FUZZY_EDITS:
+            return m.group(0)
+        if not notices or not notices[-1].startswith("fuzzy"):
+            notices.append(f"fuzzy matching was limited to {MAX_FUZZY_EDITS} differences")
+        return f"~{MAX_FUZZY_EDITS}"
+
+    return _FUZZY.sub(lower, text), notices
 
 
 def default_lock_timeout() -> float:
