@@ -69,9 +69,10 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even = sample[0 : pairs * 2 : 2].count(0)
     odd = sample[1 : pairs * 2 : 2].count(0)
-    if odd >= 0.3 * pairs and even <= 0.05 * pairs:
+    # One side clearly dominates: letters such as U+0100 put a NUL on the other side too.
+    if odd >= 0.3 * pairs and odd >= 4 * even:
         return "utf-16-le"
-    if even >= 0.3 * pairs and odd <= 0.05 * pairs:
+    if even >= 0.3 * pairs and even >= 4 * odd:
         return "utf-16-be"
     return None
 
