@@ -270,6 +270,10 @@ class _FileLock:
         self._fh: Any = None
 
     def acquire(self, timeout: float) -> bool:
+        if self._fh is not None:
+            # Opening the file again would drop the handle that holds the lock, and with it
+            # the lock: fail loudly instead.
+            raise RuntimeError("this index already holds its update lock")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
         deadline = time.monotonic() + timeout

@@ -59,6 +59,10 @@ def test_full_hostile_corpus_including_50_mb_and_2_mb_briefs(tmp_path: Path) -> 
         # The good briefs around the bad ones are found by a search.
         hits = lib.search("Amiri", limit=100).hits
         assert {h.id for h in hits} >= {f"good/2019-03-1{i}_good-{i}.md" for i in range(3)}
+        # The 2 MB line renders (bounded by the test's timeout), its words all there.
+        long_brief = lib.brief(str(root / "one-line-2mb.md"))
+        rendered = render_brief(long_brief, [], [(long_brief.article_start, 4)])
+        assert rendered.article_html.count("word") >= 400_000
         # A second update reports the same problems without re-reading anything.
         again = lib.update()
         assert (again.added, again.updated, again.removed) == (0, 0, 0)
