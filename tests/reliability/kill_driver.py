@@ -3,7 +3,8 @@
     python kill_driver.py DATA_DIR CORPUS {bulk,single}
 
 ``BRIEFREADER_KILL_AT=N`` kills the process at its N-th event; without it the update runs
-to the end and the number of events is printed, so a test knows the range to pick from.
+to the end and prints the number of events, the briefs indexed, and the events just before
+each manifest write, so a test knows the range to pick from.
 Events are the points where a crash hurts most: every file the index creates, renames or
 deletes, every atomic replace (manifest, problems, glossary state), and every 25th brief
 read. Only the main process counts: Whoosh's bulk writer forks helpers that must not.
@@ -48,7 +49,20 @@ def counted(fn: Any) -> Any:
 
 for name in ("create_file", "rename_file", "delete_file"):
     setattr(FileStorage, name, counted(getattr(FileStorage, name)))
-os.replace = counted(os.replace)
+
+#: Events right before a manifest write: a kill there finds a committed index whose manifest
+#: lags behind, the window where ordering mistakes show.
+manifest_events: list[int] = []
+_replace = counted(os.replace)
+
+
+def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
+    if os.getpid() == MAIN and Path(dst).name == "manifest.json":
+        manifest_events.append(events + 1)
+    _replace(src, dst, *args, **kwargs)
+
+
+os.replace = replace
 
 
 def main() -> int:
@@ -62,7 +76,7 @@ def main() -> int:
 
     report = lib.update(progress=progress, bulk=(mode == "bulk"))
     lib.close()
-    print(events, report.indexed, flush=True)
+    print(events, report.indexed, *manifest_events, flush=True)
     return 0
 
 

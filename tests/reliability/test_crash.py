@@ -196,9 +196,13 @@ def check_consistent(setup: Setup, data: Path, *, incremental: bool, where: str)
         assert missing <= touched, f"{where}: unchanged briefs were lost: {sorted(missing)[:3]}"
 
 
-def _kill_points(total: int, seed: int) -> list[int]:
+def _kill_points(total: int, before_manifest: list[int], seed: int) -> list[int]:
+    """KILL_POINTS events: the last two just before a manifest write, the rest at random."""
     rng = random.Random(seed)
-    return sorted(rng.sample(range(1, total + 1), min(KILL_POINTS, total)))
+    chosen = set(before_manifest[-2:][:KILL_POINTS])
+    rest = [e for e in range(1, total + 1) if e not in chosen]
+    chosen.update(rng.sample(rest, min(KILL_POINTS - len(chosen), len(rest))))
+    return sorted(chosen)
 
 
 @pytest.mark.slow
@@ -214,8 +218,10 @@ def test_kill_and_resume(setup: Setup, tmp_path: Path, mode: str, incremental: b
 
     # A run to the end counts the events, so kill points cover the whole update.
     _status, out = run_driver(fresh("count"), setup.corpus, mode)
-    total = int(out.split()[0])
-    points = _kill_points(total, seed=zlib.crc32(f"{SEED}-{mode}-{incremental}".encode()))
+    total, _indexed, *before_manifest = map(int, out.split())
+    points = _kill_points(
+        total, before_manifest, seed=zlib.crc32(f"{SEED}-{mode}-{incremental}".encode())
+    )
 
     def kill_check_resume(point: int) -> None:
         where = f"{mode} {'update' if incremental else 'build'} killed at event {point}/{total}"
