@@ -519,6 +519,9 @@ class MainWindow(QMainWindow):
     def _on_index_failed(self, message: str) -> None:
         self._index_done = True
         self.progress.hide()
+        if self.workers.reader is not None:
+            # Not updated (another instance holds the index, say), but searchable as it is.
+            message += " Searching the index as it is (read-only)."
         self.status_label.setText(message)
 
     @property

@@ -157,7 +157,9 @@ def test_busy_index_opens_read_only_and_says_so(
         with qtbot.waitSignal(win.workers.indexFailed, timeout=20000):
             win.start()
         qtbot.waitUntil(lambda: not win.workers.busy, timeout=20000)
-        assert "Another briefreader is updating this index" in win.status_label.text()
+        status = win.status_label.text()
+        assert "Another briefreader is updating this index" in status
+        assert "read-only" in status
         assert _search(qtbot, win, "drone") == 4  # the index it has, read-only
         manifest = other.manifest_path.read_bytes()
     assert other.manifest_path.read_bytes() == manifest  # nothing was written meanwhile
