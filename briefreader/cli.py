@@ -194,9 +194,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    if report.rebuilt_reason:
-        print(f"rebuilt the index: {report.rebuilt_reason}")
-    print(report.summary())
+    print(report.summary())  # says first why the index was rebuilt, if it was
     for p in report.skipped:
         print(f"  skipped {p}")
     for p in report.warnings:

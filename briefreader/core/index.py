@@ -449,8 +449,20 @@ class BriefIndex:
         return True  # there is something: open_dir will say what is wrong with it
 
     def exists(self) -> bool:
-        meta = self._read_meta() or {}
-        return self._has_index() and meta.get("schema") == SCHEMA_VERSION
+        """Whether there is an index that opens as it is (no rebuild needed)."""
+        if self._problem() is not None:
+            return False
+        if self._ix is not None:
+            return True
+        with _leaks_collected() as failed:
+            try:
+                trial = index.open_dir(str(self.folder))
+                trial.doc_count()
+                trial.close()
+                return True
+            except Exception as exc:  # noqa: BLE001 - damaged: the caller updates (rebuilds)
+                failed.append(type(exc).__name__)
+        return False
 
     def _problem(self) -> str | None:
         """Why the index cannot be used as it is ("new index" when there is none), or None."""
@@ -499,7 +511,8 @@ class BriefIndex:
         if failure is not None:
             if not create:
                 raise IndexDamagedError(f"the index in {self.folder} is damaged: {failure[1]}")
-            reason = f"its files were damaged ({failure[0]})"
+            log.warning("%s: %s: %s", self.folder, *failure)
+            reason = "its files were damaged"
         assert reason is not None
         if not create:
             raise IndexDamagedError(f"no usable index in {self.folder} ({reason})")

@@ -110,7 +110,10 @@ class UpdateReport:
         ]
         if self.warnings:
             parts.append(f"{len(self.warnings)} with warnings")
-        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+        line = ", ".join(parts) + f" in {self.seconds:.1f} s"
+        if self.rebuilt_reason:  # said wherever the summary is shown (index, first search)
+            line = f"{self.rebuilt_reason[:1].upper()}{self.rebuilt_reason[1:]}.\n{line}"
+        return line
 
 
 def _glossary_state(glossary: Glossary) -> dict[str, Any]:

@@ -211,3 +211,28 @@ def test_a_reader_never_rebuilds(
         lib.reader()
     assert _set_aside(data) == []
     lib.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["index", "search"])
+def test_command_line_says_why_it_rebuilt(
+    clean: tuple[Path, dict[str, list[str]]], corpus: Path, tmp_path: Path, command: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    data = _damaged_copy(clean[0], corpus, tmp_path, NOTICED["toc truncated"])
+    env = dict(os.environ, BRIEFREADER_DATA_DIR=str(data))
+    (data / "cli.json").write_text(json.dumps({"corpora": [str(corpus)]}), "utf-8")
+    args = ["index", str(corpus)] if command == "index" else ["search", "Iraq"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefreader", "--data-dir", str(data), *args],
+        capture_output=True, text=True, env=env, timeout=50, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    said = proc.stdout if command == "index" else proc.stderr
+    assert said.startswith("The index could not be used: its files were damaged; it was set")
+    assert "Traceback" not in proc.stderr
+    if command == "search":
+        assert "Iraq" in proc.stdout or "iraq" in proc.stdout.lower()
