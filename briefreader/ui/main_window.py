@@ -1009,7 +1009,7 @@ class MainWindow(QMainWindow):
 
     def problems(self) -> list[tuple[str, str]]:
         """(file, why) for briefs that could not be read and glossary mistakes."""
-        out = [(p.path, p.reason) for p in (self._report.problems if self._report else [])]
+        out = [(p.shown_path, p.reason) for p in (self._report.problems if self._report else [])]
         out += [
             (
                 str(p.path) if p.path else "glossary",
