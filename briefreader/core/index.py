@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import warnings
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -366,6 +367,14 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def _crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
 def _write_json_atomic(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -481,6 +490,62 @@ class BriefIndex:
             return "new index"
         if meta.get("schema") != SCHEMA_VERSION:
             return f"its format ({meta.get('schema')}) is replaced by format {SCHEMA_VERSION}"
+        changed = self._changed_file()
+        if changed is not None:
+            log.warning("%s: %s", self.folder, changed)
+            return "its files were damaged"
+        return None
+
+    # Whoosh writes each segment and table of contents once and never changes it, and keeps
+    # no checksums: bytes overwritten in the middle of a segment can silently change results.
+    # Each file's size, mtime and CRC-32 are recorded after every commit; at open a recorded
+    # file of another size, or with another mtime and content, is damage. Only files whose
+    # mtime changed are read, so a sound index opens with a stat per file.
+
+    @property
+    def checksums_path(self) -> Path:
+        return self.folder / "checksums.json"
+
+    def _index_files(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.suffix in (".seg", ".toc"))
+
+    def _read_checksums(self) -> dict[str, tuple[int, int, int]]:
+        try:
+            raw = json.loads(self.checksums_path.read_text("utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def _save_checksums(self) -> None:
+        known = self._read_checksums()
+        out: dict[str, list[int]] = {}
+        for path in self._index_files():
+            st = path.stat()
+            old = known.get(path.name)
+            if old is not None and old[:2] == (st.st_size, st.st_mtime_ns):
+                out[path.name] = list(old)  # recorded before and untouched: not read again
+            else:
+                out[path.name] = [st.st_size, st.st_mtime_ns, _crc32(path)]
+        _write_json_atomic(self.checksums_path, out)
+
+    def _changed_file(self) -> str | None:
+        """A recorded index file whose content is not what was committed, or None.
+
+        A recorded file that is gone is left to Whoosh: after a kill between a commit and
+        this record, the old generation's files are legitimately gone.
+        """
+        for name, (size, mtime_ns, crc) in self._read_checksums().items():
+            path = self.folder / name
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return f"{name} cannot be read ({exc.strerror or exc})"
+            if st.st_size != size:
+                return f"{name} is {st.st_size} bytes, not {size}"
+            if st.st_mtime_ns != mtime_ns and _crc32(path) != crc:
+                return f"{name} was overwritten"
         return None
 
     def open(self, *, create: bool = True) -> None:
@@ -568,6 +633,7 @@ class BriefIndex:
         _write_json_atomic(self.meta_path, meta)
         _write_json_atomic(self.manifest_path, {})
         self._ix = index.create_in(str(self.folder), make_schema())
+        self._save_checksums()
 
     # Files that could not be read are remembered with their size and mtime, so that they are
     # reported on every update without being read again until they change.
@@ -755,6 +821,7 @@ class BriefIndex:
             if touched & claimed:
                 self._save_manifest({k: e for k, e in pending.items() if k not in touched})
             w.commit(merge=not bulk)
+            self._save_checksums()
             self._save_manifest(pending)
             claimed.clear()
             claimed.update(pending)
@@ -803,6 +870,7 @@ class BriefIndex:
     def optimize(self) -> None:
         """Merge segments into one: slower to write, faster to search afterwards."""
         self._require().optimize()
+        self._save_checksums()
 
     # -- reading -------------------------------------------------------------------------
 
