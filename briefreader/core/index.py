@@ -325,14 +325,17 @@ def _after_fork_in_child() -> None:
 
 
 def _die_with_parent() -> None:
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() != parent:  # the parent died before prctl took effect
+    # The parent's pid was taken before the fork: if it is killed in between, the child is
+    # already someone else's and must not wait for a death that has happened.
+    parent = _forking_parent
+    if _PRCTL is not None:
+        with contextlib.suppress(OSError, ctypes.ArgumentError):
+            _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
                 os._exit(1)
             return
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch() -> None:  # elsewhere: poll for the parent going away
         while os.getppid() == parent:
@@ -342,8 +345,23 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
 
 
+_forking_parent = os.getpid()
+
+
+def _before_fork() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+# Looked up now, not in the child: a dlsym() right after fork() could wait forever on a
+# loader lock another thread of the parent held.
+_PRCTL: Any = None
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError, AttributeError):
+        _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
