@@ -194,13 +194,11 @@ def cmd_index(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    if report.rebuilt_reason:
-        print(f"rebuilt the index: {report.rebuilt_reason}")
-    print(report.summary())
+    print(report.summary())  # says first why the index was rebuilt, if it was
     for p in report.skipped:
-        print(f"  skipped {p.path}: {p.reason}")
+        print(f"  skipped {p}")
     for p in report.warnings:
-        print(f"  warning {p.path}: {p.reason}")
+        print(f"  warning {p}")
     return 0
 
 

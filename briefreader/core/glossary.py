@@ -10,6 +10,7 @@ and line for the user to fix, and the rest of the file is used.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import re
@@ -220,13 +221,19 @@ class Glossary:
             bad_line = data.count(b"\n", 0, exc.start) + 1
             self._problem(path, bad_line, "not UTF-8 text; the file was skipped", "error")
             return
+        lines = text.splitlines()
         try:
             doc = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            self._problem(path, *_toml_error(str(exc), text), "error")
-            return
-        lines = text.splitlines()
-        headers = [i + 1 for i, text_line in enumerate(lines) if _ACTOR_HEADER.match(text_line)]
+            salvaged = _salvage(lines)
+            if salvaged is None:
+                self._problem(path, *_toml_error(str(exc), text), "error")
+                return
+            doc, headers, errors = salvaged
+            for line_number, message in errors:
+                self._problem(path, line_number, message, "error")
+        else:
+            headers = [i + 1 for i, text_line in enumerate(lines) if _ACTOR_HEADER.match(text_line)]
         line: int | None
         for key in doc:
             if key != "actor":
@@ -589,6 +596,44 @@ def write_atomic(path: Path, text: str) -> None:
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+def _salvage(lines: list[str]) -> tuple[dict[str, Any], list[int], list[tuple[int, str]]] | None:
+    """Read a glossary with a TOML mistake one ``[[actor]]`` entry at a time.
+
+    A typo in one hand-edited entry then costs that entry, not the whole file. Returns the
+    document made of the entries that parse, their header lines, and a (line, message) per
+    entry (or preamble) skipped; None when the file has no ``[[actor]]`` header to cut at.
+    """
+    starts = [i for i, line in enumerate(lines) if _ACTOR_HEADER.match(line)]
+    if not starts:
+        return None
+    doc: dict[str, Any] = {}
+    tables: list[Any] = []
+    headers: list[int] = []
+    errors: list[tuple[int, str]] = []
+    bounds = [0, *starts, len(lines)]
+    for first, end in itertools.pairwise(bounds):
+        if first == end:
+            continue
+        chunk = "\n".join(lines[first:end]) + "\n"
+        try:
+            part = tomllib.loads(chunk)
+        except tomllib.TOMLDecodeError as exc:
+            line, message = _toml_error(str(exc), chunk)
+            what = "this [[actor]] entry" if first in starts else "the lines before it"
+            message = message.replace("; file skipped", f"; {what} was skipped")
+            errors.append(((line or 1) + first, message))
+            continue
+        if first in starts:
+            entries = part.get("actor")
+            if isinstance(entries, list):
+                tables.extend(entries)
+                headers.append(first + 1)
+        else:
+            doc.update(part)
+    doc["actor"] = tables
+    return doc, headers, errors
 
 
 def _toml_error(message: str, text: str) -> tuple[int | None, str]:

@@ -8,9 +8,11 @@ plain records: :class:`IndexDoc` goes in, :class:`Hit` and :class:`SearchResults
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import errno
 import functools
+import gc
 import itertools
 import json
 import logging
@@ -18,7 +20,13 @@ import math
 import os
 import re
 import shutil
+import signal
+import sys
+import tempfile
+import threading
 import time
+import warnings
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -263,12 +271,17 @@ class _FileLock:
         self._fh: Any = None
 
     def acquire(self, timeout: float) -> bool:
+        if self._fh is not None:
+            # Opening the file again would drop the handle that holds the lock, and with it
+            # the lock: fail loudly instead.
+            raise RuntimeError("this index already holds its update lock")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
         deadline = time.monotonic() + timeout
         while True:
             try:
                 _lock_file(self._fh)
+                _HELD_LOCKS.add(self)
                 return True
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
@@ -280,11 +293,75 @@ class _FileLock:
                 time.sleep(0.05)
 
     def release(self) -> None:
+        _HELD_LOCKS.discard(self)
         if self._fh is not None:
             with contextlib.suppress(OSError):
                 _unlock_file(self._fh)
             self._fh.close()
             self._fh = None
+
+
+#: Locks this process holds; a child forked meanwhile must let go of its copies.
+_HELD_LOCKS: set[_FileLock] = set()
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while an update runs (Whoosh's bulk writer helpers) is a helper.
+
+    Its inherited copy of the update lock is closed (not unlocked: the parent still holds
+    it), and it is made to die with its parent. Without this, SIGKILLing an indexer left
+    its helpers blocked forever on their job queue, holding the lock (and Whoosh's own
+    write lock), so every later update failed as "busy".
+    """
+    if not _HELD_LOCKS:
+        return
+    for lock in list(_HELD_LOCKS):
+        if lock._fh is not None:
+            with contextlib.suppress(OSError):
+                lock._fh.close()
+            lock._fh = None
+    _HELD_LOCKS.clear()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    # The parent's pid was taken before the fork: if it is killed in between, the child is
+    # already someone else's and must not wait for a death that has happened.
+    parent = _forking_parent
+    if _PRCTL is not None:
+        with contextlib.suppress(OSError, ctypes.ArgumentError):
+            _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(1)
+            return
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: poll for the parent going away
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
+
+
+_forking_parent = os.getpid()
+
+
+def _before_fork() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+# Looked up now, not in the child: a dlsym() right after fork() could wait forever on a
+# loader lock another thread of the parent held.
+_PRCTL: Any = None
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError, AttributeError):
+        _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
@@ -308,6 +385,14 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def _crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
 def _write_json_atomic(path: Path, data: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
@@ -315,6 +400,25 @@ def _write_json_atomic(path: Path, data: Any) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _leaks_collected() -> Iterator[list[str]]:
+    """Close, quietly, the files Whoosh leaves open when damaged index files fail to open.
+
+    Whoosh-Reloaded 2.7.5 opens a segment's compound file (or a table of contents) and drops
+    it unclosed when reading it fails; freed later, it warns (ResourceWarning) at a random
+    point. The block appends to the list it gets when something failed; the exception that
+    held the files is gone when the block ends, so they are freed here.
+    """
+    failed: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield failed
+        finally:
+            if failed:
+                gc.collect()
 
 
 class BriefIndex:
@@ -344,48 +448,188 @@ class BriefIndex:
     def manifest_path(self) -> Path:
         return self.folder / "manifest.json"
 
-    def _read_meta(self) -> dict[str, Any]:
+    def _read_meta(self) -> dict[str, Any] | None:
+        """meta.json's content; {} if there is none, None if it cannot be read (damage)."""
         try:
-            return dict(json.loads(self.meta_path.read_text("utf-8")))
-        except (OSError, ValueError):
+            meta = json.loads(self.meta_path.read_text("utf-8"))
+        except FileNotFoundError:
             return {}
+        except (OSError, ValueError):
+            return None
+        return meta if isinstance(meta, dict) else None
+
+    @property
+    def damage_path(self) -> Path:
+        """Written when a search finds the index unreadable: the next update rebuilds it."""
+        return self.folder / "damaged.json"
+
+    def mark_damaged(self, reason: str) -> None:
+        with contextlib.suppress(OSError):
+            _write_json_atomic(self.damage_path, {"reason": reason})
+
+    def _has_index(self) -> bool:
+        with _leaks_collected() as failed:
+            try:
+                return bool(index.exists_in(str(self.folder)))
+            except Exception as exc:  # noqa: BLE001 - a garbled table of contents raises anything
+                failed.append(type(exc).__name__)
+        return True  # there is something: open_dir will say what is wrong with it
 
     def exists(self) -> bool:
-        return (
-            index.exists_in(str(self.folder)) and self._read_meta().get("schema") == SCHEMA_VERSION
-        )
+        """Whether there is an index that opens as it is (no rebuild needed)."""
+        if self._problem() is not None:
+            return False
+        if self._ix is not None:
+            return True
+        with _leaks_collected() as failed:
+            try:
+                trial = index.open_dir(str(self.folder))
+                trial.doc_count()
+                trial.close()
+                return True
+            except Exception as exc:  # noqa: BLE001 - damaged: the caller updates (rebuilds)
+                failed.append(type(exc).__name__)
+        return False
+
+    def _problem(self) -> str | None:
+        """Why the index cannot be used as it is ("new index" when there is none), or None."""
+        meta = self._read_meta()
+        if meta is None:
+            return "its settings file (meta.json) was unreadable"
+        if self.damage_path.exists():
+            try:
+                marked = json.loads(self.damage_path.read_text("utf-8"))["reason"]
+            except (OSError, ValueError, TypeError, KeyError):
+                marked = "unknown"
+            return f"a search found it damaged ({marked})"
+        if not self._has_index():
+            if any(self.folder.glob("*.seg")):
+                return "its table of contents was missing"
+            return "new index"
+        if meta.get("schema") != SCHEMA_VERSION:
+            return f"its format ({meta.get('schema')}) is replaced by format {SCHEMA_VERSION}"
+        changed = self._changed_file()
+        if changed is not None:
+            log.warning("%s: %s", self.folder, changed)
+            return "its files were damaged"
+        return None
+
+    # Whoosh writes each segment and table of contents once and never changes it, and keeps
+    # no checksums: bytes overwritten in the middle of a segment can silently change results.
+    # Each file's size, mtime and CRC-32 are recorded after every commit; at open a recorded
+    # file of another size, or with another mtime and content, is damage. Only files whose
+    # mtime changed are read, so a sound index opens with a stat per file.
+
+    @property
+    def checksums_path(self) -> Path:
+        return self.folder / "checksums.json"
+
+    def _index_files(self) -> list[Path]:
+        return sorted(p for p in self.folder.iterdir() if p.suffix in (".seg", ".toc"))
+
+    def _read_checksums(self) -> dict[str, tuple[int, int, int]]:
+        try:
+            raw = json.loads(self.checksums_path.read_text("utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def _save_checksums(self) -> None:
+        known = self._read_checksums()
+        out: dict[str, list[int]] = {}
+        for path in self._index_files():
+            st = path.stat()
+            old = known.get(path.name)
+            if old is not None and old[:2] == (st.st_size, st.st_mtime_ns):
+                out[path.name] = list(old)  # recorded before and untouched: not read again
+            else:
+                out[path.name] = [st.st_size, st.st_mtime_ns, _crc32(path)]
+        _write_json_atomic(self.checksums_path, out)
+
+    def _changed_file(self) -> str | None:
+        """A recorded index file whose content is not what was committed, or None.
+
+        A recorded file that is gone is left to Whoosh: after a kill between a commit and
+        this record, the old generation's files are legitimately gone.
+        """
+        for name, (size, mtime_ns, crc) in self._read_checksums().items():
+            path = self.folder / name
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                return f"{name} cannot be read ({exc.strerror or exc})"
+            if st.st_size != size:
+                return f"{name} is {st.st_size} bytes, not {size}"
+            if st.st_mtime_ns != mtime_ns and _crc32(path) != crc:
+                return f"{name} was overwritten"
+        return None
 
     def open(self, *, create: bool = True) -> None:
-        """Open the index, creating it (or rebuilding an incompatible one) when allowed."""
+        """Open the index, creating it (or rebuilding an incompatible one) when allowed.
+
+        Only a caller holding :meth:`locked` may pass ``create=True``: it may move a damaged
+        index aside. The reason for a rebuild is kept in meta.json until an update reports
+        it (:meth:`clear_rebuilt`), so a rebuild is never silent.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
-        meta = self._read_meta()
-        reason = None
-        if not index.exists_in(str(self.folder)):
-            reason = "new index"
-        elif meta.get("schema") != SCHEMA_VERSION:
-            reason = f"index format {meta.get('schema')} is replaced by {SCHEMA_VERSION}"
-        if reason is None:
-            try:
-                self._ix = index.open_dir(str(self.folder))
-                self._ix.doc_count()
-                return
-            except Exception as exc:  # Whoosh raises many kinds on damaged files
-                if not create:
-                    raise IndexDamagedError(
-                        f"the index in {self.folder} is damaged: {exc}"
-                    ) from exc
-                reason = f"the index was damaged ({type(exc).__name__}) and was moved aside"
-                self._move_aside()
+        with _leaks_collected() as failed:
+            reason = self._problem()
+            failure = None
+            if reason is None:
+                try:
+                    self._ix = index.open_dir(str(self.folder))
+                    self._ix.doc_count()
+                    self.rebuilt_reason = (self._read_meta() or {}).get("rebuilt")
+                    return
+                except Exception as exc:  # Whoosh raises many kinds on damaged files
+                    log.debug("cannot open the index", exc_info=True)
+                    failure = (type(exc).__name__, str(exc))
+                    failed.append(failure[0])
+                if self._ix is not None:
+                    with contextlib.suppress(Exception):
+                        self._ix.close()
+                    self._ix = None
+        if failure is not None:
+            if not create:
+                raise IndexDamagedError(f"the index in {self.folder} is damaged: {failure[1]}")
+            log.warning("%s: %s: %s", self.folder, *failure)
+            reason = "its files were damaged"
+        assert reason is not None
         if not create:
             raise IndexDamagedError(f"no usable index in {self.folder} ({reason})")
+        if reason == "new index":
+            self.rebuilt_reason = None
+        elif reason.startswith("its format"):
+            self.rebuilt_reason = f"the index was rebuilt: {reason}"  # not damage: no copy kept
+        else:
+            reason = f"the index could not be used: {reason}; it was set aside and rebuilt"
+            log.warning("%s: %s", self.folder, reason)
+            self._move_aside()
+            self.rebuilt_reason = reason
         self._create()
-        self.rebuilt_reason = None if reason == "new index" else reason
+
+    def pending_rebuild(self) -> str | None:
+        """Why the index was rebuilt, while no update has filled it yet (read from disk, so a
+        read-only instance sees the writer's progress)."""
+        reason = (self._read_meta() or {}).get("rebuilt")
+        return str(reason) if reason else None
+
+    def clear_rebuilt(self) -> None:
+        """The rebuild has been reported (after an update that completed)."""
+        self.rebuilt_reason = None
+        meta = self._read_meta() or {}
+        if "rebuilt" in meta:
+            del meta["rebuilt"]
+            _write_json_atomic(self.meta_path, meta)
 
     def _move_aside(self) -> None:
         """Keep a damaged index for inspection, beside the folder; the lock file stays."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.folder.with_name(self.folder.name + f".damaged-{stamp}")
-        target.mkdir(parents=True, exist_ok=True)
+        target = Path(
+            tempfile.mkdtemp(prefix=f"{self.folder.name}.damaged-{stamp}-", dir=self.folder.parent)
+        )
         for child in self.folder.iterdir():
             if child.name != "update.lock":
                 with contextlib.suppress(OSError):
@@ -399,9 +643,15 @@ class BriefIndex:
                 shutil.rmtree(child, ignore_errors=True)
             else:
                 child.unlink(missing_ok=True)
-        self._ix = index.create_in(str(self.folder), make_schema())
-        _write_json_atomic(self.meta_path, {"schema": SCHEMA_VERSION})
+        # meta.json first: killed before the Whoosh files exist, the folder reads as "no
+        # index yet"; the other way round it read as an index of an unknown format.
+        meta: dict[str, Any] = {"schema": SCHEMA_VERSION}
+        if self.rebuilt_reason:
+            meta["rebuilt"] = self.rebuilt_reason
+        _write_json_atomic(self.meta_path, meta)
         _write_json_atomic(self.manifest_path, {})
+        self._ix = index.create_in(str(self.folder), make_schema())
+        self._save_checksums()
 
     # Files that could not be read are remembered with their size and mtime, so that they are
     # reported on every update without being read again until they change.
@@ -425,9 +675,10 @@ class BriefIndex:
 
     def glossary_state(self) -> dict[str, Any] | None:
         try:
-            return dict(json.loads(self.glossary_state_path.read_text("utf-8")))
+            state = json.loads(self.glossary_state_path.read_text("utf-8"))
         except (OSError, ValueError):
             return None
+        return state if isinstance(state, dict) else None
 
     def save_glossary_state(self, state: dict[str, Any]) -> None:
         _write_json_atomic(self.glossary_state_path, state)
@@ -514,9 +765,11 @@ class BriefIndex:
             raw = json.loads(self.manifest_path.read_text("utf-8"))
         except (OSError, ValueError):
             return {}
+        if not isinstance(raw, dict):
+            return {}  # garbled: every brief is checked again, none is lost
         out: dict[str, ManifestEntry] = {}
         for key, val in raw.items():
-            with contextlib.suppress(TypeError, ValueError):
+            with contextlib.suppress(TypeError, ValueError, IndexError, KeyError):
                 warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
                 out[key] = ManifestEntry(
                     int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings
@@ -524,9 +777,16 @@ class BriefIndex:
         return out
 
     def indexed_keys(self) -> set[str]:
-        """The keys actually in the index (the manifest may lag after a crash)."""
+        """The keys actually in the index (the manifest may lag after a crash).
+
+        A deleted document's key stays in the lexicon until its segment is merged, so with
+        deletions each key is checked against the live documents.
+        """
         s = self.searcher()
-        return {str(t.decode("utf-8")) for t in s.lexicon("key")}
+        keys = {str(t.decode("utf-8")) for t in s.lexicon("key")}
+        if s.reader().has_deletions():
+            keys = {k for k in keys if s.document_number(key=k) is not None}
+        return keys
 
     @contextlib.contextmanager
     def locked(self, timeout: float = 5.0) -> Iterator[None]:
@@ -552,6 +812,9 @@ class BriefIndex:
     ) -> int:
         """Add or replace ``docs`` and delete ``remove`` keys; commit; then save ``manifest``.
 
+        Crash order: the manifest first drops what a commit deletes or replaces, the commit
+        follows, then the manifest gets the new entries (atomic replace each time).
+
         The caller holds :meth:`locked`. ``bulk`` uses a writer that spreads analysis over
         processes and skips the final merge. With ``batch`` > 0 the work is committed every
         ``batch`` documents, so a crash or a cancel loses at most one batch.
@@ -567,11 +830,27 @@ class BriefIndex:
                 return ix.writer(procs=min(2, os.cpu_count() or 1), limitmb=256, multisegment=True)
             return ix.writer(limitmb=128)
 
+        # The manifest must never claim what the index lacks: keys a commit deletes or
+        # replaces leave the manifest before the commit, and come back after it.
+        claimed = set(manifest)
+        touched: set[str] = set()
+
+        def commit(w: Any) -> None:
+            if touched & claimed:
+                self._save_manifest({k: e for k, e in pending.items() if k not in touched})
+            w.commit(merge=not bulk)
+            self._save_checksums()
+            self._save_manifest(pending)
+            claimed.clear()
+            claimed.update(pending)
+            touched.clear()
+
         writer = new_writer()
         try:
             for key in remove:
                 writer.delete_by_term("key", key)
                 pending.pop(key, None)
+                touched.add(key)
             in_batch = 0
             for doc in docs:
                 if bulk:
@@ -581,21 +860,20 @@ class BriefIndex:
                 pending[doc.key] = ManifestEntry(
                     doc.size, doc.mtime_ns, doc.sha256, doc.id, doc.warnings
                 )
+                touched.add(doc.key)
                 written += 1
                 in_batch += 1
                 if on_doc is not None:
                     on_doc(doc)
                 if batch and in_batch >= batch:
-                    writer.commit(merge=not bulk)
-                    self._save_manifest(pending)
+                    commit(writer)
                     writer = new_writer()
                     in_batch = 0
-            writer.commit(merge=not bulk)
+            commit(writer)
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
             raise
-        self._save_manifest(pending)
         return written
 
     def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:
@@ -610,6 +888,7 @@ class BriefIndex:
     def optimize(self) -> None:
         """Merge segments into one: slower to write, faster to search afterwards."""
         self._require().optimize()
+        self._save_checksums()
 
     # -- reading -------------------------------------------------------------------------
 

@@ -7,11 +7,16 @@ to the index; searches come back as plain records too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import os
+import pickle
+import re
+import struct
 import time
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +27,31 @@ from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief, BriefError
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.match import Mention
-from briefreader.core.parse import iter_brief_files, parse_bytes, parse_file
+from briefreader.core.parse import (
+    MAX_BYTES,
+    iter_brief_files,
+    parse_bytes,
+    parse_file,
+    too_large,
+)
 
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
+#: What reading a damaged index raises (a bug in briefreader raises other kinds, and is not
+#: mistaken for damage): truncated or overwritten Whoosh files fail to unpack or decode.
+DAMAGE_ERRORS = (
+    OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError,
+    ValueError, IndexError, KeyError, OverflowError,
+)  # fmt: skip
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether reading the index failed because its files are damaged (Whoosh also raises
+    a bare Exception, "Block tag error", for an overwritten postings block)."""
+    return isinstance(exc, DAMAGE_ERRORS) or type(exc) is Exception
+
+
 #: Above this many new briefs an update uses the multi-process bulk writer.
 BULK_THRESHOLD = 500
 
@@ -39,8 +64,16 @@ class Problem:
     reason: str
     severity: str = "skipped"
 
+    @property
+    def shown_path(self) -> str:
+        """The path on one line: a newline or other control character in a name is escaped."""
+        return "".join(
+            c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+            for c in self.path
+        )
+
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{self.shown_path}: {self.reason}"
 
 
 @dataclass(slots=True)
@@ -77,7 +110,10 @@ class UpdateReport:
         ]
         if self.warnings:
             parts.append(f"{len(self.warnings)} with warnings")
-        return ", ".join(parts) + f" in {self.seconds:.1f} s"
+        line = ", ".join(parts) + f" in {self.seconds:.1f} s"
+        if self.rebuilt_reason:  # said wherever the summary is shown (index, first search)
+            line = f"{self.rebuilt_reason[:1].upper()}{self.rebuilt_reason[1:]}.\n{line}"
+        return line
 
 
 def _glossary_state(glossary: Glossary) -> dict[str, Any]:
@@ -173,9 +209,52 @@ class Library:
     # -- the index -----------------------------------------------------------------------
 
     def _ensure_open(self) -> None:
-        if not self._opened:
-            self.index.open()
-            self._opened = True
+        """Open the index to read it; creating or rebuilding it happens under the lock only.
+
+        Without the lock a second process could wipe the files a first one is writing.
+        """
+        if self._opened:
+            return
+        try:
+            self.index.open(create=False)
+        except ix.IndexDamagedError:
+            if self._read_only:
+                raise
+            with self.index.locked(5.0):
+                self.index.open()
+        self._opened = True
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Read the index; damage found while reading marks it for a rebuild, in plain words."""
+        self._ensure_open()
+        try:
+            yield
+        except Exception as exc:
+            if not is_damage(exc):
+                raise
+            log.warning("the index is damaged", exc_info=True)
+            self.index.mark_damaged(f"{type(exc).__name__}: {exc}")
+            self.close()
+            raise ix.IndexDamagedError(
+                "The index is damaged; it will be rebuilt at the next update."
+            ) from exc
+
+    def _open_for_update(self) -> set[str]:
+        """Under the lock: open the index (rebuilding it if damaged); the keys it holds."""
+        for attempt in range(2):
+            if not self._opened or self.index.damage_path.exists():
+                self.index.close()
+                self.index.open()
+                self._opened = True
+            try:
+                return self.index.indexed_keys()
+            except Exception as exc:
+                if attempt or not is_damage(exc):
+                    raise
+                log.warning("the index is damaged", exc_info=True)
+                self.index.mark_damaged(f"{type(exc).__name__}: {exc}")
+        raise AssertionError("unreachable")
 
     @property
     def builder(self) -> ix.QueryBuilder:
@@ -222,7 +301,7 @@ class Library:
         progress: ProgressFn | None = None,
         cancel: Callable[[], bool] | None = None,
         *,
-        lock_timeout: float = 5.0,
+        lock_timeout: float | None = None,
         bulk: bool | None = None,
     ) -> UpdateReport:
         """Bring the index in line with the corpus folders: add, re-index, remove.
@@ -230,19 +309,20 @@ class Library:
         Unchanged files (same size and mtime, or same content hash) are not re-read.
         ``bulk`` chooses Whoosh's multi-process writer (default: from BULK_THRESHOLD new
         briefs on). It forks: a process running other threads (a Qt window) passes False.
-        Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing.
+        Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing
+        (after waiting ``lock_timeout`` seconds; default: BRIEFREADER_LOCK_TIMEOUT or 5).
         """
         if self._read_only:
             raise RuntimeError("this library was opened read-only")
+        if lock_timeout is None:
+            lock_timeout = default_lock_timeout()
         t0 = time.perf_counter()
         self.problems = []
         report = UpdateReport()
         with self.index.locked(lock_timeout):
-            self._ensure_open()
+            indexed = self._open_for_update()
             report.rebuilt_reason = self.index.rebuilt_reason
-            self.index.rebuilt_reason = None
             manifest = self.index.read_manifest()
-            indexed = self.index.indexed_keys()
             # A key in the manifest but not in the index (crash before commit) is redone.
             for key in list(manifest):
                 if key not in indexed:
@@ -275,7 +355,10 @@ class Library:
                     self.problems.append(Problem(key, skipped[2]))
                     new_problems[key] = skipped
                     continue
-                todo.append(_Todo(root, path, key, st, old is not None, force and same))
+                # In the index but not the manifest (a crash between a commit and the manifest
+                # write) also counts as existing: the bulk writer must delete it before adding.
+                existed = old is not None or key in indexed
+                todo.append(_Todo(root, path, key, st, existed, force and same))
             removed = sorted({k for k in manifest if k not in seen} | (indexed - seen))
             report.removed = len(removed)
             total = len(todo)
@@ -311,6 +394,7 @@ class Library:
             self.index.save_problems(new_problems)
             if cancel is None or not cancel():
                 self.index.save_glossary_state(_glossary_state(self.glossary))
+                self.index.clear_rebuilt()
         report.problems = list(self.problems)
         report.seconds = time.perf_counter() - t0
         return report
@@ -326,9 +410,19 @@ class Library:
         """Read, parse and match one file; None if it needs no indexing or cannot be read."""
         key, st = item.key, item.st
         try:
-            data = item.path.read_bytes()
+            data = _read_limited(item.path)
+        except BriefError as exc:  # too large: never read into memory
+            self.problems.append(Problem(key, exc.reason))
+            problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
+            if item.existed:
+                replaced.append(key)
+            return None
         except OSError as exc:
-            self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
+            gone = isinstance(exc, FileNotFoundError)
+            reason = "deleted while it was being indexed" if gone else "cannot read"
+            self.problems.append(Problem(key, f"{reason}: {exc.strerror or exc}"))
+            if gone and item.existed:
+                replaced.append(key)  # the old version must not outlive the file
             return None
         digest = hashlib.sha256(data).hexdigest()
         old = manifest.get(key)
@@ -388,8 +482,9 @@ class Library:
             path = root / ref
             if path.is_file():
                 return parse_file(path, root)
-        self._ensure_open()
-        for key in self.index.keys_for_id(ref):
+        with self._reading():
+            keys = self.index.keys_for_id(ref)
+        for key in keys:
             path = Path(key)
             if path.is_file():
                 root = next((r for r in self.corpora if path.is_relative_to(r)), path.parent)
@@ -416,7 +511,7 @@ class Library:
         snippets: bool = True,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
-        self._ensure_open()
+        text, tamed = tame_query(text)
         actor_ids = []
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
@@ -424,50 +519,116 @@ class Library:
         filters = ix.Filters(
             tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
         )
-        return ix.search(
-            self.index,
-            self.builder,
-            text,
-            limit=limit,
-            offset=offset,
-            sort=sort,
-            filters=filters,
-            facets=facets,
-            snippets=snippets,
-        )
+        with self._reading():
+            results = ix.search(
+                self.index,
+                self.builder,
+                text,
+                limit=limit,
+                offset=offset,
+                sort=sort,
+                filters=filters,
+                facets=facets,
+                snippets=snippets,
+            )
+        results.notices[:0] = [n for n in tamed if n not in results.notices]
+        reason = self.index.pending_rebuild()
+        if reason:  # rebuilt, and not yet filled by an update
+            results.notices.append(
+                f"{reason[:1].upper()}{reason[1:]}; results are incomplete until indexing has"
+                " finished."
+            )
+        return results
 
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():
             return []
-        self._ensure_open()
-        parsed = self.builder.parse(text, self.index.searcher().reader())
+        with self._reading():
+            parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []
         for _section, start, body in brief.sections():
             out.extend((start + a, start + b) for a, b in ix.hit_spans(self.builder, body, parsed))
         return out
 
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
-        self._ensure_open()
-        keys = self.index.keys_for_id(brief_id) or [brief_id]
-        return ix.related(self.index, keys[0], limit=limit)
+        with self._reading():
+            keys = self.index.keys_for_id(brief_id) or [brief_id]
+            return ix.related(self.index, keys[0], limit=limit)
 
     def actor_counts(self) -> dict[str, int]:
         """Briefs mentioning each actor of the glossary (0 for none)."""
-        self._ensure_open()
-        counts = self.index.actor_document_counts()
+        with self._reading():
+            counts = self.index.actor_document_counts()
         return {actor_id: counts.get(actor_id, 0) for actor_id in self.glossary.actors}
 
     def actor(self, actor_id: str) -> Actor | None:
         return self.glossary.get(actor_id)
 
     def doc_count(self) -> int:
-        self._ensure_open()
-        return self.index.doc_count()
+        with self._reading():
+            return self.index.doc_count()
 
     def close(self) -> None:
         self.index.close()
         self._opened = False
+
+
+#: Longer "words" are cut: spelling suggestions for a 2,000-letter word took minutes.
+MAX_WORD_CHARS = 64
+#: Fuzzy terms further apart than this enumerate most of the lexicon ("word~9").
+MAX_FUZZY_EDITS = 2
+_LONG_WORD = re.compile(rf"[^\s()\"]{{{MAX_WORD_CHARS + 1},}}")
+_FUZZY = re.compile(r'(?<=[^\s"~])~(\d+(?:\.\d*)?)')
+
+
+def tame_query(text: str) -> tuple[str, list[str]]:
+    """Bound what a typed or pasted query can cost, saying what was changed.
+
+    Word count, length and wildcard expansion are capped by the query builder; this cuts
+    over-long words and lowers fuzzy edit distances, which the builder cannot see cheaply.
+    """
+    notices: list[str] = []
+    if _LONG_WORD.search(text):
+        text = _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD_CHARS], text)
+        notices.append(f"words longer than {MAX_WORD_CHARS} characters were cut")
+
+    def lower(m: re.Match[str]) -> str:
+        try:
+            edits = float(m.group(1))
+        except ValueError:
+            return m.group(0)
+        if edits <= MAX_FUZZY_EDITS:
+            return m.group(0)
+        if not notices or not notices[-1].startswith("fuzzy"):
+            notices.append(f"fuzzy matching was limited to {MAX_FUZZY_EDITS} differences")
+        return f"~{MAX_FUZZY_EDITS}"
+
+    return _FUZZY.sub(lower, text), notices
+
+
+def default_lock_timeout() -> float:
+    """How long an update waits for another instance to finish (BRIEFREADER_LOCK_TIMEOUT)."""
+    try:
+        return max(0.0, float(os.environ.get("BRIEFREADER_LOCK_TIMEOUT", "5")))
+    except ValueError:
+        return 5.0
+
+
+def _read_limited(path: Path) -> bytes:
+    """A file's bytes, refusing (BriefError) one over the size limit before reading it.
+
+    The size is checked on the open file, so a brief that grew after the scan is still
+    caught, and at most one byte over the limit is ever read.
+    """
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_BYTES:
+            raise BriefError(path, too_large(size))
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise BriefError(path, too_large(len(data)))
+    return data
 
 
 def _rel_id(path: Path, root: Path) -> str:

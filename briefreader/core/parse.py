@@ -69,11 +69,38 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
     even = sample[0 : pairs * 2 : 2].count(0)
     odd = sample[1 : pairs * 2 : 2].count(0)
-    if odd >= 0.3 * pairs and even <= 0.05 * pairs:
+    # One side clearly dominates: letters such as U+0100 put a NUL on the other side too.
+    if odd >= 0.3 * pairs and odd >= 4 * even:
         return "utf-16-le"
-    if even >= 0.3 * pairs and odd <= 0.05 * pairs:
+    if even >= 0.3 * pairs and even >= 4 * odd:
         return "utf-16-be"
     return None
+
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+_REPLACEMENT_RUN = re.compile("\ufffd+")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True for UTF-8 text with a few broken bytes (a bad paste, a cut-off write).
+
+    Reading such a file as cp1252 would garble every accented letter in it, so it stays
+    UTF-8 when its valid multi-byte sequences outnumber the bytes that fit no sequence.
+    A cp1252 file almost never forms a valid multi-byte sequence by chance. Bad bytes are
+    counted as runs: one damaged spot is one run, however many bytes it spans.
+    """
+    valid = len(_UTF8_MULTIBYTE.findall(data))
+    if not valid:
+        return False
+    replaced = data.decode("utf-8", errors="replace")
+    bad = len(_REPLACEMENT_RUN.findall(replaced)) - len(
+        _REPLACEMENT_RUN.findall(data.decode("utf-8", errors="ignore"))
+    )
+    return bad < valid
 
 
 def _decode_utf16(data: bytes, encoding: str, warnings: list[str]) -> str:
@@ -114,10 +141,17 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     else:
         try:
             text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            encoding = "cp1252"
-            text = body.decode("latin-1").translate(_CP1252)
-            warnings.append("not valid UTF-8; read as Windows-1252 (cp1252)")
+        except UnicodeDecodeError as exc:
+            if _mostly_utf8(body):
+                text = body.decode("utf-8", errors="replace")
+                warnings.append(
+                    f"invalid UTF-8 from byte {exc.start + len(data) - len(body)}; "
+                    "the bad bytes were replaced"
+                )
+            else:
+                encoding = "cp1252"
+                text = body.decode("latin-1").translate(_CP1252)
+                warnings.append("not valid UTF-8; read as Windows-1252 (cp1252)")
 
     text = text.removeprefix("\ufeff")
     if text:
@@ -475,14 +509,15 @@ def parse_text(
     )
 
 
-def _too_large(size: int) -> str:
+def too_large(size: int) -> str:
+    """The one-line reason a brief over MAX_BYTES is skipped."""
     return f"too large ({size / (1024 * 1024):.1f} MB; the limit is {MAX_MB} MB)"
 
 
 def parse_bytes(data: bytes, *, brief_id: str, path: Path) -> Brief:
     """Decode and parse one brief's raw bytes (sha256 is taken of exactly these bytes)."""
     if len(data) > MAX_BYTES:
-        raise BriefError(path, _too_large(len(data)))
+        raise BriefError(path, too_large(len(data)))
     try:
         text, encoding, warnings = decode(data)
     except BriefError as exc:
@@ -514,7 +549,7 @@ def parse_file(path: Path, corpus_root: Path) -> Brief:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise BriefError(path, _too_large(size))
+            raise BriefError(path, too_large(size))
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:

@@ -160,9 +160,58 @@ def _markdown_to_html(md: str) -> str:
     return markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html").convert(md)
 
 
+#: Python-Markdown recurses once per level of list or quote nesting and scans some inline
+#: syntax ("[", an unclosed "<") quadratically within a paragraph: 500 nested list levels raise
+#: RecursionError after seconds, 10,000 "![" take minutes. Past these limits a brief is shown
+#: as plain text instead. Hand-written briefs stay far below them.
+MAX_INDENT = 120
+MAX_QUOTE_DEPTH = 40
+MAX_INLINE_OPENERS = 400
+_INDENT = re.compile(r"^[ \t>]*", re.MULTILINE)
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+PLAIN_NOTICE = (
+    "This text is shown without formatting: its Markdown is too deeply nested or too"
+    " complex to lay out."
+)
+
+
+def too_complex(md: str) -> bool:
+    """True when Markdown would take unbounded time or recursion to render (see above)."""
+    for m in _INDENT.finditer(md):
+        prefix = m.group(0)
+        if prefix.count(">") > MAX_QUOTE_DEPTH or len(prefix.expandtabs(4)) > MAX_INDENT:
+            return True
+    if _openers(md) <= MAX_INLINE_OPENERS:
+        return False
+    return any(_openers(block) > MAX_INLINE_OPENERS for block in _PARAGRAPH.split(md))
+
+
+def _openers(text: str) -> int:
+    """Brackets and unclosed angle brackets: what the slow inline patterns rescan."""
+    return max(text.count("["), text.count("<") - text.count(">"))
+
+
+def _plain_html(md: str) -> str:
+    """The text itself, escaped, one paragraph per blank-line-separated block."""
+    blocks = [b.strip("\n") for b in _PARAGRAPH.split(md)]
+    body = "".join(
+        "<p>" + html.escape(b, quote=False).replace("\n", "<br>\n") + "</p>\n"
+        for b in blocks
+        if b.strip()
+    )
+    return f"<p><em>{PLAIN_NOTICE}</em></p>\n{body}"
+
+
 def render_markdown(md: str, base_dir: Path | None) -> str:
     """Markdown -> sanitised HTML; images resolve only inside ``base_dir`` (None: no images)."""
-    cleaned = _sanitise(_markdown_to_html(_safe_source(md)), _BRIEF_ATTRIBUTES)
+    source = _safe_source(md)
+    if too_complex(source):
+        return _sanitise(_plain_html(source), _BRIEF_ATTRIBUTES)
+    try:
+        converted = _markdown_to_html(source)
+    except RecursionError:  # a nesting the limits above did not foresee
+        return _sanitise(_plain_html(source), _BRIEF_ATTRIBUTES)
+    cleaned = _sanitise(converted, _BRIEF_ATTRIBUTES)
     return _fix_images(cleaned, base_dir)
 
 

@@ -507,6 +507,9 @@ class MainWindow(QMainWindow):
             text += f" · {report.added} new, {report.updated} changed, {report.removed} removed"
         if report.skipped:
             text += f" · {len(report.skipped)} could not be read (File ▸ Problems)"
+        if report.rebuilt_reason:  # a damaged or outdated index was rebuilt: say so, plainly
+            text = f"{report.rebuilt_reason[:1].upper()}{report.rebuilt_reason[1:]} · {text}"
+            self.status_label.setToolTip(report.rebuilt_reason)
         self.status_label.setText(text)
         if report.added or report.updated or report.removed or self.model.incomplete:
             self.run_search(keep_selection=True)
@@ -516,6 +519,9 @@ class MainWindow(QMainWindow):
     def _on_index_failed(self, message: str) -> None:
         self._index_done = True
         self.progress.hide()
+        if self.workers.reader is not None:
+            # Not updated (another instance holds the index, say), but searchable as it is.
+            message += " Searching the index as it is (read-only)."
         self.status_label.setText(message)
 
     @property
@@ -1003,7 +1009,7 @@ class MainWindow(QMainWindow):
 
     def problems(self) -> list[tuple[str, str]]:
         """(file, why) for briefs that could not be read and glossary mistakes."""
-        out = [(p.path, p.reason) for p in (self._report.problems if self._report else [])]
+        out = [(p.shown_path, p.reason) for p in (self._report.problems if self._report else [])]
         out += [
             (
                 str(p.path) if p.path else "glossary",
