@@ -477,11 +477,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     def search() -> None:
         log = query_log(lib, nq)
         lib.search("warmup")
-        ours = []
+        ours, full = [], []
         for text, opts in log:
+            # The first page, as the window asks for it: hits with snippets, totals maybe
+            # estimated; then what it asks next: exact counts and facets.
+            t0 = time.perf_counter()
+            lib.search(text, limit=20, facets=False, **opts)
+            ours.append((time.perf_counter() - t0) * 1000)
             t0 = time.perf_counter()
             lib.search(text, limit=20, **opts)
-            ours.append((time.perf_counter() - t0) * 1000)
+            full.append((time.perf_counter() - t0) * 1000)
         lib.search("warmup")
         bare = run_bare_queries(lib.index.folder, log)
         con = ctx.get("fts")
@@ -498,6 +503,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if fts:
                 table.add(f"search {label} vs FTS5 (ms)", a, percentile(fts, q), note="FTS5")
         table.add("search max (ms)", max(ours), max(bare), note="bare Whoosh")
+        table.add(
+            "search + exact counts + facets, median (ms)",
+            percentile(full, 0.5),
+            percentile(bare, 0.5),
+            note=f"the window's second request; p95 {percentile(full, 0.95):.0f}",
+        )
         for text in ("*a*", "minist~2"):
             t0 = time.perf_counter()
             res = lib.search(text, limit=20)

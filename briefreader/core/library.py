@@ -414,6 +414,7 @@ class Library:
         years: Sequence[int] = (),
         facets: bool = True,
         snippets: bool = True,
+        time_limit: float | None = ix.TIME_LIMIT_S,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
         self._ensure_open()
@@ -434,6 +435,7 @@ class Library:
             filters=filters,
             facets=facets,
             snippets=snippets,
+            time_limit=time_limit,
         )
 
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
