@@ -1470,7 +1470,7 @@ def search(
     offset: int = 0,
     sort: str = "relevance",
     filters: Filters | None = None,
-    facets: bool = True,
+    facets: bool | str = True,
     snippets: bool = True,
     time_limit: float | None = TIME_LIMIT_S,
 ) -> SearchResults:
@@ -1478,7 +1478,8 @@ def search(
 
     With ``facets=False`` (the first page the window shows) large match sets are not
     counted: ``total`` is then an estimate and ``exact`` is False. With ``facets=True`` the
-    sets are counted, within :data:`COUNT_LIMIT_S`. ``time_limit=None`` ranks every match
+    sets are counted, within :data:`COUNT_LIMIT_S`; ``facets="if-counted"`` adds facets
+    only when the sets were small enough to count anyway. ``time_limit=None`` ranks every match
     however long it takes (relevance measurements need the whole list).
     """
     t0 = time.perf_counter()
@@ -1517,6 +1518,10 @@ def search(
     two_tiers = not empty_query and loose_match is not None and loose_match != strict_match
 
     # Which briefs match: counted when cheap (or when facets need the sets), else estimated.
+    if facets not in (True, False, "if-counted"):
+        raise ValueError("facets must be True, False or 'if-counted'")
+    cheap_facets = facets == "if-counted"
+    facets = facets is True
     count_deadline = t0 + COUNT_LIMIT_S if facets else None
     exact = True
 
@@ -1604,7 +1609,7 @@ def search(
         hits.append(_hit_from(stored, score, snip, tier))
 
     facet_counts: dict[str, dict[str, int]] = {}
-    if facets and total and loose_docs is not None:
+    if (facets or cheap_facets) and total and loose_docs is not None:
         facet_counts = _facets(idx, loose_docs)
 
     suggestion = None

@@ -412,7 +412,7 @@ class Library:
         since: dt.date | None = None,
         until: dt.date | None = None,
         years: Sequence[int] = (),
-        facets: bool = True,
+        facets: bool | str = True,
         snippets: bool = True,
         time_limit: float | None = ix.TIME_LIMIT_S,
     ) -> ix.SearchResults:

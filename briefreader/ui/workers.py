@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -200,7 +200,7 @@ def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
     return info
 
 
-def _search(library: Library, request: SearchRequest) -> SearchResults:
+def _search(library: Library, request: SearchRequest, facets: bool | str) -> SearchResults:
     return library.search(
         request.text,
         limit=request.limit,
@@ -210,7 +210,7 @@ def _search(library: Library, request: SearchRequest) -> SearchResults:
         sources=request.sources,
         tags=request.tags,
         years=request.years,
-        facets=request.offset == 0,
+        facets=facets,
     )
 
 
@@ -220,13 +220,16 @@ def prepare_brief(library: Library, ref: str, query: str, *, related: bool = Tru
     mentions = library.mentions(brief)
     hits = library.hit_spans(brief, query) if query.strip() else []
     rendered = render_brief(brief, mentions, hits, actor_info(library))
-    rel: list[Hit] = []
-    if related:
-        try:
-            rel = library.related(brief.id, limit=8)
-        except Exception:  # noqa: BLE001 - "more like this" is a nicety
-            log.debug("no related briefs for %s", brief.id, exc_info=True)
+    rel = _related(library, brief.id) if related else []
     return BriefView(brief, mentions, hits, rendered, rel)
+
+
+def _related(library: Library, brief_id: str) -> list[Hit]:
+    try:
+        return library.related(brief_id, limit=8)
+    except Exception:  # noqa: BLE001 - "more like this" is a nicety
+        log.debug("no related briefs for %s", brief_id, exc_info=True)
+        return []
 
 
 class Workers(QObject):
@@ -240,9 +243,13 @@ class Workers(QObject):
     indexProgress(done, total, path): while the index is being brought up to date.
     indexFinished(report): an :class:`UpdateReport` once indexing is done.
     indexFailed(message): indexing could not run.
-    searchFinished(generation, request, results): a search's answer.
+    searchFinished(generation, request, results): a search's answer: the page first, with
+        facets only when they came cheap (a large result's totals are then estimates).
+    facetsReady(generation, request, results): the same search counted: exact totals and
+        facets, after :meth:`count`.
     searchFailed(generation, message): a search could not run.
     briefReady(token, view): a :class:`BriefView` for :meth:`load_brief`.
+    relatedReady(token, hits): briefs like the one :meth:`load_brief` showed.
     briefFailed(token, message): the brief could not be opened.
     """
 
@@ -250,8 +257,10 @@ class Workers(QObject):
     indexFinished = Signal(object)
     indexFailed = Signal(str)
     searchFinished = Signal(int, object, object)
+    facetsReady = Signal(int, object, object)
     searchFailed = Signal(int, str)
     briefReady = Signal(int, object)
+    relatedReady = Signal(int, object)
     briefFailed = Signal(int, str)
 
     def __init__(self, library: Library, parent: QObject | None = None) -> None:
@@ -308,7 +317,7 @@ class Workers(QObject):
 
         self._reads.submit(
             _Pending(kind, lambda _p: fn(chosen["lib"]), on_done, on_fail, None, needs_lock),
-            coalesce=kind in ("search", "brief"),
+            coalesce=kind in ("search", "brief", "facets", "related"),
         )
 
     def _write(
@@ -367,16 +376,40 @@ class Workers(QObject):
     def search(self, generation: int, request: SearchRequest) -> None:
         self._read(
             "search" if request.offset == 0 else "page",
-            lambda lib: _search(lib, request),
+            lambda lib: _search(lib, request, "if-counted" if request.offset == 0 else False),
             lambda res: emit(self.searchFinished, generation, request, res),
             lambda msg: emit(self.searchFailed, generation, msg),
         )
 
+    def count(self, generation: int, request: SearchRequest) -> None:
+        """Exact totals and facets for a search whose first page came without them."""
+        self._read(
+            "facets",
+            lambda lib: _search(lib, replace(request, limit=1, offset=0), True),
+            lambda res: emit(self.facetsReady, generation, request, res),
+            lambda msg: emit(self.searchFailed, generation, msg),
+        )
+
     def load_brief(self, token: int, ref: str, query: str) -> None:
+        """Show the brief as soon as it is rendered; its related briefs follow.
+
+        "More like this" is a search of its own (tens of milliseconds on a large index): the
+        reader should not wait for it.
+        """
+
+        def shown(view: BriefView) -> None:
+            emit(self.briefReady, token, view)
+            self._read(
+                "related",
+                lambda lib: _related(lib, view.brief.id),
+                lambda hits: emit(self.relatedReady, token, hits),
+                lambda _msg: None,
+            )
+
         self._read(
             "brief",
-            lambda lib: prepare_brief(lib, ref, query),
-            lambda view: emit(self.briefReady, token, view),
+            lambda lib: prepare_brief(lib, ref, query, related=False),
+            shown,
             lambda msg: emit(self.briefFailed, token, msg),
         )
 
