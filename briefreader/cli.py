@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,19 @@ def _progress_bar(args: argparse.Namespace) -> Any:
     return progress
 
 
+def _progress_json() -> Any:
+    """One JSON object a line on stdout, at most ten a second: the window's indexer child."""
+    state = {"last": 0.0}
+
+    def progress(done: int, total: int, _path: str) -> None:
+        now = time.monotonic()
+        if done >= total or now - state["last"] >= 0.1:
+            state["last"] = now
+            print(json.dumps({"done": done, "total": total}), flush=True)
+
+    return progress
+
+
 # -- commands ------------------------------------------------------------------------------
 
 
@@ -175,24 +189,27 @@ def cmd_index(args: argparse.Namespace) -> int:
         import shutil
 
         shutil.rmtree(lib.index.folder, ignore_errors=True)
-    report: UpdateReport = lib.update(progress=_progress_bar(args))
+    progress = _progress_json() if args.progress_json else _progress_bar(args)
+    report: UpdateReport = lib.update(progress=progress)
     _remember_corpora(lib.data_dir, lib.corpora)
-    if args.json:
-        _print_json(
-            {
-                "corpora": [str(c) for c in lib.corpora],
-                "index": str(lib.index.folder),
-                "added": report.added,
-                "updated": report.updated,
-                "removed": report.removed,
-                "unchanged": report.unchanged,
-                "indexed": report.indexed,
-                "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
-                "warnings": [{"path": p.path, "reason": p.reason} for p in report.warnings],
-                "rebuilt": report.rebuilt_reason,
-                "seconds": round(report.seconds, 3),
-            }
-        )
+    if args.json or args.progress_json:
+        data = {
+            "corpora": [str(c) for c in lib.corpora],
+            "index": str(lib.index.folder),
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "indexed": report.indexed,
+            "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
+            "warnings": [{"path": p.path, "reason": p.reason} for p in report.warnings],
+            "rebuilt": report.rebuilt_reason,
+            "seconds": round(report.seconds, 3),
+        }
+        if args.progress_json:
+            print(json.dumps({"report": data}), flush=True)
+        else:
+            _print_json(data)
         return 0
     if report.rebuilt_reason:
         print(f"rebuilt the index: {report.rebuilt_reason}")
@@ -439,6 +456,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--progress-json",
+        action="store_true",
+        help='progress as JSON lines {"done", "total"}, then {"report": ...} (for the window)',
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="search the indexed briefs")

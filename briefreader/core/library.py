@@ -142,6 +142,8 @@ class Library:
         self._builder: ix.QueryBuilder | None = None
         self._opened = False
         self._read_only = False
+        #: Extra glossary files beyond the bundled and user ones (an indexer child reloads them).
+        self.glossary_files: list[Path] = []
 
     @classmethod
     def open(
@@ -156,7 +158,9 @@ class Library:
         glossary = Glossary.load(
             [paths.bundled_glossary(), paths.user_glossary(data), *map(Path, glossary_files)]
         )
-        return cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+        lib = cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+        lib.glossary_files = [Path(g) for g in glossary_files]
+        return lib
 
     def reader(self) -> Library:
         """A second library on the same index that only reads, for searching during updates.

@@ -603,9 +603,7 @@ class MainWindow(QMainWindow):
         emit(self.resultsShown, res.total)
 
     @Slot(int, object, object)
-    def _on_facets_ready(
-        self, generation: int, request: SearchRequest, res: SearchResults
-    ) -> None:
+    def _on_facets_ready(self, generation: int, request: SearchRequest, res: SearchResults) -> None:
         if generation != self._generation:
             return
         self.model.set_total(res.total)
