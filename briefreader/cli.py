@@ -165,6 +165,25 @@ def _progress_bar(args: argparse.Namespace) -> Any:
     return progress
 
 
+def _stop_cleanly_on_term() -> None:
+    """On SIGTERM (the window closing) stop Whoosh's writer processes too, then unwind.
+
+    The bulk writer's worker processes wait on a queue forever once their parent is gone;
+    they are ended here, and SystemExit lets the writer cancel and the lock be released.
+    """
+    import signal
+
+    def stop(_signum: int, _frame: Any) -> None:
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise SystemExit(143)
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)
+
+
 def _progress_json() -> Any:
     """One JSON object a line on stdout, at most ten a second: the window's indexer child."""
     state = {"last": 0.0}
@@ -189,6 +208,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         import shutil
 
         shutil.rmtree(lib.index.folder, ignore_errors=True)
+    if args.progress_json:
+        _stop_cleanly_on_term()
     progress = _progress_json() if args.progress_json else _progress_bar(args)
     report: UpdateReport = lib.update(progress=progress)
     _remember_corpora(lib.data_dir, lib.corpora)
