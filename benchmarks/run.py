@@ -347,6 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path(os.environ.get("BRIEFREADER_BENCH_DATA", "/work/bench-data")),
     )
     ap.add_argument("--stall-seconds", type=float, help="how long to watch indexing (60, quick 20)")
+    ap.add_argument(
+        "--bare-sample",
+        type=int,
+        default=BARE_BUILD_SAMPLE,
+        help="files the bare single-process Whoosh build rate is measured on (default 10000)",
+    )
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--skip", action="append", default=[], help="skip a stage (repeatable)")
     args = ap.parse_args(argv)
@@ -366,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def builds() -> None:
         ours = build_ours(corpus, data, args.rebuild)
-        sample = files[:BARE_BUILD_SAMPLE]
+        sample = files[: args.bare_sample]
         bare_s = bare_whoosh_build(sample, scratch / "bare")
         rate, bare_rate = ours["briefs"] / ours["seconds"], len(sample) / bare_s
         note = "bare Whoosh, 1 process" + (
