@@ -39,10 +39,10 @@ def since_launch() -> float:
     return (time.time() - T0) * 1000
 
 
-def _rss_mb() -> float:
+def _rss_mb(anon: bool = False) -> float:
     from benchmarks.proctree import tree_rss
 
-    return tree_rss(os.getpid()) / 2**20
+    return tree_rss(os.getpid(), anon=anon) / 2**20
 
 
 class Heartbeat:
@@ -176,6 +176,7 @@ def cmd_start(args: argparse.Namespace) -> None:
 
         def quit_(w: Any) -> None:
             RESULT["idle_rss_mb"] = _rss_mb()
+            RESULT["idle_anon_mb"] = _rss_mb(anon=True)
             w.close()
             QApplication.instance().quit()  # type: ignore[union-attr]
 
@@ -312,6 +313,7 @@ def cmd_bare(args: argparse.Namespace) -> None:
     win.show()
     qapp.exec()
     RESULT["idle_rss_mb"] = _rss_mb()
+    RESULT["idle_anon_mb"] = _rss_mb(anon=True)
 
 
 def main() -> int:

@@ -47,15 +47,32 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants right now."""
+def _anon(pid: int) -> int:
+    """Private anonymous memory: RSS without the mapped index files the kernel can drop."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"RssAnon:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_rss(root: int, *, anon: bool = False) -> int:
+    """Bytes resident in ``root`` and all its descendants right now (``anon``: private only).
+
+    Whoosh maps its index files into memory, so plain RSS grows with the index pages a
+    search touched: shared, file-backed pages that cost no swap and are given back under
+    pressure. ``anon`` counts what the processes really allocated.
+    """
     if not os.path.isdir("/proc"):
         return 0
     kids = _children()
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += _rss(pid)
+        total += _anon(pid) if anon else _rss(pid)
         stack.extend(kids.get(pid, ()))
     return total
 

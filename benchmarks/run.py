@@ -255,25 +255,33 @@ def run_fts5_queries(
     return times
 
 
-def run_bare_queries(index_folder: Path, log: Sequence[tuple[str, dict[str, Any]]]) -> list[float]:
+class BareWhoosh:
     """Whoosh as its tutorial uses it: MultifieldParser, search, highlight the top 20."""
-    from whoosh import index as windex
-    from whoosh import qparser
 
-    ix = windex.open_dir(str(index_folder))
-    times = []
-    with ix.searcher() as s:
-        parser = qparser.MultifieldParser(["title", "article", "comment"], ix.schema)
-        for text, opts in log:
-            t0 = time.perf_counter()
-            q = parser.parse(text)
-            sortedby = "date" if opts.get("sort") == "newest" else None
-            results = s.search(q, limit=20, sortedby=sortedby, reverse=bool(sortedby))
-            for hit in results:
-                hit.highlights("article")
-            times.append((time.perf_counter() - t0) * 1000)
-    ix.close()
-    return times
+    def __init__(self, index_folder: Path) -> None:
+        from whoosh import index as windex
+        from whoosh import qparser
+
+        self.ix = windex.open_dir(str(index_folder))
+        self.searcher = self.ix.searcher()
+        self.parser = qparser.MultifieldParser(["title", "article", "comment"], self.ix.schema)
+
+    def __enter__(self) -> BareWhoosh:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+    def query(self, text: str, opts: dict[str, Any]) -> float:
+        """Milliseconds for one query, from text to highlighted first page."""
+        t0 = time.perf_counter()
+        q = self.parser.parse(text)
+        sortedby = "date" if opts.get("sort") == "newest" else None
+        results = self.searcher.search(q, limit=20, sortedby=sortedby, reverse=bool(sortedby))
+        for hit in results:
+            hit.highlights("article")
+        return (time.perf_counter() - t0) * 1000
 
 
 def query_log(lib: Any, n: int, seed: int = 7) -> list[tuple[str, dict[str, Any]]]:
@@ -483,18 +491,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     def search() -> None:
         log = query_log(lib, nq)
         lib.search("warmup")
-        ours, full = [], []
-        for text, opts in log:
-            # The first page, as the window asks for it: hits with snippets, totals maybe
-            # estimated; then what it asks next: exact counts and facets.
-            t0 = time.perf_counter()
-            lib.search(text, limit=20, facets=False, **opts)
-            ours.append((time.perf_counter() - t0) * 1000)
-            t0 = time.perf_counter()
-            lib.search(text, limit=20, **opts)
-            full.append((time.perf_counter() - t0) * 1000)
-        lib.search("warmup")
-        bare = run_bare_queries(lib.index.folder, log)
+        ours, full, bare = [], [], []
+        with BareWhoosh(lib.index.folder) as bw:
+            for i, (text, opts) in enumerate(log):
+                # Interleaved, first one then the other, so that neither always meets the
+                # index pages cold nor always gets the quieter moment of a shared machine.
+                for who in ("ours", "bare") if i % 2 else ("bare", "ours"):
+                    if who == "bare":
+                        bare.append(bw.query(text, opts))
+                        continue
+                    # The first page, as the window asks for it: hits with snippets, totals
+                    # maybe estimated. The window's second request (exact counts and facets)
+                    # is timed after it, so it meets warm caches: it is reported apart.
+                    t0 = time.perf_counter()
+                    lib.search(text, limit=20, facets=False, **opts)
+                    ours.append((time.perf_counter() - t0) * 1000)
+                    t0 = time.perf_counter()
+                    lib.search(text, limit=20, **opts)
+                    full.append((time.perf_counter() - t0) * 1000)
         con = ctx.get("fts")
         fts = run_fts5_queries(con, log, lib.glossary) if con is not None else []
         for label, q, goal in (("median", 0.5, "<= 30 ms"), ("p95", 0.95, "<= 100 ms")):
@@ -617,11 +631,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         table.add(
             "idle memory, index open (MB)",
+            statistics.median(r["idle_anon_mb"] for r in runs),
+            bare["idle_anon_mb"],
+            fmt="{:.0f}",
+            goal="<= 350 MB",
+            note="private (RssAnon), all processes; bare window",
+        )
+        table.add(
+            "idle RSS incl. mapped index (MB)",
             statistics.median(r["idle_rss_mb"] for r in runs),
             bare["idle_rss_mb"],
             fmt="{:.0f}",
-            goal="<= 350 MB",
-            note="bare window",
+            note="plain RSS: also counts the index pages Whoosh mapped",
         )
 
     if "window" not in args.skip:

@@ -70,6 +70,7 @@ from briefreader.ui.workers import BriefView, SearchRequest, Workers
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 250
+RELATED_DELAY_MS = 50
 PAGE = 60
 FONT_MIN, FONT_MAX = 8.0, 24.0
 
@@ -738,7 +739,14 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.results.setCurrentIndex(self.model.index(row))
         self.setWindowTitle(f"{view.brief.title} — briefreader")
+        # Related briefs once the brief has painted: their search would compete with it.
+        brief_id = view.brief.id
+        QTimer.singleShot(RELATED_DELAY_MS, self, lambda: self._ask_related(token, brief_id))
         emit(self.briefShown, view.brief.id)
+
+    def _ask_related(self, token: int, brief_id: str) -> None:
+        if token == self._token:
+            self.workers.load_related(token, brief_id)
 
     @Slot(int, object)
     def _on_related_ready(self, token: int, hits: list[Hit]) -> None:

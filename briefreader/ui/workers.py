@@ -269,7 +269,7 @@ class Workers(QObject):
         facets, after :meth:`count`.
     searchFailed(generation, message): a search could not run.
     briefReady(token, view): a :class:`BriefView` for :meth:`load_brief`.
-    relatedReady(token, hits): briefs like the one :meth:`load_brief` showed.
+    relatedReady(token, hits): briefs like the one asked for with :meth:`load_related`.
     briefFailed(token, message): the brief could not be opened.
     """
 
@@ -493,26 +493,24 @@ class Workers(QObject):
         )
 
     def load_brief(self, token: int, ref: str, query: str) -> None:
-        """Show the brief as soon as it is rendered; its related briefs follow.
+        """Parse, match and render a brief; its related briefs come from :meth:`load_related`.
 
         "More like this" is a search of its own (tens of milliseconds on a large index): the
-        reader should not wait for it.
+        reader should not wait for it, nor should painting the brief compete with it.
         """
-
-        def shown(view: BriefView) -> None:
-            emit(self.briefReady, token, view)
-            self._read(
-                "related",
-                lambda lib: _related(lib, view.brief.id),
-                lambda hits: emit(self.relatedReady, token, hits),
-                lambda _msg: None,
-            )
-
         self._read(
             "brief",
             lambda lib: prepare_brief(lib, ref, query, related=False),
-            shown,
+            lambda view: emit(self.briefReady, token, view),
             lambda msg: emit(self.briefFailed, token, msg),
+        )
+
+    def load_related(self, token: int, brief_id: str) -> None:
+        self._read(
+            "related",
+            lambda lib: _related(lib, brief_id),
+            lambda hits: emit(self.relatedReady, token, hits),
+            lambda _msg: None,
         )
 
     def call(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
