@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_index import BRIEFS, GLOSSARY, write_corpus  # same folder: pytest puts it on the path
 from whoosh import query
 
 from briefreader.core import index as bix
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
-
-from test_index import BRIEFS, GLOSSARY, write_corpus  # same folder: pytest puts it on the path
 
 
 @pytest.fixture
