@@ -1060,14 +1060,27 @@ def _candidates_of(node: Any, reader: Any) -> Iterator[Any]:
 
     text = str(node.text)
     maxdist = int(node.maxdist)
-    for btext in reader.expand_prefix(node.fieldname, text[: node.prefixlength]):
-        word = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
-        if abs(len(word) - len(text)) <= maxdist and (
-            damerau_levenshtein(word, text, maxdist + 1) <= maxdist
-        ):
-            yield word  # text, as Whoosh's own fuzzy expansion gives it
-        else:
-            yield None  # lets the caller check its clock between misses
+    letters = set(text)
+    prefix = text[: node.prefixlength]
+    seen: set[Any] = set()
+    # Segment by segment, not through the merged lexicon: merging in Python is the slow part.
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for leaf, _offset in leaves:
+        for btext in leaf.expand_prefix(node.fieldname, prefix):
+            if btext in seen:
+                continue
+            seen.add(btext)
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+            # Cheap necessary conditions first: one edit changes the length by at most one
+            # and the set of letters by at most two.
+            if (
+                abs(len(word) - len(text)) <= maxdist
+                and len(letters.symmetric_difference(word)) <= 2 * maxdist
+                and damerau_levenshtein(word, text, maxdist + 1) <= maxdist
+            ):
+                yield word  # text, as Whoosh's own fuzzy expansion gives it
+            else:
+                yield None  # lets the caller check its clock between misses
 
 
 def _cap_expansions(q: Any, reader: Any, capped: list[str], deadline: float) -> Any:
@@ -1080,22 +1093,38 @@ def _cap_expansions(q: Any, reader: Any, capped: list[str], deadline: float) -> 
     # ``deadline``: one budget for the whole query. Whoosh scans the lexicon in Python (a
     # fuzzy word runs an edit distance per candidate, per segment): seconds on a large index.
 
+    # A fuzzy word is expanded once, over the article's words (the largest vocabulary), and
+    # the result reused for the title and the comment: three scans cost three times the time.
+    fuzzy: dict[tuple[str, int, int], tuple[list[Any], bool]] = {}
+
+    def expand(node: Any) -> tuple[list[Any], bool]:
+        words: list[Any] = []
+        for word in _candidates_of(node, reader):
+            if word is not None:
+                words.append(word)
+            # Checked at every word: a fuzzy word's candidates come slowly.
+            if len(words) >= EXPANSION_SCAN_WORDS or time.perf_counter() > deadline:
+                return words, True
+        return words, False
+
     def visit(node: Any) -> Any:
         if not isinstance(node, query.PatternQuery | query.FuzzyTerm):
             return node
-        words: list[Any] = []
-        cut = False
+        field = node.fieldname
         try:
-            for word in _candidates_of(node, reader):
-                if word is not None:
-                    words.append(word)
-                # Checked at every word: a fuzzy word's candidates come slowly.
-                if len(words) >= EXPANSION_SCAN_WORDS or time.perf_counter() > deadline:
-                    cut = True
-                    break
+            if isinstance(node, query.FuzzyTerm) and field in TEXT_FIELDS:
+                key = (str(node.text), int(node.maxdist), int(node.prefixlength))
+                if key not in fuzzy:
+                    base = query.FuzzyTerm(
+                        "article", node.text, maxdist=node.maxdist, prefixlength=node.prefixlength
+                    )
+                    fuzzy[key] = expand(base)
+                found, cut = fuzzy[key]
+                words = [w for w in found if field == "article" or (field, w) in reader]
+            else:
+                words, cut = expand(node)
         except Exception:  # noqa: BLE001 - leave the node alone if Whoosh cannot expand it
             return node
-        field = node.fieldname
         if len(words) > MAX_EXPANSION:
             freq: dict[Any, int] = {}
             for i, word in enumerate(words):
