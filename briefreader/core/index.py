@@ -322,6 +322,35 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
+#: Incremental commits merge only segments smaller than this, once there are this many.
+TINY_SEGMENT = 1000
+TINY_SEGMENTS_TO_MERGE = 8
+
+
+def _merge_tiny(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy for incremental commits: fold the small segments updates leave behind.
+
+    Whoosh's default (MERGE_SMALL) also merges the segments a bulk build wrote, on the first
+    commit after it: minutes of Python at 100,000 briefs, inside what should be a re-check
+    or an "add 100 briefs". Here only segments under TINY_SEGMENT briefs are merged.
+    """
+    from whoosh.reading import SegmentReader
+
+    tiny = [seg for seg in segments if seg.doc_count_all() < TINY_SEGMENT]
+    if len(tiny) < TINY_SEGMENTS_TO_MERGE:
+        return segments
+    for seg in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg.doc_count_all() >= TINY_SEGMENT]
+
+
+def _commit_args(bulk: bool) -> dict[str, Any]:
+    """The bulk writer never merges; other commits merge only tiny segments."""
+    return {"merge": False} if bulk else {"mergetype": _merge_tiny}
+
+
 class _SetCache:
     """Recent match sets of one searcher: filters and facets ask for the same sets again."""
 
@@ -688,11 +717,14 @@ class BriefIndex:
                 if on_doc is not None:
                     on_doc(doc)
                 if batch and in_batch >= batch:
-                    writer.commit(merge=not bulk)
+                    writer.commit(**_commit_args(bulk))
                     self._save_manifest(pending)
                     writer = new_writer()
                     in_batch = 0
-            writer.commit(merge=not bulk)
+            if written or remove:
+                writer.commit(**_commit_args(bulk))
+            else:
+                writer.cancel()  # nothing changed: no commit, so no merge either
         except BaseException:
             with contextlib.suppress(Exception):
                 writer.cancel()
