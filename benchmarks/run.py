@@ -82,10 +82,15 @@ class Table:
         ratio = ""
         if isinstance(ours, (int, float)) and isinstance(base, (int, float)) and base:
             ratio = f"{ours / base:.2f}"
-        self.rows.append(Row(what, show(ours), show(base), ratio, goal, note))
+        self._keep(Row(what, show(ours), show(base), ratio, goal, note))
 
     def failed(self, what: str, exc: BaseException) -> None:
-        self.rows.append(Row(what, "FAILED", note=f"{type(exc).__name__}: {exc}"[:120]))
+        self._keep(Row(what, "FAILED", note=f"{type(exc).__name__}: {exc}"[:120]))
+
+    def _keep(self, row: Row) -> None:
+        # Also at once on stderr: a long run stopped half-way still leaves its figures.
+        print("  " + " | ".join(c for c in _cells(row) if c), file=sys.stderr, flush=True)
+        self.rows.append(row)
 
     def render(self, markdown: bool = False) -> str:
         head = Row("what", "briefreader", "baseline", "ratio", "goal", "baseline / note")
