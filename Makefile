@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    opens briefreader on the bundled sample corpus
 #   make test   runs the whole test suite headless
+#   make bench  runs every speed benchmark (SIZE=10000 by default; BENCH_ARGS=--quick)
 # Both create .venv and install the project with its pinned dependencies when needed.
 
 PYTHON ?= python3
@@ -28,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/mypy briefreader/core
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_index.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py --size $(or $(SIZE),10000) $(BENCH_ARGS)
 
 # The standalone app in dist/briefreader/ (PyInstaller, its own build environment), smoke-tested.
 app:

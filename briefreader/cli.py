@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,38 @@ def _progress_bar(args: argparse.Namespace) -> Any:
     return progress
 
 
+def _stop_cleanly_on_term() -> None:
+    """On SIGTERM (the window closing) stop Whoosh's writer processes too, then unwind.
+
+    The bulk writer's worker processes wait on a queue forever once their parent is gone;
+    they are ended here, and SystemExit lets the writer cancel and the lock be released.
+    """
+    import signal
+
+    def stop(_signum: int, _frame: Any) -> None:
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            child.terminate()
+        raise SystemExit(143)
+
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, stop)
+
+
+def _progress_json() -> Any:
+    """One JSON object a line on stdout, at most ten a second: the window's indexer child."""
+    state = {"last": 0.0}
+
+    def progress(done: int, total: int, _path: str) -> None:
+        now = time.monotonic()
+        if done >= total or now - state["last"] >= 0.1:
+            state["last"] = now
+            print(json.dumps({"done": done, "total": total}), flush=True)
+
+    return progress
+
+
 # -- commands ------------------------------------------------------------------------------
 
 
@@ -175,24 +208,29 @@ def cmd_index(args: argparse.Namespace) -> int:
         import shutil
 
         shutil.rmtree(lib.index.folder, ignore_errors=True)
-    report: UpdateReport = lib.update(progress=_progress_bar(args))
+    if args.progress_json:
+        _stop_cleanly_on_term()
+    progress = _progress_json() if args.progress_json else _progress_bar(args)
+    report: UpdateReport = lib.update(progress=progress)
     _remember_corpora(lib.data_dir, lib.corpora)
-    if args.json:
-        _print_json(
-            {
-                "corpora": [str(c) for c in lib.corpora],
-                "index": str(lib.index.folder),
-                "added": report.added,
-                "updated": report.updated,
-                "removed": report.removed,
-                "unchanged": report.unchanged,
-                "indexed": report.indexed,
-                "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
-                "warnings": [{"path": p.path, "reason": p.reason} for p in report.warnings],
-                "rebuilt": report.rebuilt_reason,
-                "seconds": round(report.seconds, 3),
-            }
-        )
+    if args.json or args.progress_json:
+        data = {
+            "corpora": [str(c) for c in lib.corpora],
+            "index": str(lib.index.folder),
+            "added": report.added,
+            "updated": report.updated,
+            "removed": report.removed,
+            "unchanged": report.unchanged,
+            "indexed": report.indexed,
+            "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
+            "warnings": [{"path": p.path, "reason": p.reason} for p in report.warnings],
+            "rebuilt": report.rebuilt_reason,
+            "seconds": round(report.seconds, 3),
+        }
+        if args.progress_json:
+            print(json.dumps({"report": data}), flush=True)
+        else:
+            _print_json(data)
         return 0
     print(report.summary())  # says first why the index was rebuilt, if it was
     for p in report.skipped:
@@ -443,6 +481,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--progress-json",
+        action="store_true",
+        help='progress as JSON lines {"done", "total"}, then {"report": ...} (for the window)',
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="search the indexed briefs")

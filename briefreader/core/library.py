@@ -178,6 +178,8 @@ class Library:
         self._builder: ix.QueryBuilder | None = None
         self._opened = False
         self._read_only = False
+        #: Extra glossary files beyond the bundled and user ones (an indexer child reloads them).
+        self.glossary_files: list[Path] = []
 
     @classmethod
     def open(
@@ -192,7 +194,9 @@ class Library:
         glossary = Glossary.load(
             [paths.bundled_glossary(), paths.user_glossary(data), *map(Path, glossary_files)]
         )
-        return cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+        lib = cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+        lib.glossary_files = [Path(g) for g in glossary_files]
+        return lib
 
     def reader(self) -> Library:
         """A second library on the same index that only reads, for searching during updates.
@@ -507,8 +511,9 @@ class Library:
         since: dt.date | None = None,
         until: dt.date | None = None,
         years: Sequence[int] = (),
-        facets: bool = True,
+        facets: bool | str = True,
         snippets: bool = True,
+        time_limit: float | None = ix.TIME_LIMIT_S,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
         text, tamed = tame_query(text)
@@ -530,6 +535,7 @@ class Library:
                 filters=filters,
                 facets=facets,
                 snippets=snippets,
+                time_limit=time_limit,
             )
         results.notices[:0] = [n for n in tamed if n not in results.notices]
         reason = self.index.pending_rebuild()

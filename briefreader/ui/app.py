@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         data_dir=data,
         glossary_files=[Path(g) for g in (getattr(args, "glossary", None) or [])],
     )
-    workers = Workers(library)
+    workers = Workers(library, index_in_child=True)
     window = MainWindow(library, workers, settings)
     if screenshot:
         window.resize(1440, 900)

@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 
 from briefreader import paths
 from briefreader.core.glossary import KNOWN_KINDS, GlossaryError
-from briefreader.core.index import SearchResults
+from briefreader.core.index import Hit, SearchResults
 from briefreader.core.library import Library, UpdateReport
 from briefreader.ui.models import FacetModel, HitListModel, HitRole, ProblemModel
 from briefreader.ui.qtcompat import emit
@@ -70,6 +70,7 @@ from briefreader.ui.workers import BriefView, SearchRequest, Workers
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 250
+RELATED_DELAY_MS = 50
 PAGE = 60
 FONT_MIN, FONT_MAX = 8.0, 24.0
 
@@ -391,6 +392,8 @@ class MainWindow(QMainWindow):
         w.indexFinished.connect(self._on_index_finished)
         w.indexFailed.connect(self._on_index_failed)
         w.searchFinished.connect(self._on_search_finished)
+        w.facetsReady.connect(self._on_facets_ready)
+        w.relatedReady.connect(self._on_related_ready)
         w.searchFailed.connect(self._on_search_failed)
         w.briefReady.connect(self._on_brief_ready)
         w.briefFailed.connect(self._on_brief_failed)
@@ -601,7 +604,18 @@ class MainWindow(QMainWindow):
             self._open_first = False
             self.results.setCurrentIndex(self.model.index(0))
             self.open_brief(res.hits[0].id)
+        if res.total and (not res.exact or not res.facets):
+            # A large result: its page came first; the counts and facets follow.
+            self.workers.count(generation, request)
         emit(self.resultsShown, res.total)
+
+    @Slot(int, object, object)
+    def _on_facets_ready(self, generation: int, request: SearchRequest, res: SearchResults) -> None:
+        if generation != self._generation:
+            return
+        self.model.set_total(res.total)
+        self._update_facets(res)
+        self._update_info(request, res)
 
     @Slot(int, str)
     def _on_search_failed(self, generation: int, message: str) -> None:
@@ -623,10 +637,11 @@ class MainWindow(QMainWindow):
                 parts.append("No briefs yet." if self._index_done else "Indexing the briefs…")
         else:
             n = res.total
+            about = "" if res.exact else "about "
             if request.text.strip():
-                text = f"{n} brief{'s' if n != 1 else ''}"
+                text = f"{about}{n} brief{'s' if n != 1 else ''}"
                 if res.total_all_words != n:
-                    text += f" ({res.total_all_words} with all the words)"
+                    text += f" ({about}{res.total_all_words} with all the words)"
             else:
                 text = f"All {n} briefs, newest first"
             parts.append(f"<span style='color:{muted}'>{text}</span>")
@@ -730,7 +745,19 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.results.setCurrentIndex(self.model.index(row))
         self.setWindowTitle(f"{view.brief.title} — briefreader")
+        # Related briefs once the brief has painted: their search would compete with it.
+        brief_id = view.brief.id
+        QTimer.singleShot(RELATED_DELAY_MS, self, lambda: self._ask_related(token, brief_id))
         emit(self.briefShown, view.brief.id)
+
+    def _ask_related(self, token: int, brief_id: str) -> None:
+        if token == self._token:
+            self.workers.load_related(token, brief_id)
+
+    @Slot(int, object)
+    def _on_related_ready(self, token: int, hits: list[Hit]) -> None:
+        if token == self._token:
+            self.related_model.set_hits(hits, len(hits))
 
     @Slot(int, str)
     def _on_brief_failed(self, token: int, message: str) -> None:

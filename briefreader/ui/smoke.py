@@ -42,8 +42,8 @@ def run_smoke() -> int:
     """Run every step; print one line per step and a verdict."""
     # Set before anything imports Qt's GUI side: the smoke test needs no screen.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    frozen = bool(getattr(sys, "frozen", False))
-    print(f"briefreader smoke test ({'frozen app' if frozen else 'Python'} {sys.version.split()[0]})")
+    kind = "frozen app" if getattr(sys, "frozen", False) else "Python"
+    print(f"briefreader smoke test ({kind} {sys.version.split()[0]})")
     with tempfile.TemporaryDirectory(prefix="briefreader-smoke-") as tmp:
         try:
             _run(Path(tmp))

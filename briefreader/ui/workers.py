@@ -1,4 +1,5 @@
-"""Background work: the only module that starts threads (QThreadPool + QRunnable).
+"""Background work: the only module that starts threads (QThreadPool + QRunnable) and
+processes (the indexer child, a QProcess).
 
 Indexing, searching and preparing a brief for display all touch the library's Whoosh
 searcher, which is not safe to share between threads (``BriefIndex.searcher`` closes and
@@ -10,19 +11,21 @@ drop answers to queries the user has already typed past.
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, Signal, Slot
 
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import Hit, IndexBusyError, SearchResults
-from briefreader.core.library import Library, UpdateReport
+from briefreader.core.library import Library, Problem, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.render import RenderedBrief, render_brief
 from briefreader.ui.qtcompat import emit
@@ -200,7 +203,24 @@ def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
     return info
 
 
-def _search(library: Library, request: SearchRequest) -> SearchResults:
+def _report_from_json(data: dict[str, Any]) -> UpdateReport:
+    """The UpdateReport an indexer child printed (``briefreader index --progress-json``)."""
+    problems = [Problem(p["path"], p["reason"]) for p in data.get("skipped", [])]
+    problems += [Problem(p["path"], p["reason"], "warning") for p in data.get("warnings", [])]
+    added, updated, unchanged = int(data["added"]), int(data["updated"]), int(data["unchanged"])
+    return UpdateReport(
+        added=added,
+        updated=updated,
+        removed=int(data["removed"]),
+        unchanged=unchanged,
+        rematched=max(0, int(data["indexed"]) - added - updated - unchanged),
+        problems=problems,
+        seconds=float(data.get("seconds", 0.0)),
+        rebuilt_reason=data.get("rebuilt"),
+    )
+
+
+def _search(library: Library, request: SearchRequest, facets: bool | str) -> SearchResults:
     return library.search(
         request.text,
         limit=request.limit,
@@ -210,7 +230,7 @@ def _search(library: Library, request: SearchRequest) -> SearchResults:
         sources=request.sources,
         tags=request.tags,
         years=request.years,
-        facets=request.offset == 0,
+        facets=facets,
     )
 
 
@@ -220,13 +240,16 @@ def prepare_brief(library: Library, ref: str, query: str, *, related: bool = Tru
     mentions = library.mentions(brief)
     hits = library.hit_spans(brief, query) if query.strip() else []
     rendered = render_brief(brief, mentions, hits, actor_info(library))
-    rel: list[Hit] = []
-    if related:
-        try:
-            rel = library.related(brief.id, limit=8)
-        except Exception:  # noqa: BLE001 - "more like this" is a nicety
-            log.debug("no related briefs for %s", brief.id, exc_info=True)
+    rel = _related(library, brief.id) if related else []
     return BriefView(brief, mentions, hits, rendered, rel)
+
+
+def _related(library: Library, brief_id: str) -> list[Hit]:
+    try:
+        return library.related(brief_id, limit=8)
+    except Exception:  # noqa: BLE001 - "more like this" is a nicety
+        log.debug("no related briefs for %s", brief_id, exc_info=True)
+        return []
 
 
 class Workers(QObject):
@@ -240,9 +263,13 @@ class Workers(QObject):
     indexProgress(done, total, path): while the index is being brought up to date.
     indexFinished(report): an :class:`UpdateReport` once indexing is done.
     indexFailed(message): indexing could not run.
-    searchFinished(generation, request, results): a search's answer.
+    searchFinished(generation, request, results): a search's answer: the page first, with
+        facets only when they came cheap (a large result's totals are then estimates).
+    facetsReady(generation, request, results): the same search counted: exact totals and
+        facets, after :meth:`count`.
     searchFailed(generation, message): a search could not run.
     briefReady(token, view): a :class:`BriefView` for :meth:`load_brief`.
+    relatedReady(token, hits): briefs like the one asked for with :meth:`load_related`.
     briefFailed(token, message): the brief could not be opened.
     """
 
@@ -250,13 +277,23 @@ class Workers(QObject):
     indexFinished = Signal(object)
     indexFailed = Signal(str)
     searchFinished = Signal(int, object, object)
+    facetsReady = Signal(int, object, object)
     searchFailed = Signal(int, str)
     briefReady = Signal(int, object)
+    relatedReady = Signal(int, object)
     briefFailed = Signal(int, str)
 
-    def __init__(self, library: Library, parent: QObject | None = None) -> None:
+    def __init__(
+        self, library: Library, parent: QObject | None = None, *, index_in_child: bool = False
+    ) -> None:
         super().__init__(parent)
         self._library = library
+        #: Index in a child process (``briefreader index --progress-json``) rather than a
+        #: thread: parsing, matching and Whoosh's writer hold the GIL for long stretches, and
+        #: a thread doing them stalls the window (1 s gaps while indexing 1,000 briefs).
+        self.index_in_child = index_in_child
+        self._child: QProcess | None = None
+        self._child_report: dict[str, Any] | None = None
         self.reader: Library | None = None
         self._write_lock = threading.Lock()
         self._pool = QThreadPool.globalInstance()
@@ -281,12 +318,27 @@ class Workers(QObject):
     @property
     def busy(self) -> bool:
         """True while any job is running or waiting."""
-        return bool(self._alive) or not (self._writes.idle and self._reads.idle)
+        return (
+            bool(self._alive)
+            or self._child is not None
+            or not (self._writes.idle and self._reads.idle)
+        )
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Ask running work to stop and wait for it (window closing)."""
         self._cancel.set()
+        self._stop_child()
         return self._pool.waitForDone(timeout_ms)
+
+    def _stop_child(self) -> None:
+        child = self._child
+        if child is None:
+            return
+        # Whatever the child committed stays: it writes in batches, as a crash would leave it.
+        child.terminate()
+        if not child.waitForFinished(3000):
+            child.kill()
+            child.waitForFinished(3000)
 
     def _read_library(self) -> Library:
         return self.reader or self._library
@@ -308,7 +360,7 @@ class Workers(QObject):
 
         self._reads.submit(
             _Pending(kind, lambda _p: fn(chosen["lib"]), on_done, on_fail, None, needs_lock),
-            coalesce=kind in ("search", "brief"),
+            coalesce=kind in ("search", "brief", "facets", "related"),
         )
 
     def _write(
@@ -341,6 +393,9 @@ class Workers(QObject):
     def update_index(self) -> None:
         """Bring the index up to date in the background."""
         self.indexing = True
+        if self.index_in_child:
+            self._index_in_child()
+            return
         library = self._library
         cancel = self._cancel.is_set
 
@@ -364,20 +419,98 @@ class Workers(QObject):
             self._open_reader()
         self._write("index", work, done, fail, lambda *a: emit(self.indexProgress, *a))
 
+    def _child_command(self) -> list[str]:
+        lib = self._library
+        # A frozen build is its own interpreter: the executable takes the CLI's arguments.
+        base = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m"]
+        if not getattr(sys, "frozen", False):
+            base.append("briefreader")
+        args = [*base, "index", *(str(c) for c in lib.corpora), "--data-dir", str(lib.data_dir)]
+        for extra in lib.glossary_files:
+            args += ["--glossary", str(extra)]
+        return [*args, "--progress-json", "--quiet"]
+
+    def _index_in_child(self) -> None:
+        library = self._library
+        if self.reader is None and library.index.exists():
+            self._open_reader()
+        cmd = self._child_command()
+        # Parented to the workers and never deleted early: deleting a QProcess from its own
+        # finished() handler, or twice (deleteLater, then with its parent), crashes.
+        child = QProcess(self)
+        child.setProgram(cmd[0])
+        child.setArguments(cmd[1:])
+        self._child = child
+        self._child_report = None
+
+        def read() -> None:
+            while child.canReadLine():
+                line = bytes(child.readLine().data()).decode("utf-8", "replace").strip()
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if "report" in data:
+                    self._child_report = data["report"]
+                elif "done" in data:
+                    emit(self.indexProgress, int(data["done"]), int(data["total"]), "")
+
+        def finished(code: int, _status: QProcess.ExitStatus) -> None:
+            read()
+            self._child = None
+            self.indexing = False
+            report = self._child_report
+            if report is None:
+                err = bytes(child.readAllStandardError().data()).decode("utf-8", "replace")
+                lines = [x for x in err.strip().splitlines() if x.strip()]
+                why = lines[-1] if lines else f"exit code {code}"
+                if not self._cancel.is_set():
+                    emit(self.indexFailed, f"Indexing stopped: {why}")
+                return
+            if self.reader is None and library is self._library:
+                self._open_reader()
+            emit(self.indexFinished, _report_from_json(report))
+
+        child.readyReadStandardOutput.connect(read)
+        child.finished.connect(finished)
+        child.start()
+
     def search(self, generation: int, request: SearchRequest) -> None:
         self._read(
             "search" if request.offset == 0 else "page",
-            lambda lib: _search(lib, request),
+            lambda lib: _search(lib, request, "if-counted" if request.offset == 0 else False),
             lambda res: emit(self.searchFinished, generation, request, res),
             lambda msg: emit(self.searchFailed, generation, msg),
         )
 
+    def count(self, generation: int, request: SearchRequest) -> None:
+        """Exact totals and facets for a search whose first page came without them."""
+        self._read(
+            "facets",
+            lambda lib: _search(lib, replace(request, limit=1, offset=0), True),
+            lambda res: emit(self.facetsReady, generation, request, res),
+            lambda msg: emit(self.searchFailed, generation, msg),
+        )
+
     def load_brief(self, token: int, ref: str, query: str) -> None:
+        """Parse, match and render a brief; its related briefs come from :meth:`load_related`.
+
+        "More like this" is a search of its own (tens of milliseconds on a large index): the
+        reader should not wait for it, nor should painting the brief compete with it.
+        """
         self._read(
             "brief",
-            lambda lib: prepare_brief(lib, ref, query),
+            lambda lib: prepare_brief(lib, ref, query, related=False),
             lambda view: emit(self.briefReady, token, view),
             lambda msg: emit(self.briefFailed, token, msg),
+        )
+
+    def load_related(self, token: int, brief_id: str) -> None:
+        self._read(
+            "related",
+            lambda lib: _related(lib, brief_id),
+            lambda hits: emit(self.relatedReady, token, hits),
+            lambda _msg: None,
         )
 
     def call(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
@@ -394,3 +527,4 @@ class Workers(QObject):
     @Slot()
     def cancel(self) -> None:
         self._cancel.set()
+        self._stop_child()

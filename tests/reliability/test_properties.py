@@ -110,6 +110,8 @@ def test_a_few_bad_bytes_in_utf8_keep_the_rest_readable(text: str, where: int, j
         cut -= 1  # not inside a character
     bad = bytes(b | 0x80 for b in junk)  # continuation-or-lead bytes that cannot stand alone
     damaged = data[:cut] + b"\xff" + bad + data[cut:]
+    # FF FE or FE FF at the very start is a UTF-16 byte order mark, not damage.
+    assume(not damaged.startswith((b"\xff\xfe", b"\xfe\xff")))
     decoded, used, warnings = decode(damaged)
     assert used == "utf-8" and any("invalid UTF-8" in w for w in warnings)
     assert decoded.startswith(data[:cut].decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))

@@ -1,0 +1,64 @@
+"""Search on a large index: estimates, time limits and bounded expansions (issue 5).
+
+The figures live in benchmarks/RESULTS.md; these tests pin the behaviour that makes them:
+the same briefs whichever way they are counted, partial results marked as such, and fuzzy
+words expanded to the same index words as Whoosh's own expansion.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_index import BRIEFS, GLOSSARY, write_corpus  # same folder: pytest puts it on the path
+from whoosh import query
+
+from briefreader.core import index as bix
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    g = tmp_path / "g.toml"
+    g.write_text(GLOSSARY, "utf-8")
+    library = Library([write_corpus(tmp_path / "corpus")], tmp_path / "data", Glossary.load([g]))
+    assert library.update().added == len(BRIEFS)
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("text", ["Iran", "Iran strike", '"drone strike"', "Iraq -Sadr", ""])
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_first_page_matches_the_counted_search(lib: Library, text: str, sort: str) -> None:
+    counted = lib.search(text, sort=sort, limit=50)
+    first = lib.search(text, sort=sort, limit=50, facets=False)
+    assert [h.id for h in first.hits] == [h.id for h in counted.hits]
+    assert (first.total, first.total_all_words) == (counted.total, counted.total_all_words)
+    assert first.exact and counted.exact and not first.partial
+
+
+def test_estimates_when_counting_is_skipped(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bix, "EXACT_LIMIT", 0)
+    res = lib.search("Iran", limit=1, facets=False)
+    assert not res.exact and res.total >= 1 and len(res.hits) == 1
+    assert lib.search("Iran", limit=1).exact  # asking for facets counts
+
+
+def test_time_limit_gives_partial_results_with_a_notice(lib: Library) -> None:
+    res = lib.search("Iran", time_limit=0.0)
+    assert res.partial and not res.exact
+    assert any("stopped after" in n for n in res.notices)
+
+
+def test_fuzzy_expansion_finds_what_whoosh_finds(lib: Library) -> None:
+    reader = lib.index.searcher().reader()
+    for text, dist in (("iran", 1), ("strik", 2), ("zzzz", 1)):
+        node = query.FuzzyTerm("article", text, maxdist=dist)
+        ours = {w for w in bix._candidates_of(node, reader) if w is not None}
+        assert ours == set(node._btexts(reader))
+
+
+def test_fuzzy_and_wildcards_still_search(lib: Library) -> None:
+    assert lib.search("strikes~").total >= 1
+    assert lib.search("*ra*").total >= 1
