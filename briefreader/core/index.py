@@ -35,6 +35,7 @@ from typing import Any
 
 from whoosh import collectors, columns, fields, index, qparser, query, scoring, sorting
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as _porter
 
 log = logging.getLogger(__name__)
@@ -567,7 +568,7 @@ class BriefIndex:
                 marked = "unknown"
             return f"a search found it damaged ({marked})"
         if not self._has_index():
-            if any(self.folder.glob("*.seg")):
+            if self._index_files():  # segment files but no table of contents
                 return "its table of contents was missing"
             return "new index"
         if meta.get("schema") != SCHEMA_VERSION:
@@ -589,7 +590,26 @@ class BriefIndex:
         return self.folder / "checksums.json"
 
     def _index_files(self) -> list[Path]:
-        return sorted(p for p in self.folder.iterdir() if p.suffix in (".seg", ".toc"))
+        """Whoosh's files: tables of contents (``_MAIN_<gen>.toc``) and segment files
+        (``MAIN_<segment>.<part>``: terms, postings, stored fields, columns; or one ``.seg``
+        when compound)."""
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return []
+        return sorted(
+            self.folder / n
+            for n in names
+            if n.startswith(("MAIN_", "_MAIN_")) and n != "MAIN_WRITELOCK"
+        )
+
+    def _live_segments(self) -> set[str]:
+        """Ids of the segments the newest table of contents lists (empty if unreadable)."""
+        try:
+            toc = index.TOC.read(FileStorage(str(self.folder)), index._DEF_INDEX_NAME)
+            return {seg.segment_id() for seg in toc.segments}
+        except Exception:  # noqa: BLE001 - an unreadable TOC is reported by open_dir itself
+            return set()
 
     def _read_checksums(self) -> dict[str, tuple[int, int, int]]:
         try:
@@ -613,14 +633,20 @@ class BriefIndex:
     def _changed_file(self) -> str | None:
         """A recorded index file whose content is not what was committed, or None.
 
-        A recorded file that is gone is left to Whoosh: after a kill between a commit and
-        this record, the old generation's files are legitimately gone.
+        A recorded file that is gone is damage only if it belongs to a segment the newest
+        table of contents lists: after a kill between a commit and this record, the files of
+        segments that commit merged away are legitimately gone.
         """
+        live: set[str] | None = None
         for name, (size, mtime_ns, crc) in self._read_checksums().items():
             path = self.folder / name
             try:
                 st = path.stat()
             except FileNotFoundError:
+                if live is None:
+                    live = self._live_segments()
+                if name.split(".", 1)[0] in live:
+                    return f"{name} is missing"
                 continue
             except OSError as exc:
                 return f"{name} cannot be read ({exc.strerror or exc})"

@@ -24,8 +24,9 @@ from briefreader.core.library import Library
 QUERIES = ("Iraq", "Iran militias", "PMF OR Badr", "")
 
 
-def _seg(folder: Path) -> Path:
-    return next(folder.glob("*.seg"))
+def _seg(folder: Path, part: str = ".pst") -> Path:
+    """One file of a segment: by default its postings, the largest part."""
+    return next(folder.glob(f"MAIN_*{part}"))
 
 
 def _toc(folder: Path) -> Path:
@@ -64,6 +65,10 @@ NOTICED: dict[str, Callable[[Path], None]] = {
     "segment overwritten at 30%": lambda f: _overwrite(_seg(f), 0.3),
     "segment overwritten at 70%": lambda f: _overwrite(_seg(f), 0.7),
     "one byte flipped in a segment": lambda f: _overwrite(_seg(f), 0.5, 1),
+    "terms file overwritten": lambda f: _overwrite(_seg(f, ".trm"), 0.5, 16),
+    "stored fields truncated": lambda f: _truncate(_seg(f, "._stored.col")),
+    "a column deleted": lambda f: _seg(f, ".date.col").unlink(),
+    "terms file deleted": lambda f: _seg(f, ".trm").unlink(),
     "toc overwritten": lambda f: _overwrite(_toc(f), 0.1, 64),
     "toc truncated": lambda f: _truncate(_toc(f)),
     "toc deleted": lambda f: _toc(f).unlink(),
