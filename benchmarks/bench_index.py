@@ -16,7 +16,6 @@ compare ratios from one run, not absolute numbers across runs.
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import statistics
 import sys
@@ -27,57 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import synth  # noqa: E402
+
+# One baseline, percentile and query log for both scripts: run.py is the harness.
+from benchmarks.run import bare_whoosh_build, percentile, query_log  # noqa: E402
 from briefreader import paths  # noqa: E402
-from briefreader.core import index as bix  # noqa: E402
 from briefreader.core.library import Library  # noqa: E402
-
-
-def bare_whoosh_build(files: list[Path], folder: Path) -> float:
-    """The baseline: the same schema fed by a plain loop, single process, one commit."""
-    from whoosh import index as windex  # the benchmark may use Whoosh directly
-
-    folder.mkdir(parents=True, exist_ok=True)
-    ix = windex.create_in(str(folder), bix.make_schema())
-    t0 = time.perf_counter()
-    w = ix.writer(limitmb=128)
-    for f in files:
-        text = f.read_text("utf-8", errors="replace")
-        article, _, comment = text.partition("\nComment:")
-        w.add_document(key=str(f), id=f.name, title=article[:80], article=article, comment=comment)
-    w.commit()
-    return time.perf_counter() - t0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
-    return ordered[k]
-
-
-def query_log(lib: Library, n: int, seed: int = 7) -> list[tuple[str, dict[str, object]]]:
-    """A reproducible mix: common and rare words, actor names, phrases, filters, date sort."""
-    rng = random.Random(seed)
-    s = lib.index.searcher()
-    words = [t.decode() for t in s.lexicon("article")]
-    freq = sorted(words, key=lambda w: -s.doc_frequency("article", w))
-    common, rare = freq[20:400], freq[len(freq) // 2 :]
-    actors = [a.name for a in list(lib.glossary.actors.values())[:60]]
-    out: list[tuple[str, dict[str, object]]] = []
-    for i in range(n):
-        kind = i % 6
-        if kind == 0:
-            out.append((rng.choice(common), {}))
-        elif kind == 1:
-            out.append((f"{rng.choice(common)} {rng.choice(rare)}", {}))
-        elif kind == 2:
-            out.append((rng.choice(actors), {}))
-        elif kind == 3:
-            out.append((f'"{rng.choice(common)} {rng.choice(common)}"', {}))
-        elif kind == 4:
-            out.append((f"{rng.choice(common)} {rng.choice(common)}", {"sort": "newest"}))
-        else:
-            out.append((rng.choice(common), {"actors": [rng.choice(actors)]}))
-    return out
 
 
 def main() -> int:
