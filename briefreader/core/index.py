@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors, columns, fields, index, qparser, query, scoring, sorting
+from whoosh import collectors, columns, fields, index, qparser, query, scoring, searching, sorting
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as _porter
@@ -814,12 +814,12 @@ class BriefIndex:
         """A searcher on the latest committed state (refreshed cheaply when unchanged)."""
         ix = self._require()
         if self._searcher is None:
-            self._searcher = ix.searcher(weighting=scoring_model())
+            self._searcher = _Searcher(ix.reader(), fromindex=ix, weighting=scoring_model())
         elif not self._searcher.up_to_date():
             # Not Searcher.refresh(): in Whoosh-Reloaded 2.7.5 it fails with a TypeError when
             # the old reader was an EmptyReader (EmptyReader.segments() returns None).
             self._searcher.close()
-            self._searcher = ix.searcher(weighting=scoring_model())
+            self._searcher = _Searcher(ix.reader(), fromindex=ix, weighting=scoring_model())
         return self._searcher
 
     def doc_count(self) -> int:
@@ -965,6 +965,7 @@ class BriefIndex:
         manifest: dict[str, ManifestEntry],
         bulk: bool = False,
         batch: int = 0,
+        batch_max: int = 0,
         on_doc: Callable[[IndexDoc], None] | None = None,
     ) -> int:
         """Add or replace ``docs`` and delete ``remove`` keys; commit; then save ``manifest``.
@@ -974,7 +975,10 @@ class BriefIndex:
 
         The caller holds :meth:`locked`. ``bulk`` uses a writer that spreads analysis over
         processes and skips the final merge. With ``batch`` > 0 the work is committed every
-        ``batch`` documents, so a crash or a cancel loses at most one batch.
+        ``batch`` documents, so a crash or a cancel loses at most one batch. With ``batch_max``
+        above ``batch`` each batch doubles, up to ``batch_max``: every commit of the bulk
+        writer adds one segment per process, and each segment costs every later search a few
+        milliseconds (41 segments at 100,000 briefs with fixed batches of 5,000).
         """
         ix = self._require()
         written = 0
@@ -1034,6 +1038,7 @@ class BriefIndex:
                     commit(writer)
                     writer = new_writer()
                     in_batch = 0
+                    batch = max(batch, min(batch * 2, batch_max))
             if written or remove:
                 commit(writer)
             else:
@@ -1056,7 +1061,7 @@ class BriefIndex:
 
     def optimize(self) -> None:
         """Merge segments into one: slower to write, faster to search afterwards."""
-        self._require().optimize()
+        self._require().optimize(compound=False)
         self._save_checksums()
 
     # -- reading -------------------------------------------------------------------------
@@ -2199,6 +2204,28 @@ def related(
         if len(out) >= limit:
             break
     return out
+
+
+class _Searcher(searching.Searcher):  # type: ignore[misc]
+    """A searcher that remembers each field's total length.
+
+    Every BM25 term matcher, in every segment, asks the top searcher for the field's average
+    length, and Whoosh sums it over all segments each time: with 41 segments (a 100,000-brief
+    bulk build) that was 1.1 million calls for 150 queries, 9 ms a query. The lengths cannot
+    change under a searcher (a commit brings a new one).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lengths: dict[str, int] = {}
+
+    def field_length(self, fieldname: str) -> int:
+        if self.has_parent():
+            return int(self.get_parent().field_length(fieldname))
+        got = self._lengths.get(fieldname)
+        if got is None:
+            got = self._lengths[fieldname] = int(self.reader().field_length(fieldname))
+        return got
 
 
 class _BM25(scoring.BM25F):
