@@ -7,6 +7,7 @@ words expanded to the same index words as Whoosh's own expansion.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,36 @@ def test_fuzzy_expansion_finds_what_whoosh_finds(lib: Library) -> None:
 def test_fuzzy_and_wildcards_still_search(lib: Library) -> None:
     assert lib.search("strikes~").total >= 1
     assert lib.search("*ra*").total >= 1
+
+
+@pytest.fixture(scope="module")
+def decade(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """400 synthetic briefs over ten years (a fifth plain text, some without a date)."""
+    from benchmarks import synth
+    from briefreader import paths
+
+    root = tmp_path_factory.mktemp("decade")
+    synth.generate(root / "corpus", 400, seed=5, glossary=paths.bundled_glossary())
+    library = Library.open([root / "corpus"], data_dir=root / "data")
+    assert library.update(bulk=False).added == 400
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize("limit", [3, 20])
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("text", ["", "minister", "Iraq security", "zzznothing"])
+def test_date_sorted_page_is_the_true_head_of_the_date_order(
+    decade: Library, text: str, sort: str, limit: int
+) -> None:
+    """Sorting a slice of months or years at a time gives what sorting every match gives."""
+    every = decade.search(text, limit=1000, facets=False, time_limit=None)
+    assert every.exact
+    expected: list[dt.date | None] = []
+    for tier in (1, 2):  # briefs with all the words come first, then those with some
+        hits = [h for h in every.hits if h.tier == tier]
+        expected += sorted((h.date for h in hits if h.date), reverse=sort == "newest")
+        expected += [None] * sum(1 for h in hits if not h.date)
+    page = decade.search(text, limit=limit, sort=sort, facets=False)
+    assert [h.date for h in page.hits] == expected[:limit]
+    assert not page.partial
