@@ -503,6 +503,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_index_finished(self, report: UpdateReport) -> None:
         self._report = report
+        if report.added or report.updated or report.removed:
+            self.workers.forget_views()
         self._index_done = True
         self.progress.hide()
         text = f"{report.indexed} briefs"
@@ -720,6 +722,7 @@ class MainWindow(QMainWindow):
         self.workers.load_brief(self._token, ref, self._shown_query or self.search_box.text())
 
     def reload_brief(self) -> None:
+        self.workers.forget_views()  # the glossary or the file changed: prepare it afresh
         if self.pane.view is not None:
             self.open_brief(self.pane.view.brief.id, record=False)
 
@@ -745,14 +748,23 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.results.setCurrentIndex(self.model.index(row))
         self.setWindowTitle(f"{view.brief.title} — briefreader")
-        # Related briefs once the brief has painted: their search would compete with it.
+        # Related briefs, and the next result, once the brief has painted: a worker thread
+        # running Python meanwhile holds the GIL the painting needs.
         brief_id = view.brief.id
         QTimer.singleShot(RELATED_DELAY_MS, self, lambda: self._ask_related(token, brief_id))
         emit(self.briefShown, view.brief.id)
 
+    def _prefetch_next(self, brief_id: str) -> None:
+        """Readers go down the list: the next result is prepared while this one is read."""
+        row = self.model.row_of(brief_id)
+        following = self.model.hit(row + 1) if 0 <= row < self.model.rowCount() - 1 else None
+        if following is not None:
+            self.workers.prefetch_brief(following.id, self._shown_query or self.search_box.text())
+
     def _ask_related(self, token: int, brief_id: str) -> None:
         if token == self._token:
             self.workers.load_related(token, brief_id)
+            self._prefetch_next(brief_id)
 
     @Slot(int, object)
     def _on_related_ready(self, token: int, hits: list[Hit]) -> None:

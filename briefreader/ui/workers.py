@@ -16,12 +16,12 @@ import logging
 import sys
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import Hit, IndexBusyError, SearchResults
@@ -31,6 +31,9 @@ from briefreader.core.render import RenderedBrief, render_brief
 from briefreader.ui.qtcompat import emit
 
 log = logging.getLogger(__name__)
+
+#: Briefs kept ready to show: the last few opened (back and forward) and the next result.
+VIEW_CACHE = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,14 @@ class _Lane:
         self._queue.append(job)
         self._pump()
 
+    def _next(self) -> _Pending:
+        """The oldest job, a prefetch only when nothing the user asked for is waiting."""
+        for job in self._queue:
+            if job.kind != "prefetch":
+                self._queue.remove(job)
+                return job
+        return self._queue.popleft()
+
     @property
     def idle(self) -> bool:
         return not self.running and not self._queue
@@ -163,7 +174,7 @@ class _Lane:
         if self._stopped.is_set():
             self._queue.clear()
             return
-        job = self._queue.popleft()
+        job = self._next()
         self.running = True
         signals = _JobSignals()
         self._alive.add(signals)
@@ -302,6 +313,13 @@ class Workers(QObject):
         self._writes = _Lane(self._pool, self._write_lock, self._alive, self._cancel)
         self._reads = _Lane(self._pool, self._write_lock, self._alive, self._cancel)
         self.indexing = False
+        #: Briefs prepared for display, by (reference, query): recently shown or prefetched.
+        self._views: OrderedDict[tuple[str, str], BriefView] = OrderedDict()
+        self._views_generation = 0
+        #: Prefetches running (added by the worker as it starts one), and the token of a
+        #: request for the same brief that waits for one to finish.
+        self._prefetching: set[tuple[str, str]] = set()
+        self._waiting: dict[tuple[str, str], int] = {}
 
     @property
     def library(self) -> Library:
@@ -360,7 +378,7 @@ class Workers(QObject):
 
         self._reads.submit(
             _Pending(kind, lambda _p: fn(chosen["lib"]), on_done, on_fail, None, needs_lock),
-            coalesce=kind in ("search", "brief", "facets", "related"),
+            coalesce=kind in ("search", "brief", "facets", "related", "prefetch"),
         )
 
     def _write(
@@ -496,14 +514,75 @@ class Workers(QObject):
         """Parse, match and render a brief; its related briefs come from :meth:`load_related`.
 
         "More like this" is a search of its own (tens of milliseconds on a large index): the
-        reader should not wait for it, nor should painting the brief compete with it.
+        reader should not wait for it, nor should painting the brief compete with it. A brief
+        prepared ahead (:meth:`prefetch_brief`) or recently shown is answered from memory.
         """
+        key = (ref, query)
+        view = self._views.get(key)
+        if view is not None:
+            self._views.move_to_end(key)
+            # Still through the event loop: the caller gets its answer after it returns.
+            QTimer.singleShot(0, self, lambda: emit(self.briefReady, token, view))
+            return
+        if key in self._prefetching:
+            self._waiting[key] = token  # the prefetch under way answers this request
+            return
+
+        def done(view: BriefView) -> None:
+            self._remember(key, view)
+            emit(self.briefReady, token, view)
+
         self._read(
             "brief",
-            lambda lib: prepare_brief(lib, ref, query, related=False),
-            lambda view: emit(self.briefReady, token, view),
+            lambda lib: self._views.get(key) or prepare_brief(lib, ref, query, related=False),
+            done,
             lambda msg: emit(self.briefFailed, token, msg),
         )
+
+    def prefetch_brief(self, ref: str, query: str) -> None:
+        """Prepare a brief the reader will likely open next (the next result) when idle.
+
+        It waits behind every search and brief the user asks for, and a newer prefetch
+        replaces one still waiting: it never delays what the user asked for by more than the
+        one brief it may be preparing.
+        """
+        key = (ref, query)
+        if key in self._views or key in self._prefetching:
+            return
+        generation = self._views_generation
+
+        def run(lib: Library) -> BriefView | None:
+            self._prefetching.add(key)  # from here on a request for it waits for it
+            return self._views.get(key) or prepare_brief(lib, ref, query, related=False)
+
+        def done(view: BriefView | None) -> None:
+            self._prefetching.discard(key)
+            waiting = self._waiting.pop(key, None)
+            if view is None:
+                return
+            if generation == self._views_generation:
+                self._remember(key, view)
+            if waiting is not None:
+                emit(self.briefReady, waiting, view)
+
+        def fail(msg: str) -> None:
+            self._prefetching.discard(key)
+            waiting = self._waiting.pop(key, None)
+            if waiting is not None:
+                emit(self.briefFailed, waiting, msg)
+
+        self._read("prefetch", run, done, fail)
+
+    def _remember(self, key: tuple[str, str], view: BriefView) -> None:
+        self._views[key] = view
+        self._views.move_to_end(key)
+        while len(self._views) > VIEW_CACHE:
+            self._views.popitem(last=False)
+
+    def forget_views(self) -> None:
+        """Prepared briefs are stale (the glossary or the index changed)."""
+        self._views.clear()
+        self._views_generation += 1
 
     def load_related(self, token: int, brief_id: str) -> None:
         self._read(

@@ -345,3 +345,48 @@ def test_tag_and_year_filters(qtbot, window: MainWindow) -> None:  # type: ignor
     with qtbot.waitSignal(window.resultsShown, timeout=10000) as b:
         window.set_filter("year", ["2017", "2020"])
     assert b.args == [2]
+
+
+def test_next_result_is_prepared_while_one_is_read(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Opening a result prefetches the next; opening that one prepares nothing again, and a
+    glossary change drops what was prepared."""
+    import briefreader.ui.workers as workers_mod
+
+    prepared: list[str] = []
+    real = workers_mod.prepare_brief
+
+    def counting(lib, ref, query, **kw):  # type: ignore[no-untyped-def]
+        prepared.append(ref)
+        return real(lib, ref, query, **kw)
+
+    monkeypatch.setattr(workers_mod, "prepare_brief", counting)
+    qtbot.waitUntil(lambda: not window.workers.busy)
+    first, second = window.model.hit(0).id, window.model.hit(1).id  # type: ignore[union-attr]
+    prepared.clear()
+    window.workers.forget_views()
+    _open(qtbot, window, first)
+    qtbot.waitUntil(lambda: second in prepared and not window.workers.busy, timeout=10000)
+    assert prepared.count(second) == 1
+    _open(qtbot, window, second)
+    assert window.pane.view is not None and window.pane.view.brief.id == second
+    assert prepared.count(second) == 1  # shown from what was prepared ahead
+    _open(qtbot, window, first)  # back: still in memory
+    assert prepared.count(first) == 1
+    window.reload_brief()  # what a glossary edit does
+    qtbot.waitUntil(lambda: prepared.count(first) == 2, timeout=10000)
+
+
+def test_a_brief_asked_for_while_it_is_prefetched_is_shown_once(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: not window.workers.busy)
+    window.workers.forget_views()
+    ref = window.model.hit(2).id  # type: ignore[union-attr]
+    got: list[tuple[int, str]] = []
+    window.workers.briefReady.connect(lambda token, view: got.append((token, view.brief.id)))
+    for _ in range(3):  # however the request and the prefetch interleave
+        window.workers.forget_views()
+        window.workers.prefetch_brief(ref, "")
+        window.workers.load_brief(991, ref, "")
+        qtbot.waitUntil(lambda: (991, ref) in got, timeout=10000)
+        qtbot.waitUntil(lambda: not window.workers.busy)
+        assert got.count((991, ref)) == 1
+        got.clear()

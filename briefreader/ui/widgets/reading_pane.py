@@ -135,6 +135,9 @@ class ReadingPane(QWidget):
 
     def _apply_css(self) -> None:
         css = _document_css(self.style_, self.font_size)
+        if getattr(self, "_applied_css", None) == css:
+            return  # unchanged: setting it again would lay out the old text once more
+        self._applied_css = css
         for b in self.browsers:
             b.document().setDefaultStyleSheet(css)
             font = QFont(b.font())
