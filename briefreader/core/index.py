@@ -35,6 +35,7 @@ from typing import Any
 
 from whoosh import collectors, columns, fields, index, qparser, query, scoring, searching, sorting
 from whoosh.analysis import StemmingAnalyzer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import W3LeafMatcher as _W3Leaf
 from whoosh.filedb.filestore import FileStorage
 from whoosh.lang.porter import stem as _porter
@@ -2337,6 +2338,45 @@ def related(
     return out
 
 
+class _MemoryLengths:
+    """A segment's length column of one field (a byte per document), read in one go."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __getitem__(self, docnum: int) -> int:
+        data = self._data
+        return data[docnum] if docnum < len(data) else 0
+
+
+def _lengths_in_memory(reader: Any) -> None:
+    """Give a segment reader its field-length columns as bytes in memory.
+
+    BM25 asks each scored document's field length, and Whoosh-Reloaded 2.7.5 reads it from
+    the column file each time (a seek, a read and an unpack: 15 us; 188,000 lookups for 150
+    queries at 35,000 briefs). The columns are a byte per document: 100 KB a field at
+    100,000 briefs. Any other reader or layout is left alone.
+    """
+    perdoc = getattr(reader, "_perdoc", None)
+    cached = getattr(perdoc, "_readers", None)
+    if not isinstance(cached, dict):
+        return
+    for name, field_ in reader.schema.items():
+        if not field_.scorable:
+            continue
+        lenfield = f"_{name}_len"
+        try:
+            raw = perdoc.column_reader(lenfield, _LENGTHS_COLUMN)
+            if not isinstance(raw, columns.NumericColumn.Reader) or raw._fixedlen != 1:
+                continue
+            count = min(raw._count, perdoc._doccount)
+            cached[lenfield] = _MemoryLengths(raw._dbfile.get(raw._basepos, count))
+        except Exception:  # noqa: BLE001 - no such column (an empty segment): Whoosh's way
+            log.debug("field lengths of %s stay on disk", name, exc_info=True)
+
+
 class _Searcher(searching.Searcher):  # type: ignore[misc]
     """A searcher that remembers each field's total length.
 
@@ -2350,6 +2390,9 @@ class _Searcher(searching.Searcher):  # type: ignore[misc]
         super().__init__(*args, **kwargs)
         self._lengths: dict[str, int] = {}
         self._date_counts: dict[str, int] | None = None  # see _date_counts()
+        if not self.has_parent():
+            for reader, _offset in self.leafreaders or [(self.ixreader, 0)]:
+                _lengths_in_memory(reader)
 
     def field_length(self, fieldname: str) -> int:
         if self.has_parent():
