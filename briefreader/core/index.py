@@ -971,7 +971,7 @@ class BriefIndex:
                 r = leaf.reader()
                 every.update(range(offset, offset + r.doc_count_all()))
                 if r.has_deletions():
-                    every.difference_update(d + offset for d in r.deleted_docs_set())
+                    every.difference_update(d + offset for d in r._perdoc.deleted_docs())
             return every
         out = set()
         for i, docnum in enumerate(s.docs_for_query(q)):

@@ -96,3 +96,17 @@ def test_date_sorted_page_is_the_true_head_of_the_date_order(
     page = decade.search(text, limit=limit, sort=sort, facets=False)
     assert [h.date for h in page.hits] == expected[:limit]
     assert not page.partial
+
+
+def test_browsing_everything_leaves_out_deleted_briefs(lib: Library, tmp_path: Path) -> None:
+    """The every-brief set is built from document-number ranges less the deleted ones."""
+    before = lib.search("", limit=100)
+    victim = sorted((tmp_path / "corpus").rglob("*.md"))[0]
+    victim.unlink()
+    assert lib.update().removed == 1
+    after = lib.search("", limit=100)
+    assert after.total == before.total - 1 == len(after.hits)
+    s = lib.index.searcher()
+    assert any(leaf.reader().has_deletions() for leaf, _ in s.leaf_searchers())
+    every = lib.index.match_set(query.Every())
+    assert every == set(s.reader().all_doc_ids())
