@@ -54,9 +54,7 @@ def main() -> int:
     }
     with tempfile.TemporaryDirectory() as data:
         env = dict(os.environ, BRIEFREADER_DATA_DIR=data, QT_QPA_PLATFORM=args.platform)
-        subprocess.run(
-            [sys.executable, "-m", "briefreader", "-q", "index"], env=env, check=True
-        )
+        subprocess.run([sys.executable, "-m", "briefreader", "-q", "index"], env=env, check=True)
         results: dict[str, list[dict[str, float]]] = {name: [] for name in programs}
         for cmd in programs.values():  # one warm-up each: the file cache, not the app
             launch(cmd, env)
@@ -71,9 +69,7 @@ def main() -> int:
         cells = []
         for key in ("first-paint", "searchable"):
             values = [r[key] for r in runs]
-            cells.append(
-                f"{statistics.median(values):7.0f} ({min(values):.0f}-{max(values):.0f})"
-            )
+            cells.append(f"{statistics.median(values):7.0f} ({min(values):.0f}-{max(values):.0f})")
         ratio = statistics.median(r["first-paint"] for r in runs) / base_med
         print(f"{name:<24}{cells[0]:>22}{cells[1]:>22}{ratio:>7.2f}x")
     return 0

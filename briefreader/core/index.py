@@ -2165,8 +2165,10 @@ def search(
         hits.append(_hit_from(stored, score, snip, tier))
 
     facet_counts: dict[str, dict[str, int]] = {}
-    if total and loose_docs is not None and (
-        facets or (cheap_facets and len(loose_docs) <= EXACT_LIMIT)
+    if (
+        total
+        and loose_docs is not None
+        and (facets or (cheap_facets and len(loose_docs) <= EXACT_LIMIT))
     ):
         # "if-counted": the facets of a few thousand briefs cost little; those of the
         # whole corpus (browsing by date) come with the second request.
@@ -2359,9 +2361,9 @@ def _lengths_in_memory(reader: Any) -> None:
     queries at 35,000 briefs). The columns are a byte per document: 100 KB a field at
     100,000 briefs. Any other reader or layout is left alone.
     """
-    perdoc = getattr(reader, "_perdoc", None)
+    perdoc: Any = getattr(reader, "_perdoc", None)
     cached = getattr(perdoc, "_readers", None)
-    if not isinstance(cached, dict):
+    if perdoc is None or not isinstance(cached, dict):
         return
     for name, field_ in reader.schema.items():
         if not field_.scorable:
