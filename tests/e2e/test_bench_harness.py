@@ -30,6 +30,7 @@ ROWS = (
     "cold start to first paint (ms)",
     "cold start to searchable (ms)",
     "open brief, p95 to painted (ms)",
+    "open next result, p95 to painted (ms)",
     "idle memory, index open (MB)",
     "result list 100k: shown (ms)",
     "result list: scroll frame p95 (ms)",
