@@ -895,13 +895,23 @@ class BriefIndex:
             self._column_owner = s
         if name not in self._columns:
             values: list[Any] = []
-            if s.reader().has_column(name):
+            # One string object per distinct value: 100,000 briefs name a few hundred
+            # actors, sources and years, and a copy per brief would cost tens of megabytes.
+            same: dict[Any, Any] = {}
+            if s.reader().has_column(name) and name in ("actor_list", "tag_list"):
+                for raw in _column_values(s, name):
+                    if not raw:
+                        values.append(())
+                        continue
+                    parts = tuple(map(sys.intern, raw.decode("utf-8").split(",")))
+                    values.append(same.setdefault(parts, parts))
+            elif s.reader().has_column(name):
                 for value in _column_values(s, name):
                     if isinstance(value, bytes):
                         value = value.decode("utf-8")
-                    if name in ("actor_list", "tag_list"):
-                        value = tuple(a for a in (value or "").split(",") if a)
-                    values.append(value or ("" if name not in ("actor_list", "tag_list") else ()))
+                    if isinstance(value, str):
+                        value = same.setdefault(value, value)
+                    values.append(value or "")
             self._columns[name] = values
         return self._columns[name]
 
