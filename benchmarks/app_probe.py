@@ -164,8 +164,9 @@ def cmd_start(args: argparse.Namespace) -> None:
             # As a reader does, open the next brief once the one before is read: its related
             # briefs are found (they follow RELATED_DELAY_MS after it) and, for the next result,
             # it has been prepared ahead.
-            if time.perf_counter() - state.get("shown_at", 0.0) < 0.2 or window.workers.busy:
-                QTimer.singleShot(5, step)
+            settled = time.perf_counter() - state.get("shown_at", 0.0)
+            if settled < 0.2 or (window.workers.busy and settled < 10.0):
+                QTimer.singleShot(5, step)  # (a worker still busy after 10 s is waited no more)
                 return
             phase, ref = state["plan"].pop(0)
             if phase != "next":
