@@ -337,8 +337,16 @@ def probe(*args: str, timeout: float = 600) -> dict[str, Any]:
 # -- the run -------------------------------------------------------------------------------
 
 
+#: Stages named by ``--skip`` (the first word of a stage's name: build, re-check, add,
+#: search, matcher, window, result, stall).
+SKIP: set[str] = set()
+
+
 def stage(table: Table, what: str, fn: Callable[[], None]) -> None:
     """Run one group of rows; a failure becomes a FAILED row, not a lost table."""
+    if what.split()[0] in SKIP:
+        print(f"[{what}: skipped]", file=sys.stderr, flush=True)
+        return
     t0 = time.perf_counter()
     try:
         fn()
@@ -367,8 +375,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="files the bare single-process Whoosh build rate is measured on (default 10000)",
     )
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    ap.add_argument("--skip", action="append", default=[], help="skip a stage (repeatable)")
+    ap.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        help="skip a stage: build, re-check, add, search, matcher, window, result, stall "
+        "(repeatable; a skipped build still reuses the cached index)",
+    )
     args = ap.parse_args(argv)
+    SKIP.clear()
+    SKIP.update(args.skip)
     quick = args.quick
     nq = args.queries or (60 if quick else 300)
     root: Path = args.data_root
