@@ -393,14 +393,16 @@ class Library:
                 if existing or removed:
                     self.index.write([], existing + removed, manifest=manifest)
                     removed = []
-            self.index.write(
-                docs(),
-                removed,
-                manifest=manifest,
-                bulk=bulk,
-                batch=BULK_BATCH if bulk else 0,
-                batch_max=BULK_BATCH_MAX,
-            )
+            # Nothing new, changed or gone: no writer, no commit, no manifest written again.
+            if todo or removed:
+                self.index.write(
+                    docs(),
+                    removed,
+                    manifest=manifest,
+                    bulk=bulk,
+                    batch=BULK_BATCH if bulk else 0,
+                    batch_max=BULK_BATCH_MAX,
+                )
             if replaced:
                 # Indexed before, unreadable now: the old version goes, the problem is shown.
                 self.index.write([], replaced, manifest=manifest)
