@@ -390,3 +390,17 @@ def test_a_brief_asked_for_while_it_is_prefetched_is_shown_once(qtbot, window: M
         qtbot.waitUntil(lambda: not window.workers.busy)
         assert got.count((991, ref)) == 1
         got.clear()
+
+
+def test_theme_and_font_reach_the_reading_pane(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The pane sets its style only when it changed; a change must still reach both texts."""
+    article, comment = window.pane.browsers
+    light = article.document().defaultStyleSheet()
+    window.set_theme("dark")
+    dark = article.document().defaultStyleSheet()
+    assert dark != light and comment.document().defaultStyleSheet() == dark
+    window.set_font_size(15)
+    assert article.document().defaultFont().pointSizeF() == 15
+    assert comment.document().defaultFont().pointSizeF() == 15
+    window.set_theme("light")
+    assert article.document().defaultStyleSheet() != dark
