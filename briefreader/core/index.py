@@ -475,11 +475,11 @@ def _column_values(s: Any, name: str) -> Iterator[Any]:
             yield from r.column_reader(name)  # the field's default value for each document
             continue
         raw = r.column_reader(name, translate=False)
+        translate = r.schema[name].from_column_value
         lengths = getattr(raw, "_lengths", None)
         if not isinstance(raw, columns.VarBytesColumn.Reader) or lengths is None:
-            yield from r.column_reader(name)
+            yield from map(translate, raw)
             continue
-        translate = r.schema[name].from_column_value
         blob = raw._dbfile.get(raw._basepos, sum(lengths))
         pos = 0
         for length in lengths:
@@ -898,14 +898,16 @@ class BriefIndex:
             # One string object per distinct value: 100,000 briefs name a few hundred
             # actors, sources and years, and a copy per brief would cost tens of megabytes.
             same: dict[Any, Any] = {}
-            if s.reader().has_column(name) and name in ("actor_list", "tag_list"):
+            if not s.reader().has_column(name):
+                pass
+            elif name in ("actor_list", "tag_list"):
                 for raw in _column_values(s, name):
                     if not raw:
                         values.append(())
                         continue
                     parts = tuple(map(sys.intern, raw.decode("utf-8").split(",")))
                     values.append(same.setdefault(parts, parts))
-            elif s.reader().has_column(name):
+            else:
                 for value in _column_values(s, name):
                     if isinstance(value, bytes):
                         value = value.decode("utf-8")
@@ -1882,17 +1884,15 @@ def _top(
         return [], True
 
 
-def _date_counts(s: Any) -> dict[str, int]:
+def _date_counts(s: _Searcher) -> dict[str, int]:
     """Briefs per year ("2024") and per month ("2024-05"), counted once per searcher."""
-    counts: dict[str, int] | None = getattr(s, "_date_counts", None)
-    if counts is None:
-        counts = {}
-        for fieldname in ("year", "month"):
-            for t in s.lexicon(fieldname):
-                counts[t.decode("utf-8")] = int(s.doc_frequency(fieldname, t))
-        with contextlib.suppress(AttributeError):
-            s._date_counts = counts
-    return counts
+    if s._date_counts is None:
+        s._date_counts = {
+            t.decode("utf-8"): int(s.doc_frequency(fieldname, t))
+            for fieldname in ("year", "month")
+            for t in s.lexicon(fieldname)
+        }
+    return s._date_counts
 
 
 def _date_slices(

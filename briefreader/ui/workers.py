@@ -551,15 +551,13 @@ class Workers(QObject):
             return
         generation = self._views_generation
 
-        def run(lib: Library) -> BriefView | None:
+        def run(lib: Library) -> BriefView:
             self._prefetching.add(key)  # from here on a request for it waits for it
             return self._views.get(key) or prepare_brief(lib, ref, query, related=False)
 
-        def done(view: BriefView | None) -> None:
+        def done(view: BriefView) -> None:
             self._prefetching.discard(key)
             waiting = self._waiting.pop(key, None)
-            if view is None:
-                return
             if generation == self._views_generation:
                 self._remember(key, view)
             if waiting is not None:
