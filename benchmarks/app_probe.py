@@ -247,7 +247,7 @@ def cmd_stall(args: argparse.Namespace) -> None:
 def _fake_hits(rows: int) -> list[Any]:
     import datetime as dt
 
-    from briefreader.core.index import Hit, Snippet
+    from briefreader.core.records import Hit, Snippet
 
     words = [
         *("officials", "said", "the", "talks", "would", "resume"),

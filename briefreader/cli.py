@@ -19,10 +19,10 @@ from typing import Any
 
 from briefreader import __version__, paths
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.index import Hit, IndexBusyError, IndexDamagedError, SearchResults
 from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.parse import parse_file
+from briefreader.core.records import Hit, IndexBusyError, IndexDamagedError, SearchResults
 
 log = logging.getLogger("briefreader.cli")
 

@@ -57,8 +57,8 @@ from PySide6.QtWidgets import (
 
 from briefreader import paths
 from briefreader.core.glossary import KNOWN_KINDS, GlossaryError
-from briefreader.core.index import Hit, SearchResults
 from briefreader.core.library import Library, UpdateReport
+from briefreader.core.records import Hit, SearchResults
 from briefreader.ui.models import FacetModel, HitListModel, HitRole, ProblemModel
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel

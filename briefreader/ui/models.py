@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
 from briefreader.core.glossary import Actor
-from briefreader.core.index import Hit
+from briefreader.core.records import Hit
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 ActorIdRole = Qt.ItemDataRole.UserRole + 2

@@ -24,9 +24,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.index import Hit, IndexBusyError, SearchResults
 from briefreader.core.library import Library, Problem, UpdateReport
 from briefreader.core.match import Mention
+from briefreader.core.records import Hit, IndexBusyError, SearchResults
 from briefreader.core.render import RenderedBrief, render_brief
 from briefreader.ui.qtcompat import emit
 

@@ -165,7 +165,7 @@ def test_cp1252_brief_is_read_with_a_warning(
 
 def test_schema_change_rebuilds(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
     lib.close()
-    monkeypatch.setattr(bix, "SCHEMA_VERSION", bix.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(bix.schema, "SCHEMA_VERSION", bix.SCHEMA_VERSION + 1)
     again = Library(lib.corpora, lib.data_dir, lib.glossary)
     report = again.update()
     assert report.rebuilt_reason and "format" in report.rebuilt_reason
@@ -438,7 +438,7 @@ def test_markdown_emphasis_does_not_hide_words(
 def test_term_positions_agree_with_the_analyzer(seed_path: Path) -> None:
     """The fast marking path finds exactly the tokens the index analyzer makes."""
     text = seed_path.read_text("utf-8") + " To **drapoun** x.militia U.S.-backed militias’"
-    toks = [(t.text, t.startchar, t.endchar) for t in bix._analyzer()(text, chars=True)]
+    toks = [(t.text, t.startchar, t.endchar) for t in bix.schema._analyzer()(text, chars=True)]
     assert [t for t, _, _ in toks] == list(bix.analysed_terms(text))
     for terms in ({"militia"}, {"p.m.f", "iran"}, {"drapoun", "back"}, {"x.militia"}):
         expected = [(a, b) for t, a, b in toks if t in terms]
@@ -482,11 +482,11 @@ def test_snippets_drop_markdown_emphasis(corpus: Path, glossary: Glossary, tmp_p
 def test_wildcards_standing_for_too_many_words_are_capped_with_a_notice(
     lib: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bix, "MAX_EXPANSION", 2)
+    monkeypatch.setattr(bix.querying, "MAX_EXPANSION", 2)
     res = lib.search("*a*")
     assert any("matched too many words" in n for n in res.notices)
     assert res.total >= 1
     # a wildcard within the cap is not touched
-    monkeypatch.setattr(bix, "MAX_EXPANSION", 10_000)
+    monkeypatch.setattr(bix.querying, "MAX_EXPANSION", 10_000)
     res = lib.search("disarm*")
     assert not res.notices and "2018/hashd.md" in ids(res)

@@ -40,7 +40,7 @@ def test_first_page_matches_the_counted_search(lib: Library, text: str, sort: st
 
 
 def test_estimates_when_counting_is_skipped(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bix, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(bix.searching, "EXACT_LIMIT", 0)
     res = lib.search("Iran", limit=1, facets=False)
     assert not res.exact and res.total >= 1 and len(res.hits) == 1
     assert lib.search("Iran", limit=1).exact  # asking for facets counts
@@ -56,7 +56,7 @@ def test_fuzzy_expansion_finds_what_whoosh_finds(lib: Library) -> None:
     reader = lib.index.searcher().reader()
     for text, dist in (("iran", 1), ("strik", 2), ("zzzz", 1)):
         node = query.FuzzyTerm("article", text, maxdist=dist)
-        ours = {w for w in bix._candidates_of(node, reader) if w is not None}
+        ours = {w for w in bix.querying._candidates_of(node, reader) if w is not None}
         assert ours == set(node._btexts(reader))
 
 

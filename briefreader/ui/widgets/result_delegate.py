@@ -15,7 +15,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from briefreader.core.index import Hit
+from briefreader.core.records import Hit
 from briefreader.ui.models import ActorNamesRole, HitRole
 from briefreader.ui.widgets.marks import LIGHT, MarkStyle
 

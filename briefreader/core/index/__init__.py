@@ -1,0 +1,59 @@
+"""The full-text index: the only package that imports Whoosh.
+
+Whoosh stays the index (its writer, segments, analyzers, stored fields and query parser);
+queries are evaluated here with arrays. One job a module: ``schema`` (fields and analysis),
+``store`` (the index on disk), ``querying`` (typed text to query trees), ``postings`` and
+``evaluate`` (query trees answered with numpy arrays), ``fast`` (the Whoosh-private fast
+paths, version-checked), ``snippets``, ``searching`` (a user's search), ``related``. The plain
+records that cross to the front ends live in :mod:`briefreader.core.records`.
+"""
+
+from __future__ import annotations
+
+from briefreader.core.index.querying import ParsedQuery, QueryBuilder
+from briefreader.core.index.related import related
+from briefreader.core.index.schema import (
+    FIELD_ALIASES,
+    SCHEMA_VERSION,
+    SORTS,
+    TEXT_FIELDS,
+    analysed_terms,
+    make_schema,
+)
+from briefreader.core.index.searching import TIME_LIMIT_S, search
+from briefreader.core.index.snippets import hit_spans, term_positions
+from briefreader.core.index.store import BriefIndex, ManifestEntry
+from briefreader.core.records import (
+    Filters,
+    Hit,
+    IndexBusyError,
+    IndexDamagedError,
+    IndexDoc,
+    SearchResults,
+    Snippet,
+)
+
+__all__ = [
+    "FIELD_ALIASES",
+    "SCHEMA_VERSION",
+    "SORTS",
+    "TEXT_FIELDS",
+    "TIME_LIMIT_S",
+    "BriefIndex",
+    "Filters",
+    "Hit",
+    "IndexBusyError",
+    "IndexDamagedError",
+    "IndexDoc",
+    "ManifestEntry",
+    "ParsedQuery",
+    "QueryBuilder",
+    "SearchResults",
+    "Snippet",
+    "analysed_terms",
+    "hit_spans",
+    "make_schema",
+    "related",
+    "search",
+    "term_positions",
+]

@@ -1,0 +1,446 @@
+"""From what a user typed to Whoosh query trees: rewriting, actor expansion, caps."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import fields, qparser, query
+
+from briefreader.core.index.schema import (
+    FIELD_ALIASES,
+    FIELD_BOOSTS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_TERMS,
+    TEXT_FIELDS,
+    _fold,
+)
+from briefreader.core.index.snippets import term_positions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A user query turned into Whoosh queries: strict (all words) and loose (some words)."""
+
+    text: str
+    all_words: Any
+    some_words: Any
+    highlight_terms: frozenset[str]
+    notices: tuple[str, ...] = ()
+    #: Actors the query names (as words or with actor:): their mentions are marked as hits.
+    actors: frozenset[str] = frozenset()
+
+
+def _base_parser(schema: fields.Schema, group: Any) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
+    )
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    parser.add_plugin(qparser.GtLtPlugin())
+    return parser
+
+
+_MINUS = re.compile(r'(?<![\w\-:\[])-(?=[\w"(])')
+_PLUS = re.compile(r'(?<![\w+:\[])\+(?=[\w"(])')
+_FUZZY_BARE = re.compile(r"(?<=\w)~(?![\d\w])")
+_FIELD_RE = re.compile(r'(?<![\w:])(\w+):("[^"]*"|\[[^\]]*\]|\([^)]*\)|[^\s()"]+)')
+_WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?", re.UNICODE)
+
+
+class QueryBuilder:
+    """Turns what a user typed into Whoosh queries; never raises on odd input.
+
+    ``resolve_actor`` maps a name or alias to an actor id (or None); ``actor_spans`` finds
+    where a text mentions given actors, so that a brief found through another name of an
+    actor the query named shows that name marked (whole, as the glossary matches it).
+    """
+
+    def __init__(
+        self,
+        schema: fields.Schema,
+        resolve_actor: Callable[[str], str | None],
+        actor_spans: Callable[[str, frozenset[str]], list[tuple[int, int]]] | None = None,
+        *,
+        alias_is_strict: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.schema = schema
+        self.resolve_actor = resolve_actor
+        self.actor_spans = actor_spans or (lambda _text, _ids: [])
+        self.alias_is_strict = alias_is_strict or (lambda _s: False)
+        self._and = _base_parser(schema, qparser.AndGroup)
+        self._plain = qparser.MultifieldParser(
+            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
+        )
+
+    # The rewrite happens on the query text, before Whoosh parses it: user field names become
+    # index field names, actor names become actor ids, and a word or phrase that names an
+    # actor is widened to "(the words OR actors:ID)".
+
+    def rewrite(self, text: str) -> tuple[str, set[str], list[str]]:
+        actors: set[str] = set()
+        notices: list[str] = []
+        text = _FUZZY_BARE.sub("~1", text)
+        # "-word" and "+word": Whoosh's plus/minus plugin fails inside parentheses, so they
+        # become the operators it handles everywhere.
+        text = _MINUS.sub("NOT ", text)
+        text = _PLUS.sub("", text)
+
+        out: list[str] = []
+        pos = 0
+        for m in _FIELD_RE.finditer(text):
+            name, value = m.group(1), m.group(2)
+            target = FIELD_ALIASES.get(name.lower())
+            if target is None:
+                continue
+            out.append(self._expand_free(text[pos : m.start()], actors))
+            pos = m.end()
+            if target == "actors":
+                raw = value.strip('"()')
+                actor_id = self.resolve_actor(raw)
+                if actor_id is None:
+                    notices.append(f"no actor called “{raw}” in the glossary")
+                    actor_id = _slug(raw) or "-"
+                actors.add(actor_id)
+                out.append(f"actors:{_quote_term(actor_id)}")
+            elif target in ("source", "tags"):
+                raw = _fold(value.strip('"()'))
+                out.append(f"{target}:{_quote_term(raw)}")
+            else:
+                out.append(f"{target}:{value}")
+        out.append(self._expand_free(text[pos:], actors))
+        return "".join(out), actors, notices
+
+    def _expand_free(self, segment: str, actors: set[str]) -> str:
+        """Widen actor names in a stretch of query text that has no field prefix."""
+        if not segment.strip():
+            return segment
+        pieces: list[str] = []
+        pos = 0
+        # Quoted phrases are taken whole: "Popular Mobilization Forces" names the PMF.
+        for m in re.finditer(r'"([^"]*)"(~\d+)?', segment):
+            pieces.append(self._expand_words(segment[pos : m.start()], actors))
+            phrase = m.group(1)
+            actor_id = self.resolve_actor(phrase) if phrase.strip() else None
+            if actor_id and not m.group(2):
+                actors.add(actor_id)
+                pieces.append(f'("{phrase}" OR actors:{_quote_term(actor_id)})')
+            else:
+                pieces.append(m.group(0))
+            pos = m.end()
+        pieces.append(self._expand_words(segment[pos:], actors))
+        return "".join(pieces)
+
+    def _expand_words(self, segment: str, actors: set[str]) -> str:
+        words = list(_WORD_RE.finditer(segment))
+        if not words:
+            return segment
+        out: list[str] = []
+        pos = 0
+        i = 0
+        while i < len(words):
+            found = None
+            for n in range(min(6, len(words) - i), 0, -1):
+                group = words[i : i + n]
+                # Only words separated by plain spaces form a name; operators never do.
+                between = [
+                    segment[a.end() : b.start()] for a, b in zip(group, group[1:], strict=False)
+                ]
+                if any(s.strip() for s in between):
+                    continue
+                if any(w.group(0) in ("AND", "OR", "NOT", "TO") for w in group):
+                    continue
+                start, end = group[0].start(), group[-1].end()
+                if start > 0 and segment[start - 1] in "-+*:~":
+                    continue
+                if end < len(segment) and segment[end] in "*?~:":
+                    continue
+                name = segment[start:end]
+                actor_id = self._resolve_typed(name)
+                if actor_id:
+                    found = (start, end, actor_id, n)
+                    break
+            if found is None:
+                i += 1
+                continue
+            start, end, actor_id, n = found
+            actors.add(actor_id)
+            name = segment[start:end]
+            words_part = f'"{name}"' if n > 1 else name
+            out.append(segment[pos:start])
+            out.append(f"({words_part} OR actors:{_quote_term(actor_id)})")
+            pos = end
+            i += n
+        out.append(segment[pos:])
+        return "".join(out)
+
+    def _resolve_typed(self, name: str) -> str | None:
+        actor_id = self.resolve_actor(name)
+        if actor_id is None:
+            return None
+        # An alias that only counts in capitals ("US") must be typed in capitals, so that a
+        # query for "told us" stays a query about words.
+        if self.alias_is_strict(name) and name != name.upper():
+            return None
+        return actor_id
+
+    def parse(self, text: str, reader: Any = None) -> ParsedQuery:
+        notices: list[str] = []
+        text = text.replace("\x00", " ")
+        if len(text) > MAX_QUERY_CHARS:
+            text = text[:MAX_QUERY_CHARS]
+            notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+        rewritten, actors, rw_notices = self.rewrite(text)
+        notices.extend(rw_notices)
+        try:
+            strict = self._and.parse(rewritten)
+        except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
+            strict = None
+        if (strict is None or strict is query.NullQuery) and text.strip():
+            words = " ".join(w.group(0) for w in _WORD_RE.finditer(text))
+            if strict is None:
+                notices.append("the query could not be read as written; searched for its words")
+            strict = self._plain.parse(_escape_words(words))
+        # An explicit AND means all of them: only implicit word lists get a some-words tier.
+        loose = strict if re.search(r"\bAND\b", rewritten) else _loosen(strict)
+        strict, n1 = _limit_terms(strict)
+        loose, _ = _limit_terms(loose)
+        if n1:
+            notices.append(n1)
+        if reader is not None:
+            capped: list[str] = []
+            same = loose is strict
+            until = time.perf_counter() + EXPANSION_SCAN_S
+            strict = _cap_expansions(strict, reader, capped, until)
+            # One expansion when both tiers are the same query (a single word, explicit AND).
+            loose = strict if same else _cap_expansions(loose, reader, [], until)
+            if capped:
+                notices.append(
+                    f"{', '.join(sorted(set(capped)))} matched too many words: searched for the "
+                    f"{MAX_EXPANSION} most common of them"
+                )
+        terms = self._highlight_terms(strict, reader)
+        return ParsedQuery(text, strict, loose, terms, tuple(notices), frozenset(actors))
+
+    def _highlight_terms(self, q: Any, reader: Any = None) -> frozenset[str]:
+        """The analysed words to mark in text: what the query looks for, not what it excludes."""
+        terms: set[str] = set()
+        patterns: list[Any] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, query.Not):
+                return
+            if node.is_leaf() and isinstance(node, query.PatternQuery | query.FuzzyTerm):
+                patterns.append(node)
+                return
+            if node.is_leaf():
+                with contextlib.suppress(Exception):
+                    for fieldname, value in node.iter_all_terms(phrases=True):
+                        if fieldname in TEXT_FIELDS:
+                            terms.add(value.decode("utf-8") if isinstance(value, bytes) else value)
+                return
+            for child in node.children():
+                walk(child)
+
+        walk(q)
+        if patterns and reader is not None:
+            # Wildcards and fuzzy words: mark the words of the index they stand for.
+            for node in patterns:
+                with contextlib.suppress(Exception):
+                    for fieldname, value in node.existing_terms(reader, expand=True):
+                        if fieldname in TEXT_FIELDS:
+                            terms.add(value.decode("utf-8") if isinstance(value, bytes) else value)
+        return frozenset(terms)
+
+    def spans(self, text: str, parsed: ParsedQuery) -> list[tuple[int, int]]:
+        """Where ``text`` matches the query: its words, and mentions of the actors it named.
+
+        Sorted; where a word lies inside an actor mention, the mention is kept whole.
+        """
+        words = term_positions(text, parsed.highlight_terms)
+        if not parsed.actors:
+            return words
+        mentions = self.actor_spans(text, parsed.actors)
+        if not mentions:
+            return words
+        out = list(mentions)
+        for a, b in words:
+            if not any(ma <= a and b <= mb or a < mb and ma < b for ma, mb in mentions):
+                out.append((a, b))
+        return sorted(out)
+
+
+_FREE_FIELDS = frozenset((*TEXT_FIELDS, "actors"))
+
+
+def _is_free(q: Any) -> bool:
+    """A plain word or phrase (possibly widened to an actor), not a constraint."""
+    if isinstance(q, query.Not):
+        return False
+    try:
+        leaves = list(q.leaves()) if q.is_leaf() is False else [q]
+    except Exception:  # noqa: BLE001
+        return False
+    if not leaves:
+        return False
+    for leaf in leaves:
+        if isinstance(leaf, query.Not) or not hasattr(leaf, "fieldname"):
+            return False
+        if leaf.fieldname not in _FREE_FIELDS or isinstance(leaf, query.ranges.RangeMixin):
+            return False
+    # An Or over the text fields (and perhaps the actors) is one word typed by the user.
+    return isinstance(q, query.Or | query.Term | query.Phrase | query.Wildcard | query.FuzzyTerm)
+
+
+def _loosen(q: Any) -> Any:
+    """The some-words form of a strict query: the free words ORed, constraints kept."""
+    if not isinstance(q, query.And):
+        return q
+    words = [sub for sub in q.subqueries if _is_free(sub)]
+    fixed = [sub for sub in q.subqueries if not _is_free(sub)]
+    if len(words) < 2:
+        return q
+    either = query.Or(words)
+    return query.And([*fixed, either]) if fixed else either
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _quote_term(term: str) -> str:
+    if re.fullmatch(r"[\w.-]+", term):
+        return term
+    return "'" + term.replace("'", "") + "'"
+
+
+def _escape_words(words: str) -> str:
+    return " ".join(w for w in words.split() if w.upper() not in ("AND", "OR", "NOT", "TO"))
+
+
+#: A wildcard or fuzzy word stands for at most this many index words (the most common).
+MAX_EXPANSION = 64
+#: Expanding a wildcard or fuzzy word looks at most at this many candidates, for at most
+#: this long per query (``word~2`` on 10,000 briefs: 52 s before, under a second now).
+EXPANSION_SCAN_WORDS = 5000
+EXPANSION_SCAN_S = 0.3
+
+
+def _candidates_of(node: Any, reader: Any) -> Iterator[Any]:
+    """The index words a wildcard or fuzzy word stands for, one at a time.
+
+    Whoosh's own fuzzy expansion scans each segment whole before it yields anything, so a
+    time limit could not stop it; here the merged lexicon is walked once, lazily, and the
+    edit distance (Whoosh's) computed per candidate.
+    """
+    if not isinstance(node, query.FuzzyTerm):
+        yield from node._btexts(reader)  # noqa: SLF001
+        return
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    text = str(node.text)
+    maxdist = int(node.maxdist)
+    letters = set(text)
+    prefix = text[: node.prefixlength]
+    seen: set[Any] = set()
+    # Segment by segment, not through the merged lexicon: merging in Python is the slow part.
+    leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
+    for leaf, _offset in leaves:
+        for btext in leaf.expand_prefix(node.fieldname, prefix):
+            if btext in seen:
+                continue
+            seen.add(btext)
+            word = btext.decode("utf-8") if isinstance(btext, bytes) else str(btext)
+            # Cheap necessary conditions first: one edit changes the length by at most one
+            # and the set of letters by at most two.
+            if (
+                abs(len(word) - len(text)) <= maxdist
+                and len(letters.symmetric_difference(word)) <= 2 * maxdist
+                and damerau_levenshtein(word, text, maxdist + 1) <= maxdist
+            ):
+                yield word  # text, as Whoosh's own fuzzy expansion gives it
+            else:
+                yield None  # lets the caller check its clock between misses
+
+
+def _cap_expansions(q: Any, reader: Any, capped: list[str], deadline: float) -> Any:
+    """Replace wildcards and fuzzy words that stand for too many words by their commonest.
+
+    An unbounded "*a*" over a large index becomes an OR of tens of thousands of terms and
+    takes minutes in Whoosh; capped, it takes milliseconds and the user is told.
+    """
+
+    # ``deadline``: one budget for the whole query. Whoosh scans the lexicon in Python (a
+    # fuzzy word runs an edit distance per candidate, per segment): seconds on a large index.
+
+    # A fuzzy word is expanded once, over the article's words (the largest vocabulary), and
+    # the result reused for the title and the comment: three scans cost three times the time.
+    fuzzy: dict[tuple[str, int, int], tuple[list[Any], bool]] = {}
+
+    def expand(node: Any) -> tuple[list[Any], bool]:
+        words: list[Any] = []
+        for word in _candidates_of(node, reader):
+            if word is not None:
+                words.append(word)
+            # Checked at every word: a fuzzy word's candidates come slowly.
+            if len(words) >= EXPANSION_SCAN_WORDS or time.perf_counter() > deadline:
+                return words, True
+        return words, False
+
+    def visit(node: Any) -> Any:
+        if not isinstance(node, query.PatternQuery | query.FuzzyTerm):
+            return node
+        field = node.fieldname
+        try:
+            if isinstance(node, query.FuzzyTerm) and field in TEXT_FIELDS:
+                key = (str(node.text), int(node.maxdist), int(node.prefixlength))
+                if key not in fuzzy:
+                    base = query.FuzzyTerm(
+                        "article", node.text, maxdist=node.maxdist, prefixlength=node.prefixlength
+                    )
+                    fuzzy[key] = expand(base)
+                found, cut = fuzzy[key]
+                words = [w for w in found if field == "article" or (field, w) in reader]
+            else:
+                words, cut = expand(node)
+        except Exception:  # noqa: BLE001 - leave the node alone if Whoosh cannot expand it
+            return node
+        if len(words) > MAX_EXPANSION:
+            freq: dict[Any, int] = {}
+            for i, word in enumerate(words):
+                if not i & 31 and time.perf_counter() > deadline + EXPANSION_SCAN_S / 3:
+                    break  # the rest count as rare
+                freq[word] = reader.doc_frequency(field, word)
+            words.sort(key=lambda w: -freq.get(w, 0))
+            cut = True
+        if cut:
+            capped.append(str(node.text))
+        # Expanded once, here: left as a pattern, Whoosh would expand it again for every
+        # size estimate and every segment's matcher.
+        return query.Or([query.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSION]])
+
+    try:
+        return q.accept(visit)
+    except Exception:  # noqa: BLE001
+        return q
+
+
+def _limit_terms(q: Any) -> tuple[Any, str | None]:
+    """Cap the number of leaf queries so that a pasted page cannot stall the search."""
+    try:
+        leaves = list(q.leaves())
+    except Exception:  # noqa: BLE001
+        return q, None
+    if len(leaves) <= MAX_QUERY_TERMS or not isinstance(q, query.compound.CompoundQuery):
+        return q, None
+    kept = list(q.subqueries)[:MAX_QUERY_TERMS]
+    return (
+        type(q)(kept),
+        f"the query was cut to its first {MAX_QUERY_TERMS} terms",
+    )

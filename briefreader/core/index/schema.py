@@ -1,0 +1,204 @@
+"""What the index holds and how text becomes index words: fields, analysis, weights.
+
+Everything that, when changed, needs the index rebuilt (bump SCHEMA_VERSION).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import columns, fields, scoring
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.lang.porter import stem as _porter
+
+from briefreader.core.records import IndexDoc
+
+log = logging.getLogger(__name__)
+
+
+#: Bump when the schema or the analysis changes; an index of another version is rebuilt.
+#: 2: the longer stop list and the new field weights. 3: facet columns.
+#: 4: "*" is no longer part of a word. 5: a tags column for the tags facet.
+#: 6: a month field. 7: word pairs (``<field>_pairs``): a two-word phrase is one posting list.
+SCHEMA_VERSION = 7
+
+SORTS = ("relevance", "newest", "oldest")
+TITLE_BOOST = 1.0
+#: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: Pseudo-relevance feedback (RM3-like): a question of at least FEEDBACK_MIN_WORDS plain words
+#: is re-ranked with the FEEDBACK_TERMS most telling words of its FEEDBACK_DOCS best briefs,
+#: mixed in with weight FEEDBACK_WEIGHT. It only re-orders what the words found.
+FEEDBACK_MIN_WORDS = 3
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 30
+FEEDBACK_WEIGHT = 0.5
+FEEDBACK_CHARS = 20000
+#: Function words dropped at index and query time: long questions ("what is known about
+#: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing done down during each either
+    else etc ever every few for from further had has have having he her here hers herself him
+    himself his how however i if in into is it its itself just less let like made make many may
+    me might more most much must my myself neither no nor not now of off often on once one only
+    onto or other others otherwise our ours ourselves out over own per perhaps quite rather
+    same several shall she should since so some such than that the their theirs them themselves
+    then there thereby therefore these they this those though through thus to too under until
+    up upon us very via was we were what whatever when whenever where whereas wherever whether
+    which while who whom whose why will with within without would yet you your yours yourself
+    yourselves tbd
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+TEXT_FIELDS = ("title", "article", "comment")
+#: Field weights for BM25F. Measured on Cranfield (benchmarks/RELEVANCE.md), a title boost
+#: above 1 lowers mean average precision: the title words are usually in the text as well,
+#: so the title already counts twice.
+FIELD_BOOSTS = {"title": TITLE_BOOST, "article": 1.0, "comment": 0.9}
+#: User-facing field names -> index fields.
+FIELD_ALIASES = {
+    "title": "title",
+    "article": "article",
+    "comment": "comment",
+    "actor": "actors",
+    "actors": "actors",
+    "source": "source",
+    "tag": "tags",
+    "tags": "tags",
+    "date": "date",
+}
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_TERMS = 200
+
+
+#: Words, keeping dotted acronyms whole. Whoosh-Reloaded's default pattern also takes "*" into
+#: words, which would index Markdown's "**bold**" as "**bold": ours does not.
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+
+def _analyzer() -> Any:
+    # Whoosh's default tokenizer keeps dotted acronyms whole ("P.M.F." -> "p.m.f") and splits
+    # "Iran’s" into "iran" + "s"; the minimum size of 2 then drops the stray "s".
+    return StemmingAnalyzer(expression=_TOKEN, minsize=2, stoplist=STOP_WORDS)
+
+
+def make_schema() -> fields.Schema:
+    ana = _analyzer()
+    return fields.Schema(
+        key=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=ana, stored=True, field_boost=FIELD_BOOSTS["title"]),
+        article=fields.TEXT(analyzer=ana, stored=True, spelling=True),
+        comment=fields.TEXT(analyzer=ana, stored=True, field_boost=FIELD_BOOSTS["comment"]),
+        actors=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        source=fields.KEYWORD(commas=True, lowercase=True),
+        # Facets read these per-document columns instead of stored fields or postings.
+        source_name=fields.ID(stored=True, sortable=True),
+        actor_list=fields.COLUMN(columns.VarBytesColumn()),
+        tag_list=fields.COLUMN(columns.VarBytesColumn()),
+        tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        date=fields.DATETIME(stored=True, sortable=True),
+        year=fields.ID(sortable=True),
+        # "2024-05": newest-first pages are found a month at a time (see _date_slices).
+        month=fields.ID(),
+        has_comment=fields.BOOLEAN(),
+        # Each pair of neighbouring index words ("minist+defenc"), so that a two-word phrase
+        # is answered by one posting list instead of comparing positions brief by brief.
+        **{pairs_field(name): fields.KEYWORD() for name in TEXT_FIELDS},
+    )
+
+
+def pairs_field(fieldname: str) -> str:
+    """The field that holds ``fieldname``'s neighbouring word pairs."""
+    return fieldname + "_pairs"
+
+
+def pair_term(first: str, second: str) -> str:
+    """The pairs field's term for two neighbouring index words ("+" is never in a word)."""
+    return first + "+" + second
+
+
+def word_pairs(text: str) -> str:
+    """The pairs field's value for ``text``: its neighbouring index words, as the analyzer
+    numbers positions (stop words removed, so "minister of defence" pairs minist+defenc)."""
+    terms = list(analysed_terms(text))
+    return " ".join(pair_term(a, b) for a, b in zip(terms, terms[1:], strict=False))
+
+
+def _fold(value: str) -> str:
+    return " ".join(value.replace(",", " ").split()).lower()
+
+
+def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
+    fields_: dict[str, Any] = {
+        "key": doc.key,
+        "id": doc.id,
+        "title": doc.title,
+        "article": doc.article,
+        "comment": doc.comment,
+        "actors": ",".join(doc.actors),
+        "source": _fold(doc.source),
+        "source_name": doc.source,
+        "actor_list": ",".join(doc.actors).encode("utf-8"),
+        "tag_list": ",".join(_fold(t) for t in doc.tags).encode("utf-8"),
+        "tags": ",".join(_fold(t) for t in doc.tags),
+        "has_comment": doc.has_comment,
+    }
+    for name in TEXT_FIELDS:
+        value = getattr(doc, name)
+        if value:
+            fields_[pairs_field(name)] = word_pairs(value)
+    if doc.date is not None:
+        fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
+        fields_["year"] = str(doc.date.year)
+        fields_["month"] = f"{doc.date.year:04d}-{doc.date.month:02d}"
+    return fields_
+
+
+# Snippets and marks re-find the query's words in stored text. Whoosh's highlighter runs the
+# whole analysis chain token by token; this does the same tokenising, lower-casing, stop-word
+# and stemming steps with a compiled pattern and a stem cache, several times faster.
+_STEMS: dict[str, str] = {}
+
+
+def _stem_of(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        if len(_STEMS) > 200_000:
+            _STEMS.clear()
+        stem = _STEMS[word] = _porter(word)
+        return stem
+    return stem
+
+
+def analysed_terms(text: str) -> Iterator[str]:
+    """The index terms of ``text``, as the analyzer makes them (fast path, no positions)."""
+    for m in _TOKEN.finditer(text):
+        word = m.group().lower()
+        if len(word) >= 2 and word not in STOP_WORDS:
+            yield _stem_of(word)
+
+
+class _BM25(scoring.BM25F):
+    """BM25F with the Robertson-Sparck Jones idf instead of Whoosh's ``log(N/(df+1)) + 1``.
+
+    Whoosh's "+ 1" keeps common words worth at least one rare word's third or so; the textbook
+    idf lets the rare words of a long question decide the order.
+    """
+
+    def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
+        parent = searcher.get_parent()
+        df = parent.doc_frequency(fieldname, text)
+        n = parent.doc_count_all()
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def scoring_model() -> Any:
+    return _BM25(B=BM25_B, K1=BM25_K1)

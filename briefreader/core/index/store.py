@@ -1,0 +1,937 @@
+"""The index on disk: opening, writing, the manifest, locks, checksums and damage."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import gc
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import warnings
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import collectors, index, query, searching
+from whoosh.filedb.filestore import FileStorage
+
+from briefreader.core.index import schema as _schema
+from briefreader.core.index.fast import _column_values, _lengths_in_memory, _posting_ids
+from briefreader.core.index.schema import (
+    TEXT_FIELDS,
+    _analyzer,
+    _to_whoosh,
+    make_schema,
+    scoring_model,
+)
+from briefreader.core.records import IndexBusyError, IndexDamagedError, IndexDoc
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class ManifestEntry:
+    size: int
+    mtime_ns: int
+    sha256: str
+    id: str
+    warnings: tuple[str, ...] = ()
+
+
+class _FileLock:
+    """An exclusive advisory lock on a file, released by the OS if the process dies."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: Any = None
+
+    def acquire(self, timeout: float) -> bool:
+        if self._fh is not None:
+            # Opening the file again would drop the handle that holds the lock, and with it
+            # the lock: fail loudly instead.
+            raise RuntimeError("this index already holds its update lock")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                _lock_file(self._fh)
+                _HELD_LOCKS.add(self)
+                return True
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise
+                if time.monotonic() >= deadline:
+                    self._fh.close()
+                    self._fh = None
+                    return False
+                time.sleep(0.05)
+
+    def release(self) -> None:
+        _HELD_LOCKS.discard(self)
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                _unlock_file(self._fh)
+            self._fh.close()
+            self._fh = None
+
+
+#: Locks this process holds; a child forked meanwhile must let go of its copies.
+_HELD_LOCKS: set[_FileLock] = set()
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while an update runs (Whoosh's bulk writer helpers) is a helper.
+
+    Its inherited copy of the update lock is closed (not unlocked: the parent still holds
+    it), and it is made to die with its parent. Without this, SIGKILLing an indexer left
+    its helpers blocked forever on their job queue, holding the lock (and Whoosh's own
+    write lock), so every later update failed as "busy".
+    """
+    if not _HELD_LOCKS:
+        return
+    for lock in list(_HELD_LOCKS):
+        if lock._fh is not None:
+            with contextlib.suppress(OSError):
+                lock._fh.close()
+            lock._fh = None
+    _HELD_LOCKS.clear()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    # The parent's pid was taken before the fork: if it is killed in between, the child is
+    # already someone else's and must not wait for a death that has happened.
+    parent = _forking_parent
+    if _PRCTL is not None:
+        with contextlib.suppress(OSError, ctypes.ArgumentError):
+            _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(1)
+            return
+    if os.getppid() != parent:
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: poll for the parent going away
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
+
+
+_forking_parent = os.getpid()
+
+
+def _before_fork() -> None:
+    global _forking_parent
+    _forking_parent = os.getpid()
+
+
+# Looked up now, not in the child: a dlsym() right after fork() could wait forever on a
+# loader lock another thread of the parent held.
+_PRCTL: Any = None
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError, AttributeError):
+        _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock_file(fh: Any) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+
+    def _unlock_file(fh: Any) -> None:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+
+else:
+    import fcntl
+
+    def _lock_file(fh: Any) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock_file(fh: Any) -> None:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _crc32(path: Path) -> int:
+    crc = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _leaks_collected() -> Iterator[list[str]]:
+    """Close, quietly, the files Whoosh leaves open when damaged index files fail to open.
+
+    Whoosh-Reloaded 2.7.5 opens a segment's compound file (or a table of contents) and drops
+    it unclosed when reading it fails; freed later, it warns (ResourceWarning) at a random
+    point. The block appends to the list it gets when something failed; the exception that
+    held the files is gone when the block ends, so they are freed here.
+    """
+    failed: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            yield failed
+        finally:
+            if failed:
+                gc.collect()
+
+
+#: Incremental commits merge only segments smaller than this, once there are this many.
+TINY_SEGMENT = 1000
+TINY_SEGMENTS_TO_MERGE = 8
+
+
+def _merge_tiny(writer: Any, segments: list[Any]) -> list[Any]:
+    """Merge policy for incremental commits: fold the small segments updates leave behind.
+
+    Whoosh's default (MERGE_SMALL) also merges the segments a bulk build wrote, on the first
+    commit after it: minutes of Python at 100,000 briefs, inside what should be a re-check
+    or an "add 100 briefs". Here only segments under TINY_SEGMENT briefs are merged.
+    """
+    from whoosh.reading import SegmentReader
+
+    tiny = [seg for seg in segments if seg.doc_count_all() < TINY_SEGMENT]
+    if len(tiny) < TINY_SEGMENTS_TO_MERGE:
+        return segments
+    for seg in tiny:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if seg.doc_count_all() >= TINY_SEGMENT]
+
+
+def _commit_args(bulk: bool) -> dict[str, Any]:
+    """The bulk writer never merges; other commits merge only tiny segments."""
+    return {"merge": False} if bulk else {"mergetype": _merge_tiny}
+
+
+class _SetCache:
+    """Recent match sets of one searcher: filters and facets ask for the same sets again."""
+
+    MAX_ITEMS = 2_000_000  # document numbers over all cached sets (about 100 MB at most)
+
+    def __init__(self) -> None:
+        self._owner: Any = None
+        self._sets: OrderedDict[str, set[int]] = OrderedDict()
+        self._items = 0
+
+    def get(self, owner: Any, key: str) -> set[int] | None:
+        if owner is not self._owner:
+            self._owner, self._sets, self._items = owner, OrderedDict(), 0
+            return None
+        found = self._sets.get(key)
+        if found is not None:
+            self._sets.move_to_end(key)
+        return found
+
+    def put(self, owner: Any, key: str, value: set[int]) -> None:
+        if owner is not self._owner or len(value) > self.MAX_ITEMS // 4:
+            return
+        self._sets[key] = value
+        self._items += len(value)
+        while self._items > self.MAX_ITEMS and self._sets:
+            _key, old = self._sets.popitem(last=False)
+            self._items -= len(old)
+
+
+class BriefIndex:
+    """A Whoosh index of briefs in one folder, with the manifest that makes updates cheap.
+
+    The manifest (``manifest.json``) maps each indexed file to its size, mtime and hash, so an
+    unchanged corpus is re-checked with ``stat`` calls alone. It is written after each commit:
+    if a crash loses it, the next update only redoes work, it never loses a brief.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._lock = _FileLock(self.folder / "update.lock")
+        self.rebuilt_reason: str | None = None
+        self._columns: dict[str, list[Any]] = {}
+        self._column_owner: Any = None
+        self._sets = _SetCache()
+
+    # -- opening -------------------------------------------------------------------------
+
+    @property
+    def meta_path(self) -> Path:
+        return self.folder / "meta.json"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / "manifest.json"
+
+    def _read_meta(self) -> dict[str, Any] | None:
+        """meta.json's content; {} if there is none, None if it cannot be read (damage)."""
+        try:
+            meta = json.loads(self.meta_path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return None
+        return meta if isinstance(meta, dict) else None
+
+    @property
+    def damage_path(self) -> Path:
+        """Written when a search finds the index unreadable: the next update rebuilds it."""
+        return self.folder / "damaged.json"
+
+    def mark_damaged(self, reason: str) -> None:
+        with contextlib.suppress(OSError):
+            _write_json_atomic(self.damage_path, {"reason": reason})
+
+    def _has_index(self) -> bool:
+        with _leaks_collected() as failed:
+            try:
+                return bool(index.exists_in(str(self.folder)))
+            except Exception as exc:  # noqa: BLE001 - a garbled table of contents raises anything
+                failed.append(type(exc).__name__)
+        return True  # there is something: open_dir will say what is wrong with it
+
+    def exists(self) -> bool:
+        """Whether there is an index that opens as it is (no rebuild needed)."""
+        if self._problem() is not None:
+            return False
+        if self._ix is not None:
+            return True
+        with _leaks_collected() as failed:
+            try:
+                trial = index.open_dir(str(self.folder))
+                trial.doc_count()
+                trial.close()
+                return True
+            except Exception as exc:  # noqa: BLE001 - damaged: the caller updates (rebuilds)
+                failed.append(type(exc).__name__)
+        return False
+
+    def _problem(self) -> str | None:
+        """Why the index cannot be used as it is ("new index" when there is none), or None."""
+        meta = self._read_meta()
+        if meta is None:
+            return "its settings file (meta.json) was unreadable"
+        if self.damage_path.exists():
+            try:
+                marked = json.loads(self.damage_path.read_text("utf-8"))["reason"]
+            except (OSError, ValueError, TypeError, KeyError):
+                marked = "unknown"
+            return f"a search found it damaged ({marked})"
+        if not self._has_index():
+            if self._index_files():  # segment files but no table of contents
+                return "its table of contents was missing"
+            return "new index"
+        if meta.get("schema") != _schema.SCHEMA_VERSION:
+            new = _schema.SCHEMA_VERSION
+            return f"its format ({meta.get('schema')}) is replaced by format {new}"
+        changed = self._changed_file()
+        if changed is not None:
+            log.warning("%s: %s", self.folder, changed)
+            return "its files were damaged"
+        return None
+
+    # Whoosh writes each segment and table of contents once and never changes it, and keeps
+    # no checksums: bytes overwritten in the middle of a segment can silently change results.
+    # Each file's size, mtime and CRC-32 are recorded after every commit; at open a recorded
+    # file of another size, or with another mtime and content, is damage. Only files whose
+    # mtime changed are read, so a sound index opens with a stat per file.
+
+    @property
+    def checksums_path(self) -> Path:
+        return self.folder / "checksums.json"
+
+    def _index_files(self) -> list[Path]:
+        """Whoosh's files: tables of contents (``_MAIN_<gen>.toc``) and segment files
+        (``MAIN_<segment>.<part>``: terms, postings, stored fields, columns; or one ``.seg``
+        when compound)."""
+        try:
+            names = os.listdir(self.folder)
+        except FileNotFoundError:
+            return []
+        return sorted(
+            self.folder / n
+            for n in names
+            if n.startswith(("MAIN_", "_MAIN_")) and n != "MAIN_WRITELOCK"
+        )
+
+    def _live_segments(self) -> set[str]:
+        """Ids of the segments the newest table of contents lists (empty if unreadable)."""
+        try:
+            toc = index.TOC.read(FileStorage(str(self.folder)), index._DEF_INDEX_NAME)
+            return {seg.segment_id() for seg in toc.segments}
+        except Exception:  # noqa: BLE001 - an unreadable TOC is reported by open_dir itself
+            return set()
+
+    def _read_checksums(self) -> dict[str, tuple[int, int, int]]:
+        try:
+            raw = json.loads(self.checksums_path.read_text("utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def _save_checksums(self) -> None:
+        known = self._read_checksums()
+        out: dict[str, list[int]] = {}
+        for path in self._index_files():
+            st = path.stat()
+            old = known.get(path.name)
+            if old is not None and old[:2] == (st.st_size, st.st_mtime_ns):
+                out[path.name] = list(old)  # recorded before and untouched: not read again
+            else:
+                out[path.name] = [st.st_size, st.st_mtime_ns, _crc32(path)]
+        _write_json_atomic(self.checksums_path, out)
+
+    def _changed_file(self) -> str | None:
+        """A recorded index file whose content is not what was committed, or None.
+
+        A recorded file that is gone is damage only if it belongs to a segment the newest
+        table of contents lists: after a kill between a commit and this record, the files of
+        segments that commit merged away are legitimately gone.
+        """
+        live: set[str] | None = None
+        for name, (size, mtime_ns, crc) in self._read_checksums().items():
+            path = self.folder / name
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                if live is None:
+                    live = self._live_segments()
+                if name.split(".", 1)[0] in live:
+                    return f"{name} is missing"
+                continue
+            except OSError as exc:
+                return f"{name} cannot be read ({exc.strerror or exc})"
+            if st.st_size != size:
+                return f"{name} is {st.st_size} bytes, not {size}"
+            if st.st_mtime_ns != mtime_ns and _crc32(path) != crc:
+                return f"{name} was overwritten"
+        return None
+
+    def open(self, *, create: bool = True) -> None:
+        """Open the index, creating it (or rebuilding an incompatible one) when allowed.
+
+        Only a caller holding :meth:`locked` may pass ``create=True``: it may move a damaged
+        index aside. The reason for a rebuild is kept in meta.json until an update reports
+        it (:meth:`clear_rebuilt`), so a rebuild is never silent.
+        """
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with _leaks_collected() as failed:
+            reason = self._problem()
+            failure = None
+            if reason is None:
+                try:
+                    self._ix = index.open_dir(str(self.folder))
+                    self._ix.doc_count()
+                    self.rebuilt_reason = (self._read_meta() or {}).get("rebuilt")
+                    return
+                except Exception as exc:  # Whoosh raises many kinds on damaged files
+                    log.debug("cannot open the index", exc_info=True)
+                    failure = (type(exc).__name__, str(exc))
+                    failed.append(failure[0])
+                if self._ix is not None:
+                    with contextlib.suppress(Exception):
+                        self._ix.close()
+                    self._ix = None
+        if failure is not None:
+            if not create:
+                raise IndexDamagedError(f"the index in {self.folder} is damaged: {failure[1]}")
+            log.warning("%s: %s: %s", self.folder, *failure)
+            reason = "its files were damaged"
+        assert reason is not None
+        if not create:
+            raise IndexDamagedError(f"no usable index in {self.folder} ({reason})")
+        if reason == "new index":
+            self.rebuilt_reason = None
+        elif reason.startswith("its format"):
+            self.rebuilt_reason = f"the index was rebuilt: {reason}"  # not damage: no copy kept
+        else:
+            reason = f"the index could not be used: {reason}; it was set aside and rebuilt"
+            log.warning("%s: %s", self.folder, reason)
+            self._move_aside()
+            self.rebuilt_reason = reason
+        self._create()
+
+    def pending_rebuild(self) -> str | None:
+        """Why the index was rebuilt, while no update has filled it yet (read from disk, so a
+        read-only instance sees the writer's progress)."""
+        reason = (self._read_meta() or {}).get("rebuilt")
+        return str(reason) if reason else None
+
+    def clear_rebuilt(self) -> None:
+        """The rebuild has been reported (after an update that completed)."""
+        self.rebuilt_reason = None
+        meta = self._read_meta() or {}
+        if "rebuilt" in meta:
+            del meta["rebuilt"]
+            _write_json_atomic(self.meta_path, meta)
+
+    def _move_aside(self) -> None:
+        """Keep a damaged index for inspection, beside the folder; the lock file stays."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = Path(
+            tempfile.mkdtemp(prefix=f"{self.folder.name}.damaged-{stamp}-", dir=self.folder.parent)
+        )
+        for child in self.folder.iterdir():
+            if child.name != "update.lock":
+                with contextlib.suppress(OSError):
+                    shutil.move(str(child), str(target / child.name))
+
+    def _create(self) -> None:
+        for child in self.folder.iterdir():
+            if child.name == "update.lock":
+                continue
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+        # meta.json first: killed before the Whoosh files exist, the folder reads as "no
+        # index yet"; the other way round it read as an index of an unknown format.
+        meta: dict[str, Any] = {"schema": _schema.SCHEMA_VERSION}
+        if self.rebuilt_reason:
+            meta["rebuilt"] = self.rebuilt_reason
+        _write_json_atomic(self.meta_path, meta)
+        _write_json_atomic(self.manifest_path, {})
+        self._ix = index.create_in(str(self.folder), make_schema())
+        self._save_checksums()
+
+    # Files that could not be read are remembered with their size and mtime, so that they are
+    # reported on every update without being read again until they change.
+
+    def read_problems(self) -> dict[str, tuple[int, int, str]]:
+        try:
+            raw = json.loads((self.folder / "problems.json").read_text("utf-8"))
+            return {str(k): (int(v[0]), int(v[1]), str(v[2])) for k, v in raw.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            return {}
+
+    def save_problems(self, problems: dict[str, tuple[int, int, str]]) -> None:
+        _write_json_atomic(self.folder / "problems.json", {k: list(v) for k, v in problems.items()})
+
+    # The actors field depends on the glossary. The names it was built with are kept beside
+    # the index, so that a glossary edit re-indexes only the briefs it can affect.
+
+    @property
+    def glossary_state_path(self) -> Path:
+        return self.folder / "glossary.json"
+
+    def glossary_state(self) -> dict[str, Any] | None:
+        try:
+            state = json.loads(self.glossary_state_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return state if isinstance(state, dict) else None
+
+    def save_glossary_state(self, state: dict[str, Any]) -> None:
+        _write_json_atomic(self.glossary_state_path, state)
+
+    def keys_for_names(self, names: Iterable[str], actor_ids: Iterable[str]) -> set[str] | None:
+        """Keys of briefs whose text has any of ``names`` or that list any of ``actor_ids``.
+
+        None when a name cannot be searched (it is all stop words, like "US"): the caller
+        must then look at every brief.
+        """
+        s = self.searcher()
+        ana = _analyzer()
+        subqueries: list[Any] = [query.Term("actors", a) for a in actor_ids]
+        for name in names:
+            words = [t.text for t in ana(name)]
+            if not words:
+                return None
+            for fieldname in TEXT_FIELDS:
+                if len(words) == 1:
+                    subqueries.append(query.Term(fieldname, words[0]))
+                else:
+                    subqueries.append(query.Phrase(fieldname, words))
+        if not subqueries:
+            return set()
+        return {
+            str(s.stored_fields(docnum)["key"]) for docnum in s.docs_for_query(query.Or(subqueries))
+        }
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
+
+    def _require(self) -> Any:
+        if self._ix is None:
+            raise RuntimeError("index is not open")
+        return self._ix
+
+    def searcher(self) -> Any:
+        """A searcher on the latest committed state (refreshed cheaply when unchanged)."""
+        ix = self._require()
+        if self._searcher is None:
+            self._searcher = _Searcher(ix.reader(), fromindex=ix, weighting=scoring_model())
+        elif not self._searcher.up_to_date():
+            # Not Searcher.refresh(): in Whoosh-Reloaded 2.7.5 it fails with a TypeError when
+            # the old reader was an EmptyReader (EmptyReader.segments() returns None).
+            self._searcher.close()
+            self._searcher = _Searcher(ix.reader(), fromindex=ix, weighting=scoring_model())
+        return self._searcher
+
+    def doc_count(self) -> int:
+        return int(self._require().doc_count())
+
+    def column(self, name: str) -> list[Any]:
+        """A column's values for every document number of the current searcher (cached).
+
+        Facets count over thousands of briefs; indexing a Python list is many times faster
+        than asking Whoosh's column reader document by document.
+        """
+        s = self.searcher()
+        if self._column_owner is not s:
+            self._columns = {}
+            self._column_owner = s
+        if name not in self._columns:
+            values: list[Any] = []
+            # One string object per distinct value: 100,000 briefs name a few hundred
+            # actors, sources and years, and a copy per brief would cost tens of megabytes.
+            same: dict[Any, Any] = {}
+            if not s.reader().has_column(name):
+                pass
+            elif name in ("actor_list", "tag_list"):
+                for raw in _column_values(s, name):
+                    if not raw:
+                        values.append(())
+                        continue
+                    parts = tuple(map(sys.intern, raw.decode("utf-8").split(",")))
+                    values.append(same.setdefault(parts, parts))
+            else:
+                for value in _column_values(s, name):
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8")
+                    if isinstance(value, str):
+                        value = same.setdefault(value, value)
+                    values.append(value or "")
+            self._columns[name] = values
+        return self._columns[name]
+
+    def match_set(self, q: Any, deadline: float | None = None) -> set[int] | None:
+        """The document numbers ``q`` matches (cached per searcher); None past ``deadline``.
+
+        Counting walks every posting in pure Python (about a second for a common word at
+        100,000 briefs), so it is cached and, with a deadline, given up rather than waited for.
+        """
+        s = self.searcher()
+        key = repr(q)
+        found = self._sets.get(s, key)
+        if found is not None:
+            return found
+        try:
+            out = self._docset(s, q, deadline)
+        except collectors.TimeLimit:
+            return None
+        self._sets.put(s, key, out)
+        return out
+
+    def _docset(self, s: Any, q: Any, deadline: float | None) -> set[int]:
+        """Set algebra over posting lists: unions and intersections run in C.
+
+        Whoosh's ``docs_for_query`` walks a tree of Python matchers document by document
+        (about 5 us a posting); reading each term's ids and combining sets is several times
+        faster. Phrases and other positional queries still go through Whoosh.
+        """
+        if deadline is not None and time.perf_counter() > deadline:
+            raise collectors.TimeLimit
+        if isinstance(q, query.Term) and not isinstance(q, query.MultiTerm):
+            key = f"term {q.fieldname}:{q.text!r}"
+            found = self._sets.get(s, key)
+            if found is None:
+                found = set()
+                for leaf, offset in s.leaf_searchers():
+                    r = leaf.reader()
+                    if (q.fieldname, q.text) in r:
+                        ids = _posting_ids(r.postings(q.fieldname, q.text))
+                        found.update(ids if not offset else (d + offset for d in ids))
+                self._sets.put(s, key, found)
+            return found
+        if isinstance(q, query.Or):
+            out: set[int] = set()
+            for sub in q.subqueries:
+                out |= self._docset(s, sub, deadline)
+            return out
+        if isinstance(q, query.And):
+            subs = sorted(q.subqueries, key=lambda sub: _cost(sub, s.reader()))
+            if not subs:
+                return set()
+            out = set(self._docset(s, subs[0], deadline))
+            for sub in subs[1:]:
+                if not out:
+                    break
+                out &= self._docset(s, sub, deadline)
+            return out
+        if isinstance(q, (query.AndMaybe,)):
+            return self._docset(s, q.a, deadline)
+        if isinstance(q, query.AndNot):
+            return self._docset(s, q.a, deadline) - self._docset(s, q.b, deadline)
+        if isinstance(q, query.Every) and not q.fieldname:
+            # Every brief: ranges of document numbers less the deleted ones (Whoosh's
+            # all_doc_ids() asks each document whether it is deleted: 0.7 s at 100,000).
+            every: set[int] = set()
+            for leaf, offset in s.leaf_searchers():
+                r = leaf.reader()
+                every.update(range(offset, offset + r.doc_count_all()))
+                if r.has_deletions():
+                    every.difference_update(d + offset for d in r._perdoc.deleted_docs())
+            return every
+        out = set()
+        for i, docnum in enumerate(s.docs_for_query(q)):
+            out.add(docnum)
+            if deadline is not None and not i & 1023 and time.perf_counter() > deadline:
+                raise collectors.TimeLimit
+        return out
+
+    # -- writing -------------------------------------------------------------------------
+
+    def read_manifest(self) -> dict[str, ManifestEntry]:
+        try:
+            raw = json.loads(self.manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(raw, dict):
+            return {}  # garbled: every brief is checked again, none is lost
+        out: dict[str, ManifestEntry] = {}
+        for key, val in raw.items():
+            with contextlib.suppress(TypeError, ValueError, IndexError, KeyError):
+                warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
+                out[key] = ManifestEntry(
+                    int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings
+                )
+        return out
+
+    def indexed_keys(self) -> set[str]:
+        """The keys actually in the index (the manifest may lag after a crash).
+
+        A deleted document's key stays in the lexicon until its segment is merged, so with
+        deletions each key is checked against the live documents.
+        """
+        s = self.searcher()
+        keys: set[str] = set()
+        for leaf, _offset in s.leaf_searchers():
+            r = leaf.reader()
+            found = {str(t.decode("utf-8")) for t in r.lexicon("key")}
+            if r.has_deletions():
+                # Only the deleted briefs' keys are checked (asking all 100,000 keys took
+                # seconds): each stays if a live brief of this segment still has it.
+                for docnum in r.deleted_docs_set:
+                    key = (r.stored_fields(docnum) or {}).get("key")
+                    if key in found and leaf.document_number(key=key) is None:
+                        found.discard(key)
+            keys |= found
+        return keys
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float = 5.0) -> Iterator[None]:
+        """Hold the update lock; raise IndexBusyError if another process keeps it."""
+        if not self._lock.acquire(timeout):
+            raise IndexBusyError(
+                "another briefreader is updating this index; try again when it has finished"
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def write(
+        self,
+        docs: Iterable[IndexDoc],
+        remove: Sequence[str],
+        *,
+        manifest: dict[str, ManifestEntry],
+        bulk: bool = False,
+        batch: int = 0,
+        batch_max: int = 0,
+        on_doc: Callable[[IndexDoc], None] | None = None,
+    ) -> int:
+        """Add or replace ``docs`` and delete ``remove`` keys; commit; then save ``manifest``.
+
+        Crash order: the manifest first drops what a commit deletes or replaces, the commit
+        follows, then the manifest gets the new entries (atomic replace each time).
+
+        The caller holds :meth:`locked`. ``bulk`` uses a writer that spreads analysis over
+        processes and skips the final merge. With ``batch`` > 0 the work is committed every
+        ``batch`` documents, so a crash or a cancel loses at most one batch. With ``batch_max``
+        above ``batch`` each batch doubles, up to ``batch_max``: every commit of the bulk
+        writer adds one segment per process, and each segment costs every later search a few
+        milliseconds (41 segments at 100,000 briefs with fixed batches of 5,000).
+        """
+        ix = self._require()
+        written = 0
+        # Updated in place: the caller also records touched-but-unchanged files in it while
+        # ``docs`` is consumed, and all of it is saved after each commit.
+        pending = manifest
+
+        def new_writer() -> Any:
+            # Not compound: Whoosh reads a compound segment's files into memory (BytesIO), so
+            # a searcher on a 100,000-brief index held ~1 GB of private memory (26 MB a
+            # segment); separate files are memory-mapped and shared with the page cache.
+            if bulk and (os.cpu_count() or 1) > 1:
+                return ix.writer(
+                    procs=min(2, os.cpu_count() or 1),
+                    limitmb=256,
+                    multisegment=True,
+                    compound=False,
+                )
+            return ix.writer(limitmb=128, compound=False)
+
+        # The manifest must never claim what the index lacks: keys a commit deletes or
+        # replaces leave the manifest before the commit, and come back after it.
+        claimed = set(manifest)
+        touched: set[str] = set()
+
+        def commit(w: Any) -> None:
+            if touched & claimed:
+                self._save_manifest({k: e for k, e in pending.items() if k not in touched})
+            w.commit(**_commit_args(bulk))
+            self._save_checksums()
+            self._save_manifest(pending)
+            claimed.clear()
+            claimed.update(pending)
+            touched.clear()
+
+        writer = new_writer()
+        try:
+            for key in remove:
+                writer.delete_by_term("key", key)
+                pending.pop(key, None)
+                touched.add(key)
+            in_batch = 0
+            for doc in docs:
+                if bulk:
+                    writer.add_document(**_to_whoosh(doc))
+                else:
+                    writer.update_document(**_to_whoosh(doc))
+                pending[doc.key] = ManifestEntry(
+                    doc.size, doc.mtime_ns, doc.sha256, doc.id, doc.warnings
+                )
+                touched.add(doc.key)
+                written += 1
+                in_batch += 1
+                if on_doc is not None:
+                    on_doc(doc)
+                if batch and in_batch >= batch:
+                    commit(writer)
+                    writer = new_writer()
+                    in_batch = 0
+                    batch = max(batch, min(batch * 2, batch_max))
+            if written or remove:
+                commit(writer)
+            else:
+                writer.cancel()  # nothing changed: no commit, so no merge either
+                self._save_manifest(pending)  # touched-but-unchanged files' new mtimes
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.cancel()
+            raise
+        return written
+
+    def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:
+        _write_json_atomic(
+            self.manifest_path,
+            {
+                k: [e.size, e.mtime_ns, e.sha256, e.id, *([list(e.warnings)] if e.warnings else [])]
+                for k, e in manifest.items()
+            },
+        )
+
+    def optimize(self) -> None:
+        """Merge segments into one: slower to write, faster to search afterwards."""
+        self._require().optimize(compound=False)
+        self._save_checksums()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def stored(self, key: str) -> dict[str, Any] | None:
+        s = self.searcher()
+        docnum = s.document_number(key=key)
+        if docnum is None:
+            return None
+        return dict(s.stored_fields(docnum))
+
+    def keys_for_id(self, brief_id: str) -> list[str]:
+        s = self.searcher()
+        return [str(s.stored_fields(n)["key"]) for n in s.document_numbers(id=brief_id)]
+
+    def actor_document_counts(self) -> dict[str, int]:
+        """How many briefs mention each actor (from the term statistics: no scan)."""
+        s = self.searcher()
+        out: dict[str, int] = {}
+        for term in s.lexicon("actors"):
+            text = term.decode("utf-8")
+            out[text] = int(s.doc_frequency("actors", text))
+        return out
+
+
+class _Searcher(searching.Searcher):  # type: ignore[misc]
+    """A searcher that remembers each field's total length.
+
+    Every BM25 term matcher, in every segment, asks the top searcher for the field's average
+    length, and Whoosh sums it over all segments each time: with 41 segments (a 100,000-brief
+    bulk build) that was 1.1 million calls for 150 queries, 9 ms a query. The lengths cannot
+    change under a searcher (a commit brings a new one).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lengths: dict[str, int] = {}
+        self._date_counts: dict[str, int] | None = None  # see _date_counts()
+        if not self.has_parent():
+            for reader, _offset in self.leafreaders or [(self.ixreader, 0)]:
+                _lengths_in_memory(reader)
+
+    #: While True, collectors visit the segments newest first (see :func:`related`).
+    newest_first = False
+
+    def leaf_searchers(self) -> Any:
+        leaves = super().leaf_searchers()
+        return leaves[::-1] if self.newest_first else leaves
+
+    def field_length(self, fieldname: str) -> int:
+        if self.has_parent():
+            return int(self.get_parent().field_length(fieldname))
+        got = self._lengths.get(fieldname)
+        if got is None:
+            got = self._lengths[fieldname] = int(self.reader().field_length(fieldname))
+        return got
+
+
+def _cost(q: Any, reader: Any) -> int:
+    """How many postings counting ``q`` would walk (Whoosh's own upper estimate)."""
+    try:
+        return int(q.estimate_size(reader))
+    except Exception:  # noqa: BLE001
+        return 6001

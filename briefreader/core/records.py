@@ -1,0 +1,113 @@
+"""The plain records that cross from the index to the front ends (no Whoosh here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+class IndexBusyError(RuntimeError):
+    """Another process is writing this index; the caller should wait or work read-only."""
+
+
+class IndexDamagedError(RuntimeError):
+    """The index files cannot be read; the caller may move them aside and rebuild."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDoc:
+    """One brief as the index stores it (built by the library from a parsed Brief)."""
+
+    key: str  # absolute path of the file: unique across corpus folders
+    id: str
+    title: str
+    article: str
+    comment: str
+    actors: tuple[str, ...]
+    source: str
+    tags: tuple[str, ...]
+    date: dt.date | None
+    size: int
+    mtime_ns: int
+    sha256: str
+    has_comment: bool = True
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A short passage around the best hits: ``marks`` are (start, end) offsets into ``text``."""
+
+    section: str
+    text: str
+    marks: tuple[tuple[int, int], ...]
+
+    def to_html(self) -> str:
+        import html as _html
+
+        out: list[str] = []
+        pos = 0
+        for start, end in self.marks:
+            out.append(_html.escape(self.text[pos:start]))
+            out.append('<b class="hit">' + _html.escape(self.text[start:end]) + "</b>")
+            pos = end
+        out.append(_html.escape(self.text[pos:]))
+        return "".join(out)
+
+    def to_terminal(self, bold: str = "\x1b[1m", reset: str = "\x1b[0m") -> str:
+        out: list[str] = []
+        pos = 0
+        for start, end in self.marks:
+            out.append(self.text[pos:start])
+            out.append(bold + self.text[start:end] + reset)
+            pos = end
+        out.append(self.text[pos:])
+        return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    id: str
+    title: str
+    date: dt.date | None
+    source: str
+    tags: tuple[str, ...]
+    actors: tuple[str, ...]
+    score: float
+    snippet: Snippet | None
+    tier: int = 1  # 1: all the words; 2: only some of them
+
+
+@dataclass(slots=True)
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    total_all_words: int
+    offset: int
+    sort: str
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    notices: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    #: False when ``total`` and ``total_all_words`` are estimates (large match sets are not
+    #: counted on the way to the first page; a call with ``facets=True`` counts them).
+    exact: bool = True
+    #: True when the time limit stopped the search: the hits found so far, maybe not the best.
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    actors: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    years: tuple[int, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (
+            self.actors or self.sources or self.tags or self.since or self.until or self.years
+        )
