@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 #: Bump when the schema or the analysis changes; an index of another version is rebuilt.
 #: 2: the longer stop list and the new field weights. 3: facet columns.
 #: 4: "*" is no longer part of a word. 5: a tags column for the tags facet.
-#: 6: a month field. 7: word pairs (``<field>_pairs``): a two-word phrase is one posting list.
-SCHEMA_VERSION = 7
+#: 6: a month field.
+SCHEMA_VERSION = 6
 
 SORTS = ("relevance", "newest", "oldest")
 TITLE_BOOST = 1.0
@@ -109,27 +109,7 @@ def make_schema() -> fields.Schema:
         # "2024-05": newest-first pages are found a month at a time (see _date_slices).
         month=fields.ID(),
         has_comment=fields.BOOLEAN(),
-        # Each pair of neighbouring index words ("minist+defenc"), so that a two-word phrase
-        # is answered by one posting list instead of comparing positions brief by brief.
-        **{pairs_field(name): fields.KEYWORD() for name in TEXT_FIELDS},
     )
-
-
-def pairs_field(fieldname: str) -> str:
-    """The field that holds ``fieldname``'s neighbouring word pairs."""
-    return fieldname + "_pairs"
-
-
-def pair_term(first: str, second: str) -> str:
-    """The pairs field's term for two neighbouring index words ("+" is never in a word)."""
-    return first + "+" + second
-
-
-def word_pairs(text: str) -> str:
-    """The pairs field's value for ``text``: its neighbouring index words, as the analyzer
-    numbers positions (stop words removed, so "minister of defence" pairs minist+defenc)."""
-    terms = list(analysed_terms(text))
-    return " ".join(pair_term(a, b) for a, b in zip(terms, terms[1:], strict=False))
 
 
 def _fold(value: str) -> str:
@@ -151,14 +131,6 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "tags": ",".join(_fold(t) for t in doc.tags),
         "has_comment": doc.has_comment,
     }
-    for name in TEXT_FIELDS:
-        value = getattr(doc, name)
-        if value:
-            fields_[pairs_field(name)] = word_pairs(value)
-    if doc.date is not None:
-        fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
-        fields_["year"] = str(doc.date.year)
-        fields_["month"] = f"{doc.date.year:04d}-{doc.date.month:02d}"
     return fields_
 
 
