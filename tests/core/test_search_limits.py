@@ -1,4 +1,4 @@
-"""Search on a large index: estimates, time limits and bounded expansions (issue 5).
+"""Search on a large index: exact counts, time limits and bounded expansions (issue 5).
 
 The figures live in benchmarks/RESULTS.md; these tests pin the behaviour that makes them:
 the same briefs whichever way they are counted, partial results marked as such, and fuzzy
@@ -39,11 +39,13 @@ def test_first_page_matches_the_counted_search(lib: Library, text: str, sort: st
     assert first.exact and counted.exact and not first.partial
 
 
-def test_estimates_when_counting_is_skipped(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bix.searching, "EXACT_LIMIT", 0)
+def test_counts_are_exact_without_facets(lib: Library) -> None:
+    """Totals are counted by arrays whatever was asked for: no estimate is ever returned."""
     res = lib.search("Iran", limit=1, facets=False)
-    assert not res.exact and res.total >= 1 and len(res.hits) == 1
-    assert lib.search("Iran", limit=1).exact  # asking for facets counts
+    full = lib.search("Iran", limit=100)
+    assert res.exact and len(res.hits) == 1
+    assert res.total == full.total == len(full.hits) >= 2
+    assert res.facets == {} and full.facets["year"]
 
 
 def test_time_limit_gives_partial_results_with_a_notice(lib: Library) -> None:
@@ -108,5 +110,5 @@ def test_browsing_everything_leaves_out_deleted_briefs(lib: Library, tmp_path: P
     assert after.total == before.total - 1 == len(after.hits)
     s = lib.index.searcher()
     assert any(leaf.reader().has_deletions() for leaf, _ in s.leaf_searchers())
-    every = lib.index.match_set(query.Every())
-    assert every == set(s.reader().all_doc_ids())
+    every = lib.index.evaluator().every()
+    assert every.tolist() == sorted(s.reader().all_doc_ids())

@@ -10,7 +10,6 @@ import itertools
 import logging
 import pickle
 import zlib
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,96 +24,41 @@ from whoosh.codec.whoosh3 import W3LeafMatcher as _W3Leaf
 log = logging.getLogger(__name__)
 
 
-def _column_values(s: Any, name: str) -> Iterator[Any]:
-    """Every document's value of column ``name``, in document-number order.
+def leaf_facet_values(reader: Any, name: str) -> list[Any]:
+    """Every document's value of facet column ``name`` in a leaf reader, in document order:
+    a tuple of strings for the comma lists (``actor_list``, ``tag_list``), else a string.
 
     Whoosh reads a variable-length column one value at a time (a seek and a read each:
     about 15 us, 1.5 s for four facet columns at 100,000 briefs). Whoosh-Reloaded 2.7.5's
     reader keeps the values' lengths in an array, so a segment's values are read in one go
     and sliced here. Other column types, and segments without the column, go Whoosh's way.
     """
-    for leaf, _offset in s.leaf_searchers():
-        r = leaf.reader()
-        if not r.has_column(name):
-            yield from r.column_reader(name)  # the field's default value for each document
-            continue
-        raw = r.column_reader(name, translate=False)
-        translate = r.schema[name].from_column_value
-        lengths = getattr(raw, "_lengths", None)
-        if not isinstance(raw, columns.VarBytesColumn.Reader) or lengths is None:
-            yield from map(translate, raw)
-            continue
-        blob = raw._dbfile.get(raw._basepos, sum(lengths))
-        pos = 0
-        for length in lengths:
-            yield translate(blob[pos : pos + length]) if length else translate(b"")
-            pos += length
+    listed = name in ("actor_list", "tag_list")
+    same: dict[Any, Any] = {}  # one object per distinct value: a few hundred, not 100,000
 
+    def value(raw: Any) -> Any:
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8")
+        raw = raw or ""
+        if listed:
+            parts = tuple(p for p in raw.split(",") if p) if raw else ()
+            return same.setdefault(parts, parts)
+        return same.setdefault(raw, raw)
 
-def _posting_ids(m: Any) -> Iterable[int]:
-    """Every document number of a term's postings, a block at a time.
-
-    Whoosh's ``all_ids()`` steps through the postings one Python call at a time (about 1.5 us
-    each, 100 ms for a common word at 100,000 briefs). Whoosh-Reloaded 2.7.5's on-disk
-    matcher keeps each block as a pickled, delta-coded tuple: unpickling it and summing the
-    deltas with ``itertools.accumulate`` runs in C. Any other matcher (short posting lists
-    are stored inline) takes Whoosh's own way.
-    """
-    if not isinstance(m, _W3Leaf) or not m.is_active() or m._byteids:
-        return m.all_ids()  # type: ignore[no-any-return]
-    out: list[int] = []
-    while True:
-        if m._data is None:
-            m._read_data()
-        deltas = m._data[0]
-        if m._i == 0:
-            out.extend(itertools.accumulate(deltas))
-        else:  # not at the start of a block: Whoosh's own decoding, from where it stands
-            if m._ids is None:
-                m._read_ids()
-            out.extend(m._ids[m._i :])
-        if m._lastblock:
-            return out
-        m._next_block()
-
-
-class _MemoryLengths:
-    """A segment's length column of one field (a byte per document), read in one go."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def __getitem__(self, docnum: int) -> int:
-        data = self._data
-        return data[docnum] if docnum < len(data) else 0
-
-
-def _lengths_in_memory(reader: Any) -> None:
-    """Give a segment reader its field-length columns as bytes in memory.
-
-    BM25 asks each scored document's field length, and Whoosh-Reloaded 2.7.5 reads it from
-    the column file each time (a seek, a read and an unpack: 15 us; 188,000 lookups for 150
-    queries at 35,000 briefs). The columns are a byte per document: 100 KB a field at
-    100,000 briefs. Any other reader or layout is left alone.
-    """
-    perdoc: Any = getattr(reader, "_perdoc", None)
-    cached = getattr(perdoc, "_readers", None)
-    if perdoc is None or not isinstance(cached, dict):
-        return
-    for name, field_ in reader.schema.items():
-        if not field_.scorable:
-            continue
-        lenfield = f"_{name}_len"
-        try:
-            raw = perdoc.column_reader(lenfield, _LENGTHS_COLUMN)
-            if not isinstance(raw, columns.NumericColumn.Reader) or raw._fixedlen != 1:
-                continue
-            count = min(raw._count, perdoc._doccount)
-            cached[lenfield] = _MemoryLengths(raw._dbfile.get(raw._basepos, count))
-        except Exception:  # noqa: BLE001 - no such column (an empty segment): Whoosh's way
-            log.debug("field lengths of %s stay on disk", name, exc_info=True)
+    if not reader.has_column(name):
+        return [value("")] * int(reader.doc_count_all())
+    raw = reader.column_reader(name, translate=False)
+    translate = reader.schema[name].from_column_value
+    lengths = getattr(raw, "_lengths", None)
+    if not FAST_PATHS or not isinstance(raw, columns.VarBytesColumn.Reader) or lengths is None:
+        return [value(translate(v)) for v in raw]
+    blob = raw._dbfile.get(raw._basepos, sum(lengths))
+    out: list[Any] = []
+    pos = 0
+    for length in lengths:
+        out.append(value(translate(blob[pos : pos + length]) if length else ""))
+        pos += length
+    return out
 
 
 # -- postings and columns as arrays ------------------------------------------------------
@@ -182,13 +126,16 @@ def _read_public(reader: Any, fieldname: str, btext: bytes, values: bool) -> Ter
 
 
 def _read_w3(m: Any, values: bool) -> TermPostings | None:
-    buf = m._postfile.get(m._startoffset, m._length)
+    # Whoosh-Reloaded 2.7.5's W3TermInfo.from_bytes keeps the extent's length as a 1-tuple
+    # (unpack_int(...) without [0]); its own matcher never reads it.
+    length = m._length[0] if isinstance(m._length, tuple) else m._length
+    buf = m._postfile.get(m._startoffset, int(length))
     if buf[:4] != _W3_MAGIC:
         return None
     stream = io.BytesIO(buf)
     pos, end_all = 4, len(buf)
     deltas: list[int] = []
-    weights: list[float] = []
+    weights: list[Any] = []
     vals: list[bytes] = []
     starts: list[int] = []
     maxids: list[int] = []
@@ -200,21 +147,30 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
         stream.seek(pos)
         count, maxid, _maxweight, comp = pickle.load(stream)[:4]
         raw = buf[stream.tell() : end]
-        ids_d, ws, vs = pickle.loads(zlib.decompress(raw) if comp else raw)
+        got = None
+        if not values:
+            # The ids and weights lead the block; the positions that follow are most of it
+            # and cost most of the unpickling (a call per posting): only the head is read.
+            head = _HEAD_BYTES(count)
+            part = zlib.decompressobj().decompress(raw, head) if comp else raw[:head]
+            got = _ids_and_weights(part, count)
+        if got is None:
+            ids_d, ws, vs = pickle.loads(zlib.decompress(raw) if comp else raw)
+            if values:
+                if not isinstance(vs, tuple):
+                    return None  # fixed-size values: not what phrases need; Whoosh's way
+                vals.extend(vs)
+        else:
+            ids_d, ws = got
         starts.append(len(deltas))
         maxids.append(maxid)
         deltas.extend(ids_d)
         if ws is None:
-            weights.extend(itertools.repeat(1.0, count))
+            weights.append(np.ones(count, np.float32))
         elif isinstance(ws, float):
-            weights.extend(itertools.repeat(ws, count))
+            weights.append(np.full(count, ws, np.float32))
         else:
-            weights.extend(ws)
-        if values:
-            if isinstance(vs, tuple):
-                vals.extend(vs)
-            else:
-                return None  # fixed-size values: not what phrases need; Whoosh's way
+            weights.append(np.asarray(ws, np.float32))
         pos = end
         if last:
             break
@@ -223,7 +179,66 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
         # Each block's deltas start from zero: continue the running sum across blocks.
         arr[np.array(starts[1:])] -= np.array(maxids[:-1], dtype=np.int64)
     ids = np.cumsum(arr).astype(np.int32)
-    return TermPostings(ids, np.array(weights, np.float32), vals if values else None)
+    ws_all = np.concatenate(weights) if weights else np.empty(0, np.float32)
+    if len(ws_all) != len(ids):
+        return None
+    return TermPostings(ids, ws_all, vals if values else None)
+
+
+def _HEAD_BYTES(count: int) -> int:  # noqa: N802 - reads as the constant it is
+    """At most how many bytes a block's pickled ids and weights take (protocol 2)."""
+    return 3 + 5 * count + 6 + 9 * count + 6
+
+
+_FLOATS = np.dtype([("op", "u1"), ("v", ">f8")])
+
+
+def _ids_and_weights(raw: bytes, count: int) -> tuple[list[int], Any] | None:
+    """The delta-coded ids and the weights from the head of a block's pickle, or None.
+
+    A block is ``pickle.dumps((ids, weights, values), 2)``: PROTO 2, then the ids as a
+    MARK-ed tuple of BININT1/BININT2/BININT, a memo put, then the weights (NONE, one
+    BINFLOAT, or a MARK-ed tuple of BINFLOAT). Anything else (tiny blocks pickle their
+    tuples without MARK) returns None and is unpickled whole.
+    """
+    if count <= 3 or len(raw) < 4 or raw[0] != 0x80 or raw[2] != 0x28:
+        return None
+    pos = 3
+    ids = [0] * count
+    try:
+        for i in range(count):
+            op = raw[pos]
+            if op == 0x4B:  # BININT1
+                ids[i] = raw[pos + 1]
+                pos += 2
+            elif op == 0x4D:  # BININT2
+                ids[i] = raw[pos + 1] | raw[pos + 2] << 8
+                pos += 3
+            elif op == 0x4A:  # BININT
+                ids[i] = int.from_bytes(raw[pos + 1 : pos + 5], "little", signed=True)
+                pos += 5
+            else:
+                return None
+        if raw[pos] != 0x74:  # TUPLE
+            return None
+        op = raw[pos + 1]
+        pos += 3 if op == 0x71 else 6 if op == 0x72 else 0  # BINPUT, LONG_BINPUT
+        if op not in (0x71, 0x72):
+            return None
+        op = raw[pos]
+        if op == 0x4E:  # NONE: every weight 1
+            return ids, None
+        if op == 0x47:  # one BINFLOAT: every weight the same
+            return ids, float(np.frombuffer(raw, ">f8", 1, pos + 1)[0])
+        end = pos + 1 + 9 * count
+        if op != 0x28 or len(raw) <= end or raw[end] != 0x74:
+            return None
+        floats = np.frombuffer(raw, _FLOATS, count, pos + 1)
+        if not (floats["op"] == 0x47).all():
+            return None
+        return ids, floats["v"]
+    except IndexError:
+        return None
 
 
 #: A field-length byte to the length BM25 uses (Whoosh's table; a zero byte counts as 1).

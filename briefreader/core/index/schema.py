@@ -131,6 +131,10 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "tags": ",".join(_fold(t) for t in doc.tags),
         "has_comment": doc.has_comment,
     }
+    if doc.date is not None:
+        fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
+        fields_["year"] = str(doc.date.year)
+        fields_["month"] = f"{doc.date.year:04d}-{doc.date.month:02d}"
     return fields_
 
 

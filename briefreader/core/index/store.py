@@ -27,7 +27,8 @@ from whoosh import collectors, index, query, searching
 from whoosh.filedb.filestore import FileStorage
 
 from briefreader.core.index import schema as _schema
-from briefreader.core.index.fast import _column_values, _lengths_in_memory, _posting_ids
+from briefreader.core.index.evaluate import Evaluator
+from briefreader.core.index.postings import ArrayCache
 from briefreader.core.index.schema import (
     TEXT_FIELDS,
     _analyzer,
@@ -236,35 +237,6 @@ def _commit_args(bulk: bool) -> dict[str, Any]:
     return {"merge": False} if bulk else {"mergetype": _merge_tiny}
 
 
-class _SetCache:
-    """Recent match sets of one searcher: filters and facets ask for the same sets again."""
-
-    MAX_ITEMS = 2_000_000  # document numbers over all cached sets (about 100 MB at most)
-
-    def __init__(self) -> None:
-        self._owner: Any = None
-        self._sets: OrderedDict[str, set[int]] = OrderedDict()
-        self._items = 0
-
-    def get(self, owner: Any, key: str) -> set[int] | None:
-        if owner is not self._owner:
-            self._owner, self._sets, self._items = owner, OrderedDict(), 0
-            return None
-        found = self._sets.get(key)
-        if found is not None:
-            self._sets.move_to_end(key)
-        return found
-
-    def put(self, owner: Any, key: str, value: set[int]) -> None:
-        if owner is not self._owner or len(value) > self.MAX_ITEMS // 4:
-            return
-        self._sets[key] = value
-        self._items += len(value)
-        while self._items > self.MAX_ITEMS and self._sets:
-            _key, old = self._sets.popitem(last=False)
-            self._items -= len(old)
-
-
 class BriefIndex:
     """A Whoosh index of briefs in one folder, with the manifest that makes updates cheap.
 
@@ -279,9 +251,10 @@ class BriefIndex:
         self._searcher: Any = None
         self._lock = _FileLock(self.folder / "update.lock")
         self.rebuilt_reason: str | None = None
-        self._columns: dict[str, list[Any]] = {}
-        self._column_owner: Any = None
-        self._sets = _SetCache()
+        #: Postings and columns as arrays, shared by every searcher of this index (keyed by
+        #: segment: a refresh keeps what unchanged segments gave).
+        self.arrays = ArrayCache()
+        self._evaluator: Evaluator | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -606,114 +579,15 @@ class BriefIndex:
     def doc_count(self) -> int:
         return int(self._require().doc_count())
 
-    def column(self, name: str) -> list[Any]:
-        """A column's values for every document number of the current searcher (cached).
-
-        Facets count over thousands of briefs; indexing a Python list is many times faster
-        than asking Whoosh's column reader document by document.
-        """
+    def evaluator(self) -> Evaluator:
+        """The array evaluator of the current searcher (made again when the searcher is)."""
         s = self.searcher()
-        if self._column_owner is not s:
-            self._columns = {}
-            self._column_owner = s
-        if name not in self._columns:
-            values: list[Any] = []
-            # One string object per distinct value: 100,000 briefs name a few hundred
-            # actors, sources and years, and a copy per brief would cost tens of megabytes.
-            same: dict[Any, Any] = {}
-            if not s.reader().has_column(name):
-                pass
-            elif name in ("actor_list", "tag_list"):
-                for raw in _column_values(s, name):
-                    if not raw:
-                        values.append(())
-                        continue
-                    parts = tuple(map(sys.intern, raw.decode("utf-8").split(",")))
-                    values.append(same.setdefault(parts, parts))
-            else:
-                for value in _column_values(s, name):
-                    if isinstance(value, bytes):
-                        value = value.decode("utf-8")
-                    if isinstance(value, str):
-                        value = same.setdefault(value, value)
-                    values.append(value or "")
-            self._columns[name] = values
-        return self._columns[name]
-
-    def match_set(self, q: Any, deadline: float | None = None) -> set[int] | None:
-        """The document numbers ``q`` matches (cached per searcher); None past ``deadline``.
-
-        Counting walks every posting in pure Python (about a second for a common word at
-        100,000 briefs), so it is cached and, with a deadline, given up rather than waited for.
-        """
-        s = self.searcher()
-        key = repr(q)
-        found = self._sets.get(s, key)
-        if found is not None:
-            return found
-        try:
-            out = self._docset(s, q, deadline)
-        except collectors.TimeLimit:
-            return None
-        self._sets.put(s, key, out)
-        return out
-
-    def _docset(self, s: Any, q: Any, deadline: float | None) -> set[int]:
-        """Set algebra over posting lists: unions and intersections run in C.
-
-        Whoosh's ``docs_for_query`` walks a tree of Python matchers document by document
-        (about 5 us a posting); reading each term's ids and combining sets is several times
-        faster. Phrases and other positional queries still go through Whoosh.
-        """
-        if deadline is not None and time.perf_counter() > deadline:
-            raise collectors.TimeLimit
-        if isinstance(q, query.Term) and not isinstance(q, query.MultiTerm):
-            key = f"term {q.fieldname}:{q.text!r}"
-            found = self._sets.get(s, key)
-            if found is None:
-                found = set()
-                for leaf, offset in s.leaf_searchers():
-                    r = leaf.reader()
-                    if (q.fieldname, q.text) in r:
-                        ids = _posting_ids(r.postings(q.fieldname, q.text))
-                        found.update(ids if not offset else (d + offset for d in ids))
-                self._sets.put(s, key, found)
-            return found
-        if isinstance(q, query.Or):
-            out: set[int] = set()
-            for sub in q.subqueries:
-                out |= self._docset(s, sub, deadline)
-            return out
-        if isinstance(q, query.And):
-            subs = sorted(q.subqueries, key=lambda sub: _cost(sub, s.reader()))
-            if not subs:
-                return set()
-            out = set(self._docset(s, subs[0], deadline))
-            for sub in subs[1:]:
-                if not out:
-                    break
-                out &= self._docset(s, sub, deadline)
-            return out
-        if isinstance(q, (query.AndMaybe,)):
-            return self._docset(s, q.a, deadline)
-        if isinstance(q, query.AndNot):
-            return self._docset(s, q.a, deadline) - self._docset(s, q.b, deadline)
-        if isinstance(q, query.Every) and not q.fieldname:
-            # Every brief: ranges of document numbers less the deleted ones (Whoosh's
-            # all_doc_ids() asks each document whether it is deleted: 0.7 s at 100,000).
-            every: set[int] = set()
-            for leaf, offset in s.leaf_searchers():
-                r = leaf.reader()
-                every.update(range(offset, offset + r.doc_count_all()))
-                if r.has_deletions():
-                    every.difference_update(d + offset for d in r._perdoc.deleted_docs())
-            return every
-        out = set()
-        for i, docnum in enumerate(s.docs_for_query(q)):
-            out.add(docnum)
-            if deadline is not None and not i & 1023 and time.perf_counter() > deadline:
-                raise collectors.TimeLimit
-        return out
+        ev = self._evaluator
+        if ev is None or ev.searcher is not s:
+            ev = self._evaluator = Evaluator(s, self.arrays)
+            live = {seg.key for _leaf, seg in ev.leaves}
+            self.arrays.forget_segments(live)
+        return ev
 
     # -- writing -------------------------------------------------------------------------
 
@@ -908,17 +782,6 @@ class _Searcher(searching.Searcher):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lengths: dict[str, int] = {}
-        self._date_counts: dict[str, int] | None = None  # see _date_counts()
-        if not self.has_parent():
-            for reader, _offset in self.leafreaders or [(self.ixreader, 0)]:
-                _lengths_in_memory(reader)
-
-    #: While True, collectors visit the segments newest first (see :func:`related`).
-    newest_first = False
-
-    def leaf_searchers(self) -> Any:
-        leaves = super().leaf_searchers()
-        return leaves[::-1] if self.newest_first else leaves
 
     def field_length(self, fieldname: str) -> int:
         if self.has_parent():
@@ -927,11 +790,3 @@ class _Searcher(searching.Searcher):  # type: ignore[misc]
         if got is None:
             got = self._lengths[fieldname] = int(self.reader().field_length(fieldname))
         return got
-
-
-def _cost(q: Any, reader: Any) -> int:
-    """How many postings counting ``q`` would walk (Whoosh's own upper estimate)."""
-    try:
-        return int(q.estimate_size(reader))
-    except Exception:  # noqa: BLE001
-        return 6001

@@ -1,0 +1,220 @@
+"""Posting lists and per-segment columns as numpy arrays, kept in one byte-bounded LRU.
+
+Whoosh never changes a segment once written (a commit adds segments, deletions are kept
+apart), so whatever is read from a segment stays true for as long as the segment lives: the
+cache is keyed by segment id and survives every searcher refresh for the segments that did
+not change. Deletions are not cached here; each searcher masks them itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from briefreader.core.index import fast
+
+log = logging.getLogger(__name__)
+
+#: Default bound of the array cache (postings, lengths, dates, facet columns), in MB;
+#: ``BRIEFREADER_CACHE_MB`` or :class:`ArrayCache`'s argument sets another.
+DEFAULT_CACHE_MB = 256
+
+
+def cache_bytes_setting() -> int:
+    """The cache bound in bytes: ``$BRIEFREADER_CACHE_MB`` if it is a number, else the default."""
+    raw = os.environ.get("BRIEFREADER_CACHE_MB", "")
+    try:
+        mb = float(raw) if raw.strip() else DEFAULT_CACHE_MB
+    except ValueError:
+        log.warning("BRIEFREADER_CACHE_MB=%r is not a number: %d MB used", raw, DEFAULT_CACHE_MB)
+        mb = DEFAULT_CACHE_MB
+    return max(0, int(mb * 2**20))
+
+
+class ArrayCache:
+    """A least-recently-used map whose entries say their size; the total stays bounded.
+
+    One lock: the window reads from worker threads, one request at a time per index, but a
+    prefetch and a search may overlap.
+    """
+
+    def __init__(self, max_bytes: int | None = None) -> None:
+        self.max_bytes = cache_bytes_setting() if max_bytes is None else max_bytes
+        self._items: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
+        self.bytes = 0
+        self.hits = 0
+        self.misses = 0
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get_or_make(self, key: tuple[Any, ...], make: Callable[[], tuple[Any, int]]) -> Any:
+        """The cached value for ``key``, or ``make()``'s (value, size in bytes), kept."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found[0]
+            self.misses += 1
+        value, size = make()
+        if key[0] is None or size > self.max_bytes // 4:
+            return value  # no segment identity, or too big to keep: used once
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = (value, size)
+                self.bytes += size
+            while self.bytes > self.max_bytes and self._items:
+                _key, (_value, old) = self._items.popitem(last=False)
+                self.bytes -= old
+        return value
+
+    def forget_segments(self, live: set[Any]) -> None:
+        """Drop the entries of segments that are gone (merged away)."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] not in live]:
+                _value, size = self._items.pop(key)
+                self.bytes -= size
+
+
+@dataclass(slots=True)
+class FacetColumn:
+    """One facet field of one segment, CSR-style: document ``d``'s values are
+    ``codes[indptr[d]:indptr[d + 1]]``, indexes into ``names``; ``owner`` is the document of
+    each code (for counting over a set of documents with one gather)."""
+
+    names: list[str]
+    codes: np.ndarray  # int32
+    indptr: np.ndarray  # int64, length n + 1
+    owner: np.ndarray  # int32, length len(codes)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.codes.nbytes + self.indptr.nbytes + self.owner.nbytes) + sum(
+            len(n) + 60 for n in self.names
+        )
+
+    def count(self, docs: np.ndarray, n: int) -> dict[str, int]:
+        """How many of ``docs`` (local numbers) have each value."""
+        if not len(docs) or not len(self.codes):
+            return {}
+        if len(docs) * 8 < n:
+            # A few documents: gather their slices instead of scanning every code.
+            starts, ends = self.indptr[docs], self.indptr[docs + 1]
+            lengths = ends - starts
+            if not lengths.sum():
+                return {}
+            idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
+                lengths.sum()
+            )
+            chosen = self.codes[idx]
+        else:
+            mask = np.zeros(n, dtype=bool)
+            mask[docs] = True
+            chosen = self.codes[mask[self.owner]]
+        counts = np.bincount(chosen, minlength=len(self.names))
+        nz = np.flatnonzero(counts)
+        return {self.names[i]: int(counts[i]) for i in nz}
+
+
+def facet_column(values: list[Any]) -> FacetColumn:
+    """Build a :class:`FacetColumn` from each document's value (a string, or a tuple)."""
+    code_of: dict[str, int] = {}
+    names: list[str] = []
+    codes: list[int] = []
+    lengths = np.zeros(len(values), dtype=np.int64)
+    for d, value in enumerate(values):
+        items = value if isinstance(value, tuple) else ((value,) if value else ())
+        for item in items:
+            if not item:
+                continue
+            c = code_of.get(item)
+            if c is None:
+                c = code_of[item] = len(names)
+                names.append(item)
+            codes.append(c)
+            lengths[d] += 1
+    indptr = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    owner = np.repeat(np.arange(len(values), dtype=np.int32), lengths)
+    return FacetColumn(names, np.array(codes, dtype=np.int32), indptr, owner)
+
+
+def segment_key(reader: Any) -> Any:
+    """A leaf reader's segment id (stable for the segment's life), or None."""
+    try:
+        return reader.segment().segment_id()
+    except Exception:  # noqa: BLE001 - an empty index's reader has no segment
+        return None
+
+
+class SegmentArrays:
+    """What the evaluator reads from one leaf segment, through the shared cache."""
+
+    def __init__(self, reader: Any, offset: int, cache: ArrayCache) -> None:
+        self.reader = reader
+        self.offset = offset
+        self.n = int(reader.doc_count_all())
+        self.key = segment_key(reader)
+        self.cache = cache
+        deleted = fast.deleted_mask(reader)
+        self.deleted = deleted
+        self._live: np.ndarray | None = None
+
+    def postings(self, fieldname: str, btext: bytes) -> fast.TermPostings:
+        def make() -> tuple[Any, int]:
+            got = fast.read_postings(self.reader, fieldname, btext)
+            return got, got.nbytes
+
+        return self.cache.get_or_make((self.key, "p", fieldname, btext), make)  # type: ignore[no-any-return]
+
+    def positions(self, fieldname: str, btext: bytes) -> fast.TermPostings:
+        """The postings with their encoded positions (phrases only)."""
+
+        def make() -> tuple[Any, int]:
+            got = fast.read_postings(self.reader, fieldname, btext, values=True)
+            return got, got.nbytes
+
+        return self.cache.get_or_make((self.key, "v", fieldname, btext), make)  # type: ignore[no-any-return]
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        def make() -> tuple[Any, int]:
+            got = fast.field_lengths(self.reader, fieldname)
+            return got, int(got.nbytes)
+
+        return self.cache.get_or_make((self.key, "len", fieldname), make)  # type: ignore[no-any-return]
+
+    def numbers(self, name: str) -> np.ndarray:
+        def make() -> tuple[Any, int]:
+            got = fast.numeric_column(self.reader, name)
+            return got, int(got.nbytes)
+
+        return self.cache.get_or_make((self.key, "num", name), make)  # type: ignore[no-any-return]
+
+    def facet(self, name: str, values: Callable[[Any], list[Any]]) -> FacetColumn:
+        def make() -> tuple[Any, int]:
+            got = facet_column(values(self.reader))
+            return got, got.nbytes
+
+        return self.cache.get_or_make((self.key, "facet", name), make)  # type: ignore[no-any-return]
+
+    def live(self) -> np.ndarray:
+        """Every live (not deleted) local document number."""
+        if self._live is None:
+            every = np.arange(self.n, dtype=np.int32)
+            self._live = every if self.deleted is None else every[~self.deleted]
+        return self._live
+
+    def drop_deleted(self, ids: np.ndarray) -> np.ndarray:
+        """A boolean keep-mask for ``ids`` (None when nothing is deleted)."""
+        if self.deleted is None or not len(ids):
+            return np.ones(len(ids), dtype=bool)
+        return ~self.deleted[ids]
