@@ -91,8 +91,8 @@ class SearchResults:
     suggestion: str | None = None
     notices: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    #: False when ``total`` and ``total_all_words`` are estimates (large match sets are not
-    #: counted on the way to the first page; a call with ``facets=True`` counts them).
+    #: False only when the search was stopped (``partial``): ``total`` and
+    #: ``total_all_words`` then count what was found so far. Otherwise every match is counted.
     exact: bool = True
     #: True when the time limit stopped the search: the hits found so far, maybe not the best.
     partial: bool = False

@@ -392,7 +392,6 @@ class MainWindow(QMainWindow):
         w.indexFinished.connect(self._on_index_finished)
         w.indexFailed.connect(self._on_index_failed)
         w.searchFinished.connect(self._on_search_finished)
-        w.facetsReady.connect(self._on_facets_ready)
         w.relatedReady.connect(self._on_related_ready)
         w.searchFailed.connect(self._on_search_failed)
         w.briefReady.connect(self._on_brief_ready)
@@ -606,18 +605,7 @@ class MainWindow(QMainWindow):
             self._open_first = False
             self.results.setCurrentIndex(self.model.index(0))
             self.open_brief(res.hits[0].id)
-        if res.total and (not res.exact or not res.facets):
-            # A large result: its page came first; the counts and facets follow.
-            self.workers.count(generation, request)
         emit(self.resultsShown, res.total)
-
-    @Slot(int, object, object)
-    def _on_facets_ready(self, generation: int, request: SearchRequest, res: SearchResults) -> None:
-        if generation != self._generation:
-            return
-        self.model.set_total(res.total)
-        self._update_facets(res)
-        self._update_info(request, res)
 
     @Slot(int, str)
     def _on_search_failed(self, generation: int, message: str) -> None:
@@ -639,7 +627,7 @@ class MainWindow(QMainWindow):
                 parts.append("No briefs yet." if self._index_done else "Indexing the briefs…")
         else:
             n = res.total
-            about = "" if res.exact else "about "
+            about = "" if res.exact else "at least "
             if request.text.strip():
                 text = f"{about}{n} brief{'s' if n != 1 else ''}"
                 if res.total_all_words != n:

@@ -87,17 +87,13 @@ class HitListModel(QAbstractListModel):
         self._pending = False
         self.endResetModel()
 
-    def set_total(self, total: int) -> None:
-        """The exact total once counted (the first page may carry an estimate)."""
-        self._total = max(total, len(self._hits))
-
     def append_hits(self, offset: int, hits: Sequence[Hit]) -> None:
         """Add a page; ignored unless it continues where the list ends."""
         self._pending = False
         if offset != len(self._hits):
             return
         if not hits:
-            # The total was an estimate and the list has ended: stop asking for more.
+            # The index changed under the list (briefs removed): stop asking for more.
             self._total = len(self._hits)
             return
         first = len(self._hits)

@@ -18,7 +18,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, QTimer, Signal, Slot
@@ -231,7 +231,7 @@ def _report_from_json(data: dict[str, Any]) -> UpdateReport:
     )
 
 
-def _search(library: Library, request: SearchRequest, facets: bool | str) -> SearchResults:
+def _search(library: Library, request: SearchRequest, facets: bool) -> SearchResults:
     return library.search(
         request.text,
         limit=request.limit,
@@ -274,10 +274,8 @@ class Workers(QObject):
     indexProgress(done, total, path): while the index is being brought up to date.
     indexFinished(report): an :class:`UpdateReport` once indexing is done.
     indexFailed(message): indexing could not run.
-    searchFinished(generation, request, results): a search's answer: the page first, with
-        facets only when they came cheap (a large result's totals are then estimates).
-    facetsReady(generation, request, results): the same search counted: exact totals and
-        facets, after :meth:`count`.
+    searchFinished(generation, request, results): a search's answer: the page with exact
+        totals, and the facets when it is the first page.
     searchFailed(generation, message): a search could not run.
     briefReady(token, view): a :class:`BriefView` for :meth:`load_brief`.
     relatedReady(token, hits): briefs like the one asked for with :meth:`load_related`.
@@ -288,7 +286,6 @@ class Workers(QObject):
     indexFinished = Signal(object)
     indexFailed = Signal(str)
     searchFinished = Signal(int, object, object)
-    facetsReady = Signal(int, object, object)
     searchFailed = Signal(int, str)
     briefReady = Signal(int, object)
     relatedReady = Signal(int, object)
@@ -378,7 +375,7 @@ class Workers(QObject):
 
         self._reads.submit(
             _Pending(kind, lambda _p: fn(chosen["lib"]), on_done, on_fail, None, needs_lock),
-            coalesce=kind in ("search", "brief", "facets", "related", "prefetch"),
+            coalesce=kind in ("search", "brief", "related", "prefetch"),
         )
 
     def _write(
@@ -496,17 +493,8 @@ class Workers(QObject):
     def search(self, generation: int, request: SearchRequest) -> None:
         self._read(
             "search" if request.offset == 0 else "page",
-            lambda lib: _search(lib, request, "if-counted" if request.offset == 0 else False),
+            lambda lib: _search(lib, request, request.offset == 0),
             lambda res: emit(self.searchFinished, generation, request, res),
-            lambda msg: emit(self.searchFailed, generation, msg),
-        )
-
-    def count(self, generation: int, request: SearchRequest) -> None:
-        """Exact totals and facets for a search whose first page came without them."""
-        self._read(
-            "facets",
-            lambda lib: _search(lib, replace(request, limit=1, offset=0), True),
-            lambda res: emit(self.facetsReady, generation, request, res),
             lambda msg: emit(self.searchFailed, generation, msg),
         )
 

@@ -98,6 +98,9 @@ class Evaluator:
     :class:`TimeUp` past it. Ordinary queries finish in milliseconds.
     """
 
+    #: Bound of the scored-term arrays one evaluator keeps (its searcher's lifetime).
+    SCORED_BYTES = 64 * 2**20
+
     def __init__(self, searcher: Any, cache: ArrayCache) -> None:
         self.searcher = searcher
         self.schema = searcher.schema
@@ -109,6 +112,8 @@ class Evaluator:
         self._idf: dict[tuple[str, bytes], float] = {}
         self.deadline = float("inf")
         self.fallbacks = 0  # nodes answered by Whoosh's matchers (tests look at this)
+        self._scored: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._scored_bytes = 0
 
     # -- the public face ------------------------------------------------------------------
 
@@ -177,6 +182,9 @@ class Evaluator:
         if time.perf_counter() > self.deadline:
             raise TimeUp
         kind = type(q)
+        if kind in (query.Or, query.And) and len(q.subqueries) == 1:
+            # As Whoosh's compound matcher does: a lone subquery stands alone (boost and all).
+            return self._eval(q.subqueries[0], leaf, seg, scored, within)
         if kind is query.Term:
             return self._term(q, seg, scored, within)
         if kind is query.Or:
@@ -233,16 +241,36 @@ class Evaluator:
             btext = field.to_bytes(q.text)
         except ValueError:
             return _NONE
-        post = seg.postings(fieldname, btext)
-        ids, weights = post.ids, post.weights
+        if not scored:
+            ids = seg.postings(fieldname, btext).ids
+            if within is not None and len(ids):
+                ids = ids[_intersect(ids, within)[0]]
+            return Part(ids, None) if len(ids) else _NONE
+        ids, scores = self._term_scores(seg, field, fieldname, btext)
         if not len(ids):
             return _NONE
         if within is not None:
             ia, _ib = _intersect(ids, within)
-            ids, weights = ids[ia], weights[ia]
-        if not scored:
-            return Part(ids, None)
-        if field.scorable:
+            ids, scores = ids[ia], scores[ia]
+        if q.boost != 1.0:
+            scores = scores * q.boost
+        return Part(ids, scores)
+
+    def _term_scores(
+        self, seg: SegmentArrays, field: Any, fieldname: str, btext: bytes
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A term's postings in a segment and their unboosted BM25F scores.
+
+        Kept for the life of this evaluator (its searcher's statistics): the all-words tier,
+        the some-words tier and the feedback step of one search score the same terms.
+        """
+        key = (seg.key, id(seg), fieldname, btext)
+        got = self._scored.get(key)
+        if got is not None:
+            return got
+        post = seg.postings(fieldname, btext)
+        ids, weights = post.ids, post.weights
+        if field.scorable and len(ids):
             idf = self._term_idf(fieldname, btext)
             avgfl = self._avg_length(fieldname)
             lengths = seg.lengths(fieldname)[ids]
@@ -251,9 +279,14 @@ class Evaluator:
             scores = idf * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * lengths / avgfl))
         else:
             scores = weights.astype(np.float64)
-        if q.boost != 1.0:
-            scores = scores * q.boost
-        return Part(ids, scores)
+        got = (ids, scores)
+        size = int(ids.nbytes + scores.nbytes) + 100
+        if self._scored_bytes + size > self.SCORED_BYTES:
+            self._scored.clear()
+            self._scored_bytes = 0
+        self._scored[key] = got
+        self._scored_bytes += size
+        return got
 
     def _or(
         self, q: Any, leaf: Any, seg: SegmentArrays, scored: bool, within: np.ndarray | None

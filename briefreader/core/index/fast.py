@@ -270,17 +270,21 @@ def numeric_column(reader: Any, name: str) -> np.ndarray:
     """A numeric column's raw (sortable) values for every document of a leaf reader."""
     n = int(reader.doc_count_all())
     if not reader.has_column(name):
-        return np.zeros(n, dtype=np.int64)
+        return np.zeros(n, dtype=np.uint64)
     raw = reader.column_reader(name, translate=False)
     if FAST_PATHS and isinstance(raw, columns.NumericColumn.Reader) and raw._typecode in "qQiIlL":
+        # Unsigned columns stay unsigned: a DATETIME column's "no value" is 2**64 - 1.
+        kind = np.uint64 if raw._typecode.isupper() else np.int64
         count = min(raw._count, n)
         data = np.frombuffer(
             raw._dbfile.get(raw._basepos, count * raw._fixedlen), dtype=">" + raw._typecode
-        ).astype(np.int64)
+        ).astype(kind)
         if count < n:
-            data = np.concatenate([data, np.full(n - count, raw._default, dtype=np.int64)])
+            data = np.concatenate([data, np.full(n - count, raw._default, dtype=kind)])
         return data
-    return np.array([raw[d] for d in range(n)], dtype=np.int64)
+    values = [raw[d] for d in range(n)]
+    unsigned = any(v > np.iinfo(np.int64).max for v in values)
+    return np.array(values, dtype=np.uint64 if unsigned else np.int64)
 
 
 def deleted_mask(reader: Any) -> np.ndarray | None:

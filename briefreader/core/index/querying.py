@@ -421,8 +421,7 @@ def _cap_expansions(q: Any, reader: Any, capped: list[str], deadline: float) -> 
             cut = True
         if cut:
             capped.append(str(node.text))
-        # Expanded once, here: left as a pattern, Whoosh would expand it again for every
-        # size estimate and every segment's matcher.
+        # Expanded once, here, into plain terms that the array evaluator reads directly.
         return query.Or([query.Term(field, w, boost=node.boost) for w in words[:MAX_EXPANSION]])
 
     try:

@@ -154,7 +154,7 @@ def ev_dates(ev: Evaluator) -> tuple[np.ndarray, np.ndarray]:
         dates = [seg.numbers("date") for _leaf, seg in ev.leaves]
         has = [ev.has_date(seg) for _leaf, seg in ev.leaves]
         got = (
-            np.concatenate(dates) if dates else np.empty(0, np.int64),
+            np.concatenate(dates) if dates else np.empty(0, np.uint64),
             np.concatenate(has) if has else np.empty(0, bool),
         )
         ev._dates = got  # type: ignore[attr-defined]
@@ -170,7 +170,7 @@ def search(
     offset: int = 0,
     sort: str = "relevance",
     filters: Filters | None = None,
-    facets: bool | str = True,
+    facets: bool = True,
     snippets: bool = True,
     time_limit: float | None = TIME_LIMIT_S,
 ) -> SearchResults:
@@ -184,8 +184,6 @@ def search(
     deadline = t0 + time_limit if time_limit is not None else math.inf
     if sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-    if facets not in (True, False, "if-counted"):
-        raise ValueError("facets must be True, False or 'if-counted'")
     filters = filters or Filters()
     s = idx.searcher()
     ev = idx.evaluator()
