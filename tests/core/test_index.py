@@ -490,3 +490,18 @@ def test_wildcards_standing_for_too_many_words_are_capped_with_a_notice(
     monkeypatch.setattr(bix.querying, "MAX_EXPANSION", 10_000)
     res = lib.search("disarm*")
     assert not res.notices and "2018/hashd.md" in ids(res)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    text=st.lists(
+        st.sampled_from([*"abcdeİıßſ._- \n'’é", "the", "ab.cd", "Strike", "ABC"]), max_size=40
+    ).map("".join),
+    terms=st.sets(st.sampled_from(["ab", "abc", "strike", "the", "cd", "b", "dé", "ss"]), max_size=4),
+)
+def test_fast_term_positions_equal_the_plain_scan(text: str, terms: set[str]) -> None:
+    """The one-pass prefix search finds exactly the words the plain regex scan finds."""
+    from briefreader.core.index import snippets
+
+    fs = frozenset(terms)
+    assert snippets.term_positions(text, fs) == snippets._term_positions_slow(text, fs)

@@ -1,10 +1,12 @@
 """Query trees answered with arrays: which briefs match, and their BM25F scores.
 
 Whoosh's matchers walk the postings one Python call at a time. Here each term's postings in
-a segment are read once into arrays (:mod:`postings`, cached), and the tree is evaluated a
-segment at a time with numpy: OR is a union, AND an intersection, NOT a difference, field
-restrictions and filters are the postings of their fields, date ranges a mask over the date
-column. Scores are Whoosh's BM25F as our weighting defines it (RSJ idf, per-field lengths,
+a segment are read once into arrays (:mod:`postings`, cached per segment), joined into one
+array over the whole index (document numbers are the searcher's: segment offset + local),
+and the tree is evaluated with numpy over those: OR is a union, AND an intersection, NOT a
+difference, field restrictions and filters are the postings of their fields, date ranges a
+mask over the date column. One numpy call per term whatever the number of segments (a bulk
+build leaves a dozen at 100,000 briefs). Scores are Whoosh's BM25F as our weighting defines it (RSJ idf, per-field lengths,
 the field weights stored in the postings, query boosts), summed as Whoosh's union and
 intersection matchers sum them, so the order is Whoosh's own. Anything the evaluator does not
 know is asked of Whoosh's matcher for that segment (slow, exact).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,13 +95,14 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class Evaluator:
-    """Evaluates query trees on one searcher's segments (made again when the searcher is).
+    """Evaluates query trees on one searcher (made again when the searcher is).
 
-    ``deadline`` (a ``time.perf_counter`` value) is a safety net: evaluation raises
-    :class:`TimeUp` past it. Ordinary queries finish in milliseconds.
+    Document numbers are the searcher's (global). ``deadline`` (a ``time.perf_counter``
+    value) is a safety net: evaluation raises :class:`TimeUp` past it. Ordinary queries
+    finish in milliseconds.
     """
 
-    #: Bound of the scored-term arrays one evaluator keeps (its searcher's lifetime).
+    #: Bound of the joined, scored term arrays one evaluator keeps (least recently used go).
     SCORED_BYTES = 64 * 2**20
 
     def __init__(self, searcher: Any, cache: ArrayCache) -> None:
@@ -107,57 +111,75 @@ class Evaluator:
         self.cache = cache
         leaves = searcher.leaf_searchers()
         self.leaves = [(leaf, SegmentArrays(leaf.reader(), offset, cache)) for leaf, offset in leaves]
-        self.doc_count_all = int(searcher.doc_count_all())
+        self.n = int(searcher.doc_count_all())
+        self.offsets = np.array([seg.offset for _leaf, seg in self.leaves], dtype=np.int64)
+        deleted = [seg.deleted for _leaf, seg in self.leaves]
+        self.deleted: np.ndarray | None = None
+        if any(d is not None for d in deleted):
+            self.deleted = np.concatenate(
+                [d if d is not None else np.zeros(seg.n, bool) for d, (_l, seg) in zip(deleted, self.leaves, strict=True)]
+            )
         self._avgfl: dict[str, float] = {}
         self._idf: dict[tuple[str, bytes], float] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._joined: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray | None]] = (
+            OrderedDict()
+        )
+        self._joined_bytes = 0
+        self._dates: tuple[np.ndarray, np.ndarray] | None = None
+        self._live: np.ndarray | None = None
         self.deadline = float("inf")
         self.fallbacks = 0  # nodes answered by Whoosh's matchers (tests look at this)
-        self._scored: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._scored_bytes = 0
 
     # -- the public face ------------------------------------------------------------------
 
     def run(self, q: Any, scored: bool = True, deadline: float | None = None) -> Matches:
         """Every live document ``q`` matches, with its score (zeros when not ``scored``)."""
         self.deadline = float("inf") if deadline is None else deadline
-        ids_out: list[np.ndarray] = []
-        scores_out: list[np.ndarray] = []
-        for leaf, seg in self.leaves:
-            part = self._eval(q, leaf, seg, scored)
-            if not len(part):
-                continue
-            keep = seg.drop_deleted(part.ids)
-            ids = part.ids[keep].astype(np.int64) + seg.offset
-            ids_out.append(ids)
-            if scored and part.scores is not None:
-                scores_out.append(part.scores[keep].astype(np.float64))
-            else:
-                scores_out.append(np.zeros(len(ids), dtype=np.float64))
-        if not ids_out:
-            return Matches(np.empty(0, np.int64), np.empty(0, np.float64))
-        return Matches(np.concatenate(ids_out), np.concatenate(scores_out))
+        part = self._eval(q, scored, None)
+        ids = part.ids
+        scores = part.scores if scored and part.scores is not None else None
+        if self.deleted is not None and len(ids):
+            keep = ~self.deleted[ids]
+            ids = ids[keep]
+            scores = scores[keep] if scores is not None else None
+        return Matches(
+            ids.astype(np.int64),
+            scores.astype(np.float64) if scores is not None else np.zeros(len(ids)),
+        )
 
     def every(self) -> np.ndarray:
-        """Every live global document number."""
-        parts = [seg.live().astype(np.int64) + seg.offset for _leaf, seg in self.leaves]
-        return np.concatenate(parts) if parts else np.empty(0, np.int64)
+        """Every live document number, ascending."""
+        if self._live is None:
+            every = np.arange(self.n, dtype=np.int64)
+            self._live = every if self.deleted is None else every[~self.deleted]
+        return self._live
 
     def scores_at(self, q: Any, ids: np.ndarray) -> np.ndarray:
-        """``q``'s score for each of ``ids`` (global, ascending); 0 where it does not match.
+        """``q``'s score for each of ``ids`` (ascending); 0 where it does not match.
 
         For a scoring-only query (the feedback step): only the given documents are scored.
         """
         out = np.zeros(len(ids), dtype=np.float64)
-        for leaf, seg in self.leaves:
-            lo, hi = np.searchsorted(ids, [seg.offset, seg.offset + seg.n])
-            if lo == hi:
-                continue
-            local = (ids[lo:hi] - seg.offset).astype(np.int32)
-            part = self._eval(q, leaf, seg, True, within=local)
-            if len(part) and part.scores is not None:
-                ia, ib = _intersect(local, part.ids)
-                out[lo + ia] += part.scores[ib]
+        if not len(ids):
+            return out
+        within = ids.astype(np.int32)
+        part = self._eval(q, True, within)
+        if len(part) and part.scores is not None:
+            ia, ib = _intersect(within, part.ids)
+            out[ia] += part.scores[ib]
         return out
+
+    def dates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every document's date column value and whether it has a date."""
+        if self._dates is None:
+            values = [seg.numbers("date") for _leaf, seg in self.leaves]
+            has = [self._has_date(seg) for _leaf, seg in self.leaves]
+            self._dates = (
+                np.concatenate(values).astype(np.uint64) if values else np.empty(0, np.uint64),
+                np.concatenate(has) if has else np.empty(0, bool),
+            )
+        return self._dates
 
     # -- statistics as Whoosh's BM25F takes them ----------------------------------------
 
@@ -174,35 +196,98 @@ class Evaluator:
             got = self._idf[key] = float(self.searcher.idf(fieldname, btext))
         return got
 
+    def _field_lengths(self, fieldname: str) -> np.ndarray:
+        got = self._lengths.get(fieldname)
+        if got is None:
+            parts = [seg.lengths(fieldname) for _leaf, seg in self.leaves]
+            got = np.concatenate(parts) if parts else np.empty(0, np.float32)
+            self._lengths[fieldname] = got
+        return got
+
+    # -- a term over the whole index ------------------------------------------------------
+
+    def _joined_term(
+        self, field: Any, fieldname: str, btext: bytes, scored: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """A term's postings over every segment (global ids, deleted ones left out) and,
+        if ``scored``, their unboosted BM25F scores; kept for this evaluator's life (the
+        tiers and the feedback step of one search, and the searches after it, share them)."""
+        key = (fieldname, btext, scored)
+        got = self._joined.get(key)
+        if got is not None:
+            self._joined.move_to_end(key)
+            return got
+        if not scored:
+            # Scored arrays carry the ids too: use them when they are at hand.
+            with_scores = self._joined.get((fieldname, btext, True))
+            if with_scores is not None:
+                return with_scores[0], None
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for _leaf, seg in self.leaves:
+            post = seg.postings(fieldname, btext)
+            if not len(post.ids):
+                continue
+            ids, weights = post.ids, post.weights
+            if seg.deleted is not None:
+                keep = ~seg.deleted[ids]
+                ids, weights = ids[keep], weights[keep]
+            id_parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
+            weight_parts.append(weights)
+        if not id_parts:
+            got = (_EMPTY_IDS, _EMPTY_SCORES if scored else None)
+        else:
+            ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
+            scores = None
+            if scored:
+                w = (np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0])
+                w = w.astype(np.float64)
+                if field.scorable:
+                    idf = self._term_idf(fieldname, btext)
+                    avgfl = self._avg_length(fieldname)
+                    lengths = self._field_lengths(fieldname)[ids]
+                    k1, b = BM25_K1, BM25_B
+                    scores = idf * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * lengths / avgfl))
+                else:
+                    scores = w
+            got = (ids, scores)
+        size = int(got[0].nbytes + (got[1].nbytes if got[1] is not None else 0)) + 200
+        self._joined[key] = got
+        self._joined_bytes += size
+        while self._joined_bytes > self.SCORED_BYTES and len(self._joined) > 1:
+            _key, (old_ids, old_scores) = self._joined.popitem(last=False)
+            self._joined_bytes -= int(old_ids.nbytes) + 200 + (
+                int(old_scores.nbytes) if old_scores is not None else 0
+            )
+        return got
+
     # -- evaluation -------------------------------------------------------------------------
 
-    def _eval(
-        self, q: Any, leaf: Any, seg: SegmentArrays, scored: bool, within: np.ndarray | None = None
-    ) -> Part:
+    def _eval(self, q: Any, scored: bool, within: np.ndarray | None = None) -> Part:
         if time.perf_counter() > self.deadline:
             raise TimeUp
         kind = type(q)
         if kind in (query.Or, query.And) and len(q.subqueries) == 1:
             # As Whoosh's compound matcher does: a lone subquery stands alone (boost and all).
-            return self._eval(q.subqueries[0], leaf, seg, scored, within)
+            return self._eval(q.subqueries[0], scored, within)
         if kind is query.Term:
-            return self._term(q, seg, scored, within)
+            return self._term(q, scored, within)
         if kind is query.Or:
-            return self._or(q, leaf, seg, scored, within)
+            return self._or(q, scored, within)
         if kind is query.And:
-            return self._and(q, leaf, seg, scored)
+            return self._and(q, scored)
         if kind is query.AndNot:
-            a = self._eval(q.a, leaf, seg, scored, within)
+            a = self._eval(q.a, scored, within)
             if not len(a):
                 return _NONE
-            b = self._eval(q.b, leaf, seg, False)
+            b = self._eval(q.b, False)
             keep = ~_member(a.ids, b.ids)
             return Part(a.ids[keep], a.scores[keep] if a.scores is not None else None)
         if kind is query.AndMaybe:
-            a = self._eval(q.a, leaf, seg, scored, within)
+            a = self._eval(q.a, scored, within)
             if not scored or not len(a):
                 return a
-            b = self._eval(q.b, leaf, seg, True, a.ids)
+            b = self._eval(q.b, True, a.ids)
             if len(b) and a.scores is not None and b.scores is not None:
                 scores = a.scores.copy()
                 ia, ib = _intersect(a.ids, b.ids)
@@ -210,29 +295,29 @@ class Evaluator:
                 return Part(a.ids, scores)
             return a
         if kind is query.Require:
-            a = self._eval(q.a, leaf, seg, scored, within)
-            b = self._eval(q.b, leaf, seg, False)
+            a = self._eval(q.a, scored, within)
+            b = self._eval(q.b, False)
             ia, _ib = _intersect(a.ids, b.ids)
             return Part(a.ids[ia], a.scores[ia] if a.scores is not None else None)
         if kind is query.Phrase:
-            return self._phrase(q, seg, scored)
+            return self._phrase(q, scored)
         if kind in (query.DateRange, query.NumericRange) and q.fieldname == "date":
-            return self._date_range(q, seg, scored)
+            return self._date_range(q, scored)
         if kind is query.Every and not q.fieldname:
-            ids = np.arange(seg.n, dtype=np.int32)
-            return Part(ids, np.full(seg.n, float(q.boost)) if scored else None)
+            ids = self.every().astype(np.int32)
+            return Part(ids, np.full(len(ids), float(q.boost)) if scored else None)
         if q is query.NullQuery or kind is type(query.NullQuery):
             return _NONE
         if kind is query.Not:
             # Alone (an And lifts its NOT parts out): every brief but those, scored as
             # Whoosh's inverse matcher scores them (its boost).
-            inner = self._eval(q.query, leaf, seg, False)
-            keep = ~_member(np.arange(seg.n, dtype=np.int32), inner.ids)
-            ids = np.flatnonzero(keep).astype(np.int32)
+            inner = self._eval(q.query, False)
+            every = self.every().astype(np.int32)
+            ids = every[~_member(every, inner.ids)]
             return Part(ids, np.full(len(ids), float(q.boost)) if scored else None)
-        return self._whoosh(q, leaf, scored)
+        return self._whoosh(q, scored)
 
-    def _term(self, q: Any, seg: SegmentArrays, scored: bool, within: np.ndarray | None) -> Part:
+    def _term(self, q: Any, scored: bool, within: np.ndarray | None) -> Part:
         fieldname = q.fieldname
         field = self.schema[fieldname] if fieldname in self.schema else None
         if field is None:
@@ -241,59 +326,21 @@ class Evaluator:
             btext = field.to_bytes(q.text)
         except ValueError:
             return _NONE
-        if not scored:
-            ids = seg.postings(fieldname, btext).ids
-            if within is not None and len(ids):
-                ids = ids[_intersect(ids, within)[0]]
-            return Part(ids, None) if len(ids) else _NONE
-        ids, scores = self._term_scores(seg, field, fieldname, btext)
+        ids, scores = self._joined_term(field, fieldname, btext, scored)
         if not len(ids):
             return _NONE
         if within is not None:
             ia, _ib = _intersect(ids, within)
-            ids, scores = ids[ia], scores[ia]
-        if q.boost != 1.0:
+            ids = ids[ia]
+            scores = scores[ia] if scores is not None else None
+        if scores is not None and q.boost != 1.0:
             scores = scores * q.boost
         return Part(ids, scores)
 
-    def _term_scores(
-        self, seg: SegmentArrays, field: Any, fieldname: str, btext: bytes
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """A term's postings in a segment and their unboosted BM25F scores.
-
-        Kept for the life of this evaluator (its searcher's statistics): the all-words tier,
-        the some-words tier and the feedback step of one search score the same terms.
-        """
-        key = (seg.key, id(seg), fieldname, btext)
-        got = self._scored.get(key)
-        if got is not None:
-            return got
-        post = seg.postings(fieldname, btext)
-        ids, weights = post.ids, post.weights
-        if field.scorable and len(ids):
-            idf = self._term_idf(fieldname, btext)
-            avgfl = self._avg_length(fieldname)
-            lengths = seg.lengths(fieldname)[ids]
-            w = weights.astype(np.float64)
-            k1, b = BM25_K1, BM25_B
-            scores = idf * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * lengths / avgfl))
-        else:
-            scores = weights.astype(np.float64)
-        got = (ids, scores)
-        size = int(ids.nbytes + scores.nbytes) + 100
-        if self._scored_bytes + size > self.SCORED_BYTES:
-            self._scored.clear()
-            self._scored_bytes = 0
-        self._scored[key] = got
-        self._scored_bytes += size
-        return got
-
-    def _or(
-        self, q: Any, leaf: Any, seg: SegmentArrays, scored: bool, within: np.ndarray | None
-    ) -> Part:
+    def _or(self, q: Any, scored: bool, within: np.ndarray | None) -> Part:
         if q.scale:
-            return self._whoosh(q, leaf, scored)
-        parts = [self._eval(sub, leaf, seg, scored, within) for sub in q.subqueries]
+            return self._whoosh(q, scored)
+        parts = [self._eval(sub, scored, within) for sub in q.subqueries]
         parts = [p for p in parts if len(p)]
         if not parts:
             return _NONE
@@ -302,10 +349,10 @@ class Evaluator:
             got = parts[0]
         else:
             total = sum(len(p) for p in parts)
-            if total * 4 > seg.n:
-                # Dense: one pass over a score array the size of the segment.
-                hits = np.zeros(seg.n, dtype=np.int32)
-                acc = np.zeros(seg.n, dtype=np.float64) if scored else None
+            if total * 4 > self.n:
+                # Dense: one pass over a score array the size of the index.
+                hits = np.zeros(self.n, dtype=np.int32)
+                acc = np.zeros(self.n, dtype=np.float64) if scored else None
                 for p in parts:
                     hits[p.ids] += 1
                     if acc is not None and p.scores is not None:
@@ -330,14 +377,14 @@ class Evaluator:
             got = Part(got.ids, got.scores * q.boost)
         return got
 
-    def _and(self, q: Any, leaf: Any, seg: SegmentArrays, scored: bool) -> Part:
+    def _and(self, q: Any, scored: bool) -> Part:
         positive = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]
         negative = [sub.query for sub in q.subqueries if isinstance(sub, query.Not)]
         if not positive:
-            return self._whoosh(q, leaf, scored)
+            return self._whoosh(q, scored)
         parts: list[Part] = []
         for sub in positive:
-            part = self._eval(sub, leaf, seg, scored)
+            part = self._eval(sub, scored)
             if not len(part):
                 return _NONE
             parts.append(part)
@@ -352,7 +399,7 @@ class Evaluator:
             if not len(ids):
                 return _NONE
         for sub in negative:
-            out = self._eval(sub, leaf, seg, False)
+            out = self._eval(sub, False)
             keep = ~_member(ids, out.ids)
             ids = ids[keep]
             if scores is not None:
@@ -366,7 +413,7 @@ class Evaluator:
             scores = scores * q.boost
         return Part(ids, scores)
 
-    def _phrase(self, q: Any, seg: SegmentArrays, scored: bool) -> Part:
+    def _phrase(self, q: Any, scored: bool) -> Part:
         fieldname = q.fieldname
         if fieldname not in self.schema:
             return _NONE
@@ -379,19 +426,29 @@ class Evaluator:
             return _NONE
         if not words:
             return _NONE
-        reader = seg.reader
-        if any((fieldname, w) not in reader for w in words):
-            return _NONE
-        terms = [self._term(query.Term(fieldname, w), seg, scored, None) for w in words]
-        # Candidates: briefs with every word, then their positions compared.
+        terms = [self._term(query.Term(fieldname, w), scored, None) for w in words]
+        # Candidates: briefs with every word, then their positions compared, segment by
+        # segment (positions are read only for the candidates' segments).
         ids = terms[0].ids
         for t in terms[1:]:
             ia, _ib = _intersect(ids, t.ids)
             ids = ids[ia]
             if not len(ids):
                 return _NONE
+        if not len(ids):
+            return _NONE
         if len(words) > 1:
-            ids = self._verified(seg, fieldname, words, ids, int(q.slop))
+            kept: list[np.ndarray] = []
+            which = np.searchsorted(self.offsets, ids, side="right") - 1
+            for i in np.unique(which):
+                _leaf, seg = self.leaves[int(i)]
+                got = self._verified(seg, fieldname, tuple(words), int(q.slop))
+                if len(got):
+                    kept.append(got + np.int32(seg.offset))
+            if not kept:
+                return _NONE
+            verified = np.concatenate(kept)
+            ids = ids[_member(ids, verified)]
             if not len(ids):
                 return _NONE
         scores = None
@@ -406,16 +463,21 @@ class Evaluator:
         return Part(ids, scores)
 
     def _verified(
-        self, seg: SegmentArrays, fieldname: str, words: Sequence[bytes], cand: np.ndarray, slop: int
+        self, seg: SegmentArrays, fieldname: str, words: tuple[bytes, ...], slop: int
     ) -> np.ndarray:
-        """The candidates whose positions hold the words in order, each within ``slop``."""
-        key = (seg.key, "phrase", fieldname, tuple(words), slop)
+        """The documents of a segment (local numbers, deleted ones included) whose positions
+        hold the words in order, each within ``slop`` of the one before. Only documents that
+        have every word are looked at; the answer is kept with the segment's arrays."""
+        key = (seg.key, "phrase", fieldname, words, slop)
 
         def make() -> tuple[Any, int]:
+            posts = [seg.positions(fieldname, w) for w in words]
+            cand = posts[0].ids
+            for post in posts[1:]:
+                cand = cand[_intersect(cand, post.ids)[0]]
             decode = self.schema[fieldname].format.decode_positions
             lists = []
-            for w in words:
-                post = seg.positions(fieldname, w)
+            for post in posts:
                 _ia, ib = _intersect(cand, post.ids)
                 assert post.values is not None
                 lists.append([post.values[i] for i in ib])
@@ -436,11 +498,11 @@ class Evaluator:
 
         return self.cache.get_or_make(key, make)  # type: ignore[no-any-return]
 
-    def _date_range(self, q: Any, seg: SegmentArrays, scored: bool) -> Part:
+    def _date_range(self, q: Any, scored: bool) -> Part:
         """Dates from the date column; briefs without a date never match a range."""
         # The range's ends are in the column's own numbers (DATETIME's long ticks).
-        dates = seg.numbers("date")
-        keep = self.has_date(seg).copy()
+        dates, has = self.dates()
+        keep = has.copy()
         if q.start is not None:
             keep &= dates > q.start if q.startexcl else dates >= q.start
         if q.end is not None:
@@ -448,8 +510,8 @@ class Evaluator:
         ids = np.flatnonzero(keep).astype(np.int32)
         return Part(ids, np.full(len(ids), float(q.boost)) if scored else None)
 
-    def has_date(self, seg: SegmentArrays) -> np.ndarray:
-        """True for each document of the segment that has a date (it has a year term)."""
+    def _has_date(self, seg: SegmentArrays) -> np.ndarray:
+        """True for each document of a segment that has a date (it has a year term)."""
 
         def make() -> tuple[Any, int]:
             mask = np.zeros(seg.n, dtype=bool)
@@ -459,26 +521,27 @@ class Evaluator:
 
         return self.cache.get_or_make((seg.key, "has_date"), make)  # type: ignore[no-any-return]
 
-    def _whoosh(self, q: Any, leaf: Any, scored: bool) -> Part:
-        """Whoosh's own matcher on one segment: slow, exact, for what is not known here."""
+    def _whoosh(self, q: Any, scored: bool) -> Part:
+        """Whoosh's own matchers, segment by segment: slow, exact, for what is not known here."""
         self.fallbacks += 1
-        try:
-            context = leaf.context() if scored else leaf.boolean_context()
-            m = q.matcher(leaf, context)
-        except Exception:  # noqa: BLE001 - a query Whoosh itself cannot run matches nothing
-            log.debug("no matcher for %r", q, exc_info=True)
-            return _NONE
         ids: list[int] = []
         scores: list[float] = []
         deadline = self.deadline
-        while m.is_active():
-            ids.append(m.id())
-            if scored:
-                scores.append(m.score())
-            m.next()
-            if not len(ids) & 1023 and time.perf_counter() > deadline:
-                raise TimeUp
+        for leaf, seg in self.leaves:
+            try:
+                context = leaf.context() if scored else leaf.boolean_context()
+                m = q.matcher(leaf, context)
+            except Exception:  # noqa: BLE001 - a query Whoosh itself cannot run matches nothing
+                log.debug("no matcher for %r", q, exc_info=True)
+                continue
+            offset = seg.offset
+            while m.is_active():
+                ids.append(m.id() + offset)
+                if scored:
+                    scores.append(m.score())
+                m.next()
+                if not len(ids) & 1023 and time.perf_counter() > deadline:
+                    raise TimeUp
         arr = np.array(ids, dtype=np.int32)
         order = np.argsort(arr, kind="stable")
         return Part(arr[order], np.array(scores, dtype=np.float64)[order] if scored else None)
-

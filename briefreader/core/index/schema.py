@@ -6,6 +6,7 @@ Everything that, when changed, needs the index rebuilt (bump SCHEMA_VERSION).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 import logging
 import math
 import re
@@ -152,6 +153,17 @@ def _stem_of(word: str) -> str:
         stem = _STEMS[word] = _porter(word)
         return stem
     return stem
+
+
+def term_counts(text: str) -> dict[str, int]:
+    """How often each index term occurs in ``text`` (what :func:`analysed_terms` yields,
+    counted): tokens are counted in C first, and each distinct word is stemmed once."""
+    out: dict[str, int] = {}
+    for word, n in Counter(m.lower() for m in _TOKEN.findall(text)).items():
+        if len(word) >= 2 and word not in STOP_WORDS:
+            stem = _stem_of(word)
+            out[stem] = out.get(stem, 0) + n
+    return out
 
 
 def analysed_terms(text: str) -> Iterator[str]:

@@ -28,7 +28,7 @@ from briefreader.core.index.schema import (
     SORTS,
     TEXT_FIELDS,
     _fold,
-    analysed_terms,
+    term_counts,
 )
 from briefreader.core.index.snippets import _lead_snippet, _snippet_for
 from briefreader.core.index.store import BriefIndex, _Searcher
@@ -139,26 +139,12 @@ def _sort_keys(ev: Evaluator, m: Matches, sort: str) -> np.ndarray:
     """Ascending keys: best score first, or newest (oldest) date first, undated last."""
     if sort == "relevance":
         return -m.scores
-    dates, has = ev_dates(ev)
+    dates, has = ev.dates()
     key = dates[m.ids].astype(np.float64)
     if sort == "newest":
         key = -key
     key[~has[m.ids]] = np.inf
     return key
-
-
-def ev_dates(ev: Evaluator) -> tuple[np.ndarray, np.ndarray]:
-    """Every document's date column value and whether it has a date (global numbers)."""
-    got = getattr(ev, "_dates", None)
-    if got is None:
-        dates = [seg.numbers("date") for _leaf, seg in ev.leaves]
-        has = [ev.has_date(seg) for _leaf, seg in ev.leaves]
-        got = (
-            np.concatenate(dates) if dates else np.empty(0, np.uint64),
-            np.concatenate(has) if has else np.empty(0, bool),
-        )
-        ev._dates = got  # type: ignore[attr-defined]
-    return got  # type: ignore[no-any-return]
 
 
 def search(
@@ -212,8 +198,11 @@ def search(
                     feedback = _feedback_query(s, parsed, loose)
                     if feedback is not None:
                         # Scores only: the briefs found, their tiers and the totals stay.
+                        # One pass over both tiers (the all-words ones are among the loose).
+                        both = np.union1d(tier1.ids, loose.ids)
+                        extra = ev.scores_at(feedback, both)
                         for tier in (tier1, tier2):
-                            tier.scores += ev.scores_at(feedback, tier.ids)
+                            tier.scores += extra[np.searchsorted(both, tier.ids)]
     except TimeUp:
         partial = True
         notices.append(
@@ -319,9 +308,7 @@ def _feedback_query(searcher: Any, parsed: ParsedQuery, loose: Matches) -> Any |
     for (_score, docnum), share in zip(scored, shares, strict=True):
         stored = searcher.stored_fields(docnum)
         text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
-        counts: dict[str, int] = {}
-        for term in analysed_terms(text):
-            counts[term] = counts.get(term, 0) + 1
+        counts = term_counts(text)
         length = sum(counts.values())
         if not length:
             continue

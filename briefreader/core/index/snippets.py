@@ -7,6 +7,8 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
+import ahocorasick
+
 from briefreader.core.index.schema import STOP_WORDS, _stem_of
 from briefreader.core.records import Snippet
 
@@ -16,24 +18,77 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _prefix(term: str) -> str:
+    """The first letters every written form of a stem starts with (all but the last, at
+    most four): stemming only rewrites the end of a word."""
+    return term[: max(1, min(4, len(term) - 1))]
+
+
 @functools.lru_cache(maxsize=64)
 def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
-    """Whole tokens that start like one of the stems: a cheap scan before stemming.
-
-    Stemming only rewrites the end of a word, so a token whose stem is in ``terms`` starts
-    with that stem's first letters (all but the last, at most four).
-    """
-    prefixes = sorted({re.escape(t[: max(1, min(4, len(t) - 1))]) for t in terms}, key=len)
+    """Whole tokens that start like one of the stems (the slow path, see term_positions)."""
+    prefixes = sorted({re.escape(_prefix(t)) for t in terms}, key=len)
     return re.compile(
         r"(?<!\w)(?<!\w\.)(?:" + "|".join(reversed(prefixes)) + r")\w*(?:\.?\w+)*",
         re.IGNORECASE | re.UNICODE,
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _prefix_automaton(terms: frozenset[str]) -> Any:
+    """An Aho-Corasick automaton of the stems' prefixes: one pass in C over the text finds
+    every place a candidate word may start (a regex alternation is 3-4x slower)."""
+    automaton = ahocorasick.Automaton()
+    for term in terms:
+        prefix = _prefix(term)
+        automaton.add_word(prefix, len(prefix))
+    automaton.make_automaton()
+    return automaton
+
+
+_TOKEN_AT = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
 def term_positions(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """(start, end) of each word of ``text`` whose analysed form is in ``terms``."""
+    """(start, end) of each word of ``text`` whose analysed form is in ``terms``.
+
+    Snippets run this on every section of every hit on a page, so it must be quick: the
+    prefixes of the stems are found in one C pass, and only tokens that start with one are
+    cut out and stemmed.
+    """
     if not terms:
         return []
+    low = text.lower()
+    if len(low) != len(text):
+        # Lower-casing changed the length (a dotted capital I, say): offsets would drift.
+        return _term_positions_slow(text, terms)
+    out = []
+    token_end = -1
+    for end, length in _prefix_automaton(terms).iter(low):
+        start = end - length + 1
+        if start < token_end:
+            continue  # inside the token looked at last
+        if start and _is_word_char(low[start - 1]):
+            continue  # not the start of a word
+        if start >= 2 and low[start - 1] == "." and _is_word_char(low[start - 2]):
+            continue  # inside a dotted word (P.M.F.)
+        m = _TOKEN_AT.match(low, start)
+        if m is None:
+            continue
+        token_end = m.end()
+        word = m.group()
+        if len(word) < 2 or word in STOP_WORDS:
+            continue
+        if _stem_of(word) in terms:
+            out.append(m.span())
+    return out
+
+
+def _term_positions_slow(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     out = []
     for m in _candidates(terms).finditer(text):
         word = m.group().lower()
