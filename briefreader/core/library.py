@@ -523,7 +523,7 @@ class Library:
         since: dt.date | None = None,
         until: dt.date | None = None,
         years: Sequence[int] = (),
-        facets: bool | str = True,
+        facets: bool = True,
         snippets: bool = True,
         time_limit: float | None = ix.TIME_LIMIT_S,
     ) -> ix.SearchResults:

@@ -25,9 +25,10 @@ from briefreader.core.index.postings import ArrayCache
 from briefreader.core.library import Library
 
 WORDS = (
-    "militia border oil strike convoy drone minister election parliament ceasefire "
-    "pipeline refinery protest sanction envoy airport governor tribe"
-).split()
+    "militia", "border", "oil", "strike", "convoy", "drone", "minister", "election",
+    "parliament", "ceasefire", "pipeline", "refinery", "protest", "sanction", "envoy",
+    "airport", "governor", "tribe",
+)  # fmt: skip
 GLOSSARY = """
 [[actor]]
 name = "Popular Mobilization Forces"

@@ -497,7 +497,9 @@ def test_wildcards_standing_for_too_many_words_are_capped_with_a_notice(
     text=st.lists(
         st.sampled_from([*"abcdeİıßſ._- \n'’é", "the", "ab.cd", "Strike", "ABC"]), max_size=40
     ).map("".join),
-    terms=st.sets(st.sampled_from(["ab", "abc", "strike", "the", "cd", "b", "dé", "ss"]), max_size=4),
+    terms=st.sets(
+        st.sampled_from(["ab", "abc", "strike", "the", "cd", "b", "dé", "ss"]), max_size=4
+    ),
 )
 def test_fast_term_positions_equal_the_plain_scan(text: str, terms: set[str]) -> None:
     """The one-pass prefix search finds exactly the words the plain regex scan finds."""

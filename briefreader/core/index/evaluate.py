@@ -6,10 +6,11 @@ array over the whole index (document numbers are the searcher's: segment offset 
 and the tree is evaluated with numpy over those: OR is a union, AND an intersection, NOT a
 difference, field restrictions and filters are the postings of their fields, date ranges a
 mask over the date column. One numpy call per term whatever the number of segments (a bulk
-build leaves a dozen at 100,000 briefs). Scores are Whoosh's BM25F as our weighting defines it (RSJ idf, per-field lengths,
-the field weights stored in the postings, query boosts), summed as Whoosh's union and
-intersection matchers sum them, so the order is Whoosh's own. Anything the evaluator does not
-know is asked of Whoosh's matcher for that segment (slow, exact).
+build leaves a dozen at 100,000 briefs). Scores are Whoosh's BM25F as our weighting defines
+it (RSJ idf, per-field lengths, the field weights stored in the postings, query boosts),
+summed as Whoosh's union and intersection matchers sum them, so the order is Whoosh's own
+(tests/core/test_evaluate.py compares the two on random query trees). Anything the evaluator
+does not know is asked of Whoosh's matchers, segment by segment (slow, exact).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from whoosh import query
 
-from briefreader.core.index.postings import ArrayCache, SegmentArrays
+from briefreader.core.index.fast import leaf_facet_values
+from briefreader.core.index.postings import ArrayCache, FacetColumn, SegmentArrays, join_facets
 from briefreader.core.index.schema import BM25_B, BM25_K1
 
 log = logging.getLogger(__name__)
@@ -110,14 +111,19 @@ class Evaluator:
         self.schema = searcher.schema
         self.cache = cache
         leaves = searcher.leaf_searchers()
-        self.leaves = [(leaf, SegmentArrays(leaf.reader(), offset, cache)) for leaf, offset in leaves]
+        self.leaves = [
+            (leaf, SegmentArrays(leaf.reader(), offset, cache)) for leaf, offset in leaves
+        ]
         self.n = int(searcher.doc_count_all())
         self.offsets = np.array([seg.offset for _leaf, seg in self.leaves], dtype=np.int64)
         deleted = [seg.deleted for _leaf, seg in self.leaves]
         self.deleted: np.ndarray | None = None
         if any(d is not None for d in deleted):
             self.deleted = np.concatenate(
-                [d if d is not None else np.zeros(seg.n, bool) for d, (_l, seg) in zip(deleted, self.leaves, strict=True)]
+                [
+                    d if d is not None else np.zeros(seg.n, bool)
+                    for d, (_l, seg) in zip(deleted, self.leaves, strict=True)
+                ]
             )
         self._avgfl: dict[str, float] = {}
         self._idf: dict[tuple[str, bytes], float] = {}
@@ -127,6 +133,7 @@ class Evaluator:
         )
         self._joined_bytes = 0
         self._dates: tuple[np.ndarray, np.ndarray] | None = None
+        self._facets: dict[str, FacetColumn] = {}
         self._live: np.ndarray | None = None
         self.deadline = float("inf")
         self.fallbacks = 0  # nodes answered by Whoosh's matchers (tests look at this)
@@ -180,6 +187,18 @@ class Evaluator:
                 np.concatenate(has) if has else np.empty(0, bool),
             )
         return self._dates
+
+    def facet(self, column: str) -> FacetColumn:
+        """A facet column (``actor_list``, ``tag_list``, ``source_name``, ``year``) over the
+        whole index, joined from the segments' (which the cache keeps across refreshes)."""
+        got = self._facets.get(column)
+        if got is None:
+            parts = [
+                seg.facet(column, lambda reader: leaf_facet_values(reader, column))
+                for _leaf, seg in self.leaves
+            ]
+            got = self._facets[column] = join_facets(parts)
+        return got
 
     # -- statistics as Whoosh's BM25F takes them ----------------------------------------
 
@@ -240,7 +259,7 @@ class Evaluator:
             ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
             scores = None
             if scored:
-                w = (np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0])
+                w = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
                 w = w.astype(np.float64)
                 if field.scorable:
                     idf = self._term_idf(fieldname, btext)
@@ -256,8 +275,10 @@ class Evaluator:
         self._joined_bytes += size
         while self._joined_bytes > self.SCORED_BYTES and len(self._joined) > 1:
             _key, (old_ids, old_scores) = self._joined.popitem(last=False)
-            self._joined_bytes -= int(old_ids.nbytes) + 200 + (
-                int(old_scores.nbytes) if old_scores is not None else 0
+            self._joined_bytes -= (
+                int(old_ids.nbytes)
+                + 200
+                + (int(old_scores.nbytes) if old_scores is not None else 0)
             )
         return got
 
@@ -319,7 +340,7 @@ class Evaluator:
 
     def _term(self, q: Any, scored: bool, within: np.ndarray | None) -> Part:
         fieldname = q.fieldname
-        field = self.schema[fieldname] if fieldname in self.schema else None
+        field = self.schema[fieldname] if fieldname in self.schema.names() else None
         if field is None:
             return _NONE
         try:

@@ -6,7 +6,6 @@ Each falls back to Whoosh's public (slower) path for anything it does not recogn
 from __future__ import annotations
 
 import io
-import itertools
 import logging
 import pickle
 import zlib
@@ -16,10 +15,10 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh import columns
-from whoosh.util.numeric import byte_to_length
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_HEADER
 from whoosh.codec.whoosh3 import W3LeafMatcher as _W3Leaf
+from whoosh.util.numeric import byte_to_length
 
 log = logging.getLogger(__name__)
 

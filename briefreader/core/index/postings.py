@@ -125,6 +125,38 @@ class FacetColumn:
         return {self.names[i]: int(counts[i]) for i in nz}
 
 
+def join_facets(parts: list[FacetColumn]) -> FacetColumn:
+    """One column over the whole index from the segments' columns, in segment order (the
+    searcher's document numbers): names merged, each segment's codes mapped onto them."""
+    code_of: dict[str, int] = {}
+    names: list[str] = []
+    codes: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    offset = 0
+    for part in parts:
+        remap = np.empty(len(part.names), dtype=np.int32)
+        for i, name in enumerate(part.names):
+            c = code_of.get(name)
+            if c is None:
+                c = code_of[name] = len(names)
+                names.append(name)
+            remap[i] = c
+        codes.append(remap[part.codes] if len(part.codes) else part.codes)
+        owners.append(part.owner + np.int32(offset))
+        lengths.append(np.diff(part.indptr))
+        offset += len(part.indptr) - 1
+    indptr = np.zeros(offset + 1, dtype=np.int64)
+    if lengths:
+        np.cumsum(np.concatenate(lengths), out=indptr[1:])
+    return FacetColumn(
+        names,
+        np.concatenate(codes) if codes else np.empty(0, np.int32),
+        indptr,
+        np.concatenate(owners) if owners else np.empty(0, np.int32),
+    )
+
+
 def facet_column(values: list[Any]) -> FacetColumn:
     """Build a :class:`FacetColumn` from each document's value (a string, or a tuple)."""
     code_of: dict[str, int] = {}
@@ -174,7 +206,8 @@ class SegmentArrays:
             got = fast.read_postings(self.reader, fieldname, btext)
             return got, got.nbytes
 
-        return self.cache.get_or_make((self.key, "p", fieldname, btext), make)  # type: ignore[no-any-return]
+        got: Any = self.cache.get_or_make((self.key, "p", fieldname, btext), make)
+        return got
 
     def positions(self, fieldname: str, btext: bytes) -> fast.TermPostings:
         """The postings with their encoded positions (phrases only)."""
@@ -183,28 +216,32 @@ class SegmentArrays:
             got = fast.read_postings(self.reader, fieldname, btext, values=True)
             return got, got.nbytes
 
-        return self.cache.get_or_make((self.key, "v", fieldname, btext), make)  # type: ignore[no-any-return]
+        got: Any = self.cache.get_or_make((self.key, "v", fieldname, btext), make)
+        return got
 
     def lengths(self, fieldname: str) -> np.ndarray:
         def make() -> tuple[Any, int]:
             got = fast.field_lengths(self.reader, fieldname)
             return got, int(got.nbytes)
 
-        return self.cache.get_or_make((self.key, "len", fieldname), make)  # type: ignore[no-any-return]
+        got: Any = self.cache.get_or_make((self.key, "len", fieldname), make)
+        return got
 
     def numbers(self, name: str) -> np.ndarray:
         def make() -> tuple[Any, int]:
             got = fast.numeric_column(self.reader, name)
             return got, int(got.nbytes)
 
-        return self.cache.get_or_make((self.key, "num", name), make)  # type: ignore[no-any-return]
+        got: Any = self.cache.get_or_make((self.key, "num", name), make)
+        return got
 
     def facet(self, name: str, values: Callable[[Any], list[Any]]) -> FacetColumn:
         def make() -> tuple[Any, int]:
             got = facet_column(values(self.reader))
             return got, got.nbytes
 
-        return self.cache.get_or_make((self.key, "facet", name), make)  # type: ignore[no-any-return]
+        got: Any = self.cache.get_or_make((self.key, "facet", name), make)
+        return got
 
     def live(self) -> np.ndarray:
         """Every live (not deleted) local document number."""

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 import math
 import re
 import time
-from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from whoosh import query
 
 from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp
-from briefreader.core.index.fast import leaf_facet_values
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
 from briefreader.core.index.schema import (
     FEEDBACK_CHARS,
@@ -31,7 +27,7 @@ from briefreader.core.index.schema import (
     term_counts,
 )
 from briefreader.core.index.snippets import _lead_snippet, _snippet_for
-from briefreader.core.index.store import BriefIndex, _Searcher
+from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import Filters, Hit, SearchResults, Snippet
 
 log = logging.getLogger(__name__)
@@ -103,18 +99,12 @@ _FACET_COLUMNS = (
 )
 
 
-def facet_counts(idx: BriefIndex, ev: Evaluator, ids: np.ndarray) -> dict[str, dict[str, int]]:
-    """Counts of actors, sources, years and tags over ``ids`` (global, ascending), from
-    per-segment columns read once per segment (they survive searcher refreshes)."""
+def facet_counts(ev: Evaluator, ids: np.ndarray) -> dict[str, dict[str, int]]:
+    """Counts of actors, sources, years and tags over ``ids`` (ascending), most first: one
+    bincount per facet over the evaluator's joined columns."""
     out: dict[str, dict[str, int]] = {}
     for name, column in _FACET_COLUMNS:
-        counts: Counter[str] = Counter()
-        for _leaf, seg in ev.leaves:
-            lo, hi = np.searchsorted(ids, [seg.offset, seg.offset + seg.n])
-            if lo == hi:
-                continue
-            col = seg.facet(column, lambda reader, c=column: leaf_facet_values(reader, c))
-            counts.update(col.count((ids[lo:hi] - seg.offset).astype(np.int64), seg.n))
+        counts = ev.facet(column).count(ids, ev.n)
         counts.pop("", None)
         out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return out
@@ -215,18 +205,15 @@ def search(
     want = offset + limit
     page: list[tuple[int, float, int, int]] = []  # (position, score, docnum, tier)
     first = _order(tier1.ids, _sort_keys(ev, tier1, sort_by), want)
-    page.extend(
-        (i, float(tier1.scores[j]), int(tier1.ids[j]), 1) for i, j in enumerate(first)
-    )
+    page.extend((i, float(tier1.scores[j]), int(tier1.ids[j]), 1) for i, j in enumerate(first))
     if want > total1 and len(tier2):
         rest = _order(tier2.ids, _sort_keys(ev, tier2, sort_by), want - total1)
         page.extend(
-            (total1 + i, float(tier2.scores[j]), int(tier2.ids[j]), 2)
-            for i, j in enumerate(rest)
+            (total1 + i, float(tier2.scores[j]), int(tier2.ids[j]), 2) for i, j in enumerate(rest)
         )
 
     hits: list[Hit] = []
-    for position, score, docnum, tier in page:
+    for position, score, docnum, tier_no in page:
         if position < offset:
             continue
         stored = s.stored_fields(docnum)
@@ -236,12 +223,12 @@ def search(
                 snip = _snippet_for(stored, parsed, builder)
             if snip is None:
                 snip = _lead_snippet(stored)
-        hits.append(_hit_from(stored, score, snip, tier))
+        hits.append(_hit_from(stored, score, snip, tier_no))
 
     facet_out: dict[str, dict[str, int]] = {}
     if facets and total:
         both = tier1.ids if not len(tier2) else np.union1d(tier1.ids, tier2.ids)
-        facet_out = facet_counts(idx, ev, both)
+        facet_out = facet_counts(ev, both)
 
     suggestion = None
     if total == 0 and not empty_query:
@@ -297,8 +284,8 @@ def _feedback_query(searcher: Any, parsed: ParsedQuery, loose: Matches) -> Any |
     words = _feedback_words(parsed.some_words)
     if words is None:
         return None
-    best = _order(loose.ids, -loose.scores, FEEDBACK_DOCS)
-    scored = [(float(loose.scores[j]), int(loose.ids[j])) for j in best]
+    top = _order(loose.ids, -loose.scores, FEEDBACK_DOCS)
+    scored = [(float(loose.scores[j]), int(loose.ids[j])) for j in top]
     if len(scored) < 2:
         return None
     best = max(score for score, _ in scored)

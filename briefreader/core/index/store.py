@@ -17,13 +17,12 @@ import threading
 import time
 import warnings
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors, index, query, searching
+from whoosh import index, query, searching
 from whoosh.filedb.filestore import FileStorage
 
 from briefreader.core.index import schema as _schema
