@@ -21,7 +21,8 @@ relevance; nDCG@10 uses graded gains, code 1 -> 4, 2 -> 3, 3 -> 2, 4 -> 1, with 
 discount 1/log2(rank + 1) and the ideal ordering of all the query's judged documents.
 
 ``--check FILE`` exits 1 if the MAP at depth 1,000 is below the floor in FILE, more than its
-tolerance below the MAP recorded there, or if any answer came back partial. Without the
+tolerance below the MAP recorded there, below ``min_ratio`` times the same-run textbook BM25's,
+or if any answer came back partial. Without the
 collection (``../shared/data/cranfield``) the script says so and exits 0, or 1 when the
 environment variable ``CI`` is ``true``: under CI a skipped gate is a failed gate.
 """
@@ -53,6 +54,8 @@ DEPTH = 1000
 FLOOR = 0.3445
 TOLERANCE = 0.01
 MAX_PARTIAL = 0
+#: MAP over the same-run textbook BM25's at least this (1.12 when recorded).
+MIN_RATIO = 1.10
 FILES = ("cran.all.1400", "cran.qry", "cranqrel")
 GAINS = {1: 4, 2: 3, 3: 2, 4: 1}
 
@@ -283,6 +286,15 @@ def check(res: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
         failures.append(f"MAP {got:.4f} is below the floor {floor:.4f}")
     if got < recorded - tolerance:
         failures.append(f"MAP {got:.4f} is more than {tolerance} below the recorded {recorded:.4f}")
+    # The ratio to the textbook BM25 of the same run: a change that lowers ours relative to
+    # the baseline on the same documents is a loss even when the absolute figure holds.
+    min_ratio = float(baseline.get("min_ratio", MIN_RATIO))
+    base_map = res["baseline"]["map"]
+    if base_map > 0 and got / base_map < min_ratio:
+        failures.append(
+            f"MAP {got:.4f} is {got / base_map:.3f}x the same-run BM25 ({base_map:.4f}); the"
+            f" gate is {min_ratio:.2f}x"
+        )
     for label, key in (("at depth 1000", "partial_deep"), ("on first pages", "partial_page")):
         if len(res[key]) > max_partial:
             failures.append(
@@ -350,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
                 "baseline_map": round(base["map"], 4),
             },
             "tolerance": float(old.get("tolerance", TOLERANCE)),
+            "min_ratio": float(old.get("min_ratio", MIN_RATIO)),
             "max_partial": int(old.get("max_partial", MAX_PARTIAL)),
         }
         args.record.write_text(json.dumps(record, indent=2) + "\n", "utf-8")

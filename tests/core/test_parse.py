@@ -23,8 +23,6 @@ from briefreader.core.parse import (
     parse_text,
 )
 
-SEED = Path("/work/shared/seed/000_476c018fafa87246.txt")
-
 
 def parse(text: str, name: str = "brief.md") -> Brief:
     return parse_text(text, brief_id=name, path=Path("/corpus") / name)
@@ -44,14 +42,13 @@ def assert_slices(brief: Brief) -> None:
 
 
 @pytest.fixture
-def seed_bytes() -> bytes:
-    if not SEED.exists():
-        pytest.skip(f"sample brief {SEED} is not available on this machine")
-    return SEED.read_bytes()
+def seed_bytes(seed_path: Path) -> bytes:
+    """The real brief beside the checkout (``../shared``, found by tests/conftest.py)."""
+    return seed_path.read_bytes()
 
 
-def test_seed_brief(seed_bytes: bytes) -> None:
-    brief = parse_bytes(seed_bytes, brief_id=SEED.name, path=SEED)
+def test_seed_brief(seed_bytes: bytes, seed_path: Path) -> None:
+    brief = parse_bytes(seed_bytes, brief_id=seed_path.name, path=seed_path)
     assert brief.title.startswith(
         "Ali Shamkhani, the secretary of Iran\u2019s Supreme National Security Council"
     )

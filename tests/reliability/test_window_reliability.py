@@ -153,6 +153,7 @@ def test_busy_index_opens_read_only_and_says_so(
     )
     other = bix.BriefIndex(folder)
     with other.locked():
+        manifest = other.manifest_path.read_bytes()  # before the window runs
         win = make_window(corpus, wait=False)
         with qtbot.waitSignal(win.workers.indexFailed, timeout=20000):
             win.start()
@@ -161,7 +162,6 @@ def test_busy_index_opens_read_only_and_says_so(
         assert "Another briefreader is updating this index" in status
         assert "read-only" in status
         assert _search(qtbot, win, "drone") == 4  # the index it has, read-only
-        manifest = other.manifest_path.read_bytes()
     assert other.manifest_path.read_bytes() == manifest  # nothing was written meanwhile
 
 

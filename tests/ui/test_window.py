@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
@@ -201,8 +202,11 @@ def test_filters_and_sort(qtbot, window: MainWindow) -> None:  # type: ignore[no
 def test_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.activateWindow()
     window.results.setFocus()
+    window.search_box.setText("earlier words")
     window.focus_search()
-    assert window.search_box.hasFocus() or window.search_box.selectedText() == ""
+    # Focus goes to the box with its text selected, so typing replaces the last query.
+    assert window.focusWidget() is window.search_box
+    assert window.search_box.selectedText() == "earlier words"
     window.search_box.setText("something")
     qtbot.keyClick(window.search_box, Qt.Key.Key_Escape)
     assert window.search_box.text() == ""
@@ -285,12 +289,27 @@ def test_search_goes_on_while_the_index_updates(
             encoding="utf-8",
         )
     lib = Library([corpus], _data_dir, Glossary.load([glossary_file]))
+    # The update may not start writing before the first answer was shown: without this gate
+    # a fast machine finishes the 400 briefs first and the test proves nothing.
+    shown = threading.Event()
+    real_update = lib.update
+
+    def gated_update(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert shown.wait(30), "no search answered while the update waited"
+        return real_update(*args, **kwargs)
+
+    lib.update = gated_update  # type: ignore[method-assign]
     workers = Workers(lib)
     win = MainWindow(lib, workers, settings)
     qtbot.addWidget(win)
     win.show()
     during: list[bool] = []
-    win.resultsShown.connect(lambda _n: during.append(workers.indexing))
+
+    def on_shown(_n: int) -> None:
+        during.append(workers.indexing)
+        shown.set()
+
+    win.resultsShown.connect(on_shown)
     with qtbot.waitSignal(win.indexReady, timeout=60000):
         win.start()
     # The first answer came from the existing index while the update was still running,

@@ -250,6 +250,11 @@ def search(
     )
 
 
+#: A typed word with a wildcard or a fuzzy mark ("Ira*", "Iraq~", "~2"); a "?" ending a
+#: sentence is punctuation, not a pattern.
+_PATTERN_WORD = re.compile(r"\w[*~]|[*~]\w|\w\?\w")
+
+
 def _feedback_words(q: Any) -> list[Any] | None:
     """The words of a plain many-word question, or None for anything a user spelled out.
 
@@ -264,6 +269,8 @@ def _feedback_words(q: Any) -> list[Any] | None:
     for word in words:
         if not _is_free(word):
             return None
+        if isinstance(word, query.Term) and word.fieldname in TEXT_FIELDS:
+            return None  # "title:Iraq": a typed word is searched in every text field
         for leaf in word.leaves() if not word.is_leaf() else [word]:
             if not isinstance(leaf, query.Term) or isinstance(leaf, query.FuzzyTerm):
                 return None
@@ -282,8 +289,8 @@ def _feedback_query(searcher: Any, parsed: ParsedQuery, loose: Matches) -> Any |
     if parsed.some_words is None or parsed.some_words == parsed.all_words:
         return None  # one word, explicit AND, or constraints: nothing to loosen
     words = _feedback_words(parsed.some_words)
-    if words is None:
-        return None
+    if words is None or _PATTERN_WORD.search(parsed.text):
+        return None  # a wildcard or fuzzy word: expanded at parse time, so seen in the text
     top = _order(loose.ids, -loose.scores, FEEDBACK_DOCS)
     scored = [(float(loose.scores[j]), int(loose.ids[j])) for j in top]
     if len(scored) < 2:
