@@ -133,7 +133,8 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
         return None
     stream = io.BytesIO(buf)
     pos, end_all = 4, len(buf)
-    deltas: list[int] = []
+    deltas: list[np.ndarray] = []
+    ndeltas = 0
     weights: list[Any] = []
     vals: list[bytes] = []
     starts: list[int] = []
@@ -161,9 +162,10 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
                 vals.extend(vs)
         else:
             ids_d, ws = got
-        starts.append(len(deltas))
+        starts.append(ndeltas)
         maxids.append(maxid)
-        deltas.extend(ids_d)
+        deltas.append(np.asarray(ids_d, dtype=np.int64))
+        ndeltas += count
         if ws is None:
             weights.append(np.ones(count, np.float32))
         elif isinstance(ws, float):
@@ -173,7 +175,7 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
         pos = end
         if last:
             break
-    arr = np.array(deltas, dtype=np.int64)
+    arr = np.concatenate(deltas) if deltas else np.empty(0, np.int64)
     if len(starts) > 1:
         # Each block's deltas start from zero: continue the running sum across blocks.
         arr[np.array(starts[1:])] -= np.array(maxids[:-1], dtype=np.int64)
@@ -192,7 +194,7 @@ def _HEAD_BYTES(count: int) -> int:  # noqa: N802 - reads as the constant it is
 _FLOATS = np.dtype([("op", "u1"), ("v", ">f8")])
 
 
-def _ids_and_weights(raw: bytes, count: int) -> tuple[list[int], Any] | None:
+def _ids_and_weights(raw: bytes, count: int) -> tuple[Any, Any] | None:
     """The delta-coded ids and the weights from the head of a block's pickle, or None.
 
     A block is ``pickle.dumps((ids, weights, values), 2)``: PROTO 2, then the ids as a
@@ -203,7 +205,7 @@ def _ids_and_weights(raw: bytes, count: int) -> tuple[list[int], Any] | None:
     if count <= 3 or len(raw) < 4 or raw[0] != 0x80 or raw[2] != 0x28:
         return None
     pos = 3
-    ids = [0] * count
+    ids: Any = [0] * count
     try:
         for i in range(count):
             op = raw[pos]
