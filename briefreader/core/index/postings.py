@@ -197,9 +197,7 @@ class SegmentArrays:
         self.n = int(reader.doc_count_all())
         self.key = segment_key(reader)
         self.cache = cache
-        deleted = fast.deleted_mask(reader)
-        self.deleted = deleted
-        self._live: np.ndarray | None = None
+        self.deleted = fast.deleted_mask(reader)
 
     def postings(self, fieldname: str, btext: bytes) -> fast.TermPostings:
         def make() -> tuple[Any, int]:
@@ -242,16 +240,3 @@ class SegmentArrays:
 
         got: Any = self.cache.get_or_make((self.key, "facet", name), make)
         return got
-
-    def live(self) -> np.ndarray:
-        """Every live (not deleted) local document number."""
-        if self._live is None:
-            every = np.arange(self.n, dtype=np.int32)
-            self._live = every if self.deleted is None else every[~self.deleted]
-        return self._live
-
-    def drop_deleted(self, ids: np.ndarray) -> np.ndarray:
-        """A boolean keep-mask for ``ids`` (None when nothing is deleted)."""
-        if self.deleted is None or not len(ids):
-            return np.ones(len(ids), dtype=bool)
-        return ~self.deleted[ids]

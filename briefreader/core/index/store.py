@@ -741,11 +741,6 @@ class BriefIndex:
             },
         )
 
-    def optimize(self) -> None:
-        """Merge segments into one: slower to write, faster to search afterwards."""
-        self._require().optimize(compound=False)
-        self._save_checksums()
-
     # -- reading -------------------------------------------------------------------------
 
     def stored(self, key: str) -> dict[str, Any] | None:
