@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from briefreader.core.glossary import Glossary, write_atomic
+from briefreader.core.atomic import write_text_atomic
+from briefreader.core.glossary import Glossary
 
 USER = """
 [[actor]]
@@ -60,8 +61,8 @@ def test_kill_during_a_glossary_save_leaves_the_old_file(tmp_path: Path, when: s
         def killing_replace(*args, **kwargs):
             os.kill(os.getpid(), signal.SIGKILL)
 
-        g.os.fdopen = killing_fdopen
-        g.os.replace = killing_replace
+        os.fdopen = killing_fdopen
+        os.replace = killing_replace
         path = Path(sys.argv[1])
         gl = g.Glossary.load([path])
         gl.add_alias("badr-organization", "Badr Corps")
@@ -87,7 +88,7 @@ def test_a_save_that_fails_keeps_the_old_file_and_leaves_no_temp(
 
     monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(OSError, match="No space"):
-        write_atomic(user, "garbage")
+        write_text_atomic(user, "garbage")
     assert user.read_text("utf-8") == USER
     assert [p.name for p in tmp_path.iterdir()] == ["glossary.toml"]
 

@@ -1,0 +1,327 @@
+"""Reading glossary files as people write them: mistakes and all, with file and line.
+
+A glossary with mistakes still loads: every problem is handed to the caller with its file
+and line for the user to fix, and the rest of the file is used. :mod:`glossary` merges what
+is read here into a :class:`~briefreader.core.glossary.Glossary`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from briefreader.core.match import is_word_char
+
+Severity = Literal["error", "warning"]
+DEFAULT_KIND = "other"
+FIELDS = ("name", "kind", "aliases", "description", "match_case")
+#: Reports one problem: (file, line, message, severity).
+ProblemSink = Callable[[Path | None, int | None, str, Severity], None]
+
+# Letters NFKD does not take apart, folded by hand for ids.
+_ASCII_FOLD = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"}
+)  # fmt: skip
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+_ACTOR_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(?:actor|\"actor\"|'actor')[ \t]*\]\]")
+SPACES = re.compile(r"\s+")
+
+
+def slugify(name: str) -> str:
+    """The actor id for a name: lower case, accents folded to ASCII, other runs as "-".
+
+    Letters without an ASCII form (Arabic, Cyrillic ...) are kept, so every name that has a
+    letter or digit gets a non-empty id.
+    """
+    text = unicodedata.normalize("NFKD", name.translate(_ASCII_FOLD))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return "-".join(part for part in re.split(r"[\W_]+", text) if part)
+
+
+def alias_defect(alias: str) -> str | None:
+    """Why an alias cannot be used, or None when it can."""
+    if not alias.strip():
+        return "empty alias"
+    if sum(1 for c in alias if is_word_char(c)) < 2:
+        return f"alias {alias.strip()!r} is a single letter: too short to find reliably, ignored"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryProblem:
+    """Something wrong in a glossary file, in words and with a place the user can go to."""
+
+    path: Path | None
+    line: int | None
+    message: str
+    severity: Severity = "warning"
+
+    def __str__(self) -> str:
+        where = str(self.path) if self.path is not None else "<glossary>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(slots=True)
+class Where:
+    """Where a name was written, for the problem a clash of names reports."""
+
+    path: Path | None
+    line: int | None
+
+
+@dataclass(slots=True)
+class Draft:
+    """An actor being assembled from one or more files."""
+
+    name: str
+    name_where: Where
+    kind: str = DEFAULT_KIND
+    description: str = ""
+    match_case: bool = False
+    aliases: list[tuple[str, Where]] = field(default_factory=list)
+
+
+def read_glossary_file(path: Path, drafts: dict[str, Draft], problem: ProblemSink) -> None:
+    """Add the actors of one file to ``drafts``; report each mistake through ``problem``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problem(path, None, f"cannot read the file ({exc.strerror or exc})", "error")
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = data.count(b"\n", 0, exc.start) + 1
+        problem(path, bad_line, "not UTF-8 text; the file was skipped", "error")
+        return
+    lines = text.splitlines()
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        salvaged = _salvage(lines)
+        if salvaged is None:
+            problem(path, *_toml_error(str(exc), text), "error")
+            return
+        doc, headers, errors = salvaged
+        for line_number, message in errors:
+            problem(path, line_number, message, "error")
+    else:
+        headers = [i + 1 for i, text_line in enumerate(lines) if _ACTOR_HEADER.match(text_line)]
+    line: int | None
+    for key in doc:
+        if key != "actor":
+            line = _find_line(lines, 0, len(lines), [key], None)
+            problem(path, line, f"unknown top-level entry {key!r} ignored", "warning")
+    tables = doc.get("actor", [])
+    if not isinstance(tables, list):
+        line = _find_line(lines, 0, len(lines), ["actor"], None)
+        msg = "'actor' must be a list of [[actor]] tables; nothing loaded from this file"
+        problem(path, line, msg, "error")
+        return
+    for number, table in enumerate(tables):
+        line = None
+        end: int | None = None
+        if len(headers) == len(tables):
+            line = headers[number]
+            if number + 1 < len(headers):
+                end = headers[number + 1] - 1
+        _ActorEntry(path, lines, line, end, problem).read(table, drafts)
+
+
+class _ActorEntry:
+    """One ``[[actor]]`` table of a file, read field by field; lines [line, end] hold it."""
+
+    def __init__(
+        self,
+        path: Path,
+        lines: list[str],
+        line: int | None,
+        end: int | None,
+        problem: ProblemSink,
+    ) -> None:
+        self.path, self.lines, self.line, self.end = path, lines, line, end
+        self._problem = problem
+
+    def at(self, *needles: str, after: int | None = None) -> int | None:
+        """The line of the entry that holds one of ``needles`` (the entry's first if none)."""
+        if self.line is None:
+            return None
+        start = (after or self.line) - 1
+        return _find_line(self.lines, start, self.end or len(self.lines), list(needles), self.line)
+
+    def warn(self, where: int | None, message: str) -> None:
+        self._problem(self.path, where, message, "warning")
+
+    def error(self, where: int | None, message: str) -> None:
+        self._problem(self.path, where, message, "error")
+
+    def read(self, table: Any, drafts: dict[str, Draft]) -> None:
+        if not isinstance(table, dict):
+            self.error(self.line, "an actor entry must be a table")
+            return
+        name = self._name(table)
+        if name is None:
+            return
+        for key in table:
+            if key not in FIELDS:
+                self.warn(self.at(key), f"{name}: unknown field {key!r} ignored")
+        where = Where(self.path, self.line)
+        actor_id = slugify(name)
+        draft = drafts.get(actor_id)
+        if draft is None:
+            draft = drafts[actor_id] = Draft(name, where)
+        elif draft.name != name:
+            # Same id, other spelling ("Tehran" / "TEHRAN"): the later file names the actor,
+            # and the earlier spelling stays findable as an alias.
+            draft.aliases.insert(0, (draft.name, draft.name_where))
+            draft.name, draft.name_where = name, where
+        self._fields(name, table, draft)
+        self._aliases(name, table.get("aliases"), draft)
+
+    def _name(self, table: dict[str, Any]) -> str | None:
+        """The entry's name, spacing tidied; None (reported) when the entry must be skipped."""
+        name = table.get("name")
+        if name is None:
+            self.error(self.line, "actor without a name; skipped")
+            return None
+        if not isinstance(name, str):
+            self.error(self.at("name"), "actor name must be a string; skipped")
+            return None
+        name = SPACES.sub(" ", name).strip()
+        if not slugify(name):
+            self.error(self.at("name"), f"actor name {name!r} has no letters or digits; skipped")
+            return None
+        if alias_defect(name):
+            msg = f"{name}: a one-letter name cannot be found reliably in text; not highlighted"
+            self.warn(self.at("name"), msg)
+        return name
+
+    def _fields(self, name: str, table: dict[str, Any], draft: Draft) -> None:
+        """kind, description and match_case: a wrong type is reported and ignored."""
+        kind = table.get("kind")
+        if kind is not None:
+            if isinstance(kind, str) and kind.strip():
+                draft.kind = kind.strip().lower()
+            else:
+                self.warn(self.at("kind"), f"{name}: kind must be a non-empty string; ignored")
+        description = table.get("description")
+        if description is not None:
+            if isinstance(description, str):
+                draft.description = description.strip()
+            else:
+                msg = f"{name}: description must be a string; ignored"
+                self.warn(self.at("description"), msg)
+        match_case = table.get("match_case")
+        if match_case is not None:
+            if isinstance(match_case, bool):
+                draft.match_case = match_case
+            else:
+                msg = f"{name}: match_case must be true or false; ignored"
+                self.warn(self.at("match_case"), msg)
+
+    def _aliases(self, name: str, aliases: Any, draft: Draft) -> None:
+        if aliases is None:
+            return
+        if isinstance(aliases, str):
+            aliases = [aliases]
+            self.warn(self.at("aliases"), f"{name}: aliases should be a list of strings")
+        if not isinstance(aliases, list):
+            self.warn(self.at("aliases"), f"{name}: aliases must be a list of strings; ignored")
+            return
+        aliases_line = self.at("aliases")
+        for alias in aliases:
+            if not isinstance(alias, str):
+                self.warn(aliases_line, f"{name}: alias {alias!r} is not a string; ignored")
+                continue
+            alias_line = self.at(*_toml_forms(alias), after=aliases_line)
+            defect = alias_defect(alias)
+            if defect is not None:
+                self.warn(alias_line, f"{name}: {defect}")
+                continue
+            draft.aliases.append((SPACES.sub(" ", alias).strip(), Where(self.path, alias_line)))
+
+
+def _salvage(lines: list[str]) -> tuple[dict[str, Any], list[int], list[tuple[int, str]]] | None:
+    """Read a glossary with a TOML mistake one ``[[actor]]`` entry at a time.
+
+    A typo in one hand-edited entry then costs that entry, not the whole file. Returns the
+    document made of the entries that parse, their header lines, and a (line, message) per
+    entry (or preamble) skipped; None when the file has no ``[[actor]]`` header to cut at.
+    """
+    starts = [i for i, line in enumerate(lines) if _ACTOR_HEADER.match(line)]
+    if not starts:
+        return None
+    doc: dict[str, Any] = {}
+    tables: list[Any] = []
+    headers: list[int] = []
+    errors: list[tuple[int, str]] = []
+    bounds = [0, *starts, len(lines)]
+    for first, end in itertools.pairwise(bounds):
+        if first == end:
+            continue
+        chunk = "\n".join(lines[first:end]) + "\n"
+        try:
+            part = tomllib.loads(chunk)
+        except tomllib.TOMLDecodeError as exc:
+            line, message = _toml_error(str(exc), chunk)
+            what = "this [[actor]] entry" if first in starts else "the lines before it"
+            message = message.replace("; file skipped", f"; {what} was skipped")
+            errors.append(((line or 1) + first, message))
+            continue
+        if first in starts:
+            entries = part.get("actor")
+            if isinstance(entries, list):
+                tables.extend(entries)
+                headers.append(first + 1)
+        else:
+            doc.update(part)
+    doc["actor"] = tables
+    return doc, headers, errors
+
+
+def _toml_error(message: str, text: str) -> tuple[int | None, str]:
+    """(line, message) from a tomllib error, whose position sits in the message text."""
+    m = _TOML_POSITION.search(message)
+    if m:
+        detail = message[: m.start()]
+        return int(m.group(1)), f"not valid TOML ({detail}, column {m.group(2)}); file skipped"
+    m = _TOML_AT_END.search(message)
+    if m:
+        detail = message[: m.start()]
+        return max(1, len(text.splitlines())), f"not valid TOML ({detail}); file skipped"
+    return None, f"not valid TOML ({message}); file skipped"
+
+
+def _toml_forms(value: str) -> list[str]:
+    """How a string may be written in TOML source: basic, literal, and escaped basic."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return [f'"{value}"', f"'{value}'", f'"{escaped}"', f'"""{value}"""', f"'''{value}'''"]
+
+
+def _find_line(
+    lines: list[str], start: int, end: int, needles: list[str], default: int | None
+) -> int | None:
+    """1-based number of the first line in lines[start:end] holding one of ``needles``.
+
+    A bare key is looked for as ``key =``; anything else as written.
+    """
+    patterns = []
+    for needle in needles:
+        if re.fullmatch(r"[A-Za-z0-9_-]+", needle):
+            patterns.append(re.compile(rf"^\s*(?:{re.escape(needle)}\s*=|\[+\s*{needle}\b)"))
+        else:
+            patterns.append(re.compile(re.escape(needle)))
+    for i in range(start, min(end, len(lines))):
+        if any(p.search(lines[i]) for p in patterns):
+            return i + 1
+    return default
