@@ -10,57 +10,41 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from briefreader import __version__, paths
+from briefreader import __version__
 from briefreader.core.brief import Brief, BriefError
+from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.parse import parse_file
-from briefreader.core.records import Hit, IndexBusyError, IndexDamagedError, SearchResults
+from briefreader.core.records import SORTS, Hit, IndexBusyError, IndexDamagedError, SearchResults
 
 log = logging.getLogger("briefreader.cli")
-
-SETTINGS_FILE = "cli.json"
 
 
 class CliError(Exception):
     """An error to print as one line on stderr (exit code 1)."""
 
 
-# -- settings ----------------------------------------------------------------------------
-
-
-def _remembered_corpora(data: Path) -> list[Path]:
-    try:
-        raw = json.loads((data / SETTINGS_FILE).read_text("utf-8"))
-        return [Path(p) for p in raw.get("corpora", [])]
-    except (OSError, ValueError, AttributeError):
-        return []
-
-
-def _remember_corpora(data: Path, corpora: Sequence[Path]) -> None:
-    target = data / SETTINGS_FILE
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps({"corpora": [str(p) for p in corpora]}, indent=2), "utf-8")
-    os.replace(tmp, target)
+# -- the library ---------------------------------------------------------------------------
 
 
 def _open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None) -> Library:
-    data = paths.data_dir(args.data_dir)
+    """The library on ``corpora``, else on the folders either front end remembered last."""
+    chosen: list[Path] | None = None
     if corpora:
         chosen = [Path(c).expanduser().resolve() for c in corpora]
         for c in chosen:
             if not c.is_dir():
                 raise CliError(f"corpus folder not found: {c}")
-    else:
-        chosen = _remembered_corpora(data) or [paths.sample_corpus_dir()]
-    lib = Library.open(chosen, data_dir=data, glossary_files=[Path(g) for g in args.glossary])
+    lib = Library.open(
+        chosen, data_dir=args.data_dir, glossary_files=[Path(g) for g in args.glossary]
+    )
     for problem in lib.glossary.problems:
         print(f"glossary: {problem}", file=sys.stderr)
     return lib
@@ -82,12 +66,12 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _mention_json(lib_or_glossary: Any, brief: Brief, m: Mention) -> dict[str, Any]:
-    actor = lib_or_glossary.get(m.actor_id)
+def _mention_json(glossary: Glossary, brief: Brief, m: Mention) -> dict[str, Any]:
+    name, kind, _description = glossary.describe(m.actor_id)
     return {
-        "actor": actor.name if actor else m.actor_id,
+        "actor": name,
         "actor_id": m.actor_id,
-        "kind": actor.kind if actor else "other",
+        "kind": kind,
         "section": m.section,
         "start": m.start,
         "end": m.end,
@@ -98,14 +82,8 @@ def _mention_json(lib_or_glossary: Any, brief: Brief, m: Mention) -> dict[str, A
 def _hit_json(lib: Library, hit: Hit) -> dict[str, Any]:
     actors = []
     for actor_id in hit.actors:
-        actor = lib.glossary.get(actor_id)
-        actors.append(
-            {
-                "id": actor_id,
-                "name": actor.name if actor else actor_id,
-                "kind": actor.kind if actor else "other",
-            }
-        )
+        name, kind, _description = lib.glossary.describe(actor_id)
+        actors.append({"id": actor_id, "name": name, "kind": kind})
     snippet = None
     if hit.snippet is not None:
         snippet = {
@@ -203,29 +181,17 @@ def _progress_json() -> Any:
 def cmd_index(args: argparse.Namespace) -> int:
     lib = _open_library(args, args.corpus)
     if args.rebuild:
-        lib.index.open(create=True)
-        lib.close()
-        import shutil
-
-        shutil.rmtree(lib.index.folder, ignore_errors=True)
+        lib.rebuild()
     if args.progress_json:
         _stop_cleanly_on_term()
     progress = _progress_json() if args.progress_json else _progress_bar(args)
     report: UpdateReport = lib.update(progress=progress)
-    _remember_corpora(lib.data_dir, lib.corpora)
+    lib.remember_corpora()
     if args.json or args.progress_json:
         data = {
             "corpora": [str(c) for c in lib.corpora],
             "index": str(lib.index.folder),
-            "added": report.added,
-            "updated": report.updated,
-            "removed": report.removed,
-            "unchanged": report.unchanged,
-            "indexed": report.indexed,
-            "skipped": [{"path": p.path, "reason": p.reason} for p in report.skipped],
-            "warnings": [{"path": p.path, "reason": p.reason} for p in report.warnings],
-            "rebuilt": report.rebuilt_reason,
-            "seconds": round(report.seconds, 3),
+            **report.to_json(),
         }
         if args.progress_json:
             print(json.dumps({"report": data}), flush=True)
@@ -295,16 +261,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             text = hit.snippet.to_terminal() if tty else hit.snippet.to_terminal("[", "]")
             print(f"   [{hit.snippet.section}] {text}")
         if hit.actors:
-            names = [lib.glossary.get(a).name if lib.glossary.get(a) else a for a in hit.actors[:6]]
+            names = [lib.glossary.describe(a)[0] for a in hit.actors[:6]]
             print(f"   actors: {', '.join(names)}")
     return 0
-
-
-def _load_brief(lib: Library, ref: str) -> Brief:
-    path = Path(ref).expanduser()
-    if path.is_file():
-        return parse_file(path.resolve(), path.resolve().parent)
-    return lib.brief(ref)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -352,10 +311,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if counts:
         print("\nACTORS\n")
         for actor_id, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-            actor = lib.glossary.get(actor_id)
-            print(
-                f"  {actor.name if actor else actor_id} ({actor.kind if actor else 'other'}): {n}"
-            )
+            name, kind, _description = lib.glossary.describe(actor_id)
+            print(f"  {name} ({kind}): {n}")
     return 0
 
 
@@ -410,15 +367,9 @@ def cmd_glossary(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    try:
-        from briefreader.ui import app  # type: ignore[attr-defined]
-    except ImportError:
-        print(
-            "The briefreader window is not built yet; use the command line for now "
-            "(briefreader --help).",
-            file=sys.stderr,
-        )
-        return 2
+    """The window; imported here so that the command line never loads Qt."""
+    from briefreader.ui import app
+
     return int(app.run(args))
 
 
@@ -491,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", parents=[common], help="search the indexed briefs")
     p.add_argument("query", nargs="+")
     p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    p.add_argument("--sort", choices=SORTS, default=SORTS[0])
     p.add_argument(
         "--actor",
         action="append",

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import os
 import pickle
-import re
+import shutil
 import struct
 import time
 import zlib
@@ -25,15 +25,17 @@ from typing import Any
 from briefreader import paths
 from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief, BriefError
+from briefreader.core.briefdocs import Todo, read_limited, rel_id, to_doc
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.match import Mention
 from briefreader.core.parse import (
-    MAX_BYTES,
     iter_brief_files,
     parse_bytes,
     parse_file,
-    too_large,
 )
+from briefreader.core.prefs import Preferences
+from briefreader.core.querytext import tame_query
+from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,9 @@ def is_damage(exc: BaseException) -> bool:
     return isinstance(exc, DAMAGE_ERRORS) or type(exc) is Exception
 
 
+#: The index's update lock; it outlives a rebuild (another process may be waiting on it).
+LOCK_FILE = "update.lock"
+
 #: Above this many new briefs an update uses the multi-process bulk writer.
 BULK_THRESHOLD = 500
 #: The bulk writer commits after this many briefs, then after twice as many, and so on up to
@@ -59,66 +64,6 @@ BULK_THRESHOLD = 500
 #: segments instead of 41 (fewer segments, faster searches).
 BULK_BATCH = 5_000
 BULK_BATCH_MAX = 25_000
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A file that was skipped (``skipped``) or read with a guess (``warning``), and why."""
-
-    path: str
-    reason: str
-    severity: str = "skipped"
-
-    @property
-    def shown_path(self) -> str:
-        """The path on one line: a newline or other control character in a name is escaped."""
-        return "".join(
-            c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
-            for c in self.path
-        )
-
-    def __str__(self) -> str:
-        return f"{self.shown_path}: {self.reason}"
-
-
-@dataclass(slots=True)
-class UpdateReport:
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    rematched: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    rebuilt_reason: str | None = None
-
-    @property
-    def skipped(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "skipped"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def indexed(self) -> int:
-        return self.added + self.updated + self.unchanged + self.rematched
-
-    def summary(self) -> str:
-        parts = [
-            f"{self.indexed} briefs indexed",
-            f"{self.added} new",
-            f"{self.updated} changed",
-            f"{self.removed} removed",
-            *([f"{self.rematched} re-matched to the glossary"] if self.rematched else []),
-            f"{len(self.skipped)} skipped",
-        ]
-        if self.warnings:
-            parts.append(f"{len(self.warnings)} with warnings")
-        line = ", ".join(parts) + f" in {self.seconds:.1f} s"
-        if self.rebuilt_reason:  # said wherever the summary is shown (index, first search)
-            line = f"{self.rebuilt_reason[:1].upper()}{self.rebuilt_reason[1:]}.\n{line}"
-        return line
 
 
 def _glossary_state(glossary: Glossary) -> dict[str, Any]:
@@ -131,44 +76,15 @@ def _glossary_state(glossary: Glossary) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class _Todo:
-    root: Path
-    path: Path
-    key: str
-    st: os.stat_result
-    existed: bool
-    rematch: bool  # unchanged on disk, but the glossary changed what it mentions
+@dataclass(slots=True)
+class _Plan:
+    """What an update found to do: the manifest it keeps, files to read, keys to remove."""
 
-
-def _main_actors(mentions: Sequence[Mention]) -> tuple[str, ...]:
-    """The brief's actors, most mentioned first (ties: first mentioned first)."""
-    counts: dict[str, int] = {}
-    for m in mentions:
-        counts[m.actor_id] = counts.get(m.actor_id, 0) + 1
-    order = {a: i for i, a in enumerate(dict.fromkeys(m.actor_id for m in mentions))}
-    return tuple(sorted(counts, key=lambda a: (-counts[a], order[a])))
-
-
-def _to_doc(
-    brief: Brief, key: str, size: int, mtime_ns: int, mentions: Sequence[Mention]
-) -> ix.IndexDoc:
-    return ix.IndexDoc(
-        key=key,
-        id=brief.id,
-        title=brief.title,
-        article=brief.article,
-        comment=brief.comment or "",
-        actors=_main_actors(mentions),
-        source=brief.source or "",
-        tags=brief.tags,
-        date=brief.date,
-        size=size,
-        mtime_ns=mtime_ns,
-        sha256=brief.sha256,
-        has_comment=brief.comment is not None,
-        warnings=brief.warnings,
-    )
+    manifest: dict[str, ix.ManifestEntry]
+    todo: list[Todo] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    #: Files skipped as unreadable, by key: (size, mtime_ns, reason), kept for the next run.
+    problems: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
 class Library:
@@ -194,14 +110,24 @@ class Library:
         data_dir: str | os.PathLike[str] | None = None,
         glossary_files: Sequence[Path] = (),
     ) -> Library:
-        """The library the front ends use: bundled + user + extra glossaries merged."""
+        """The library the front ends use: bundled + user + extra glossaries merged.
+
+        Without ``corpora``, the folders last remembered (by either front end, see
+        :meth:`remember_corpora`) that still exist, else the bundled sample corpus.
+        """
         data = paths.data_dir(data_dir)
         glossary = Glossary.load(
             [paths.bundled_glossary(), paths.user_glossary(data), *map(Path, glossary_files)]
         )
-        lib = cls(list(corpora) if corpora else [paths.sample_corpus_dir()], data, glossary)
+        if not corpora:
+            corpora = Preferences.load(data).existing_corpora() or [paths.sample_corpus_dir()]
+        lib = cls(list(corpora), data, glossary)
         lib.glossary_files = [Path(g) for g in glossary_files]
         return lib
+
+    def remember_corpora(self) -> None:
+        """Open these corpus folders next time, whichever front end starts (preferences.json)."""
+        Preferences.load(self.data_dir).remember_corpora(self.corpora)
 
     def reader(self) -> Library:
         """A second library on the same index that only reads, for searching during updates.
@@ -331,93 +257,133 @@ class Library:
         with self.index.locked(lock_timeout):
             indexed = self._open_for_update()
             report.rebuilt_reason = self.index.rebuilt_reason
-            manifest = self.index.read_manifest()
-            # A key in the manifest but not in the index (crash before commit) is redone.
-            for key in list(manifest):
-                if key not in indexed:
-                    del manifest[key]
-            known_problems = self.index.read_problems()
-            forced = self._rematch_keys(indexed)
-            new_problems: dict[str, tuple[int, int, str]] = {}
-            seen: set[str] = set()
-            todo: list[_Todo] = []
-            for root, path in self._scan():
-                key = str(path)
-                if key in seen:
-                    continue
-                seen.add(key)
-                try:
-                    st = path.stat()
-                except OSError as exc:
-                    self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
-                    continue
-                old = manifest.get(key)
-                same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)
-                force = forced is None or key in forced
-                if old is not None and same and not force:
-                    report.unchanged += 1
-                    self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
-                    continue
-                skipped = known_problems.get(key)
-                if skipped is not None and (skipped[0], skipped[1]) == (st.st_size, st.st_mtime_ns):
-                    # Skipped before and not changed since: report it again without re-reading.
-                    self.problems.append(Problem(key, skipped[2]))
-                    new_problems[key] = skipped
-                    continue
-                # In the index but not the manifest (a crash between a commit and the manifest
-                # write) also counts as existing: the bulk writer must delete it before adding.
-                existed = old is not None or key in indexed
-                todo.append(_Todo(root, path, key, st, existed, force and same))
-            removed = sorted({k for k in manifest if k not in seen} | (indexed - seen))
-            report.removed = len(removed)
-            total = len(todo)
-            replaced: list[str] = []
-            counter = {"n": 0}
-
-            def docs() -> Iterator[ix.IndexDoc]:
-                for item in todo:
-                    if cancel is not None and cancel():
-                        return
-                    counter["n"] += 1
-                    if progress is not None:
-                        progress(counter["n"], total, str(item.path))
-                    doc = self._prepare(item, manifest, report, new_problems, replaced)
-                    if doc is not None:
-                        yield doc
-
-            if bulk is None:
-                bulk = total >= BULK_THRESHOLD
-            if bulk:
-                # The bulk writer only adds: what it replaces is deleted first.
-                existing = [t.key for t in todo if t.existed]
-                if existing or removed:
-                    self.index.write([], existing + removed, manifest=manifest)
-                    removed = []
-            # Nothing new, changed or gone: no writer, no commit, no manifest written again.
-            if todo or removed:
-                self.index.write(
-                    docs(),
-                    removed,
-                    manifest=manifest,
-                    bulk=bulk,
-                    batch=BULK_BATCH if bulk else 0,
-                    batch_max=BULK_BATCH_MAX,
-                )
-            if replaced:
-                # Indexed before, unreadable now: the old version goes, the problem is shown.
-                self.index.write([], replaced, manifest=manifest)
-                report.removed += len(replaced)
-            self.index.save_problems(new_problems)
-            if cancel is None or not cancel():
-                self.index.save_glossary_state(_glossary_state(self.glossary))
-                self.index.clear_rebuilt()
+            plan = self._plan(indexed, report)
+            self._apply(plan, report, progress, cancel, bulk)
         report.problems = list(self.problems)
         report.seconds = time.perf_counter() - t0
         return report
 
+    def _plan(self, indexed: set[str], report: UpdateReport) -> _Plan:
+        """Under the lock: which files to (re)index, which keys to remove, what to report."""
+        manifest = self.index.read_manifest()
+        # A key in the manifest but not in the index (crash before commit) is redone.
+        for key in list(manifest):
+            if key not in indexed:
+                del manifest[key]
+        known_problems = self.index.read_problems()
+        forced = self._rematch_keys(indexed)
+        plan = _Plan(manifest)
+        seen: set[str] = set()
+        for root, path in self._scan():
+            key = str(path)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                st = path.stat()
+            except OSError as exc:
+                self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
+                continue
+            old = manifest.get(key)
+            same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)
+            force = forced is None or key in forced
+            if old is not None and same and not force:
+                report.unchanged += 1
+                self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
+                continue
+            skipped = known_problems.get(key)
+            if skipped is not None and (skipped[0], skipped[1]) == (st.st_size, st.st_mtime_ns):
+                # Skipped before and not changed since: report it again without re-reading.
+                self.problems.append(Problem(key, skipped[2]))
+                plan.problems[key] = skipped
+                continue
+            # In the index but not the manifest (a crash between a commit and the manifest
+            # write) also counts as existing: the bulk writer must delete it before adding.
+            existed = old is not None or key in indexed
+            plan.todo.append(Todo(root, path, key, st, existed, force and same))
+        plan.removed = sorted({k for k in manifest if k not in seen} | (indexed - seen))
+        report.removed = len(plan.removed)
+        return plan
+
+    def _apply(
+        self,
+        plan: _Plan,
+        report: UpdateReport,
+        progress: ProgressFn | None,
+        cancel: Callable[[], bool] | None,
+        bulk: bool | None,
+    ) -> None:
+        """Under the lock: write what :meth:`_plan` found, then the bookkeeping files."""
+        todo, removed, manifest = plan.todo, plan.removed, plan.manifest
+        total = len(todo)
+        replaced: list[str] = []
+        counter = {"n": 0}
+
+        def docs() -> Iterator[ix.IndexDoc]:
+            for item in todo:
+                if cancel is not None and cancel():
+                    return
+                counter["n"] += 1
+                if progress is not None:
+                    progress(counter["n"], total, str(item.path))
+                doc = self._prepare(item, manifest, report, plan.problems, replaced)
+                if doc is not None:
+                    yield doc
+
+        if bulk is None:
+            bulk = total >= BULK_THRESHOLD
+        if bulk:
+            # The bulk writer only adds: what it replaces is deleted first.
+            existing = [t.key for t in todo if t.existed]
+            if existing or removed:
+                self.index.write([], existing + removed, manifest=manifest)
+                removed = []
+        # Nothing new, changed or gone: no writer, no commit, no manifest written again.
+        if todo or removed:
+            self.index.write(
+                docs(),
+                removed,
+                manifest=manifest,
+                bulk=bulk,
+                batch=BULK_BATCH if bulk else 0,
+                batch_max=BULK_BATCH_MAX,
+            )
+        if replaced:
+            # Indexed before, unreadable now: the old version goes, the problem is shown.
+            self.index.write([], replaced, manifest=manifest)
+            report.removed += len(replaced)
+        self.index.save_problems(plan.problems)
+        if cancel is None or not cancel():
+            self.index.save_glossary_state(_glossary_state(self.glossary))
+            self.index.clear_rebuilt()
+
+    def rebuild(self, *, lock_timeout: float | None = None) -> None:
+        """Throw the index away, so that the next :meth:`update` builds it anew.
+
+        Done under the update lock (another instance's writer is never wiped from under
+        it); the lock file itself stays. Raises IndexBusyError like :meth:`update`.
+        """
+        if self._read_only:
+            raise RuntimeError("this library was opened read-only")
+        if lock_timeout is None:
+            lock_timeout = default_lock_timeout()
+        self.close()
+        folder = self.index.folder
+        if not folder.is_dir():
+            return
+        with self.index.locked(lock_timeout):
+            for child in folder.iterdir():
+                if child.name == LOCK_FILE:
+                    continue
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        log.info("index %s thrown away for a rebuild", folder)
+
     def _prepare(
         self,
-        item: _Todo,
+        item: Todo,
         manifest: dict[str, ix.ManifestEntry],
         report: UpdateReport,
         problems: dict[str, tuple[int, int, str]],
@@ -426,7 +392,7 @@ class Library:
         """Read, parse and match one file; None if it needs no indexing or cannot be read."""
         key, st = item.key, item.st
         try:
-            data = _read_limited(item.path)
+            data = read_limited(item.path)
         except BriefError as exc:  # too large: never read into memory
             self.problems.append(Problem(key, exc.reason))
             problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
@@ -451,7 +417,7 @@ class Library:
             self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
             return None
         try:
-            brief = parse_bytes(data, brief_id=_rel_id(item.path, item.root), path=item.path)
+            brief = parse_bytes(data, brief_id=rel_id(item.path, item.root), path=item.path)
         except BriefError as exc:
             self.problems.append(Problem(key, exc.reason))
             problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
@@ -466,7 +432,7 @@ class Library:
             report.updated += 1
         else:
             report.added += 1
-        return _to_doc(brief, key, st.st_size, st.st_mtime_ns, mentions)
+        return to_doc(brief, key, st.st_size, st.st_mtime_ns, mentions)
 
     def _rematch_keys(self, indexed: set[str]) -> set[str] | None:
         """Briefs whose actors may differ under the current glossary (None: all of them)."""
@@ -592,39 +558,6 @@ class Library:
         self._opened = False
 
 
-#: Longer "words" are cut: spelling suggestions for a 2,000-letter word took minutes.
-MAX_WORD_CHARS = 64
-#: Fuzzy terms further apart than this enumerate most of the lexicon ("word~9").
-MAX_FUZZY_EDITS = 2
-_LONG_WORD = re.compile(rf"[^\s()\"]{{{MAX_WORD_CHARS + 1},}}")
-_FUZZY = re.compile(r'(?<=[^\s"~])~(\d+(?:\.\d*)?)')
-
-
-def tame_query(text: str) -> tuple[str, list[str]]:
-    """Bound what a typed or pasted query can cost, saying what was changed.
-
-    Word count, length and wildcard expansion are capped by the query builder; this cuts
-    over-long words and lowers fuzzy edit distances, which the builder cannot see cheaply.
-    """
-    notices: list[str] = []
-    if _LONG_WORD.search(text):
-        text = _LONG_WORD.sub(lambda m: m.group(0)[:MAX_WORD_CHARS], text)
-        notices.append(f"words longer than {MAX_WORD_CHARS} characters were cut")
-
-    def lower(m: re.Match[str]) -> str:
-        try:
-            edits = float(m.group(1))
-        except ValueError:
-            return m.group(0)
-        if edits <= MAX_FUZZY_EDITS:
-            return m.group(0)
-        if not notices or not notices[-1].startswith("fuzzy"):
-            notices.append(f"fuzzy matching was limited to {MAX_FUZZY_EDITS} differences")
-        return f"~{MAX_FUZZY_EDITS}"
-
-    return _FUZZY.sub(lower, text), notices
-
-
 def default_lock_timeout() -> float:
     """How long an update waits for another instance to finish (BRIEFREADER_LOCK_TIMEOUT)."""
     try:
@@ -633,31 +566,8 @@ def default_lock_timeout() -> float:
         return 5.0
 
 
-def _read_limited(path: Path) -> bytes:
-    """A file's bytes, refusing (BriefError) one over the size limit before reading it.
-
-    The size is checked on the open file, so a brief that grew after the scan is still
-    caught, and at most one byte over the limit is ever read.
-    """
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_BYTES:
-            raise BriefError(path, too_large(size))
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise BriefError(path, too_large(len(data)))
-    return data
-
-
-def _rel_id(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
-
-
 def _norm(text: str) -> str:
     return "".join(c for c in text.lower() if c.isalnum())
 
 
-__all__ = ["ARTICLE", "Library", "Problem", "UpdateReport"]
+__all__ = ["ARTICLE", "Library", "Problem", "UpdateReport"]  # Problem and UpdateReport: core.report

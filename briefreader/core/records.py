@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+#: The orders a search can be listed in, with the words a front end shows for them.
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest", "oldest": "Oldest"}
+SORTS = tuple(SORT_LABELS)
+
 
 class IndexBusyError(RuntimeError):
     """Another process is writing this index; the caller should wait or work read-only."""
@@ -100,14 +104,11 @@ class SearchResults:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
+    """What a search is narrowed to (actor ids, sources, tags, a date range, years)."""
+
     actors: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     since: dt.date | None = None
     until: dt.date | None = None
     years: tuple[int, ...] = ()
-
-    def is_empty(self) -> bool:
-        return not (
-            self.actors or self.sources or self.tags or self.since or self.until or self.years
-        )

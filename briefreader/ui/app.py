@@ -1,98 +1,38 @@
-"""QApplication set-up: library, workers, settings and the window wired together."""
+"""QApplication set-up: library, workers, settings and the window wired together; nothing else.
+
+Everything the window writes lives in the data folder (``--data-dir``, $BRIEFREADER_DATA_DIR
+or the platform's): its layout in ``window.ini`` there, and the corpus folders in the
+preferences the command line shares (:mod:`briefreader.core.prefs`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Slot
-from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
 
 from briefreader import paths
 from briefreader.core.library import Library
+from briefreader.core.prefs import Preferences
 from briefreader.ui.main_window import MainWindow
+from briefreader.ui.startup import StartupProbe, take_screenshot
 from briefreader.ui.workers import Workers
 
 log = logging.getLogger(__name__)
 
 ORG = "briefreader"
 APP = "briefreader"
-SCREENSHOT_TIMEOUT_S = 120
-STARTUP_PROBE_ENV = "BRIEFREADER_STARTUP_PROBE"
-
-
-def _dark_palette() -> QPalette:
-    p = QPalette()
-    c = QPalette.ColorRole
-    roles = {
-        c.Window: "#1f2226",
-        c.WindowText: "#e3e6e8",
-        c.Base: "#17191c",
-        c.AlternateBase: "#24282d",
-        c.Text: "#e3e6e8",
-        c.Button: "#2a2e33",
-        c.ButtonText: "#e3e6e8",
-        c.Highlight: "#3d6fb6",
-        c.HighlightedText: "#ffffff",
-        c.PlaceholderText: "#8b949c",
-        c.ToolTipBase: "#2a2e33",
-        c.ToolTipText: "#e3e6e8",
-        c.Link: "#8ab4f8",
-        c.Mid: "#4a5058",
-    }
-    for role, colour in roles.items():
-        p.setColor(role, QColor(colour))
-    return p
-
-
-def _light_palette() -> QPalette:
-    p = QPalette()
-    c = QPalette.ColorRole
-    roles = {
-        c.Window: "#f4f5f7",
-        c.WindowText: "#1f2328",
-        c.Base: "#ffffff",
-        c.AlternateBase: "#f2f4f7",
-        c.Text: "#1f2328",
-        c.Button: "#eef0f3",
-        c.ButtonText: "#1f2328",
-        c.Highlight: "#cfe0f8",
-        c.HighlightedText: "#0f2540",
-        c.PlaceholderText: "#6b737b",
-        c.ToolTipBase: "#ffffff",
-        c.ToolTipText: "#1f2328",
-        c.Link: "#0b57d0",
-        c.Mid: "#b8bec6",
-    }
-    for role, colour in roles.items():
-        p.setColor(role, QColor(colour))
-    return p
-
-
-def apply_theme(app: QApplication, theme: str) -> None:
-    """Fusion style with our palette and the matching stylesheet from resources/."""
-    if app.property("briefreaderTheme") == theme:
-        return
-    app.setProperty("briefreaderTheme", theme)
-    fusion = QStyleFactory.create("Fusion")
-    if fusion is not None and app.style().name().lower() != "fusion":
-        app.setStyle(fusion)
-    app.setPalette(_dark_palette() if theme == "dark" else _light_palette())
-    qss = paths.resources_dir() / f"{theme}.qss"
-    try:
-        app.setStyleSheet(qss.read_text("utf-8"))
-    except OSError:
-        log.warning("stylesheet %s not found", qss)
-        app.setStyleSheet("")
+WINDOW_SETTINGS = "window.ini"
 
 
 def set_app_identity(app: QApplication) -> None:
-    """Names and icon: the window manager, the task bar and QSettings all key on these."""
+    """Names and icon: the window manager and the task bar key on these."""
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)
     app.setApplicationDisplayName("briefreader")
@@ -107,16 +47,18 @@ def set_app_identity(app: QApplication) -> None:
     app.setWindowIcon(icon)
 
 
-def make_settings() -> QSettings:
-    return QSettings(ORG, APP)
+def window_settings(data: Path) -> QSettings:
+    """The window's layout and view state, as an INI file in the data folder.
+
+    Never QSettings(ORG, APP): that writes to ~/.config even when the user chose
+    ``--data-dir``, and the README promises that everything goes to the data folder.
+    """
+    return QSettings(str(data / WINDOW_SETTINGS), QSettings.Format.IniFormat)
 
 
-def _corpora(settings: QSettings) -> list[Path]:
-    raw = settings.value("corpora", [])
-    if isinstance(raw, str):
-        raw = [raw]
-    found = [Path(p) for p in (raw or []) if Path(p).is_dir()]
-    return found or [paths.sample_corpus_dir()]
+def _corpora(data: Path) -> list[Path]:
+    """The corpus folders to open: the last ones either front end used, else the sample."""
+    return Preferences.load(data).existing_corpora() or [paths.sample_corpus_dir()]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,10 +74,12 @@ def run(args: argparse.Namespace) -> int:
         # A screenshot shows the defaults, not whatever this user last left in the settings.
         settings = QSettings(str(data / "screenshot-settings.ini"), QSettings.Format.IniFormat)
         settings.clear()
+        corpora = [paths.sample_corpus_dir()]
     else:
-        settings = make_settings()
+        settings = window_settings(data)
+        corpora = _corpora(data)
     library = Library.open(
-        _corpora(settings) if not screenshot else None,
+        corpora,
         data_dir=data,
         glossary_files=[Path(g) for g in (getattr(args, "glossary", None) or [])],
     )
@@ -148,99 +92,8 @@ def run(args: argparse.Namespace) -> int:
     probe = StartupProbe(window, t0)
     app.installEventFilter(probe)
     if screenshot:
-        return _screenshot(app, window, workers, Path(screenshot))
+        return take_screenshot(app, window, workers, Path(screenshot))
     code = app.exec()
     workers.shutdown()
     library.close()
     return int(code)
-
-
-class StartupProbe(QObject):
-    """Notes when the window is first painted and first searchable, for start-up figures.
-
-    With $BRIEFREADER_STARTUP_PROBE set to the launcher's ``time.time()`` at process start,
-    it prints ``first-paint MS`` and ``searchable MS`` (since that moment) on stdout and
-    quits once the first results are listed: ``benchmarks/bench_startup.py`` reads these to
-    time the frozen app against ``python -m briefreader``. Otherwise it only logs.
-    """
-
-    def __init__(self, window: MainWindow, t0: float) -> None:
-        super().__init__(window)
-        raw = os.environ.get(STARTUP_PROBE_ENV)
-        self._launched = float(raw) if raw else None
-        self._t0 = t0
-        self._painted = False
-        window.resultsShown.connect(self._on_results)
-
-    def _elapsed_ms(self) -> float:
-        if self._launched is not None:
-            return (time.time() - self._launched) * 1000
-        return (time.perf_counter() - self._t0) * 1000
-
-    def _report(self, what: str) -> None:
-        ms = self._elapsed_ms()
-        log.info("%s after %.0f ms", what, ms)
-        if self._launched is not None:
-            print(f"{what} {ms:.1f}", flush=True)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if not self._painted and event.type() == QEvent.Type.Paint:
-            self._painted = True
-            # Reported once the paint event has been handled and the frame flushed.
-            QTimer.singleShot(0, lambda: self._report("first-paint"))
-            QApplication.instance().removeEventFilter(self)  # type: ignore[union-attr]
-        return False
-
-    @Slot(int)
-    def _on_results(self, _count: int) -> None:
-        window = self.parent()
-        assert isinstance(window, MainWindow)
-        window.resultsShown.disconnect(self._on_results)
-        self._report("searchable")
-        if self._launched is not None:
-            QTimer.singleShot(0, window.close)
-
-
-def wait_until_settled(
-    app: QApplication, window: MainWindow, workers: Workers, timeout_s: float
-) -> bool:
-    """Run the event loop until indexing, the search and the first brief are done.
-
-    Returns False if that takes longer than ``timeout_s``. The window stays open, so the
-    caller can look at it (``--screenshot``, ``--smoke``) before closing it.
-    """
-    deadline = time.monotonic() + timeout_s
-    state = {"quiet": 0, "settled": False}
-
-    def check() -> None:
-        busy = not window.index_done or workers.busy or window.pane.view is None
-        state["quiet"] = 0 if busy else state["quiet"] + 1
-        state["settled"] = state["quiet"] >= 3  # three quiet ticks: no follow-up work queued
-        if state["settled"] or time.monotonic() > deadline:
-            timer.stop()
-            app.quit()
-
-    timer = QTimer()
-    timer.setInterval(50)
-    timer.timeout.connect(check)
-    timer.start()
-    app.exec()
-    return state["settled"]
-
-
-def _screenshot(app: QApplication, window: MainWindow, workers: Workers, target: Path) -> int:
-    """Wait until indexing, the search and the first brief are done, grab, save, quit."""
-    code = 1
-    if not wait_until_settled(app, window, workers, SCREENSHOT_TIMEOUT_S):
-        print("briefreader: the window did not settle in time", file=sys.stderr)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if window.grab().save(str(target), "PNG"):
-            print(str(target))
-            code = 0
-        else:
-            print(f"briefreader: cannot write {target}", file=sys.stderr)
-    window.close()
-    workers.shutdown()
-    window.library.close()
-    return code

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeySequence,
     QPalette,
     QShortcut,
@@ -57,15 +56,18 @@ from PySide6.QtWidgets import (
 
 from briefreader import paths
 from briefreader.core.glossary import KNOWN_KINDS, GlossaryError
-from briefreader.core.library import Library, UpdateReport
+from briefreader.core.library import Library
+from briefreader.core.reading import BriefView
 from briefreader.core.records import Hit, SearchResults
+from briefreader.core.report import UpdateReport
 from briefreader.ui.models import FacetModel, HitListModel, HitRole, ProblemModel
 from briefreader.ui.qtcompat import emit
+from briefreader.ui.theme import apply_theme, system_is_dark
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel
 from briefreader.ui.widgets.marks import DARK, KIND_LABELS, LIGHT, MarkStyle, decorate
 from briefreader.ui.widgets.reading_pane import ReadingPane
 from briefreader.ui.widgets.result_delegate import ResultDelegate
-from briefreader.ui.workers import BriefView, SearchRequest, Workers
+from briefreader.ui.workers import SearchRequest, Workers
 
 log = logging.getLogger(__name__)
 
@@ -441,7 +443,6 @@ class MainWindow(QMainWindow):
         s.setValue("reading/splitter", self.pane.splitter.saveState())
         s.setValue("reading/fontSize", self.pane.font_size)
         s.setValue("reading/marks", self.pane.marks)
-        s.setValue("corpora", [str(c) for c in self.library.corpora])
         s.sync()
 
     # -- start ---------------------------------------------------------------------------
@@ -516,7 +517,7 @@ class MainWindow(QMainWindow):
             self.status_label.setToolTip(report.rebuilt_reason)
         self.status_label.setText(text)
         if report.added or report.updated or report.removed or self.model.incomplete:
-            self.run_search(keep_selection=True)
+            self.run_search()
         emit(self.indexReady, report)
 
     @Slot(str)
@@ -535,11 +536,8 @@ class MainWindow(QMainWindow):
     # -- searching -----------------------------------------------------------------------
 
     def _actor_names(self, ids: object) -> list[tuple[str, str]]:
-        out = []
-        for actor_id in ids:  # type: ignore[attr-defined]
-            actor = self.library.glossary.get(actor_id)
-            out.append((actor.name, actor.kind) if actor else (actor_id, "other"))
-        return out
+        describe = self.library.glossary.describe
+        return [describe(actor_id)[:2] for actor_id in ids]  # type: ignore[attr-defined]
 
     @Slot(str)
     def _on_text_changed(self, _text: str) -> None:
@@ -568,10 +566,9 @@ class MainWindow(QMainWindow):
         )
 
     @Slot()
-    def run_search(self, keep_selection: bool = False) -> None:
+    def run_search(self) -> None:
         self._debounce.stop()
         self._generation += 1
-        self._keep_selection = keep_selection
         self._request = self.current_request()
         self.workers.search(self._generation, self._request)
 
@@ -657,8 +654,7 @@ class MainWindow(QMainWindow):
 
     def _update_facets(self, res: SearchResults) -> None:
         def actor_label(actor_id: str) -> str:
-            actor = self.library.glossary.get(actor_id)
-            return actor.name if actor else actor_id
+            return self.library.glossary.describe(actor_id)[0]
 
         labels = {"actors": actor_label, "source": str, "year": str, "tags": str}
         for key, model in self.facet_models.items():
@@ -926,12 +922,9 @@ class MainWindow(QMainWindow):
         self.theme_actions[theme].setChecked(True)
         dark = theme == "dark"
         if theme == "system":
-            hints = QGuiApplication.styleHints()
-            dark = hints.colorScheme() == Qt.ColorScheme.Dark
+            dark = system_is_dark()
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            from briefreader.ui.app import apply_theme
-
             apply_theme(app, "dark" if dark else "light")
         self._style = DARK if dark else LIGHT
         self.delegate.style_ = self._style
@@ -957,7 +950,7 @@ class MainWindow(QMainWindow):
         lib = Library([*old.corpora, folder], old.data_dir, old.glossary)
         self.library = lib
         self.workers.library = lib
-        self.settings.setValue("corpora", [str(c) for c in lib.corpora])
+        lib.remember_corpora()
         self._watch_corpora()
         self.update_index()
         self.run_search()
@@ -966,16 +959,8 @@ class MainWindow(QMainWindow):
     def rebuild_index(self) -> None:
         if self.workers.indexing:
             return
-        lib = self.library
-
-        def wipe() -> None:
-            import shutil
-
-            lib.close()
-            shutil.rmtree(lib.index.folder, ignore_errors=True)
-
         self.status_label.setText("Rebuilding the index…")
-        self.workers.run(wipe, lambda _r: self.update_index())
+        self.workers.run(self.library.rebuild, lambda _r: self.update_index())
 
     @Slot()
     def export_pdf(self) -> None:

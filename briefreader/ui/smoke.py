@@ -138,8 +138,10 @@ def _window(data: Path) -> str:
 
     from briefreader import paths
     from briefreader.core.library import Library
-    from briefreader.ui.app import apply_theme, set_app_identity, wait_until_settled
+    from briefreader.ui.app import set_app_identity
     from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.startup import wait_until_settled
+    from briefreader.ui.theme import apply_theme
     from briefreader.ui.workers import Workers
 
     def qt_message(_kind: object, _context: object, message: str) -> None:

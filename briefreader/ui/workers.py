@@ -18,16 +18,16 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from briefreader.core.brief import Brief, BriefError
-from briefreader.core.library import Library, Problem, UpdateReport
-from briefreader.core.match import Mention
-from briefreader.core.records import Hit, IndexBusyError, SearchResults
-from briefreader.core.render import RenderedBrief, render_brief
+from briefreader.core.brief import BriefError
+from briefreader.core.library import Library
+from briefreader.core.reading import BriefView, prepare_brief, related_briefs
+from briefreader.core.records import IndexBusyError, SearchResults
+from briefreader.core.report import UpdateReport
 from briefreader.ui.qtcompat import emit
 
 log = logging.getLogger(__name__)
@@ -48,17 +48,6 @@ class SearchRequest:
     tags: tuple[str, ...] = ()
     offset: int = 0
     limit: int = 60
-
-
-@dataclass(frozen=True, slots=True)
-class BriefView:
-    """A brief ready to show: parsed, matched, hit-marked and rendered off the GUI thread."""
-
-    brief: Brief
-    mentions: list[Mention]
-    hits: list[tuple[int, int]]
-    rendered: RenderedBrief
-    related: list[Hit] = field(default_factory=list)
 
 
 class _JobSignals(QObject):
@@ -202,35 +191,6 @@ class _Lane:
         self._pool.start(_Job(job.fn, self._lock if job.needs_lock() else None, signals))
 
 
-def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
-    """(name, kind, description) of an actor, for tooltips in rendered HTML."""
-
-    def info(actor_id: str) -> tuple[str, str, str]:
-        actor = library.glossary.get(actor_id)
-        if actor is None:
-            return actor_id, "other", ""
-        return actor.name, actor.kind, actor.description
-
-    return info
-
-
-def _report_from_json(data: dict[str, Any]) -> UpdateReport:
-    """The UpdateReport an indexer child printed (``briefreader index --progress-json``)."""
-    problems = [Problem(p["path"], p["reason"]) for p in data.get("skipped", [])]
-    problems += [Problem(p["path"], p["reason"], "warning") for p in data.get("warnings", [])]
-    added, updated, unchanged = int(data["added"]), int(data["updated"]), int(data["unchanged"])
-    return UpdateReport(
-        added=added,
-        updated=updated,
-        removed=int(data["removed"]),
-        unchanged=unchanged,
-        rematched=max(0, int(data["indexed"]) - added - updated - unchanged),
-        problems=problems,
-        seconds=float(data.get("seconds", 0.0)),
-        rebuilt_reason=data.get("rebuilt"),
-    )
-
-
 def _search(library: Library, request: SearchRequest, facets: bool) -> SearchResults:
     return library.search(
         request.text,
@@ -243,24 +203,6 @@ def _search(library: Library, request: SearchRequest, facets: bool) -> SearchRes
         years=request.years,
         facets=facets,
     )
-
-
-def prepare_brief(library: Library, ref: str, query: str, *, related: bool = True) -> BriefView:
-    """Everything the reading pane needs for one brief (runs in a worker)."""
-    brief = library.brief(ref)
-    mentions = library.mentions(brief)
-    hits = library.hit_spans(brief, query) if query.strip() else []
-    rendered = render_brief(brief, mentions, hits, actor_info(library))
-    rel = _related(library, brief.id) if related else []
-    return BriefView(brief, mentions, hits, rendered, rel)
-
-
-def _related(library: Library, brief_id: str) -> list[Hit]:
-    try:
-        return library.related(brief_id, limit=8)
-    except Exception:  # noqa: BLE001 - "more like this" is a nicety
-        log.debug("no related briefs for %s", brief_id, exc_info=True)
-        return []
 
 
 class Workers(QObject):
@@ -484,7 +426,7 @@ class Workers(QObject):
                 return
             if self.reader is None and library is self._library:
                 self._open_reader()
-            emit(self.indexFinished, _report_from_json(report))
+            emit(self.indexFinished, UpdateReport.from_json(report))
 
         child.readyReadStandardOutput.connect(read)
         child.finished.connect(finished)
@@ -573,7 +515,7 @@ class Workers(QObject):
     def load_related(self, token: int, brief_id: str) -> None:
         self._read(
             "related",
-            lambda lib: _related(lib, brief_id),
+            lambda lib: related_briefs(lib, brief_id),
             lambda hits: emit(self.relatedReady, token, hits),
             lambda _msg: None,
         )

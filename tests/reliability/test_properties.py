@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from briefreader import paths
 from briefreader.core.brief import BriefError
 from briefreader.core.glossary import Glossary
-from briefreader.core.library import MAX_FUZZY_EDITS, MAX_WORD_CHARS, Library
+from briefreader.core.library import Library
 from briefreader.core.parse import decode, parse_bytes
+from briefreader.core.querytext import MAX_FUZZY_EDITS, MAX_WORD_CHARS
 
 FAST = settings(max_examples=100, deadline=None)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTableView
 
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
+from briefreader.core.prefs import Preferences
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.widgets.reading_pane import NO_COMMENT
 from briefreader.ui.workers import Workers
@@ -340,7 +341,7 @@ def test_problems_lists_unreadable_briefs(qtbot, window: MainWindow, corpus: Pat
     dialog.deleteLater()
 
 
-def test_add_a_corpus_folder(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_add_a_corpus_folder(qtbot, window: MainWindow, tmp_path: Path, _data_dir: Path) -> None:  # type: ignore[no-untyped-def]
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "2024-01-01_more.md").write_text(
@@ -349,7 +350,8 @@ def test_add_a_corpus_folder(qtbot, window: MainWindow, tmp_path: Path) -> None:
     with qtbot.waitSignal(window.indexReady, timeout=20000):
         window.add_corpus(extra)
     qtbot.waitUntil(lambda: window.model.total == 5, timeout=10000)
-    assert window.settings.value("corpora")[-1] == str(extra.resolve())
+    # Remembered where the command line looks too (one store in the data folder).
+    assert Preferences.load(_data_dir).corpora[-1] == extra.resolve()
 
 
 def test_tag_and_year_filters(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -213,8 +213,10 @@ class GlossaryPanel(QWidget):
         self.style_ = style
         self._rebuild()
 
-    def refresh(self) -> None:
-        """The glossary changed (alias or actor added)."""
+    def refresh(self, select: str | None = None) -> None:
+        """The glossary changed (alias or actor added); ``select`` an actor once redrawn."""
+        if select is not None:
+            self._current = select
         self._rebuild()
         if self._current:
             self._show_details(self.glossary.get(self._current))

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from briefreader.core.reading import BriefView
 from briefreader.ui.widgets.brief_browser import BriefBrowser
 from briefreader.ui.widgets.marks import KIND_LABELS, LIGHT, MarkStyle, decorate
-from briefreader.ui.workers import BriefView
 
 NO_COMMENT = "This brief has no analyst comment."
 
