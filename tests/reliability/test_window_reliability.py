@@ -116,7 +116,7 @@ def _build_index(corpus: Path, data: Path) -> Path:
 def _search(qtbot, win: MainWindow, text: str) -> int:  # type: ignore[no-untyped-def]
     with qtbot.waitSignal(win.resultsShown, timeout=10000) as blocker:
         win.search_box.setText(text)
-        win._search_now()
+        win.search.search_now()
     return int(blocker.args[0])
 
 

@@ -165,10 +165,10 @@ def test_next_hit_and_find(qtbot, window: MainWindow) -> None:  # type: ignore[n
     assert chosen and "rocket" in chosen[-1].textCursor().selectedText().lower()
     window.show_find()
     window.find_box.setText("harsh")
-    window._find(False)  # noqa: SLF001
+    window.findbar.find(False)
     assert window.find_status.text() == ""
     window.find_box.setText("nowhere-to-be-found")
-    window._find(False)  # noqa: SLF001
+    window.findbar.find(False)
     assert window.find_status.text() == "not found"
 
 
