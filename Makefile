@@ -23,10 +23,13 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# ruff (the rules selected in pyproject.toml), mypy on the core, and the import contracts
+# (the core knows no Qt, only core/index knows Whoosh, widgets stay reusable, no cycles).
 lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/ruff check briefreader tests benchmarks
 	$(BIN)/mypy briefreader/core
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run.py --size $(or $(SIZE),10000) $(BENCH_ARGS)

@@ -55,6 +55,6 @@ def related_briefs(library: Library, brief_id: str) -> list[Hit]:
     """Briefs like this one; none rather than an error, since "more like this" is a nicety."""
     try:
         return library.related(brief_id, limit=RELATED_LIMIT)
-    except Exception:  # noqa: BLE001 - "more like this" is a nicety
+    except Exception:  # "more like this" is a nicety: logged, never shown
         log.debug("no related briefs for %s", brief_id, exc_info=True)
         return []

@@ -33,7 +33,7 @@ def _step(name: str, fn: Callable[[], str]) -> None:
         detail = fn()
     except SmokeFailure as exc:
         raise SmokeFailure(f"{name}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - the point is to report anything that breaks
+    except Exception as exc:  # the point is to report anything that breaks
         raise SmokeFailure(f"{name}: {type(exc).__name__}: {exc}") from exc
     print(f"ok  {name:<10} {detail} ({(time.perf_counter() - t0) * 1000:.0f} ms)", flush=True)
 

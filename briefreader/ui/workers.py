@@ -101,7 +101,7 @@ class _Job(QRunnable):
             )
         except BriefError as exc:
             emit(self.signals.failed, f"Cannot read this brief: {exc.reason}")
-        except Exception as exc:  # noqa: BLE001 - a worker must never die silently
+        except Exception as exc:  # a worker must never die silently (logged below)
             log.exception("background job failed")
             emit(self.signals.failed, f"Something went wrong: {exc}")
         else:

@@ -17,16 +17,16 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QThreadPool, QUrl  # noqa: E402
-from PySide6.QtGui import QDesktopServices, QTextDocument  # noqa: E402
-from PySide6.QtWidgets import QTextBrowser  # noqa: E402
+from PySide6.QtCore import QSettings, QThreadPool, QUrl
+from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtWidgets import QTextBrowser
 
-from briefreader.core import index as bix  # noqa: E402
-from briefreader.core.glossary import Glossary  # noqa: E402
-from briefreader.core.library import Library  # noqa: E402
-from briefreader.ui.main_window import MainWindow  # noqa: E402
-from briefreader.ui.widgets.brief_browser import BriefBrowser  # noqa: E402
-from briefreader.ui.workers import Workers  # noqa: E402
+from briefreader.core import index as bix
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.widgets.brief_browser import BriefBrowser
+from briefreader.ui.workers import Workers
 
 # The offscreen platform cannot do these; Qt's warnings about it say nothing about us.
 pytestmark = pytest.mark.qt_log_ignore(

@@ -10,10 +10,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QThreadPool  # noqa: E402
+from PySide6.QtCore import QSettings, QThreadPool
 
-from briefreader.core.glossary import Glossary  # noqa: E402
-from briefreader.core.library import Library  # noqa: E402
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
 
 GLOSSARY = """
 [[actor]]

@@ -24,7 +24,7 @@ def test_calls_and_emits_keep_reference_counts() -> None:
     assert sys.getrefcount(True) - true_before > -100
 
 
-def test_emit_on_a_deleted_object_is_quiet(qtbot) -> None:  # noqa: ANN001
+def test_emit_on_a_deleted_object_is_quiet(qtbot) -> None:
     probe = _Probe()
     signal = probe.ping
     probe.deleteLater()
