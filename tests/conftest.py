@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from leaks import leftovers
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -34,6 +37,19 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
     # A name lookup already leaks what a brief points at (DNS), before any connection.
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_running() -> Iterator[None]:
+    """Fail a test that leaves a worker thread, a running QTimer or a QProcess behind.
+
+    Work a test started must be finished (or stopped) by the test: a leftover would run
+    into the next test and make it fail for a reason its name does not give.
+    """
+    before = set(threading.enumerate())
+    yield
+    left = leftovers(before)
+    assert not left, "still running after the test: " + "; ".join(left)
 
 
 @pytest.fixture(autouse=True)

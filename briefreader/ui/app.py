@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
         data_dir=data,
         glossary_files=[Path(g) for g in (getattr(args, "glossary", None) or [])],
     )
+    log.info("opening the window on %s", ", ".join(str(c) for c in library.corpora))
     workers = Workers(library, index_in_child=True)
     window = MainWindow(library, workers, settings)
     if screenshot:

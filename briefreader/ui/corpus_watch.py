@@ -59,6 +59,12 @@ class CorpusWatcher(QObject):
         if dirs:
             self._watcher.addPaths(dirs)
 
+    def stop(self) -> None:
+        """Stop watching (the window is closing)."""
+        self._timer.stop()
+        if self._watcher.directories():
+            self._watcher.removePaths(self._watcher.directories())
+
     @Slot()
     def changed_later(self) -> None:
         """Say ``changed`` after the settle time (a change the watcher cannot see)."""

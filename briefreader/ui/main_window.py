@@ -603,6 +603,10 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Save the layout; stop every timer and background job the window started."""
         self.save_settings()
+        self.search.stop()
+        self.reader.stop()
+        self.watcher.stop()
         self.workers.shutdown()
         super().closeEvent(event)

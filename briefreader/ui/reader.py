@@ -56,6 +56,10 @@ class Reader(QObject):
         self._record_pending = True
         self._hit_step = -1
         self._mention_step = -1
+        #: (token, brief id) whose related briefs are asked for once it has painted.
+        self._after_paint: tuple[int, str] | None = None
+        self._paint_timer = QTimer(self, singleShot=True, interval=RELATED_DELAY_MS)
+        self._paint_timer.timeout.connect(self._ask_related)
         workers.briefReady.connect(self._on_brief_ready)
         workers.briefFailed.connect(self._on_brief_failed)
         workers.relatedReady.connect(self._on_related_ready)
@@ -99,11 +103,16 @@ class Reader(QObject):
         emit(self.titleChanged, view.brief.title)
         # Related briefs, and the next result, once the brief has painted: a worker thread
         # running Python meanwhile holds the GIL the painting needs.
-        brief_id = view.brief.id
-        QTimer.singleShot(RELATED_DELAY_MS, self, lambda: self._ask_related(token, brief_id))
+        self._after_paint = (token, view.brief.id)
+        self._paint_timer.start()
         emit(self.briefShown, view.brief.id)
 
-    def _ask_related(self, token: int, brief_id: str) -> None:
+    @Slot()
+    def _ask_related(self) -> None:
+        if self._after_paint is None:
+            return
+        token, brief_id = self._after_paint
+        self._after_paint = None
         if token == self._token:
             self.workers.load_related(token, brief_id)
             # Readers go down the list: the next result is prepared while this one is read.
@@ -120,6 +129,11 @@ class Reader(QObject):
     def _on_brief_failed(self, token: int, message: str) -> None:
         if token == self._token:
             emit(self.message, message, 8000)
+
+    def stop(self) -> None:
+        """The window is closing: ask for nothing more."""
+        self._paint_timer.stop()
+        self._after_paint = None
 
     # -- history -------------------------------------------------------------------------
 

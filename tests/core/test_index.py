@@ -527,3 +527,19 @@ def test_fast_term_positions_equal_the_plain_scan(text: str, terms: set[str]) ->
 
     fs = frozenset(terms)
     assert snippets.term_positions(text, fs) == snippets._term_positions_slow(text, fs)
+
+
+def test_rebuild_throws_the_index_away_and_the_next_update_builds_it_anew(lib: Library) -> None:
+    """Both front ends rebuild through Library.rebuild (issue 13); the lock file stays."""
+    lib.rebuild()
+    assert [p.name for p in lib.index.folder.iterdir()] == ["update.lock"]
+    report = lib.update()
+    assert (report.added, report.unchanged, report.removed) == (len(BRIEFS), 0, 0)
+    assert lib.doc_count() == len(BRIEFS)
+
+
+def test_rebuild_waits_for_no_other_writer(lib: Library) -> None:
+    other = Library(lib.corpora, lib.data_dir, lib.glossary)  # another instance, say
+    with other.index.locked(1.0), pytest.raises(bix.IndexBusyError):
+        lib.rebuild(lock_timeout=0.0)
+    assert lib.doc_count() == len(BRIEFS)  # nothing was thrown away

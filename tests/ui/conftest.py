@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QSettings
 
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
@@ -74,15 +74,6 @@ praised for his role.
 Comment: The warning mirrors what Suleimani told Iraqi leaders in Baghdad this year.
 """,
 }
-
-
-@pytest.fixture(autouse=True)
-def _no_leaked_workers() -> Iterator[None]:
-    """Fail a test that leaves a background job running."""
-    yield
-    pool = QThreadPool.globalInstance()
-    finished = pool.waitForDone(10000)
-    assert finished and pool.activeThreadCount() == 0, "a worker was still running"
 
 
 @pytest.fixture

@@ -166,6 +166,10 @@ class SearchPanel(QWidget):
     def _fetch_more(self, offset: int) -> None:
         self.workers.search(self._generation, self.current_request(offset))
 
+    def stop(self) -> None:
+        """The window is closing: no search waits to start."""
+        self._debounce.stop()
+
     def search_for(self, query: str) -> None:
         self.search_box.setText(query)
         self.run_search()

@@ -64,121 +64,139 @@ class ResultDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         painter.save()
-        pal = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        rect = option.rect
-        if selected:
+        row = _Row(option, self._fonts(option))
+        self._paint_background(painter, row)
+        y = row.rect.top() + PAD_Y
+        y = self._paint_title(painter, row, hit, y)
+        y = self._paint_meta(painter, row, hit, y)
+        y = self._paint_snippet(painter, row, hit, y)
+        self._paint_actors(painter, row, index.data(ActorNamesRole) or [], y)
+        painter.restore()
+
+    def _paint_background(self, painter: QPainter, row: _Row) -> None:
+        pal, rect = row.option.palette, row.rect
+        if row.selected:
             painter.fillRect(rect, pal.color(QPalette.ColorRole.Highlight))
-            text_colour = pal.color(QPalette.ColorRole.HighlightedText)
-            muted = QColor(text_colour)
-            muted.setAlphaF(0.8)
-        else:
-            if option.state & QStyle.StateFlag.State_MouseOver:
-                painter.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase))
-            text_colour = pal.color(QPalette.ColorRole.Text)
-            muted = pal.color(QPalette.ColorRole.PlaceholderText)
-        # separator
+        elif row.option.state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase))
         sep = QColor(pal.color(QPalette.ColorRole.Mid))
         sep.setAlphaF(0.35)
         painter.setPen(sep)
         painter.drawLine(rect.left() + PAD_X, rect.bottom(), rect.right() - PAD_X, rect.bottom())
 
-        title_font, base_font, small_font = self._fonts(option)
-        x = rect.left() + PAD_X
-        width = rect.width() - 2 * PAD_X
-        y = rect.top() + PAD_Y
-
-        # title
-        painter.setFont(title_font)
-        painter.setPen(text_colour)
-        fm = QFontMetrics(title_font)
+    def _paint_title(self, painter: QPainter, row: _Row, hit: Hit, y: int) -> int:
+        painter.setFont(row.title_font)
+        painter.setPen(row.text)
+        fm = QFontMetrics(row.title_font)
         painter.drawText(
-            QRect(x, y, width, fm.lineSpacing()),
+            QRect(row.x, y, row.width, fm.lineSpacing()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(hit.title or hit.id, Qt.TextElideMode.ElideRight, width),
+            fm.elidedText(hit.title or hit.id, Qt.TextElideMode.ElideRight, row.width),
         )
-        y += fm.lineSpacing() + 2
+        return y + fm.lineSpacing() + 2
 
-        # date · source   [section]
-        painter.setFont(small_font)
-        sfm = QFontMetrics(small_font)
-        meta = " · ".join(
-            x for x in (hit.date.strftime("%-d %b %Y") if hit.date else "no date", hit.source) if x
-        )
+    def _paint_meta(self, painter: QPainter, row: _Row, hit: Hit, y: int) -> int:
+        """date · source, and a badge naming the section the snippet comes from."""
+        painter.setFont(row.small_font)
+        sfm = QFontMetrics(row.small_font)
+        date = hit.date.strftime("%-d %b %Y") if hit.date else "no date"
+        meta = " · ".join(x for x in (date, hit.source) if x)
         if hit.tier == 2:
             meta += " · some of the words"
         badge = ""
         if hit.snippet is not None and hit.snippet.marks:
-            badge = "comment" if hit.snippet.section == "comment" else hit.snippet.section
+            badge = hit.snippet.section
         badge_w = sfm.horizontalAdvance(badge) + 12 if badge else 0
-        painter.setPen(muted)
+        room = row.width - badge_w - 8
+        painter.setPen(row.muted)
         painter.drawText(
-            QRect(x, y, width - badge_w - 8, sfm.lineSpacing()),
+            QRect(row.x, y, room, sfm.lineSpacing()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            sfm.elidedText(meta, Qt.TextElideMode.ElideRight, width - badge_w - 8),
+            sfm.elidedText(meta, Qt.TextElideMode.ElideRight, room),
         )
         if badge:
             fg, bg = self.style_.kind("organisation" if badge == "comment" else "other")
-            r = QRect(x + width - badge_w, y + 1, badge_w, sfm.lineSpacing() - 2)
+            r = QRect(row.x + row.width - badge_w, y + 1, badge_w, sfm.lineSpacing() - 2)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(bg))
             painter.drawRoundedRect(r, 4, 4)
             painter.setPen(QColor(fg))
             painter.drawText(r, Qt.AlignmentFlag.AlignCenter, badge)
-        y += sfm.lineSpacing() + 4
+        return y + sfm.lineSpacing() + 4
 
-        # snippet
-        bfm = QFontMetrics(base_font)
+    def _paint_snippet(self, painter: QPainter, row: _Row, hit: Hit, y: int) -> int:
+        """Up to SNIPPET_LINES lines of the snippet, the query's words marked."""
+        bfm = QFontMetrics(row.base_font)
         if hit.snippet is not None:
-            layout = QTextLayout(hit.snippet.text, base_font)
+            layout = QTextLayout(hit.snippet.text, row.base_font)
             opt = QTextOption()
             opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
             layout.setTextOption(opt)
-            formats = []
-            for a, b in hit.snippet.marks:
-                rng = QTextLayout.FormatRange()
-                rng.start, rng.length = a, b - a
-                fmt = QTextCharFormat()
-                fmt.setFontWeight(QFont.Weight.Bold)
-                if not selected:
-                    fmt.setBackground(QColor(self.style_.hit_bg))
-                    fmt.setForeground(QColor(self.style_.hit_fg))
-                rng.format = fmt
-                formats.append(rng)
-            layout.setFormats(formats)
+            layout.setFormats([self._mark(a, b, row.selected) for a, b in hit.snippet.marks])
             layout.beginLayout()
-            lines = 0
             ly = 0.0
-            while lines < SNIPPET_LINES:
+            for _ in range(SNIPPET_LINES):
                 line = layout.createLine()
                 if not line.isValid():
                     break
-                line.setLineWidth(width)
+                line.setLineWidth(row.width)
                 line.setPosition(QPointF(0, ly))
                 ly += bfm.lineSpacing()
-                lines += 1
             layout.endLayout()
-            painter.setPen(text_colour)
-            painter.setClipRect(QRect(x, y, width, bfm.lineSpacing() * SNIPPET_LINES))
-            layout.draw(painter, QPointF(x, y))
+            painter.setPen(row.text)
+            painter.setClipRect(QRect(row.x, y, row.width, bfm.lineSpacing() * SNIPPET_LINES))
+            layout.draw(painter, QPointF(row.x, y))
             painter.setClipping(False)
-        y += bfm.lineSpacing() * SNIPPET_LINES + 4
+        return y + bfm.lineSpacing() * SNIPPET_LINES + 4
 
-        # actors
-        names = index.data(ActorNamesRole) or []
-        painter.setFont(small_font)
-        ax = x
+    def _mark(self, start: int, end: int, selected: bool) -> QTextLayout.FormatRange:
+        rng = QTextLayout.FormatRange()
+        rng.start, rng.length = start, end - start
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold)
+        if not selected:
+            fmt.setBackground(QColor(self.style_.hit_bg))
+            fmt.setForeground(QColor(self.style_.hit_fg))
+        rng.format = fmt
+        return rng
+
+    def _paint_actors(
+        self, painter: QPainter, row: _Row, names: list[tuple[str, str]], y: int
+    ) -> None:
+        """The brief's main actors in their kinds' colours, as many as fit on one line."""
+        painter.setFont(row.small_font)
+        sfm = QFontMetrics(row.small_font)
+        ax = row.x
         for name, kind in names:
             fg, _bg = self.style_.kind(kind)
             w = sfm.horizontalAdvance(name)
-            if ax + w > x + width:
+            if ax + w > row.x + row.width:
                 break
-            painter.setPen(text_colour if selected else QColor(fg))
+            painter.setPen(row.text if row.selected else QColor(fg))
             painter.drawText(
                 QRect(ax, y, w + 2, sfm.lineSpacing()),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 name,
             )
             ax += w + sfm.horizontalAdvance("   ")
-        painter.restore()
+
+
+class _Row:
+    """What every part of one row's painting needs: where, which fonts, which colours."""
+
+    def __init__(self, option: QStyleOptionViewItem, fonts: tuple[QFont, QFont, QFont]) -> None:
+        self.option = option
+        self.rect: QRect = option.rect
+        self.title_font, self.base_font, self.small_font = fonts
+        self.x = self.rect.left() + PAD_X
+        self.width = self.rect.width() - 2 * PAD_X
+        self.selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        pal = option.palette
+        if self.selected:
+            self.text = pal.color(QPalette.ColorRole.HighlightedText)
+            self.muted = QColor(self.text)
+            self.muted.setAlphaF(0.8)
+        else:
+            self.text = pal.color(QPalette.ColorRole.Text)
+            self.muted = pal.color(QPalette.ColorRole.PlaceholderText)
