@@ -399,6 +399,7 @@ def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and option; long, but a flat table of declarations reads best whole."""
     # Global options are accepted before and after the command. The copy on the commands
     # uses SUPPRESS defaults so that it does not reset what was given before the command
     # (argparse applies a subparser's defaults over the main parser's values).

@@ -454,38 +454,14 @@ def parse_text(
             if title:
                 article_start = _skip_blank_lines(text, heading.end())
 
-    found = _find_comment(text, article_start)
-    comment: str | None = None
-    comment_start: int | None = None
-    if found is None:
-        article = text[article_start : article_start + _rstrip_len(text, article_start, len(text))]
-    else:
-        paragraph_start, marker_end = found
-        article = text[
-            article_start : article_start + _rstrip_len(text, article_start, paragraph_start)
-        ]
-        comment_start = marker_end
-        while comment_start < len(text) and text[comment_start].isspace():
-            comment_start += 1
-        comment = text[comment_start:].rstrip()
+    article, comment, comment_start = _split_sections(text, article_start)
 
     if not title:
         title = shorten(first_sentence(article) or first_sentence(comment or ""))
     if not title:
         title = path.stem or brief_id or "(untitled)"
 
-    date: dt.date | None = None
-    raw_date = metadata.get("date", "")
-    if raw_date:
-        try:
-            date = parse_date(raw_date)
-        except ValueError:
-            notes.append(f"the date {raw_date!r} does not exist; ignored")
-        else:
-            if date is None:
-                notes.append(f"could not read the date {raw_date!r}; ignored")
-    if date is None:
-        date = date_from_name(path.name)
+    date = _brief_date(metadata.get("date", ""), path, notes)
 
     for note in notes[len(warnings) :]:
         log.debug("%s: %s", brief_id, note)
@@ -507,6 +483,35 @@ def parse_text(
         metadata=metadata,
         warnings=tuple(notes),
     )
+
+
+def _split_sections(text: str, article_start: int) -> tuple[str, str | None, int | None]:
+    """(article, comment, comment's offset): the comment starts at its marker, if any."""
+    found = _find_comment(text, article_start)
+    if found is None:
+        end = article_start + _rstrip_len(text, article_start, len(text))
+        return text[article_start:end], None, None
+    paragraph_start, marker_end = found
+    end = article_start + _rstrip_len(text, article_start, paragraph_start)
+    article = text[article_start:end]
+    comment_start = marker_end
+    while comment_start < len(text) and text[comment_start].isspace():
+        comment_start += 1
+    return article, text[comment_start:].rstrip(), comment_start
+
+
+def _brief_date(raw_date: str, path: Path, notes: list[str]) -> dt.date | None:
+    """The header's date, else one in the file name; a date that cannot be read is noted."""
+    date: dt.date | None = None
+    if raw_date:
+        try:
+            date = parse_date(raw_date)
+        except ValueError:
+            notes.append(f"the date {raw_date!r} does not exist; ignored")
+        else:
+            if date is None:
+                notes.append(f"could not read the date {raw_date!r}; ignored")
+    return date if date is not None else date_from_name(path.name)
 
 
 def too_large(size: int) -> str:

@@ -39,6 +39,7 @@ class GlossaryPanel(QWidget):
     stepRequested = Signal(int)
 
     def __init__(self, glossary: Glossary, parent: QWidget | None = None) -> None:
+        # Long but straight: the panel's widgets built and laid out in reading order.
         super().__init__(parent)
         self.setObjectName("glossaryPanel")
         self.glossary = glossary

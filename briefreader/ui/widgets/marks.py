@@ -61,6 +61,30 @@ _SPAN = re.compile(r"<(/?)(span|a|mark)\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 
 
+def _actor_tags(
+    attrs: dict[str, str], style: MarkStyle, marks: bool, selected: str | None, in_link: bool
+) -> tuple[str, str]:
+    """The opening and closing tags an actor's span becomes: a coloured link, or less."""
+    if not marks:
+        return "<span>", "</span>"
+    actor_id = attrs["data-actor"]
+    classes = attrs.get("class", "").split()
+    kind = next((c[6:] for c in classes if c.startswith("actor-")), "other")
+    fg, bg = style.kind(kind)
+    css = f"color:{fg}; background-color:{bg}; text-decoration:none"
+    if selected is not None:
+        if actor_id == selected:
+            css = f"color:{fg}; background-color:{bg}; font-weight:700; text-decoration:underline"
+        else:
+            css = f"color:{style.faded}; text-decoration:none"
+    title = html.escape(attrs.get("title", ""))
+    if in_link:
+        # No anchor inside a brief's own link: Qt cannot nest anchors.
+        return f'<span style="{css}" title="{title}">', "</span>"
+    href = html.escape("actor:" + actor_id)
+    return f'<a href="{href}" style="{css}" title="{title}">', "</a>"
+
+
 def decorate(
     fragment: str,
     style: MarkStyle,
@@ -101,34 +125,10 @@ def decorate(
             out.append(m.group(0))
             stack.append("</a>")
         elif "actor" in attrs.get("class", "").split() and attrs.get("data-actor"):
-            actor_id = attrs["data-actor"]
-            kind = next(
-                (c[6:] for c in attrs.get("class", "").split() if c.startswith("actor-")),
-                "other",
-            )
-            if not marks:
-                out.append("<span>")
-                stack.append("</span>")
-                continue
-            fg, bg = style.kind(kind)
-            css = f"color:{fg}; background-color:{bg}; text-decoration:none"
-            if selected is not None:
-                if actor_id == selected:
-                    css = (
-                        f"color:{fg}; background-color:{bg}; font-weight:700; "
-                        "text-decoration:underline"
-                    )
-                else:
-                    css = f"color:{style.faded}; text-decoration:none"
-            title = html.escape(attrs.get("title", ""))
-            href = html.escape("actor:" + actor_id)
-            if in_link:
-                # No anchor inside a brief's own link: Qt cannot nest anchors.
-                out.append(f'<span style="{css}" title="{title}">')
-                stack.append("</span>")
-            else:
-                out.append(f'<a href="{href}" style="{css}" title="{title}">')
-                stack.append("</a>")
+            opening, closing_tag = _actor_tags(attrs, style, marks, selected, in_link > 0)
+            out.append(opening)
+            stack.append(closing_tag)
+            if closing_tag == "</a>":
                 in_link += 1
         else:
             out.append(m.group(0))
