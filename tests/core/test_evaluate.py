@@ -53,6 +53,10 @@ def _brief(rng: random.Random, i: int) -> str:
     if rng.random() < 0.85:  # some briefs have no date at all
         day = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(3000))
         head += f"Date: {day.isoformat()}\n"
+    if rng.random() < 0.6:
+        head += f"Source: {rng.choice(['Reuters', 'Rudaw', 'Al-Monitor summary'])}\n"
+    if rng.random() < 0.5:
+        head += f"Tags: {', '.join(rng.sample(['iraq', 'pmf', 'oil', 'élections'], 2))}\n"
     body = f"{head}\n{words(rng.randint(3, 40))}.\n"
     if rng.random() < 0.8:
         body += f"\nComment: {words(rng.randint(2, 15))}.\n"
@@ -368,3 +372,31 @@ def test_the_cache_stays_within_its_bound() -> None:
     assert cache.bytes <= 1000 and len(cache) == 10
     # The most recently used entries stay.
     assert cache.get_or_make(("seg", 49), lambda: (None, 1)) is not None
+
+
+def test_facet_columns_read_in_one_go_equal_the_per_document_path(lib: Library) -> None:
+    from briefreader.core.index.postings import facet_column, facet_column_of
+
+    for reader, _offset in _segments(lib):
+        for name in ("actor_list", "tag_list", "source_name", "year"):
+            fast_col = facet_column_of(reader, name)
+            slow_col = facet_column(fast.leaf_facet_values(reader, name))
+            assert fast_col.names == slow_col.names, name
+            assert fast_col.codes.tolist() == slow_col.codes.tolist(), name
+            assert fast_col.indptr.tolist() == slow_col.indptr.tolist(), name
+            assert fast_col.names or name == "actor_list"  # the corpus has every other kind
+
+
+@pytest.mark.parametrize("column", ["actor_list", "tag_list", "source_name", "year"])
+def test_facet_counts_equal_counting_brief_by_brief(lib: Library, column: str) -> None:
+    """Every counting path (few briefs, many, single-valued columns) gives the plain count."""
+    ev = lib.index.evaluator()
+    col = ev.facet(column)
+    rng = random.Random(4)
+    for size in (1, 5, len(ev.every()) // 2, len(ev.every())):
+        docs = np.array(sorted(rng.sample(ev.every().tolist(), size)), dtype=np.int64)
+        want: dict[str, int] = {}
+        for d in docs:
+            for code in col.codes[col.indptr[d] : col.indptr[d + 1]]:
+                want[col.names[code]] = want.get(col.names[code], 0) + 1
+        assert col.count(docs, ev.n) == want

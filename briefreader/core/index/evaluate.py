@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
-from briefreader.core.index.fast import leaf_facet_values
 from briefreader.core.index.postings import ArrayCache, FacetColumn, SegmentArrays, join_facets
 from briefreader.core.index.schema import BM25_B, BM25_K1
 
@@ -106,7 +105,13 @@ def _position_keys(values: list[bytes]) -> np.ndarray:
     """
     if not values:
         return np.empty(0, np.int64)
-    lists = [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
+    # One pickle for all of them: each value's list-building opcodes (between its PROTO and
+    # STOP) leave one list on the stack, so MARK + all of them + LIST gives a list of lists.
+    bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in values]
+    if all(v.startswith(b"\x80\x02", 4) for v in values):
+        lists = pickle.loads(b"\x80\x02(" + b"".join(bodies) + b"l.")
+    else:  # another pickle protocol: one at a time
+        lists = [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
     lengths = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
     total = int(lengths.sum())
     flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=total)
@@ -160,6 +165,7 @@ class Evaluator:
         self._joined_bytes = 0
         self._dates: tuple[np.ndarray, np.ndarray] | None = None
         self._facets: dict[str, FacetColumn] = {}
+        self._cf: dict[tuple[str, str], float] = {}
         self._live: np.ndarray | None = None
         self.deadline = float("inf")
         self.fallbacks = 0  # nodes answered by Whoosh's matchers (tests look at this)
@@ -219,10 +225,7 @@ class Evaluator:
         whole index, joined from the segments' (which the cache keeps across refreshes)."""
         got = self._facets.get(column)
         if got is None:
-            parts = [
-                seg.facet(column, lambda reader: leaf_facet_values(reader, column))
-                for _leaf, seg in self.leaves
-            ]
+            parts = [seg.facet(column) for _leaf, seg in self.leaves]
             got = self._facets[column] = join_facets(parts)
         return got
 
@@ -239,6 +242,21 @@ class Evaluator:
         got = self._idf.get(key)
         if got is None:
             got = self._idf[key] = float(self.searcher.idf(fieldname, btext))
+        return got
+
+    def collection_frequency(self, fieldname: str, text: str) -> float:
+        """How often ``text`` occurs in ``fieldname`` over the whole index (kept: related
+        briefs ask for the same common words brief after brief)."""
+        key = (fieldname, text)
+        got = self._cf.get(key)
+        if got is None:
+            try:
+                got = float(self.searcher.reader().frequency(fieldname, text))
+            except (KeyError, ValueError):
+                got = 0.0
+            if len(self._cf) > 200_000:
+                self._cf.clear()
+            self._cf[key] = got
         return got
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
@@ -387,6 +405,13 @@ class Evaluator:
     def _or(self, q: Any, scored: bool, within: np.ndarray | None) -> Part:
         if q.scale:
             return self._whoosh(q, scored)
+        if within is not None and len(within) * 8 > self.n:
+            # Scoring most of the index (the feedback step over a long question's matches):
+            # one dense pass over whole posting lists, then one cut, is cheaper than cutting
+            # every list to ``within`` first.
+            whole = self._or(q, scored, None)
+            ia, _ib = _intersect(whole.ids, within)
+            return Part(whole.ids[ia], whole.scores[ia] if whole.scores is not None else None)
         parts = [self._eval(sub, scored, within) for sub in q.subqueries]
         parts = [p for p in parts if len(p)]
         if not parts:

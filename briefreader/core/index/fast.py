@@ -18,6 +18,8 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_HEADER
 from whoosh.codec.whoosh3 import W3LeafMatcher as _W3Leaf
+from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 log = logging.getLogger(__name__)
@@ -60,6 +62,24 @@ def leaf_facet_values(reader: Any, name: str) -> list[Any]:
     return out
 
 
+def facet_blob(reader: Any, name: str) -> tuple[list[bytes], Any] | None:
+    """Every document's raw value of a variable-length column, as bytes in document order,
+    and the column's translation to a value; None where the fast path does not apply (then
+    :func:`leaf_facet_values` reads it Whoosh's way)."""
+    if not FAST_PATHS or not reader.has_column(name):
+        return None
+    raw = reader.column_reader(name, translate=False)
+    lengths = getattr(raw, "_lengths", None)
+    if not isinstance(raw, columns.VarBytesColumn.Reader) or lengths is None:
+        return None
+    blob = raw._dbfile.get(raw._basepos, sum(lengths))
+    ends = np.cumsum(np.asarray(lengths, dtype=np.int64)).tolist()
+    starts = [0, *ends[:-1]]
+    return [blob[a:b] for a, b in zip(starts, ends, strict=True)], reader.schema[
+        name
+    ].from_column_value
+
+
 # -- postings and columns as arrays ------------------------------------------------------
 
 #: The Whoosh release whose private structures the fast paths below read. Any other release
@@ -92,19 +112,49 @@ def read_postings(reader: Any, fieldname: str, btext: bytes, values: bool = Fals
     zlib-compressed) tuple of delta-coded ids, weights and values; the blocks are decoded in
     C (zlib, pickle) and the deltas summed by numpy. Anything else goes Whoosh's way.
     """
-    if (fieldname, btext) not in reader:
-        return TermPostings(np.empty(0, np.int32), np.empty(0, np.float32), [] if values else None)
+    none = TermPostings(np.empty(0, np.int32), np.empty(0, np.float32), [] if values else None)
     terms = getattr(reader, "_terms", None)
     if FAST_PATHS and terms is not None and hasattr(terms, "matcher"):
+        # One term lookup (the hash table of the segment's terms), not a membership test
+        # and then a second lookup for the matcher: lookups are most of a short list's cost.
         try:
             m = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+        except TermNotFound:
+            return none
         except Exception:  # noqa: BLE001 - an unexpected layout: the public path below
             m = None
         if isinstance(m, _W3Leaf) and not m._byteids:
             got = _read_w3(m, values)
             if got is not None:
                 return got
+        elif isinstance(m, ListMatcher):
+            got = _read_inlined(m, values)
+            if got is not None:
+                return got
+    if (fieldname, btext) not in reader:
+        return none
     return _read_public(reader, fieldname, btext, values)
+
+
+def _read_inlined(m: Any, values: bool) -> TermPostings | None:
+    """A short posting list kept inside the term's entry (Whoosh inlines rare terms'):
+    already in memory as tuples, read as arrays here."""
+    ids = np.asarray(m._ids, dtype=np.int32)
+    if m._all_weights:
+        weights = np.full(len(ids), float(m._all_weights), np.float32)
+    elif m._weights:
+        weights = np.asarray(m._weights, dtype=np.float32)
+    else:
+        weights = np.ones(len(ids), np.float32)
+    vals = None
+    if values:
+        raw = m._values
+        if raw is None or any(not isinstance(v, bytes) for v in raw):
+            return None  # lists of values to combine, or none: Whoosh's way
+        vals = list(raw)
+    if len(weights) != len(ids) or (vals is not None and len(vals) != len(ids)):
+        return None
+    return TermPostings(ids, weights, vals)
 
 
 def _read_public(reader: Any, fieldname: str, btext: bytes, values: bool) -> TermPostings:
