@@ -89,15 +89,15 @@ def _run_app(corpus: Path, data_dir: Path, query: str, on_window: Callable[[Any]
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     # The user's own settings would choose the corpus: the probe chooses it.
-    uiapp._corpora = lambda _settings: [corpus]  # type: ignore[attr-defined]
-    uiapp.make_settings = lambda: _scratch_settings(data_dir)  # type: ignore[attr-defined]
+    uiapp._corpora = lambda _data: [corpus]  # type: ignore[attr-defined]
+    uiapp.window_settings = lambda _data: _scratch_settings(data_dir)  # type: ignore[attr-defined]
 
     class FirstPaint(QObject):
         def __init__(self) -> None:
             super().__init__()
             self.window: Any = None
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if self.window is None and isinstance(watched, MainWindow):
                 self.window = watched
                 QTimer.singleShot(0, lambda: on_window(watched))
@@ -325,7 +325,7 @@ def cmd_bare(args: argparse.Namespace) -> None:
     win = QMainWindow()
 
     class Spy(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if watched is win and event.type() == QEvent.Type.Paint:
                 RESULT.setdefault("first_paint_ms", since_launch())
                 QTimer.singleShot(args.idle_ms, qapp.quit)

@@ -25,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import synth  # noqa: E402
+from benchmarks import synth
 
 # One baseline, percentile and query log for both scripts: run.py is the harness.
-from benchmarks.run import bare_whoosh_build, percentile, query_log  # noqa: E402
-from briefreader import paths  # noqa: E402
-from briefreader.core.library import Library  # noqa: E402
+from benchmarks.run import bare_whoosh_build, percentile, query_log
+from briefreader import paths
+from briefreader.core.library import Library
 
 
 def main() -> int:

@@ -44,8 +44,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from briefreader.core.library import Library  # noqa: E402
-from briefreader.core.records import SearchResults  # noqa: E402
+from briefreader.core.library import Library
+from briefreader.core.records import SearchResults
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "cranfield"

@@ -216,7 +216,7 @@ def segment_count(index_folder: Path) -> int:
 
     ix = windex.open_dir(str(index_folder))
     try:
-        return len(ix._segments())  # noqa: SLF001 - a benchmark may look inside
+        return len(ix._segments())
     finally:
         ix.close()
 

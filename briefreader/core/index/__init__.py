@@ -15,7 +15,6 @@ from briefreader.core.index.related import related
 from briefreader.core.index.schema import (
     FIELD_ALIASES,
     SCHEMA_VERSION,
-    SORTS,
     TEXT_FIELDS,
     analysed_terms,
     make_schema,
@@ -24,6 +23,7 @@ from briefreader.core.index.searching import TIME_LIMIT_S, search
 from briefreader.core.index.snippets import hit_spans, term_positions
 from briefreader.core.index.store import BriefIndex, ManifestEntry
 from briefreader.core.records import (
+    SORTS,
     Filters,
     Hit,
     IndexBusyError,

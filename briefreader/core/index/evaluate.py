@@ -603,7 +603,7 @@ class Evaluator:
             try:
                 context = leaf.context() if scored else leaf.boolean_context()
                 m = q.matcher(leaf, context)
-            except Exception:  # noqa: BLE001 - a query Whoosh itself cannot run matches nothing
+            except Exception:
                 log.debug("no matcher for %r", q, exc_info=True)
                 continue
             offset = seg.offset

@@ -236,7 +236,7 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
     return TermPostings(ids, ws_all, vals if values else None)
 
 
-def _HEAD_BYTES(count: int) -> int:  # noqa: N802 - reads as the constant it is
+def _HEAD_BYTES(count: int) -> int:
     """At most how many bytes a block's pickled ids and weights take (protocol 2)."""
     return 3 + 5 * count + 6 + 9 * count + 6
 
@@ -310,7 +310,7 @@ def field_lengths(reader: Any, fieldname: str) -> np.ndarray:
                 out = np.ones(n, dtype=np.float32)
                 out[:count] = _LENGTH_OF_BYTE[data]
                 return out
-        except Exception:  # noqa: BLE001 - no such column (an empty segment): Whoosh's way
+        except Exception:
             log.debug("field lengths of %s the slow way", fieldname, exc_info=True)
     return np.array(
         [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(n)], dtype=np.float32

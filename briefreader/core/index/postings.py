@@ -110,8 +110,10 @@ class FacetColumn:
     @property
     def nbytes(self) -> int:
         extra = int(self.single.nbytes) if self.single is not None else 0
-        return int(self.codes.nbytes + self.indptr.nbytes + self.owner.nbytes) + extra + sum(
-            len(n) + 60 for n in self.names
+        return (
+            int(self.codes.nbytes + self.indptr.nbytes + self.owner.nbytes)
+            + extra
+            + sum(len(n) + 60 for n in self.names)
         )
 
     def count(self, docs: np.ndarray, n: int) -> dict[str, int]:

@@ -340,7 +340,7 @@ def _candidates_of(node: Any, reader: Any) -> Iterator[Any]:
     edit distance (Whoosh's) computed per candidate.
     """
     if not isinstance(node, query.FuzzyTerm):
-        yield from node._btexts(reader)  # noqa: SLF001
+        yield from node._btexts(reader)
         return
     from whoosh.support.levenshtein import damerau_levenshtein
 

@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 #: 6: a month field.
 SCHEMA_VERSION = 6
 
-SORTS = ("relevance", "newest", "oldest")
 TITLE_BOOST = 1.0
 #: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
 BM25_K1 = 1.2

@@ -21,14 +21,13 @@ from briefreader.core.index.schema import (
     FEEDBACK_TERMS,
     FEEDBACK_WEIGHT,
     FIELD_BOOSTS,
-    SORTS,
     TEXT_FIELDS,
     _fold,
     term_counts,
 )
 from briefreader.core.index.snippets import _lead_snippet, _snippet_for
 from briefreader.core.index.store import BriefIndex
-from briefreader.core.records import Filters, Hit, SearchResults, Snippet
+from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
 
 log = logging.getLogger(__name__)
 
@@ -355,6 +354,6 @@ def _suggest(searcher: Any, text: str) -> str | None:
             return None
         out.append(text[pos:])
         return "".join(out)
-    except Exception:  # noqa: BLE001 - spelling is a nicety, never an error
+    except Exception:
         log.debug("no suggestion for %r", text, exc_info=True)
         return None

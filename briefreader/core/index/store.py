@@ -25,6 +25,7 @@ from typing import Any
 from whoosh import index, query, searching
 from whoosh.filedb.filestore import FileStorage
 
+from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index import schema as _schema
 from briefreader.core.index.evaluate import Evaluator
 from briefreader.core.index.postings import ArrayCache
@@ -180,12 +181,9 @@ def _crc32(path: Path) -> int:
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, separators=(",", ":"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    """The index's own JSON files (manifest, checksums, meta) go through the user files'
+    atomic writer: a crash leaves the old file or the new one, never half of one."""
+    write_text_atomic(path, json.dumps(data, separators=(",", ":")))
 
 
 @contextlib.contextmanager
