@@ -95,3 +95,22 @@ def test_feedback_only_reorders(lib: Library, monkeypatch: pytest.MonkeyPatch) -
         for tier in (1, 2):
             scores = [h.score for h in res.hits if h.tier == tier]
             assert scores == sorted(scores, reverse=True)
+
+
+def test_feedback_reranks_only_the_head_of_each_tier(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below FEEDBACK_DEPTH a brief keeps its score, and still ranks below the reranked."""
+    monkeypatch.setattr(searching, "_feedback_query", lambda *a, **k: None)
+    plain = {h.id: h.score for h in lib.search(PROSE, limit=50).hits}
+    monkeypatch.undo()
+    monkeypatch.setattr(searching, "FEEDBACK_DEPTH", 1)
+    res = lib.search(PROSE, limit=50)
+    for tier in (1, 2):
+        hits = [h for h in res.hits if h.tier == tier]
+        if not hits:
+            continue
+        assert hits[0].score > plain[hits[0].id]  # the head got feedback
+        assert all(h.score == pytest.approx(plain[h.id]) for h in hits[1:])  # the rest not
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert {h.id for h in res.hits} == set(plain)

@@ -40,6 +40,8 @@ FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 30
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_CHARS = 20000
+#: The feedback re-ranks the best this many briefs of each tier (the rest keep their order).
+FEEDBACK_DEPTH = 1000
 #: Function words dropped at index and query time: long questions ("what is known about
 #: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
 STOP_WORDS = frozenset(
