@@ -21,7 +21,7 @@ from briefreader.core.brief import Brief, BriefError
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
-from briefreader.core.parse import parse_file
+from briefreader.core.parse import BRIEF_SUFFIXES, parse_file
 from briefreader.core.records import SORTS, Hit, IndexBusyError, IndexDamagedError, SearchResults
 
 log = logging.getLogger("briefreader.cli")
@@ -207,6 +207,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _parse_date(text: str | None, *, end: bool = False) -> dt.date | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as the first (or, with ``end``, last) day."""
     if not text:
         return None
     parts = text.split("-")
@@ -224,10 +225,32 @@ def _parse_date(text: str | None, *, end: bool = False) -> dt.date | None:
         raise CliError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from exc
 
 
+def _date_arg(text: str) -> str:
+    """argparse type: a date checked while parsing, so a bad one is a usage error (exit 2)."""
+    try:
+        _parse_date(text)
+    except CliError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def _count_arg(text: str) -> int:
+    """argparse type: a whole number of at least 1 (``--limit``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def cmd_search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    if not query.strip():
+        args.usage_error("the query is empty: give the words to search for")
     lib = _open_library(args)
     _ensure_indexed(lib, args)
-    query = " ".join(args.query)
     res = lib.search(
         query,
         limit=args.limit,
@@ -321,6 +344,8 @@ def cmd_actors(args: argparse.Namespace) -> int:
     path = Path(args.path).expanduser()
     if not path.is_file():
         raise CliError(f"no such file: {args.path}")
+    if path.suffix.lower() not in BRIEF_SUFFIXES:
+        raise CliError(f"not a brief: {args.path} (briefreader reads {', '.join(BRIEF_SUFFIXES)})")
     brief = parse_file(path.resolve(), path.resolve().parent)
     mentions = lib.mentions(brief)
     rows = [_mention_json(lib.glossary, brief, m) for m in mentions]
@@ -375,6 +400,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 # -- main ----------------------------------------------------------------------------------
 
+COMMANDS = ("index", "search", "show", "actors", "glossary")
+
 
 def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
     p.add_argument(
@@ -408,7 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="briefreader",
-        description="Read and search analyst briefs offline.",
+        usage="%(prog)s [options] [FOLDER | FILE]\n       %(prog)s [options] COMMAND ...",
+        description="Read and search analyst briefs offline. With no command, open the "
+        "window: on FOLDER (a folder of briefs) or on FILE (one brief) if given.",
     )
     _add_common(parser, None)
     parser.add_argument("--version", action="version", version=f"briefreader {__version__}")
@@ -425,7 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--query", metavar="Q", help="window: start with this search")
     parser.add_argument("--open", metavar="ID", help="window: start with this brief open")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="briefreader")
+    sub.required = False
 
     p = sub.add_parser("index", parents=[common], help="build or update the index")
     p.add_argument(
@@ -442,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common], help="search the indexed briefs")
     p.add_argument("query", nargs="+")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_count_arg, default=10, metavar="N")
     p.add_argument("--sort", choices=SORTS, default=SORTS[0])
     p.add_argument(
         "--actor",
@@ -453,10 +483,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--source", action="append", default=[], metavar="NAME")
     p.add_argument("--tag", action="append", default=[], metavar="TAG")
-    p.add_argument("--since", metavar="DATE")
-    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--since", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--until", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_search)
+    p.set_defaults(func=cmd_search, usage_error=p.error)
 
     p = sub.add_parser("show", parents=[common], help="show one brief")
     p.add_argument("ref", metavar="ID|PATH")
@@ -474,24 +504,85 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Top-level options that take a value: the word after them is not the FOLDER or FILE.
+_VALUE_OPTIONS = frozenset({"--data-dir", "--glossary", "--screenshot", "--query", "--open"})
+
+
+def _split_target(argv: list[str], commands: Sequence[str]) -> tuple[list[str], str | None]:
+    """Take a FOLDER or FILE given instead of a command out of ``argv`` (the window opens it).
+
+    Document readers open what they are given (``briefreader ~/briefs``, ``briefreader
+    x.md``); argparse cannot tell such a path from a mistyped command, so it is found here.
+    """
+    skip = False
+    for i, word in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if word == "--":
+            return argv, None
+        if word.startswith("-"):
+            skip = word in _VALUE_OPTIONS
+            continue
+        if word in commands:
+            return argv, None
+        return argv[:i] + argv[i + 1 :], word
+    return argv, None
+
+
+def _check_window_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage mistakes of the window's options, caught before a window opens (exit 2)."""
+    target = getattr(args, "target", None)
+    if target is not None:
+        path = Path(target).expanduser()
+        if not path.exists():
+            parser.error(f"no such folder or file: {target}")
+        if path.is_file() and path.suffix.lower() not in BRIEF_SUFFIXES:
+            parser.error(f"not a brief: {target} (briefreader reads {', '.join(BRIEF_SUFFIXES)})")
+    if args.screenshot:
+        folder = Path(args.screenshot).expanduser().resolve().parent
+        if not folder.is_dir():
+            parser.error(f"--screenshot: no such folder: {folder}")
+
+
+def _quiet_closed_pipe() -> int:
+    """stdout's reader went away (``| head``): stop quietly, as other command line tools do.
+
+    Python would otherwise report the failed flush of stdout once more at exit.
+    """
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``briefreader`` command: a subcommand, or the window (on a folder or a brief)."""
+    raw = list(argv if argv is not None else sys.argv[1:])
     # Problems reach the user as printed lines; the log is for -v only.
-    verbose = "-v" in (argv if argv is not None else sys.argv[1:])
+    verbose = "-v" in raw or "--verbose" in raw
     logging.basicConfig(
         level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s"
     )
     parser = build_parser()
-    args = parser.parse_args(argv)
+    raw, target = _split_target(raw, COMMANDS)
+    args = parser.parse_args(raw)
+    args.target = target
     if args.command is None and args.smoke:
         from briefreader.ui.smoke import run_smoke
 
         return run_smoke()
-    if args.command is None:
-        return cmd_app(args)
-    if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
-        parser.error("--limit must be at least 1")
     try:
+        if args.command is None:
+            _check_window_args(parser, args)
+            return cmd_app(args)
         return int(args.func(args))
+    except BrokenPipeError:
+        return _quiet_closed_pipe()
     except (CliError, BriefError, IndexBusyError, IndexDamagedError) as exc:
         print(f"briefreader: {exc}", file=sys.stderr)
         return 1
@@ -504,5 +595,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("briefreader: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0

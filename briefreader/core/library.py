@@ -29,6 +29,7 @@ from briefreader.core.briefdocs import Todo, read_limited, rel_id, to_doc
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.match import Mention
 from briefreader.core.parse import (
+    BRIEF_SUFFIXES,
     iter_brief_files,
     parse_bytes,
     parse_file,
@@ -455,6 +456,10 @@ class Library:
         """A brief by id (relative path) or by file path, parsed from disk."""
         candidate = Path(ref).expanduser()
         if candidate.is_file():
+            if candidate.suffix.lower() not in BRIEF_SUFFIXES:
+                raise BriefError(
+                    ref, f"not a brief (briefreader reads {', '.join(BRIEF_SUFFIXES)})"
+                )
             root = next(
                 (r for r in self.corpora if candidate.resolve().is_relative_to(r)),
                 candidate.resolve().parent,

@@ -18,8 +18,10 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from briefreader import paths
+from briefreader.core.brief import BriefError
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
+from briefreader.core.records import IndexBusyError, IndexDamagedError
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.startup import StartupProbe, take_screenshot
 from briefreader.ui.workers import Workers
@@ -61,35 +63,71 @@ def _corpora(data: Path) -> list[Path]:
     return Preferences.load(data).existing_corpora() or [paths.sample_corpus_dir()]
 
 
+def _what_to_open(args: argparse.Namespace, data: Path) -> tuple[list[Path], str | None]:
+    """The corpus folders and the brief to open: ``briefreader FOLDER`` opens the window on
+    that folder (for this session), ``briefreader FILE`` opens that brief; else ``--open``."""
+    target = getattr(args, "target", None)
+    open_id = getattr(args, "open", None)
+    if target:
+        path = Path(target).expanduser().resolve()
+        if path.is_dir():
+            return [path], open_id
+        open_id = str(path)
+    return _corpora(data), open_id
+
+
+def _check_open(library: Library, open_id: str | None) -> str | None:
+    """Why ``open_id`` cannot be opened, in plain words, or None when it can."""
+    if not open_id:
+        return None
+    try:
+        library.brief(open_id)
+    except BriefError as exc:
+        return str(exc)
+    except (IndexBusyError, IndexDamagedError, OSError):
+        return None  # the window's own loading says what went wrong
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the window (or render it to a PNG with ``--screenshot``) and run the event loop."""
     t0 = time.perf_counter()
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    set_app_identity(app)
     screenshot = getattr(args, "screenshot", None)
     data = paths.data_dir(getattr(args, "data_dir", None))
-    if screenshot:
-        # A screenshot shows the defaults, not whatever this user last left in the settings.
-        settings = QSettings(str(data / "screenshot-settings.ini"), QSettings.Format.IniFormat)
-        settings.clear()
-        corpora = [paths.sample_corpus_dir()]
-    else:
-        settings = window_settings(data)
-        corpora = _corpora(data)
+    corpora, open_id = _what_to_open(args, data)
     library = Library.open(
         corpora,
         data_dir=data,
         glossary_files=[Path(g) for g in (getattr(args, "glossary", None) or [])],
     )
+    problem = _check_open(library, open_id)
+    if problem and screenshot:
+        # A screenshot of a brief that cannot be opened would wait for it in vain.
+        print(f"briefreader: {problem}", file=sys.stderr)
+        library.close()
+        return 1
+    if problem:
+        open_id = None  # the window opens the best hit instead, and says why
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    set_app_identity(app)
+    if screenshot:
+        # A screenshot shows the default layout, not whatever this user last left there.
+        settings = QSettings(str(data / "screenshot-settings.ini"), QSettings.Format.IniFormat)
+        settings.clear()
+    else:
+        settings = window_settings(data)
     log.info("opening the window on %s", ", ".join(str(c) for c in library.corpora))
     workers = Workers(library, index_in_child=True)
     window = MainWindow(library, workers, settings)
     if screenshot:
         window.resize(1440, 900)
     window.show()
-    window.start(getattr(args, "query", None) or "", getattr(args, "open", None))
+    window.start(getattr(args, "query", None) or "", open_id)
+    if problem:
+        window.statusBar().showMessage(problem, 10000)
     probe = StartupProbe(window, t0)
     app.installEventFilter(probe)
     if screenshot:

@@ -7,6 +7,8 @@ for, so the reader never waits on them.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from briefreader.core.reading import BriefView
@@ -17,6 +19,8 @@ from briefreader.ui.search.panel import SearchPanel
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel
 from briefreader.ui.widgets.reading_pane import ReadingPane
 from briefreader.ui.workers import Workers
+
+log = logging.getLogger(__name__)
 
 RELATED_DELAY_MS = 50
 
@@ -85,6 +89,7 @@ class Reader(QObject):
     def _on_brief_ready(self, token: int, view: BriefView) -> None:
         if token != self._token:
             return
+        log.info("showing %s: %s", view.brief.id, view.brief.title)
         selected = self.glossary.current()
         same = self.pane.view is not None and self.pane.view.brief.id == view.brief.id
         self.pane.show_view(view)

@@ -152,8 +152,71 @@ def test_errors_are_one_line_on_stderr(tmp_path: Path) -> None:
     assert out.stderr.strip() == "briefreader: no/such/brief.md: no such brief in the library"
     out = run(tmp_path, "index", str(tmp_path / "missing"), check=False)
     assert out.returncode == 1 and "not found" in out.stderr
-    out = run(tmp_path, "search", "x", "--since", "last tuesday", check=False)
-    assert out.returncode == 1 and "not a date" in out.stderr
+    out = run(
+        tmp_path,
+        "show",
+        "/etc/hostname" if Path("/etc/hostname").is_file() else __file__,
+        check=False,
+    )
+    assert out.returncode == 1 and "not a brief" in out.stderr and out.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["search", "x", "--since", "last tuesday"], "not a date: 'last tuesday'"),
+        (["search", "x", "--until", "2019-13"], "not a date: '2019-13'"),
+        (["search", "x", "--limit", "-3"], "must be at least 1, not -3"),
+        (["search", "x", "--limit", "many"], "not a whole number: 'many'"),
+        (["search", ""], "the query is empty"),
+        (["search", "  "], "the query is empty"),
+    ],
+)
+def test_usage_errors_exit_2_with_the_commands_usage(
+    tmp_path: Path, args: list[str], says: str
+) -> None:
+    out = run(tmp_path, *args, check=False)
+    assert out.returncode == 2
+    assert out.stderr.startswith("usage: briefreader search ")
+    assert "briefreader search: error: " in out.stderr and says in out.stderr
+    assert out.stdout == ""
+
+
+def test_window_usage_errors_exit_2_before_any_window(tmp_path: Path) -> None:
+    out = run(tmp_path, "--screenshot", str(tmp_path / "no" / "such" / "x.png"), check=False)
+    assert out.returncode == 2 and "--screenshot: no such folder" in out.stderr
+    assert not (tmp_path / "no").exists()
+    out = run(tmp_path, str(tmp_path / "nothing-here"), check=False)
+    assert out.returncode == 2 and "no such folder or file" in out.stderr
+    out = run(tmp_path, __file__, check=False)
+    assert out.returncode == 2 and "not a brief" in out.stderr
+
+
+def test_a_closed_pipe_ends_quietly(data: Path) -> None:
+    env = dict(os.environ, BRIEFREADER_DATA_DIR=str(data))
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line, as `| head -0` would
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "briefreader", "search", "Iraq"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.stderr == b""  # was "briefreader: Broken pipe"
+    assert proc.returncode == 0
+
+
+def test_the_readmes_example_id_is_in_the_sample_corpus(data: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    example = readme.split("A brief's id is its path relative to its corpus folder")[1]
+    brief_id = example.split("`")[1]
+    out = run(data, "show", brief_id, "--json")
+    assert json.loads(out.stdout)["id"] == brief_id
 
 
 def test_broken_glossary_is_reported_with_file_and_line(tmp_path: Path, seed_path: Path) -> None:
