@@ -17,8 +17,7 @@ import whoosh
 from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_HEADER
-from whoosh.codec.whoosh3 import W3LeafMatcher as _W3Leaf
-from whoosh.matching import ListMatcher
+from whoosh.codec.whoosh3 import W3TermsReader as _W3Terms
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -114,47 +113,48 @@ def read_postings(reader: Any, fieldname: str, btext: bytes, values: bool = Fals
     """
     none = TermPostings(np.empty(0, np.int32), np.empty(0, np.float32), [] if values else None)
     terms = getattr(reader, "_terms", None)
-    if FAST_PATHS and terms is not None and hasattr(terms, "matcher"):
-        # One term lookup (the hash table of the segment's terms), not a membership test
-        # and then a second lookup for the matcher: lookups are most of a short list's cost.
+    if FAST_PATHS and isinstance(terms, _W3Terms):
+        # The term's entry (one lookup in the segment's hash table), then its extent read
+        # whole: no matcher is built (Whoosh's reads the header and first block on creation),
+        # which is most of the cost of a short list in each of a dozen segments.
         try:
-            m = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+            info = terms.term_info(fieldname, btext)
         except TermNotFound:
             return none
         except Exception:  # noqa: BLE001 - an unexpected layout: the public path below
-            m = None
-        if isinstance(m, _W3Leaf) and not m._byteids:
-            got = _read_w3(m, values)
-            if got is not None:
-                return got
-        elif isinstance(m, ListMatcher):
-            got = _read_inlined(m, values)
-            if got is not None:
-                return got
+            info = None
+        got = None
+        if info is not None and info.is_inlined():
+            ids, weights, vals = info.inlined_postings()
+            got = _read_inlined(ids, weights, vals, values)
+        elif info is not None:
+            offset, length = info.extent()
+            # Whoosh-Reloaded 2.7.5's W3TermInfo.from_bytes keeps the extent's length as a
+            # 1-tuple (unpack_int(...) without [0]); its own matcher never reads it.
+            length = length[0] if isinstance(length, tuple) else length
+            got = _read_w3(terms._postfile.get(offset, int(length)), values)
+        if got is not None:
+            return got
     if (fieldname, btext) not in reader:
         return none
     return _read_public(reader, fieldname, btext, values)
 
 
-def _read_inlined(m: Any, values: bool) -> TermPostings | None:
+def _read_inlined(ids: Any, weights: Any, vals: Any, values: bool) -> TermPostings | None:
     """A short posting list kept inside the term's entry (Whoosh inlines rare terms'):
     already in memory as tuples, read as arrays here."""
-    ids = np.asarray(m._ids, dtype=np.int32)
-    if m._all_weights:
-        weights = np.full(len(ids), float(m._all_weights), np.float32)
-    elif m._weights:
-        weights = np.asarray(m._weights, dtype=np.float32)
-    else:
-        weights = np.ones(len(ids), np.float32)
-    vals = None
+    id_arr = np.asarray(ids, dtype=np.int32)
+    weight_arr = (
+        np.asarray(weights, dtype=np.float32) if weights else np.ones(len(id_arr), np.float32)
+    )
+    out_vals = None
     if values:
-        raw = m._values
-        if raw is None or any(not isinstance(v, bytes) for v in raw):
-            return None  # lists of values to combine, or none: Whoosh's way
-        vals = list(raw)
-    if len(weights) != len(ids) or (vals is not None and len(vals) != len(ids)):
+        if vals is None or any(not isinstance(v, bytes) for v in vals):
+            return None  # no values, or lists of them to combine: Whoosh's way
+        out_vals = list(vals)
+    if len(weight_arr) != len(id_arr) or (out_vals is not None and len(out_vals) != len(id_arr)):
         return None
-    return TermPostings(ids, weights, vals)
+    return TermPostings(id_arr, weight_arr, out_vals)
 
 
 def _read_public(reader: Any, fieldname: str, btext: bytes, values: bool) -> TermPostings:
@@ -174,11 +174,8 @@ def _read_public(reader: Any, fieldname: str, btext: bytes, values: bool) -> Ter
     )
 
 
-def _read_w3(m: Any, values: bool) -> TermPostings | None:
-    # Whoosh-Reloaded 2.7.5's W3TermInfo.from_bytes keeps the extent's length as a 1-tuple
-    # (unpack_int(...) without [0]); its own matcher never reads it.
-    length = m._length[0] if isinstance(m._length, tuple) else m._length
-    buf = m._postfile.get(m._startoffset, int(length))
+def _read_w3(buf: bytes, values: bool) -> TermPostings | None:
+    """A posting list's extent in the postings file, decoded block by block."""
     if buf[:4] != _W3_MAGIC:
         return None
     stream = io.BytesIO(buf)
@@ -203,7 +200,7 @@ def _read_w3(m: Any, values: bool) -> TermPostings | None:
             # and cost most of the unpickling (a call per posting): only the head is read.
             head = _HEAD_BYTES(count)
             part = zlib.decompressobj().decompress(raw, head) if comp else raw[:head]
-            got = _ids_and_weights(part, count)
+            got = _ids_and_weights(part, count, maxid)
         if got is None:
             ids_d, ws, vs = pickle.loads(zlib.decompress(raw) if comp else raw)
             if values:
@@ -244,7 +241,7 @@ def _HEAD_BYTES(count: int) -> int:
 _FLOATS = np.dtype([("op", "u1"), ("v", ">f8")])
 
 
-def _ids_and_weights(raw: bytes, count: int) -> tuple[Any, Any] | None:
+def _ids_and_weights(raw: bytes, count: int, maxid: int) -> tuple[Any, Any] | None:
     """The delta-coded ids and the weights from the head of a block's pickle, or None.
 
     A block is ``pickle.dumps((ids, weights, values), 2)``: PROTO 2, then the ids as a
@@ -256,8 +253,21 @@ def _ids_and_weights(raw: bytes, count: int) -> tuple[Any, Any] | None:
         return None
     pos = 3
     ids: Any = [0] * count
+    # The ids tuple is the pickle's first memoised object, so it ends with TUPLE, BINPUT 0
+    # ("tq\x00"). Inside it those three bytes can only occur in a BININT delta of at least
+    # 7,500,000 (segments hold far fewer documents), so the first occurrence ends the ids,
+    # which are then unpickled in C; a count that does not add up takes the plain loop.
+    end = raw.find(b"tq\x00", 3) if maxid < 7_000_000 else -1
+    if end > 0:
+        try:
+            got = pickle.loads(raw[: end + 1] + b".")
+        except Exception:  # noqa: BLE001 - not what it looked like: the plain loop
+            got = None
+        if isinstance(got, tuple) and len(got) == count:
+            ids = got
+            pos = end
     try:
-        for i in range(count):
+        for i in range(count if pos == 3 else 0):
             op = raw[pos]
             if op == 0x4B:  # BININT1
                 ids[i] = raw[pos + 1]
