@@ -99,7 +99,7 @@ class TermPostings:
 
     @property
     def nbytes(self) -> int:
-        extra = sum(len(v) + 33 for v in self.values) if self.values is not None else 0
+        extra = sum(map(len, self.values)) + 33 * len(self.values) if self.values else 0
         return int(self.ids.nbytes + self.weights.nbytes) + extra + 200
 
 

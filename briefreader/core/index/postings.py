@@ -183,22 +183,21 @@ def facet_column_of(reader: Any, name: str) -> FacetColumn:
         return facet_column(fast.leaf_facet_values(reader, name))
     raws, translate = got
     listed = name in ("actor_list", "tag_list")
-    code_of: dict[bytes, int] = {}
     if listed:
         parts = [raw.split(b",") if raw else [] for raw in raws]
         parts = [[p for p in ps if p] if b"" in ps else ps for ps in parts]
         lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
-        flat: Any = itertools.chain.from_iterable(parts)
+        flat = list(itertools.chain.from_iterable(parts))
     else:
-        lengths = np.fromiter((1 if raw else 0 for raw in raws), dtype=np.int64, count=len(raws))
-        flat = (raw for raw in raws if raw)
-    codes = np.fromiter(
-        (code_of.setdefault(v, len(code_of)) for v in flat),
-        dtype=np.int32,
-        count=int(lengths.sum()),
-    )
+        lengths = np.fromiter(map(bool, raws), dtype=np.int64, count=len(raws))
+        flat = [raw for raw in raws if raw]
+    # Distinct values in first-seen order, then each value's code; both loops run in C
+    # (dict.fromkeys, map over a bound method): no Python step per document.
+    distinct: list[bytes] = list(dict.fromkeys(flat))
+    code_of = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(code_of.__getitem__, flat), dtype=np.int32, count=len(flat))
     names = []
-    for raw in code_of:  # in code order (dicts keep insertion order)
+    for raw in distinct:  # in code order
         value = raw if listed else translate(raw)
         names.append(value.decode("utf-8") if isinstance(value, bytes) else str(value or ""))
     indptr = np.zeros(len(raws) + 1, dtype=np.int64)
