@@ -244,6 +244,13 @@ class Evaluator:
             got = self._idf[key] = float(self.searcher.idf(fieldname, btext))
         return got
 
+    def rarity(self, text: str, fieldname: str = "article") -> float:
+        """How rare an index word (or an actor, in ``actors``) is: its idf, kept per searcher."""
+        try:
+            return self._term_idf(fieldname, text.encode("utf-8"))
+        except Exception:  # noqa: BLE001 - a word Whoosh cannot look up counts as common
+            return 1.0
+
     def collection_frequency(self, fieldname: str, text: str) -> float:
         """How often ``text`` occurs in ``fieldname`` over the whole index (kept: related
         briefs ask for the same common words brief after brief)."""

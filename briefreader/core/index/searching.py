@@ -26,7 +26,7 @@ from briefreader.core.index.schema import (
     _fold,
     term_counts,
 )
-from briefreader.core.index.snippets import _lead_snippet, _snippet_for
+from briefreader.core.index.snippets import ACTOR_KEY, _lead_snippet, _snippet_for
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
 
@@ -208,6 +208,12 @@ def search(
         )
 
     hits: list[Hit] = []
+    rarity = None
+    if snippets and page:
+        # How telling each word of the query is, so that snippets show the rarest ones.
+        rarity = {t: ev.rarity(t) for t in parsed.highlight_terms}
+        if parsed.actors:
+            rarity[ACTOR_KEY] = max(ev.rarity(a, "actors") for a in parsed.actors)
     for position, score, docnum, tier_no in page:
         if position < offset:
             continue
@@ -215,7 +221,7 @@ def search(
         snip = None
         if snippets:
             if parsed.highlight_terms or parsed.actors:
-                snip = _snippet_for(stored, parsed, builder)
+                snip = _snippet_for(stored, parsed, builder, weights=rarity)
             if snip is None:
                 snip = _lead_snippet(stored)
         hits.append(_hit_from(stored, score, snip, tier_no))

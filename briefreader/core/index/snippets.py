@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
@@ -99,17 +101,70 @@ def _term_positions_slow(text: str, terms: frozenset[str]) -> list[tuple[int, in
     return out
 
 
+#: An HTML tag or comment in a brief's text (some briefs are pasted from web pages): never
+#: shown in a snippet, and a hit inside one (a word in a link's address) is not a hit to show.
+_TAG = re.compile(r"<(?:[A-Za-z][^<>]*|/[A-Za-z][^<>]*|!--.*?--)>", re.DOTALL)
+
+
+def _tag_ranges(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _TAG.finditer(text)] if "<" in text else []
+
+
+def _outside(spans: list[tuple[int, int]], tags: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that do not lie inside a tag."""
+    if not tags:
+        return spans
+    starts = [a for a, _b in tags]
+    out = []
+    for a, b in spans:
+        k = bisect.bisect_right(starts, a) - 1
+        if k < 0 or a >= tags[k][1]:
+            out.append((a, b))
+    return out
+
+
+Weights = Mapping[str, float]
+#: The weights' key for an actor mention (any of the actor's names counts as one word).
+ACTOR_KEY = "\x00actor"
+
+
+def _span_keys(
+    text: str, spans: list[tuple[int, int]], weights: Weights | None
+) -> list[tuple[str, float]]:
+    """What each matched span is (its index word, or an actor mention) and how telling:
+    the word's rarity, or the named actor's (1 for each without weights)."""
+    out = []
+    actor = weights.get(ACTOR_KEY, 1.0) if weights else 1.0
+    for a, b in spans:
+        word = text[a:b].lower()
+        stem = _stem_of(word)
+        if weights is None:
+            out.append((word, 1.0))
+        elif stem in weights:
+            out.append((stem, weights[stem]))
+        else:
+            out.append((ACTOR_KEY, actor))
+    return out
+
+
+def _distinct_weight(keys: list[tuple[str, float]]) -> float:
+    """The weight of the distinct words among some spans (a word found twice counts once)."""
+    return sum(dict(keys).values())
+
+
 def _window(
-    text: str, spans: list[tuple[int, int]], chars: int
+    text: str, spans: list[tuple[int, int]], chars: int, weights: Weights | None = None
 ) -> tuple[int, int, list[tuple[int, int]]]:
-    """The stretch of about ``chars`` characters holding the most distinct matched words."""
-    best = (-1, 0, 0)
+    """The stretch of about ``chars`` characters holding the most telling matched words:
+    the distinct words, each weighted by its rarity, so that the rare word of a query
+    ("disarm" in "PMF disarm") is shown rather than a third mention of the common one."""
+    keys = _span_keys(text, spans, weights)
+    best = (-1.0, 0, 0)
     j = 0
     for i, (start, _end) in enumerate(spans):
         while j < len(spans) and spans[j][1] - start <= chars:
             j += 1
-        distinct = len({text[a:b].lower() for a, b in spans[i:j]})
-        score = distinct * 100 + (j - i)
+        score = _distinct_weight(keys[i:j]) * 100 + (j - i)
         if score > best[0]:
             best = (score, i, j)
     _, i, j = best
@@ -122,11 +177,19 @@ def _window(
         begin -= 1
     while end < len(text) and not text[end].isspace() and end - last < chars:
         end += 1
+    # Never cut a tag in two: its halves would show as text.
+    for a, b in _tag_ranges(text):
+        if a < begin < b:
+            begin = b
+        if a < end < b:
+            end = a
     return begin, end, spans[i:j]
 
 
-def _make_snippet(section: str, text: str, spans: list[tuple[int, int]], chars: int) -> Snippet:
-    begin, end, inside = _window(text, spans, chars)
+def _make_snippet(
+    section: str, text: str, spans: list[tuple[int, int]], chars: int, weights: Weights | None
+) -> Snippet:
+    begin, end, inside = _window(text, spans, chars, weights)
     lead = "… " if begin > 0 else ""
     tail = " …" if end < len(text) else ""
     body = text[begin:end]
@@ -140,34 +203,65 @@ _MARKUP = frozenset("*`")  # also spelled out in _plain's quick test
 
 
 def _plain(text: str, marks: list[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """Drop Markdown emphasis characters from a snippet, keeping the marks on their words."""
-    if "*" not in text and "`" not in text:
+    """Drop Markdown emphasis characters and HTML tags from a snippet, keeping the marks on
+    their words (a mark left empty goes)."""
+    tags = _tag_ranges(text)
+    if "*" not in text and "`" not in text and not tags:
         return text, tuple(marks)
+    hidden = bytearray(len(text))
+    for a, b in tags:
+        hidden[a:b] = b"\x01" * (b - a)
     new_pos: list[int] = []
     kept: list[str] = []
-    for c in text:
+    for k, c in enumerate(text):
         new_pos.append(len(kept))
-        if c not in _MARKUP:
+        if c not in _MARKUP and not hidden[k]:
             kept.append(c)
     new_pos.append(len(kept))
     moved = tuple((new_pos[a], new_pos[b]) for a, b in marks if new_pos[a] < new_pos[b])
-    return "".join(kept), moved
+    out = "".join(kept)
+    if tags:
+        # A removed tag can leave two spaces side by side: close them up, marks with them.
+        out, moved = _squeeze_spaces(out, moved)
+    return out, moved
+
+
+def _squeeze_spaces(
+    text: str, marks: tuple[tuple[int, int], ...]
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    new_pos: list[int] = []
+    kept: list[str] = []
+    for k, c in enumerate(text):
+        new_pos.append(len(kept))
+        if not (c == " " and k and text[k - 1] == " "):
+            kept.append(c)
+    new_pos.append(len(kept))
+    return "".join(kept), tuple(
+        (new_pos[a], new_pos[b]) for a, b in marks if new_pos[a] < new_pos[b]
+    )
 
 
 def _snippet_for(
-    stored: dict[str, Any], parsed: ParsedQuery, builder: QueryBuilder, chars: int = 220
+    stored: dict[str, Any],
+    parsed: ParsedQuery,
+    builder: QueryBuilder,
+    chars: int = 220,
+    weights: Weights | None = None,
 ) -> Snippet | None:
-    """The best passage for the query, preferring the article, saying which section it is."""
-    best: tuple[int, str, str, list[tuple[int, int]]] | None = None
+    """The best passage for the query, preferring the article, saying which section it is.
+
+    ``weights``: each index word's rarity (its idf), so that the passage shows the query's
+    rarest words; without them every word counts the same.
+    """
+    best: tuple[float, str, str, list[tuple[int, int]]] | None = None
     for section in ("article", "comment", "title"):
         text = stored.get(section) or ""
         if not text:
             continue
-        spans = builder.spans(text, parsed)
+        spans = _outside(builder.spans(text, parsed), _tag_ranges(text))
         if not spans:
             continue
-        distinct = len({text[a:b].lower() for a, b in spans})
-        score = distinct * 10 + min(len(spans), 9)
+        score = _distinct_weight(_span_keys(text, spans, weights)) * 10 + min(len(spans), 9)
         if section == "title":
             score -= 5  # a title hit is already visible in the result's title
         if best is None or score > best[0]:
@@ -177,11 +271,11 @@ def _snippet_for(
     _, section, text, spans = best
     if section == "title":
         return Snippet(section, text, tuple(spans))
-    return _make_snippet(section, text, spans, chars)
+    return _make_snippet(section, text, spans, chars, weights)
 
 
 def _lead_snippet(stored: dict[str, Any], chars: int = 220) -> Snippet | None:
-    text = " ".join((stored.get("article") or "").split())
+    text = " ".join(_TAG.sub(" ", stored.get("article") or "").split())
     if not text:
         return None
     if len(text) > chars:
