@@ -99,6 +99,7 @@ class FacetColumn:
     #: For a column with at most one value a document (source, year): each document's code,
     #: -1 for none; counting is then one gather over the documents asked about.
     single: np.ndarray | None = None
+    _all: np.ndarray | None = None  # every document's counts, once asked for
 
     def __post_init__(self) -> None:
         n = len(self.indptr) - 1
@@ -122,24 +123,29 @@ class FacetColumn:
             return {}
         if self.single is not None:
             got = self.single[docs]
-            chosen = got[got >= 0]
-        elif len(docs) * 8 < n:
-            # A few documents: gather their slices instead of scanning every code.
-            starts, ends = self.indptr[docs], self.indptr[docs + 1]
-            lengths = ends - starts
-            if not lengths.sum():
-                return {}
-            idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
-                lengths.sum()
-            )
-            chosen = self.codes[idx]
+            counts = np.bincount(got[got >= 0], minlength=len(self.names))
+        elif len(docs) * 2 > n:
+            # Most of the index (a long question's matches): every document's counts less
+            # those of the few left out (deleted ones among them), gathered slice by slice.
+            if self._all is None:
+                self._all = np.bincount(self.codes, minlength=len(self.names))
+            left = np.ones(n, dtype=bool)
+            left[docs] = False
+            counts = self._all - self._gathered(np.flatnonzero(left))
         else:
-            mask = np.zeros(n, dtype=bool)
-            mask[docs] = True
-            chosen = self.codes[mask[self.owner]]
-        counts = np.bincount(chosen, minlength=len(self.names))
+            counts = self._gathered(docs)
         nz = np.flatnonzero(counts)
         return {self.names[i]: int(counts[i]) for i in nz}
+
+    def _gathered(self, docs: np.ndarray) -> np.ndarray:
+        """Counts over some documents, from their slices of the codes."""
+        starts, ends = self.indptr[docs], self.indptr[docs + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if not total:
+            return np.zeros(len(self.names), dtype=np.int64)
+        idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        return np.bincount(self.codes[idx], minlength=len(self.names))
 
 
 def join_facets(parts: list[FacetColumn]) -> FacetColumn:
