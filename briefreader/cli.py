@@ -23,6 +23,7 @@ from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.parse import BRIEF_SUFFIXES, parse_file
 from briefreader.core.records import SORTS, Hit, IndexBusyError, IndexDamagedError, SearchResults
+from briefreader.core.wording import counted
 
 log = logging.getLogger("briefreader.cli")
 
@@ -272,9 +273,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         if res.suggestion:
             print(f"Did you mean: {res.suggestion}")
         return 0
-    shown = f"{len(res.hits)} of {res.total}"
     print(
-        f"{shown} briefs ({res.total_all_words} with all the words) in {res.seconds * 1000:.0f} ms"
+        f"{len(res.hits)} of {counted(res.total, 'brief')} ({res.total_all_words} with all the"
+        f" words) in {res.seconds * 1000:.0f} ms"
     )
     for n, hit in enumerate(res.hits, 1):
         date = _date(hit.date) or "no date"

@@ -34,6 +34,8 @@ class BriefView:
     hits: list[tuple[int, int]]
     rendered: RenderedBrief
     related: list[Hit] = field(default_factory=list)
+    #: The query whose hits are marked ("" for none): a reader re-marks when it changes.
+    query: str = ""
 
 
 def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
@@ -48,7 +50,7 @@ def prepare_brief(library: Library, ref: str, query: str, *, related: bool = Tru
     hits = library.hit_spans(brief, query) if query.strip() else []
     rendered = render_brief(brief, mentions, hits, actor_info(library))
     rel = related_briefs(library, brief.id) if related else []
-    return BriefView(brief, mentions, hits, rendered, rel)
+    return BriefView(brief, mentions, hits, rendered, rel, query.strip())
 
 
 def related_briefs(library: Library, brief_id: str) -> list[Hit]:

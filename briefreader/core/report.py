@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from briefreader.core.wording import counted
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -57,7 +59,7 @@ class UpdateReport:
 
     def summary(self) -> str:
         parts = [
-            f"{self.indexed} briefs indexed",
+            f"{counted(self.indexed, 'brief')} indexed",
             f"{self.added} new",
             f"{self.updated} changed",
             f"{self.removed} removed",

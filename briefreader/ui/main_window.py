@@ -28,6 +28,7 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -49,9 +50,11 @@ from PySide6.QtWidgets import (
 from briefreader import paths
 from briefreader.core.library import Library
 from briefreader.core.report import UpdateReport
+from briefreader.core.wording import counted
 from briefreader.ui import printing
 from briefreader.ui.corpus_watch import CorpusWatcher
 from briefreader.ui.glossary_edit import GlossaryEditor
+from briefreader.ui.help import about_dialog, shortcuts_dialog
 from briefreader.ui.models import FacetModel, HitListModel, HitRole
 from briefreader.ui.problems import problem_rows, problems_dialog
 from briefreader.ui.qtcompat import emit
@@ -68,6 +71,14 @@ from briefreader.ui.workers import Workers
 log = logging.getLogger(__name__)
 
 FONT_MIN, FONT_MAX = 8.0, 24.0
+#: The right-hand docks (Actors, More like this) are shown by default only in a window at
+#: least this wide: narrower, the article and the comment need the room more (about 65
+#: characters a line each at 1400 px). Crossing the width shows or hides them again.
+WIDE_WINDOW = 1600
+DOCK_WIDTH = 300
+FILTERS_WIDTH = 230
+#: The results list's share of a new window's width, and its bounds.
+RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.24, 260, 400
 
 Shortcut = str | QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None
 
@@ -101,6 +112,8 @@ class MainWindow(QMainWindow):
 
         self._report: UpdateReport | None = None
         self._style: MarkStyle = LIGHT
+        self._layout_restored = False
+        self._default_split = False
 
         self.pane = ReadingPane()
         self.pane.setObjectName("readingPane")
@@ -190,7 +203,8 @@ class MainWindow(QMainWindow):
         self.related = QListView()
         self.related.setObjectName("related")
         self.related.setModel(self.related_model)
-        self.related.setWordWrap(True)
+        # One line a brief, always elided the same way (wrapping made some rows two lines).
+        self.related.setWordWrap(False)
         self.related.setUniformItemSizes(True)
         self.related.setSpacing(2)
         self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -199,9 +213,10 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.glossary_dock, self.related_dock], [560, 200], Qt.Orientation.Vertical
         )
-        self.resizeDocks([self.glossary_dock], [350], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.glossary_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         self.facet_dock = self._dock("Filters", "facetDock", self.facet_panel, left)
+        self.resizeDocks([self.facet_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
         self.facet_dock.hide()
 
     def _build_status(self) -> None:
@@ -237,6 +252,9 @@ class MainWindow(QMainWindow):
         S = QKeySequence.StandardKey
         f = mb.addMenu("&File")
         self._action(f, "Add corpus folder…", self.choose_corpus_folder, "Ctrl+O")
+        self.remove_menu = f.addMenu("Remove corpus folder")
+        self.remove_menu.setObjectName("removeCorpusMenu")
+        self.remove_menu.aboutToShow.connect(self._fill_remove_menu)
         self._action(f, "Rebuild index", self.rebuild_index)
         f.addSeparator()
         self._action(f, "Print brief…", self.print_brief, "Ctrl+P")
@@ -257,12 +275,16 @@ class MainWindow(QMainWindow):
         self._build_view_menu(mb.addMenu("&View"))
 
         g = mb.addMenu("&Go")
-        self.back_action = self._action(g, "Back", self.back, [QKeySequence("Alt+Left"), S.Back])
-        self.forward_action = self._action(
-            g, "Forward", self.forward, [QKeySequence("Alt+Right"), S.Forward]
-        )
+        # Alt+Left / Alt+Right only: StandardKey.Back is that same key on X11, and one action
+        # holding a key twice makes Qt call it ambiguous and fire neither.
+        self.back_action = self._action(g, "Back", self.back, "Alt+Left")
+        self.forward_action = self._action(g, "Forward", self.forward, "Alt+Right")
         self.back_action.setEnabled(False)
         self.forward_action.setEnabled(False)
+
+        h = mb.addMenu("&Help")
+        self._action(h, "Keyboard shortcuts", self.show_shortcuts, "F1")
+        self._action(h, "About briefreader", self.show_about)
 
     def _build_view_menu(self, v: QMenu) -> None:
         larger = [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")]
@@ -304,6 +326,7 @@ class MainWindow(QMainWindow):
         w.indexFailed.connect(self._on_index_failed)
 
         self.pane.actorClicked.connect(self.glossary_panel.select_actor)
+        self.pane.actorClicked.connect(lambda _a: self.show_actor_panel())
         self.pane.addAliasRequested.connect(self.glossary_editor.ask_add_alias)
         self.pane.addActorRequested.connect(self.glossary_editor.ask_add_actor)
         self.glossary_editor.edited.connect(self._on_glossary_edited)
@@ -319,11 +342,13 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 880)
         state = s.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        #: The layout is the user's (restored): the docks are left as they were left.
+        self._layout_restored = isinstance(state, QByteArray) and self.restoreState(state)
         split = s.value("window/splitter")
         if isinstance(split, QByteArray):
             self.splitter.restoreState(split)
+        else:
+            self._default_split = True
         sections = s.value("reading/splitter")
         if isinstance(sections, QByteArray):
             self.pane.restored = self.pane.splitter.restoreState(sections)
@@ -347,6 +372,36 @@ class MainWindow(QMainWindow):
         s.setValue("reading/fontSize", self.pane.font_size)
         s.setValue("reading/marks", self.pane.marks)
         s.sync()
+
+    # -- layout: the reading panes' measure first ----------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Docks yield room before the reading panes do: see :data:`WIDE_WINDOW`."""
+        super().resizeEvent(event)
+        old, new = event.oldSize().width(), event.size().width()
+        first = old <= 0
+        if first and self._default_split:
+            self._default_split = False
+            share = round(new * RESULTS_SHARE)
+            self.splitter.setSizes([max(RESULTS_MIN, min(RESULTS_MAX, share)), new])
+        if first and self._layout_restored:
+            return  # the user's own layout, as it was left
+        if first or (old >= WIDE_WINDOW) != (new >= WIDE_WINDOW):
+            self._fit_docks(new >= WIDE_WINDOW)
+
+    def _fit_docks(self, wide: bool) -> None:
+        """Show the right-hand docks in a wide window, hide them in a narrower one; what the
+        user chooses in View stays so until the window crosses :data:`WIDE_WINDOW`."""
+        for dock in (self.glossary_dock, self.related_dock):
+            dock.setVisible(wide)
+        if wide:
+            self.resizeDocks([self.glossary_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+
+    def show_actor_panel(self) -> None:
+        """Show the Actors dock (a mark was clicked: the user wants to see the actor)."""
+        if not self.glossary_dock.isVisible():
+            self.glossary_dock.show()
+            self.resizeDocks([self.glossary_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
 
     # -- start ---------------------------------------------------------------------------
 
@@ -377,7 +432,7 @@ class MainWindow(QMainWindow):
     def _on_index_progress(self, done: int, total: int, _path: str) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.status_label.setText(f"Indexing {done} of {total} briefs…")
+        self.status_label.setText(f"Indexing {done} of {counted(total, 'brief')}…")
 
     @Slot(object)
     def _on_index_finished(self, report: UpdateReport) -> None:
@@ -387,7 +442,7 @@ class MainWindow(QMainWindow):
             self.workers.forget_views()
         self.search.index_done = True
         self.progress.hide()
-        text = f"{report.indexed} briefs"
+        text = counted(report.indexed, "brief")
         if changed:
             text += f" · {report.added} new, {report.updated} changed, {report.removed} removed"
         if report.skipped:
@@ -540,8 +595,12 @@ class MainWindow(QMainWindow):
         folder = folder.resolve()
         if folder in self.library.corpora:
             return
+        self._switch_library([*self.library.corpora, folder])
+
+    def _switch_library(self, corpora: list[Path]) -> None:
+        """Search ``corpora`` from now on (and next time, the command line's too)."""
         old = self.library
-        lib = Library([*old.corpora, folder], old.data_dir, old.glossary)
+        lib = Library(corpora, old.data_dir, old.glossary)
         lib.glossary_files = old.glossary_files
         self.library = lib
         self.workers.library = lib
@@ -549,6 +608,22 @@ class MainWindow(QMainWindow):
         self.watcher.watch(self.library.corpora)
         self.update_index()
         self.run_search()
+
+    @Slot()
+    def _fill_remove_menu(self) -> None:
+        self.remove_menu.clear()
+        for folder in self.library.corpora:
+            act = self.remove_menu.addAction(str(folder))
+            act.triggered.connect(lambda _c=False, f=folder: self.remove_corpus(f))
+
+    def remove_corpus(self, folder: Path) -> None:
+        """Stop searching ``folder`` (its files are left alone); the last one gives way to
+        the sample corpus, so the window always has briefs to show."""
+        rest = [c for c in self.library.corpora if c != folder]
+        if len(rest) == len(self.library.corpora):
+            return
+        self._switch_library(rest or [paths.sample_corpus_dir()])
+        self.statusBar().showMessage(f"No longer searching {folder}", 5000)
 
     @Slot()
     def rebuild_index(self) -> None:
@@ -576,6 +651,35 @@ class MainWindow(QMainWindow):
     def print_brief(self) -> None:
         if self.pane.view is not None:
             printing.print_brief(self.pane.view, self.pane.marks, self)
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        shortcuts_dialog(self.shortcut_rows(), self).exec()
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(menu, action, keys) for every action with a key, read from the menus themselves,
+        so the page can never disagree with what the keys do."""
+        rows: list[tuple[str, str, str]] = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            if not isinstance(menu, QMenu):
+                continue
+            for act in menu.actions():
+                keys = ", ".join(
+                    k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()
+                )
+                if keys:
+                    rows.append((menu.title().replace("&", ""), act.text(), keys))
+        rows += [
+            ("Search", "Open the top result", "Enter (in the search box)"),
+            ("Search", "Go to the results", "Down (in the search box)"),
+            ("Search", "Clear the search", "Esc (in the search box)"),
+        ]
+        return rows
+
+    @Slot()
+    def show_about(self) -> None:
+        about_dialog(self.library, self).exec()
 
     def problems(self) -> list[tuple[str, str]]:
         """(file, why) for briefs that could not be read and glossary mistakes."""

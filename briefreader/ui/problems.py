@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from briefreader.core.glossary import Glossary
 from briefreader.core.report import UpdateReport
+from briefreader.core.wording import counted
 from briefreader.ui.models import ProblemModel
 
 
@@ -49,7 +50,8 @@ def problems_dialog(problems: list[tuple[str, str]], parent: QWidget) -> QDialog
         QLabel(
             "Every brief could be read."
             if not problems
-            else f"{len(problems)} problem(s): these files were skipped or read with a guess."
+            else f"{counted(len(problems), 'problem')}: files skipped or read with a guess, and "
+            "glossary mistakes."
         )
     )
     lay.addWidget(table)

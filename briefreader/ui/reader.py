@@ -55,6 +55,9 @@ class Reader(QObject):
         self.related = related
         self.search = search
         self._token = 0
+        self._keep_place = False
+        #: A brief was asked for and has not come yet (it carries the current query).
+        self._loading = False
         self._history: list[str] = []
         self._history_pos = -1
         self._record_pending = True
@@ -67,37 +70,57 @@ class Reader(QObject):
         workers.briefReady.connect(self._on_brief_ready)
         workers.briefFailed.connect(self._on_brief_failed)
         workers.relatedReady.connect(self._on_related_ready)
+        search.resultsShown.connect(self._on_results_shown)
         glossary.actorSelected.connect(self._on_actor_selected)
         glossary.stepRequested.connect(self.step_mention)
 
     # -- opening -------------------------------------------------------------------------
 
     @Slot(str)
-    def open_brief(self, ref: str, *, record: bool = True) -> None:
-        """Load and show a brief (parsed and rendered in the background)."""
+    def open_brief(self, ref: str, *, record: bool = True, keep_place: bool = False) -> None:
+        """Load and show a brief (parsed and rendered in the background).
+
+        It opens at its first search hit; ``keep_place`` (the same brief re-marked) keeps
+        the reader where they were instead.
+        """
         self._token += 1
         self._record_pending = record
+        self._keep_place = keep_place
+        self._loading = True
         self.workers.load_brief(self._token, ref, self.search.query)
+
+    @Slot(int)
+    def _on_results_shown(self, _total: int) -> None:
+        """A new search: the open brief's marks follow it (the old query's hits go)."""
+        view = self.pane.view
+        if view is None or self._loading or view.query == self.search.query.strip():
+            return
+        self.open_brief(view.brief.id, record=False, keep_place=True)
 
     def reload(self) -> None:
         """The glossary or the file changed: prepare the open brief afresh."""
         self.workers.forget_views()
         if self.pane.view is not None:
-            self.open_brief(self.pane.view.brief.id, record=False)
+            self.open_brief(self.pane.view.brief.id, record=False, keep_place=True)
 
     @Slot(int, object)
     def _on_brief_ready(self, token: int, view: BriefView) -> None:
         if token != self._token:
             return
         log.info("showing %s: %s", view.brief.id, view.brief.title)
+        self._loading = False
         selected = self.glossary.current()
         same = self.pane.view is not None and self.pane.view.brief.id == view.brief.id
-        self.pane.show_view(view)
+        keep_place = same and self._keep_place
+        self.pane.show_view(view, keep_place=keep_place)
         self.glossary.set_mentions(view.mentions)
         if same and selected:
             self.glossary.select_actor(selected)
-        self.related.set_hits(view.related, len(view.related))
+        if not keep_place:
+            self.related.set_hits(view.related, len(view.related))
         self._hit_step = self._mention_step = -1
+        if view.hits and not keep_place:
+            self.step_hit(1, quiet=True)  # a brief opens at its first hit
         if self._record_pending:
             del self._history[self._history_pos + 1 :]
             if not self._history or self._history[-1] != view.brief.id:
@@ -133,6 +156,7 @@ class Reader(QObject):
     @Slot(int, str)
     def _on_brief_failed(self, token: int, message: str) -> None:
         if token == self._token:
+            self._loading = False
             emit(self.message, message, 8000)
 
     def stop(self) -> None:
@@ -187,13 +211,16 @@ class Reader(QObject):
         browser, span = spots[self._mention_step]
         browser.select_span(span)
 
-    def step_hit(self, step: int) -> None:
-        """Select the next (``step`` 1) or previous (-1) search hit in the open brief."""
+    def step_hit(self, step: int, *, quiet: bool = False) -> None:
+        """Select the next (``step`` 1) or previous (-1) search hit in the open brief,
+        centred in its pane; ``quiet``: without saying so in the status bar."""
         spots = self.pane.hit_positions()
         if not spots:
-            emit(self.message, "No search hits in this brief.", 3000)
+            if not quiet:
+                emit(self.message, "No search hits in this brief.", 3000)
             return
         self._hit_step = (self._hit_step + step) % len(spots)
         browser, span = spots[self._hit_step]
         browser.select_span(span)
-        emit(self.message, f"Hit {self._hit_step + 1} of {len(spots)}", 3000)
+        if not quiet:
+            emit(self.message, f"Hit {self._hit_step + 1} of {len(spots)}", 3000)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QListView, QPushButton, QVBoxLayout, QWidget
 
 from briefreader.core.records import SearchResults
@@ -15,6 +15,8 @@ from briefreader.ui.qtcompat import emit
 FACETS = (("actors", "Actors"), ("year", "Years"), ("source", "Sources"), ("tags", "Tags"))
 #: At most this many values of one facet are listed.
 FACET_ROWS = 60
+#: Facets with one value a brief, whose ticked values are alternatives (any of them).
+ANY_OF = ("year", "source")
 
 
 class FacetPanel(QWidget):
@@ -32,6 +34,8 @@ class FacetPanel(QWidget):
         self.filters: dict[str, list[str]] = {key: [] for key, _title in FACETS}
         self.models = {key: FacetModel(self) for key, _title in FACETS}
         self.views: dict[str, QListView] = {}
+        #: Per ANY_OF facet: the search it was counted for with none of it ticked, counts.
+        self._unfiltered: dict[str, tuple[Hashable, dict[str, int]]] = {}
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 10)
         for key, title in FACETS:
@@ -40,6 +44,10 @@ class FacetPanel(QWidget):
             view = QListView()
             view.setModel(self.models[key])
             view.setObjectName(f"facet_{key}")
+            # A long name is shortened in its middle, so that its count stays in sight.
+            view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+            view.setUniformItemSizes(True)
             self.views[key] = view
             lay.addWidget(label)
             lay.addWidget(view, 2 if key == "actors" else 1)
@@ -52,8 +60,16 @@ class FacetPanel(QWidget):
         """Whether any filter is ticked."""
         return any(self.filters.values())
 
-    def show_counts(self, res: SearchResults) -> None:
-        """The counts of a search's first page, with what is ticked kept ticked."""
+    def show_counts(self, res: SearchResults, contexts: dict[str, Hashable] | None = None) -> None:
+        """The counts of a search's first page, with what is ticked kept ticked.
+
+        ``contexts`` names, for each facet, the search without that facet's own filter. A
+        year or a source is one value a brief, and ticking several means any of them: so
+        while some are ticked, the others stay listed with the counts they had before
+        (ticking 2019 must not make 2018 vanish), as long as the rest of the search is
+        the same.
+        """
+        contexts = contexts or {}
         labels: dict[str, Callable[[str], str]] = {
             "actors": self._actor_label,
             "source": str,
@@ -62,6 +78,8 @@ class FacetPanel(QWidget):
         }
         for key, model in self.models.items():
             counts = res.facets.get(key, {})
+            if key in ANY_OF:
+                counts = self._any_of_counts(key, counts, contexts.get(key))
             if key == "year":
                 counts = dict(sorted(counts.items(), reverse=True))
             blocker = model.blockSignals(True)
@@ -70,6 +88,17 @@ class FacetPanel(QWidget):
             model.blockSignals(blocker)
             self.views[key].reset()
         self.clear_button.setEnabled(self.any())
+
+    def _any_of_counts(
+        self, key: str, counts: dict[str, int], context: Hashable | None
+    ) -> dict[str, int]:
+        if not self.filters[key]:
+            self._unfiltered[key] = (context, dict(counts))
+            return counts
+        seen_context, seen = self._unfiltered.get(key, (None, {}))
+        if context is None or seen_context != context:
+            return counts
+        return seen
 
     @Slot()
     def _on_ticked(self) -> None:

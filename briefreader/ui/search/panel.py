@@ -8,7 +8,7 @@ as it is scrolled. The filters come from the :class:`FacetPanel` given to the co
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.core.records import SORT_LABELS, SORTS, SearchResults
+from briefreader.core.wording import counted
 from briefreader.ui.models import HitListModel, HitRole
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.search.facets import FacetPanel
@@ -34,6 +35,8 @@ from briefreader.ui.workers import SearchRequest, Workers
 DEBOUNCE_MS = 250
 #: Hits asked for at a time; the list asks for the next page as it is scrolled.
 PAGE = 60
+#: The panel never gets narrower than this: a title and a snippet line stay readable.
+MIN_WIDTH = 250
 
 ActorNames = Callable[[Sequence[str]], list[tuple[str, str]]]
 
@@ -62,11 +65,15 @@ class SearchPanel(QWidget):
         self.facets = facets
         self._current_brief = current_brief
         self._generation = 0
+        #: A first-page search is on its way (Enter then waits for its answer).
+        self._searching = False
         self.shown_query = ""
         #: Open the best hit of the next answer (the first search after start-up).
         self.open_first = True
         #: Whether the index is up to date; until then the list says it may be incomplete.
         self.index_done = False
+        #: Enter was pressed before the answer came: open its top result.
+        self._open_on_answer = False
         self._build(actor_names)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
@@ -101,17 +108,22 @@ class SearchPanel(QWidget):
         self.results.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setFrameShape(QListView.Shape.NoFrame)
+        # Rows are as wide as the list and elide their text: never a sideways scroll.
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        top = QHBoxLayout()
-        top.setSpacing(6)
-        top.addWidget(self.search_box, 1)
-        top.addWidget(self.sort_combo)
+        # The box has a row of its own, so a narrow panel still shows what was typed; the
+        # count and the sort share the row below it.
+        under = QHBoxLayout()
+        under.setSpacing(6)
+        under.addWidget(self.info, 1)
+        under.addWidget(self.sort_combo, 0, Qt.AlignmentFlag.AlignTop)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 4, 0)
         lay.setSpacing(6)
-        lay.addLayout(top)
-        lay.addWidget(self.info)
+        lay.addWidget(self.search_box)
+        lay.addLayout(under)
         lay.addWidget(self.results, 1)
+        self.setMinimumWidth(MIN_WIDTH)
         esc = QShortcut(
             QKeySequence("Escape"), self.search_box, context=Qt.ShortcutContext.WidgetShortcut
         )
@@ -138,11 +150,21 @@ class SearchPanel(QWidget):
 
     @Slot()
     def search_now(self) -> None:
-        """Enter in the box: search at once, and go to the list if nothing is open yet."""
-        self._debounce.stop()
+        """Enter in the box opens the top result: at once if the list already answers what
+        is typed, else as soon as the answer comes."""
+        answered = not self._debounce.isActive() and self.shown_query == self.search_box.text()
+        if answered and not self._searching:
+            self.open_top()
+            return
+        self._open_on_answer = True
         self.run_search()
-        if self.model.rowCount() and self._current_brief() is None:
-            self.results.setFocus()
+
+    def open_top(self) -> None:
+        """Open the first result, if there is one, and mark its row."""
+        top = self.model.hit(0)
+        if top is not None:
+            self.results.setCurrentIndex(self.model.index(0))
+            emit(self.openRequested, top.id)
 
     def current_request(self, offset: int = 0) -> SearchRequest:
         filters = self.facets.filters
@@ -161,6 +183,7 @@ class SearchPanel(QWidget):
     def run_search(self) -> None:
         self._debounce.stop()
         self._generation += 1
+        self._searching = True
         self.workers.search(self._generation, self.current_request())
 
     def _fetch_more(self, offset: int) -> None:
@@ -196,23 +219,25 @@ class SearchPanel(QWidget):
         if request.offset:
             self.model.append_hits(request.offset, res.hits)
             return
+        self._searching = False
         current = self._current_brief()
         self.model.set_hits(res.hits, res.total)
         self.model.incomplete = not self.index_done
         self.shown_query = request.text
-        self.facets.show_counts(res)
+        self.facets.show_counts(res, _facet_contexts(request))
         self.info.setText(self._info_html(request, res))
         if current is not None:
             self.select(current)
-        if self.open_first and res.hits:
+        if (self.open_first or self._open_on_answer) and res.hits:
             self.open_first = False
-            self.results.setCurrentIndex(self.model.index(0))
-            emit(self.openRequested, res.hits[0].id)
+            self.open_top()
+        self._open_on_answer = False
         emit(self.resultsShown, res.total)
 
     @Slot(int, str)
     def _on_search_failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
+            self._searching = False
             self.info.setText(html.escape(message))
 
     def _info_html(self, request: SearchRequest, res: SearchResults) -> str:
@@ -294,8 +319,21 @@ def _count_text(request: SearchRequest, res: SearchResults) -> str:
     n = res.total
     about = "" if res.exact else "at least "
     if not request.text.strip():
-        return f"All {n} briefs, newest first"
-    text = f"{about}{n} brief{'s' if n != 1 else ''}"
+        return f"All {counted(n, 'brief')}, newest first"
+    text = f"{about}{counted(n, 'brief')}"
     if res.total_all_words != n:
         text += f" ({about}{res.total_all_words} with all the words)"
     return text
+
+
+def _facet_contexts(request: SearchRequest) -> dict[str, Hashable]:
+    """For each facet, the request without that facet's own filter (see FacetPanel)."""
+    fields = {
+        "actors": request.actors,
+        "year": request.years,
+        "source": request.sources,
+        "tags": request.tags,
+    }
+    return {
+        key: (request.text, tuple((k, v) for k, v in fields.items() if k != key)) for key in fields
+    }

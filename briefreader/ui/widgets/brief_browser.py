@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QContextMenuEvent,
     QDesktopServices,
+    QFontMetricsF,
     QHelpEvent,
+    QResizeEvent,
     QTextCharFormat,
     QTextCursor,
 )
@@ -16,6 +19,10 @@ from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 from briefreader.ui.qtcompat import emit
 
 ACTOR_SCHEME = "actor"
+#: The longest line, in characters of the text's font: lines longer than about 75
+#: characters are hard to follow back to their start, so a wide pane leaves room unused.
+MAX_MEASURE = 75
+_SAMPLE = "the quick brown fox jumps over the lazy dog, said Iraq's Prime Minister on Monday"
 
 
 class BriefBrowser(QTextBrowser):
@@ -38,6 +45,23 @@ class BriefBrowser(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.document().setDocumentMargin(18)
         self.setMouseTracking(True)
+
+    # -- measure -------------------------------------------------------------------------
+
+    def fit_measure(self) -> None:
+        """Wrap lines at :data:`MAX_MEASURE` characters when the pane is wider than that."""
+        fm = QFontMetricsF(self.document().defaultFont())
+        per_char = fm.horizontalAdvance(_SAMPLE) / len(_SAMPLE)
+        widest = round(MAX_MEASURE * per_char + 2 * self.document().documentMargin())
+        if self.viewport().width() > widest:
+            self.setLineWrapMode(QTextBrowser.LineWrapMode.FixedPixelWidth)
+            self.setLineWrapColumnOrWidth(widest)
+        else:
+            self.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_measure()
 
     # -- network safety ------------------------------------------------------------------
 
@@ -90,7 +114,20 @@ class BriefBrowser(QTextBrowser):
     # -- context menu: glossary edits from a selection -----------------------------------
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu: QMenu = self.createStandardContextMenu(event.pos())
+        menu = self.context_menu(event.pos())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def context_menu(self, pos: QPoint) -> QMenu:
+        """The menu for a right-click at ``pos`` (viewport coordinates): Qt's, with "Copy
+        Link Location" only over a real link (never over nothing or an actor mark), and the
+        glossary edits for a selection."""
+        menu: QMenu = self.createStandardContextMenu(pos)
+        link = menu.findChild(QAction, "link-copy")
+        if link is not None:
+            href = self.anchorAt(pos)
+            link.setEnabled(href.startswith(("http:", "https:", "mailto:")))
+            link.setVisible(not href.startswith(f"{ACTOR_SCHEME}:"))
         text = self.textCursor().selectedText().strip()
         if text:
             menu.addSeparator()
@@ -99,8 +136,7 @@ class BriefBrowser(QTextBrowser):
             alias.triggered.connect(lambda: emit(self.addAliasRequested, text))
             actor = menu.addAction(f"Add “{short}” as a new actor…")
             actor.triggered.connect(lambda: emit(self.addActorRequested, text))
-        menu.exec(event.globalPos())
-        menu.deleteLater()
+        return menu
 
     # -- positions of marks --------------------------------------------------------------
 
@@ -139,4 +175,11 @@ class BriefBrowser(QTextBrowser):
         cursor.setPosition(span[0])
         cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
-        self.ensureCursorVisible()
+        self.centre_cursor()
+
+    def centre_cursor(self) -> None:
+        """Scroll so that the cursor sits in the middle of the view (as far as the text
+        allows): a hit on the bottom edge is read without its context."""
+        bar = self.verticalScrollBar()
+        rect = self.cursorRect()
+        bar.setValue(bar.value() + rect.center().y() - self.viewport().height() // 2)

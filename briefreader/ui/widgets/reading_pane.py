@@ -143,6 +143,7 @@ class ReadingPane(QWidget):
             font = QFont(b.font())
             font.setPointSizeF(self.font_size)
             b.document().setDefaultFont(font)
+            b.fit_measure()
 
     # -- showing -------------------------------------------------------------------------
 
@@ -152,20 +153,30 @@ class ReadingPane(QWidget):
         for b in self.browsers:
             b.clear()
 
-    def show_view(self, view: BriefView) -> None:
+    def show_view(self, view: BriefView, *, keep_place: bool = False) -> None:
+        """Show ``view`` from its top, or (``keep_place``: the same brief re-marked) where
+        the reader was."""
+        if not keep_place:
+            self.selected = None
         self.view = view
-        self.selected = None
         self.refresh()
-        for b in self.browsers:
-            b.verticalScrollBar().setValue(0)
+        if not keep_place:
+            for b in self.browsers:
+                b.verticalScrollBar().setValue(0)
 
     def refresh(self) -> None:
-        """Re-apply marks, selection and styles to the current view."""
+        """Re-apply marks, selection and styles to the current view, keeping the place."""
         self._apply_css()
         self._update_legend()
         view = self.view
         if view is None:
             return
+        places = [b.verticalScrollBar().value() for b in self.browsers]
+        self._render(view)
+        for b, place in zip(self.browsers, places, strict=True):
+            b.verticalScrollBar().setValue(place)
+
+    def _render(self, view: BriefView) -> None:
         self.header.setText(self._header_html(view))
         art, com = self.browsers
         art.setHtml(
@@ -219,7 +230,9 @@ class ReadingPane(QWidget):
         )
         if not self.marks:
             chips = [f"<span style='color:{self.style_.faded}'>actor marks off</span>"]
-        self.legend.setText("&nbsp;&nbsp;".join([*chips, hit]))
+        if self.view is not None and self.view.hits:  # the chip explains marks on the page
+            chips.append(hit)
+        self.legend.setText("&nbsp;&nbsp;".join(chips))
 
     # -- settings from the window --------------------------------------------------------
 

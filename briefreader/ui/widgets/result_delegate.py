@@ -51,7 +51,8 @@ class ResultDelegate(QStyledItemDelegate):
             + 2 * PAD_Y
             + 10
         )
-        return QSize(320, h)
+        # No width of its own: the row is as wide as the list, and its parts elide to fit.
+        return QSize(1, h)
 
     def paint(
         self,
@@ -107,6 +108,8 @@ class ResultDelegate(QStyledItemDelegate):
         if hit.snippet is not None and hit.snippet.marks:
             badge = hit.snippet.section
         badge_w = sfm.horizontalAdvance(badge) + 12 if badge else 0
+        if badge and row.width - badge_w - 8 < sfm.horizontalAdvance("00 Mmm 0000"):
+            badge, badge_w = "", 0  # too narrow for both: the date matters more
         room = row.width - badge_w - 8
         painter.setPen(row.muted)
         painter.drawText(
@@ -129,24 +132,38 @@ class ResultDelegate(QStyledItemDelegate):
         """Up to SNIPPET_LINES lines of the snippet, the query's words marked."""
         bfm = QFontMetrics(row.base_font)
         if hit.snippet is not None:
-            layout = QTextLayout(hit.snippet.text, row.base_font)
+            text = hit.snippet.text
+            layout = QTextLayout(text, row.base_font)
             opt = QTextOption()
+            # Lines break between words; a word too long for a whole line may still break.
             opt.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
             layout.setTextOption(opt)
             layout.setFormats([self._mark(a, b, row.selected) for a, b in hit.snippet.marks])
+            ellipsis = "…"
+            ellipsis_w = bfm.horizontalAdvance(ellipsis)
             layout.beginLayout()
             ly = 0.0
-            for _ in range(SNIPPET_LINES):
+            last = None
+            for n in range(SNIPPET_LINES):
                 line = layout.createLine()
                 if not line.isValid():
                     break
-                line.setLineWidth(row.width)
+                # The last line leaves room for "…" in case the snippet goes on.
+                width = row.width - (ellipsis_w if n == SNIPPET_LINES - 1 else 0)
+                line.setLineWidth(max(1, width))
                 line.setPosition(QPointF(0, ly))
                 ly += bfm.lineSpacing()
+                last = line
             layout.endLayout()
             painter.setPen(row.text)
             painter.setClipRect(QRect(row.x, y, row.width, bfm.lineSpacing() * SNIPPET_LINES))
             layout.draw(painter, QPointF(row.x, y))
+            if last is not None and last.textStart() + last.textLength() < len(text.rstrip()):
+                painter.setFont(row.base_font)
+                painter.drawText(
+                    QPointF(row.x + last.naturalTextWidth(), y + last.y() + last.ascent()),
+                    ellipsis,
+                )
             painter.setClipping(False)
         return y + bfm.lineSpacing() * SNIPPET_LINES + 4
 
