@@ -35,7 +35,7 @@ from briefreader.core.parse import (
     parse_file,
 )
 from briefreader.core.prefs import Preferences
-from briefreader.core.querytext import tame_query
+from briefreader.core.querytext import repair_query, tame_query
 from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
@@ -500,6 +500,8 @@ class Library:
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
         text, tamed = tame_query(text)
+        text, repaired = repair_query(text)
+        tamed += repaired
         actor_ids = []
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
@@ -533,6 +535,7 @@ class Library:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():
             return []
+        text = repair_query(tame_query(text)[0])[0]  # the query as searched
         with self._reading():
             parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []

@@ -39,3 +39,63 @@ def tame_query(text: str) -> tuple[str, list[str]]:
         return f"~{MAX_FUZZY_EDITS}"
 
     return _FUZZY.sub(lower, text), notices
+
+
+_OPERATOR_AT_END = re.compile(r"(?:\s+|^)(AND|OR|NOT)\s*$")
+_EMPTY_GROUP = re.compile(r"\(\s*\)")
+
+
+def repair_query(text: str) -> tuple[str, list[str]]:
+    """Close what a typed query left open, and say so: the notice a user is promised.
+
+    An unclosed quote or range is closed at the end (``"foreign plot`` -> ``"foreign
+    plot"``, ``date:[2017 to`` -> ``date:[2017 to]``, from 2017 on), an unclosed bracket
+    likewise, a ``)`` without its ``(`` is dropped, and so are an empty ``()`` and an
+    operator with nothing after it. Without this the parser guessed silently: an unclosed
+    range found nothing and a spelling suggestion kept the broken syntax.
+    """
+    notices: list[str] = []
+    out: list[str] = []
+    quote = False
+    parens = 0
+    bracket_at = -1
+    for ch in text:
+        if ch == '"':
+            quote = not quote
+        elif not quote and ch == "(":
+            parens += 1
+        elif not quote and ch == ")":
+            if parens == 0:
+                if not any("has no" in n for n in notices):
+                    notices.append("a “)” has no “(” before it: it was left out")
+                continue
+            parens -= 1
+        elif not quote and ch == "[":
+            bracket_at = len(out)
+        elif not quote and ch == "]":
+            bracket_at = -1
+        out.append(ch)
+    repaired = "".join(out)
+    if quote:
+        repaired += '"'
+        notices.append('a quotation mark (") was not closed: read as if closed at the end')
+    if bracket_at >= 0:
+        opened = repaired[bracket_at:].strip()
+        repaired = repaired.rstrip() + "]"
+        notices.append(
+            f"the range “{opened}” was not closed: read as “{opened}]” (no end); write"
+            " for instance date:[2017 to 2019]"
+        )
+    if parens:
+        repaired += ")" * parens
+        notices.append("a “(” was not closed: read as if closed at the end")
+    emptied = _EMPTY_GROUP.sub(" ", repaired)
+    while True:
+        m = _OPERATOR_AT_END.search(emptied)
+        if not m:
+            break
+        notices.append(f"nothing follows {m.group(1)}: it was left out")
+        emptied = emptied[: m.start()]
+    if emptied != repaired:
+        repaired = emptied.strip()
+    return repaired, notices
