@@ -50,7 +50,10 @@ class StartupProbe(QObject):
         ms = self._elapsed_ms()
         log.info("%s after %.0f ms", what, ms)
         if self._launched is not None:
-            print(f"{what} {ms:.1f}", flush=True)
+            try:
+                print(f"{what} {ms:.1f}", flush=True)
+            except OSError:  # the launcher stopped reading: still close, never hang on
+                log.info("nobody reads the start-up figures any more")
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if not self._painted and event.type() == QEvent.Type.Paint:
