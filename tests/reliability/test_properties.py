@@ -167,8 +167,13 @@ def test_pathological_queries_finish_with_a_notice(lib: Library, name: str) -> N
     if res.hits:
         brief = lib.brief(res.hits[0].id)
         spans = lib.hit_spans(brief, text)
-        assert all(0 <= a < b <= len(brief.text) for a, b in spans)
+        text = brief.text
         assert spans == sorted(spans)
+        for a, b in spans:  # whole words (or names), never a piece of one or a trailing space
+            assert 0 <= a < b <= len(text)
+            assert text[a:b] == text[a:b].strip()
+            assert a == 0 or not text[a - 1].isalnum()
+            assert b == len(text) or not text[b].isalnum()
 
 
 def test_fuzzy_limit_keeps_small_distances(lib: Library) -> None:
