@@ -48,13 +48,19 @@ _EMPTY_GROUP = re.compile(r"\(\s*\)")
 def repair_query(text: str) -> tuple[str, list[str]]:
     """Close what a typed query left open, and say so: the notice a user is promised.
 
-    An unclosed quote or range is closed at the end (``"foreign plot`` -> ``"foreign
-    plot"``, ``date:[2017 to`` -> ``date:[2017 to]``, from 2017 on), an unclosed bracket
-    likewise, a ``)`` without its ``(`` is dropped, and so are an empty ``()`` and an
-    operator with nothing after it. Without this the parser guessed silently: an unclosed
+    A lone quote mark is dropped (``"foreign plot`` searches the words), an unclosed range
+    or bracket is closed at the end (``date:[2017 to`` -> ``date:[2017 to]``, from 2017 on),
+    a ``)`` without its ``(`` is dropped, and so are an empty ``()`` and an operator with
+    nothing after it. Without this the parser guessed silently: an unclosed
     range found nothing and a spelling suggestion kept the broken syntax.
     """
     notices: list[str] = []
+    if text.count('"') % 2:
+        # The words after a lone quote mark are searched as words: as a phrase running to
+        # the end of the query they would rarely match anything.
+        at = text.rindex('"')
+        text = text[:at] + " " + text[at + 1 :]
+        notices.append('a quotation mark (") was not closed: searched for the words after it')
     out: list[str] = []
     quote = False
     parens = 0
@@ -76,9 +82,6 @@ def repair_query(text: str) -> tuple[str, list[str]]:
             bracket_at = -1
         out.append(ch)
     repaired = "".join(out)
-    if quote:
-        repaired += '"'
-        notices.append('a quotation mark (") was not closed: read as if closed at the end')
     if bracket_at >= 0:
         opened = repaired[bracket_at:].strip()
         repaired = repaired.rstrip() + "]"
@@ -98,4 +101,6 @@ def repair_query(text: str) -> tuple[str, list[str]]:
         emptied = emptied[: m.start()]
     if emptied != repaired:
         repaired = emptied.strip()
+    if not repaired.strip():
+        return text, []  # nothing but syntax: left as typed, which finds nothing
     return repaired, notices
