@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QShowEvent, QTextDocument
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent, QShowEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -69,6 +69,10 @@ class ReadingPane(QWidget):
         self.selected: str | None = None
         self.font_size = 11.0
         self.restored = False  # the window restored the splitter from settings
+        #: Set once the user flips the split (Ctrl+Shift+O): their choice then holds at
+        #: every width; until then a pane too narrow for two comfortable columns stacks
+        #: the comment under the article.
+        self.orientation_chosen = False
 
         self.header = QLabel()
         self.header.setObjectName("briefHeader")
@@ -119,6 +123,29 @@ class ReadingPane(QWidget):
         horizontal = self.splitter.orientation() == Qt.Orientation.Horizontal
         total = self.splitter.width() if horizontal else self.splitter.height()
         self.splitter.setSizes([max(1, total // 2)] * 2)
+
+    #: Side by side only when each column can hold about this many characters a line.
+    MIN_COLUMN_CHARS = 42
+
+    def side_by_side_width(self) -> float:
+        """The narrowest pane in which article and comment still read well side by side."""
+        font = QFont(self.font())
+        font.setPointSizeF(self.font_size)
+        char = QFontMetricsF(font).averageCharWidth()
+        return 2 * (self.MIN_COLUMN_CHARS * char + 60)  # 60: a column's margins and scrollbar
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.orientation_chosen:
+            return
+        wanted = (
+            Qt.Orientation.Horizontal
+            if event.size().width() >= self.side_by_side_width()
+            else Qt.Orientation.Vertical
+        )
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            self.even_split()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -255,6 +282,7 @@ class ReadingPane(QWidget):
         self.refresh()
 
     def flip(self) -> None:
+        self.orientation_chosen = True
         horizontal = self.splitter.orientation() == Qt.Orientation.Horizontal
         self.splitter.setOrientation(
             Qt.Orientation.Vertical if horizontal else Qt.Orientation.Horizontal
