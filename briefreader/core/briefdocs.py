@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefreader.core.brief import Brief, BriefError
+from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
 from briefreader.core.match import Mention
 from briefreader.core.parse import MAX_BYTES, too_large
 from briefreader.core.records import IndexDoc
@@ -49,6 +49,9 @@ def to_doc(
         article=brief.article,
         comment=brief.comment or "",
         actors=main_actors(mentions),
+        actors_article=main_actors([m for m in mentions if m.section == ARTICLE]),
+        actors_comment=main_actors([m for m in mentions if m.section == COMMENT]),
+        comment_start=brief.comment_start if brief.comment is not None else None,
         source=brief.source or "",
         tags=brief.tags,
         date=brief.date,

@@ -557,6 +557,39 @@ class Library:
     def actor(self, actor_id: str) -> Actor | None:
         return self.glossary.get(actor_id)
 
+    def find_actor(self, name: str) -> Actor | None:
+        """The actor going by ``name``: any of its names or aliases, or its id."""
+        return self.glossary.lookup(name) or self.glossary.get(name)
+
+    def actor_page(self, name: str, *, company_limit: int = 25) -> ix.ActorPage:
+        """One actor across the index (the actor workbench); ``name`` is any of its names.
+
+        Raises KeyError for a name no actor of the glossary goes by.
+        """
+        actor = self.find_actor(name)
+        if actor is None:
+            raise KeyError(name)
+        matcher = self.glossary.matcher()
+
+        def find(text: str) -> list[tuple[str, int, int]]:
+            return [(m.actor_id, m.start, m.end) for m in matcher.find(text)]
+
+        with self._reading():
+            return ix.actor_page(self.index, actor.id, find, company_limit=company_limit)
+
+    def candidates(self, min_briefs: int = 3) -> list[ix.Candidate]:
+        """Names recurring in at least ``min_briefs`` briefs that no actor goes by."""
+        matcher = self.glossary.matcher()
+
+        def find_names(text: str) -> list[tuple[int, int]]:
+            return [(m.start, m.end) for m in matcher.find(text)]
+
+        def is_known(name: str) -> bool:
+            return self.glossary.lookup(name) is not None
+
+        with self._reading():
+            return ix.candidates(self.index, find_names, is_known, min_briefs=min_briefs)
+
     def doc_count(self) -> int:
         with self._reading():
             return self.index.doc_count()

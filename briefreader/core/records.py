@@ -36,6 +36,12 @@ class IndexDoc:
     sha256: str
     has_comment: bool = True
     warnings: tuple[str, ...] = ()
+    #: The actors found in each section (``actors`` is their union, most mentioned first).
+    actors_article: tuple[str, ...] = ()
+    actors_comment: tuple[str, ...] = ()
+    #: Where the comment starts in the brief's decoded text (None: no comment), so that
+    #: offsets into the stored comment become offsets into the brief without re-reading it.
+    comment_start: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +118,61 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
     years: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MonthCount:
+    """Briefs of one month naming an actor; ``month`` is "YYYY-MM", or None for undated
+    briefs. ``article`` and ``comment`` count those naming it in that section."""
+
+    month: str | None
+    briefs: int
+    article: int
+    comment: int
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    """An actor sharing briefs with another: ``briefs`` shared, ``score`` how much more
+    often than their frequencies alone would have them meet (shared x log of the lift)."""
+
+    actor_id: str
+    briefs: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSentence:
+    """A sentence of an analyst comment; ``start``/``end`` are offsets into the brief's
+    decoded text, so ``brief.text[start:end] == text``."""
+
+    id: str
+    date: dt.date | None
+    title: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class ActorPage:
+    """What the index knows about one actor (the actor workbench)."""
+
+    actor_id: str
+    briefs: int
+    timeline: list[MonthCount]
+    company: list[Company]
+    comments: list[CommentSentence]
+    comment_only: int
+    article_only: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A name that recurs across the corpus but is in no glossary: a glossary entry to be."""
+
+    name: str
+    briefs: int
+    mentions: int
+    example_id: str
+    example: str

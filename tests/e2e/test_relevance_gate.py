@@ -56,3 +56,9 @@ def test_missing_data_fails_under_ci_and_skips_elsewhere(
     )  # fmt: skip
     assert proc.returncode == code, proc.stdout + proc.stderr
     assert "skipped: the Cranfield collection is not in" in proc.stdout
+
+
+def test_the_floor_is_compared_at_the_four_decimals_it_is_recorded_with() -> None:
+    gate = {"floor": {"map": 0.3445}, "recorded": {"map": 0.3445}, "tolerance": 0.01}
+    assert relevance.check(_res(0.34449, 0.30), gate) == []  # 0.3445 at four decimals
+    assert any("below the floor" in f for f in relevance.check(_res(0.34444, 0.30), gate))

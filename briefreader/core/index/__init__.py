@@ -10,6 +10,8 @@ records that cross to the front ends live in :mod:`briefreader.core.records`.
 
 from __future__ import annotations
 
+from briefreader.core.index.actors import actor_page
+from briefreader.core.index.candidates import candidates
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.related import related
 from briefreader.core.index.schema import (
@@ -24,16 +26,28 @@ from briefreader.core.index.snippets import hit_spans, term_positions
 from briefreader.core.index.store import BriefIndex, ManifestEntry
 from briefreader.core.records import (
     SORTS,
+    ActorPage,
+    Candidate,
+    CommentSentence,
+    Company,
     Filters,
     Hit,
     IndexBusyError,
     IndexDamagedError,
     IndexDoc,
+    MonthCount,
     SearchResults,
     Snippet,
 )
 
 __all__ = [
+    "ActorPage",
+    "Candidate",
+    "CommentSentence",
+    "Company",
+    "MonthCount",
+    "actor_page",
+    "candidates",
     "FIELD_ALIASES",
     "SCHEMA_VERSION",
     "SORTS",

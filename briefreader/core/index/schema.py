@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 #: Bump when the schema or the analysis changes; an index of another version is rebuilt.
 #: 2: the longer stop list and the new field weights. 3: facet columns.
 #: 4: "*" is no longer part of a word. 5: a tags column for the tags facet.
-#: 6: a month field.
-SCHEMA_VERSION = 6
+#: 6: a month field. 7: the actors of each section (actors_article, actors_comment) and
+#: where the comment starts; the unused month field dropped.
+SCHEMA_VERSION = 7
 
 TITLE_BOOST = 1.0
 #: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
@@ -71,6 +72,9 @@ FIELD_ALIASES = {
     "comment": "comment",
     "actor": "actors",
     "actors": "actors",
+    # Actor ids as indexed, by section (the actor workbench's "named in the comment only").
+    "actors_article": "actors_article",
+    "actors_comment": "actors_comment",
     "source": "source",
     "tag": "tags",
     "tags": "tags",
@@ -100,6 +104,9 @@ def make_schema() -> fields.Schema:
         article=fields.TEXT(analyzer=ana, stored=True, spelling=True),
         comment=fields.TEXT(analyzer=ana, stored=True, field_boost=FIELD_BOOSTS["comment"]),
         actors=fields.KEYWORD(stored=True, commas=True, scorable=True),
+        actors_article=fields.KEYWORD(commas=True),
+        actors_comment=fields.KEYWORD(commas=True),
+        comment_start=fields.STORED(),
         source=fields.KEYWORD(commas=True, lowercase=True),
         # Facets read these per-document columns instead of stored fields or postings.
         source_name=fields.ID(stored=True, sortable=True),
@@ -108,9 +115,6 @@ def make_schema() -> fields.Schema:
         tags=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         date=fields.DATETIME(stored=True, sortable=True),
         year=fields.ID(sortable=True),
-        # "2024-05". Unused since sorts read the date column as an array: dropped at the next
-        # schema change (dropping it alone would make every user rebuild for nothing).
-        month=fields.ID(),
         has_comment=fields.BOOLEAN(),
     )
 
@@ -127,6 +131,9 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "article": doc.article,
         "comment": doc.comment,
         "actors": ",".join(doc.actors),
+        "actors_article": ",".join(doc.actors_article),
+        "actors_comment": ",".join(doc.actors_comment),
+        "comment_start": doc.comment_start,
         "source": _fold(doc.source),
         "source_name": doc.source,
         "actor_list": ",".join(doc.actors).encode("utf-8"),
@@ -137,7 +144,6 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
     if doc.date is not None:
         fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
         fields_["year"] = str(doc.date.year)
-        fields_["month"] = f"{doc.date.year:04d}-{doc.date.month:02d}"
     return fields_
 
 

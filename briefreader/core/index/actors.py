@@ -1,0 +1,154 @@
+"""One actor seen across the whole index: when, with whom, and what the analysts said.
+
+Everything comes from the index (postings of the actor fields, the date and actor columns,
+stored comments), never from the brief files: the counts are those a search gives
+(``actor:NAME`` for the total, ``actor:A actor:B`` for a pair). The glossary stays outside
+the index package: the caller passes the matcher in as a function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from whoosh import query
+from whoosh.util.times import long_to_datetime
+
+from briefreader.core.index.evaluate import Evaluator
+from briefreader.core.index.store import BriefIndex
+from briefreader.core.records import ActorPage, CommentSentence, Company, MonthCount
+from briefreader.core.sentences import sentence_spans
+
+#: (actor id, start, end) of each actor named in a text.
+FindActors = Callable[[str], list[tuple[str, int, int]]]
+
+#: How many companions an actor page lists by default.
+COMPANY_LIMIT = 25
+
+
+def _docs(ev: Evaluator, field: str, actor_id: str) -> np.ndarray:
+    """Live documents with ``actor_id`` in ``field``, ascending."""
+    return ev.run(query.Term(field, actor_id), scored=False).ids
+
+
+def _months(ev: Evaluator, docs: np.ndarray) -> np.ndarray:
+    """Each document's month as year * 12 + month - 1; -1 for an undated brief."""
+    values, has = ev.dates()
+    out = np.full(len(docs), -1, dtype=np.int64)
+    if not len(docs):
+        return out
+    dated = has[docs]
+    ticks = values[docs][dated]
+    uniq, inverse = np.unique(ticks, return_inverse=True)
+    keys = np.empty(len(uniq), dtype=np.int64)
+    for i, t in enumerate(uniq.tolist()):
+        d = long_to_datetime(int(t))
+        keys[i] = d.year * 12 + d.month - 1
+    out[dated] = keys[inverse.reshape(-1)]
+    return out
+
+
+def timeline(
+    ev: Evaluator, docs: np.ndarray, article: np.ndarray, comment: np.ndarray
+) -> list[MonthCount]:
+    """Briefs a month (oldest first, undated last), and how many name the actor in each
+    section. Months without a brief are left out."""
+    months = _months(ev, docs)
+    in_article = np.isin(docs, article, assume_unique=True)
+    in_comment = np.isin(docs, comment, assume_unique=True)
+    out: list[MonthCount] = []
+    keys, counts = np.unique(months, return_counts=True)
+    for key, n in zip(keys.tolist(), counts.tolist(), strict=True):
+        sel = months == key
+        label = None if key < 0 else f"{key // 12:04d}-{key % 12 + 1:02d}"
+        out.append(
+            MonthCount(label, int(n), int(in_article[sel].sum()), int(in_comment[sel].sum()))
+        )
+    out.sort(key=lambda m: (m.month is None, m.month or ""))
+    return out
+
+
+def company(ev: Evaluator, actor_id: str, docs: np.ndarray, limit: int) -> list[Company]:
+    """The actors sharing briefs with ``actor_id``, best first.
+
+    The score is shared x ln(lift), lift being shared / expected, expected = a x b / N for
+    actors in a and b of N briefs: an actor in every brief meets everyone about as often as
+    expected (lift 1, score 0) and sinks, and a pair meeting once ranks below one meeting
+    often at the same lift.
+    """
+    column = ev.facet("actor_list")
+    shared = column.count(docs.astype(np.int32), ev.n)
+    shared.pop(actor_id, None)
+    if not shared:
+        return []
+    every = ev.every()
+    totals = column.count(every.astype(np.int32), ev.n)
+    n = max(1, len(every))
+    a = max(1, len(docs))
+    out: list[Company] = []
+    for other, k in shared.items():
+        expected = a * max(1, totals.get(other, k)) / n
+        score = k * math.log(k / expected)
+        out.append(Company(other, k, round(score, 3)))
+    out.sort(key=lambda c: (-c.score, -c.briefs, c.actor_id))
+    return out[:limit]
+
+
+def _date_of(stored: dict[str, Any]) -> dt.date | None:
+    value = stored.get("date")
+    return value.date() if isinstance(value, dt.datetime) else None
+
+
+def comment_sentences(
+    ev: Evaluator, actor_id: str, docs: np.ndarray, find: FindActors
+) -> list[CommentSentence]:
+    """Every sentence of a stored comment naming ``actor_id``, newest brief first."""
+    out: list[CommentSentence] = []
+    searcher = ev.searcher
+    for doc in docs.tolist():
+        stored = searcher.stored_fields(int(doc))
+        text = stored.get("comment") or ""
+        base = stored.get("comment_start")
+        if not text or base is None:
+            continue
+        named = [(s, e) for a, s, e in find(text) if a == actor_id]
+        if not named:
+            continue
+        date = _date_of(stored)
+        for start, end in sentence_spans(text):
+            if any(s < end and e > start for s, e in named):
+                out.append(
+                    CommentSentence(
+                        str(stored.get("id", "")),
+                        date,
+                        str(stored.get("title", "")),
+                        text[start:end],
+                        int(base) + start,
+                        int(base) + end,
+                    )
+                )
+    # Newest first (undated last); a brief's sentences in reading order.
+    out.sort(key=lambda c: (c.date is None, -(c.date.toordinal() if c.date else 0), c.id, c.start))
+    return out
+
+
+def actor_page(
+    index: BriefIndex, actor_id: str, find: FindActors, company_limit: int = COMPANY_LIMIT
+) -> ActorPage:
+    """Everything the actor workbench shows for one actor id."""
+    ev = index.evaluator()
+    docs = _docs(ev, "actors", actor_id)
+    article = _docs(ev, "actors_article", actor_id)
+    comment = _docs(ev, "actors_comment", actor_id)
+    return ActorPage(
+        actor_id=actor_id,
+        briefs=len(docs),
+        timeline=timeline(ev, docs, article, comment),
+        company=company(ev, actor_id, docs, company_limit),
+        comments=comment_sentences(ev, actor_id, comment, find),
+        comment_only=int(np.isin(comment, article, assume_unique=True, invert=True).sum()),
+        article_only=int(np.isin(article, comment, assume_unique=True, invert=True).sum()),
+    )
