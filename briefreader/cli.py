@@ -1,4 +1,5 @@
-"""Command line front end: index, search, show, actors, glossary; no command opens the app.
+"""Command line front end: index, search, show, actors, glossary, the user's notes and saved
+searches; no command opens the app.
 
 Output for people goes to stdout, errors to stderr as one plain line with a non-zero exit
 code. ``--json`` output is a stable interface documented in the README.
@@ -23,6 +24,7 @@ from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.parse import BRIEF_SUFFIXES, parse_file
 from briefreader.core.records import SORTS, Hit, IndexBusyError, IndexDamagedError, SearchResults
+from briefreader.core.userdata import CHANGED, Note, UserData, UserDataError
 from briefreader.core.wording import counted
 
 log = logging.getLogger("briefreader.cli")
@@ -392,100 +394,242 @@ def cmd_glossary(args: argparse.Namespace) -> int:
     return 0
 
 
-def _actor_page_json(lib: Library, page: Any) -> dict[str, Any]:
-    """``briefreader actor --json``: a stable shape, documented in the README."""
-    name, kind, _description = lib.glossary.describe(page.actor_id)
+# -- the user's own layer ------------------------------------------------------------------
+
+
+def _open_userdata(lib: Library) -> UserData:
+    """The user's database; a damaged or too-new one was moved aside: say so on stderr."""
+    ud = UserData.open(lib.data_dir)
+    for notice in ud.notices:
+        print(f"briefreader: {notice}", file=sys.stderr)
+    return ud
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    since = _parse_date(args.since)
+    until = _parse_date(args.until, end=True)
+    out: dict[str, Any] = {
+        "actors": list(args.actor),
+        "sources": list(args.source),
+        "tags": list(args.tag),
+        "since": since.isoformat() if since else None,
+        "until": until.isoformat() if until else None,
+    }
+    return {k: v for k, v in out.items() if v}
+
+
+def _note_json(note: Note, state: str, ud: UserData) -> dict[str, Any]:
     return {
-        "actor": {"id": page.actor_id, "name": name, "kind": kind},
-        "briefs": page.briefs,
-        "timeline": [
-            {"month": m.month, "briefs": m.briefs, "article": m.article, "comment": m.comment}
-            for m in page.timeline
-        ],
-        "company": [
-            {
-                "id": c.actor_id,
-                "name": lib.glossary.describe(c.actor_id)[0],
-                "briefs": c.briefs,
-                "score": c.score,
-            }
-            for c in page.company
-        ],
-        "comments": [
-            {
-                "id": c.id,
-                "date": _date(c.date),
-                "title": c.title,
-                "text": c.text,
-                "start": c.start,
-                "end": c.end,
-            }
-            for c in page.comments
-        ],
-        "comment_only": page.comment_only,
-        "article_only": page.article_only,
+        "id": note.id,
+        "brief_id": note.brief_id,
+        "kind": "highlight" if note.is_highlight else "note",
+        "text": note.body,
+        "section": note.section,
+        "start": note.start,
+        "end": note.end,
+        "quote": note.quote,
+        "sha256": note.sha256,
+        "state": state,
+        "old_text": ud.snapshot(note.sha256) if state == CHANGED else None,
+        "created": note.created,
+        "updated": note.updated,
     }
 
 
-def cmd_actor(args: argparse.Namespace) -> int:
-    """One actor across the corpus: by month, in whose company, what the analysts said."""
+def cmd_note_add(args: argparse.Namespace) -> int:
+    text = " ".join(args.text)
+    if not text.strip():
+        args.usage_error("the note is empty: give its text")
     lib = _open_library(args)
     _ensure_indexed(lib, args)
-    try:
-        page = lib.actor_page(args.name, company_limit=args.company)
-    except KeyError:
-        raise CliError(f"no actor called “{args.name}” in the glossary") from None
-    data = _actor_page_json(lib, page)
-    if args.json:
-        _print_json(data)
-        return 0
-    actor = data["actor"]
-    print(f"{actor['name']} ({actor['kind']}): {counted(page.briefs, 'brief')}")
-    print(
-        f"named in the comment but not the article: {page.comment_only};"
-        f" in the article but not the comment: {page.article_only}"
-    )
-    if page.timeline:
-        print("\nBY MONTH  (briefs: named in the article / in the comment)\n")
-        widest = max(m.briefs for m in page.timeline)
-        for m in page.timeline:
-            bar = "#" * max(1, round(20 * m.briefs / widest))
-            print(f"  {m.month or 'no date':<8} {m.briefs:>4}  {bar:<20} {m.article}/{m.comment}")
-    if data["company"]:
-        print("\nIN THE COMPANY OF  (briefs together, score)\n")
-        for c in data["company"]:
-            print(f"  {c['name']}: {c['briefs']} ({c['score']:.2f})")
-    if page.comments:
-        print("\nWHAT THE ANALYSTS SAID\n")
-        for c in page.comments:
-            print(f"  {_date(c.date) or 'no date'} · {c.title} ({c.id})")
-            print(f"    “{c.text}”")
+    brief = lib.brief(args.ref)
+    with _open_userdata(lib) as ud:
+        note = ud.add_note(brief, text)
+        if args.json:
+            _print_json(_note_json(note, "current", ud))
+        else:
+            print(f"note {note.id} added to {brief.id}")
     return 0
 
 
-def cmd_candidates(args: argparse.Namespace) -> int:
-    """Names that recur across the corpus but are in no glossary: actors to add."""
+_STATE_WORDS = {
+    "current": "",
+    "changed": " [the brief changed since this note]",
+    "missing": " [the brief is no longer in the library]",
+}
+
+
+def cmd_notes(args: argparse.Namespace) -> int:
+    from briefreader.core.userlayer import notes_with_state
+
+    lib = _open_library(args)
+    with _open_userdata(lib) as ud:
+        rows = notes_with_state(lib, ud, " ".join(args.words))
+        if args.json:
+            _print_json([_note_json(n, state, ud) for n, state in rows])
+            return 0
+        if not rows:
+            print("no notes")
+        for n, state in rows:
+            where = f" {n.section} {n.start}-{n.end} “{n.quote}”" if n.is_highlight else ""
+            print(f"{n.id}. {n.brief_id}{where}{_STATE_WORDS[state]}")
+            print(f"   {n.body}" if n.body else "   (highlight without a note)")
+    return 0
+
+
+def _saved_rows(lib: Library, ud: UserData, kind: str | None) -> list[dict[str, Any]]:
+    from briefreader.core.userlayer import statuses
+
+    return [
+        {
+            "name": st.saved.name,
+            "kind": st.saved.kind,
+            "query": st.saved.query,
+            "filters": st.saved.filters,
+            "sort": st.saved.sort,
+            "total": st.total,
+            "new": len(st.new),
+            "new_ids": st.new,
+            "seen_at": st.saved.seen_at,
+            "created": st.saved.created,
+        }
+        for st in statuses(lib, ud, kind)
+    ]
+
+
+def _print_saved(rows: list[dict[str, Any]], empty: str) -> None:
+    if not rows:
+        print(empty)
+    for r in rows:
+        what = f"actor {r['name']}" if r["kind"] == "actor" else f"{r['name']}: {r['query']}"
+        print(f"{what} · {counted(r['total'], 'brief')} · {r['new']} new")
+
+
+def cmd_saved(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     _ensure_indexed(lib, args)
-    found = lib.candidates(min_briefs=args.min_briefs)
+    with _open_userdata(lib) as ud:
+        rows = _saved_rows(lib, ud, None)
     if args.json:
-        _print_json(
-            [
-                {
-                    "name": c.name,
-                    "briefs": c.briefs,
-                    "mentions": c.mentions,
-                    "example": {"id": c.example_id, "text": c.example},
-                }
-                for c in found
-            ]
-        )
-        return 0
-    if not found:
-        print(f"no name outside the glossary recurs in {args.min_briefs} briefs or more")
-    for c in found:
-        print(f"{c.name}: {counted(c.briefs, 'brief')}, {counted(c.mentions, 'mention')}")
-        print(f"    {c.example_id}: “{c.example}”")
+        _print_json(rows)
+    else:
+        _print_saved(rows, "no saved searches")
+    return 0
+
+
+def cmd_saved_add(args: argparse.Namespace) -> int:
+    from briefreader.core.userlayer import add_saved
+
+    query = " ".join(args.query)
+    if not query.strip():
+        args.usage_error("the query is empty: give the words to search for")
+    lib = _open_library(args)
+    _ensure_indexed(lib, args)
+    with _open_userdata(lib) as ud:
+        saved = add_saved(lib, ud, args.name, query, _filters(args), args.sort)
+        rows = [r for r in _saved_rows(lib, ud, None) if r["name"] == saved.name]
+    if args.json:
+        _print_json(rows[0])
+    else:
+        print(f"saved “{saved.name}”: {counted(rows[0]['total'], 'brief')}, all seen")
+    return 0
+
+
+def cmd_saved_seen(args: argparse.Namespace) -> int:
+    from briefreader.core.userlayer import mark_seen
+
+    lib = _open_library(args)
+    _ensure_indexed(lib, args)
+    with _open_userdata(lib) as ud:
+        mark_seen(lib, ud, args.name)
+        rows = [r for r in _saved_rows(lib, ud, None) if r["name"] == args.name]
+    if args.json:
+        _print_json(rows[0])
+    else:
+        print(f"“{args.name}” marked seen")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from briefreader.core.userlayer import watch
+
+    lib = _open_library(args)
+    _ensure_indexed(lib, args)
+    with _open_userdata(lib) as ud:
+        if args.actor:
+            saved = watch(lib, ud, args.actor)
+            if not args.json:
+                print(f"watching {saved.name} (mark it seen with: briefreader saved seen NAME)")
+        rows = _saved_rows(lib, ud, "actor")
+    if args.json:
+        _print_json(rows)
+    elif not args.actor:
+        _print_saved(rows, "no watched actors")
+    return 0
+
+
+def cmd_star(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    with _open_userdata(lib) as ud:
+        if args.ref:
+            _ensure_indexed(lib, args)
+            brief_id = lib.brief(args.ref).id
+            ud.set_star(brief_id, not args.off)
+            if not args.json:
+                print(f"{'unstarred' if args.off else 'starred'} {brief_id}")
+        starred = ud.starred()
+    if args.json:
+        _print_json({"starred": starred})
+    elif not args.ref:
+        print("\n".join(starred) if starred else "no starred briefs")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from briefreader.core.userlayer import export_rows, render_export
+
+    query = " ".join(args.query)
+    if not query.strip():
+        args.usage_error("the query is empty: give the words to search for")
+    lib = _open_library(args)
+    _ensure_indexed(lib, args)
+    res = lib.search(
+        query,
+        limit=args.limit or max(1, lib.doc_count()),
+        sort=args.sort,
+        actors=args.actor,
+        sources=args.source,
+        tags=args.tag,
+        since=_parse_date(args.since),
+        until=_parse_date(args.until, end=True),
+        facets=False,
+    )
+    with _open_userdata(lib) as ud:
+        text = render_export(export_rows(lib, ud, res.hits), args.format, query)
+    if args.out:
+        from briefreader.core.atomic import write_text_atomic
+
+        write_text_atomic(Path(args.out).expanduser(), text)
+        if not args.quiet:
+            print(f"{counted(len(res.hits), 'brief')} exported to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    with _open_userdata(lib) as ud:
+        ud.backup(Path(args.file).expanduser())
+    print(f"notes, saved searches and stars backed up to {args.file}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    lib = _open_library(args)
+    with _open_userdata(lib) as ud:
+        kept = ud.restore(Path(args.file).expanduser())
+    print(f"restored from {args.file}; what it replaced is kept in {kept}")
     return 0
 
 
@@ -498,11 +642,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 # -- main ----------------------------------------------------------------------------------
 
-COMMANDS = ("index", "search", "show", "actors", "glossary")
-
-
-#: The actor workbench's commands (issue 15).
-COMMANDS += ("actor", "candidates")
+COMMANDS = (
+    "index", "search", "show", "actors", "glossary",
+    "note", "notes", "saved", "watch", "star", "export", "backup", "restore",
+)  # fmt: skip
 
 
 def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
@@ -576,17 +719,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="+")
     p.add_argument("--limit", type=_count_arg, default=10, metavar="N")
     p.add_argument("--sort", choices=SORTS, default=SORTS[0])
-    p.add_argument(
-        "--actor",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only briefs mentioning this actor (repeatable)",
-    )
-    p.add_argument("--source", action="append", default=[], metavar="NAME")
-    p.add_argument("--tag", action="append", default=[], metavar="TAG")
-    p.add_argument("--since", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
-    p.add_argument("--until", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    _add_filters(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search, usage_error=p.error)
 
@@ -603,24 +736,84 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("glossary", parents=[common], help="the merged glossary with counts")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_glossary)
-
-    p = sub.add_parser("actor", parents=[common], help="one actor across the indexed briefs")
-    p.add_argument("name", metavar="NAME", help="any name or alias of a glossary actor")
-    p.add_argument(
-        "--company", type=_count_arg, default=25, metavar="N", help="list N companions (25)"
-    )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_actor)
-
-    p = sub.add_parser(
-        "candidates", parents=[common], help="recurring names that are in no glossary"
-    )
-    p.add_argument(
-        "--min-briefs", type=_count_arg, default=3, metavar="N", help="in N briefs at least (3)"
-    )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_candidates)
+    _add_user_commands(sub, common)
     return parser
+
+
+def _add_filters(p: argparse.ArgumentParser) -> None:
+    """The search filters, shared by ``search``, ``saved add`` and ``export``."""
+    p.add_argument(
+        "--actor",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only briefs mentioning this actor (repeatable)",
+    )
+    p.add_argument("--source", action="append", default=[], metavar="NAME")
+    p.add_argument("--tag", action="append", default=[], metavar="TAG")
+    p.add_argument("--since", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--until", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+
+
+def _add_user_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """note, notes, saved, watch, star, export, backup, restore: the user's own layer."""
+    p = sub.add_parser("note", parents=[common], help="add a note to a brief")
+    notes_sub = p.add_subparsers(dest="note_command", metavar="ACTION", prog="briefreader note")
+    notes_sub.required = True
+    q = notes_sub.add_parser("add", parents=[common], help="a note on a whole brief")
+    q.add_argument("ref", metavar="ID")
+    q.add_argument("text", nargs="+", metavar="TEXT")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_note_add, usage_error=q.error)
+
+    p = sub.add_parser("notes", parents=[common], help="your notes, flagged if the brief changed")
+    p.add_argument("words", nargs="*", metavar="WORD", help="only notes with all these words")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_notes)
+
+    p = sub.add_parser("saved", parents=[common], help="saved searches and what is new in them")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_saved)
+    saved_sub = p.add_subparsers(dest="saved_command", metavar="ACTION", prog="briefreader saved")
+    saved_sub.required = False
+    q = saved_sub.add_parser("add", parents=[common], help="save a search")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("query", nargs="+", metavar="QUERY")
+    q.add_argument("--sort", choices=SORTS, default=SORTS[0])
+    _add_filters(q)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_saved_add, usage_error=q.error)
+    q = saved_sub.add_parser("seen", parents=[common], help="mark a saved search as seen")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_saved_seen)
+
+    p = sub.add_parser("watch", parents=[common], help="watch an actor (no ACTOR: the watchlist)")
+    p.add_argument("actor", nargs="?", metavar="ACTOR", help="any name or alias")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("star", parents=[common], help="star a brief (no ID: the starred)")
+    p.add_argument("ref", nargs="?", metavar="ID")
+    p.add_argument("--off", action="store_true", help="take the star away")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_star)
+
+    p = sub.add_parser("export", parents=[common], help="export a result list with your notes")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--format", choices=("csv", "md", "json"), required=True)
+    p.add_argument("--out", metavar="FILE", help="write here (default: stdout)")
+    p.add_argument("--limit", type=_count_arg, metavar="N", help="at most N (default: all)")
+    p.add_argument("--sort", choices=SORTS, default=SORTS[0])
+    _add_filters(p)
+    p.set_defaults(func=cmd_export, usage_error=p.error)
+
+    p = sub.add_parser("backup", parents=[common], help="copy your notes database to FILE")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", parents=[common], help="replace your notes database by FILE")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_restore)
 
 
 #: Top-level options that take a value: the word after them is not the FOLDER or FILE.
@@ -702,7 +895,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BrokenPipeError:
         return _quiet_closed_pipe()
-    except (CliError, BriefError, IndexBusyError, IndexDamagedError) as exc:
+    except (CliError, BriefError, IndexBusyError, IndexDamagedError, UserDataError) as exc:
         print(f"briefreader: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

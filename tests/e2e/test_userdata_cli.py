@@ -1,0 +1,172 @@
+"""The user's own layer from the real entry point (``python -m briefreader``): notes, saved
+searches and their new counts, the watchlist, stars, export, backup and restore."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefreader import paths
+
+SEED = "2017-11-24_shamkhani-foreign-plot.txt"
+
+
+def run(data: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, BRIEFREADER_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefreader", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A copy of the sample corpus that a test may add to and change."""
+    return Path(shutil.copytree(paths.sample_corpus_dir(), tmp_path / "corpus"))
+
+
+@pytest.fixture
+def data(tmp_path: Path, corpus: Path) -> Path:
+    folder = tmp_path / "data"
+    run(folder, "index", str(corpus), "--json")
+    return folder
+
+
+def test_note_survives_rebuild_and_is_flagged_when_the_brief_changes(
+    data: Path, corpus: Path
+) -> None:
+    out = json.loads(run(data, "note", "add", SEED, "Compare", "with 2019", "--json").stdout)
+    assert (out["brief_id"], out["text"], out["state"]) == (SEED, "Compare with 2019", "current")
+    run(data, "index", "--rebuild")
+    [note] = json.loads(run(data, "notes", "--json").stdout)
+    assert (note["id"], note["state"], note["old_text"]) == (out["id"], "current", None)
+    before = (corpus / SEED).read_text("utf-8")
+    (corpus / SEED).write_text(before.replace("foreign plot", "plot from abroad"), "utf-8")
+    run(data, "index")
+    [note] = json.loads(run(data, "notes", "--json").stdout)
+    assert note["state"] == "changed" and note["old_text"] == before.replace("\r\n", "\n")
+    human = run(data, "notes").stdout
+    assert "the brief changed since this note" in human and "Compare with 2019" in human
+
+
+def test_notes_are_searched_by_words(data: Path) -> None:
+    run(data, "note", "add", SEED, "Shamkhani's claim")
+    run(data, "note", "add", SEED, "unrelated")
+    found = json.loads(run(data, "notes", "SHAMKHANI", "--json").stdout)
+    assert [n["text"] for n in found] == ["Shamkhani's claim"]
+
+
+def test_saved_search_new_counts(data: Path, corpus: Path) -> None:
+    added = json.loads(
+        run(data, "saved", "add", "plots", "foreign", "plot", "--since", "2016", "--json").stdout
+    )
+    assert added["new"] == 0 and added["total"] > 0
+    assert added["filters"] == {"since": "2016-01-01"}
+    (corpus / "2024-02-01_new-plot.md").write_text(
+        "Title: A new foreign plot\nDate: 2024-02-01\n\nOfficials denounced a foreign plot.\n",
+        "utf-8",
+    )
+    (corpus / "2024-02-02_other.md").write_text(
+        "Title: Weather\nDate: 2024-02-02\n\nRain fell on Basra.\n", "utf-8"
+    )
+    run(data, "index")
+    [row] = json.loads(run(data, "saved", "--json").stdout)
+    assert (row["name"], row["total"], row["new"]) == ("plots", added["total"] + 1, 1)
+    assert row["new_ids"] == ["2024-02-01_new-plot.md"]
+    assert "1 new" in run(data, "saved").stdout
+    seen = json.loads(run(data, "saved", "seen", "plots", "--json").stdout)
+    assert seen["new"] == 0
+    [row] = json.loads(run(data, "saved", "--json").stdout)
+    assert row["new"] == 0 and row["seen_at"] is not None
+
+
+def test_watch_an_actor_by_alias(data: Path, corpus: Path) -> None:
+    [row] = json.loads(run(data, "watch", "P.M.F.", "--json").stdout)
+    assert (row["name"], row["kind"], row["new"]) == ("Popular Mobilization Forces", "actor", 0)
+    (corpus / "2024-03-01_hashd.md").write_text(
+        "Title: Hashd parade\n\nThe Hashd al-Shaabi held a parade.\n", "utf-8"
+    )
+    run(data, "index")
+    [row2] = json.loads(run(data, "watch", "--json").stdout)
+    assert (row2["total"], row2["new_ids"]) == (row["total"] + 1, ["2024-03-01_hashd.md"])
+    run(data, "saved", "seen", "Popular Mobilization Forces")
+    assert json.loads(run(data, "watch", "--json").stdout)[0]["new"] == 0
+
+
+def test_star(data: Path) -> None:
+    run(data, "star", SEED)
+    assert json.loads(run(data, "star", "--json").stdout) == {"starred": [SEED]}
+    run(data, "star", SEED, "--off")
+    assert json.loads(run(data, "star", "--json").stdout) == {"starred": []}
+
+
+def test_export_csv_equals_the_search_hits(data: Path, tmp_path: Path) -> None:
+    run(data, "note", "add", SEED, "see also 2019, Badr")
+    search = json.loads(run(data, "search", "foreign plot", "--limit", "500", "--json").stdout)
+    out = tmp_path / "out.csv"
+    run(data, "export", "foreign", "plot", "--format", "csv", "--out", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert [r["id"] for r in rows] == [h["id"] for h in search["hits"]]
+    assert len(rows) == search["total"]
+    assert [r["title"] for r in rows] == [h["title"] for h in search["hits"]]
+    assert [r["date"] or None for r in rows] == [h["date"] for h in search["hits"]]
+    assert [r["snippet"] for r in rows] == [h["snippet"]["text"] for h in search["hits"]]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id[SEED]["notes"] == "see also 2019, Badr"
+    md = run(data, "export", "foreign", "plot", "--format", "md", "--limit", "2").stdout
+    assert md.count("\n| ") == 3  # header and two briefs
+    js = json.loads(run(data, "export", "foreign plot", "--format", "json").stdout)
+    assert [h["id"] for h in js["hits"]] == [h["id"] for h in search["hits"]]
+
+
+def test_backup_and_restore(data: Path, tmp_path: Path) -> None:
+    run(data, "note", "add", SEED, "before")
+    run(data, "star", SEED)
+    backup = tmp_path / "mine.sqlite"
+    run(data, "backup", str(backup))
+    run(data, "note", "add", SEED, "after")
+    out = run(data, "restore", str(backup))
+    assert "kept in" in out.stdout
+    assert [n["text"] for n in json.loads(run(data, "notes", "--json").stdout)] == ["before"]
+    assert json.loads(run(data, "star", "--json").stdout) == {"starred": [SEED]}
+    bad = run(data, "restore", str(tmp_path / "nothing.sqlite"), check=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("briefreader: no such backup")
+
+
+def test_damaged_database_is_moved_aside_with_a_message(data: Path) -> None:
+    run(data, "note", "add", SEED, "x")
+    db = data / "userdata.sqlite"
+    for extra in ("userdata.sqlite-wal", "userdata.sqlite-shm"):
+        (data / extra).unlink(missing_ok=True)
+    db.write_bytes(b"garbage" * 1000)
+    out = run(data, "notes", "--json")
+    assert json.loads(out.stdout) == []
+    assert "damaged" in out.stderr and "userdata.sqlite.damaged-" in out.stderr
+    assert len(list(data.glob("userdata.sqlite.damaged-*"))) == 1
+
+
+def test_usage_errors_exit_2_with_the_command_usage(data: Path) -> None:
+    out = run(data, "note", "add", SEED, " ", check=False)
+    assert out.returncode == 2 and "usage: briefreader note add" in out.stderr
+    out = run(data, "export", "plot", check=False)
+    assert out.returncode == 2 and "usage: briefreader export" in out.stderr
+    out = run(data, "saved", "seen", "nothing", check=False)
+    assert out.returncode == 1
+    assert out.stderr.strip() == "briefreader: no saved search or watched actor named 'nothing'"
+    out = run(data, "note", "add", "no/such.md", "x", check=False)
+    assert out.returncode == 1 and out.stderr.count("\n") == 1
