@@ -20,8 +20,9 @@ brief rather than one per brief per search, and a brief that merely starts to ma
 glossary edit) is not "new".
 
 Notes are searched with LIKE over case-folded text (every word must appear): a user has
-hundreds or a few thousand notes, a scan of them takes well under a millisecond, and LIKE
-needs no FTS5 in the SQLite a platform ships.
+hundreds or a few thousand notes, a scan of 5,000 takes about 10 ms on a 2-core machine, and
+LIKE needs no FTS5 in the SQLite a platform ships (nor a second table to keep in step). Past
+tens of thousands of notes an FTS5 table would be the next migration.
 """
 
 from __future__ import annotations
