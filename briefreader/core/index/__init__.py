@@ -3,9 +3,11 @@
 Whoosh stays the index (its writer, segments, analyzers, stored fields and query parser);
 queries are evaluated here with arrays. One job a module: ``schema`` (fields and analysis),
 ``store`` (the index on disk), ``querying`` (typed text to query trees), ``postings`` and
-``evaluate`` (query trees answered with numpy arrays), ``fast`` (the Whoosh-private fast
-paths, version-checked), ``snippets``, ``searching`` (a user's search), ``related``. The plain
-records that cross to the front ends live in :mod:`briefreader.core.records`.
+``evaluate`` (query trees answered with numpy arrays), ``phrases`` (positions compared by
+arrays), ``fast`` (the Whoosh-private fast paths, version-checked), ``snippets``,
+``searching`` (a user's search), ``related``, ``actors`` (an actor's page) and ``candidates``
+(names no glossary has). The plain records that cross to the front ends live in
+:mod:`briefreader.core.records`.
 """
 
 from __future__ import annotations

@@ -15,9 +15,7 @@ does not know is asked of Whoosh's matchers, segment by segment (slow, exact).
 
 from __future__ import annotations
 
-import itertools
 import logging
-import pickle
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
+from briefreader.core.index.phrases import phrase_documents
 from briefreader.core.index.postings import ArrayCache, FacetColumn, SegmentArrays, join_facets
 from briefreader.core.index.schema import BM25_B, BM25_K1
 
@@ -94,36 +93,6 @@ def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pos[pos >= len(b)] = len(b) - 1
     hit = b[pos] == a
     return np.flatnonzero(hit), pos[hit]
-
-
-def _position_keys(values: list[bytes]) -> np.ndarray:
-    """Every position of a term in each of some documents, as ascending int64 keys
-    ``index << 32 | position`` (``index``: the document's place in ``values``).
-
-    A value is Whoosh's Positions encoding: a 4-byte count, then the pickled list of position
-    deltas. Each is unpickled in C; the running sums are one numpy step for all of them.
-    """
-    if not values:
-        return np.empty(0, np.int64)
-    # One pickle for all of them: each value's list-building opcodes (between its PROTO and
-    # STOP) leave one list on the stack, so MARK + all of them + LIST gives a list of lists.
-    bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in values]
-    if all(v.startswith(b"\x80\x02", 4) for v in values):
-        lists = pickle.loads(b"\x80\x02(" + b"".join(bodies) + b"l.")
-    else:  # another pickle protocol: one at a time
-        lists = [pickle.loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in values]
-    lengths = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
-    total = int(lengths.sum())
-    flat = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64, count=total)
-    sums = np.cumsum(flat)
-    ends = np.cumsum(lengths)
-    # Restart the running sum at each document: subtract the sum reached before it.
-    before = np.concatenate(([0], sums[ends[:-1] - 1])) if len(ends) > 1 else np.zeros(1, np.int64)
-    positions = sums - np.repeat(before, lengths)
-    owners = np.repeat(np.arange(len(lists), dtype=np.int64), lengths)
-    keys = (owners << 32) | positions
-    keys.sort()
-    return keys
 
 
 class Evaluator:
@@ -550,29 +519,7 @@ class Evaluator:
         key = (seg.key, "phrase", fieldname, words, slop)
 
         def make() -> tuple[Any, int]:
-            posts = [seg.positions(fieldname, w) for w in words]
-            cand = posts[0].ids
-            for post in posts[1:]:
-                cand = cand[_intersect(cand, post.ids)[0]]
-            reach: np.ndarray | None = None
-            for post in posts:
-                _ia, ib = _intersect(cand, post.ids)
-                assert post.values is not None
-                here = _position_keys([post.values[i] for i in ib])
-                if reach is None:
-                    reach = here
-                    continue
-                # Keep each position whose nearest reached position before it (in the same
-                # brief: a brief's keys are 2**32 apart) lies within the slop.
-                before = np.searchsorted(reach, here, side="left") - 1
-                ok = before >= 0
-                gap = here - reach[np.maximum(before, 0)]
-                ok &= (gap >= 1) & (gap <= max(1, slop))
-                reach = here[ok]
-                if not len(reach):
-                    break
-            found = np.unique(reach >> 32) if reach is not None else _EMPTY_IDS
-            got = cand[found.astype(np.int64)] if len(found) else _EMPTY_IDS
+            got = phrase_documents([seg.positions(fieldname, w) for w in words], slop)
             return got, int(got.nbytes) + 100
 
         return self.cache.get_or_make(key, make)  # type: ignore[no-any-return]
