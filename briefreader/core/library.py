@@ -95,7 +95,10 @@ class Library:
         self.corpora = [Path(c).expanduser().resolve() for c in corpora]
         self.data_dir = Path(data_dir)
         self.glossary = glossary
-        self.index = ix.BriefIndex(paths.index_dir(self.data_dir, self.corpora))
+        self.index = ix.BriefIndex(
+            paths.index_dir(self.data_dir, self.corpora),
+            cache_mb=Preferences.load(self.data_dir).cache_mb,
+        )
         self.problems: list[Problem] = []
         self._builder: ix.QueryBuilder | None = None
         self._opened = False

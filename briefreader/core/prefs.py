@@ -30,6 +30,9 @@ class Preferences:
 
     folder: Path
     corpora: list[Path] = field(default_factory=list)
+    #: The bound of the search's postings cache, in MB ("cache_mb"); None: the default
+    #: (``$BRIEFREADER_CACHE_MB``, when set, wins over both).
+    cache_mb: float | None = None
 
     @property
     def path(self) -> Path:
@@ -58,6 +61,11 @@ class Preferences:
         raw = data.get("corpora", [])
         if isinstance(raw, list):
             self.corpora = [Path(p) for p in raw if isinstance(p, str)]
+        mb = data.get("cache_mb")
+        if isinstance(mb, int | float) and not isinstance(mb, bool) and mb >= 0:
+            self.cache_mb = float(mb)
+        elif mb is not None:
+            log.warning("%s: cache_mb %r is not a number of MB; the default is used", self.path, mb)
 
     def existing_corpora(self) -> list[Path]:
         """The remembered folders that still exist (a removed USB disk is skipped)."""
@@ -72,7 +80,10 @@ class Preferences:
         self.save()
 
     def save(self) -> None:
-        text = json.dumps({"corpora": [str(p) for p in self.corpora]}, indent=2) + "\n"
+        data: dict[str, Any] = {"corpora": [str(p) for p in self.corpora]}
+        if self.cache_mb is not None:
+            data["cache_mb"] = self.cache_mb
+        text = json.dumps(data, indent=2) + "\n"
         write_text_atomic(self.path, text)
 
 

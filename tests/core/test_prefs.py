@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from briefreader.core.prefs import LEGACY_CLI_FILE, PREFS_FILE, Preferences
 from briefreader.core.report import Problem, UpdateReport
 
@@ -60,3 +62,34 @@ def test_update_report_survives_its_json_form() -> None:
         seconds=1.235,
         rebuilt_reason=report.rebuilt_reason,
     )
+
+
+def test_the_postings_cache_bound_is_a_preference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cache_mb`` in preferences.json bounds the search's postings cache; the environment
+    variable wins over it; anything else leaves the default."""
+    from briefreader.core.glossary import Glossary
+    from briefreader.core.index.postings import DEFAULT_CACHE_MB
+    from briefreader.core.library import Library
+
+    monkeypatch.delenv("BRIEFREADER_CACHE_MB", raising=False)
+    data = tmp_path / "data"
+    prefs = Preferences.load(data)
+    prefs.cache_mb = 64
+    prefs.save()
+    assert Preferences.load(data).cache_mb == 64  # kept across a save and a load
+
+    def bound() -> int:
+        lib = Library([tmp_path], data, Glossary([]))
+        try:
+            return lib.index.arrays.max_bytes
+        finally:
+            lib.close()
+
+    assert bound() == 64 * 2**20
+    monkeypatch.setenv("BRIEFREADER_CACHE_MB", "8")
+    assert bound() == 8 * 2**20
+    monkeypatch.delenv("BRIEFREADER_CACHE_MB")
+    (data / "preferences.json").write_text('{"corpora": [], "cache_mb": "lots"}', "utf-8")
+    assert bound() == DEFAULT_CACHE_MB * 2**20

@@ -28,14 +28,16 @@ log = logging.getLogger(__name__)
 DEFAULT_CACHE_MB = 256
 
 
-def cache_bytes_setting() -> int:
-    """The cache bound in bytes: ``$BRIEFREADER_CACHE_MB`` if it is a number, else the default."""
+def cache_bytes_setting(preferred_mb: float | None = None) -> int:
+    """The cache bound in bytes: ``$BRIEFREADER_CACHE_MB`` if it is a number, else the
+    user's preference (``cache_mb`` in preferences.json), else the default."""
     raw = os.environ.get("BRIEFREADER_CACHE_MB", "")
+    fallback = DEFAULT_CACHE_MB if preferred_mb is None else preferred_mb
     try:
-        mb = float(raw) if raw.strip() else DEFAULT_CACHE_MB
+        mb = float(raw) if raw.strip() else fallback
     except ValueError:
-        log.warning("BRIEFREADER_CACHE_MB=%r is not a number: %d MB used", raw, DEFAULT_CACHE_MB)
-        mb = DEFAULT_CACHE_MB
+        log.warning("BRIEFREADER_CACHE_MB=%r is not a number: %g MB used", raw, fallback)
+        mb = fallback
     return max(0, int(mb * 2**20))
 
 

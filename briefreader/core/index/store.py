@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index import schema as _schema
 from briefreader.core.index.evaluate import Evaluator
-from briefreader.core.index.postings import ArrayCache
+from briefreader.core.index.postings import ArrayCache, cache_bytes_setting
 from briefreader.core.index.schema import (
     TEXT_FIELDS,
     _analyzer,
@@ -242,7 +242,7 @@ class BriefIndex:
     if a crash loses it, the next update only redoes work, it never loses a brief.
     """
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, cache_mb: float | None = None) -> None:
         self.folder = Path(folder)
         self._ix: Any = None
         self._searcher: Any = None
@@ -250,7 +250,7 @@ class BriefIndex:
         self.rebuilt_reason: str | None = None
         #: Postings and columns as arrays, shared by every searcher of this index (keyed by
         #: segment: a refresh keeps what unchanged segments gave).
-        self.arrays = ArrayCache()
+        self.arrays = ArrayCache(cache_bytes_setting(cache_mb))
         self._evaluator: Evaluator | None = None
 
     # -- opening -------------------------------------------------------------------------
