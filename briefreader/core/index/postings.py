@@ -91,13 +91,11 @@ class ArrayCache:
 @dataclass(slots=True)
 class FacetColumn:
     """One facet field of one segment, CSR-style: document ``d``'s values are
-    ``codes[indptr[d]:indptr[d + 1]]``, indexes into ``names``; ``owner`` is the document of
-    each code (for counting over a set of documents with one gather)."""
+    ``codes[indptr[d]:indptr[d + 1]]``, indexes into ``names``."""
 
     names: list[str]
     codes: np.ndarray  # int32
     indptr: np.ndarray  # int64, length n + 1
-    owner: np.ndarray  # int32, length len(codes)
     #: For a column with at most one value a document (source, year): each document's code,
     #: -1 for none; counting is then one gather over the documents asked about.
     single: np.ndarray | None = None
@@ -107,14 +105,15 @@ class FacetColumn:
         n = len(self.indptr) - 1
         if n > 0 and len(self.codes) and int(np.diff(self.indptr).max()) <= 1:
             single = np.full(n, -1, dtype=np.int32)
-            single[self.owner] = self.codes
+            has = np.flatnonzero(np.diff(self.indptr) == 1)
+            single[has] = self.codes[self.indptr[has]]
             self.single = single
 
     @property
     def nbytes(self) -> int:
         extra = int(self.single.nbytes) if self.single is not None else 0
         return (
-            int(self.codes.nbytes + self.indptr.nbytes + self.owner.nbytes)
+            int(self.codes.nbytes + self.indptr.nbytes)
             + extra
             + sum(len(n) + 60 for n in self.names)
         )
@@ -156,9 +155,7 @@ def join_facets(parts: list[FacetColumn]) -> FacetColumn:
     code_of: dict[str, int] = {}
     names: list[str] = []
     codes: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
     lengths: list[np.ndarray] = []
-    offset = 0
     for part in parts:
         remap = np.empty(len(part.names), dtype=np.int32)
         for i, name in enumerate(part.names):
@@ -168,17 +165,14 @@ def join_facets(parts: list[FacetColumn]) -> FacetColumn:
                 names.append(name)
             remap[i] = c
         codes.append(remap[part.codes] if len(part.codes) else part.codes)
-        owners.append(part.owner + np.int32(offset))
         lengths.append(np.diff(part.indptr))
-        offset += len(part.indptr) - 1
-    indptr = np.zeros(offset + 1, dtype=np.int64)
+    indptr = np.zeros(sum(len(n) for n in lengths) + 1, dtype=np.int64)
     if lengths:
         np.cumsum(np.concatenate(lengths), out=indptr[1:])
     return FacetColumn(
         names,
         np.concatenate(codes) if codes else np.empty(0, np.int32),
         indptr,
-        np.concatenate(owners) if owners else np.empty(0, np.int32),
     )
 
 
@@ -210,8 +204,7 @@ def facet_column_of(reader: Any, name: str) -> FacetColumn:
         names.append(value.decode("utf-8") if isinstance(value, bytes) else str(value or ""))
     indptr = np.zeros(len(raws) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    owner = np.repeat(np.arange(len(raws), dtype=np.int32), lengths)
-    return FacetColumn(names, codes, indptr, owner)
+    return FacetColumn(names, codes, indptr)
 
 
 def facet_column(values: list[Any]) -> FacetColumn:
@@ -233,8 +226,7 @@ def facet_column(values: list[Any]) -> FacetColumn:
             lengths[d] += 1
     indptr = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lengths, out=indptr[1:])
-    owner = np.repeat(np.arange(len(values), dtype=np.int32), lengths)
-    return FacetColumn(names, np.array(codes, dtype=np.int32), indptr, owner)
+    return FacetColumn(names, np.array(codes, dtype=np.int32), indptr)
 
 
 def segment_key(reader: Any) -> Any:

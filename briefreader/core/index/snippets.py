@@ -6,7 +6,7 @@ import bisect
 import functools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
@@ -211,29 +211,24 @@ def _plain(text: str, marks: list[tuple[int, int]]) -> tuple[str, tuple[tuple[in
     hidden = bytearray(len(text))
     for a, b in tags:
         hidden[a:b] = b"\x01" * (b - a)
-    new_pos: list[int] = []
-    kept: list[str] = []
-    for k, c in enumerate(text):
-        new_pos.append(len(kept))
-        if c not in _MARKUP and not hidden[k]:
-            kept.append(c)
-    new_pos.append(len(kept))
-    moved = tuple((new_pos[a], new_pos[b]) for a, b in marks if new_pos[a] < new_pos[b])
-    out = "".join(kept)
+    out, moved = _keep(text, marks, lambda k, c: c not in _MARKUP and not hidden[k])
     if tags:
         # A removed tag can leave two spaces side by side: close them up, marks with them.
-        out, moved = _squeeze_spaces(out, moved)
+        spaced = out
+        out, moved = _keep(spaced, moved, lambda k, c: not (c == " " and spaced[k - 1 : k] == " "))
     return out, moved
 
 
-def _squeeze_spaces(
-    text: str, marks: tuple[tuple[int, int], ...]
+def _keep(
+    text: str, marks: Sequence[tuple[int, int]], keep: Callable[[int, str], Any]
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The characters of ``text`` that ``keep(index, char)`` keeps, and the marks moved
+    onto them (a mark left empty goes)."""
     new_pos: list[int] = []
     kept: list[str] = []
     for k, c in enumerate(text):
         new_pos.append(len(kept))
-        if not (c == " " and k and text[k - 1] == " "):
+        if keep(k, c):
             kept.append(c)
     new_pos.append(len(kept))
     return "".join(kept), tuple(
