@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from briefreader import __version__
+from briefreader import __version__, archive_cli
+from briefreader.core.archive.errors import ArchiveError
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library, UpdateReport
@@ -39,6 +40,8 @@ class CliError(Exception):
 
 def _open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None) -> Library:
     """The library on ``corpora``, else on the folders either front end remembered last."""
+    if archive_cli.wants_archive(args):  # --archive URL: the team archive (issue 17)
+        return archive_cli.open_library(args, corpora)
     chosen: list[Path] | None = None
     if corpora:
         chosen = [Path(c).expanduser().resolve() for c in corpora]
@@ -55,6 +58,8 @@ def _open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None
 
 def _ensure_indexed(lib: Library, args: argparse.Namespace) -> None:
     """Build the index on first use, so that ``search`` works out of the box."""
+    if archive_cli.wants_archive(args):  # a team archive is filled by pushes only
+        return
     if lib.index.exists() and lib.doc_count() > 0:
         return
     report = lib.update(progress=_progress_bar(args))
@@ -747,6 +752,8 @@ COMMANDS = (
 
 #: The actor workbench's commands (issue 15).
 COMMANDS += ("actor", "candidates")
+#: The team archive (issue 17).
+COMMANDS += ("archive",)
 
 
 def _add_common(p: argparse.ArgumentParser, default: Any) -> None:
@@ -855,6 +862,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_candidates)
     _add_user_commands(sub, common)
+    archive_cli.install(sub, common)
     return parser
 
 
@@ -1013,7 +1021,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BrokenPipeError:
         return _quiet_closed_pipe()
-    except (CliError, BriefError, IndexBusyError, IndexDamagedError, UserDataError) as exc:
+    except (
+        CliError,
+        BriefError,
+        IndexBusyError,
+        IndexDamagedError,
+        UserDataError,
+        ArchiveError,
+    ) as exc:
         print(f"briefreader: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

@@ -1,0 +1,26 @@
+"""The team archive: the same search over briefs held in a shared PostgreSQL database.
+
+The only package that imports psycopg (an import-linter contract says so). One job a
+module: ``errors`` (what a front end catches, no psycopg), ``connect`` (URLs, service names,
+errors in plain words), ``schema`` (versioned, migrated forward), ``analysis`` (text to the
+same index words as the local index), ``query`` (the query language to parametrised SQL),
+``push`` (briefs in batches with COPY, idempotent by content hash), ``search`` (BM25
+ranking, snippets, facets, related briefs) and ``library`` (a Library over an archive).
+Nothing here is imported by ``briefreader.core`` itself: front ends import what they use.
+"""
+
+from __future__ import annotations
+
+from briefreader.core.archive.errors import (
+    ArchiveError,
+    ArchiveReadOnlyError,
+    ArchiveSchemaError,
+    ArchiveUnavailableError,
+)
+
+__all__ = [
+    "ArchiveError",
+    "ArchiveReadOnlyError",
+    "ArchiveSchemaError",
+    "ArchiveUnavailableError",
+]

@@ -1,0 +1,228 @@
+"""Briefs into the archive: in batches with COPY, idempotent by content hash, resumable.
+
+Each batch is one transaction: COPY into a temporary table, then, under one advisory lock
+(so concurrent pushes merge one batch at a time and their word counts stay exact), drop the
+rows whose brief is already there with the same hash, take the replaced briefs' words out of
+the statistics, upsert, and add the new words. A push killed mid-way loses at most the batch
+it was in; pushed again, everything committed is recognised by its hash and skipped before
+it is even parsed. Two pushes of the same brief leave one row (the id is the key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from briefreader.core.archive import analysis
+from briefreader.core.archive.errors import ArchiveReadOnlyError
+from briefreader.core.archive.schema import LOCK_NAMESPACE, LOCK_PUSH
+from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
+from briefreader.core.briefdocs import main_actors, read_limited, rel_id
+from briefreader.core.glossary import Glossary
+from briefreader.core.parse import iter_brief_files, parse_bytes
+from briefreader.core.report import Problem, UpdateReport
+
+log = logging.getLogger(__name__)
+
+#: Briefs per transaction: a kill loses at most this many, re-sent by the next push.
+BATCH = 500
+
+COLUMNS = (
+    "id", "sha256", "title", "date", "source", "source_key", "author", "tags", "tag_keys",
+    "head", "article", "mid", "comment", "tail", "encoding", "metadata", "warnings",
+    "actors", "actors_article", "actors_comment", "words_a", "words_b", "words_c", "tsv",
+)  # fmt: skip
+_COLS = ", ".join(COLUMNS)
+_UPDATE = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def fold(value: str) -> str:
+    """A source or tag as filters compare it (the local index's folding)."""
+    return " ".join(value.replace(",", " ").split()).lower()
+
+
+def row_of(brief: Brief, actors: Sequence[str], by_section: Mapping[str, Sequence[str]]) -> tuple:
+    """The archive row of a parsed brief and the actors it names (most mentioned first)."""
+    text = brief.text
+    a0, a1 = brief.article_start, brief.article_end
+    if brief.comment is not None and brief.comment_start is not None:
+        c0, c1 = brief.comment_start, brief.comment_start + len(brief.comment)
+        mid, tail = text[a1:c0], text[c1:]
+    else:
+        mid, tail = text[a1:], ""
+    literal, counts, _distinct = analysis.tsvector(
+        [("title", brief.title), ("article", brief.article), ("comment", brief.comment or "")]
+    )
+    return (
+        brief.id, brief.sha256, brief.title, brief.date, brief.source or "",
+        fold(brief.source or ""), brief.author, list(brief.tags),
+        [fold(t) for t in brief.tags], text[:a0], brief.article, mid, brief.comment, tail,
+        brief.encoding, json.dumps(brief.metadata, ensure_ascii=False), list(brief.warnings),
+        list(actors), list(by_section.get(ARTICLE, ())), list(by_section.get(COMMENT, ())),
+        counts.get("A", 0), counts.get("B", 0), counts.get("C", 0), literal,
+    )  # fmt: skip
+
+
+def _stage(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS stage (LIKE briefs INCLUDING DEFAULTS) "
+        "ON COMMIT DELETE ROWS"
+    )
+
+
+def can_push(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute(
+        "SELECT has_table_privilege('briefs', 'INSERT') AND "
+        "has_table_privilege('briefs', 'UPDATE') AND has_table_privilege('term_stats', 'UPDATE')"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def push_rows(conn: psycopg.Connection[Any], rows: Sequence[tuple]) -> tuple[int, int]:
+    """One batch in one transaction; (added, updated). ``conn`` is in autocommit mode."""
+    with conn.transaction():
+        _stage(conn)
+        with conn.cursor() as cur:
+            with cur.copy(f"COPY stage ({_COLS}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_NAMESPACE, LOCK_PUSH))
+            cur.execute(
+                "DELETE FROM stage s USING briefs b WHERE b.id = s.id AND b.sha256 = s.sha256"
+            )
+            # What is replaced leaves the statistics first.
+            cur.execute(
+                """SELECT count(*), coalesce(sum(b.words_a), 0), coalesce(sum(b.words_b), 0),
+                          coalesce(sum(b.words_c), 0)
+                   FROM briefs b JOIN stage s ON s.id = b.id"""
+            )
+            old = cur.fetchone() or (0, 0, 0, 0)
+            if old[0]:
+                _count_words(cur, "briefs b JOIN stage s ON s.id = b.id", "b", -1)
+            cur.execute(
+                f"INSERT INTO briefs ({_COLS}) SELECT {_COLS} FROM stage "
+                f"ON CONFLICT (id) DO UPDATE SET {_UPDATE}, pushed_at = now(), "
+                "pushed_by = current_user"
+            )
+            cur.execute(
+                """SELECT count(*), coalesce(sum(words_a), 0), coalesce(sum(words_b), 0),
+                          coalesce(sum(words_c), 0) FROM stage"""
+            )
+            new = cur.fetchone() or (0, 0, 0, 0)
+            if new[0]:
+                _count_words(cur, "stage s", "s", 1)
+                deltas = [n - o for n, o in zip(new, old, strict=True)]
+                cur.execute(
+                    """UPDATE totals SET value = value + d.delta
+                       FROM unnest(ARRAY['briefs', 'words_a', 'words_b', 'words_c'],
+                                   %s::bigint[]) AS d(name, delta)
+                       WHERE totals.name = d.name""",
+                    (deltas,),
+                )
+    return int(new[0]) - int(old[0]), int(old[0])
+
+
+def _count_words(cur: Any, source: str, alias: str, sign: int) -> None:
+    """Add (or take away) each brief's distinct words per section to term_stats."""
+    cur.execute(
+        f"""INSERT INTO term_stats (lexeme, field, ndoc)
+            SELECT lexeme, w::"char", {int(sign)} * count(*) FROM (
+                SELECT DISTINCT {alias}.id, u.lexeme, w
+                FROM {source}, unnest({alias}.tsv) u, unnest(u.weights) w
+            ) x GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT (lexeme, field) DO UPDATE SET ndoc = term_stats.ndoc + EXCLUDED.ndoc"""
+    )
+
+
+def known_hashes(conn: psycopg.Connection[Any], ids: Sequence[str]) -> dict[str, str]:
+    """The content hash the archive holds for each of ``ids`` it has."""
+    rows = conn.execute("SELECT id, sha256 FROM briefs WHERE id = ANY(%s)", (list(ids),))
+    return dict(rows.fetchall())
+
+
+def push_folders(
+    conn: psycopg.Connection[Any],
+    roots: Sequence[Path],
+    glossary: Glossary,
+    *,
+    progress: ProgressFn | None = None,
+    batch: int = BATCH,
+) -> UpdateReport:
+    """Push every brief file under ``roots``; a brief already there unchanged is skipped."""
+    t0 = time.perf_counter()
+    report = UpdateReport()
+    if not can_push(conn):
+        raise ArchiveReadOnlyError("this role may search the team archive but not push to it")
+    files = list(_files(roots, report))
+    for start in range(0, len(files), batch):
+        chunk = files[start : start + batch]
+        datas: list[tuple[Path, Path, str, bytes]] = []
+        for root, path in chunk:
+            try:
+                data = read_limited(path)
+            except (BriefError, OSError) as exc:
+                reason = exc.reason if isinstance(exc, BriefError) else f"cannot read: {exc}"
+                report.problems.append(Problem(str(path), reason))
+                continue
+            datas.append((root, path, rel_id(path, root), data))
+        have = known_hashes(conn, [d[2] for d in datas])
+        rows = []
+        for n, (_root, path, brief_id, data) in enumerate(datas, start + 1):
+            if progress is not None:
+                progress(n, len(files), str(path))
+            if have.get(brief_id) == hashlib.sha256(data).hexdigest():
+                report.unchanged += 1
+                continue
+            try:
+                brief = parse_bytes(data, brief_id=brief_id, path=path)
+            except BriefError as exc:
+                report.problems.append(Problem(str(path), exc.reason))
+                continue
+            report.problems.extend(Problem(str(path), w, "warning") for w in brief.warnings)
+            mentions = glossary.mentions(brief)
+            by_section = {
+                s: main_actors([m for m in mentions if m.section == s]) for s in (ARTICLE, COMMENT)
+            }
+            rows.append(row_of(brief, main_actors(mentions), by_section))
+        if rows:
+            added, updated = push_rows(conn, rows)
+            report.added += added
+            report.updated += updated
+            # Rows dropped as already there (another push got them in first) count unchanged.
+            report.unchanged += len(rows) - added - updated
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _files(roots: Sequence[Path], report: UpdateReport) -> Iterator[tuple[Path, Path]]:
+    seen: set[str] = set()
+    for root in roots:
+        if not root.is_dir():
+            report.problems.append(Problem(str(root), "corpus folder not found"))
+            continue
+        for path in iter_brief_files(root):
+            brief_id = rel_id(path, root)
+            if brief_id in seen:  # two folders with the same relative path: the first wins
+                continue
+            seen.add(brief_id)
+            yield root, path
+
+
+def batched(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,466 @@
+"""A user's search over the archive: tiers, BM25 ranking, snippets, facets, related briefs.
+
+PostgreSQL finds and counts the matches (GIN index over tsvectors); the order is BM25F as
+the local index has it, computed in SQL from each match's tsvector and the archive's word
+statistics (``ts_rank`` knows no idf: a common word weighs as much as a rare one). Past
+RANK_ALL matches only the RANK_DEPTH best by ``ts_rank`` are re-ranked by BM25.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+
+from briefreader.core.archive import analysis
+from briefreader.core.archive.push import fold
+from briefreader.core.archive.query import Compiled, to_sql
+from briefreader.core.records import Filters, Hit, SearchResults, Snippet
+
+K1 = 1.2
+B = 0.75
+#: BM25F section weights, as the local index (core/index/schema.py FIELD_BOOSTS).
+BOOSTS = {"A": 1.0, "B": 1.0, "C": 0.9}
+RANK_ALL = 20_000
+RANK_DEPTH = 2_000
+#: A wildcard stands for at most this many index words (the commonest) in the ranking.
+MAX_EXPANSION = 64
+SNIPPET_CHARS = 220
+#: Pseudo-relevance feedback, as the local search: a question of 3+ plain words is
+#: re-ranked with the telling words of its best briefs.
+FEEDBACK_MIN_WORDS = 3
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 30
+FEEDBACK_WEIGHT = 0.5
+FEEDBACK_DEPTH = 1000
+
+ActorSpans = Callable[[str, frozenset[str]], list[tuple[int, int]]]
+
+
+def filters_sql(filters: Filters, params: list[object]) -> str:
+    parts = ["TRUE"]
+    if filters.actors:
+        parts.append("b.actors @> %s::text[]")
+        params.append(list(filters.actors))
+    if filters.sources:
+        parts.append("b.source_key = ANY(%s)")
+        params.append([fold(s) for s in filters.sources])
+    if filters.tags:
+        parts.append("b.tag_keys @> %s::text[]")
+        params.append([fold(t) for t in filters.tags])
+    if filters.years:
+        parts.append("extract(year FROM b.date)::int = ANY(%s)")
+        params.append(list(filters.years))
+    if filters.since:
+        parts.append("b.date >= %s")
+        params.append(filters.since)
+    if filters.until:
+        parts.append("b.date <= %s")
+        params.append(filters.until)
+    return " AND ".join(parts)
+
+
+def _stats(
+    cur: Any, terms: list[tuple[str, str]], prefixes: list[tuple[str, str]]
+) -> tuple[dict[tuple[str, str], int], dict[str, float], list[tuple[str, str]]]:
+    """Document frequencies of the query's words, the archive's totals, and the words
+    each prefix stands for (as extra (word, weights) terms)."""
+    cur.execute("SELECT name, value FROM totals")
+    totals = {k: float(v) for k, v in cur.fetchall()}
+    extra: list[tuple[str, str]] = []
+    for prefix, weights in prefixes:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        cur.execute(
+            """SELECT lexeme FROM term_stats WHERE lexeme LIKE %s
+               GROUP BY lexeme ORDER BY sum(ndoc) DESC LIMIT %s""",
+            (pattern, MAX_EXPANSION),
+        )
+        extra.extend((row[0], weights) for row in cur.fetchall())
+    words = sorted({w for w, _ in [*terms, *extra]})
+    df: dict[tuple[str, str], int] = {}
+    if words:
+        cur.execute(
+            "SELECT lexeme, field::text, ndoc FROM term_stats WHERE lexeme = ANY(%s)", (words,)
+        )
+        df = {(w, f): int(n) for w, f, n in cur.fetchall()}
+    return df, totals, extra
+
+
+def _weights_table(
+    terms: list[tuple[str, str]], df: dict[tuple[str, str], int], totals: dict[str, float]
+) -> tuple[list[str], list[str], list[float]]:
+    """(words, sections, weight) rows: boost x idf, summed over repeats of a word."""
+    n = max(totals.get("briefs", 0.0), 1.0)
+    acc: dict[tuple[str, str], float] = {}
+    for word, weights in terms:
+        for section in weights:
+            d = df.get((word, section), 0)
+            if not d:
+                continue
+            idf = math.log(1.0 + (n - d + 0.5) / (d + 0.5))
+            acc[(word, section)] = acc.get((word, section), 0.0) + BOOSTS[section] * idf
+    keys = sorted(acc)
+    return [k[0] for k in keys], [k[1] for k in keys], [acc[k] for k in keys]
+
+
+def _avg(totals: dict[str, float]) -> list[float]:
+    n = max(totals.get("briefs", 0.0), 1.0)
+    return [max(totals.get(f"words_{s}", 0.0) / n, 1.0) for s in "abc"]
+
+
+#: BM25F over one match's tsvector: each query word's count per section, saturated.
+_BM25 = f"""
+    coalesce((SELECT sum(q.w * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} *
+                CASE t.f WHEN 'A' THEN m.words_a::float8 / %(avg_a)s
+                         WHEN 'B' THEN m.words_b::float8 / %(avg_b)s
+                         ELSE m.words_c::float8 / %(avg_c)s END)))
+              FROM (SELECT u.lexeme, f, count(*)::float8 AS tf
+                    FROM unnest(m.tsv) u, unnest(u.weights) f
+                    WHERE u.lexeme = ANY(%(words)s) GROUP BY 1, 2) t
+              JOIN unnest(%(words)s::text[], %(fields)s::text[], %(wts)s::float8[])
+                   AS q(lexeme, f, w) ON q.lexeme = t.lexeme AND q.f = t.f), 0)
+"""
+
+
+def run(
+    conn: psycopg.Connection[Any],
+    compiled: Compiled,
+    text: str,
+    *,
+    limit: int,
+    offset: int,
+    sort: str,
+    filters: Filters,
+    facets: bool,
+    snippets: bool,
+    actors: frozenset[str],
+    actor_spans: ActorSpans,
+    source_url: str,
+) -> SearchResults:
+    t0 = time.perf_counter()
+    empty = not text.strip()
+    notices = list(compiled.notices)
+    if not empty and compiled.strict is None:
+        return SearchResults(text, [], 0, 0, offset, sort, notices=notices)
+    sort_by = "newest" if empty and sort == "relevance" else sort
+    p_strict: list[object] = []
+    p_loose: list[object] = []
+    p_filt: list[object] = []
+    strict = to_sql(compiled.strict, p_strict)
+    loose = to_sql(compiled.loose, p_loose)
+    filt = filters_sql(filters, p_filt)
+    where = f"({loose}) AND {filt}"
+    p_where = [*p_loose, *p_filt]
+    with conn.cursor() as cur:
+        cur.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {strict}) FROM briefs b WHERE {where}",
+            [*p_strict, *p_where],
+        )
+        total, total1 = (int(x) for x in cur.fetchone() or (0, 0))
+        want = offset + limit
+        if not total:
+            rows: list[tuple[str, float, bool]] = []
+        elif sort_by == "relevance":
+            rows = _ranked(cur, compiled, strict, p_strict, where, p_where, total, want)
+        else:
+            order = "DESC" if sort_by == "newest" else "ASC"
+            cur.execute(
+                f"""SELECT b.id, 0.0, {strict} FROM briefs b WHERE {where}
+                    ORDER BY 3 DESC, b.date {order} NULLS LAST, b.id LIMIT %s""",
+                [*p_strict, *p_where, want],
+            )
+            rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
+        page = rows[offset:want]
+        hits = _hits(cur, page, compiled, actors, actor_spans, snippets)
+        facet_out = _facets(cur, where, p_where) if facets and total else {}
+    return SearchResults(
+        query=text,
+        hits=hits,
+        total=total,
+        total_all_words=total1,
+        offset=offset,
+        sort=sort,
+        facets=facet_out,
+        notices=notices,
+        seconds=time.perf_counter() - t0,
+    )
+
+
+def _ranked(
+    cur: Any,
+    compiled: Compiled,
+    strict: str,
+    p_strict: list[object],
+    where: str,
+    p_where: list[object],
+    total: int,
+    want: int,
+) -> list[tuple[str, float, bool]]:
+    """(id, score, all words) of the best ``want`` matches, all-words matches first."""
+    df, totals, extra = _stats(cur, compiled.terms, compiled.prefixes)
+    terms = [*compiled.terms, *extra]
+    words, fields, wts = _weights_table(terms, df, totals)
+    avg = _avg(totals)
+    named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
+             "avg_c": avg[2]}  # fmt: skip
+    candidates = (
+        f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
+        f"FROM briefs b WHERE {where}"
+    )
+    params: list[object] = [*p_strict, *p_where]
+    if total > RANK_ALL and words:
+        # Too many to score each: the best by ts_rank (all-words first) are re-ranked.
+        rank_q = " | ".join(analysis.quote(w) for w in sorted(set(words)))
+        candidates += " ORDER BY t1 DESC, ts_rank(b.tsv, %s::tsquery) DESC LIMIT %s"
+        params += [rank_q, RANK_DEPTH]
+    # psycopg takes one style of placeholder a query: the named values are put in as
+    # positional ones, in the order the text uses them.
+    bm25, bm25_params = _positional(_BM25, named)
+    depth = max(want, FEEDBACK_DEPTH if _feedback_wanted(compiled) else want)
+    cur.execute(
+        f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
+            ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
+        [*bm25_params, *params, depth],
+    )
+    rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
+    if _feedback_wanted(compiled) and len(rows) > 1:
+        rows = _feedback(cur, rows, totals, avg)
+    return rows[:want]
+
+
+def _positional(sql: str, named: dict[str, object]) -> tuple[str, list[object]]:
+    out: list[object] = []
+
+    def sub(m: re.Match[str]) -> str:
+        out.append(named[m.group(1)])
+        return "%s"
+
+    return re.sub(r"%\((\w+)\)s", sub, sql), out
+
+
+def _feedback_wanted(compiled: Compiled) -> bool:
+    plain = [t for t in compiled.terms if t[1] == "ABC"]
+    return len(plain) >= FEEDBACK_MIN_WORDS and not compiled.prefixes
+
+
+def _feedback(
+    cur: Any, rows: list[tuple[str, float, bool]], totals: dict[str, float], avg: list[float]
+) -> list[tuple[str, float, bool]]:
+    """Re-rank each tier with the telling words of the best FEEDBACK_DOCS briefs (RM3-like)."""
+    best = [r[0] for r in rows[:FEEDBACK_DOCS]]
+    cur.execute(
+        """SELECT u.lexeme, sum(array_length(u.positions, 1)), max(s.ndoc)
+           FROM briefs b, unnest(b.tsv) u
+           JOIN (SELECT lexeme, sum(ndoc) AS ndoc FROM term_stats GROUP BY lexeme) s
+             ON s.lexeme = u.lexeme
+           WHERE b.id = ANY(%s) GROUP BY u.lexeme""",
+        (best,),
+    )
+    n = max(totals.get("briefs", 0.0), 1.0)
+    scored = []
+    for word, tf, d in cur.fetchall():
+        d = min(float(d), n)
+        scored.append((float(tf) * math.log(1.0 + (n - d + 0.5) / (d + 0.5)), word))
+    scored.sort(reverse=True)
+    chosen = scored[:FEEDBACK_TERMS]
+    if not chosen:
+        return rows
+    top = chosen[0][0] or 1.0
+    fb_terms = [(w, "ABC") for _, w in chosen]
+    df = {}
+    cur.execute(
+        "SELECT lexeme, field::text, ndoc FROM term_stats WHERE lexeme = ANY(%s)",
+        ([w for _, w in chosen],),
+    )
+    df = {(w, f): int(x) for w, f, x in cur.fetchall()}
+    words, fields, wts = _weights_table(fb_terms, df, totals)
+    share = {w: s / top for s, w in chosen}
+    wts = [x * share[w] for x, w in zip(wts, words, strict=True)]
+    named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
+             "avg_c": avg[2]}  # fmt: skip
+    bm25, bm25_params = _positional(_BM25, named)
+    ids = [r[0] for r in rows]
+    cur.execute(
+        f"""SELECT m.id, {bm25} FROM (SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c
+            FROM briefs b WHERE b.id = ANY(%s)) m""",
+        [*bm25_params, ids],
+    )
+    extra = {i: float(s) for i, s in cur.fetchall()}
+    top_fb = max(extra.values(), default=0.0) or 1.0
+    top_q = max((r[1] for r in rows), default=0.0) or 1.0
+    out = [(i, s / top_q + FEEDBACK_WEIGHT * extra.get(i, 0.0) / top_fb, t1) for i, s, t1 in rows]
+    out.sort(key=lambda r: (not r[2], -r[1], r[0]))
+    return out
+
+
+_PAGE = """SELECT id, title, date, source, tags, actors, article, comment
+           FROM briefs WHERE id = ANY(%s)"""
+
+
+def _hits(
+    cur: Any,
+    page: list[tuple[str, float, bool]],
+    compiled: Compiled,
+    actors: frozenset[str],
+    actor_spans: ActorSpans,
+    snippets: bool,
+) -> list[Hit]:
+    if not page:
+        return []
+    cur.execute(_PAGE, ([r[0] for r in page],))
+    stored = {row[0]: row for row in cur.fetchall()}
+    terms = frozenset(w for w, _ in compiled.terms)
+    prefixes = tuple(p for p, _ in compiled.prefixes)
+    hits = []
+    for brief_id, score, t1 in page:
+        row = stored.get(brief_id)
+        if row is None:
+            continue
+        _id, title, date, source, tags, brief_actors, article, comment = row
+        snip = None
+        if snippets:
+            snip = snippet(article, comment, terms, prefixes, actors, actor_spans)
+        hits.append(
+            Hit(
+                key=f"archive:{brief_id}",
+                id=brief_id,
+                title=title,
+                date=date,
+                source=source or "",
+                tags=tuple(tags),
+                actors=tuple(brief_actors),
+                score=score,
+                snippet=snip,
+                tier=1 if t1 else 2,
+            )
+        )
+    return hits
+
+
+def snippet(
+    article: str,
+    comment: str | None,
+    terms: frozenset[str],
+    prefixes: tuple[str, ...],
+    actors: frozenset[str],
+    actor_spans: ActorSpans,
+) -> Snippet | None:
+    """The passage of the article or comment with the most query words, hits marked."""
+    best: tuple[int, str, str, list[tuple[int, int]]] | None = None
+    for section, body in (("article", article), ("comment", comment or "")):
+        if not body:
+            continue
+        marks = sorted(set(analysis.spans(body, terms, prefixes)))
+        if actors:
+            mentions = actor_spans(body, actors)
+            marks = sorted(
+                {*mentions, *(m for m in marks if not any(a < m[1] and m[0] < b
+                                                          for a, b in mentions))}
+            )  # fmt: skip
+        if not marks:
+            continue
+        start, inside = _window(body, marks)
+        distinct = len({body[a:b].lower() for a, b in inside})
+        if best is None or distinct > best[0]:
+            best = (distinct, section, body, marks)
+    if best is None:
+        if not article:
+            return None
+        text = _cut(article, 0)
+        return Snippet("article", text, ())
+    _n, section, body, marks = best
+    start, inside = _window(body, marks)
+    text = _cut(body, start)
+    out = tuple((a - start, b - start) for a, b in inside if b - start <= len(text))
+    return Snippet(section, text, out)
+
+
+def _window(body: str, marks: list[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:
+    """Where a SNIPPET_CHARS window holds the most marks; (start, the marks in it)."""
+    best_i, best_n = 0, 0
+    j = 0
+    for i, (a, _b) in enumerate(marks):
+        while j < len(marks) and marks[j][1] - a <= SNIPPET_CHARS - 40:
+            j += 1
+        if j - i > best_n:
+            best_i, best_n = i, j - i
+    first = marks[best_i][0]
+    start = max(0, first - 40)
+    if start:
+        space = body.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and first - space < 80 else start
+    inside = [m for m in marks if m[0] >= start and m[1] <= start + SNIPPET_CHARS]
+    return start, inside
+
+
+def _cut(body: str, start: int) -> str:
+    end = start + SNIPPET_CHARS
+    if end >= len(body):
+        return body[start:]
+    space = body.rfind(" ", start, end)
+    return body[start : space if space > start else end]
+
+
+def _facets(cur: Any, where: str, params: list[object]) -> dict[str, dict[str, int]]:
+    cur.execute(
+        f"""WITH m AS MATERIALIZED (SELECT b.actors, b.source, b.date, b.tag_keys
+                                     FROM briefs b WHERE {where})
+            SELECT 'actors', a, count(*) FROM m, unnest(m.actors) a GROUP BY a
+            UNION ALL SELECT 'source', source, count(*) FROM m WHERE source <> '' GROUP BY 2
+            UNION ALL SELECT 'year', extract(year FROM date)::int::text, count(*) FROM m
+                      WHERE date IS NOT NULL GROUP BY 2
+            UNION ALL SELECT 'tags', t, count(*) FROM m, unnest(m.tag_keys) t GROUP BY t""",
+        params,
+    )
+    out: dict[str, dict[str, int]] = {"actors": {}, "source": {}, "year": {}, "tags": {}}
+    for facet, value, n in cur.fetchall():
+        out[facet][value] = int(n)
+    return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()}
+
+
+def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
+    """Briefs most like one: its most telling words (tf x idf) searched with BM25."""
+    with conn.cursor() as cur:
+        cur.execute(
+            """SELECT u.lexeme, array_length(u.positions, 1) FROM briefs b, unnest(b.tsv) u
+               WHERE b.id = %s""",
+            (brief_id,),
+        )
+        tf = {w: int(n) for w, n in cur.fetchall()}
+        if not tf:
+            return []
+        df, totals, _ = _stats(cur, [(w, "ABC") for w in tf], [])
+        n = max(totals.get("briefs", 0.0), 1.0)
+        doc_freq: dict[str, int] = {}
+        for (w, _f), d in df.items():
+            doc_freq[w] = max(doc_freq.get(w, 0), d)
+        scored = sorted(
+            ((c * math.log(1 + (n - doc_freq.get(w, 0) + 0.5) / (doc_freq.get(w, 0) + 0.5)), w)
+             for w, c in tf.items() if doc_freq.get(w, 0) > 1),
+            reverse=True,
+        )  # fmt: skip
+        key_words = [w for _s, w in scored[:12]]
+        if not key_words:
+            return []
+        terms = [(w, "ABC") for w in key_words]
+        compiled = Compiled(None, None, terms=terms)
+        rank_q = " | ".join(analysis.quote(w) for w in key_words)
+        words, fields, wts = _weights_table(terms, df, totals)
+        avg = _avg(totals)
+        named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0],
+                 "avg_b": avg[1], "avg_c": avg[2]}  # fmt: skip
+        bm25, bm25_params = _positional(_BM25, named)
+        cur.execute(
+            f"""SELECT m.id, {bm25} AS score FROM (
+                    SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c FROM briefs b
+                    WHERE b.tsv @@ %s::tsquery AND b.id <> %s
+                    ORDER BY ts_rank(b.tsv, %s::tsquery) DESC LIMIT %s) m
+                ORDER BY score DESC, m.id LIMIT %s""",
+            [*bm25_params, rank_q, brief_id, rank_q, RANK_DEPTH, limit],
+        )
+        page = [(r[0], float(r[1]), True) for r in cur.fetchall()]
+        return _hits(cur, page, compiled, frozenset(), lambda _t, _a: [], snippets=False)
