@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -31,8 +32,17 @@ from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
 
-#: Briefs per transaction: a kill loses at most this many, re-sent by the next push.
+#: Briefs per transaction: a kill loses at most this many, re-sent by the next push
+#: (BRIEFREADER_ARCHIVE_BATCH sets another size).
 BATCH = 500
+
+
+def default_batch() -> int:
+    try:
+        return max(1, int(os.environ.get("BRIEFREADER_ARCHIVE_BATCH", BATCH)))
+    except ValueError:
+        return BATCH
+
 
 COLUMNS = (
     "id", "sha256", "title", "date", "source", "source_key", "author", "tags", "tag_keys",
@@ -155,7 +165,7 @@ def push_folders(
     glossary: Glossary,
     *,
     progress: ProgressFn | None = None,
-    batch: int = BATCH,
+    batch: int | None = None,
 ) -> UpdateReport:
     """Push every brief file under ``roots``; a brief already there unchanged is skipped."""
     t0 = time.perf_counter()
@@ -163,6 +173,7 @@ def push_folders(
     if not can_push(conn):
         raise ArchiveReadOnlyError("this role may search the team archive but not push to it")
     files = list(_files(roots, report))
+    batch = batch or default_batch()
     for start in range(0, len(files), batch):
         chunk = files[start : start + batch]
         datas: list[tuple[Path, Path, str, bytes]] = []
