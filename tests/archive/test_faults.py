@@ -22,23 +22,9 @@ from briefreader.core.archive.errors import ArchiveUnavailableError
 from briefreader.core.archive.library import ArchiveLibrary, init
 
 WORDS = [
-    "militia",
-    "drone",
-    "ceasefire",
-    "parliament",
-    "border",
-    "envoy",
-    "pipeline",
-    "sanctions",
-    "convoy",
-    "brigade",
-    "tribunal",
-    "harbour",
-    "refinery",
-    "corridor",
-    "airstrike",
-    "summit",
-]
+    "militia", "drone", "ceasefire", "parliament", "border", "envoy", "pipeline", "sanctions",
+    "convoy", "brigade", "tribunal", "harbour", "refinery", "corridor", "airstrike", "summit",
+]  # fmt: skip
 
 
 def make_briefs(folder: Path, numbers: range) -> None:
