@@ -229,17 +229,21 @@ class UserData:
         self.notices = notices
 
     @classmethod
-    def open(cls, data_dir: Path) -> UserData:
+    def open(cls, data_dir: Path, *, check: bool = True) -> UserData:
         """Open (or create) ``userdata.sqlite`` in ``data_dir``.
 
         A database that cannot be opened, fails ``PRAGMA integrity_check`` or was written by
         a newer schema is renamed beside itself with a timestamp (kept for the user or a
-        newer briefreader, never overwritten) and a fresh one is made.
+        newer briefreader, never overwritten) and a fresh one is made. ``check`` False skips
+        the check (it reads the whole file): for a second connection of a process that has
+        just opened the database with it, such as the window's background jobs.
         """
         path = Path(data_dir) / DB_NAME
         notices: list[str] = []
         conn: sqlite3.Connection | None = None
-        if path.exists():
+        if path.exists() and not check:
+            conn = _connect(path)
+        elif path.exists():
             try:
                 conn = _connect(path)
                 problem = _check(conn)
@@ -477,6 +481,24 @@ class UserData:
             " ORDER BY starred_at, rowid"
         )
         return [r[0] for r in rows]
+
+    def set_star_many(self, brief_ids: Iterable[str], starred: bool = True) -> None:
+        """Star (or unstar) many briefs in one transaction: one selection, one write."""
+        value = now() if starred else None
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO brief_state (brief_id, starred_at) VALUES (?, ?)"
+                " ON CONFLICT (brief_id) DO UPDATE SET starred_at = excluded.starred_at",
+                [(i, value) for i in dict.fromkeys(brief_ids)],
+            )
+
+    def read_ids(self) -> set[str]:
+        rows = self.conn.execute("SELECT brief_id FROM brief_state WHERE read_at IS NOT NULL")
+        return {r[0] for r in rows}
+
+    def latest_arrival(self) -> int:
+        """The newest arrival stamp (0: none yet); no saved search marked at it has news."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM first_seen").fetchone()[0])
 
     def is_read(self, brief_id: str) -> bool:
         row = self.conn.execute(

@@ -10,12 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+from briefreader.core.brief import Brief, BriefError
 from briefreader.core.library import Library
-from briefreader.core.records import Hit
-from briefreader.core.userdata import Note, Saved, UserData, UserDataError, note_state
+from briefreader.core.records import Hit, SearchResults
+from briefreader.core.userdata import (
+    CHANGED,
+    CURRENT,
+    MISSING,
+    Note,
+    Saved,
+    UserData,
+    UserDataError,
+    note_state,
+)
 
 
 def current_hashes(lib: Library) -> dict[str, str]:
@@ -43,6 +55,7 @@ def _search_args(saved: Saved) -> dict[str, Any]:
         "tags": tuple(f.get("tags", ())),
         "since": _date(f.get("since")),
         "until": _date(f.get("until")),
+        "years": tuple(int(y) for y in f.get("years", ())),
     }
 
 
@@ -52,35 +65,42 @@ def _date(text: str | None) -> Any:
     return dt.date.fromisoformat(text) if text else None
 
 
-def matching_ids(lib: Library, saved: Saved) -> list[str]:
-    """Every brief the saved search (or watched actor) finds now, with no limit."""
-    limit = max(1, lib.doc_count())
+def _run(lib: Library, saved: Saved, limit: int) -> Any:
     if saved.kind == "actor":
-        res = lib.search(
+        return lib.search(
             "", actors=[saved.query], limit=limit, facets=False, snippets=False, time_limit=None
         )
-    else:
-        res = lib.search(
-            saved.query,
-            limit=limit,
-            sort=saved.sort,
-            facets=False,
-            snippets=False,
-            time_limit=None,
-            **_search_args(saved),
-        )
+    return lib.search(
+        saved.query,
+        limit=limit,
+        sort=saved.sort,
+        facets=False,
+        snippets=False,
+        time_limit=None,
+        **_search_args(saved),
+    )
+
+
+def matching_ids(lib: Library, saved: Saved) -> list[str]:
+    """Every brief the saved search (or watched actor) finds now, with no limit."""
+    res = _run(lib, saved, max(1, lib.doc_count()))
     return list(dict.fromkeys(h.id for h in res.hits))
 
 
-def status(lib: Library, ud: UserData, saved: Saved) -> SavedStatus:
+def status(lib: Library, ud: UserData, saved: Saved, latest: int | None = None) -> SavedStatus:
+    """Its total and its new briefs. ``latest`` (the newest arrival stamp): when the search
+    was marked seen at it, nothing can be new, and only the total is counted (the index
+    counts every match without listing them: the watchlist opens fast)."""
+    if latest is not None and saved.seen_mark >= latest:
+        return SavedStatus(saved, _run(lib, saved, 1).total, [])
     ids = matching_ids(lib, saved)
     return SavedStatus(saved, len(ids), ud.arrived_after(saved.seen_mark, ids))
 
 
 def statuses(lib: Library, ud: UserData, kind: str | None = None) -> list[SavedStatus]:
     """Every saved search / watched actor with its total and what is new since last seen."""
-    sync_arrivals(lib, ud)
-    return [status(lib, ud, s) for s in ud.saved_all(kind)]
+    latest = sync_arrivals(lib, ud)
+    return [status(lib, ud, s, latest) for s in ud.saved_all(kind)]
 
 
 def add_saved(
@@ -113,6 +133,147 @@ def mark_seen(lib: Library, ud: UserData, name: str) -> Saved:
 def notes_with_state(lib: Library, ud: UserData, words: str = "") -> list[tuple[Note, str]]:
     hashes = current_hashes(lib)
     return [(n, note_state(n, hashes)) for n in ud.notes(words=words)]
+
+
+# -- result lists narrowed by the user's own marks ---------------------------------------
+
+#: What a result list can be narrowed to beyond the index's own filters.
+ONLY = ("", "starred", "unread")
+#: Snippets are fetched for a narrowed page only when its briefs rank within this many of the
+#: unnarrowed list (a second, ordinary search); deeper ones are listed without a snippet.
+SNIPPET_DEPTH = 300
+
+
+def narrowed_search(
+    lib: Library,
+    ud: UserData,
+    text: str,
+    *,
+    only: str = "",
+    first: Sequence[str] = (),
+    offset: int = 0,
+    limit: int = 60,
+    sort: str = "relevance",
+    **filters: Any,
+) -> SearchResults:
+    """A search whose list keeps only the starred (or unread) briefs and/or lists ``first``
+    (a saved search's new briefs) before the others, in the search's order otherwise.
+
+    The index knows nothing of stars and reading, so every match is listed (without
+    snippets) and narrowed here; facets count what is kept. ``filters`` are
+    :meth:`Library.search`'s (actors, sources, tags, since, until, years).
+    """
+    if only not in ONLY:
+        raise UserDataError(f"no such list: {only!r} ({', '.join(o for o in ONLY if o)})")
+    every = lib.search(
+        text,
+        limit=max(1, lib.doc_count()),
+        sort=sort,
+        facets=False,
+        snippets=False,
+        time_limit=None,
+        **filters,
+    )
+    hits = every.hits
+    if only == "starred":
+        starred = set(ud.starred())
+        hits = [h for h in hits if h.id in starred]
+    elif only == "unread":
+        read = ud.read_ids()
+        hits = [h for h in hits if h.id not in read]
+    if first:
+        front = set(first)
+        hits = [h for h in hits if h.id in front] + [h for h in hits if h.id not in front]
+    page = hits[offset : offset + limit]
+    rank = {h.id: n for n, h in enumerate(every.hits)}
+    depth = max((rank[h.id] for h in page), default=-1) + 1
+    if page and depth <= SNIPPET_DEPTH:
+        shown = lib.search(text, limit=depth, sort=sort, facets=False, **filters)
+        snippets = {h.id: h.snippet for h in shown.hits}
+        page = [replace(h, snippet=snippets.get(h.id)) for h in page]
+    return SearchResults(
+        query=every.query,
+        hits=page,
+        total=len(hits),
+        total_all_words=sum(1 for h in hits if h.tier == 1),
+        offset=offset,
+        sort=every.sort,
+        facets=_facets(hits) if offset == 0 else {},
+        suggestion=every.suggestion,
+        notices=every.notices,
+        seconds=every.seconds,
+        exact=every.exact,
+        partial=every.partial,
+    )
+
+
+def _facets(hits: Sequence[Hit]) -> dict[str, dict[str, int]]:
+    """The facet counts of a narrowed list, shaped as the index's (most first)."""
+    counts: dict[str, Counter[str]] = {k: Counter() for k in ("actors", "source", "year", "tags")}
+    for h in hits:
+        counts["actors"].update(h.actors)
+        if h.source:
+            counts["source"][h.source] += 1
+        if h.date is not None:
+            counts["year"][str(h.date.year)] += 1
+        counts["tags"].update(h.tags)
+    return {k: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for k, c in counts.items()}
+
+
+# -- a brief with its notes ---------------------------------------------------------------
+
+_STATE_LINES = {
+    CHANGED: "*The brief changed since this note; the text it was written on is quoted.*",
+    MISSING: "*The brief is no longer in the library.*",
+}
+
+
+def brief_markdown(brief: Brief, notes: Sequence[Note]) -> str:
+    """The brief with its highlights marked (``==text==``) and its notes after it, as one
+    Markdown file for a colleague or a report. Highlights made on an older version of the
+    brief are not marked in this one: they are listed with the text they were made on."""
+    current = [
+        n for n in notes if n.is_highlight and n.sha256 == brief.sha256 and n.start is not None
+    ]
+    marks = sorted((n.start or 0, n.end or 0) for n in current)
+    lines = [f"# {brief.title}", ""]
+    meta = [x for x in (brief.date.isoformat() if brief.date else None, brief.source) if x]
+    meta.append(f"`{brief.id}`")
+    lines += [" · ".join(meta), ""]
+    for section, start, body in brief.sections():
+        lines += [f"## {'Article' if section == 'article' else 'Analyst comment'}", ""]
+        lines += [_marked(body, start, marks).strip(), ""]
+    if notes:
+        lines += ["## Notes", ""]
+    for n in notes:
+        state = CURRENT if n.sha256 == brief.sha256 else CHANGED
+        if n.is_highlight:
+            quote = " ".join((n.quote or "").split())
+            lines.append(f"- > {quote}")
+            if n.body:
+                lines.append(f"  {n.body}")
+        else:
+            lines.append(f"- {n.body}")
+        if state == CHANGED:
+            lines.append(f"  {_STATE_LINES[CHANGED]}")
+        lines.append(f"  <small>{n.updated}</small>")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _marked(body: str, start: int, marks: list[tuple[int, int]]) -> str:
+    """``body`` (at ``start`` in the brief) with the marks inside it wrapped in ``==``."""
+    out, pos = [], 0
+    for a, b in marks:
+        a, b = max(a - start, pos), min(b - start, len(body))
+        if a >= b:
+            continue
+        inner = body[a:b]
+        lead = len(inner) - len(inner.lstrip())
+        trail = len(inner.rstrip())
+        out += [body[pos:a], inner[:lead], "==", inner[lead:trail], "==", inner[trail:]]
+        pos = b
+    out.append(body[pos:])
+    return "".join(out)
 
 
 # -- export --------------------------------------------------------------------------------
@@ -166,3 +327,38 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    """A note as a list shows it: its state against the library, its brief's title, and
+    (for a brief that changed) the text it was written on."""
+
+    note: Note
+    state: str
+    title: str
+    old_text: str | None = None
+
+
+def note_rows(lib: Library, ud: UserData, words: str = "") -> list[NoteRow]:
+    """Every note (with ``words``), newest first, ready to list."""
+    titles: dict[str, str] = {}
+    rows = []
+    for note, state in reversed(notes_with_state(lib, ud, words)):
+        if note.brief_id not in titles:
+            try:
+                titles[note.brief_id] = lib.brief(note.brief_id).title
+            except (BriefError, OSError, RuntimeError):  # gone, unreadable, index busy
+                titles[note.brief_id] = note.brief_id
+        old = ud.snapshot(note.sha256) if state == CHANGED else None
+        rows.append(NoteRow(note, state, titles[note.brief_id], old))
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowing:
+    """How the window narrows a result list beyond the index's filters: ``only`` starred or
+    unread briefs, and/or ``first`` (a saved search's new briefs) listed first."""
+
+    only: str = ""
+    first: tuple[str, ...] = ()

@@ -62,6 +62,7 @@ from briefreader.ui.reader import Reader
 from briefreader.ui.search.facets import FacetPanel
 from briefreader.ui.search.panel import SearchPanel
 from briefreader.ui.theme import THEMES, apply_theme, system_is_dark
+from briefreader.ui.userlayer import layer as userlayer
 from briefreader.ui.widgets.find_bar import FindBar
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel
 from briefreader.ui.widgets.marks import DARK, LIGHT, MarkStyle
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.watcher = CorpusWatcher(workers, self)
         self.watcher.changed.connect(self.update_index)
+        self.user_layer = userlayer.install(self)  # notes, stars, saved searches (issue 16)
         self._restore_settings()
 
     # -- the panels, as the tests and the benchmarks reach them --------------------------
@@ -713,4 +715,5 @@ class MainWindow(QMainWindow):
         self.reader.stop()
         self.watcher.stop()
         self.workers.shutdown()
+        self.user_layer.close()
         super().closeEvent(event)

@@ -48,6 +48,9 @@ class SearchRequest:
     tags: tuple[str, ...] = ()
     offset: int = 0
     limit: int = 60
+    #: Narrowed by the user's own marks (starred, unread, new first): the user layer's
+    #: ``Workers.narrowed_search`` answers it. Opaque here; None for a plain search.
+    narrow: Any = None
 
 
 class _JobSignals(QObject):
@@ -259,6 +262,8 @@ class Workers(QObject):
         #: request for the same brief that waits for one to finish.
         self._prefetching: set[tuple[str, str]] = set()
         self._waiting: dict[tuple[str, str], int] = {}
+        #: Answers a request with ``narrow`` set (installed by the user layer).
+        self.narrowed_search: Callable[[Library, SearchRequest], SearchResults] | None = None
 
     @property
     def library(self) -> Library:
@@ -433,9 +438,12 @@ class Workers(QObject):
         child.start()
 
     def search(self, generation: int, request: SearchRequest) -> None:
+        narrowed = self.narrowed_search if request.narrow is not None else None
         self._read(
             "search" if request.offset == 0 else "page",
-            lambda lib: _search(lib, request, request.offset == 0),
+            lambda lib: (
+                narrowed(lib, request) if narrowed else _search(lib, request, request.offset == 0)
+            ),
             lambda res: emit(self.searchFinished, generation, request, res),
             lambda msg: emit(self.searchFailed, generation, msg),
         )
@@ -519,6 +527,16 @@ class Workers(QObject):
             lambda hits: emit(self.relatedReady, token, hits),
             lambda _msg: None,
         )
+
+    def read(
+        self,
+        fn: Callable[[Library], Any],
+        on_done: Callable[[Any], None],
+        on_fail: Callable[[str], None] | None = None,
+    ) -> None:
+        """Any other read of the library (the user layer's new counts, exports) in turn
+        with searches; ``fn`` gets the library to read."""
+        self._read("read", fn, on_done, on_fail or (lambda _m: None))
 
     def call(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
         """A read-only chore off the GUI thread (listing corpus folders for the watcher)."""

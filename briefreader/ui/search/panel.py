@@ -7,6 +7,7 @@ as it is scrolled. The filters come from the :class:`FacetPanel` given to the co
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Callable, Hashable, Sequence
 
@@ -74,6 +75,8 @@ class SearchPanel(QWidget):
         self.index_done = False
         #: Enter was pressed before the answer came: open its top result.
         self._open_on_answer = False
+        #: What narrows a request beyond the filters (the user layer's starred / unread).
+        self.narrowing: Callable[[SearchRequest], object | None] | None = None
         self._build(actor_names)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
@@ -117,6 +120,7 @@ class SearchPanel(QWidget):
         under.setSpacing(6)
         under.addWidget(self.info, 1)
         under.addWidget(self.sort_combo, 0, Qt.AlignmentFlag.AlignTop)
+        self.tools_row = under  # others add their controls beside the sort
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 4, 0)
         lay.setSpacing(6)
@@ -168,7 +172,7 @@ class SearchPanel(QWidget):
 
     def current_request(self, offset: int = 0) -> SearchRequest:
         filters = self.facets.filters
-        return SearchRequest(
+        request = SearchRequest(
             text=self.search_box.text(),
             sort=str(self.sort_combo.currentData() or SORTS[0]),
             actors=tuple(filters["actors"]),
@@ -178,6 +182,9 @@ class SearchPanel(QWidget):
             offset=offset,
             limit=PAGE,
         )
+        if self.narrowing is None:
+            return request
+        return dataclasses.replace(request, narrow=self.narrowing(request))
 
     @Slot()
     def run_search(self) -> None:

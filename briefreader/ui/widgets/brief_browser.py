@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
@@ -45,6 +47,8 @@ class BriefBrowser(QTextBrowser):
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.document().setDocumentMargin(18)
         self.setMouseTracking(True)
+        #: Called with (menu, self, pos) to add entries to a right-click menu (notes).
+        self.menu_hooks: list[Callable[[QMenu, BriefBrowser, QPoint], None]] = []
 
     # -- measure -------------------------------------------------------------------------
 
@@ -136,6 +140,8 @@ class BriefBrowser(QTextBrowser):
             alias.triggered.connect(lambda: emit(self.addAliasRequested, text))
             actor = menu.addAction(f"Add “{short}” as a new actor…")
             actor.triggered.connect(lambda: emit(self.addActorRequested, text))
+        for hook in self.menu_hooks:
+            hook(menu, self, pos)
         return menu
 
     # -- positions of marks --------------------------------------------------------------

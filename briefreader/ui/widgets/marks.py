@@ -49,13 +49,18 @@ class MarkStyle:
     hit_bg: str
     faded: str
     link: str
+    #: The user's own highlights: a background and an underline no actor kind or hit uses.
+    note_bg: str = "#ffd0ea"
+    note_line: str = "#c2185b"
 
     def kind(self, kind: str) -> tuple[str, str]:
         return self.kinds.get(kind, self.kinds["other"])
 
 
 LIGHT = MarkStyle(KIND_COLOURS_LIGHT, "#3b2a00", "#ffd54a", "#9aa3ab", "#0b57d0")
-DARK = MarkStyle(KIND_COLOURS_DARK, "#1b1400", "#e0b422", "#6b737b", "#8ab4f8")
+DARK = MarkStyle(
+    KIND_COLOURS_DARK, "#1b1400", "#e0b422", "#6b737b", "#8ab4f8", "#5e1f47", "#ff8cc8"
+)
 
 _SPAN = re.compile(r"<(/?)(span|a|mark)\b([^>]*)>", re.IGNORECASE)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.core.reading import BriefView
+from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.brief_browser import BriefBrowser
 from briefreader.ui.widgets.marks import KIND_LABELS, LIGHT, MarkStyle, decorate
 
@@ -55,11 +56,13 @@ class ReadingPane(QWidget):
 
     actorClicked(actor_id): a mark in either section was clicked.
     addAliasRequested(text) / addActorRequested(text): glossary edits from a selection.
+    rendered(): the sections were laid out anew (what others drew over them is gone).
     """
 
     actorClicked = Signal(str)
     addAliasRequested = Signal(str)
     addActorRequested = Signal(str)
+    rendered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +105,7 @@ class ReadingPane(QWidget):
         row.addWidget(self.legend)
         row.addStretch(1)
         tl.addLayout(row)
+        self.header_row = row  # others add their controls after the legend
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -222,6 +226,7 @@ class ReadingPane(QWidget):
                     selected=self.selected,
                 )
             )
+        emit(self.rendered)
 
     def _header_html(self, view: BriefView) -> str:
         b = view.brief

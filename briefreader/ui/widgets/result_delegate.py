@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import (
     QColor,
@@ -30,6 +32,8 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)
         self.style_: MarkStyle = LIGHT
+        #: Put before a result's title ("★ " for a starred brief); set by the user layer.
+        self.title_prefix: Callable[[Hit], str] | None = None
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
         base = QFont(option.font)
@@ -92,7 +96,11 @@ class ResultDelegate(QStyledItemDelegate):
         painter.drawText(
             QRect(row.x, y, row.width, fm.lineSpacing()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(hit.title or hit.id, Qt.TextElideMode.ElideRight, row.width),
+            fm.elidedText(
+                (self.title_prefix(hit) if self.title_prefix else "") + (hit.title or hit.id),
+                Qt.TextElideMode.ElideRight,
+                row.width,
+            ),
         )
         return y + fm.lineSpacing() + 2
 

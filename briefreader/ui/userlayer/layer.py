@@ -1,0 +1,607 @@
+"""The user's own layer in the window: notes, highlights, stars, saved searches, history,
+exports. :func:`install` puts it into a :class:`MainWindow` (docks, menus, hooks); the
+window itself holds none of this logic.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QPoint, QRectF, QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+)
+
+from briefreader.core.atomic import write_text_atomic
+from briefreader.core.library import Library
+from briefreader.core.records import SearchResults
+from briefreader.core.userdata import Note, UserData
+from briefreader.core.userlayer import (
+    Narrowing,
+    SavedStatus,
+    add_saved,
+    brief_markdown,
+    mark_seen,
+    narrowed_search,
+    watch,
+)
+from briefreader.ui.models import ActorIdRole
+from briefreader.ui.qtcompat import emit
+from briefreader.ui.userlayer import export
+from briefreader.ui.userlayer.highlights import AskNote, PaneHighlights, ask_note
+from briefreader.ui.userlayer.notes_panel import NotesPanel
+from briefreader.ui.userlayer.store import UserStore
+from briefreader.ui.userlayer.watchlist import WatchlistPanel
+from briefreader.ui.workers import SearchRequest
+
+if TYPE_CHECKING:
+    from briefreader.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Recent queries kept for Ctrl+H and the search box's history button.
+HISTORY_SIZE = 30
+HISTORY_KEY = "search/history"
+#: The starred / unread choice beside the sort, with its words.
+ONLY_LABELS = {"": "All briefs", "starred": "★ Starred", "unread": "Unread"}
+
+
+def _signature(request: SearchRequest) -> tuple[Any, ...]:
+    return (request.text, request.sort, request.actors, request.sources, request.years,
+            request.tags)  # fmt: skip
+
+
+def _clock_icon(colour: Any) -> QIcon:
+    """A small clock for the search box's history button (no icon theme needed)."""
+    pix = QPixmap(32, 32)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(colour)
+    pen.setWidthF(2.6)
+    p.setPen(pen)
+    p.drawEllipse(QRectF(4, 4, 24, 24))
+    p.drawLine(16, 16, 16, 9)
+    p.drawLine(16, 16, 21, 19)
+    p.end()
+    return QIcon(pix)
+
+
+class UserLayer(QObject):
+    """Everything of the user's own in one window.
+
+    exported(message): an export was written (what to tell the user).
+    savedOpened(name): a saved search was run and marked seen.
+    """
+
+    exported = Signal(str)
+    savedOpened = Signal(str)
+
+    def __init__(self, window: MainWindow, ask: AskNote = ask_note) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ask = ask
+        self.store = UserStore(window.library.data_dir, window.workers, self)
+        self.store.message.connect(window.statusBar().showMessage)
+        self.highlights = PaneHighlights(window.pane, self.store, ask, self)
+        self.only = ""
+        #: A saved search's request and its new briefs, listed first while it is shown.
+        self._first: tuple[tuple[Any, ...], tuple[str, ...]] | None = None
+        self._pending_note: Note | None = None
+        self._build_docks()
+        self._build_search_tools()
+        self._build_pane_tools()
+        self._build_menus()
+        self._wire()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build_docks(self) -> None:
+        w = self.window
+        self.notes_panel = NotesPanel(self.store)
+        self.notes_dock = QDockWidget("Notes", w)
+        self.notes_dock.setObjectName("notesDock")
+        self.notes_dock.setWidget(self.notes_panel)
+        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
+        self.notes_dock.hide()
+        self.watchlist = WatchlistPanel(self.store)
+        self.watch_dock = QDockWidget("Watchlist", w)
+        self.watch_dock.setObjectName("watchlistDock")
+        self.watch_dock.setWidget(self.watchlist)
+        w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.watch_dock)
+        self.watch_dock.hide()
+
+    def _build_search_tools(self) -> None:
+        panel = self.window.search
+        self.only_combo = QComboBox()
+        self.only_combo.setObjectName("onlyCombo")
+        self.only_combo.setToolTip("Show all briefs, only the starred, or only the unread")
+        for value, label in ONLY_LABELS.items():
+            self.only_combo.addItem(label, value)
+        self.only_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        panel.tools_row.insertWidget(1, self.only_combo, 0, Qt.AlignmentFlag.AlignTop)
+        panel.narrowing = self._narrowing
+        panel.delegate.title_prefix = lambda hit: "★ " if self.store.is_starred(hit.id) else ""
+        panel.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        panel.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        colour = panel.palette().color(QPalette.ColorRole.PlaceholderText)
+        self.history_action = QAction(_clock_icon(colour), "Recent searches (Ctrl+H)", self)
+        panel.search_box.addAction(self.history_action, QLineEdit.ActionPosition.TrailingPosition)
+        self.window.workers.narrowed_search = self._narrowed_search
+
+    def _build_pane_tools(self) -> None:
+        self.star_button = QToolButton()
+        self.star_button.setObjectName("starButton")
+        self.star_button.setCheckable(True)
+        self.star_button.setAutoRaise(True)
+        self.star_button.setToolTip("Star this brief (Ctrl+D)")
+        self.star_button.setEnabled(False)
+        self.window.pane.header_row.addWidget(self.star_button)
+        self._show_star()
+
+    def _menu(self, title: str) -> QMenu | None:
+        for act in self.window.menuBar().actions():
+            if act.text().replace("&", "") == title and isinstance(act.menu(), QMenu):
+                return act.menu()  # type: ignore[return-value]
+        return None
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: str | None = None
+    ) -> QAction:
+        act = QAction(text, self.window)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self.window.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.window.menuBar()
+        help_menu = self._menu("Help")
+        notes = QMenu("&Notes", bar)
+        watch = QMenu("&Watch", bar)
+        for menu in (notes, watch):
+            if help_menu is not None:
+                bar.insertMenu(help_menu.menuAction(), menu)
+            else:
+                bar.addMenu(menu)
+        a = self._action
+        a(notes, "Highlight the selection…", self.highlight_selection, "Ctrl+Shift+H")
+        a(notes, "Note on this brief…", self.note_on_brief, "Ctrl+Shift+N")
+        notes.addSeparator()
+        self.star_action = a(notes, "Star this brief", self.toggle_star, "Ctrl+D")
+        self.star_action.setCheckable(True)
+        a(notes, "Star the selected results", lambda: self.star_selected(True), "Ctrl+Shift+D")
+        a(notes, "Unstar the selected results", lambda: self.star_selected(False))
+        a(notes, "Mark this brief unread", self.mark_unread, "Ctrl+Shift+U")
+        a(watch, "Save this search…", self.save_search, "Ctrl+S")
+        a(watch, "Watch an actor…", self.ask_watch)
+        watch.addSeparator()
+        a(watch, "Recent searches…", self.show_history, "Ctrl+H")
+        view = self._menu("View")
+        self.notes_dock.toggleViewAction().setShortcut(QKeySequence("F7"))
+        self.watch_dock.toggleViewAction().setShortcut(QKeySequence("F8"))
+        for dock in (self.notes_dock, self.watch_dock):
+            if view is not None:
+                view.addAction(dock.toggleViewAction())
+            self.window.addAction(dock.toggleViewAction())
+        self._build_export_menu()
+
+    def _build_export_menu(self) -> None:
+        file_menu = self._menu("File")
+        if file_menu is None:
+            return
+        menu = QMenu("Export", file_menu)
+        menu.setObjectName("exportMenu")
+        for fmt, (label, _suffix) in export.FORMATS.items():
+            act = menu.addAction(f"Results as {label}…")
+            act.triggered.connect(lambda _c=False, f=fmt: self.ask_export_results(f))
+        menu.addSeparator()
+        menu.addAction("Brief with notes as Markdown…").triggered.connect(
+            lambda: self.ask_export_brief("md")
+        )
+        menu.addAction("Brief with notes as PDF…").triggered.connect(
+            lambda: self.ask_export_brief("pdf")
+        )
+        before = next((x for x in file_menu.actions() if x.text().startswith("Problems")), None)
+        if before is not None:
+            file_menu.insertMenu(before, menu)
+        else:
+            file_menu.addMenu(menu)
+
+    def _wire(self) -> None:
+        w, panel = self.window, self.window.search
+        self.only_combo.currentIndexChanged.connect(self._on_only_changed)
+        panel.results.customContextMenuRequested.connect(self._results_menu)
+        panel.search_box.returnPressed.connect(lambda: self.remember(panel.search_box.text()))
+        panel.openRequested.connect(lambda _id: self.remember(panel.shown_query))
+        self.history_action.triggered.connect(self.show_history)
+        self.star_button.clicked.connect(self.toggle_star)
+        w.briefShown.connect(self._on_brief_shown)
+        w.indexReady.connect(self._on_index_ready)
+        self.store.marksChanged.connect(self._on_marks_changed)
+        self.store.savedChanged.connect(self.watchlist.refresh)
+        self.highlights.watchRequested.connect(self.watch_actor)
+        self.highlights.starToggled.connect(self.toggle_star)
+        self.notes_panel.openRequested.connect(self.open_note)
+        self.notes_panel.addNoteRequested.connect(self.note_on_brief)
+        self.notes_panel.editRequested.connect(self.highlights.edit)
+        self.notes_panel.deleteRequested.connect(self.store.delete_note)
+        self.notes_dock.visibilityChanged.connect(
+            lambda shown: self.notes_panel.refresh_all() if shown else None
+        )
+        self.watchlist.openRequested.connect(self.open_saved)
+        self.watchlist.saveRequested.connect(self.save_search)
+        self.watchlist.seenRequested.connect(self.mark_seen)
+        self.watchlist.deleteRequested.connect(self.delete_saved)
+        tree = w.glossary_panel.tree
+        tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        tree.customContextMenuRequested.connect(self._glossary_menu)
+        for notice in self.store.notices:
+            w.statusBar().showMessage(notice, 15000)
+
+    def close(self) -> None:
+        """The window is closing: the database is closed (its background jobs are done)."""
+        self.store.close()
+
+    # -- notes and highlights ------------------------------------------------------------
+
+    @Slot()
+    def highlight_selection(self) -> Note | None:
+        return self.highlights.highlight_selection(with_note=True)
+
+    @Slot()
+    def note_on_brief(self) -> Note | None:
+        view = self.window.pane.view
+        if view is None:
+            return None
+        text = self.ask(self.window, "Note on this brief", view.brief.title, "")
+        if not text:
+            return None
+        note = self.store.add_note(view.brief, text)
+        if note is not None:
+            self.notes_dock.show()
+        return note
+
+    @Slot(object)
+    def open_note(self, note: Note) -> None:
+        """Open the note's brief at the note (at once if it is open)."""
+        view = self.window.pane.view
+        if view is not None and view.brief.id == note.brief_id:
+            self.highlights.show_note(note)
+            return
+        self._pending_note = note
+        self.window.open_brief(note.brief_id)
+
+    @Slot(str)
+    def _on_brief_shown(self, brief_id: str) -> None:
+        view = self.window.pane.view
+        if view is None:
+            return
+        self.store.set_read(brief_id)
+        self.notes_panel.set_brief(brief_id, view.brief.title, view.brief.sha256)
+        self._show_star()
+        note, self._pending_note = self._pending_note, None
+        if note is not None and note.brief_id == brief_id:
+            self.highlights.show_note(note)
+
+    # -- stars and read marks ------------------------------------------------------------
+
+    def _show_star(self) -> None:
+        view = self.window.pane.view
+        on = view is not None and self.store.is_starred(view.brief.id)
+        self.star_button.setEnabled(view is not None)
+        self.star_button.setChecked(on)
+        self.star_button.setText("★ Starred" if on else "☆ Star")
+        if hasattr(self, "star_action"):
+            self.star_action.setChecked(on)
+
+    @Slot()
+    def toggle_star(self) -> None:
+        view = self.window.pane.view
+        if view is None:
+            self._show_star()
+            return
+        starred = not self.store.is_starred(view.brief.id)
+        self.store.set_starred([view.brief.id], starred)
+        self.window.statusBar().showMessage("Starred" if starred else "Star removed", 3000)
+
+    def selected_ids(self) -> list[str]:
+        results = self.window.results
+        rows = sorted(i.row() for i in results.selectionModel().selectedRows())
+        hits = [self.window.model.hit(r) for r in rows]
+        return [h.id for h in hits if h is not None]
+
+    def star_selected(self, starred: bool = True) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self.window.statusBar().showMessage("Select results first (Ctrl+click).", 4000)
+            return
+        self.store.set_starred(ids, starred)
+        verb = "Starred" if starred else "Unstarred"
+        self.window.statusBar().showMessage(f"{verb} {len(ids)} of the results", 4000)
+
+    def mark_selected_unread(self) -> None:
+        for brief_id in self.selected_ids():
+            self.store.set_read(brief_id, False)
+
+    @Slot()
+    def mark_unread(self) -> None:
+        view = self.window.pane.view
+        if view is not None:
+            self.store.set_read(view.brief.id, False)
+            self.window.statusBar().showMessage("Marked unread", 3000)
+
+    @Slot()
+    def _on_marks_changed(self) -> None:
+        self._show_star()
+        self.window.results.viewport().update()
+
+    @Slot(QPoint)
+    def _results_menu(self, pos: QPoint) -> None:
+        menu = self.results_menu()
+        menu.exec(self.window.results.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def results_menu(self) -> QMenu:
+        menu = QMenu(self.window)
+        n = len(self.selected_ids())
+        what = "this result" if n == 1 else f"the {n} selected results"
+        menu.addAction(f"Star {what}").triggered.connect(lambda: self.star_selected(True))
+        menu.addAction(f"Unstar {what}").triggered.connect(lambda: self.star_selected(False))
+        mark = menu.addAction(f"Mark {what} unread")
+        mark.triggered.connect(self.mark_selected_unread)
+        for act in menu.actions():
+            act.setEnabled(n > 0)
+        return menu
+
+    # -- starred / unread / new first ----------------------------------------------------
+
+    @Slot(int)
+    def _on_only_changed(self, _index: int) -> None:
+        self.only = str(self.only_combo.currentData() or "")
+        self.window.run_search()
+
+    def set_only(self, only: str) -> None:
+        self.only_combo.setCurrentIndex(max(0, self.only_combo.findData(only)))
+
+    def _narrowing(self, request: SearchRequest) -> Narrowing | None:
+        first: tuple[str, ...] = ()
+        if self._first is not None and self._first[0] == _signature(request):
+            first = self._first[1]
+        if not self.only and not first:
+            return None
+        return Narrowing(self.only, first)
+
+    def _narrowed_search(self, lib: Library, request: SearchRequest) -> SearchResults:
+        """Runs in a worker: its own connection to the user's database."""
+        narrow: Narrowing = request.narrow
+        with UserData.open(self.store.data_dir, check=False) as ud:
+            return narrowed_search(
+                lib, ud, request.text, only=narrow.only, first=narrow.first,
+                offset=request.offset, limit=request.limit, sort=request.sort,
+                actors=request.actors, sources=request.sources, tags=request.tags,
+                years=request.years,
+            )  # fmt: skip
+
+    # -- saved searches and the watchlist ------------------------------------------------
+
+    def current_filters(self) -> dict[str, Any]:
+        f = self.window.facet_panel.filters
+        out = {
+            "actors": list(f["actors"]),
+            "sources": list(f["source"]),
+            "tags": list(f["tags"]),
+            "years": [int(y) for y in f["year"] if y.isdigit()],
+        }
+        return {k: v for k, v in out.items() if v}
+
+    @Slot()
+    def save_search(self) -> None:
+        query = self.window.search_box.text().strip()
+        filters = self.current_filters()
+        if not query and not filters:
+            self.window.statusBar().showMessage("Type a query or tick a filter first.", 4000)
+            return
+        name, ok = QInputDialog.getText(
+            self.window, "Save this search", "Name:", text=query or "Filtered briefs"
+        )
+        if ok and name.strip():
+            self.save_search_as(name.strip())
+
+    def save_search_as(self, name: str) -> None:
+        """Save the search shown (query, filters, sort) as ``name``; what it finds is seen."""
+        query = self.window.search_box.text().strip()
+        filters = self.current_filters()
+        sort = str(self.window.sort_combo.currentData() or "relevance")
+        self.store.in_background(
+            lambda lib, ud: add_saved(lib, ud, name, query, filters, sort),
+            lambda _s: self._saved_done(f"Saved “{name}”"),
+        )
+
+    def _saved_done(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 4000)
+        self.watch_dock.show()
+        emit(self.store.savedChanged)
+
+    @Slot()
+    def ask_watch(self) -> None:
+        glossary = self.window.library.glossary
+        names = sorted((a.name for a in glossary.actors.values()), key=str.casefold)
+        current = self.window.glossary_panel.current()
+        actor = glossary.get(current or "")
+        at = names.index(actor.name) if actor is not None and actor.name in names else 0
+        name, ok = QInputDialog.getItem(
+            self.window, "Watch an actor", "Actor:", names, at, editable=True
+        )
+        if ok and name.strip():
+            self.watch_actor(name.strip())
+
+    @Slot(str)
+    def watch_actor(self, name: str) -> None:
+        """Watch an actor by id or any of its names; the briefs naming it today are seen."""
+        self.store.in_background(
+            lambda lib, ud: watch(lib, ud, name),
+            lambda saved: self._saved_done(f"Watching {saved.name}"),
+        )
+
+    @Slot(QPoint)
+    def _glossary_menu(self, pos: QPoint) -> None:
+        tree = self.window.glossary_panel.tree
+        actor_id = tree.indexAt(pos).data(ActorIdRole)
+        if not actor_id:
+            return
+        menu = QMenu(tree)
+        menu.addAction("Watch this actor").triggered.connect(lambda: self.watch_actor(actor_id))
+        menu.exec(tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    @Slot(object)
+    def open_saved(self, st: SavedStatus) -> None:
+        """Run a saved search (its query, filters and order), its new briefs first, and mark
+        it seen."""
+        saved = self.window.search
+        s = st.saved
+        f = s.filters
+        filters = {
+            "actors": [s.query] if s.kind == "actor" else list(f.get("actors", [])),
+            "source": list(f.get("sources", [])),
+            "tags": list(f.get("tags", [])),
+            "year": [str(y) for y in f.get("years", [])],
+        }
+        self.window.facet_panel.filters = filters
+        combo = self.window.sort_combo
+        blocker = combo.blockSignals(True)
+        combo.setCurrentIndex(max(0, combo.findData(s.sort if s.kind == "search" else "newest")))
+        combo.blockSignals(blocker)
+        saved.set_text_quietly("" if s.kind == "actor" else s.query)
+        self._first = (_signature(saved.current_request()), tuple(st.new))
+        self.window.run_search()
+        name = s.name
+
+        def seen(_saved: object) -> None:
+            emit(self.store.savedChanged)
+            emit(self.savedOpened, name)
+
+        self.store.in_background(lambda lib, ud: mark_seen(lib, ud, name), seen)
+
+    @Slot(str)
+    def mark_seen(self, name: str) -> None:
+        self.store.in_background(
+            lambda lib, ud: mark_seen(lib, ud, name), lambda _s: emit(self.store.savedChanged)
+        )
+
+    @Slot(str)
+    def delete_saved(self, name: str) -> None:
+        self.store.ud.delete_saved(name)
+        emit(self.store.savedChanged)
+
+    @Slot(object)
+    def _on_index_ready(self, _report: object) -> None:
+        if self.watch_dock.isVisible():
+            self.watchlist.refresh()
+
+    # -- history -------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> QSettings:
+        return self.window.settings
+
+    def history(self) -> list[str]:
+        value = self.settings.value(HISTORY_KEY, [])
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [str(v) for v in values if str(v).strip()]
+
+    def remember(self, query: str) -> None:
+        """Put a query the user acted on (Enter, a result opened) first in the history."""
+        query = query.strip()
+        if not query:
+            return
+        recent = [query] + [q for q in self.history() if q != query]
+        self.settings.setValue(HISTORY_KEY, recent[:HISTORY_SIZE])
+
+    def history_menu(self) -> QMenu:
+        menu = QMenu(self.window)
+        menu.setObjectName("historyMenu")
+        recent = self.history()
+        for query in recent:
+            act = menu.addAction(query if len(query) <= 60 else query[:59] + "…")
+            act.triggered.connect(lambda _c=False, q=query: self.window.search.search_for(q))
+        if not recent:
+            menu.addAction("No recent searches").setEnabled(False)
+        else:
+            menu.addSeparator()
+            menu.addAction("Clear the history").triggered.connect(
+                lambda: self.settings.setValue(HISTORY_KEY, [])
+            )
+        return menu
+
+    @Slot()
+    def show_history(self) -> None:
+        box = self.window.search_box
+        menu = self.history_menu()
+        menu.exec(box.mapToGlobal(box.rect().bottomLeft()))
+        menu.deleteLater()
+
+    # -- export --------------------------------------------------------------------------
+
+    def _ask_path(self, title: str, name: str, fmt: str, label: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self.window, title, name, f"{label} (*.{fmt})")
+        return Path(path) if path else None
+
+    def ask_export_results(self, fmt: str) -> None:
+        label, suffix = export.FORMATS[fmt]
+        target = self._ask_path("Export the results", f"results.{suffix}", suffix, label)
+        if target is not None:
+            self.export_results(target, fmt)
+
+    def export_results(self, target: Path, fmt: str) -> None:
+        """Write every result of the search shown to ``target`` (in the background)."""
+        request = self.window.search.current_request()
+        self.store.in_background(export.export_results_job(request, fmt, target), self._on_exported)
+
+    def _on_exported(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 6000)
+        emit(self.exported, message)
+
+    def ask_export_brief(self, fmt: str) -> None:
+        view = self.window.pane.view
+        if view is None:
+            return
+        label = "PDF" if fmt == "pdf" else "Markdown"
+        stem = Path(view.brief.id).stem
+        target = self._ask_path("Export the brief with its notes", f"{stem}.{fmt}", fmt, label)
+        if target is not None:
+            self.export_brief(target, fmt)
+
+    def export_brief(self, target: Path, fmt: str) -> None:
+        """The open brief with its highlights and notes, as Markdown or PDF."""
+        view = self.window.pane.view
+        if view is None:
+            return
+        notes = self.store.notes(view.brief.id)
+        if fmt == "pdf":
+            export.write_brief_pdf(view, notes, target)
+        else:
+            write_text_atomic(target, brief_markdown(view.brief, notes))
+        self._on_exported(f"Saved {target}")
+
+
+def install(window: MainWindow) -> UserLayer:
+    """Put the user's own layer into ``window`` (before it restores its layout)."""
+    return UserLayer(window)
+
+
+__all__ = ["UserLayer", "install"]

@@ -1,0 +1,170 @@
+"""The Notes panel: the open brief's notes and highlights on top, every note below.
+
+Picking a note opens its brief at the note. A note whose brief changed says so and keeps
+the text it was written on (in its tooltip); a note is never moved onto the new text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.core.userdata import CHANGED, CURRENT, Note
+from briefreader.core.userlayer import NoteRow, note_rows
+from briefreader.ui.qtcompat import emit
+from briefreader.ui.userlayer.models import NoteListModel, NoteRole
+from briefreader.ui.userlayer.store import UserStore
+
+#: Typing in the notes' filter searches after this pause.
+FILTER_DELAY_MS = 200
+
+
+def _list(model: NoteListModel, name: str) -> QListView:
+    view = QListView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setWordWrap(True)
+    view.setSpacing(3)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    return view
+
+
+class NotesPanel(QWidget):
+    """This brief's notes, and all notes (filtered by words).
+
+    openRequested(note): show this note (open its brief at it).
+    addNoteRequested(): "Note on this brief…".
+    editRequested(note) / deleteRequested(note): from a note's menu.
+    """
+
+    openRequested = Signal(object)
+    addNoteRequested = Signal()
+    editRequested = Signal(object)
+    deleteRequested = Signal(object)
+
+    def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notesPanel")
+        self.store = store
+        self.brief_id: str | None = None
+        self.brief_title = ""
+        self._sha: str | None = None
+        self.brief_model = NoteListModel(False, self)
+        self.all_model = NoteListModel(True, self)
+
+        self.brief_label = QLabel("This brief")
+        self.brief_label.setObjectName("facetTitle")
+        self.add_button = QPushButton("Note on this brief…")
+        self.add_button.setToolTip("A note on the whole brief (Ctrl+Shift+N)")
+        self.add_button.clicked.connect(lambda: emit(self.addNoteRequested))
+        self.brief_list = _list(self.brief_model, "briefNotes")
+        self.brief_empty = QLabel("No notes yet. Select text and right-click to highlight it.")
+        self.brief_empty.setWordWrap(True)
+        self.brief_empty.setObjectName("notesEmpty")
+
+        self.all_label = QLabel("All notes")
+        self.all_label.setObjectName("facetTitle")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("notesFilter")
+        self.filter.setPlaceholderText("Find in notes…")
+        self.filter.setClearButtonEnabled(True)
+        self.all_list = _list(self.all_model, "allNotes")
+
+        top = QHBoxLayout()
+        top.addWidget(self.brief_label, 1)
+        top.addWidget(self.add_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 10)
+        lay.setSpacing(6)
+        lay.addLayout(top)
+        lay.addWidget(self.brief_empty)
+        lay.addWidget(self.brief_list, 2)
+        lay.addWidget(self.all_label)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.all_list, 3)
+
+        self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.refresh_all)
+        self.filter.textChanged.connect(lambda _t: self._filter_timer.start())
+        for view in (self.brief_list, self.all_list):
+            view.activated.connect(self._on_picked)
+            view.clicked.connect(self._on_picked)
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+        store.notesChanged.connect(self._on_notes_changed)
+        self._show_brief_rows([])
+
+    # -- content -------------------------------------------------------------------------
+
+    def set_brief(self, brief_id: str | None, title: str = "", sha256: str | None = None) -> None:
+        """The open brief changed: list its notes."""
+        self.brief_id, self.brief_title, self._sha = brief_id, title, sha256
+        self.add_button.setEnabled(brief_id is not None)
+        self.refresh_brief()
+
+    def refresh_brief(self) -> None:
+        rows = []
+        if self.brief_id is not None:
+            for note in reversed(self.store.notes(self.brief_id)):
+                state = CURRENT if note.sha256 == self._sha else CHANGED
+                old = self.store.ud.snapshot(note.sha256) if state == CHANGED else None
+                rows.append(NoteRow(note, state, self.brief_title, old))
+        self._show_brief_rows(rows)
+
+    def _show_brief_rows(self, rows: list[NoteRow]) -> None:
+        self.brief_model.set_rows(rows)
+        self.brief_empty.setVisible(not rows)
+        self.brief_list.setVisible(bool(rows))
+
+    @Slot()
+    def refresh_all(self) -> None:
+        """List every note with its state against the library (read in the background)."""
+        words = self.filter.text()
+        self.store.in_background(lambda lib, ud: note_rows(lib, ud, words), self._on_all_rows)
+
+    def _on_all_rows(self, rows: list[NoteRow]) -> None:
+        self.all_model.set_rows(rows)
+
+    @Slot(str)
+    def _on_notes_changed(self, brief_id: str) -> None:
+        if brief_id == self.brief_id:
+            self.refresh_brief()
+        if self.isVisible():
+            self.refresh_all()
+
+    # -- acting ------------------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _on_picked(self, index: QModelIndex) -> None:
+        row: NoteRow | None = index.data(NoteRole)
+        if row is not None:
+            emit(self.openRequested, row.note)
+
+    def _context_menu(self, view: QListView, pos: QPoint) -> None:
+        menu = self.menu_for(view, pos)
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def menu_for(self, view: QListView, pos: QPoint) -> QMenu | None:
+        row: NoteRow | None = view.indexAt(pos).data(NoteRole)
+        if row is None:
+            return None
+        note: Note = row.note
+        menu = QMenu(self)
+        menu.addAction("Go to the note").triggered.connect(lambda: emit(self.openRequested, note))
+        menu.addAction("Edit the note…").triggered.connect(lambda: emit(self.editRequested, note))
+        menu.addAction("Delete").triggered.connect(lambda: emit(self.deleteRequested, note))
+        return menu

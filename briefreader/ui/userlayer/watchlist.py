@@ -1,0 +1,154 @@
+"""The Watchlist panel: saved searches and watched actors, each with what is new in it.
+
+"New" is what arrived in the index since the user last opened it (the core stamps each
+brief when it first sees it): the same figure ``briefreader saved`` prints. The counts are
+read in the background when the panel is shown, when the index changes, and when the list
+itself changes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from briefreader.core.userlayer import SavedStatus, statuses
+from briefreader.ui.qtcompat import emit
+from briefreader.ui.userlayer.models import SavedListModel, SavedRole
+from briefreader.ui.userlayer.store import UserStore
+
+EMPTY = (
+    "Nothing saved yet. Save a search with Ctrl+S, or watch an actor from its menu in the "
+    "Actors panel or the brief."
+)
+
+
+class WatchlistPanel(QWidget):
+    """The saved searches and watched actors, newest news in bold.
+
+    openRequested(status): run this saved search, new briefs first.
+    saveRequested(): "Save this search…".
+    seenRequested(name) / deleteRequested(name) / exportRequested(name): from its menu.
+    countsShown(): the counts of a refresh are in the list.
+    """
+
+    openRequested = Signal(object)
+    saveRequested = Signal()
+    seenRequested = Signal(str)
+    deleteRequested = Signal(str)
+    exportRequested = Signal(str)
+    countsShown = Signal()
+
+    def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("watchlistPanel")
+        self.store = store
+        self.model = SavedListModel(self)
+        self._refreshing = False
+        self._again = False
+        self.view = QListView()
+        self.view.setObjectName("watchlist")
+        self.view.setModel(self.model)
+        self.view.setSpacing(2)
+        self.view.setUniformItemSizes(True)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.activated.connect(self._on_picked)
+        self.view.clicked.connect(self._on_picked)
+        self.empty = QLabel(EMPTY)
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("notesEmpty")
+        self.save_button = QPushButton("Save this search…")
+        self.save_button.setToolTip("Save the query, its filters and its order (Ctrl+S)")
+        self.save_button.clicked.connect(lambda: emit(self.saveRequested))
+        self.status = QLabel()
+        self.status.setObjectName("watchlistStatus")
+        row = QHBoxLayout()
+        row.addWidget(self.status, 1)
+        row.addWidget(self.save_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 10)
+        lay.setSpacing(6)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.empty)
+        lay.addLayout(row)
+        self._show([])
+
+    # -- counts --------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read every saved search's counts again (in the background; one at a time)."""
+        if self._refreshing:
+            self._again = True
+            return
+        self._refreshing = True
+        self.status.setText("Counting…")
+        self.store.in_background(lambda lib, ud: statuses(lib, ud), self._on_counts, self._failed)
+
+    def _on_counts(self, rows: list[SavedStatus]) -> None:
+        self._refreshing = False
+        if self._again:
+            self._again = False
+            self.refresh()
+            return
+        self._show(rows)
+        emit(self.countsShown)
+
+    def _failed(self, message: str) -> None:
+        self._refreshing = False
+        self.status.setText(message)
+
+    def _show(self, rows: list[SavedStatus]) -> None:
+        self.model.set_rows(rows)
+        self.empty.setVisible(not rows)
+        self.view.setVisible(bool(rows))
+        news = sum(1 for r in rows if r.new)
+        self.status.setText(f"{news} with new briefs" if news else ("Up to date" if rows else ""))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    # -- acting ------------------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _on_picked(self, index: QModelIndex) -> None:
+        st: SavedStatus | None = index.data(SavedRole)
+        if st is not None:
+            emit(self.openRequested, st)
+
+    @Slot(QPoint)
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.menu_for(pos)
+        if menu is not None:
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def menu_for(self, pos: QPoint) -> QMenu | None:
+        st: SavedStatus | None = self.view.indexAt(pos).data(SavedRole)
+        if st is None:
+            return None
+        name = st.saved.name
+        menu = QMenu(self)
+        menu.addAction("Open").triggered.connect(lambda: emit(self.openRequested, st))
+        seen = menu.addAction("Mark as seen")
+        seen.setEnabled(bool(st.new))
+        seen.triggered.connect(lambda: emit(self.seenRequested, name))
+        menu.addAction("Export as CSV…").triggered.connect(lambda: emit(self.exportRequested, name))
+        menu.addSeparator()
+        what = "Stop watching" if st.saved.kind == "actor" else "Delete"
+        menu.addAction(what).triggered.connect(lambda: emit(self.deleteRequested, name))
+        return menu

@@ -1,0 +1,406 @@
+"""The user's own layer in the real window: highlights and notes, saved searches and their
+new counts, stars and read marks, history, exports (issue 16)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QSettings
+from PySide6.QtGui import QTextCursor
+
+from briefreader.core.library import Library
+from briefreader.core.userdata import CHANGED, CURRENT, UserData
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.userlayer.layer import UserLayer
+from briefreader.ui.userlayer.models import CHANGED_TEXT, NoteListModel, SavedListModel
+from briefreader.ui.widgets.brief_browser import BriefBrowser
+from briefreader.ui.workers import Workers
+
+REPO = Path(__file__).resolve().parents[2]
+NEWEST = "2020-01-03_airport-strike.md"
+KH = "2019-12-30_kh-strikes.md"
+
+
+def _open(qtbot, window: MainWindow, brief_id: str) -> None:  # type: ignore[no-untyped-def]
+    if window.pane.view is not None and window.pane.view.brief.id == brief_id:
+        return
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        window.open_brief(brief_id)
+
+
+def _search(qtbot, window: MainWindow, text: str) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.search.search_for(text)
+
+
+def _select(browser: BriefBrowser, text: str) -> tuple[int, int]:
+    start = browser.document().toPlainText().index(text)
+    cursor = QTextCursor(browser.document())
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(text), QTextCursor.MoveMode.KeepAnchor)
+    browser.setTextCursor(cursor)
+    browser.setFocus()
+    return start, start + len(text)
+
+
+def _answer(layer: UserLayer, text: str | None) -> list[tuple[str, str]]:
+    """Answer the note dialog with ``text``; returns what it was asked (title, quote)."""
+    asked: list[tuple[str, str]] = []
+
+    def ask(_parent: object, title: str, quote: str, _old: str) -> str | None:
+        asked.append((title, quote))
+        return text
+
+    layer.ask = ask
+    layer.highlights.ask = ask
+    return asked
+
+
+def _drawn(window: MainWindow) -> list[str]:
+    """The text under each highlight drawn in either section."""
+    out = []
+    for browser in window.pane.browsers:
+        for sel in browser.extraSelections():
+            out.append(sel.cursor.selectedText())
+    return out
+
+
+def _new_window(qtbot, library: Library, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
+    workers = Workers(library)
+    win = MainWindow(library, workers, settings)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.indexReady, timeout=20000):
+        win.start()
+    qtbot.waitUntil(lambda: not workers.busy, timeout=20000)
+    return win
+
+
+def _close(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+    window.close()
+    window.workers.shutdown()
+
+
+# -- highlights and notes ------------------------------------------------------------------
+
+
+def test_highlight_with_a_note_is_drawn_and_is_there_after_reopening(
+    qtbot, window: MainWindow, library: Library, settings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, NEWEST)
+    article, _comment = window.pane.browsers
+    asked = _answer(layer, "Check the second leader's name")
+    _select(article, "killed Qassem Suleimani")
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        note = layer.highlight_selection()
+    assert note is not None and note.section == "article"
+    brief = window.pane.view.brief  # type: ignore[union-attr]
+    assert "killed Qassem Suleimani" in brief.text[note.start : note.end]  # type: ignore[misc]
+    assert asked == [("Highlight with a note", "killed Qassem Suleimani")]
+    assert _drawn(window) == ["killed Qassem Suleimani"]
+    # Its own colour: neither a hit's nor an actor's.
+    sel = article.extraSelections()[0]
+    fmt = sel.format
+    assert fmt.background().color().name() == window.pane.style_.note_bg
+    assert window.pane.style_.note_bg not in (window.pane.style_.hit_bg,) + tuple(
+        bg for _fg, bg in window.pane.style_.kinds.values()
+    )
+    # The note shows under the highlight and in the Notes panel.
+    rect = article.cursorRect(sel.cursor)
+    assert layer.highlights.tooltip(article, rect.center()) == "Check the second leader's name"
+    assert "Check the second leader's name" in layer.notes_panel.brief_model.index(0).data()
+    _close(qtbot, window)
+
+    again = _new_window(qtbot, library, settings)
+    _open(qtbot, again, NEWEST)
+    assert _drawn(again) == ["killed Qassem Suleimani"]
+    row = again.user_layer.notes_panel.brief_model.row(0)
+    assert row is not None and row.note.body == "Check the second leader's name"
+    assert row.state == CURRENT
+    _close(qtbot, again)
+
+
+def test_highlight_in_the_comment_and_a_note_on_the_whole_brief(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, NEWEST)
+    _article, comment = window.pane.browsers
+    _answer(layer, "")
+    _select(comment, "strike first")
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        note = layer.highlight_selection()
+    assert note is not None and note.section == "comment" and note.body == ""
+    _answer(layer, "Ask the desk about the rockets")
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        whole = layer.note_on_brief()
+    assert whole is not None and not whole.is_highlight
+    assert _drawn(window) == ["strike first"]
+    assert layer.notes_dock.isVisible()
+    texts = [layer.notes_panel.brief_model.index(r).data() for r in range(2)]
+    assert any("Ask the desk" in t for t in texts)
+    # Removing the highlight takes it off the page.
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        layer.store.delete_note(note)
+    assert _drawn(window) == []
+
+
+def test_a_note_on_a_brief_that_changed_says_so_and_keeps_the_old_text(
+    qtbot, window: MainWindow, corpus: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, KH)
+    article, _ = window.pane.browsers
+    _answer(layer, "five or six?")
+    _select(article, "five bases")
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        layer.highlight_selection()
+    path = corpus / KH
+    path.write_text(path.read_text("utf-8").replace("five bases", "six bases"), "utf-8")
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        window.update_index()
+    window.workers.forget_views()
+    window.pane.show_message("…")
+    _open(qtbot, window, KH)
+    assert _drawn(window) == []  # its offsets mean other text now: listed, not drawn
+    row = layer.notes_panel.brief_model.row(0)
+    assert row is not None and row.state == CHANGED
+    assert row.old_text is not None and "five bases" in row.old_text
+    assert CHANGED_TEXT in layer.notes_panel.brief_model.index(0).data()
+    assert "five bases" in layer.notes_panel.brief_model.index(0).data(3)  # the tooltip
+    # The list of all notes says the same (read in the background).
+    with qtbot.waitSignal(layer.notes_panel.all_model.modelReset, timeout=10000):
+        layer.notes_panel.refresh_all()
+    assert CHANGED_TEXT in layer.notes_panel.all_model.index(0).data()
+
+
+def test_picking_a_note_opens_its_brief_at_the_note(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, KH)
+    article, _ = window.pane.browsers
+    _answer(layer, "")
+    _select(article, "contractor")
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        note = layer.highlight_selection()
+    _open(qtbot, window, NEWEST)
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        layer.open_note(note)  # type: ignore[arg-type]
+    assert window.pane.view.brief.id == KH  # type: ignore[union-attr]
+    assert window.pane.browsers[0].textCursor().selectedText() == "contractor"
+
+
+# -- saved searches, the watchlist, new counts ---------------------------------------------
+
+
+def _counts(qtbot, layer: UserLayer) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(layer.watchlist.countsShown, timeout=20000):
+        layer.watchlist.refresh()
+    model = layer.watchlist.model
+    rows = [model.row(r) for r in range(model.rowCount())]
+    return {r.saved.name: (r.total, len(r.new)) for r in rows if r is not None}
+
+
+def _cli_saved(library: Library, glossary_file: Path) -> dict[str, tuple[int, int]]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefreader", "saved", "--json",
+         "--data-dir", str(library.data_dir), "--glossary", str(glossary_file)],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return {r["name"]: (r["total"], r["new"]) for r in json.loads(proc.stdout)}
+
+
+ROCKETS = """Title: Rockets land near the embassy
+Date: 2020-01-08
+Source: AFP
+
+Two rockets landed near the embassy in Baghdad overnight; no one was hurt.
+"""
+
+
+def test_saved_search_new_count_rises_with_new_briefs_and_falls_once_opened(
+    qtbot, window: MainWindow, library: Library, corpus: Path, glossary_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _search(qtbot, window, "rocket")
+    with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+        layer.save_search_as("Rockets")
+    assert layer.watch_dock.isVisible()
+    assert _counts(qtbot, layer) == {"Rockets": (2, 0)}
+
+    (corpus / "2020-01-08_rockets.md").write_text(ROCKETS, "utf-8")
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        window.update_index()
+    assert _counts(qtbot, layer) == {"Rockets": (3, 1)}
+    library.remember_corpora()
+    assert _cli_saved(library, glossary_file) == {"Rockets": (3, 1)}  # the CLI agrees
+    assert "1 new" in layer.watchlist.model.index(0).data()
+
+    # Opening it lists the new brief first, and marks the search seen.
+    _search(qtbot, window, "election")
+    status = layer.watchlist.model.row(0)
+    with (
+        qtbot.waitSignal(layer.savedOpened, timeout=20000),
+        qtbot.waitSignal(window.resultsShown, timeout=20000),
+    ):
+        layer.open_saved(status)
+    assert window.search_box.text() == "rocket"
+    assert window.model.hit(0).id == "2020-01-08_rockets.md"  # type: ignore[union-attr]
+    assert window.model.rowCount() == 3
+    assert _counts(qtbot, layer) == {"Rockets": (3, 0)}
+    assert _cli_saved(library, glossary_file) == {"Rockets": (3, 0)}
+
+
+def test_watch_an_actor_from_the_glossary_and_open_it(
+    qtbot, window: MainWindow, corpus: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+        layer.watch_actor("KH")
+    assert _counts(qtbot, layer) == {"Kataib Hezbollah": (2, 0)}
+    (corpus / "2020-01-09_kh.md").write_text(
+        "Title: Kataib Hezbollah threatens\nDate: 2020-01-09\n\nKataib Hezbollah warned.\n",
+        "utf-8",
+    )
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        window.update_index()
+    assert _counts(qtbot, layer) == {"Kataib Hezbollah": (3, 1)}
+    with qtbot.waitSignal(layer.savedOpened, timeout=20000):
+        layer.open_saved(layer.watchlist.model.row(0))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10000)
+    assert window.model.hit(0).id == "2020-01-09_kh.md"  # type: ignore[union-attr]
+    assert window.facet_panel.filters["actors"] == ["kataib-hezbollah"]
+    # Deleting it empties the list.
+    with qtbot.waitSignal(layer.watchlist.countsShown, timeout=10000):
+        layer.delete_saved("Kataib Hezbollah")
+    assert layer.watchlist.model.rowCount() == 0
+
+
+def test_history_remembers_queries_the_user_acted_on(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    window.search_box.setText("rocket")
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.search_box.returnPressed.emit()
+    _search(qtbot, window, "election")
+    window.search.open_top()
+    assert layer.history() == ["election", "rocket"]
+    menu = layer.history_menu()
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert texts[:2] == ["election", "rocket"]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        menu.actions()[1].trigger()
+    assert window.search_box.text() == "rocket"
+    assert any(a.shortcut().toString() == "Ctrl+H" for a in window.actions())
+
+
+# -- stars and read marks ------------------------------------------------------------------
+
+
+def test_star_many_results_then_list_only_the_starred_and_the_unread(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _search(qtbot, window, "")
+    sm = window.results.selectionModel()
+    sm.clearSelection()
+    for brief_id in (KH, "2018-05-14_elections.md"):
+        index = window.model.index(window.model.row_of(brief_id))
+        sm.select(index, QItemSelectionModel.SelectionFlag.Select)
+    layer.star_selected(True)
+    assert layer.store.starred == {KH, "2018-05-14_elections.md"}
+    assert window.search.delegate.title_prefix(window.model.hit(window.model.row_of(KH)))  # type: ignore[misc, arg-type]
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        layer.set_only("starred")
+    ids = {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
+    assert ids == {KH, "2018-05-14_elections.md"}
+    # The newest brief was opened at start: read; the unread list leaves it out.
+    assert NEWEST in layer.store.read
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        layer.set_only("unread")
+    ids = {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
+    assert NEWEST not in ids and len(ids) == 3
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        layer.set_only("")
+    assert window.model.rowCount() == 4
+    # The star of the open brief, from its button; the state is in the database.
+    _open(qtbot, window, NEWEST)
+    assert not layer.star_button.isChecked()
+    layer.star_button.click()
+    assert layer.star_button.isChecked() and layer.store.is_starred(NEWEST)
+    with UserData.open(window.library.data_dir) as ud:
+        assert set(ud.starred()) == {KH, "2018-05-14_elections.md", NEWEST}
+        assert ud.is_read(NEWEST)
+
+
+# -- exports -------------------------------------------------------------------------------
+
+
+def test_export_results_to_csv_and_read_them_back(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, KH)
+    layer.store.add_note(window.pane.view.brief, "Watch the embassy")  # type: ignore[union-attr]
+    _search(qtbot, window, "rocket")
+    target = tmp_path / "out" / "results.csv"
+    target.parent.mkdir()
+    with qtbot.waitSignal(layer.exported, timeout=20000):
+        layer.export_results(target, "csv")
+    with target.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["id"] for r in rows} == {NEWEST, KH}
+    kh = next(r for r in rows if r["id"] == KH)
+    assert kh["title"] == "American strikes hit Kataib Hezbollah bases"
+    assert kh["notes"] == "Watch the embassy"
+    assert kh["date"] == "2019-12-30" and kh["source"] == "Reuters"
+    assert "Kataib Hezbollah" in kh["actors"]
+    for fmt in ("md", "json"):
+        with qtbot.waitSignal(layer.exported, timeout=20000):
+            layer.export_results(tmp_path / f"results.{fmt}", fmt)
+    data = json.loads((tmp_path / "results.json").read_text("utf-8"))
+    assert data["query"] == "rocket" and len(data["hits"]) == 2
+    assert "| title |" in (tmp_path / "results.md").read_text("utf-8")
+
+
+def test_export_a_brief_with_its_highlights_and_notes(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, NEWEST)
+    _answer(layer, "who was the other?")
+    _select(window.pane.browsers[0], "a leader of Kataib Hezbollah")
+    layer.highlight_selection()
+    layer.export_brief(tmp_path / "brief.md", "md")
+    text = (tmp_path / "brief.md").read_text("utf-8")
+    assert text.startswith("# Drone strike at Baghdad airport kills Suleimani")
+    assert "==a leader of Kataib Hezbollah==" in text
+    assert "who was the other?" in text and "## Analyst comment" in text
+    layer.export_brief(tmp_path / "brief.pdf", "pdf")
+    assert (tmp_path / "brief.pdf").read_bytes().startswith(b"%PDF")
+
+
+# -- models --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model_type", [NoteListModel, SavedListModel])
+def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow, model_type) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    if model_type is NoteListModel:
+        _open(qtbot, window, NEWEST)
+        layer.store.add_note(window.pane.view.brief, "one")  # type: ignore[union-attr]
+        model = layer.notes_panel.brief_model
+        assert model.rowCount() == 1
+    else:
+        with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+            layer.watch_actor("Iran")
+        _counts(qtbot, layer)
+        model = layer.watchlist.model
+        assert model.rowCount() == 1
+    qtmodeltester.check(model)
