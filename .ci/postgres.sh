@@ -37,11 +37,14 @@ pg_test_start() {
   [ "$(id -u)" = 0 ] && chown briefreader-pg "$PG_TEST_DIR"
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  # Run from the server's own folder: the unprivileged user may not read the checkout.
+  cd "$PG_TEST_DIR" || return 1
   "${run[@]}" "$bin/initdb" -D "$PG_TEST_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_TEST_DIR/initdb.log" 2>&1 \
     || { cat "$PG_TEST_DIR/initdb.log" >&2; return 1; }
   "${run[@]}" "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_TEST_DIR -c fsync=off" start >/dev/null \
     || { cat "$PG_TEST_DIR/server.log" >&2; return 1; }
+  cd - >/dev/null || return 1
   PG_TEST_STOP=("${run[@]}" "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -m fast -w stop)
   export PG_TEST_DIR PG_TEST_BIN="$bin" PG_TEST_PORT=$port
   export BRIEFREADER_TEST_PG="postgresql://postgres@127.0.0.1:$port/postgres"

@@ -81,7 +81,10 @@ class Server:
 
     def _run(self, tool: str, *args: str) -> None:
         proc = subprocess.run(
-            [*self.prefix, str(self.bin / tool), *args], capture_output=True, text=True
+            [*self.prefix, str(self.bin / tool), *args],
+            capture_output=True,
+            text=True,
+            cwd=self.folder,  # the server's user may not be able to read the checkout
         )
         if proc.returncode:
             log = self.folder / "server.log"
