@@ -16,8 +16,10 @@ does not know is asked of Whoosh's matchers, segment by segment (slow, exact).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ from whoosh import query
 from briefreader.core.index.phrases import phrase_documents
 from briefreader.core.index.postings import ArrayCache, FacetColumn, SegmentArrays, join_facets
 from briefreader.core.index.schema import BM25_B, BM25_K1
+from briefreader.core.index.termfile import TermFile, key_hash, term_key
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +109,19 @@ class Evaluator:
     #: Bound of the joined, scored term arrays one evaluator keeps (least recently used go).
     SCORED_BYTES = 64 * 2**20
 
-    def __init__(self, searcher: Any, cache: ArrayCache) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        cache: ArrayCache,
+        term_files: Callable[[Any], TermFile | None] | None = None,
+    ) -> None:
         self.searcher = searcher
         self.schema = searcher.schema
         self.cache = cache
         leaves = searcher.leaf_searchers()
         self.leaves = [
-            (leaf, SegmentArrays(leaf.reader(), offset, cache)) for leaf, offset in leaves
+            (leaf, SegmentArrays(leaf.reader(), offset, cache, term_files))
+            for leaf, offset in leaves
         ]
         self.n = int(searcher.doc_count_all())
         self.offsets = np.array([seg.offset for _leaf, seg in self.leaves], dtype=np.int64)
@@ -126,6 +135,8 @@ class Evaluator:
                 ]
             )
         self._avgfl: dict[str, float] = {}
+        #: Each term's row in every segment's term file (None: some segment has none).
+        self._rows: dict[tuple[str, bytes], np.ndarray | None] = {}
         self._idf: dict[tuple[str, bytes], float] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._joined: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray | None]] = (
@@ -144,6 +155,7 @@ class Evaluator:
     def run(self, q: Any, scored: bool = True, deadline: float | None = None) -> Matches:
         """Every live document ``q`` matches, with its score (zeros when not ``scored``)."""
         self.deadline = float("inf") if deadline is None else deadline
+        self._prefetch(q)
         part = self._eval(q, scored, None)
         ids = part.ids
         scores = part.scores if scored and part.scores is not None else None
@@ -172,6 +184,7 @@ class Evaluator:
         if not len(ids):
             return out
         within = ids.astype(np.int32)
+        self._prefetch(q)
         part = self._eval(q, True, within)
         if len(part) and part.scores is not None:
             ia, ib = _intersect(within, part.ids)
@@ -210,7 +223,20 @@ class Evaluator:
         key = (fieldname, btext)
         got = self._idf.get(key)
         if got is None:
-            got = self._idf[key] = float(self.searcher.idf(fieldname, btext))
+            rows = self._term_rows(fieldname, btext)
+            if rows is None:
+                got = float(self.searcher.idf(fieldname, btext))
+            else:
+                # What schema._BM25.idf computes, from the term files' lengths: Whoosh's
+                # document frequency counts deleted documents too, and so do these.
+                df = sum(
+                    seg.terms.doc_frequency(int(row))
+                    for (_leaf, seg), row in zip(self.leaves, rows.tolist(), strict=True)
+                    if seg.terms is not None
+                )
+                n = self.n
+                got = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            self._idf[key] = got
         return got
 
     def rarity(self, text: str, fieldname: str = "article") -> float:
@@ -245,6 +271,48 @@ class Evaluator:
 
     # -- a term over the whole index ------------------------------------------------------
 
+    def _term_rows(self, fieldname: str, btext: bytes) -> np.ndarray | None:
+        key = (fieldname, btext)
+        if key not in self._rows:
+            self._find_rows([key])
+        return self._rows.get(key)
+
+    def _prefetch(self, q: Any) -> None:
+        """Find every term of ``q`` in every segment's term file at once (one
+        ``searchsorted`` per segment), before the tree is walked term by term."""
+        wanted: list[tuple[str, bytes]] = []
+        names = self.schema.names()
+        leaves = [q] if q.is_leaf() else q.leaves()
+        for leaf in leaves:
+            if type(leaf) is not query.Term or leaf.fieldname not in names:
+                continue
+            try:
+                btext = self.schema[leaf.fieldname].to_bytes(leaf.text)
+            except ValueError:
+                continue
+            if (leaf.fieldname, btext) not in self._rows:
+                wanted.append((leaf.fieldname, btext))
+        if wanted:
+            self._find_rows(list(dict.fromkeys(wanted)))
+
+    def _find_rows(self, wanted: list[tuple[str, bytes]]) -> None:
+        files = [seg.terms for _leaf, seg in self.leaves]
+        if not files or any(tf is None for tf in files):
+            for key in wanted:
+                self._rows[key] = None
+            return
+        keys = [term_key(f, b) for f, b in wanted]
+        hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+        rows = np.empty((len(wanted), len(files)), dtype=np.int64)
+        for j, tf in enumerate(files):
+            assert tf is not None
+            rows[:, j] = tf.find_many(keys, hashes)
+        if len(self._rows) > 500_000:
+            self._rows.clear()
+        for i, (fieldname, btext) in enumerate(wanted):
+            covered = all(fieldname in tf.fields for tf in files if tf is not None)
+            self._rows[(fieldname, btext)] = rows[i] if covered else None
+
     def _joined_term(
         self, field: Any, fieldname: str, btext: bytes, scored: bool
     ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -263,8 +331,12 @@ class Evaluator:
                 return with_scores[0], None
         id_parts: list[np.ndarray] = []
         weight_parts: list[np.ndarray] = []
-        for _leaf, seg in self.leaves:
-            post = seg.postings(fieldname, btext)
+        rows = self._term_rows(fieldname, btext)
+        for i, (_leaf, seg) in enumerate(self.leaves):
+            if rows is not None and seg.terms is not None:
+                post = seg.terms.postings(int(rows[i]))
+            else:
+                post = seg.postings(fieldname, btext)
             if not len(post.ids):
                 continue
             ids, weights = post.ids, post.weights

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import pickle
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN as _LENGTHS_COLUMN
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_HEADER
 from whoosh.codec.whoosh3 import W3TermsReader as _W3Terms
+from whoosh.filedb.filetables import OrderedHashReader as _OrderedHash
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
@@ -345,3 +347,137 @@ def deleted_mask(reader: Any) -> np.ndarray | None:
     deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
     mask[deleted[deleted < len(mask)]] = True
     return mask
+
+
+@dataclass(slots=True)
+class SegmentTerms:
+    """A leaf segment's terms (``field NUL term`` keys, in the segment's key order) and all
+    their postings back to back: term ``i`` owns ``counts[i]`` entries of ``ids`` (local
+    document numbers, ascending, deleted documents included) and ``weights``."""
+
+    fields: list[str]
+    keys: list[bytes]
+    counts: np.ndarray  # int64
+    ids: np.ndarray  # int32
+    weights: np.ndarray  # float32
+
+
+_RECORD = struct.Struct("!ii")
+_INFO_SIZE = struct.calcsize("!BfIBBfII")
+_EXTENT = struct.Struct("!qi")
+
+
+def read_segment_terms(reader: Any, fields: set[str]) -> SegmentTerms | None:
+    """Every term of ``fields`` in a leaf segment with its postings, read in one pass over
+    the segment's files; None where the fast path does not apply.
+
+    Whoosh-Reloaded 2.7.5 writes a segment's terms as a hash file whose records (an 8-byte
+    pair of lengths, the key: a 2-byte field number and the term, the value: the term's
+    info) lie in key order before its hash tables; a posting list not inlined in its info is
+    a chain of blocks in the postings file (see :func:`_read_w3`). The delta-coded ids of all
+    the terms are summed by one numpy call at the end."""
+    terms = getattr(reader, "_terms", None)
+    if not FAST_PATHS or not isinstance(terms, _W3Terms):
+        return None
+    tindex = terms._tindex
+    if type(tindex) is not _OrderedHash:
+        return None
+    unmap = terms._fieldunmap
+    wanted = [name in fields for name in unmap]
+    start, end = int(tindex.startofdata), int(tindex.endofdata)
+    trm = tindex.dbfile.get(start, end - start)
+    postfile = terms._postfile
+    out_fields: list[str] = []
+    keys: list[bytes] = []
+    counts: list[int] = []
+    deltas: list[int] = []
+    w_parts: list[Any] = []
+    pos, n = 0, len(trm)
+    unpack_record, unpack_extent = _RECORD.unpack_from, _EXTENT.unpack_from
+    while pos < n:
+        klen, vlen = unpack_record(trm, pos)
+        pos += 8
+        fnum = trm[pos] << 8 | trm[pos + 1]
+        if fnum >= len(wanted) or not wanted[fnum]:
+            pos += klen + vlen
+            continue
+        name = unmap[fnum]
+        key = name.encode("utf-8") + b"\x00" + trm[pos + 2 : pos + klen]
+        pos += klen
+        value = trm[pos : pos + vlen]
+        pos += vlen
+        out_fields.append(name)
+        keys.append(key)
+        counts.append(0)
+        if value[0]:  # inlined: (ids, weights, values) pickled after the info
+            ids, weights, _vals = pickle.loads(value[_INFO_SIZE:])
+            counts[-1] = len(ids)
+            if ids:
+                # Absolute ids: as deltas from the term's start they sum to the same.
+                deltas.append(ids[0])
+                deltas.extend(b - a for a, b in zip(ids, ids[1:], strict=False))
+                w_parts.append(
+                    np.asarray(weights, np.float32) if weights else np.ones(len(ids), np.float32)
+                )
+        else:
+            offset, length = unpack_extent(value, _INFO_SIZE)
+            got = _blocks(postfile.get(offset, length), deltas, w_parts)
+            if got is None:
+                return None
+            counts[-1] = got
+    if pos != n or len(deltas) != sum(counts):
+        return None
+    count_arr = np.array(counts, dtype=np.int64)
+    summed = np.cumsum(np.array(deltas, dtype=np.int64))
+    ends = np.cumsum(count_arr)
+    starts = ends - count_arr
+    base = np.zeros(len(counts), np.int64)
+    has = starts > 0
+    base[has] = summed[starts[has] - 1]
+    ids_all = (summed - np.repeat(base, count_arr)).astype(np.int32)
+    weights_all = np.concatenate(w_parts) if w_parts else np.empty(0, np.float32)
+    if len(weights_all) != len(ids_all):
+        return None
+    return SegmentTerms(out_fields, keys, count_arr, ids_all, weights_all.astype(np.float32))
+
+
+def _blocks(buf: bytes, deltas: list[int], w_parts: list[Any]) -> int | None:
+    """Decode one posting list's blocks: extend ``deltas`` (each block's first id made a
+    delta from the block before) and ``w_parts``; the number of postings, or None."""
+    if buf[:4] != _W3_MAGIC:
+        return None
+    stream = io.BytesIO(buf)
+    pos, end_all = 4, len(buf)
+    total = 0
+    prev_max = 0
+    while pos < end_all:
+        length = int.from_bytes(buf[pos : pos + 4], "big", signed=True)
+        pos += 4
+        end = pos + abs(length)
+        stream.seek(pos)
+        count, maxid, _maxweight, comp = pickle.load(stream)[:4]
+        raw = buf[stream.tell() : end]
+        head = _HEAD_BYTES(count)
+        part = zlib.decompressobj().decompress(raw, head) if comp else raw[:head]
+        got = _ids_and_weights(part, count, maxid)
+        if got is None:
+            ids_d, ws, _vs = pickle.loads(zlib.decompress(raw) if comp else raw)
+        else:
+            ids_d, ws = got
+        if len(ids_d) != count:
+            return None
+        first = len(deltas)
+        deltas.extend(ids_d)
+        deltas[first] -= prev_max
+        prev_max = maxid
+        if ws is None:
+            w_parts.append(np.ones(count, np.float32))
+        elif isinstance(ws, float):
+            w_parts.append(np.full(count, ws, np.float32))
+        else:
+            w_parts.append(np.asarray(ws, np.float32))
+        total += count
+        pos = end
+        if length < 0:
+            break
+    return total

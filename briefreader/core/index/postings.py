@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from briefreader.core.index import fast
+from briefreader.core.index.termfile import TermFile, key_hash, term_key
 
 log = logging.getLogger(__name__)
 
@@ -240,15 +241,28 @@ def segment_key(reader: Any) -> Any:
 class SegmentArrays:
     """What the evaluator reads from one leaf segment, through the shared cache."""
 
-    def __init__(self, reader: Any, offset: int, cache: ArrayCache) -> None:
+    def __init__(
+        self,
+        reader: Any,
+        offset: int,
+        cache: ArrayCache,
+        term_files: Callable[[Any], TermFile | None] | None = None,
+    ) -> None:
         self.reader = reader
         self.offset = offset
         self.n = int(reader.doc_count_all())
         self.key = segment_key(reader)
         self.cache = cache
         self.deleted = fast.deleted_mask(reader)
+        #: The segment's term file (its postings as mapped arrays), if written yet.
+        self.terms = term_files(self.key) if term_files is not None and self.key else None
 
     def postings(self, fieldname: str, btext: bytes) -> fast.TermPostings:
+        tf = self.terms
+        if tf is not None and fieldname in tf.fields:
+            key = term_key(fieldname, btext)
+            return tf.postings(tf.find(key, key_hash(key)))
+
         def make() -> tuple[Any, int]:
             got = fast.read_postings(self.reader, fieldname, btext)
             return got, got.nbytes

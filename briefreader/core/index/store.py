@@ -27,8 +27,9 @@ from whoosh.filedb.filestore import FileStorage
 
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index import schema as _schema
+from briefreader.core.index import termfile
 from briefreader.core.index.evaluate import Evaluator
-from briefreader.core.index.postings import ArrayCache, cache_bytes_setting
+from briefreader.core.index.postings import ArrayCache, cache_bytes_setting, segment_key
 from briefreader.core.index.schema import (
     TEXT_FIELDS,
     _analyzer,
@@ -252,6 +253,7 @@ class BriefIndex:
         #: segment: a refresh keeps what unchanged segments gave).
         self.arrays = ArrayCache(cache_bytes_setting(cache_mb))
         self._evaluator: Evaluator | None = None
+        self._term_files: dict[Any, termfile.TermFile] = {}
 
     # -- opening -------------------------------------------------------------------------
 
@@ -581,10 +583,33 @@ class BriefIndex:
         s = self.searcher()
         ev = self._evaluator
         if ev is None or ev.searcher is not s:
-            ev = self._evaluator = Evaluator(s, self.arrays)
+            ev = self._evaluator = Evaluator(s, self.arrays, self._term_file)
             live = {seg.key for _leaf, seg in ev.leaves}
             self.arrays.forget_segments(live)
+            for gone in set(self._term_files) - live:
+                del self._term_files[gone]
         return ev
+
+    def _term_file(self, segment_id: Any) -> termfile.TermFile | None:
+        """The segment's term file, mapped once for the index's life (None until written)."""
+        got = self._term_files.get(segment_id)
+        if got is None:
+            got = termfile.open_for(self.folder, segment_id)
+            if got is not None:
+                self._term_files[segment_id] = got
+        return got
+
+    def write_term_files(self, procs: int = 1) -> int:
+        """Lay out each segment that lacks one as a term file (see termfile.py) and remove
+        those of merged-away segments; the caller holds :meth:`locked`. A few seconds per
+        100,000 briefs' worth of new segments; nothing when all are written."""
+        ix = self._require()
+        reader = ix.reader()
+        try:
+            leaves = [(segment_key(r), r) for r, _offset in reader.leaf_readers()]
+            return termfile.write_missing(self.folder, leaves, procs)
+        finally:
+            reader.close()
 
     # -- writing -------------------------------------------------------------------------
 

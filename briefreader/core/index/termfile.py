@@ -1,0 +1,298 @@
+"""A segment's terms and postings as flat arrays on disk, memory-mapped: a term is a slice.
+
+Whoosh keeps a segment's terms in a hash file and each posting list as pickled blocks, so
+reading a term costs a hash-table walk and a decode in Python, per term and per segment:
+most of a long question's time at 100,000 briefs (a dozen segments, a hundred terms). A
+segment never changes once written, so its terms can be laid out once more, the way the
+array evaluator reads them:
+
+- ``hashes``: a 64-bit hash of each term's key (field name, NUL, term bytes), ascending;
+- ``kpos`` / ``keys``: each term's key bytes (hash collisions are settled by comparing them);
+- ``ppos`` / ``ids`` / ``weights``: each term's postings (segment-local document numbers,
+  ascending, deleted documents included; weights as Whoosh stores them).
+
+A term's lookup is one ``searchsorted``; its postings are views of the mapped file (read
+through the page cache, shared between processes, not counted in any private memory). The
+file is written beside the index (``arrays/<segment id>.terms``, atomically) after the commit
+that made the segment, and removed with it. Without one, a segment is read Whoosh's way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import mmap
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from briefreader.core.index import fast
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"BRTERMS1"
+#: Bumped when the layout changes: files of another version are made again.
+VERSION = 1
+_EMPTY_IDS = np.empty(0, np.int32)
+_EMPTY_WEIGHTS = np.empty(0, np.float32)
+
+
+def term_key(fieldname: str, btext: bytes) -> bytes:
+    return fieldname.encode("utf-8") + b"\x00" + btext
+
+
+def key_hash(key: bytes) -> int:
+    """A 64-bit hash stable across processes and runs (Python's ``hash`` is not)."""
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
+
+
+def folder_of(index_folder: Path) -> Path:
+    return Path(index_folder) / "arrays"
+
+
+def path_for(index_folder: Path, segment_id: str) -> Path:
+    return folder_of(index_folder) / f"{segment_id}.terms"
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def fields_of(schema: Any) -> set[str]:
+    """The fields a term file holds: those a query can name, not the spelling-suggestion
+    fields (a quarter of the terms, never evaluated) nor numeric ones (ranges read the
+    date column)."""
+    from whoosh import fields as wf
+
+    return {
+        name
+        for name, field in schema.items()
+        if not name.startswith("spell_") and not isinstance(field, wf.NUMERIC)
+    }
+
+
+def write(reader: Any, path: Path) -> bool:
+    """Lay out a leaf reader's terms as a term file at ``path``; False if the segment's
+    format is not one the fast path reads (then there is no file, and no harm)."""
+    fields = fields_of(reader.schema)
+    got = fast.read_segment_terms(reader, fields)
+    if got is None:
+        return False
+    digest = hashlib.blake2b
+    hash_arr = np.fromiter(
+        (int.from_bytes(digest(k, digest_size=8).digest(), "little") for k in got.keys),
+        dtype=np.uint64,
+        count=len(got.keys),
+    )
+    order = np.argsort(hash_arr, kind="stable")
+    idx = order.tolist()
+    sorted_keys = [got.keys[i] for i in idx]
+    kpos = np.zeros(len(idx) + 1, np.int64)
+    np.cumsum([len(k) for k in sorted_keys], out=kpos[1:])
+    counts = got.counts[order]
+    ppos = np.zeros(len(idx) + 1, np.int64)
+    np.cumsum(counts, out=ppos[1:])
+    # Postings in hash order: each term's run of the key-ordered arrays, gathered at once.
+    starts = (np.cumsum(got.counts) - got.counts)[order]
+    gather = np.repeat(starts - ppos[:-1], counts) + np.arange(int(ppos[-1]), dtype=np.int64)
+    arrays: dict[str, np.ndarray] = {
+        "hashes": hash_arr[order],
+        "kpos": kpos,
+        "keys": np.frombuffer(b"".join(sorted_keys), dtype=np.uint8),
+        "ppos": ppos,
+        "ids": got.ids[gather],
+        "weights": got.weights[gather],
+    }
+    _save(path, arrays, sorted(fields))
+    return True
+
+
+def _save(path: Path, arrays: dict[str, np.ndarray], fields: list[str]) -> None:
+    """Header (magic, JSON length, JSON table of arrays) then each array 8-byte aligned;
+    written to a temporary name, flushed, and renamed over ``path``."""
+    table: dict[str, list[Any]] = {}
+    offset = 0
+    for name, arr in arrays.items():
+        table[name] = [arr.dtype.str, offset, len(arr)]
+        offset += -(-arr.nbytes // 8) * 8
+    head = json.dumps({"version": VERSION, "fields": fields, "arrays": table}).encode()
+    head += b" " * (-(len(MAGIC) + 8 + len(head)) % 8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(MAGIC + len(head).to_bytes(8, "little") + head)
+            for arr in arrays.values():
+                data = np.ascontiguousarray(arr).tobytes()
+                fh.write(data + b"\x00" * (-len(data) % 8))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+class TermFile:
+    """A mapped term file. Raises ValueError when the file is not one (a damaged or foreign
+    file is then made again, never trusted)."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as fh:
+            self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        buf = self._map
+        if buf[: len(MAGIC)] != MAGIC:
+            raise ValueError(f"{path.name}: not a term file")
+        hlen = int.from_bytes(buf[len(MAGIC) : len(MAGIC) + 8], "little")
+        base = len(MAGIC) + 8 + hlen
+        try:
+            head = json.loads(bytes(buf[len(MAGIC) + 8 : base]))
+            if head.get("version") != VERSION:
+                raise ValueError(f"{path.name}: term file version {head.get('version')}")
+            arrays: dict[str, np.ndarray] = {}
+            for name, (dtype, offset, count) in head["arrays"].items():
+                arrays[name] = np.frombuffer(buf, np.dtype(dtype), int(count), base + int(offset))
+        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path.name}: damaged term file ({exc})") from exc
+        self.fields = frozenset(head.get("fields") or ())
+        self.hashes = arrays["hashes"]
+        self.kpos = arrays["kpos"]
+        self.keys = arrays["keys"]
+        self.ppos = arrays["ppos"]
+        self.ids = arrays["ids"]
+        self.weights = arrays["weights"]
+        n = len(self.hashes)
+        if (
+            len(self.kpos) != n + 1
+            or len(self.ppos) != n + 1
+            or len(self.ids) != len(self.weights)
+            or (n and (self.ppos[-1] != len(self.ids) or self.kpos[-1] != len(self.keys)))
+        ):
+            raise ValueError(f"{path.name}: inconsistent term file")
+        self._keys_bytes = memoryview(buf)[base + head["arrays"]["keys"][1] :]
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def find(self, key: bytes, h: int) -> int:
+        """The term's row, or -1."""
+        hashes = self.hashes
+        i = int(hashes.searchsorted(np.uint64(h)))
+        n = len(hashes)
+        while i < n and int(hashes[i]) == h:
+            a, b = int(self.kpos[i]), int(self.kpos[i + 1])
+            if self._keys_bytes[a:b] == key:
+                return i
+            i += 1
+        return -1
+
+    def find_many(self, keys: list[bytes], hashes: np.ndarray) -> np.ndarray:
+        """Each key's row (-1 when absent): one ``searchsorted`` for all of them."""
+        rows = np.full(len(keys), -1, dtype=np.int64)
+        if not len(self.hashes) or not keys:
+            return rows
+        at = self.hashes.searchsorted(hashes)
+        inside = at < len(self.hashes)
+        hit = np.zeros(len(keys), bool)
+        hit[inside] = self.hashes[at[inside]] == hashes[inside]
+        for j in np.flatnonzero(hit).tolist():
+            rows[j] = self.find(keys[j], int(hashes[j]))
+        return rows
+
+    def postings(self, row: int) -> fast.TermPostings:
+        if row < 0:
+            return fast.TermPostings(_EMPTY_IDS, _EMPTY_WEIGHTS)
+        a, b = int(self.ppos[row]), int(self.ppos[row + 1])
+        return fast.TermPostings(self.ids[a:b], self.weights[a:b])
+
+    def doc_frequency(self, row: int) -> int:
+        return 0 if row < 0 else int(self.ppos[row + 1] - self.ppos[row])
+
+    def close(self) -> None:
+        # Views into the map may still be alive (cached arrays): then the map stays open
+        # until they go, which is what the garbage collector does anyway.
+        with contextlib.suppress(BufferError):
+            self._map.close()
+
+
+def open_for(index_folder: Path, segment_id: Any) -> TermFile | None:
+    """The segment's term file if there is a sound one."""
+    if not segment_id:
+        return None
+    path = path_for(index_folder, str(segment_id))
+    try:
+        return TermFile(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("term file %s set aside: %s", path.name, exc)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
+
+def write_missing(index_folder: Path, readers: Iterable[tuple[Any, Any]], procs: int = 1) -> int:
+    """Make the term file of each (segment id, leaf reader) that lacks one, and remove the
+    files of segments that are gone. Returns how many were written.
+
+    With ``procs`` > 1 (the bulk build, a process with no other threads) the segments are
+    laid out by forked processes, each opening the index itself."""
+    folder = folder_of(index_folder)
+    live: set[str] = set()
+    missing: list[tuple[str, Any]] = []
+    for seg_id, reader in readers:
+        if not seg_id:
+            continue
+        live.add(str(seg_id))
+        if not path_for(index_folder, str(seg_id)).exists():
+            missing.append((str(seg_id), reader))
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.name.endswith(".tmp") or (old.suffix == ".terms" and old.stem not in live):
+                # A temporary file is a writer's that died: one writes at a time (the lock).
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    if procs > 1 and len(missing) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(
+            min(procs, len(missing)), mp_context=multiprocessing.get_context("fork")
+        ) as pool:
+            done = pool.map(_write_in_child, [(str(index_folder), sid) for sid, _r in missing])
+            return sum(done)
+    written = 0
+    for seg_id, reader in missing:
+        written += _write_logged(reader, path_for(index_folder, seg_id))
+    return written
+
+
+def _write_logged(reader: Any, path: Path) -> bool:
+    try:
+        return write(reader, path)
+    except Exception as exc:  # noqa: BLE001 - an accelerator only: Whoosh's way stays
+        log.warning("no term file %s: %s", path.name, exc)
+        return False
+
+
+def _write_in_child(job: tuple[str, str]) -> bool:
+    from whoosh import index as whoosh_index
+
+    folder, seg_id = job
+    ix = whoosh_index.open_dir(folder)
+    reader = ix.reader()
+    try:
+        for leaf, _offset in reader.leaf_readers():
+            if leaf.segment().segment_id() == seg_id:
+                return _write_logged(leaf, path_for(Path(folder), seg_id))
+        return False
+    finally:
+        reader.close()
+        ix.close()

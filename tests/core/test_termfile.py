@@ -1,0 +1,199 @@
+"""Term files (core/index/termfile.py): each segment's postings laid out as mapped arrays.
+
+They are an accelerator only, so the tests hold them to one rule: whatever is read through
+them equals what Whoosh's own files give, and a missing, damaged or stale one changes no
+answer.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import query
+
+from briefreader.core.glossary import Glossary
+from briefreader.core.index import fast, termfile
+from briefreader.core.index.evaluate import Evaluator
+from briefreader.core.library import Library
+
+GLOSSARY = """
+[[actor]]
+id = "pmf"
+name = "Popular Mobilization Forces"
+kind = "militia"
+aliases = ["PMF", "P.M.F."]
+"""
+
+WORDS = tuple(
+    " ".join(
+        (
+            "oil border drone strike council ministry election water dam convoy militia",
+            "parliament budget pipeline refinery protest governor airport tribe shrine",
+            "ceasefire harvest loan grid court envoy",
+        )
+    ).split(" ")
+)
+
+
+def _brief(rng: random.Random, i: int) -> str:
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 60)))
+    actor = " The PMF said so." if rng.random() < 0.4 else ""
+    return (
+        f"Title: Brief {i} {rng.choice(WORDS)}\nDate: 2024-0{rng.randint(1, 9)}-1{i % 9}\n"
+        f"Source: Wire\n\n{words}.{actor}\n\nComment: {rng.choice(WORDS)} {rng.choice(WORDS)}.\n"
+    )
+
+
+def _library(root: Path, batches: int = 3) -> tuple[Library, Path]:
+    (root / "g.toml").write_text(GLOSSARY, "utf-8")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    lib = Library([corpus], root / "data", Glossary.load([root / "g.toml"]))
+    rng = random.Random(5)
+    for batch in range(batches):
+        for i in range(30):
+            (corpus / f"b{batch}-{i:02d}.md").write_text(_brief(rng, i), "utf-8")
+        lib.update(bulk=False)
+    return lib, corpus
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> tuple[Library, Path]:
+    lib, corpus = _library(tmp_path)
+    yield lib, corpus
+    lib.close()
+
+
+def _leaves(lib: Library) -> list[tuple[str, object]]:
+    s = lib.index.searcher()
+    return [(leaf.reader().segment().segment_id(), leaf.reader()) for leaf, _ in s.leaf_searchers()]
+
+
+def test_every_segment_gets_a_term_file_equal_to_its_whoosh_postings(
+    built: tuple[Library, Path],
+) -> None:
+    lib, _corpus = built
+    leaves = _leaves(lib)
+    assert len(leaves) >= 2
+    checked = 0
+    for seg_id, reader in leaves:
+        tf = termfile.open_for(lib.index.folder, seg_id)
+        assert tf is not None, seg_id
+        assert "article" in tf.fields and "spell_article" not in tf.fields
+        in_file = 0
+        for fieldname, btext in reader.all_terms():
+            if fieldname not in tf.fields:
+                continue
+            in_file += 1
+            key = termfile.term_key(fieldname, btext)
+            row = tf.find(key, termfile.key_hash(key))
+            assert row >= 0, (fieldname, btext)
+            got = tf.postings(row)
+            want = fast.read_postings(reader, fieldname, btext)
+            assert got.ids.tolist() == want.ids.tolist(), (fieldname, btext)
+            assert np.allclose(got.weights, want.weights), (fieldname, btext)
+            assert tf.doc_frequency(row) == reader.doc_frequency(fieldname, btext)
+            checked += 1
+        assert len(tf) == in_file  # nothing more, nothing less
+        absent = termfile.term_key("article", b"zzz-not-a-word")
+        assert tf.find(absent, termfile.key_hash(absent)) == -1
+    assert checked > 200
+
+
+def test_batch_lookup_equals_one_by_one(built: tuple[Library, Path]) -> None:
+    lib, _corpus = built
+    seg_id, reader = _leaves(lib)[0]
+    tf = termfile.open_for(lib.index.folder, seg_id)
+    assert tf is not None
+    keys = [termfile.term_key(f, t) for f, t in list(reader.all_terms())[:300]]
+    keys += [termfile.term_key("title", b"absent"), termfile.term_key("nofield", b"oil")]
+    hashes = np.array([termfile.key_hash(k) for k in keys], dtype=np.uint64)
+    rows = tf.find_many(keys, hashes)
+    assert rows.tolist() == [tf.find(k, int(h)) for k, h in zip(keys, hashes.tolist(), strict=True)]
+    assert rows[-1] == -1 and rows[-2] == -1
+
+
+def test_colliding_hashes_are_told_apart_by_their_keys(tmp_path: Path) -> None:
+    """Two keys under one hash: the lookup compares the bytes, never trusts the hash."""
+    arrays = {
+        "hashes": np.array([7, 7, 9], np.uint64),
+        "kpos": np.array([0, 3, 6, 9], np.int64),
+        "keys": np.frombuffer(b"a\x00xa\x00yb\x00z", np.uint8),
+        "ppos": np.array([0, 1, 3, 4], np.int64),
+        "ids": np.array([4, 1, 2, 8], np.int32),
+        "weights": np.array([1, 2, 3, 4], np.float32),
+    }
+    path = tmp_path / "x.terms"
+    termfile._save(path, arrays, ["a", "b"])
+    tf = termfile.TermFile(path)
+    assert tf.find(b"a\x00y", 7) == 1
+    assert tf.postings(1).ids.tolist() == [1, 2]
+    assert tf.find(b"a\x00x", 7) == 0
+    assert tf.find(b"a\x00q", 7) == -1
+    assert tf.find_many([b"b\x00z", b"a\x00y"], np.array([9, 7], np.uint64)).tolist() == [2, 1]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(b"not a term file at all"),
+        lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+        lambda p: p.write_bytes(b""),
+    ],
+    ids=["garbage", "truncated", "empty"],
+)
+def test_a_damaged_term_file_is_set_aside_and_made_again(
+    built: tuple[Library, Path], damage: object
+) -> None:
+    lib, _corpus = built
+    seg_id, _reader = _leaves(lib)[0]
+    path = termfile.path_for(lib.index.folder, seg_id)
+    q = query.Or([query.Term("article", "oil"), query.Term("comment", "drone")])
+    want = lib.index.evaluator().run(q)
+    damage(path)  # type: ignore[operator]
+    lib.index._term_files.clear()  # as a new process finds it
+    fresh = Evaluator(lib.index.searcher(), lib.index.arrays, lib.index._term_file)
+    got = fresh.run(q)
+    assert got.ids.tolist() == want.ids.tolist()
+    assert np.allclose(got.scores, want.scores)
+    assert not path.exists()  # set aside, not trusted
+    lib.update(bulk=False)  # the next update lays it out again
+    assert termfile.open_for(lib.index.folder, seg_id) is not None
+
+
+def test_without_term_files_the_answers_are_the_same(built: tuple[Library, Path]) -> None:
+    lib, _corpus = built
+    s = lib.index.searcher()
+    with_files = Evaluator(s, lib.index.arrays, lib.index._term_file)
+    without = Evaluator(s, lib.index.arrays, None)
+    assert all(seg.terms is not None for _l, seg in with_files.leaves)
+    rng = random.Random(3)
+    for _ in range(40):
+        words = rng.sample(WORDS, 3)
+        terms = [
+            query.Term(f, w, boost=rng.choice([1.0, 2.0]))
+            for w in words
+            for f in ("article", "title")
+        ]
+        q = query.Or([*terms, query.Term("actors", "pmf")])
+        a, b = with_files.run(q), without.run(q)
+        assert a.ids.tolist() == b.ids.tolist(), q
+        assert np.allclose(a.scores, b.scores), q
+
+
+def test_merged_away_segments_lose_their_term_files(tmp_path: Path) -> None:
+    from briefreader.core.index import store
+
+    lib, _corpus = _library(tmp_path, batches=store.TINY_SEGMENTS_TO_MERGE + 1)
+    try:
+        assert len(_leaves(lib)) < store.TINY_SEGMENTS_TO_MERGE  # they were merged
+        folder = termfile.folder_of(lib.index.folder)
+        live = {seg_id for seg_id, _r in _leaves(lib)}
+        on_disk = {p.stem for p in folder.glob("*.terms")}
+        assert on_disk == live
+        assert not list(folder.glob("*.tmp"))
+    finally:
+        lib.close()
