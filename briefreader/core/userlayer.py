@@ -200,7 +200,7 @@ def narrowed_search(
         sort=every.sort,
         facets=_facets(hits) if offset == 0 else {},
         suggestion=every.suggestion,
-        notices=every.notices,
+        notices=[*every.notices, *([f"only the {only} briefs are listed"] if only else [])],
         seconds=every.seconds,
         exact=every.exact,
         partial=every.partial,

@@ -66,6 +66,23 @@ def ask_note(parent: QWidget, title: str, quote: str, text: str = "") -> str | N
     return box.toPlainText().strip()
 
 
+def _pieces(span: tuple[int, int], hits: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """``span`` cut at the search hits inside it: (start, end, over a hit)."""
+    out: list[tuple[int, int, bool]] = []
+    pos, end = span
+    for a, b in hits:
+        a, b = max(a, pos), min(b, end)
+        if a >= b:
+            continue
+        if pos < a:
+            out.append((pos, a, False))
+        out.append((a, b, True))
+        pos = b
+    if pos < end:
+        out.append((pos, end, False))
+    return out
+
+
 class PaneHighlights(QObject):
     """Draws the open brief's highlights in the pane and makes new ones from a selection.
 
@@ -128,31 +145,38 @@ class PaneHighlights(QObject):
         """Draw the open brief's current highlights (after every render of the pane)."""
         view = self.pane.view
         notes = self.store.notes(view.brief.id) if view is not None else []
-        fmt = QTextCharFormat()
         style: MarkStyle = self.pane.style_  # the theme's: the pane re-renders on a change
+        fmt = QTextCharFormat()
         fmt.setBackground(QColor(style.note_bg))
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
         fmt.setUnderlineColor(QColor(style.note_line))
+        # Over a search hit only the underline: the hit keeps its own colours (its dark
+        # text on the highlight's dark background would be unreadable in the dark theme).
+        line_only = QTextCharFormat()
+        line_only.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+        line_only.setUnderlineColor(QColor(style.note_line))
         for browser in self.pane.browsers:
             drawn: list[tuple[int, int, Note]] = []
             selections: list[QTextEdit.ExtraSelection] = []
             section = self._section(browser)
+            hits = browser.hit_spans(QColor(style.hit_bg)) if notes else []
             for note in notes:
                 if view is None or section is None or note.section != section[0]:
                     continue
                 if note.sha256 != view.brief.sha256 or note.start is None or note.end is None:
                     continue  # made on another version of the brief: listed, not drawn
-                name, at, text = section
+                _name, at, text = section
                 span = self._alignment(browser, text).to_shown(note.start - at, note.end - at)
                 if span is None:
                     continue
-                cursor = QTextCursor(browser.document())
-                cursor.setPosition(span[0])
-                cursor.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
-                sel = QTextEdit.ExtraSelection()
-                sel.cursor = cursor  # type: ignore[misc]
-                sel.format = fmt  # type: ignore[misc]
-                selections.append(sel)
+                for a, b, over_hit in _pieces(span, hits):
+                    cursor = QTextCursor(browser.document())
+                    cursor.setPosition(a)
+                    cursor.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+                    sel = QTextEdit.ExtraSelection()
+                    sel.cursor = cursor  # type: ignore[misc]
+                    sel.format = line_only if over_hit else fmt  # type: ignore[misc]
+                    selections.append(sel)
                 drawn.append((span[0], span[1], note))
             browser.setExtraSelections(selections)
             self.drawn[browser] = drawn

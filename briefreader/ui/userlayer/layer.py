@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, QRectF, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDockWidget,
     QFileDialog,
     QInputDialog,
@@ -54,7 +62,9 @@ log = logging.getLogger(__name__)
 HISTORY_SIZE = 30
 HISTORY_KEY = "search/history"
 #: The starred / unread choice beside the sort, with its words.
-ONLY_LABELS = {"": "All briefs", "starred": "★ Starred", "unread": "Unread"}
+ONLY_LABELS = {"": "All briefs", "starred": "★ Starred only", "unread": "Unread only"}
+#: What the button beside the sort says for each (short: the panel may be narrow).
+ONLY_SHORT = {"": "All ▾", "starred": "★ ▾", "unread": "Unread ▾"}
 
 
 def _signature(request: SearchRequest) -> tuple[Any, ...]:
@@ -108,29 +118,56 @@ class UserLayer(QObject):
     # -- building ------------------------------------------------------------------------
 
     def _build_docks(self) -> None:
+        """Notes and Watchlist: tabs beside "More like this" on the right, so that opening
+        them never widens the window (a small screen keeps its reading width)."""
         w = self.window
+        right = Qt.DockWidgetArea.RightDockWidgetArea
         self.notes_panel = NotesPanel(self.store)
+        self.watchlist = WatchlistPanel(self.store)
         self.notes_dock = QDockWidget("Notes", w)
         self.notes_dock.setObjectName("notesDock")
         self.notes_dock.setWidget(self.notes_panel)
-        w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.notes_dock)
-        self.notes_dock.hide()
-        self.watchlist = WatchlistPanel(self.store)
         self.watch_dock = QDockWidget("Watchlist", w)
         self.watch_dock.setObjectName("watchlistDock")
         self.watch_dock.setWidget(self.watchlist)
-        w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.watch_dock)
-        self.watch_dock.hide()
+        for dock in (self.notes_dock, self.watch_dock):
+            w.addDockWidget(right, dock)
+            w.tabifyDockWidget(w.related_dock, dock)
+            dock.hide()
+            dock.toggleViewAction().triggered.connect(
+                lambda on, d=dock: self.reveal(d) if on else None
+            )
+
+    def reveal(self, dock: QDockWidget) -> None:
+        """Show one of the user's panels in front of its tab group, with room to read."""
+        dock.show()
+        dock.raise_()
+        w = self.window
+        if w.glossary_dock.isVisible() and not w.glossary_dock.isFloating():
+            height = max(400, w.height())
+            w.resizeDocks(
+                [w.glossary_dock, dock], [height * 2 // 5, height * 3 // 5], Qt.Orientation.Vertical
+            )
 
     def _build_search_tools(self) -> None:
         panel = self.window.search
-        self.only_combo = QComboBox()
-        self.only_combo.setObjectName("onlyCombo")
-        self.only_combo.setToolTip("Show all briefs, only the starred, or only the unread")
+        self.only_button = QToolButton()
+        self.only_button.setObjectName("onlyButton")
+        self.only_button.setToolTip("List all briefs, only the starred, or only the unread")
+        self.only_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.only_menu = QMenu(self.only_button)
+        group = QActionGroup(self)
+        self.only_actions: dict[str, QAction] = {}
         for value, label in ONLY_LABELS.items():
-            self.only_combo.addItem(label, value)
-        self.only_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        panel.tools_row.insertWidget(1, self.only_combo, 0, Qt.AlignmentFlag.AlignTop)
+            act = self.only_menu.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(value == "")
+            group.addAction(act)
+            act.triggered.connect(lambda _c=False, v=value: self.set_only(v))
+            self.only_actions[value] = act
+        self.only_button.setMenu(self.only_menu)
+        self.only_button.setText(ONLY_SHORT[""])
+        panel.tools_row.insertWidget(1, self.only_button, 0, Qt.AlignmentFlag.AlignTop)
         panel.narrowing = self._narrowing
         panel.delegate.title_prefix = lambda hit: "★ " if self.store.is_starred(hit.id) else ""
         panel.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -147,6 +184,9 @@ class UserLayer(QObject):
         self.star_button.setAutoRaise(True)
         self.star_button.setToolTip("Star this brief (Ctrl+D)")
         self.star_button.setEnabled(False)
+        font = self.star_button.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.star_button.setFont(font)
         self.window.pane.header_row.addWidget(self.star_button)
         self._show_star()
 
@@ -223,7 +263,6 @@ class UserLayer(QObject):
 
     def _wire(self) -> None:
         w, panel = self.window, self.window.search
-        self.only_combo.currentIndexChanged.connect(self._on_only_changed)
         panel.results.customContextMenuRequested.connect(self._results_menu)
         panel.search_box.returnPressed.connect(lambda: self.remember(panel.search_box.text()))
         panel.openRequested.connect(lambda _id: self.remember(panel.shown_query))
@@ -272,7 +311,7 @@ class UserLayer(QObject):
             return None
         note = self.store.add_note(view.brief, text)
         if note is not None:
-            self.notes_dock.show()
+            self.reveal(self.notes_dock)
         return note
 
     @Slot(object)
@@ -304,7 +343,10 @@ class UserLayer(QObject):
         on = view is not None and self.store.is_starred(view.brief.id)
         self.star_button.setEnabled(view is not None)
         self.star_button.setChecked(on)
-        self.star_button.setText("★ Starred" if on else "☆ Star")
+        self.star_button.setText("★" if on else "☆")
+        self.star_button.setToolTip(
+            "Starred: click to remove the star (Ctrl+D)" if on else "Star this brief (Ctrl+D)"
+        )
         if hasattr(self, "star_action"):
             self.star_action.setChecked(on)
 
@@ -369,13 +411,14 @@ class UserLayer(QObject):
 
     # -- starred / unread / new first ----------------------------------------------------
 
-    @Slot(int)
-    def _on_only_changed(self, _index: int) -> None:
-        self.only = str(self.only_combo.currentData() or "")
-        self.window.run_search()
-
     def set_only(self, only: str) -> None:
-        self.only_combo.setCurrentIndex(max(0, self.only_combo.findData(only)))
+        """List all briefs (""), only the starred or only the unread, and search again."""
+        self.only_actions[only].setChecked(True)
+        self.only_button.setText(ONLY_SHORT[only])
+        self.only_button.setToolTip(f"Listing: {ONLY_LABELS[only].lower()}")
+        if only != self.only:
+            self.only = only
+            self.window.run_search()
 
     def _narrowing(self, request: SearchRequest) -> Narrowing | None:
         first: tuple[str, ...] = ()
@@ -433,7 +476,7 @@ class UserLayer(QObject):
 
     def _saved_done(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 4000)
-        self.watch_dock.show()
+        self.reveal(self.watch_dock)
         emit(self.store.savedChanged)
 
     @Slot()

@@ -65,13 +65,14 @@ class NoteListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             lines = []
             if self.with_title:
-                lines.append(_one_line(row.title, 80))
+                lines.append("▸ " + _one_line(row.title, 60))
             if note.is_highlight:
                 lines.append(f"“{_one_line(note.quote or '', 120)}”")
-            if note.body:
-                lines.append(_one_line(note.body, 240))
-            elif not note.is_highlight:
-                lines.append("(empty note)")
+                if note.body:
+                    lines.append("✎ " + _one_line(note.body, 240))
+            else:
+                body = _one_line(note.body, 240) or "(empty note)"
+                lines.append(f"✎ {body}  (on the whole brief)")
             if row.state == CHANGED:
                 lines.append(f"⚠ {CHANGED_TEXT}")
             elif row.state == MISSING:
@@ -112,7 +113,7 @@ class SavedListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             new = f"  ·  {len(st.new)} new" if st.new else ""
             mark = "◉ " if st.saved.kind == "actor" else "⌕ "
-            return f"{mark}{st.saved.name}{new}"
+            return f"{mark}{st.saved.name}  ({st.total}){new}"
         if role == Qt.ItemDataRole.ToolTipRole:
             what = "Watched actor" if st.saved.kind == "actor" else f"Search: {st.saved.query}"
             seen = st.saved.seen_at or "never"

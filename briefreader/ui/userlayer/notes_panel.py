@@ -34,7 +34,8 @@ def _list(model: NoteListModel, name: str) -> QListView:
     view.setObjectName(name)
     view.setModel(model)
     view.setWordWrap(True)
-    view.setSpacing(3)
+    view.setSpacing(2)
+    view.setAlternatingRowColors(True)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
     view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -67,7 +68,7 @@ class NotesPanel(QWidget):
 
         self.brief_label = QLabel("This brief")
         self.brief_label.setObjectName("facetTitle")
-        self.add_button = QPushButton("Note on this brief…")
+        self.add_button = QPushButton("Add a note…")
         self.add_button.setToolTip("A note on the whole brief (Ctrl+Shift+N)")
         self.add_button.clicked.connect(lambda: emit(self.addNoteRequested))
         self.brief_list = _list(self.brief_model, "briefNotes")

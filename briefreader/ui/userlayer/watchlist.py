@@ -70,7 +70,7 @@ class WatchlistPanel(QWidget):
         self.empty = QLabel(EMPTY)
         self.empty.setWordWrap(True)
         self.empty.setObjectName("notesEmpty")
-        self.save_button = QPushButton("Save this search…")
+        self.save_button = QPushButton("Save search…")
         self.save_button.setToolTip("Save the query, its filters and its order (Ctrl+S)")
         self.save_button.clicked.connect(lambda: emit(self.saveRequested))
         self.status = QLabel()

@@ -1,0 +1,164 @@
+"""Screenshots of the user's own layer (issue 16) in a real window, to look at by hand.
+
+Run under an X server (not collected by pytest)::
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python tests/manual/userlayer_shots.py OUT
+
+On the sample corpus, at each size and theme: a highlight with a note in the article and
+one in the comment, a note on the whole brief, the brief starred, a saved search and a
+watched actor (one of them with news), the Notes and Watchlist panels open, the starred
+list, the history menu and a note's dialog; a PNG after each (``OUT/1024x640-dark-02-notes.png``).
+The note dialogs are answered by the script; the dialogs themselves are shot once apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from walkthrough import problems, settle, shot, wait_for, warnings
+
+SIZES = ((1024, 640), (1920, 1080))
+NEW_BRIEF = """Title: Kataib Hezbollah marks the anniversary of Suleimani's death
+Date: 2026-01-03
+Source: Reuters
+
+Kataib Hezbollah held a rally in Baghdad on the anniversary of Qassem Suleimani's death.
+"""
+THEMES = ("light", "dark")
+
+
+def _select(browser, text: str) -> bool:  # type: ignore[no-untyped-def]
+    plain = browser.document().toPlainText()
+    at = plain.find(text)
+    if at < 0:
+        problems.append(f"text not found to select: {text!r}")
+        return False
+    cursor = QTextCursor(browser.document())
+    cursor.setPosition(at)
+    cursor.setPosition(at + len(text), QTextCursor.MoveMode.KeepAnchor)
+    browser.setTextCursor(cursor)
+    browser.setFocus()
+    return True
+
+
+def _grab_popup(widget, out: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    QApplication.processEvents()
+    widget.grab().save(str(out / f"{name}.png"), "PNG")
+    print(f"  saved {out / name}.png")
+
+
+def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
+    from briefreader import paths
+    from briefreader.core.library import Library
+    from briefreader.ui.app import window_settings
+    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.workers import Workers
+
+    label = f"{size[0]}x{size[1]}-{theme}"
+    print(label)
+    settings = window_settings(data)
+    settings.clear()
+    corpus = Path(shutil.copytree(paths.sample_corpus_dir(), data / "corpus"))
+    library = Library.open([corpus], data_dir=data)
+    workers = Workers(library)
+    window = MainWindow(library, workers, settings)
+    layer = window.user_layer
+    answers = iter(["Check who else died in the strike", "", "Compare with the 2019 strikes"])
+    layer.ask = lambda *_a: next(answers, "")  # type: ignore[assignment]
+    layer.highlights.ask = layer.ask
+    window.set_theme(theme)
+    window.resize(*size)
+    window.move(0, 0)
+    window.show()
+    window.start()
+    wait_for(lambda: window.index_done and window.pane.view is not None, "the first brief")
+    window.search.search_for("Suleimani")
+    wait_for(lambda: window.search.shown_query == "Suleimani", "the results")
+    window.search.open_top()
+    wait_for(lambda: window.pane.view is not None, "a brief")
+    settle(window)
+    article, comment = window.pane.browsers
+    words = article.document().toPlainText().split()
+    if len(words) > 12 and _select(article, " ".join(words[4:12])):
+        layer.highlight_selection()
+    cwords = comment.document().toPlainText().split()
+    if len(cwords) > 8 and _select(comment, " ".join(cwords[2:7])):
+        layer.highlight_selection()
+    layer.note_on_brief()
+    layer.toggle_star()
+    settle(window)
+    shot(window, out, f"{label}-01-highlights")
+
+    layer.notes_dock.show()
+    settle(window, 400)
+    shot(window, out, f"{label}-02-notes")
+
+    layer.save_search_as("Suleimani")
+    layer.watch_actor("Kataib Hezbollah")
+    layer.watch_actor("Iran")
+    wait_for(lambda: layer.watchlist.model.rowCount() == 3, "the watchlist")
+    (corpus / "2026-12-02_new.md").write_text(NEW_BRIEF, "utf-8")
+    window.update_index()
+    wait_for(lambda: window.index_done, "the new brief indexed")
+    settle(window)
+    layer.watchlist.refresh()
+    wait_for(lambda: any(layer.watchlist.model.row(r).new for r in range(3)), "a new count")
+    settle(window, 400)
+    shot(window, out, f"{label}-03-watchlist")
+
+    layer.set_only("starred")
+    settle(window, 300)
+    shot(window, out, f"{label}-04-starred")
+    layer.set_only("")
+
+    layer.remember("Suleimani")
+    layer.remember("PMF disarm")
+    menu = layer.history_menu()
+    box = window.search_box
+    QTimer.singleShot(300, lambda: (_grab_popup(menu, out, f"{label}-05-history"), menu.close()))
+    menu.exec(box.mapToGlobal(box.rect().bottomLeft()))
+    settle(window)
+
+    window.close()
+    workers.shutdown()
+    library.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--size", action="append")
+    parser.add_argument("--theme", action="append", choices=THEMES)
+    args = parser.parse_args()
+    if not os.environ.get("DISPLAY"):
+        print("needs an X server: run it under xvfb-run", file=sys.stderr)
+        return 2
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    args.out.mkdir(parents=True, exist_ok=True)
+    sizes = [tuple(int(v) for v in s.split("x")) for s in args.size] if args.size else SIZES
+    app = QApplication(sys.argv[:1])
+    del app
+    for theme in args.theme or THEMES:
+        for size in sizes:
+            with tempfile.TemporaryDirectory(prefix="briefreader-ul-") as tmp:
+                walk(Path(tmp), args.out, size, theme)  # type: ignore[arg-type]
+    for p in problems:
+        print(f"PROBLEM {p}")
+    for w in warnings:
+        print(f"QT WARNING {w}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
