@@ -27,6 +27,7 @@ from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief, BriefError
 from briefreader.core.briefdocs import Todo, read_limited, rel_id, to_doc
 from briefreader.core.glossary import Actor, Glossary
+from briefreader.core.index.actors import actor_comments
 from briefreader.core.match import Mention
 from briefreader.core.parse import (
     BRIEF_SUFFIXES,
@@ -567,11 +568,35 @@ class Library:
         """The actor going by ``name``: any of its names or aliases, or its id."""
         return self.glossary.lookup(name) or self.glossary.get(name)
 
-    def actor_page(self, name: str, *, company_limit: int = 25) -> ix.ActorPage:
+    def actor_page(
+        self, name: str, *, company_limit: int = 25, comment_briefs: int | None = None
+    ) -> ix.ActorPage:
         """One actor across the index (the actor workbench); ``name`` is any of its names.
+        The analysts' sentences come from the newest ``comment_briefs`` briefs only, when
+        given (the window's first screen); :meth:`actor_comments` reads on.
 
         Raises KeyError for a name no actor of the glossary goes by.
         """
+        actor_id, find = self._actor_finder(name)
+        with self._reading():
+            return ix.actor_page(
+                self.index,
+                actor_id,
+                find,
+                company_limit=company_limit,
+                comment_briefs=comment_briefs,
+            )
+
+    def actor_comments(
+        self, name: str, start: int, count: int | None = None
+    ) -> list[ix.CommentSentence]:
+        """The analysts' sentences naming an actor in its comment briefs ``start`` to
+        ``start + count``, newest first (an actor page's dossier, read on)."""
+        actor_id, find = self._actor_finder(name)
+        with self._reading():
+            return actor_comments(self.index, actor_id, find, start, count)
+
+    def _actor_finder(self, name: str) -> tuple[str, Callable[[str], list[tuple[str, int, int]]]]:
         actor = self.find_actor(name)
         if actor is None:
             raise KeyError(name)
@@ -580,8 +605,7 @@ class Library:
         def find(text: str) -> list[tuple[str, int, int]]:
             return [(m.actor_id, m.start, m.end) for m in matcher.find(text)]
 
-        with self._reading():
-            return ix.actor_page(self.index, actor.id, find, company_limit=company_limit)
+        return actor.id, find
 
     def candidates(self, min_briefs: int = 3) -> list[ix.Candidate]:
         """Names recurring in at least ``min_briefs`` briefs that no actor goes by."""

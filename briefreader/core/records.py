@@ -144,7 +144,8 @@ class Company:
 @dataclass(frozen=True, slots=True)
 class CommentSentence:
     """A sentence of an analyst comment; ``start``/``end`` are offsets into the brief's
-    decoded text, so ``brief.text[start:end] == text``."""
+    decoded text, so ``brief.text[start:end] == text``; ``marks`` are the (start, end) of
+    the actor's mentions within ``text``."""
 
     id: str
     date: dt.date | None
@@ -152,6 +153,7 @@ class CommentSentence:
     text: str
     start: int
     end: int
+    marks: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(slots=True)

@@ -296,7 +296,14 @@ class ArchiveLibrary(Library):
         )
         return int(row[0]) if row else 0
 
-    def actor_page(self, name: str, *, company_limit: int = 25) -> ix.ActorPage:
+    def actor_page(
+        self, name: str, *, company_limit: int = 25, comment_briefs: int | None = None
+    ) -> ix.ActorPage:
+        raise ArchiveError("the actor workbench reads the local index only, not a team archive")
+
+    def actor_comments(
+        self, name: str, start: int, count: int | None = None
+    ) -> list[ix.CommentSentence]:
         raise ArchiveError("the actor workbench reads the local index only, not a team archive")
 
     def candidates(self, min_briefs: int = 3) -> list[ix.Candidate]:

@@ -102,13 +102,37 @@ def _date_of(stored: dict[str, Any]) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else None
 
 
+def newest_first(ev: Evaluator, docs: np.ndarray) -> np.ndarray:
+    """``docs`` newest brief first, undated last; briefs of one day in index order."""
+    if not len(docs):
+        return docs
+    values, has = ev.dates()
+    dated = has[docs]
+    # lexsort's last key is the primary one: dated before undated, then the date descending.
+    ticks = np.where(dated, values[docs], 0).astype(np.uint64)
+    order = np.lexsort((docs, np.iinfo(np.uint64).max - ticks, ~dated))
+    return docs[order]
+
+
 def comment_sentences(
-    ev: Evaluator, actor_id: str, docs: np.ndarray, find: FindActors
+    ev: Evaluator,
+    actor_id: str,
+    docs: np.ndarray,
+    find: FindActors,
+    start: int = 0,
+    count: int | None = None,
 ) -> list[CommentSentence]:
-    """Every sentence of a stored comment naming ``actor_id``, newest brief first."""
+    """Every sentence of a stored comment naming ``actor_id``, newest brief first.
+
+    Only the briefs ``start`` to ``start + count`` of that order are read (each costs its
+    stored fields, the matcher and the sentence rule, about a millisecond): a page shows the
+    newest and asks for more as the reader scrolls.
+    """
+    ordered = newest_first(ev, docs)
+    chosen = ordered[start:] if count is None else ordered[start : start + count]
     out: list[CommentSentence] = []
     searcher = ev.searcher
-    for doc in docs.tolist():
+    for doc in chosen.tolist():
         stored = searcher.stored_fields(int(doc))
         text = stored.get("comment") or ""
         base = stored.get("comment_start")
@@ -118,27 +142,32 @@ def comment_sentences(
         if not named:
             continue
         date = _date_of(stored)
-        for start, end in sentence_spans(text):
-            if any(s < end and e > start for s, e in named):
+        for s0, e0 in sentence_spans(text):
+            marks = tuple((max(s, s0) - s0, min(e, e0) - s0) for s, e in named if s < e0 and e > s0)
+            if marks:
                 out.append(
                     CommentSentence(
                         str(stored.get("id", "")),
                         date,
                         str(stored.get("title", "")),
-                        text[start:end],
-                        int(base) + start,
-                        int(base) + end,
+                        text[s0:e0],
+                        int(base) + s0,
+                        int(base) + e0,
+                        marks,
                     )
                 )
-    # Newest first (undated last); a brief's sentences in reading order.
-    out.sort(key=lambda c: (c.date is None, -(c.date.toordinal() if c.date else 0), c.id, c.start))
     return out
 
 
 def actor_page(
-    index: BriefIndex, actor_id: str, find: FindActors, company_limit: int = COMPANY_LIMIT
+    index: BriefIndex,
+    actor_id: str,
+    find: FindActors,
+    company_limit: int = COMPANY_LIMIT,
+    comment_briefs: int | None = None,
 ) -> ActorPage:
-    """Everything the actor workbench shows for one actor id."""
+    """Everything the actor workbench shows for one actor id; the analysts' sentences of the
+    newest ``comment_briefs`` briefs only, when given (the rest: :func:`actor_comments`)."""
     ev = index.evaluator()
     docs = _docs(ev, "actors", actor_id)
     article = _docs(ev, "actors_article", actor_id)
@@ -148,7 +177,17 @@ def actor_page(
         briefs=len(docs),
         timeline=timeline(ev, docs, article, comment),
         company=company(ev, actor_id, docs, company_limit),
-        comments=comment_sentences(ev, actor_id, comment, find),
+        comments=comment_sentences(ev, actor_id, comment, find, 0, comment_briefs),
         comment_only=int(np.isin(comment, article, assume_unique=True, invert=True).sum()),
         article_only=int(np.isin(article, comment, assume_unique=True, invert=True).sum()),
     )
+
+
+def actor_comments(
+    index: BriefIndex, actor_id: str, find: FindActors, start: int, count: int | None
+) -> list[CommentSentence]:
+    """The analysts' sentences naming ``actor_id`` in the briefs ``start`` to
+    ``start + count`` of :func:`newest_first` order (an actor page's next rows)."""
+    ev = index.evaluator()
+    comment = _docs(ev, "actors_comment", actor_id)
+    return comment_sentences(ev, actor_id, comment, find, start, count)
