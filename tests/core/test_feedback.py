@@ -33,7 +33,7 @@ def _feedback_for(lib: Library, text: str) -> object | None:
     if parsed.some_words is None:
         return None
     loose = ev.run(parsed.some_words)
-    return searching._feedback_query(s, parsed, loose)
+    return searching._feedback_query(ev, parsed, loose)
 
 
 def test_a_question_typed_as_prose_gets_feedback(lib: Library) -> None:

@@ -125,6 +125,9 @@ def test_colliding_hashes_are_told_apart_by_their_keys(tmp_path: Path) -> None:
         "ppos": np.array([0, 1, 3, 4], np.int64),
         "ids": np.array([4, 1, 2, 8], np.int32),
         "weights": np.array([1, 2, 3, 4], np.float32),
+        "fptr": np.zeros(1, np.int64),
+        "frow": np.zeros(0, np.int32),
+        "ffreq": np.zeros(0, np.float32),
     }
     path = tmp_path / "x.terms"
     termfile._save(path, arrays, ["a", "b"])
@@ -197,3 +200,24 @@ def test_merged_away_segments_lose_their_term_files(tmp_path: Path) -> None:
         assert not list(folder.glob("*.tmp"))
     finally:
         lib.close()
+
+
+def test_a_briefs_forward_run_counts_what_analysing_its_text_counts(
+    built: tuple[Library, Path],
+) -> None:
+    """The feedback step reads a brief's words from its term file: they must be the words
+    (and counts) that analysing its stored title, article and comment gives."""
+    from briefreader.core.index.schema import TEXT_FIELDS, term_counts
+
+    lib, _corpus = built
+    ev = lib.index.evaluator()
+    s = lib.index.searcher()
+    checked = 0
+    for docnum in range(0, s.doc_count_all(), 3):
+        stored = s.stored_fields(docnum)
+        want = term_counts(" ".join(str(stored.get(f) or "") for f in TEXT_FIELDS))
+        got = ev.terms.doc_term_counts(docnum)
+        assert got is not None
+        assert {w: round(c) for w, c in got.items()} == want, docnum
+        checked += 1
+    assert checked >= 25

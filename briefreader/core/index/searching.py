@@ -185,7 +185,7 @@ def search(
                 loose = ev.run(loose_q, deadline=deadline).restrict(allowed)
                 tier2 = loose.without(tier1)
                 if sort_by == "relevance":
-                    feedback = _feedback_query(s, parsed, loose)
+                    feedback = _feedback_query(ev, parsed, loose)
                     if feedback is not None:
                         _rerank(ev, feedback, (tier1, tier2))
     except TimeUp:
@@ -295,11 +295,12 @@ def _feedback_words(q: Any) -> list[Any] | None:
     return words
 
 
-def _feedback_query(searcher: Any, parsed: ParsedQuery, loose: Matches) -> Any | None:
+def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any | None:
     """Pseudo-relevance feedback: the telling words of the best briefs, as a scoring query.
 
     The best FEEDBACK_DOCS briefs for the words (``loose``: the some-words matches, filters
-    applied) are re-read (their stored text, analysed as the index does), and each word gets
+    applied) are read back word by word (their segment's term file lists each brief's words;
+    without one, the stored text is analysed as the index does), and each word gets
     sum over briefs of P(word | brief) x the brief's share of the feedback, the shares a
     softmax of the scores. The top FEEDBACK_TERMS words are weighted so that together they
     count FEEDBACK_WEIGHT of the query (the typed words the rest), as in RM3.
@@ -318,9 +319,11 @@ def _feedback_query(searcher: Any, parsed: ParsedQuery, loose: Matches) -> Any |
     total_share = sum(shares)
     weights: dict[str, float] = {}
     for (_score, docnum), share in zip(scored, shares, strict=True):
-        stored = searcher.stored_fields(docnum)
-        text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
-        counts = term_counts(text)
+        counts: dict[str, float] | dict[str, int] | None = ev.terms.doc_term_counts(docnum)
+        if counts is None:
+            stored = ev.searcher.stored_fields(docnum)
+            text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
+            counts = term_counts(text)
         length = sum(counts.values())
         if not length:
             continue

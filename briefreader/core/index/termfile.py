@@ -32,12 +32,17 @@ from typing import Any
 import numpy as np
 
 from briefreader.core.index import fast
+from briefreader.core.index.schema import FIELD_BOOSTS, TEXT_FIELDS
+
+#: The fields whose words each document's forward run lists, with the boost their weights
+#: carry (a posting's weight is the word's frequency times the field's boost).
+FORWARD_FIELDS = {f: float(FIELD_BOOSTS.get(f, 1.0)) or 1.0 for f in TEXT_FIELDS}
 
 log = logging.getLogger(__name__)
 
 MAGIC = b"BRTERMS1"
 #: Bumped when the layout changes: files of another version are made again.
-VERSION = 1
+VERSION = 2
 _EMPTY_IDS = np.empty(0, np.int32)
 _EMPTY_WEIGHTS = np.empty(0, np.float32)
 
@@ -107,8 +112,37 @@ def write(reader: Any, path: Path) -> bool:
         "ids": got.ids[gather],
         "weights": got.weights[gather],
     }
+    arrays.update(_forward(reader, got, order, arrays["ids"], arrays["weights"], counts))
     _save(path, arrays, sorted(fields))
     return True
+
+
+def _forward(
+    reader: Any,
+    got: fast.SegmentTerms,
+    order: np.ndarray,
+    ids: np.ndarray,
+    weights: np.ndarray,
+    counts: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The text fields' postings turned round, document by document (``fptr``: where each
+    document's run starts in ``frow``, the term rows, and ``ffreq``, how often each occurs,
+    the field's boost taken back out of the weight): the words of a brief without reading
+    and analysing its text again (the feedback step reads ten briefs per question)."""
+    boosts = np.array([FORWARD_FIELDS.get(f, 0.0) for f in got.fields], np.float64)[order]
+    term_rows = np.repeat(np.arange(len(order), dtype=np.int32), counts)
+    boost_of = np.repeat(boosts, counts)
+    keep = boost_of > 0
+    docs = ids[keep]
+    by_doc = np.argsort(docs, kind="stable")
+    n = int(reader.doc_count_all())
+    fptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(docs, minlength=n)[:n], out=fptr[1:])
+    return {
+        "fptr": fptr,
+        "frow": term_rows[keep][by_doc],
+        "ffreq": (weights[keep] / boost_of[keep]).astype(np.float32)[by_doc],
+    }
 
 
 def _save(path: Path, arrays: dict[str, np.ndarray], fields: list[str]) -> None:
@@ -159,24 +193,30 @@ class TermFile:
             arrays: dict[str, np.ndarray] = {}
             for name, (dtype, offset, count) in head["arrays"].items():
                 arrays[name] = np.frombuffer(buf, np.dtype(dtype), int(count), base + int(offset))
+            self.fields = frozenset(head.get("fields") or ())
+            self.hashes = arrays["hashes"]
+            self.kpos = arrays["kpos"]
+            self.keys = arrays["keys"]
+            self.ppos = arrays["ppos"]
+            self.ids = arrays["ids"]
+            self.weights = arrays["weights"]
+            self.fptr = arrays["fptr"]
+            self.frow = arrays["frow"]
+            self.ffreq = arrays["ffreq"]
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path.name}: damaged term file ({exc})") from exc
-        self.fields = frozenset(head.get("fields") or ())
-        self.hashes = arrays["hashes"]
-        self.kpos = arrays["kpos"]
-        self.keys = arrays["keys"]
-        self.ppos = arrays["ppos"]
-        self.ids = arrays["ids"]
-        self.weights = arrays["weights"]
         n = len(self.hashes)
         if (
             len(self.kpos) != n + 1
             or len(self.ppos) != n + 1
             or len(self.ids) != len(self.weights)
             or (n and (self.ppos[-1] != len(self.ids) or self.kpos[-1] != len(self.keys)))
+            or len(self.frow) != len(self.ffreq)
+            or (len(self.fptr) and self.fptr[-1] != len(self.frow))
         ):
             raise ValueError(f"{path.name}: inconsistent term file")
         self._keys_bytes = memoryview(buf)[base + head["arrays"]["keys"][1] :]
+        self._words: dict[int, str] = {}  # term row -> word, as the forward runs ask
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -211,6 +251,19 @@ class TermFile:
             return fast.TermPostings(_EMPTY_IDS, _EMPTY_WEIGHTS)
         a, b = int(self.ppos[row]), int(self.ppos[row + 1])
         return fast.TermPostings(self.ids[a:b], self.weights[a:b])
+
+    def doc_terms(self, local: int) -> dict[str, float]:
+        """How often each word occurs in the document's text fields together."""
+        a, b = int(self.fptr[local]), int(self.fptr[local + 1])
+        out: dict[str, float] = {}
+        words = self._words
+        for row, freq in zip(self.frow[a:b].tolist(), self.ffreq[a:b].tolist(), strict=True):
+            word = words.get(row)
+            if word is None:
+                key = bytes(self._keys_bytes[self.kpos[row] : self.kpos[row + 1]])
+                word = words[row] = key[key.index(0) + 1 :].decode("utf-8")
+            out[word] = out.get(word, 0.0) + freq
+        return out
 
     def doc_frequency(self, row: int) -> int:
         return 0 if row < 0 else int(self.ppos[row + 1] - self.ppos[row])

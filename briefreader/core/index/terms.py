@@ -1,0 +1,228 @@
+"""Terms over the whole index: postings joined across segments and scored, and the
+statistics BM25F takes (idf, average lengths), as the array evaluator reads them.
+
+A term is looked up in every segment's term file at once (one ``searchsorted`` per segment
+for all of a query's terms, see termfile.py); a segment without one is read through the
+postings cache (postings.py). Joined, scored arrays are kept for the searcher's life in a
+bounded LRU: the tiers and the feedback step of one search, and the searches after it, share
+them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+from whoosh import query
+
+from briefreader.core.index.postings import SegmentArrays
+from briefreader.core.index.schema import BM25_B, BM25_K1
+from briefreader.core.index.termfile import key_hash, term_key
+
+_EMPTY_IDS = np.empty(0, dtype=np.int32)
+_EMPTY_SCORES = np.empty(0, dtype=np.float64)
+
+
+class IndexTerms:
+    """The terms of one searcher's segments (made again with the searcher)."""
+
+    #: Bound of the joined, scored term arrays kept (least recently used go).
+    SCORED_BYTES = 64 * 2**20
+
+    def __init__(self, searcher: Any, segs: list[SegmentArrays]) -> None:
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.segs = segs
+        self.n = int(searcher.doc_count_all())
+        self._avgfl: dict[str, float] = {}
+        #: Each term's row in every segment's term file (None: some segment has none).
+        self._rows: dict[tuple[str, bytes], np.ndarray | None] = {}
+        self._idf: dict[tuple[str, bytes], float] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._joined: OrderedDict[tuple[Any, ...], tuple[np.ndarray, np.ndarray | None]] = (
+            OrderedDict()
+        )
+        self._joined_bytes = 0
+        self._cf: dict[tuple[str, str], float] = {}
+        self._offsets = np.array([seg.offset for seg in segs], dtype=np.int64)
+
+    def avg_length(self, fieldname: str) -> float:
+        got = self._avgfl.get(fieldname)
+        if got is None:
+            got = self._avgfl[fieldname] = float(self.searcher.avg_field_length(fieldname) or 1)
+        return got
+
+    def idf(self, fieldname: str, btext: bytes) -> float:
+        key = (fieldname, btext)
+        got = self._idf.get(key)
+        if got is None:
+            rows = self.rows(fieldname, btext)
+            if rows is None:
+                got = float(self.searcher.idf(fieldname, btext))
+            else:
+                # What schema._BM25.idf computes, from the term files' lengths: Whoosh's
+                # document frequency counts deleted documents too, and so do these.
+                df = sum(
+                    seg.terms.doc_frequency(int(row))
+                    for seg, row in zip(self.segs, rows.tolist(), strict=True)
+                    if seg.terms is not None
+                )
+                n = self.n
+                got = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            self._idf[key] = got
+        return got
+
+    def rarity(self, text: str, fieldname: str = "article") -> float:
+        """How rare an index word (or an actor, in ``actors``) is: its idf, kept per searcher."""
+        try:
+            return self.idf(fieldname, text.encode("utf-8"))
+        except Exception:  # noqa: BLE001 - a word Whoosh cannot look up counts as common
+            return 1.0
+
+    def collection_frequency(self, fieldname: str, text: str) -> float:
+        """How often ``text`` occurs in ``fieldname`` over the whole index (kept: related
+        briefs ask for the same common words brief after brief)."""
+        key = (fieldname, text)
+        got = self._cf.get(key)
+        if got is None:
+            btext = text.encode("utf-8")
+            rows = self.rows(fieldname, btext)
+            if rows is not None:
+                got = 0.0
+                for seg, row in zip(self.segs, rows.tolist(), strict=True):
+                    if seg.terms is not None and row >= 0:
+                        got += float(seg.terms.postings(row).weights.sum(dtype=np.float64))
+            else:
+                try:
+                    got = float(self.searcher.reader().frequency(fieldname, text))
+                except (KeyError, ValueError):
+                    got = 0.0
+            if len(self._cf) > 200_000:
+                self._cf.clear()
+            self._cf[key] = got
+        return got
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        got = self._lengths.get(fieldname)
+        if got is None:
+            parts = [seg.lengths(fieldname) for seg in self.segs]
+            got = np.concatenate(parts) if parts else np.empty(0, np.float32)
+            self._lengths[fieldname] = got
+        return got
+
+    def rows(self, fieldname: str, btext: bytes) -> np.ndarray | None:
+        key = (fieldname, btext)
+        if key not in self._rows:
+            self._find_rows([key])
+        return self._rows.get(key)
+
+    def prefetch(self, q: Any) -> None:
+        """Find every term of ``q`` in every segment's term file at once (one
+        ``searchsorted`` per segment), before the tree is walked term by term."""
+        wanted: list[tuple[str, bytes]] = []
+        names = self.schema.names()
+        leaves = [q] if q.is_leaf() else q.leaves()
+        for leaf in leaves:
+            if type(leaf) is not query.Term or leaf.fieldname not in names:
+                continue
+            try:
+                btext = self.schema[leaf.fieldname].to_bytes(leaf.text)
+            except ValueError:
+                continue
+            if (leaf.fieldname, btext) not in self._rows:
+                wanted.append((leaf.fieldname, btext))
+        if wanted:
+            self._find_rows(list(dict.fromkeys(wanted)))
+
+    def _find_rows(self, wanted: list[tuple[str, bytes]]) -> None:
+        files = [seg.terms for seg in self.segs]
+        if not files or any(tf is None for tf in files):
+            for key in wanted:
+                self._rows[key] = None
+            return
+        keys = [term_key(f, b) for f, b in wanted]
+        hashes = np.array([key_hash(k) for k in keys], dtype=np.uint64)
+        rows = np.empty((len(wanted), len(files)), dtype=np.int64)
+        for j, tf in enumerate(files):
+            assert tf is not None
+            rows[:, j] = tf.find_many(keys, hashes)
+        if len(self._rows) > 500_000:
+            self._rows.clear()
+        for i, (fieldname, btext) in enumerate(wanted):
+            covered = all(fieldname in tf.fields for tf in files if tf is not None)
+            self._rows[(fieldname, btext)] = rows[i] if covered else None
+
+    def joined(
+        self, field: Any, fieldname: str, btext: bytes, scored: bool
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """A term's postings over every segment (global ids, deleted ones left out) and,
+        if ``scored``, their unboosted BM25F scores; kept for this evaluator's life (the
+        tiers and the feedback step of one search, and the searches after it, share them)."""
+        key = (fieldname, btext, scored)
+        got = self._joined.get(key)
+        if got is not None:
+            self._joined.move_to_end(key)
+            return got
+        if not scored:
+            # Scored arrays carry the ids too: use them when they are at hand.
+            with_scores = self._joined.get((fieldname, btext, True))
+            if with_scores is not None:
+                return with_scores[0], None
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        rows = self.rows(fieldname, btext)
+        for i, seg in enumerate(self.segs):
+            if rows is not None and seg.terms is not None:
+                post = seg.terms.postings(int(rows[i]))
+            else:
+                post = seg.postings(fieldname, btext)
+            if not len(post.ids):
+                continue
+            ids, weights = post.ids, post.weights
+            if seg.deleted is not None:
+                keep = ~seg.deleted[ids]
+                ids, weights = ids[keep], weights[keep]
+            id_parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
+            weight_parts.append(weights)
+        if not id_parts:
+            got = (_EMPTY_IDS, _EMPTY_SCORES if scored else None)
+        else:
+            ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
+            scores = None
+            if scored:
+                w = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
+                w = w.astype(np.float64)
+                if field.scorable:
+                    idf = self.idf(fieldname, btext)
+                    avgfl = self.avg_length(fieldname)
+                    lengths = self.field_lengths(fieldname)[ids]
+                    k1, b = BM25_K1, BM25_B
+                    scores = idf * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * lengths / avgfl))
+                else:
+                    scores = w
+            got = (ids, scores)
+        size = int(got[0].nbytes + (got[1].nbytes if got[1] is not None else 0)) + 200
+        self._joined[key] = got
+        self._joined_bytes += size
+        while self._joined_bytes > self.SCORED_BYTES and len(self._joined) > 1:
+            _key, (old_ids, old_scores) = self._joined.popitem(last=False)
+            self._joined_bytes -= (
+                int(old_ids.nbytes)
+                + 200
+                + (int(old_scores.nbytes) if old_scores is not None else 0)
+            )
+        return got
+
+    def doc_term_counts(self, docnum: int) -> dict[str, float] | None:
+        """How often each index word occurs in a brief's title, article and comment
+        together (what analysing its stored text gives), from its segment's term file; None
+        when the segment has no term file (then the caller analyses the stored text)."""
+        k = int(np.searchsorted(self._offsets, docnum, side="right")) - 1
+        if k < 0:
+            return None
+        seg = self.segs[k]
+        if seg.terms is None:
+            return None
+        return seg.terms.doc_terms(docnum - seg.offset)
