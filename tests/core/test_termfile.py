@@ -221,3 +221,19 @@ def test_a_briefs_forward_run_counts_what_analysing_its_text_counts(
         assert {w: round(c) for w, c in got.items()} == want, docnum
         checked += 1
     assert checked >= 25
+
+
+def test_a_term_file_of_another_layout_is_made_again(
+    built: tuple[Library, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib, _corpus = built
+    seg_id, _reader = _leaves(lib)[0]
+    path = termfile.path_for(lib.index.folder, seg_id)
+    before = path.stat().st_mtime_ns
+    with lib.index.locked():
+        assert lib.index.write_term_files() == 0  # all current: nothing to do
+    monkeypatch.setattr(termfile, "VERSION", termfile.VERSION + 1)
+    with lib.index.locked():
+        assert lib.index.write_term_files() == len(_leaves(lib))
+    assert path.stat().st_mtime_ns != before
+    assert termfile.TermFile(path) is not None

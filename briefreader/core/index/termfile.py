@@ -304,7 +304,7 @@ def write_missing(index_folder: Path, readers: Iterable[tuple[Any, Any]], procs:
         if not seg_id:
             continue
         live.add(str(seg_id))
-        if not path_for(index_folder, str(seg_id)).exists():
+        if not _is_current(path_for(index_folder, str(seg_id))):
             missing.append((str(seg_id), reader))
     if folder.is_dir():
         for old in folder.iterdir():
@@ -325,6 +325,19 @@ def write_missing(index_folder: Path, readers: Iterable[tuple[Any, Any]], procs:
     for seg_id, reader in missing:
         written += _write_logged(reader, path_for(index_folder, seg_id))
     return written
+
+
+def _is_current(path: Path) -> bool:
+    """A term file of this layout version is there (its header read, not its arrays)."""
+    try:
+        with open(path, "rb") as fh:
+            start = fh.read(len(MAGIC) + 8)
+            if start[: len(MAGIC)] != MAGIC:
+                return False
+            head = json.loads(fh.read(int.from_bytes(start[len(MAGIC) :], "little")))
+        return bool(head.get("version") == VERSION)
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _write_logged(reader: Any, path: Path) -> bool:
