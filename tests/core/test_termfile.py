@@ -237,3 +237,32 @@ def test_a_term_file_of_another_layout_is_made_again(
         assert lib.index.write_term_files() == len(_leaves(lib))
     assert path.stat().st_mtime_ns != before
     assert termfile.TermFile(path) is not None
+
+
+def test_feedback_words_from_the_arrays_equal_those_from_the_text(
+    built: tuple[Library, Path],
+) -> None:
+    """The feedback step's word weights, summed in arrays over a few briefs of several
+    segments, equal the plain sum over their analysed text (and the same words win)."""
+    from briefreader.core.index.schema import TEXT_FIELDS, term_counts
+
+    lib, _corpus = built
+    ev = lib.index.evaluator()
+    s = lib.index.searcher()
+    rng = random.Random(9)
+    for _ in range(10):
+        docnums = rng.sample(range(s.doc_count_all()), 6)
+        raw = [rng.random() for _ in docnums]
+        shares = [r / sum(raw) for r in raw]
+        want: dict[str, float] = {}
+        for docnum, share in zip(docnums, shares, strict=True):
+            stored = s.stored_fields(docnum)
+            counts = term_counts(" ".join(str(stored.get(f) or "") for f in TEXT_FIELDS))
+            length = sum(counts.values())
+            for w, c in counts.items():
+                want[w] = want.get(w, 0.0) + share * c / length
+        best = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
+        got = ev.terms.word_weights(docnums, shares, 12)
+        assert got is not None
+        assert [w for w, _ in got] == [w for w, _ in best]
+        assert np.allclose([x for _, x in got], [x for _, x in best])

@@ -107,6 +107,7 @@ def candidates(
     find_names: FindNames,
     is_known: Callable[[str], bool],
     min_briefs: int = 3,
+    cancel: Callable[[], bool] | None = None,
 ) -> list[Candidate]:
     """Names in at least ``min_briefs`` briefs that the glossary does not know, commonest
     first, each with its number of mentions and one sentence it appears in."""
@@ -115,6 +116,8 @@ def candidates(
     texts: list[tuple[int, str, str]] = []
     lower: set[str] = set()
     for doc in ev.every().tolist():
+        if cancel is not None and doc % 256 == 0 and cancel():
+            break
         stored = searcher.stored_fields(int(doc))
         brief_id = str(stored.get("id", ""))
         for section in ("article", "comment"):

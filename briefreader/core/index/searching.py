@@ -317,19 +317,22 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
     best = max(score for score, _ in scored)
     shares = [math.exp(score - best) for score, _ in scored]
     total_share = sum(shares)
-    weights: dict[str, float] = {}
-    for (_score, docnum), share in zip(scored, shares, strict=True):
-        counts: dict[str, float] | dict[str, int] | None = ev.terms.doc_term_counts(docnum)
-        if counts is None:
+    docnums = [docnum for _score, docnum in scored]
+    chosen = ev.terms.word_weights(
+        docnums, [share / total_share for share in shares], FEEDBACK_TERMS
+    )
+    if chosen is None:  # a segment without its term file: analyse the stored text
+        weights: dict[str, float] = {}
+        for docnum, share in zip(docnums, shares, strict=True):
             stored = ev.searcher.stored_fields(docnum)
             text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
             counts = term_counts(text)
-        length = sum(counts.values())
-        if not length:
-            continue
-        for term, tf in counts.items():
-            weights[term] = weights.get(term, 0.0) + (share / total_share) * tf / length
-    chosen = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:FEEDBACK_TERMS]
+            length = sum(counts.values())
+            if not length:
+                continue
+            for term, tf in counts.items():
+                weights[term] = weights.get(term, 0.0) + (share / total_share) * tf / length
+        chosen = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:FEEDBACK_TERMS]
     norm = sum(w for _t, w in chosen)
     if not chosen or norm <= 0:
         return None

@@ -25,6 +25,7 @@ import json
 import logging
 import mmap
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -216,7 +217,7 @@ class TermFile:
         ):
             raise ValueError(f"{path.name}: inconsistent term file")
         self._keys_bytes = memoryview(buf)[base + head["arrays"]["keys"][1] :]
-        self._words: dict[int, str] = {}  # term row -> word, as the forward runs ask
+        self._wid: np.ndarray | None = None  # term row -> word id, as forward runs ask
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -252,18 +253,21 @@ class TermFile:
         a, b = int(self.ppos[row]), int(self.ppos[row + 1])
         return fast.TermPostings(self.ids[a:b], self.weights[a:b])
 
-    def doc_terms(self, local: int) -> dict[str, float]:
-        """How often each word occurs in the document's text fields together."""
+    def doc_words(self, local: int) -> tuple[np.ndarray, np.ndarray]:
+        """A document's words in its text fields: their ids (see :func:`words_of`; a word
+        found in two fields comes twice) and how often each occurs."""
         a, b = int(self.fptr[local]), int(self.fptr[local + 1])
-        out: dict[str, float] = {}
-        words = self._words
-        for row, freq in zip(self.frow[a:b].tolist(), self.ffreq[a:b].tolist(), strict=True):
-            word = words.get(row)
-            if word is None:
+        rows = self.frow[a:b]
+        if self._wid is None:
+            self._wid = np.full(len(self.hashes), -1, np.int64)
+        wids = self._wid[rows]
+        unknown = wids < 0
+        if unknown.any():
+            for row in np.unique(rows[unknown]).tolist():
                 key = bytes(self._keys_bytes[self.kpos[row] : self.kpos[row + 1]])
-                word = words[row] = key[key.index(0) + 1 :].decode("utf-8")
-            out[word] = out.get(word, 0.0) + freq
-        return out
+                self._wid[row] = _word_id(key[key.index(0) + 1 :].decode("utf-8"))
+            wids = self._wid[rows]
+        return wids, self.ffreq[a:b]
 
     def doc_frequency(self, row: int) -> int:
         return 0 if row < 0 else int(self.ppos[row + 1] - self.ppos[row])
@@ -273,6 +277,28 @@ class TermFile:
         # until they go, which is what the garbage collector does anyway.
         with contextlib.suppress(BufferError):
             self._map.close()
+
+
+#: Words met in forward runs, numbered once per process: a word has one id in every
+#: segment, so a few briefs' words add up across segments in one bincount.
+_WORD_IDS: dict[str, int] = {}
+_WORDS: list[str] = []
+_WORD_LOCK = threading.Lock()
+
+
+def _word_id(word: str) -> int:
+    got = _WORD_IDS.get(word)
+    if got is None:
+        with _WORD_LOCK:
+            got = _WORD_IDS.get(word)
+            if got is None:
+                got = _WORD_IDS[word] = len(_WORDS)
+                _WORDS.append(word)
+    return got
+
+
+def words_of(wids: np.ndarray) -> list[str]:
+    return [_WORDS[i] for i in wids.tolist()]
 
 
 def open_for(index_folder: Path, segment_id: Any) -> TermFile | None:
