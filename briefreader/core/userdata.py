@@ -449,6 +449,11 @@ class UserData:
                 )
         return latest
 
+    def arrivals_after(self, mark: int) -> dict[str, int]:
+        """Every brief id first seen after ``mark``, with its stamp."""
+        rows = self.conn.execute("SELECT brief_id, seq FROM first_seen WHERE seq > ?", (mark,))
+        return {r[0]: int(r[1]) for r in rows}
+
     def arrived_after(self, mark: int, brief_ids: Iterable[str]) -> list[str]:
         """Those of ``brief_ids`` first seen after ``mark`` (unstamped ones count as new)."""
         ids = list(dict.fromkeys(brief_ids))

@@ -8,6 +8,7 @@ their hashes, a saved search's results) is here, so that both front ends share o
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections import Counter
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from briefreader.core.brief import Brief, BriefError
+from briefreader.core.index import ManifestEntry
 from briefreader.core.library import Library
 from briefreader.core.records import Hit, SearchResults
 from briefreader.core.userdata import (
@@ -44,7 +46,7 @@ def sync_arrivals(lib: Library, ud: UserData) -> int:
 class SavedStatus:
     saved: Saved
     total: int
-    new: list[str]  # ids, in the search's order
+    new: list[str]  # ids, newest first
 
 
 def _search_args(saved: Saved) -> dict[str, Any]:
@@ -60,20 +62,28 @@ def _search_args(saved: Saved) -> dict[str, Any]:
 
 
 def _date(text: str | None) -> Any:
-    import datetime as dt
-
     return dt.date.fromisoformat(text) if text else None
 
 
-def _run(lib: Library, saved: Saved, limit: int) -> Any:
+def _run(
+    lib: Library, saved: Saved, limit: int, *, offset: int = 0, sort: str | None = None
+) -> SearchResults:
     if saved.kind == "actor":
         return lib.search(
-            "", actors=[saved.query], limit=limit, facets=False, snippets=False, time_limit=None
+            "",
+            actors=[saved.query],
+            limit=limit,
+            offset=offset,
+            sort=sort or "newest",
+            facets=False,
+            snippets=False,
+            time_limit=None,
         )
     return lib.search(
         saved.query,
         limit=limit,
-        sort=saved.sort,
+        offset=offset,
+        sort=sort or saved.sort,
         facets=False,
         snippets=False,
         time_limit=None,
@@ -87,20 +97,140 @@ def matching_ids(lib: Library, saved: Saved) -> list[str]:
     return list(dict.fromkeys(h.id for h in res.hits))
 
 
-def status(lib: Library, ud: UserData, saved: Saved, latest: int | None = None) -> SavedStatus:
+#: Past this many briefs arrived since the oldest mark, the new counts list every match of
+#: each search instead of reading each arrival's date first (a first look after a big import).
+MAX_ARRIVALS_READ = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Arrival:
+    seq: int
+    date: dt.date | None
+    actors: frozenset[str] = frozenset()
+
+
+def _arrivals(
+    lib: Library, ud: UserData, mark: int, manifest: dict[str, ManifestEntry]
+) -> dict[str, _Arrival] | None:
+    """The briefs stamped after ``mark`` that the index holds, with their dates (from the
+    index's stored fields); None when there are too many to read."""
+    stamps = ud.arrivals_after(mark)
+    if len(stamps) > MAX_ARRIVALS_READ:
+        return None
+    out: dict[str, _Arrival] = {}
+    for key, entry in manifest.items():
+        seq = stamps.get(entry.id)
+        if seq is None:
+            continue
+        stored = lib.index.stored(key) or {}
+        value = stored.get("date")
+        date = value.date() if isinstance(value, dt.datetime) else None
+        actors = frozenset(a for a in str(stored.get("actors") or "").split(",") if a)
+        out[entry.id] = _Arrival(seq, date, actors)
+    return out
+
+
+def _new_newest_first(lib: Library, saved: Saved, arrived: dict[str, dt.date]) -> list[str]:
+    """Which arrived briefs the search finds, walking its matches newest first only as deep
+    as the oldest arrival's date: a morning's briefs are the newest, so a page as long as
+    the arrivals usually answers, however many briefs the search finds in all."""
+    oldest = min(arrived.values())
+    found: list[str] = []
+    offset, limit = 0, len(arrived) + 5
+    while True:
+        res = _run(lib, saved, limit, offset=offset, sort="newest")
+        found += [h.id for h in res.hits if h.id in arrived]
+        last = res.hits[-1] if res.hits else None
+        offset += len(res.hits)
+        if (
+            len(found) == len(arrived)
+            or last is None
+            or last.date is None  # undated briefs are listed last: no dated one follows
+            or last.date < oldest
+            or offset >= res.total
+        ):
+            return found
+        limit *= 4
+
+
+def status(
+    lib: Library,
+    ud: UserData,
+    saved: Saved,
+    latest: int | None = None,
+    arrivals: dict[str, _Arrival] | None = None,
+) -> SavedStatus:
     """Its total and its new briefs. ``latest`` (the newest arrival stamp): when the search
     was marked seen at it, nothing can be new, and only the total is counted (the index
-    counts every match without listing them: the watchlist opens fast)."""
+    counts every match without listing them: the watchlist opens fast). ``arrivals`` (the
+    briefs stamped after its mark, dated) lets it look for those among its newest matches
+    only; without them, or with an undated one, every match is listed."""
     if latest is not None and saved.seen_mark >= latest:
         return SavedStatus(saved, _run(lib, saved, 1).total, [])
+    if arrivals is not None:
+        mine = {i: a.date for i, a in arrivals.items() if a.seq > saved.seen_mark}
+        if not mine:
+            return SavedStatus(saved, _run(lib, saved, 1).total, [])
+        if saved.kind == "actor":  # the index's own actor list of each arrival says it
+            res = _run(lib, saved, 1)
+            named = [i for i in mine if saved.query in arrivals[i].actors]
+            new = sorted(named, key=lambda i: (mine[i] or dt.date.min, i), reverse=True)
+            return SavedStatus(saved, res.total, new)
+        dated = {i: d for i, d in mine.items() if d is not None}
+        if len(dated) == len(mine):
+            new = _new_newest_first(lib, saved, dated)
+            return SavedStatus(saved, _run(lib, saved, 1).total, new)
     ids = matching_ids(lib, saved)
     return SavedStatus(saved, len(ids), ud.arrived_after(saved.seen_mark, ids))
 
 
-def statuses(lib: Library, ud: UserData, kind: str | None = None) -> list[SavedStatus]:
-    """Every saved search / watched actor with its total and what is new since last seen."""
-    latest = sync_arrivals(lib, ud)
-    return [status(lib, ud, s, latest) for s in ud.saved_all(kind)]
+#: What a front end keeps between two looks at the watchlist (see :func:`statuses`).
+StatusCache = dict[tuple[Any, ...], tuple[int, list[str]]]
+
+
+def statuses(
+    lib: Library, ud: UserData, kind: str | None = None, cache: StatusCache | None = None
+) -> list[SavedStatus]:
+    """Every saved search / watched actor with its total and what is new since last seen.
+
+    ``cache`` (a dict the caller keeps, such as the window between two openings of its
+    watchlist) remembers each answer for the same search, mark, arrivals and index files:
+    a second look at an unchanged index runs no search at all.
+    """
+    lib.doc_count()  # opens the index (its stored fields are read below)
+    manifest = lib.index.read_manifest()
+    latest = ud.record_arrivals(entry.id for entry in manifest.values())
+    stamp = _index_stamp(lib)
+    saved = ud.saved_all(kind)
+    todo = [s for s in saved if cache is None or _key(s, latest, stamp) not in cache]
+    marks = [s.seen_mark for s in todo if s.seen_mark < latest]
+    arrivals = _arrivals(lib, ud, min(marks), manifest) if marks else {}
+    out = []
+    for s in saved:
+        key = _key(s, latest, stamp)
+        if cache is not None and key in cache:
+            total, new = cache[key]
+            out.append(SavedStatus(s, total, list(new)))
+            continue
+        st = status(lib, ud, s, latest, arrivals)
+        if cache is not None:
+            cache[key] = (st.total, list(st.new))
+        out.append(st)
+    return out
+
+
+def _index_stamp(lib: Library) -> tuple[int, int]:
+    """Changes whenever the index is written (its manifest is rewritten with each update)."""
+    try:
+        st = lib.index.manifest_path.stat()
+    except OSError:
+        return (0, 0)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _key(s: Saved, latest: int, stamp: tuple[int, int]) -> tuple[Any, ...]:
+    filters = json.dumps(s.filters, sort_keys=True)
+    return (s.name, s.kind, s.query, filters, s.sort, s.seen_mark, latest, stamp)
 
 
 def add_saved(

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 from briefreader.core.brief import Brief
 from briefreader.core.library import Library
 from briefreader.core.userdata import Note, UserData, UserDataError
+from briefreader.core.userlayer import StatusCache
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.workers import Workers
 
@@ -47,6 +48,8 @@ class UserStore(QObject):
         self.notices = list(self._ud.notices)
         self.starred: set[str] = set(self._ud.starred())
         self.read: set[str] = self._ud.read_ids()
+        #: The watchlist's answers between two looks (used by the worker's jobs only).
+        self.status_cache: StatusCache = {}
 
     @property
     def ud(self) -> UserData:

@@ -96,7 +96,10 @@ class WatchlistPanel(QWidget):
             return
         self._refreshing = True
         self.status.setText("Counting…")
-        self.store.in_background(lambda lib, ud: statuses(lib, ud), self._on_counts, self._failed)
+        cache = self.store.status_cache
+        self.store.in_background(
+            lambda lib, ud: statuses(lib, ud, cache=cache), self._on_counts, self._failed
+        )
 
     def _on_counts(self, rows: list[SavedStatus]) -> None:
         self._refreshing = False

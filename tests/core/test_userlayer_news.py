@@ -1,0 +1,151 @@
+"""The watchlist's quick paths (issue 16) give the answers of listing every match: new
+counts from the arrivals' dates and actors, the cache between two looks, and the lists the
+window narrows to (starred, unread, new first), and a brief exported with its notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+from briefreader.core.userdata import UserData
+from briefreader.core.userlayer import (
+    StatusCache,
+    add_saved,
+    brief_markdown,
+    mark_seen,
+    narrowed_search,
+    status,
+    statuses,
+    watch,
+)
+
+GLOSSARY = """
+[[actor]]
+name = "Popular Mobilization Forces"
+kind = "militia"
+aliases = ["PMF"]
+
+[[actor]]
+name = "Iran"
+kind = "state"
+"""
+
+
+def brief(title: str, date: str | None, body: str) -> str:
+    head = f"Title: {title}\n" + (f"Date: {date}\n" if date else "")
+    return head + f"Source: Reuters\n\n{body}\n"
+
+
+OLD = {
+    f"old-{n}.md": brief(f"Old {n}", f"201{n}-03-0{n + 1}", f"The PMF and a drone, year {n}.")
+    for n in range(6)
+}
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Iterator[Library]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in OLD.items():
+        (corpus / name).write_text(text, "utf-8")
+    gloss = tmp_path / "glossary.toml"
+    gloss.write_text(GLOSSARY, "utf-8")
+    library = Library([corpus], tmp_path / "data", Glossary.load([gloss]))
+    library.update()
+    yield library
+    library.close()
+
+
+def full_answers(lib: Library, ud: UserData) -> dict[str, tuple[int, list[str]]]:
+    """What listing every match of every search says (the slow, plain path)."""
+    return {
+        s.name: (st.total, sorted(st.new)) for s in ud.saved_all() for st in [status(lib, ud, s)]
+    }
+
+
+def quick_answers(
+    lib: Library, ud: UserData, cache: StatusCache | None = None
+) -> dict[str, tuple[int, list[str]]]:
+    return {st.saved.name: (st.total, sorted(st.new)) for st in statuses(lib, ud, cache=cache)}
+
+
+def test_new_counts_from_arrivals_agree_with_listing_every_match(
+    lib: Library, tmp_path: Path
+) -> None:
+    corpus = lib.corpora[0]
+    with UserData.open(tmp_path / "user") as ud:
+        add_saved(lib, ud, "drones", "drone", {})
+        add_saved(lib, ud, "drones 2012", "drone", {"years": [2012]})
+        add_saved(lib, ud, "pmf newest", "PMF", {}, "newest")
+        watch(lib, ud, "PMF")
+        watch(lib, ud, "Iran")
+        cache: StatusCache = {}
+        assert quick_answers(lib, ud, cache) == full_answers(lib, ud)
+        assert all(not new for _total, new in quick_answers(lib, ud, cache).values())
+
+        # A morning's briefs, one dated years back and one with no date at all.
+        (corpus / "new-1.md").write_text(brief("New 1", "2026-12-01", "A drone over Iran."))
+        (corpus / "new-2.md").write_text(brief("New 2", "2026-12-02", "The PMF march."))
+        (corpus / "late.md").write_text(brief("Late", "2012-05-05", "A drone, filed late."))
+        lib.update()
+        quick = quick_answers(lib, ud, cache)
+        assert quick == full_answers(lib, ud)
+        assert quick["drones"] == (8, ["late.md", "new-1.md"])
+        assert quick["drones 2012"] == (2, ["late.md"])
+        assert quick["Iran"] == (1, ["new-1.md"])
+        assert quick["Popular Mobilization Forces"][1] == ["new-2.md"]
+
+        (corpus / "undated.md").write_text(brief("Undated", None, "A drone and the PMF."))
+        lib.update()
+        assert quick_answers(lib, ud, cache) == full_answers(lib, ud)
+
+        mark_seen(lib, ud, "drones")
+        after = quick_answers(lib, ud, cache)
+        assert after["drones"] == (9, [])
+        assert after == full_answers(lib, ud)
+
+
+def test_the_cache_answers_again_without_searching(
+    lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with UserData.open(tmp_path / "user") as ud:
+        add_saved(lib, ud, "drones", "drone", {})
+        cache: StatusCache = {}
+        first = quick_answers(lib, ud, cache)
+
+        def no_search(*_a: object, **_k: object) -> None:
+            raise AssertionError("searched again")
+
+        monkeypatch.setattr(lib, "search", no_search)
+        assert quick_answers(lib, ud, cache) == first
+
+
+def test_narrowed_lists_keep_the_search_order(lib: Library, tmp_path: Path) -> None:
+    with UserData.open(tmp_path / "user") as ud:
+        ud.set_star_many(["old-1.md", "old-4.md"])
+        ud.set_read("old-0.md")
+        res = narrowed_search(lib, ud, "drone", only="starred", sort="newest")
+        assert [h.id for h in res.hits] == ["old-4.md", "old-1.md"]
+        assert res.total == 2 and res.facets["year"] == {"2011": 1, "2014": 1}
+        assert any("starred" in n for n in res.notices)
+        res = narrowed_search(lib, ud, "drone", only="unread", sort="oldest")
+        assert [h.id for h in res.hits][:2] == ["old-1.md", "old-2.md"]
+        res = narrowed_search(lib, ud, "drone", first=["old-2.md"], sort="newest", limit=3)
+        assert [h.id for h in res.hits] == ["old-2.md", "old-5.md", "old-4.md"]
+        assert res.total == 6 and res.hits[0].snippet is not None
+
+
+def test_a_brief_with_its_notes_as_markdown(lib: Library, tmp_path: Path) -> None:
+    b = lib.brief("old-3.md")
+    start = b.text.index("a drone")
+    with UserData.open(tmp_path / "user") as ud:
+        ud.add_highlight(b, "article", start, start + len("a drone"), "which one?")
+        ud.add_note(b, "Ask the desk")
+        text = brief_markdown(b, ud.notes(b.id))
+    assert text.startswith("# Old 3\n")
+    assert "The PMF and ==a drone==, year 3." in text
+    assert "- > a drone\n  which one?" in text and "- Ask the desk" in text
