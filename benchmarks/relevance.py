@@ -187,8 +187,9 @@ def _brief_ids(results: SearchResults) -> list[int]:
     return [int(Path(h.id).stem) for h in results.hits]
 
 
-def run(data: Path, work: Path) -> dict[str, object]:
-    """Index the collection, ask every query as a user would, and measure the baseline."""
+def run(data: Path, work: Path, archive: str | None = None) -> dict[str, object]:
+    """Index the collection, ask every query as a user would, and measure the baseline;
+    with ``archive``, the same queries through a team archive too (issue 17)."""
     t_run = time.perf_counter()
     docs = read_smart(data / "cran.all.1400")
     queries = [q.get("W", "") for q in read_smart(data / "cran.qry")]
@@ -227,6 +228,8 @@ def run(data: Path, work: Path) -> dict[str, object]:
             page_partial.append(position)
     lib.close()
 
+    through_archive = _archive_run(archive, corpus, work, queries, qrels) if archive else None
+
     bm25 = TextbookBM25({int(d["I"]): f"{d.get('T', '')} {d.get('W', '')}" for d in docs})
     base = {pos: bm25.search(text) for pos, text in enumerate(queries, 1)}
 
@@ -243,6 +246,51 @@ def run(data: Path, work: Path) -> dict[str, object]:
         "partial_deep": deep_partial,
         "partial_page": page_partial,
         "seconds": time.perf_counter() - t_run,
+        "archive": through_archive,
+    }
+
+
+#: The team archive's MAP must be at least this times the local search's, in the same run.
+ARCHIVE_MIN_RATIO = 0.95
+
+
+def _archive_run(
+    url: str, corpus: Path, work: Path, queries: list[str], qrels: dict[int, dict[int, int]]
+) -> dict[str, Any]:
+    """The same corpus pushed to a scratch database on the archive's server, the same
+    queries through ``ArchiveLibrary.search`` (its defaults, depth 1,000 for MAP)."""
+    import psycopg
+
+    from briefreader.core.archive.library import ArchiveLibrary, init
+
+    scratch = f"briefreader_relevance_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {scratch}")
+        admin.execute(f"CREATE DATABASE {scratch}")
+    target = f"{url.rsplit('/', 1)[0]}/{scratch}" if "://" in url else f"{url} dbname={scratch}"
+    try:
+        init(target)
+        lib = ArchiveLibrary.open_archive(target, [corpus], data_dir=work / "archive-data")
+        t0 = time.perf_counter()
+        lib.update()
+        push_seconds = time.perf_counter() - t0
+        deep: dict[int, list[int]] = {}
+        page: dict[int, list[int]] = {}
+        latencies: list[float] = []
+        for position, text in enumerate(queries, 1):
+            t = time.perf_counter()
+            deep[position] = _brief_ids(lib.search(text, limit=DEPTH))
+            latencies.append(time.perf_counter() - t)
+            page[position] = _brief_ids(lib.search(text))
+        lib.close()
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
+    return {
+        "ours": evaluate(deep, qrels),
+        "first_page": evaluate(page, qrels),
+        "push_seconds": push_seconds,
+        "median_query_seconds": statistics.median(latencies),
     }
 
 
@@ -272,6 +320,15 @@ def print_table(res: dict[str, Any]) -> None:
         f" ms (limit=1000); median first page {res['median_page_seconds'] * 1000:.0f} ms"
         f" (limit=20); whole run {res['seconds']:.0f} s"
     )
+    arc = res.get("archive")
+    if arc:
+        ratio = arc["ours"]["map"] / ours["map"] if ours["map"] else float("nan")
+        print(
+            f"team archive: MAP@1000 {arc['ours']['map']:.4f} ({ratio:.3f}x local), P@10"
+            f" {arc['first_page']['p10']:.4f}, nDCG@10 {arc['first_page']['ndcg10']:.4f};"
+            f" push {arc['push_seconds']:.1f} s, median query"
+            f" {arc['median_query_seconds'] * 1000:.0f} ms (limit=1000)"
+        )
 
 
 def check(res: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
@@ -296,6 +353,12 @@ def check(res: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
             f"MAP {got:.4f} is {got / base_map:.3f}x the same-run BM25 ({base_map:.4f}); the"
             f" gate is {min_ratio:.2f}x"
         )
+    arc = res.get("archive")
+    if arc and arc["ours"]["map"] < ARCHIVE_MIN_RATIO * res["ours"]["map"]:
+        failures.append(
+            f"the team archive's MAP {arc['ours']['map']:.4f} is below {ARCHIVE_MIN_RATIO}x"
+            f" the local {res['ours']['map']:.4f}"
+        )
     for label, key in (("at depth 1000", "partial_deep"), ("on first pages", "partial_page")):
         if len(res[key]) > max_partial:
             failures.append(
@@ -310,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the cranfield folder")
     ap.add_argument("--check", type=Path, help="fail if the run misses the gate in this JSON")
     ap.add_argument("--record", type=Path, help="write this run's figures to this JSON")
+    ap.add_argument(
+        "--archive",
+        metavar="URL",
+        help="also search through a team archive on this server (a scratch database is "
+        f"created and dropped); --check then wants its MAP >= {ARCHIVE_MIN_RATIO}x the local",
+    )
     args = ap.parse_args(argv)
 
     missing = [name for name in FILES if not (args.data / name).is_file()]
@@ -328,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAIL: cannot read the recorded figures in {args.check}: {exc!r}")
             return 1
     with tempfile.TemporaryDirectory(prefix="briefreader-relevance-") as tmp:
-        res = run(args.data, Path(tmp))
+        res = run(args.data, Path(tmp), args.archive)
     print_table(res)
     ours, page, base = res["ours"], res["first_page"], res["baseline"]
     assert isinstance(ours, dict) and isinstance(page, dict) and isinstance(base, dict)

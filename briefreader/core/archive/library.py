@@ -306,7 +306,9 @@ class ArchiveLibrary(Library):
     ) -> list[ix.CommentSentence]:
         raise ArchiveError("the actor workbench reads the local index only, not a team archive")
 
-    def candidates(self, min_briefs: int = 3) -> list[ix.Candidate]:
+    def candidates(
+        self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None
+    ) -> list[ix.Candidate]:
         raise ArchiveError("glossary candidates are found in the local index only")
 
     # -- the offline slice ---------------------------------------------------------------

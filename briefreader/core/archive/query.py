@@ -21,7 +21,7 @@ from briefreader.core.archive import analysis
 class Text:
     """Index words in some sections (``weights``: "ABC" for all): a word, a phrase, a prefix."""
 
-    kind: str  # "word" | "phrase" | "prefix"
+    kind: str  # "word" | "phrase" | "all" (several words, anywhere) | "prefix"
     words: tuple[str, ...]
     weights: str = "ABC"
 
@@ -101,7 +101,12 @@ class _Reader:
         while self.peek() == "OR":
             self.i += 1
             parts.append(self.read_and())
-        kept = [p for p in parts if p is not None]
+        kept: list[Node] = []
+        for part in parts:
+            if isinstance(part, Op) and part.op == "or":
+                kept.extend(part.children)
+            elif part is not None:
+                kept.append(part)
         if len(kept) <= 1:
             return kept[0] if kept else None
         return Op("or", tuple(kept))
@@ -188,20 +193,31 @@ class _Reader:
 
 
 def _text(raw: str, weights: str, phrase: bool = False) -> Text | None:
+    """A quoted phrase, or a typed word; a word that is several index words ("high-speed")
+    wants them all, anywhere (as the local parser reads it), not as a phrase."""
     stems = tuple(analysis.words(raw))
     if not stems:
         return None
-    if len(stems) > 1 or phrase:
-        return Text("phrase" if len(stems) > 1 else "word", stems, weights)
-    return Text("word", stems, weights)
+    if len(stems) == 1:
+        return Text("word", stems, weights)
+    return Text("phrase" if phrase else "all", stems, weights)
 
 
 def _and(parts: list[Node], explicit: bool) -> Node | None:
-    if not parts:
+    """An AND of ``parts``, nested ANDs flattened into it (as Whoosh normalises its trees:
+    "(made using models) compare" is three words side by side, not a group and a word)."""
+    flat: list[Node] = []
+    for part in parts:
+        if isinstance(part, Op) and part.op == "and" and part.children:
+            flat.extend(part.children)
+            explicit = explicit or part.explicit
+        else:
+            flat.append(part)
+    if not flat:
         return None
-    if len(parts) == 1 and not explicit:
-        return parts[0]
-    return Op("and", tuple(parts), explicit)
+    if len(flat) == 1 and not explicit:
+        return flat[0]
+    return Op("and", tuple(flat), explicit)
 
 
 def _day(text: str, end: bool) -> dt.date | None:
@@ -260,7 +276,8 @@ def tsquery(node: Text) -> str:
     if node.kind == "prefix":
         return f"{analysis.quote(node.words[0])}:*{label}"
     suffix = f":{label}" if label else ""
-    return " <-> ".join(f"{analysis.quote(w)}{suffix}" for w in node.words)
+    joiner = " & " if node.kind == "all" else " <-> "
+    return joiner.join(f"{analysis.quote(w)}{suffix}" for w in node.words)
 
 
 def to_sql(node: Node | None, params: list[object]) -> str:
@@ -364,6 +381,8 @@ def compile_query(rewritten: str, notices: list[str] | None = None) -> Compiled:
     if _leaves(tree) > MAX_LEAVES and isinstance(tree, Op):
         tree = Op(tree.op, tree.children[:MAX_LEAVES], tree.explicit)
         notes.append(f"the query was cut to its first {MAX_LEAVES} terms")
-    out = Compiled(tree, _loosen(tree), notices=list(dict.fromkeys(notes)))
+    # An AND typed anywhere means all of them: only implicit word lists get a some-words tier.
+    loose = tree if re.search(r"\bAND\b", text) else _loosen(tree)
+    out = Compiled(tree, loose, notices=list(dict.fromkeys(notes)))
     _collect(tree, out)
     return out

@@ -18,7 +18,7 @@ import psycopg
 
 from briefreader.core.archive import analysis
 from briefreader.core.archive.push import fold
-from briefreader.core.archive.query import Compiled, to_sql
+from briefreader.core.archive.query import Column, Compiled, Op, Text, to_sql
 from briefreader.core.records import Filters, Hit, SearchResults, Snippet
 
 K1 = 1.2
@@ -220,15 +220,17 @@ def _ranked(
     # psycopg takes one style of placeholder a query: the named values are put in as
     # positional ones, in the order the text uses them.
     bm25, bm25_params = _positional(_BM25, named)
-    depth = max(want, FEEDBACK_DEPTH if _feedback_wanted(compiled) else want)
+    feedback = _feedback_wanted(compiled)
+    # With feedback, each tier's best FEEDBACK_DEPTH are re-scored: fetch that many of both.
+    depth = max(want, total if feedback and total <= RANK_ALL else want)
     cur.execute(
         f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
             ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
         [*bm25_params, *params, depth],
     )
     rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
-    if _feedback_wanted(compiled) and len(rows) > 1:
-        rows = _feedback(cur, rows, totals, avg)
+    if feedback and len(rows) > 1:
+        rows = _feedback(cur, rows, totals, avg, len(compiled.loose.children))  # type: ignore[union-attr]
     return rows[:want]
 
 
@@ -243,56 +245,79 @@ def _positional(sql: str, named: dict[str, object]) -> tuple[str, list[object]]:
 
 
 def _feedback_wanted(compiled: Compiled) -> bool:
-    plain = [t for t in compiled.terms if t[1] == "ABC"]
-    return len(plain) >= FEEDBACK_MIN_WORDS and not compiled.prefixes
+    """A plain question of FEEDBACK_MIN_WORDS words or more (as the local search has it):
+    no phrase, field, wildcard, minus word or explicit operator the user spelled out."""
+    loose = compiled.loose
+    if not isinstance(loose, Op) or loose.op != "or" or loose is compiled.strict:
+        return False
+    if len(loose.children) < FEEDBACK_MIN_WORDS or compiled.prefixes:
+        return False
+    for child in loose.children:
+        leaves = child.children if isinstance(child, Op) and child.op == "or" else (child,)
+        for leaf in leaves:
+            if isinstance(leaf, Text) and leaf.kind in ("word", "all") and leaf.weights == "ABC":
+                continue
+            if isinstance(leaf, Column) and leaf.column == "actors" and leaves != (leaf,):
+                continue
+            return False
+    return True
 
 
 def _feedback(
-    cur: Any, rows: list[tuple[str, float, bool]], totals: dict[str, float], avg: list[float]
+    cur: Any,
+    rows: list[tuple[str, float, bool]],
+    totals: dict[str, float],
+    avg: list[float],
+    n_words: int,
 ) -> list[tuple[str, float, bool]]:
-    """Re-rank each tier with the telling words of the best FEEDBACK_DOCS briefs (RM3-like)."""
-    best = [r[0] for r in rows[:FEEDBACK_DOCS]]
-    cur.execute(
-        """SELECT u.lexeme, sum(array_length(u.positions, 1)), max(s.ndoc)
-           FROM briefs b, unnest(b.tsv) u
-           JOIN (SELECT lexeme, sum(ndoc) AS ndoc FROM term_stats GROUP BY lexeme) s
-             ON s.lexeme = u.lexeme
-           WHERE b.id = ANY(%s) GROUP BY u.lexeme""",
-        (best,),
-    )
-    n = max(totals.get("briefs", 0.0), 1.0)
-    scored = []
-    for word, tf, d in cur.fetchall():
-        d = min(float(d), n)
-        scored.append((float(tf) * math.log(1.0 + (n - d + 0.5) / (d + 0.5)), word))
-    scored.sort(reverse=True)
-    chosen = scored[:FEEDBACK_TERMS]
-    if not chosen:
+    """RM3-like pseudo-relevance feedback, as the local search does it: the best
+    FEEDBACK_DOCS briefs (by score, either tier) lend their words, each weighted by
+    P(word | brief) summed with the briefs' softmax shares; the top FEEDBACK_TERMS weigh
+    FEEDBACK_WEIGHT of the query and their BM25F scores are added to each tier's best."""
+    best_rows = sorted(rows, key=lambda r: (-r[1], r[0]))[:FEEDBACK_DOCS]
+    if len(best_rows) < 2:
         return rows
-    top = chosen[0][0] or 1.0
-    fb_terms = [(w, "ABC") for _, w in chosen]
-    df = {}
+    top_score = best_rows[0][1]
+    shares = {r[0]: math.exp(r[1] - top_score) for r in best_rows}
+    total_share = sum(shares.values())
+    cur.execute(
+        """SELECT b.id, u.lexeme, array_length(u.positions, 1),
+                  b.words_a + b.words_b + b.words_c
+           FROM briefs b, unnest(b.tsv) u WHERE b.id = ANY(%s)""",
+        (list(shares),),
+    )
+    weights: dict[str, float] = {}
+    for brief_id, word, tf, length in cur.fetchall():
+        if length:
+            share = shares[brief_id] / total_share
+            weights[word] = weights.get(word, 0.0) + share * float(tf) / float(length)
+    chosen = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:FEEDBACK_TERMS]
+    norm = sum(w for _t, w in chosen)
+    if not chosen or norm <= 0:
+        return rows
+    scale = n_words * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
     cur.execute(
         "SELECT lexeme, field::text, ndoc FROM term_stats WHERE lexeme = ANY(%s)",
-        ([w for _, w in chosen],),
+        ([w for w, _ in chosen],),
     )
     df = {(w, f): int(x) for w, f, x in cur.fetchall()}
-    words, fields, wts = _weights_table(fb_terms, df, totals)
-    share = {w: s / top for s, w in chosen}
-    wts = [x * share[w] for x, w in zip(wts, words, strict=True)]
+    words, fields, wts = _weights_table([(w, "ABC") for w, _ in chosen], df, totals)
+    boost = {w: x * scale for w, x in chosen}
+    wts = [x * boost[w] for x, w in zip(wts, words, strict=True)]
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
              "avg_c": avg[2]}  # fmt: skip
     bm25, bm25_params = _positional(_BM25, named)
-    ids = [r[0] for r in rows]
+    # The best FEEDBACK_DEPTH of each tier get the feedback's score added.
+    tier1 = [r for r in rows if r[2]][:FEEDBACK_DEPTH]
+    tier2 = [r for r in rows if not r[2]][:FEEDBACK_DEPTH]
+    ids = [r[0] for r in (*tier1, *tier2)]
     cur.execute(
         f"""SELECT m.id, {bm25} FROM (SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c
             FROM briefs b WHERE b.id = ANY(%s)) m""",
         [*bm25_params, ids],
     )
-    extra = {i: float(s) for i, s in cur.fetchall()}
-    top_fb = max(extra.values(), default=0.0) or 1.0
-    top_q = max((r[1] for r in rows), default=0.0) or 1.0
-    out = [(i, s / top_q + FEEDBACK_WEIGHT * extra.get(i, 0.0) / top_fb, t1) for i, s, t1 in rows]
+    extra = {i: float(x) for i, x in cur.fetchall()}
+    out = [(i, x + extra.get(i, 0.0), t1) for i, x, t1 in rows]
     out.sort(key=lambda r: (not r[2], -r[1], r[0]))
     return out
 
