@@ -46,7 +46,7 @@ def sync_arrivals(lib: Library, ud: UserData) -> int:
 class SavedStatus:
     saved: Saved
     total: int
-    new: list[str]  # ids, newest first
+    new: list[str]  # ids of the briefs that arrived since it was last seen
 
 
 def _search_args(saved: Saved) -> dict[str, Any]:
