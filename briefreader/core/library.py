@@ -607,8 +607,11 @@ class Library:
 
         return actor.id, find
 
-    def candidates(self, min_briefs: int = 3) -> list[ix.Candidate]:
-        """Names recurring in at least ``min_briefs`` briefs that no actor goes by."""
+    def candidates(
+        self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None
+    ) -> list[ix.Candidate]:
+        """Names recurring in at least ``min_briefs`` briefs that no actor goes by; ``cancel``
+        returning True stops the count early (with what was counted so far)."""
         matcher = self.glossary.matcher()
 
         def find_names(text: str) -> list[tuple[int, int]]:
@@ -618,7 +621,9 @@ class Library:
             return self.glossary.lookup(name) is not None
 
         with self._reading():
-            return ix.candidates(self.index, find_names, is_known, min_briefs=min_briefs)
+            return ix.candidates(
+                self.index, find_names, is_known, min_briefs=min_briefs, cancel=cancel
+            )
 
     def doc_count(self) -> int:
         with self._reading():

@@ -165,6 +165,12 @@ class ActorTreeModel(QStandardItemModel):
                 if colours and kind in colours:
                     name.setForeground(QColor(colours[kind]))
                 tip = row.actor.description or row.actor.name
+                if row.comment and not row.article:
+                    # Named by the analyst alone: the comment raised it, not the article.
+                    font = name.font()
+                    font.setItalic(True)
+                    name.setFont(font)
+                    tip += "\n(Only the analyst comment names it here.)"
                 name.setToolTip(tip)
                 cells = [name]
                 for n in (row.article, row.comment):

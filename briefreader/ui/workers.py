@@ -262,6 +262,11 @@ class Workers(QObject):
         #: request for the same brief that waits for one to finish.
         self._prefetching: set[tuple[str, str]] = set()
         self._waiting: dict[tuple[str, str], int] = {}
+        #: Long reads (candidate actors) on a pool of their own, each on a reader of its own:
+        #: searches never queue behind them for the lock or for a pool thread.
+        self._long_pool = QThreadPool(self)
+        self._long_pool.setMaxThreadCount(1)
+        self._longs = _Lane(self._long_pool, self._write_lock, self._alive, self._cancel)
         #: Answers a request with ``narrow`` set (installed by the user layer).
         self.narrowed_search: Callable[[Library, SearchRequest], SearchResults] | None = None
 
@@ -283,14 +288,15 @@ class Workers(QObject):
         return (
             bool(self._alive)
             or self._child is not None
-            or not (self._writes.idle and self._reads.idle)
+            or not (self._writes.idle and self._reads.idle and self._longs.idle)
         )
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Ask running work to stop and wait for it (window closing)."""
         self._cancel.set()
         self._stop_child()
-        return self._pool.waitForDone(timeout_ms)
+        done = self._long_pool.waitForDone(timeout_ms)
+        return self._pool.waitForDone(timeout_ms) and done
 
     def _stop_child(self) -> None:
         child = self._child
@@ -537,6 +543,27 @@ class Workers(QObject):
         """Any other read of the library (the user layer's new counts, exports) in turn
         with searches; ``fn`` gets the library to read."""
         self._read("read", fn, on_done, on_fail or (lambda _m: None))
+
+    def read_long(
+        self,
+        fn: Callable[[Library, Callable[[], bool]], Any],
+        on_done: Callable[[Any], None],
+        on_fail: Callable[[str], None],
+    ) -> None:
+        """A read of many seconds (candidate actors): ``fn(library, cancelled)`` runs on a
+        read-only library of its own, beside searches; ``cancelled()`` turns true when the
+        window closes. Fails (``on_fail``) while there is no index to read yet."""
+        lib = self._library
+        cancelled = self._cancel.is_set
+
+        def work(_p: Callable[[int, int, str], None]) -> Any:
+            reader = lib.reader()
+            try:
+                return fn(reader, cancelled)
+            finally:
+                reader.close()
+
+        self._longs.submit(_Pending("long", work, on_done, on_fail, None, lambda: False))
 
     def call(self, fn: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
         """A read-only chore off the GUI thread (listing corpus folders for the watcher)."""

@@ -33,11 +33,13 @@ class BriefBrowser(QTextBrowser):
     actorClicked(actor_id): a mark was clicked.
     addAliasRequested(text): "Add as alias…" chosen on a selection.
     addActorRequested(text): "Add as new actor…" chosen on a selection.
+    actorPageRequested(actor_id): "Open the actor page" chosen on a mark.
     """
 
     actorClicked = Signal(str)
     addAliasRequested = Signal(str)
     addActorRequested = Signal(str)
+    actorPageRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +134,12 @@ class BriefBrowser(QTextBrowser):
             href = self.anchorAt(pos)
             link.setEnabled(href.startswith(("http:", "https:", "mailto:")))
             link.setVisible(not href.startswith(f"{ACTOR_SCHEME}:"))
+        href = self.anchorAt(pos)
+        if href.startswith(f"{ACTOR_SCHEME}:"):
+            actor_id = href[len(ACTOR_SCHEME) + 1 :]
+            menu.addSeparator()
+            page = menu.addAction("Open the actor page")
+            page.triggered.connect(lambda: emit(self.actorPageRequested, actor_id))
         text = self.textCursor().selectedText().strip()
         if text:
             menu.addSeparator()

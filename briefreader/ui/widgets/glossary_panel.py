@@ -31,11 +31,13 @@ class GlossaryPanel(QWidget):
 
     actorSelected(actor_id): the user picked an actor ("" when the selection was cleared).
     searchRequested(query): "Briefs mentioning this actor".
+    pageRequested(actor_id): "Actor page" (the actor across the whole corpus).
     stepRequested(step): +1 / -1 to go to the next / previous mention.
     """
 
     actorSelected = Signal(str)
     searchRequested = Signal(str)
+    pageRequested = Signal(str)
     stepRequested = Signal(int)
 
     def __init__(self, glossary: Glossary, parent: QWidget | None = None) -> None:
@@ -86,6 +88,9 @@ class GlossaryPanel(QWidget):
         self.next_button.clicked.connect(lambda: emit(self.stepRequested, 1))
         for b in (self.prev_button, self.next_button):
             b.setFixedWidth(34)
+        self.page_button = QPushButton("Actor page: timeline, company, the analysts' words")
+        self.page_button.setObjectName("actorPageButton")
+        self.page_button.clicked.connect(lambda: emit(self.pageRequested, self._current or ""))
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         buttons.addWidget(self.search_button, 1)
@@ -99,6 +104,7 @@ class GlossaryPanel(QWidget):
         lay.addWidget(self.tree, 3)
         lay.addWidget(self.details, 1)
         lay.addLayout(buttons)
+        lay.addWidget(self.page_button)
         self._show_details(None)
         self._rebuild()
 
@@ -186,7 +192,7 @@ class GlossaryPanel(QWidget):
         emit(self.actorSelected, actor_id or "")
 
     def _show_details(self, actor: Actor | None) -> None:
-        for b in (self.search_button, self.prev_button, self.next_button):
+        for b in (self.search_button, self.prev_button, self.next_button, self.page_button):
             b.setEnabled(actor is not None)
         if actor is None:
             self.details.setText(

@@ -57,12 +57,14 @@ class ReadingPane(QWidget):
     actorClicked(actor_id): a mark in either section was clicked.
     addAliasRequested(text) / addActorRequested(text): glossary edits from a selection.
     rendered(): the sections were laid out anew (what others drew over them is gone).
+    actorPageRequested(actor_id): "Open the actor page" chosen on a mark.
     """
 
     actorClicked = Signal(str)
     addAliasRequested = Signal(str)
     addActorRequested = Signal(str)
     rendered = Signal()
+    actorPageRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,7 @@ class ReadingPane(QWidget):
             b.actorClicked.connect(self.actorClicked)
             b.addAliasRequested.connect(self.addAliasRequested)
             b.addActorRequested.connect(self.addActorRequested)
+            b.actorPageRequested.connect(self.actorPageRequested)
         self._update_legend()
         self._sized = False
         self.show_message("Open a brief from the list on the left.")

@@ -1,0 +1,414 @@
+"""The actor workbench in the window: where its pages come from and what their clicks do.
+
+:func:`install` puts it into a :class:`MainWindow`: the page takes the reading pane's place
+(the results list stays beside it, so a click on a month or a companion shows its search
+there), opened from the Actors sidebar, a mark's menu, the actor filter's menu or the View
+menu. Pages and candidates are read in the background; the candidates are kept until the
+index changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence, QPalette, QTextDocument
+from PySide6.QtWidgets import QFileDialog, QMenu, QStackedWidget, QTabWidget
+
+from briefreader.core.dossier import DossierHead, dossier_html, write_dossier
+from briefreader.core.glossary import Actor
+from briefreader.core.library import Library
+from briefreader.core.records import ActorPage, Candidate, CommentSentence
+from briefreader.core.report import UpdateReport
+from briefreader.ui.actors.candidates import CandidatesPanel
+from briefreader.ui.actors.page import ActorPageView
+from briefreader.ui.models import FacetRole
+from briefreader.ui.qtcompat import emit
+from briefreader.ui.widgets.marks import DARK, LIGHT
+
+if TYPE_CHECKING:
+    from briefreader.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: Briefs whose comment sentences a page shows at first, then adds as the reader scrolls.
+FIRST_BRIEFS = 40
+MORE_BRIEFS = 60
+#: Candidates recur in at least this many briefs (as ``briefreader candidates``).
+MIN_BRIEFS = 3
+
+
+class ActorWorkbench(QObject):
+    """The actor page and the candidate actors, wired into ``window``.
+
+    pageShown(actor_id): an actor's page has been read and shown.
+    candidatesShown(count): the candidate actors are listed.
+    dossierSaved(path): an exported dossier was written.
+    """
+
+    pageShown = Signal(str)
+    candidatesShown = Signal(int)
+    dossierSaved = Signal(str)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._token = 0
+        self._goto: tuple[str, str] | None = None
+        self._candidates: list[Candidate] | None = None
+        self._candidates_stale = True
+        self._counting = False
+        self._loading_more = False
+
+        self.page = ActorPageView(lambda actor_id: window.library.glossary.describe(actor_id)[0])
+        self.candidates = CandidatesPanel()
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("actorWorkbench")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.page, "Actor")
+        self.tabs.addTab(self.candidates, "Candidate actors")
+        self.tabs.currentChanged.connect(self._on_tab)
+        self._place_in_centre()
+        self.tabs.installEventFilter(self)
+        self._wire()
+        self._add_menu_actions()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _place_in_centre(self) -> None:
+        """The reading side and the workbench share the splitter's second place."""
+        splitter = self.window.splitter
+        reading = splitter.widget(1)
+        sizes = splitter.sizes()
+        self.centre = QStackedWidget()
+        self.centre.setObjectName("centreStack")
+        splitter.replaceWidget(1, self.centre)
+        self.centre.addWidget(reading)
+        self.centre.addWidget(self.tabs)
+        self.reading = reading
+        splitter.setSizes(sizes)
+
+    def _wire(self) -> None:
+        w = self.window
+        p = self.page
+        p.searchRequested.connect(self.search)
+        p.openRequested.connect(self.open_at)
+        p.moreRequested.connect(self.load_more)
+        p.pageRequested.connect(self.open_actor)
+        p.exportRequested.connect(self.ask_export)
+        p.backRequested.connect(self.show_reading)
+        c = self.candidates
+        c.addActorRequested.connect(self._add_actor)
+        c.addAliasRequested.connect(self._add_alias)
+        c.searchRequested.connect(self.search)
+        c.refreshRequested.connect(lambda: self.count_candidates(force=True))
+        w.glossary_panel.pageRequested.connect(self.open_actor)
+        w.pane.actorPageRequested.connect(self.open_actor)
+        w.briefShown.connect(self._on_brief_shown)
+        w.indexReady.connect(self._on_index_ready)
+        w.search.openRequested.connect(lambda _id: self.show_reading())
+        w.related.activated.connect(lambda _i: self.show_reading())
+        w.related.clicked.connect(lambda _i: self.show_reading())
+        facet = w.facet_panel.views["actors"]
+        facet.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        facet.customContextMenuRequested.connect(self._facet_menu)
+
+    def _add_menu_actions(self) -> None:
+        view = next(
+            (
+                a.menu()
+                for a in self.window.menuBar().actions()
+                if a.text().replace("&", "") == "View" and isinstance(a.menu(), QMenu)
+            ),
+            None,
+        )
+        if not isinstance(view, QMenu):
+            return
+        view.addSeparator()
+        self.page_action = QAction("Actor page", self.window)
+        self.page_action.setShortcut(QKeySequence("F9"))
+        self.page_action.setToolTip("The page of the actor selected in the Actors sidebar")
+        self.page_action.triggered.connect(self._open_selected)
+        self.candidates_action = QAction("Candidate actors", self.window)
+        self.candidates_action.setShortcut(QKeySequence("Shift+F9"))
+        self.candidates_action.triggered.connect(self.show_candidates)
+        for act in (self.page_action, self.candidates_action):
+            view.addAction(act)
+            self.window.addAction(act)
+
+    # -- where the centre is -------------------------------------------------------------
+
+    @property
+    def showing(self) -> bool:
+        """Whether the workbench is in the window's centre (rather than the brief)."""
+        return self.centre.currentWidget() is self.tabs
+
+    @Slot()
+    def show_reading(self) -> None:
+        self.centre.setCurrentWidget(self.reading)
+
+    def _show_tab(self, index: int) -> None:
+        self.centre.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(index)
+
+    # -- the actor page ------------------------------------------------------------------
+
+    @Slot()
+    def _open_selected(self) -> None:
+        actor_id = self.window.glossary_panel.current()
+        if actor_id:
+            self.open_actor(actor_id)
+        elif self.page.actor is not None:
+            self._show_tab(0)
+        else:
+            self.window.statusBar().showMessage(
+                "Select an actor in the Actors sidebar to see its page.", 5000
+            )
+
+    @Slot(str)
+    def open_actor(self, actor_id: str) -> None:
+        """Show the page of ``actor_id`` (any name or alias will do), read in the background."""
+        lib = self.window.library
+        actor = lib.find_actor(actor_id)
+        if actor is None:
+            self.window.statusBar().showMessage(f"No actor called “{actor_id}”.", 5000)
+            return
+        self._token += 1
+        token = self._token
+        self.page.show_loading(actor)
+        self._show_tab(0)
+
+        def work(reader: Library) -> ActorPage:
+            return reader.actor_page(actor.id, comment_briefs=FIRST_BRIEFS)
+
+        def done(page: ActorPage) -> None:
+            if token == self._token:
+                self.page.show_page(actor, page)
+                emit(self.pageShown, actor.id)
+
+        def fail(message: str) -> None:
+            if token == self._token:
+                self.page.show_message(message)
+
+        self.window.workers.read(work, done, fail)
+
+    @Slot()
+    def load_more(self) -> None:
+        actor, page = self.page.actor, self.page.page
+        if actor is None or page is None or self._loading_more:
+            return
+        start = self.page.loaded_briefs
+        if start >= self.page.comment_briefs:
+            return
+        self._loading_more = True
+        token = self._token
+
+        def work(reader: Library) -> list[CommentSentence]:
+            return reader.actor_comments(actor.id, start, MORE_BRIEFS)
+
+        def done(more: list[CommentSentence]) -> None:
+            self._loading_more = False
+            if token == self._token and self.page.loaded_briefs == start:
+                self.page.add_comments(more)
+
+        def fail(_message: str) -> None:
+            self._loading_more = False
+
+        self.window.workers.read(work, done, fail)
+
+    @Slot(str)
+    def search(self, query: str) -> None:
+        """Search ``query`` in the results list; the page stays where it is."""
+        self.window.search.search_for(query)
+
+    @Slot(str, int, int, str)
+    def open_at(self, brief_id: str, _start: int, _end: int, text: str) -> None:
+        """Open a brief with one sentence of its comment selected."""
+        self._goto = (brief_id, text)
+        self.show_reading()
+        self.window.open_brief(brief_id)
+
+    @Slot(str)
+    def _on_brief_shown(self, brief_id: str) -> None:
+        goto, self._goto = self._goto, None
+        if goto is None or goto[0] != brief_id:
+            return
+        browser = self.window.pane.comment.browser
+        words = goto[1].split()
+        doc = browser.document()
+        # The brief's text as rendered: line breaks inside a paragraph became spaces. The
+        # whole sentence is looked for first, then its first words (markup may differ).
+        for n in (len(words), 8, 4):
+            found = doc.find(" ".join(words[:n]), 0, QTextDocument.FindFlag.FindCaseSensitively)
+            if not found.isNull():
+                start = found.selectionStart()
+                end = start + len(" ".join(words)) if n < len(words) else found.selectionEnd()
+                browser.select_span((start, min(end, doc.characterCount() - 1)))
+                return
+
+    # -- export --------------------------------------------------------------------------
+
+    @Slot(str)
+    def ask_export(self, fmt: str) -> None:
+        actor = self.page.actor
+        if actor is None:
+            return
+        suffix, label = (".pdf", "PDF (*.pdf)") if fmt == "pdf" else (".md", "Markdown (*.md)")
+        name, _ = QFileDialog.getSaveFileName(
+            self.window, "Export the dossier", f"{actor.id}-dossier{suffix}", label
+        )
+        if name:
+            self.export_dossier(Path(name), fmt)
+
+    def export_dossier(self, target: Path, fmt: str = "md") -> None:
+        """Save the whole dossier (every comment, not only those shown) as Markdown or PDF;
+        the sentences are read in the background, the file written when they come."""
+        actor, page = self.page.actor, self.page.page
+        if actor is None or page is None:
+            return
+        head = DossierHead.of(actor.name, actor.kind, page)
+
+        def work(reader: Library) -> list[CommentSentence]:
+            return reader.actor_comments(actor.id, 0, None)
+
+        def done(comments: list[CommentSentence]) -> None:
+            try:
+                if fmt == "pdf":
+                    _write_pdf(target, dossier_html(head, comments))
+                else:
+                    write_dossier(target, head, comments)
+            except OSError as exc:
+                self.window.statusBar().showMessage(f"Could not save {target}: {exc}", 8000)
+                return
+            self.window.statusBar().showMessage(f"Saved {target}", 5000)
+            emit(self.dossierSaved, str(target))
+
+        self.window.statusBar().showMessage("Gathering the dossier…", 5000)
+        self.window.workers.read(work, done, lambda m: self.window.statusBar().showMessage(m))
+
+    # -- candidates ----------------------------------------------------------------------
+
+    @Slot()
+    def show_candidates(self) -> None:
+        already = self.tabs.currentIndex() == 1  # no currentChanged then: count here
+        self._show_tab(1)
+        if already:
+            self.count_candidates()
+
+    @Slot(int)
+    def _on_tab(self, index: int) -> None:
+        if index == 1:
+            self.count_candidates()
+
+    def count_candidates(self, *, force: bool = False) -> None:
+        """Show the candidates, counted in the background unless counted since the index
+        last changed."""
+        if self._candidates is not None and not self._candidates_stale and not force:
+            self._show_candidates()
+            return
+        if self._counting:
+            return
+        self._counting = True
+        if self._candidates is not None:
+            self._show_candidates()
+        self.candidates.show_busy(
+            "Counting the names that recur in the briefs but are in no glossary… "
+            "(this reads every brief once; you can keep reading meanwhile)"
+        )
+
+        def work(reader: Library, cancelled: Any) -> list[Candidate]:
+            return reader.candidates(min_briefs=MIN_BRIEFS, cancel=cancelled)
+
+        def done(found: list[Candidate]) -> None:
+            self._counting = False
+            self._candidates = found
+            self._candidates_stale = False
+            self._show_candidates()
+
+        def fail(message: str) -> None:
+            self._counting = False
+            self.candidates.show_busy(message)
+
+        self.window.workers.read_long(work, done, fail)
+
+    def _show_candidates(self) -> None:
+        glossary = self.window.library.glossary
+        found = [c for c in self._candidates or [] if glossary.lookup(c.name) is None]
+        self.candidates.set_candidates(found, MIN_BRIEFS)
+        emit(self.candidatesShown, len(found))
+
+    @Slot(object)
+    def _on_index_ready(self, report: UpdateReport) -> None:
+        if report.added or report.updated or report.removed or report.rematched:
+            self._candidates_stale = True
+            if self.showing and self.tabs.currentIndex() == 1:
+                self.count_candidates()
+
+    @Slot(str)
+    def _add_actor(self, name: str) -> None:
+        self.window.glossary_editor.ask_add_actor(name)
+        self._drop_known()
+
+    @Slot(str)
+    def _add_alias(self, name: str) -> None:
+        self.window.glossary_editor.ask_add_alias(name)
+        self._drop_known()
+
+    def _drop_known(self) -> None:
+        glossary = self.window.library.glossary
+        self.candidates.model.drop(lambda c: glossary.lookup(c.name) is None)
+
+    # -- the actor filter's menu ---------------------------------------------------------
+
+    @Slot(QPoint)
+    def _facet_menu(self, pos: QPoint) -> None:
+        view = self.window.facet_panel.views["actors"]
+        index = view.indexAt(pos)
+        actor_id = index.data(FacetRole) if index.isValid() else None
+        if not actor_id:
+            return
+        menu = self.facet_menu(str(actor_id))
+        menu.exec(view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def facet_menu(self, actor_id: str) -> QMenu:
+        menu = QMenu(self.window)
+        name = self.window.library.glossary.describe(actor_id)[0]
+        menu.addAction(f"Open the page of {name}", lambda: self.open_actor(actor_id))
+        return menu
+
+    # -- the theme -----------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The window switched theme: the page's coloured text follows the palette."""
+        if watched is self.tabs and event.type() == QEvent.Type.PaletteChange:
+            dark = self.tabs.palette().color(QPalette.ColorRole.Window).lightness() < 128
+            style = DARK if dark else LIGHT
+            if style is not self.page.style_:
+                self.page.set_style(style)
+        return False
+
+    def current_actor(self) -> Actor | None:
+        return self.page.actor
+
+
+def _write_pdf(target: Path, body: str) -> None:
+    """The dossier laid out for paper (as :mod:`briefreader.ui.printing` does a brief)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    doc = QTextDocument()
+    doc.setHtml(body)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(target))
+    doc.print_(printer)
+
+
+def install(window: MainWindow) -> ActorWorkbench:
+    """Put the actor workbench into ``window`` (after its panels and menus are built)."""
+    return ActorWorkbench(window)
+
+
+__all__ = ["ActorWorkbench", "install"]

@@ -1,0 +1,181 @@
+"""The actor workbench in the real window: opened from the sidebar, a mark and a filter; its
+timeline, company and dossier clicks; candidate actors; the comment-only marks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu
+
+from briefreader.ui.actors.page import OPEN
+from briefreader.ui.main_window import MainWindow
+from briefreader.ui.models import ActorIdRole
+
+NEWEST = "2020-01-03_airport-strike.md"
+KH = "kataib-hezbollah"
+
+
+def _open_page(qtbot, window: MainWindow, trigger) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    with qtbot.waitSignal(bench.pageShown, timeout=10000):
+        trigger()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
+
+
+def _search_ids(window: MainWindow) -> set[str]:
+    return {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
+
+
+def test_page_from_the_sidebar(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.glossary_panel
+    panel.select_actor(KH)
+    assert panel.page_button.isEnabled()
+    _open_page(
+        qtbot, window, lambda: qtbot.mouseClick(panel.page_button, Qt.MouseButton.LeftButton)
+    )
+    bench = window.actor_workbench
+    assert bench.showing
+    page = bench.page
+    assert page.actor is not None and page.actor.id == KH
+    assert page.page is not None and page.page.briefs == 2
+    # The chart holds the two months with briefs, and the months between them.
+    assert page.chart.months == ["2019-12", "2020-01"]
+    dec = page.chart.count("2019-12")
+    assert dec is not None and (dec.briefs, dec.article, dec.comment) == (1, 1, 0)
+    jan = page.chart.count("2020-01")
+    assert jan is not None and (jan.briefs, jan.article, jan.comment) == (1, 1, 1)
+    assert "January 2020" in page.chart.tooltip_text("2020-01")
+    # The dossier: the comment sentence naming it, with its mention marked.
+    assert [c.id for c in page.comments] == [NEWEST]
+    assert "likely to strike first" in page.comments[0].text
+    assert "Kataib Hezbollah" in page.dossier.toPlainText()
+
+
+def test_page_from_a_mark(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    browser = window.pane.browsers[0]
+    spots = window.pane.actor_positions("iran")
+    assert spots
+    _b, (start, _end) = spots[0]
+    cursor = browser.textCursor()
+    cursor.setPosition(start + 1)
+    pos = browser.cursorRect(cursor).center()
+    menu = browser.context_menu(pos)
+    action = next(a for a in menu.actions() if a.text() == "Open the actor page")
+    _open_page(qtbot, window, action.trigger)
+    menu.deleteLater()
+    page = window.actor_workbench.page
+    assert page.actor is not None and page.actor.id == "iran"
+    assert window.actor_workbench.showing
+    # Not on plain text: no such entry.
+    plain = browser.context_menu(QPoint(2, 2))
+    assert "Open the actor page" not in [a.text() for a in plain.actions()]
+    plain.deleteLater()
+
+
+def test_page_from_the_actor_filter(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.facet_dock.show()
+    menu = window.actor_workbench.facet_menu("baghdad")
+    assert isinstance(menu, QMenu)
+    action = menu.actions()[0]
+    assert isinstance(action, QAction) and "Baghdad" in action.text()
+    _open_page(qtbot, window, action.trigger)
+    menu.deleteLater()
+    assert window.actor_workbench.page.actor.id == "baghdad"  # type: ignore[union-attr]
+
+
+def test_clicking_a_month_searches_the_actor_in_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    window.glossary_panel.select_actor(KH)
+    _open_page(qtbot, window, lambda: window.actor_workbench.open_actor(KH))
+    chart = window.actor_workbench.page.chart
+    chart.resize(600, 200)
+    centre = chart.bar_rect("2019-12").center()
+    assert chart.month_at(centre) == "2019-12"
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as blocker:
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=centre)
+    assert window.search_box.text() == 'actor:"Kataib Hezbollah" date:2019-12'
+    assert blocker.args == [1]
+    assert _search_ids(window) == {"2019-12-30_kh-strikes.md"}
+    assert window.actor_workbench.showing  # the page stays; the results are beside it
+
+
+def test_clicking_a_companion_searches_both(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _open_page(qtbot, window, lambda: window.actor_workbench.open_actor("qassem-suleimani"))
+    page = window.actor_workbench.page
+    table = page.company
+    model = page.company_model
+    rows = {model.index(r, 0).data(ActorIdRole): r for r in range(model.rowCount())}
+    assert "iran" in rows
+    row = rows["iran"]
+    assert model.index(row, 1).data() == "2"
+    rect = table.visualRect(model.index(row, 0))
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as blocker:
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.search_box.text() == 'actor:"Qassem Suleimani" AND actor:"Iran"'
+    assert blocker.args == [2]
+    assert _search_ids(window) == {NEWEST, "2017-11-24_foreign-plot.md"}
+
+
+def test_a_dossier_sentence_opens_the_brief_there(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    _open_page(qtbot, window, lambda: window.actor_workbench.open_actor("baghdad"))
+    page = window.actor_workbench.page
+    target = next(i for i, c in enumerate(page.comments) if c.id == "2017-11-24_foreign-plot.md")
+    with qtbot.waitSignal(window.briefShown, timeout=10000) as blocker:
+        page.dossier.anchorClicked.emit(QUrl(f"{OPEN}:{target}"))
+    assert blocker.args == ["2017-11-24_foreign-plot.md"]
+    assert not window.actor_workbench.showing
+    qtbot.waitUntil(lambda: window.pane.comment.browser.textCursor().hasSelection())
+    selected = window.pane.comment.browser.textCursor().selectedText()
+    assert selected.startswith("The warning mirrors what Suleimani told")
+    assert selected.endswith("this year.")
+
+
+def test_back_and_the_view_menu(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    window.glossary_panel.select_actor("iran")
+    _open_page(qtbot, window, bench.page_action.trigger)
+    assert bench.showing
+    bench.page.back_button.click()
+    assert not bench.showing
+
+
+def test_the_dossier_export_from_the_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    _open_page(qtbot, window, lambda: bench.open_actor("baghdad"))
+    target = tmp_path / "baghdad.md"
+    with qtbot.waitSignal(bench.dossierSaved, timeout=10000):
+        bench.export_dossier(target, "md")
+    text = target.read_text("utf-8")
+    assert text.startswith("# Baghdad: what the analysts wrote")
+    assert "**Baghdad**" in text
+    pdf = tmp_path / "baghdad.pdf"
+    with qtbot.waitSignal(bench.dossierSaved, timeout=10000):
+        bench.export_dossier(pdf, "pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_candidates_are_counted_once(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    with qtbot.waitSignal(bench.candidatesShown, timeout=20000):
+        bench.show_candidates()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
+    assert bench.candidates.info.text()
+    # Shown again at once, without counting again: the index has not changed.
+    bench.show_reading()
+    with qtbot.waitSignal(bench.candidatesShown, timeout=1000):
+        bench.show_candidates()
+    assert not window.workers.busy
+
+
+def test_only_the_comment_names_it_is_marked_in_the_sidebar(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        window.open_brief("2019-12-30_kh-strikes.md")
+    model = window.glossary_panel.model
+    index = model.index_of("baghdad")
+    assert index.isValid()
+    assert index.data(Qt.ItemDataRole.FontRole).italic()
+    assert "comment" in index.data(Qt.ItemDataRole.ToolTipRole).lower()
+    other = model.index_of(KH)
+    font = other.data(Qt.ItemDataRole.FontRole)
+    assert font is None or not font.italic()
