@@ -404,3 +404,60 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow, 
         model = layer.watchlist.model
         assert model.rowCount() == 1
     qtmodeltester.check(model)
+
+
+def test_right_click_menus_offer_highlight_watch_and_star(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMenu
+
+    layer = window.user_layer
+    _open(qtbot, window, NEWEST)
+    article, _ = window.pane.browsers
+    a, _b = _select(article, "Iran vowed")
+    menu = QMenu()
+    rect = article.cursorRect(article.textCursor())
+    layer.highlights._add_menu_entries(menu, article, rect.center())
+    texts = [x.text() for x in menu.actions()]
+    assert "Highlight with a note…" in texts and "Star this brief" in texts
+    asked = _answer(layer, "never asked")
+    with qtbot.waitSignal(layer.store.notesChanged, timeout=5000):
+        next(x for x in menu.actions() if x.text() == "Highlight").trigger()
+    assert asked == [] and _drawn(window) == ["Iran vowed"]
+    # Over the highlight now: edit or remove it.
+    menu = QMenu()
+    cursor = QTextCursor(article.document())
+    cursor.setPosition(a + 2)
+    layer.highlights._add_menu_entries(menu, article, article.cursorRect(cursor).center())
+    texts = [x.text() for x in menu.actions()]
+    assert "Add a note…" in texts and "Remove this highlight" in texts
+    # Over an actor mark: watch it.
+    [(browser, span)] = window.pane.actor_positions("qassem-suleimani")[:1]
+    cursor = QTextCursor(browser.document())
+    cursor.setPosition(span[0] + 1)
+    menu = QMenu()
+    layer.highlights._add_menu_entries(menu, browser, browser.cursorRect(cursor).center())
+    with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+        next(x for x in menu.actions() if x.text() == "Watch this actor").trigger()
+    assert [s.name for s in layer.store.ud.saved_all("actor")] == ["Qassem Suleimani"]
+    # The results' menu stars what is selected.
+    window.results.setCurrentIndex(window.model.index(0))
+    menu = layer.results_menu()
+    next(x for x in menu.actions() if x.text().startswith("Star")).trigger()
+    assert layer.store.is_starred(window.model.hit(0).id)  # type: ignore[union-attr]
+
+
+def test_highlights_follow_the_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.ui.widgets.marks import DARK, LIGHT
+
+    layer = window.user_layer
+    _open(qtbot, window, NEWEST)
+    _answer(layer, "")
+    _select(window.pane.browsers[0], "drone strike")
+    layer.highlight_selection()
+    window.set_theme("light")
+    sel = window.pane.browsers[0].extraSelections()[0]
+    assert sel.format.background().color().name() == LIGHT.note_bg
+    window.set_theme("dark")
+    sel = window.pane.browsers[0].extraSelections()[0]
+    assert sel.format.background().color().name() == DARK.note_bg
+    assert DARK.note_bg != LIGHT.note_bg
+    window.set_theme("light")
