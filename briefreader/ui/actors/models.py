@@ -18,7 +18,7 @@ CandidateRole = Qt.ItemDataRole.UserRole + 20
 class CompanyModel(QAbstractTableModel):
     """An actor's companions: name | briefs together | score; the id in ActorIdRole."""
 
-    HEADERS = ("In the company of", "Briefs", "Score")
+    HEADERS = ("Companion", "Briefs", "Score")
     TIPS = (
         "Actors named in the same briefs; click one to search the briefs naming both",
         "Briefs naming both actors",

@@ -122,7 +122,7 @@ class ActorPageView(QWidget):
         self.company.activated.connect(self._on_company)
         self.company.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.company.customContextMenuRequested.connect(self._company_menu)
-        self.company.setMinimumWidth(200)
+        self.company.setMinimumWidth(230)
 
         self.dossier_caption = QLabel("What the analysts wrote")
         self.dossier_caption.setObjectName("sectionCaption")
