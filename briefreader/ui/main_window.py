@@ -51,7 +51,7 @@ from briefreader import paths
 from briefreader.core.library import Library
 from briefreader.core.report import UpdateReport
 from briefreader.core.wording import counted
-from briefreader.ui import printing
+from briefreader.ui import printing, team_archive
 from briefreader.ui.actors import workbench
 from briefreader.ui.corpus_watch import CorpusWatcher
 from briefreader.ui.glossary_edit import GlossaryEditor
@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         self.watcher = CorpusWatcher(workers, self)
         self.watcher.changed.connect(self.update_index)
         self.user_layer = userlayer.install(self)  # notes, stars, saved searches (issue 16)
+        self.team_archive = team_archive.install(self)  # File > Open team archive (issue 17)
         self.actor_workbench = workbench.install(self)  # actor pages, candidates (issue 15)
         self._restore_settings()
 

@@ -400,8 +400,23 @@ def snippet(
     _n, section, body, marks = best
     start, inside = _window(body, marks)
     text = _cut(body, start)
-    out = tuple((a - start, b - start) for a, b in inside if b - start <= len(text))
-    return Snippet(section, text, out)
+    out = [(a - start, b - start) for a, b in inside if b - start <= len(text)]
+    return Snippet(section, *_squeeze(text, out))
+
+
+def _squeeze(text: str, marks: list[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Runs of white space (paragraph breaks) as one space, the marks moved along."""
+    keep: list[str] = []
+    where: list[int] = []  # new offset of each old offset
+    for i, c in enumerate(text):
+        where.append(len(keep))
+        if c.isspace():
+            if keep and keep[-1] != " ":
+                keep.append(" ")
+        else:
+            keep.append(c)
+    where.append(len(keep))
+    return "".join(keep), tuple((where[a], where[b]) for a, b in marks)
 
 
 def _window(body: str, marks: list[tuple[int, int]]) -> tuple[int, list[tuple[int, int]]]:

@@ -1,0 +1,78 @@
+"""The window on a team archive (issue 17): File > Open team archive… searches the archive
+and says which one; an unreachable server is one line, and the window goes on locally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from briefreader.core.archive.library import ArchiveLibrary
+from briefreader.core.library import Library
+
+pytestmark = pytest.mark.qt_log_ignore(
+    "does not support propagateSizeHints", "This plugin does not support raise"
+)
+
+
+@pytest.fixture
+def window(qtbot, corpus: Path, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.workers import Workers
+
+    lib = Library.open([corpus], data_dir=tmp_path / "data")
+    workers = Workers(lib)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(lib, workers, settings)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.indexReady, timeout=30000):
+        win.start()
+    qtbot.waitUntil(lambda: not workers.busy, timeout=30000)
+    yield win
+    win.close()
+    workers.shutdown()
+    win.library.close()
+
+
+def test_open_team_archive_searches_it_and_says_which(
+    qtbot, window, archive_url: str, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher.update()
+    pusher.close()
+    (corpus / "only-local.md").write_text("Title: Zanzibarian local\n\nZanzibarian.\n", "utf-8")
+    team = window.team_archive
+    assert "Open team archive…" in [
+        a.text() for a in window.menuBar().actions()[0].menu().actions()
+    ]
+    team.open_archive(archive_url)
+    qtbot.waitUntil(lambda: team.label.isVisible(), timeout=20000)
+    assert team.name and team.name in team.label.text()
+    assert isinstance(window.library, ArchiveLibrary)
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        window.search_box.setText('"foreign plot"')
+        window.run_search()
+    assert window.model.rowCount() == 1
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        window.search_box.setText("zanzibarian")  # in a local file only, not in the archive
+        window.run_search()
+    assert window.model.rowCount() == 0
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+    team.close_archive()
+    assert not isinstance(window.library, ArchiveLibrary) and not team.label.isVisible()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+
+
+def test_unreachable_archive_is_one_line_and_the_window_goes_on_locally(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    local = window.library
+    window.team_archive.open_archive("postgresql://nobody@127.0.0.1:9/none")
+    qtbot.waitUntil(
+        lambda: "cannot be reached" in window.statusBar().currentMessage(), timeout=20000
+    )
+    message = window.statusBar().currentMessage()
+    assert "\n" not in message and message.endswith("searching locally")
+    assert window.library is local and not window.team_archive.label.isVisible()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
