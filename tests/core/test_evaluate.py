@@ -409,3 +409,51 @@ def test_facet_counts_equal_counting_brief_by_brief(lib: Library, column: str) -
             for code in col.codes[col.indptr[d] : col.indptr[d + 1]]:
                 want[col.names[code]] = want.get(col.names[code], 0) + 1
         assert col.count(docs, ev.n) == want
+
+
+def test_phrases_from_the_briefs_text_are_found_as_whoosh_finds_them(whole: Library) -> None:
+    """Two-word phrases are answered by the word-pairs fields (no positions read), longer
+    ones are narrowed by them first: phrases cut from the briefs' own text (so that they
+    match), with a few of other slops and orders, give Whoosh's documents and scores."""
+    from briefreader.core.index.schema import analysed_terms
+
+    s = whole.index.searcher()
+    rng = random.Random(4)
+    checked = found = 0
+    for docnum in rng.sample(range(s.doc_count_all()), 40):
+        for field in ("article", "comment"):
+            terms = list(analysed_terms(str(s.stored_fields(docnum).get(field) or "")))
+            if len(terms) < 4:
+                continue
+            i = rng.randrange(len(terms) - 3)
+            for words, slop in (
+                (terms[i : i + 2], 1),
+                (terms[i : i + 3], 1),
+                (terms[i : i + 2][::-1], 1),
+                (terms[i : i + 3 : 2], 2),
+            ):
+                q = query.Phrase(field, words, slop=slop)
+                want, got = _whoosh(whole, q), _ours(whole, q)
+                assert sorted(got) == sorted(want), repr(q)
+                for d, score in want.items():
+                    assert got[d] == pytest.approx(score, rel=1e-5), (repr(q), d)
+                checked += 1
+                found += bool(want)
+    assert checked > 60 and found > 40
+
+
+def test_a_two_word_phrase_reads_no_positions(
+    whole: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ev = whole.index.evaluator()
+    calls: list[object] = []
+    real = ev._verified
+    monkeypatch.setattr(ev, "_verified", lambda *a: calls.append(a) or real(*a))
+    s = whole.index.searcher()
+    from briefreader.core.index.schema import analysed_terms
+
+    terms = list(analysed_terms(str(s.stored_fields(3).get("article") or "")))
+    assert len(ev.run(query.Phrase("article", terms[:2])).ids) >= 1
+    assert calls == []
+    ev.run(query.Phrase("article", terms[:3]))
+    assert calls  # three words: the pairs narrow, positions decide

@@ -15,6 +15,7 @@ does not know is asked of Whoosh's matchers, segment by segment (slow, exact).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from whoosh import query
 
 from briefreader.core.index.phrases import phrase_documents
 from briefreader.core.index.postings import ArrayCache, FacetColumn, SegmentArrays, join_facets
+from briefreader.core.index.schema import PAIRS, pair_text
 from briefreader.core.index.termfile import TermFile
 from briefreader.core.index.terms import IndexTerms
 
@@ -387,9 +389,21 @@ class Evaluator:
             ids = ids[ia]
             if not len(ids):
                 return _NONE
+        pairs = PAIRS.get(fieldname)
+        adjacent = pairs is not None and len(words) > 1 and q.slop <= 1 and pairs in self.schema
+        if adjacent:
+            # Each neighbouring pair of words is a term of the pairs field: the briefs holding
+            # them all are the candidates, and for two words they are the answer.
+            for a, b in itertools.pairwise(q.words):
+                with_pair, _scores = self.terms.joined(
+                    self.schema[pairs], pairs, pair_text(a, b).encode("utf-8"), False
+                )
+                ids = ids[_member(ids, with_pair)]
+                if not len(ids):
+                    return _NONE
         if not len(ids):
             return _NONE
-        if len(words) > 1:
+        if len(words) > 2 or (len(words) > 1 and not adjacent):
             kept: list[np.ndarray] = []
             which = np.searchsorted(self.offsets, ids, side="right") - 1
             for i in np.unique(which):
