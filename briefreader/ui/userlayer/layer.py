@@ -6,14 +6,16 @@ window itself holds none of this logic.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, QRectF, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
+    QColor,
     QIcon,
     QKeySequence,
     QPainter,
@@ -63,8 +65,8 @@ HISTORY_SIZE = 30
 HISTORY_KEY = "search/history"
 #: The starred / unread choice beside the sort, with its words.
 ONLY_LABELS = {"": "All briefs", "starred": "★ Starred only", "unread": "Unread only"}
-#: What the button beside the sort says for each (short: the panel may be narrow).
-ONLY_SHORT = {"": "All ▾", "starred": "★ ▾", "unread": "Unread ▾"}
+#: The colour of the search box's list button for each (None: the muted outline of "all").
+ONLY_COLOURS = {"": None, "starred": "#e0a800", "unread": "#3d7fd9"}
 
 
 def _signature(request: SearchRequest) -> tuple[Any, ...]:
@@ -84,6 +86,35 @@ def _clock_icon(colour: Any) -> QIcon:
     p.drawEllipse(QRectF(4, 4, 24, 24))
     p.drawLine(16, 16, 16, 9)
     p.drawLine(16, 16, 21, 19)
+    p.end()
+    return QIcon(pix)
+
+
+def _only_icon(only: str, muted: Any) -> QIcon:
+    """The search box's list button: an outline star (all briefs), a filled amber star
+    (only the starred), a filled blue dot (only the unread)."""
+    pix = QPixmap(32, 32)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = ONLY_COLOURS[only]
+    pen = QPen(muted if colour is None else QColor(colour))
+    pen.setWidthF(2.4)
+    p.setPen(pen)
+    if only == "unread":
+        p.setBrush(QColor(colour))
+        p.drawEllipse(QRectF(9, 9, 14, 14))
+    else:
+        points = [
+            QPointF(
+                16 + (12 if k % 2 == 0 else 5) * math.sin(k * math.pi / 5),
+                17 - (12 if k % 2 == 0 else 5) * math.cos(k * math.pi / 5),
+            )
+            for k in range(10)
+        ]
+        if colour is not None:
+            p.setBrush(QColor(colour))
+        p.drawPolygon(points)
     p.end()
     return QIcon(pix)
 
@@ -151,11 +182,11 @@ class UserLayer(QObject):
 
     def _build_search_tools(self) -> None:
         panel = self.window.search
-        self.only_button = QToolButton()
-        self.only_button.setObjectName("onlyButton")
-        self.only_button.setToolTip("List all briefs, only the starred, or only the unread")
-        self.only_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.only_menu = QMenu(self.only_button)
+        # All / starred / unread: a button inside the search box, so the panel is no wider.
+        self._muted = panel.palette().color(QPalette.ColorRole.PlaceholderText)
+        self.only_action = QAction(_only_icon("", self._muted), "", self)
+        self.only_action.setObjectName("onlyAction")
+        self.only_menu = QMenu(panel)
         group = QActionGroup(self)
         self.only_actions: dict[str, QAction] = {}
         for value, label in ONLY_LABELS.items():
@@ -165,9 +196,7 @@ class UserLayer(QObject):
             group.addAction(act)
             act.triggered.connect(lambda _c=False, v=value: self.set_only(v))
             self.only_actions[value] = act
-        self.only_button.setMenu(self.only_menu)
-        self.only_button.setText(ONLY_SHORT[""])
-        panel.tools_row.insertWidget(1, self.only_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._show_only()
         panel.narrowing = self._narrowing
         panel.delegate.title_prefix = lambda hit: "★ " if self.store.is_starred(hit.id) else ""
         panel.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -175,10 +204,15 @@ class UserLayer(QObject):
         colour = panel.palette().color(QPalette.ColorRole.PlaceholderText)
         self.history_action = QAction(_clock_icon(colour), "Recent searches (Ctrl+H)", self)
         panel.search_box.addAction(self.history_action, QLineEdit.ActionPosition.TrailingPosition)
+        panel.search_box.addAction(self.only_action, QLineEdit.ActionPosition.TrailingPosition)
         self.window.workers.narrowed_search = self._narrowed_search
 
     def _build_pane_tools(self) -> None:
-        self.star_button = QToolButton()
+        """The star at the header's top right corner, over it rather than in a row of its
+        own: the reading pane gets no wider for it (the title wraps short of it)."""
+        header = self.window.pane.header
+        box = header.parentWidget()
+        self.star_button = QToolButton(box)
         self.star_button.setObjectName("starButton")
         self.star_button.setCheckable(True)
         self.star_button.setAutoRaise(True)
@@ -187,8 +221,24 @@ class UserLayer(QObject):
         font = self.star_button.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         self.star_button.setFont(font)
-        self.window.pane.header_row.addWidget(self.star_button)
+        self.star_button.setText("★")
+        self.star_button.adjustSize()
+        margins = header.contentsMargins()
+        margins.setRight(margins.right() + self.star_button.width())
+        header.setContentsMargins(margins)
+        box.installEventFilter(self)
+        self._place_star()
         self._show_star()
+
+    def _place_star(self) -> None:
+        box = self.star_button.parentWidget()
+        self.star_button.move(box.width() - self.star_button.width() - 12, 8)
+        self.star_button.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.star_button.parentWidget():
+            self._place_star()
+        return super().eventFilter(watched, event)
 
     def _menu(self, title: str) -> QMenu | None:
         for act in self.window.menuBar().actions():
@@ -267,6 +317,7 @@ class UserLayer(QObject):
         panel.search_box.returnPressed.connect(lambda: self.remember(panel.search_box.text()))
         panel.openRequested.connect(lambda _id: self.remember(panel.shown_query))
         self.history_action.triggered.connect(self.show_history)
+        self.only_action.triggered.connect(self.show_only_menu)
         self.star_button.clicked.connect(self.toggle_star)
         w.briefShown.connect(self._on_brief_shown)
         w.indexReady.connect(self._on_index_ready)
@@ -414,11 +465,22 @@ class UserLayer(QObject):
     def set_only(self, only: str) -> None:
         """List all briefs (""), only the starred or only the unread, and search again."""
         self.only_actions[only].setChecked(True)
-        self.only_button.setText(ONLY_SHORT[only])
-        self.only_button.setToolTip(f"Listing: {ONLY_LABELS[only].lower()}")
-        if only != self.only:
-            self.only = only
+        changed = only != self.only
+        self.only = only
+        self._show_only()
+        if changed:
             self.window.run_search()
+
+    def _show_only(self) -> None:
+        self.only_action.setIcon(_only_icon(self.only, self._muted))
+        listing = ONLY_LABELS[self.only].lower()
+        self.only_action.setText(f"Listing {listing}: all briefs, the starred or the unread")
+        self.only_action.setToolTip(self.only_action.text())
+
+    @Slot()
+    def show_only_menu(self) -> None:
+        box = self.window.search_box
+        self.only_menu.exec(box.mapToGlobal(box.rect().bottomRight()) - QPoint(200, 0))
 
     def _narrowing(self, request: SearchRequest) -> Narrowing | None:
         first: tuple[str, ...] = ()
