@@ -682,6 +682,11 @@ def cmd_actor(args: argparse.Namespace) -> int:
     except KeyError:
         raise CliError(f"no actor called “{args.name}” in the glossary") from None
     data = _actor_page_json(lib, page)
+    if args.dossier:
+        from briefreader.core.dossier import DossierHead, write_dossier
+
+        name, kind, _description = lib.glossary.describe(page.actor_id)
+        write_dossier(Path(args.dossier), DossierHead.of(name, kind, page), page.comments)
     if args.json:
         _print_json(data)
         return 0
@@ -851,6 +856,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--company", type=_count_arg, default=25, metavar="N", help="list N companions (25)"
     )
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--dossier", metavar="FILE", help="also save the analysts' sentences as Markdown"
+    )
     p.set_defaults(func=cmd_actor)
 
     p = sub.add_parser(

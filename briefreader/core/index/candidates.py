@@ -2,9 +2,11 @@
 
 Read from the stored articles and comments (never the files): runs of capitalised words
 ("Kataib Sayyid al-Shuhada"), dotted acronyms ("P.M.F.") and all-caps acronyms ("KSS"),
-counted once a brief. What the glossary already finds is cut out of the text first, and a
-run loses its leading words that are only capitalised because they start a sentence (words
-the corpus also writes in lower case) or are function words ("The").
+counted once a brief. Runs are found by one regular expression, so the lower-case bulk of
+a text costs no Python code; what the glossary already names is cut out of each run (matched
+on the run alone, once per distinct run), and a run loses its leading words that are only
+capitalised because they start a sentence (words the corpus also writes in lower case) or
+are function words ("The").
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from briefreader.core.index.schema import STOP_WORDS
 from briefreader.core.index.store import BriefIndex
@@ -33,7 +36,16 @@ _CALENDAR = frozenset(
     """.split()  # noqa: SIM905
 )
 _LOWER_WORD = re.compile(r"\b[a-z][\w'’-]*\b")
-_SPACE = re.compile(r"[ \t]+")
+#: Every capital letter Python knows (a word is a name's if it starts with one).
+_UPPER = "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha())
+_CAP = rf"(?:(?:[A-Z]\.){{2,}}|[{_UPPER}][\w'’-]*\w|[{_UPPER}])"
+_ALDASH = r"(?:al|el)-[\w'’-]*\w"
+_JOIN = rf"(?:(?:of|al|el|bin|ibn|bint|abu|de|la|du|for)|{_ALDASH})"
+#: A run of capitalised words, single spaces (or tabs) apart, small joiners allowed inside:
+#: found by one regular expression, so the lower-case rest of a text costs no Python code.
+_RUN = re.compile(rf"(?<![\w'’.-]){_CAP}(?:[ \t]+(?:{_JOIN}[ \t]+)*(?:{_CAP}|{_ALDASH}))*")
+#: What may stand between a sentence's end and its first word.
+_OPENERS = " \t\"'“‘([*_#>-"
 
 
 @dataclass(slots=True)
@@ -41,51 +53,61 @@ class _Tally:
     name: str
     briefs: int = 0
     mentions: int = 0
-    example_id: str = ""
-    example: str = ""
+    example_doc: int = -1
+    example_at: int = 0
     last_doc: int = -1
 
 
-def _is_name_word(word: str) -> bool:
-    return word[:1].isupper()
+def _at_sentence_start(text: str, start: int) -> bool:
+    """Whether a run at ``start`` opens a sentence: only white space, quotes, brackets or
+    list marks since the text's start, a blank line, or a ".", "!" or "?"."""
+    i = start
+    newlines = 0
+    while i > 0 and (text[i - 1] in _OPENERS or text[i - 1] == "\n"):
+        newlines += text[i - 1] == "\n"
+        i -= 1
+    return i == 0 or newlines >= 2 or text[i - 1] in ".!?"
 
 
-def _runs(text: str, blocked: list[tuple[int, int]]) -> list[tuple[int, int, list[str]]]:
-    """Runs of capitalised words (start, end, words), broken by glossary names and by
-    anything but a single space or a joiner between two words."""
-    out: list[tuple[int, int, list[str]]] = []
-    words: list[tuple[int, int, str]] = []
+class _Pieces:
+    """The parts of a run that the glossary does not already name, as (offset, words):
+    matched on the run alone (short, and the same runs recur), kept for the next time."""
 
-    def flush() -> None:
-        while words and words[-1][2].lower() in _JOINERS:
-            words.pop()
-        if words:
-            out.append((words[0][0], words[-1][1], [w for _s, _e, w in words]))
-        words.clear()
+    def __init__(self, find_names: FindNames) -> None:
+        self._find = find_names
+        self._seen: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
 
-    bi = 0
-    for m in _NAME_WORD.finditer(text):
-        s, e, w = m.start(), m.end(), m.group()
-        while bi < len(blocked) and blocked[bi][1] <= s:
-            bi += 1
-        if bi < len(blocked) and blocked[bi][0] < e:
-            flush()
-            continue
-        capital = _is_name_word(w)
-        joiner = w.lower() in _JOINERS or w.lower().startswith(("al-", "el-"))
-        if not capital and not (joiner and words):
-            flush()
-            continue
-        if words and not _SPACE.fullmatch(text[words[-1][1] : s]):
-            flush()
-        if not words and not capital:
-            continue
-        words.append((s, e, w))
-    flush()
-    return out
+    def __call__(self, run: str) -> list[tuple[int, tuple[str, ...]]]:
+        found = self._seen.get(run)
+        if found is None:
+            found = self._seen[run] = self._split(run)
+        return found
+
+    def _split(self, run: str) -> list[tuple[int, tuple[str, ...]]]:
+        blocked = self._find(run)
+        out: list[tuple[int, tuple[str, ...]]] = []
+        words: list[tuple[int, str]] = []
+
+        def flush() -> None:
+            while words and words[-1][1].lower() in _JOINERS:
+                words.pop()
+            if words:
+                out.append((words[0][0], tuple(w for _s, w in words)))
+            words.clear()
+
+        for m in _NAME_WORD.finditer(run):
+            s, e, w = m.start(), m.end(), m.group()
+            if any(bs < e and be > s for bs, be in blocked):
+                flush()
+                continue
+            if not words and not w[:1].isupper():
+                continue
+            words.append((s, w))
+        flush()
+        return out
 
 
-def _trim(words: list[str], at_sentence_start: bool, lower: set[str]) -> list[str]:
+def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> list[str]:
     """A run without its leading words that are not part of a name."""
     i = 0
     while i < len(words):
@@ -94,7 +116,7 @@ def _trim(words: list[str], at_sentence_start: bool, lower: set[str]) -> list[st
         if not (common or (i == 0 and at_sentence_start and low in lower)):
             break
         i += 1
-    rest = words[i:]
+    rest = list(words[i:])
     if rest and rest[-1][-2:] in ("'s", "’s"):
         rest[-1] = rest[-1][:-2]
     while rest and (rest[-1].lower() in _JOINERS or rest[-1].lower() in _CALENDAR):
@@ -113,44 +135,59 @@ def candidates(
     first, each with its number of mentions and one sentence it appears in."""
     ev = index.evaluator()
     searcher = ev.searcher
-    texts: list[tuple[int, str, str]] = []
+    pieces = _Pieces(find_names)
     lower: set[str] = set()
+    #: (doc, section, run's words, at a sentence start, offset) of every run, in order.
+    runs: list[tuple[int, str, tuple[str, ...], bool, int]] = []
     for doc in ev.every().tolist():
         if cancel is not None and doc % 256 == 0 and cancel():
             break
         stored = searcher.stored_fields(int(doc))
-        brief_id = str(stored.get("id", ""))
         for section in ("article", "comment"):
             text = stored.get(section) or ""
-            if text:
-                texts.append((int(doc), brief_id, text))
-                lower.update(_LOWER_WORD.findall(text))
+            if not text:
+                continue
+            lower.update(_LOWER_WORD.findall(text))
+            for m in _RUN.finditer(text):
+                start = m.start()
+                for offset, words in pieces(m.group()):
+                    at = start + offset
+                    first = offset == 0 and _at_sentence_start(text, at)
+                    runs.append((int(doc), section, words, first, at))
     tallies: dict[str, _Tally] = {}
-    for doc, brief_id, text in texts:
-        blocked = find_names(text)
-        starts = {s for s, _e in sentence_spans(text)}
-        sentences = sentence_spans(text)
-        for start, end, words in _runs(text, blocked):
-            name_words = _trim(words, start in starts, lower)
-            if not name_words:
-                continue
-            if len(name_words) == 1 and name_words[0].lower() in lower:
-                continue  # an ordinary word capitalised mid-sentence (a heading, a quote)
-            name = " ".join(name_words)
-            if len(name) < 2 or is_known(name):
-                continue
-            t = tallies.get(name)
-            if t is None:
-                t = tallies[name] = _Tally(name)
-            t.mentions += 1
-            if t.last_doc != doc:
-                t.last_doc = doc
-                t.briefs += 1
-            if not t.example:
-                t.example_id = brief_id
-                t.example = next(
-                    (text[a:b] for a, b in sentences if a <= start < b), text[start:end]
-                )
+    names: dict[tuple[tuple[str, ...], bool], str | None] = {}
+    for doc, section, words, first, at in runs:
+        key = (words, first)
+        if key not in names:
+            name_words = _trim(words, first, lower)
+            name: str | None = " ".join(name_words)
+            if not name_words or (len(name_words) == 1 and name_words[0].lower() in lower):
+                name = None  # an ordinary word capitalised (a sentence's first, a heading)
+            elif len(name or "") < 2 or is_known(name or ""):
+                name = None
+            names[key] = name
+        name = names[key]
+        if name is None:
+            continue
+        t = tallies.get(name)
+        if t is None:
+            t = tallies[name] = _Tally(name, example_doc=doc, example_at=at)
+            t.example_at = at if section == "article" else -1 - at
+        t.mentions += 1
+        if t.last_doc != doc:
+            t.last_doc = doc
+            t.briefs += 1
     found = [t for t in tallies.values() if t.briefs >= min_briefs]
     found.sort(key=lambda t: (-t.briefs, -t.mentions, t.name.lower()))
-    return [Candidate(t.name, t.briefs, t.mentions, t.example_id, t.example) for t in found]
+    return [_with_example(searcher, t) for t in found]
+
+
+def _with_example(searcher: Any, t: _Tally) -> Candidate:
+    """The candidate with the sentence of its first mention (read again: few are kept)."""
+    stored = searcher.stored_fields(t.example_doc)
+    section, at = ("article", t.example_at) if t.example_at >= 0 else ("comment", -1 - t.example_at)
+    text = stored.get(section) or ""
+    sentence = next(
+        (text[a:b] for a, b in sentence_spans(text) if a <= at < b), text[at : at + len(t.name)]
+    )
+    return Candidate(t.name, t.briefs, t.mentions, str(stored.get("id", "")), sentence)
