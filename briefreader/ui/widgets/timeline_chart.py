@@ -283,11 +283,12 @@ class TimelineChart(QWidget):
             return ""
         key = _key(month)
         who = self.actor_name or "the actor"
+        verb = "names" if m.briefs == 1 else "name"
+        # <nobr>: Qt wraps a rich-text tooltip at its own width, mid-phrase.
         return (
-            f"<b>{MONTHS[key % 12]} {key // 12}</b>: {counted(m.briefs, 'brief')}"
-            f"<br>naming {who} in the article: {m.article}"
-            f"<br>in the analyst comment: {m.comment}"
-            f"<br><i>Click to search them.</i>"
+            f"<nobr><b>{MONTHS[key % 12]} {key // 12}</b>: {counted(m.briefs, 'brief')} {verb}"
+            f" {who}</nobr><br><nobr>in the article: {m.article}, in the analyst comment:"
+            f" {m.comment}</nobr><br><i>Click to search them.</i>"
         )
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
