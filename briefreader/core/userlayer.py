@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -288,13 +289,15 @@ def narrowed_search(
 ) -> SearchResults:
     """A search whose list keeps only the starred (or unread) briefs and/or lists ``first``
     (a saved search's new briefs) before the others, in the search's order otherwise.
+    ``note:word`` in ``text`` keeps the briefs with a note (or highlight) holding the word.
 
-    The index knows nothing of stars and reading, so every match is listed (without
+    The index knows nothing of stars, reading or notes, so every match is listed (without
     snippets) and narrowed here; facets count what is kept. ``filters`` are
     :meth:`Library.search`'s (actors, sources, tags, since, until, years).
     """
     if only not in ONLY:
         raise UserDataError(f"no such list: {only!r} ({', '.join(o for o in ONLY if o)})")
+    text, note_words = split_note_terms(text)
     every = lib.search(
         text,
         limit=max(1, lib.doc_count()),
@@ -305,6 +308,9 @@ def narrowed_search(
         **filters,
     )
     hits = every.hits
+    if note_words:
+        noted = {n.brief_id for n in ud.notes(words=" ".join(note_words))}
+        hits = [h for h in hits if h.id in noted]
     if only == "starred":
         starred = set(ud.starred())
         hits = [h for h in hits if h.id in starred]
@@ -330,11 +336,26 @@ def narrowed_search(
         sort=every.sort,
         facets=_facets(hits) if offset == 0 else {},
         suggestion=every.suggestion,
-        notices=[*every.notices, *([f"only the {only} briefs are listed"] if only else [])],
+        notices=[
+            *every.notices,
+            *([f"only the {only} briefs are listed"] if only else []),
+            *([f"only briefs with a note holding {', '.join(note_words)}"] if note_words else []),
+        ],
         seconds=every.seconds,
         exact=every.exact,
         partial=every.partial,
     )
+
+
+_NOTE_TERM = re.compile(r'(?<![\w:])note:(?:"([^"]*)"|(\S+))', re.IGNORECASE)
+
+
+def split_note_terms(text: str) -> tuple[str, list[str]]:
+    """``note:word`` (or ``note:"two words"``) terms out of a query: (the rest, their words)."""
+    words: list[str] = []
+    for m in _NOTE_TERM.finditer(text):
+        words += (m.group(1) or m.group(2) or "").split()
+    return " ".join(_NOTE_TERM.sub(" ", text).split()), words
 
 
 def _facets(hits: Sequence[Hit]) -> dict[str, dict[str, int]]:

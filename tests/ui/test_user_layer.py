@@ -461,3 +461,18 @@ def test_highlights_follow_the_theme(qtbot, window: MainWindow) -> None:  # type
     assert sel.format.background().color().name() == DARK.note_bg
     assert DARK.note_bg != LIGHT.note_bg
     window.set_theme("light")
+
+
+def test_note_words_in_the_search_box_find_the_briefs_with_such_notes(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, KH)
+    layer.store.add_note(window.pane.view.brief, "Ask about the Embassy protests")  # type: ignore[union-attr]
+    _search(qtbot, window, "note:embassy")
+    assert [window.model.hit(r).id for r in range(window.model.rowCount())] == [KH]  # type: ignore[union-attr]
+    assert "note" in window.info.text()
+    _search(qtbot, window, "Baghdad note:embassy")
+    assert window.model.rowCount() == 1
+    _search(qtbot, window, "election note:embassy")
+    assert window.model.rowCount() == 0

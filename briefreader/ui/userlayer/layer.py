@@ -44,6 +44,7 @@ from briefreader.core.userlayer import (
     brief_markdown,
     mark_seen,
     narrowed_search,
+    split_note_terms,
     watch,
 )
 from briefreader.ui.models import ActorIdRole
@@ -486,7 +487,7 @@ class UserLayer(QObject):
         first: tuple[str, ...] = ()
         if self._first is not None and self._first[0] == _signature(request):
             first = self._first[1]
-        if not self.only and not first:
+        if not self.only and not first and not split_note_terms(request.text)[1]:
             return None
         return Narrowing(self.only, first)
 
