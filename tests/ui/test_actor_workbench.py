@@ -179,3 +179,29 @@ def test_only_the_comment_names_it_is_marked_in_the_sidebar(qtbot, window: MainW
     other = model.index_of(KH)
     font = other.data(Qt.ItemDataRole.FontRole)
     assert font is None or not font.italic()
+
+
+def test_the_models_pass_the_model_tester(qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.core.records import Candidate, Company
+    from briefreader.ui.actors.models import CandidateModel, CompanyModel
+
+    company = CompanyModel(lambda actor_id: actor_id.title())
+    company.set_company([Company("iran", 3, 1.5), Company("baghdad", 2, 0.4)])
+    qtmodeltester.check(company)
+    candidates = CandidateModel()
+    candidates.set_candidates([Candidate("Kataib Sayyid al-Shuhada", 3, 4, "a.md", "They came.")])
+    qtmodeltester.check(candidates)
+    candidates.drop(lambda c: False)
+    assert candidates.rowCount() == 0
+
+
+def test_the_page_follows_the_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.ui.widgets.marks import DARK, LIGHT
+
+    bench = window.actor_workbench
+    _open_page(qtbot, window, lambda: bench.open_actor("iran"))
+    window.set_theme("dark")
+    qtbot.waitUntil(lambda: bench.page.style_ is DARK)
+    assert bench.page.chart.colours().article.name() != "#2f6fc0"
+    window.set_theme("light")
+    qtbot.waitUntil(lambda: bench.page.style_ is LIGHT)

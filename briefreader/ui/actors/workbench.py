@@ -345,6 +345,8 @@ class ActorWorkbench(QObject):
             self._candidates_stale = True
             if self.showing and self.tabs.currentIndex() == 1:
                 self.count_candidates()
+            elif self.showing and self.page.actor is not None:
+                self.open_actor(self.page.actor.id)  # its figures changed with the index
 
     @Slot(str)
     def _add_actor(self, name: str) -> None:
