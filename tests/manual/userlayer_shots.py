@@ -104,9 +104,9 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     settle(window, 400)
     shot(window, out, f"{label}-02-notes")
 
-    layer.save_search_as("Suleimani")
-    layer.watch_actor("Kataib Hezbollah")
-    layer.watch_actor("Iran")
+    layer.saved.save_search_as("Suleimani")
+    layer.saved.watch_actor("Kataib Hezbollah")
+    layer.saved.watch_actor("Iran")
     wait_for(lambda: layer.watchlist.model.rowCount() == 3, "the watchlist")
     (corpus / "2026-12-02_new.md").write_text(NEW_BRIEF, "utf-8")
     window.update_index()
@@ -117,14 +117,14 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     settle(window, 400)
     shot(window, out, f"{label}-03-watchlist")
 
-    layer.set_only("starred")
+    layer.lists.set_only("starred")
     settle(window, 300)
     shot(window, out, f"{label}-04-starred")
-    layer.set_only("")
+    layer.lists.set_only("")
 
-    layer.remember("Suleimani")
-    layer.remember("PMF disarm")
-    menu = layer.history_menu()
+    layer.lists.remember("Suleimani")
+    layer.lists.remember("PMF disarm")
+    menu = layer.lists.history_menu()
     box = window.search_box
     QTimer.singleShot(300, lambda: (_grab_popup(menu, out, f"{label}-05-history"), menu.close()))
     menu.exec(box.mapToGlobal(box.rect().bottomLeft()))

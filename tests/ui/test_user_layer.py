@@ -231,7 +231,7 @@ def test_saved_search_new_count_rises_with_new_briefs_and_falls_once_opened(
     layer = window.user_layer
     _search(qtbot, window, "rocket")
     with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
-        layer.save_search_as("Rockets")
+        layer.saved.save_search_as("Rockets")
     assert layer.watch_dock.isVisible()
     assert _counts(qtbot, layer) == {"Rockets": (2, 0)}
 
@@ -247,10 +247,10 @@ def test_saved_search_new_count_rises_with_new_briefs_and_falls_once_opened(
     _search(qtbot, window, "election")
     status = layer.watchlist.model.row(0)
     with (
-        qtbot.waitSignal(layer.savedOpened, timeout=20000),
+        qtbot.waitSignal(layer.saved.savedOpened, timeout=20000),
         qtbot.waitSignal(window.resultsShown, timeout=20000),
     ):
-        layer.open_saved(status)
+        layer.saved.open_saved(status)
     assert window.search_box.text() == "rocket"
     assert window.model.hit(0).id == "2020-01-08_rockets.md"  # type: ignore[union-attr]
     assert window.model.rowCount() == 3
@@ -263,7 +263,7 @@ def test_watch_an_actor_from_the_glossary_and_open_it(
 ) -> None:  # type: ignore[no-untyped-def]
     layer = window.user_layer
     with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
-        layer.watch_actor("KH")
+        layer.saved.watch_actor("KH")
     assert _counts(qtbot, layer) == {"Kataib Hezbollah": (2, 0)}
     (corpus / "2020-01-09_kh.md").write_text(
         "Title: Kataib Hezbollah threatens\nDate: 2020-01-09\n\nKataib Hezbollah warned.\n",
@@ -272,14 +272,14 @@ def test_watch_an_actor_from_the_glossary_and_open_it(
     with qtbot.waitSignal(window.indexReady, timeout=20000):
         window.update_index()
     assert _counts(qtbot, layer) == {"Kataib Hezbollah": (3, 1)}
-    with qtbot.waitSignal(layer.savedOpened, timeout=20000):
-        layer.open_saved(layer.watchlist.model.row(0))
+    with qtbot.waitSignal(layer.saved.savedOpened, timeout=20000):
+        layer.saved.open_saved(layer.watchlist.model.row(0))
     qtbot.waitUntil(lambda: window.model.rowCount() == 3, timeout=10000)
     assert window.model.hit(0).id == "2020-01-09_kh.md"  # type: ignore[union-attr]
     assert window.facet_panel.filters["actors"] == ["kataib-hezbollah"]
     # Deleting it empties the list.
     with qtbot.waitSignal(layer.watchlist.countsShown, timeout=10000):
-        layer.delete_saved("Kataib Hezbollah")
+        layer.saved.delete_saved("Kataib Hezbollah")
     assert layer.watchlist.model.rowCount() == 0
 
 
@@ -290,8 +290,8 @@ def test_history_remembers_queries_the_user_acted_on(qtbot, window: MainWindow) 
         window.search_box.returnPressed.emit()
     _search(qtbot, window, "election")
     window.search.open_top()
-    assert layer.history() == ["election", "rocket"]
-    menu = layer.history_menu()
+    assert layer.lists.history() == ["election", "rocket"]
+    menu = layer.lists.history_menu()
     texts = [a.text() for a in menu.actions() if a.text()]
     assert texts[:2] == ["election", "rocket"]
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
@@ -317,17 +317,17 @@ def test_star_many_results_then_list_only_the_starred_and_the_unread(
     assert layer.store.starred == {KH, "2018-05-14_elections.md"}
     assert window.search.delegate.title_prefix(window.model.hit(window.model.row_of(KH)))  # type: ignore[misc, arg-type]
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        layer.set_only("starred")
+        layer.lists.set_only("starred")
     ids = {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
     assert ids == {KH, "2018-05-14_elections.md"}
     # The newest brief was opened at start: read; the unread list leaves it out.
     assert NEWEST in layer.store.read
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        layer.set_only("unread")
+        layer.lists.set_only("unread")
     ids = {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
     assert NEWEST not in ids and len(ids) == 3
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
-        layer.set_only("")
+        layer.lists.set_only("")
     assert window.model.rowCount() == 4
     # The star of the open brief, from its button; the state is in the database.
     _open(qtbot, window, NEWEST)
@@ -399,7 +399,7 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow, 
         assert model.rowCount() == 1
     else:
         with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
-            layer.watch_actor("Iran")
+            layer.saved.watch_actor("Iran")
         _counts(qtbot, layer)
         model = layer.watchlist.model
         assert model.rowCount() == 1

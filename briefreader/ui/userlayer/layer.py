@@ -6,129 +6,51 @@ window itself holds none of this logic.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
-    QColor,
-    QIcon,
     QKeySequence,
-    QPainter,
-    QPalette,
-    QPen,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QFileDialog,
-    QInputDialog,
-    QLineEdit,
     QMenu,
     QToolButton,
 )
 
 from briefreader.core.atomic import write_text_atomic
-from briefreader.core.library import Library
-from briefreader.core.records import SearchResults
-from briefreader.core.userdata import Note, UserData
+from briefreader.core.userdata import Note
 from briefreader.core.userlayer import (
-    Narrowing,
-    SavedStatus,
-    add_saved,
     brief_markdown,
-    mark_seen,
-    narrowed_search,
-    split_note_terms,
-    watch,
 )
-from briefreader.ui.models import ActorIdRole
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer import export
 from briefreader.ui.userlayer.highlights import AskNote, PaneHighlights, ask_note
+from briefreader.ui.userlayer.lists import ResultLists
 from briefreader.ui.userlayer.notes_panel import NotesPanel
+from briefreader.ui.userlayer.saved import SavedSearches
 from briefreader.ui.userlayer.store import UserStore
 from briefreader.ui.userlayer.watchlist import WatchlistPanel
-from briefreader.ui.workers import SearchRequest
 
 if TYPE_CHECKING:
     from briefreader.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-#: Recent queries kept for Ctrl+H and the search box's history button.
-HISTORY_SIZE = 30
-HISTORY_KEY = "search/history"
-#: The starred / unread choice beside the sort, with its words.
-ONLY_LABELS = {"": "All briefs", "starred": "★ Starred only", "unread": "Unread only"}
-#: The colour of the search box's list button for each (None: the muted outline of "all").
-ONLY_COLOURS = {"": None, "starred": "#e0a800", "unread": "#3d7fd9"}
-
-
-def _signature(request: SearchRequest) -> tuple[Any, ...]:
-    return (request.text, request.sort, request.actors, request.sources, request.years,
-            request.tags)  # fmt: skip
-
-
-def _clock_icon(colour: Any) -> QIcon:
-    """A small clock for the search box's history button (no icon theme needed)."""
-    pix = QPixmap(32, 32)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    pen = QPen(colour)
-    pen.setWidthF(2.6)
-    p.setPen(pen)
-    p.drawEllipse(QRectF(4, 4, 24, 24))
-    p.drawLine(16, 16, 16, 9)
-    p.drawLine(16, 16, 21, 19)
-    p.end()
-    return QIcon(pix)
-
-
-def _only_icon(only: str, muted: Any) -> QIcon:
-    """The search box's list button: an outline star (all briefs), a filled amber star
-    (only the starred), a filled blue dot (only the unread)."""
-    pix = QPixmap(32, 32)
-    pix.fill(Qt.GlobalColor.transparent)
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    colour = ONLY_COLOURS[only]
-    pen = QPen(muted if colour is None else QColor(colour))
-    pen.setWidthF(2.4)
-    p.setPen(pen)
-    if only == "unread":
-        p.setBrush(QColor(colour))
-        p.drawEllipse(QRectF(9, 9, 14, 14))
-    else:
-        points = [
-            QPointF(
-                16 + (12 if k % 2 == 0 else 5) * math.sin(k * math.pi / 5),
-                17 - (12 if k % 2 == 0 else 5) * math.cos(k * math.pi / 5),
-            )
-            for k in range(10)
-        ]
-        if colour is not None:
-            p.setBrush(QColor(colour))
-        p.drawPolygon(points)
-    p.end()
-    return QIcon(pix)
-
 
 class UserLayer(QObject):
-    """Everything of the user's own in one window.
+    """Everything of the user's own in one window: the panels, the menus, the reading pane's
+    highlights and star; the search box's additions are ``lists``, saved searches ``saved``.
 
     exported(message): an export was written (what to tell the user).
-    savedOpened(name): a saved search was run and marked seen.
     """
 
     exported = Signal(str)
-    savedOpened = Signal(str)
 
     def __init__(self, window: MainWindow, ask: AskNote = ask_note) -> None:
         super().__init__(window)
@@ -137,11 +59,12 @@ class UserLayer(QObject):
         self.store = UserStore(window.library.data_dir, window.workers, self)
         self.store.message.connect(window.statusBar().showMessage)
         self.highlights = PaneHighlights(window.pane, self.store, ask, self)
-        self.only = ""
-        #: A saved search's request and its new briefs, listed first while it is shown.
-        self._first: tuple[tuple[Any, ...], tuple[str, ...]] | None = None
         self._pending_note: Note | None = None
         self._build_docks()
+        self.lists = ResultLists(window, self.store, self)
+        self.saved = SavedSearches(
+            window, self.store, self.lists, self.watchlist, lambda: self.reveal(self.watch_dock)
+        )
         self._build_search_tools()
         self._build_pane_tools()
         self._build_menus()
@@ -183,30 +106,9 @@ class UserLayer(QObject):
 
     def _build_search_tools(self) -> None:
         panel = self.window.search
-        # All / starred / unread: a button inside the search box, so the panel is no wider.
-        self._muted = panel.palette().color(QPalette.ColorRole.PlaceholderText)
-        self.only_action = QAction(_only_icon("", self._muted), "", self)
-        self.only_action.setObjectName("onlyAction")
-        self.only_menu = QMenu(panel)
-        group = QActionGroup(self)
-        self.only_actions: dict[str, QAction] = {}
-        for value, label in ONLY_LABELS.items():
-            act = self.only_menu.addAction(label)
-            act.setCheckable(True)
-            act.setChecked(value == "")
-            group.addAction(act)
-            act.triggered.connect(lambda _c=False, v=value: self.set_only(v))
-            self.only_actions[value] = act
-        self._show_only()
-        panel.narrowing = self._narrowing
         panel.delegate.title_prefix = lambda hit: "★ " if self.store.is_starred(hit.id) else ""
         panel.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         panel.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        colour = panel.palette().color(QPalette.ColorRole.PlaceholderText)
-        self.history_action = QAction(_clock_icon(colour), "Recent searches (Ctrl+H)", self)
-        panel.search_box.addAction(self.history_action, QLineEdit.ActionPosition.TrailingPosition)
-        panel.search_box.addAction(self.only_action, QLineEdit.ActionPosition.TrailingPosition)
-        self.window.workers.narrowed_search = self._narrowed_search
 
     def _build_pane_tools(self) -> None:
         """The star at the header's top right corner, over it rather than in a row of its
@@ -277,10 +179,10 @@ class UserLayer(QObject):
         a(notes, "Star the selected results", lambda: self.star_selected(True), "Ctrl+Shift+D")
         a(notes, "Unstar the selected results", lambda: self.star_selected(False))
         a(notes, "Mark this brief unread", self.mark_unread, "Ctrl+Shift+U")
-        a(watch, "Save this search…", self.save_search, "Ctrl+S")
-        a(watch, "Watch an actor…", self.ask_watch)
+        a(watch, "Save this search…", self.saved.save_search, "Ctrl+S")
+        a(watch, "Watch an actor…", self.saved.ask_watch)
         watch.addSeparator()
-        a(watch, "Recent searches…", self.show_history, "Ctrl+H")
+        a(watch, "Recent searches…", self.lists.show_history, "Ctrl+H")
         view = self._menu("View")
         self.notes_dock.toggleViewAction().setShortcut(QKeySequence("F7"))
         self.watch_dock.toggleViewAction().setShortcut(QKeySequence("F8"))
@@ -315,16 +217,10 @@ class UserLayer(QObject):
     def _wire(self) -> None:
         w, panel = self.window, self.window.search
         panel.results.customContextMenuRequested.connect(self._results_menu)
-        panel.search_box.returnPressed.connect(lambda: self.remember(panel.search_box.text()))
-        panel.openRequested.connect(lambda _id: self.remember(panel.shown_query))
-        self.history_action.triggered.connect(self.show_history)
-        self.only_action.triggered.connect(self.show_only_menu)
         self.star_button.clicked.connect(self.toggle_star)
         w.briefShown.connect(self._on_brief_shown)
-        w.indexReady.connect(self._on_index_ready)
         self.store.marksChanged.connect(self._on_marks_changed)
-        self.store.savedChanged.connect(self.watchlist.refresh)
-        self.highlights.watchRequested.connect(self.watch_actor)
+        self.highlights.watchRequested.connect(self.saved.watch_actor)
         self.highlights.starToggled.connect(self.toggle_star)
         self.notes_panel.openRequested.connect(self.open_note)
         self.notes_panel.addNoteRequested.connect(self.note_on_brief)
@@ -333,13 +229,6 @@ class UserLayer(QObject):
         self.notes_dock.visibilityChanged.connect(
             lambda shown: self.notes_panel.refresh_all() if shown else None
         )
-        self.watchlist.openRequested.connect(self.open_saved)
-        self.watchlist.saveRequested.connect(self.save_search)
-        self.watchlist.seenRequested.connect(self.mark_seen)
-        self.watchlist.deleteRequested.connect(self.delete_saved)
-        tree = w.glossary_panel.tree
-        tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        tree.customContextMenuRequested.connect(self._glossary_menu)
         for notice in self.store.notices:
             w.statusBar().showMessage(notice, 15000)
 
@@ -460,206 +349,6 @@ class UserLayer(QObject):
         for act in menu.actions():
             act.setEnabled(n > 0)
         return menu
-
-    # -- starred / unread / new first ----------------------------------------------------
-
-    def set_only(self, only: str) -> None:
-        """List all briefs (""), only the starred or only the unread, and search again."""
-        self.only_actions[only].setChecked(True)
-        changed = only != self.only
-        self.only = only
-        self._show_only()
-        if changed:
-            self.window.run_search()
-
-    def _show_only(self) -> None:
-        self.only_action.setIcon(_only_icon(self.only, self._muted))
-        listing = ONLY_LABELS[self.only].lower()
-        self.only_action.setText(f"Listing {listing}: all briefs, the starred or the unread")
-        self.only_action.setToolTip(self.only_action.text())
-
-    @Slot()
-    def show_only_menu(self) -> None:
-        box = self.window.search_box
-        self.only_menu.exec(box.mapToGlobal(box.rect().bottomRight()) - QPoint(200, 0))
-
-    def _narrowing(self, request: SearchRequest) -> Narrowing | None:
-        first: tuple[str, ...] = ()
-        if self._first is not None and self._first[0] == _signature(request):
-            first = self._first[1]
-        if not self.only and not first and not split_note_terms(request.text)[1]:
-            return None
-        return Narrowing(self.only, first)
-
-    def _narrowed_search(self, lib: Library, request: SearchRequest) -> SearchResults:
-        """Runs in a worker: its own connection to the user's database."""
-        narrow: Narrowing = request.narrow
-        with UserData.open(self.store.data_dir, check=False) as ud:
-            return narrowed_search(
-                lib, ud, request.text, only=narrow.only, first=narrow.first,
-                offset=request.offset, limit=request.limit, sort=request.sort,
-                actors=request.actors, sources=request.sources, tags=request.tags,
-                years=request.years,
-            )  # fmt: skip
-
-    # -- saved searches and the watchlist ------------------------------------------------
-
-    def current_filters(self) -> dict[str, Any]:
-        f = self.window.facet_panel.filters
-        out = {
-            "actors": list(f["actors"]),
-            "sources": list(f["source"]),
-            "tags": list(f["tags"]),
-            "years": [int(y) for y in f["year"] if y.isdigit()],
-        }
-        return {k: v for k, v in out.items() if v}
-
-    @Slot()
-    def save_search(self) -> None:
-        query = self.window.search_box.text().strip()
-        filters = self.current_filters()
-        if not query and not filters:
-            self.window.statusBar().showMessage("Type a query or tick a filter first.", 4000)
-            return
-        name, ok = QInputDialog.getText(
-            self.window, "Save this search", "Name:", text=query or "Filtered briefs"
-        )
-        if ok and name.strip():
-            self.save_search_as(name.strip())
-
-    def save_search_as(self, name: str) -> None:
-        """Save the search shown (query, filters, sort) as ``name``; what it finds is seen."""
-        query = self.window.search_box.text().strip()
-        filters = self.current_filters()
-        sort = str(self.window.sort_combo.currentData() or "relevance")
-        self.store.in_background(
-            lambda lib, ud: add_saved(lib, ud, name, query, filters, sort),
-            lambda _s: self._saved_done(f"Saved “{name}”"),
-        )
-
-    def _saved_done(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 4000)
-        self.reveal(self.watch_dock)
-        emit(self.store.savedChanged)
-
-    @Slot()
-    def ask_watch(self) -> None:
-        glossary = self.window.library.glossary
-        names = sorted((a.name for a in glossary.actors.values()), key=str.casefold)
-        current = self.window.glossary_panel.current()
-        actor = glossary.get(current or "")
-        at = names.index(actor.name) if actor is not None and actor.name in names else 0
-        name, ok = QInputDialog.getItem(
-            self.window, "Watch an actor", "Actor:", names, at, editable=True
-        )
-        if ok and name.strip():
-            self.watch_actor(name.strip())
-
-    @Slot(str)
-    def watch_actor(self, name: str) -> None:
-        """Watch an actor by id or any of its names; the briefs naming it today are seen."""
-        self.store.in_background(
-            lambda lib, ud: watch(lib, ud, name),
-            lambda saved: self._saved_done(f"Watching {saved.name}"),
-        )
-
-    @Slot(QPoint)
-    def _glossary_menu(self, pos: QPoint) -> None:
-        tree = self.window.glossary_panel.tree
-        actor_id = tree.indexAt(pos).data(ActorIdRole)
-        if not actor_id:
-            return
-        menu = QMenu(tree)
-        menu.addAction("Watch this actor").triggered.connect(lambda: self.watch_actor(actor_id))
-        menu.exec(tree.viewport().mapToGlobal(pos))
-        menu.deleteLater()
-
-    @Slot(object)
-    def open_saved(self, st: SavedStatus) -> None:
-        """Run a saved search (its query, filters and order), its new briefs first, and mark
-        it seen."""
-        saved = self.window.search
-        s = st.saved
-        f = s.filters
-        filters = {
-            "actors": [s.query] if s.kind == "actor" else list(f.get("actors", [])),
-            "source": list(f.get("sources", [])),
-            "tags": list(f.get("tags", [])),
-            "year": [str(y) for y in f.get("years", [])],
-        }
-        self.window.facet_panel.filters = filters
-        combo = self.window.sort_combo
-        blocker = combo.blockSignals(True)
-        combo.setCurrentIndex(max(0, combo.findData(s.sort if s.kind == "search" else "newest")))
-        combo.blockSignals(blocker)
-        saved.set_text_quietly("" if s.kind == "actor" else s.query)
-        self._first = (_signature(saved.current_request()), tuple(st.new))
-        self.window.run_search()
-        name = s.name
-
-        def seen(_saved: object) -> None:
-            emit(self.store.savedChanged)
-            emit(self.savedOpened, name)
-
-        self.store.in_background(lambda lib, ud: mark_seen(lib, ud, name), seen)
-
-    @Slot(str)
-    def mark_seen(self, name: str) -> None:
-        self.store.in_background(
-            lambda lib, ud: mark_seen(lib, ud, name), lambda _s: emit(self.store.savedChanged)
-        )
-
-    @Slot(str)
-    def delete_saved(self, name: str) -> None:
-        self.store.ud.delete_saved(name)
-        emit(self.store.savedChanged)
-
-    @Slot(object)
-    def _on_index_ready(self, _report: object) -> None:
-        if self.watch_dock.isVisible():
-            self.watchlist.refresh()
-
-    # -- history -------------------------------------------------------------------------
-
-    @property
-    def settings(self) -> QSettings:
-        return self.window.settings
-
-    def history(self) -> list[str]:
-        value = self.settings.value(HISTORY_KEY, [])
-        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        return [str(v) for v in values if str(v).strip()]
-
-    def remember(self, query: str) -> None:
-        """Put a query the user acted on (Enter, a result opened) first in the history."""
-        query = query.strip()
-        if not query:
-            return
-        recent = [query] + [q for q in self.history() if q != query]
-        self.settings.setValue(HISTORY_KEY, recent[:HISTORY_SIZE])
-
-    def history_menu(self) -> QMenu:
-        menu = QMenu(self.window)
-        menu.setObjectName("historyMenu")
-        recent = self.history()
-        for query in recent:
-            act = menu.addAction(query if len(query) <= 60 else query[:59] + "…")
-            act.triggered.connect(lambda _c=False, q=query: self.window.search.search_for(q))
-        if not recent:
-            menu.addAction("No recent searches").setEnabled(False)
-        else:
-            menu.addSeparator()
-            menu.addAction("Clear the history").triggered.connect(
-                lambda: self.settings.setValue(HISTORY_KEY, [])
-            )
-        return menu
-
-    @Slot()
-    def show_history(self) -> None:
-        box = self.window.search_box
-        menu = self.history_menu()
-        menu.exec(box.mapToGlobal(box.rect().bottomLeft()))
-        menu.deleteLater()
 
     # -- export --------------------------------------------------------------------------
 
