@@ -101,6 +101,9 @@ class ArchiveLibrary(Library):
             try:
                 with pg.plain_errors(self.name):
                     schema.check(conn, self.name)
+                    # Searches are short: compiling them to machine code (JIT, on by default
+                    # for costly plans) adds 50-200 ms to answers that need a few.
+                    conn.execute("SET jit = off")
             except Exception:
                 conn.close()
                 raise

@@ -142,13 +142,20 @@ def push_rows(conn: psycopg.Connection[Any], rows: Sequence[tuple]) -> tuple[int
 
 
 def _count_words(cur: Any, source: str, alias: str, sign: int) -> None:
-    """Add (or take away) each brief's distinct words per section to term_stats."""
+    """Add (or take away) each brief's distinct words per section to term_stats.
+
+    ts_filter keeps one section's positions and tsvector_to_array lists its words once each,
+    both in C: far cheaper than unnesting every position's weight and removing repeats.
+    """
+    parts = " UNION ALL ".join(
+        f"""SELECT lexeme, '{w.upper()}'::"char" AS field FROM {source},
+            unnest(tsvector_to_array(ts_filter({alias}.tsv, '{{{w}}}'))) lexeme"""
+        for w in "abc"
+    )
     cur.execute(
         f"""INSERT INTO term_stats (lexeme, field, ndoc)
-            SELECT lexeme, w::"char", {int(sign)} * count(*) FROM (
-                SELECT DISTINCT {alias}.id, u.lexeme, w
-                FROM {source}, unnest({alias}.tsv) u, unnest(u.weights) w
-            ) x GROUP BY 1, 2 ORDER BY 1, 2
+            SELECT lexeme, field, {int(sign)} * count(*) FROM ({parts}) x
+            GROUP BY 1, 2 ORDER BY 1, 2
             ON CONFLICT (lexeme, field) DO UPDATE SET ndoc = term_stats.ndoc + EXCLUDED.ndoc"""
     )
 

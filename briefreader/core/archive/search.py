@@ -112,15 +112,23 @@ def _avg(totals: dict[str, float]) -> list[float]:
     return [max(totals.get(f"words_{s}", 0.0) / n, 1.0) for s in "abc"]
 
 
-#: BM25F over one match's tsvector: each query word's count per section, saturated.
+#: BM25F over one match's tsvector: each query word's count per section, saturated. Only
+#: the query's words are unpacked: setweight marks their positions D (a weight no section
+#: uses) and ts_filter keeps just those, both in C; a position tells its section again
+#: (title, then the article after SECTION_GAP, then the comment; core.archive.analysis).
 _BM25 = f"""
     coalesce((SELECT sum(q.w * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} *
                 CASE t.f WHEN 'A' THEN m.words_a::float8 / %(avg_a)s
                          WHEN 'B' THEN m.words_b::float8 / %(avg_b)s
                          ELSE m.words_c::float8 / %(avg_c)s END)))
-              FROM (SELECT u.lexeme, f, count(*)::float8 AS tf
-                    FROM unnest(m.tsv) u, unnest(u.weights) f
-                    WHERE u.lexeme = ANY(%(words)s) GROUP BY 1, 2) t
+              FROM (SELECT u.lexeme,
+                           CASE WHEN p <= m.words_a THEN 'A'
+                                WHEN p <= m.words_a + {analysis.SECTION_GAP} + m.words_b
+                                THEN 'B' ELSE 'C' END AS f,
+                           count(*)::float8 AS tf
+                    FROM unnest(ts_filter(setweight(m.tsv, 'D', %(words)s::text[]),
+                                          '{{d}}')) u, unnest(u.positions) p
+                    GROUP BY 1, 2) t
               JOIN unnest(%(words)s::text[], %(fields)s::text[], %(wts)s::float8[])
                    AS q(lexeme, f, w) ON q.lexeme = t.lexeme AND q.f = t.f), 0)
 """
@@ -408,7 +416,7 @@ def _squeeze(text: str, marks: list[tuple[int, int]]) -> tuple[str, tuple[tuple[
     """Runs of white space (paragraph breaks) as one space, the marks moved along."""
     keep: list[str] = []
     where: list[int] = []  # new offset of each old offset
-    for i, c in enumerate(text):
+    for c in text:
         where.append(len(keep))
         if c.isspace():
             if keep and keep[-1] != " ":
