@@ -130,6 +130,20 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     menu.exec(box.mapToGlobal(box.rect().bottomLeft()))
     settle(window)
 
+    from briefreader.ui.userlayer.highlights import ask_note
+
+    def grab_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            problems.append("the note dialog did not open")
+            return
+        _grab_popup(dialog, out, f"{label}-06-note-dialog")
+        dialog.close()
+
+    QTimer.singleShot(400, grab_dialog)
+    ask_note(window, "Highlight with a note", "declared in a televised speech on Tuesday", "")
+    settle(window)
+
     window.close()
     workers.shutdown()
     library.close()

@@ -6,7 +6,17 @@ the text it was written on (in its tooltip); a note is never moved onto the new 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -15,6 +25,8 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,11 +41,37 @@ from briefreader.ui.userlayer.store import UserStore
 FILTER_DELAY_MS = 200
 
 
+class _WrapDelegate(QStyledItemDelegate):
+    """Rows as tall as their text wrapped at the list's width (Qt measures a wrapped row at
+    another width than it draws it, and elides the last line)."""
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = max(60, self.view.viewport().width() - 2 * TEXT_MARGIN)
+        flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+        rect = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), int(flags), text)
+        return QSize(width, rect.height() + 8)
+
+
+#: Room the style leaves on each side of a row's text.
+TEXT_MARGIN = 10
+
+
 def _list(model: NoteListModel, name: str) -> QListView:
     view = QListView()
+    view.setItemDelegate(_WrapDelegate(view))
     view.setObjectName(name)
     view.setModel(model)
     view.setWordWrap(True)
+    # Rows are laid out again when the width changes: a row measured for one width and
+    # drawn at another is elided with a blank line under it.
+    view.setResizeMode(QListView.ResizeMode.Adjust)
     view.setSpacing(2)
     view.setAlternatingRowColors(True)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
