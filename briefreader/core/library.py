@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import logging
 import os
 import pickle
@@ -622,7 +623,12 @@ class Library:
 
         with self._reading():
             return ix.candidates(
-                self.index, find_names, is_known, min_briefs=min_briefs, cancel=cancel
+                self.index,
+                find_names,
+                is_known,
+                min_briefs=min_briefs,
+                cancel=cancel,
+                glossary_key=json.dumps(_glossary_state(self.glossary), sort_keys=True),
             )
 
     def doc_count(self) -> int:

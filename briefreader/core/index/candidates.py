@@ -11,15 +11,21 @@ are function words ("The").
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index.schema import STOP_WORDS
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import Candidate
 from briefreader.core.sentences import sentence_spans
+
+log = logging.getLogger(__name__)
 
 #: (start, end) of every glossary name found in a text.
 FindNames = Callable[[str], list[tuple[int, int]]]
@@ -124,16 +130,82 @@ def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> l
     return rest
 
 
+#: Where the last count is kept, in the index's folder, with what it was counted from.
+CACHE_FILE = "candidates.json"
+#: Bumped whenever the way names are found changes (an older cache is then ignored).
+CACHE_VERSION = 1
+
+
+def _index_state(ev: Any) -> str:
+    """The index as the count saw it: each segment and its live briefs (any update,
+    deletion or merge changes it)."""
+    parts = []
+    for leaf, _seg in ev.leaves:
+        reader = leaf.reader()
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        ident = segment.segment_id() if segment is not None else "?"
+        parts.append(f"{ident}:{reader.doc_count()}")
+    return "|".join(parts)
+
+
+def _cached(path: Path, key: dict[str, Any]) -> list[Candidate] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    try:
+        return [Candidate(*row) for row in data["found"]]
+    except (KeyError, TypeError):
+        return None
+
+
 def candidates(
     index: BriefIndex,
     find_names: FindNames,
     is_known: Callable[[str], bool],
     min_briefs: int = 3,
     cancel: Callable[[], bool] | None = None,
+    glossary_key: str | None = None,
 ) -> list[Candidate]:
     """Names in at least ``min_briefs`` briefs that the glossary does not know, commonest
-    first, each with its number of mentions and one sentence it appears in."""
+    first, each with its number of mentions and one sentence it appears in.
+
+    Counting reads every stored brief once (seconds to minutes on a large index). With a
+    ``glossary_key`` (anything that changes with the glossary's names) the count is kept in
+    the index's folder and given back at once until the index or the glossary changes.
+    """
     ev = index.evaluator()
+    key = None
+    path = Path(index.folder) / CACHE_FILE
+    if glossary_key is not None:
+        key = {
+            "version": CACHE_VERSION,
+            "index": _index_state(ev),
+            "glossary": glossary_key,
+            "min_briefs": min_briefs,
+        }
+        found = _cached(path, key)
+        if found is not None:
+            return found
+    out = _count(ev, find_names, is_known, min_briefs, cancel)
+    if key is not None and not (cancel is not None and cancel()):
+        try:
+            rows = [[c.name, c.briefs, c.mentions, c.example_id, c.example] for c in out]
+            write_text_atomic(path, json.dumps({"key": key, "found": rows}, ensure_ascii=False))
+        except OSError as exc:  # a cache only: the count stands without it
+            log.warning("candidates not kept in %s: %s", path, exc)
+    return out
+
+
+def _count(
+    ev: Any,
+    find_names: FindNames,
+    is_known: Callable[[str], bool],
+    min_briefs: int,
+    cancel: Callable[[], bool] | None,
+) -> list[Candidate]:
     searcher = ev.searcher
     pieces = _Pieces(find_names)
     lower: set[str] = set()

@@ -1,0 +1,67 @@
+"""Candidate actors are kept beside the index until the index or the glossary changes."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+
+#: The module (``briefreader.core.index.candidates`` the name is its function).
+candidates_module = importlib.import_module("briefreader.core.index.candidates")
+
+BRIEF = "Title: Note {n}\nDate: 2019-01-{n:02d}\n\nKataib Sayyid al-Shuhada marched in Basra.\n"
+
+
+def _library(tmp_path: Path, n: int = 4) -> Library:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    for i in range(1, n + 1):
+        (corpus / f"{i}.md").write_text(BRIEF.format(n=i), "utf-8")
+    g = tmp_path / "g.toml"
+    g.write_text('[[actor]]\nname = "Iran"\nkind = "state"\n', "utf-8")
+    lib = Library([corpus], tmp_path / "data", Glossary.load([g]))
+    lib.update()
+    return lib
+
+
+def test_kept_until_the_index_or_the_glossary_changes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lib = _library(tmp_path)
+    counted = {"n": 0}
+    real = candidates_module._count
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        counted["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(candidates_module, "_count", counting)
+    first = lib.candidates()
+    assert "Kataib Sayyid al-Shuhada" in {c.name for c in first}
+    assert (lib.index.folder / candidates_module.CACHE_FILE).is_file()
+    assert lib.candidates() == first and counted["n"] == 1
+    # Another min_briefs, another count.
+    lib.candidates(min_briefs=4)
+    assert counted["n"] == 2
+    # The glossary learns the name: counted again, and the name is gone.
+    actor = lib.glossary.add_actor("Kataib Sayyid al-Shuhada", "militia")
+    lib.update()
+    again = lib.candidates()
+    assert counted["n"] == 3 and actor.name not in {c.name for c in again}
+    # The index changes (a brief more): counted again.
+    (tmp_path / "corpus" / "9.md").write_text(BRIEF.format(n=9).replace("Kataib", "Asaib"), "utf-8")
+    lib.update()
+    lib.candidates()
+    assert counted["n"] == 4
+    lib.close()
+
+
+def test_a_damaged_cache_is_counted_again(tmp_path: Path) -> None:
+    lib = _library(tmp_path)
+    first = lib.candidates()
+    path = lib.index.folder / candidates_module.CACHE_FILE
+    path.write_text("{not json", "utf-8")
+    assert lib.candidates() == first
+    assert json.loads(path.read_text("utf-8"))["found"]
+    lib.close()
