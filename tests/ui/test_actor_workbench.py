@@ -205,3 +205,23 @@ def test_the_page_follows_the_theme(qtbot, window: MainWindow) -> None:  # type:
     assert bench.page.chart.colours().article.name() != "#2f6fc0"
     window.set_theme("light")
     qtbot.waitUntil(lambda: bench.page.style_ is LIGHT)
+
+
+def test_the_dossier_reads_on(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.ui.actors import workbench
+
+    monkeypatch.setattr(workbench, "FIRST_BRIEFS", 1)
+    monkeypatch.setattr(workbench, "MORE_BRIEFS", 1)
+    bench = window.actor_workbench
+    _open_page(qtbot, window, lambda: bench.open_actor("baghdad"))
+    page = bench.page
+    assert page.comment_briefs == 3 and page.loaded_briefs == 1
+    assert "Show more (2 comments to go)" in page.dossier.toPlainText()
+    page.dossier.anchorClicked.emit(QUrl("more:"))
+    qtbot.waitUntil(lambda: page.loaded_briefs == 2)
+    page.dossier.anchorClicked.emit(QUrl("more:"))
+    qtbot.waitUntil(lambda: page.loaded_briefs == 3)
+    qtbot.waitUntil(lambda: not window.workers.busy)
+    assert "Show more" not in page.dossier.toPlainText()
+    whole = window.library.actor_comments("baghdad", 0)
+    assert page.comments == whole
