@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         quiet, quiet_all = _median_ms(lambda: statuses(lib, ud), args.repeat)
         rows = statuses(lib, ud)
         assert not any(r.new for r in rows)
-        cache: StatusCache = {}
+        cache = StatusCache()
         statuses(lib, ud, cache=cache)
         warm, warm_all = _median_ms(lambda: statuses(lib, ud, cache=cache), args.repeat)
 

@@ -14,7 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from briefreader.core.brief import Brief, BriefError
@@ -185,8 +185,14 @@ def status(
     return SavedStatus(saved, len(ids), ud.arrived_after(saved.seen_mark, ids))
 
 
-#: What a front end keeps between two looks at the watchlist (see :func:`statuses`).
-StatusCache = dict[tuple[Any, ...], tuple[int, list[str]]]
+@dataclass(slots=True)
+class StatusCache:
+    """What a front end keeps between two looks at its watchlist (see :func:`statuses`):
+    each answer by search, mark, arrivals and index files, and the index files the
+    arrivals were last stamped for."""
+
+    answers: dict[tuple[Any, ...], tuple[int, list[str]]] = field(default_factory=dict)
+    synced: tuple[tuple[int, int], int] | None = None
 
 
 def statuses(
@@ -194,28 +200,40 @@ def statuses(
 ) -> list[SavedStatus]:
     """Every saved search / watched actor with its total and what is new since last seen.
 
-    ``cache`` (a dict the caller keeps, such as the window between two openings of its
+    ``cache`` (kept by the caller, such as the window between two openings of its
     watchlist) remembers each answer for the same search, mark, arrivals and index files:
-    a second look at an unchanged index runs no search at all.
+    a second look at an unchanged index reads neither the manifest nor the index.
     """
-    lib.doc_count()  # opens the index (its stored fields are read below)
-    manifest = lib.index.read_manifest()
-    latest = ud.record_arrivals(entry.id for entry in manifest.values())
     stamp = _index_stamp(lib)
+    manifest: dict[str, ManifestEntry] | None = None
+    if cache is not None and cache.synced is not None and cache.synced[0] == stamp:
+        latest = cache.synced[1]  # no brief can have arrived: the index files are the same
+    else:
+        lib.doc_count()  # opens the index (its stored fields are read below)
+        manifest = lib.index.read_manifest()
+        latest = ud.record_arrivals(entry.id for entry in manifest.values())
+        if cache is not None:
+            cache.synced = (stamp, latest)
+    answers = cache.answers if cache is not None else {}
     saved = ud.saved_all(kind)
-    todo = [s for s in saved if cache is None or _key(s, latest, stamp) not in cache]
+    todo = [s for s in saved if _key(s, latest, stamp) not in answers]
     marks = [s.seen_mark for s in todo if s.seen_mark < latest]
-    arrivals = _arrivals(lib, ud, min(marks), manifest) if marks else {}
+    arrivals: dict[str, _Arrival] | None = {}
+    if marks:
+        if manifest is None:
+            lib.doc_count()
+            manifest = lib.index.read_manifest()
+        arrivals = _arrivals(lib, ud, min(marks), manifest)
     out = []
     for s in saved:
         key = _key(s, latest, stamp)
-        if cache is not None and key in cache:
-            total, new = cache[key]
+        if key in answers:
+            total, new = answers[key]
             out.append(SavedStatus(s, total, list(new)))
             continue
         st = status(lib, ud, s, latest, arrivals)
         if cache is not None:
-            cache[key] = (st.total, list(st.new))
+            answers[key] = (st.total, list(st.new))
         out.append(st)
     return out
 

@@ -83,7 +83,7 @@ def test_new_counts_from_arrivals_agree_with_listing_every_match(
         add_saved(lib, ud, "pmf newest", "PMF", {}, "newest")
         watch(lib, ud, "PMF")
         watch(lib, ud, "Iran")
-        cache: StatusCache = {}
+        cache = StatusCache()
         assert quick_answers(lib, ud, cache) == full_answers(lib, ud)
         assert all(not new for _total, new in quick_answers(lib, ud, cache).values())
 
@@ -114,7 +114,7 @@ def test_the_cache_answers_again_without_searching(
 ) -> None:
     with UserData.open(tmp_path / "user") as ud:
         add_saved(lib, ud, "drones", "drone", {})
-        cache: StatusCache = {}
+        cache = StatusCache()
         first = quick_answers(lib, ud, cache)
 
         def no_search(*_a: object, **_k: object) -> None:

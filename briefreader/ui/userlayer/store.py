@@ -49,7 +49,7 @@ class UserStore(QObject):
         self.starred: set[str] = set(self._ud.starred())
         self.read: set[str] = self._ud.read_ids()
         #: The watchlist's answers between two looks (used by the worker's jobs only).
-        self.status_cache: StatusCache = {}
+        self.status_cache = StatusCache()
 
     @property
     def ud(self) -> UserData:
