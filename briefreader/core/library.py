@@ -29,6 +29,7 @@ from briefreader.core.brief import ARTICLE, Brief, BriefError
 from briefreader.core.briefdocs import Todo, read_limited, rel_id, to_doc
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.index.actors import actor_comments
+from briefreader.core.index.candidates import last_candidates
 from briefreader.core.match import Mention
 from briefreader.core.parse import (
     BRIEF_SUFFIXES,
@@ -630,6 +631,13 @@ class Library:
                 cancel=cancel,
                 glossary_key=json.dumps(_glossary_state(self.glossary), sort_keys=True),
             )
+
+    def last_candidates(self, min_briefs: int = 3) -> tuple[list[ix.Candidate], bool] | None:
+        """The candidates last counted (at once), and whether the index and the glossary are
+        still as they were then; None if none were kept."""
+        key = json.dumps(_glossary_state(self.glossary), sort_keys=True)
+        with self._reading():
+            return last_candidates(self.index, key, min_briefs)
 
     def doc_count(self) -> int:
         with self._reading():

@@ -65,3 +65,15 @@ def test_a_damaged_cache_is_counted_again(tmp_path: Path) -> None:
     assert lib.candidates() == first
     assert json.loads(path.read_text("utf-8"))["found"]
     lib.close()
+
+
+def test_the_last_count_is_offered_while_stale(tmp_path: Path) -> None:
+    lib = _library(tmp_path)
+    assert lib.last_candidates() is None
+    first = lib.candidates()
+    assert lib.last_candidates() == (first, True)
+    assert lib.last_candidates(min_briefs=5) is None
+    (tmp_path / "corpus" / "9.md").write_text(BRIEF.format(n=9), "utf-8")
+    lib.update()
+    assert lib.last_candidates() == (first, False)
+    lib.close()

@@ -309,6 +309,9 @@ class ArchiveLibrary(Library):
     ) -> list[ix.CommentSentence]:
         raise ArchiveError("the actor workbench reads the local index only, not a team archive")
 
+    def last_candidates(self, min_briefs: int = 3) -> tuple[list[ix.Candidate], bool] | None:
+        return None
+
     def candidates(
         self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None
     ) -> list[ix.Candidate]:

@@ -148,17 +148,38 @@ def _index_state(ev: Any) -> str:
     return "|".join(parts)
 
 
-def _cached(path: Path, key: dict[str, Any]) -> list[Candidate] | None:
+def _read_cache(path: Path) -> tuple[dict[str, Any], list[Candidate]] | None:
+    """The key and the candidates of the last count kept at ``path``, if it reads."""
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        return dict(data["key"]), [Candidate(*row) for row in data["found"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(data, dict) or data.get("key") != key:
+
+
+def _cached(path: Path, key: dict[str, Any]) -> list[Candidate] | None:
+    kept = _read_cache(path)
+    return kept[1] if kept is not None and kept[0] == key else None
+
+
+def last_candidates(
+    index: BriefIndex, glossary_key: str, min_briefs: int = 3
+) -> tuple[list[Candidate], bool] | None:
+    """The last count kept for ``min_briefs``, and whether it is still the index's and the
+    glossary's (a window shows it at once, then counts again if it is not)."""
+    kept = _read_cache(Path(index.folder) / CACHE_FILE)
+    if kept is None or kept[0].get("min_briefs") != min_briefs:
         return None
-    try:
-        return [Candidate(*row) for row in data["found"]]
-    except (KeyError, TypeError):
+    key = kept[0]
+    current = key == {
+        "version": CACHE_VERSION,
+        "index": _index_state(index.evaluator()),
+        "glossary": glossary_key,
+        "min_briefs": min_briefs,
+    }
+    if key.get("version") != CACHE_VERSION:
         return None
+    return kept[1], current
 
 
 def candidates(

@@ -303,19 +303,40 @@ class ActorWorkbench(QObject):
             self.count_candidates()
 
     def count_candidates(self, *, force: bool = False) -> None:
-        """Show the candidates, counted in the background unless counted since the index
-        last changed."""
+        """Show the candidates: those counted since the index last changed at once; else the
+        last count kept (if any) while they are counted again in the background."""
         if self._candidates is not None and not self._candidates_stale and not force:
             self._show_candidates()
             return
         if self._counting:
             return
         self._counting = True
+        if self._candidates is None and not force:
+            self.window.workers.read(
+                lambda reader: reader.last_candidates(MIN_BRIEFS),
+                self._on_last_count,
+                lambda _message: self._count_now(),
+            )
+            return
+        self._count_now()
+
+    def _on_last_count(self, last: tuple[list[Candidate], bool] | None) -> None:
+        if last is not None:
+            self._candidates, current = last
+            self._show_candidates()
+            if current:
+                self._counting = False
+                self._candidates_stale = False
+                return
+        self._count_now()
+
+    def _count_now(self) -> None:
         if self._candidates is not None:
             self._show_candidates()
         self.candidates.show_busy(
             "Counting the names that recur in the briefs but are in no glossary… "
-            "(this reads every brief once; you can keep reading meanwhile)"
+            "(this reads every brief once; you can keep reading meanwhile"
+            + ("; the list below is from the last count)" if self._candidates else ")")
         )
 
         def work(reader: Library, cancelled: Any) -> list[Candidate]:
