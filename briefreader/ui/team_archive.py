@@ -76,7 +76,11 @@ class TeamArchive(QObject):
 
             try:
                 lib = ArchiveLibrary.open_archive(
-                    url, base.corpora, data_dir=base.data_dir, glossary_files=base.glossary_files
+                    url,
+                    base.corpora,
+                    data_dir=base.data_dir,
+                    glossary_files=base.glossary_files,
+                    pushes=False,  # the window's updates keep the local index current
                 )
                 lib.doc_count()  # the server answers, and holds an archive of our schema
                 return lib

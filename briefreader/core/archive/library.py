@@ -52,12 +52,22 @@ class ArchiveLibrary(Library):
     """The library over a team archive (a libpq URL or service name)."""
 
     def __init__(
-        self, corpora: Sequence[Path], data_dir: Path, glossary: Glossary, target: str
+        self,
+        corpora: Sequence[Path],
+        data_dir: Path,
+        glossary: Glossary,
+        target: str,
+        *,
+        pushes: bool = True,
     ) -> None:
         super().__init__(corpora, data_dir, glossary)
         pg.conninfo(target)  # a bad URL or a password in it: said at once
         self.target = target
         self.name = pg.describe(target)
+        #: True: :meth:`update` pushes the corpus folders to the archive (the command line's
+        #: ``index --archive``). False: it keeps the local index up to date, as the window's
+        #: updates do while it searches an archive (the laptop's own index stays current).
+        self.pushes = pushes
         self._conn: Any = None
 
     @classmethod
@@ -68,6 +78,7 @@ class ArchiveLibrary(Library):
         *,
         data_dir: str | os.PathLike[str] | None = None,
         glossary_files: Sequence[Path] = (),
+        pushes: bool = True,
     ) -> ArchiveLibrary:
         """Like :meth:`Library.open`, over the archive; its team glossary merged in if the
         server answers (else the copy kept from last time)."""
@@ -87,7 +98,7 @@ class ArchiveLibrary(Library):
         glossary = Glossary.load([*files, *map(Path, glossary_files)])
         if not corpora:
             corpora = Preferences.load(data).existing_corpora() or [paths.sample_corpus_dir()]
-        lib = cls(list(corpora), data, glossary, target)
+        lib = cls(list(corpora), data, glossary, target, pushes=pushes)
         lib.glossary_files = [Path(g) for g in glossary_files]
         return lib
 
@@ -121,7 +132,9 @@ class ArchiveLibrary(Library):
 
     def reader(self) -> ArchiveLibrary:
         """Another library on the same archive, with its own connection (for other threads)."""
-        other = ArchiveLibrary(self.corpora, self.data_dir, self.glossary, self.target)
+        other = ArchiveLibrary(
+            self.corpora, self.data_dir, self.glossary, self.target, pushes=self.pushes
+        )
         other.glossary_files = self.glossary_files
         return other
 
@@ -144,13 +157,19 @@ class ArchiveLibrary(Library):
         lock_timeout: float | None = None,
         bulk: bool | None = None,
     ) -> UpdateReport:
-        """Push the corpus folders' briefs to the archive (new and changed ones only)."""
+        """Push the corpus folders' briefs to the archive (new and changed ones only), or,
+        for a library that does not push, update the local index as :class:`Library` does."""
+        if not self.pushes:
+            return super().update(progress, cancel, lock_timeout=lock_timeout, bulk=bulk)
         del cancel, lock_timeout, bulk
         return self._run(
             lambda conn: push.push_folders(conn, self.corpora, self.glossary, progress=progress)
         )
 
     def rebuild(self, *, lock_timeout: float | None = None) -> None:
+        if not self.pushes:  # the local index, as update()
+            super().rebuild(lock_timeout=lock_timeout)
+            return
         raise ArchiveError("a team archive is never thrown away from briefreader")
 
     def team_glossary(self) -> str | None:

@@ -38,6 +38,9 @@ FEEDBACK_TERMS = 30
 FEEDBACK_WEIGHT = 0.5
 FEEDBACK_DEPTH = 1000
 
+#: A search the server has not answered in this long is cancelled (an error, one line).
+STATEMENT_TIMEOUT_MS = 30_000
+
 ActorSpans = Callable[[str, frozenset[str]], list[tuple[int, int]]]
 
 
@@ -163,7 +166,12 @@ def run(
     filt = filters_sql(filters, p_filt)
     where = f"({loose}) AND {filt}"
     p_where = [*p_loose, *p_filt]
-    with conn.cursor() as cur:
+    # One read transaction: the counts, the page and the facets see the same briefs, and a
+    # runaway query is stopped by the server (the local search's safety net, more lenient).
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute(
+            "SELECT set_config('statement_timeout', %s, true)", (str(STATEMENT_TIMEOUT_MS),)
+        )
         cur.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {strict}) FROM briefs b WHERE {where}",
             [*p_strict, *p_where],
