@@ -476,3 +476,14 @@ def test_note_words_in_the_search_box_find_the_briefs_with_such_notes(
     assert window.model.rowCount() == 1
     _search(qtbot, window, "election note:embassy")
     assert window.model.rowCount() == 0
+
+
+def test_a_damaged_notes_database_is_set_aside_and_said_so(
+    qtbot, library: Library, settings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    (library.data_dir / "userdata.sqlite").write_bytes(b"not a database at all" * 100)
+    win = _new_window(qtbot, library, settings)
+    assert "moved to userdata.sqlite.damaged-" in win.statusBar().currentMessage()
+    assert list(library.data_dir.glob("userdata.sqlite.damaged-*"))
+    assert win.user_layer.store.ud.notes() == []
+    _close(qtbot, win)
