@@ -154,6 +154,39 @@ def _new_newest_first(lib: Library, saved: Saved, arrived: dict[str, dt.date]) -
         limit *= 4
 
 
+#: A total not counted yet (:func:`statuses` with ``totals`` False).
+UNCOUNTED = -1
+
+
+def _news(
+    lib: Library,
+    ud: UserData,
+    saved: Saved,
+    latest: int | None,
+    arrivals: dict[str, _Arrival] | None,
+) -> tuple[list[str], int | None]:
+    """The briefs new to ``saved``, and its total when finding them counted it anyway.
+
+    ``latest`` (the newest arrival stamp): when the search was marked seen at it, nothing
+    can be new and nothing is searched. ``arrivals`` (the briefs stamped after its mark,
+    dated) lets it look for those only: a watched actor in their actor lists, a search among
+    its newest matches; without them, or with an undated one, every match is listed."""
+    if latest is not None and saved.seen_mark >= latest:
+        return [], None
+    if arrivals is not None:
+        mine = {i: a.date for i, a in arrivals.items() if a.seq > saved.seen_mark}
+        if not mine:
+            return [], None
+        if saved.kind == "actor":  # the index's own actor list of each arrival says it
+            named = [i for i in mine if saved.query in arrivals[i].actors]
+            return sorted(named, key=lambda i: (mine[i] or dt.date.min, i), reverse=True), None
+        dated = {i: d for i, d in mine.items() if d is not None}
+        if len(dated) == len(mine):
+            return _new_newest_first(lib, saved, dated), None
+    ids = matching_ids(lib, saved)
+    return ud.arrived_after(saved.seen_mark, ids), len(ids)
+
+
 def status(
     lib: Library,
     ud: UserData,
@@ -161,62 +194,51 @@ def status(
     latest: int | None = None,
     arrivals: dict[str, _Arrival] | None = None,
 ) -> SavedStatus:
-    """Its total and its new briefs. ``latest`` (the newest arrival stamp): when the search
-    was marked seen at it, nothing can be new, and only the total is counted (the index
-    counts every match without listing them: the watchlist opens fast). ``arrivals`` (the
-    briefs stamped after its mark, dated) lets it look for those among its newest matches
-    only; without them, or with an undated one, every match is listed."""
-    if latest is not None and saved.seen_mark >= latest:
-        return SavedStatus(saved, _run(lib, saved, 1).total, [])
-    if arrivals is not None:
-        mine = {i: a.date for i, a in arrivals.items() if a.seq > saved.seen_mark}
-        if not mine:
-            return SavedStatus(saved, _run(lib, saved, 1).total, [])
-        if saved.kind == "actor":  # the index's own actor list of each arrival says it
-            res = _run(lib, saved, 1)
-            named = [i for i in mine if saved.query in arrivals[i].actors]
-            new = sorted(named, key=lambda i: (mine[i] or dt.date.min, i), reverse=True)
-            return SavedStatus(saved, res.total, new)
-        dated = {i: d for i, d in mine.items() if d is not None}
-        if len(dated) == len(mine):
-            new = _new_newest_first(lib, saved, dated)
-            return SavedStatus(saved, _run(lib, saved, 1).total, new)
-    ids = matching_ids(lib, saved)
-    return SavedStatus(saved, len(ids), ud.arrived_after(saved.seen_mark, ids))
+    """Its total (the index counts every match without listing them) and its new briefs
+    (see :func:`_news`)."""
+    new, total = _news(lib, ud, saved, latest, arrivals)
+    return SavedStatus(saved, _run(lib, saved, 1).total if total is None else total, new)
 
 
 @dataclass(slots=True)
 class StatusCache:
     """What a front end keeps between two looks at its watchlist (see :func:`statuses`):
-    each answer by search, mark, arrivals and index files, and the index files the
-    arrivals were last stamped for."""
+    new briefs by search, mark, arrivals and index files; totals by search and index files;
+    and the index files the arrivals were last stamped for."""
 
-    answers: dict[tuple[Any, ...], tuple[int, list[str]]] = field(default_factory=dict)
+    news: dict[tuple[Any, ...], list[str]] = field(default_factory=dict)
+    totals: dict[tuple[Any, ...], int] = field(default_factory=dict)
     synced: tuple[tuple[int, int], int] | None = None
 
 
 def statuses(
-    lib: Library, ud: UserData, kind: str | None = None, cache: StatusCache | None = None
+    lib: Library,
+    ud: UserData,
+    kind: str | None = None,
+    cache: StatusCache | None = None,
+    *,
+    totals: bool = True,
 ) -> list[SavedStatus]:
     """Every saved search / watched actor with its total and what is new since last seen.
 
     ``cache`` (kept by the caller, such as the window between two openings of its
-    watchlist) remembers each answer for the same search, mark, arrivals and index files:
-    a second look at an unchanged index reads neither the manifest nor the index.
+    watchlist) remembers the answers for the same searches, marks and index files: a second
+    look at an unchanged index reads neither the manifest nor the index. ``totals`` False
+    leaves the totals not known yet as :data:`UNCOUNTED` (a search each): the window shows
+    the new counts first and the totals a moment later.
     """
+    cache = cache if cache is not None else StatusCache()
     stamp = _index_stamp(lib)
     manifest: dict[str, ManifestEntry] | None = None
-    if cache is not None and cache.synced is not None and cache.synced[0] == stamp:
+    if cache.synced is not None and cache.synced[0] == stamp:
         latest = cache.synced[1]  # no brief can have arrived: the index files are the same
     else:
         lib.doc_count()  # opens the index (its stored fields are read below)
         manifest = lib.index.read_manifest()
         latest = ud.record_arrivals(entry.id for entry in manifest.values())
-        if cache is not None:
-            cache.synced = (stamp, latest)
-    answers = cache.answers if cache is not None else {}
+        cache.synced = (stamp, latest)
     saved = ud.saved_all(kind)
-    todo = [s for s in saved if _key(s, latest, stamp) not in answers]
+    todo = [s for s in saved if _key(s, latest, stamp) not in cache.news]
     marks = [s.seen_mark for s in todo if s.seen_mark < latest]
     arrivals: dict[str, _Arrival] | None = {}
     if marks:
@@ -226,15 +248,17 @@ def statuses(
         arrivals = _arrivals(lib, ud, min(marks), manifest)
     out = []
     for s in saved:
-        key = _key(s, latest, stamp)
-        if key in answers:
-            total, new = answers[key]
-            out.append(SavedStatus(s, total, list(new)))
-            continue
-        st = status(lib, ud, s, latest, arrivals)
-        if cache is not None:
-            answers[key] = (st.total, list(st.new))
-        out.append(st)
+        news_key, total_key = _key(s, latest, stamp), _key(s, None, stamp)
+        new = cache.news.get(news_key)
+        if new is None:
+            new, counted = _news(lib, ud, s, latest, arrivals)
+            cache.news[news_key] = new
+            if counted is not None:
+                cache.totals[total_key] = counted
+        total = cache.totals.get(total_key)
+        if total is None and totals:
+            total = cache.totals[total_key] = _run(lib, s, 1).total
+        out.append(SavedStatus(s, UNCOUNTED if total is None else total, list(new)))
     return out
 
 
@@ -247,9 +271,12 @@ def _index_stamp(lib: Library) -> tuple[int, int]:
     return (st.st_mtime_ns, st.st_size)
 
 
-def _key(s: Saved, latest: int, stamp: tuple[int, int]) -> tuple[Any, ...]:
+def _key(s: Saved, latest: int | None, stamp: tuple[int, int]) -> tuple[Any, ...]:
+    """A search's answers are the same for the same definition, index files and (for its
+    news) mark and newest arrival; ``latest`` None: the key of its total."""
     filters = json.dumps(s.filters, sort_keys=True)
-    return (s.name, s.kind, s.query, filters, s.sort, s.seen_mark, latest, stamp)
+    mark = None if latest is None else s.seen_mark
+    return (s.name, s.kind, s.query, filters, s.sort, mark, latest, stamp)
 
 
 def add_saved(

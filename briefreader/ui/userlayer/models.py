@@ -113,11 +113,13 @@ class SavedListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             new = f"  ·  {len(st.new)} new" if st.new else ""
             mark = "◉ " if st.saved.kind == "actor" else "⌕ "
-            return f"{mark}{st.saved.name}  ({st.total}){new}"
+            total = f"  ({st.total})" if st.total >= 0 else ""
+            return f"{mark}{st.saved.name}{total}{new}"
         if role == Qt.ItemDataRole.ToolTipRole:
             what = "Watched actor" if st.saved.kind == "actor" else f"Search: {st.saved.query}"
             seen = st.saved.seen_at or "never"
-            return f"{what}\n{counted(st.total, 'brief')}, {len(st.new)} new since {seen}"
+            found = counted(st.total, "brief") if st.total >= 0 else "counting"
+            return f"{what}\n{found}, {len(st.new)} new since {seen}"
         if role == Qt.ItemDataRole.FontRole and st.new:
             font = QFont()
             font.setBold(True)

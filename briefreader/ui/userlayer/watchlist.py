@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.core.userlayer import SavedStatus, statuses
+from briefreader.core.userlayer import UNCOUNTED, SavedStatus, statuses
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.models import SavedListModel, SavedRole
 from briefreader.ui.userlayer.store import UserStore
@@ -38,7 +38,7 @@ class WatchlistPanel(QWidget):
     openRequested(status): run this saved search, new briefs first.
     saveRequested(): "Save this search…".
     seenRequested(name) / deleteRequested(name) / exportRequested(name): from its menu.
-    countsShown(): the counts of a refresh are in the list.
+    countsShown(): the counts of a refresh are all in the list (new counts and totals).
     """
 
     openRequested = Signal(object)
@@ -90,24 +90,33 @@ class WatchlistPanel(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Read every saved search's counts again (in the background; one at a time)."""
+        """Read every saved search's counts again, in the background and one look at a time:
+        the new counts first (few searches, if any), then the totals (a search each)."""
         if self._refreshing:
             self._again = True
             return
         self._refreshing = True
         self.status.setText("Counting…")
+        self._count(totals=False)
+
+    def _count(self, *, totals: bool) -> None:
         cache = self.store.status_cache
         self.store.in_background(
-            lambda lib, ud: statuses(lib, ud, cache=cache), self._on_counts, self._failed
+            lambda lib, ud: statuses(lib, ud, cache=cache, totals=totals),
+            lambda rows: self._on_counts(rows, totals),
+            self._failed,
         )
 
-    def _on_counts(self, rows: list[SavedStatus]) -> None:
-        self._refreshing = False
+    def _on_counts(self, rows: list[SavedStatus], complete: bool) -> None:
         if self._again:
             self._again = False
-            self.refresh()
+            self._count(totals=False)
             return
         self._show(rows)
+        if not complete and any(r.total == UNCOUNTED for r in rows):
+            self._count(totals=True)
+            return
+        self._refreshing = False
         emit(self.countsShown)
 
     def _failed(self, message: str) -> None:
