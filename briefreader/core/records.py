@@ -167,6 +167,9 @@ class ActorPage:
     comments: list[CommentSentence]
     comment_only: int
     article_only: int
+    #: Briefs naming both of two leading companions (and the actor): (id, id, briefs), for
+    #: a small graph of who meets whom around the actor.
+    links: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,3 +225,19 @@ def test_the_dossier_reads_on(qtbot, window: MainWindow, monkeypatch) -> None:  
     assert "Show more" not in page.dossier.toPlainText()
     whole = window.library.actor_comments("baghdad", 0)
     assert page.comments == whole
+
+
+def test_a_node_of_the_graph_searches_both(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    _open_page(qtbot, window, lambda: bench.open_actor("qassem-suleimani"))
+    page = bench.page
+    page.company_tabs.setCurrentWidget(page.graph)
+    graph = page.graph
+    graph.resize(400, 300)
+    where = graph.positions()["iran"]
+    assert graph.node_at(where) == "iran"
+    assert "Iran" in graph.tooltip_text("iran")
+    with qtbot.waitSignal(window.resultsShown, timeout=10000) as blocker:
+        qtbot.mouseClick(graph, Qt.MouseButton.LeftButton, pos=where.toPoint())
+    assert window.search_box.text() == 'actor:"Qassem Suleimani" AND actor:"Iran"'
+    assert blocker.args == [2]

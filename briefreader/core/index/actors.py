@@ -27,6 +27,8 @@ FindActors = Callable[[str], list[tuple[str, int, int]]]
 
 #: How many companions an actor page lists by default.
 COMPANY_LIMIT = 25
+#: How many leading companions the page's graph links with one another.
+GRAPH_SIZE = 8
 
 
 def _docs(ev: Evaluator, field: str, actor_id: str) -> np.ndarray:
@@ -95,6 +97,20 @@ def company(ev: Evaluator, actor_id: str, docs: np.ndarray, limit: int) -> list[
         out.append(Company(other, k, round(score, 3)))
     out.sort(key=lambda c: (-c.score, -c.briefs, c.actor_id))
     return out[:limit]
+
+
+def links(ev: Evaluator, docs: np.ndarray, leading: list[Company]) -> list[tuple[str, str, int]]:
+    """For each two of the ``leading`` companions, the actor's briefs that name both."""
+    shared = [
+        np.intersect1d(docs, _docs(ev, "actors", c.actor_id), assume_unique=True) for c in leading
+    ]
+    out: list[tuple[str, str, int]] = []
+    for i, a in enumerate(leading):
+        for j in range(i + 1, len(leading)):
+            n = len(np.intersect1d(shared[i], shared[j], assume_unique=True))
+            if n:
+                out.append((a.actor_id, leading[j].actor_id, n))
+    return out
 
 
 def _date_of(stored: dict[str, Any]) -> dt.date | None:
@@ -172,14 +188,16 @@ def actor_page(
     docs = _docs(ev, "actors", actor_id)
     article = _docs(ev, "actors_article", actor_id)
     comment = _docs(ev, "actors_comment", actor_id)
+    companions = company(ev, actor_id, docs, company_limit)
     return ActorPage(
         actor_id=actor_id,
         briefs=len(docs),
         timeline=timeline(ev, docs, article, comment),
-        company=company(ev, actor_id, docs, company_limit),
+        company=companions,
         comments=comment_sentences(ev, actor_id, comment, find, 0, comment_briefs),
         comment_only=int(np.isin(comment, article, assume_unique=True, invert=True).sum()),
         article_only=int(np.isin(article, comment, assume_unique=True, invert=True).sum()),
+        links=links(ev, docs, companions[:GRAPH_SIZE]),
     )
 
 

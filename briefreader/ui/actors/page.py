@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QSplitter,
     QTableView,
+    QTabWidget,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -31,9 +32,12 @@ from briefreader.core.wording import counted
 from briefreader.ui.actors.models import CompanyModel
 from briefreader.ui.models import ActorIdRole
 from briefreader.ui.qtcompat import emit
+from briefreader.ui.widgets.company_graph import CompanyGraph
 from briefreader.ui.widgets.marks import KIND_LABELS, LIGHT, MarkStyle
 from briefreader.ui.widgets.timeline_chart import TimelineChart
 
+#: Companions drawn in the graph (the core links as many: core.index.actors.GRAPH_SIZE).
+GRAPH_NODES = 8
 #: Link schemes of the page's rich text.
 OPEN, MORE, SEARCH = "sentence", "more", "search"
 
@@ -60,8 +64,14 @@ class ActorPageView(QWidget):
     exportRequested = Signal(str)
     backRequested = Signal()
 
-    def __init__(self, name_of: Callable[[str], str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        name_of: Callable[[str], str],
+        kind_of: Callable[[str], str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._kind_of = kind_of or (lambda _actor_id: "other")
         self.setObjectName("actorPage")
         self.actor: Actor | None = None
         self.page: ActorPage | None = None
@@ -80,6 +90,7 @@ class ActorPageView(QWidget):
         self.title = QLabel()
         self.title.setObjectName("actorTitle")
         self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.title.setWordWrap(True)
         self.export_button = QToolButton()
         self.export_button.setText("Export dossier")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -122,10 +133,20 @@ class ActorPageView(QWidget):
         self.company.activated.connect(self._on_company)
         self.company.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.company.customContextMenuRequested.connect(self._company_menu)
-        self.company.setMinimumWidth(230)
+        self.company.setMinimumWidth(180)
+        self.graph = CompanyGraph(
+            lambda actor_id: (self._name_of(actor_id), self._kind_of(actor_id))
+        )
+        self.graph.companionClicked.connect(self._on_companion)
+        self.company_tabs = QTabWidget()
+        self.company_tabs.setObjectName("companyTabs")
+        self.company_tabs.setDocumentMode(True)
+        self.company_tabs.addTab(self.company, "Companions")
+        self.company_tabs.addTab(self.graph, "Graph")
 
         self.dossier_caption = QLabel("What the analysts wrote")
         self.dossier_caption.setObjectName("sectionCaption")
+        self.dossier_caption.setWordWrap(True)  # never widens the window
         self.dossier = QTextBrowser()
         self.dossier.setObjectName("dossier")
         self.dossier.setOpenLinks(False)
@@ -142,7 +163,7 @@ class ActorPageView(QWidget):
         self.lower = QSplitter(Qt.Orientation.Horizontal)
         self.lower.setObjectName("actorLower")
         self.lower.setChildrenCollapsible(False)
-        self.lower.addWidget(self.company)
+        self.lower.addWidget(self.company_tabs)
         self.lower.addWidget(dossier_box)
         self.lower.setStretchFactor(0, 2)
         self.lower.setStretchFactor(1, 3)
@@ -171,6 +192,7 @@ class ActorPageView(QWidget):
         self.figures.setText(f"<span style='color:{self.style_.faded}'>Reading the index…</span>")
         self.chart.set_months([], actor.name)
         self.company_model.set_company([])
+        self.graph.set_graph(actor.id, [], [])
         self.dossier.clear()
         self.export_button.setEnabled(False)
 
@@ -186,6 +208,7 @@ class ActorPageView(QWidget):
         self._figures()
         self.chart.set_months(page.timeline, actor.name)
         self.company_model.set_company(page.company)
+        self.graph.set_graph(actor.id, page.company[:GRAPH_NODES], page.links)
         self.export_button.setEnabled(bool(self.comment_briefs))
         self._render_dossier()
         self.dossier.verticalScrollBar().setValue(0)
@@ -290,6 +313,7 @@ class ActorPageView(QWidget):
             self._figures()
             self._render_dossier()
         self.chart.update()
+        self.graph.set_style(style)
 
     # -- the reader's requests -----------------------------------------------------------
 
@@ -304,6 +328,17 @@ class ActorPageView(QWidget):
             return None
         name = self._name_of(other.actor_id)
         return f'{_actor_query(self.actor)} AND actor:"{name}"'
+
+    @Slot(str)
+    def _on_companion(self, actor_id: str) -> None:
+        rows = [
+            r
+            for r in range(self.company_model.rowCount())
+            if self.company_model.index(r, 0).data(ActorIdRole) == actor_id
+        ]
+        query = self.company_query(rows[0]) if rows else None
+        if query:
+            emit(self.searchRequested, query)
 
     @Slot(QModelIndex)
     def _on_company(self, index: QModelIndex) -> None:

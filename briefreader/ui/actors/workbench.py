@@ -62,7 +62,8 @@ class ActorWorkbench(QObject):
         self._counting = False
         self._loading_more = False
 
-        self.page = ActorPageView(lambda actor_id: window.library.glossary.describe(actor_id)[0])
+        describe = window.library.glossary.describe
+        self.page = ActorPageView(lambda a: describe(a)[0], lambda a: describe(a)[1])
         self.candidates = CandidatesPanel()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("actorWorkbench")

@@ -85,7 +85,7 @@ class TimelineChart(QWidget):
         self.setObjectName("timelineChart")
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setMinimumHeight(130)
+        self.setMinimumHeight(110)
         self.actor_name = ""
         self._counts: dict[int, MonthCount] = {}
         self._first = self._last = 0
