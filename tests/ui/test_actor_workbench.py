@@ -241,3 +241,32 @@ def test_a_node_of_the_graph_searches_both(qtbot, window: MainWindow) -> None:  
         qtbot.mouseClick(graph, Qt.MouseButton.LeftButton, pos=where.toPoint())
     assert window.search_box.text() == 'actor:"Qassem Suleimani" AND actor:"Iran"'
     assert blocker.args == [2]
+
+
+def test_a_candidate_added_as_an_actor(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QInputDialog
+
+    bench = window.actor_workbench
+    with qtbot.waitSignal(bench.candidatesShown, timeout=20000):
+        bench.show_candidates()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
+    panel = bench.candidates
+    if panel.model.rowCount() == 0:
+        panel.model.set_candidates(
+            [window.library.candidates(min_briefs=1)[0]]
+        )  # the small corpus may have none in three briefs
+    first = panel.model.candidate(0)
+    assert first is not None
+    panel.table.selectRow(0)
+    assert panel.add_actor_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (first.name, True))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Militia", True))
+    with qtbot.waitSignal(window.indexReady, timeout=20000):
+        qtbot.mouseClick(panel.add_actor_button, Qt.MouseButton.LeftButton)
+    actor = window.library.glossary.lookup(first.name)
+    assert actor is not None and actor.kind == "militia"
+    assert first.name not in {
+        panel.model.candidate(r).name  # type: ignore[union-attr]
+        for r in range(panel.model.rowCount())
+    }
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
