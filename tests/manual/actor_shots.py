@@ -94,7 +94,7 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str, actor: str | 
     shot(window, out, f"{label}-graph")
     page.company_tabs.setCurrentWidget(page.company)
     bench.show_candidates()
-    wait_for(lambda: not bench._counting, "the candidate actors", 120000)
+    wait_for(lambda: not bench.counter.counting, "the candidate actors", 120000)
     settle(window)
     shot(window, out, f"{label}-candidates")
     window.close()

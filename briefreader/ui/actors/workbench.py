@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence, QPalette, QTextDocument
-from PySide6.QtWidgets import QFileDialog, QMenu, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QMenu, QStackedWidget, QTabWidget
 
-from briefreader.core.dossier import DossierHead, dossier_html, write_dossier
 from briefreader.core.glossary import Actor
 from briefreader.core.library import Library
-from briefreader.core.records import ActorPage, Candidate, CommentSentence
+from briefreader.core.records import ActorPage, CommentSentence
 from briefreader.core.report import UpdateReport
 from briefreader.ui.actors.candidates import CandidatesPanel
+from briefreader.ui.actors.counting import CandidateCounter
+from briefreader.ui.actors.export import DossierExporter
 from briefreader.ui.actors.page import ActorPageView
 from briefreader.ui.models import FacetRole
 from briefreader.ui.qtcompat import emit
@@ -36,35 +37,37 @@ log = logging.getLogger(__name__)
 #: Briefs whose comment sentences a page shows at first, then adds as the reader scrolls.
 FIRST_BRIEFS = 40
 MORE_BRIEFS = 60
-#: Candidates recur in at least this many briefs (as ``briefreader candidates``).
-MIN_BRIEFS = 3
 
 
 class ActorWorkbench(QObject):
     """The actor page and the candidate actors, wired into ``window``.
 
     pageShown(actor_id): an actor's page has been read and shown.
-    candidatesShown(count): the candidate actors are listed.
-    dossierSaved(path): an exported dossier was written.
+    ``candidatesShown`` (the counter's ``shown``) and ``dossierSaved`` (the exporter's
+    ``saved``) are their signals, reached from here.
     """
 
     pageShown = Signal(str)
-    candidatesShown = Signal(int)
-    dossierSaved = Signal(str)
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self._token = 0
         self._goto: tuple[str, str] | None = None
-        self._candidates: list[Candidate] | None = None
-        self._candidates_stale = True
-        self._counting = False
         self._loading_more = False
 
         describe = window.library.glossary.describe
         self.page = ActorPageView(lambda a: describe(a)[0], lambda a: describe(a)[1])
         self.candidates = CandidatesPanel()
+        self.counter = CandidateCounter(window, self.candidates)
+        self.candidatesShown = self.counter.shown
+        self.exporter = DossierExporter(
+            self.page,
+            lambda: window.workers,
+            lambda text, ms: window.statusBar().showMessage(text, ms),
+            window,
+        )
+        self.dossierSaved = self.exporter.saved
         self.tabs = QTabWidget()
         self.tabs.setObjectName("actorWorkbench")
         self.tabs.setDocumentMode(True)
@@ -100,11 +103,7 @@ class ActorWorkbench(QObject):
         p.pageRequested.connect(self.open_actor)
         p.exportRequested.connect(self.ask_export)
         p.backRequested.connect(self.show_reading)
-        c = self.candidates
-        c.addActorRequested.connect(self._add_actor)
-        c.addAliasRequested.connect(self._add_alias)
-        c.searchRequested.connect(self.search)
-        c.refreshRequested.connect(lambda: self.count_candidates(force=True))
+        self.candidates.searchRequested.connect(self.search)
         w.glossary_panel.pageRequested.connect(self.open_actor)
         w.pane.actorPageRequested.connect(self.open_actor)
         w.briefShown.connect(self._on_brief_shown)
@@ -249,140 +248,36 @@ class ActorWorkbench(QObject):
                 browser.select_span((start, min(end, doc.characterCount() - 1)))
                 return
 
-    # -- export --------------------------------------------------------------------------
+    # -- export and candidates (their own modules) ------------------------------------
 
     @Slot(str)
     def ask_export(self, fmt: str) -> None:
-        actor = self.page.actor
-        if actor is None:
-            return
-        suffix, label = (".pdf", "PDF (*.pdf)") if fmt == "pdf" else (".md", "Markdown (*.md)")
-        name, _ = QFileDialog.getSaveFileName(
-            self.window, "Export the dossier", f"{actor.id}-dossier{suffix}", label
-        )
-        if name:
-            self.export_dossier(Path(name), fmt)
+        self.exporter.ask(fmt)
 
     def export_dossier(self, target: Path, fmt: str = "md") -> None:
-        """Save the whole dossier (every comment, not only those shown) as Markdown or PDF;
-        the sentences are read in the background, the file written when they come."""
-        actor, page = self.page.actor, self.page.page
-        if actor is None or page is None:
-            return
-        head = DossierHead.of(actor.name, actor.kind, page)
-
-        def work(reader: Library) -> list[CommentSentence]:
-            return reader.actor_comments(actor.id, 0, None)
-
-        def done(comments: list[CommentSentence]) -> None:
-            try:
-                if fmt == "pdf":
-                    _write_pdf(target, dossier_html(head, comments))
-                else:
-                    write_dossier(target, head, comments)
-            except OSError as exc:
-                self.window.statusBar().showMessage(f"Could not save {target}: {exc}", 8000)
-                return
-            self.window.statusBar().showMessage(f"Saved {target}", 5000)
-            emit(self.dossierSaved, str(target))
-
-        self.window.statusBar().showMessage("Gathering the dossier…", 5000)
-        self.window.workers.read(work, done, lambda m: self.window.statusBar().showMessage(m))
-
-    # -- candidates ----------------------------------------------------------------------
+        """Save the whole dossier as Markdown or PDF (read in the background)."""
+        self.exporter.export(target, fmt)
 
     @Slot()
     def show_candidates(self) -> None:
         already = self.tabs.currentIndex() == 1  # no currentChanged then: count here
         self._show_tab(1)
         if already:
-            self.count_candidates()
+            self.counter.count()
 
     @Slot(int)
     def _on_tab(self, index: int) -> None:
         if index == 1:
-            self.count_candidates()
-
-    def count_candidates(self, *, force: bool = False) -> None:
-        """Show the candidates: those counted since the index last changed at once; else the
-        last count kept (if any) while they are counted again in the background."""
-        if self._candidates is not None and not self._candidates_stale and not force:
-            self._show_candidates()
-            return
-        if self._counting:
-            return
-        self._counting = True
-        if self._candidates is None and not force:
-            self.window.workers.read(
-                lambda reader: reader.last_candidates(MIN_BRIEFS),
-                self._on_last_count,
-                lambda _message: self._count_now(),
-            )
-            return
-        self._count_now()
-
-    def _on_last_count(self, last: tuple[list[Candidate], bool] | None) -> None:
-        if last is not None:
-            self._candidates, current = last
-            self._show_candidates()
-            if current:
-                self._counting = False
-                self._candidates_stale = False
-                return
-        self._count_now()
-
-    def _count_now(self) -> None:
-        if self._candidates is not None:
-            self._show_candidates()
-        self.candidates.show_busy(
-            "Counting the names that recur in the briefs but are in no glossary… "
-            "(this reads every brief once; you can keep reading meanwhile"
-            + ("; the list below is from the last count)" if self._candidates else ")")
-        )
-
-        def work(reader: Library, cancelled: Any) -> list[Candidate]:
-            return reader.candidates(min_briefs=MIN_BRIEFS, cancel=cancelled)
-
-        def done(found: list[Candidate]) -> None:
-            self._counting = False
-            self._candidates = found
-            self._candidates_stale = False
-            self._show_candidates()
-
-        def fail(message: str) -> None:
-            self._counting = False
-            self.candidates.show_busy(message)
-
-        self.window.workers.read_long(work, done, fail)
-
-    def _show_candidates(self) -> None:
-        glossary = self.window.library.glossary
-        found = [c for c in self._candidates or [] if glossary.lookup(c.name) is None]
-        self.candidates.set_candidates(found, MIN_BRIEFS)
-        emit(self.candidatesShown, len(found))
+            self.counter.count()
 
     @Slot(object)
     def _on_index_ready(self, report: UpdateReport) -> None:
         if report.added or report.updated or report.removed or report.rematched:
-            self._candidates_stale = True
+            self.counter.stale = True
             if self.showing and self.tabs.currentIndex() == 1:
-                self.count_candidates()
+                self.counter.count()
             elif self.showing and self.page.actor is not None:
                 self.open_actor(self.page.actor.id)  # its figures changed with the index
-
-    @Slot(str)
-    def _add_actor(self, name: str) -> None:
-        self.window.glossary_editor.ask_add_actor(name)
-        self._drop_known()
-
-    @Slot(str)
-    def _add_alias(self, name: str) -> None:
-        self.window.glossary_editor.ask_add_alias(name)
-        self._drop_known()
-
-    def _drop_known(self) -> None:
-        glossary = self.window.library.glossary
-        self.candidates.model.drop(lambda c: glossary.lookup(c.name) is None)
 
     # -- the actor filter's menu ---------------------------------------------------------
 
@@ -416,18 +311,6 @@ class ActorWorkbench(QObject):
 
     def current_actor(self) -> Actor | None:
         return self.page.actor
-
-
-def _write_pdf(target: Path, body: str) -> None:
-    """The dossier laid out for paper (as :mod:`briefreader.ui.printing` does a brief)."""
-    from PySide6.QtPrintSupport import QPrinter
-
-    doc = QTextDocument()
-    doc.setHtml(body)
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(target))
-    doc.print_(printer)
 
 
 def install(window: MainWindow) -> ActorWorkbench:

@@ -1,0 +1,115 @@
+"""Counting the candidate actors for the window: in the background, once per index state.
+
+The count reads every brief (a minute on a large corpus), so it runs on the workers' long
+lane; the last count kept beside the index shows at once meanwhile. Adding a candidate goes
+through the glossary editor's own dialogs, and the name leaves the list at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from briefreader.core.library import Library
+from briefreader.core.records import Candidate
+from briefreader.ui.actors.candidates import CandidatesPanel
+from briefreader.ui.qtcompat import emit
+
+if TYPE_CHECKING:
+    from briefreader.ui.main_window import MainWindow
+
+#: Candidates recur in at least this many briefs (as ``briefreader candidates``).
+MIN_BRIEFS = 3
+
+
+class CandidateCounter(QObject):
+    """Fills ``panel`` with the candidate actors of ``window``'s library.
+
+    shown(count): the panel lists ``count`` candidates.
+    """
+
+    shown = Signal(int)
+
+    def __init__(self, window: MainWindow, panel: CandidatesPanel) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = panel
+        self.found: list[Candidate] | None = None
+        self.stale = True
+        self.counting = False
+        panel.addActorRequested.connect(self._add_actor)
+        panel.addAliasRequested.connect(self._add_alias)
+        panel.refreshRequested.connect(lambda: self.count(force=True))
+
+    def count(self, *, force: bool = False) -> None:
+        """Show the candidates: those counted since the index last changed at once; else the
+        last count kept (if any) while they are counted again in the background."""
+        if self.found is not None and not self.stale and not force:
+            self._show()
+            return
+        if self.counting:
+            return
+        self.counting = True
+        if self.found is None and not force:
+            self.window.workers.read(
+                lambda reader: reader.last_candidates(MIN_BRIEFS),
+                self._on_last_count,
+                lambda _message: self._count_now(),
+            )
+            return
+        self._count_now()
+
+    def _on_last_count(self, last: tuple[list[Candidate], bool] | None) -> None:
+        if last is not None:
+            self.found, current = last
+            self._show()
+            if current:
+                self.counting = False
+                self.stale = False
+                return
+        self._count_now()
+
+    def _count_now(self) -> None:
+        if self.found is not None:
+            self._show()
+        self.panel.show_busy(
+            "Counting the names that recur in the briefs but are in no glossary… "
+            "(this reads every brief once; you can keep reading meanwhile"
+            + ("; the list below is from the last count)" if self.found else ")")
+        )
+
+        def work(reader: Library, cancelled: Any) -> list[Candidate]:
+            return reader.candidates(min_briefs=MIN_BRIEFS, cancel=cancelled)
+
+        def done(found: list[Candidate]) -> None:
+            self.counting = False
+            self.found = found
+            self.stale = False
+            self._show()
+
+        def fail(message: str) -> None:
+            self.counting = False
+            self.panel.show_busy(message)
+
+        self.window.workers.read_long(work, done, fail)
+
+    def _show(self) -> None:
+        glossary = self.window.library.glossary
+        found = [c for c in self.found or [] if glossary.lookup(c.name) is None]
+        self.panel.set_candidates(found, MIN_BRIEFS)
+        emit(self.shown, len(found))
+
+    @Slot(str)
+    def _add_actor(self, name: str) -> None:
+        self.window.glossary_editor.ask_add_actor(name)
+        self._drop_known()
+
+    @Slot(str)
+    def _add_alias(self, name: str) -> None:
+        self.window.glossary_editor.ask_add_alias(name)
+        self._drop_known()
+
+    def _drop_known(self) -> None:
+        glossary = self.window.library.glossary
+        self.panel.model.drop(lambda c: glossary.lookup(c.name) is None)
