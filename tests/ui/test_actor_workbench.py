@@ -179,6 +179,10 @@ def test_only_the_comment_names_it_is_marked_in_the_sidebar(qtbot, window: MainW
     other = model.index_of(KH)
     font = other.data(Qt.ItemDataRole.FontRole)
     assert font is None or not font.italic()
+    window.glossary_panel.select_actor("baghdad")
+    assert "the analyst alone names it" in window.glossary_panel.details.text()
+    window.glossary_panel.select_actor(KH)
+    assert "the analyst alone names it" not in window.glossary_panel.details.text()
 
 
 def test_the_models_pass_the_model_tester(qtmodeltester, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

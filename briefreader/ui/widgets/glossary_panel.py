@@ -207,6 +207,7 @@ class GlossaryPanel(QWidget):
             f"<b>{html.escape(actor.name)}</b> &nbsp;<span style='color:gray'>{kind}</span>"
             f"<br><span style='color:gray'>Also:</span> {aliases}"
             f"<br><span style='color:gray'>Here:</span> {art} in the article, {com} in the comment"
+            + (" <i>(the analyst alone names it)</i>" if com and not art else "")
             + (f"<p>{html.escape(actor.description)}</p>" if actor.description else "")
         )
 
