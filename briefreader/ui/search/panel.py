@@ -120,7 +120,6 @@ class SearchPanel(QWidget):
         under.setSpacing(6)
         under.addWidget(self.info, 1)
         under.addWidget(self.sort_combo, 0, Qt.AlignmentFlag.AlignTop)
-        self.tools_row = under  # others add their controls beside the sort
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 10, 4, 0)
         lay.setSpacing(6)

@@ -107,7 +107,6 @@ class ReadingPane(QWidget):
         row.addWidget(self.legend)
         row.addStretch(1)
         tl.addLayout(row)
-        self.header_row = row  # others add their controls after the legend
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
