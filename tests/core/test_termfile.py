@@ -266,3 +266,16 @@ def test_feedback_words_from_the_arrays_equal_those_from_the_text(
         assert got is not None
         assert [w for w, _ in got] == [w for w, _ in best]
         assert np.allclose([x for _, x in got], [x for _, x in best])
+
+
+def test_related_briefs_key_words_from_the_arrays_equal_those_from_the_text(
+    built: tuple[Library, Path],
+) -> None:
+    from briefreader.core.index.related import related_query
+
+    lib, _corpus = built
+    ev = lib.index.evaluator()
+    s = lib.index.searcher()
+    for docnum in range(0, s.doc_count_all(), 7):
+        stored = s.stored_fields(docnum)
+        assert repr(related_query(ev, stored, docnum)) == repr(related_query(ev, stored)), docnum

@@ -389,8 +389,8 @@ class Evaluator:
             ids = ids[ia]
             if not len(ids):
                 return _NONE
-        pairs = PAIRS.get(fieldname)
-        adjacent = pairs is not None and len(words) > 1 and q.slop <= 1 and pairs in self.schema
+        pairs = PAIRS.get(fieldname, "")
+        adjacent = len(words) > 1 and q.slop <= 1 and pairs in self.schema
         if adjacent:
             # Each neighbouring pair of words is a term of the pairs field: the briefs holding
             # them all are the candidates, and for two words they are the answer.

@@ -31,17 +31,22 @@ log = logging.getLogger(__name__)
 KEY_WORD_CANDIDATES = 120
 
 
-def key_terms(ev: Evaluator, text: str, number: int) -> list[tuple[str, float]]:
+def key_terms(
+    ev: Evaluator, text: str, number: int, counts: dict[str, float] | None = None
+) -> list[tuple[str, float]]:
     """The ``number`` most telling index words of ``text`` with their Bo1 weights,
-    normalised as Whoosh's Bo1 expansion normalises them (the best near 1)."""
-    counts = term_counts(text)
+    normalised as Whoosh's Bo1 expansion normalises them (the best near 1). ``counts``: the
+    text's word counts when they are known already (a brief's, from its term file)."""
+    if counts is None:
+        counts = dict(term_counts(text))
     if not counts:
         return []
     candidates = sorted(counts.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+    candidates = candidates[:KEY_WORD_CANDIDATES]
     n = max(1, ev.n)
     scored: list[tuple[float, str]] = []
-    for word, tf in candidates[:KEY_WORD_CANDIDATES]:
-        cf = ev.collection_frequency("article", word)
+    frequencies = ev.terms.collection_frequencies("article", [w for w, _tf in candidates])
+    for (word, tf), cf in zip(candidates, frequencies, strict=True):
         if cf <= 0:
             continue
         f = cf / n
@@ -55,12 +60,15 @@ def key_terms(ev: Evaluator, text: str, number: int) -> list[tuple[str, float]]:
     return [(word, score / norm) for score, word in scored[:number]]
 
 
-def related_query(ev: Evaluator, stored: dict[str, Any]) -> Any | None:
+def related_query(ev: Evaluator, stored: dict[str, Any], docnum: int | None = None) -> Any | None:
     """The scoring query of a brief's likeness: its key words (Bo1) in the article and the
     comment, and its actors; None when the brief has neither."""
     text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)
+    counts = ev.terms.doc_term_counts(docnum) if docnum is not None else None
+    if counts is not None:
+        counts = {w: float(round(c)) for w, c in counts.items()}
     subqueries: list[Any] = []
-    for word, weight in key_terms(ev, text, RELATED_WORDS):
+    for word, weight in key_terms(ev, text, RELATED_WORDS, counts):
         subqueries.append(query.Term("article", word, boost=weight))
         subqueries.append(query.Term("comment", word, boost=weight * 0.8))
     for actor in (stored.get("actors") or "").split(","):
@@ -79,7 +87,7 @@ def related(
         return []
     stored = s.stored_fields(docnum)
     ev = idx.evaluator()
-    q = related_query(ev, stored)
+    q = related_query(ev, stored, docnum)
     if q is None:
         return []
     filt = _filter_query(filters or Filters())

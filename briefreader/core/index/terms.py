@@ -85,24 +85,37 @@ class IndexTerms:
     def collection_frequency(self, fieldname: str, text: str) -> float:
         """How often ``text`` occurs in ``fieldname`` over the whole index (kept: related
         briefs ask for the same common words brief after brief)."""
-        key = (fieldname, text)
-        got = self._cf.get(key)
-        if got is None:
-            btext = text.encode("utf-8")
-            rows = self.rows(fieldname, btext)
-            if rows is not None:
-                got = 0.0
-                for seg, row in zip(self.segs, rows.tolist(), strict=True):
-                    if seg.terms is not None and row >= 0:
-                        got += float(seg.terms.postings(row).weights.sum(dtype=np.float64))
-            else:
-                try:
-                    got = float(self.searcher.reader().frequency(fieldname, text))
-                except (KeyError, ValueError):
-                    got = 0.0
+        return self.collection_frequencies(fieldname, [text])[0]
+
+    def collection_frequencies(self, fieldname: str, words: list[str]) -> list[float]:
+        """:meth:`collection_frequency` of each word, the unknown ones looked up in every
+        segment's term file at once."""
+        missing = [w for w in words if (fieldname, w) not in self._cf]
+        if missing:
+            self._find_rows(
+                [
+                    (fieldname, b)
+                    for b in dict.fromkeys(w.encode("utf-8") for w in missing)
+                    if (fieldname, b) not in self._rows
+                ]
+            )
             if len(self._cf) > 200_000:
                 self._cf.clear()
-            self._cf[key] = got
+            for word in missing:
+                self._cf[(fieldname, word)] = self._frequency(fieldname, word)
+        return [self._cf[(fieldname, w)] for w in words]
+
+    def _frequency(self, fieldname: str, text: str) -> float:
+        rows = self.rows(fieldname, text.encode("utf-8"))
+        if rows is None:
+            try:
+                return float(self.searcher.reader().frequency(fieldname, text))
+            except (KeyError, ValueError):
+                return 0.0
+        got = 0.0
+        for seg, row in zip(self.segs, rows.tolist(), strict=True):
+            if seg.terms is not None and row >= 0:
+                got += float(seg.terms.postings(row).weights.sum(dtype=np.float64))
         return got
 
     def field_lengths(self, fieldname: str) -> np.ndarray:
