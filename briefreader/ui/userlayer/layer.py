@@ -11,23 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QKeySequence,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDockWidget,
-    QFileDialog,
-    QMenu,
-    QToolButton,
-)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QFileDialog, QMenu, QToolButton
 
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.userdata import Note
-from briefreader.core.userlayer import (
-    brief_markdown,
-)
+from briefreader.core.userlayer import brief_markdown
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer import export
 from briefreader.ui.userlayer.highlights import AskNote, PaneHighlights, ask_note
