@@ -91,7 +91,18 @@ CREATE TABLE brief_state (
 
 #: ``MIGRATIONS[n]`` takes a database from version n to n + 1, in one transaction each.
 #: Version 2 is added here as a new entry; an entry is never edited once released.
-MIGRATIONS: list[str] = [_V1]
+#: Version 2: labels the user puts on briefs (many at once), as lower-case words.
+_V2 = """
+CREATE TABLE labels (
+    brief_id TEXT NOT NULL,
+    label    TEXT NOT NULL,
+    added    TEXT NOT NULL,
+    PRIMARY KEY (brief_id, label)
+);
+CREATE INDEX labels_label ON labels (label);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -511,6 +522,49 @@ class UserData:
         ).fetchone()
         return bool(row and row[0])
 
+    # -- labels ----------------------------------------------------------------------------
+
+    def add_label(self, brief_ids: Iterable[str], label: str) -> str:
+        """Put ``label`` on every one of ``brief_ids`` (one transaction); the label as kept
+        (lower case, spaces joined)."""
+        name = normal_label(label)
+        stamp = now()
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO labels (brief_id, label, added) VALUES (?, ?, ?)",
+                [(i, name, stamp) for i in dict.fromkeys(brief_ids)],
+            )
+        return name
+
+    def remove_label(self, brief_ids: Iterable[str], label: str) -> None:
+        name = normal_label(label)
+        with self._write() as conn:
+            conn.executemany(
+                "DELETE FROM labels WHERE brief_id = ? AND label = ?",
+                [(i, name) for i in dict.fromkeys(brief_ids)],
+            )
+
+    def labels(self) -> dict[str, int]:
+        """Every label in use, with how many briefs carry it, most used first."""
+        rows = self.conn.execute(
+            "SELECT label, COUNT(*) FROM labels GROUP BY label ORDER BY COUNT(*) DESC, label"
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def labels_by_brief(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for brief_id, label in self.conn.execute(
+            "SELECT brief_id, label FROM labels ORDER BY label"
+        ):
+            out.setdefault(brief_id, []).append(label)
+        return out
+
+    def labelled(self, label: str) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT brief_id FROM labels WHERE label = ?", (normal_label(label),)
+        )
+        return {r[0] for r in rows}
+
     # -- backup and restore --------------------------------------------------------------
 
     def backup(self, target: Path) -> None:
@@ -567,6 +621,14 @@ class UserData:
             raise UserDataError(f"cannot restore {source}: {exc}") from exc
         _migrate(self.conn)
         return kept
+
+
+def normal_label(label: str) -> str:
+    """A label as kept: lower case, inner spaces joined; never empty."""
+    name = "-".join(label.casefold().split())
+    if not name:
+        raise UserDataError("the label is empty")
+    return name
 
 
 def _fold(text: str | None) -> str | None:

@@ -29,6 +29,7 @@ from briefreader.core.userdata import (
     Saved,
     UserData,
     UserDataError,
+    normal_label,
     note_state,
 )
 
@@ -342,7 +343,8 @@ def narrowed_search(
     """
     if only not in ONLY:
         raise UserDataError(f"no such list: {only!r} ({', '.join(o for o in ONLY if o)})")
-    text, note_words = split_note_terms(text)
+    text, mine = split_user_terms(text)
+    note_words, labels = mine["note"], mine["label"]
     every = lib.search(
         text,
         limit=max(1, lib.doc_count()),
@@ -356,6 +358,9 @@ def narrowed_search(
     if note_words:
         noted = {n.brief_id for n in ud.notes(words=" ".join(note_words))}
         hits = [h for h in hits if h.id in noted]
+    for label in labels:
+        labelled = ud.labelled(label)
+        hits = [h for h in hits if h.id in labelled]
     if only == "starred":
         starred = set(ud.starred())
         hits = [h for h in hits if h.id in starred]
@@ -385,6 +390,7 @@ def narrowed_search(
             *every.notices,
             *([f"only the {only} briefs are listed"] if only else []),
             *([f"only briefs with a note holding {', '.join(note_words)}"] if note_words else []),
+            *([f"only briefs labelled {', '.join(labels)}"] if labels else []),
         ],
         seconds=every.seconds,
         exact=every.exact,
@@ -392,15 +398,22 @@ def narrowed_search(
     )
 
 
-_NOTE_TERM = re.compile(r'(?<![\w:])note:(?:"([^"]*)"|(\S+))', re.IGNORECASE)
+_USER_TERM = re.compile(r'(?<![\w:])(note|label):(?:"([^"]*)"|(\S+))', re.IGNORECASE)
 
 
-def split_note_terms(text: str) -> tuple[str, list[str]]:
-    """``note:word`` (or ``note:"two words"``) terms out of a query: (the rest, their words)."""
-    words: list[str] = []
-    for m in _NOTE_TERM.finditer(text):
-        words += (m.group(1) or m.group(2) or "").split()
-    return " ".join(_NOTE_TERM.sub(" ", text).split()), words
+def split_user_terms(text: str) -> tuple[str, dict[str, list[str]]]:
+    """The user's own terms out of a query, which the index does not know: ``note:word``
+    (or ``note:"two words"``: briefs with a note holding the words) and ``label:name``
+    (briefs carrying the label). Returns the rest of the query and {"note": words,
+    "label": labels}."""
+    found: dict[str, list[str]] = {"note": [], "label": []}
+    for m in _USER_TERM.finditer(text):
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        if m.group(1).lower() == "note":
+            found["note"] += value.split()
+        elif value.strip():
+            found["label"].append(normal_label(value))
+    return " ".join(_USER_TERM.sub(" ", text).split()), found
 
 
 def _facets(hits: Sequence[Hit]) -> dict[str, dict[str, int]]:

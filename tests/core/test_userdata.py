@@ -74,9 +74,9 @@ def ud(lib: Library) -> UserData:
 
 
 def test_schema_is_versioned_and_in_wal_mode(ud: UserData) -> None:
-    assert [tuple(r) for r in ud.conn.execute("SELECT version FROM schema_version")] == [(1,)]
+    assert [tuple(r) for r in ud.conn.execute("SELECT version FROM schema_version")] == [(2,)]
     assert ud.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert userdata.SCHEMA_VERSION == len(userdata.MIGRATIONS) == 1
+    assert userdata.SCHEMA_VERSION == len(userdata.MIGRATIONS) == 2
 
 
 def test_note_survives_reindexing(lib: Library, ud: UserData) -> None:
@@ -195,7 +195,7 @@ def test_future_schema_is_moved_aside_and_a_fresh_one_made(tmp_path: Path) -> No
     with UserData.open(tmp_path) as db:
         assert len(db.notices) == 1 and "newer briefreader" in db.notices[0]
         assert db.notes() == []
-        assert db.conn.execute("SELECT version FROM schema_version").fetchone()[0] == 1
+        assert db.conn.execute("SELECT version FROM schema_version").fetchone()[0] == 2
     [aside] = tmp_path.glob("userdata.sqlite.newer-*")
     assert aside.name in db.notices[0]
     old = sqlite3.connect(aside)
@@ -302,3 +302,28 @@ def test_two_processes_writing_at_once_both_keep_their_notes(tmp_path: Path) -> 
     with UserData.open(tmp_path) as db:
         bodies = {n.body for n in db.notes()}
     assert bodies == {f"{t}-{i}" for t in ("one", "two") for i in range(150)}
+
+
+def test_a_version_1_database_is_migrated_forward_and_keeps_everything(tmp_path: Path) -> None:
+    """Schema 2 (labels) over a database written by schema 1, in place."""
+    path = tmp_path / userdata.DB_NAME
+    old = sqlite3.connect(path)
+    old.executescript(userdata.MIGRATIONS[0])
+    old.executescript(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+        "INSERT INTO schema_version VALUES (1);"
+        "INSERT INTO brief_state VALUES ('a.md', '2026-01-01T00:00:00+00:00', NULL);"
+    )
+    old.commit()
+    old.close()
+    with UserData.open(tmp_path) as ud:
+        assert not ud.notices
+        assert ud.conn.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+        assert ud.starred() == ["a.md"]
+        assert ud.add_label(["a.md", "b.md"], " To  Check ") == "to-check"
+        assert ud.labels() == {"to-check": 2}
+        assert ud.labelled("TO CHECK") == {"a.md", "b.md"}
+        ud.remove_label(["b.md"], "to-check")
+        assert ud.labels_by_brief() == {"a.md": ["to-check"]}
+        with pytest.raises(UserDataError):
+            ud.add_label(["a.md"], "   ")

@@ -134,6 +134,12 @@ def test_narrowed_lists_keep_the_search_order(lib: Library, tmp_path: Path) -> N
         assert any("starred" in n for n in res.notices)
         res = narrowed_search(lib, ud, "drone", only="unread", sort="oldest")
         assert [h.id for h in res.hits][:2] == ["old-1.md", "old-2.md"]
+        ud.add_label(["old-2.md", "old-3.md"], "Check")
+        res = narrowed_search(lib, ud, "drone label:check", sort="oldest")
+        assert [h.id for h in res.hits] == ["old-2.md", "old-3.md"]
+        assert any("labelled check" in n for n in res.notices)
+        res = narrowed_search(lib, ud, "label:check", only="starred")
+        assert res.total == 0
         res = narrowed_search(lib, ud, "drone", first=["old-2.md"], sort="newest", limit=3)
         assert [h.id for h in res.hits] == ["old-2.md", "old-5.md", "old-4.md"]
         assert res.total == 6 and res.hits[0].snippet is not None

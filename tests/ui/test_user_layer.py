@@ -487,3 +487,32 @@ def test_a_damaged_notes_database_is_set_aside_and_said_so(
     assert list(library.data_dir.glob("userdata.sqlite.damaged-*"))
     assert win.user_layer.store.ud.notes() == []
     _close(qtbot, win)
+
+
+def test_label_many_results_then_list_them_by_label(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _search(qtbot, window, "")
+    sm = window.results.selectionModel()
+    sm.clearSelection()
+    for brief_id in (KH, NEWEST):
+        index = window.model.index(window.model.row_of(brief_id))
+        sm.select(index, QItemSelectionModel.SelectionFlag.Select)
+    layer.label_selected("Rockets to check")
+    assert layer.store.labels[KH] == ["rockets-to-check"]
+    hit = window.model.hit(window.model.row_of(KH))
+    assert "#rockets-to-check" in window.search.delegate.title_prefix(hit)  # type: ignore[misc, arg-type]
+    menu = layer.lists.list_menu()
+    entry = next(a for a in menu.actions() if a.text().startswith("#rockets-to-check"))
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        entry.trigger()
+    assert window.search_box.text() == "label:rockets-to-check"
+    ids = {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
+    assert ids == {KH, NEWEST}
+    # Off one of them again, from the results' menu.
+    window.results.selectionModel().clearSelection()
+    window.results.selectionModel().select(
+        window.model.index(window.model.row_of(KH)), QItemSelectionModel.SelectionFlag.Select
+    )
+    drop = next(a.menu() for a in layer.results_menu().actions() if a.menu() is not None)
+    drop.actions()[0].trigger()
+    assert KH not in layer.store.labels

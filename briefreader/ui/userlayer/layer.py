@@ -12,9 +12,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QDockWidget, QFileDialog, QMenu, QToolButton
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QMenu,
+    QToolButton,
+)
 
 from briefreader.core.atomic import write_text_atomic
+from briefreader.core.records import Hit
 from briefreader.core.userdata import Note
 from briefreader.core.userlayer import brief_markdown
 from briefreader.ui.qtcompat import emit
@@ -95,9 +103,14 @@ class UserLayer(QObject):
 
     def _build_search_tools(self) -> None:
         panel = self.window.search
-        panel.delegate.title_prefix = lambda hit: "★ " if self.store.is_starred(hit.id) else ""
+        panel.delegate.title_prefix = self._title_prefix
         panel.results.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         panel.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def _title_prefix(self, hit: Hit) -> str:
+        """★ for a starred result, then its labels (#urgent): before its title."""
+        star = "★ " if self.store.is_starred(hit.id) else ""
+        return star + "".join(f"#{x} " for x in self.store.labels.get(hit.id, ()))
 
     def _build_pane_tools(self) -> None:
         """The star at the header's top right corner, over it rather than in a row of its
@@ -167,6 +180,7 @@ class UserLayer(QObject):
         self.star_action.setCheckable(True)
         a(notes, "Star the selected results", lambda: self.star_selected(True), "Ctrl+Shift+D")
         a(notes, "Unstar the selected results", lambda: self.star_selected(False))
+        a(notes, "Label the selected results…", self.ask_label, "Ctrl+Shift+L")
         a(notes, "Mark this brief unread", self.mark_unread, "Ctrl+Shift+U")
         a(watch, "Save this search…", self.saved.save_search, "Ctrl+S")
         a(watch, "Watch an actor…", self.saved.ask_watch)
@@ -305,6 +319,26 @@ class UserLayer(QObject):
         verb = "Starred" if starred else "Unstarred"
         self.window.statusBar().showMessage(f"{verb} {len(ids)} of the results", 4000)
 
+    @Slot()
+    def ask_label(self) -> None:
+        """Ask for a label (one in use, or a new one) and put it on the selected results."""
+        if not self.selected_ids():
+            self.window.statusBar().showMessage("Select results first (Ctrl+click).", 4000)
+            return
+        known = list(self.store.ud.labels())
+        label, ok = QInputDialog.getItem(
+            self.window, "Label the selected results", "Label:", known, 0, editable=True
+        )
+        if ok and label.strip():
+            self.label_selected(label)
+
+    def label_selected(self, label: str, *, on: bool = True) -> None:
+        ids = self.selected_ids()
+        name = self.store.label(ids, label, on)
+        if name is not None:
+            verb = "Labelled" if on else "Took the label off"
+            self.window.statusBar().showMessage(f"{verb} {len(ids)} #{name}", 4000)
+
     def mark_selected_unread(self) -> None:
         for brief_id in self.selected_ids():
             self.store.set_read(brief_id, False)
@@ -333,6 +367,12 @@ class UserLayer(QObject):
         what = "this result" if n == 1 else f"the {n} selected results"
         menu.addAction(f"Star {what}").triggered.connect(lambda: self.star_selected(True))
         menu.addAction(f"Unstar {what}").triggered.connect(lambda: self.star_selected(False))
+        menu.addAction(f"Label {what}…").triggered.connect(self.ask_label)
+        drop = menu.addMenu("Remove the label")
+        for label in sorted({x for i in self.selected_ids() for x in self.store.labels.get(i, ())}):
+            act = drop.addAction(f"#{label}")
+            act.triggered.connect(lambda _c=False, x=label: self.label_selected(x, on=False))
+        drop.setEnabled(not drop.isEmpty())
         mark = menu.addAction(f"Mark {what} unread")
         mark.triggered.connect(self.mark_selected_unread)
         for act in menu.actions():

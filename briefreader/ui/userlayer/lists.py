@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLineEdit, QMenu
 from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
 from briefreader.core.userdata import UserData
-from briefreader.core.userlayer import Narrowing, narrowed_search, split_note_terms
+from briefreader.core.userlayer import Narrowing, narrowed_search, split_user_terms
 from briefreader.ui.userlayer.icons import clock_icon, only_icon
 from briefreader.ui.userlayer.store import UserStore
 from briefreader.ui.workers import SearchRequest
@@ -53,11 +53,10 @@ class ResultLists(QObject):
         self._muted = panel.palette().color(QPalette.ColorRole.PlaceholderText)
         self.only_action = QAction(only_icon("", self._muted), "", self)
         self.only_action.setObjectName("onlyAction")
-        self.only_menu = QMenu(panel)
         group = QActionGroup(self)
         self.only_actions: dict[str, QAction] = {}
         for value, label in ONLY_LABELS.items():
-            act = self.only_menu.addAction(label)
+            act = QAction(label, self)
             act.setCheckable(True)
             act.setChecked(value == "")
             group.addAction(act)
@@ -96,13 +95,32 @@ class ResultLists(QObject):
     @Slot()
     def show_only_menu(self) -> None:
         box = self.window.search_box
-        self.only_menu.exec(box.mapToGlobal(box.rect().bottomRight()) - QPoint(200, 0))
+        menu = self.list_menu()
+        menu.exec(box.mapToGlobal(box.rect().bottomRight()) - QPoint(200, 0))
+        menu.deleteLater()
+
+    def list_menu(self) -> QMenu:
+        """All / starred / unread, then the labels in use (each searches ``label:NAME``)."""
+        menu = QMenu(self.window.search)
+        for act in self.only_actions.values():
+            menu.addAction(act)
+        labels = self.store.ud.labels()
+        if labels:
+            menu.addSection("Labelled")
+        for label, count in labels.items():
+            act = menu.addAction(f"#{label}  ({count})")
+            act.triggered.connect(lambda _c=False, x=label: self.search_label(x))
+        return menu
+
+    def search_label(self, label: str) -> None:
+        self.window.search.search_for(f"label:{label}")
 
     def _narrowing(self, request: SearchRequest) -> Narrowing | None:
         first: tuple[str, ...] = ()
         if self.first is not None and self.first[0] == signature(request):
             first = self.first[1]
-        if not self.only and not first and not split_note_terms(request.text)[1]:
+        mine = split_user_terms(request.text)[1]
+        if not self.only and not first and not (mine["note"] or mine["label"]):
             return None
         return Narrowing(self.only, first)
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 
 from briefreader.core.brief import Brief
 from briefreader.core.library import Library
-from briefreader.core.userdata import Note, UserData, UserDataError
+from briefreader.core.userdata import Note, UserData, UserDataError, normal_label
 from briefreader.core.userlayer import StatusCache
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.workers import Workers
@@ -30,7 +30,7 @@ class UserStore(QObject):
     """The user's notes, stars, read marks and saved searches, for the window.
 
     notesChanged(brief_id): a note of that brief was added, edited or removed.
-    marksChanged(): stars or read marks changed.
+    marksChanged(): stars, labels or read marks changed.
     savedChanged(): a saved search or watched actor was added, removed or marked seen.
     message(text, ms): something to tell the user in the status bar.
     """
@@ -48,6 +48,7 @@ class UserStore(QObject):
         self.notices = list(self._ud.notices)
         self.starred: set[str] = set(self._ud.starred())
         self.read: set[str] = self._ud.read_ids()
+        self.labels: dict[str, list[str]] = self._ud.labels_by_brief()
         #: The watchlist's answers between two looks (used by the worker's jobs only).
         self.status_cache = StatusCache()
 
@@ -129,6 +130,23 @@ class UserStore(QObject):
         else:
             self.starred.difference_update(brief_ids)
         emit(self.marksChanged)
+
+    def label(self, brief_ids: list[str], label: str, on: bool = True) -> str | None:
+        """Put a label on (or take it off) many briefs at once; the label as kept."""
+        if not brief_ids:
+            return None
+        try:
+            if on:
+                name = self.ud.add_label(brief_ids, label)
+            else:
+                name = normal_label(label)
+                self.ud.remove_label(brief_ids, name)
+        except UserDataError as exc:
+            emit(self.message, str(exc), 6000)
+            return None
+        self.labels = self.ud.labels_by_brief()
+        emit(self.marksChanged)
+        return name
 
     def set_read(self, brief_id: str, read: bool = True) -> None:
         if (brief_id in self.read) == read:
