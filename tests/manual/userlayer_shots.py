@@ -121,6 +121,15 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     settle(window, 300)
     shot(window, out, f"{label}-04-starred")
     layer.lists.set_only("")
+    settle(window, 300)
+    from PySide6.QtCore import QItemSelectionModel
+
+    sm = window.results.selectionModel()
+    for row in (1, 2):
+        sm.select(window.model.index(row), QItemSelectionModel.SelectionFlag.Select)
+    layer.label_selected("to check")
+    settle(window, 300)
+    shot(window, out, f"{label}-04b-labels")
 
     layer.lists.remember("Suleimani")
     layer.lists.remember("PMF disarm")
