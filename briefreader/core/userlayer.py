@@ -20,7 +20,7 @@ from typing import Any
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.index import ManifestEntry
 from briefreader.core.library import Library
-from briefreader.core.records import Hit, SearchResults
+from briefreader.core.records import Hit, SearchResults, Snippet
 from briefreader.core.userdata import (
     CHANGED,
     CURRENT,
@@ -567,7 +567,90 @@ def note_rows(lib: Library, ud: UserData, words: str = "") -> list[NoteRow]:
 @dataclass(frozen=True, slots=True)
 class Narrowing:
     """How the window narrows a result list beyond the index's filters: ``only`` starred or
-    unread briefs, and/or ``first`` (a saved search's new briefs) listed first."""
+    unread briefs, and/or ``first`` (a saved search's new briefs) listed first; or only
+    ``notes_below`` (see :func:`notes_below`)."""
 
     only: str = ""
     first: tuple[str, ...] = ()
+    #: A plain query with no filter: briefs found by the user's notes alone follow the rest.
+    notes_below: bool = False
+
+
+#: A query of plain words only (no field, quote, operator or pattern): what notes are
+#: searched with when the user did not write ``note:``.
+_PLAIN = re.compile(r"[\w\s'’.,-]+")
+
+
+def is_plain(text: str) -> bool:
+    return bool(text.strip()) and _PLAIN.fullmatch(text) is not None
+
+
+def notes_below(
+    lib: Library, ud: UserData, text: str, res: SearchResults, offset: int, limit: int
+) -> SearchResults:
+    """``res`` (a page of a plain query with no filter) with the briefs that only the user's
+    notes find (every word in a note or a highlight's quote, none in the brief's text)
+    listed after everything the index found: plain words find notes too, ranked below.
+
+    The briefs' own words are checked with the query's hit marks, so a brief the index
+    lists already is never listed twice.
+    """
+    if not is_plain(text):
+        return res
+    noted: dict[str, Note] = {}
+    for note in reversed(ud.notes(words=text)):  # the newest note of each brief
+        noted.setdefault(note.brief_id, note)
+    extras: list[Hit] = []
+    for brief_id, note in noted.items():
+        try:
+            brief = lib.brief(brief_id)
+        except (BriefError, OSError, RuntimeError):  # gone, unreadable, index busy
+            continue
+        if lib.hit_spans(brief, text):
+            continue  # its own words match: the index lists it
+        extras.append(_note_hit(lib, brief, note, text))
+    if not extras:
+        return res
+    base = res.total
+    page = extras[max(0, offset - base) : max(0, offset + limit - base)]
+    found = "1 brief" if len(extras) == 1 else f"{len(extras)} briefs"
+    return replace(
+        res,
+        hits=[*res.hits, *page],
+        total=base + len(extras),
+        total_all_words=res.total_all_words + len(extras),
+        notices=[*res.notices, f"{found} found by your notes alone, listed last"],
+    )
+
+
+def _note_hit(lib: Library, brief: Brief, note: Note, text: str) -> Hit:
+    """A result row for a brief found by its note: the note as its snippet."""
+    shown = " ".join(f"“{note.quote}” {note.body}".split()) if note.is_highlight else note.body
+    folded = shown.casefold()
+    marks = []
+    for word in dict.fromkeys(text.casefold().split()):
+        at = folded.find(word)
+        if at >= 0:
+            marks.append((at, at + len(word)))
+    actors = tuple(dict.fromkeys(m.actor_id for m in lib.mentions(brief)))
+    return Hit(
+        key=str(brief.path),
+        id=brief.id,
+        title=brief.title,
+        date=brief.date,
+        source=brief.source or "",
+        tags=brief.tags,
+        actors=actors,
+        score=0.0,
+        snippet=Snippet("note", shown, tuple(_merge(sorted(marks)))),
+    )
+
+
+def _merge(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in marks:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out

@@ -516,3 +516,23 @@ def test_label_many_results_then_list_them_by_label(qtbot, window: MainWindow) -
     drop = next(a.menu() for a in layer.results_menu().actions() if a.menu() is not None)
     drop.actions()[0].trigger()
     assert KH not in layer.store.labels
+
+
+def test_plain_words_find_notes_too_listed_below_the_briefs_own_words(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    elections = "2018-05-14_elections.md"
+    _search(qtbot, window, "embassy")
+    found = [window.model.hit(r).id for r in range(window.model.rowCount())]  # type: ignore[union-attr]
+    assert elections not in found and found
+    _open(qtbot, window, elections)
+    layer.store.add_note(window.pane.view.brief, "Ask the embassy about Zarqawi")  # type: ignore[union-attr]
+    _search(qtbot, window, "embassy")
+    ids = [window.model.hit(r).id for r in range(window.model.rowCount())]  # type: ignore[union-attr]
+    assert ids == [*found, elections]  # below everything the brief texts matched
+    last = window.model.hit(len(ids) - 1)
+    assert last.snippet.section == "note" and "Zarqawi" in last.snippet.text  # type: ignore[union-attr]
+    assert "your notes" in window.info.text()
+    _search(qtbot, window, "zarqawi")
+    assert [window.model.hit(r).id for r in range(window.model.rowCount())] == [elections]  # type: ignore[union-attr]

@@ -91,6 +91,10 @@ class UserStore(QObject):
             emit(self.message, str(exc), 6000)
             return None
 
+    def has_notes(self) -> bool:
+        """Whether the user has written any note (a plain search then looks in them too)."""
+        return self.ud.conn.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
+
     def notes(self, brief_id: str) -> list[Note]:
         return list(self.ud.notes(brief_id))
 
