@@ -591,7 +591,7 @@ def cmd_star(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from briefreader.core.userlayer import export_rows, render_export
+    from briefreader.core.userexport import export_rows, render_export
 
     query = " ".join(args.query)
     if not query.strip():

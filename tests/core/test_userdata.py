@@ -19,12 +19,11 @@ from briefreader.core import userdata
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.userdata import UserData, UserDataError
+from briefreader.core.userexport import export_rows, render_export
 from briefreader.core.userlayer import (
     add_saved,
-    export_rows,
     mark_seen,
     notes_with_state,
-    render_export,
     statuses,
     watch,
 )

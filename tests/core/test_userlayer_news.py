@@ -12,16 +12,16 @@ import pytest
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.userdata import UserData
+from briefreader.core.userexport import brief_markdown
 from briefreader.core.userlayer import (
     StatusCache,
     add_saved,
-    brief_markdown,
     mark_seen,
-    narrowed_search,
     status,
     statuses,
     watch,
 )
+from briefreader.core.userlists import narrowed_search
 
 GLOSSARY = """
 [[actor]]

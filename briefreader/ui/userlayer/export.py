@@ -18,7 +18,8 @@ from briefreader.core.atomic import write_text_atomic
 from briefreader.core.library import Library
 from briefreader.core.reading import BriefView
 from briefreader.core.userdata import Note, UserData
-from briefreader.core.userlayer import export_rows, narrowed_search, render_export
+from briefreader.core.userexport import export_rows, render_export
+from briefreader.core.userlists import narrowed_search
 from briefreader.core.wording import counted
 from briefreader.ui.userlayer.anchors import Alignment
 from briefreader.ui.widgets.marks import LIGHT, decorate

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.records import Hit
 from briefreader.core.userdata import Note
-from briefreader.core.userlayer import brief_markdown
+from briefreader.core.userexport import brief_markdown
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer import export
 from briefreader.ui.userlayer.highlights import AskNote, PaneHighlights, ask_note

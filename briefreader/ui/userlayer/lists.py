@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLineEdit, QMenu
 from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
 from briefreader.core.userdata import UserData
-from briefreader.core.userlayer import (
+from briefreader.core.userlists import (
     Narrowing,
     is_plain,
     narrowed_search,

@@ -1,0 +1,122 @@
+"""Exports of the user's layer: a result list with the user's notes as CSV, Markdown or
+JSON (what a colleague needs without briefreader), and a brief with its highlights and notes
+as Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from briefreader.core.brief import Brief
+from briefreader.core.library import Library
+from briefreader.core.records import Hit
+from briefreader.core.userdata import CHANGED, CURRENT, MISSING, Note, UserData, UserDataError
+
+_STATE_LINES = {
+    CHANGED: "*The brief changed since this note; the text it was written on is quoted.*",
+    MISSING: "*The brief is no longer in the library.*",
+}
+
+
+def brief_markdown(brief: Brief, notes: Sequence[Note]) -> str:
+    """The brief with its highlights marked (``==text==``) and its notes after it, as one
+    Markdown file for a colleague or a report. Highlights made on an older version of the
+    brief are not marked in this one: they are listed with the text they were made on."""
+    current = [
+        n for n in notes if n.is_highlight and n.sha256 == brief.sha256 and n.start is not None
+    ]
+    marks = sorted((n.start or 0, n.end or 0) for n in current)
+    lines = [f"# {brief.title}", ""]
+    meta = [x for x in (brief.date.isoformat() if brief.date else None, brief.source) if x]
+    meta.append(f"`{brief.id}`")
+    lines += [" · ".join(meta), ""]
+    for section, start, body in brief.sections():
+        lines += [f"## {'Article' if section == 'article' else 'Analyst comment'}", ""]
+        lines += [_marked(body, start, marks).strip(), ""]
+    if notes:
+        lines += ["## Notes", ""]
+    for n in notes:
+        state = CURRENT if n.sha256 == brief.sha256 else CHANGED
+        if n.is_highlight:
+            quote = " ".join((n.quote or "").split())
+            lines.append(f"- > {quote}")
+            if n.body:
+                lines.append(f"  {n.body}")
+        else:
+            lines.append(f"- {n.body}")
+        if state == CHANGED:
+            lines.append(f"  {_STATE_LINES[CHANGED]}")
+        lines.append(f"  <small>{n.updated}</small>")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _marked(body: str, start: int, marks: list[tuple[int, int]]) -> str:
+    """``body`` (at ``start`` in the brief) with the marks inside it wrapped in ``==``."""
+    out, pos = [], 0
+    for a, b in marks:
+        a, b = max(a - start, pos), min(b - start, len(body))
+        if a >= b:
+            continue
+        inner = body[a:b]
+        lead = len(inner) - len(inner.lstrip())
+        trail = len(inner.rstrip())
+        out += [body[pos:a], inner[:lead], "==", inner[lead:trail], "==", inner[trail:]]
+        pos = b
+    out.append(body[pos:])
+    return "".join(out)
+
+
+FORMATS = ("csv", "md", "json")
+
+
+COLUMNS = ("title", "date", "source", "id", "actors", "snippet", "notes")
+
+
+def export_rows(lib: Library, ud: UserData, hits: list[Hit]) -> list[dict[str, Any]]:
+    """One plain row per hit: what a colleague needs without briefreader."""
+    rows = []
+    for hit in hits:
+        rows.append(
+            {
+                "title": hit.title,
+                "date": hit.date.isoformat() if hit.date else None,
+                "source": hit.source or None,
+                "id": hit.id,
+                "actors": [lib.glossary.describe(a)[0] for a in hit.actors],
+                "snippet": hit.snippet.text if hit.snippet else "",
+                "notes": [n.body for n in ud.notes(hit.id) if n.body],
+            }
+        )
+    return rows
+
+
+def render_export(rows: list[dict[str, Any]], fmt: str, query: str = "") -> str:
+    """Rows as CSV (lists joined with "; "), a Markdown table, or JSON."""
+    if fmt == "json":
+        return json.dumps({"query": query, "hits": rows}, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for r in rows:
+            w.writerow([_cell(r[c]) for c in COLUMNS])
+        return out.getvalue()
+    if fmt == "md":
+        lines = [f"# Results for “{query}”", ""] if query else []
+        lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        for r in rows:
+            cells = [_cell(r[c]).replace("|", "\\|").replace("\n", " ") for c in COLUMNS]
+            lines.append("| " + " | ".join(cells) + " |")
+        return "\n".join(lines) + "\n"
+    raise UserDataError(f"no such format: {fmt!r} ({', '.join(FORMATS)})")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
