@@ -41,7 +41,8 @@ _CALENDAR = frozenset(
     monday tuesday wednesday thursday friday saturday sunday
     """.split()  # noqa: SIM905
 )
-_LOWER_WORD = re.compile(r"\b[a-z][\w'’-]*\b")
+#: Stripped from a text's white-space separated tokens to leave its words.
+_PUNCTUATION = "\"'“”‘’()[]{}<>.,;:!?*_#/\\|—–…"
 #: Every capital letter Python knows (a word is a name's if it starts with one).
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha())
 _CAP = rf"(?:(?:[A-Z]\.){{2,}}|[{_UPPER}][\w'’-]*\w|[{_UPPER}])"
@@ -49,7 +50,11 @@ _ALDASH = r"(?:al|el)-[\w'’-]*\w"
 _JOIN = rf"(?:(?:of|al|el|bin|ibn|bint|abu|de|la|du|for)|{_ALDASH})"
 #: A run of capitalised words, single spaces (or tabs) apart, small joiners allowed inside:
 #: found by one regular expression, so the lower-case rest of a text costs no Python code.
-_RUN = re.compile(rf"(?<![\w'’.-]){_CAP}(?:[ \t]+(?:{_JOIN}[ \t]+)*(?:{_CAP}|{_ALDASH}))*")
+#: It opens on a look-ahead for a capital: the engine then skips every other character at
+#: once (twice as fast as opening on the look-behind).
+_RUN = re.compile(
+    rf"(?=[{_UPPER}])(?<![\w'’.-]){_CAP}(?:[ \t]+(?:{_JOIN}[ \t]+)*(?:{_CAP}|{_ALDASH}))*"
+)
 #: What may stand between a sentence's end and its first word.
 _OPENERS = " \t\"'“‘([*_#>-"
 
@@ -111,6 +116,16 @@ class _Pieces:
             words.append((s, w))
         flush()
         return out
+
+
+def _lower_words(tokens: set[str]) -> set[str]:
+    """The words written in lower case somewhere, from the texts' distinct tokens."""
+    out: set[str] = set()
+    for token in tokens:
+        word = token.strip(_PUNCTUATION)
+        if word[:1].islower():
+            out.add(word)
+    return out
 
 
 def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> list[str]:
@@ -229,7 +244,7 @@ def _count(
 ) -> list[Candidate]:
     searcher = ev.searcher
     pieces = _Pieces(find_names)
-    lower: set[str] = set()
+    tokens: set[str] = set()
     #: (doc, section, run's words, at a sentence start, offset) of every run, in order.
     runs: list[tuple[int, str, tuple[str, ...], bool, int]] = []
     for doc in ev.every().tolist():
@@ -240,13 +255,15 @@ def _count(
             text = stored.get(section) or ""
             if not text:
                 continue
-            lower.update(_LOWER_WORD.findall(text))
+            tokens.update(text.split())  # 4x cheaper than a regular expression for words
             for m in _RUN.finditer(text):
                 start = m.start()
                 for offset, words in pieces(m.group()):
                     at = start + offset
                     first = offset == 0 and _at_sentence_start(text, at)
                     runs.append((int(doc), section, words, first, at))
+    lower = _lower_words(tokens)
+    del tokens
     tallies: dict[str, _Tally] = {}
     names: dict[tuple[tuple[str, ...], bool], str | None] = {}
     for doc, section, words, first, at in runs:
