@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 from whoosh import query
-from whoosh.util.times import long_to_datetime
 
 from briefreader.core.index.evaluate import Evaluator
 from briefreader.core.index.store import BriefIndex
@@ -36,20 +35,23 @@ def _docs(ev: Evaluator, field: str, actor_id: str) -> np.ndarray:
     return ev.run(query.Term(field, actor_id), scored=False).ids
 
 
+#: Microseconds in a day, and the day 1970-01-01 counted from ``datetime.min`` (Whoosh
+#: stores a date as microseconds since ``datetime.min``).
+_DAY_US = 86_400_000_000
+_EPOCH_DAY = dt.date(1970, 1, 1).toordinal() - 1
+
+
 def _months(ev: Evaluator, docs: np.ndarray) -> np.ndarray:
-    """Each document's month as year * 12 + month - 1; -1 for an undated brief."""
+    """Each document's month as year * 12 + month - 1; -1 for an undated brief (by numpy's
+    calendar: one Python call per distinct date took 8 ms at 3,000 dates)."""
     values, has = ev.dates()
     out = np.full(len(docs), -1, dtype=np.int64)
     if not len(docs):
         return out
     dated = has[docs]
-    ticks = values[docs][dated]
-    uniq, inverse = np.unique(ticks, return_inverse=True)
-    keys = np.empty(len(uniq), dtype=np.int64)
-    for i, t in enumerate(uniq.tolist()):
-        d = long_to_datetime(int(t))
-        keys[i] = d.year * 12 + d.month - 1
-    out[dated] = keys[inverse.reshape(-1)]
+    days = (values[docs][dated] // _DAY_US).astype(np.int64) - _EPOCH_DAY
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    out[dated] = months + 1970 * 12
     return out
 
 
