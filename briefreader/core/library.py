@@ -629,15 +629,19 @@ class Library:
                 is_known,
                 min_briefs=min_briefs,
                 cancel=cancel,
-                glossary_key=json.dumps(_glossary_state(self.glossary), sort_keys=True),
+                glossary_key=self._glossary_key(),
             )
 
     def last_candidates(self, min_briefs: int = 3) -> tuple[list[ix.Candidate], bool] | None:
         """The candidates last counted (at once), and whether the index and the glossary are
         still as they were then; None if none were kept."""
-        key = json.dumps(_glossary_state(self.glossary), sort_keys=True)
         with self._reading():
-            return last_candidates(self.index, key, min_briefs)
+            return last_candidates(self.index, self._glossary_key(), min_briefs)
+
+    def _glossary_key(self) -> str:
+        """A short digest of what matching depends on (kept with counts made under it)."""
+        state = json.dumps(_glossary_state(self.glossary), sort_keys=True)
+        return hashlib.sha256(state.encode("utf-8")).hexdigest()[:24]
 
     def doc_count(self) -> int:
         with self._reading():

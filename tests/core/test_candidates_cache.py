@@ -77,3 +77,38 @@ def test_the_last_count_is_offered_while_stale(tmp_path: Path) -> None:
     lib.update()
     assert lib.last_candidates() == (first, False)
     lib.close()
+
+
+def _segment_ids(lib: Library) -> set[str]:
+    ev = lib.index.evaluator()
+    return {str(leaf.reader().segment().segment_id()) for leaf, _seg in ev.leaves}
+
+
+def test_only_new_segments_are_read_and_deletions_are_followed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    lib = _library(tmp_path, n=6)
+    scans = {"n": 0}
+    real = candidates_module._scan
+
+    def scanning(*args, **kwargs):  # type: ignore[no-untyped-def]
+        scans["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(candidates_module, "_scan", scanning)
+    lib.candidates()
+    seen = _segment_ids(lib)
+    assert scans["n"] == len(seen)
+    corpus = tmp_path / "corpus"
+    (corpus / "9.md").write_text(BRIEF.format(n=9), "utf-8")
+    (corpus / "1.md").unlink()
+    (corpus / "2.md").unlink()
+    lib.update()
+    scans["n"] = 0
+    kept = {c.name: c for c in lib.candidates()}
+    assert scans["n"] == len(_segment_ids(lib) - seen)
+    # The same as a count from nothing: the deleted briefs are gone from it.
+    for path in lib.index.folder.glob("candidates*.json"):
+        path.unlink()
+    fresh = {c.name: c for c in lib.candidates()}
+    assert kept == fresh
+    assert fresh["Kataib Sayyid al-Shuhada"].briefs == 5
+    lib.close()

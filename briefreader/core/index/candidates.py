@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index.schema import STOP_WORDS
 from briefreader.core.index.store import BriefIndex
@@ -148,7 +150,9 @@ def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> l
 #: Where the last count is kept, in the index's folder, with what it was counted from.
 CACHE_FILE = "candidates.json"
 #: Bumped whenever the way names are found changes (an older cache is then ignored).
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+#: An example offset not known (its brief was deleted since the segment was read).
+_UNKNOWN = -(2**62)
 
 
 def _index_state(ev: Any) -> str:
@@ -210,7 +214,9 @@ def candidates(
 
     Counting reads every stored brief once (seconds to minutes on a large index). With a
     ``glossary_key`` (anything that changes with the glossary's names) the count is kept in
-    the index's folder and given back at once until the index or the glossary changes.
+    the index's folder and given back at once until the index or the glossary changes; and
+    each segment's runs are kept beside it (``candidates-SEGMENT.json``), so that after an
+    update only the segments written since are read again.
     """
     ev = index.evaluator()
     key = None
@@ -225,7 +231,8 @@ def candidates(
         found = _cached(path, key)
         if found is not None:
             return found
-    out = _count(ev, find_names, is_known, min_briefs, cancel)
+    folder = Path(index.folder) if glossary_key is not None else None
+    out = _count(ev, find_names, is_known, min_briefs, cancel, folder, glossary_key)
     if key is not None and not (cancel is not None and cancel()):
         try:
             rows = [[c.name, c.briefs, c.mentions, c.example_id, c.example] for c in out]
@@ -235,22 +242,60 @@ def candidates(
     return out
 
 
-def _count(
-    ev: Any,
-    find_names: FindNames,
-    is_known: Callable[[str], bool],
-    min_briefs: int,
-    cancel: Callable[[], bool] | None,
-) -> list[Candidate]:
-    searcher = ev.searcher
-    pieces = _Pieces(find_names)
+@dataclass(slots=True)
+class _SegmentCount:
+    """One segment's runs, kept between counts: a segment never changes after it is
+    written (but for deletions, filtered when the counts are added up)."""
+
+    #: Words the segment writes in lower case.
+    lower: set[str]
+    #: (run's words, at a sentence start) -> (local docs, one a mention; first mention's
+    #: doc and offset, the offset as -1 - offset in the comment).
+    keys: dict[tuple[tuple[str, ...], bool], tuple[list[int], int, int]]
+    complete: bool = True
+
+    def to_json(self, ident: str, glossary_key: str) -> str:
+        keys = [[list(w), f, docs, d, a] for (w, f), (docs, d, a) in self.keys.items()]
+        return json.dumps(
+            {
+                "version": CACHE_VERSION,
+                "segment": ident,
+                "glossary": glossary_key,
+                "lower": sorted(self.lower),
+                "keys": keys,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str, ident: str, glossary_key: str) -> _SegmentCount | None:
+        try:
+            data = json.loads(text)
+            if (data["version"], data["segment"], data["glossary"]) != (
+                CACHE_VERSION,
+                ident,
+                glossary_key,
+            ):
+                return None
+            keys = {
+                (tuple(w), bool(f)): (list(docs), int(d), int(a))
+                for w, f, docs, d, a in data["keys"]
+            }
+            return cls(set(data["lower"]), keys)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def _scan(reader: Any, pieces: _Pieces, cancel: Callable[[], bool] | None) -> _SegmentCount:
+    """Read one segment's stored texts: its lower-case words and its runs by key."""
     tokens: set[str] = set()
-    #: (doc, section, run's words, at a sentence start, offset) of every run, in order.
-    runs: list[tuple[int, str, tuple[str, ...], bool, int]] = []
-    for doc in ev.every().tolist():
-        if cancel is not None and doc % 256 == 0 and cancel():
+    runs: dict[tuple[tuple[str, ...], bool], tuple[list[int], int, int]] = {}
+    complete = True
+    for i, doc in enumerate(reader.all_doc_ids()):
+        if cancel is not None and i % 256 == 0 and cancel():
+            complete = False
             break
-        stored = searcher.stored_fields(int(doc))
+        stored = reader.stored_fields(doc)
         for section in ("article", "comment"):
             text = stored.get(section) or ""
             if not text:
@@ -260,42 +305,129 @@ def _count(
                 start = m.start()
                 for offset, words in pieces(m.group()):
                     at = start + offset
-                    first = offset == 0 and _at_sentence_start(text, at)
-                    runs.append((int(doc), section, words, first, at))
+                    key = (words, offset == 0 and _at_sentence_start(text, at))
+                    found = runs.get(key)
+                    if found is None:
+                        runs[key] = ([doc], doc, at if section == "article" else -1 - at)
+                    else:
+                        found[0].append(doc)
     lower = _lower_words(tokens)
-    del tokens
-    tallies: dict[str, _Tally] = {}
+    # A run that is no name even by this segment's own lower-case words is none by the whole
+    # index's either (more such words only trim more): most runs, kept no further.
+    kept = {k: v for k, v in runs.items() if _name_words(k, lower)}
+    return _SegmentCount(lower, kept, complete)
+
+
+def _name_words(key: tuple[tuple[str, ...], bool], lower: set[str]) -> list[str]:
+    """The words of the name a run gives, or [] for an ordinary word capitalised (a
+    sentence's first, a heading)."""
+    words, first = key
+    name_words = _trim(words, first, lower)
+    if len(name_words) == 1 and name_words[0].lower() in lower:
+        return []
+    return name_words
+
+
+def _segments(
+    ev: Any,
+    folder: Path | None,
+    find_names: FindNames,
+    glossary_key: str | None,
+    cancel: Callable[[], bool] | None,
+) -> list[tuple[_SegmentCount, int, np.ndarray | None]]:
+    """Each segment's count (from its file in ``folder`` when it was kept), its first
+    document number and its deleted documents."""
+    pieces = _Pieces(find_names)
+    out: list[tuple[_SegmentCount, int, np.ndarray | None]] = []
+    keep: set[str] = set()
+    for leaf, seg in ev.leaves:
+        reader = leaf.reader()
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        ident = str(segment.segment_id()) if segment is not None else ""
+        path = None
+        count = None
+        if folder is not None and ident and glossary_key is not None:
+            path = folder / f"candidates-{ident}.json"
+            try:
+                count = _SegmentCount.from_json(path.read_text("utf-8"), ident, glossary_key)
+            except OSError:
+                count = None
+        if count is None:
+            count = _scan(reader, pieces, cancel)
+            if path is not None and count.complete and glossary_key is not None:
+                try:
+                    write_text_atomic(path, count.to_json(str(ident), glossary_key))
+                except OSError as exc:  # a cache only
+                    log.warning("a segment's candidates not kept in %s: %s", path, exc)
+        if path is not None:
+            keep.add(path.name)
+        out.append((count, int(seg.offset), seg.deleted))
+        if not count.complete:
+            break
+    finished = len(out) == len(ev.leaves) and out[-1][0].complete if out else True
+    if folder is not None and glossary_key is not None and finished:
+        for old in folder.glob("candidates-*.json"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)  # a segment merged away
+    return out
+
+
+def _count(
+    ev: Any,
+    find_names: FindNames,
+    is_known: Callable[[str], bool],
+    min_briefs: int,
+    cancel: Callable[[], bool] | None,
+    folder: Path | None = None,
+    glossary_key: str | None = None,
+) -> list[Candidate]:
+    counts = _segments(ev, folder, find_names, glossary_key, cancel)
+    lower: set[str] = set().union(*(c.lower for c, _o, _d in counts))
     names: dict[tuple[tuple[str, ...], bool], str | None] = {}
-    for doc, section, words, first, at in runs:
-        key = (words, first)
-        if key not in names:
-            name_words = _trim(words, first, lower)
-            name: str | None = " ".join(name_words)
-            if not name_words or (len(name_words) == 1 and name_words[0].lower() in lower):
-                name = None  # an ordinary word capitalised (a sentence's first, a heading)
-            elif len(name or "") < 2 or is_known(name or ""):
-                name = None
-            names[key] = name
-        name = names[key]
-        if name is None:
-            continue
-        t = tallies.get(name)
-        if t is None:
-            t = tallies[name] = _Tally(name, example_doc=doc, example_at=at)
-            t.example_at = at if section == "article" else -1 - at
-        t.mentions += 1
-        if t.last_doc != doc:
-            t.last_doc = doc
-            t.briefs += 1
+    tallies: dict[str, _Tally] = {}
+    docs_of: dict[str, set[int]] = {}
+    for count, offset, deleted in counts:
+        for key, (docs, ex_doc, ex_at) in count.keys.items():
+            if key not in names:
+                name_words = _name_words(key, lower)
+                name: str | None = " ".join(name_words) if name_words else None
+                if name is not None and (len(name) < 2 or is_known(name)):
+                    name = None
+                names[key] = name
+            name = names[key]
+            if name is None:
+                continue
+            live = docs if deleted is None else [d for d in docs if not deleted[d]]
+            if not live:
+                continue
+            t = tallies.get(name)
+            if t is None:
+                t = tallies[name] = _Tally(name)
+                docs_of[name] = set()
+            t.mentions += len(live)
+            docs_of[name].update(offset + d for d in live)
+            first = offset + (ex_doc if ex_doc in live else live[0])
+            if t.example_doc < 0 or first < t.example_doc:
+                t.example_doc = first
+                t.example_at = ex_at if ex_doc in live else _UNKNOWN
+    for name, t in tallies.items():
+        t.briefs = len(docs_of[name])
     found = [t for t in tallies.values() if t.briefs >= min_briefs]
     found.sort(key=lambda t: (-t.briefs, -t.mentions, t.name.lower()))
-    return [_with_example(searcher, t) for t in found]
+    return [_with_example(ev.searcher, t) for t in found]
 
 
 def _with_example(searcher: Any, t: _Tally) -> Candidate:
     """The candidate with the sentence of its first mention (read again: few are kept)."""
     stored = searcher.stored_fields(t.example_doc)
-    section, at = ("article", t.example_at) if t.example_at >= 0 else ("comment", -1 - t.example_at)
+    if t.example_at == _UNKNOWN:  # the first mention's brief was deleted: find it again
+        article = stored.get("article") or ""
+        section = "article" if t.name in article else "comment"
+        at = max(0, (stored.get(section) or "").find(t.name))
+    elif t.example_at >= 0:
+        section, at = "article", t.example_at
+    else:
+        section, at = "comment", -1 - t.example_at
     text = stored.get(section) or ""
     sentence = next(
         (text[a:b] for a, b in sentence_spans(text) if a <= at < b), text[at : at + len(t.name)]
