@@ -12,8 +12,10 @@ replaced). Measured, each as the window asks for it:
   and slowest of ``--repeat`` runs; the goal (issue 15) is 300 ms median at 100,000 briefs;
 * the same page with every sentence of the dossier (what ``briefreader actor --json`` and
   the dossier export read), once;
-* the candidate actors (every stored article and comment read once), once: the window counts
-  them in the background and keeps them until the index changes; the goal is 5 s.
+* the candidate actors (every stored article and comment read once), from nothing; again with
+  each segment's runs kept (as after an update: only a new segment is read); and once more
+  with the whole count kept (the index unchanged). The window counts them in the background
+  and shows the last count meanwhile; the goal is 5 s.
 """
 
 from __future__ import annotations
@@ -93,15 +95,32 @@ def main(argv: list[str] | None = None) -> int:
         f" {time.perf_counter() - t:.2f} s"
     )
     if not args.no_candidates:
+        # From nothing: the counts kept beside the index (ours only) are removed first.
+        for kept in lib.index.folder.glob("candidates*.json"):
+            kept.unlink()
         t = time.perf_counter()
         found = lib.candidates()
         seconds = time.perf_counter() - t
         verdict = "meets" if seconds <= CANDIDATES_GOAL_S else "misses"
         print(
-            f"candidates: {len(found)} names in {seconds:.1f} s"
-            f" ({verdict} the {CANDIDATES_GOAL_S:.0f} s goal; computed in the background and"
-            " kept until the index changes)"
+            f"candidates from nothing: {len(found)} names in {seconds:.1f} s"
+            f" ({verdict} the {CANDIDATES_GOAL_S:.0f} s goal)"
         )
+        # As after an update that wrote no new segment's worth of briefs: every segment's
+        # runs are kept, the whole count is not (the index changed).
+        (lib.index.folder / "candidates.json").unlink()
+        t = time.perf_counter()
+        again = lib.candidates()
+        seconds = time.perf_counter() - t
+        verdict = "meets" if seconds <= CANDIDATES_GOAL_S else "misses"
+        assert again == found
+        print(
+            f"candidates again from the segments' kept runs: {seconds:.2f} s"
+            f" ({verdict} the goal; a new segment adds its own reading)"
+        )
+        t = time.perf_counter()
+        lib.candidates()
+        print(f"candidates kept, index unchanged: {(time.perf_counter() - t) * 1000:.1f} ms")
     lib.close()
     return 0
 
