@@ -90,6 +90,10 @@ class CandidateCounter(QObject):
 
         def fail(message: str) -> None:
             self.counting = False
+            if not self.window.index_done:
+                # No index to read yet (a first start): counted when indexing has finished.
+                self.stale = True
+                message = "The candidates are counted once the briefs are indexed."
             self.panel.show_busy(message)
 
         self.window.workers.read_long(work, done, fail)
