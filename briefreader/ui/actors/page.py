@@ -10,6 +10,7 @@ import html
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -78,6 +79,7 @@ class ActorPageView(QWidget):
         self.comments: list[CommentSentence] = []
         self.style_: MarkStyle = LIGHT
         self._name_of = name_of
+        self._sized = False
         self._build()
 
     # -- building ------------------------------------------------------------------------
@@ -181,6 +183,14 @@ class ActorPageView(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.figures)
         lay.addWidget(self.body, 1)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The first time: the analysts' words get the larger share of the lower half."""
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            width = max(1, self.lower.width())
+            self.lower.setSizes([round(width * 0.36), width - round(width * 0.36)])
 
     # -- showing -------------------------------------------------------------------------
 
