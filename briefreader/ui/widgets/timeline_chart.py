@@ -170,7 +170,12 @@ class TimelineChart(QWidget):
         fm = QFontMetrics(self.font())
         if not self._counts:
             p.setPen(faded)
-            what = "No dated brief names this actor." if self.actor_name else "No actor chosen."
+            if not self.actor_name:
+                what = "No actor chosen."
+            elif self._undated is not None:
+                what = f"Only undated briefs name {self.actor_name} ({self._undated.briefs})."
+            else:
+                what = f"No brief names {self.actor_name}."
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, what)
             p.end()
             return
