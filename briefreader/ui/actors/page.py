@@ -200,7 +200,7 @@ class ActorPageView(QWidget):
         self.comments = []
         self._title(actor)
         self.figures.setText(f"<span style='color:{self.style_.faded}'>Reading the index…</span>")
-        self.chart.set_months([], actor.name)
+        self.chart.set_months([], "")
         self.company_model.set_company([])
         self.graph.set_graph(actor.id, [], [])
         self.dossier.clear()

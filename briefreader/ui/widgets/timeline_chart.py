@@ -171,7 +171,7 @@ class TimelineChart(QWidget):
         if not self._counts:
             p.setPen(faded)
             if not self.actor_name:
-                what = "No actor chosen."
+                what = ""  # nothing to draw yet (the page is being read)
             elif self._undated is not None:
                 what = f"Only undated briefs name {self.actor_name} ({self._undated.briefs})."
             else:
