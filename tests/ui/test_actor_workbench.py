@@ -274,3 +274,21 @@ def test_a_candidate_added_as_an_actor(qtbot, window: MainWindow, monkeypatch) -
         for r in range(panel.model.rowCount())
     }
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+
+
+def test_the_chart_by_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    _open_page(qtbot, window, lambda: bench.open_actor(KH))
+    chart = bench.page.chart
+    chart.setFocus()
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    assert chart.current_month == "2019-12"
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    assert chart.current_month == "2020-01"
+    qtbot.keyClick(chart, Qt.Key.Key_Right)  # the last stays the last
+    assert chart.current_month == "2020-01"
+    qtbot.keyClick(chart, Qt.Key.Key_Home)
+    assert chart.current_month == "2019-12"
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert window.search_box.text() == 'actor:"Kataib Hezbollah" date:2019-12'

@@ -10,6 +10,7 @@ app stays small.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from PySide6.QtGui import (
     QColor,
     QFontMetrics,
     QHelpEvent,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -73,7 +75,8 @@ def nice_step(top: int, ticks: int = 4) -> int:
 
 
 class TimelineChart(QWidget):
-    """Briefs a month, with article and comment mentions apart; hover for the figures.
+    """Briefs a month, with article and comment mentions apart; hover for the figures, or
+    step through the months with the arrow keys (Enter searches the one chosen).
 
     monthClicked(month): a month's bar was clicked ("YYYY-MM").
     """
@@ -86,6 +89,9 @@ class TimelineChart(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumHeight(110)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setToolTip("")
+        self.setAccessibleName("Briefs a month")
         self.actor_name = ""
         self._counts: dict[int, MonthCount] = {}
         self._first = self._last = 0
@@ -326,6 +332,41 @@ class TimelineChart(QWidget):
                 QToolTip.hideText()
             return True
         return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Left / Right (Home / End) step through the months with briefs; Enter searches."""
+        keys = sorted(self._counts)
+        key = event.key()
+        if not keys:
+            super().keyPressEvent(event)
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            if self._hover in self._counts:
+                emit(self.monthClicked, _label(self._hover))
+            return
+        moves = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Home: -2, Qt.Key.Key_End: 2}
+        step = moves.get(Qt.Key(key))
+        if step is None:
+            super().keyPressEvent(event)
+            return
+        if step in (-2, 2):
+            chosen = keys[0] if step < 0 else keys[-1]
+        elif self._hover is None:
+            chosen = keys[0] if step > 0 else keys[-1]
+        elif step > 0:
+            chosen = keys[min(bisect.bisect_right(keys, self._hover), len(keys) - 1)]
+        else:
+            chosen = keys[max(bisect.bisect_left(keys, self._hover) - 1, 0)]
+        self._hover = chosen
+        self.update()
+        month = _label(chosen)
+        centre = self.bar_rect(month).center()
+        QToolTip.showText(self.mapToGlobal(centre), self.tooltip_text(month), self)
+
+    @property
+    def current_month(self) -> str | None:
+        """The month hovered or stepped to with the keys."""
+        return _label(self._hover) if self._hover is not None else None
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
