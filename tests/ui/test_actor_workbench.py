@@ -292,3 +292,20 @@ def test_the_chart_by_keyboard(qtbot, window: MainWindow) -> None:  # type: igno
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         qtbot.keyClick(chart, Qt.Key.Key_Return)
     assert window.search_box.text() == 'actor:"Kataib Hezbollah" date:2019-12'
+
+
+def test_another_brief_opened_leaves_the_page(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    bench = window.actor_workbench
+    with qtbot.waitSignal(window.briefShown, timeout=10000):
+        window.open_brief("2019-12-30_kh-strikes.md")
+    _open_page(qtbot, window, lambda: bench.open_actor(KH))
+    # A search re-marks the open brief: the page stays.
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        bench.search("rocket")
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
+    assert bench.showing
+    # Back in the history opens another brief: the reader sees it.
+    with qtbot.waitSignal(window.briefShown, timeout=10000) as blocker:
+        window.back()
+    assert blocker.args != ["2019-12-30_kh-strikes.md"]
+    assert not bench.showing

@@ -54,6 +54,7 @@ class ActorWorkbench(QObject):
         self.window = window
         self._token = 0
         self._goto: tuple[str, str] | None = None
+        self._shown_id = window.pane.view.brief.id if window.pane.view is not None else None
         self._loading_more = False
 
         describe = window.library.glossary.describe
@@ -232,6 +233,11 @@ class ActorWorkbench(QObject):
 
     @Slot(str)
     def _on_brief_shown(self, brief_id: str) -> None:
+        # Another brief opened (history, a note, the results): the reader wants to see it. The
+        # same brief shown again is only re-marked for a new search: the page stays.
+        if brief_id != self._shown_id:
+            self._shown_id = brief_id
+            self.show_reading()
         goto, self._goto = self._goto, None
         if goto is None or goto[0] != brief_id:
             return
