@@ -276,8 +276,9 @@ class ActorPageView(QWidget):
         )
 
     def _render_dossier(self) -> None:
+        verb = "names" if self.comment_briefs == 1 else "name"
         self.dossier_caption.setText(
-            f"What the analysts wrote: {counted(self.comment_briefs, 'comment')} name "
+            f"What the analysts wrote: {counted(self.comment_briefs, 'comment')} {verb} "
             f"{self.actor.name if self.actor else 'it'}, newest first"
         )
         if not self.comments:
