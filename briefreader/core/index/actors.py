@@ -64,13 +64,15 @@ def timeline(
     in_article = np.isin(docs, article, assume_unique=True)
     in_comment = np.isin(docs, comment, assume_unique=True)
     out: list[MonthCount] = []
-    keys, counts = np.unique(months, return_counts=True)
-    for key, n in zip(keys.tolist(), counts.tolist(), strict=True):
-        sel = months == key
+    keys, inverse, counts = np.unique(months, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    articles = np.bincount(inverse, weights=in_article, minlength=len(keys)).astype(np.int64)
+    comments = np.bincount(inverse, weights=in_comment, minlength=len(keys)).astype(np.int64)
+    for key, n, a, c in zip(
+        keys.tolist(), counts.tolist(), articles.tolist(), comments.tolist(), strict=True
+    ):
         label = None if key < 0 else f"{key // 12:04d}-{key % 12 + 1:02d}"
-        out.append(
-            MonthCount(label, int(n), int(in_article[sel].sum()), int(in_comment[sel].sum()))
-        )
+        out.append(MonthCount(label, int(n), int(a), int(c)))
     out.sort(key=lambda m: (m.month is None, m.month or ""))
     return out
 
@@ -103,13 +105,18 @@ def company(ev: Evaluator, actor_id: str, docs: np.ndarray, limit: int) -> list[
 
 def links(ev: Evaluator, docs: np.ndarray, leading: list[Company]) -> list[tuple[str, str, int]]:
     """For each two of the ``leading`` companions, the actor's briefs that name both."""
-    shared = [
-        np.intersect1d(docs, _docs(ev, "actors", c.actor_id), assume_unique=True) for c in leading
-    ]
+    if not leading or not len(docs):
+        return []
+    # One row a companion: which of the actor's briefs name it; a pair's count is then the
+    # product of two rows (one matrix product for all of them).
+    rows = np.stack(
+        [np.isin(docs, _docs(ev, "actors", c.actor_id), assume_unique=True) for c in leading]
+    ).astype(np.int32)
+    both = rows @ rows.T
     out: list[tuple[str, str, int]] = []
     for i, a in enumerate(leading):
         for j in range(i + 1, len(leading)):
-            n = len(np.intersect1d(shared[i], shared[j], assume_unique=True))
+            n = int(both[i, j])
             if n:
                 out.append((a.actor_id, leading[j].actor_id, n))
     return out
