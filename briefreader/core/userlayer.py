@@ -131,7 +131,7 @@ def _new_newest_first(lib: Library, saved: Saved, arrived: dict[str, dt.date]) -
     the arrivals usually answers, however many briefs the search finds in all."""
     oldest = min(arrived.values())
     found: list[str] = []
-    offset, limit = 0, len(arrived) + 5
+    offset, limit = 0, min(len(arrived) + 5, 20)  # most searches find few of them
     while True:
         res = _run(lib, saved, limit, offset=offset, sort="newest")
         found += [h.id for h in res.hits if h.id in arrived]
