@@ -363,7 +363,20 @@ class Library:
         if cancel is None or not cancel():
             # Each new segment's terms laid out as mapped arrays (termfile.py): a search then
             # reads a term as a slice. Seconds per 100,000 briefs, nothing when none is new.
-            self.index.write_term_files(procs=min(2, os.cpu_count() or 1) if bulk else 1)
+            procs = min(2, os.cpu_count() or 1) if bulk else 1
+            self.index.write_term_files(procs=procs)
+            # Each new segment's candidate names read while its texts are fresh (issue 15):
+            # the candidates list is then a sum of kept counts, not a read of every brief.
+            try:
+                ix.prepare_candidates(
+                    self.index,
+                    self._name_finder(),
+                    self._glossary_key(),
+                    procs=procs,
+                    cancel=cancel,
+                )
+            except Exception:  # a cache only: counted on demand without it
+                log.exception("candidate names not read after indexing")
             self.index.save_glossary_state(_glossary_state(self.glossary))
             self.index.clear_rebuilt()
 
@@ -609,15 +622,20 @@ class Library:
 
         return actor.id, find
 
+    def _name_finder(self) -> Callable[[str], list[tuple[int, int]]]:
+        matcher = self.glossary.matcher()
+
+        def find_names(text: str) -> list[tuple[int, int]]:
+            return [(m.start, m.end) for m in matcher.find(text)]
+
+        return find_names
+
     def candidates(
         self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None
     ) -> list[ix.Candidate]:
         """Names recurring in at least ``min_briefs`` briefs that no actor goes by; ``cancel``
         returning True stops the count early (with what was counted so far)."""
-        matcher = self.glossary.matcher()
-
-        def find_names(text: str) -> list[tuple[int, int]]:
-            return [(m.start, m.end) for m in matcher.find(text)]
+        find_names = self._name_finder()
 
         def is_known(name: str) -> bool:
             return self.glossary.lookup(name) is not None

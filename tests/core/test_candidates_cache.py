@@ -84,8 +84,7 @@ def _segment_ids(lib: Library) -> set[str]:
     return {str(leaf.reader().segment().segment_id()) for leaf, _seg in ev.leaves}
 
 
-def test_only_new_segments_are_read_and_deletions_are_followed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    lib = _library(tmp_path, n=6)
+def test_indexing_reads_each_new_segment_once(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     scans = {"n": 0}
     real = candidates_module._scan
 
@@ -94,21 +93,61 @@ def test_only_new_segments_are_read_and_deletions_are_followed(tmp_path: Path, m
         return real(*args, **kwargs)
 
     monkeypatch.setattr(candidates_module, "_scan", scanning)
-    lib.candidates()
+    lib = _library(tmp_path, n=6)
     seen = _segment_ids(lib)
-    assert scans["n"] == len(seen)
+    # Indexing read each segment's names: asking for the candidates reads none again.
+    assert scans["n"] == len(seen) >= 1
+    scans["n"] = 0
+    lib.candidates()
+    assert scans["n"] == 0
     corpus = tmp_path / "corpus"
     (corpus / "9.md").write_text(BRIEF.format(n=9), "utf-8")
     (corpus / "1.md").unlink()
     (corpus / "2.md").unlink()
     lib.update()
+    assert scans["n"] == len(_segment_ids(lib) - seen) >= 1
     scans["n"] = 0
     kept = {c.name: c for c in lib.candidates()}
-    assert scans["n"] == len(_segment_ids(lib) - seen)
+    assert scans["n"] == 0
     # The same as a count from nothing: the deleted briefs are gone from it.
     for path in lib.index.folder.glob("candidates*.json"):
         path.unlink()
     fresh = {c.name: c for c in lib.candidates()}
+    assert scans["n"] == len(_segment_ids(lib))
     assert kept == fresh
     assert fresh["Kataib Sayyid al-Shuhada"].briefs == 5
+    lib.close()
+
+
+def test_forked_readers_keep_what_one_process_keeps(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lib = _library(tmp_path, n=3)
+    for n in range(4, 9):  # one segment per update
+        text = BRIEF.format(n=n).replace("Basra", f"Basra with Abu Ali{n}")
+        (corpus / f"{n}.md").write_text(text, "utf-8")
+        lib.update()
+    assert len(_segment_ids(lib)) >= 2
+    key = lib._glossary_key()
+    folder = lib.index.folder
+
+    def kept() -> dict[str, str]:
+        return {p.name: p.read_text("utf-8") for p in sorted(folder.glob("candidates-*.json"))}
+
+    one = kept()
+    assert set(one) == {f"candidates-{s}.json" for s in _segment_ids(lib)}
+    for path in folder.glob("candidates-*.json"):
+        path.unlink()
+    read = candidates_module.prepare_candidates(lib.index, lib._name_finder(), key, procs=2)
+    assert read == len(one)
+    assert kept() == one
+    # All kept: nothing read again.
+    assert candidates_module.prepare_candidates(lib.index, lib._name_finder(), key, procs=2) == 0
+    # A stop asked for before the readers finish: no partial file is left.
+    for path in folder.glob("candidates-*.json"):
+        path.unlink()
+    assert candidates_module.prepare_candidates(
+        lib.index, lib._name_finder(), key, procs=2, cancel=lambda: True
+    ) == 0
+    assert not list(folder.glob("*.tmp")) and not list(folder.glob(".candidates*"))
     lib.close()

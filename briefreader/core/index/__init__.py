@@ -13,7 +13,7 @@ arrays), ``fast`` (the Whoosh-private fast paths, version-checked), ``snippets``
 from __future__ import annotations
 
 from briefreader.core.index.actors import actor_page
-from briefreader.core.index.candidates import candidates
+from briefreader.core.index.candidates import candidates, prepare_candidates
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.related import related
 from briefreader.core.index.schema import (
@@ -50,6 +50,7 @@ __all__ = [
     "MonthCount",
     "actor_page",
     "candidates",
+    "prepare_candidates",
     "FIELD_ALIASES",
     "SCHEMA_VERSION",
     "SORTS",

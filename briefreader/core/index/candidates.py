@@ -318,6 +318,106 @@ def _scan(reader: Any, pieces: _Pieces, cancel: Callable[[], bool] | None) -> _S
     return _SegmentCount(lower, kept, complete)
 
 
+#: What forked scanners inherit from the process that starts them (see prepare_candidates()).
+_CHILD: tuple[FindNames, str] | None = None
+
+
+def _segment_ident(reader: Any) -> str:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    return str(segment.segment_id()) if segment is not None else ""
+
+
+def _write_count(path: Path, count: _SegmentCount, ident: str, glossary_key: str) -> bool:
+    try:
+        write_text_atomic(path, count.to_json(ident, glossary_key))
+    except OSError as exc:  # a cache only
+        log.warning("a segment's candidates not kept in %s: %s", path, exc)
+        return False
+    return True
+
+
+def _scan_in_child(job: tuple[str, list[str]]) -> int:
+    from whoosh import index as whoosh_index
+
+    assert _CHILD is not None
+    find_names, glossary_key = _CHILD
+    folder, idents = job
+    pieces = _Pieces(find_names)
+    ix = whoosh_index.open_dir(folder)
+    reader = ix.reader()
+    done = 0
+    try:
+        for leaf, _offset in reader.leaf_readers():
+            ident = _segment_ident(leaf)
+            if ident in idents:
+                path = Path(folder) / f"candidates-{ident}.json"
+                done += _write_count(path, _scan(leaf, pieces, None), ident, glossary_key)
+    finally:
+        reader.close()
+        ix.close()
+    return done
+
+
+def prepare_candidates(
+    index: BriefIndex,
+    find_names: FindNames,
+    glossary_key: str,
+    procs: int = 1,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Read the runs of each segment that has none kept under ``glossary_key``, so that
+    the candidates list is a sum of kept counts by the time anyone asks for it (done after
+    indexing, where the texts are read anyway: a bulk build's segments by ``procs`` forked
+    processes). Returns how many segments were read."""
+    global _CHILD
+    ev = index.evaluator()
+    folder = Path(index.folder)
+    missing: list[tuple[str, Any]] = []
+    for leaf, _seg in ev.leaves:
+        reader = leaf.reader()
+        ident = _segment_ident(reader)
+        if not ident:
+            continue
+        path = folder / f"candidates-{ident}.json"
+        try:
+            kept = _SegmentCount.from_json(path.read_text("utf-8"), ident, glossary_key)
+        except OSError:
+            kept = None
+        if kept is None:
+            missing.append((ident, reader))
+    if procs > 1 and len(missing) > 1:
+        import multiprocessing
+
+        # Biggest first, dealt out in turn: the processes finish at about the same time.
+        order = sorted(missing, key=lambda m: -m[1].doc_count_all())
+        jobs = [
+            (str(folder), [ident for ident, _r in order[i::procs]]) for i in range(procs)
+        ]
+        _CHILD = (find_names, glossary_key)
+        pool = multiprocessing.get_context("fork").Pool(procs)
+        try:
+            pending = pool.map_async(_scan_in_child, [j for j in jobs if j[1]])
+            while not pending.ready():
+                if cancel is not None and cancel():
+                    pool.terminate()  # each file is written whole or not at all
+                    return 0
+                pending.wait(0.2)
+            return sum(pending.get())
+        finally:
+            _CHILD = None
+            pool.terminate()
+            pool.join()
+    pieces = _Pieces(find_names)
+    done = 0
+    for ident, reader in missing:
+        if cancel is not None and cancel():
+            break
+        count = _scan(reader, pieces, cancel)
+        if count.complete:
+            done += _write_count(folder / f"candidates-{ident}.json", count, ident, glossary_key)
+    return done
+
+
 def _name_words(key: tuple[tuple[str, ...], bool], lower: set[str]) -> list[str]:
     """The words of the name a run gives, or [] for an ordinary word capitalised (a
     sentence's first, a heading)."""
