@@ -253,22 +253,43 @@ def _count_arg(text: str) -> int:
     return value
 
 
+def _search_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """``--actor``, ``--source``, ``--tag``, ``--since``, ``--until`` (and ``--year`` where
+    the command has it) as :meth:`Library.search` takes them."""
+    return {
+        "actors": args.actor,
+        "sources": args.source,
+        "tags": args.tag,
+        "since": _parse_date(args.since),
+        "until": _parse_date(args.until, end=True),
+        "years": getattr(args, "year", None) or (),
+    }
+
+
+def _user_search(
+    lib: Library, args: argparse.Namespace, query: str, *, limit: int, facets: bool = True
+) -> SearchResults:
+    """``search`` and ``export``: the index's answer with the user's notes in it, as the
+    window lists it (``note:word``, ``label:name``, and briefs only a note finds, last).
+    A team archive's briefs are not the local notes' briefs: it answers alone."""
+    filters = _search_filters(args)
+    if archive_cli.wants_archive(args):
+        return lib.search(query, limit=limit, sort=args.sort, facets=facets, **filters)
+    from briefreader.core.userlists import search_with_notes
+
+    with _open_userdata(lib) as ud:
+        return search_with_notes(
+            lib, ud, query, limit=limit, sort=args.sort, facets=facets, **filters
+        )
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
     if not query.strip():
         args.usage_error("the query is empty: give the words to search for")
     lib = _open_library(args)
     _ensure_indexed(lib, args)
-    res = lib.search(
-        query,
-        limit=args.limit,
-        sort=args.sort,
-        actors=args.actor,
-        sources=args.source,
-        tags=args.tag,
-        since=_parse_date(args.since),
-        until=_parse_date(args.until, end=True),
-    )
+    res = _user_search(lib, args, query, limit=args.limit)
     if args.json:
         _print_json(_results_json(lib, res))
         return 0
@@ -598,17 +619,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.usage_error("the query is empty: give the words to search for")
     lib = _open_library(args)
     _ensure_indexed(lib, args)
-    res = lib.search(
-        query,
-        limit=args.limit or max(1, lib.doc_count()),
-        sort=args.sort,
-        actors=args.actor,
-        sources=args.source,
-        tags=args.tag,
-        since=_parse_date(args.since),
-        until=_parse_date(args.until, end=True),
-        facets=False,
-    )
+    res = _user_search(lib, args, query, limit=args.limit or max(1, lib.doc_count()), facets=False)
     with _open_userdata(lib) as ud:
         text = render_export(export_rows(lib, ud, res.hits), args.format, query)
     if args.out:

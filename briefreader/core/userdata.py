@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -367,10 +368,15 @@ class UserData:
             raise UserDataError(f"no note {note_id}")
         return _note(row)
 
+    def has_notes(self) -> bool:
+        """Whether the user has written any note or highlight (plain searches look in them)."""
+        return self.conn.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
+
     def notes(self, brief_id: str | None = None, words: str = "") -> list[Note]:
         """Notes, oldest first; of one brief, and/or containing every one of ``words``.
 
-        Words are matched case-insensitively in the note and in the highlighted quote.
+        Words are matched case-insensitively at the start of a word, in the note or in the
+        highlighted quote: ``embass`` finds "Embassy", ``war`` does not find "toward".
         """
         where, params = [], []
         if brief_id is not None:
@@ -382,7 +388,11 @@ class UserData:
             params += [f"%{esc}%", f"%{esc}%"]
         self.conn.create_function("fold", 1, _fold, deterministic=True)
         sql = "SELECT * FROM notes" + (" WHERE " + " AND ".join(where) if where else "")
-        return [_note(r) for r in self.conn.execute(sql + " ORDER BY id", params)]
+        found = [_note(r) for r in self.conn.execute(sql + " ORDER BY id", params)]
+        starts = [re.compile(r"(?<!\w)" + re.escape(w.casefold())) for w in words.split()]
+        if not starts:
+            return found
+        return [n for n in found if all(_starts_a_word(s, n) for s in starts)]
 
     def snapshot(self, sha256: str) -> str | None:
         """The brief's text as it was when a note with this hash was written."""
@@ -629,6 +639,11 @@ def normal_label(label: str) -> str:
     if not name:
         raise UserDataError("the label is empty")
     return name
+
+
+def _starts_a_word(pattern: re.Pattern[str], note: Note) -> bool:
+    """Whether ``pattern`` (a case-folded word) starts a word of the note or its quote."""
+    return any(pattern.search(t.casefold()) for t in (note.body, note.quote or ""))
 
 
 def _fold(text: str | None) -> str | None:

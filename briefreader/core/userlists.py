@@ -51,6 +51,7 @@ def narrowed_search(
     """
     if only not in ONLY:
         raise UserDataError(f"no such list: {only!r} ({', '.join(o for o in ONLY if o)})")
+    asked = text
     text, mine = split_user_terms(text)
     note_words, labels = mine["note"], mine["label"]
     every = lib.search(
@@ -63,8 +64,9 @@ def narrowed_search(
         **filters,
     )
     hits = every.hits
+    noted: dict[str, Note] = {}
     if note_words:
-        noted = {n.brief_id for n in ud.notes(words=" ".join(note_words))}
+        noted = _newest_note_of_each_brief(ud, " ".join(note_words))
         hits = [h for h in hits if h.id in noted]
     for label in labels:
         labelled = ud.labelled(label)
@@ -85,8 +87,15 @@ def narrowed_search(
         shown = lib.search(text, limit=depth, sort=sort, facets=False, **filters)
         snippets = {h.id: h.snippet for h in shown.hits}
         page = [replace(h, snippet=snippets.get(h.id)) for h in page]
+    if noted:  # found by its note alone (``note:word`` and no word of the brief's): the note
+        page = [
+            h
+            if text.strip() and h.snippet is not None
+            else replace(h, snippet=note_snippet(noted[h.id], note_words))
+            for h in page
+        ]
     return SearchResults(
-        query=every.query,
+        query=asked if mine["note"] or mine["label"] else every.query,
         hits=page,
         total=len(hits),
         total_all_words=sum(1 for h in hits if h.tier == 1),
@@ -139,72 +148,175 @@ def _facets(hits: Sequence[Hit]) -> dict[str, dict[str, int]]:
 
 @dataclass(frozen=True, slots=True)
 class Narrowing:
-    """How the window narrows a result list beyond the index's filters: ``only`` starred or
-    unread briefs, and/or ``first`` (a saved search's new briefs) listed first; or only
-    ``notes_below`` (see :func:`notes_below`)."""
+    """How a result list is narrowed beyond the index's filters: ``only`` starred or unread
+    briefs, and/or ``first`` (a saved search's new briefs) listed first (``note:`` and
+    ``label:`` terms narrow it too); or only ``notes_below`` (see :func:`notes_below`)."""
 
     only: str = ""
     first: tuple[str, ...] = ()
-    #: A plain query with no filter: briefs found by the user's notes alone follow the rest.
+    #: A plain query: briefs found by the user's notes alone follow the rest.
     notes_below: bool = False
 
 
-#: A query of plain words only (no field, quote, operator or pattern): what notes are
+def narrowing_for(
+    text: str, *, only: str = "", first: Sequence[str] = (), has_notes: bool = True
+) -> Narrowing | None:
+    """How the user's own layer changes the search of ``text``: None when it does not (the
+    index answers alone). Both front ends ask this, so that they list the same briefs."""
+    mine = split_user_terms(text)[1]
+    if only or first or mine["note"] or mine["label"]:
+        return Narrowing(only, tuple(first))
+    if has_notes and is_plain(text):
+        return Narrowing(notes_below=True)
+    return None
+
+
+def user_search(
+    lib: Library,
+    ud: UserData,
+    text: str,
+    narrowing: Narrowing | None,
+    *,
+    offset: int = 0,
+    limit: int = 60,
+    sort: str = "relevance",
+    facets: bool = True,
+    **filters: Any,
+) -> SearchResults:
+    """A page of ``text``'s results as the user sees them (see :func:`narrowing_for`):
+    the index's answer, narrowed by the user's marks, or followed by the briefs only the
+    user's notes find. ``filters`` are :meth:`Library.search`'s."""
+    if narrowing is not None and not narrowing.notes_below:
+        return narrowed_search(
+            lib, ud, text, only=narrowing.only, first=narrowing.first, offset=offset,
+            limit=limit, sort=sort, **filters,
+        )  # fmt: skip
+    res = lib.search(
+        text, limit=limit, offset=offset, sort=sort, facets=facets and offset == 0, **filters
+    )
+    if narrowing is None:
+        return res
+    return notes_below(lib, ud, text, res, offset, limit, **filters)
+
+
+def search_with_notes(
+    lib: Library,
+    ud: UserData,
+    text: str,
+    *,
+    only: str = "",
+    first: Sequence[str] = (),
+    offset: int = 0,
+    limit: int = 60,
+    sort: str = "relevance",
+    facets: bool = True,
+    **filters: Any,
+) -> SearchResults:
+    """:func:`user_search` with the narrowing :func:`narrowing_for` gives (the command
+    line's ``search`` and ``export``)."""
+    narrowing = narrowing_for(text, only=only, first=first, has_notes=ud.has_notes())
+    return user_search(
+        lib, ud, text, narrowing, offset=offset, limit=limit, sort=sort, facets=facets,
+        **filters,
+    )  # fmt: skip
+
+
+#: A query of plain words only (no field, quote, pattern or grouping): what notes are
 #: searched with when the user did not write ``note:``.
 _PLAIN = re.compile(r"[\w\s'’.,-]+")
+#: Words of the query language that are not words of a note.
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
 
 
 def is_plain(text: str) -> bool:
-    return bool(text.strip()) and _PLAIN.fullmatch(text) is not None
+    """Whether ``text`` is plain words (``Iran militia``): no field, phrase, operator
+    (``AND``, ``-word``) or pattern, so that a note holding every word answers it."""
+    if not text.strip() or _PLAIN.fullmatch(text) is None:
+        return False
+    return not any(w in _OPERATORS or w.startswith("-") for w in text.split())
+
+
+def _newest_note_of_each_brief(ud: UserData, words: str) -> dict[str, Note]:
+    """The briefs with a note (or highlight) holding every word, each with its newest."""
+    noted: dict[str, Note] = {}
+    for note in reversed(ud.notes(words=words)):
+        noted.setdefault(note.brief_id, note)
+    return noted
+
+
+def _all_ids(lib: Library, text: str, **filters: Any) -> set[str]:
+    res = lib.search(
+        text,
+        limit=max(1, lib.doc_count()),
+        facets=False,
+        snippets=False,
+        time_limit=None,
+        **filters,
+    )
+    return {h.id for h in res.hits}
 
 
 def notes_below(
-    lib: Library, ud: UserData, text: str, res: SearchResults, offset: int, limit: int
+    lib: Library,
+    ud: UserData,
+    text: str,
+    res: SearchResults,
+    offset: int,
+    limit: int,
+    **filters: Any,
 ) -> SearchResults:
-    """``res`` (a page of a plain query with no filter) with the briefs that only the user's
-    notes find (every word in a note or a highlight's quote, none in the brief's text)
-    listed after everything the index found: plain words find notes too, ranked below.
+    """``res`` (a page of the plain query ``text`` with ``filters``) with the briefs that
+    only the user's notes find (every word in a note or a highlight's quote, the brief
+    itself not found by the index) listed after everything the index found: plain words find
+    notes too, ranked below. A brief found by its note still has to pass ``filters``.
 
-    The briefs' own words are checked with the query's hit marks, so a brief the index
-    lists already is never listed twice.
+    The index says which briefs it finds (every match, listed without snippets), so a
+    brief is never listed twice; nothing more is searched when no note holds the words.
     """
     if not is_plain(text):
         return res
-    noted: dict[str, Note] = {}
-    for note in reversed(ud.notes(words=text)):  # the newest note of each brief
-        noted.setdefault(note.brief_id, note)
+    noted = _newest_note_of_each_brief(ud, text)
+    if not noted:
+        return res
+    found = _all_ids(lib, text, **filters)
+    wanted = [i for i in noted if i not in found]
+    if wanted and any(filters.values()):
+        passing = _all_ids(lib, "", **filters)
+        wanted = [i for i in wanted if i in passing]
     extras: list[Hit] = []
-    for brief_id, note in noted.items():
+    for brief_id in wanted:
         try:
             brief = lib.brief(brief_id)
         except (BriefError, OSError, RuntimeError):  # gone, unreadable, index busy
             continue
-        if lib.hit_spans(brief, text):
-            continue  # its own words match: the index lists it
-        extras.append(_note_hit(lib, brief, note, text))
+        extras.append(_note_hit(lib, brief, noted[brief_id], text.split()))
     if not extras:
         return res
     base = res.total
     page = extras[max(0, offset - base) : max(0, offset + limit - base)]
-    found = "1 brief" if len(extras) == 1 else f"{len(extras)} briefs"
+    what = "1 brief" if len(extras) == 1 else f"{len(extras)} briefs"
     return replace(
         res,
         hits=[*res.hits, *page],
         total=base + len(extras),
         total_all_words=res.total_all_words + len(extras),
-        notices=[*res.notices, f"{found} found by your notes alone, listed last"],
+        notices=[*res.notices, f"{what} found by your notes alone, listed last"],
     )
 
 
-def _note_hit(lib: Library, brief: Brief, note: Note, text: str) -> Hit:
-    """A result row for a brief found by its note: the note as its snippet."""
+def note_snippet(note: Note, words: Sequence[str]) -> Snippet:
+    """A note as a result's snippet (section "note"), the words it was found by marked."""
     shown = " ".join(f"“{note.quote}” {note.body}".split()) if note.is_highlight else note.body
-    folded = shown.casefold()
+    shown = " ".join(shown.split())
     marks = []
-    for word in dict.fromkeys(text.casefold().split()):
-        at = folded.find(word)
-        if at >= 0:
-            marks.append((at, at + len(word)))
+    for word in dict.fromkeys(w.casefold() for w in words):
+        for m in re.finditer(r"(?<!\w)" + re.escape(word), shown, re.IGNORECASE):
+            marks.append((m.start(), m.end()))
+    return Snippet("note", shown, tuple(_merge(sorted(marks))))
+
+
+def _note_hit(lib: Library, brief: Brief, note: Note, words: Sequence[str]) -> Hit:
+    """A result row for a brief found by its note: the note as its snippet."""
     actors = tuple(dict.fromkeys(m.actor_id for m in lib.mentions(brief)))
     return Hit(
         key=str(brief.path),
@@ -215,7 +327,7 @@ def _note_hit(lib: Library, brief: Brief, note: Note, text: str) -> Hit:
         tags=brief.tags,
         actors=actors,
         score=0.0,
-        snippet=Snippet("note", shown, tuple(_merge(sorted(marks)))),
+        snippet=note_snippet(note, words),
     )
 
 

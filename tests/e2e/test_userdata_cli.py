@@ -170,3 +170,92 @@ def test_usage_errors_exit_2_with_the_command_usage(data: Path) -> None:
     assert out.stderr.strip() == "briefreader: no saved search or watched actor named 'nothing'"
     out = run(data, "note", "add", "no/such.md", "x", check=False)
     assert out.returncode == 1 and out.stderr.count("\n") == 1
+
+
+# -- notes in search: the same lists as the window (core.userlists.search_with_notes) -------
+
+SADR = "2018/2018-05-14_sadr-alliance.txt"  # dated 2018-05-14; "embassy" nowhere in it
+
+
+def _search(data: Path, *args: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(run(data, "search", *args, "--limit", "500", "--json").stdout)  # type: ignore[no-any-return]
+
+
+def test_note_word_in_search_lists_the_briefs_with_such_a_note(data: Path) -> None:
+    assert _search(data, "note:embassy")["hits"] == []
+    run(data, "note", "add", SADR, "Ask the Embassy about Zarqawi")
+    run(data, "note", "add", SEED, "Nothing about it")
+    res = _search(data, "note:embassy")
+    assert [h["id"] for h in res["hits"]] == [SADR] and res["total"] == 1
+    assert res["query"] == "note:embassy"
+    assert any("note" in n for n in res["notices"])
+    snippet = res["hits"][0]["snippet"]
+    assert snippet["section"] == "note" and snippet["text"] == "Ask the Embassy about Zarqawi"
+    start, end = snippet["highlights"][0]
+    assert snippet["text"][start:end] == "Embassy"
+    # Words of the brief's own narrow it further; a word it lacks leaves nothing.
+    assert [h["id"] for h in _search(data, "Sadr", "note:embassy")["hits"]] == [SADR]
+    assert _search(data, "drone note:embassy")["hits"] == []
+    assert _search(data, 'note:"about zarqawi"')["total"] == 1
+    # A note word matches at the start of a word only: "bassy" is in no word's start.
+    assert _search(data, "note:bassy")["total"] == 0
+    assert _search(data, "note:embass")["total"] == 1
+    human = run(data, "search", "note:zarqawi").stdout
+    assert "[note] Ask the Embassy about [Zarqawi]" in human
+
+
+def test_plain_words_find_notes_too_listed_after_the_briefs_own_text(data: Path) -> None:
+    before = _search(data, "embassy")
+    own = [h["id"] for h in before["hits"]]
+    assert own and SADR not in own
+    assert _search(data, "zarqawi")["total"] == 0
+    run(data, "note", "add", SADR, "Ask the embassy about Zarqawi")
+    after = _search(data, "embassy")
+    assert [h["id"] for h in after["hits"]] == [*own, SADR]  # below every brief's own match
+    assert after["total"] == before["total"] + 1
+    assert after["hits"][-1]["snippet"]["section"] == "note"
+    assert after["notices"][-1] == "1 brief found by your notes alone, listed last"
+    assert [h["id"] for h in _search(data, "Zarqawi")["hits"]] == [SADR]
+    # Pages: the note's brief comes after the index's last hit, on the page it falls on.
+    page = json.loads(run(data, "search", "embassy", "--limit", "2", "--json").stdout)
+    assert [h["id"] for h in page["hits"]] == own[:2] and page["total"] == len(own) + 1
+    # A brief found by its note still has to pass the filters.
+    assert _search(data, "zarqawi", "--since", "2019")["total"] == 0
+    assert _search(data, "zarqawi", "--since", "2018-05", "--until", "2018")["total"] == 1
+    assert _search(data, "zarqawi", "--actor", "Sadr")["total"] == 1
+    assert _search(data, "zarqawi", "--source", "Reuters")["total"] == 0
+    # Not plain words (a phrase, an operator, a field): the notes are not searched.
+    assert _search(data, "zarqawi OR embassy")["total"] == before["total"]
+    assert _search(data, "title:zarqawi")["total"] == 0
+    # A brief whose own text has the words is listed once, where the index ranks it.
+    run(data, "note", "add", own[0], "embassy again")
+    again = _search(data, "embassy")
+    assert [h["id"] for h in again["hits"]] == [*own, SADR]
+
+
+def test_search_json_keeps_its_shape_with_notes(data: Path) -> None:
+    run(data, "note", "add", SADR, "Ask the embassy about Zarqawi")
+    for query in ("embassy", "note:embassy", "zarqawi"):
+        res = _search(data, query)
+        assert list(res) == [
+            "query", "total", "total_all_words", "offset", "sort", "hits", "facets",
+            "suggestion", "notices", "seconds",
+        ]  # fmt: skip
+        for hit in res["hits"]:
+            assert list(hit) == [
+                "id", "path", "title", "date", "source", "tags", "actors", "score",
+                "all_words", "snippet",
+            ]  # fmt: skip
+            assert set(hit["snippet"]) == {"section", "text", "highlights", "html"}
+
+
+def test_export_lists_what_search_lists_with_notes(data: Path, tmp_path: Path) -> None:
+    run(data, "note", "add", SADR, "Ask the embassy about Zarqawi")
+    search = _search(data, "embassy")
+    out = tmp_path / "out.csv"
+    run(data, "export", "embassy", "--format", "csv", "--out", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert [r["id"] for r in rows] == [h["id"] for h in search["hits"]]
+    assert rows[-1]["snippet"] == "Ask the embassy about Zarqawi"
+    js = json.loads(run(data, "export", "note:zarqawi", "--format", "json").stdout)
+    assert [h["id"] for h in js["hits"]] == [SADR]

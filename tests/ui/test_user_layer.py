@@ -536,3 +536,44 @@ def test_plain_words_find_notes_too_listed_below_the_briefs_own_words(
     assert "your notes" in window.info.text()
     _search(qtbot, window, "zarqawi")
     assert [window.model.hit(r).id for r in range(window.model.rowCount())] == [elections]  # type: ignore[union-attr]
+
+
+def _cli_search(library: Library, glossary_file: Path, *args: str) -> list[str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefreader", "search", *args, "--limit", "500", "--json",
+         "--data-dir", str(library.data_dir), "--glossary", str(glossary_file)],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return [h["id"] for h in json.loads(proc.stdout)["hits"]]
+
+
+def test_the_window_and_the_command_line_list_the_same_briefs_with_notes(
+    qtbot, window: MainWindow, library: Library, glossary_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    elections = "2018-05-14_elections.md"
+    _open(qtbot, window, elections)
+    layer.store.add_note(window.pane.view.brief, "Ask the embassy about Zarqawi")  # type: ignore[union-attr]
+    _open(qtbot, window, NEWEST)
+    article, _comment = window.pane.browsers
+    _answer(layer, "Zarqawi's old route")
+    _select(article, "harsh revenge")
+    layer.highlight_selection()
+    library.remember_corpora()
+
+    def shown() -> list[str]:
+        return [window.model.hit(r).id for r in range(window.model.rowCount())]  # type: ignore[union-attr]
+
+    for query in ("embassy", "zarqawi", "note:embassy", "Baghdad note:zarqawi", "rocket"):
+        _search(qtbot, window, query)
+        assert shown() == _cli_search(library, glossary_file, query), query
+    _search(qtbot, window, "zarqawi")
+    assert shown() == [NEWEST, elections]  # both found by the notes alone
+    # With a filter the notes are still searched, and the filter holds for them too.
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.facet_panel.set_filter("year", ["2018"])
+    assert shown() == [elections]
+    assert shown() == _cli_search(library, glossary_file, "zarqawi", "--since", "2018",
+                                  "--until", "2018")  # fmt: skip

@@ -19,7 +19,7 @@ from briefreader.core.library import Library
 from briefreader.core.reading import BriefView
 from briefreader.core.userdata import Note, UserData
 from briefreader.core.userexport import export_rows, render_export
-from briefreader.core.userlists import narrowed_search
+from briefreader.core.userlists import user_search
 from briefreader.core.wording import counted
 from briefreader.ui.userlayer.anchors import Alignment
 from briefreader.ui.widgets.marks import LIGHT, decorate
@@ -43,14 +43,10 @@ def export_results_job(
             "tags": request.tags,
             "years": request.years,
         }
-        narrow = request.narrow
-        if narrow is not None:
-            res = narrowed_search(
-                lib, ud, request.text, only=narrow.only, first=narrow.first, limit=limit,
-                sort=request.sort, **filters,
-            )  # fmt: skip
-        else:
-            res = lib.search(request.text, limit=limit, sort=request.sort, facets=False, **filters)
+        res = user_search(
+            lib, ud, request.text, request.narrow, limit=limit, sort=request.sort,
+            facets=False, **filters,
+        )  # fmt: skip
         text = render_export(export_rows(lib, ud, res.hits), fmt, request.text)
         write_text_atomic(target, text)
         return f"{counted(len(res.hits), 'brief')} exported to {target}"

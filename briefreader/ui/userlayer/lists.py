@@ -17,13 +17,7 @@ from PySide6.QtWidgets import QLineEdit, QMenu
 from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
 from briefreader.core.userdata import UserData
-from briefreader.core.userlists import (
-    Narrowing,
-    is_plain,
-    narrowed_search,
-    notes_below,
-    split_user_terms,
-)
+from briefreader.core.userlists import Narrowing, narrowing_for, user_search
 from briefreader.ui.userlayer.icons import clock_icon, only_icon
 from briefreader.ui.userlayer.store import UserStore
 from briefreader.ui.workers import SearchRequest
@@ -125,32 +119,18 @@ class ResultLists(QObject):
         first: tuple[str, ...] = ()
         if self.first is not None and self.first[0] == signature(request):
             first = self.first[1]
-        mine = split_user_terms(request.text)[1]
-        if self.only or first or mine["note"] or mine["label"]:
-            return Narrowing(self.only, first)
-        filtered = request.actors or request.sources or request.tags or request.years
-        if is_plain(request.text) and not filtered and self.store.has_notes():
-            return Narrowing(notes_below=True)
-        return None
+        return narrowing_for(
+            request.text, only=self.only, first=first, has_notes=self.store.has_notes()
+        )
 
     def _narrowed_search(self, lib: Library, request: SearchRequest) -> SearchResults:
-        """Runs in a worker: its own connection to the user's database."""
-        narrow: Narrowing = request.narrow
+        """Runs in a worker: its own connection to the user's database. The command line's
+        ``search`` goes through the same :func:`user_search`."""
         with UserData.open(self.store.data_dir, check=False) as ud:
-            if narrow.notes_below:
-                res = lib.search(
-                    request.text,
-                    limit=request.limit,
-                    offset=request.offset,
-                    sort=request.sort,
-                    facets=request.offset == 0,
-                )
-                return notes_below(lib, ud, request.text, res, request.offset, request.limit)
-            return narrowed_search(
-                lib, ud, request.text, only=narrow.only, first=narrow.first,
-                offset=request.offset, limit=request.limit, sort=request.sort,
-                actors=request.actors, sources=request.sources, tags=request.tags,
-                years=request.years,
+            return user_search(
+                lib, ud, request.text, request.narrow, offset=request.offset,
+                limit=request.limit, sort=request.sort, actors=request.actors,
+                sources=request.sources, tags=request.tags, years=request.years,
             )  # fmt: skip
 
     @property

@@ -93,7 +93,7 @@ class UserStore(QObject):
 
     def has_notes(self) -> bool:
         """Whether the user has written any note (a plain search then looks in them too)."""
-        return self.ud.conn.execute("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
+        return self.ud.has_notes()
 
     def notes(self, brief_id: str) -> list[Note]:
         return list(self.ud.notes(brief_id))
