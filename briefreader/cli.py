@@ -242,6 +242,13 @@ def _date_arg(text: str) -> str:
     return text
 
 
+def _year_arg(text: str) -> int:
+    """argparse type: a year of four digits (``--year``)."""
+    if not (len(text) == 4 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a year: {text!r} (use YYYY)")
+    return int(text)
+
+
 def _count_arg(text: str) -> int:
     """argparse type: a whole number of at least 1 (``--limit``)."""
     try:
@@ -432,12 +439,15 @@ def _open_userdata(lib: Library) -> UserData:
 
 
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    """A saved search's filters as the window keeps them too (``--since 2019`` is kept as
+    ``2019-01-01``, ``--until 2019`` as ``2019-12-31``)."""
     since = _parse_date(args.since)
     until = _parse_date(args.until, end=True)
     out: dict[str, Any] = {
         "actors": list(args.actor),
         "sources": list(args.source),
         "tags": list(args.tag),
+        "years": sorted(set(args.year)),
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
     }
@@ -885,8 +895,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_filters(p: argparse.ArgumentParser) -> None:
-    """The search filters, shared by ``search``, ``saved add`` and ``export``."""
+def _add_filters(p: argparse.ArgumentParser, *, years: bool = False) -> None:
+    """The search filters, shared by ``search``, ``saved add`` and ``export``; ``years``:
+    also ``--year`` (the window's Years filter, which a saved search keeps)."""
     p.add_argument(
         "--actor",
         action="append",
@@ -898,6 +909,15 @@ def _add_filters(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tag", action="append", default=[], metavar="TAG")
     p.add_argument("--since", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
     p.add_argument("--until", type=_date_arg, metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    if years:
+        p.add_argument(
+            "--year",
+            action="append",
+            default=[],
+            type=_year_arg,
+            metavar="YYYY",
+            help="only briefs of this year (repeatable: any of them)",
+        )
 
 
 def _add_user_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -925,7 +945,7 @@ def _add_user_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("query", nargs="+", metavar="QUERY")
     q.add_argument("--sort", choices=SORTS, default=SORTS[0])
-    _add_filters(q)
+    _add_filters(q, years=True)
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_saved_add, usage_error=q.error)
     q = saved_sub.add_parser("seen", parents=[common], help="mark a saved search as seen")
@@ -950,7 +970,7 @@ def _add_user_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="FILE", help="write here (default: stdout)")
     p.add_argument("--limit", type=_count_arg, metavar="N", help="at most N (default: all)")
     p.add_argument("--sort", choices=SORTS, default=SORTS[0])
-    _add_filters(p)
+    _add_filters(p, years=True)
     p.set_defaults(func=cmd_export, usage_error=p.error)
 
     p = sub.add_parser("backup", parents=[common], help="copy your notes database to FILE")

@@ -259,3 +259,23 @@ def test_export_lists_what_search_lists_with_notes(data: Path, tmp_path: Path) -
     assert rows[-1]["snippet"] == "Ask the embassy about Zarqawi"
     js = json.loads(run(data, "export", "note:zarqawi", "--format", "json").stdout)
     assert [h["id"] for h in js["hits"]] == [SADR]
+
+
+def test_saved_search_keeps_its_dates_and_years(data: Path) -> None:
+    search = _search(data, "Iran", "--since", "2019-06", "--until", "2020")
+    added = json.loads(
+        run(data, "saved", "add", "Iran lately", "Iran", "--since", "2019-06", "--until",
+            "2020", "--sort", "oldest", "--json").stdout
+    )  # fmt: skip
+    assert added["filters"] == {"since": "2019-06-01", "until": "2020-12-31"}
+    assert (added["sort"], added["total"]) == ("oldest", search["total"])
+    by_year = json.loads(
+        run(data, "saved", "add", "Iran 2016", "Iran", "--year", "2016", "--json").stdout
+    )
+    assert by_year["filters"] == {"years": [2016]}
+    assert by_year["total"] == _search(data, "Iran", "--since", "2016", "--until", "2016")["total"]
+    listed = {r["name"]: r for r in json.loads(run(data, "saved", "--json").stdout)}
+    assert listed["Iran lately"]["filters"] == added["filters"]
+    assert listed["Iran 2016"]["total"] == by_year["total"]
+    bad = run(data, "saved", "add", "x", "Iran", "--year", "19", check=False)
+    assert bad.returncode == 2 and "not a year" in bad.stderr

@@ -577,3 +577,80 @@ def test_the_window_and_the_command_line_list_the_same_briefs_with_notes(
     assert shown() == [elections]
     assert shown() == _cli_search(library, glossary_file, "zarqawi", "--since", "2018",
                                   "--until", "2018")  # fmt: skip
+
+
+# -- saved searches keep their filters and order -----------------------------------------
+
+
+def _cli(library: Library, glossary_file: Path, *args: str) -> object:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefreader", *args, "--json",
+         "--data-dir", str(library.data_dir), "--glossary", str(glossary_file)],
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_a_saved_search_keeps_its_years_and_order_when_reopened(
+    qtbot, window: MainWindow, library: Library, glossary_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    window.search_box.setText("Baghdad")
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData("oldest"))
+    with qtbot.waitSignal(window.resultsShown, timeout=10000):
+        window.facet_panel.set_filter("year", ["2018", "2020"])
+    ids = [window.model.hit(r).id for r in range(window.model.rowCount())]  # type: ignore[union-attr]
+    assert ids == ["2018-05-14_elections.md", NEWEST]
+    with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+        layer.saved.save_search_as("Baghdad, two years")
+    library.remember_corpora()
+    [row] = _cli(library, glossary_file, "saved")  # type: ignore[misc]
+    assert row["filters"] == {"years": [2018, 2020]} and row["sort"] == "oldest"
+    assert row["total"] == 2
+    # Anything else shown; then reopened: the query, the years and the order come back.
+    window.facet_panel.clear()
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData("relevance"))
+    _search(qtbot, window, "election")
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        layer.saved.open_saved(_counts_rows(qtbot, layer)["Baghdad, two years"])
+    assert window.search_box.text() == "Baghdad"
+    assert window.facet_panel.filters["year"] == ["2018", "2020"]
+    assert window.sort_combo.currentData() == "oldest"
+    assert [window.model.hit(r).id for r in range(window.model.rowCount())] == ids  # type: ignore[union-attr]
+
+
+def test_a_date_range_saved_on_the_command_line_holds_in_the_window(
+    qtbot, window: MainWindow, library: Library, glossary_file: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    library.remember_corpora()
+    row = _cli(library, glossary_file, "saved", "add", "Baghdad 2019", "Baghdad",
+               "--since", "2019-06", "--until", "2019", "--sort", "newest")  # fmt: skip
+    assert row["filters"] == {"since": "2019-06-01", "until": "2019-12-31"}  # type: ignore[index]
+    assert row["total"] == 1  # type: ignore[index]
+    row = _cli(library, glossary_file, "saved", "add", "Baghdad 2017-18", "Baghdad",
+               "--year", "2018", "--year", "2017")  # fmt: skip
+    assert row["filters"] == {"years": [2017, 2018]} and row["total"] == 2  # type: ignore[index]
+    rows = _counts_rows(qtbot, layer)
+    assert {n: r.total for n, r in rows.items()} == {"Baghdad 2019": 1, "Baghdad 2017-18": 2}
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        layer.saved.open_saved(rows["Baghdad 2019"])
+    # The window has no date-range filter: the range is written into the query, in sight.
+    assert window.search_box.text() == "Baghdad date:[2019-06-01 to 2019-12-31]"
+    assert [window.model.hit(r).id for r in range(window.model.rowCount())] == [KH]  # type: ignore[union-attr]
+    assert window.sort_combo.currentData() == "newest"
+    with qtbot.waitSignal(window.resultsShown, timeout=20000):
+        layer.saved.open_saved(rows["Baghdad 2017-18"])
+    assert window.search_box.text() == "Baghdad"
+    assert window.facet_panel.filters["year"] == ["2017", "2018"]
+    ids = {window.model.hit(r).id for r in range(window.model.rowCount())}  # type: ignore[union-attr]
+    assert ids == {"2018-05-14_elections.md", "2017-11-24_foreign-plot.md"}
+
+
+def _counts_rows(qtbot, layer: UserLayer) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    _counts(qtbot, layer)
+    model = layer.watchlist.model
+    rows = [model.row(r) for r in range(model.rowCount())]
+    return {r.saved.name: r for r in rows if r is not None}

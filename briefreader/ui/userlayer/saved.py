@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from briefreader.ui.main_window import MainWindow
 
 
+def shown_query(query: str, filters: dict[str, Any]) -> str:
+    """The query a saved search runs as in the search box: the window has no date-range
+    filter, so a saved ``since``/``until`` (from ``briefreader saved add --since``) is
+    written into it as ``date:[SINCE to UNTIL]`` (the same briefs, inclusive; visible and
+    editable, and kept if the search is saved again)."""
+    since, until = filters.get("since"), filters.get("until")
+    if not since and not until:
+        return query
+    span = f"date:[{since or ''} to {until or ''}]".replace("[ to", "[to").replace(" ]", "]")
+    return f"{query} {span}".strip()
+
+
 class SavedSearches(QObject):
     """Saving, watching and opening, for the Watchlist panel and the menus.
 
@@ -141,7 +153,7 @@ class SavedSearches(QObject):
         blocker = combo.blockSignals(True)
         combo.setCurrentIndex(max(0, combo.findData(s.sort if s.kind == "search" else "newest")))
         combo.blockSignals(blocker)
-        saved.set_text_quietly("" if s.kind == "actor" else s.query)
+        saved.set_text_quietly("" if s.kind == "actor" else shown_query(s.query, f))
         self.lists.list_first(saved.current_request(), tuple(st.new))
         self.window.run_search()
         name = s.name
