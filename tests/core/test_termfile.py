@@ -128,6 +128,9 @@ def test_colliding_hashes_are_told_apart_by_their_keys(tmp_path: Path) -> None:
         "fptr": np.zeros(1, np.int64),
         "frow": np.zeros(0, np.int32),
         "ffreq": np.zeros(0, np.float32),
+        "phash": np.zeros(0, np.uint64),
+        "pptr": np.zeros(1, np.int64),
+        "pids": np.zeros(0, np.int32),
     }
     path = tmp_path / "x.terms"
     termfile._save(path, arrays, ["a", "b"])
@@ -279,3 +282,86 @@ def test_related_briefs_key_words_from_the_arrays_equal_those_from_the_text(
     for docnum in range(0, s.doc_count_all(), 7):
         stored = s.stored_fields(docnum)
         assert repr(related_query(ev, stored, docnum)) == repr(related_query(ev, stored)), docnum
+
+
+def test_pair_hash_is_ordered_and_is_the_mix_it_says() -> None:
+    """The numpy mix equals the same arithmetic on Python integers modulo 2**64 (numpy's
+    wrap-around is what the writer and the reader rely on), and word order matters."""
+    mask = (1 << 64) - 1
+
+    def mix(a: int, b: int) -> int:
+        z = (a * 0x9E3779B97F4A7C15 + b) & mask
+        z ^= z >> 30
+        z = (z * 0xBF58476D1CE4E5B9) & mask
+        z ^= z >> 27
+        z = (z * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    rng = random.Random(8)
+    a = [rng.getrandbits(64) for _ in range(200)]
+    b = [rng.getrandbits(64) for _ in range(200)]
+    got = termfile.pair_hashes(np.array(a, np.uint64), np.array(b, np.uint64)).tolist()
+    assert got == [mix(x, y) for x, y in zip(a, b, strict=True)]
+    assert termfile.pair_hash("article", "oil", "field") != termfile.pair_hash(
+        "article", "field", "oil"
+    )
+    assert termfile.pair_hash("article", "oil", "field") != termfile.pair_hash(
+        "comment", "oil", "field"
+    )
+
+
+def test_each_pair_table_holds_exactly_the_neighbouring_words_of_the_text(
+    built: tuple[Library, Path],
+) -> None:
+    """Every (field, word, next word, brief) of the stored texts is in the pair tables, and
+    nothing else is: the tables hold as many pairs as the texts do."""
+    from briefreader.core.index.schema import TEXT_FIELDS, analysed_terms
+
+    lib, _corpus = built
+    ev = lib.index.evaluator()
+    s = lib.index.searcher()
+    want: dict[tuple[str, str, str], set[int]] = {}
+    for doc in range(s.doc_count_all()):
+        stored = s.stored_fields(doc)
+        for field in TEXT_FIELDS:
+            terms = list(analysed_terms(str(stored.get(field) or "")))
+            for a, b in zip(terms, terms[1:], strict=False):
+                want.setdefault((field, a, b), set()).add(doc)
+    assert len(want) > 300
+    for (field, a, b), docs in want.items():
+        assert ev.terms.pair_docs(field, a, b).tolist() == sorted(docs), (field, a, b)
+    held = sum(len(tf.phash) for _l, seg in ev.leaves if (tf := seg.terms) is not None)
+    per_segment = {
+        (field, a, b, int(np.searchsorted(ev.offsets, d, side="right")) - 1)
+        for (field, a, b), docs in want.items()
+        for d in docs
+    }
+    assert held == len(per_segment)
+    # Two words that never follow one another: no brief.
+    assert ev.terms.pair_docs("article", "nosuchword", "oil").tolist() == []
+
+
+def test_phrases_without_term_files_are_read_from_positions_alike(
+    built: tuple[Library, Path],
+) -> None:
+    from briefreader.core.index.schema import analysed_terms
+
+    lib, _corpus = built
+    s = lib.index.searcher()
+    with_files = Evaluator(s, lib.index.arrays, lib.index._term_file)
+    without = Evaluator(s, lib.index.arrays, None)
+    assert with_files.terms.has_pairs("article") and not without.terms.has_pairs("article")
+    rng = random.Random(6)
+    found = 0
+    for doc in rng.sample(range(s.doc_count_all()), 30):
+        terms = list(analysed_terms(str(s.stored_fields(doc).get("article") or "")))
+        if len(terms) < 3:
+            continue
+        i = rng.randrange(len(terms) - 2)
+        for words in (terms[i : i + 2], terms[i : i + 3], terms[i : i + 2][::-1]):
+            q = query.Phrase("article", words)
+            a, b = with_files.run(q), without.run(q)
+            assert a.ids.tolist() == b.ids.tolist(), q
+            assert np.allclose(a.scores, b.scores), q
+            found += bool(len(a.ids))
+    assert found > 20

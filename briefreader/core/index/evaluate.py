@@ -27,7 +27,6 @@ from whoosh import query
 
 from briefreader.core.index.phrases import phrase_documents
 from briefreader.core.index.postings import ArrayCache, FacetColumn, SegmentArrays, join_facets
-from briefreader.core.index.schema import PAIRS, pair_text
 from briefreader.core.index.termfile import TermFile
 from briefreader.core.index.terms import IndexTerms
 
@@ -389,15 +388,12 @@ class Evaluator:
             ids = ids[ia]
             if not len(ids):
                 return _NONE
-        pairs = PAIRS.get(fieldname, "")
-        adjacent = len(words) > 1 and q.slop <= 1 and pairs in self.schema
+        adjacent = len(words) > 1 and q.slop <= 1 and self.terms.has_pairs(fieldname)
         if adjacent:
-            # Each neighbouring pair of words is a term of the pairs field: the briefs holding
-            # them all are the candidates, and for two words they are the answer.
+            # Each neighbouring pair of words is in the term files' pair tables: the briefs
+            # holding them all are the candidates, and for two words they are the answer.
             for a, b in itertools.pairwise(q.words):
-                with_pair, _scores = self.terms.joined(
-                    self.schema[pairs], pairs, pair_text(a, b).encode("utf-8"), False
-                )
+                with_pair = self.terms.pair_docs(fieldname, a, b)
                 ids = ids[_member(ids, with_pair)]
                 if not len(ids):
                     return _NONE

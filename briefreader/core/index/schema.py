@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 #: 4: "*" is no longer part of a word. 5: a tags column for the tags facet.
 #: 6: a month field. 7: the actors of each section (actors_article, actors_comment) and
 #: where the comment starts; the unused month field dropped. 8: word pairs (pairs_title,
-#: pairs_article, pairs_comment) so that a two-word phrase is one posting list.
-SCHEMA_VERSION = 8
+#: pairs_article, pairs_comment) so that a two-word phrase is one posting list. 9: the word
+#: pairs moved to the term files (termfile.py): as Whoosh terms they made the index seven
+#: times its size and the build half again as long.
+SCHEMA_VERSION = 9
 
 TITLE_BOOST = 1.0
 #: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
@@ -117,27 +119,7 @@ def make_schema() -> fields.Schema:
         date=fields.DATETIME(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         has_comment=fields.BOOLEAN(),
-        # Each pair of neighbouring index words ("oil field" -> "oil field"), as the
-        # analyzer numbers positions (stop words taken out): a two-word phrase's documents are
-        # one posting list, with no positions to read.
-        **{PAIRS[f]: fields.KEYWORD(commas=True) for f in TEXT_FIELDS},
     )
-
-
-#: The word-pair field of each text field.
-PAIRS = {f: f"pairs_{f}" for f in TEXT_FIELDS}
-
-
-def word_pairs(text: str) -> str:
-    """The pairs field's value for ``text``: each two neighbouring index words, joined by a
-    space, comma-separated (index words hold no comma)."""
-    terms = list(analysed_terms(text))
-    return ",".join(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False))
-
-
-def pair_text(first: str, second: str) -> str:
-    """How the pair of two index words is written in a pairs field."""
-    return f"{first} {second}"
 
 
 def _fold(value: str) -> str:
@@ -161,7 +143,6 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "tag_list": ",".join(_fold(t) for t in doc.tags).encode("utf-8"),
         "tags": ",".join(_fold(t) for t in doc.tags),
         "has_comment": doc.has_comment,
-        **{PAIRS[f]: word_pairs(getattr(doc, f) or "") for f in TEXT_FIELDS},
     }
     if doc.date is not None:
         fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)

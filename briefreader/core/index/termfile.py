@@ -9,7 +9,14 @@ array evaluator reads them:
 - ``hashes``: a 64-bit hash of each term's key (field name, NUL, term bytes), ascending;
 - ``kpos`` / ``keys``: each term's key bytes (hash collisions are settled by comparing them);
 - ``ppos`` / ``ids`` / ``weights``: each term's postings (segment-local document numbers,
-  ascending, deleted documents included; weights as Whoosh stores them).
+  ascending, deleted documents included; weights as Whoosh stores them);
+- ``fptr`` / ``frow`` / ``ffreq``: each document's words (see ``_forward``);
+- ``phash`` / ``pptr`` / ``pids``: each pair of neighbouring index words of a text field
+  (as the analyzer numbers positions, stop words taken out) and the documents holding it,
+  so that a two-word phrase is one posting list with no positions read. A pair is known by
+  a 64-bit mix of its two words' key hashes (:func:`pair_hashes`), never by its bytes: the
+  pairs are most of a segment's distinct terms, and Whoosh kept as a field they made the
+  index seven times its size (schema 8).
 
 A term's lookup is one ``searchsorted``; its postings are views of the mapped file (read
 through the page cache, shared between processes, not counted in any private memory). The
@@ -19,6 +26,7 @@ that made the segment, and removed with it. Without one, a segment is read Whoos
 
 from __future__ import annotations
 
+import array
 import contextlib
 import hashlib
 import json
@@ -33,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from briefreader.core.index import fast
-from briefreader.core.index.schema import FIELD_BOOSTS, TEXT_FIELDS
+from briefreader.core.index.schema import FIELD_BOOSTS, TEXT_FIELDS, analysed_terms
 
 #: The fields whose words each document's forward run lists, with the boost their weights
 #: carry (a posting's weight is the word's frequency times the field's boost).
@@ -43,7 +51,8 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"BRTERMS1"
 #: Bumped when the layout changes: files of another version are made again.
-VERSION = 2
+#: 3: the word-pair table.
+VERSION = 3
 _EMPTY_IDS = np.empty(0, np.int32)
 _EMPTY_WEIGHTS = np.empty(0, np.float32)
 
@@ -55,6 +64,31 @@ def term_key(fieldname: str, btext: bytes) -> bytes:
 def key_hash(key: bytes) -> int:
     """A 64-bit hash stable across processes and runs (Python's ``hash`` is not)."""
     return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def pair_hashes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The pair (first word, second word) of each position, from the two words' key hashes
+    (uint64 arrays): the first scaled, the second added, then SplitMix64's finaliser, all
+    modulo 2**64. Order matters ("oil field" is not "field oil")."""
+    z = first.astype(np.uint64) * _GOLDEN + second.astype(np.uint64)
+    z ^= z >> np.uint64(30)
+    z *= _MIX1
+    z ^= z >> np.uint64(27)
+    z *= _MIX2
+    z ^= z >> np.uint64(31)
+    return z
+
+
+def pair_hash(fieldname: str, first: str, second: str) -> int:
+    """The hash a two-word phrase's pair is kept under in ``fieldname``'s pair table."""
+    a = key_hash(term_key(fieldname, first.encode("utf-8")))
+    b = key_hash(term_key(fieldname, second.encode("utf-8")))
+    return int(pair_hashes(np.array([a], np.uint64), np.array([b], np.uint64))[0])
 
 
 def folder_of(index_folder: Path) -> Path:
@@ -114,8 +148,80 @@ def write(reader: Any, path: Path) -> bool:
         "weights": got.weights[gather],
     }
     arrays.update(_forward(reader, got, order, arrays["ids"], arrays["weights"], counts))
+    arrays.update(_pairs(reader))
     _save(path, arrays, sorted(fields))
     return True
+
+
+#: Documents analysed at a time for the pair table (bounds the writer's memory).
+_PAIR_CHUNK = 2_000
+
+
+def _pairs(reader: Any) -> dict[str, np.ndarray]:
+    """Each text field's pairs of neighbouring words and the documents holding them, read
+    from the stored text with the index's own analysis (``analysed_terms``): ``phash``
+    ascending, document ``pids[pptr[i]:pptr[i + 1]]`` ascending for pair ``i``."""
+    n = int(reader.doc_count_all())
+    word_hash: dict[tuple[str, str], int] = {}
+    parts_h: list[np.ndarray] = []
+    parts_d: list[np.ndarray] = []
+    for start in range(0, n, _PAIR_CHUNK):
+        firsts = array.array("Q")
+        seconds = array.array("Q")
+        docs = array.array("i")
+        for doc in range(start, min(n, start + _PAIR_CHUNK)):
+            try:
+                stored = reader.stored_fields(doc) or {}
+            except Exception:  # noqa: BLE001 - a document Whoosh cannot give: no pairs
+                continue
+            for field in TEXT_FIELDS:
+                text = stored.get(field)
+                if not text:
+                    continue
+                prev = -1
+                for term in analysed_terms(str(text)):
+                    h = word_hash.get((field, term))
+                    if h is None:
+                        h = word_hash[(field, term)] = key_hash(
+                            term_key(field, term.encode("utf-8"))
+                        )
+                    if prev >= 0:
+                        firsts.append(prev)
+                        seconds.append(h)
+                        docs.append(doc)
+                    prev = h
+        if not docs:
+            continue
+        h_arr = pair_hashes(
+            np.frombuffer(firsts, dtype=np.uint64), np.frombuffer(seconds, dtype=np.uint64)
+        )
+        d_arr = np.frombuffer(docs, dtype=np.int32)
+        order = np.lexsort((d_arr, h_arr))
+        h_arr, d_arr = h_arr[order], d_arr[order]
+        keep = np.ones(len(h_arr), bool)
+        keep[1:] = (h_arr[1:] != h_arr[:-1]) | (d_arr[1:] != d_arr[:-1])
+        parts_h.append(h_arr[keep])
+        parts_d.append(d_arr[keep])
+    if not parts_h:
+        return {
+            "phash": np.empty(0, np.uint64),
+            "pptr": np.zeros(1, np.int64),
+            "pids": np.empty(0, np.int32),
+        }
+    h_all = np.concatenate(parts_h)
+    d_all = np.concatenate(parts_d)
+    del parts_h, parts_d
+    # Chunks come in document order, each sorted by (pair, document): a stable sort by pair
+    # leaves each pair's documents ascending.
+    order = np.argsort(h_all, kind="stable")
+    h_all = h_all[order]
+    d_all = d_all[order]
+    del order
+    starts = np.flatnonzero(np.concatenate(([True], h_all[1:] != h_all[:-1])))
+    pptr = np.empty(len(starts) + 1, np.int64)
+    pptr[:-1] = starts
+    pptr[-1] = len(h_all)
+    return {"phash": h_all[starts], "pptr": pptr, "pids": d_all}
 
 
 def _forward(
@@ -204,6 +310,9 @@ class TermFile:
             self.fptr = arrays["fptr"]
             self.frow = arrays["frow"]
             self.ffreq = arrays["ffreq"]
+            self.phash = arrays["phash"]
+            self.pptr = arrays["pptr"]
+            self.pids = arrays["pids"]
         except (KeyError, TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path.name}: damaged term file ({exc})") from exc
         n = len(self.hashes)
@@ -214,6 +323,8 @@ class TermFile:
             or (n and (self.ppos[-1] != len(self.ids) or self.kpos[-1] != len(self.keys)))
             or len(self.frow) != len(self.ffreq)
             or (len(self.fptr) and self.fptr[-1] != len(self.frow))
+            or len(self.pptr) != len(self.phash) + 1
+            or self.pptr[-1] != len(self.pids)
         ):
             raise ValueError(f"{path.name}: inconsistent term file")
         self._keys_bytes = memoryview(buf)[base + head["arrays"]["keys"][1] :]
@@ -252,6 +363,13 @@ class TermFile:
             return fast.TermPostings(_EMPTY_IDS, _EMPTY_WEIGHTS)
         a, b = int(self.ppos[row]), int(self.ppos[row + 1])
         return fast.TermPostings(self.ids[a:b], self.weights[a:b])
+
+    def pair_docs(self, h: int) -> np.ndarray:
+        """The documents (local numbers, ascending) holding the word pair of hash ``h``."""
+        i = int(self.phash.searchsorted(np.uint64(h)))
+        if i >= len(self.phash) or int(self.phash[i]) != h:
+            return _EMPTY_IDS
+        return self.pids[int(self.pptr[i]) : int(self.pptr[i + 1])]
 
     def doc_words(self, local: int) -> tuple[np.ndarray, np.ndarray]:
         """A document's words in its text fields: their ids (see :func:`words_of`; a word

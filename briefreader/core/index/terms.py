@@ -19,7 +19,7 @@ from whoosh import query
 
 from briefreader.core.index import termfile
 from briefreader.core.index.postings import SegmentArrays
-from briefreader.core.index.schema import BM25_B, BM25_K1
+from briefreader.core.index.schema import BM25_B, BM25_K1, TEXT_FIELDS
 from briefreader.core.index.termfile import key_hash, term_key
 
 _EMPTY_IDS = np.empty(0, dtype=np.int32)
@@ -228,6 +228,34 @@ class IndexTerms:
                 + (int(old_scores.nbytes) if old_scores is not None else 0)
             )
         return got
+
+    def has_pairs(self, fieldname: str) -> bool:
+        """Whether every segment's term file holds ``fieldname``'s word pairs (a text field,
+        every segment laid out): then :meth:`pair_docs` answers for the whole index."""
+        return fieldname in TEXT_FIELDS and all(seg.terms is not None for seg in self.segs)
+
+    def pair_docs(self, fieldname: str, first: str, second: str) -> np.ndarray:
+        """The briefs (global ids, ascending, deleted ones left out) where index word
+        ``second`` follows ``first`` in ``fieldname``; call only if :meth:`has_pairs`."""
+        key = ("pair", fieldname, first, second)
+        got = self._joined.get(key)
+        if got is not None:
+            self._joined.move_to_end(key)
+            return got[0]
+        h = termfile.pair_hash(fieldname, first, second)
+        parts: list[np.ndarray] = []
+        for seg in self.segs:
+            assert seg.terms is not None
+            ids = seg.terms.pair_docs(h)
+            if not len(ids):
+                continue
+            if seg.deleted is not None:
+                ids = ids[~seg.deleted[ids]]
+            parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
+        ids = np.concatenate(parts) if len(parts) > 1 else parts[0] if parts else _EMPTY_IDS
+        self._joined[key] = (ids, None)
+        self._joined_bytes += int(ids.nbytes) + 200
+        return ids
 
     def doc_term_counts(self, docnum: int) -> dict[str, float] | None:
         """How often each index word occurs in a brief's title, article and comment
