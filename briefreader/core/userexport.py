@@ -13,7 +13,17 @@ from typing import Any
 from briefreader.core.brief import Brief
 from briefreader.core.library import Library
 from briefreader.core.records import Hit
-from briefreader.core.userdata import CHANGED, CURRENT, MISSING, Note, UserData, UserDataError
+from briefreader.core.userdata import (
+    CHANGED,
+    CURRENT,
+    MISSING,
+    Note,
+    Saved,
+    UserData,
+    UserDataError,
+)
+from briefreader.core.userlayer import _search_args as saved_search_args  # one reading of filters
+from briefreader.core.userlists import narrowed_search, search_with_notes
 
 _STATE_LINES = {
     CHANGED: "*The brief changed since this note; the text it was written on is quoted.*",
@@ -93,8 +103,32 @@ def export_rows(lib: Library, ud: UserData, hits: list[Hit]) -> list[dict[str, A
     return rows
 
 
-def render_export(rows: list[dict[str, Any]], fmt: str, query: str = "") -> str:
-    """Rows as CSV (lists joined with "; "), a Markdown table, or JSON."""
+def saved_hits(lib: Library, ud: UserData, saved: Saved) -> list[Hit]:
+    """Every brief a saved search (or watched actor) finds now, in its order, with snippets:
+    what opening it in the window lists (a watched actor's briefs newest first)."""
+    everything = max(1, lib.doc_count())
+    if saved.kind == "actor":
+        return lib.search(
+            "", actors=[saved.query], limit=everything, sort="newest", facets=False
+        ).hits
+    return search_with_notes(
+        lib, ud, saved.query, limit=everything, sort=saved.sort, facets=False,
+        **saved_search_args(saved),
+    ).hits  # fmt: skip
+
+
+def starred_hits(lib: Library, ud: UserData) -> list[Hit]:
+    """Every starred brief the library holds, newest first (the list "★ Starred only"
+    gives for an empty search box)."""
+    everything = max(1, lib.doc_count())
+    return narrowed_search(lib, ud, "", only="starred", limit=everything, sort="newest").hits
+
+
+def render_export(
+    rows: list[dict[str, Any]], fmt: str, query: str = "", title: str | None = None
+) -> str:
+    """Rows as CSV (lists joined with "; "), a Markdown table, or JSON. ``title`` heads the
+    Markdown (default: the query's results)."""
     if fmt == "json":
         return json.dumps({"query": query, "hits": rows}, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -105,7 +139,8 @@ def render_export(rows: list[dict[str, Any]], fmt: str, query: str = "") -> str:
             w.writerow([_cell(r[c]) for c in COLUMNS])
         return out.getvalue()
     if fmt == "md":
-        lines = [f"# Results for “{query}”", ""] if query else []
+        heading = title if title is not None else (f"Results for “{query}”" if query else "")
+        lines = [f"# {heading}", ""] if heading else []
         lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         for r in rows:
             cells = [_cell(r[c]).replace("|", "\\|").replace("\n", " ") for c in COLUMNS]

@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QSettings
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings
+from PySide6.QtGui import QAction, QTextCursor
+from PySide6.QtWidgets import QMenu
 
 from briefreader.core.library import Library
 from briefreader.core.userdata import CHANGED, CURRENT, UserData
@@ -654,3 +655,70 @@ def _counts_rows(qtbot, layer: UserLayer) -> dict[str, object]:  # type: ignore[
     model = layer.watchlist.model
     rows = [model.row(r) for r in range(model.rowCount())]
     return {r.saved.name: r for r in rows if r is not None}
+
+
+# -- export from the watchlist -----------------------------------------------------------
+
+
+def _menu_action(menu: QMenu, sub_name: str, text: str) -> QAction:
+    sub = menu.findChild(QMenu, sub_name)
+    assert sub is not None and sub.isEnabled(), sub_name
+    return next(a for a in sub.actions() if a.text().startswith(text))
+
+
+def test_export_a_saved_search_and_the_starred_from_the_watchlist_menu(
+    qtbot, window: MainWindow, library: Library, glossary_file: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    watchlist = layer.watchlist
+    _open(qtbot, window, KH)
+    layer.store.add_note(window.pane.view.brief, "Ask about the contractor")  # type: ignore[union-attr]
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData("oldest"))
+    _search(qtbot, window, "rocket")
+    with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+        layer.saved.save_search_as("Rockets, near Baghdad")
+    with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
+        layer.saved.watch_actor("KH")
+    _counts(qtbot, layer)
+    targets: list[Path] = []
+    layer._ask_path = lambda _t, name, _f, _l: targets.append(tmp_path / name) or targets[-1]  # type: ignore[method-assign]
+
+    def row_menu(name: str) -> QMenu:
+        row = next(r for r in range(watchlist.model.rowCount())
+                   if watchlist.model.row(r).saved.name == name)  # type: ignore[union-attr]  # fmt: skip
+        return watchlist.menu_for(watchlist.view.visualRect(watchlist.model.index(row)).center())
+
+    with qtbot.waitSignal(layer.exported, timeout=20000) as sent:
+        _menu_action(row_menu("Rockets, near Baghdad"), "exportSaved", "CSV").trigger()
+    assert targets[-1].name == "Rockets-near-Baghdad.csv"
+    assert "2 briefs" in sent.args[0]  # type: ignore[index]
+    with targets[-1].open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == [KH, NEWEST]  # the saved order: oldest first
+    assert rows[0]["title"] == "American strikes hit Kataib Hezbollah bases"
+    assert rows[0]["notes"] == "Ask about the contractor" and rows[1]["notes"] == ""
+    assert rows[0]["date"] == "2019-12-30" and "rocket" in rows[0]["snippet"].lower()
+    library.remember_corpora()
+    cli = _cli(library, glossary_file, "search", "rocket", "--sort", "oldest")
+    assert [h["id"] for h in cli["hits"]] == [r["id"] for r in rows]  # type: ignore[index]
+
+    for fmt, text in (("md", "Markdown"), ("json", "JSON")):
+        with qtbot.waitSignal(layer.exported, timeout=20000):
+            _menu_action(row_menu("Kataib Hezbollah"), "exportSaved", text).trigger()
+        assert targets[-1].name == f"Kataib-Hezbollah.{fmt}"
+    data = json.loads(targets[-1].read_text("utf-8"))
+    assert [h["id"] for h in data["hits"]] == [NEWEST, KH]  # a watched actor: newest first
+    markdown = (tmp_path / "Kataib-Hezbollah.md").read_text("utf-8")
+    assert markdown.startswith("# Briefs naming Kataib Hezbollah\n")
+
+    # The starred briefs, from below the rows; nothing starred: nothing to export.
+    below = QPoint(5, watchlist.view.viewport().height() - 5)
+    assert not watchlist.menu_for(below).findChild(QMenu, "exportStarred").isEnabled()  # type: ignore[union-attr]
+    layer.store.set_starred(["2018-05-14_elections.md", KH], True)
+    with qtbot.waitSignal(layer.exported, timeout=20000):
+        _menu_action(watchlist.menu_for(below), "exportStarred", "CSV").trigger()
+    with targets[-1].open(newline="", encoding="utf-8") as fh:
+        starred = list(csv.DictReader(fh))
+    assert targets[-1].name == "starred.csv"
+    assert [r["id"] for r in starred] == [KH, "2018-05-14_elections.md"]  # newest first
+    assert starred[0]["notes"] == "Ask about the contractor"

@@ -8,6 +8,7 @@ temporary file renamed into place; a PDF through Qt's own writer).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from briefreader.core.atomic import write_text_atomic
 from briefreader.core.library import Library
 from briefreader.core.reading import BriefView
 from briefreader.core.userdata import Note, UserData
-from briefreader.core.userexport import export_rows, render_export
+from briefreader.core.userexport import export_rows, render_export, saved_hits, starred_hits
 from briefreader.core.userlists import user_search
 from briefreader.core.wording import counted
 from briefreader.ui.userlayer.anchors import Alignment
@@ -52,6 +53,41 @@ def export_results_job(
         return f"{counted(len(res.hits), 'brief')} exported to {target}"
 
     return job
+
+
+def export_saved_job(name: str, fmt: str, target: Path) -> Callable[[Library, UserData], str]:
+    """The background job writing every brief a saved search (or watched actor) finds now,
+    in its order, to ``target``."""
+
+    def job(lib: Library, ud: UserData) -> str:
+        saved = ud.saved(name)
+        hits = saved_hits(lib, ud, saved)
+        if saved.kind == "actor":
+            query, title = "", f"Briefs naming {saved.name}"
+        else:
+            query, title = saved.query, f"Saved search “{saved.name}”: {saved.query}"
+        text = render_export(export_rows(lib, ud, hits), fmt, query, title)
+        write_text_atomic(target, text)
+        return f"{counted(len(hits), 'brief')} of “{name}” exported to {target}"
+
+    return job
+
+
+def export_starred_job(fmt: str, target: Path) -> Callable[[Library, UserData], str]:
+    """The background job writing every starred brief, newest first, to ``target``."""
+
+    def job(lib: Library, ud: UserData) -> str:
+        hits = starred_hits(lib, ud)
+        text = render_export(export_rows(lib, ud, hits), fmt, "", "Starred briefs")
+        write_text_atomic(target, text)
+        return f"{counted(len(hits), 'starred brief')} exported to {target}"
+
+    return job
+
+
+def file_stem(name: str) -> str:
+    """A file name for a saved search's export ("Iran, 2019" -> "Iran-2019")."""
+    return re.sub(r"[^\w-]+", "-", name).strip("-") or "saved-search"
 
 
 def brief_document(view: BriefView, notes: Sequence[Note]) -> QTextDocument:

@@ -229,6 +229,8 @@ class UserLayer(QObject):
         self.notes_panel.addNoteRequested.connect(self.note_on_brief)
         self.notes_panel.editRequested.connect(self.highlights.edit)
         self.notes_panel.deleteRequested.connect(self.store.delete_note)
+        self.watchlist.exportRequested.connect(self.ask_export_saved)
+        self.watchlist.exportStarredRequested.connect(self.ask_export_starred)
         self.notes_dock.visibilityChanged.connect(
             lambda shown: self.notes_panel.refresh_all() if shown else None
         )
@@ -395,6 +397,29 @@ class UserLayer(QObject):
         """Write every result of the search shown to ``target`` (in the background)."""
         request = self.window.search.current_request()
         self.store.in_background(export.export_results_job(request, fmt, target), self._on_exported)
+
+    @Slot(str, str)
+    def ask_export_saved(self, name: str, fmt: str) -> None:
+        label, suffix = export.FORMATS[fmt]
+        stem = export.file_stem(name)
+        target = self._ask_path(f"Export “{name}”", f"{stem}.{suffix}", suffix, label)
+        if target is not None:
+            self.export_saved(name, target, fmt)
+
+    def export_saved(self, name: str, target: Path, fmt: str) -> None:
+        """Write every brief the saved search (or watched actor) finds, in its order."""
+        self.store.in_background(export.export_saved_job(name, fmt, target), self._on_exported)
+
+    @Slot(str)
+    def ask_export_starred(self, fmt: str) -> None:
+        label, suffix = export.FORMATS[fmt]
+        target = self._ask_path("Export the starred briefs", f"starred.{suffix}", suffix, label)
+        if target is not None:
+            self.export_starred(target, fmt)
+
+    def export_starred(self, target: Path, fmt: str) -> None:
+        """Write every starred brief, newest first."""
+        self.store.in_background(export.export_starred_job(fmt, target), self._on_exported)
 
     def _on_exported(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 6000)

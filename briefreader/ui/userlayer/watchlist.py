@@ -26,6 +26,9 @@ from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.models import SavedListModel, SavedRole
 from briefreader.ui.userlayer.store import UserStore
 
+#: What the menu offers to export to, by format.
+EXPORT_FORMATS = {"csv": "CSV", "md": "Markdown", "json": "JSON"}
+
 EMPTY = (
     "Nothing saved yet. Save a search with Ctrl+S, or watch an actor from its menu in the "
     "Actors panel or the brief."
@@ -37,7 +40,9 @@ class WatchlistPanel(QWidget):
 
     openRequested(status): run this saved search, new briefs first.
     saveRequested(): "Save this search…".
-    seenRequested(name) / deleteRequested(name) / exportRequested(name): from its menu.
+    seenRequested(name) / deleteRequested(name): from its menu.
+    exportRequested(name, format): export what it finds ("csv", "md" or "json").
+    exportStarredRequested(format): export the starred briefs.
     countsShown(): the counts of a refresh are all in the list (new counts and totals).
     """
 
@@ -45,7 +50,8 @@ class WatchlistPanel(QWidget):
     saveRequested = Signal()
     seenRequested = Signal(str)
     deleteRequested = Signal(str)
-    exportRequested = Signal(str)
+    exportRequested = Signal(str, str)
+    exportStarredRequested = Signal(str)
     countsShown = Signal()
 
     def __init__(self, store: UserStore, parent: QWidget | None = None) -> None:
@@ -145,22 +151,38 @@ class WatchlistPanel(QWidget):
     @Slot(QPoint)
     def _context_menu(self, pos: QPoint) -> None:
         menu = self.menu_for(pos)
-        if menu is not None:
-            menu.exec(self.view.viewport().mapToGlobal(pos))
-            menu.deleteLater()
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
-    def menu_for(self, pos: QPoint) -> QMenu | None:
+    def menu_for(self, pos: QPoint) -> QMenu:
+        """The menu of the row at ``pos``: open, seen, export, delete; below any row (or on
+        none), saving a search and exporting the starred briefs."""
         st: SavedStatus | None = self.view.indexAt(pos).data(SavedRole)
-        if st is None:
-            return None
-        name = st.saved.name
         menu = QMenu(self)
-        menu.addAction("Open").triggered.connect(lambda: emit(self.openRequested, st))
-        seen = menu.addAction("Mark as seen")
-        seen.setEnabled(bool(st.new))
-        seen.triggered.connect(lambda: emit(self.seenRequested, name))
-        menu.addAction("Export as CSV…").triggered.connect(lambda: emit(self.exportRequested, name))
-        menu.addSeparator()
-        what = "Stop watching" if st.saved.kind == "actor" else "Delete"
-        menu.addAction(what).triggered.connect(lambda: emit(self.deleteRequested, name))
+        if st is not None:
+            name = st.saved.name
+            menu.addAction("Open").triggered.connect(lambda: emit(self.openRequested, st))
+            seen = menu.addAction("Mark as seen")
+            seen.setEnabled(bool(st.new))
+            seen.triggered.connect(lambda: emit(self.seenRequested, name))
+            what = "Export its briefs" if st.saved.kind == "actor" else "Export its results"
+            sub = menu.addMenu(what)
+            sub.setObjectName("exportSaved")
+            for fmt, label in EXPORT_FORMATS.items():
+                sub.addAction(f"{label}…").triggered.connect(
+                    lambda _c=False, f=fmt: emit(self.exportRequested, name, f)
+                )
+            menu.addSeparator()
+            what = "Stop watching" if st.saved.kind == "actor" else "Delete"
+            menu.addAction(what).triggered.connect(lambda: emit(self.deleteRequested, name))
+            menu.addSeparator()
+        else:
+            menu.addAction("Save this search…").triggered.connect(lambda: emit(self.saveRequested))
+        starred = menu.addMenu("Export the starred briefs")
+        starred.setObjectName("exportStarred")
+        starred.setEnabled(bool(self.store.starred))
+        for fmt, label in EXPORT_FORMATS.items():
+            starred.addAction(f"{label}…").triggered.connect(
+                lambda _c=False, f=fmt: emit(self.exportStarredRequested, f)
+            )
         return menu
