@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ import psycopg
 import synth
 
 from briefreader import paths
+from briefreader.core.archive import best as archive_best
 from briefreader.core.archive import push
 from briefreader.core.archive.library import ArchiveLibrary, init
 from briefreader.core.brief import ARTICLE, COMMENT
@@ -45,8 +48,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
 
 
-def rows(count: int, glossary: Glossary, seed: int = 1):  # type: ignore[no-untyped-def]
-    """Archive rows of ``count`` synthetic briefs, made as synth.generate makes files."""
+def texts(count: int, seed: int = 1, prefix: str = ""):  # type: ignore[no-untyped-def]
+    """(brief id, file text) of ``count`` synthetic briefs, made as synth.generate makes
+    files (one ``random.Random(seed)``, drawn in order: it cannot be split across workers)."""
     rng = random.Random(seed)
     writer = synth._Writer(rng, synth.load_actors(synth.DEFAULT_GLOSSARY))
     span = (synth.LAST_DAY - synth.FIRST_DAY).days
@@ -56,29 +60,127 @@ def rows(count: int, glossary: Glossary, seed: int = 1):  # type: ignore[no-unty
         markdown = rng.random() < 0.8
         title, text = writer.brief(date, markdown)
         name = f"{synth._slug(title)}-{i:07d}.md" if markdown else f"{date}_{i:07d}.txt"
-        brief_id = f"{date.year:04d}/{date.month:02d}/{name}"
-        brief = parse_bytes(text.encode("utf-8"), brief_id=brief_id, path=Path(brief_id))
-        mentions = glossary.mentions(brief)
-        by_section = {
-            s: main_actors([m for m in mentions if m.section == s]) for s in (ARTICLE, COMMENT)
-        }
-        yield push.row_of(brief, main_actors(mentions), by_section)
+        yield f"{prefix}{date.year:04d}/{date.month:02d}/{name}", text
 
 
-def load(conn: Any, count: int, batch: int, glossary: Glossary) -> dict[str, float]:
+_GLOSSARY: Glossary | None = None
+
+
+def _worker_init() -> None:
+    global _GLOSSARY
+    _GLOSSARY = Glossary.load([paths.bundled_glossary()])
+
+
+def row(brief_id: str, text: str, glossary: Glossary) -> tuple[tuple, dict[str, set[str]]]:
+    """The archive row of one brief as the push makes it (parse, match, analyse), and its
+    distinct words per section (what term_stats counts)."""
+    brief = parse_bytes(text.encode("utf-8"), brief_id=brief_id, path=Path(brief_id))
+    mentions = glossary.mentions(brief)
+    by_section = {
+        s: main_actors([m for m in mentions if m.section == s]) for s in (ARTICLE, COMMENT)
+    }
+    return push.row_and_words(brief, main_actors(mentions), by_section)
+
+
+def _analyse(chunk: list[tuple[str, str]]) -> tuple[list[tuple], Counter[tuple[str, str]]]:
+    """A worker's share: rows of a chunk of briefs and their per-section word counts."""
+    assert _GLOSSARY is not None
+    rows = []
+    df: Counter[tuple[str, str]] = Counter()
+    for brief_id, text in chunk:
+        r, distinct = row(brief_id, text, _GLOSSARY)
+        rows.append(r)
+        for weight, words in distinct.items():
+            df.update((w, weight) for w in words)
+    return rows, df
+
+
+def _chunks(items, size: int):  # type: ignore[no-untyped-def]
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def bulk_load(conn: Any, count: int, workers: int) -> dict[str, float]:
+    """COPY ``count`` synthetic briefs straight into an empty archive's tables.
+
+    The rows are the push's own (``push.row_and_words``: parse, match, analyse), made by
+    ``workers`` processes while this one draws the texts in order; the briefs' indexes are
+    dropped first and built once at the end; term_stats and totals are counted from the
+    rows as the push counts them; then the best-briefs lists and VACUUM ANALYZE.
+    """
+    t0 = time.perf_counter()
+    indexes = conn.execute(
+        """SELECT indexname, indexdef FROM pg_indexes
+           WHERE tablename = 'briefs' AND indexname <> 'briefs_pkey'"""
+    ).fetchall()
+    for name, _def in indexes:
+        conn.execute(f"DROP INDEX {name}")
+    conn.execute("ALTER TABLE briefs DROP CONSTRAINT briefs_pkey")
+    df: Counter[tuple[str, str]] = Counter()
+    sums = [0, 0, 0, 0]
+    done = 0
+    cols = ", ".join(push.COLUMNS)
+    with multiprocessing.Pool(workers, initializer=_worker_init) as pool:
+        batches = pool.imap(_analyse, _chunks(texts(count), 250), chunksize=1)
+        for part in _chunks(batches, 40):  # 10,000 briefs a COPY
+            with conn.cursor() as cur, cur.copy(f"COPY briefs ({cols}) FROM STDIN") as copy:
+                for rows, counts in part:
+                    for r in rows:
+                        copy.write_row(r)
+                        sums[0] += 1
+                        sums[1] += r[-4]
+                        sums[2] += r[-3]
+                        sums[3] += r[-2]
+                    df.update(counts)
+            done = sums[0]
+            rate = done / (time.perf_counter() - t0)
+            print(f"  {done:,} briefs copied, {rate:.0f} briefs/s", file=sys.stderr, flush=True)
+    copied = time.perf_counter() - t0
+    with conn.cursor() as cur, cur.copy("COPY term_stats (lexeme, field, ndoc) FROM STDIN") as c:
+        for (word, field), n in df.items():
+            c.write_row((word, field, n))
+    conn.execute(
+        """UPDATE totals SET value = d.value FROM unnest(
+               ARRAY['briefs', 'words_a', 'words_b', 'words_c'], %s::bigint[]) AS d(name, value)
+           WHERE totals.name = d.name""",
+        (sums,),
+    )
+    t = time.perf_counter()
+    conn.execute("ALTER TABLE briefs ADD PRIMARY KEY (id)")
+    for _name, definition in indexes:
+        conn.execute(definition)
+    indexed = time.perf_counter() - t
+    t = time.perf_counter()
+    conn.execute("VACUUM ANALYZE")
+    vacuum = time.perf_counter() - t
+    t = time.perf_counter()
+    best = archive_best.rebuild(conn)
+    best_s = time.perf_counter() - t
+    conn.execute("VACUUM ANALYZE")
+    total = time.perf_counter() - t0
+    return {"seconds": total, "copy_seconds": copied, "rate": count / copied,
+            "index_seconds": indexed, "vacuum_seconds": vacuum, "best_seconds": best_s,
+            "best_words": best}  # fmt: skip
+
+
+def push_sample(conn: Any, count: int, batch: int, glossary: Glossary) -> dict[str, float]:
+    """The push rate into the loaded archive: ``count`` more briefs (another seed) through
+    the push's own code, in batches, as ``briefreader index --archive`` sends them."""
     t0 = time.perf_counter()
     server = 0.0
-    done = 0
-    for chunk in push.batched(rows(count, glossary), batch):
+    made = (row(i, text, glossary)[0] for i, text in texts(count, seed=2, prefix="push/"))
+    for chunk in push.batched(made, batch):
         t = time.perf_counter()
         push.push_rows(conn, chunk)
         server += time.perf_counter() - t
-        done += len(chunk)
-        if done % (batch * 10) == 0:
-            rate = done / (time.perf_counter() - t0)
-            print(f"  {done:,} briefs pushed, {rate:.0f} briefs/s", file=sys.stderr, flush=True)
     total = time.perf_counter() - t0
-    return {"seconds": total, "copy_merge_seconds": server, "rate": count / total}
+    return {"seconds": total, "server_seconds": server, "rate": count / total}
 
 
 def query_log(conn: Any, glossary: Glossary, n: int, seed: int = 7) -> list[tuple[str, dict]]:
@@ -125,25 +227,45 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--archive", metavar="URL", required=True, help="a server to load into")
     ap.add_argument("--count", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=300)
-    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--workers", type=int, default=2, help="processes making the rows")
+    ap.add_argument(
+        "--push-sample",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="then push N more briefs through the push code (its rate)",
+    )
+    ap.add_argument("--batch", type=int, default=500, help="the push sample's batch size")
     ap.add_argument("--keep", action="store_true", help="keep the scratch database")
+    ap.add_argument(
+        "--reuse",
+        action="store_true",
+        help="search a scratch database kept by --keep (migrated, its lists "
+        "rebuilt if it has none) instead of loading one",
+    )
     ap.add_argument("--database", default="briefreader_scale", help="the scratch database")
     args = ap.parse_args(argv)
 
     glossary = Glossary.load([paths.bundled_glossary()])
     db = args.database
-    with psycopg.connect(args.archive, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {db}")
     url = f"{args.archive.rsplit('/', 1)[0]}/{db}"
+    loaded: dict[str, float] = {}
+    if not args.reuse:
+        with psycopg.connect(args.archive, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {db}")
     try:
         init(url)
         with psycopg.connect(url, autocommit=True) as conn:
-            print(f"pushing {args.count:,} synthetic briefs in batches of {args.batch:,}")
-            pushed = load(conn, args.count, args.batch, glossary)
-            t = time.perf_counter()
-            conn.execute("VACUUM ANALYZE")
-            vacuum = time.perf_counter() - t
+            if not args.reuse:
+                print(f"copying {args.count:,} synthetic briefs ({args.workers} workers)")
+                loaded = bulk_load(conn, args.count, args.workers)
+            elif conn.execute("SELECT count(*) FROM best_words").fetchone()[0] == 0:
+                t = time.perf_counter()
+                loaded["best_words"] = archive_best.rebuild(conn)
+                loaded["best_seconds"] = time.perf_counter() - t
+                conn.execute("VACUUM ANALYZE")
+            n = conn.execute("SELECT value FROM totals WHERE name = 'briefs'").fetchone()[0]
             size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
             db_size = size.fetchone()[0]
             log = query_log(conn, glossary, args.queries)
@@ -160,18 +282,37 @@ def main(argv: list[str] | None = None) -> int:
                 lib.related(brief_id, limit=10)
                 related.append((time.perf_counter() - t) * 1000)
             lib.close()
+        pushed = None
+        if args.push_sample:
+            with psycopg.connect(url, autocommit=True) as conn:
+                pushed = push_sample(conn, args.push_sample, args.batch, glossary)
     finally:
         if not args.keep:
             with psycopg.connect(args.archive, autocommit=True) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
     facets_only = [w - p for w, p in zip(whole, page, strict=True)]
-    print(f"\n{args.count:,} briefs, database {db_size} after VACUUM ANALYZE ({vacuum:.0f} s)")
+    print(f"\n{n:,} briefs, database {db_size} after VACUUM ANALYZE")
     print("| what | figure |\n|---|---:|")
-    print(f"| push, briefs/s (make, parse, match, analyse, COPY, merge) | {pushed['rate']:.0f} |")
-    print(
-        f"| of which COPY + merge on the server, s (of {pushed['seconds']:.0f} s) |"
-        f" {pushed['copy_merge_seconds']:.0f} |"
-    )
+    if "rate" in loaded:
+        print(f"| bulk load, briefs/s (make, parse, match, analyse, COPY) | {loaded['rate']:.0f} |")
+        print(f"| bulk load: COPY, s | {loaded['copy_seconds']:.0f} |")
+        print(
+            f"| bulk load: primary key and indexes built after, s | {loaded['index_seconds']:.0f} |"
+        )
+        print(f"| bulk load: VACUUM ANALYZE, s | {loaded['vacuum_seconds']:.0f} |")
+        print(f"| bulk load: in all, s | {loaded['seconds']:.0f} |")
+    if "best_seconds" in loaded:
+        print(
+            f"| best-briefs lists started for {loaded['best_words']:,} words, s |"
+            f" {loaded['best_seconds']:.0f} |"
+        )
+    if pushed:
+        print(
+            f"| push of {args.push_sample:,} more briefs (batches of {args.batch}), briefs/s,"
+            f" end to end | {pushed['rate']:.0f} |"
+        )
+        print(f"| of which COPY + merge + lists on the server, s (of {pushed['seconds']:.0f} s) |"
+              f" {pushed['server_seconds']:.0f} |")  # fmt: skip
     for label, values in (
         ("first page with snippets", page),
         ("first page with snippets and facets", whole),
@@ -184,10 +325,12 @@ def main(argv: list[str] | None = None) -> int:
         )
     kinds = ["word", "common + rare", "actor name", "phrase", "newest", "word + actor filter"]
     for k, kind in enumerate(kinds):
-        sub = [whole[i] for i in range(k, len(whole), 6)]
+        sub = [page[i] for i in range(k, len(page), 6)]
+        subw = [whole[i] for i in range(k, len(whole), 6)]
         print(
-            f"| {kind} (with facets): p50 / p95, ms | {statistics.median(sub):.0f} /"
-            f" {percentile(sub, 0.95):.0f} |"
+            f"| {kind}: p50 / p95, ms (with facets) | {statistics.median(sub):.0f} /"
+            f" {percentile(sub, 0.95):.0f} ({statistics.median(subw):.0f} /"
+            f" {percentile(subw, 0.95):.0f}) |"
         )
     return 0
 

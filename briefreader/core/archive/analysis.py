@@ -40,11 +40,19 @@ def stem(word: str) -> str | None:
 
 
 def words(text: str) -> list[str]:
-    """The index words of ``text`` in order (what a phrase is made of)."""
+    """The index words of ``text`` in order (what a phrase is made of).
+
+    Tokens are found in one C call and each looked up in the stem cache; a token is
+    lower-cased by itself, as the local analyzer does (never the whole text at once).
+    """
+    cache = _STEMS
     out = []
-    for m in TOKEN.finditer(text):
-        s = stem(m.group().lower())
-        if s is not None:
+    for token in TOKEN.findall(text):
+        word = token.lower()
+        s = cache.get(word)
+        if s is None:
+            s = stem(word) or ""
+        if s:
             out.append(s)
     return out
 
@@ -64,31 +72,54 @@ def quote(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+_QUOTED: dict[str, str] = {}
+
+
+def _quoted(lexeme: str) -> str:
+    q = _QUOTED.get(lexeme)
+    if q is None:
+        if len(_QUOTED) > 500_000:
+            _QUOTED.clear()
+        q = _QUOTED[lexeme] = quote(lexeme)
+    return q
+
+
 def tsvector(
     sections: Iterable[tuple[str, str]],
 ) -> tuple[str, dict[str, int], dict[str, set[str]]]:
     """(tsvector literal, words per section weight, distinct words per section weight).
 
-    ``sections`` are (section name, text) pairs in order: title, article, comment.
+    ``sections`` are (section name, text) pairs in order: title, article, comment. The
+    distinct words of a section are those the tsvector keeps a position of in it (what the
+    push counts from the tsvector itself: a word past its first 256 positions is not there).
     """
     positions: dict[str, list[str]] = {}
     counts: dict[str, int] = {}
-    distinct: dict[str, set[str]] = {}
     pos = 0
     for name, text in sections:
         weight = WEIGHTS[name]
-        n = 0
-        seen = distinct.setdefault(weight, set())
-        for word in words(text):
-            n += 1
+        ws = words(text)
+        counts[weight] = len(ws)
+        for word in ws:
             pos += 1
-            if pos > MAX_POSITION or len(word.encode("utf-8")) > MAX_LEXEME_BYTES:
+            if pos > MAX_POSITION:
+                break
+            if len(word) * 4 > MAX_LEXEME_BYTES and len(word.encode("utf-8")) > MAX_LEXEME_BYTES:
                 continue
-            seen.add(word)
-            positions.setdefault(word, []).append(f"{pos}{weight}")
-        counts[weight] = n
-        pos += SECTION_GAP
-    literal = " ".join(
-        f"{quote(word)}:{','.join(where[:256])}" for word, where in positions.items()
-    )
-    return literal, counts, distinct
+            where = positions.get(word)
+            if where is None:
+                positions[word] = [f"{pos}{weight}"]
+            else:
+                where.append(f"{pos}{weight}")
+        else:
+            pos += SECTION_GAP
+            continue
+        pos = MAX_POSITION + 1  # past the last position kept: later sections keep none
+    distinct: dict[str, set[str]] = {w: set() for w in WEIGHTS.values()}
+    parts = []
+    for word, where in positions.items():
+        kept = where[:256]
+        parts.append(f"{_quoted(word)}:{','.join(kept)}")
+        for p in kept:
+            distinct[p[-1]].add(word)
+    return " ".join(parts), counts, distinct

@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from briefreader.core.archive import analysis
+from briefreader.core.archive import analysis, best
 from briefreader.core.archive.errors import ArchiveReadOnlyError
 from briefreader.core.archive.schema import LOCK_NAMESPACE, LOCK_PUSH
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
@@ -62,6 +62,14 @@ def fold(value: str) -> str:
 
 def row_of(brief: Brief, actors: Sequence[str], by_section: Mapping[str, Sequence[str]]) -> tuple:
     """The archive row of a parsed brief and the actors it names (most mentioned first)."""
+    return row_and_words(brief, actors, by_section)[0]
+
+
+def row_and_words(
+    brief: Brief, actors: Sequence[str], by_section: Mapping[str, Sequence[str]]
+) -> tuple[tuple, dict[str, set[str]]]:
+    """The archive row of a parsed brief, and the distinct index words of each section
+    weight that its tsvector holds (what term_stats counts; a bulk load counts them here)."""
     text = brief.text
     a0, a1 = brief.article_start, brief.article_end
     if brief.comment is not None and brief.comment_start is not None:
@@ -69,7 +77,7 @@ def row_of(brief: Brief, actors: Sequence[str], by_section: Mapping[str, Sequenc
         mid, tail = text[a1:c0], text[c1:]
     else:
         mid, tail = text[a1:], ""
-    literal, counts, _distinct = analysis.tsvector(
+    literal, counts, distinct = analysis.tsvector(
         [("title", brief.title), ("article", brief.article), ("comment", brief.comment or "")]
     )
     return (
@@ -79,7 +87,7 @@ def row_of(brief: Brief, actors: Sequence[str], by_section: Mapping[str, Sequenc
         brief.encoding, json.dumps(brief.metadata, ensure_ascii=False), list(brief.warnings),
         list(actors), list(by_section.get(ARTICLE, ())), list(by_section.get(COMMENT, ())),
         counts.get("A", 0), counts.get("B", 0), counts.get("C", 0), literal,
-    )  # fmt: skip
+    ), distinct  # fmt: skip
 
 
 def _stage(conn: psycopg.Connection[Any]) -> None:
@@ -138,6 +146,7 @@ def push_rows(conn: psycopg.Connection[Any], rows: Sequence[tuple]) -> tuple[int
                        WHERE totals.name = d.name""",
                     (deltas,),
                 )
+                best.add_briefs(cur, "stage s")
     return int(new[0]) - int(old[0]), int(old[0])
 
 

@@ -91,6 +91,30 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        [
+            # Each common word's best briefs (core.archive.best): what a first page over
+            # more matches than can be scored is chosen from. An archive migrated to this
+            # version gets its lists started by its next push.
+            """CREATE TABLE best_words (
+                lexeme text PRIMARY KEY,
+                floor real NOT NULL,
+                kept integer NOT NULL
+            )""",
+            """CREATE TABLE best_briefs (
+                lexeme text NOT NULL,
+                id text NOT NULL,
+                score real NOT NULL,
+                PRIMARY KEY (lexeme, id)
+            )""",
+            "CREATE INDEX best_briefs_id ON best_briefs (id)",
+            # Date sorts read these in order and stop at the page's end (ties by id).
+            "CREATE INDEX briefs_newest ON briefs (date DESC NULLS LAST, id)",
+            "CREATE INDEX briefs_oldest ON briefs (date, id)",
+            "DROP INDEX briefs_date",
+        ],
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -158,7 +182,7 @@ def migrate(conn: psycopg.Connection[Any]) -> tuple[int, int]:
 def _grant_roles(conn: psycopg.Connection[Any]) -> None:
     """Create the reader and writer group roles where this role may (else leave it to the
     database's owner: members of the reader role can search, of the writer role push)."""
-    tables = "briefs, term_stats, totals, glossary, archive_meta"
+    tables = "briefs, term_stats, totals, glossary, archive_meta, best_words, best_briefs"
     try:
         with conn.transaction():
             for role in (READER_ROLE, WRITER_ROLE):

@@ -2,8 +2,15 @@
 
 PostgreSQL finds and counts the matches (GIN index over tsvectors); the order is BM25F as
 the local index has it, computed in SQL from each match's tsvector and the archive's word
-statistics (``ts_rank`` knows no idf: a common word weighs as much as a rare one). Past
-RANK_ALL matches only the RANK_DEPTH best by ``ts_rank`` are re-ranked by BM25.
+statistics (``ts_rank`` knows no idf: a common word weighs as much as a rare one).
+
+What grows with the number of matches is bounded: counts stop at COUNT_CAP (then the
+results say "at least", ``exact`` False); a first page over more than LISTS_ABOVE matches
+is ranked from each common word's best briefs (core.archive.best) and every match of the
+rarer words, not from every match; date sorts read the date index in order and stop at the
+page's end; facets over more than COUNT_CAP matches are counted on the first FACET_SAMPLE
+found (lower bounds, as the total is). Deep pages (past BEST_PAGE) keep the exhaustive path:
+past RANK_ALL matches the RANK_DEPTH best by ``ts_rank`` are re-ranked by BM25.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from briefreader.core.archive import analysis
+from briefreader.core.archive import analysis, best
 from briefreader.core.archive.push import fold
 from briefreader.core.archive.query import Column, Compiled, Op, Text, to_sql
 from briefreader.core.records import Filters, Hit, SearchResults, Snippet
@@ -27,6 +34,13 @@ B = 0.75
 BOOSTS = {"A": 1.0, "B": 1.0, "C": 0.9}
 RANK_ALL = 20_000
 RANK_DEPTH = 2_000
+#: Matches are counted up to this many; past it the totals are lower bounds.
+COUNT_CAP = 10_000
+#: Past this many matches a page within BEST_PAGE is ranked from the best-briefs lists.
+LISTS_ABOVE = best.MIN_BRIEFS
+BEST_PAGE = 100
+#: Facets of more than COUNT_CAP matches are counted on this many of them.
+FACET_SAMPLE = 2_000
 #: A wildcard stands for at most this many index words (the commonest) in the ranking.
 MAX_EXPANSION = 64
 SNIPPET_CHARS = 220
@@ -172,27 +186,47 @@ def run(
         cur.execute(
             "SELECT set_config('statement_timeout', %s, true)", (str(STATEMENT_TIMEOUT_MS),)
         )
-        cur.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {strict}) FROM briefs b WHERE {where}",
-            [*p_strict, *p_where],
-        )
-        total, total1 = (int(x) for x in cur.fetchone() or (0, 0))
+        capped = "SELECT count(*) FROM (SELECT 1 FROM briefs b WHERE {} LIMIT %s) x"
+        cur.execute(capped.format(where), [*p_where, COUNT_CAP + 1])
+        total = int((cur.fetchone() or (0,))[0])
+        one_tier = strict == loose and p_strict == p_loose
+        if one_tier or not total:
+            total1 = total
+        else:
+            cur.execute(
+                capped.format(f"({strict}) AND {filt}"), [*p_strict, *p_filt, COUNT_CAP + 1]
+            )
+            total1 = int((cur.fetchone() or (0,))[0])
+        exact = total <= COUNT_CAP
+        total, total1 = min(total, COUNT_CAP), min(total1, COUNT_CAP)
         want = offset + limit
         if not total:
             rows: list[tuple[str, float, bool]] = []
         elif sort_by == "relevance":
-            rows = _ranked(cur, compiled, strict, p_strict, where, p_where, total, want)
-        else:
-            order = "DESC" if sort_by == "newest" else "ASC"
-            cur.execute(
-                f"""SELECT b.id, 0.0, {strict} FROM briefs b WHERE {where}
-                    ORDER BY 3 DESC, b.date {order} NULLS LAST, b.id LIMIT %s""",
-                [*p_strict, *p_where, want],
+            rows = _ranked(
+                cur, compiled, strict, p_strict, where, p_where, filt, p_filt, total, total1, want
             )
-            rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
+        else:
+            # Each tier in date order, read from the date index until the page is full.
+            order = "DESC" if sort_by == "newest" else "ASC"
+            tiers = [(f"({strict}) AND {filt}", [*p_strict, *p_filt], True)]
+            if not one_tier:
+                tiers.append((f"{where} AND NOT ({strict})", [*p_where, *p_strict], False))
+            rows = []
+            for cond, params, t1 in tiers:
+                if len(rows) >= want or (t1 and not total1):
+                    continue
+                cur.execute(
+                    f"""SELECT b.id FROM briefs b WHERE {cond}
+                        ORDER BY b.date {order} NULLS LAST, b.id LIMIT %s""",
+                    [*params, want - len(rows)],
+                )
+                rows += [(r[0], 0.0, t1) for r in cur.fetchall()]
         page = rows[offset:want]
         hits = _hits(cur, page, compiled, actors, actor_spans, snippets)
-        facet_out = _facets(cur, where, p_where) if facets and total else {}
+        facet_out = {}
+        if facets and total:
+            facet_out = _facets(cur, where, p_where, None if exact else FACET_SAMPLE)
     return SearchResults(
         query=text,
         hits=hits,
@@ -203,6 +237,7 @@ def run(
         facets=facet_out,
         notices=notices,
         seconds=time.perf_counter() - t0,
+        exact=exact,
     )
 
 
@@ -213,7 +248,10 @@ def _ranked(
     p_strict: list[object],
     where: str,
     p_where: list[object],
+    filt: str,
+    p_filt: list[object],
     total: int,
+    total1: int,
     want: int,
 ) -> list[tuple[str, float, bool]]:
     """(id, score, all words) of the best ``want`` matches, all-words matches first."""
@@ -223,31 +261,80 @@ def _ranked(
     avg = _avg(totals)
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
              "avg_c": avg[2]}  # fmt: skip
-    candidates = (
-        f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
-        f"FROM briefs b WHERE {where}"
-    )
-    params: list[object] = [*p_strict, *p_where]
-    if total > RANK_ALL and words:
-        # Too many to score each: the best by ts_rank (all-words first) are re-ranked.
-        rank_q = " | ".join(analysis.quote(w) for w in sorted(set(words)))
-        candidates += " ORDER BY t1 DESC, ts_rank(b.tsv, %s::tsquery) DESC LIMIT %s"
-        params += [rank_q, RANK_DEPTH]
     # psycopg takes one style of placeholder a query: the named values are put in as
     # positional ones, in the order the text uses them.
     bm25, bm25_params = _positional(_BM25, named)
     feedback = _feedback_wanted(compiled)
-    # With feedback, each tier's best FEEDBACK_DEPTH are re-scored: fetch that many of both.
-    depth = max(want, total if feedback and total <= RANK_ALL else want)
-    cur.execute(
-        f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
-            ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
-        [*bm25_params, *params, depth],
-    )
-    rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
+    rows = None
+    if total > LISTS_ABOVE and want <= BEST_PAGE and words and all(w == "ABC" for _, w in terms):
+        depth = 2 * FEEDBACK_DEPTH if feedback else want
+        rows = _from_lists(
+            cur, sorted(set(words)), strict, p_strict, where, p_where, filt, p_filt,
+            total1, bm25, bm25_params, depth, want,
+        )  # fmt: skip
+    if rows is None:
+        candidates = (
+            f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
+            f"FROM briefs b WHERE {where}"
+        )
+        params: list[object] = [*p_strict, *p_where]
+        if total > RANK_ALL and words:
+            # Too many to score each: the best by ts_rank (all-words first) are re-ranked.
+            rank_q = " | ".join(analysis.quote(w) for w in sorted(set(words)))
+            candidates += " ORDER BY t1 DESC, ts_rank(b.tsv, %s::tsquery) DESC LIMIT %s"
+            params += [rank_q, RANK_DEPTH]
+        # With feedback, each tier's best FEEDBACK_DEPTH are re-scored: fetch that many of both.
+        depth = max(want, total if feedback and total <= RANK_ALL else want)
+        cur.execute(
+            f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
+                ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
+            [*bm25_params, *params, depth],
+        )
+        rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
     if feedback and len(rows) > 1:
         rows = _feedback(cur, rows, totals, avg, len(compiled.loose.children))  # type: ignore[union-attr]
     return rows[:want]
+
+
+def _from_lists(
+    cur: Any,
+    words: list[str],
+    strict: str,
+    p_strict: list[object],
+    where: str,
+    p_where: list[object],
+    filt: str,
+    p_filt: list[object],
+    total1: int,
+    bm25: str,
+    bm25_params: list[object],
+    depth: int,
+    want: int,
+) -> list[tuple[str, float, bool]] | None:
+    """The best ``depth`` of the candidates: each listed word's best briefs, every match of
+    the query's other words, and every all-words match when they are few; None when fewer
+    than ``want`` of them match (filters can leave too few: the caller reads every match)."""
+    listed = best.lists(cur, words)
+    parts = ["SELECT id FROM best_briefs WHERE lexeme = ANY(%s)"]
+    params: list[object] = [sorted(listed)]
+    others = [w for w in words if w not in listed]
+    if others:
+        parts.append("SELECT b.id FROM briefs b WHERE b.tsv @@ %s::tsquery")
+        params.append(" | ".join(analysis.quote(w) for w in others))
+    if total1 <= LISTS_ABOVE:
+        parts.append(f"SELECT b.id FROM briefs b WHERE ({strict}) AND {filt}")
+        params += [*p_strict, *p_filt]
+    candidates = (
+        f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 FROM briefs b "
+        f"WHERE b.id IN ({' UNION '.join(parts)}) AND {where}"
+    )
+    cur.execute(
+        f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
+            ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
+        [*bm25_params, *p_strict, *params, *p_where, depth],
+    )
+    rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
+    return rows if len(rows) >= want else None
 
 
 def _positional(sql: str, named: dict[str, object]) -> tuple[str, list[object]]:
@@ -461,10 +548,15 @@ def _cut(body: str, start: int) -> str:
     return body[start : space if space > start else end]
 
 
-def _facets(cur: Any, where: str, params: list[object]) -> dict[str, dict[str, int]]:
+def _facets(
+    cur: Any, where: str, params: list[object], sample: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Counts per actor, source, year and tag of the matches (of the first ``sample`` found,
+    when given: then each count is a lower bound, as the total is)."""
+    limit = "" if sample is None else f" LIMIT {int(sample)}"
     cur.execute(
         f"""WITH m AS MATERIALIZED (SELECT b.actors, b.source, b.date, b.tag_keys
-                                     FROM briefs b WHERE {where})
+                                     FROM briefs b WHERE {where}{limit})
             SELECT 'actors', a, count(*) FROM m, unnest(m.actors) a GROUP BY a
             UNION ALL SELECT 'source', source, count(*) FROM m WHERE source <> '' GROUP BY 2
             UNION ALL SELECT 'year', extract(year FROM date)::int::text, count(*) FROM m
