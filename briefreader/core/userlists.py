@@ -9,6 +9,7 @@ front end gets the same lists.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -106,6 +107,7 @@ def narrowed_search(
         notices=[
             *every.notices,
             *([f"only the {only} briefs are listed"] if only else []),
+            *_news_notice(hits, first),
             *([f"only briefs with a note holding {', '.join(note_words)}"] if note_words else []),
             *([f"only briefs labelled {', '.join(labels)}"] if labels else []),
         ],
@@ -113,6 +115,15 @@ def narrowed_search(
         exact=every.exact,
         partial=every.partial,
     )
+
+
+def _news_notice(hits: Sequence[Hit], first: Sequence[str]) -> list[str]:
+    """Says how many briefs are listed first as new (a saved search just opened)."""
+    front = set(first)
+    n = sum(1 for h in hits if h.id in front)
+    if not n:
+        return []
+    return [f"{'1 new brief' if n == 1 else f'{n} new briefs'} since you last looked, first"]
 
 
 _USER_TERM = re.compile(r'(?<![\w:])(note|label):(?:"([^"]*)"|(\S+))', re.IGNORECASE)
@@ -131,6 +142,42 @@ def split_user_terms(text: str) -> tuple[str, dict[str, list[str]]]:
         elif value.strip():
             found["label"].append(normal_label(value))
     return " ".join(_USER_TERM.sub(" ", text).split()), found
+
+
+def date_bounds(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """A saved search's ``since``/``until`` (ISO days) as short as they stay exact, both in
+    the same unit: whole years as ``YYYY``, else whole months as ``YYYY-MM``, else days (a
+    range's end in years or months is the last day of it, as the query language reads it)."""
+    days = [
+        (dt.date.fromisoformat(text), end) for text, end in ((since, False), (until, True)) if text
+    ]
+
+    def fits(unit: int) -> bool:  # 0: years, 1: months
+        for day, end in days:
+            after = day + dt.timedelta(days=1)
+            if unit == 0 and (day.month, day.day) != ((12, 31) if end else (1, 1)):
+                return False
+            if unit == 1 and (after.day if end else day.day) != 1:
+                return False
+        return True
+
+    unit = next((u for u in (0, 1) if fits(u)), 2)
+
+    def short(text: str | None) -> str | None:
+        return text[: (4, 7, 10)[unit]] if text else None
+
+    return short(since), short(until)
+
+
+def date_term(since: str | None, until: str | None) -> str:
+    """The query term finding the briefs from ``since`` to ``until`` (ISO days, both
+    included; either may be None): ``date:2019``, ``date:[2019-06 to 2020-01]``, or ""."""
+    a, b = date_bounds(since, until)
+    if a is None and b is None:
+        return ""
+    if a == b:
+        return f"date:{a}"
+    return f"date:[{a or ''} to {b or ''}]".replace("[ to", "[to").replace(" ]", "]")
 
 
 def _facets(hits: Sequence[Hit]) -> dict[str, dict[str, int]]:

@@ -21,7 +21,7 @@ from briefreader.core.userlayer import (
     statuses,
     watch,
 )
-from briefreader.core.userlists import narrowed_search
+from briefreader.core.userlists import date_term, narrowed_search
 
 GLOSSARY = """
 [[actor]]
@@ -155,3 +155,36 @@ def test_a_brief_with_its_notes_as_markdown(lib: Library, tmp_path: Path) -> Non
     assert text.startswith("# Old 3\n")
     assert "The PMF and ==a drone==, year 3." in text
     assert "- > a drone\n  which one?" in text and "- Ask the desk" in text
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "term"),
+    [
+        ("2011-03-02", "2013-03-04", "date:[2011-03-02 to 2013-03-04]"),  # both on a brief's day
+        ("2011-03-03", "2013-03-03", "date:[2011-03-03 to 2013-03-03]"),  # both a day off
+        ("2011-03-01", "2013-03-31", "date:[2011-03 to 2013-03]"),
+        ("2011-01-01", "2013-12-31", "date:[2011 to 2013]"),
+        ("2012-01-01", "2012-12-31", "date:2012"),
+        ("2012-03-01", "2012-03-31", "date:2012-03"),
+        ("2012-03-03", None, "date:[2012-03-03 to]"),
+        ("2012-03-04", None, "date:[2012-03-04 to]"),
+        (None, "2012-03-03", "date:[to 2012-03-03]"),
+        (None, "2012-12-31", "date:[to 2012]"),
+    ],
+)
+def test_a_saved_date_range_written_as_a_query_term_finds_the_same_briefs(
+    lib: Library, since: str | None, until: str | None, term: str
+) -> None:
+    """The window writes a saved search's since/until into its query (it has no date-range
+    filter): the term must find exactly what the filters find."""
+    import datetime as dt
+
+    assert date_term(since, until) == term
+    day = dt.date.fromisoformat
+    by_filters = lib.search(
+        "drone", limit=50, since=day(since) if since else None, until=day(until) if until else None
+    )
+    by_term = lib.search(f"drone {term}", limit=50)
+    assert by_filters.total > 0
+    assert sorted(h.id for h in by_term.hits) == sorted(h.id for h in by_filters.hits)
+    assert not by_term.notices

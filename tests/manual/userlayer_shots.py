@@ -153,6 +153,48 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     ask_note(window, "Highlight with a note", "declared in a televised speech on Tuesday", "")
     settle(window)
 
+    # The watchlist's menu on a saved search (export), and one opened with its news first.
+    watchlist = layer.watchlist
+    layer.reveal(layer.watch_dock)
+    settle(window, 300)
+    rect = watchlist.view.visualRect(watchlist.model.index(0))
+    menu = watchlist.menu_for(rect.center())
+    at = watchlist.view.viewport().mapToGlobal(rect.center())
+    QTimer.singleShot(300, lambda: (_grab_popup(menu, out, f"{label}-07-watch-menu"), menu.close()))
+    menu.exec(at)
+    settle(window)
+    layer.saved.open_saved(watchlist.model.row(0))
+    wait_for(lambda: window.search.shown_query == "Suleimani", "the saved search")
+    settle(window, 600)
+    shot(window, out, f"{label}-08-saved-opened")
+
+    # A search saved with a date range (as the command line saves one), opened.
+    from briefreader.core.userlayer import add_saved
+
+    add_saved(library, layer.store.ud, "PMF, 2019", "PMF", {"since": "2019-01-01",
+              "until": "2019-12-31", "sources": ["Reuters"]}, "newest")  # fmt: skip
+    layer.watchlist.refresh()
+    wait_for(lambda: watchlist.model.status("PMF, 2019") is not None, "the dated search")
+    settle(window, 300)
+    layer.saved.open_saved(watchlist.model.status("PMF, 2019"))
+    wait_for(lambda: window.search.shown_query.startswith("PMF"), "the dated search's results")
+    settle(window, 600)
+    shot(window, out, f"{label}-09-dated-search")
+
+    # Plain words find notes too: a brief that only a note names is listed last.
+    window.facet_panel.clear()
+    other = window.model.hit(window.model.rowCount() - 1)
+    if other is not None:
+        layer.store.add_note(library.brief(other.id), "Ask about Zarqawi's old route")
+    window.search.search_for("Zarqawi")
+    wait_for(lambda: window.search.shown_query == "Zarqawi", "the notes' search")
+    settle(window, 600)
+    shot(window, out, f"{label}-10-notes-search")
+    window.search.search_for("note:compare")
+    wait_for(lambda: window.search.shown_query == "note:compare", "note:compare")
+    settle(window, 600)
+    shot(window, out, f"{label}-11-note-term")
+
     window.close()
     workers.shutdown()
     library.close()

@@ -639,7 +639,8 @@ def test_a_date_range_saved_on_the_command_line_holds_in_the_window(
     with qtbot.waitSignal(window.resultsShown, timeout=20000):
         layer.saved.open_saved(rows["Baghdad 2019"])
     # The window has no date-range filter: the range is written into the query, in sight.
-    assert window.search_box.text() == "Baghdad date:[2019-06-01 to 2019-12-31]"
+    assert window.search_box.text() == "Baghdad date:[2019-06 to 2019-12]"
+    assert window.search_box.cursorPosition() == 0  # the query's start in sight
     assert [window.model.hit(r).id for r in range(window.model.rowCount())] == [KH]  # type: ignore[union-attr]
     assert window.sort_combo.currentData() == "newest"
     with qtbot.waitSignal(window.resultsShown, timeout=20000):
@@ -722,3 +723,16 @@ def test_export_a_saved_search_and_the_starred_from_the_watchlist_menu(
     assert targets[-1].name == "starred.csv"
     assert [r["id"] for r in starred] == [KH, "2018-05-14_elections.md"]  # newest first
     assert starred[0]["notes"] == "Ask about the contractor"
+
+
+def test_the_search_box_buttons_are_drawn_again_for_a_new_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    lists = window.user_layer.lists
+    window.set_theme("light")
+    light = lists._muted.name()
+    icon = lists.history_action.icon().cacheKey()
+    window.set_theme("dark")
+    qtbot.waitUntil(lambda: lists._muted.name() != light, timeout=5000)
+    assert lists._muted.lightness() > 100  # readable on the dark field
+    assert lists.history_action.icon().cacheKey() != icon
+    window.set_theme("light")
+    qtbot.waitUntil(lambda: lists._muted.name() == light, timeout=5000)

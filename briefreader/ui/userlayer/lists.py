@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QPoint, QSettings, Slot
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Slot
 from PySide6.QtGui import QAction, QActionGroup, QPalette
 from PySide6.QtWidgets import QLineEdit, QMenu
 
@@ -72,6 +72,16 @@ class ResultLists(QObject):
         self.only_action.triggered.connect(self.show_only_menu)
         panel.search_box.returnPressed.connect(lambda: self.remember(panel.search_box.text()))
         panel.openRequested.connect(lambda _id: self.remember(panel.shown_query))
+        panel.search_box.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A new theme: the buttons are drawn again in its muted colour (drawn once in the
+        light theme's, they were all but invisible in the dark)."""
+        if event.type() == QEvent.Type.PaletteChange and watched is self.window.search_box:
+            self._muted = self.window.search_box.palette().color(QPalette.ColorRole.PlaceholderText)
+            self.history_action.setIcon(clock_icon(self._muted))
+            self._show_only()
+        return super().eventFilter(watched, event)
 
     def list_first(self, request: SearchRequest, ids: tuple[str, ...]) -> None:
         """List ``ids`` first while ``request`` (a saved search just opened) is shown."""

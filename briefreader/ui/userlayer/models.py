@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from briefreader.core.userdata import CHANGED, MISSING
+from briefreader.core.userdata import CHANGED, MISSING, Saved
 from briefreader.core.userlayer import NoteRow, SavedStatus
+from briefreader.core.userlists import date_bounds
 from briefreader.core.wording import counted
+from briefreader.ui.userlayer.delegates import BodyRole, HeadRole
 
 NoteRole = Qt.ItemDataRole.UserRole + 40
 SavedRole = Qt.ItemDataRole.UserRole + 41
@@ -19,6 +22,15 @@ _Index = QModelIndex | QPersistentModelIndex
 
 CHANGED_TEXT = "The brief changed since this note"
 MISSING_TEXT = "The brief is no longer in the library"
+
+
+def when(iso: str) -> str:
+    """A stored UTC time as the user's clock reads it ("3 Dec 2026, 09:14")."""
+    try:
+        moment = dt.datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return iso
+    return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
 def _one_line(text: str, limit: int = 160) -> str:
@@ -63,29 +75,38 @@ class NoteListModel(QAbstractListModel):
         row = self._rows[index.row()]
         note = row.note
         if role == Qt.ItemDataRole.DisplayRole:
-            lines = []
-            if self.with_title:
-                lines.append("▸ " + _one_line(row.title, 60))
-            if note.is_highlight:
-                lines.append(f"“{_one_line(note.quote or '', 120)}”")
-                if note.body:
-                    lines.append("✎ " + _one_line(note.body, 240))
-            else:
-                body = _one_line(note.body, 240) or "(empty note)"
-                lines.append(f"✎ {body}  (on the whole brief)")
-            if row.state == CHANGED:
-                lines.append(f"⚠ {CHANGED_TEXT}")
-            elif row.state == MISSING:
-                lines.append(f"⚠ {MISSING_TEXT}")
-            return "\n".join(lines)
+            body = self._body(row)
+            return f"▸ {_one_line(row.title, 60)}\n{body}" if self.with_title else body
+        if role == HeadRole:
+            return _one_line(row.title, 200) if self.with_title else None
+        if role == BodyRole:
+            return self._body(row)
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = [row.title, note.body or "(no note)", f"Written {note.updated}"]
+            tip = [row.title, note.body or "(no note)", f"Written {when(note.updated)}"]
             if row.state == CHANGED:
                 tip.append(f"{CHANGED_TEXT}. It was written on:\n{_old_context(row)}")
             return "\n\n".join(t for t in tip if t)
         if role == NoteRole:
             return row
         return None
+
+    @staticmethod
+    def _body(row: NoteRow) -> str:
+        """The quote (a highlight), the note, and what became of its brief."""
+        note = row.note
+        lines = []
+        if note.is_highlight:
+            lines.append(f"“{_one_line(note.quote or '', 120)}”")
+            if note.body:
+                lines.append("✎ " + _one_line(note.body, 240))
+        else:
+            body = _one_line(note.body, 240) or "(empty note)"
+            lines.append(f"✎ {body}  (on the whole brief)")
+        if row.state == CHANGED:
+            lines.append(f"⚠ {CHANGED_TEXT}")
+        elif row.state == MISSING:
+            lines.append(f"⚠ {MISSING_TEXT}")
+        return "\n".join(lines)
 
     def set_rows(self, rows: Sequence[NoteRow]) -> None:
         self.beginResetModel()
@@ -94,6 +115,44 @@ class NoteListModel(QAbstractListModel):
 
     def row(self, n: int) -> NoteRow | None:
         return self._rows[n] if 0 <= n < len(self._rows) else None
+
+
+def _found(st: SavedStatus) -> str:
+    return counted(st.total, "brief") if st.total >= 0 else "counting…"
+
+
+def saved_summary(saved: Saved, *, long: bool = False) -> list[str]:
+    """What a saved search is, in a few words: its query, filters and order ("“PMF” ·
+    Reuters · 2019 · newest first"); a watched actor says so. ``long``: labelled, one
+    line each (a tooltip)."""
+    if saved.kind == "actor":
+        return ["Watched actor: its briefs, newest first" if long else "watched actor"]
+    f = saved.filters
+    since, until = date_bounds(f.get("since"), f.get("until"))
+    dates = []
+    if since or until:
+        if since == until:
+            dates.append(str(since))
+        else:
+            dates.append(f"{since or '…'} – {until or '…'}")
+    dates += [str(y) for y in f.get("years", [])]
+    parts = [
+        ("Search", f"“{saved.query}”" if saved.query else "every brief"),
+        ("Actors", ", ".join(f.get("actors", []))),
+        ("Sources", ", ".join(f.get("sources", []))),
+        ("Tags", ", ".join(f"#{t}" for t in f.get("tags", []))),
+        ("Dates", ", ".join(dates)),
+        ("Order", SORT_WORDS.get(saved.sort, saved.sort)),
+    ]
+    if long:
+        return [f"{label}: {value}" for label, value in parts if value]
+    if saved.sort == "relevance":  # the usual order goes without saying in a short line
+        parts = parts[:-1]
+    return [value for _label, value in parts if value]
+
+
+#: How a saved search's order is said.
+SORT_WORDS = {"relevance": "best first", "newest": "newest first", "oldest": "oldest first"}
 
 
 class SavedListModel(QAbstractListModel):
@@ -110,16 +169,20 @@ class SavedListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         st = self._rows[index.row()]
+        new = f"  ·  {len(st.new)} new" if st.new else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            new = f"  ·  {len(st.new)} new" if st.new else ""
-            mark = "◉ " if st.saved.kind == "actor" else "⌕ "
-            total = f"  ({st.total})" if st.total >= 0 else ""
-            return f"{mark}{st.saved.name}{total}{new}"
+            return f"{st.saved.name}  ·  {_found(st)}{new}"
+        if role == HeadRole:
+            return f"{st.saved.name}{new}"
+        if role == BodyRole:
+            return " · ".join([*saved_summary(st.saved), _found(st)])
         if role == Qt.ItemDataRole.ToolTipRole:
-            what = "Watched actor" if st.saved.kind == "actor" else f"Search: {st.saved.query}"
-            seen = st.saved.seen_at or "never"
-            found = counted(st.total, "brief") if st.total >= 0 else "counting"
-            return f"{what}\n{found}, {len(st.new)} new since {seen}"
+            seen = when(st.saved.seen_at) if st.saved.seen_at else "never"
+            what = "\n".join(saved_summary(st.saved, long=True))
+            return (
+                f"{what}\n{_found(st)}, {len(st.new)} new since you last looked ({seen})\n"
+                "Click to open it, new briefs first; right-click to export it"
+            )
         if role == Qt.ItemDataRole.FontRole and st.new:
             font = QFont()
             font.setBold(True)

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
@@ -25,8 +22,6 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +29,7 @@ from PySide6.QtWidgets import (
 from briefreader.core.userdata import CHANGED, CURRENT, Note
 from briefreader.core.userlayer import NoteRow, note_rows
 from briefreader.ui.qtcompat import emit
+from briefreader.ui.userlayer.delegates import TwoPartDelegate
 from briefreader.ui.userlayer.models import NoteListModel, NoteRole
 from briefreader.ui.userlayer.store import UserStore
 
@@ -41,31 +37,10 @@ from briefreader.ui.userlayer.store import UserStore
 FILTER_DELAY_MS = 200
 
 
-class _WrapDelegate(QStyledItemDelegate):
-    """Rows as tall as their text wrapped at the list's width (Qt measures a wrapped row at
-    another width than it draws it, and elides the last line)."""
-
-    def __init__(self, view: QListView) -> None:
-        super().__init__(view)
-        self.view = view
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        width = max(60, self.view.viewport().width() - 2 * TEXT_MARGIN)
-        flags = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
-        rect = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), int(flags), text)
-        return QSize(width, rect.height() + 8)
-
-
-#: Room the style leaves on each side of a row's text.
-TEXT_MARGIN = 10
-
-
 def _list(model: NoteListModel, name: str) -> QListView:
     view = QListView()
-    view.setItemDelegate(_WrapDelegate(view))
+    # A brief's title (in the list of every note) muted on one line, the note under it.
+    view.setItemDelegate(TwoPartDelegate(view, muted="head"))
     view.setObjectName(name)
     view.setModel(model)
     view.setWordWrap(True)

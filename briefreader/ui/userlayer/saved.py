@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import QInputDialog, QMenu
 
 from briefreader.core.userlayer import SavedStatus, add_saved, mark_seen, watch
+from briefreader.core.userlists import date_term
 from briefreader.ui.models import ActorIdRole
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.lists import ResultLists
@@ -23,13 +24,10 @@ if TYPE_CHECKING:
 def shown_query(query: str, filters: dict[str, Any]) -> str:
     """The query a saved search runs as in the search box: the window has no date-range
     filter, so a saved ``since``/``until`` (from ``briefreader saved add --since``) is
-    written into it as ``date:[SINCE to UNTIL]`` (the same briefs, inclusive; visible and
-    editable, and kept if the search is saved again)."""
-    since, until = filters.get("since"), filters.get("until")
-    if not since and not until:
-        return query
-    span = f"date:[{since or ''} to {until or ''}]".replace("[ to", "[to").replace(" ]", "]")
-    return f"{query} {span}".strip()
+    written into it as a date term (``date:2019``, ``date:[2019-06 to 2020-01]``: the same
+    briefs, in sight and editable, and kept if the search is saved again)."""
+    term = date_term(filters.get("since"), filters.get("until"))
+    return f"{query} {term}".strip() if term else query
 
 
 class SavedSearches(QObject):
@@ -154,6 +152,7 @@ class SavedSearches(QObject):
         combo.setCurrentIndex(max(0, combo.findData(s.sort if s.kind == "search" else "newest")))
         combo.blockSignals(blocker)
         saved.set_text_quietly("" if s.kind == "actor" else shown_query(s.query, f))
+        self.window.search_box.setCursorPosition(0)  # its start in sight, not its date range
         self.lists.list_first(saved.current_request(), tuple(st.new))
         self.window.run_search()
         name = s.name

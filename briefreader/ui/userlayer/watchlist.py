@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from briefreader.core.userlayer import UNCOUNTED, SavedStatus, statuses
 from briefreader.ui.qtcompat import emit
+from briefreader.ui.userlayer.delegates import TwoPartDelegate
 from briefreader.ui.userlayer.models import SavedListModel, SavedRole
 from briefreader.ui.userlayer.store import UserStore
 
@@ -65,8 +66,9 @@ class WatchlistPanel(QWidget):
         self.view.setObjectName("watchlist")
         self.view.setModel(self.model)
         self.view.setSpacing(2)
-        self.view.setUniformItemSizes(True)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.view.setItemDelegate(TwoPartDelegate(self.view, muted="body"))
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)  # rows measured at each width
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
