@@ -89,6 +89,14 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     wait_for(lambda: window.pane.view is not None, "a brief")
     settle(window)
     article, comment = window.pane.browsers
+    layer.reveal(layer.notes_dock)  # nothing written yet: the empty panels
+    settle(window, 300)
+    shot(window, out, f"{label}-00a-notes-empty")
+    layer.reveal(layer.watch_dock)
+    settle(window, 300)
+    shot(window, out, f"{label}-00b-watchlist-empty")
+    layer.notes_dock.hide()
+    layer.watch_dock.hide()
     words = article.document().toPlainText().split()
     if len(words) > 12 and _select(article, " ".join(words[4:12])):
         layer.highlight_selection()
@@ -99,6 +107,13 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     layer.toggle_star()
     settle(window)
     shot(window, out, f"{label}-01-highlights")
+    if len(words) > 30 and _select(article, " ".join(words[20:24])):
+        spans = article.cursorRect(article.textCursor()).center()
+        menu = article.context_menu(spans)
+        QTimer.singleShot(300, lambda: (_grab_popup(menu, out, f"{label}-01b-selection-menu"),
+                                        menu.close()))  # fmt: skip
+        menu.exec(article.viewport().mapToGlobal(spans))
+        settle(window)
 
     layer.notes_dock.show()
     settle(window, 400)
@@ -130,6 +145,12 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     layer.label_selected("to check")
     settle(window, 300)
     shot(window, out, f"{label}-04b-labels")
+    for name, menu in (("04c-results-menu", layer.results_menu()),
+                       ("04d-list-menu", layer.lists.list_menu())):  # fmt: skip
+        QTimer.singleShot(300, lambda m=menu, n=name: (_grab_popup(m, out, f"{label}-{n}"),
+                                                       m.close()))  # fmt: skip
+        menu.exec(window.results.viewport().mapToGlobal(window.results.rect().center()))
+        settle(window)
 
     layer.lists.remember("Suleimani")
     layer.lists.remember("PMF disarm")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMenu
 from briefreader.core.library import Library
 from briefreader.core.userdata import CHANGED, CURRENT, UserData
 from briefreader.ui.main_window import MainWindow
+from briefreader.ui.userlayer.delegates import HeadRole
 from briefreader.ui.userlayer.layer import UserLayer
 from briefreader.ui.userlayer.models import CHANGED_TEXT, NoteListModel, SavedListModel
 from briefreader.ui.widgets.brief_browser import BriefBrowser
@@ -736,3 +737,26 @@ def test_the_search_box_buttons_are_drawn_again_for_a_new_theme(qtbot, window: M
     assert lists.history_action.icon().cacheKey() != icon
     window.set_theme("light")
     qtbot.waitUntil(lambda: lists._muted.name() == light, timeout=5000)
+
+
+def test_the_notes_panel_says_what_it_lists_when_there_is_nothing(
+    qtbot, window: MainWindow
+) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.ui.userlayer.notes_panel import NO_NOTES
+    from briefreader.ui.userlayer.watchlist import EMPTY
+
+    layer = window.user_layer
+    panel = layer.notes_panel
+    layer.reveal(layer.notes_dock)
+    qtbot.waitUntil(lambda: panel.all_empty.isVisible(), timeout=10000)
+    assert panel.all_empty.text() == NO_NOTES and not panel.all_list.isVisible()
+    _open(qtbot, window, KH)
+    layer.store.add_note(window.pane.view.brief, "Ask about the contractor")  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: panel.all_list.isVisible(), timeout=10000)
+    assert not panel.all_empty.isVisible() and panel.all_model.rowCount() == 1
+    assert panel.all_model.index(0).data(HeadRole) == "American strikes hit Kataib Hezbollah bases"
+    panel.filter.setText("zanzibar")
+    qtbot.waitUntil(lambda: panel.all_empty.isVisible(), timeout=10000)
+    assert panel.all_empty.text() == "No note holds “zanzibar”."
+    layer.reveal(layer.watch_dock)
+    assert layer.watchlist.empty.isVisible() and layer.watchlist.empty.text() == EMPTY

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QHelpEvent, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QColor, QHelpEvent, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -255,6 +255,8 @@ class PaneHighlights(QObject):
         if cursor.hasSelection() and self._section(browser) is not None:
             start, end = cursor.selectionStart(), cursor.selectionEnd()
             act = menu.addAction("Highlight with a note…")
+            act.setShortcut(QKeySequence("Ctrl+Shift+H"))  # said, not bound: the menu's own
+            act.setShortcutVisibleInContextMenu(True)
             act.triggered.connect(
                 lambda: self.highlight(view.brief, browser, start, end, with_note=True)
             )
@@ -276,6 +278,8 @@ class PaneHighlights(QObject):
             act.triggered.connect(lambda: emit(self.watchRequested, actor_id))
         starred = self.store.is_starred(view.brief.id)
         act = menu.addAction("Unstar this brief" if starred else "Star this brief")
+        act.setShortcut(QKeySequence("Ctrl+D"))
+        act.setShortcutVisibleInContextMenu(True)
         act.triggered.connect(lambda: emit(self.starToggled))
 
     def tooltip(self, browser: BriefBrowser, pos: QPoint) -> str:

@@ -33,6 +33,13 @@ from briefreader.ui.userlayer.delegates import TwoPartDelegate
 from briefreader.ui.userlayer.models import NoteListModel, NoteRole
 from briefreader.ui.userlayer.store import UserStore
 
+#: What "All notes" says before the first note is written.
+NO_NOTES = (
+    "Your notes and highlights on every brief will be listed here. In the search box, "
+    "note:word finds the briefs with a note holding the word, and plain words look in "
+    "your notes too."
+)
+
 #: Typing in the notes' filter searches after this pause.
 FILTER_DELAY_MS = 200
 
@@ -96,6 +103,11 @@ class NotesPanel(QWidget):
         self.filter.setPlaceholderText("Find in notes…")
         self.filter.setClearButtonEnabled(True)
         self.all_list = _list(self.all_model, "allNotes")
+        self.all_empty = QLabel(NO_NOTES)
+        self.all_empty.setWordWrap(True)
+        self.all_empty.setObjectName("notesEmpty")
+        self.all_empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.all_empty.hide()
 
         top = QHBoxLayout()
         top.addWidget(self.brief_label, 1)
@@ -109,6 +121,7 @@ class NotesPanel(QWidget):
         lay.addWidget(self.all_label)
         lay.addWidget(self.filter)
         lay.addWidget(self.all_list, 3)
+        lay.addWidget(self.all_empty, 3)
 
         self._filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
         self._filter_timer.timeout.connect(self.refresh_all)
@@ -150,6 +163,10 @@ class NotesPanel(QWidget):
 
     def _on_all_rows(self, rows: list[NoteRow]) -> None:
         self.all_model.set_rows(rows)
+        words = self.filter.text().strip()
+        self.all_empty.setText(f"No note holds “{words}”." if words else NO_NOTES)
+        self.all_empty.setVisible(not rows)
+        self.all_list.setVisible(bool(rows))
 
     @Slot(str)
     def _on_notes_changed(self, brief_id: str) -> None:

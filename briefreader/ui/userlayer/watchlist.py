@@ -31,8 +31,9 @@ from briefreader.ui.userlayer.store import UserStore
 EXPORT_FORMATS = {"csv": "CSV", "md": "Markdown", "json": "JSON"}
 
 EMPTY = (
-    "Nothing saved yet. Save a search with Ctrl+S, or watch an actor from its menu in the "
-    "Actors panel or the brief."
+    "Nothing saved yet.\n\nCtrl+S saves the search shown, with its filters and order. To "
+    "watch an actor, right-click it in the Actors panel or its mark in a brief (or Watch ▸ "
+    "Watch an actor…).\n\nEach one then says how many briefs arrived since you last looked."
 )
 
 
@@ -77,6 +78,7 @@ class WatchlistPanel(QWidget):
         self.view.clicked.connect(self._on_picked)
         self.empty = QLabel(EMPTY)
         self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.empty.setObjectName("notesEmpty")
         self.save_button = QPushButton("Save search…")
         self.save_button.setToolTip("Save the query, its filters and its order (Ctrl+S)")
@@ -90,7 +92,7 @@ class WatchlistPanel(QWidget):
         lay.setContentsMargins(10, 6, 10, 10)
         lay.setSpacing(6)
         lay.addWidget(self.view, 1)
-        lay.addWidget(self.empty)
+        lay.addWidget(self.empty, 1)
         lay.addLayout(row)
         self._show([])
 
