@@ -60,11 +60,64 @@ def words(text: str) -> list[str]:
 def spans(
     text: str, terms: frozenset[str], prefixes: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, int]]:
-    """Where ``text`` has a word whose index word is in ``terms`` (or starts a prefix)."""
+    """Where ``text`` has a word whose index word is in ``terms`` (or starts a prefix).
+
+    Only the tokens that can stem to one are stemmed: a Porter stem keeps its word's first
+    letters (all but its last three at most are changed), so a token must start with the
+    head of a term or prefix; one regular expression finds those starts. Query words with
+    other than ASCII letters, and texts with a dotted capital I (the one letter whose lower
+    case is two characters, the second no letter), take the plain path.
+    """
+    if not terms and not prefixes:
+        return
+    heads = {t[: max(1, len(t) - 3)] for t in terms} | {p[: max(1, len(p) - 3)] for p in prefixes}
+    if "\u0130" in text or not all(h.isascii() for h in heads):
+        yield from _spans_all(text, terms, prefixes)
+        return
+    starts = _starts(frozenset(heads))
+    end = 0
+    for m in starts.finditer(text):
+        at = m.start()
+        if at < end:
+            continue
+        if at > 1 and text[at - 1] == "." and _is_word(text[at - 2]):
+            continue  # inside a dotted token (P.M.F.)
+        token = TOKEN.match(text, at)
+        if token is None:
+            continue
+        end = token.end()
+        s = stem(token.group().lower())
+        if s is not None and (s in terms or (prefixes and s.startswith(prefixes))):
+            yield at, end
+
+
+def _spans_all(
+    text: str, terms: frozenset[str], prefixes: tuple[str, ...] = ()
+) -> Iterator[tuple[int, int]]:
+    """:func:`spans` by stemming every token (the reference the fast path must equal)."""
     for m in TOKEN.finditer(text):
         s = stem(m.group().lower())
         if s is not None and (s in terms or (prefixes and s.startswith(prefixes))):
             yield m.start(), m.end()
+
+
+_WORD = re.compile(r"\w")
+_STARTS: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def _is_word(char: str) -> bool:
+    return _WORD.match(char) is not None
+
+
+def _starts(heads: frozenset[str]) -> re.Pattern[str]:
+    """Every place (overlapping) where one of ``heads`` starts, in any case."""
+    pattern = _STARTS.get(heads)
+    if pattern is None:
+        if len(_STARTS) > 256:
+            _STARTS.clear()
+        alternatives = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+        pattern = _STARTS[heads] = re.compile(f"(?<!\\w)(?=(?:{alternatives}))", re.IGNORECASE)
+    return pattern
 
 
 def quote(lexeme: str) -> str:
