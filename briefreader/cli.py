@@ -555,10 +555,13 @@ def cmd_saved(args: argparse.Namespace) -> int:
 
 def cmd_saved_add(args: argparse.Namespace) -> int:
     from briefreader.core.userlayer import add_saved
+    from briefreader.core.userlists import NOT_SAVABLE, savable
 
     query = " ".join(args.query)
     if not query.strip():
         args.usage_error("the query is empty: give the words to search for")
+    if not savable(query):
+        raise CliError(NOT_SAVABLE)
     lib = _open_library(args)
     _ensure_indexed(lib, args)
     with _open_userdata(lib) as ud:

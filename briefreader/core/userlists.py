@@ -180,6 +180,19 @@ def date_term(since: str | None, until: str | None) -> str:
     return f"date:[{a or ''} to {b or ''}]".replace("[ to", "[to").replace(" ]", "]")
 
 
+#: Why a saved search may not hold the user's own terms: its counts come from the index.
+NOT_SAVABLE = (
+    "a saved search cannot hold note: or label: terms: the watchlist counts what the index "
+    "finds, and the index knows nothing of your notes and labels"
+)
+
+
+def savable(text: str) -> bool:
+    """Whether ``text`` can be saved as a search (no ``note:`` or ``label:`` term)."""
+    mine = split_user_terms(text)[1]
+    return not (mine["note"] or mine["label"])
+
+
 def _facets(hits: Sequence[Hit]) -> dict[str, dict[str, int]]:
     """The facet counts of a narrowed list, shaped as the index's (most first)."""
     counts: dict[str, Counter[str]] = {k: Counter() for k in ("actors", "source", "year", "tags")}

@@ -279,3 +279,11 @@ def test_saved_search_keeps_its_dates_and_years(data: Path) -> None:
     assert listed["Iran 2016"]["total"] == by_year["total"]
     bad = run(data, "saved", "add", "x", "Iran", "--year", "19", check=False)
     assert bad.returncode == 2 and "not a year" in bad.stderr
+
+
+def test_a_search_with_note_or_label_terms_is_not_saved(data: Path) -> None:
+    """Its watchlist counts would come from the index alone, which knows no notes."""
+    for query in ("note:embassy", "Iran label:urgent"):
+        out = run(data, "saved", "add", "mine", query, check=False)
+        assert out.returncode == 1 and "cannot hold note: or label: terms" in out.stderr
+    assert json.loads(run(data, "saved", "--json").stdout) == []

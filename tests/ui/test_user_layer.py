@@ -760,3 +760,11 @@ def test_the_notes_panel_says_what_it_lists_when_there_is_nothing(
     assert panel.all_empty.text() == "No note holds “zanzibar”."
     layer.reveal(layer.watch_dock)
     assert layer.watchlist.empty.isVisible() and layer.watchlist.empty.text() == EMPTY
+
+
+def test_a_search_with_a_note_term_is_not_saved_and_says_why(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _search(qtbot, window, "note:embassy")
+    layer.saved.save_search_as("Mine")
+    assert "cannot hold note: or label: terms" in window.statusBar().currentMessage()
+    assert layer.store.ud.saved_all() == []

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import QInputDialog, QMenu
 
 from briefreader.core.userlayer import SavedStatus, add_saved, mark_seen, watch
-from briefreader.core.userlists import date_term
+from briefreader.core.userlists import NOT_SAVABLE, date_term, savable
 from briefreader.ui.models import ActorIdRole
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.lists import ResultLists
@@ -80,6 +80,8 @@ class SavedSearches(QObject):
         if not query and not filters:
             self.window.statusBar().showMessage("Type a query or tick a filter first.", 4000)
             return
+        if not self._savable(query):
+            return
         name, ok = QInputDialog.getText(
             self.window, "Save this search", "Name:", text=query or "Filtered briefs"
         )
@@ -89,12 +91,20 @@ class SavedSearches(QObject):
     def save_search_as(self, name: str) -> None:
         """Save the search shown (query, filters, sort) as ``name``; what it finds is seen."""
         query = self.window.search_box.text().strip()
+        if not self._savable(query):
+            return
         filters = self.current_filters()
         sort = str(self.window.sort_combo.currentData() or "relevance")
         self.store.in_background(
             lambda lib, ud: add_saved(lib, ud, name, query, filters, sort),
             lambda _s: self._saved_done(f"Saved “{name}”"),
         )
+
+    def _savable(self, query: str) -> bool:
+        if savable(query):
+            return True
+        self.window.statusBar().showMessage(NOT_SAVABLE[0].upper() + NOT_SAVABLE[1:] + ".", 8000)
+        return False
 
     def _saved_done(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 4000)
