@@ -39,6 +39,8 @@ COUNT_CAP = 10_000
 #: Past this many matches a page within BEST_PAGE is ranked from the best-briefs lists.
 LISTS_ABOVE = best.MIN_BRIEFS
 BEST_PAGE = 100
+#: Matches read besides the lists' when filters leave too few of those for the page.
+SCAN_MORE = 1_000
 #: Facets of more than COUNT_CAP matches are counted on this many of them.
 FACET_SAMPLE = 2_000
 #: A wildcard stands for at most this many index words (the commonest) in the ranking.
@@ -310,10 +312,11 @@ def _from_lists(
     bm25_params: list[object],
     depth: int,
     want: int,
-) -> list[tuple[str, float, bool]] | None:
+) -> list[tuple[str, float, bool]]:
     """The best ``depth`` of the candidates: each listed word's best briefs, every match of
-    the query's other words, and every all-words match when they are few; None when fewer
-    than ``want`` of them match (filters can leave too few: the caller reads every match)."""
+    the query's other words, and every all-words match when they are few. When filters
+    leave fewer than ``want`` of them, the first SCAN_MORE matches found are added (bounded
+    work, a page that may miss a better brief, as any ranking of a sample)."""
     listed = best.lists(cur, words)
     parts = ["SELECT id FROM best_briefs WHERE lexeme = ANY(%s)"]
     params: list[object] = [sorted(listed)]
@@ -324,17 +327,24 @@ def _from_lists(
     if total1 <= LISTS_ABOVE:
         parts.append(f"SELECT b.id FROM briefs b WHERE ({strict}) AND {filt}")
         params += [*p_strict, *p_filt]
-    candidates = (
-        f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 FROM briefs b "
-        f"WHERE b.id IN ({' UNION '.join(parts)}) AND {where}"
-    )
-    cur.execute(
-        f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
-            ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
-        [*bm25_params, *p_strict, *params, *p_where, depth],
-    )
-    rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
-    return rows if len(rows) >= want else None
+    rows: list[tuple[str, float, bool]] = []
+    for more in (False, True):
+        if more:
+            parts.append(f"(SELECT b.id FROM briefs b WHERE {where} LIMIT %s)")
+            params += [*p_where, SCAN_MORE]
+        candidates = (
+            f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
+            f"FROM briefs b WHERE b.id IN ({' UNION '.join(parts)}) AND {where}"
+        )
+        cur.execute(
+            f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
+                ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
+            [*bm25_params, *p_strict, *params, *p_where, depth],
+        )
+        rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
+        if len(rows) >= want:
+            break
+    return rows
 
 
 def _positional(sql: str, named: dict[str, object]) -> tuple[str, list[object]]:
