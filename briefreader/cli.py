@@ -534,11 +534,16 @@ def _saved_rows(lib: Library, ud: UserData, kind: str | None) -> list[dict[str, 
 
 
 def _print_saved(rows: list[dict[str, Any]], empty: str) -> None:
+    """One line each, worded as the window's watchlist words it."""
+    from briefreader.core.userdata import Saved
+    from briefreader.core.userlists import saved_summary
+
     if not rows:
         print(empty)
     for r in rows:
-        what = f"actor {r['name']}" if r["kind"] == "actor" else f"{r['name']}: {r['query']}"
-        print(f"{what} · {counted(r['total'], 'brief')} · {r['new']} new")
+        saved = Saved(r["name"], r["kind"], r["query"], r["filters"], r["sort"])
+        what = " · ".join(saved_summary(saved))
+        print(f"{r['name']}: {what} · {counted(r['total'], 'brief')} · {r['new']} new")
 
 
 def cmd_saved(args: argparse.Namespace) -> int:

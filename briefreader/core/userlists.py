@@ -19,7 +19,7 @@ from typing import Any
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.library import Library
 from briefreader.core.records import Hit, SearchResults, Snippet
-from briefreader.core.userdata import Note, UserData, UserDataError, normal_label
+from briefreader.core.userdata import Note, Saved, UserData, UserDataError, normal_label
 
 #: What a result list can be narrowed to beyond the index's own filters.
 ONLY = ("", "starred", "unread")
@@ -399,3 +399,37 @@ def _merge(marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((a, b))
     return out
+
+
+def saved_summary(saved: Saved, *, long: bool = False) -> list[str]:
+    """What a saved search is, in a few words: its query, filters and order ("“PMF” ·
+    Reuters · 2019 · newest first"); a watched actor says so. ``long``: labelled, one
+    line each (a tooltip)."""
+    if saved.kind == "actor":
+        return ["Watched actor: its briefs, newest first" if long else "watched actor"]
+    f = saved.filters
+    since, until = date_bounds(f.get("since"), f.get("until"))
+    dates = []
+    if since or until:
+        if since == until:
+            dates.append(str(since))
+        else:
+            dates.append(f"{since or '…'} – {until or '…'}")
+    dates += [str(y) for y in f.get("years", [])]
+    parts = [
+        ("Search", f"“{saved.query}”" if saved.query else "every brief"),
+        ("Actors", ", ".join(f.get("actors", []))),
+        ("Sources", ", ".join(f.get("sources", []))),
+        ("Tags", ", ".join(f"#{t}" for t in f.get("tags", []))),
+        ("Dates", ", ".join(dates)),
+        ("Order", SORT_WORDS.get(saved.sort, saved.sort)),
+    ]
+    if long:
+        return [f"{label}: {value}" for label, value in parts if value]
+    if saved.sort == "relevance":  # the usual order goes without saying in a short line
+        parts = parts[:-1]
+    return [value for _label, value in parts if value]
+
+
+#: How a saved search's order is said.
+SORT_WORDS = {"relevance": "best first", "newest": "newest first", "oldest": "oldest first"}

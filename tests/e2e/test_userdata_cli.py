@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from briefreader import paths
+from briefreader.core.wording import counted
 
 SEED = "2017-11-24_shamkhani-foreign-plot.txt"
 
@@ -277,6 +278,10 @@ def test_saved_search_keeps_its_dates_and_years(data: Path) -> None:
     listed = {r["name"]: r for r in json.loads(run(data, "saved", "--json").stdout)}
     assert listed["Iran lately"]["filters"] == added["filters"]
     assert listed["Iran 2016"]["total"] == by_year["total"]
+    human = run(data, "saved").stdout.splitlines()
+    found = counted(added["total"], "brief")
+    assert f"Iran lately: “Iran” · 2019-06 – 2020-12 · oldest first · {found} · 0 new" in human
+    assert any(line.startswith("Iran 2016: “Iran” · 2016 · ") for line in human)
     bad = run(data, "saved", "add", "x", "Iran", "--year", "19", check=False)
     assert bad.returncode == 2 and "not a year" in bad.stderr
 
