@@ -279,10 +279,13 @@ def _user_search(
     """``search`` and ``export``: the index's answer with the user's notes in it, as the
     window lists it (``note:word``, ``label:name``, and briefs only a note finds, last).
     A team archive's briefs are not the local notes' briefs: it answers alone."""
+    from briefreader.core.userdata import DB_NAME
+    from briefreader.core.userlists import savable, search_with_notes
+
     filters = _search_filters(args)
-    if archive_cli.wants_archive(args):
+    no_notes = not (lib.data_dir / DB_NAME).exists() and savable(query)  # never made one
+    if archive_cli.wants_archive(args) or no_notes:
         return lib.search(query, limit=limit, sort=args.sort, facets=facets, **filters)
-    from briefreader.core.userlists import search_with_notes
 
     with _open_userdata(lib) as ud:
         return search_with_notes(

@@ -292,3 +292,13 @@ def test_a_search_with_note_or_label_terms_is_not_saved(data: Path) -> None:
         out = run(data, "saved", "add", "mine", query, check=False)
         assert out.returncode == 1 and "cannot hold note: or label: terms" in out.stderr
     assert json.loads(run(data, "saved", "--json").stdout) == []
+
+
+def test_search_makes_no_notes_database_for_a_user_who_has_none(
+    tmp_path: Path, corpus: Path
+) -> None:
+    folder = tmp_path / "fresh"
+    run(folder, "index", str(corpus))
+    assert run(folder, "search", "embassy").returncode == 0
+    assert not (folder / "userdata.sqlite").exists()
+    assert _search(folder, "note:embassy")["total"] == 0
