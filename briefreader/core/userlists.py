@@ -20,6 +20,7 @@ from briefreader.core.brief import Brief, BriefError
 from briefreader.core.library import Library
 from briefreader.core.records import Hit, SearchResults, Snippet
 from briefreader.core.userdata import Note, Saved, UserData, UserDataError, normal_label
+from briefreader.core.userlayer import current_hashes
 
 #: What a result list can be narrowed to beyond the index's own filters.
 ONLY = ("", "starred", "unread")
@@ -343,23 +344,25 @@ def notes_below(
     if wanted and any(filters.values()):
         passing = _all_ids(lib, "", **filters)
         wanted = [i for i in wanted if i in passing]
-    extras: list[Hit] = []
-    for brief_id in wanted:
+    if wanted:
+        indexed = current_hashes(lib)  # the briefs still in the library
+        wanted = [i for i in wanted if i in indexed]
+    if not wanted:
+        return res
+    base = res.total
+    page: list[Hit] = []  # only the page's briefs are read: a common word may be in many notes
+    for brief_id in wanted[max(0, offset - base) : max(0, offset + limit - base)]:
         try:
             brief = lib.brief(brief_id)
         except (BriefError, OSError, RuntimeError):  # gone, unreadable, index busy
             continue
-        extras.append(_note_hit(lib, brief, noted[brief_id], text.split()))
-    if not extras:
-        return res
-    base = res.total
-    page = extras[max(0, offset - base) : max(0, offset + limit - base)]
-    what = "1 brief" if len(extras) == 1 else f"{len(extras)} briefs"
+        page.append(_note_hit(lib, brief, noted[brief_id], text.split()))
+    what = "1 brief" if len(wanted) == 1 else f"{len(wanted)} briefs"
     return replace(
         res,
         hits=[*res.hits, *page],
-        total=base + len(extras),
-        total_all_words=res.total_all_words + len(extras),
+        total=base + len(wanted),
+        total_all_words=res.total_all_words + len(wanted),
         notices=[*res.notices, f"{what} found by your notes alone, listed last"],
     )
 

@@ -21,7 +21,7 @@ from briefreader.core.userlayer import (
     statuses,
     watch,
 )
-from briefreader.core.userlists import date_term, narrowed_search
+from briefreader.core.userlists import date_term, narrowed_search, search_with_notes
 
 GLOSSARY = """
 [[actor]]
@@ -188,3 +188,29 @@ def test_a_saved_date_range_written_as_a_query_term_finds_the_same_briefs(
     assert by_filters.total > 0
     assert sorted(h.id for h in by_term.hits) == sorted(h.id for h in by_filters.hits)
     assert not by_term.notices
+
+
+def test_briefs_found_by_notes_alone_come_page_by_page_after_the_rest(
+    lib: Library, tmp_path: Path
+) -> None:
+    with UserData.open(tmp_path / "data") as ud:
+        for n in range(5):
+            ud.add_note(lib.brief(f"old-{n}.md"), f"Zarqawi, note {n}")
+        ud.add_note(lib.brief("old-5.md"), "drone and Zarqawi")  # its own text has "drone"
+        pages = [
+            search_with_notes(lib, ud, "zarqawi", offset=offset, limit=2) for offset in (0, 2, 4)
+        ]
+        assert [p.total for p in pages] == [6, 6, 6]
+        ids = [h.id for p in pages for h in p.hits]
+        assert sorted(ids) == sorted(f"old-{n}.md" for n in range(6))
+        assert all(
+            h.snippet is not None and h.snippet.section == "note" for p in pages for h in p.hits
+        )
+        # Every brief says "drone": the index lists them all (some of the words), once each.
+        both = search_with_notes(lib, ud, "drone zarqawi", limit=10)
+        assert both.total == 6 and len({h.id for h in both.hits}) == 6
+        assert not any("your notes" in n for n in both.notices)
+        (lib.corpora[0] / "old-4.md").unlink()
+        lib.update()
+        after = search_with_notes(lib, ud, "zarqawi", limit=10)
+        assert after.total == 5 and "old-4.md" not in {h.id for h in after.hits}
