@@ -25,7 +25,7 @@ import psycopg
 
 from briefreader.core.archive import analysis, best
 from briefreader.core.archive.push import fold
-from briefreader.core.archive.query import Column, Compiled, Op, Text, to_sql
+from briefreader.core.archive.query import Column, Compiled, Node, Op, Text, to_sql
 from briefreader.core.records import Filters, Hit, SearchResults, Snippet
 
 K1 = 1.2
@@ -34,15 +34,16 @@ B = 0.75
 BOOSTS = {"A": 1.0, "B": 1.0, "C": 0.9}
 RANK_ALL = 20_000
 RANK_DEPTH = 2_000
-#: Matches are counted up to this many; past it the totals are lower bounds.
-COUNT_CAP = 10_000
+#: Matches are counted up to this many; past it the totals are lower bounds (for plain
+#: words, the most briefs holding one of them in one section: term_stats knows it).
+COUNT_CAP = 1_000
 #: Past this many matches a page within BEST_PAGE is ranked from the best-briefs lists.
 LISTS_ABOVE = best.MIN_BRIEFS
 BEST_PAGE = 100
 #: Matches read besides the lists' when filters leave too few of those for the page.
 SCAN_MORE = 1_000
 #: Facets of more than COUNT_CAP matches are counted on this many of them.
-FACET_SAMPLE = 2_000
+FACET_SAMPLE = 1_000
 #: A wildcard stands for at most this many index words (the commonest) in the ranking.
 MAX_EXPANSION = 64
 SNIPPET_CHARS = 220
@@ -201,6 +202,9 @@ def run(
             total1 = int((cur.fetchone() or (0,))[0])
         exact = total <= COUNT_CAP
         total, total1 = min(total, COUNT_CAP), min(total1, COUNT_CAP)
+        if not exact and filt == "TRUE":
+            total = max(total, _at_least(cur, compiled.loose))
+            total1 = total if one_tier else total1
         want = offset + limit
         if not total:
             rows: list[tuple[str, float, bool]] = []
@@ -241,6 +245,22 @@ def run(
         seconds=time.perf_counter() - t0,
         exact=exact,
     )
+
+
+def _at_least(cur: Any, node: Node | None) -> int:
+    """A lower bound of the briefs a plain word (or an OR of plain words) matches: the most
+    briefs holding one of them in one section, as term_stats counts them; 0 otherwise."""
+    children = node.children if isinstance(node, Op) and node.op == "or" else (node,)
+    words: list[str] = []
+    for child in children:
+        if not isinstance(child, Text) or child.kind != "word" or child.weights != "ABC":
+            return 0
+        words.extend(child.words)
+    if not words:
+        return 0
+    cur.execute("SELECT max(ndoc) FROM term_stats WHERE lexeme = ANY(%s)", (words,))
+    row = cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _ranked(
