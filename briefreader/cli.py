@@ -633,22 +633,39 @@ def cmd_star(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from briefreader.core.userexport import export_rows, render_export
+    from briefreader.core.userexport import (
+        export_rows,
+        render_export,
+        saved_export,
+        starred_export,
+    )
 
     query = " ".join(args.query)
-    if not query.strip():
-        args.usage_error("the query is empty: give the words to search for")
+    chosen = sum(1 for x in (query.strip(), args.saved, args.starred) if x)
+    if chosen == 0:
+        args.usage_error("give the words to search for, --saved NAME or --starred")
+    if chosen > 1:
+        args.usage_error("give one of: a query, --saved NAME, --starred")
     lib = _open_library(args)
     _ensure_indexed(lib, args)
-    res = _user_search(lib, args, query, limit=args.limit or max(1, lib.doc_count()), facets=False)
-    with _open_userdata(lib) as ud:
-        text = render_export(export_rows(lib, ud, res.hits), args.format, query)
+    if args.saved or args.starred:
+        with _open_userdata(lib) as ud:
+            if args.saved:
+                text, n = saved_export(lib, ud, args.saved, args.format)
+            else:
+                text, n = starred_export(lib, ud, args.format)
+    else:
+        everything = args.limit or max(1, lib.doc_count())
+        res = _user_search(lib, args, query, limit=everything, facets=False)
+        with _open_userdata(lib) as ud:
+            text = render_export(export_rows(lib, ud, res.hits), args.format, query)
+        n = len(res.hits)
     if args.out:
         from briefreader.core.atomic import write_text_atomic
 
         write_text_atomic(Path(args.out).expanduser(), text)
         if not args.quiet:
-            print(f"{counted(len(res.hits), 'brief')} exported to {args.out}", file=sys.stderr)
+            print(f"{counted(n, 'brief')} exported to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
@@ -976,7 +993,9 @@ def _add_user_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_star)
 
     p = sub.add_parser("export", parents=[common], help="export a result list with your notes")
-    p.add_argument("query", nargs="+")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--saved", metavar="NAME", help="what this saved search (or actor) finds")
+    p.add_argument("--starred", action="store_true", help="the starred briefs, newest first")
     p.add_argument("--format", choices=("csv", "md", "json"), required=True)
     p.add_argument("--out", metavar="FILE", help="write here (default: stdout)")
     p.add_argument("--limit", type=_count_arg, metavar="N", help="at most N (default: all)")

@@ -124,6 +124,24 @@ def starred_hits(lib: Library, ud: UserData) -> list[Hit]:
     return narrowed_search(lib, ud, "", only="starred", limit=everything, sort="newest").hits
 
 
+def saved_export(lib: Library, ud: UserData, name: str, fmt: str) -> tuple[str, int]:
+    """What a saved search (or watched actor) finds now, as an export; and how many briefs
+    (the window's watchlist menu and ``export --saved NAME``)."""
+    saved = ud.saved(name)
+    hits = saved_hits(lib, ud, saved)
+    if saved.kind == "actor":
+        query, title = "", f"Briefs naming {saved.name}"
+    else:
+        query, title = saved.query, f"Saved search “{saved.name}”: {saved.query}"
+    return render_export(export_rows(lib, ud, hits), fmt, query, title), len(hits)
+
+
+def starred_export(lib: Library, ud: UserData, fmt: str) -> tuple[str, int]:
+    """Every starred brief, newest first, as an export; and how many."""
+    hits = starred_hits(lib, ud)
+    return render_export(export_rows(lib, ud, hits), fmt, "", "Starred briefs"), len(hits)
+
+
 def render_export(
     rows: list[dict[str, Any]], fmt: str, query: str = "", title: str | None = None
 ) -> str:

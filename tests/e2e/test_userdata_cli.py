@@ -302,3 +302,31 @@ def test_search_makes_no_notes_database_for_a_user_who_has_none(
     assert run(folder, "search", "embassy").returncode == 0
     assert not (folder / "userdata.sqlite").exists()
     assert _search(folder, "note:embassy")["total"] == 0
+
+
+def test_export_a_saved_search_a_watched_actor_or_the_starred(data: Path, tmp_path: Path) -> None:
+    run(data, "saved", "add", "Iran lately", "Iran", "--since", "2019-06", "--sort", "oldest")
+    run(data, "watch", "PMF")
+    run(data, "note", "add", SADR, "Ask the embassy")
+    js = json.loads(run(data, "export", "--saved", "Iran lately", "--format", "json").stdout)
+    search = _search(data, "Iran", "--since", "2019-06", "--sort", "oldest")
+    assert js["query"] == "Iran" and [h["id"] for h in js["hits"]] == [
+        h["id"] for h in search["hits"]
+    ]
+    out = tmp_path / "pmf.csv"
+    run(data, "export", "--saved", "Popular Mobilization Forces", "--format", "csv", "--out",
+        str(out))  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    actor = json.loads(run(data, "actor", "PMF", "--json").stdout)
+    assert len(rows) == actor["briefs"] and rows[0]["date"] >= rows[-1]["date"]
+    run(data, "star", SADR)
+    run(data, "star", SEED)
+    md = run(data, "export", "--starred", "--format", "md").stdout
+    assert md.startswith("# Starred briefs\n")
+    assert md.count("\n| ") == 3 and "Ask the embassy" in md  # header and two briefs
+    assert md.index(SADR) < md.index(SEED)  # newest first
+    for args in ((), ("Iran", "--starred"), ("--saved", "x", "--starred")):
+        out_ = run(data, "export", *args, "--format", "csv", check=False)
+        assert out_.returncode == 2 and "usage: briefreader export" in out_.stderr
+    missing = run(data, "export", "--saved", "nothing", "--format", "csv", check=False)
+    assert missing.returncode == 1

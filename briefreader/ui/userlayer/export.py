@@ -19,7 +19,12 @@ from briefreader.core.atomic import write_text_atomic
 from briefreader.core.library import Library
 from briefreader.core.reading import BriefView
 from briefreader.core.userdata import Note, UserData
-from briefreader.core.userexport import export_rows, render_export, saved_hits, starred_hits
+from briefreader.core.userexport import (
+    export_rows,
+    render_export,
+    saved_export,
+    starred_export,
+)
 from briefreader.core.userlists import user_search
 from briefreader.core.wording import counted
 from briefreader.ui.userlayer.anchors import Alignment
@@ -60,15 +65,9 @@ def export_saved_job(name: str, fmt: str, target: Path) -> Callable[[Library, Us
     in its order, to ``target``."""
 
     def job(lib: Library, ud: UserData) -> str:
-        saved = ud.saved(name)
-        hits = saved_hits(lib, ud, saved)
-        if saved.kind == "actor":
-            query, title = "", f"Briefs naming {saved.name}"
-        else:
-            query, title = saved.query, f"Saved search “{saved.name}”: {saved.query}"
-        text = render_export(export_rows(lib, ud, hits), fmt, query, title)
+        text, n = saved_export(lib, ud, name, fmt)
         write_text_atomic(target, text)
-        return f"{counted(len(hits), 'brief')} of “{name}” exported to {target}"
+        return f"{counted(n, 'brief')} of “{name}” exported to {target}"
 
     return job
 
@@ -77,10 +76,9 @@ def export_starred_job(fmt: str, target: Path) -> Callable[[Library, UserData], 
     """The background job writing every starred brief, newest first, to ``target``."""
 
     def job(lib: Library, ud: UserData) -> str:
-        hits = starred_hits(lib, ud)
-        text = render_export(export_rows(lib, ud, hits), fmt, "", "Starred briefs")
+        text, n = starred_export(lib, ud, fmt)
         write_text_atomic(target, text)
-        return f"{counted(len(hits), 'starred brief')} exported to {target}"
+        return f"{counted(n, 'starred brief')} exported to {target}"
 
     return job
 
