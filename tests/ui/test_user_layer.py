@@ -502,7 +502,14 @@ def test_label_many_results_then_list_them_by_label(qtbot, window: MainWindow) -
     layer.label_selected("Rockets to check")
     assert layer.store.labels[KH] == ["rockets-to-check"]
     hit = window.model.hit(window.model.row_of(KH))
-    assert "#rockets-to-check" in window.search.delegate.title_prefix(hit)  # type: ignore[misc, arg-type]
+    assert window.search.delegate.title_prefix(hit) == "#rockets-to-check "  # type: ignore[misc, arg-type]
+    layer.label_selected("urgent")
+    layer.label_selected("iraq")
+    # Many labels: the first and how many more, so that the title keeps its room.
+    prefix = window.search.delegate.title_prefix(hit)  # type: ignore[misc, arg-type]
+    assert prefix == f"#{layer.store.labels[KH][0]} +2 "
+    for label in ("urgent", "iraq"):
+        layer.label_selected(label, on=False)
     menu = layer.lists.list_menu()
     entry = next(a for a in menu.actions() if a.text().startswith("#rockets-to-check"))
     with qtbot.waitSignal(window.resultsShown, timeout=10000):

@@ -108,9 +108,14 @@ class UserLayer(QObject):
         panel.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def _title_prefix(self, hit: Hit) -> str:
-        """★ for a starred result, then its labels (#urgent): before its title."""
+        """★ for a starred result, then its first label and how many more (#urgent +2):
+        before its title, which a narrow list would otherwise lose to a row of labels."""
         star = "★ " if self.store.is_starred(hit.id) else ""
-        return star + "".join(f"#{x} " for x in self.store.labels.get(hit.id, ()))
+        labels = self.store.labels.get(hit.id, ())
+        if not labels:
+            return star
+        more = f" +{len(labels) - 1}" if len(labels) > 1 else ""
+        return f"{star}#{labels[0]}{more} "
 
     def _build_pane_tools(self) -> None:
         """The star at the header's top right corner, over it rather than in a row of its
