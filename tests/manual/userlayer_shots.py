@@ -216,6 +216,29 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     settle(window, 600)
     shot(window, out, f"{label}-11-note-term")
 
+    # The menus of the user layer, then a noted brief whose file changed since.
+    for title in ("Notes", "Watch"):
+        menu = layer._menu(title)
+        if menu is None:
+            problems.append(f"no {title} menu")
+            continue
+        QTimer.singleShot(300, lambda m=menu, t=title: (_grab_popup(m, out, f"{label}-12-{t}"),
+                                                        m.close()))  # fmt: skip
+        menu.exec(window.mapToGlobal(window.rect().topLeft()))
+        settle(window)
+    noted = window.pane.view.brief if window.pane.view is not None else None
+    if noted is not None:
+        text = noted.path.read_text("utf-8")
+        noted.path.write_text(text.replace("Iranian", "Iran's", 1), "utf-8")
+        window.update_index()
+        wait_for(lambda: window.index_done, "the changed brief indexed")
+        window.open_brief(noted.id)
+        settle(window, 600)
+        layer.reveal(layer.notes_dock)
+        layer.notes_panel.refresh_all()
+        settle(window, 600)
+        shot(window, out, f"{label}-13-changed")
+
     window.close()
     workers.shutdown()
     library.close()

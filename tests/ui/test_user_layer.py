@@ -775,3 +775,22 @@ def test_a_search_with_a_note_term_is_not_saved_and_says_why(qtbot, window: Main
     layer.saved.save_search_as("Mine")
     assert "cannot hold note: or label: terms" in window.statusBar().currentMessage()
     assert layer.store.ud.saved_all() == []
+
+
+def test_the_panels_and_the_starred_export_are_in_the_menus(
+    qtbot, window: MainWindow, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    notes, watch = layer._menu("Notes"), layer._menu("Watch")
+    assert notes is not None and watch is not None
+    assert layer.notes_dock.toggleViewAction() in notes.actions()
+    assert watch.actions()[0] is layer.watch_dock.toggleViewAction()
+    file_menu = layer._menu("File")
+    export_menu = file_menu.findChild(QMenu, "exportMenu")  # type: ignore[union-attr]
+    entry = next(a for a in export_menu.actions() if a.text() == "Starred briefs as JSON…")
+    layer.store.set_starred([KH], True)
+    target = tmp_path / "starred.json"
+    layer._ask_path = lambda *_a: target  # type: ignore[method-assign]
+    with qtbot.waitSignal(layer.exported, timeout=20000):
+        entry.trigger()
+    assert [h["id"] for h in json.loads(target.read_text("utf-8"))["hits"]] == [KH]

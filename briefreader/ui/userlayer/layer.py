@@ -198,6 +198,11 @@ class UserLayer(QObject):
             if view is not None:
                 view.addAction(dock.toggleViewAction())
             self.window.addAction(dock.toggleViewAction())
+        # Each panel in its own menu too, where one looks for it first.
+        notes.addSeparator()
+        notes.addAction(self.notes_dock.toggleViewAction())
+        watch.insertAction(watch.actions()[0], self.watch_dock.toggleViewAction())
+        watch.insertSeparator(watch.actions()[1])
         self._build_export_menu()
 
     def _build_export_menu(self) -> None:
@@ -209,6 +214,10 @@ class UserLayer(QObject):
         for fmt, (label, _suffix) in export.FORMATS.items():
             act = menu.addAction(f"Results as {label}…")
             act.triggered.connect(lambda _c=False, f=fmt: self.ask_export_results(f))
+        menu.addSeparator()
+        for fmt, (label, _suffix) in export.FORMATS.items():
+            act = menu.addAction(f"Starred briefs as {label}…")
+            act.triggered.connect(lambda _c=False, f=fmt: self.ask_export_starred(f))
         menu.addSeparator()
         menu.addAction("Brief with notes as Markdown…").triggered.connect(
             lambda: self.ask_export_brief("md")
