@@ -794,3 +794,30 @@ def test_the_panels_and_the_starred_export_are_in_the_menus(
     with qtbot.waitSignal(layer.exported, timeout=20000):
         entry.trigger()
     assert [h["id"] for h in json.loads(target.read_text("utf-8"))["hits"]] == [KH]
+
+
+def test_deleting_a_note_with_words_asks_first(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    layer = window.user_layer
+    _open(qtbot, window, KH)
+    brief = window.pane.view.brief  # type: ignore[union-attr]
+    worded = layer.store.add_note(brief, "Ask about the contractor")
+    start = brief.text.index("five bases")
+    bare = layer.store.add_highlight(brief, "article", start, start + len("five bases"))
+    asked: list[str] = []
+    answer = [False]
+    layer.highlights.confirm = lambda _p, q: asked.append(q) or answer[0]  # type: ignore[assignment, func-returns-value]
+    panel = layer.notes_panel
+    rows = {panel.brief_model.row(r).note.id: r for r in range(panel.brief_model.rowCount())}  # type: ignore[union-attr]
+    pos = panel.brief_list.visualRect(panel.brief_model.index(rows[worded.id])).center()  # type: ignore[union-attr]
+    layer.reveal(layer.notes_dock)
+    delete = next(
+        a for a in panel.menu_for(panel.brief_list, pos).actions() if a.text() == "Delete"
+    )  # type: ignore[union-attr]
+    delete.trigger()
+    assert asked == ["Delete the note “Ask about the contractor”? There is no undo."]
+    assert {n.id for n in layer.store.notes(KH)} == {worded.id, bare.id}  # type: ignore[union-attr]
+    answer[0] = True
+    delete.trigger()
+    assert {n.id for n in layer.store.notes(KH)} == {bare.id}  # type: ignore[union-attr]
+    layer.highlights.delete(bare)  # type: ignore[arg-type]
+    assert len(asked) == 2 and layer.store.notes(KH) == []  # a bare highlight: not asked

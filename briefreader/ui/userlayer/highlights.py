@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QTextEdit,
     QToolTip,
@@ -36,6 +37,22 @@ from briefreader.ui.widgets.reading_pane import ReadingPane
 
 #: Asks the user for a note's text: (parent, title, quote, text so far) -> text or None.
 AskNote = Callable[[QWidget, str, str, str], "str | None"]
+
+
+#: Asks the user to confirm a deletion: (parent, question) -> yes.
+Confirm = Callable[[QWidget, str], bool]
+
+
+def confirm(parent: QWidget, question: str) -> bool:
+    """Yes or no, No by default: a note deleted is gone (there is no undo)."""
+    answer = QMessageBox.question(
+        parent,
+        "Delete the note",
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def ask_note(parent: QWidget, title: str, quote: str, text: str = "") -> str | None:
@@ -104,6 +121,7 @@ class PaneHighlights(QObject):
         self.pane = pane
         self.store = store
         self.ask = ask
+        self.confirm: Confirm = confirm
         #: Per browser: the drawn highlights as (start, end) on screen, and their notes.
         self.drawn: dict[BriefBrowser, list[tuple[int, int, Note]]] = {}
         self._alignments: dict[BriefBrowser, tuple[str, Alignment]] = {}
@@ -239,6 +257,17 @@ class PaneHighlights(QObject):
             browser.setTextCursor(cursor)
         return note
 
+    def delete(self, note: Note) -> bool:
+        """Delete a note or highlight; one with words of the user's in it only once they
+        say yes (a bare highlight is one click to make again)."""
+        if note.body.strip():
+            short = " ".join(note.body.split())
+            short = short if len(short) <= 80 else short[:79] + "…"
+            if not self.confirm(self.pane, f"Delete the note “{short}”? There is no undo."):
+                return False
+        self.store.delete_note(note)
+        return True
+
     def edit(self, note: Note) -> None:
         text = self.ask(self.pane, "Edit note", " ".join((note.quote or "").split()), note.body)
         if text is not None:
@@ -270,7 +299,7 @@ class PaneHighlights(QObject):
             act = menu.addAction("Edit the note…" if note.body else "Add a note…")
             act.triggered.connect(lambda: self.edit(note))
             act = menu.addAction("Remove this highlight")
-            act.triggered.connect(lambda: self.store.delete_note(note))
+            act.triggered.connect(lambda: self.delete(note))
         href = browser.anchorAt(pos)
         if href.startswith(f"{ACTOR_SCHEME}:"):
             actor_id = href[len(ACTOR_SCHEME) + 1 :]

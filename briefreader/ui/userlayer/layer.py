@@ -242,7 +242,7 @@ class UserLayer(QObject):
         self.notes_panel.openRequested.connect(self.open_note)
         self.notes_panel.addNoteRequested.connect(self.note_on_brief)
         self.notes_panel.editRequested.connect(self.highlights.edit)
-        self.notes_panel.deleteRequested.connect(self.store.delete_note)
+        self.notes_panel.deleteRequested.connect(self.highlights.delete)
         self.watchlist.exportRequested.connect(self.ask_export_saved)
         self.watchlist.exportStarredRequested.connect(self.ask_export_starred)
         self.notes_dock.visibilityChanged.connect(
