@@ -67,6 +67,7 @@ def _exhaustive(arc: ArchiveLibrary, monkeypatch: pytest.MonkeyPatch, query: str
     with monkeypatch.context() as m:
         m.setattr(search, "LISTS_ABOVE", 10**9)
         m.setattr(search, "COUNT_CAP", 10**9)
+        m.setattr(search, "RECHECK_MAX", 10**9)
         return arc.search(query, **kw)
 
 
@@ -128,7 +129,6 @@ def test_counts_past_the_cap_are_lower_bounds(
     full = arc.search("Iran", limit=5, sort="newest")
     assert full.exact and full.total > 5
     monkeypatch.setattr(search, "COUNT_CAP", 5)
-    monkeypatch.setattr(search, "FACET_SAMPLE", 3)
     capped = arc.search("Iran", limit=5, sort="newest")
     assert not capped.exact
     # An actor's name also matches the briefs naming it by another alias: no bound but the cap.
@@ -143,7 +143,7 @@ def test_counts_past_the_cap_are_lower_bounds(
     for facet, counts in capped.facets.items():
         for value, n in counts.items():
             assert n <= full.facets[facet][value], (facet, value)
-    assert sum(capped.facets["year"].values()) <= 3
+    assert sum(capped.facets["year"].values()) <= 6  # of the briefs counted
     # Under the cap nothing changes: exact counts.
     small = arc.search('"foreign plot"')
     assert small.exact and small.total == _exhaustive(arc, monkeypatch, '"foreign plot"').total
@@ -163,4 +163,30 @@ def test_date_sort_puts_all_words_first(
         for tier in (1, 2):
             dates = [h.date for h in res.hits if h.tier == tier and h.date is not None]
             assert dates == sorted(dates, reverse=sort == "newest"), (sort, tier)
+    arc.close()
+
+
+def test_a_phrase_of_common_words_is_checked_on_bounded_candidates(
+    small_lists: None,
+    corpus: Path,
+    archive_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc.update()
+    monkeypatch.setattr(search, "RECHECK_MAX", 2)
+    for query in ('"Popular Mobilization"', "title:Iraq", '"Popular Mobilization" Iraq'):
+        got = arc.search(query, limit=50)
+        full = _exhaustive(arc, monkeypatch, query, limit=50)
+        assert full.exact and not full.partial and full.total > 2, query
+        assert got.partial and not got.exact, query
+        # What is found is found rightly; what is not looked at is missing, no more.
+        assert 0 < got.total <= full.total, query
+        assert {h.id for h in got.hits} <= {h.id for h in full.hits}, query
+    # Inside a NOT a bounded phrase would keep briefs it should take away: all are checked.
+    got = arc.search('Iraq -"Popular Mobilization"', limit=50)
+    full = _exhaustive(arc, monkeypatch, 'Iraq -"Popular Mobilization"', limit=50)
+    assert not got.partial
+    assert [h.id for h in got.hits] == [h.id for h in full.hits]
     arc.close()

@@ -5,12 +5,12 @@ the local index has it, computed in SQL from each match's tsvector and the archi
 statistics (``ts_rank`` knows no idf: a common word weighs as much as a rare one).
 
 What grows with the number of matches is bounded: counts stop at COUNT_CAP (then the
-results say "at least", ``exact`` False); a first page over more than LISTS_ABOVE matches
-is ranked from each common word's best briefs (core.archive.best) and every match of the
-rarer words, not from every match; date sorts read the date index in order and stop at the
-page's end; facets over more than COUNT_CAP matches are counted on the first FACET_SAMPLE
-found (lower bounds, as the total is). Deep pages (past BEST_PAGE) keep the exhaustive path:
-past RANK_ALL matches the RANK_DEPTH best by ``ts_rank`` are re-ranked by BM25.
+results say "at least", ``exact`` False), and the facets are those of the briefs counted; a
+first page over more than LISTS_ABOVE matches is ranked from each common word's best briefs
+(core.archive.best) and every match of the rarer words, not from every match; date sorts
+read the date index in order and stop at the page's end; a phrase of common words is
+checked on a bounded set of candidates (``partial``). Deep pages (past BEST_PAGE) keep the
+exhaustive path: past RANK_ALL matches the RANK_DEPTH best by ``ts_rank`` are re-ranked.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ LISTS_ABOVE = best.MIN_BRIEFS
 BEST_PAGE = 100
 #: Matches read besides the lists' when filters leave too few of those for the page.
 SCAN_MORE = 1_000
-#: Facets of more than COUNT_CAP matches are counted on this many of them.
-FACET_SAMPLE = 1_000
+#: A phrase (or words in one section) whose words are all in more briefs than this is
+#: checked on a bounded set of candidates (``_bounded``).
+RECHECK_MAX = 2_000
 #: A wildcard stands for at most this many index words (the commonest) in the ranking.
 MAX_EXPANSION = 64
 SNIPPET_CHARS = 220
@@ -181,26 +182,29 @@ def run(
     strict = to_sql(compiled.strict, p_strict)
     loose = to_sql(compiled.loose, p_loose)
     filt = filters_sql(filters, p_filt)
-    where = f"({loose}) AND {filt}"
-    p_where = [*p_loose, *p_filt]
     # One read transaction: the counts, the page and the facets see the same briefs, and a
     # runaway query is stopped by the server (the local search's safety net, more lenient).
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(
             "SELECT set_config('statement_timeout', %s, true)", (str(STATEMENT_TIMEOUT_MS),)
         )
-        capped = "SELECT count(*) FROM (SELECT 1 FROM briefs b WHERE {} LIMIT %s) x"
-        cur.execute(capped.format(where), [*p_where, COUNT_CAP + 1])
-        total = int((cur.fetchone() or (0,))[0])
+        bounded = _bounded(cur, compiled)
+        if bounded is not None:
+            filt = f"b.id IN ({bounded[0]}) AND {filt}"
+            p_filt = [*bounded[1], *p_filt]
+        where = f"({loose}) AND {filt}"
+        p_where = [*p_loose, *p_filt]
+        # Counted on the GIN index's bitmap (a sequential scan would read every brief's
+        # tsvector until enough match), with the facets of the same briefs in the same pass.
+        cur.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        total, facet_out = _count(cur, where, p_where, facets)
         one_tier = strict == loose and p_strict == p_loose
         if one_tier or not total:
             total1 = total
         else:
-            cur.execute(
-                capped.format(f"({strict}) AND {filt}"), [*p_strict, *p_filt, COUNT_CAP + 1]
-            )
-            total1 = int((cur.fetchone() or (0,))[0])
-        exact = total <= COUNT_CAP
+            total1, _ = _count(cur, f"({strict}) AND {filt}", [*p_strict, *p_filt], False)
+        cur.execute("SELECT set_config('enable_seqscan', 'on', true)")
+        exact = total <= COUNT_CAP and bounded is None
         total, total1 = min(total, COUNT_CAP), min(total1, COUNT_CAP)
         if not exact and filt == "TRUE":
             total = max(total, _at_least(cur, compiled.loose))
@@ -230,9 +234,6 @@ def run(
                 rows += [(r[0], 0.0, t1) for r in cur.fetchall()]
         page = rows[offset:want]
         hits = _hits(cur, page, compiled, actors, actor_spans, snippets)
-        facet_out = {}
-        if facets and total:
-            facet_out = _facets(cur, where, p_where, None if exact else FACET_SAMPLE)
     return SearchResults(
         query=text,
         hits=hits,
@@ -244,6 +245,7 @@ def run(
         notices=notices,
         seconds=time.perf_counter() - t0,
         exact=exact,
+        partial=bounded is not None,
     )
 
 
@@ -578,26 +580,87 @@ def _cut(body: str, start: int) -> str:
     return body[start : space if space > start else end]
 
 
-def _facets(
-    cur: Any, where: str, params: list[object], sample: int | None = None
-) -> dict[str, dict[str, int]]:
-    """Counts per actor, source, year and tag of the matches (of the first ``sample`` found,
-    when given: then each count is a lower bound, as the total is)."""
-    limit = "" if sample is None else f" LIMIT {int(sample)}"
+def _count(
+    cur: Any, where: str, params: list[object], facets: bool
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """(matches up to COUNT_CAP + 1, facets of those matches or {}): one pass over them.
+
+    Past COUNT_CAP the facets are those of the first matches found, lower bounds as the
+    total is."""
+    parts = ["SELECT 'n', '', count(*) FROM m"]
+    if facets:
+        parts += [
+            "SELECT 'actors', a, count(*) FROM m, unnest(m.actors) a GROUP BY a",
+            "SELECT 'source', source, count(*) FROM m WHERE source <> '' GROUP BY 2",
+            """SELECT 'year', extract(year FROM date)::int::text, count(*) FROM m
+               WHERE date IS NOT NULL GROUP BY 2""",
+            "SELECT 'tags', t, count(*) FROM m, unnest(m.tag_keys) t GROUP BY t",
+        ]
     cur.execute(
         f"""WITH m AS MATERIALIZED (SELECT b.actors, b.source, b.date, b.tag_keys
-                                     FROM briefs b WHERE {where}{limit})
-            SELECT 'actors', a, count(*) FROM m, unnest(m.actors) a GROUP BY a
-            UNION ALL SELECT 'source', source, count(*) FROM m WHERE source <> '' GROUP BY 2
-            UNION ALL SELECT 'year', extract(year FROM date)::int::text, count(*) FROM m
-                      WHERE date IS NOT NULL GROUP BY 2
-            UNION ALL SELECT 'tags', t, count(*) FROM m, unnest(m.tag_keys) t GROUP BY t""",
-        params,
+                                     FROM briefs b WHERE {where} LIMIT %s)
+            {" UNION ALL ".join(parts)}""",
+        [*params, COUNT_CAP + 1],
     )
+    total = 0
     out: dict[str, dict[str, int]] = {"actors": {}, "source": {}, "year": {}, "tags": {}}
     for facet, value, n in cur.fetchall():
-        out[facet][value] = int(n)
-    return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()}
+        if facet == "n":
+            total = int(n)
+        else:
+            out[facet][value] = int(n)
+    if not facets or not total:
+        return total, {}
+    return total, {
+        k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()
+    }
+
+
+def _bounded(cur: Any, compiled: Compiled) -> tuple[str, list[object]] | None:
+    """The candidates of a search that would recheck too many tsvectors, else None.
+
+    A phrase, or words asked in one section, is found by the GIN index only as "these words
+    somewhere": each brief holding them all is then read to check. When the rarest of a
+    phrase's words is in more than RECHECK_MAX briefs, only a bounded set is checked: the
+    best briefs of its listed words and the first RECHECK_MAX briefs holding them all. The
+    results then say so (``partial``: hits found so far, counts at least)."""
+    costly = _costly_texts(compiled.loose)
+    if not costly:
+        return None
+    words = sorted({w for t in costly for w in t.words})
+    cur.execute(
+        "SELECT lexeme, sum(ndoc) FROM term_stats WHERE lexeme = ANY(%s) GROUP BY 1", (words,)
+    )
+    df = {w: int(n) for w, n in cur.fetchall()}
+    big = [t for t in costly if min(df.get(w, 0) for w in t.words) > RECHECK_MAX]
+    if not big:
+        return None
+    relaxed = [Text("all", t.words) for t in big]
+    p: list[object] = []
+    anywhere = " OR ".join(to_sql(t, p) for t in relaxed)
+    listed = sorted(best.lists(cur, sorted({w for t in big for w in t.words})))
+    sql = (
+        "SELECT id FROM best_briefs WHERE lexeme = ANY(%s) "
+        f"UNION (SELECT b.id FROM briefs b WHERE {anywhere} LIMIT %s)"
+    )
+    return sql, [listed, *p, RECHECK_MAX]
+
+
+def _costly_texts(node: Node | None) -> list[Text]:
+    """The phrases and one-section words of a tree; [] when one of them is inside a NOT
+    (bounding it there would narrow what the NOT takes away: every brief is checked)."""
+    found: list[Text] = []
+
+    def walk(n: Node | None, negated: bool) -> bool:
+        if isinstance(n, Text) and (n.kind == "phrase" or n.weights != "ABC"):
+            if negated:
+                return False
+            found.append(n)
+        elif isinstance(n, Op):
+            return all(walk(c, negated or n.op == "not") for c in n.children)
+        return True
+
+    return found if walk(node, False) else []
 
 
 def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
