@@ -20,10 +20,12 @@ QUERIES = ["Iran", "militia", "Iraq", "Iran militia", "PMF", "Popular Mobilizati
 
 @pytest.fixture
 def small_lists(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lists from 4 briefs on, 8 kept (cut back past 16); pushes of 5 briefs a batch."""
+    """Lists from 4 briefs on, 8 kept (cut back past 16), a search takes the best 6 of
+    each; pushes of 5 briefs a batch."""
     monkeypatch.setattr(best, "MIN_BRIEFS", 4)
     monkeypatch.setattr(best, "KEEP", 8)
     monkeypatch.setattr(search, "LISTS_ABOVE", 4)
+    monkeypatch.setattr(search, "LIST_TAKE", 6)
     monkeypatch.setenv("BRIEFREADER_ARCHIVE_BATCH", "5")
 
 

@@ -40,11 +40,13 @@ COUNT_CAP = 1_000
 #: Past this many matches a page within BEST_PAGE is ranked from the best-briefs lists.
 LISTS_ABOVE = best.MIN_BRIEFS
 BEST_PAGE = 100
+#: The best briefs taken from each word's list (a list keeps 200 to 400).
+LIST_TAKE = 100
 #: Matches read besides the lists' when filters leave too few of those for the page.
 SCAN_MORE = 1_000
 #: A phrase (or words in one section) whose words are all in more briefs than this is
 #: checked on a bounded set of candidates (``_bounded``).
-RECHECK_MAX = 2_000
+RECHECK_MAX = 500
 #: A wildcard stands for at most this many index words (the commonest) in the ranking.
 MAX_EXPANSION = 64
 SNIPPET_CHARS = 220
@@ -340,8 +342,12 @@ def _from_lists(
     leave fewer than ``want`` of them, the first SCAN_MORE matches found are added (bounded
     work, a page that may miss a better brief, as any ranking of a sample)."""
     listed = best.lists(cur, words)
-    parts = ["SELECT id FROM best_briefs WHERE lexeme = ANY(%s)"]
-    params: list[object] = [sorted(listed)]
+    parts = [
+        """SELECT x.id FROM unnest(%s::text[]) w(lexeme), LATERAL (
+               SELECT id FROM best_briefs l WHERE l.lexeme = w.lexeme
+               ORDER BY l.score DESC LIMIT %s) x"""
+    ]
+    params: list[object] = [sorted(listed), LIST_TAKE]
     others = [w for w in words if w not in listed]
     if others:
         parts.append("SELECT b.id FROM briefs b WHERE b.tsv @@ %s::tsquery")
