@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
@@ -214,3 +216,26 @@ def test_briefs_found_by_notes_alone_come_page_by_page_after_the_rest(
         lib.update()
         after = search_with_notes(lib, ud, "zarqawi", limit=10)
         assert after.total == 5 and "old-4.md" not in {h.id for h in after.hits}
+
+
+#: Pieces of queries, joined at random: the user's terms, operators, fields, stray marks.
+TOKENS = [" ", "note:", "label:", "z", "Zarqawi", "drone", "AND", "OR", "-", '"', "(", ")"]
+TOKENS += ["*", "date:2012", "date:[2011 to", "title:", "’", "PMF", "x-y", ":", "[", "]"]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(TOKENS), max_size=8).map("".join))
+def test_any_query_with_notes_lists_without_an_error(
+    lib: Library, tmp_path: Path, text: str
+) -> None:
+    """Whatever is typed, the user's lists answer (note: and label: terms, plain words
+    looked up in notes), and never list a brief twice."""
+    with UserData.open(tmp_path / "data") as ud:
+        if not ud.has_notes():
+            ud.add_note(lib.brief("old-1.md"), "a note about z and Zarqawi")
+        res = search_with_notes(lib, ud, text, limit=20)
+        ids = [h.id for h in res.hits]
+        assert len(ids) == len(set(ids))
+        assert res.total >= len(ids)
