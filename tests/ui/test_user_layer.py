@@ -256,6 +256,10 @@ def test_saved_search_new_count_rises_with_new_briefs_and_falls_once_opened(
     assert window.search_box.text() == "rocket"
     assert window.model.hit(0).id == "2020-01-08_rockets.md"  # type: ignore[union-attr]
     assert window.model.rowCount() == 3
+    prefix = window.search.delegate.title_prefix
+    assert prefix(window.model.hit(0)) == "new · "  # type: ignore[misc, arg-type]
+    assert prefix(window.model.hit(1)) == ""  # type: ignore[misc, arg-type]
+    assert "1 new brief since you last looked" in window.info.text()
     assert _counts(qtbot, layer) == {"Rockets": (3, 0)}
     assert _cli_saved(library, glossary_file) == {"Rockets": (3, 0)}
 

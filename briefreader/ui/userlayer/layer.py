@@ -108,9 +108,12 @@ class UserLayer(QObject):
         panel.results.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def _title_prefix(self, hit: Hit) -> str:
-        """★ for a starred result, then its first label and how many more (#urgent +2):
-        before its title, which a narrow list would otherwise lose to a row of labels."""
+        """★ for a starred result, "new" for a saved search's news listed first, then its
+        first label and how many more (#urgent +2): before its title, which a narrow list
+        would otherwise lose to a row of labels."""
         star = "★ " if self.store.is_starred(hit.id) else ""
+        if hit.id in self.lists.new_listed:  # a saved search's news, listed first
+            star += "new · "
         labels = self.store.labels.get(hit.id, ())
         if not labels:
             return star

@@ -48,6 +48,8 @@ class ResultLists(QObject):
         self.only = ""
         #: A saved search's request and its new briefs, listed first while it is shown.
         self.first: tuple[tuple[Any, ...], tuple[str, ...]] | None = None
+        #: The new briefs the latest search lists first (marked "new" in the list).
+        self.new_listed: frozenset[str] = frozenset()
         panel = window.search
         # Buttons inside the search box, so that the panel is no wider for them.
         self._muted = panel.palette().color(QPalette.ColorRole.PlaceholderText)
@@ -129,6 +131,7 @@ class ResultLists(QObject):
         first: tuple[str, ...] = ()
         if self.first is not None and self.first[0] == signature(request):
             first = self.first[1]
+        self.new_listed = frozenset(first)
         return narrowing_for(
             request.text, only=self.only, first=first, has_notes=self.store.has_notes()
         )
