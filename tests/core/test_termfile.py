@@ -365,3 +365,66 @@ def test_phrases_without_term_files_are_read_from_positions_alike(
             assert np.allclose(a.scores, b.scores), q
             found += bool(len(a.ids))
     assert found > 20
+
+
+def test_scoring_a_few_briefs_equals_scoring_the_whole_list_then_cutting(
+    built: tuple[Library, Path],
+) -> None:
+    """The feedback step scores a term only at the briefs it re-ranks: the same scores as the
+    whole posting list scored and cut to them, for every term and any set of briefs."""
+    lib, _corpus = built
+    ev = lib.index.evaluator()
+    rng = random.Random(9)
+    every = ev.every()
+    for word in WORDS:
+        for fieldname in ("article", "comment", "title"):
+            field = ev.schema[fieldname]
+            btext = field.to_bytes(word)
+            within = np.array(sorted(rng.sample(every.tolist(), 25)), dtype=np.int32)
+            fresh = Evaluator(lib.index.searcher(), lib.index.arrays, lib.index._term_file)
+            got = fresh.terms.scored_within(field, fieldname, btext, within)
+            assert got is not None
+            ids, scores = ev.terms.joined(field, fieldname, btext, True)
+            assert scores is not None
+            keep = np.isin(ids, within)
+            assert got[0].tolist() == ids[keep].tolist()
+            assert np.allclose(got[1], scores[keep])
+            # Once the whole list is at hand, it is cut rather than scored again.
+            again = ev.terms.scored_within(field, fieldname, btext, within)
+            assert again is not None and again[0].tolist() == got[0].tolist()
+            assert np.allclose(again[1], got[1])
+
+
+def test_scores_from_forward_runs_equal_scores_from_posting_lists(
+    built: tuple[Library, Path],
+) -> None:
+    """An OR of words scored at a few briefs by reading those briefs' forward runs gives
+    what evaluating the OR over its posting lists gives (the feedback step's two ways)."""
+    lib, _corpus = built
+    s = lib.index.searcher()
+    ev = Evaluator(s, lib.index.arrays, lib.index._term_file)
+    rng = random.Random(10)
+    every = ev.every()
+    for _ in range(30):
+        words = rng.sample(WORDS, 8)
+        q = query.Or(
+            [
+                query.Term(f, w, boost=rng.choice([0.3, 1.0, 1.7]))
+                for w in words
+                for f in ("title", "article", "comment")
+            ]
+            + [query.Term("article", words[0], boost=0.5)],  # a word twice, two boosts
+            boost=rng.choice([1.0, 0.8]),
+        )
+        within = np.array(sorted(rng.sample(every.tolist(), 20)), dtype=np.int64)
+        flat = ev._plain_terms(q)
+        assert flat is not None
+        forward = ev.terms.scores_by_forward_runs(flat, within.astype(np.int32))
+        assert forward is not None
+        whole = ev.run(q)
+        want = np.zeros(len(within))
+        ia, ib = np.flatnonzero(np.isin(within, whole.ids)), None
+        ib = np.searchsorted(whole.ids, within[ia])
+        want[ia] = whole.scores[ib]
+        assert np.allclose(forward * float(q.boost), want, rtol=1e-6), q
+        assert np.allclose(ev.scores_at(q, within), want, rtol=1e-6), q

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
-from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp
+from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, union_sorted
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
 from briefreader.core.index.schema import (
     FEEDBACK_CHARS,
@@ -228,7 +228,7 @@ def search(
 
     facet_out: dict[str, dict[str, int]] = {}
     if facets and total:
-        both = tier1.ids if not len(tier2) else np.union1d(tier1.ids, tier2.ids)
+        both = union_sorted(tier1.ids, tier2.ids, ev.n)
         facet_out = facet_counts(ev, both)
 
     suggestion = None

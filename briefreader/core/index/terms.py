@@ -20,7 +20,7 @@ from whoosh import query
 from briefreader.core.index import termfile
 from briefreader.core.index.postings import SegmentArrays
 from briefreader.core.index.schema import BM25_B, BM25_K1, TEXT_FIELDS
-from briefreader.core.index.termfile import key_hash, term_key
+from briefreader.core.index.termfile import FORWARD_FIELDS, key_hash, term_key
 
 _EMPTY_IDS = np.empty(0, dtype=np.int32)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)
@@ -207,15 +207,7 @@ class IndexTerms:
             scores = None
             if scored:
                 w = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
-                w = w.astype(np.float64)
-                if field.scorable:
-                    idf = self.idf(fieldname, btext)
-                    avgfl = self.avg_length(fieldname)
-                    lengths = self.field_lengths(fieldname)[ids]
-                    k1, b = BM25_K1, BM25_B
-                    scores = idf * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * lengths / avgfl))
-                else:
-                    scores = w
+                scores = self._bm25(field, fieldname, btext, ids, w.astype(np.float64))
             got = (ids, scores)
         size = int(got[0].nbytes + (got[1].nbytes if got[1] is not None else 0)) + 200
         self._joined[key] = got
@@ -228,6 +220,150 @@ class IndexTerms:
                 + (int(old_scores.nbytes) if old_scores is not None else 0)
             )
         return got
+
+    def scored_within(
+        self, field: Any, fieldname: str, btext: bytes, within: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The term's postings among ``within`` (global ids, ascending) with their unboosted
+        scores, as :meth:`joined` then a cut to ``within`` gives them, but scoring only the
+        postings kept: for a few thousand briefs (the feedback step's) a term's whole list
+        need not be scored. None when a segment has no term file (use :meth:`joined`)."""
+        cached = self._joined.get((fieldname, btext, True))
+        if cached is not None:
+            ids, scores = cached
+            pos = np.searchsorted(ids, within)
+            pos[pos >= len(ids)] = max(0, len(ids) - 1)
+            hit = ids[pos] == within if len(ids) else np.zeros(len(within), bool)
+            assert scores is not None
+            return within[hit], scores[pos[hit]]
+        rows = self.rows(fieldname, btext)
+        if rows is None:
+            return None
+        bounds = np.searchsorted(within, self._offsets).tolist() + [len(within)]
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        for i, seg in enumerate(self.segs):
+            lo, hi = bounds[i], bounds[i + 1]
+            if lo == hi or seg.terms is None:
+                continue
+            post = seg.terms.postings(int(rows[i]))
+            if not len(post.ids):
+                continue
+            local = within[lo:hi] - np.int32(seg.offset) if seg.offset else within[lo:hi]
+            pos = np.searchsorted(post.ids, local)
+            pos[pos >= len(post.ids)] = len(post.ids) - 1
+            hit = post.ids[pos] == local
+            if not hit.any():
+                continue
+            ids = local[hit]
+            weights = post.weights[pos[hit]]
+            if seg.deleted is not None:
+                keep = ~seg.deleted[ids]
+                ids, weights = ids[keep], weights[keep]
+            id_parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
+            weight_parts.append(weights)
+        if not id_parts:
+            return _EMPTY_IDS, _EMPTY_SCORES
+        ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
+        w = (np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]).astype(
+            np.float64
+        )
+        return ids, self._bm25(field, fieldname, btext, ids, w)
+
+    def scores_by_forward_runs(
+        self, terms: list[tuple[Any, str, bytes, float]], within: np.ndarray
+    ) -> np.ndarray | None:
+        """The summed scores of ``terms`` ((field, field name, term bytes, boost), text
+        fields only) at each of ``within`` (global ids, ascending), read from the briefs'
+        forward runs: a brief's few hundred words are searched for the terms, rather than
+        every term's list for the briefs (the feedback step: 90 terms, 2,000 briefs). None
+        when a segment has no term file."""
+        if any(seg.terms is None for seg in self.segs) or any(
+            fieldname not in FORWARD_FIELDS for _f, fieldname, _b, _w in terms
+        ):
+            return None
+        out = np.zeros(len(within), dtype=np.float64)
+        if not len(within) or not terms:
+            return out
+        all_rows = [self.rows(fieldname, btext) for _f, fieldname, btext, _w in terms]
+        if any(r is None for r in all_rows):
+            return None
+        k1, b = BM25_K1, BM25_B
+        # Per term: what its score needs besides a brief's frequency and field length.
+        idf = np.array([self.idf(fn, bt) if f.scorable else 0.0 for f, fn, bt, _w in terms])
+        boost = np.array([w for _f, _fn, _bt, w in terms], dtype=np.float64)
+        field_boost = np.array([FORWARD_FIELDS[fn] for _f, fn, _bt, _w in terms])
+        avgfl = np.array([self.avg_length(fn) for _f, fn, _bt, _w in terms])
+        scorable = np.array([bool(f.scorable) for f, _fn, _bt, _w in terms])
+        names = sorted({fn for _f, fn, _bt, _w in terms})
+        code = np.array([names.index(fn) for _f, fn, _bt, _w in terms])
+        lengths = [self.field_lengths(fn) for fn in names]
+        table = np.stack([r for r in all_rows if r is not None]).astype(np.int64)
+        bounds = np.searchsorted(within, self._offsets).tolist() + [len(within)]
+        for i, seg in enumerate(self.segs):
+            lo, hi = bounds[i], bounds[i + 1]
+            tf = seg.terms
+            if lo == hi or tf is None:
+                continue
+            rows = table[:, i]
+            present = np.flatnonzero(rows >= 0)
+            if not len(present):
+                continue
+            order = present[np.argsort(rows[present], kind="stable")]
+            wanted = rows[order]
+            local = (within[lo:hi] - seg.offset).astype(np.int64)
+            if seg.deleted is not None:
+                local = local[~seg.deleted[local]]
+            starts, ends = tf.fptr[local], tf.fptr[local + 1]
+            counts = ends - starts
+            total = int(counts.sum())
+            if not total:
+                continue
+            at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+            frow = tf.frow[at]
+            pos = np.searchsorted(wanted, frow)
+            pos[pos >= len(wanted)] = len(wanted) - 1
+            hit = wanted[pos] == frow
+            if not hit.any():
+                continue
+            # A term may occur twice in ``terms`` (two boosts): each occurrence scores.
+            t_first = pos[hit]
+            docs = np.repeat(local, counts)[hit] + seg.offset
+            freq = tf.ffreq[at][hit].astype(np.float64)
+            dup_rows = wanted[t_first]
+            lo_t = np.searchsorted(wanted, dup_rows, side="left")
+            hi_t = np.searchsorted(wanted, dup_rows, side="right")
+            reps = hi_t - lo_t
+            if (reps > 1).any():
+                idx = np.repeat(lo_t - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
+                docs = np.repeat(docs, reps)
+                freq = np.repeat(freq, reps)
+                t = order[idx]
+            else:
+                t = order[t_first]
+            w = (freq * field_boost[t]).astype(np.float32).astype(np.float64)
+            fl = np.empty(len(t), dtype=np.float64)
+            codes = code[t]
+            for k, field_lengths in enumerate(lengths):
+                sel = codes == k
+                fl[sel] = field_lengths[docs[sel]]
+            bm = idf[t] * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * fl / avgfl[t]))
+            score = np.where(scorable[t], bm, w) * boost[t]
+            out[lo:hi] += np.bincount(
+                np.searchsorted(within[lo:hi], docs), weights=score, minlength=hi - lo
+            )
+        return out
+
+    def _bm25(
+        self, field: Any, fieldname: str, btext: bytes, ids: np.ndarray, w: np.ndarray
+    ) -> np.ndarray:
+        if not field.scorable:
+            return w
+        idf = self.idf(fieldname, btext)
+        avgfl = self.avg_length(fieldname)
+        lengths = self.field_lengths(fieldname)[ids]
+        k1, b = BM25_K1, BM25_B
+        return idf * (w * (k1 + 1.0)) / (w + k1 * ((1.0 - b) + b * lengths / avgfl))  # type: ignore[no-any-return]
 
     def has_pairs(self, fieldname: str) -> bool:
         """Whether every segment's term file holds ``fieldname``'s word pairs (a text field,
