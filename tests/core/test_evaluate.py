@@ -457,3 +457,26 @@ def test_a_two_word_phrase_reads_no_positions(
     assert calls == []
     ev.run(query.Phrase("article", terms[:3]))
     assert calls  # three words: the pairs narrow, positions decide
+
+
+def test_both_tiers_from_one_pass_equal_the_and_and_the_or(lib: Library) -> None:
+    """A question's every-words and some-words tiers, read in one pass over the words'
+    lists, are what evaluating the AND and the OR of the words give (deleted briefs out)."""
+    ev = lib.index.evaluator()
+    rng = random.Random(12)
+    both = 0
+    for _ in range(60):
+        words = [
+            query.Or([query.Term(f, w) for f in ("title", "article", "comment")])
+            for w in rng.sample(WORDS, rng.randint(2, 4))
+        ]
+        if rng.random() < 0.2:
+            words.append(query.Term("article", "nosuchword"))
+        strict, loose = ev.run(query.And(words)), ev.run(query.Or(words))
+        every_word, some = ev.run_tiers(query.Or(words))
+        assert every_word.ids.tolist() == strict.ids.tolist()
+        assert np.allclose(every_word.scores, strict.scores)
+        assert some.ids.tolist() == loose.ids.tolist()
+        assert np.allclose(some.scores, loose.scores)
+        both += bool(len(strict))
+    assert both >= 5

@@ -344,42 +344,67 @@ class Evaluator:
             ia, _ib = _intersect(whole.ids, within)
             return Part(whole.ids[ia], whole.scores[ia] if whole.scores is not None else None)
         parts = [self._eval(sub, scored, within) for sub in q.subqueries]
-        parts = [p for p in parts if len(p)]
-        if not parts:
-            return _NONE
-        minmatch = int(q.minmatch or 0)
-        if len(parts) == 1 and minmatch <= 1:
-            got = parts[0]
-        else:
-            total = sum(len(p) for p in parts)
-            if total * DENSE_SHARE > self.n:
-                # Dense: one pass over a score array the size of the index (a sort of the
-                # joined lists, below, costs more from a few thousand postings on).
-                hits = np.zeros(self.n, dtype=np.int32)
-                acc = np.zeros(self.n, dtype=np.float64) if scored else None
-                for p in parts:
-                    hits[p.ids] += 1
-                    if acc is not None and p.scores is not None:
-                        acc[p.ids] += p.scores
-                ids = np.flatnonzero(hits >= max(1, minmatch)).astype(np.int32)
-                got = Part(ids, acc[ids] if acc is not None else None)
-            else:
-                all_ids = np.concatenate([p.ids for p in parts])
-                uniq, inverse = np.unique(all_ids, return_inverse=True)
-                scores = None
-                if scored:
-                    all_scores = np.concatenate(
-                        [p.scores if p.scores is not None else np.zeros(len(p)) for p in parts]
-                    )
-                    scores = np.bincount(inverse, weights=all_scores, minlength=len(uniq))
-                if minmatch > 1:
-                    keep = np.bincount(inverse, minlength=len(uniq)) >= minmatch
-                    uniq = uniq[keep]
-                    scores = scores[keep] if scores is not None else None
-                got = Part(uniq.astype(np.int32), scores)
+        got, _counts = self._combine(parts, scored, int(q.minmatch or 0))
         if scored and q.boost != 1.0 and got.scores is not None:
             got = Part(got.ids, got.scores * q.boost)
         return got
+
+    def _combine(
+        self, parts: list[Part], scored: bool, minmatch: int
+    ) -> tuple[Part, np.ndarray | None]:
+        """The OR of ``parts``: the documents in at least ``minmatch`` of them with their
+        summed scores, and how many parts each is in (None when there is one part)."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return _NONE, None
+        if len(parts) == 1 and minmatch <= 1:
+            return parts[0], None
+        total = sum(len(p) for p in parts)
+        if total * DENSE_SHARE > self.n:
+            # Dense: one pass over a score array the size of the index (a sort of the
+            # joined lists, below, costs more from a few thousand postings on).
+            hits = np.zeros(self.n, dtype=np.int32)
+            acc = np.zeros(self.n, dtype=np.float64) if scored else None
+            for p in parts:
+                hits[p.ids] += 1
+                if acc is not None and p.scores is not None:
+                    acc[p.ids] += p.scores
+            ids = np.flatnonzero(hits >= max(1, minmatch)).astype(np.int32)
+            return Part(ids, acc[ids] if acc is not None else None), hits[ids]
+        all_ids = np.concatenate([p.ids for p in parts])
+        uniq, inverse = np.unique(all_ids, return_inverse=True)
+        scores = None
+        if scored:
+            all_scores = np.concatenate(
+                [p.scores if p.scores is not None else np.zeros(len(p)) for p in parts]
+            )
+            scores = np.bincount(inverse, weights=all_scores, minlength=len(uniq))
+        counts = np.bincount(inverse, minlength=len(uniq))
+        if minmatch > 1:
+            keep = counts >= minmatch
+            uniq, counts = uniq[keep], counts[keep]
+            scores = scores[keep] if scores is not None else None
+        return Part(uniq.astype(np.int32), scores), counts
+
+    def run_tiers(self, q: Any, deadline: float | None = None) -> tuple[Matches, Matches]:
+        """For an OR of words (a question's some-words form, boost 1): the briefs with every
+        word and their scores (what running the AND of the words gives), and the briefs
+        with some of them; one pass over the words' lists for both."""
+        self.deadline = float("inf") if deadline is None else deadline
+        self.terms.prefetch(q)
+        parts = [self._eval(sub, True, None) for sub in q.subqueries]
+        nonempty = sum(1 for p in parts if len(p))
+        got, counts = self._combine(parts, True, 0)
+        ids, scores = got.ids, got.scores if got.scores is not None else np.zeros(len(got))
+        if counts is None:
+            counts = np.full(len(ids), nonempty, dtype=np.int64)
+        every_word = counts >= len(q.subqueries)
+        if self.deleted is not None and len(ids):
+            keep = ~self.deleted[ids]
+            ids, scores, every_word = ids[keep], scores[keep], every_word[keep]
+        ids = ids.astype(np.int64)
+        scores = scores.astype(np.float64)
+        return Matches(ids[every_word], scores[every_word]), Matches(ids, scores)
 
     def _and(self, q: Any, scored: bool) -> Part:
         positive = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]

@@ -179,10 +179,17 @@ def search(
             every = ev.every()
             tier1 = Matches(every, np.zeros(len(every))).restrict(allowed)
         else:
-            tier1 = ev.run(parsed.all_words, deadline=deadline).restrict(allowed)
             loose_q = parsed.some_words
+            if _words_only(parsed.all_words, loose_q):
+                # Every word, and some of the words: both tiers from one pass over the lists.
+                every_word, loose = ev.run_tiers(loose_q, deadline=deadline)
+                tier1 = every_word.restrict(allowed)
+                loose = loose.restrict(allowed)
+            else:
+                tier1 = ev.run(parsed.all_words, deadline=deadline).restrict(allowed)
+                if loose_q is not None and loose_q != parsed.all_words:
+                    loose = ev.run(loose_q, deadline=deadline).restrict(allowed)
             if loose_q is not None and loose_q != parsed.all_words:
-                loose = ev.run(loose_q, deadline=deadline).restrict(allowed)
                 tier2 = loose.without(tier1)
                 if sort_by == "relevance":
                     feedback = _feedback_query(ev, parsed, loose)
@@ -254,6 +261,22 @@ def search(
 #: A typed word with a wildcard or a fuzzy mark ("Ira*", "Iraq~", "~2"); a "?" ending a
 #: sentence is punctuation, not a pattern.
 _PATTERN_WORD = re.compile(r"\w[*~]|[*~]\w|\w\?\w")
+
+
+def _words_only(strict: Any, loose: Any) -> bool:
+    """Whether a query is an AND of words and its loose form the OR of the same words (no
+    constraint, no boost): then one pass gives both tiers."""
+    return (
+        isinstance(strict, query.And)
+        and isinstance(loose, query.Or)
+        and len(strict.subqueries) > 1
+        and list(strict.subqueries) == list(loose.subqueries)
+        and strict.boost == 1.0
+        and loose.boost == 1.0
+        and not loose.scale
+        and not int(loose.minmatch or 0)
+        and not any(isinstance(sub, query.Not) for sub in strict.subqueries)
+    )
 
 
 def _rerank(ev: Evaluator, feedback: Any, tiers: tuple[Matches, ...]) -> None:
