@@ -192,7 +192,7 @@ def run(
         )
         bounded = _bounded(cur, compiled)
         if bounded is not None:
-            filt = f"b.id IN ({bounded[0]}) AND {filt}"
+            filt = f"{bounded[0]} AND {filt}"
             p_filt = [*bounded[1], *p_filt]
         where = f"({loose}) AND {filt}"
         p_where = [*p_loose, *p_filt]
@@ -358,16 +358,19 @@ def _from_lists(
     rows: list[tuple[str, float, bool]] = []
     for more in (False, True):
         if more:
-            parts.append(f"(SELECT b.id FROM briefs b WHERE {where} LIMIT %s)")
-            params += [*p_where, SCAN_MORE]
+            parts = [f"SELECT b.id FROM briefs b WHERE {where} LIMIT %s"]
+            params = [*p_where, SCAN_MORE]
+        # The candidates' ids first, then the ranking reads them by their key.
+        cur.execute(" UNION ".join(f"({part})" for part in parts), params)
+        ids = [r[0] for r in cur.fetchall()]
         candidates = (
             f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
-            f"FROM briefs b WHERE b.id IN ({' UNION '.join(parts)}) AND {where}"
+            f"FROM briefs b WHERE b.id = ANY(%s) AND {where}"
         )
         cur.execute(
             f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
                 ORDER BY m.t1 DESC, score DESC, m.id LIMIT %s""",
-            [*bm25_params, *p_strict, *params, *p_where, depth],
+            [*bm25_params, *p_strict, ids + [r[0] for r in rows], *p_where, depth],
         )
         rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
         if len(rows) >= want:
@@ -645,11 +648,14 @@ def _bounded(cur: Any, compiled: Compiled) -> tuple[str, list[object]] | None:
     p: list[object] = []
     anywhere = " OR ".join(to_sql(t, p) for t in relaxed)
     listed = sorted(best.lists(cur, sorted({w for t in big for w in t.words})))
-    sql = (
+    cur.execute(
         "SELECT id FROM best_briefs WHERE lexeme = ANY(%s) "
-        f"UNION (SELECT b.id FROM briefs b WHERE {anywhere} LIMIT %s)"
+        f"UNION (SELECT b.id FROM briefs b WHERE {anywhere} LIMIT %s)",
+        [listed, *p, RECHECK_MAX],
     )
-    return sql, [listed, *p, RECHECK_MAX]
+    # Fetched first, then given as an array: the plans read these briefs by their key (an
+    # IN (subquery) let the planner check the phrase on every brief holding its words).
+    return "b.id = ANY(%s)", [[r[0] for r in cur.fetchall()]]
 
 
 def _costly_texts(node: Node | None) -> list[Text]:
