@@ -275,9 +275,9 @@ class IndexTerms:
     ) -> np.ndarray | None:
         """The summed scores of ``terms`` ((field, field name, term bytes, boost), text
         fields only) at each of ``within`` (global ids, ascending), read from the briefs'
-        forward runs: a brief's few hundred words are searched for the terms, rather than
-        every term's list for the briefs (the feedback step: 90 terms, 2,000 briefs). None
-        when a segment has no term file."""
+        forward runs: a brief's few hundred words are looked up among the terms, rather than
+        every term's list searched for the briefs (the feedback step: 90 terms, 2,000
+        briefs). None when a segment has no term file."""
         if any(seg.terms is None for seg in self.segs) or any(
             fieldname not in FORWARD_FIELDS for _f, fieldname, _b, _w in terms
         ):
@@ -285,18 +285,27 @@ class IndexTerms:
         out = np.zeros(len(within), dtype=np.float64)
         if not len(within) or not terms:
             return out
-        all_rows = [self.rows(fieldname, btext) for _f, fieldname, btext, _w in terms]
+        # A term twice (two boosts) scores twice: once, with the boosts added.
+        merged: dict[tuple[str, bytes], list[Any]] = {}
+        for field, fieldname, btext, term_boost in terms:
+            got = merged.get((fieldname, btext))
+            if got is None:
+                merged[(fieldname, btext)] = [field, term_boost]
+            else:
+                got[1] += term_boost
+        unique = [(f, fn, bt, float(w)) for (fn, bt), (f, w) in merged.items()]
+        all_rows = [self.rows(fieldname, btext) for _f, fieldname, btext, _w in unique]
         if any(r is None for r in all_rows):
             return None
         k1, b = BM25_K1, BM25_B
         # Per term: what its score needs besides a brief's frequency and field length.
-        idf = np.array([self.idf(fn, bt) if f.scorable else 0.0 for f, fn, bt, _w in terms])
-        boost = np.array([w for _f, _fn, _bt, w in terms], dtype=np.float64)
-        field_boost = np.array([FORWARD_FIELDS[fn] for _f, fn, _bt, _w in terms])
-        avgfl = np.array([self.avg_length(fn) for _f, fn, _bt, _w in terms])
-        scorable = np.array([bool(f.scorable) for f, _fn, _bt, _w in terms])
-        names = sorted({fn for _f, fn, _bt, _w in terms})
-        code = np.array([names.index(fn) for _f, fn, _bt, _w in terms])
+        idf = np.array([self.idf(fn, bt) if f.scorable else 0.0 for f, fn, bt, _w in unique])
+        boost = np.array([w for _f, _fn, _bt, w in unique], dtype=np.float64)
+        field_boost = np.array([FORWARD_FIELDS[fn] for _f, fn, _bt, _w in unique])
+        avgfl = np.array([self.avg_length(fn) for _f, fn, _bt, _w in unique])
+        scorable = np.array([bool(f.scorable) for f, _fn, _bt, _w in unique])
+        names = sorted({fn for _f, fn, _bt, _w in unique})
+        code = np.array([names.index(fn) for _f, fn, _bt, _w in unique])
         lengths = [self.field_lengths(fn) for fn in names]
         table = np.stack([r for r in all_rows if r is not None]).astype(np.int64)
         bounds = np.searchsorted(within, self._offsets).tolist() + [len(within)]
@@ -309,38 +318,25 @@ class IndexTerms:
             present = np.flatnonzero(rows >= 0)
             if not len(present):
                 continue
-            order = present[np.argsort(rows[present], kind="stable")]
-            wanted = rows[order]
             local = (within[lo:hi] - seg.offset).astype(np.int64)
             if seg.deleted is not None:
                 local = local[~seg.deleted[local]]
-            starts, ends = tf.fptr[local], tf.fptr[local + 1]
-            counts = ends - starts
+            starts = tf.fptr[local]
+            counts = tf.fptr[local + 1] - starts
             total = int(counts.sum())
             if not total:
                 continue
             at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-            frow = tf.frow[at]
-            pos = np.searchsorted(wanted, frow)
-            pos[pos >= len(wanted)] = len(wanted) - 1
-            hit = wanted[pos] == frow
-            if not hit.any():
+            # Each term row of the segment -> the term's place in ``unique`` (-1: none).
+            which = np.full(len(tf.hashes), -1, dtype=np.int32)
+            which[rows[present]] = present
+            t_all = which[tf.frow[at]]
+            hit = np.flatnonzero(t_all >= 0)
+            if not len(hit):
                 continue
-            # A term may occur twice in ``terms`` (two boosts): each occurrence scores.
-            t_first = pos[hit]
+            t = t_all[hit]
             docs = np.repeat(local, counts)[hit] + seg.offset
-            freq = tf.ffreq[at][hit].astype(np.float64)
-            dup_rows = wanted[t_first]
-            lo_t = np.searchsorted(wanted, dup_rows, side="left")
-            hi_t = np.searchsorted(wanted, dup_rows, side="right")
-            reps = hi_t - lo_t
-            if (reps > 1).any():
-                idx = np.repeat(lo_t - np.cumsum(reps) + reps, reps) + np.arange(int(reps.sum()))
-                docs = np.repeat(docs, reps)
-                freq = np.repeat(freq, reps)
-                t = order[idx]
-            else:
-                t = order[t_first]
+            freq = tf.ffreq[at[hit]].astype(np.float64)
             w = (freq * field_boost[t]).astype(np.float32).astype(np.float64)
             fl = np.empty(len(t), dtype=np.float64)
             codes = code[t]
