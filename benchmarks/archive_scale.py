@@ -1,14 +1,18 @@
-"""The team archive at scale (issue 17): push rate, first-page search and facets latency.
+"""The team archive at scale (issue 17): bulk load and push rates, first-page latency.
 
     python benchmarks/archive_scale.py --archive URL [--count 1000000] [--queries 300]
+        [--workers 2] [--keep] [--reuse] [--warm] [--push-sample 2000] [--copy-until HH:MM]
 
-Synthetic briefs (``benchmarks/synth.py``'s generator, the same seed as the local
-benchmarks) are made in memory, parsed, matched against the bundled glossary and pushed in
-batches with COPY by the archive's own code (``core/archive/push.py``): no file is written.
-They go into a scratch database on the server of URL (created, and dropped unless
-``--keep``). Then the same kind of 300-query log as ``benchmarks/run.py`` (common and rare
-words, actor names, phrases, a date sort, an actor filter) is asked through
-``ArchiveLibrary.search``: the first page of 20 with snippets, then the same with facets.
+Synthetic briefs (``benchmarks/synth.py``'s generator, seed 1 as the local benchmarks) are
+made in memory and COPYed straight into a scratch database on the server of URL (created,
+and dropped unless ``--keep``): each row as the push makes it (parsed, matched against the
+bundled glossary, analysed by ``core/archive``) by worker processes, the indexes built
+after the load, the word statistics counted from the rows, the best-briefs lists started,
+then VACUUM ANALYZE. No file is written. Then the same kind of 300-query log as
+``benchmarks/run.py`` (common and rare words, actor names, phrases, a date sort, an actor
+filter) is asked through ``ArchiveLibrary.search``: the first page of 20 with snippets,
+then the same with facets; last, ``--push-sample`` more briefs go through the push itself
+(its rate into an archive of that size).
 """
 
 from __future__ import annotations
@@ -106,13 +110,16 @@ def _chunks(items, size: int):  # type: ignore[no-untyped-def]
         yield chunk
 
 
-def bulk_load(conn: Any, count: int, workers: int) -> dict[str, float]:
+def bulk_load(
+    conn: Any, count: int, workers: int, until: dt.datetime | None = None
+) -> dict[str, float]:
     """COPY ``count`` synthetic briefs straight into an empty archive's tables.
 
     The rows are the push's own (``push.row_and_words``: parse, match, analyse), made by
     ``workers`` processes while this one draws the texts in order; the briefs' indexes are
     dropped first and built once at the end; term_stats and totals are counted from the
-    rows as the push counts them; then the best-briefs lists and VACUUM ANALYZE.
+    rows as the push counts them; then the best-briefs lists and VACUUM ANALYZE. Past
+    ``until`` (UTC) no more briefs are drawn: the archive holds those copied so far.
     """
     t0 = time.perf_counter()
     indexes = conn.execute(
@@ -141,6 +148,10 @@ def bulk_load(conn: Any, count: int, workers: int) -> dict[str, float]:
             done = sums[0]
             rate = done / (time.perf_counter() - t0)
             print(f"  {done:,} briefs copied, {rate:.0f} briefs/s", file=sys.stderr, flush=True)
+            if until is not None and dt.datetime.now(dt.UTC) >= until:
+                print(f"  stopped at {until:%H:%M} UTC", file=sys.stderr, flush=True)
+                pool.terminate()
+                break
     copied = time.perf_counter() - t0
     with conn.cursor() as cur, cur.copy("COPY term_stats (lexeme, field, ndoc) FROM STDIN") as c:
         for (word, field), n in df.items():
@@ -164,7 +175,7 @@ def bulk_load(conn: Any, count: int, workers: int) -> dict[str, float]:
     best_s = time.perf_counter() - t
     conn.execute("VACUUM ANALYZE")
     total = time.perf_counter() - t0
-    return {"seconds": total, "copy_seconds": copied, "rate": count / copied,
+    return {"seconds": total, "copy_seconds": copied, "rate": sums[0] / copied,
             "index_seconds": indexed, "vacuum_seconds": vacuum, "best_seconds": best_s,
             "best_words": best}  # fmt: skip
 
@@ -244,7 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         "rebuilt if it has none) instead of loading one",
     )
     ap.add_argument("--database", default="briefreader_scale", help="the scratch database")
+    ap.add_argument("--warm", action="store_true", help="ask the whole log once, untimed")
+    ap.add_argument("--copy-until", metavar="HH:MM", help="stop drawing briefs at this UTC time")
     args = ap.parse_args(argv)
+    until = None
+    if args.copy_until:
+        hour, minute = (int(x) for x in args.copy_until.split(":"))
+        until = dt.datetime.now(dt.UTC).replace(hour=hour, minute=minute, second=0)
 
     glossary = Glossary.load([paths.bundled_glossary()])
     db = args.database
@@ -259,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(url, autocommit=True) as conn:
             if not args.reuse:
                 print(f"copying {args.count:,} synthetic briefs ({args.workers} workers)")
-                loaded = bulk_load(conn, args.count, args.workers)
+                loaded = bulk_load(conn, args.count, args.workers, until)
             elif conn.execute("SELECT count(*) FROM best_words").fetchone()[0] == 0:
                 t = time.perf_counter()
                 loaded["best_words"] = archive_best.rebuild(conn)
@@ -272,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             lib = ArchiveLibrary.open_archive(url, data_dir=tmp)
             lib.glossary = glossary
-            timed(lib, log[:20], facets=False)  # connection and the first catalogue reads
+            # Connection and the first catalogue reads; with --warm, the whole log once (a
+            # server in use has its hot pages cached; a load leaves them cold).
+            timed(lib, log if args.warm else log[:20], facets=False)
             page = timed(lib, log, facets=False, snippets=True)
             whole = timed(lib, log, facets=True, snippets=True)
             ids = [h.id for h in lib.search("", limit=50, facets=False).hits]
