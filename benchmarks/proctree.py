@@ -59,6 +59,33 @@ def _anon(pid: int) -> int:
     return 0
 
 
+def _pss(pid: int) -> int:
+    """Proportional set size: each page shared by n processes counts 1/n to each (forked
+    workers share their parent's pages until they write them: plain RSS counts those once
+    per process, PSS once in all)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_pss(root: int) -> int:
+    """Bytes of ``root`` and its descendants by proportional set size (see :func:`_pss`)."""
+    if not os.path.isdir("/proc"):
+        return 0
+    kids = _children()
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _pss(pid)
+        stack.extend(kids.get(pid, ()))
+    return total
+
+
 def tree_rss(root: int, *, anon: bool = False) -> int:
     """Bytes resident in ``root`` and all its descendants right now (``anon``: private only).
 
@@ -86,6 +113,8 @@ class Run:
     stderr: str
     seconds: float
     peak_rss: int
+    #: The peak of the tree's proportional set size (shared pages counted once in all).
+    peak_pss: int = 0
 
 
 def run(
@@ -104,12 +133,13 @@ def run(
         text=True,
         env=dict(env) if env is not None else None,
     )
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             peak[0] = max(peak[0], tree_rss(proc.pid))
+            peak[1] = max(peak[1], tree_pss(proc.pid))
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -119,7 +149,7 @@ def run(
     finally:
         done.set()
         sampler.join()
-    return Run(proc.returncode, out, err, time.perf_counter() - t0, peak[0])
+    return Run(proc.returncode, out, err, time.perf_counter() - t0, peak[0], peak[1])
 
 
 def main(argv: Sequence[str]) -> int:
@@ -128,7 +158,15 @@ def main(argv: Sequence[str]) -> int:
     r = run(cmd)
     sys.stdout.write(r.stdout)
     sys.stderr.write(r.stderr)
-    print(json.dumps({"seconds": round(r.seconds, 3), "peak_rss_mb": r.peak_rss / 2**20}))
+    print(
+        json.dumps(
+            {
+                "seconds": round(r.seconds, 3),
+                "peak_rss_mb": r.peak_rss / 2**20,
+                "peak_pss_mb": r.peak_pss / 2**20,
+            }
+        )
+    )
     return r.returncode
 
 

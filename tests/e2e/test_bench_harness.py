@@ -18,6 +18,7 @@ ROWS = (
     "build: briefs/s (bulk)",
     "build: briefs/s vs FTS5",
     "build: peak RSS, all processes (MB)",
+    "build: peak PSS, all processes (MB)",
     "index: segments",
     "re-check unchanged (s)",
     "add 100 briefs (s)",
@@ -64,3 +65,25 @@ def test_quick_run_prints_every_row(tmp_path: Path) -> None:
         found = [line for line in lines if line.startswith(row)]
         assert found, f"row missing: {row}\n{proc.stdout}"
         assert "FAILED" not in found[0], found[0]
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux /proc only")
+def test_a_forked_childs_shared_pages_count_once_in_the_pss_peak() -> None:
+    """A process that fills 120 MB then forks: plain RSS summed over the tree counts the
+    shared pages twice, the proportional set size once."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import proctree
+
+    code = (
+        "import os, time\n"
+        "buf = bytearray(120 * 2**20)\n"
+        "for i in range(0, len(buf), 4096): buf[i] = 1\n"
+        "pid = os.fork()\n"
+        "time.sleep(1.5)\n"
+        "if pid: os.waitpid(pid, 0)\n"
+    )
+    r = proctree.run([sys.executable, "-c", code], interval=0.05)
+    assert r.returncode == 0
+    mb = 2**20
+    assert r.peak_rss > 220 * mb  # both processes' 120 MB
+    assert 100 * mb < r.peak_pss < 0.75 * r.peak_rss
