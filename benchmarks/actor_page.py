@@ -95,29 +95,37 @@ def main(argv: list[str] | None = None) -> int:
         f" {time.perf_counter() - t:.2f} s"
     )
     if not args.no_candidates:
-        # From nothing: the counts kept beside the index (ours only) are removed first.
-        for kept in lib.index.folder.glob("candidates*.json"):
-            kept.unlink()
+        from briefreader.core.index import prepare_candidates
+
+        folder = lib.index.folder
+        segments = len(lib.index.evaluator().leaves)
+        kept_runs = len(list(folder.glob("candidates-*.json")))
+        # What the user meets once indexing has finished: indexing read each new segment's
+        # names (prepare_candidates), the whole count is made from them when first asked.
+        (folder / "candidates.json").unlink(missing_ok=True)
         t = time.perf_counter()
         found = lib.candidates()
         seconds = time.perf_counter() - t
         verdict = "meets" if seconds <= CANDIDATES_GOAL_S else "misses"
         print(
-            f"candidates from nothing: {len(found)} names in {seconds:.1f} s"
+            f"candidates once indexing has finished ({kept_runs} of {segments} segments'"
+            f" names read while indexing): {len(found)} names in {seconds:.2f} s"
             f" ({verdict} the {CANDIDATES_GOAL_S:.0f} s goal)"
         )
-        # As after an update that wrote no new segment's worth of briefs: every segment's
-        # runs are kept, the whole count is not (the index changed).
-        (lib.index.folder / "candidates.json").unlink()
+        # What indexing spends on it: every segment read again, two processes as in a bulk
+        # build (the window's own updates use one).
+        for kept in folder.glob("candidates*.json"):
+            kept.unlink()
+        t = time.perf_counter()
+        read = prepare_candidates(lib.index, lib._name_finder(), lib._glossary_key(), procs=2)
+        print(
+            f"indexing's share: {read} segments' names read by 2 processes in"
+            f" {time.perf_counter() - t:.1f} s"
+        )
         t = time.perf_counter()
         again = lib.candidates()
-        seconds = time.perf_counter() - t
-        verdict = "meets" if seconds <= CANDIDATES_GOAL_S else "misses"
         assert again == found
-        print(
-            f"candidates again from the segments' kept runs: {seconds:.2f} s"
-            f" ({verdict} the goal; a new segment adds its own reading)"
-        )
+        print(f"candidates from the segments' kept names: {time.perf_counter() - t:.2f} s")
         t = time.perf_counter()
         lib.candidates()
         print(f"candidates kept, index unchanged: {(time.perf_counter() - t) * 1000:.1f} ms")
