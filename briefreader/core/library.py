@@ -30,7 +30,7 @@ from briefreader.core.briefdocs import Todo, read_limited, rel_id, to_doc
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.index.actors import actor_comments
 from briefreader.core.index.candidates import last_candidates
-from briefreader.core.match import Mention
+from briefreader.core.match import Matcher, Mention
 from briefreader.core.parse import (
     BRIEF_SUFFIXES,
     iter_brief_files,
@@ -207,8 +207,24 @@ class Library:
                 actor = g.lookup(name)
                 return actor.id if actor else None
 
+            # The asked-for actors' names alone, per set of actors: a section that holds none
+            # of them needs no run of the whole glossary (most titles and many comments).
+            narrow: dict[str, Any] = {"of": None, "by_ids": {}}
+
             def actor_spans(text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
-                return [(m.start, m.end) for m in g.matcher().find(text) if m.actor_id in actor_ids]
+                whole = g.matcher()
+                if narrow["of"] is not whole:
+                    narrow["of"], narrow["by_ids"] = whole, {}
+                own = narrow["by_ids"].get(actor_ids)
+                if own is None:
+                    if len(narrow["by_ids"]) > 64:
+                        narrow["by_ids"].clear()
+                    own = narrow["by_ids"][actor_ids] = Matcher(
+                        e for e in whole.entries if e[1] in actor_ids
+                    )
+                if not own.find(text):
+                    return []  # every mention the whole glossary keeps is one of these
+                return [(m.start, m.end) for m in whole.find(text) if m.actor_id in actor_ids]
 
             def strict(name: str) -> bool:
                 # Written in capitals in the glossary (US, IRGC) or a match_case actor.

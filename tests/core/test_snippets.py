@@ -67,3 +67,35 @@ def test_the_lead_snippet_of_a_browse_has_no_tags(lib: Library) -> None:
     hit = next(h for h in lib.search("").hits if h.id == "html.md")
     assert hit.snippet is not None
     assert hit.snippet.text.startswith("The minister said the drone strike")
+
+
+def test_an_actors_marks_equal_the_whole_glossarys_mentions_of_it(tmp_path: Path) -> None:
+    """Snippets mark an asked-for actor's mentions with a matcher of that actor's names
+    first (a section holding none is skipped): every section of the sample corpus, for every
+    actor and some pairs of actors, gets exactly the whole glossary's mentions of them."""
+    import random
+
+    from briefreader import paths
+    from briefreader.core.parse import iter_brief_files, parse_file
+
+    g = Glossary.load([paths.bundled_glossary()])
+    library = Library([paths.sample_corpus_dir()], tmp_path / "data", g)
+    spans = library.builder.actor_spans
+    texts: list[str] = []
+    root = paths.sample_corpus_dir()
+    for path in sorted(iter_brief_files(root)):
+        brief = parse_file(path, root)
+        texts += [brief.title or "", brief.article or "", brief.comment or ""]
+    ids = sorted(g.actors)
+    rng = random.Random(2)
+    named = sorted({m.actor_id for t in texts for m in g.matcher().find(t)})
+    asked = [frozenset([a]) for a in rng.sample(ids, 30) + named[:30]] + [
+        frozenset(rng.sample(ids, 2)) for _ in range(20)
+    ]
+    marked = 0
+    for actor_ids in asked:
+        for text in texts:
+            whole = [(m.start, m.end) for m in g.matcher().find(text) if m.actor_id in actor_ids]
+            assert spans(text, actor_ids) == whole, (sorted(actor_ids), text[:60])
+            marked += bool(whole)
+    assert marked > 30
