@@ -4,7 +4,8 @@ The only package that imports psycopg (an import-linter contract says so). One j
 module: ``errors`` (what a front end catches, no psycopg), ``connect`` (URLs, service names,
 errors in plain words), ``schema`` (versioned, migrated forward), ``analysis`` (text to the
 same index words as the local index), ``query`` (the query language to parametrised SQL),
-``push`` (briefs in batches with COPY, idempotent by content hash), ``search`` (BM25
+``push`` (briefs in batches with COPY, idempotent by content hash), ``best`` (each common
+word's best briefs, kept by the push, what a first page is ranked from), ``search`` (BM25
 ranking, snippets, facets, related briefs) and ``library`` (a Library over an archive).
 Nothing here is imported by ``briefreader.core`` itself: front ends import what they use.
 """
