@@ -157,31 +157,70 @@ def start(cur: Any, words: list[str], avg: list[float] | None = None) -> int:
     return int(cur.rowcount or 0)
 
 
-def rebuild(conn: Any, budget: int = 20_000_000) -> int:
+def rebuild(conn: Any, sample: float = 2.0) -> int:
     """Every list started afresh (a bulk load's last step); how many words have one.
 
-    ``conn`` is in autocommit mode. The words go in groups of about ``budget`` (brief, word)
-    pairs, each group one pass over the archive in its own transaction, so that no pass
-    sorts more than that many weights."""
+    ``conn`` is in autocommit mode. A window over every (brief, word) weight of a big
+    archive sorts more than its disk holds (910,000 briefs: past 32 GB of temporary files),
+    so each word's floor is first estimated on a ``sample`` per cent of the briefs: the
+    weight of its SAMPLE_RANK-th best there, about the 400th best of all. One pass then
+    keeps only the weights at or above their word's estimate, a few hundred a word; each
+    list is its best KEEP of them and its floor the next one (or the estimate where fewer
+    passed it: every brief above a list's floor is in it, which is all a search needs)."""
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("TRUNCATE best_briefs, best_words")
         cur.execute(
-            """SELECT lexeme, max(ndoc) FROM term_stats GROUP BY lexeme
-               HAVING max(ndoc) >= %s ORDER BY 2, 1""",
+            "SELECT lexeme FROM term_stats GROUP BY lexeme HAVING max(ndoc) >= %s",
             (MIN_BRIEFS,),
         )
-        found = cur.fetchall()
+        words = [r[0] for r in cur.fetchall()]
         avg = averages(cur)
-    group: list[str] = []
-    size = 0
-    for i, (word, ndoc) in enumerate(found):
-        group.append(word)
-        size += int(ndoc)
-        if size >= budget or i == len(found) - 1:
-            with conn.transaction(), conn.cursor() as cur:
-                start(cur, group, avg)
-            group, size = [], 0
-    return len(found)
+        cur.execute("CREATE TEMP TABLE best_estimate (lexeme text PRIMARY KEY, floor real)")
+        # The k-th best of a sample of p% stands for about the (100 k / p)-th best of all.
+        rank = max(1, round(2 * KEEP * sample / 100))
+        cur.execute(
+            f"""INSERT INTO best_estimate
+                SELECT q.lexeme, coalesce(min(score) FILTER (WHERE r = %s), 0)
+                FROM unnest(%s::text[]) q(lexeme) LEFT JOIN (
+                    SELECT u.lexeme, {_impact("b", "u")} AS score,
+                           row_number() OVER (PARTITION BY u.lexeme
+                                              ORDER BY {_impact("b", "u")} DESC) AS r
+                    FROM briefs b TABLESAMPLE SYSTEM (%s), unnest(b.tsv) u) x
+                ON x.lexeme = q.lexeme
+                GROUP BY q.lexeme""",
+            [rank, words, *avg, *avg, sample],
+        )
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS best_fresh "
+            "(lexeme text, id text, score real, r bigint)"
+        )
+        cur.execute("TRUNCATE best_fresh")
+        cur.execute(
+            f"""INSERT INTO best_fresh
+                SELECT lexeme, id, score, row_number() OVER (PARTITION BY lexeme
+                                                          ORDER BY score DESC, id)
+                FROM (SELECT u.lexeme, b.id, {_impact("b", "u")} AS score, e.floor
+                      FROM briefs b, unnest(b.tsv) u
+                      JOIN best_estimate e ON e.lexeme = u.lexeme) y
+                WHERE score >= floor""",
+            avg,
+        )
+        cur.execute(
+            """INSERT INTO best_briefs (lexeme, id, score)
+               SELECT lexeme, id, score FROM best_fresh WHERE r <= %s""",
+            (KEEP,),
+        )
+        cur.execute(
+            """INSERT INTO best_words (lexeme, floor, kept)
+               SELECT e.lexeme,
+                      coalesce(max(f.score) FILTER (WHERE f.r > %s), e.floor),
+                      count(f.id) FILTER (WHERE f.r <= %s)
+               FROM best_estimate e LEFT JOIN best_fresh f USING (lexeme)
+               GROUP BY e.lexeme, e.floor""",
+            (KEEP, KEEP),
+        )
+        cur.execute("DROP TABLE best_estimate")
+    return len(words)
 
 
 def lists(cur: Any, words: list[str]) -> set[str]:
