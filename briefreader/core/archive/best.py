@@ -1,14 +1,15 @@
 """Each common word's best briefs, kept at push time, so a first page need not read every match.
 
-A word found in MIN_BRIEFS briefs or more gets a list (``best_briefs``) of the briefs where it
-weighs most: its BM25F weight in the brief with the idf left out (a word's idf is the same for
-all its briefs, so it does not change their order), from the brief's own section lengths and
-the archive's average ones when the brief was pushed. The list holds every brief of the word
-whose weight is above the word's ``floor`` (``best_words``), KEEP of them at least: a pushed
-brief above the floor joins; when a list passes twice KEEP it is cut back to the best KEEP
-and the floor raised to the best weight cut. A search whose matches are too many to score
-each takes its candidates from these lists (and every match of its rarer words) and ranks
-them with the full BM25F (core.archive.search): the champion lists of the IR textbooks.
+A word found in MIN_BRIEFS briefs or more gets a list (``best_briefs``) of the briefs where
+it weighs most: its BM25F weight in the brief with the idf left out (a word's idf is the
+same for all its briefs, so it does not change their order), from the brief's own section
+lengths and the archive's average ones when the brief was pushed. The list holds every brief
+of the word whose weight is above the word's ``floor`` (``best_words``), about KEEP of them
+(up to twice as many): a pushed brief above the floor joins; when a list passes twice KEEP
+it is cut back to the best KEEP and the floor raised to the best weight cut. A search whose
+matches are too many to score each takes its candidates from these lists (and every match of
+its rarer words) and ranks them with the full BM25F (core.archive.search): the champion
+lists of the IR textbooks.
 """
 
 from __future__ import annotations

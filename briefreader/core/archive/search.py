@@ -40,7 +40,7 @@ COUNT_CAP = 1_000
 #: Past this many matches a page within BEST_PAGE is ranked from the best-briefs lists.
 LISTS_ABOVE = best.MIN_BRIEFS
 BEST_PAGE = 100
-#: The best briefs taken from each word's list (a list keeps 200 to 400).
+#: The best briefs taken from each word's list (a list keeps up to 400).
 LIST_TAKE = 100
 #: Matches read besides the lists' when filters leave too few of those for the page.
 SCAN_MORE = 1_000
