@@ -569,6 +569,32 @@ class Library:
             )
         return results
 
+    def found_among(
+        self,
+        text: str,
+        ids: Sequence[str],
+        *,
+        actors: Sequence[str] = (),
+        sources: Sequence[str] = (),
+        tags: Sequence[str] = (),
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        years: Sequence[int] = (),
+    ) -> list[str]:
+        """Which of the brief ``ids`` :meth:`search` with these words and filters finds (any
+        tier, any order): its matches counted once, nothing listed."""
+        text, _tamed = tame_query(text)
+        text, _repaired = repair_query(text)
+        actor_ids = []
+        for a in actors:
+            actor = self.glossary.lookup(a) or self.glossary.get(a)
+            actor_ids.append(actor.id if actor else a)
+        filters = ix.Filters(
+            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
+        )
+        with self._reading():
+            return ix.found_among(self.index, self.builder, text, ids, filters)
+
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():

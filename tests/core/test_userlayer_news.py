@@ -239,3 +239,57 @@ def test_any_query_with_notes_lists_without_an_error(
         ids = [h.id for h in res.hits]
         assert len(ids) == len(set(ids))
         assert res.total >= len(ids)
+
+
+def test_a_first_look_after_a_restart_reads_no_manifest_unless_the_index_changed(
+    lib: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index files the arrivals were last stamped for are kept beside the user database:
+    a new window (a fresh cache) on an unchanged index does not read the whole manifest
+    again, and still gives the plain path's answers; an update is noticed."""
+    corpus = lib.corpora[0]
+    reads = {"n": 0}
+    real = lib.index.read_manifest
+
+    def counting() -> object:
+        reads["n"] += 1
+        return real()
+
+    monkeypatch.setattr(lib.index, "read_manifest", counting)
+    with UserData.open(tmp_path / "user") as ud:
+        add_saved(lib, ud, "drones", "drone", {})
+        watch(lib, ud, "PMF")
+        quick_answers(lib, ud, StatusCache())
+        reads["n"] = 0
+        again = quick_answers(lib, ud, StatusCache())
+        assert reads["n"] == 0
+        assert again == full_answers(lib, ud)
+        (corpus / "new-1.md").write_text(brief("New 1", "2026-12-01", "A drone and the PMF."))
+        lib.update()
+        reads["n"] = 0
+        after = quick_answers(lib, ud, StatusCache())
+        assert reads["n"] >= 1
+        assert after["drones"][1] == ["new-1.md"]
+        assert after == full_answers(lib, ud)
+        # A kept stamp the database does not agree with (restored, say) is not trusted.
+        (Path(ud.path).parent / "watchlist-sync.json").write_text(
+            '{"stamp": [0, 0], "latest": 999}', "utf-8"
+        )
+        reads["n"] = 0
+        assert quick_answers(lib, ud, StatusCache()) == after
+        assert reads["n"] >= 1
+
+
+def test_which_arrivals_a_search_finds_equals_its_listed_matches(lib: Library) -> None:
+    ids = [f"old-{n}.md" for n in range(6)] + ["no-such.md"]
+    for text, filters in (
+        ("drone", {}),
+        ("drone year", {}),
+        ('"a drone"', {}),
+        ("PMF", {"years": [2012, 2013]}),
+        ("", {"actors": ["PMF"]}),
+        ("drone -year", {}),
+        ("nothing-like-this", {}),
+    ):
+        listed = {h.id for h in lib.search(text, limit=100, **filters).hits}
+        assert lib.found_among(text, ids, **filters) == [i for i in ids if i in listed], text

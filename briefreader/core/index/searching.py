@@ -7,6 +7,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -261,6 +262,48 @@ def search(
 #: A typed word with a wildcard or a fuzzy mark ("Ira*", "Iraq~", "~2"); a "?" ending a
 #: sentence is punctuation, not a pattern.
 _PATTERN_WORD = re.compile(r"\w[*~]|[*~]\w|\w\?\w")
+
+
+def found_among(
+    idx: BriefIndex,
+    builder: QueryBuilder,
+    text: str,
+    ids: Sequence[str],
+    filters: Filters | None = None,
+) -> list[str]:
+    """Those of the brief ``ids`` that a search for ``text`` with ``filters`` finds (in
+    either tier): its matches evaluated once, no page, no snippet, no feedback step (which
+    only re-orders). What a watchlist asks of each saved search about the briefs arrived
+    since it was last seen."""
+    s = idx.searcher()
+    ev = idx.evaluator()
+    wanted: dict[int, str] = {}
+    for brief_id in dict.fromkeys(ids):
+        docnum = s.document_number(id=brief_id)
+        if docnum is not None:
+            wanted[int(docnum)] = brief_id
+    if not wanted:
+        return []
+    filt = _filter_query(filters or Filters())
+    if filt is not None:
+        allowed = ev.run(filt, scored=False).ids
+        wanted = {d: i for d, i in wanted.items() if _contains(allowed, d)}
+    if not text.strip():
+        return [wanted[d] for d in sorted(wanted)]
+    parsed = builder.parse(text, s.reader())
+    loose_q = parsed.some_words
+    if _words_only(parsed.all_words, loose_q):
+        found = ev.run_tiers(loose_q)[1].ids
+    else:
+        found = ev.run(parsed.all_words, scored=False).ids
+        if loose_q is not None and loose_q != parsed.all_words:
+            found = union_sorted(found, ev.run(loose_q, scored=False).ids, ev.n)
+    return [wanted[d] for d in sorted(wanted) if _contains(found, d)]
+
+
+def _contains(sorted_ids: np.ndarray, docnum: int) -> bool:
+    i = int(np.searchsorted(sorted_ids, docnum))
+    return i < len(sorted_ids) and int(sorted_ids[i]) == docnum
 
 
 def _words_only(strict: Any, loose: Any) -> bool:
