@@ -595,6 +595,15 @@ class Library:
         with self._reading():
             return ix.found_among(self.index, self.builder, text, ids, filters)
 
+    def stored_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The index's stored fields of each brief id it holds (no file read)."""
+        with self._reading():
+            s = self.index.searcher()
+            return {
+                brief_id: dict(s.stored_fields(docnum))
+                for brief_id, docnum in ix.docnums_of(self.index, ids).items()
+            }
+
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():

@@ -109,24 +109,18 @@ class _Arrival:
     actors: frozenset[str] = frozenset()
 
 
-def _arrivals(
-    lib: Library, ud: UserData, mark: int, manifest: dict[str, ManifestEntry]
-) -> dict[str, _Arrival] | None:
-    """The briefs stamped after ``mark`` that the index holds, with their dates (from the
-    index's stored fields); None when there are too many to read."""
+def _arrivals(lib: Library, ud: UserData, mark: int) -> dict[str, _Arrival] | None:
+    """The briefs stamped after ``mark`` that the index holds, with their dates and actors
+    (from the index's stored fields); None when there are too many to read."""
     stamps = ud.arrivals_after(mark)
     if len(stamps) > MAX_ARRIVALS_READ:
         return None
     out: dict[str, _Arrival] = {}
-    for key, entry in manifest.items():
-        seq = stamps.get(entry.id)
-        if seq is None:
-            continue
-        stored = lib.index.stored(key) or {}
+    for brief_id, stored in lib.stored_of(list(stamps)).items():
         value = stored.get("date")
         date = value.date() if isinstance(value, dt.datetime) else None
         actors = frozenset(a for a in str(stored.get("actors") or "").split(",") if a)
-        out[entry.id] = _Arrival(seq, date, actors)
+        out[brief_id] = _Arrival(stamps[brief_id], date, actors)
     return out
 
 
@@ -172,7 +166,9 @@ def status(
     """Its total (the index counts every match without listing them) and its new briefs
     (see :func:`_news`)."""
     new, total = _news(lib, ud, saved, latest, arrivals)
-    return SavedStatus(saved, _run(lib, saved, 1).total if total is None else total, new)
+    if total is None:
+        total = _run(lib, saved, 1, sort="newest").total
+    return SavedStatus(saved, total, new)
 
 
 @dataclass(slots=True)
@@ -220,10 +216,7 @@ def statuses(
     marks = [s.seen_mark for s in todo if s.seen_mark < latest]
     arrivals: dict[str, _Arrival] | None = {}
     if marks:
-        if manifest is None:
-            lib.doc_count()
-            manifest = lib.index.read_manifest()
-        arrivals = _arrivals(lib, ud, min(marks), manifest)
+        arrivals = _arrivals(lib, ud, min(marks))
     out = []
     for s in saved:
         news_key, total_key = _key(s, latest, stamp), _key(s, None, stamp)
@@ -235,7 +228,8 @@ def statuses(
                 cache.totals[total_key] = counted
         total = cache.totals.get(total_key)
         if total is None and totals:
-            total = cache.totals[total_key] = _run(lib, s, 1).total
+            # A total is the same in any order: "newest" skips the feedback step's re-ranking.
+            total = cache.totals[total_key] = _run(lib, s, 1, sort="newest").total
         out.append(SavedStatus(s, UNCOUNTED if total is None else total, list(new)))
     return out
 

@@ -277,11 +277,7 @@ def found_among(
     since it was last seen."""
     s = idx.searcher()
     ev = idx.evaluator()
-    wanted: dict[int, str] = {}
-    for brief_id in dict.fromkeys(ids):
-        docnum = s.document_number(id=brief_id)
-        if docnum is not None:
-            wanted[int(docnum)] = brief_id
+    wanted = {docnum: brief_id for brief_id, docnum in docnums_of(idx, ids).items()}
     if not wanted:
         return []
     filt = _filter_query(filters or Filters())
@@ -299,6 +295,24 @@ def found_among(
         if loose_q is not None and loose_q != parsed.all_words:
             found = union_sorted(found, ev.run(loose_q, scored=False).ids, ev.n)
     return [wanted[d] for d in sorted(wanted) if _contains(found, d)]
+
+
+def docnums_of(idx: BriefIndex, ids: Sequence[str]) -> dict[str, int]:
+    """The live document number of each brief id the index holds. Looked up through the term
+    files all at once, and kept by the evaluator: a watchlist asks fifty searches about the
+    same arrivals."""
+    ev = idx.evaluator()
+    unique = list(dict.fromkeys(ids))
+    if not unique:
+        return {}
+    ev.terms.prefetch(query.Or([query.Term("id", i) for i in unique]))
+    id_field = ev.schema["id"]
+    out: dict[str, int] = {}
+    for brief_id in unique:
+        docs, _none = ev.terms.joined(id_field, "id", id_field.to_bytes(brief_id), False)
+        if len(docs):
+            out[brief_id] = int(docs[0])
+    return out
 
 
 def _contains(sorted_ids: np.ndarray, docnum: int) -> bool:
