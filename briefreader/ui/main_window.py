@@ -665,11 +665,15 @@ class MainWindow(QMainWindow):
         """(menu, action, keys) for every action with a key, read from the menus themselves,
         so the page can never disagree with what the keys do."""
         rows: list[tuple[str, str, str]] = []
+        listed: set[int] = set()  # an action in two menus (a panel's, View) is listed once
         for menu_action in self.menuBar().actions():
             menu = menu_action.menu()
             if not isinstance(menu, QMenu):
                 continue
             for act in menu.actions():
+                if id(act) in listed:
+                    continue
+                listed.add(id(act))
                 keys = ", ".join(
                     k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()
                 )
