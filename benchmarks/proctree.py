@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -73,17 +73,22 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def tree_pss(root: int) -> int:
-    """Bytes of ``root`` and its descendants by proportional set size (see :func:`_pss`)."""
+def _tree_sum(root: int, measure: Callable[[int], int]) -> int:
+    """``measure`` of ``root`` and each of its descendants right now, added up."""
     if not os.path.isdir("/proc"):
         return 0
     kids = _children()
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += _pss(pid)
+        total += measure(pid)
         stack.extend(kids.get(pid, ()))
     return total
+
+
+def tree_pss(root: int) -> int:
+    """Bytes of ``root`` and its descendants by proportional set size (see :func:`_pss`)."""
+    return _tree_sum(root, _pss)
 
 
 def tree_rss(root: int, *, anon: bool = False) -> int:
@@ -93,15 +98,7 @@ def tree_rss(root: int, *, anon: bool = False) -> int:
     search touched: shared, file-backed pages that cost no swap and are given back under
     pressure. ``anon`` counts what the processes really allocated.
     """
-    if not os.path.isdir("/proc"):
-        return 0
-    kids = _children()
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += _anon(pid) if anon else _rss(pid)
-        stack.extend(kids.get(pid, ()))
-    return total
+    return _tree_sum(root, _anon if anon else _rss)
 
 
 @dataclass

@@ -540,13 +540,7 @@ class Library:
         text, tamed = tame_query(text)
         text, repaired = repair_query(text)
         tamed += repaired
-        actor_ids = []
-        for a in actors:
-            actor = self.glossary.lookup(a) or self.glossary.get(a)
-            actor_ids.append(actor.id if actor else a)
-        filters = ix.Filters(
-            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
-        )
+        filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
             results = ix.search(
                 self.index,
@@ -569,6 +563,24 @@ class Library:
             )
         return results
 
+    def _filters(
+        self,
+        actors: Sequence[str],
+        sources: Sequence[str],
+        tags: Sequence[str],
+        since: dt.date | None,
+        until: dt.date | None,
+        years: Sequence[int],
+    ) -> ix.Filters:
+        """The index's filters; an actor may be given by any name or alias."""
+        actor_ids = []
+        for a in actors:
+            actor = self.glossary.lookup(a) or self.glossary.get(a)
+            actor_ids.append(actor.id if actor else a)
+        return ix.Filters(
+            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
+        )
+
     def found_among(
         self,
         text: str,
@@ -585,13 +597,7 @@ class Library:
         tier, any order): its matches counted once, nothing listed."""
         text, _tamed = tame_query(text)
         text, _repaired = repair_query(text)
-        actor_ids = []
-        for a in actors:
-            actor = self.glossary.lookup(a) or self.glossary.get(a)
-            actor_ids.append(actor.id if actor else a)
-        filters = ix.Filters(
-            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
-        )
+        filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
             return ix.found_among(self.index, self.builder, text, ids, filters)
 

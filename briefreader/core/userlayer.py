@@ -17,7 +17,6 @@ from typing import Any
 
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.brief import BriefError
-from briefreader.core.index import ManifestEntry
 from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
 from briefreader.core.userdata import (
@@ -200,15 +199,13 @@ def statuses(
     """
     cache = cache if cache is not None else StatusCache()
     stamp = _index_stamp(lib)
-    manifest: dict[str, ManifestEntry] | None = None
     if cache.synced is None:
         cache.synced = _last_sync(ud)
     if cache.synced is not None and cache.synced[0] == stamp:
         latest = cache.synced[1]  # no brief can have arrived: the index files are the same
     else:
-        lib.doc_count()  # opens the index (its stored fields are read below)
-        manifest = lib.index.read_manifest()
-        latest = ud.record_arrivals(entry.id for entry in manifest.values())
+        lib.doc_count()  # opens the index
+        latest = sync_arrivals(lib, ud)
         cache.synced = (stamp, latest)
         _keep_sync(ud, stamp, latest)
     saved = ud.saved_all(kind)

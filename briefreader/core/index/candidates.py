@@ -336,6 +336,20 @@ def _write_count(path: Path, count: _SegmentCount, ident: str, glossary_key: str
     return True
 
 
+def _is_kept(path: Path, ident: str, glossary_key: str) -> bool:
+    """Whether ``path`` holds this segment's count under this glossary, by its opening
+    bytes only (a kept count is megabytes at 100,000 briefs; every update asks)."""
+    head = json.dumps(
+        {"version": CACHE_VERSION, "segment": ident, "glossary": glossary_key},
+        ensure_ascii=False,
+    )[:-1].encode("utf-8")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(head) + 1) == head + b","
+    except OSError:
+        return False
+
+
 def _scan_in_child(job: tuple[str, list[str]]) -> int:
     from whoosh import index as whoosh_index
 
@@ -378,12 +392,7 @@ def prepare_candidates(
         ident = _segment_ident(reader)
         if not ident:
             continue
-        path = folder / f"candidates-{ident}.json"
-        try:
-            kept = _SegmentCount.from_json(path.read_text("utf-8"), ident, glossary_key)
-        except OSError:
-            kept = None
-        if kept is None:
+        if not _is_kept(folder / f"candidates-{ident}.json", ident, glossary_key):
             missing.append((ident, reader))
     if procs > 1 and len(missing) > 1:
         import multiprocessing
