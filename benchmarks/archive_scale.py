@@ -2,6 +2,7 @@
 
     python benchmarks/archive_scale.py --archive URL [--count 1000000] [--queries 300]
         [--workers 2] [--keep] [--reuse] [--warm] [--push-sample 2000] [--copy-until HH:MM]
+        [--load-only]
 
 Synthetic briefs (``benchmarks/synth.py``'s generator, seed 1 as the local benchmarks) are
 made in memory and COPYed straight into a scratch database on the server of URL (created,
@@ -257,6 +258,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database", default="briefreader_scale", help="the scratch database")
     ap.add_argument("--warm", action="store_true", help="ask the whole log once, untimed")
     ap.add_argument("--copy-until", metavar="HH:MM", help="stop drawing briefs at this UTC time")
+    ap.add_argument(
+        "--load-only",
+        action="store_true",
+        help="load (with --keep) and stop: ask the log later with --reuse, e.g. under a lock "
+        "that keeps other timing runs off the machine",
+    )
     args = ap.parse_args(argv)
     until = None
     if args.copy_until:
@@ -286,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
             size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
             db_size = size.fetchone()[0]
             log = query_log(conn, glossary, args.queries)
+        if args.load_only:
+            print(f"\n{n:,} briefs, database {db_size} after VACUUM ANALYZE")
+            for key, value in loaded.items():
+                print(f"| bulk load: {key} | {value:,.0f} |")
+            return 0
         with tempfile.TemporaryDirectory() as tmp:
             lib = ArchiveLibrary.open_archive(url, data_dir=tmp)
             lib.glossary = glossary
