@@ -6,7 +6,8 @@ errors in plain words), ``schema`` (versioned, migrated forward), ``analysis`` (
 same index words as the local index), ``query`` (the query language to parametrised SQL),
 ``push`` (briefs in batches with COPY, idempotent by content hash), ``best`` (each common
 word's best briefs, kept by the push, what a first page is ranked from), ``search`` (BM25
-ranking, snippets, facets, related briefs) and ``library`` (a Library over an archive).
+ranking, facets; ``snippets`` the hits' passages), ``related`` (briefs like one, from
+bounded candidates) and ``library`` (a Library over an archive).
 Nothing here is imported by ``briefreader.core`` itself: front ends import what they use.
 """
 

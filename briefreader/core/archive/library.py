@@ -22,6 +22,7 @@ from briefreader import paths
 from briefreader.core import index as ix
 from briefreader.core.archive import connect as pg
 from briefreader.core.archive import push, schema, search
+from briefreader.core.archive import related as similar
 from briefreader.core.archive.errors import (
     ArchiveError,
     ArchiveReadOnlyError,
@@ -299,7 +300,7 @@ class ArchiveLibrary(Library):
 
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
         return self._run(
-            lambda conn: search.related(conn, brief_id.removeprefix("archive:"), limit)
+            lambda conn: similar.related(conn, brief_id.removeprefix("archive:"), limit)
         )
 
     def actor_counts(self) -> dict[str, int]:

@@ -1,0 +1,145 @@
+"""Briefs like one brief: its most telling words searched with the archive's BM25F.
+
+The words are the brief's KEY_WORDS best by tf x idf (as before). Scoring every brief that
+holds one of them reads the tsvector of each (a few seconds at a million briefs: a telling
+word is often a common one), so the candidates are bounded the way a first page is: a
+listed word brings its list's best LIST_TAKE briefs (core.archive.best), any other word its
+first PER_WORD briefs from the GIN index (a word without a list is in fewer than
+best.MIN_BRIEFS briefs a section, so that is usually all of them). Each candidate gets a
+rough score from what these lookups already know (the listed weight times the word's idf;
+idf alone for a word without a list), and only the DEPTH best of them are read and ranked
+with the full BM25F. ``exhaustive`` ranks every brief holding a key word: the reference the
+tests and the benchmark compare with.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import psycopg
+
+from briefreader.core.archive import analysis, best
+from briefreader.core.archive.query import Compiled
+from briefreader.core.archive.search import (
+    _BM25,
+    _avg,
+    _hits,
+    _positional,
+    _stats,
+    _weights_table,
+)
+from briefreader.core.records import Hit
+
+#: The brief's most telling words searched for.
+KEY_WORDS = 12
+#: A listed word's best briefs taken as candidates.
+LIST_TAKE = 100
+#: Briefs taken from the GIN index for a word without a list.
+PER_WORD = 500
+#: Candidates read and ranked with the full BM25F.
+DEPTH = 200
+
+
+def _key_words(
+    cur: Any, brief_id: str
+) -> tuple[list[str], dict[tuple[str, str], int], dict[str, float]]:
+    """The brief's KEY_WORDS most telling words (tf x idf, words of more than one brief),
+    with the statistics they were chosen by."""
+    cur.execute(
+        """SELECT u.lexeme, array_length(u.positions, 1) FROM briefs b, unnest(b.tsv) u
+           WHERE b.id = %s""",
+        (brief_id,),
+    )
+    tf = {w: int(n) for w, n in cur.fetchall()}
+    if not tf:
+        return [], {}, {}
+    df, totals, _ = _stats(cur, [(w, "ABC") for w in tf], [])
+    n = max(totals.get("briefs", 0.0), 1.0)
+    doc_freq: dict[str, int] = {}
+    for (w, _f), d in df.items():
+        doc_freq[w] = max(doc_freq.get(w, 0), d)
+    scored = sorted(
+        ((c * math.log(1 + (n - doc_freq.get(w, 0) + 0.5) / (doc_freq.get(w, 0) + 0.5)), w)
+         for w, c in tf.items() if doc_freq.get(w, 0) > 1),
+        reverse=True,
+    )  # fmt: skip
+    return [w for _s, w in scored[:KEY_WORDS]], df, totals
+
+
+def _rank(
+    cur: Any,
+    brief_id: str,
+    key_words: list[str],
+    df: dict[tuple[str, str], int],
+    totals: dict[str, float],
+    candidates: str,
+    params: list[object],
+    limit: int,
+) -> list[Hit]:
+    """The ``limit`` best of the briefs ``candidates`` (a condition on ``b``) selects, by
+    the full BM25F."""
+    terms = [(w, "ABC") for w in key_words]
+    words, fields, wts = _weights_table(terms, df, totals)
+    avg = _avg(totals)
+    named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0],
+             "avg_b": avg[1], "avg_c": avg[2]}  # fmt: skip
+    bm25, bm25_params = _positional(_BM25, named)
+    cur.execute(
+        f"""SELECT m.id, {bm25} AS score FROM (
+                SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c FROM briefs b
+                WHERE {candidates} AND b.id <> %s) m
+            ORDER BY score DESC, m.id LIMIT %s""",
+        [*bm25_params, *params, brief_id, limit],
+    )
+    page = [(r[0], float(r[1]), True) for r in cur.fetchall()]
+    compiled = Compiled(None, None, terms=terms)
+    return _hits(cur, page, compiled, frozenset(), lambda _t, _a: [], snippets=False)
+
+
+def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
+    """The ``limit`` briefs most like ``brief_id``, from a bounded set of candidates."""
+    with conn.cursor() as cur:
+        key_words, df, totals = _key_words(cur, brief_id)
+        if not key_words:
+            return []
+        n = max(totals.get("briefs", 0.0), 1.0)
+        idf = []
+        for w in key_words:
+            d = max((df.get((w, s), 0) for s in "ABC"), default=0)
+            idf.append(math.log(1.0 + (n - d + 0.5) / (d + 0.5)))
+        listed = best.lists(cur, key_words)
+        flags = [w in listed for w in key_words]
+        # Fetched first and given as an array: the ranking then reads these briefs by key.
+        cur.execute(
+            """WITH q AS (SELECT * FROM unnest(%s::text[], %s::tsquery[], %s::float8[],
+                                               %s::bool[]) AS q(lexeme, tsq, idf, listed)),
+                    c AS (
+                        SELECT l.id, q.idf * l.score AS s FROM q, LATERAL (
+                            SELECT id, score FROM best_briefs l WHERE l.lexeme = q.lexeme
+                            ORDER BY l.score DESC LIMIT %s) l
+                        WHERE q.listed
+                        UNION ALL
+                        SELECT b.id, q.idf FROM q, LATERAL (
+                            SELECT id FROM briefs b WHERE b.tsv @@ q.tsq LIMIT %s) b
+                        WHERE NOT q.listed)
+               SELECT id FROM c WHERE id <> %s GROUP BY id ORDER BY sum(s) DESC, id LIMIT %s""",
+            (key_words, [analysis.quote(w) for w in key_words], idf, flags, LIST_TAKE,
+             PER_WORD, brief_id, DEPTH),
+        )  # fmt: skip
+        ids = [r[0] for r in cur.fetchall()]
+        if not ids:
+            return []
+        return _rank(cur, brief_id, key_words, df, totals, "b.id = ANY(%s)", [ids],
+                     limit)  # fmt: skip
+
+
+def exhaustive(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
+    """The same words ranked over every brief holding one of them (the reference)."""
+    with conn.cursor() as cur:
+        key_words, df, totals = _key_words(cur, brief_id)
+        if not key_words:
+            return []
+        query = " | ".join(analysis.quote(w) for w in key_words)
+        return _rank(cur, brief_id, key_words, df, totals,
+                     "b.tsv @@ %s::tsquery", [query], limit)  # fmt: skip
