@@ -480,3 +480,38 @@ def test_both_tiers_from_one_pass_equal_the_and_and_the_or(lib: Library) -> None
         assert np.allclose(some.scores, loose.scores)
         both += bool(len(strict))
     assert both >= 5
+
+
+@pytest.mark.parametrize("flag_bytes", [16 << 20, 4096])
+def test_facet_counts_by_bitmap_equal_the_plain_count(
+    monkeypatch: pytest.MonkeyPatch, flag_bytes: int
+) -> None:
+    """A listed column with common values (counted by bitmap for many matches) and rare ones
+    (gathered), made in one chunk or in many: every count equals counting brief by brief."""
+    from briefreader.core.index import postings
+
+    monkeypatch.setattr(postings, "_FLAG_BYTES", flag_bytes)
+    rng = np.random.default_rng(11)
+    n, names = 6_000, [f"v{i}" for i in range(400)]
+    weights = 1.0 / np.arange(1, len(names) + 1)  # a few common values, many rare ones
+    weights /= weights.sum()
+    per_doc = [
+        sorted(set(rng.choice(len(names), size=int(k), p=weights).tolist()))
+        for k in rng.integers(0, 9, size=n)
+    ]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(v) for v in per_doc], out=indptr[1:])
+    codes = np.array([c for v in per_doc for c in v], dtype=np.int32)
+    col = postings.FacetColumn(names, codes, indptr)
+    for size in (3, 40, 700, 3_000, n):
+        docs = np.sort(rng.choice(n, size=size, replace=False))
+        want: dict[str, int] = {}
+        for d in docs:
+            for c in per_doc[d]:
+                want[names[c]] = want.get(names[c], 0) + 1
+        assert col.count(docs, n) == want, size
+        packed = postings.packed_docs(docs, n)
+        assert col.count(docs, n, packed) == want, size
+    assert col._bits is not None and col._dense is not None and col._rare is not None
+    assert 0 < len(col._dense) < len(names)  # both ways were used
+    assert len(col._rare[0]) > 0
