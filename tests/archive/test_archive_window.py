@@ -76,3 +76,36 @@ def test_unreachable_archive_is_one_line_and_the_window_goes_on_locally(qtbot, w
     assert "\n" not in message and message.endswith("searching locally")
     assert window.library is local and not window.team_archive.label.isVisible()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+
+
+def test_bounded_archive_answers_say_at_least_and_partial_in_the_count_line(
+    qtbot, window, archive_url: str, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A count past the archive's cap reads "at least N", a phrase checked on bounded
+    candidates says its results are partial; an exact answer says neither."""
+    from briefreader.core.archive import search as archive_search
+
+    pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher.update()
+    pusher.close()
+    team = window.team_archive
+    team.open_archive(archive_url)
+    qtbot.waitUntil(lambda: team.label.isVisible(), timeout=20000)
+
+    def shown(text: str) -> str:
+        with qtbot.waitSignal(window.resultsShown, timeout=20000):
+            window.search_box.setText(text)
+            window.run_search()
+        return window.info.text()
+
+    exact = shown("Iran")
+    assert "at least" not in exact and "partial" not in exact
+    monkeypatch.setattr(archive_search, "COUNT_CAP", 3)
+    capped = shown("Iran militia")
+    assert "at least" in capped and "partial" not in capped
+    monkeypatch.setattr(archive_search, "RECHECK_MAX", 1)
+    bounded = shown('"Popular Mobilization Forces"')
+    assert "partial" in bounded and "at least" in bounded
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+    team.close_archive()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)

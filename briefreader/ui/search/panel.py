@@ -329,6 +329,10 @@ def _count_text(request: SearchRequest, res: SearchResults) -> str:
     text = f"{about}{counted(n, 'brief')}"
     if res.total_all_words != n:
         text += f" ({about}{res.total_all_words} with all the words)"
+    if res.partial:
+        # A team archive checks a phrase of common words on a bounded set of briefs; the
+        # local index stops at its time limit: either way, these are the hits found so far.
+        text += " · partial: not every brief was checked, better matches may be missing"
     return text
 
 
