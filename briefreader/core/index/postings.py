@@ -89,14 +89,17 @@ class ArrayCache:
                 self.bytes -= size
 
 
-#: A value of a listed facet (actors, tags) gets its own bitmap of documents once it is on
-#: at least one document in this many: counting it for a large set of matches is then an AND
-#: and a popcount of n/64 words, whatever the set's size. The bitmaps of such values take at
-#: most 8 bytes per listed value in all (twice the codes), and the rarer values stay listed.
-DENSE_VALUE_SHARE = 64
+#: A facet value gets its own bitmap of documents once it is on at least one document in
+#: this many: counting it for a large set of matches is then an AND and a popcount of n/64
+#: words, whatever the set's size. The bitmaps of such values take at most 32 bytes per
+#: listed value in all (2 MB for the actors of 100,000 briefs in the benchmark), and the
+#: rarer values stay listed.
+DENSE_VALUE_SHARE = 256
 #: Gathering one value of one document costs about as much as ANDing and counting this
-#: many bitmap words (measured with numpy 2.4 on the benchmark machine).
+#: many bitmap words; in a column of one value a document, this many (measured with numpy
+#: 2.4 on the benchmark machine).
 _GATHER_PER_WORD = 4
+_SINGLE_PER_WORD = 3
 #: The bitmaps are made from one byte per (value, document) a few rows at a time: this much.
 _FLAG_BYTES = 16 << 20
 
@@ -144,20 +147,23 @@ class FacetColumn:
         ``packed`` may give ``docs`` already as a bitmap (:func:`packed_docs`)."""
         if not len(docs) or not len(self.codes):
             return {}
-        if self.single is not None:
-            got = self.single[docs]
-            counts = np.bincount(got[got >= 0], minlength=len(self.names))
-        elif self._by_bits(len(docs), n):
+        if self._by_bits(len(docs), n):
             # Many matches, each with several values: the common values by bitmap, whose
             # cost does not grow with the matches, and only the rare ones gathered.
             assert self._bits is not None and self._dense is not None and self._rare
             if packed is None:
                 packed = packed_docs(docs, n)
-            counts = _gathered(*self._rare, docs, len(self.names))
+            if len(self._rare[0]):
+                counts = _gathered(*self._rare, docs, len(self.names))
+            else:
+                counts = np.zeros(len(self.names), dtype=np.int64)
             if len(self._dense):
                 counts[self._dense] += np.bitwise_count(self._bits & packed).sum(
                     axis=1, dtype=np.int64
                 )
+        elif self.single is not None:
+            got = self.single[docs]
+            counts = np.bincount(got[got >= 0], minlength=len(self.names))
         else:
             counts = _gathered(self.codes, self.indptr, docs, len(self.names))
         nz = np.flatnonzero(counts)
@@ -168,7 +174,10 @@ class FacetColumn:
         first time they would pay) than by gathering each document's values."""
         if len(self.indptr) - 1 != n or not n:
             return False
-        gathered = matched * len(self.codes) // n * _GATHER_PER_WORD
+        if self.single is not None:
+            gathered = matched * _SINGLE_PER_WORD  # one code a document, no slices
+        else:
+            gathered = matched * len(self.codes) // n * _GATHER_PER_WORD
         if self._bits is None:
             if gathered <= n // 64:
                 return False  # cheaper than even one bitmap row
