@@ -19,16 +19,16 @@ from typing import Any
 
 import psycopg
 
-from briefreader.core.archive import analysis, best
+from briefreader.core.archive import analysis
 from briefreader.core.archive.query import Compiled
 from briefreader.core.archive.search import (
     _BM25,
     _avg,
     _hits,
     _positional,
-    _stats,
     _weights_table,
 )
+from briefreader.core.archive.stats import WordStats
 from briefreader.core.records import Hit
 
 #: The brief's most telling words searched for.
@@ -41,9 +41,7 @@ PER_WORD = 500
 DEPTH = 200
 
 
-def _key_words(
-    cur: Any, brief_id: str
-) -> tuple[list[str], dict[tuple[str, str], int], dict[str, float]]:
+def _key_words(cur: Any, brief_id: str) -> tuple[list[str], WordStats | None]:
     """The brief's KEY_WORDS most telling words (tf x idf, words of more than one brief),
     with the statistics they were chosen by."""
     cur.execute(
@@ -53,26 +51,25 @@ def _key_words(
     )
     tf = {w: int(n) for w, n in cur.fetchall()}
     if not tf:
-        return [], {}, {}
-    df, totals, _ = _stats(cur, [(w, "ABC") for w in tf], [])
-    n = max(totals.get("briefs", 0.0), 1.0)
+        return [], None
+    stats = WordStats(cur, tf)
+    n = max(stats.totals.get("briefs", 0.0), 1.0)
     doc_freq: dict[str, int] = {}
-    for (w, _f), d in df.items():
+    for (w, _f), d in stats.df.items():
         doc_freq[w] = max(doc_freq.get(w, 0), d)
     scored = sorted(
         ((c * math.log(1 + (n - doc_freq.get(w, 0) + 0.5) / (doc_freq.get(w, 0) + 0.5)), w)
          for w, c in tf.items() if doc_freq.get(w, 0) > 1),
         reverse=True,
     )  # fmt: skip
-    return [w for _s, w in scored[:KEY_WORDS]], df, totals
+    return [w for _s, w in scored[:KEY_WORDS]], stats
 
 
 def _rank(
     cur: Any,
     brief_id: str,
     key_words: list[str],
-    df: dict[tuple[str, str], int],
-    totals: dict[str, float],
+    stats: WordStats,
     candidates: str,
     params: list[object],
     limit: int,
@@ -80,8 +77,8 @@ def _rank(
     """The ``limit`` best of the briefs ``candidates`` (a condition on ``b``) selects, by
     the full BM25F."""
     terms = [(w, "ABC") for w in key_words]
-    words, fields, wts = _weights_table(terms, df, totals)
-    avg = _avg(totals)
+    words, fields, wts = _weights_table(terms, stats.df, stats.totals)
+    avg = _avg(stats.totals)
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0],
              "avg_b": avg[1], "avg_c": avg[2]}  # fmt: skip
     bm25, bm25_params = _positional(_BM25, named)
@@ -100,16 +97,15 @@ def _rank(
 def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
     """The ``limit`` briefs most like ``brief_id``, from a bounded set of candidates."""
     with conn.cursor() as cur:
-        key_words, df, totals = _key_words(cur, brief_id)
-        if not key_words:
+        key_words, stats = _key_words(cur, brief_id)
+        if not key_words or stats is None:
             return []
-        n = max(totals.get("briefs", 0.0), 1.0)
+        n = max(stats.totals.get("briefs", 0.0), 1.0)
         idf = []
         for w in key_words:
-            d = max((df.get((w, s), 0) for s in "ABC"), default=0)
+            d = stats.most(w)
             idf.append(math.log(1.0 + (n - d + 0.5) / (d + 0.5)))
-        listed = best.lists(cur, key_words)
-        flags = [w in listed for w in key_words]
+        flags = [w in stats.listed for w in key_words]
         # Fetched first and given as an array: the ranking then reads these briefs by key.
         cur.execute(
             """WITH q AS (SELECT * FROM unnest(%s::text[], %s::tsquery[], %s::float8[],
@@ -130,16 +126,16 @@ def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> li
         ids = [r[0] for r in cur.fetchall()]
         if not ids:
             return []
-        return _rank(cur, brief_id, key_words, df, totals, "b.id = ANY(%s)", [ids],
+        return _rank(cur, brief_id, key_words, stats, "b.id = ANY(%s)", [ids],
                      limit)  # fmt: skip
 
 
 def exhaustive(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
     """The same words ranked over every brief holding one of them (the reference)."""
     with conn.cursor() as cur:
-        key_words, df, totals = _key_words(cur, brief_id)
-        if not key_words:
+        key_words, stats = _key_words(cur, brief_id)
+        if not key_words or stats is None:
             return []
         query = " | ".join(analysis.quote(w) for w in key_words)
-        return _rank(cur, brief_id, key_words, df, totals,
+        return _rank(cur, brief_id, key_words, stats,
                      "b.tsv @@ %s::tsquery", [query], limit)  # fmt: skip

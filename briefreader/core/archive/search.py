@@ -26,6 +26,7 @@ from briefreader.core.archive import analysis, best
 from briefreader.core.archive.push import fold
 from briefreader.core.archive.query import Column, Compiled, Node, Op, Text, to_sql
 from briefreader.core.archive.snippets import ActorSpans, snippet
+from briefreader.core.archive.stats import WordStats
 from briefreader.core.records import Filters, Hit, SearchResults
 
 K1 = 1.2
@@ -84,13 +85,9 @@ def filters_sql(filters: Filters, params: list[object]) -> str:
     return " AND ".join(parts)
 
 
-def _stats(
-    cur: Any, terms: list[tuple[str, str]], prefixes: list[tuple[str, str]]
-) -> tuple[dict[tuple[str, str], int], dict[str, float], list[tuple[str, str]]]:
-    """Document frequencies of the query's words, the archive's totals, and the words
-    each prefix stands for (as extra (word, weights) terms)."""
-    cur.execute("SELECT name, value FROM totals")
-    totals = {k: float(v) for k, v in cur.fetchall()}
+def _stats(cur: Any, stats: WordStats, prefixes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The words each prefix stands for (as extra (word, weights) terms), their
+    statistics read into ``stats``."""
     extra: list[tuple[str, str]] = []
     for prefix, weights in prefixes:
         pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -100,14 +97,8 @@ def _stats(
             (pattern, MAX_EXPANSION),
         )
         extra.extend((row[0], weights) for row in cur.fetchall())
-    words = sorted({w for w, _ in [*terms, *extra]})
-    df: dict[tuple[str, str], int] = {}
-    if words:
-        cur.execute(
-            "SELECT lexeme, field::text, ndoc FROM term_stats WHERE lexeme = ANY(%s)", (words,)
-        )
-        df = {(w, f): int(n) for w, f, n in cur.fetchall()}
-    return df, totals, extra
+    stats.need(w for w, _ in extra)
+    return extra
 
 
 def _weights_table(
@@ -184,37 +175,48 @@ def run(
     # One read transaction: the counts, the page and the facets see the same briefs, and a
     # runaway query is stopped by the server (the local search's safety net, more lenient).
     with conn.transaction(), conn.cursor() as cur:
+        # No sequential scans of the briefs: counts are taken on the GIN index's bitmap (a
+        # sequential scan would read every brief's tsvector until enough match), rankings
+        # read candidates by key. One statement: each is a round trip.
         cur.execute(
-            "SELECT set_config('statement_timeout', %s, true)", (str(STATEMENT_TIMEOUT_MS),)
+            "SELECT set_config('statement_timeout', %s, true), "
+            "set_config('enable_seqscan', 'off', true)",
+            (str(STATEMENT_TIMEOUT_MS),),
         )
-        bounded = _bounded(cur, compiled)
+        stats = WordStats(cur, (w for w, _ in compiled.terms))
+        bounded = _bounded(cur, compiled, stats)
         if bounded is not None:
             filt = f"{bounded[0]} AND {filt}"
             p_filt = [*bounded[1], *p_filt]
         where = f"({loose}) AND {filt}"
         p_where = [*p_loose, *p_filt]
-        # Counted on the GIN index's bitmap (a sequential scan would read every brief's
-        # tsvector until enough match), with the facets of the same briefs in the same pass.
-        cur.execute("SELECT set_config('enable_seqscan', 'off', true)")
-        total, facet_out = _count(cur, where, p_where, facets)
         one_tier = strict == loose and p_strict == p_loose
+        at_least = _at_least(stats, compiled.loose) if filt == "TRUE" else 0
+        if at_least > COUNT_CAP and not facets:
+            # term_stats already shows more matches than are counted: the count would
+            # change nothing (the facets, when asked for, still need the pass).
+            facet_out: dict[str, dict[str, int]] = {}
+            total = COUNT_CAP + 1
+        else:
+            # With the facets of the same briefs in the same pass.
+            total, facet_out = _count(cur, where, p_where, facets)
         if one_tier or not total:
             total1 = total
         else:
             total1, _ = _count(cur, f"({strict}) AND {filt}", [*p_strict, *p_filt], False)
-        cur.execute("SELECT set_config('enable_seqscan', 'on', true)")
         exact = total <= COUNT_CAP and bounded is None
         total, total1 = min(total, COUNT_CAP), min(total1, COUNT_CAP)
         if not exact and filt == "TRUE":
-            total = max(total, _at_least(cur, compiled.loose))
+            total = max(total, at_least)
             total1 = total if one_tier else total1
         want = offset + limit
         if not total:
             rows: list[tuple[str, float, bool]] = []
         elif sort_by == "relevance":
             rows = _ranked(
-                cur, compiled, strict, p_strict, where, p_where, filt, p_filt, total, total1, want
-            )
+                cur, compiled, stats, strict, p_strict, where, p_where, filt, p_filt, total,
+                total1, want,
+            )  # fmt: skip
         else:
             # Each tier in date order, read from the date index until the page is full.
             order = "DESC" if sort_by == "newest" else "ASC"
@@ -248,7 +250,7 @@ def run(
     )
 
 
-def _at_least(cur: Any, node: Node | None) -> int:
+def _at_least(stats: WordStats, node: Node | None) -> int:
     """A lower bound of the briefs a plain word (or an OR of plain words) matches: the most
     briefs holding one of them in one section, as term_stats counts them; 0 otherwise."""
     children = node.children if isinstance(node, Op) and node.op == "or" else (node,)
@@ -259,14 +261,14 @@ def _at_least(cur: Any, node: Node | None) -> int:
         words.extend(child.words)
     if not words:
         return 0
-    cur.execute("SELECT max(ndoc) FROM term_stats WHERE lexeme = ANY(%s)", (words,))
-    row = cur.fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    stats.need(words)
+    return max(stats.most(w) for w in words)
 
 
 def _ranked(
     cur: Any,
     compiled: Compiled,
+    stats: WordStats,
     strict: str,
     p_strict: list[object],
     where: str,
@@ -278,7 +280,8 @@ def _ranked(
     want: int,
 ) -> list[tuple[str, float, bool]]:
     """(id, score, all words) of the best ``want`` matches, all-words matches first."""
-    df, totals, extra = _stats(cur, compiled.terms, compiled.prefixes)
+    extra = _stats(cur, stats, compiled.prefixes)
+    df, totals = stats.df, stats.totals
     terms = [*compiled.terms, *extra]
     words, fields, wts = _weights_table(terms, df, totals)
     avg = _avg(totals)
@@ -292,7 +295,7 @@ def _ranked(
     if total > LISTS_ABOVE and want <= BEST_PAGE and words and all(w == "ABC" for _, w in terms):
         depth = 2 * FEEDBACK_DEPTH if feedback else want
         rows = _from_lists(
-            cur, sorted(set(words)), strict, p_strict, where, p_where, filt, p_filt,
+            cur, stats, sorted(set(words)), strict, p_strict, where, p_where, filt, p_filt,
             total1, bm25, bm25_params, depth, want,
         )  # fmt: skip
     if rows is None:
@@ -321,6 +324,7 @@ def _ranked(
 
 def _from_lists(
     cur: Any,
+    stats: WordStats,
     words: list[str],
     strict: str,
     p_strict: list[object],
@@ -338,7 +342,8 @@ def _from_lists(
     the query's other words, and every all-words match when they are few. When filters
     leave fewer than ``want`` of them, the first SCAN_MORE matches found are added (bounded
     work, a page that may miss a better brief, as any ranking of a sample)."""
-    listed = best.lists(cur, words)
+    stats.need(words)
+    listed = stats.listed & set(words)
     parts = [
         """SELECT x.id FROM unnest(%s::text[]) w(lexeme), LATERAL (
                SELECT id FROM best_briefs l WHERE l.lexeme = w.lexeme
@@ -543,7 +548,7 @@ def _count(
     }
 
 
-def _bounded(cur: Any, compiled: Compiled) -> tuple[str, list[object]] | None:
+def _bounded(cur: Any, compiled: Compiled, stats: WordStats) -> tuple[str, list[object]] | None:
     """The candidates of a search that would recheck too many tsvectors, else None.
 
     A phrase, or words asked in one section, is found by the GIN index only as "these words
@@ -555,17 +560,14 @@ def _bounded(cur: Any, compiled: Compiled) -> tuple[str, list[object]] | None:
     if not costly:
         return None
     words = sorted({w for t in costly for w in t.words})
-    cur.execute(
-        "SELECT lexeme, sum(ndoc) FROM term_stats WHERE lexeme = ANY(%s) GROUP BY 1", (words,)
-    )
-    df = {w: int(n) for w, n in cur.fetchall()}
-    big = [t for t in costly if min(df.get(w, 0) for w in t.words) > RECHECK_MAX]
+    stats.need(words)
+    big = [t for t in costly if min(stats.anywhere(w) for w in t.words) > RECHECK_MAX]
     if not big:
         return None
     relaxed = [Text("all", t.words) for t in big]
     p: list[object] = []
     anywhere = " OR ".join(to_sql(t, p) for t in relaxed)
-    listed = sorted(best.lists(cur, sorted({w for t in big for w in t.words})))
+    listed = sorted(stats.listed & {w for t in big for w in t.words})
     cur.execute(
         "SELECT id FROM best_briefs WHERE lexeme = ANY(%s) "
         f"UNION (SELECT b.id FROM briefs b WHERE {anywhere} LIMIT %s)",
