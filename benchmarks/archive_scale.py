@@ -39,6 +39,7 @@ import synth
 from briefreader import paths
 from briefreader.core.archive import best as archive_best
 from briefreader.core.archive import push
+from briefreader.core.archive import related as archive_related
 from briefreader.core.archive.library import ArchiveLibrary, init
 from briefreader.core.brief import ARTICLE, COMMENT
 from briefreader.core.briefdocs import main_actors
@@ -234,6 +235,23 @@ def timed(lib: ArchiveLibrary, log: list[tuple[str, dict]], **kw: Any) -> list[f
     return out
 
 
+def related_agreement(conn: Any, ids: list[str]) -> tuple[float, float, float]:
+    """How far the bounded related briefs agree with ranking every brief holding one of
+    the same words: (share with the same first brief, share of the ten shared, the
+    exhaustive ranking's median ms)."""
+    same = shared = wanted = 0
+    slow = []
+    for brief_id in ids:
+        bounded = [h.id for h in archive_related.related(conn, brief_id, 10)]
+        t = time.perf_counter()
+        full = [h.id for h in archive_related.exhaustive(conn, brief_id, 10)]
+        slow.append((time.perf_counter() - t) * 1000)
+        same += bounded[:1] == full[:1]
+        shared += len(set(bounded) & set(full))
+        wanted += len(full)
+    return same / max(len(ids), 1), shared / max(wanted, 1), statistics.median(slow or [0.0])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--archive", metavar="URL", required=True, help="a server to load into")
@@ -258,6 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database", default="briefreader_scale", help="the scratch database")
     ap.add_argument("--warm", action="store_true", help="ask the whole log once, untimed")
     ap.add_argument("--copy-until", metavar="HH:MM", help="stop drawing briefs at this UTC time")
+    ap.add_argument(
+        "--related-check",
+        type=int,
+        default=0,
+        metavar="N",
+        help="compare the related briefs of the first N with the exhaustive ranking's",
+    )
     ap.add_argument(
         "--load-only",
         action="store_true",
@@ -313,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
                 lib.related(brief_id, limit=10)
                 related.append((time.perf_counter() - t) * 1000)
             lib.close()
+        agreement = None
+        if args.related_check:
+            with psycopg.connect(url, autocommit=True) as conn:
+                agreement = related_agreement(conn, ids[: args.related_check])
         pushed = None
         if args.push_sample:
             with psycopg.connect(url, autocommit=True) as conn:
@@ -344,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"| of which COPY + merge + lists on the server, s (of {pushed['seconds']:.0f} s) |"
               f" {pushed['server_seconds']:.0f} |")  # fmt: skip
+    if agreement:
+        print(
+            f"| related briefs against ranking every match ({args.related_check} briefs):"
+            f" top-1 same / top-10 shared, exhaustive p50 ms | {agreement[0]:.2f} /"
+            f" {agreement[1]:.2f}, {agreement[2]:.0f} |"
+        )
     for label, values in (
         ("first page with snippets", page),
         ("first page with snippets and facets", whole),
