@@ -332,7 +332,7 @@ def _count_text(request: SearchRequest, res: SearchResults) -> str:
     if res.partial:
         # A team archive checks a phrase of common words on a bounded set of briefs; the
         # local index stops at its time limit: either way, these are the hits found so far.
-        text += " · partial: not every brief was checked, better matches may be missing"
+        text += " · partial: not every brief checked"
     return text
 
 
