@@ -222,9 +222,9 @@ class Library:
                     own = narrow["by_ids"][actor_ids] = Matcher(
                         e for e in whole.entries if e[1] in actor_ids
                     )
-                if not own.find(text):
-                    return []  # every mention the whole glossary keeps is one of these
-                return [(m.start, m.end) for m in whole.find(text) if m.actor_id in actor_ids]
+                # Where the asked actors' names stand, read with the whole glossary (which
+                # may keep a longer name there): only a stretch around each place.
+                return whole.spans_of(text, actor_ids, own)
 
             def strict(name: str) -> bool:
                 # Written in capitals in the glossary (US, IRGC) or a match_case actor.

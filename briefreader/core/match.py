@@ -133,6 +133,28 @@ def _normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     return "".join(pieces), starts, shifts
 
 
+#: A text ready for matching: itself, normalised, the offset breakpoints back, folded.
+_Prepared = tuple[str, str, "list[int] | None", "list[int] | None", str]
+
+
+def _prepare(text: str) -> _Prepared:
+    norm, starts, shifts = _normalise(text)
+    return text, norm, starts, shifts, fold(norm)
+
+
+def _kept(found: list[tuple[int, int, str, int, int]]) -> list[tuple[int, int, str, int]]:
+    """Of overlapping names, the one starting first, the longest of those: (start, end,
+    actor id, normalised start), in order."""
+    found.sort()
+    out = []
+    reached = 0
+    for s, neg_e, actor_id, first, _end in found:
+        if s >= reached:
+            reached = -neg_e
+            out.append((s, reached, actor_id, first))
+    return out
+
+
 def alias_key(alias: str) -> str:
     """The normalised form of an alias, case kept: what case-sensitive matching compares."""
     return normalise(alias.strip()).strip()
@@ -198,6 +220,8 @@ class Matcher:
                 table.setdefault(folded, []).append((actor_id, exact))
         self._automaton: Any = None
         self._size = len(table)
+        #: The longest name, in characters of normalised text.
+        self._longest = max(map(len, table), default=0)
         if table:
             automaton = ahocorasick.Automaton()
             add_word = automaton.add_word
@@ -225,12 +249,66 @@ class Matcher:
         """
         if self._automaton is None or not text:
             return []
-        norm, starts, shifts = _normalise(text)
-        folded = fold(norm)
+        out: list[Mention] = []
+        for s, e, actor_id, _first in _kept(self._scan(_prepare(text))):
+            out.append(Mention(actor_id, offset + s, offset + e, text[s:e], section))
+        return out
+
+    def spans_of(
+        self, text: str, actor_ids: frozenset[str], narrow: Matcher
+    ) -> list[tuple[int, int]]:
+        """(start, end) of the mentions :meth:`find` keeps whose actor is one of
+        ``actor_ids``; ``narrow`` is a matcher of those actors' names alone.
+
+        Snippets ask this of every section of every hit. ``narrow`` finds where those names
+        stand, and only a stretch around each place is read with this matcher: far enough
+        back to start where no name of the glossary spans the place the reading starts
+        from, so that what is kept there is what reading the whole text keeps.
+        """
+        if self._automaton is None or narrow._automaton is None or not text:
+            return []
+        prep = _prepare(text)
+        places = sorted(r[3] for r in narrow._scan(prep))
+        if not places:
+            return []
+        reach = self._longest
+        windows: list[list[int]] = []  # [start, end, first place, last place]
+        for at in places:
+            if windows and at - 3 * reach <= windows[-1][1]:
+                windows[-1][1], windows[-1][3] = at + 2 * reach, at
+            else:
+                windows.append([max(0, at - 3 * reach), at + 2 * reach, at, at])
+        out: list[tuple[int, int]] = []
+        for a, b, first, last in windows:
+            raw = self._scan(prep, a, min(b, len(prep[1])))
+            begin = first
+            moved = True
+            while moved:  # back to a place no name spans
+                moved = False
+                for r in raw:
+                    if r[3] < begin < r[4]:
+                        begin, moved = r[3], True
+            if a > 0 and begin < a + reach:
+                # A name that starts before the stretch could reach past its start: read
+                # the whole text (names overlapping over three names' length are rare).
+                whole = _kept(self._scan(prep))
+                return [(s, e) for s, e, actor, _f in whole if actor in actor_ids]
+            kept = _kept([r for r in raw if r[3] >= begin])
+            out.extend((s, e) for s, e, actor, f in kept if actor in actor_ids and f <= last)
+        return out
+
+    def _scan(
+        self, prep: _Prepared, a: int = 0, b: int | None = None
+    ) -> list[tuple[int, int, str, int, int]]:
+        """Every name of this matcher standing as whole words in the normalised text's
+        ``[a, b)``, overlaps and all: (start, -end, actor id, normalised start, normalised
+        end), start and end in the original text."""
+        text, norm, starts, shifts, folded = prep
         n = len(text)
         word = is_word_char
-        found: list[tuple[int, int, str]] = []
-        for last, (length, options) in self._automaton.iter(folded):
+        found: list[tuple[int, int, str, int, int]] = []
+        it = self._automaton.iter(folded, a, len(folded) if b is None else b)
+        for last, (length, options) in it:
             first = last - length + 1
             if starts is None or shifts is None:
                 s, e = first, last + 1
@@ -245,17 +323,9 @@ class Matcher:
                 continue
             for actor_id, exact in options:
                 if exact is None or norm[first : last + 1] == exact:
-                    found.append((s, -e, actor_id))
+                    found.append((s, -e, actor_id, first, last + 1))
                     break
-        found.sort()
-        out: list[Mention] = []
-        reached = 0
-        for s, neg_e, actor_id in found:
-            if s >= reached:
-                reached = -neg_e
-                mention = Mention(actor_id, offset + s, offset + reached, text[s:reached], section)
-                out.append(mention)
-        return out
+        return found
 
     def find_in_brief(self, brief: Brief) -> list[Mention]:
         """Mentions in the article and the comment, offsets into ``brief.text``."""

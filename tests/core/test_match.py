@@ -479,3 +479,83 @@ def test_big_real_glossary_matches_the_seed() -> None:
     assert {"Ali Shamkhani", "Iran", "Iraq", "Tehran", "IRGC"} <= {x.text for x in found}
     for a, b in zip(found, found[1:], strict=False):
         assert a.end <= b.start
+
+
+_CHAIN_ENTRIES = [
+    ("Popular Mobilization", "pmf", False),
+    ("Popular Mobilization Forces", "pmf", False),
+    ("Mobilization Forces Command", "mfc", False),
+    ("Forces Command", "fc", False),
+    ("Command", "cmd", False),
+    ("Kataib Hezbollah", "kh", False),
+    ("Hezbollah", "hzb", False),
+    ("KH", "kh", True),
+    ("US", "us", True),
+    ("United States", "us", False),
+    ("States", "states", False),
+    ("P.M.F.", "pmf", False),
+]
+_CHAIN_WORDS = [
+    "Popular Mobilization Forces Command", "Mobilization Forces Command", "Forces Command",
+    "Popular Mobilization", "Popular Mobilization Forces", "Kataib Hezbollah", "United States",
+    "Popular", "Mobilization", "Forces", "Command", "Kataib", "Hezbollah", "KH", "kh",
+    "US", "us", "United", "States", "P.M.F.", "P.M.F", "said the", "and", "of", "a long way",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=0, max_size=80),
+    seps=st.lists(st.sampled_from([" ", " ", " ", "  ", "\n\n", ", ", "\u2019s "]), min_size=1),
+    asked=st.sets(st.sampled_from(["pmf", "mfc", "fc", "cmd", "kh", "hzb", "us", "states"]),
+                  min_size=1, max_size=3),
+)
+def test_spans_of_equal_the_whole_texts_mentions(
+    words: list[str], seps: list[str], asked: set[str]
+) -> None:
+    """Reading only stretches around the asked actors' names keeps exactly what reading the
+    whole text keeps, through chains of overlapping names, whitespace runs and
+    possessives (the stretch starts where no name spans; else the whole text is read)."""
+    text = "".join(w + seps[i % len(seps)] for i, w in enumerate(words))
+    whole = Matcher(_CHAIN_ENTRIES)
+    ids = frozenset(asked)
+    narrow = Matcher(e for e in _CHAIN_ENTRIES if e[1] in ids)
+    want = [(m.start, m.end) for m in whole.find(text) if m.actor_id in ids]
+    assert whole.spans_of(text, ids, narrow) == want
+
+
+def test_spans_of_reads_a_stretch_not_the_whole_text() -> None:
+    """In a long text, the glossary reads the stretch around the one place the asked name
+    stands, and finds the same as a whole read."""
+    whole = Matcher(_CHAIN_ENTRIES)
+    narrow = Matcher(e for e in _CHAIN_ENTRIES if e[1] == "kh")
+    filler = "The United States and Hezbollah said. " * 400
+    text = filler + "Kataib Hezbollah struck. " + filler
+    scanned: list[tuple[int, int | None]] = []
+    real = whole._scan
+
+    def spy(prep, a=0, b=None):  # type: ignore[no-untyped-def]
+        scanned.append((a, b))
+        return real(prep, a, b)
+
+    whole._scan = spy  # type: ignore[method-assign]
+    got = whole.spans_of(text, frozenset({"kh"}), narrow)
+    assert got == [(len(filler), len(filler) + len("Kataib Hezbollah"))]
+    assert scanned and all(b is not None and b - a < 200 for a, b in scanned)
+
+
+@pytest.mark.parametrize("length", [10, 11, 40, 41])
+def test_spans_of_follows_a_chain_of_overlapping_names_back_to_its_start(length: int) -> None:
+    """Names that each overlap the next ("w0 w1", "w1 w2", ...) are kept every other one
+    from the chain's start: where the chain runs back past the stretch read, the whole text
+    is read, so that the asked name is kept or dropped as a whole read decides."""
+    words = [f"word{i:03d}x" for i in range(length + 1)]
+    pairs = zip(words, words[1:], strict=False)
+    entries = [(f"{a} {b}", f"a{i}", False) for i, (a, b) in enumerate(pairs)]
+    whole = Matcher(entries)
+    text = "Before it all. " + " ".join(words) + " and after."
+    for asked in (f"a{length - 1}", f"a{length - 2}"):
+        ids = frozenset({asked})
+        narrow = Matcher(e for e in entries if e[1] == asked)
+        want = [(m.start, m.end) for m in whole.find(text) if m.actor_id in ids]
+        assert whole.spans_of(text, ids, narrow) == want, asked
