@@ -192,6 +192,9 @@ def run(
         p_where = [*p_loose, *p_filt]
         one_tier = strict == loose and p_strict == p_loose
         at_least = _at_least(stats, compiled.loose) if filt == "TRUE" else 0
+        # Filters may leave too few of the lists' briefs for a page: the ranking then takes
+        # the first matches found, which the count reads anyway.
+        found = None
         if at_least > COUNT_CAP and not facets:
             # term_stats already shows more matches than are counted: the count would
             # change nothing (the facets, when asked for, still need the pass).
@@ -199,11 +202,12 @@ def run(
             total = COUNT_CAP + 1
         else:
             # With the facets of the same briefs in the same pass.
-            total, facet_out = _count(cur, where, p_where, facets)
+            want_ids = filt != "TRUE" and sort_by == "relevance"
+            total, facet_out, found = _count(cur, where, p_where, facets, want_ids)
         if one_tier or not total:
             total1 = total
         else:
-            total1, _ = _count(cur, f"({strict}) AND {filt}", [*p_strict, *p_filt], False)
+            total1, _, _ = _count(cur, f"({strict}) AND {filt}", [*p_strict, *p_filt], False)
         exact = total <= COUNT_CAP and bounded is None
         total, total1 = min(total, COUNT_CAP), min(total1, COUNT_CAP)
         if not exact and filt == "TRUE":
@@ -215,7 +219,7 @@ def run(
         elif sort_by == "relevance":
             rows = _ranked(
                 cur, compiled, stats, strict, p_strict, where, p_where, filt, p_filt, total,
-                total1, want,
+                total1, want, found,
             )  # fmt: skip
         else:
             # Each tier in date order, read from the date index until the page is full.
@@ -278,8 +282,10 @@ def _ranked(
     total: int,
     total1: int,
     want: int,
+    found: list[str] | None,
 ) -> list[tuple[str, float, bool]]:
-    """(id, score, all words) of the best ``want`` matches, all-words matches first."""
+    """(id, score, all words) of the best ``want`` matches, all-words matches first
+    (``found``: the first matches, if the count read them)."""
     extra = _stats(cur, stats, compiled.prefixes)
     df, totals = stats.df, stats.totals
     terms = [*compiled.terms, *extra]
@@ -296,7 +302,7 @@ def _ranked(
         depth = 2 * FEEDBACK_DEPTH if feedback else want
         rows = _from_lists(
             cur, stats, sorted(set(words)), strict, p_strict, where, p_where, filt, p_filt,
-            total1, bm25, bm25_params, depth, want,
+            total1, bm25, bm25_params, depth, want, found,
         )  # fmt: skip
     if rows is None:
         candidates = (
@@ -337,11 +343,13 @@ def _from_lists(
     bm25_params: list[object],
     depth: int,
     want: int,
+    found: list[str] | None,
 ) -> list[tuple[str, float, bool]]:
     """The best ``depth`` of the candidates: each listed word's best briefs, every match of
     the query's other words, and every all-words match when they are few. When filters
     leave fewer than ``want`` of them, the first SCAN_MORE matches found are added (bounded
-    work, a page that may miss a better brief, as any ranking of a sample)."""
+    work, a page that may miss a better brief, as any ranking of a sample): ``found``, when
+    the count read them (the same first matches), else read here."""
     stats.need(words)
     listed = stats.listed & set(words)
     parts = [
@@ -363,8 +371,11 @@ def _from_lists(
             parts = [f"SELECT b.id FROM briefs b WHERE {where} LIMIT %s"]
             params = [*p_where, SCAN_MORE]
         # The candidates' ids first, then the ranking reads them by their key.
-        cur.execute(" UNION ".join(f"({part})" for part in parts), params)
-        ids = [r[0] for r in cur.fetchall()]
+        if more and found is not None:
+            ids = found[:SCAN_MORE]
+        else:
+            cur.execute(" UNION ".join(f"({part})" for part in parts), params)
+            ids = [r[0] for r in cur.fetchall()]
         candidates = (
             f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
             f"FROM briefs b WHERE b.id = ANY(%s) AND {where}"
@@ -513,13 +524,16 @@ def _hits(
 
 
 def _count(
-    cur: Any, where: str, params: list[object], facets: bool
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """(matches up to COUNT_CAP + 1, facets of those matches or {}): one pass over them.
+    cur: Any, where: str, params: list[object], facets: bool, ids: bool = False
+) -> tuple[int, dict[str, dict[str, int]], list[str] | None]:
+    """(matches up to COUNT_CAP + 1, facets of those matches or {}, with ``ids`` their
+    ids): one pass over them.
 
     Past COUNT_CAP the facets are those of the first matches found, lower bounds as the
     total is."""
     parts = ["SELECT 'n', '', count(*) FROM m"]
+    if ids:
+        parts.append("SELECT 'id', id, 0 FROM m")
     if facets:
         parts += [
             "SELECT 'actors', a, count(*) FROM m, unnest(m.actors) a GROUP BY a",
@@ -529,23 +543,28 @@ def _count(
             "SELECT 'tags', t, count(*) FROM m, unnest(m.tag_keys) t GROUP BY t",
         ]
     cur.execute(
-        f"""WITH m AS MATERIALIZED (SELECT b.actors, b.source, b.date, b.tag_keys
+        f"""WITH m AS MATERIALIZED (SELECT b.id, b.actors, b.source, b.date, b.tag_keys
                                      FROM briefs b WHERE {where} LIMIT %s)
             {" UNION ALL ".join(parts)}""",
         [*params, COUNT_CAP + 1],
     )
     total = 0
+    found: list[str] | None = [] if ids else None
     out: dict[str, dict[str, int]] = {"actors": {}, "source": {}, "year": {}, "tags": {}}
     for facet, value, n in cur.fetchall():
         if facet == "n":
             total = int(n)
+        elif facet == "id":
+            found.append(value)  # type: ignore[union-attr]
         else:
             out[facet][value] = int(n)
     if not facets or not total:
-        return total, {}
-    return total, {
-        k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()
-    }
+        return total, {}, found
+    return (
+        total,
+        {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()},
+        found,
+    )
 
 
 def _bounded(cur: Any, compiled: Compiled, stats: WordStats) -> tuple[str, list[object]] | None:
