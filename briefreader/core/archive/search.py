@@ -192,8 +192,9 @@ def run(
         p_where = [*p_loose, *p_filt]
         one_tier = strict == loose and p_strict == p_loose
         at_least = _at_least(stats, compiled.loose) if filt == "TRUE" else 0
-        # Filters may leave too few of the lists' briefs for a page: the ranking then takes
-        # the first matches found, which the count reads anyway.
+        # The count's pass also gives the ids it read when they may serve the ranking:
+        # every match when they are few, else the first matches found, which a page takes
+        # when filters leave too few of the lists' briefs.
         found = None
         if at_least > COUNT_CAP and not facets:
             # term_stats already shows more matches than are counted: the count would
@@ -202,7 +203,7 @@ def run(
             total = COUNT_CAP + 1
         else:
             # With the facets of the same briefs in the same pass.
-            want_ids = filt != "TRUE" and sort_by == "relevance"
+            want_ids = sort_by == "relevance" and (filt != "TRUE" or at_least <= COUNT_CAP)
             total, facet_out, found = _count(cur, where, p_where, facets, want_ids)
         if one_tier or not total:
             total1 = total
@@ -305,6 +306,9 @@ def _ranked(
             total1, bm25, bm25_params, depth, want, found,
         )  # fmt: skip
     if rows is None:
+        if found is not None and len(found) <= COUNT_CAP:
+            # The count read every match: they are ranked by key, not found again.
+            where, p_where = "b.id = ANY(%s)", [found]
         candidates = (
             f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
             f"FROM briefs b WHERE {where}"
