@@ -257,10 +257,15 @@ def run(
 
 def _at_least(stats: WordStats, node: Node | None) -> int:
     """A lower bound of the briefs a plain word (or an OR of plain words) matches: the most
-    briefs holding one of them in one section, as term_stats counts them; 0 otherwise."""
-    children = node.children if isinstance(node, Op) and node.op == "or" else (node,)
+    briefs holding one of them in one section, as term_stats counts them; 0 otherwise. An
+    actor's name asked as a word is an OR of the word and the actor's column: the column
+    only adds matches, so the word's count is a lower bound of the OR's too."""
+    either = isinstance(node, Op) and node.op == "or"
+    children = node.children if isinstance(node, Op) and either else (node,)
     words: list[str] = []
     for child in children:
+        if either and isinstance(child, Column):
+            continue
         if not isinstance(child, Text) or child.kind != "word" or child.weights != "ABC":
             return 0
         words.extend(child.words)
