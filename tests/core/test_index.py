@@ -124,6 +124,33 @@ def test_touched_file_with_same_content_is_not_reindexed(lib: Library, corpus: P
     assert lib.index.read_manifest()[str(p)].mtime_ns == p.stat().st_mtime_ns
 
 
+def test_an_unchanged_index_folder_is_not_listed_before_each_search(
+    lib: Library, corpus: Path, glossary: Glossary, tmp_path: Path
+) -> None:
+    """While the index folder keeps its (old enough) time, a search takes the searcher it
+    has without Whoosh's look at the folder; another process's commit changes the folder's
+    time, and the next search sees the new brief."""
+    folder = lib.index.folder
+    old = folder.stat().st_mtime_ns - 60_000_000_000
+    os.utime(folder, ns=(old, old))
+    lib.search("plot")  # a full look; the folder's time is kept
+    looks = []
+    s = lib.index.searcher()
+    real = s.up_to_date
+    s.up_to_date = lambda: looks.append(1) or real()  # type: ignore[method-assign]
+    for _ in range(3):
+        assert ids(lib.search("plot"))
+    assert looks == []
+    other = Library([corpus], tmp_path / "data", glossary)  # another window, same index
+    (corpus / "new.md").write_text("Title: New one\n\nA quokka appeared in Basra.\n", "utf-8")
+    try:
+        assert other.update().added == 1
+    finally:
+        other.close()
+    assert ids(lib.search("quokka")) == ["new.md"]
+    assert looks  # the folder's time changed: Whoosh looked, and the searcher was renewed
+
+
 def test_added_changed_removed(lib: Library, corpus: Path) -> None:
     (corpus / "2020/drones.md").unlink()
     (corpus / "2019/sadr.md").write_text(

@@ -247,6 +247,7 @@ class BriefIndex:
         self.folder = Path(folder)
         self._ix: Any = None
         self._searcher: Any = None
+        self._looked_at: int | None = None  # the folder's time at the last full look
         self._lock = _FileLock(self.folder / "update.lock")
         self.rebuilt_reason: str | None = None
         #: Postings and columns as arrays, shared by every searcher of this index (keyed by
@@ -563,12 +564,25 @@ class BriefIndex:
             raise RuntimeError("index is not open")
         return self._ix
 
+    def _folder_unchanged(self) -> bool:
+        """Whether the index folder is as the last full look found it: a commit (a new
+        table of contents file) changes the folder's time, and one stat is a small part of
+        Whoosh's listing of the folder, which every search paid. A time less than 3 s old
+        is not trusted (coarse file system clocks): the full look is taken then."""
+        try:
+            mtime = os.stat(self.folder).st_mtime_ns
+        except OSError:
+            return False
+        same = mtime == self._looked_at
+        self._looked_at = mtime if time.time_ns() - mtime > 3_000_000_000 else None
+        return same
+
     def searcher(self) -> Any:
         """A searcher on the latest committed state (refreshed cheaply when unchanged)."""
         ix = self._require()
         if self._searcher is None:
             self._searcher = _Searcher(ix.reader(), fromindex=ix, weighting=scoring_model())
-        elif not self._searcher.up_to_date():
+        elif not self._folder_unchanged() and not self._searcher.up_to_date():
             # Not Searcher.refresh(): in Whoosh-Reloaded 2.7.5 it fails with a TypeError when
             # the old reader was an EmptyReader (EmptyReader.segments() returns None).
             self._searcher.close()
