@@ -96,7 +96,9 @@ def _rank(
 
 def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> list[Hit]:
     """The ``limit`` briefs most like ``brief_id``, from a bounded set of candidates."""
-    with conn.cursor() as cur:
+    with conn.transaction(), conn.cursor() as cur:
+        # Planned for its own values (as a search is: core.archive.search.run).
+        cur.execute("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
         key_words, stats = _key_words(cur, brief_id)
         if not key_words or stats is None:
             return []
