@@ -139,6 +139,13 @@ def test_counts_past_the_cap_are_lower_bounds(
         most = conn.execute("SELECT max(ndoc) FROM term_stats WHERE lexeme = 'iran'").fetchone()
     assert most is not None and most[0] > 5
     assert capped.total == most[0] <= full.total
+    # An actor's name among other words: at least the most briefs holding one of the words.
+    mixed = arc.search("Iran said", limit=5, facets=False)
+    with psycopg.connect(archive_url) as conn:
+        said = conn.execute("SELECT max(ndoc) FROM term_stats WHERE lexeme = 'said'").fetchone()
+    assert said is not None and not mixed.exact
+    assert mixed.total == max(most[0], said[0])
+    assert mixed.total <= _exhaustive(arc, monkeypatch, "Iran said").total
     # A plain word: at least the most briefs holding it in one section (term_stats).
     word = arc.search("said", limit=5)
     assert not word.exact

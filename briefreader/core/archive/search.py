@@ -1,4 +1,5 @@
-"""A user's search over the archive: tiers, BM25 ranking, snippets, facets, related briefs.
+"""A user's search over the archive: tiers, BM25 ranking, snippets, facets (related briefs:
+``core.archive.related``, which ranks with the same BM25F).
 
 PostgreSQL finds and counts the matches (GIN index over tsvectors); the order is BM25F as
 the local index has it, computed in SQL from each match's tsvector and the archive's word
@@ -11,6 +12,7 @@ first page over more than LISTS_ABOVE matches is ranked from each common word's 
 read the date index in order and stop at the page's end; a phrase of common words is
 checked on a bounded set of candidates (``partial``). Deep pages (past BEST_PAGE) keep the
 exhaustive path: past RANK_ALL matches the RANK_DEPTH best by ``ts_rank`` are re-ranked.
+A count that ``term_stats`` already shows past the cap is not taken when no facets are asked.
 """
 
 from __future__ import annotations
