@@ -36,11 +36,11 @@ from briefreader.core.records import Hit
 #: The brief's most telling words searched for.
 KEY_WORDS = 12
 #: A listed word's best briefs taken as candidates.
-LIST_TAKE = 100
+LIST_TAKE = 200
 #: Briefs taken from the GIN index for a word without a list.
 PER_WORD = 500
 #: Candidates read and ranked with the full BM25F (besides the pairs' below).
-DEPTH = 200
+DEPTH = 300
 #: The rarer telling words asked in pairs: as many as are held by this many briefs in all.
 PAIR_POSTINGS = 60_000
 #: Briefs taken holding a pair of them.
