@@ -44,7 +44,7 @@ DEPTH = 300
 #: The rarer telling words asked in pairs: as many as are held by this many briefs in all.
 PAIR_POSTINGS = 60_000
 #: Briefs taken holding a pair of them.
-PAIR_TAKE = 800
+PAIR_TAKE = 400
 
 
 def _key_words(cur: Any, brief_id: str) -> tuple[list[str], WordStats | None]:
