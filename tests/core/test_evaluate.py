@@ -473,7 +473,8 @@ def test_both_tiers_from_one_pass_equal_the_and_and_the_or(lib: Library) -> None
         if rng.random() < 0.2:
             words.append(query.Term("article", "nosuchword"))
         strict, loose = ev.run(query.And(words)), ev.run(query.Or(words))
-        every_word, some = ev.run_tiers(query.Or(words))
+        every_word, some, split = ev.run_tiers(query.Or(words))
+        assert some.ids[split].tolist() == every_word.ids.tolist()
         assert every_word.ids.tolist() == strict.ids.tolist()
         assert np.allclose(every_word.scores, strict.scores)
         assert some.ids.tolist() == loose.ids.tolist()

@@ -386,10 +386,12 @@ class Evaluator:
             scores = scores[keep] if scores is not None else None
         return Part(uniq.astype(np.int32), scores), counts
 
-    def run_tiers(self, q: Any, deadline: float | None = None) -> tuple[Matches, Matches]:
+    def run_tiers(
+        self, q: Any, deadline: float | None = None
+    ) -> tuple[Matches, Matches, np.ndarray]:
         """For an OR of words (a question's some-words form, boost 1): the briefs with every
-        word and their scores (what running the AND of the words gives), and the briefs
-        with some of them; one pass over the words' lists for both."""
+        word and their scores (what running the AND of the words gives), the briefs with
+        some of them, and which of those have every word; one pass over the lists for all."""
         self.deadline = float("inf") if deadline is None else deadline
         self.terms.prefetch(q)
         parts = [self._eval(sub, True, None) for sub in q.subqueries]
@@ -404,7 +406,7 @@ class Evaluator:
             ids, scores, every_word = ids[keep], scores[keep], every_word[keep]
         ids = ids.astype(np.int64)
         scores = scores.astype(np.float64)
-        return Matches(ids[every_word], scores[every_word]), Matches(ids, scores)
+        return Matches(ids[every_word], scores[every_word]), Matches(ids, scores), every_word
 
     def _and(self, q: Any, scored: bool) -> Part:
         positive = [sub for sub in q.subqueries if not isinstance(sub, query.Not)]

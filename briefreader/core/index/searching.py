@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
-from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, union_sorted
+from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, _member, union_sorted
 from briefreader.core.index.postings import packed_docs
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
 from briefreader.core.index.schema import (
@@ -178,6 +178,7 @@ def search(
     nothing = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
 
     tier1, tier2 = nothing, nothing
+    split: np.ndarray | None = None  # of the some-words matches, those with every word
     try:
         if empty_query:
             every = ev.every()
@@ -186,15 +187,21 @@ def search(
             loose_q = parsed.some_words
             if _words_only(parsed.all_words, loose_q):
                 # Every word, and some of the words: both tiers from one pass over the lists.
-                every_word, loose = ev.run_tiers(loose_q, deadline=deadline)
-                tier1 = every_word.restrict(allowed)
-                loose = loose.restrict(allowed)
+                _every, loose, split = ev.run_tiers(loose_q, deadline=deadline)
+                if allowed is not None:
+                    keep = _member(loose.ids, allowed)
+                    loose = Matches(loose.ids[keep], loose.scores[keep])
+                    split = split[keep]
+                tier1 = Matches(loose.ids[split], loose.scores[split])
             else:
                 tier1 = ev.run(parsed.all_words, deadline=deadline).restrict(allowed)
                 if loose_q is not None and loose_q != parsed.all_words:
                     loose = ev.run(loose_q, deadline=deadline).restrict(allowed)
             if loose_q is not None and loose_q != parsed.all_words:
-                tier2 = loose.without(tier1)
+                if split is not None:  # the some-words matches less those with every word
+                    tier2 = Matches(loose.ids[~split], loose.scores[~split])
+                else:
+                    tier2 = loose.without(tier1)
                 if sort_by == "relevance":
                     feedback = _feedback_query(ev, parsed, loose)
                     if feedback is not None:
@@ -239,7 +246,8 @@ def search(
 
     facet_out: dict[str, dict[str, int]] = {}
     if facets and total:
-        both = union_sorted(tier1.ids, tier2.ids, ev.n)
+        # The two tiers together: the some-words matches themselves when one pass gave both.
+        both = loose.ids if split is not None else union_sorted(tier1.ids, tier2.ids, ev.n)
         facet_out = facet_counts(ev, both)
 
     suggestion = None
