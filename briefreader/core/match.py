@@ -39,7 +39,6 @@ _REPLACEMENTS: tuple[tuple[str, str], ...] = (
     + tuple((c, "-") for c in _HYPHENS)
     + tuple((c, " ") for c in _OTHER_SPACES)
 )
-_SPACE_RUN = re.compile(r" {2,}")
 _SPECIAL = re.compile("[" + re.escape("".join(old for old, _ in _REPLACEMENTS)) + "]|  ")
 _HAS_WORD = re.compile(r"[^\W_]")
 _NOT_WORD = frozenset(APOSTROPHES)
@@ -122,13 +121,18 @@ def _normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     shifts: list[int] = []
     pos = 0
     removed = 0
-    for m in _SPACE_RUN.finditer(text):
-        a, b = m.span()
+    n = len(text)
+    a = text.find("  ")  # str.find: several times quicker than a regex over the text
+    while a >= 0:
+        b = a + 2
+        while b < n and text[b] == " ":
+            b += 1
         pieces.append(text[pos : a + 1])
         starts.append(a + 1 - removed)
         removed += b - a - 1
         shifts.append(removed)
         pos = b
+        a = text.find("  ", b)
     pieces.append(text[pos:])
     return "".join(pieces), starts, shifts
 

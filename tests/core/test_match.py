@@ -559,3 +559,26 @@ def test_spans_of_follows_a_chain_of_overlapping_names_back_to_its_start(length:
         narrow = Matcher(e for e in entries if e[1] == asked)
         want = [(m.start, m.end) for m in whole.find(text) if m.actor_id in ids]
         assert whole.spans_of(text, ids, narrow) == want, asked
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab .\n\t\u00a0\u2019\u201c-", "   "]), max_size=60))
+def test_normalise_collapses_space_runs_and_maps_offsets_back(pieces: list[str]) -> None:
+    """Each run of spaces (after every other space became one) is one space, and every
+    normalised offset maps back onto the same character of the text."""
+    import re
+
+    from briefreader.core.match import _REPLACEMENTS, _normalise
+
+    text = "".join(pieces)
+    plain = text
+    for old, new in _REPLACEMENTS:
+        plain = plain.replace(old, new)
+    norm, starts, shifts = _normalise(text)
+    assert norm == re.sub(" {2,}", " ", plain)
+    for i, c in enumerate(norm):
+        k = -1
+        if starts is not None and shifts is not None:
+            k = max((j for j, s in enumerate(starts) if s <= i), default=-1)
+        original = i + shifts[k] if k >= 0 and shifts is not None else i
+        assert plain[original] == c
