@@ -194,21 +194,12 @@ class IndexTerms:
                 post = seg.postings(fieldname, btext)
             if not len(post.ids):
                 continue
-            ids, weights = post.ids, post.weights
-            if seg.deleted is not None:
-                keep = ~seg.deleted[ids]
-                ids, weights = ids[keep], weights[keep]
-            id_parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
-            weight_parts.append(weights)
+            _add_live(seg, post.ids, post.weights, id_parts, weight_parts)
         if not id_parts:
             got = (_EMPTY_IDS, _EMPTY_SCORES if scored else None)
         else:
-            ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
-            scores = None
-            if scored:
-                w = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
-                scores = self._bm25(field, fieldname, btext, ids, w.astype(np.float64))
-            got = (ids, scores)
+            ids, w = _joined_parts(id_parts, weight_parts if scored else None)
+            got = (ids, self._bm25(field, fieldname, btext, ids, w) if w is not None else None)
         size = int(got[0].nbytes + (got[1].nbytes if got[1] is not None else 0)) + 200
         self._joined[key] = got
         self._joined_bytes += size
@@ -255,19 +246,11 @@ class IndexTerms:
             hit = post.ids[pos] == local
             if not hit.any():
                 continue
-            ids = local[hit]
-            weights = post.weights[pos[hit]]
-            if seg.deleted is not None:
-                keep = ~seg.deleted[ids]
-                ids, weights = ids[keep], weights[keep]
-            id_parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
-            weight_parts.append(weights)
+            _add_live(seg, local[hit], post.weights[pos[hit]], id_parts, weight_parts)
         if not id_parts:
             return _EMPTY_IDS, _EMPTY_SCORES
-        ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
-        w = (np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]).astype(
-            np.float64
-        )
+        ids, w = _joined_parts(id_parts, weight_parts)
+        assert w is not None
         return ids, self._bm25(field, fieldname, btext, ids, w)
 
     def scores_by_forward_runs(
@@ -442,3 +425,25 @@ class IndexTerms:
         if seg.terms is None:
             return None
         return seg.terms.doc_words(docnum - seg.offset)
+
+
+def _add_live(
+    seg: Any, ids: np.ndarray, weights: np.ndarray, id_parts: list[Any], weight_parts: list[Any]
+) -> None:
+    """Append one segment's postings, its deleted documents left out, in whole-index numbers."""
+    if seg.deleted is not None:
+        keep = ~seg.deleted[ids]
+        ids, weights = ids[keep], weights[keep]
+    id_parts.append(ids + np.int32(seg.offset) if seg.offset else ids)
+    weight_parts.append(weights)
+
+
+def _joined_parts(
+    id_parts: list[np.ndarray], weight_parts: list[np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The segments' parts as one id array and (if asked for) one float64 weight array."""
+    ids = np.concatenate(id_parts) if len(id_parts) > 1 else id_parts[0]
+    if weight_parts is None:
+        return ids, None
+    w = np.concatenate(weight_parts) if len(weight_parts) > 1 else weight_parts[0]
+    return ids, w.astype(np.float64)
