@@ -100,12 +100,14 @@ def test_bounded_archive_answers_say_at_least_and_partial_in_the_count_line(
 
     exact = shown("Iran")
     assert "at least" not in exact and "partial" not in exact
+    assert not window.info.toolTip()
     monkeypatch.setattr(archive_search, "COUNT_CAP", 3)
     capped = shown("Iran militia")
     assert "at least" in capped and "partial" not in capped
     monkeypatch.setattr(archive_search, "RECHECK_MAX", 1)
     bounded = shown('"Popular Mobilization Forces"')
     assert "partial" in bounded and "at least" in bounded
+    assert "not every brief was checked" in window.info.toolTip()  # the line says why
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
     team.close_archive()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)

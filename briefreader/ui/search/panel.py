@@ -232,6 +232,7 @@ class SearchPanel(QWidget):
         self.shown_query = request.text
         self.facets.show_counts(res, _facet_contexts(request))
         self.info.setText(self._info_html(request, res))
+        self.info.setToolTip(_PARTIAL_TIP if res.partial else "")
         if current is not None:
             self.select(current)
         if (self.open_first or self._open_on_answer) and res.hits:
@@ -330,10 +331,18 @@ def _count_text(request: SearchRequest, res: SearchResults) -> str:
     if res.total_all_words != n:
         text += f" ({about}{res.total_all_words} with all the words)"
     if res.partial:
-        # A team archive checks a phrase of common words on a bounded set of briefs; the
-        # local index stops at its time limit: either way, these are the hits found so far.
-        text += " · partial: not every brief checked"
+        # One word beside the count (the line sits in the narrow list column); the line's
+        # tooltip says why.
+        text += " · partial"
     return text
+
+
+#: Why an answer is partial: a team archive checks a phrase of common words on a bounded set
+#: of briefs; the local index stops at its time limit. These are the hits found so far.
+_PARTIAL_TIP = (
+    "Partial: not every brief was checked. These are the matches found so far "
+    "(a phrase of common words on a team archive is checked on a bounded set of briefs)."
+)
 
 
 def _facet_contexts(request: SearchRequest) -> dict[str, Hashable]:
