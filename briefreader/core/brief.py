@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +15,15 @@ COMMENT = "comment"
 class Brief:
     """One parsed brief.
 
-    ``text`` is the whole decoded file (BOM stripped, newlines normalised to LF). The article
-    and the comment are slices of it, so every offset reported anywhere (mentions, hits) is a
-    code-point offset into ``text``: ``text[article_start:article_end] == article``.
+    ``text`` is the whole decoded file (BOM stripped, newlines normalised to LF), or for a
+    brief read from another format (a web page, a PDF, an email) or cut from a digest, the
+    text extracted for it. The article and the comment are slices of it, so every offset
+    reported anywhere (mentions, hits) is a code-point offset into ``text``:
+    ``text[article_start:article_end] == article``.
+
+    The fields after ``warnings`` say where the brief came from (see core/readers): the id of
+    its file, its item number and first page within it, where later pages begin in ``text``,
+    the format it was read from, and for an email attachment the id of its message's brief.
     """
 
     id: str  # path relative to its corpus folder, with forward slashes
@@ -35,6 +42,12 @@ class Brief:
     encoding: str = "utf-8"
     metadata: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    file_id: str = ""  # the id of the file it was read from; "" means the same as ``id``
+    item: int | None = None  # 1-based place within its file; None for a whole-file brief
+    page: int | None = None  # the page ``text`` starts on (PDFs); None when pages are unknown
+    page_breaks: tuple[int, ...] = ()  # offsets in ``text`` where the pages after it begin
+    format: str = "text"  # "text", "html", "pdf", "docx", "email"
+    parent: str | None = None  # for an email attachment: the id of its message's brief
 
     @property
     def article_end(self) -> int:
@@ -45,6 +58,17 @@ class Brief:
         if self.comment is None or self.comment_start is None:
             return None
         return self.comment_start + len(self.comment)
+
+    @property
+    def source_file_id(self) -> str:
+        """The id of the file this brief was read from (its own id for a whole-file brief)."""
+        return self.file_id or self.id
+
+    def page_at(self, offset: int) -> int | None:
+        """The page number holding ``offset`` in ``text``, or None when pages are unknown."""
+        if self.page is None:
+            return None
+        return self.page + bisect_right(self.page_breaks, offset)
 
     def sections(self) -> list[tuple[str, int, str]]:
         """(section name, start offset, text) for the article and, if present, the comment."""

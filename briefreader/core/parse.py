@@ -58,7 +58,7 @@ def _cp1252_table() -> dict[int, str]:
 
 _CP1252 = _cp1252_table()
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_NEWLINES = re.compile(r"\r\n?")
+NEWLINES = re.compile(r"\r\n?")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -162,7 +162,7 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         if nuls:
             text = text.replace("\x00", "\ufffd")
             warnings.append("contains NUL bytes (replaced)")
-    return _NEWLINES.sub("\n", text), encoding, warnings
+    return NEWLINES.sub("\n", text), encoding, warnings
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
 _META_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z_-]*)[ \t]*:[ \t]*(.*?)[ \t]*")
 
 
-def _skip_blank_lines(text: str, pos: int) -> int:
+def skip_blank_lines(text: str, pos: int) -> int:
     """Move ``pos`` (a line start) past whitespace-only lines."""
     while pos < len(text):
         end = text.find("\n", pos)
@@ -184,13 +184,13 @@ def _skip_blank_lines(text: str, pos: int) -> int:
     return pos
 
 
-def _read_header(text: str) -> tuple[dict[str, str], int]:
+def read_header(text: str) -> tuple[dict[str, str], int]:
     """Return (metadata, offset after the header); ({}, 0) when the first block is prose.
 
     The header counts only if every line of the first block is a known ``Key: value`` line,
     so a first sentence such as ``Note: Iran said ...`` is never mistaken for metadata.
     """
-    start = _skip_blank_lines(text, 0)
+    start = skip_blank_lines(text, 0)
     meta: dict[str, str] = {}
     pos = start
     while pos < len(text):
@@ -212,10 +212,10 @@ def _read_header(text: str) -> tuple[dict[str, str], int]:
         pos = len(text) if end < 0 else end + 1
     if not meta:
         return {}, 0
-    return meta, _skip_blank_lines(text, pos)
+    return meta, skip_blank_lines(text, pos)
 
 
-def _split_tags(value: str | None) -> tuple[str, ...]:
+def split_tags(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     seen: dict[str, None] = {}
@@ -316,22 +316,22 @@ def date_from_name(name: str) -> dt.date | None:
 
 _COMMENT_NAME = r"(?:analyst(?:'s|\u2019s)?[ \t]+)?comments?"
 _EMPH = r"(?:\*\*|__|\*|_)"
-_COMMENT_MARKER = re.compile(
+COMMENT_MARKER = re.compile(
     r"[ \t]{0,3}(?:"
     # Heading: "## Comment", "### Analyst comment:", "## **Comment**"
     rf"\#{{1,6}}[ \t]+{_EMPH}?{_COMMENT_NAME}[ \t]*:?[ \t]*{_EMPH}?[ \t]*:?[ \t]*\#*[ \t]*(?=\n|$)"
     # Emphasised: "**Comment:**", "**Comment**:", "__Comment:__", "*Comment*" alone on a line
     rf"|(?P<d>\*\*|__|\*|_)[ \t]*{_COMMENT_NAME}[ \t]*"
     r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
-    # Plain: "Comment:", "Analyst comment:"
-    rf"|{_COMMENT_NAME}[ \t]*:"
+    # Plain: "Comment:", "Analyst comment:", "COMMENT - ", or "Comment" alone on its line
+    rf"|{_COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t])|(?=\n))"
     r")",
     re.IGNORECASE,
 )
 _HEADING_MARKER = re.compile(r"[ \t]{0,3}#")
 
 
-def _find_comment(text: str, start: int) -> tuple[int, int] | None:
+def find_comment(text: str, start: int) -> tuple[int, int] | None:
     """Find the comment marker: (paragraph start, end of marker), or None.
 
     A marker counts at the start of a paragraph (the body start, or after a blank line); a
@@ -346,7 +346,7 @@ def _find_comment(text: str, start: int) -> tuple[int, int] | None:
         line = text[pos:line_end]
         if line.strip():
             if previous_blank or _HEADING_MARKER.match(line):
-                m = _COMMENT_MARKER.match(text, pos, line_end)
+                m = COMMENT_MARKER.match(text, pos, line_end)
                 if m is not None and (previous_blank or m.group(0).lstrip().startswith("#")):
                     return pos, m.end()
             previous_blank = False
@@ -438,23 +438,23 @@ def parse_text(
     Newlines are normalised and a leading BOM dropped first, so offsets agree with
     ``Brief.text`` whatever the caller passed in.
     """
-    text = _NEWLINES.sub("\n", text).removeprefix("\ufeff")
+    text = NEWLINES.sub("\n", text).removeprefix("\ufeff")
     if not text.strip():
         raise BriefError(path, "empty file")
     notes = list(warnings)
 
-    metadata, body_start = _read_header(text)
-    article_start = _skip_blank_lines(text, body_start)
+    metadata, body_start = read_header(text)
+    article_start = skip_blank_lines(text, body_start)
 
     title = clean_title(metadata.get("title", ""))
     if not title:
         heading = _LEADING_H1.match(text, article_start)
-        if heading is not None and not _COMMENT_MARKER.fullmatch(heading.group(0).rstrip("\n")):
+        if heading is not None and not COMMENT_MARKER.fullmatch(heading.group(0).rstrip("\n")):
             title = clean_title(heading.group("title"))
             if title:
-                article_start = _skip_blank_lines(text, heading.end())
+                article_start = skip_blank_lines(text, heading.end())
 
-    article, comment, comment_start = _split_sections(text, article_start)
+    article, comment, comment_start = split_sections(text, article_start)
 
     if not title:
         title = shorten(first_sentence(article) or first_sentence(comment or ""))
@@ -473,7 +473,7 @@ def parse_text(
         date=date,
         source=metadata.get("source") or None,
         author=metadata.get("author") or None,
-        tags=_split_tags(metadata.get("tags")),
+        tags=split_tags(metadata.get("tags")),
         article=article,
         article_start=article_start,
         comment=comment,
@@ -485,9 +485,9 @@ def parse_text(
     )
 
 
-def _split_sections(text: str, article_start: int) -> tuple[str, str | None, int | None]:
+def split_sections(text: str, article_start: int) -> tuple[str, str | None, int | None]:
     """(article, comment, comment's offset): the comment starts at its marker, if any."""
-    found = _find_comment(text, article_start)
+    found = find_comment(text, article_start)
     if found is None:
         end = article_start + _rstrip_len(text, article_start, len(text))
         return text[article_start:end], None, None
