@@ -4,20 +4,23 @@ Written as Markdown (and as HTML for a PDF): one heading a brief, each sentence 
 stands in the brief, the actor's mentions in bold. Before each quote an HTML comment (hidden
 when the Markdown is rendered) gives the sentence's code-point offsets in the brief's decoded
 text, so a tool, or a test, can check every quote against its source: the quote's lines
-without their "> ", joined by newlines and without the "**" marks, are ``text[start:end]``.
+without their "> ", joined by newlines, without the "**" marks and with their HTML entities
+read back (``html.unescape``), are ``text[start:end]``. Every text from a brief or the
+glossary has its ``&``, ``<`` and ``>`` written as entities: no HTML in it is rendered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.records import ActorPage, CommentSentence
+from briefreader.core.safetext import markdown_code, markdown_text
 from briefreader.core.wording import counted
 
 
@@ -57,14 +60,22 @@ def _merged(marks: Sequence[tuple[int, int]], length: int) -> list[tuple[int, in
     return out
 
 
-def marked(text: str, marks: Sequence[tuple[int, int]], before: str, after: str) -> str:
-    """``text`` with each mention between ``before`` and ``after`` (overlaps merged)."""
+def marked(
+    text: str,
+    marks: Sequence[tuple[int, int]],
+    before: str,
+    after: str,
+    escape: Callable[[str], str] | None = None,
+) -> str:
+    """``text`` with each mention between ``before`` and ``after`` (overlaps merged), the
+    text's pieces through ``escape`` when given (the marks are not)."""
+    esc = escape or (lambda piece: piece)
     out: list[str] = []
     pos = 0
     for s, e in _merged(marks, len(text)):
-        out += [text[pos:s], before, text[s:e], after]
+        out += [esc(text[pos:s]), before, esc(text[s:e]), after]
         pos = e
-    out.append(text[pos:])
+    out.append(esc(text[pos:]))
     return "".join(out)
 
 
@@ -78,19 +89,20 @@ def dossier_markdown(
     """The dossier as Markdown (see the module's note on how each quote maps to its brief)."""
     today = today or dt.date.today()
     lines = [
-        f"# {head.name}: what the analysts wrote",
+        f"# {markdown_text(head.name)}: what the analysts wrote",
         "",
-        f"{head.kind.title()}. {head.summary()}",
+        f"{markdown_text(head.kind.title())}. {markdown_text(head.summary())}",
         "",
         f"{counted(len(comments), 'sentence')} from the analysts' comments, newest first;"
         f" exported by briefreader on {today.isoformat()}.",
         "",
     ]
     for (brief_id, date, title), group in groupby(comments, key=lambda c: (c.id, c.date, c.title)):
-        lines += [f"## {_day(date)} · {title or brief_id}", "", f"`{brief_id}`", ""]
+        heading = markdown_text(" ".join((title or brief_id).split()))
+        lines += [f"## {_day(date)} · {heading}", "", markdown_code(brief_id), ""]
         for c in group:
             lines.append(f"<!-- sentence {c.start} {c.end} -->")
-            quoted = marked(c.text, c.marks, "**", "**")
+            quoted = marked(c.text, c.marks, "**", "**", markdown_text)
             lines += [f"> {line}" if line else ">" for line in quoted.split("\n")]
             lines.append("")
     return "\n".join(lines)
@@ -110,8 +122,7 @@ def dossier_html(head: DossierHead, comments: Sequence[CommentSentence]) -> str:
             f"<p style='color:#6b737b'>{html.escape(brief_id)}</p>"
         )
         for c in group:
-            pieces = marked(c.text, c.marks, "\x00", "\x01")
-            body = html.escape(pieces).replace("\x00", "<b>").replace("\x01", "</b>")
+            body = marked(c.text, c.marks, "<b>", "</b>", html.escape)
             parts.append(f"<blockquote>{body}</blockquote>")
     return "\n".join(parts)
 

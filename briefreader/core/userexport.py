@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from briefreader.core.brief import Brief
 from briefreader.core.library import Library
 from briefreader.core.records import Hit
+from briefreader.core.safetext import (
+    csv_row,
+    json_text,
+    markdown_cell,
+    markdown_code,
+    markdown_source,
+    markdown_text,
+)
 from briefreader.core.userdata import (
     CHANGED,
     CURRENT,
@@ -34,14 +41,16 @@ _STATE_LINES = {
 def brief_markdown(brief: Brief, notes: Sequence[Note]) -> str:
     """The brief with its highlights marked (``==text==``) and its notes after it, as one
     Markdown file for a colleague or a report. Highlights made on an older version of the
-    brief are not marked in this one: they are listed with the text they were made on."""
+    brief are not marked in this one: they are listed with the text they were made on.
+    No HTML of the brief's or the notes' reaches the file as mark-up."""
     current = [
         n for n in notes if n.is_highlight and n.sha256 == brief.sha256 and n.start is not None
     ]
     marks = sorted((n.start or 0, n.end or 0) for n in current)
-    lines = [f"# {brief.title}", ""]
+    lines = [f"# {markdown_text(brief.title)}", ""]
     meta = [x for x in (brief.date.isoformat() if brief.date else None, brief.source) if x]
-    meta.append(f"`{brief.id}`")
+    meta = [markdown_text(x) for x in meta]
+    meta.append(markdown_code(brief.id))
     lines += [" · ".join(meta), ""]
     for section, start, body in brief.sections():
         lines += [f"## {'Article' if section == 'article' else 'Analyst comment'}", ""]
@@ -52,19 +61,20 @@ def brief_markdown(brief: Brief, notes: Sequence[Note]) -> str:
         state = CURRENT if n.sha256 == brief.sha256 else CHANGED
         if n.is_highlight:
             quote = " ".join((n.quote or "").split())
-            lines.append(f"- > {quote}")
+            lines.append(f"- > {markdown_text(quote)}")
             if n.body:
-                lines.append(f"  {n.body}")
+                lines.append(f"  {markdown_text(n.body)}")
         else:
-            lines.append(f"- {n.body}")
+            lines.append(f"- {markdown_text(n.body)}")
         if state == CHANGED:
             lines.append(f"  {_STATE_LINES[CHANGED]}")
-        lines.append(f"  <small>{n.updated}</small>")
+        lines.append(f"  <small>{markdown_text(n.updated)}</small>")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _marked(body: str, start: int, marks: list[tuple[int, int]]) -> str:
-    """``body`` (at ``start`` in the brief) with the marks inside it wrapped in ``==``."""
+    """``body`` (at ``start`` in the brief) with the marks inside it wrapped in ``==``, each
+    piece through :func:`markdown_source`."""
     out, pos = [], 0
     for a, b in marks:
         a, b = max(a - start, pos), min(b - start, len(body))
@@ -76,7 +86,7 @@ def _marked(body: str, start: int, marks: list[tuple[int, int]]) -> str:
         out += [body[pos:a], inner[:lead], "==", inner[lead:trail], "==", inner[trail:]]
         pos = b
     out.append(body[pos:])
-    return "".join(out)
+    return "".join(markdown_source(piece) if piece != "==" else piece for piece in out)
 
 
 FORMATS = ("csv", "md", "json")
@@ -146,22 +156,23 @@ def render_export(
     rows: list[dict[str, Any]], fmt: str, query: str = "", title: str | None = None
 ) -> str:
     """Rows as CSV (lists joined with "; "), a Markdown table, or JSON. ``title`` heads the
-    Markdown (default: the query's results)."""
+    Markdown (default: the query's results). A cell a spreadsheet would take for a formula
+    is written as text; HTML in the Markdown is shown, never rendered."""
     if fmt == "json":
-        return json.dumps({"query": query, "hits": rows}, ensure_ascii=False, indent=2) + "\n"
+        return json_text({"query": query, "hits": rows}) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         w.writerow(COLUMNS)
         for r in rows:
-            w.writerow([_cell(r[c]) for c in COLUMNS])
+            w.writerow(csv_row(_cell(r[c]) for c in COLUMNS))
         return out.getvalue()
     if fmt == "md":
         heading = title if title is not None else (f"Results for “{query}”" if query else "")
-        lines = [f"# {heading}", ""] if heading else []
+        lines = [f"# {markdown_text(' '.join(heading.split()))}", ""] if heading else []
         lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         for r in rows:
-            cells = [_cell(r[c]).replace("|", "\\|").replace("\n", " ") for c in COLUMNS]
+            cells = [markdown_cell(_cell(r[c])) for c in COLUMNS]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines) + "\n"
     raise UserDataError(f"no such format: {fmt!r} ({', '.join(FORMATS)})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,8 @@ _SENTENCE = re.compile(r"^<!-- sentence (\d+) (\d+) -->$")
 
 def quotes(markdown: str) -> list[tuple[int, int, str]]:
     """(start, end, quoted text) of each sentence, read back from the Markdown as a tool
-    would: the quote's lines without "> ", joined by newlines, without the bold marks."""
+    would: the quote's lines without "> ", joined by newlines, without the bold marks, with
+    their HTML entities read back."""
     out: list[tuple[int, int, str]] = []
     lines = markdown.split("\n")
     for i, line in enumerate(lines):
@@ -32,7 +34,8 @@ def quotes(markdown: str) -> list[tuple[int, int, str]]:
             if not quoted.startswith(">"):
                 break
             body.append(quoted[2:] if quoted.startswith("> ") else "")
-        out.append((int(m.group(1)), int(m.group(2)), "\n".join(body).replace("**", "")))
+        quoted = html.unescape("\n".join(body).replace("**", ""))
+        out.append((int(m.group(1)), int(m.group(2)), quoted))
     return out
 
 
