@@ -502,6 +502,8 @@ def cmd_notes(args: argparse.Namespace) -> int:
     from briefreader.core.userlayer import notes_with_state
 
     lib = _open_library(args)
+    if args.set_aside or args.merge:
+        return _notes_set_aside(lib, args)
     with _open_userdata(lib) as ud:
         rows = notes_with_state(lib, ud, " ".join(args.words))
         if args.json:
@@ -513,6 +515,46 @@ def cmd_notes(args: argparse.Namespace) -> int:
             where = f" {n.section} {n.start}-{n.end} “{n.quote}”" if n.is_highlight else ""
             print(f"{n.id}. {n.brief_id}{where}{_STATE_WORDS[state]}")
             print(f"   {n.body}" if n.body else "   (highlight without a note)")
+    return 0
+
+
+def _notes_set_aside(lib: Library, args: argparse.Namespace) -> int:
+    """List the notes databases set aside (damaged or too new), or merge one back."""
+    from briefreader.core.userdata_rescue import merge_set_aside, set_aside_databases
+
+    found = set_aside_databases(lib.data_dir)
+    if args.merge:
+        target = Path(args.merge).expanduser()
+        if not target.is_absolute() and not target.exists():
+            target = lib.data_dir / args.merge
+        with _open_userdata(lib) as ud:
+            report = merge_set_aside(ud, target)
+        if args.json:
+            _print_json({"merged": str(target), "notes": report.notes, "saved": report.saved,
+                         "stars": report.stars, "labels": report.labels,
+                         "skipped": report.skipped, "problems": report.problems})  # fmt: skip
+            return 0
+        print(
+            f"merged {target.name}: {report.notes} notes, {report.saved} saved searches, "
+            f"{report.stars} stars, {report.labels} labels ({report.skipped} already here "
+            "or unreadable)"
+        )
+        for problem in report.problems:
+            print(f"  could not read: {problem}")
+        return 0
+    if args.json:
+        _print_json([{"file": s.path.name, "reason": s.reason, "when": s.when,
+                      "notes": s.notes, "saved": s.saved, "problem": s.problem}
+                     for s in found])  # fmt: skip
+        return 0
+    if not found:
+        print("no notes database has been set aside")
+    for s in found:
+        extra = f"; {s.problem}" if s.problem else ""
+        print(f"{s.path.name} ({s.reason}, {s.when or 'unknown time'}): {s.notes} notes, "
+              f"{s.saved} saved searches readable{extra}")  # fmt: skip
+    if found:
+        print("merge one back with: briefreader notes --merge FILE")
     return 0
 
 
@@ -962,6 +1004,10 @@ def _add_user_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("notes", parents=[common], help="your notes, flagged if the brief changed")
     p.add_argument("words", nargs="*", metavar="WORD", help="only notes with all these words")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--set-aside", action="store_true", help="notes databases set aside (damaged, too new)"
+    )
+    p.add_argument("--merge", metavar="FILE", help="merge a set-aside database's notes back")
     p.set_defaults(func=cmd_notes)
 
     p = sub.add_parser("saved", parents=[common], help="saved searches and what is new in them")

@@ -111,6 +111,36 @@ class UserDataError(Exception):
     """A user-data request that cannot be done, in words a reader understands."""
 
 
+class UserDataBusyError(UserDataError):
+    """The database is locked or cannot be opened just now: retry later; nothing was moved."""
+
+
+#: The only SQLite answers that mean the file itself is bad (and may be moved aside). Busy,
+#: locked, read-only, I/O and permission errors say nothing about the file's contents.
+_CORRUPT_ERRORS = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+def is_corrupt(exc: sqlite3.Error) -> bool:
+    """Whether SQLite says the file is damaged (or not a database), not merely unavailable."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return any(name == code or name.startswith(code + "_") for code in _CORRUPT_ERRORS)
+
+
+def busy_error(path: Path, exc: sqlite3.Error) -> UserDataBusyError:
+    """The message for a database that is there but cannot be used right now."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        why = "another program (or another briefreader) is holding it locked"
+    elif name.startswith(("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH")):
+        why = "it cannot be opened for writing (check the file's permissions)"
+    else:
+        why = str(exc)
+    return UserDataBusyError(
+        f"Your notes database ({path}) cannot be used just now: {why}. Nothing was changed; "
+        "try again in a moment."
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """A note on a whole brief (``section`` None) or a highlight of a span with a note.
@@ -253,35 +283,48 @@ class UserData:
         path = Path(data_dir) / DB_NAME
         notices: list[str] = []
         conn: sqlite3.Connection | None = None
-        if path.exists() and not check:
-            conn = _connect(path)
-        elif path.exists():
-            try:
+        try:
+            if path.exists() and not check:
                 conn = _connect(path)
-                problem = _check(conn)
-            except sqlite3.DatabaseError as exc:
-                problem = f"damaged: {exc}"
-            if problem is not None:
-                if conn is not None:
-                    conn.close()
-                    conn = None
-                why, _, detail = problem.partition(": ")
-                moved = _move_aside(path, why)
-                notices.append(
-                    f"Your notes database was {detail}; it was moved to {moved.name} and a new "
-                    "one was started."
-                    if why == "newer"
-                    else f"Your notes database was damaged ({detail}); it was moved to "
-                    f"{moved.name} and a new one was started."
-                )
-                log.warning("user data %s moved to %s: %s", path, moved, problem)
-        if conn is None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = _connect(path)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never torn
-        conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn)
+            elif path.exists():
+                problem: str | None
+                try:
+                    conn = _connect(path)
+                    problem = _check(conn)
+                except sqlite3.DatabaseError as exc:
+                    if not is_corrupt(exc):
+                        # Locked, read-only, unreadable: the file may be perfectly good.
+                        raise busy_error(path, exc) from exc
+                    problem = f"damaged: {exc}"
+                if problem is not None:
+                    if conn is not None:
+                        conn.close()
+                        conn = None
+                    why, _, detail = problem.partition(": ")
+                    moved = _move_aside(path, why)
+                    notices.append(
+                        f"Your notes database was {detail}; it was moved to {moved.name} and a "
+                        "new one was started (Notes panel or `briefreader notes --set-aside` to "
+                        "look at it and merge its notes back)."
+                        if why == "newer"
+                        else f"Your notes database was damaged ({detail}); it was moved to "
+                        f"{moved.name} and a new one was started (Notes panel or `briefreader "
+                        "notes --set-aside` to look at it and merge what can be read back)."
+                    )
+                    log.warning("user data %s moved to %s: %s", path, moved, problem)
+            if conn is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = _connect(path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn)
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, sqlite3.DatabaseError) and is_corrupt(exc):
+                raise UserDataError(f"Your notes database ({path}) is damaged: {exc}") from exc
+            raise busy_error(path, exc) from exc
         return cls(path, conn, notices)
 
     def close(self) -> None:
@@ -293,16 +336,32 @@ class UserData:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction for a caller that writes many rows at once (a merge)."""
+        return self._write()
+
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (BEGIN IMMEDIATE) so two writers queue."""
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so two writers queue.
+
+        A writer that stays locked past the busy timeout is a :class:`UserDataBusyError`
+        (a message and a retry), never a raw SQLite error.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise busy_error(self.path, exc) from exc
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise busy_error(self.path, exc) from exc
 
     # -- notes and highlights ------------------------------------------------------------
 

@@ -825,3 +825,66 @@ def test_deleting_a_note_with_words_asks_first(qtbot, window: MainWindow) -> Non
     assert {n.id for n in layer.store.notes(KH)} == {bare.id}  # type: ignore[union-attr]
     layer.highlights.delete(bare)  # type: ignore[arg-type]
     assert len(asked) == 2 and layer.store.notes(KH) == []  # a bare highlight: not asked
+
+
+def test_a_set_aside_notes_database_is_offered_back_and_merged(
+    qtbot, library: Library, settings: QSettings
+) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.ui.userlayer.store import UserStore
+
+    with UserData.open(library.data_dir) as db:
+        db.add_note(library.brief(NEWEST), "a note from before the damage")
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = library.data_dir / "userdata.sqlite"
+    aside = path.with_name("userdata.sqlite.damaged-20261206-101500")
+    path.rename(aside)
+    before = aside.read_bytes()
+    win = _new_window(qtbot, library, settings)
+    panel = win.user_layer.notes_panel
+    assert not panel.rescue.isHidden()
+    assert "1 notes" in panel.rescue_label.text() and aside.name in panel.rescue_label.text()
+    panel.rescue_show.setChecked(True)
+    model = panel.all_model
+    from briefreader.ui.userlayer.models import NoteRole
+
+    shown = [model.index(i, 0).data(NoteRole).note.body for i in range(model.rowCount())]
+    assert shown == ["a note from before the damage"]
+    assert win.user_layer.store.ud.notes() == []  # only shown, not merged
+    panel.rescue_merge.click()
+    assert [n.body for n in win.user_layer.store.ud.notes()] == ["a note from before the damage"]
+    assert isinstance(win.user_layer.store, UserStore) and panel.rescue.isHidden()
+    [kept] = library.data_dir.glob("userdata.sqlite.merged-*")
+    assert kept.read_bytes() == before  # renamed, never written
+    _close(qtbot, win)
+
+
+def test_a_locked_notes_database_is_waited_for_not_set_aside(
+    qtbot, library: Library, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from briefreader.core import userdata
+    from briefreader.ui.userlayer.store import UserStore
+
+    monkeypatch.setattr(userdata, "BUSY_TIMEOUT_S", 0.1)
+    monkeypatch.setattr(UserStore, "RETRY_MS", 50)
+    with UserData.open(library.data_dir) as db:
+        db.add_note(library.brief(NEWEST), "still mine")
+        db.set_star(NEWEST)
+    holder = sqlite3.connect(library.data_dir / "userdata.sqlite", isolation_level=None)
+    holder.execute("PRAGMA journal_mode = DELETE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        win = _new_window(qtbot, library, settings)
+        assert "locked by another program" in win.statusBar().currentMessage()
+        store = win.user_layer.store
+        assert NEWEST not in store.starred
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with qtbot.waitSignal(store.reopened, timeout=10000):
+        pass
+    assert NEWEST in store.starred
+    assert [n.body for n in store.ud.notes()] == ["still mine"]
+    assert not list(library.data_dir.glob("userdata.sqlite.*-*"))
+    _close(qtbot, win)

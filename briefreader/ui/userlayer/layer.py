@@ -344,7 +344,7 @@ class UserLayer(QObject):
         if not self.selected_ids():
             self.window.statusBar().showMessage("Select results first (Ctrl+click).", 4000)
             return
-        known = list(self.store.ud.labels())
+        known = list(self.store.labels_in_use())
         label, ok = QInputDialog.getItem(
             self.window, "Label the selected results", "Label:", known, 0, editable=True
         )

@@ -116,7 +116,7 @@ class ResultLists(QObject):
         menu = QMenu(self.window.search)
         for act in self.only_actions.values():
             menu.addAction(act)
-        labels = self.store.ud.labels()
+        labels = self.store.labels_in_use()
         if labels:
             menu.addSection("Labelled")
         for label, count in labels.items():

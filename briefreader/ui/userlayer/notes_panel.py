@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.core.userdata import CHANGED, CURRENT, Note
+from briefreader.core.userdata_rescue import SetAside
 from briefreader.core.userlayer import NoteRow, note_rows
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.delegates import TwoPartDelegate
@@ -109,12 +111,37 @@ class NotesPanel(QWidget):
         self.all_empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.all_empty.hide()
 
+        # A notes database set aside (damaged, or written by a newer briefreader): offered
+        # back here, read-only, with a button that merges what can be read into the current one.
+        self._aside: SetAside | None = None
+        self._showing_aside = False
+        self.rescue = QFrame()
+        self.rescue.setObjectName("rescueBar")
+        self.rescue.setFrameShape(QFrame.Shape.StyledPanel)
+        self.rescue_label = QLabel()
+        self.rescue_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.rescue_label.setWordWrap(True)
+        self.rescue_show = QPushButton("Show its notes")
+        self.rescue_show.setCheckable(True)
+        self.rescue_show.toggled.connect(self._show_aside)
+        self.rescue_merge = QPushButton("Merge them in")
+        self.rescue_merge.clicked.connect(self._merge_aside)
+        rescue_buttons = QHBoxLayout()
+        rescue_buttons.addStretch(1)
+        rescue_buttons.addWidget(self.rescue_show)
+        rescue_buttons.addWidget(self.rescue_merge)
+        rescue_lay = QVBoxLayout(self.rescue)
+        rescue_lay.setContentsMargins(8, 6, 8, 6)
+        rescue_lay.addWidget(self.rescue_label)
+        rescue_lay.addLayout(rescue_buttons)
+
         top = QHBoxLayout()
         top.addWidget(self.brief_label, 1)
         top.addWidget(self.add_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 10)
         lay.setSpacing(6)
+        lay.addWidget(self.rescue)
         lay.addLayout(top)
         lay.addWidget(self.brief_empty)
         lay.addWidget(self.brief_list, 2)
@@ -132,6 +159,57 @@ class NotesPanel(QWidget):
             view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
         store.notesChanged.connect(self._on_notes_changed)
         self._show_brief_rows([])
+        self.refresh_set_aside()
+
+    # -- a database set aside ------------------------------------------------------------------
+
+    def refresh_set_aside(self) -> None:
+        """Offer the newest notes database set aside that still holds notes, if any."""
+        found = self.store.set_aside()
+        self._aside = found[0] if found else None
+        self.rescue.setVisible(self._aside is not None)
+        if self._aside is None:
+            if self._showing_aside:
+                self.rescue_show.setChecked(False)
+            return
+        a = self._aside
+        why = {
+            "damaged": "was damaged",
+            "newer": "was written by a newer briefreader",
+            "before-restore": "was replaced by a restored backup",
+        }.get(a.reason, "was set aside")
+        when = f" on {a.when}" if a.when else ""
+        more = f" ({len(found) - 1} more set aside)" if len(found) > 1 else ""
+        self.rescue_label.setText(
+            f"A notes database that {why}{when} was kept: {a.notes} notes and {a.saved} saved "
+            f"searches can still be read from {a.path.name}.{more}"
+        )
+
+    @Slot(bool)
+    def _show_aside(self, on: bool) -> None:
+        """List the set-aside database's notes (read-only) in place of every note."""
+        self._showing_aside = on and self._aside is not None
+        self.rescue_show.setText("Back to my notes" if self._showing_aside else "Show its notes")
+        if not self._showing_aside or self._aside is None:
+            self.all_label.setText("All notes")
+            self.filter.setEnabled(True)
+            self.refresh_all()
+            return
+        notes = self.store.set_aside_notes(self._aside.path)
+        rows = [NoteRow(n, CURRENT, n.brief_id) for n in reversed(notes)]
+        self.all_label.setText(f"Notes kept in {self._aside.path.name} (read-only)")
+        self.filter.setEnabled(False)
+        self.all_model.set_rows(rows)
+        self.all_empty.setVisible(not rows)
+        self.all_list.setVisible(bool(rows))
+
+    @Slot()
+    def _merge_aside(self) -> None:
+        if self._aside is None:
+            return
+        if self.store.merge_set_aside(self._aside.path) is not None:
+            self.rescue_show.setChecked(False)
+            self.refresh_set_aside()
 
     # -- content -------------------------------------------------------------------------
 
@@ -146,7 +224,7 @@ class NotesPanel(QWidget):
         if self.brief_id is not None:
             for note in reversed(self.store.notes(self.brief_id)):
                 state = CURRENT if note.sha256 == self._sha else CHANGED
-                old = self.store.ud.snapshot(note.sha256) if state == CHANGED else None
+                old = self.store.snapshot(note.sha256) if state == CHANGED else None
                 rows.append(NoteRow(note, state, self.brief_title, old))
         self._show_brief_rows(rows)
 
@@ -158,10 +236,14 @@ class NotesPanel(QWidget):
     @Slot()
     def refresh_all(self) -> None:
         """List every note with its state against the library (read in the background)."""
+        if self._showing_aside:
+            return
         words = self.filter.text()
         self.store.in_background(lambda lib, ud: note_rows(lib, ud, words), self._on_all_rows)
 
     def _on_all_rows(self, rows: list[NoteRow]) -> None:
+        if self._showing_aside:
+            return
         self.all_model.set_rows(rows)
         words = self.filter.text().strip()
         self.all_empty.setText(f"No note holds “{words}”." if words else NO_NOTES)
@@ -196,6 +278,8 @@ class NotesPanel(QWidget):
         note: Note = row.note
         menu = QMenu(self)
         menu.addAction("Go to the note").triggered.connect(lambda: emit(self.openRequested, note))
+        if self._showing_aside and view is self.all_list:
+            return menu  # the set-aside database is read-only: its ids are not this one's
         menu.addAction("Edit the note…").triggered.connect(lambda: emit(self.editRequested, note))
         menu.addAction("Delete").triggered.connect(lambda: emit(self.deleteRequested, note))
         return menu

@@ -181,8 +181,8 @@ class SavedSearches(QObject):
 
     @Slot(str)
     def delete_saved(self, name: str) -> None:
-        self.store.ud.delete_saved(name)
-        emit(self.store.savedChanged)
+        if self.store.delete_saved(name):
+            emit(self.store.savedChanged)
 
     @Slot(object)
     def _on_index_ready(self, _report: object) -> None:
