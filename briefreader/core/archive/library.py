@@ -29,6 +29,7 @@ from briefreader.core.archive.errors import (
     ArchiveUnavailableError,
 )
 from briefreader.core.archive.query import compile_query
+from briefreader.core.archive.snippets import beside_mentions
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.glossary import Glossary
@@ -274,9 +275,8 @@ class ArchiveLibrary(Library):
         for _section, start, body in brief.sections():
             marks = search.analysis.spans(body, terms, prefixes)
             mentions = self._actor_spans(body, named) if named else []
-            kept = {*mentions, *(m for m in marks if not any(a < m[1] and m[0] < b
-                                                             for a, b in mentions))}  # fmt: skip
-            out.extend((start + a, start + b) for a, b in sorted(kept))
+            kept = beside_mentions(marks, mentions)
+            out.extend((start + a, start + b) for a, b in kept)
         return out
 
     def brief(self, ref: str) -> Brief:
