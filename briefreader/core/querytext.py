@@ -12,6 +12,11 @@ import re
 MAX_WORD_CHARS = 64
 #: Fuzzy terms further apart than this enumerate most of the lexicon ("word~9").
 MAX_FUZZY_EDITS = 2
+#: Brackets (and NOTs) nested deeper than this are not read as a tree: a reader that
+#: recursed into each level ran out of stack (250 brackets), and no one nests a question so.
+MAX_QUERY_DEPTH = 100
+#: What a user is told when a query could not be read as written (its words are searched).
+UNREADABLE_QUERY = "the query could not be read as written; searched for its words"
 _LONG_WORD = re.compile(rf"[^\s()\"]{{{MAX_WORD_CHARS + 1},}}")
 _FUZZY = re.compile(r'(?<=[^\s"~])~(\d+(?:\.\d*)?)')
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from briefreader.core.archive import analysis
+from briefreader.core.querytext import MAX_QUERY_DEPTH, UNREADABLE_QUERY
 
 # -- the tree ------------------------------------------------------------------------------
 
@@ -70,13 +71,24 @@ _TOKENS = re.compile(
 )
 
 
+class _TooDeep(Exception):
+    """Brackets or NOTs nested past MAX_QUERY_DEPTH: the query is read as its words."""
+
+
 class _Reader:
-    """A recursive-descent reader of the rewritten query; it never raises on odd input."""
+    """A recursive-descent reader of the rewritten query; on odd input it raises nothing
+    but :class:`_TooDeep`, so that its recursion stays bounded."""
 
     def __init__(self, text: str, notices: list[str]) -> None:
         self.toks = [m for m in _TOKENS.finditer(text)]
         self.i = 0
         self.notices = notices
+        self.depth = 0
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise _TooDeep
 
     def peek(self) -> str | None:
         if self.i >= len(self.toks):
@@ -132,7 +144,9 @@ class _Reader:
             self.i += 1
             if self.peek() in (None, ")", "OR", "AND"):
                 return None
+            self.deeper()
             child = self.read_not()
+            self.depth -= 1
             return Op("not", (child,)) if child is not None else None
         return self.read_atom()
 
@@ -140,7 +154,9 @@ class _Reader:
         m = self.toks[self.i]
         self.i += 1
         if m.group("lp"):
+            self.deeper()
             node = self.read_or()
+            self.depth -= 1
             if self.peek() == ")":
                 self.i += 1
             return node
@@ -370,6 +386,20 @@ def _leaves(node: Node | None) -> int:
     return 1
 
 
+def _words_only(text: str) -> str:
+    """The query's words and phrases, without brackets, operators or filters (what the
+    local search falls back to when Whoosh cannot read a query)."""
+    kept = []
+    for m in _TOKENS.finditer(text):
+        word, name = m.group("word"), m.group("field")
+        if m.group("lp") or m.group("rp") or word in ("AND", "OR", "NOT"):
+            continue
+        if name is not None and name.lower() in (*_COLUMNS, "date"):
+            continue
+        kept.append(m.group(0))
+    return " ".join(kept)
+
+
 def compile_query(rewritten: str, notices: list[str] | None = None) -> Compiled:
     """Read a query (already rewritten by the local query builder) into SQL-ready trees."""
     notes = list(notices or [])
@@ -377,7 +407,11 @@ def compile_query(rewritten: str, notices: list[str] | None = None) -> Compiled:
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
         notes.append(f"the query was cut to its first {MAX_CHARS} characters")
-    tree = _Reader(text, notes).read()
+    try:
+        tree = _Reader(text, notes).read()
+    except _TooDeep:
+        notes.append(UNREADABLE_QUERY)
+        tree = _Reader(_words_only(text), notes).read()
     if _leaves(tree) > MAX_LEAVES and isinstance(tree, Op):
         tree = Op(tree.op, tree.children[:MAX_LEAVES], tree.explicit)
         notes.append(f"the query was cut to its first {MAX_LEAVES} terms")

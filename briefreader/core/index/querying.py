@@ -21,6 +21,7 @@ from briefreader.core.index.schema import (
     _fold,
 )
 from briefreader.core.index.snippets import term_positions
+from briefreader.core.querytext import UNREADABLE_QUERY
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ class QueryBuilder:
         if (strict is None or strict is query.NullQuery) and text.strip():
             words = " ".join(w.group(0) for w in _WORD_RE.finditer(text))
             if strict is None:
-                notices.append("the query could not be read as written; searched for its words")
+                notices.append(UNREADABLE_QUERY)
             strict = self._plain.parse(_escape_words(words))
         # An explicit AND means all of them: only implicit word lists get a some-words tier.
         loose = strict if re.search(r"\bAND\b", rewritten) else _loosen(strict)
