@@ -98,10 +98,12 @@ class Library:
         self.corpora = [Path(c).expanduser().resolve() for c in corpora]
         self.data_dir = Path(data_dir)
         self.glossary = glossary
+        prefs = Preferences.load(self.data_dir)
         self.index = ix.BriefIndex(
-            paths.index_dir(self.data_dir, self.corpora),
-            cache_mb=Preferences.load(self.data_dir).cache_mb,
+            paths.index_dir(self.data_dir, self.corpora), cache_mb=prefs.cache_mb
         )
+        #: Follow links that lead out of a corpus folder (preferences.json; off by default).
+        self.follow_outside_links = prefs.follow_outside_links
         self.problems: list[Problem] = []
         self._builder: ix.QueryBuilder | None = None
         self._opened = False
@@ -251,8 +253,14 @@ class Library:
             if not root.is_dir():
                 self.problems.append(Problem(str(root), "corpus folder not found"))
                 continue
-            for path in iter_brief_files(root):
+            for path in iter_brief_files(
+                root, skipped=self._skipped, outside_links=self.follow_outside_links
+            ):
                 yield root, path
+
+    def _skipped(self, path: Path, reason: str) -> None:
+        """An entry of a corpus folder the walk passed over: one line in the report."""
+        self.problems.append(Problem(str(path), reason))
 
     def update(
         self,
@@ -540,6 +548,12 @@ class Library:
         text, tamed = tame_query(text)
         text, repaired = repair_query(text)
         tamed += repaired
+        if since is not None and until is not None and since > until:
+            tamed.append(
+                f"the dates run backwards ({since.isoformat()} to {until.isoformat()}): searched"
+                f" from {until.isoformat()} to {since.isoformat()}"
+            )
+            since, until = until, since
         filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
             results = ix.search(

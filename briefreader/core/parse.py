@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 from briefreader.core.brief import Brief, BriefError
+from briefreader.core.walk import SkipFn, walk_corpus
 
 log = logging.getLogger(__name__)
 
@@ -562,38 +562,16 @@ def parse_file(path: Path, corpus_root: Path) -> Brief:
     return parse_bytes(data, brief_id=brief_id_for(path, corpus_root), path=path)
 
 
-def iter_brief_files(root: Path) -> Iterator[Path]:
-    """Every brief file under ``root``, in sorted order, skipping hidden files and folders.
+def iter_brief_files(
+    root: Path,
+    *,
+    skipped: SkipFn | None = None,
+    outside_links: bool = False,
+    suffixes: Collection[str] = BRIEF_SUFFIXES,
+) -> Iterator[Path]:
+    """Every brief file under ``root``, in sorted order (see :func:`walk.walk_corpus`).
 
-    Symlinked folders are followed once: a folder already visited (by its resolved path) is
-    not entered again, so a link loop cannot make the walk endless.
+    Hidden files and folders are passed over; links out of the folder, pipes, devices,
+    unreadable folders and files reached twice are reported through ``skipped``.
     """
-    visited: set[str] = set()
-
-    def walk(folder: Path) -> Iterator[Path]:
-        try:
-            real = os.path.realpath(folder)
-        except OSError:
-            return
-        if real in visited:
-            return
-        visited.add(real)
-        try:
-            with os.scandir(folder) as entries:
-                items = sorted(entries, key=lambda entry: entry.name)
-        except OSError as exc:
-            log.warning("cannot list %s: %s", folder, exc.strerror or exc)
-            return
-        for entry in items:
-            if entry.name.startswith("."):
-                continue
-            child = folder / entry.name
-            try:
-                if entry.is_dir():
-                    yield from walk(child)
-                elif entry.is_file() and child.suffix.lower() in BRIEF_SUFFIXES:
-                    yield child
-            except OSError:
-                continue
-
-    yield from walk(root)
+    yield from walk_corpus(root, suffixes, skipped=skipped, outside_links=outside_links)

@@ -33,6 +33,9 @@ class Preferences:
     #: The bound of the search's postings cache, in MB ("cache_mb"); None: the default
     #: (``$BRIEFREADER_CACHE_MB``, when set, wins over both).
     cache_mb: float | None = None
+    #: Follow symbolic links that lead out of a corpus folder ("follow_outside_links"); off
+    #: by default, so a link in a shared folder cannot bring the rest of the disk in.
+    follow_outside_links: bool = False
 
     @property
     def path(self) -> Path:
@@ -61,6 +64,7 @@ class Preferences:
         raw = data.get("corpora", [])
         if isinstance(raw, list):
             self.corpora = [Path(p) for p in raw if isinstance(p, str)]
+        self.follow_outside_links = data.get("follow_outside_links") is True
         mb = data.get("cache_mb")
         if isinstance(mb, int | float) and not isinstance(mb, bool) and mb >= 0:
             self.cache_mb = float(mb)
@@ -83,6 +87,8 @@ class Preferences:
         data: dict[str, Any] = {"corpora": [str(p) for p in self.corpora]}
         if self.cache_mb is not None:
             data["cache_mb"] = self.cache_mb
+        if self.follow_outside_links:
+            data["follow_outside_links"] = True
         text = json.dumps(data, indent=2) + "\n"
         write_text_atomic(self.path, text)
 

@@ -108,4 +108,33 @@ def repair_query(text: str) -> tuple[str, list[str]]:
         repaired = emptied.strip()
     if not repaired.strip():
         return text, []  # nothing but syntax: left as typed, which finds nothing
-    return repaired, notices
+    return _order_date_ranges(repaired, notices), notices
+
+
+_DATE_END = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
+_DATE_RANGE = re.compile(
+    rf"(?i)\b(date:\s*\[\s*)({_DATE_END})(\s+to\s+)({_DATE_END})(\s*\])"
+)
+
+
+def _date_key(value: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in value.split("-"))
+
+
+def _order_date_ranges(text: str, notices: list[str]) -> str:
+    """A range written end first (``date:[2019 to 2017]``) is searched the right way round,
+    with a notice: as written it could match no date and said nothing."""
+
+    def turn(m: re.Match[str]) -> str:
+        start, end = m.group(2), m.group(4)
+        # Compare on the precision both ends share: 2017 and 2017-06 are not out of order.
+        shared = min(len(_date_key(start)), len(_date_key(end)))
+        if _date_key(start)[:shared] <= _date_key(end)[:shared]:
+            return m.group(0)
+        notices.append(
+            f"the date range “{start} to {end}” ends before it starts: searched from {end}"
+            f" to {start}"
+        )
+        return f"{m.group(1)}{end}{m.group(3)}{start}{m.group(5)}"
+
+    return _DATE_RANGE.sub(turn, text)

@@ -236,7 +236,11 @@ def _files(roots: Sequence[Path], report: UpdateReport) -> Iterator[tuple[Path, 
         if not root.is_dir():
             report.problems.append(Problem(str(root), "corpus folder not found"))
             continue
-        for path in iter_brief_files(root):
+        def skipped(path: Path, reason: str) -> None:
+            report.problems.append(Problem(str(path), reason))
+
+        # Links out of the folder are never pushed: the archive is shared with the team.
+        for path in iter_brief_files(root, skipped=skipped):
             brief_id = rel_id(path, root)
             if brief_id in seen:  # two folders with the same relative path: the first wins
                 continue
