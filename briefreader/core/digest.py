@@ -1,0 +1,436 @@
+"""Digests: one text holding several items (a daily round-up, a monthly PDF) becomes one brief each.
+
+Any reader's text goes through :func:`split_digest` after it has been parsed as one brief. The
+splitter is conservative: a brief with subheadings, a numbered list of points or a long
+comment must stay whole, so a text is split only where its layout clearly says "several items":
+
+1. **Dated headlines**: two or more headline lines (a heading, a numbered line or a short line of
+   its own), each followed by a date / source line ("Rudaw, 12 March 2019", "12.03.2019 |
+   Al-Monitor", "Source: X  Date: Y"). When those headlines are all headings of one level, or
+   all numbered, the other headlines of that kind start items too.
+2. **Headed items with comments**: two or more headings of one level, at least half of whose
+   sections hold their own comment marker.
+3. **Numbered headlines**: three or more consecutively numbered headline lines, each a paragraph
+   of its own with text after it.
+4. **A comment closing each item**: two or more comment markers, with a headline line between
+   each comment and the next item's text (and one before the first item's text).
+
+What comes before the first item (the digest's own title, a table of contents) is no item. Each
+item's brief has as ``text`` the item's slice of the digest (headline first), so it reads as
+the item only and its offsets are exact in it; its title, date and source come from its
+headline and date line, falling back on the digest's own date and source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from briefreader.core.brief import Brief
+from briefreader.core.parse import (
+    COMMENT_MARKER,
+    clean_title,
+    first_sentence,
+    parse_date,
+    read_header,
+    shorten,
+    skip_blank_lines,
+    split_sections,
+)
+
+MAX_HEADLINE = 160  # characters: a longer line is text, not a headline
+MAX_HEADLINE_WORDS = 25
+MAX_DATELINE = 110
+MAX_SOURCE = 60
+MAX_SOURCE_WORDS = 8
+
+_HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*")
+_NUMBERED = re.compile(r"[ \t]{0,3}(\d{1,3})[.)][ \t]+(\S.*?)[ \t]*")
+_BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|>)")
+_LETTER = re.compile(r"[^\W\d_]")
+_DATE_IN_LINE = re.compile(
+    r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}"
+    r"|\d{1,2}([./-])\d{1,2}\1\d{4}"
+    r"|\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9}\.?,?[ \t]+\d{4}"
+    r"|[A-Za-z]{3,9}\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})(?!\d)"
+)
+_WEEKDAY = re.compile(
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:mon|tue|wed|thu|fri|sat|sun)\b\.?",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:am|pm|gmt|utc|cet|ast))?\b", re.I)
+_LABEL = re.compile(
+    r"\b(?:source|date|published|posted|updated|dated|via)\b[ \t]*:?", re.IGNORECASE
+)
+_SOURCE_LABEL = re.compile(r"[ \t]*(?:source|from|via)[ \t]*:[ \t]*(\S.*)", re.IGNORECASE)
+_SEPARATORS = " \t,;|/\\-\u2013\u2014\u00b7\u2022()[]*_:"
+
+
+@dataclass(frozen=True, slots=True)
+class DateLine:
+    """What a date / source line under a headline says."""
+
+    date: dt.date | None
+    source: str | None
+
+
+def read_dateline(line: str) -> DateLine | None:
+    """The date and source a line such as "Rudaw, 12 March 2019" gives; None for other lines."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_DATELINE:
+        return None
+    date: dt.date | None = None
+    rest = stripped
+    for m in _DATE_IN_LINE.finditer(stripped):
+        try:
+            found = parse_date(m.group(0).replace(",", ", ").replace("  ", " "))
+        except ValueError:
+            found = None
+        if found is not None:
+            date = found
+            rest = stripped[: m.start()] + " " + stripped[m.end() :]
+            break
+    if date is None:
+        labelled = _SOURCE_LABEL.fullmatch(stripped)
+        if labelled is None:
+            return None
+        rest = labelled.group(1)
+    rest = _TIME.sub(" ", _WEEKDAY.sub(" ", _LABEL.sub(" ", rest)))
+    source = " ".join(rest.strip(_SEPARATORS).split())
+    source = clean_title(source).strip(_SEPARATORS)
+    if len(source) > MAX_SOURCE or len(source.split()) > MAX_SOURCE_WORDS:
+        return None
+    if source and not _LETTER.search(source):
+        return None
+    return DateLine(date, source or None)
+
+
+# --------------------------------------------------------------------------------------------
+# Lines and blocks
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A paragraph (or a heading line): its lines' (start, end) offsets."""
+
+    lines: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> int:
+        return self.lines[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.lines[-1][1]
+
+
+def _blocks(text: str, start: int) -> list[_Block]:
+    """Paragraphs from ``start``; a Markdown heading is a block of its own."""
+    blocks: list[_Block] = []
+    current: list[tuple[int, int]] = []
+    pos = start
+    while pos <= len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        line = text[pos:line_end]
+        if not line.strip():
+            if current:
+                blocks.append(_Block(tuple(current)))
+                current = []
+        elif _HEADING.fullmatch(line):
+            if current:
+                blocks.append(_Block(tuple(current)))
+            blocks.append(_Block(((pos, line_end),)))
+            current = []
+        else:
+            current.append((pos, line_end))
+        if end < 0:
+            break
+        pos = end + 1
+    if current:
+        blocks.append(_Block(tuple(current)))
+    return blocks
+
+
+def _is_comment(line: str) -> bool:
+    return COMMENT_MARKER.match(line) is not None
+
+
+def _headline_text(line: str) -> str | None:
+    """The words of a line that could be a headline, or None."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_HEADLINE or _BULLET.match(line):
+        return None
+    if _is_comment(line) or read_dateline(line) is not None:
+        return None
+    plain = clean_title(stripped)
+    if not _LETTER.search(plain) or len(plain.split()) > MAX_HEADLINE_WORDS:
+        return None
+    if plain.endswith((".", ",", ";", ":")) and not plain.endswith("..."):
+        return None
+    return plain
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A block that may open an item."""
+
+    block: int  # index in the block list
+    kind: str  # "heading", "numbered", "plain"
+    level: int  # heading level; the number for "numbered"; 0 for "plain"
+    title: str
+    dateline: DateLine | None
+    body_start: int  # offset after the headline and its date line
+
+
+def _candidate(text: str, blocks: list[_Block], index: int) -> _Candidate | None:
+    block = blocks[index]
+    first = text[block.start : block.lines[0][1]]
+    heading = _HEADING.fullmatch(first)
+    kind, level = "plain", 0
+    if heading is not None:
+        if _is_comment(first):
+            return None
+        kind, level, title = "heading", len(heading.group(1)), clean_title(heading.group(2))
+        if not title:
+            return None
+    else:
+        numbered = _NUMBERED.fullmatch(first)
+        words = _headline_text(numbered.group(2) if numbered else first)
+        if words is None:
+            return None
+        if numbered is not None:
+            kind, level = "numbered", int(numbered.group(1))
+        title = words
+    body_start = block.lines[0][1]
+    dateline: DateLine | None = None
+    if len(block.lines) == 2:
+        dateline = read_dateline(text[block.lines[1][0] : block.lines[1][1]])
+        if dateline is None:
+            return None  # a two-line paragraph that is no headline + date line
+        body_start = block.end
+    elif len(block.lines) > 2:
+        return None
+    elif index + 1 < len(blocks) and len(blocks[index + 1].lines) == 1:
+        following = blocks[index + 1]
+        dateline = read_dateline(text[following.start : following.end])
+        if dateline is not None:
+            body_start = following.end
+    if not _has_body_after(blocks, index, dateline is not None and len(block.lines) == 1):
+        return None
+    return _Candidate(index, kind, level, title, dateline, body_start)
+
+
+def _has_body_after(blocks: list[_Block], index: int, dateline_block: bool) -> bool:
+    return index + 1 + int(dateline_block) < len(blocks)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding the items
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One item of a digest: its span in the digest's text and what its headline says."""
+
+    start: int
+    end: int
+    title: str
+    body_start: int  # where the text after the headline (and its date line) starts
+    date: dt.date | None
+    source: str | None
+
+
+def _has_comment(text: str, start: int, end: int) -> bool:
+    """Whether a comment marker starts a paragraph (or is a heading) in text[start:end]."""
+    previous_blank = True
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            if (previous_blank or line.lstrip().startswith("#")) and _is_comment(line):
+                return True
+            previous_blank = False
+        else:
+            previous_blank = True
+    return False
+
+
+def _dated(cands: list[_Candidate]) -> list[_Candidate]:
+    dated = [c for c in cands if c.dateline is not None]
+    if len(dated) < 2:
+        return []
+    kinds = {(c.kind, c.level if c.kind == "heading" else 0) for c in dated}
+    if len(kinds) == 1:
+        kind, level = next(iter(kinds))
+        if kind != "plain":
+            return [c for c in cands if c.kind == kind and (kind != "heading" or c.level == level)]
+    return dated
+
+
+def _headed(text: str, blocks: list[_Block], cands: list[_Candidate]) -> list[_Candidate]:
+    headings = [c for c in cands if c.kind == "heading"]
+    for level in range(1, 7):
+        chosen = [c for c in headings if c.level == level]
+        if len(chosen) < 2:
+            continue
+        bounds = [blocks[c.block].start for c in chosen]
+        # A section ends at the next heading of this level or higher.
+        ends: list[int] = []
+        for c in chosen:
+            following = [
+                blocks[i].start
+                for i in range(c.block + 1, len(blocks))
+                if (h := _HEADING.fullmatch(text[blocks[i].start : blocks[i].end])) is not None
+                and len(h.group(1)) <= level
+                and not _is_comment(text[blocks[i].start : blocks[i].end])
+            ]
+            ends.append(following[0] if following else len(text))
+        commented = sum(_has_comment(text, s, e) for s, e in zip(bounds, ends, strict=True))
+        if commented >= 2 and commented * 2 >= len(chosen):
+            return chosen
+    return []
+
+
+def _numbered(text: str, blocks: list[_Block], cands: list[_Candidate]) -> list[_Candidate]:
+    numbered = [c for c in cands if c.kind == "numbered"]
+    best: list[_Candidate] = []
+    run: list[_Candidate] = []
+    for c in numbered:
+        if run and c.level == run[-1].level + 1:
+            run.append(c)
+        else:
+            run = [c]
+        if len(run) > len(best):
+            best = list(run)
+    if len(best) >= 3:
+        return best
+    if len(best) == 2:
+        ends = [blocks[best[1].block].start, len(text)]
+        if all(
+            _has_comment(text, blocks[c.block].start, e) for c, e in zip(best, ends, strict=True)
+        ):
+            return best
+    return []
+
+
+def _is_list(text: str, block: _Block) -> bool:
+    return all(_BULLET.match(text, s, e) or _NUMBERED.fullmatch(text, s, e) for s, e in block.lines)
+
+
+def _comment_closed(text: str, blocks: list[_Block], cands: list[_Candidate]) -> list[_Candidate]:
+    """Items each closed by a comment, a headline line before each item's text."""
+    markers = [i for i, b in enumerate(blocks) if _is_comment(text[b.start : b.lines[0][1]])]
+    if len(markers) < 2:
+        return []
+    by_block = {c.block: c for c in cands}
+    chosen: list[_Candidate] = []
+    # The first item's headline: the last one before the first paragraph of text (not a
+    # headline, its date line or a list such as a table of contents) ahead of the first marker.
+    first: _Candidate | None = None
+    covered = -1
+    for i in range(markers[0]):
+        if i in by_block:
+            first = by_block[i]
+            covered = first.body_start
+        elif blocks[i].end <= covered or _is_list(text, blocks[i]):
+            continue
+        elif first is not None:
+            break
+    if first is None:
+        return []
+    chosen.append(first)
+    for previous, marker in zip(markers, markers[1:], strict=False):
+        between = [by_block[i] for i in range(previous + 1, marker) if i in by_block]
+        if not between:
+            return []
+        chosen.append(between[0])
+    return chosen
+
+
+def find_items(text: str, start: int = 0) -> list[Item]:
+    """The items of a digest in ``text`` from ``start``; [] when the text is one brief."""
+    blocks = _blocks(text, start)
+    if len(blocks) < 4:
+        return []
+    cands = [c for i in range(len(blocks)) if (c := _candidate(text, blocks, i)) is not None]
+    if len(cands) < 2:
+        return []
+    chosen = (
+        _dated(cands)
+        or _headed(text, blocks, cands)
+        or _numbered(text, blocks, cands)
+        or _comment_closed(text, blocks, cands)
+    )
+    if len(chosen) < 2:
+        return []
+    items: list[Item] = []
+    for n, c in enumerate(chosen):
+        item_start = blocks[c.block].start
+        item_end = blocks[chosen[n + 1].block].start if n + 1 < len(chosen) else len(text)
+        item_end = item_start + len(text[item_start:item_end].rstrip())
+        items.append(
+            Item(
+                start=item_start,
+                end=item_end,
+                title=c.title,
+                body_start=min(c.body_start, item_end),
+                date=c.dateline.date if c.dateline else None,
+                source=c.dateline.source if c.dateline else None,
+            )
+        )
+    return items
+
+
+# --------------------------------------------------------------------------------------------
+# Items as briefs
+
+
+def child_id(base: str, part: str | int) -> str:
+    """The id of a part of ``base``: ``file#3`` for item 3 of a file, ``file#12/3`` within one."""
+    return f"{base}{'/' if '#' in base else '#'}{part}"
+
+
+def text_sha256(text: str) -> str:
+    """The content hash of a brief whose text was extracted or cut, not read as it is on disk."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def split_digest(brief: Brief) -> list[Brief]:
+    """One brief per item of ``brief``'s text, or ``[brief]`` when it is not a digest.
+
+    Item n's id is :func:`child_id` of ``brief.id`` and n; its ``file_id`` is the file's.
+    """
+    items = find_items(brief.text, read_header(brief.text)[1])
+    if not items:
+        return [brief]
+    return list(_item_briefs(brief, items))
+
+
+def _item_briefs(brief: Brief, items: list[Item]) -> Iterator[Brief]:
+    for n, item in enumerate(items, start=1):
+        text = brief.text[item.start : item.end]
+        article_start = skip_blank_lines(text, item.body_start - item.start)
+        article, comment, comment_start = split_sections(text, article_start)
+        title = item.title or shorten(first_sentence(article)) or f"Item {n}"
+        page = brief.page_at(item.start)
+        breaks = tuple(b - item.start for b in brief.page_breaks if item.start < b < item.end)
+        yield dataclasses.replace(
+            brief,
+            id=child_id(brief.id, n),
+            text=text,
+            title=shorten(title),
+            date=item.date or brief.date,
+            source=item.source or brief.source,
+            article=article,
+            article_start=article_start,
+            comment=comment,
+            comment_start=comment_start,
+            sha256=text_sha256(text),
+            file_id=brief.file_id or brief.id,
+            item=n,
+            page=page,
+            page_breaks=breaks,
+        )

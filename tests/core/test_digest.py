@@ -1,0 +1,212 @@
+"""Tests for briefreader.core.digest: which texts are digests, and each item as its own brief."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import formats_kit as kit
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefreader import paths
+from briefreader.core.brief import Brief
+from briefreader.core.digest import child_id, find_items, read_dateline, split_digest
+from briefreader.core.parse import iter_brief_files, parse_file, parse_text
+
+
+def parse(text: str, name: str = "digest.md") -> Brief:
+    return parse_text(text, brief_id=name, path=Path("/corpus") / name)
+
+
+def assert_exact(brief: Brief) -> None:
+    assert brief.text[brief.article_start : brief.article_end] == brief.article
+    if brief.comment is not None:
+        assert brief.comment_start is not None
+        assert brief.text[brief.comment_start : brief.comment_end] == brief.comment
+
+
+def test_dated_headlines_make_items_with_their_own_date_source_and_comment() -> None:
+    items = split_digest(parse(kit.ROUNDUP_DATED))
+    assert [b.title for b in items] == [
+        "Amiri warns against disarming the Hashd",
+        "Sadr calls for a technocrat government",
+        "Turkish jets strike PKK positions in Qandil",
+    ]
+    assert [b.id for b in items] == ["digest.md#1", "digest.md#2", "digest.md#3"]
+    assert [b.item for b in items] == [1, 2, 3]
+    assert {b.file_id for b in items} == {"digest.md"}
+    assert [b.source for b in items] == ["Rudaw", "Al-Monitor", "Kurdistan 24"]
+    assert [b.date for b in items] == [
+        dt.date(2019, 3, 12),
+        dt.date(2019, 3, 12),
+        dt.date(2019, 3, 11),
+    ]
+    assert items[0].comment == "Amiri's warning comes as US pressure on Baghdad mounts."
+    assert items[1].comment is None
+    assert items[2].comment is not None and items[2].comment.startswith("Ankara")
+    for brief in items:
+        assert_exact(brief)
+        assert "Daily round-up" not in brief.text  # the preamble is no item
+        assert brief.text.startswith(brief.title)
+    assert items[0].sha256 != items[1].sha256
+
+
+def test_headings_with_comments_make_items() -> None:
+    items = split_digest(parse(kit.ROUNDUP_HEADED))
+    assert [b.title for b in items] == ["Iran and the PMF", "Kurdish oil exports"]
+    assert items[0].comment == "Most likely France."
+    assert items[1].comment == "Tensions will rise before the budget vote."
+    assert items[0].text.startswith("## Iran and the PMF")
+
+
+def test_numbered_headlines_make_items() -> None:
+    items = split_digest(parse(kit.ROUNDUP_NUMBERED))
+    assert [b.title for b in items] == ["Iran warns Iraq", "Turkey strikes PKK", "Oil output rises"]
+    assert all(b.comment is None for b in items)
+
+
+def test_a_comment_closing_each_item_makes_items() -> None:
+    items = split_digest(parse(kit.ROUNDUP_COMMENTED))
+    assert [b.title for b in items] == ["Iran warns Iraq over US troops", "Turkey strikes PKK"]
+    assert [b.comment for b in items] == ["This is new.", "Expected after Sunday's attack."]
+
+
+def test_digest_header_gives_items_its_date_and_source() -> None:
+    text = "Title: Weekly digest\nDate: 2020-01-05\nSource: Team\n\n" + kit.ROUNDUP_NUMBERED
+    items = split_digest(parse(text))
+    assert len(items) == 3
+    assert {b.date for b in items} == {dt.date(2020, 1, 5)}
+    assert {b.source for b in items} == {"Team"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Subheadings in one brief, a comment at the end.
+        "# Iran's grip on the PMF\n\n## Background\n\nThe PMF was formed in 2014.\n\n"
+        "## Latest\n\nShamkhani said a plot is underway.\n\nComment: Likely France.\n",
+        # A numbered list of points.
+        "Key points:\n\n1. Iran backs the PMF\n2. Baghdad hesitates\n3. Washington objects\n\n"
+        "Comment: All three matter.\n",
+        # Two numbered sections without comments.
+        "1. Background\n\nThe PMF was formed in 2014 after the fatwa.\n\n2. Outlook\n\n"
+        "Expect more pressure on Baghdad.\n",
+        # One headline with a date line, then a long comment in several paragraphs.
+        "Amiri warns\nRudaw, 12 March 2019\n\nAmiri spoke.\n\nComment: One.\n\nTwo more.\n",
+        # Short lines everywhere but one comment.
+        "Iran\n\nIraq\n\nSyria\n\nLebanon\n\nComment: Four places.\n",
+    ],
+)
+def test_a_single_brief_stays_whole(text: str) -> None:
+    brief = parse(text)
+    assert split_digest(brief) == [brief]
+
+
+def test_the_seed_brief_and_every_sample_brief_stay_whole(seed_path: Path) -> None:
+    corpus = paths.sample_corpus_dir()
+    files = [(p, corpus) for p in iter_brief_files(corpus)] + [(seed_path, seed_path.parent)]
+    assert len(files) >= 20
+    for path, root in files:
+        brief = parse_file(path, root)
+        assert split_digest(brief) == [brief], path
+
+
+@pytest.mark.parametrize(
+    ("line", "date", "source"),
+    [
+        ("Rudaw, 12 March 2019", dt.date(2019, 3, 12), "Rudaw"),
+        ("12.03.2019 | Al-Monitor", dt.date(2019, 3, 12), "Al-Monitor"),
+        ("Source: Asharq Al-Awsat  Date: 2019-03-12", dt.date(2019, 3, 12), "Asharq Al-Awsat"),
+        ("Tuesday, March 12, 2019 14:05 GMT - Reuters", dt.date(2019, 3, 12), "Reuters"),
+        ("Source: Kurdistan 24", None, "Kurdistan 24"),
+        ("(The National, 1 February 2021)", dt.date(2021, 2, 1), "The National"),
+        ("12 March 2019", dt.date(2019, 3, 12), None),
+    ],
+)
+def test_date_source_lines(line: str, date: dt.date | None, source: str | None) -> None:
+    found = read_dateline(line)
+    assert found is not None
+    assert (found.date, found.source) == (date, source)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Hadi al-Amiri said on 12 March 2019 that the Hashd would never be disarmed by anyone.",
+        "Iran warns Iraq",
+        "",
+        "Source: " + "x " * 40,
+    ],
+)
+def test_not_date_source_lines(line: str) -> None:
+    assert read_dateline(line) is None
+
+
+def test_ids_of_parts() -> None:
+    assert child_id("a/b.md", 3) == "a/b.md#3"
+    assert child_id("box.mbox#12", 3) == "box.mbox#12/3"
+    assert child_id("box.mbox#12", "report.pdf") == "box.mbox#12/report.pdf"
+
+
+def test_items_keep_their_pages() -> None:
+    brief = parse(kit.ROUNDUP_DATED)
+    second = brief.text.index("Sadr calls for a technocrat government\n12")
+    third = brief.text.index("Turkish jets strike PKK positions in Qandil\nSource")
+    inside_second = second + 40
+    paged = dataclasses.replace(brief, page=1, page_breaks=(inside_second, third))
+    items = split_digest(paged)
+    assert [b.page for b in items] == [1, 1, 3]
+    assert items[1].page_breaks == (inside_second - second,)
+    assert items[1].page_at(0) == 1
+    assert items[1].page_at(40) == 2
+    assert items[2].page_breaks == ()
+
+
+_LINES = st.sampled_from(
+    [
+        "",
+        "",
+        "# Heading",
+        "## Iran and Iraq",
+        "### Comment",
+        "1. Iran warns Iraq",
+        "2. Turkey strikes",
+        "3) Oil rises",
+        "Rudaw, 12 March 2019",
+        "12.03.2019 | Al-Monitor",
+        "Source: X",
+        "Comment: short.",
+        "**Comment:** bold.",
+        "Analyst comment:",
+        "COMMENT - yes",
+        "Comment",
+        "A short headline",
+        "Hadi al-Amiri said on Tuesday that the PMF would not be disarmed.",
+        "- a bullet",
+        "Title: not a header here",
+        "   ",
+        "\t#\t",
+        "2019-02-30 | Bad date",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_LINES, st.text(max_size=40)), max_size=40))
+def test_any_text_splits_without_error_into_exact_disjoint_items(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    items = find_items(text)
+    previous_end = 0
+    for item in items:
+        assert previous_end <= item.start <= item.body_start <= item.end <= len(text)
+        previous_end = item.end
+    if not text.strip():
+        return
+    brief = parse(text)
+    for part in split_digest(brief):
+        assert_exact(part)
+        if part.item is not None:
+            assert part.text in brief.text
