@@ -22,6 +22,7 @@ from briefreader.core.brief import BriefError
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
 from briefreader.core.records import IndexBusyError, IndexDamagedError
+from briefreader.core.safetext import say
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.startup import StartupProbe, take_screenshot
 from briefreader.ui.workers import Workers
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     problem = _check_open(library, open_id)
     if problem and screenshot:
         # A screenshot of a brief that cannot be opened would wait for it in vain.
-        print(f"briefreader: {problem}", file=sys.stderr)
+        say(f"briefreader: {problem}", file=sys.stderr)
         library.close()
         return 1
     if problem:

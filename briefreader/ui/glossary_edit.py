@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from briefreader.core.glossary import KNOWN_KINDS, Glossary, GlossaryError
+from briefreader.core.safetext import rich_text
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel
 from briefreader.ui.widgets.marks import KIND_LABELS
@@ -73,14 +74,16 @@ class GlossaryEditor(QObject):
         names = [a.name for a in actors]
         current = self.panel.current()
         start = next((i for i, a in enumerate(actors) if a.id == current), 0)
+        # Labels and messages quote a brief's text or a name: plain text, never mark-up.
+        question = rich_text(f"“{text}” is another name for:")
         name, ok = QInputDialog.getItem(
-            self._dialogs, "Add an alias", f"“{text}” is another name for:", names, start, False
+            self._dialogs, "Add an alias", question, names, start, False
         )
         if not ok:
             return
         error = self.add_alias(actors[names.index(name)].id, text)
         if error:
-            QMessageBox.warning(self._dialogs, "Add an alias", error)
+            QMessageBox.warning(self._dialogs, "Add an alias", rich_text(error))
 
     @Slot(str)
     def ask_add_actor(self, text: str) -> None:
@@ -89,10 +92,10 @@ class GlossaryEditor(QObject):
             return
         labels = [KIND_LABELS.get(k, k) for k in KNOWN_KINDS]
         label, ok = QInputDialog.getItem(
-            self._dialogs, "Add an actor", f"{name} is a:", labels, 0, False
+            self._dialogs, "Add an actor", rich_text(f"{name} is a:"), labels, 0, False
         )
         if not ok:
             return
         error = self.add_actor(name, KNOWN_KINDS[labels.index(label)])
         if error:
-            QMessageBox.warning(self._dialogs, "Add an actor", error)
+            QMessageBox.warning(self._dialogs, "Add an actor", rich_text(error))

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 from briefreader import paths
 from briefreader.core.library import Library
 from briefreader.core.report import UpdateReport
+from briefreader.core.safetext import rich_text
 from briefreader.core.wording import counted
 from briefreader.ui import printing, team_archive
 from briefreader.ui.actors import workbench
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
         self.progress.setTextVisible(False)
         self.progress.hide()
         self.status_label = QLabel()
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # may name a file or a folder
         self.statusBar().addPermanentWidget(self.status_label)
         self.statusBar().addPermanentWidget(self.progress)
 
@@ -454,7 +456,7 @@ class MainWindow(QMainWindow):
             text += f" · {len(report.skipped)} could not be read (File ▸ Problems)"
         if report.rebuilt_reason:  # a damaged or outdated index was rebuilt: say so, plainly
             text = f"{report.rebuilt_reason[:1].upper()}{report.rebuilt_reason[1:]} · {text}"
-            self.status_label.setToolTip(report.rebuilt_reason)
+            self.status_label.setToolTip(rich_text(report.rebuilt_reason))
         self.status_label.setText(text)
         if changed or self.model.incomplete:
             self.run_search()

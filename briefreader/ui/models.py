@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 
 from briefreader.core.glossary import Actor
 from briefreader.core.records import Hit
+from briefreader.core.safetext import rich_text
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 ActorIdRole = Qt.ItemDataRole.UserRole + 2
@@ -61,7 +62,7 @@ class HitListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return hit.id
+            return rich_text(hit.id)
         if role == HitRole:
             return hit
         if role == ActorNamesRole:
@@ -171,7 +172,7 @@ class ActorTreeModel(QStandardItemModel):
                     font.setItalic(True)
                     name.setFont(font)
                     tip += "\n(Only the analyst comment names it here.)"
-                name.setToolTip(tip)
+                name.setToolTip(rich_text(tip))
                 cells = [name]
                 for n in (row.article, row.comment):
                     cell = QStandardItem(str(n) if n else "–")

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 
 from briefreader.core.library import Library
+from briefreader.core.safetext import rich_text
 
 if TYPE_CHECKING:
     from briefreader.ui.main_window import MainWindow
@@ -32,6 +33,7 @@ class TeamArchive(QObject):
         self.window = window
         self.local: Library | None = None  # the local library while an archive is open
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # the archive's name, as written
         self.label.setObjectName("teamArchiveLabel")
         self.label.hide()
         window.statusBar().addPermanentWidget(self.label)
@@ -100,7 +102,9 @@ class TeamArchive(QObject):
         window.settings.setValue(SETTING, url)
         self._use(result)
         self.label.setText(f"Team archive: {result.name}")
-        self.label.setToolTip(f"Searching the team archive {result.name}, not the local index")
+        self.label.setToolTip(
+            rich_text(f"Searching the team archive {result.name}, not the local index")
+        )
         self.label.show()
         self.close_action.setEnabled(True)
         window.statusBar().showMessage(f"Searching the team archive {result.name}", 5000)

@@ -43,6 +43,7 @@ class CandidatesPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("candidatesPanel")
         self.info = QLabel("Counting the names the glossary lacks…")
+        self.info.setTextFormat(Qt.TextFormat.PlainText)  # may carry an error's words
         self.info.setWordWrap(True)
         self.model = CandidateModel(self)
         self.table = QTableView()

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from briefreader.core.records import Candidate, Company
+from briefreader.core.safetext import rich_text
 from briefreader.ui.models import ActorIdRole
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -107,7 +108,7 @@ class CandidateModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (c.name, str(c.briefs), str(c.mentions), " ".join(c.example.split()))[col]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{c.example_id}: {c.example}" if col == 3 else c.name
+            return rich_text(f"{c.example_id}: {c.example}" if col == 3 else c.name)
         if role == CandidateRole:
             return c
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2):

@@ -148,6 +148,7 @@ class ActorPageView(QWidget):
 
         self.dossier_caption = QLabel("What the analysts wrote")
         self.dossier_caption.setObjectName("sectionCaption")
+        self.dossier_caption.setTextFormat(Qt.TextFormat.PlainText)  # names the actor
         self.dossier_caption.setWordWrap(True)  # never widens the window
         self.dossier = QTextBrowser()
         self.dossier.setObjectName("dossier")
@@ -242,7 +243,7 @@ class ActorPageView(QWidget):
 
     def _title(self, actor: Actor) -> None:
         fg, bg = self.style_.kind(actor.kind)
-        kind = KIND_LABELS.get(actor.kind, actor.kind.title())
+        kind = html.escape(KIND_LABELS.get(actor.kind, actor.kind.title()))
         self.title.setText(
             f"<span style='font-size:16pt; font-weight:600'>{html.escape(actor.name)}</span>"
             f"&nbsp;&nbsp;<span style='color:{fg}; background-color:{bg}'>&nbsp;{kind}&nbsp;"
@@ -300,9 +301,8 @@ class ActorPageView(QWidget):
                     f"<a style='color:{s.link}; text-decoration:none' href='{OPEN}:{i}'>"
                     f"<b>{html.escape(c.title or c.id)}</b></a></p>"
                 )
-            body = html.escape(marked(c.text, c.marks, "\x00", "\x01"))
-            body = body.replace("\x00", f"<span style='color:{fg}; background-color:{bg}'>")
-            body = body.replace("\x01", "</span>")
+            mark = f"<span style='color:{fg}; background-color:{bg}'>"
+            body = marked(c.text, c.marks, mark, "</span>", html.escape)
             parts.append(
                 f"<p style='margin-left:14px; margin-top:2px; margin-bottom:4px'>“{body}” "
                 f"<a style='color:{s.link}; text-decoration:none' href='{OPEN}:{i}'>"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from briefreader.core.brief import ARTICLE, COMMENT, Brief
+from briefreader.core.safetext import rich_text
 from briefreader.core.userdata import Note
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.anchors import Alignment
@@ -44,11 +45,12 @@ Confirm = Callable[[QWidget, str], bool]
 
 
 def confirm(parent: QWidget, question: str) -> bool:
-    """Yes or no, No by default: a note deleted is gone (there is no undo)."""
+    """Yes or no, No by default: a note deleted is gone (there is no undo). The question
+    quotes the note: shown as plain text."""
     answer = QMessageBox.question(
         parent,
         "Delete the note",
-        question,
+        rich_text(question),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )
@@ -64,6 +66,7 @@ def ask_note(parent: QWidget, title: str, quote: str, text: str = "") -> str | N
     if quote:
         shown = quote if len(quote) <= 400 else quote[:399] + "…"
         label = QLabel(f"“{shown}”")
+        label.setTextFormat(Qt.TextFormat.PlainText)  # the brief's text, never mark-up
         label.setWordWrap(True)
         label.setObjectName("noteQuote")
         lay.addWidget(label)
@@ -327,7 +330,7 @@ class PaneHighlights(QObject):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             browser = next((b for b in self.pane.browsers if b.viewport() is watched), None)
             tip = self.tooltip(browser, event.pos()) if browser is not None else ""
-            if tip:
-                QToolTip.showText(event.globalPos(), tip, browser)
+            if tip:  # the user's note, maybe pasted from anywhere: plain text
+                QToolTip.showText(event.globalPos(), rich_text(tip), browser)
                 return True
         return super().eventFilter(watched, event)

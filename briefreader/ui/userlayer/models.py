@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from briefreader.core.safetext import rich_text
 from briefreader.core.userdata import CHANGED, MISSING
 from briefreader.core.userlayer import NoteRow, SavedStatus
 from briefreader.core.userlists import saved_summary
@@ -85,7 +86,7 @@ class NoteListModel(QAbstractListModel):
             tip = [row.title, note.body or "(no note)", f"Written {when(note.updated)}"]
             if row.state == CHANGED:
                 tip.append(f"{CHANGED_TEXT}. It was written on:\n{_old_context(row)}")
-            return "\n\n".join(t for t in tip if t)
+            return rich_text("\n\n".join(t for t in tip if t))
         if role == NoteRole:
             return row
         return None
@@ -145,7 +146,7 @@ class SavedListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             seen = when(st.saved.seen_at) if st.saved.seen_at else "never"
             what = "\n".join(saved_summary(st.saved, long=True))
-            return (
+            return rich_text(
                 f"{what}\n{_found(st)}, {len(st.new)} new since you last looked ({seen})\n"
                 "Click to open it, new briefs first; right-click to export it"
             )

@@ -106,6 +106,7 @@ class NotesPanel(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.all_list = _list(self.all_model, "allNotes")
         self.all_empty = QLabel(NO_NOTES)
+        self.all_empty.setTextFormat(Qt.TextFormat.PlainText)  # quotes the words typed
         self.all_empty.setWordWrap(True)
         self.all_empty.setObjectName("notesEmpty")
         self.all_empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

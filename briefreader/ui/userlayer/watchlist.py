@@ -84,6 +84,7 @@ class WatchlistPanel(QWidget):
         self.save_button.setToolTip("Save the query, its filters and its order (Ctrl+S)")
         self.save_button.clicked.connect(lambda: emit(self.saveRequested))
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # may carry an error's words
         self.status.setObjectName("watchlistStatus")
         row = QHBoxLayout()
         row.addWidget(self.status, 1)

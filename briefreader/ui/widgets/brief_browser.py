@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMenu, QTextBrowser, QToolTip, QWidget
 
+from briefreader.core.safetext import rich_text
 from briefreader.ui.qtcompat import emit
 
 ACTOR_SCHEME = "actor"
@@ -88,6 +89,8 @@ class BriefBrowser(QTextBrowser):
             QDesktopServices.openUrl(url)
 
     # -- tooltips: Qt shows no title attribute of rich text by itself --------------------
+    # A title comes from the brief (``<abbr title=...>``) or the glossary (an actor's
+    # description): shown as plain text, or Qt would load the image one names.
 
     def tooltip_at(self, pos: QPoint) -> str:
         """The tooltip for the character under ``pos`` (viewport coordinates), or ""."""
@@ -110,7 +113,7 @@ class BriefBrowser(QTextBrowser):
             assert isinstance(event, QHelpEvent)
             tip = self.tooltip_at(event.pos())
             if tip:
-                QToolTip.showText(event.globalPos(), tip, self)
+                QToolTip.showText(event.globalPos(), rich_text(tip), self)
             else:
                 QToolTip.hideText()
                 event.ignore()

@@ -9,6 +9,7 @@ briefs naming both.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Sequence
 
@@ -177,8 +178,9 @@ class CompanyGraph(QWidget):
         c = next((c for c in self.companions if c.actor_id == actor_id), None)
         if c is None:
             return ""
-        name = self._describe(actor_id)[0]
-        actor = self._describe(self.actor_id)[0]
+        # Names from the glossary (the team archive's, maybe): plain text in the rich tip.
+        name = html.escape(self._describe(actor_id)[0])
+        actor = html.escape(self._describe(self.actor_id)[0])
         return f"<nobr><b>{name}</b>: {counted(c.briefs, 'brief')} with {actor}</nobr>"
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:

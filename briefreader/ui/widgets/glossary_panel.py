@@ -200,7 +200,7 @@ class GlossaryPanel(QWidget):
                 "and to emphasise its mentions.</span>"
             )
             return
-        kind = KIND_LABELS.get(actor.kind, actor.kind.title())
+        kind = html.escape(KIND_LABELS.get(actor.kind, actor.kind.title()))
         art, com = self._counts.get(actor.id, (0, 0))
         aliases = ", ".join(html.escape(a) for a in actor.aliases) or "—"
         self.details.setText(

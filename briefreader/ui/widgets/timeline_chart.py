@@ -11,6 +11,7 @@ app stays small.
 from __future__ import annotations
 
 import bisect
+import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -293,7 +294,7 @@ class TimelineChart(QWidget):
         if m is None:
             return ""
         key = _key(month)
-        who = self.actor_name or "the actor"
+        who = html.escape(self.actor_name or "the actor")  # a glossary's name: plain text
         verb = "names" if m.briefs == 1 else "name"
         # <nobr>: Qt wraps a rich-text tooltip at its own width, mid-phrase.
         return (
