@@ -6,14 +6,16 @@ this is the per-file work, the part a crash or a hostile file exercises.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
+from briefreader.core.digest import split_digest
 from briefreader.core.match import Mention
-from briefreader.core.parse import MAX_BYTES, too_large
+from briefreader.core.parse import BRIEF_SUFFIXES, MAX_BYTES, parse_bytes, too_large
 from briefreader.core.records import IndexDoc
 
 
@@ -39,9 +41,22 @@ def main_actors(mentions: Sequence[Mention]) -> tuple[str, ...]:
 
 
 def to_doc(
-    brief: Brief, key: str, size: int, mtime_ns: int, mentions: Sequence[Mention]
+    brief: Brief,
+    key: str,
+    size: int,
+    mtime_ns: int,
+    mentions: Sequence[Mention],
+    *,
+    file_id: str = "",
+    file_sha256: str = "",
+    items: int = 1,
+    warnings: tuple[str, ...] | None = None,
 ) -> IndexDoc:
-    """The record the index stores for a parsed brief and its actor mentions."""
+    """The record the index stores for a parsed brief and its actor mentions.
+
+    ``file_id``, ``file_sha256`` and ``items`` describe the file when it gave several briefs
+    (the manifest keeps one entry a file); ``warnings`` are the file's, when not the brief's.
+    """
     return IndexDoc(
         key=key,
         id=brief.id,
@@ -59,8 +74,58 @@ def to_doc(
         mtime_ns=mtime_ns,
         sha256=brief.sha256,
         has_comment=brief.comment is not None,
-        warnings=brief.warnings,
+        warnings=brief.warnings if warnings is None else warnings,
+        file_id=file_id,
+        file_sha256=file_sha256,
+        items=items,
     )
+
+
+#: Files of the other formats (PDF, Word, email...) are read by their readers, streamed;
+#: only their hash is taken here, in blocks of this size.
+_HASH_BLOCK = 1 << 20
+
+
+def is_text_brief(path: Path) -> bool:
+    """Whether ``path`` is read as text (Markdown or plain), not by a format reader."""
+    return path.suffix.lower() in BRIEF_SUFFIXES
+
+
+def read_file_for_update(path: Path) -> tuple[bytes | None, str]:
+    """What an update needs before deciding to parse: (bytes or None, content hash).
+
+    A text brief is read whole (within the size limit) and hashed; a file of another format
+    is only hashed, block by block (a mailbox may be gigabytes): its reader streams it.
+    """
+    if is_text_brief(path):
+        data = read_limited(path)
+        return data, hashlib.sha256(data).hexdigest()
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            sha.update(block)
+    return None, sha.hexdigest()
+
+
+def briefs_of_file(
+    path: Path, file_id: str, data: bytes | None = None, digest: str = ""
+) -> tuple[list[Brief], list[str]]:
+    """Every brief a file holds (a digest's items, a mailbox's messages) and its warnings.
+
+    Raises :class:`BriefError` with a reason a user understands when none can be read.
+    """
+    if is_text_brief(path):
+        if data is None:
+            data = read_limited(path)
+        brief = parse_bytes(data, brief_id=file_id, path=path)
+        return split_digest(brief), list(brief.warnings)
+    from briefreader.core import readers  # the format readers load their libraries lazily
+
+    read_file = getattr(readers, "read_file", None)
+    if read_file is None:
+        raise BriefError(path, f"{path.suffix} files cannot be read by this build")
+    got = read_file(path, file_id=file_id)
+    return list(got.briefs), list(got.warnings)
 
 
 def read_limited(path: Path) -> bytes:
@@ -85,3 +150,44 @@ def rel_id(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.name
+
+
+def readable_suffixes() -> tuple[str, ...]:
+    """Every suffix read as a brief: the text ones and each format reader's."""
+    try:
+        from briefreader.core import readers
+    except ImportError:  # the readers' libraries missing: text briefs still work
+        return BRIEF_SUFFIXES
+    more: tuple[str, ...] = getattr(readers, "SUFFIXES", ())
+    return tuple(dict.fromkeys((*BRIEF_SUFFIXES, *more)))
+
+
+def not_read_reason(path: Path) -> str:
+    """Why a file in a corpus folder is not read, in words that say what to do if anything."""
+    suffix = path.suffix.lower()
+    try:
+        from briefreader.core import readers
+
+        known = getattr(readers, "NOT_READ", {}).get(suffix)
+    except ImportError:
+        known = None
+    if known:
+        return known
+    if not suffix:
+        return "not read: a file without a type (.txt, .md, .html, .pdf, .docx, .eml...)"
+    return f"not read: {suffix} files are not a format briefreader reads"
+
+
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml")
+
+
+def is_saved_page_folder(folder: Path) -> bool:
+    """Whether ``folder`` is the ``NAME_files`` folder a browser saves beside ``NAME.html``
+    (its images, scripts and frames belong to the page, which is read once, on its own)."""
+    name = folder.name
+    for tail in ("_files", "-Dateien", "_fichiers", "_archivos", ".files"):
+        if name.endswith(tail) and len(name) > len(tail):
+            stem = name[: -len(tail)]
+            if any((folder.parent / (stem + s)).is_file() for s in _PAGE_SUFFIXES):
+                return True
+    return False

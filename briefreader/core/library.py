@@ -26,16 +26,22 @@ from typing import Any
 from briefreader import paths
 from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief, BriefError
-from briefreader.core.briefdocs import Todo, read_limited, rel_id, to_doc
+from briefreader.core.briefdocs import (
+    Todo,
+    briefs_of_file,
+    is_saved_page_folder,
+    not_read_reason,
+    read_file_for_update,
+    readable_suffixes,
+    rel_id,
+    to_doc,
+)
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.index.actors import actor_comments
 from briefreader.core.index.candidates import last_candidates
 from briefreader.core.match import Matcher, Mention
 from briefreader.core.parse import (
-    BRIEF_SUFFIXES,
     iter_brief_files,
-    parse_bytes,
-    parse_file,
 )
 from briefreader.core.prefs import Preferences
 from briefreader.core.querytext import repair_query, tame_query
@@ -104,6 +110,9 @@ class Library:
         )
         #: Follow links that lead out of a corpus folder (preferences.json; off by default).
         self.follow_outside_links = prefs.follow_outside_links
+        #: The file suffixes read as briefs (text, and each format reader's).
+        self.suffixes: tuple[str, ...] = readable_suffixes()
+        self._last_read: tuple[tuple[str, int, int], list[Brief]] | None = None
         self.problems: list[Problem] = []
         self._builder: ix.QueryBuilder | None = None
         self._opened = False
@@ -254,13 +263,22 @@ class Library:
                 self.problems.append(Problem(str(root), "corpus folder not found"))
                 continue
             for path in iter_brief_files(
-                root, skipped=self._skipped, outside_links=self.follow_outside_links
+                root,
+                skipped=self._skipped,
+                outside_links=self.follow_outside_links,
+                suffixes=self.suffixes,
+                others=self._not_read,
+                folder_is_part=is_saved_page_folder,
             ):
                 yield root, path
 
     def _skipped(self, path: Path, reason: str) -> None:
         """An entry of a corpus folder the walk passed over: one line in the report."""
         self.problems.append(Problem(str(path), reason))
+
+    def _not_read(self, path: Path) -> None:
+        """A file of a type briefreader does not read: said, with what to do if we know."""
+        self.problems.append(Problem(str(path), not_read_reason(path)))
 
     def update(
         self,
@@ -319,7 +337,7 @@ class Library:
             same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)
             force = forced is None or key in forced
             if old is not None and same and not force:
-                report.unchanged += 1
+                report.unchanged += old.items
                 self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
                 continue
             skipped = known_problems.get(key)
@@ -357,9 +375,7 @@ class Library:
                 counter["n"] += 1
                 if progress is not None:
                     progress(counter["n"], total, str(item.path))
-                doc = self._prepare(item, manifest, report, plan.problems, replaced)
-                if doc is not None:
-                    yield doc
+                yield from self._prepare(item, manifest, report, plan.problems, replaced)
 
         if bulk is None:
             bulk = total >= BULK_THRESHOLD
@@ -435,51 +451,62 @@ class Library:
         report: UpdateReport,
         problems: dict[str, tuple[int, int, str]],
         replaced: list[str],
-    ) -> ix.IndexDoc | None:
-        """Read, parse and match one file; None if it needs no indexing or cannot be read."""
+    ) -> list[ix.IndexDoc]:
+        """Read, parse and match one file: its briefs' docs (several for a digest or a
+        mailbox), none if it needs no indexing or cannot be read."""
         key, st = item.key, item.st
-        try:
-            data = read_limited(item.path)
-        except BriefError as exc:  # too large: never read into memory
-            self.problems.append(Problem(key, exc.reason))
-            problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
+
+        def refuse(reason: str) -> list[ix.IndexDoc]:
+            self.problems.append(Problem(key, reason))
+            problems[key] = (st.st_size, st.st_mtime_ns, reason)
             if item.existed:
-                replaced.append(key)
-            return None
+                replaced.append(key)  # indexed before, unreadable now: the old one goes
+            return []
+
+        try:
+            data, digest = read_file_for_update(item.path)
+        except BriefError as exc:  # too large: never read into memory
+            return refuse(exc.reason)
         except OSError as exc:
             gone = isinstance(exc, FileNotFoundError)
             reason = "deleted while it was being indexed" if gone else "cannot read"
             self.problems.append(Problem(key, f"{reason}: {exc.strerror or exc}"))
             if gone and item.existed:
                 replaced.append(key)  # the old version must not outlive the file
-            return None
-        digest = hashlib.sha256(data).hexdigest()
+            return []
         old = manifest.get(key)
         if old is not None and old.sha256 == digest and not item.rematch:
             # Touched but not changed: remember the new mtime, skip the work.
             manifest[key] = ix.ManifestEntry(
-                st.st_size, st.st_mtime_ns, digest, old.id, old.warnings
+                st.st_size, st.st_mtime_ns, digest, old.id, old.warnings, old.items
             )
-            report.unchanged += 1
+            report.unchanged += old.items
             self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
-            return None
+            return []
+        file_id = rel_id(item.path, item.root)
         try:
-            brief = parse_bytes(data, brief_id=rel_id(item.path, item.root), path=item.path)
+            briefs, warnings = briefs_of_file(item.path, file_id, data, digest)
         except BriefError as exc:
-            self.problems.append(Problem(key, exc.reason))
-            problems[key] = (st.st_size, st.st_mtime_ns, exc.reason)
-            if item.existed:
-                replaced.append(key)
-            return None
-        self.problems.extend(Problem(key, w, "warning") for w in brief.warnings)
-        mentions = self.glossary.mentions(brief)
+            return refuse(exc.reason)
+        self.problems.extend(Problem(key, w, "warning") for w in warnings)
+        docs = []
+        for brief in briefs:
+            mentions = self.glossary.mentions(brief)
+            docs.append(
+                to_doc(
+                    brief, key, st.st_size, st.st_mtime_ns, mentions,
+                    file_id=file_id, file_sha256=digest, items=len(briefs),
+                    warnings=tuple(warnings),
+                )  # fmt: skip
+            )
         if item.rematch:
-            report.rematched += 1
+            report.rematched += len(docs)
         elif item.existed:
-            report.updated += 1
+            report.updated += len(docs)
         else:
-            report.added += 1
-        return to_doc(brief, key, st.st_size, st.st_mtime_ns, mentions)
+            report.added += len(docs)
+        report.count_format(item.path.suffix)
+        return docs
 
     def _rematch_keys(self, indexed: set[str]) -> set[str] | None:
         """Briefs whose actors may differ under the current glossary (None: all of them)."""
@@ -499,30 +526,45 @@ class Library:
     # -- reading -------------------------------------------------------------------------
 
     def brief(self, ref: str) -> Brief:
-        """A brief by id (relative path) or by file path, parsed from disk."""
+        """A brief by id (relative path, or ``file#n`` for an item of a digest or a
+        mailbox) or by file path (a file of several briefs gives its first), read from disk."""
         candidate = Path(ref).expanduser()
         if candidate.is_file():
-            if candidate.suffix.lower() not in BRIEF_SUFFIXES:
+            if candidate.suffix.lower() not in self.suffixes:
                 raise BriefError(
-                    ref, f"not a brief (briefreader reads {', '.join(BRIEF_SUFFIXES)})"
+                    ref, f"not a brief (briefreader reads {', '.join(self.suffixes)})"
                 )
-            root = next(
-                (r for r in self.corpora if candidate.resolve().is_relative_to(r)),
-                candidate.resolve().parent,
-            )
-            return parse_file(candidate.resolve(), root)
+            real = candidate.resolve()
+            root = next((r for r in self.corpora if real.is_relative_to(r)), real.parent)
+            return self._briefs_of(real, root)[0]
         for root in self.corpora:
             path = root / ref
-            if path.is_file():
-                return parse_file(path, root)
+            if path.is_file() and path.suffix.lower() in self.suffixes:
+                return self._briefs_of(path, root)[0]
         with self._reading():
             keys = self.index.keys_for_id(ref)
         for key in keys:
             path = Path(key)
             if path.is_file():
                 root = next((r for r in self.corpora if path.is_relative_to(r)), path.parent)
-                return parse_file(path, root)
+                for brief in self._briefs_of(path, root):
+                    if brief.id == ref:
+                        return brief
         raise BriefError(ref, "no such brief in the library")
+
+    def _briefs_of(self, path: Path, root: Path) -> list[Brief]:
+        """Every brief of one file, the last file read kept (a digest's items are opened one
+        after the other, and a PDF or a mailbox is not read again for each)."""
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+        stamp = (str(path), st.st_size, st.st_mtime_ns)
+        if self._last_read is not None and self._last_read[0] == stamp:
+            return self._last_read[1]
+        briefs, _warnings = briefs_of_file(path, rel_id(path, root))
+        self._last_read = (stamp, briefs)
+        return briefs
 
     def mentions(self, brief: Brief) -> list[Mention]:
         return self.glossary.mentions(brief)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from briefreader.core.brief import Brief, BriefError
@@ -568,10 +568,19 @@ def iter_brief_files(
     skipped: SkipFn | None = None,
     outside_links: bool = False,
     suffixes: Collection[str] = BRIEF_SUFFIXES,
+    others: Callable[[Path], None] | None = None,
+    folder_is_part: Callable[[Path], bool] | None = None,
 ) -> Iterator[Path]:
     """Every brief file under ``root``, in sorted order (see :func:`walk.walk_corpus`).
 
     Hidden files and folders are passed over; links out of the folder, pipes, devices,
     unreadable folders and files reached twice are reported through ``skipped``.
     """
-    yield from walk_corpus(root, suffixes, skipped=skipped, outside_links=outside_links)
+    yield from walk_corpus(
+        root,
+        suffixes,
+        skipped=skipped,
+        outside_links=outside_links,
+        others=others,
+        folder_is_part=folder_is_part,
+    )

@@ -42,6 +42,12 @@ class IndexDoc:
     #: Where the comment starts in the brief's decoded text (None: no comment), so that
     #: offsets into the stored comment become offsets into the brief without re-reading it.
     comment_start: int | None = None
+    #: For a file that holds several briefs (a digest, a mailbox): the file's own id and
+    #: content hash, and how many briefs it gave. All its briefs share ``key`` (the file),
+    #: so a change of the file replaces them all at once.
+    file_id: str = ""
+    file_sha256: str = ""
+    items: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,13 @@ class UpdateReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     rebuilt_reason: str | None = None
+    #: Files read (new or changed) by format, as their suffix without the dot ("pdf": 3).
+    formats: dict[str, int] = field(default_factory=dict)
+
+    def count_format(self, suffix: str) -> None:
+        """One more file of this suffix read by the update."""
+        name = suffix.lower().lstrip(".") or "(none)"
+        self.formats[name] = self.formats.get(name, 0) + 1
 
     @property
     def skipped(self) -> list[Problem]:
@@ -85,6 +92,7 @@ class UpdateReport:
             "warnings": [{"path": p.path, "reason": p.reason} for p in self.warnings],
             "rebuilt": self.rebuilt_reason,
             "seconds": round(self.seconds, 3),
+            "formats": dict(sorted(self.formats.items())),
         }
 
     @classmethod
@@ -107,4 +115,5 @@ class UpdateReport:
             problems=problems,
             seconds=float(data.get("seconds", 0.0)),
             rebuilt_reason=data.get("rebuilt"),
+            formats={str(k): int(v) for k, v in (data.get("formats") or {}).items()},
         )

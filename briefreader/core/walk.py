@@ -57,14 +57,17 @@ def walk_corpus(
     *,
     skipped: SkipFn | None = None,
     outside_links: bool = False,
+    others: Callable[[Path], None] | None = None,
+    folder_is_part: Callable[[Path], bool] | None = None,
 ) -> Iterator[Path]:
     """Every file under ``root`` with one of ``suffixes`` (lower case), in sorted order.
 
     Reports through ``skipped`` what it passes over: links leading out of the folder (unless
     ``outside_links``), pipes, sockets and devices, unreadable folders, files reached twice
     (the one reached without a link is kept) and broken links. A folder is entered once,
-    however many links lead to it, so a link loop cannot make the walk endless. Files with
-    other suffixes are left to the caller (``skipped`` is not called for them).
+    however many links lead to it, so a link loop cannot make the walk endless. A regular
+    file with another suffix goes to ``others`` (if given); a folder for which
+    ``folder_is_part`` says True (a saved web page's ``_files`` folder) is not entered.
     """
 
     def skip(path: Path, reason: str) -> None:
@@ -119,11 +122,14 @@ def walk_corpus(
                         continue
                 st = child.stat()  # follows the link: what the entry leads to
                 if stat.S_ISDIR(st.st_mode):
-                    walk(child, via_link or is_link)
+                    if folder_is_part is None or not folder_is_part(child):
+                        walk(child, via_link or is_link)
                 elif stat.S_ISREG(st.st_mode):
                     if child.suffix.lower() in wanted:
                         key = (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(child)
                         found.append(_Found(child, key, via_link or is_link))
+                    elif others is not None:
+                        others(child)
                 else:
                     skip(child, f"{_kind(st.st_mode)}, not a file: not read")
             except OSError as exc:

@@ -49,6 +49,7 @@ class ManifestEntry:
     sha256: str
     id: str
     warnings: tuple[str, ...] = ()
+    items: int = 1  # briefs the file gave (a digest, a mailbox: several)
 
 
 class _FileLock:
@@ -638,8 +639,9 @@ class BriefIndex:
         for key, val in raw.items():
             with contextlib.suppress(TypeError, ValueError, IndexError, KeyError):
                 warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
+                items = max(1, int(val[5])) if len(val) > 5 else 1
                 out[key] = ManifestEntry(
-                    int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings
+                    int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings, items
                 )
         return out
 
@@ -740,24 +742,38 @@ class BriefIndex:
                 pending.pop(key, None)
                 touched.add(key)
             in_batch = 0
+            # A file's briefs share its key: the first of them replaces what the file gave
+            # before (all its briefs), the others are added beside it.
+            replaced: set[str] = set()
+            last_key: str | None = None
             for doc in docs:
-                if bulk:
+                # A batch is committed between files, never between a digest's briefs: the
+                # manifest must not call a file indexed while some of its briefs are not.
+                if batch and in_batch >= batch and doc.key != last_key:
+                    commit(writer)
+                    writer = new_writer()
+                    in_batch = 0
+                    batch = max(batch, min(batch * 2, batch_max))
+                last_key = doc.key
+                if bulk or doc.key in replaced:
                     writer.add_document(**_to_whoosh(doc))
                 else:
-                    writer.update_document(**_to_whoosh(doc))
+                    writer.delete_by_term("key", doc.key)
+                    writer.add_document(**_to_whoosh(doc))
+                    replaced.add(doc.key)
                 pending[doc.key] = ManifestEntry(
-                    doc.size, doc.mtime_ns, doc.sha256, doc.id, doc.warnings
+                    doc.size,
+                    doc.mtime_ns,
+                    doc.file_sha256 or doc.sha256,
+                    doc.file_id or doc.id,
+                    doc.warnings,
+                    doc.items,
                 )
                 touched.add(doc.key)
                 written += 1
                 in_batch += 1
                 if on_doc is not None:
                     on_doc(doc)
-                if batch and in_batch >= batch:
-                    commit(writer)
-                    writer = new_writer()
-                    in_batch = 0
-                    batch = max(batch, min(batch * 2, batch_max))
             if written or remove:
                 commit(writer)
             else:
@@ -773,7 +789,11 @@ class BriefIndex:
         _write_json_atomic(
             self.manifest_path,
             {
-                k: [e.size, e.mtime_ns, e.sha256, e.id, *([list(e.warnings)] if e.warnings else [])]
+                k: [
+                    e.size, e.mtime_ns, e.sha256, e.id,
+                    *([list(e.warnings)] if e.warnings or e.items != 1 else []),
+                    *([e.items] if e.items != 1 else []),
+                ]
                 for k, e in manifest.items()
             },
         )
