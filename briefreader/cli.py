@@ -2,7 +2,9 @@
 searches; no command opens the app.
 
 Output for people goes to stdout, errors to stderr as one plain line with a non-zero exit
-code. ``--json`` output is a stable interface documented in the README.
+code. ``--json`` output is a stable interface documented in the README. Everything printed
+goes through :func:`briefreader.core.safetext.say` (or, JSON, :func:`json_text`): a brief's
+title holding ``ESC [2J`` is shown as ``\\x1b[2J``, never obeyed by the terminal.
 """
 
 from __future__ import annotations
@@ -24,7 +26,15 @@ from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
 from briefreader.core.parse import BRIEF_SUFFIXES, parse_file
-from briefreader.core.records import SORTS, Hit, IndexBusyError, IndexDamagedError, SearchResults
+from briefreader.core.records import (
+    SORTS,
+    Hit,
+    IndexBusyError,
+    IndexDamagedError,
+    SearchResults,
+    Snippet,
+)
+from briefreader.core.safetext import json_text, say, terminal_text
 from briefreader.core.userdata import CHANGED, Note, UserData, UserDataError
 from briefreader.core.wording import counted
 
@@ -52,7 +62,7 @@ def _open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None
         chosen, data_dir=args.data_dir, glossary_files=[Path(g) for g in args.glossary]
     )
     for problem in lib.glossary.problems:
-        print(f"glossary: {problem}", file=sys.stderr)
+        say(f"glossary: {problem}", file=sys.stderr)
     return lib
 
 
@@ -64,7 +74,7 @@ def _ensure_indexed(lib: Library, args: argparse.Namespace) -> None:
         return
     report = lib.update(progress=_progress_bar(args))
     if not args.quiet:
-        print(report.summary(), file=sys.stderr)
+        say(report.summary(), file=sys.stderr)
 
 
 # -- output helpers ------------------------------------------------------------------------
@@ -130,8 +140,19 @@ def _results_json(lib: Library, res: SearchResults) -> dict[str, Any]:
 
 
 def _print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(data) + "\n")
+
+
+def _snippet_line(snippet: Snippet, tty: bool) -> str:
+    """The snippet for the terminal, its hits in bold (``[...]`` when not a terminal); the
+    text's own control characters escaped, the bold ones kept."""
+    bold, reset = ("\x1b[1m", "\x1b[0m") if tty else ("[", "]")
+    text, out, pos = snippet.text, [], 0
+    for start, end in snippet.marks:
+        out += [terminal_text(text[pos:start]), bold, terminal_text(text[start:end]), reset]
+        pos = end
+    out.append(terminal_text(text[pos:]))
+    return "".join(out)
 
 
 def _progress_bar(args: argparse.Namespace) -> Any:
@@ -178,7 +199,7 @@ def _progress_json() -> Any:
         now = time.monotonic()
         if done >= total or now - state["last"] >= 0.1:
             state["last"] = now
-            print(json.dumps({"done": done, "total": total}), flush=True)
+            say(json.dumps({"done": done, "total": total}), flush=True)
 
     return progress
 
@@ -202,15 +223,15 @@ def cmd_index(args: argparse.Namespace) -> int:
             **report.to_json(),
         }
         if args.progress_json:
-            print(json.dumps({"report": data}), flush=True)
+            say(json.dumps({"report": data}), flush=True)
         else:
             _print_json(data)
         return 0
-    print(report.summary())  # says first why the index was rebuilt, if it was
+    say(report.summary())  # says first why the index was rebuilt, if it was
     for p in report.skipped:
-        print(f"  skipped {p}")
+        say(f"  skipped {p}")
     for p in report.warnings:
-        print(f"  warning {p}")
+        say(f"  warning {p}")
     return 0
 
 
@@ -305,26 +326,26 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     tty = sys.stdout.isatty()
     for notice in res.notices:
-        print(f"note: {notice}")
+        say(f"note: {notice}")
     if not res.hits:
-        print(f"No briefs match “{query}”.")
+        say(f"No briefs match “{query}”.")
         if res.suggestion:
-            print(f"Did you mean: {res.suggestion}")
+            say(f"Did you mean: {res.suggestion}")
         return 0
-    print(
+    say(
         f"{len(res.hits)} of {counted(res.total, 'brief')} ({res.total_all_words} with all the"
         f" words) in {res.seconds * 1000:.0f} ms"
     )
     for n, hit in enumerate(res.hits, 1):
         date = _date(hit.date) or "no date"
-        print(f"\n{n}. {hit.title}")
-        print(f"   {hit.id} · {date} · {hit.source or 'no source'}")
+        say(f"\n{n}. {hit.title}")
+        say(f"   {hit.id} · {date} · {hit.source or 'no source'}")
         if hit.snippet:
-            text = hit.snippet.to_terminal() if tty else hit.snippet.to_terminal("[", "]")
-            print(f"   [{hit.snippet.section}] {text}")
+            section = terminal_text(hit.snippet.section)
+            sys.stdout.write(f"   [{section}] {_snippet_line(hit.snippet, tty)}\n")
         if hit.actors:
             names = [lib.glossary.describe(a)[0] for a in hit.actors[:6]]
-            print(f"   actors: {', '.join(names)}")
+            say(f"   actors: {', '.join(names)}")
     return 0
 
 
@@ -357,24 +378,24 @@ def cmd_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(brief.title)
+    say(brief.title)
     meta = " · ".join(x for x in (_date(brief.date), brief.source, ", ".join(brief.tags)) if x)
     if meta:
-        print(meta)
+        say(meta)
     for w in brief.warnings:
-        print(f"warning: {w}")
-    print("\nARTICLE\n")
-    print(brief.article)
-    print("\nANALYST COMMENT\n")
-    print(brief.comment if brief.comment is not None else "(this brief has no analyst comment)")
+        say(f"warning: {w}")
+    say("\nARTICLE\n")
+    say(brief.article)
+    say("\nANALYST COMMENT\n")
+    say(brief.comment if brief.comment is not None else "(this brief has no analyst comment)")
     counts: dict[str, int] = {}
     for m in mentions:
         counts[m.actor_id] = counts.get(m.actor_id, 0) + 1
     if counts:
-        print("\nACTORS\n")
+        say("\nACTORS\n")
         for actor_id, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             name, kind, _description = lib.glossary.describe(actor_id)
-            print(f"  {name} ({kind}): {n}")
+            say(f"  {name} ({kind}): {n}")
     return 0
 
 
@@ -392,10 +413,10 @@ def cmd_actors(args: argparse.Namespace) -> int:
         _print_json(rows)
         return 0
     if not rows:
-        print("no actor mentions found")
+        say("no actor mentions found")
     for r in rows:
         span = f"{r['start']:>6}-{r['end']:<6}"
-        print(f"{span} {r['section']:<8} {r['kind']:<13} {r['actor']}  “{r['text']}”")
+        say(f"{span} {r['section']:<8} {r['kind']:<13} {r['actor']}  “{r['text']}”")
     return 0
 
 
@@ -424,9 +445,9 @@ def cmd_glossary(args: argparse.Namespace) -> int:
     for a in actors:
         if a.kind != kind:
             kind = a.kind
-            print(f"\n{kind.upper()}")
+            say(f"\n{kind.upper()}")
         aliases = f" ({', '.join(a.aliases)})" if a.aliases else ""
-        print(f"  {a.name}{aliases}: {counts.get(a.id, 0)} briefs")
+        say(f"  {a.name}{aliases}: {counts.get(a.id, 0)} briefs")
     return 0
 
 
@@ -437,7 +458,7 @@ def _open_userdata(lib: Library) -> UserData:
     """The user's database; a damaged or too-new one was moved aside: say so on stderr."""
     ud = UserData.open(lib.data_dir)
     for notice in ud.notices:
-        print(f"briefreader: {notice}", file=sys.stderr)
+        say(f"briefreader: {notice}", file=sys.stderr)
     return ud
 
 
@@ -487,7 +508,7 @@ def cmd_note_add(args: argparse.Namespace) -> int:
         if args.json:
             _print_json(_note_json(note, "current", ud))
         else:
-            print(f"note {note.id} added to {brief.id}")
+            say(f"note {note.id} added to {brief.id}")
     return 0
 
 
@@ -510,11 +531,11 @@ def cmd_notes(args: argparse.Namespace) -> int:
             _print_json([_note_json(n, state, ud) for n, state in rows])
             return 0
         if not rows:
-            print("no notes")
+            say("no notes")
         for n, state in rows:
             where = f" {n.section} {n.start}-{n.end} “{n.quote}”" if n.is_highlight else ""
-            print(f"{n.id}. {n.brief_id}{where}{_STATE_WORDS[state]}")
-            print(f"   {n.body}" if n.body else "   (highlight without a note)")
+            say(f"{n.id}. {n.brief_id}{where}{_STATE_WORDS[state]}")
+            say(f"   {n.body}" if n.body else "   (highlight without a note)")
     return 0
 
 
@@ -534,13 +555,13 @@ def _notes_set_aside(lib: Library, args: argparse.Namespace) -> int:
                          "stars": report.stars, "labels": report.labels,
                          "skipped": report.skipped, "problems": report.problems})  # fmt: skip
             return 0
-        print(
+        say(
             f"merged {target.name}: {report.notes} notes, {report.saved} saved searches, "
             f"{report.stars} stars, {report.labels} labels ({report.skipped} already here "
             "or unreadable)"
         )
         for problem in report.problems:
-            print(f"  could not read: {problem}")
+            say(f"  could not read: {problem}")
         return 0
     if args.json:
         _print_json([{"file": s.path.name, "reason": s.reason, "when": s.when,
@@ -548,13 +569,13 @@ def _notes_set_aside(lib: Library, args: argparse.Namespace) -> int:
                      for s in found])  # fmt: skip
         return 0
     if not found:
-        print("no notes database has been set aside")
+        say("no notes database has been set aside")
     for s in found:
         extra = f"; {s.problem}" if s.problem else ""
-        print(f"{s.path.name} ({s.reason}, {s.when or 'unknown time'}): {s.notes} notes, "
+        say(f"{s.path.name} ({s.reason}, {s.when or 'unknown time'}): {s.notes} notes, "
               f"{s.saved} saved searches readable{extra}")  # fmt: skip
     if found:
-        print("merge one back with: briefreader notes --merge FILE")
+        say("merge one back with: briefreader notes --merge FILE")
     return 0
 
 
@@ -584,11 +605,11 @@ def _print_saved(rows: list[dict[str, Any]], empty: str) -> None:
     from briefreader.core.userlists import saved_summary
 
     if not rows:
-        print(empty)
+        say(empty)
     for r in rows:
         saved = Saved(r["name"], r["kind"], r["query"], r["filters"], r["sort"])
         what = " · ".join(saved_summary(saved))
-        print(f"{r['name']}: {what} · {counted(r['total'], 'brief')} · {r['new']} new")
+        say(f"{r['name']}: {what} · {counted(r['total'], 'brief')} · {r['new']} new")
 
 
 def cmd_saved(args: argparse.Namespace) -> int:
@@ -620,7 +641,7 @@ def cmd_saved_add(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows[0])
     else:
-        print(f"saved “{saved.name}”: {counted(rows[0]['total'], 'brief')}, all seen")
+        say(f"saved “{saved.name}”: {counted(rows[0]['total'], 'brief')}, all seen")
     return 0
 
 
@@ -635,7 +656,7 @@ def cmd_saved_seen(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(rows[0])
     else:
-        print(f"“{args.name}” marked seen")
+        say(f"“{args.name}” marked seen")
     return 0
 
 
@@ -648,7 +669,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if args.actor:
             saved = watch(lib, ud, args.actor)
             if not args.json:
-                print(f"watching {saved.name} (mark it seen with: briefreader saved seen NAME)")
+                say(f"watching {saved.name} (mark it seen with: briefreader saved seen NAME)")
         rows = _saved_rows(lib, ud, "actor")
     if args.json:
         _print_json(rows)
@@ -665,12 +686,12 @@ def cmd_star(args: argparse.Namespace) -> int:
             brief_id = lib.brief(args.ref).id
             ud.set_star(brief_id, not args.off)
             if not args.json:
-                print(f"{'unstarred' if args.off else 'starred'} {brief_id}")
+                say(f"{'unstarred' if args.off else 'starred'} {brief_id}")
         starred = ud.starred()
     if args.json:
         _print_json({"starred": starred})
     elif not args.ref:
-        print("\n".join(starred) if starred else "no starred briefs")
+        say("\n".join(starred) if starred else "no starred briefs")
     return 0
 
 
@@ -707,9 +728,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         write_text_atomic(Path(args.out).expanduser(), text)
         if not args.quiet:
-            print(f"{counted(n, 'brief')} exported to {args.out}", file=sys.stderr)
+            say(f"{counted(n, 'brief')} exported to {args.out}", file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_text(text))
     return 0
 
 
@@ -717,7 +738,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     with _open_userdata(lib) as ud:
         ud.backup(Path(args.file).expanduser())
-    print(f"notes, saved searches and stars backed up to {args.file}")
+    say(f"notes, saved searches and stars backed up to {args.file}")
     return 0
 
 
@@ -725,7 +746,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     with _open_userdata(lib) as ud:
         kept = ud.restore(Path(args.file).expanduser())
-    print(f"restored from {args.file}; what it replaced is kept in {kept}")
+    say(f"restored from {args.file}; what it replaced is kept in {kept}")
     return 0
 
 
@@ -782,26 +803,26 @@ def cmd_actor(args: argparse.Namespace) -> int:
         _print_json(data)
         return 0
     actor = data["actor"]
-    print(f"{actor['name']} ({actor['kind']}): {counted(page.briefs, 'brief')}")
-    print(
+    say(f"{actor['name']} ({actor['kind']}): {counted(page.briefs, 'brief')}")
+    say(
         f"named in the comment but not the article: {page.comment_only};"
         f" in the article but not the comment: {page.article_only}"
     )
     if page.timeline:
-        print("\nBY MONTH  (briefs: named in the article / in the comment)\n")
+        say("\nBY MONTH  (briefs: named in the article / in the comment)\n")
         widest = max(m.briefs for m in page.timeline)
         for m in page.timeline:
             bar = "#" * max(1, round(20 * m.briefs / widest))
-            print(f"  {m.month or 'no date':<8} {m.briefs:>4}  {bar:<20} {m.article}/{m.comment}")
+            say(f"  {m.month or 'no date':<8} {m.briefs:>4}  {bar:<20} {m.article}/{m.comment}")
     if data["company"]:
-        print("\nIN THE COMPANY OF  (briefs together, score)\n")
+        say("\nIN THE COMPANY OF  (briefs together, score)\n")
         for c in data["company"]:
-            print(f"  {c['name']}: {c['briefs']} ({c['score']:.2f})")
+            say(f"  {c['name']}: {c['briefs']} ({c['score']:.2f})")
     if page.comments:
-        print("\nWHAT THE ANALYSTS SAID\n")
+        say("\nWHAT THE ANALYSTS SAID\n")
         for c in page.comments:
-            print(f"  {_date(c.date) or 'no date'} · {c.title} ({c.id})")
-            print(f"    “{c.text}”")
+            say(f"  {_date(c.date) or 'no date'} · {c.title} ({c.id})")
+            say(f"    “{c.text}”")
     return 0
 
 
@@ -824,10 +845,10 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         )
         return 0
     if not found:
-        print(f"no name outside the glossary recurs in {args.min_briefs} briefs or more")
+        say(f"no name outside the glossary recurs in {args.min_briefs} briefs or more")
     for c in found:
-        print(f"{c.name}: {counted(c.briefs, 'brief')}, {counted(c.mentions, 'mention')}")
-        print(f"    {c.example_id}: “{c.example}”")
+        say(f"{c.name}: {counted(c.briefs, 'brief')}, {counted(c.mentions, 'mention')}")
+        say(f"    {c.example_id}: “{c.example}”")
     return 0
 
 
@@ -1113,14 +1134,21 @@ def _quiet_closed_pipe() -> int:
     return 0
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines name files and briefs: their control characters are shown escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``briefreader`` command: a subcommand, or the window (on a folder or a brief)."""
     raw = list(argv if argv is not None else sys.argv[1:])
     # Problems reach the user as printed lines; the log is for -v only.
     verbose = "-v" in raw or "--verbose" in raw
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.ERROR, format="%(name)s: %(message)s"
-    )
+    to_stderr = logging.StreamHandler()
+    to_stderr.setFormatter(_TerminalFormatter("%(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, handlers=[to_stderr])
     parser = build_parser()
     raw, target = _split_target(raw, COMMANDS)
     args = parser.parse_args(raw)
@@ -1144,14 +1172,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         UserDataError,
         ArchiveError,
     ) as exc:
-        print(f"briefreader: {exc}", file=sys.stderr)
+        say(f"briefreader: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(
+        say(
             f"briefreader: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
             file=sys.stderr,
         )
         return 1
     except KeyboardInterrupt:
-        print("briefreader: interrupted", file=sys.stderr)
+        say("briefreader: interrupted", file=sys.stderr)
         return 130
