@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from briefreader import paths
+from briefreader.core.safetext import say
 
 #: The commands that take ``--archive``.
 ARCHIVE_COMMANDS = ("index", "search", "show", "actors", "glossary")
@@ -154,7 +155,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     lib = open_library(args)
     try:
-        written = lib.pull(query, dest, limit=args.limit)
+        pulled = lib.pull(query, dest, limit=args.limit)
     finally:
         lib.close()
     local = Library.open(None, data_dir=args.data_dir, glossary_files=args.glossary)
@@ -170,12 +171,22 @@ def cmd_pull(args: argparse.Namespace) -> int:
             {
                 "archive": lib.name,
                 "folder": str(dest.resolve()),
-                "pulled": len(written),
+                "pulled": len(pulled.written),
+                "unchanged": pulled.unchanged,
+                "renamed": [{"id": p.path, "reason": p.reason} for p in pulled.renamed],
+                "skipped": [{"id": p.path, "reason": p.reason} for p in pulled.skipped],
                 "index": report.to_json(),
             }  # fmt: skip
         )
         return 0
-    print(f"{len(written)} briefs copied from {lib.name} into {dest.resolve()}")
+    say(
+        f"{len(pulled.written)} briefs copied from {lib.name} into {dest.resolve()}"
+        f" ({pulled.unchanged} already there)"
+    )
+    for p in pulled.renamed:
+        say(f"  {p}")
+    for p in pulled.skipped:
+        say(f"  skipped {p}")
     print(report.summary())
     return 0
 

@@ -7,7 +7,8 @@ same index words as the local index), ``query`` (the query language to parametri
 ``push`` (briefs in batches with COPY, idempotent by content hash), ``best`` (each common
 word's best briefs, kept by the push, what a first page is ranked from), ``search`` (BM25
 ranking, facets; ``snippets`` the hits' passages), ``related`` (briefs like one, from
-bounded candidates) and ``library`` (a Library over an archive).
+bounded candidates), ``pull`` (briefs written into a local folder under safe names, never
+over a file it did not write) and ``library`` (a Library over an archive).
 Nothing here is imported by ``briefreader.core`` itself: front ends import what they use.
 """
 

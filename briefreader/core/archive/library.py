@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from briefreader.core.archive.errors import (
     ArchiveReadOnlyError,
     ArchiveUnavailableError,
 )
+from briefreader.core.archive.pull import Puller, PullError, PullReport
 from briefreader.core.archive.query import compile_query
 from briefreader.core.archive.snippets import beside_mentions
 from briefreader.core.atomic import write_text_atomic
@@ -36,7 +36,7 @@ from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
 from briefreader.core.querytext import repair_query, tame_query
-from briefreader.core.report import UpdateReport
+from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
 
@@ -280,23 +280,29 @@ class ArchiveLibrary(Library):
         return out
 
     def brief(self, ref: str) -> Brief:
-        """A brief file given by path (read locally), else a brief of the archive by id."""
-        candidate = Path(ref).expanduser()
-        if candidate.is_file():
-            return super().brief(ref)
+        """A brief of the archive by id (``archive:ID`` too, as hits' keys have it).
 
+        Never a local file, even when the id names one: an id is whatever a pusher sent.
+        """
+        return self._archive_brief(ref.removeprefix("archive:"))
+
+    def _archive_brief(self, brief_id: str) -> Brief:
         def fetch(conn: Any) -> Any:
             return conn.execute(
                 """SELECT id, sha256, title, date, source, author, tags, head, article, mid,
                           comment, tail, encoding, metadata, warnings
                    FROM briefs WHERE id = %s""",
-                (ref.removeprefix("archive:"),),
+                (brief_id,),
             ).fetchone()
 
         row = self._run(fetch)
         if row is None:
-            raise BriefError(ref, "no such brief in the team archive")
-        return brief_of(row)
+            raise BriefError(brief_id, "no such brief in the team archive")
+        try:
+            return brief_of(row)
+        except (TypeError, ValueError) as exc:
+            log.warning("archive row %r cannot be read: %s", brief_id, exc)
+            raise BriefError(brief_id, "its row in the team archive is malformed") from None
 
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
         return self._run(
@@ -339,30 +345,22 @@ class ArchiveLibrary(Library):
 
     # -- the offline slice ---------------------------------------------------------------
 
-    def pull(self, text: str, dest: Path, *, limit: int = 100_000) -> list[Path]:
-        """Write the briefs a query finds into ``dest`` (a local corpus folder) by their ids;
-        a brief already there with the same text is left alone. Returns the files written."""
+    def pull(self, text: str, dest: Path, *, limit: int = 100_000) -> PullReport:
+        """Write the briefs a query finds into ``dest`` (a local corpus folder) as plain
+        brief files named after their ids (:mod:`.pull`); a row that cannot be written is
+        reported and left out, the others arrive."""
         results = self.search(text, limit=limit, facets=False, snippets=False)
-        written: list[Path] = []
-        root = dest.resolve()
-        for hit in results.hits:
-            brief = self.brief(hit.id)
-            path = _safe_path(root, brief.id)
-            if path.is_file() and path.read_text("utf-8", errors="replace") == brief.text:
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(path, brief.text)
-            written.append(path)
-        return written
-
-
-def _safe_path(root: Path, brief_id: str) -> Path:
-    """``root / brief_id``, never outside ``root`` (an id is a relative path from a pusher)."""
-    parts = [p for p in re.split(r"[\\/]+", brief_id) if p not in ("", ".", "..")]
-    path = root.joinpath(*parts) if parts else root / "brief.md"
-    if not path.resolve().is_relative_to(root):
-        raise BriefError(brief_id, "an archive id that points outside the corpus folder")
-    return path
+        report = PullReport()
+        with Puller(dest, self.name, report) as puller:
+            for brief_id in sorted({hit.id for hit in results.hits}):
+                try:
+                    puller.put(brief_id, self._archive_brief(brief_id).text)
+                except (BriefError, PullError) as exc:
+                    report.skipped.append(Problem(brief_id, exc.reason))
+                except OSError as exc:
+                    reason = f"cannot be written: {exc.strerror or exc}"
+                    report.skipped.append(Problem(brief_id, reason))
+        return report
 
 
 def brief_of(row: Sequence[Any]) -> Brief:
