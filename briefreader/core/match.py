@@ -159,6 +159,21 @@ def _kept(found: list[tuple[int, int, str, int, int]]) -> list[tuple[int, int, s
     return out
 
 
+def _unspanned(found: list[tuple[int, int, str, int, int]], at: int) -> int:
+    """The place at or before ``at`` where a reading can start: the start of the run of
+    overlapping names (normalised starts and ends) that spans ``at``, or ``at`` itself
+    when no name does (one sort and one sweep, however long the run)."""
+    run_start = run_end = -1
+    for _s, _e, _actor, first, end in sorted(found, key=lambda r: r[3]):
+        if first < run_end:
+            run_end = max(run_end, end)
+        else:
+            if run_start < at < run_end:
+                break
+            run_start, run_end = first, end
+    return run_start if run_start < at < run_end else at
+
+
 def alias_key(alias: str) -> str:
     """The normalised form of an alias, case kept: what case-sensitive matching compares."""
     return normalise(alias.strip()).strip()
@@ -285,13 +300,7 @@ class Matcher:
         out: list[tuple[int, int]] = []
         for a, b, first, last in windows:
             raw = self._scan(prep, a, min(b, len(prep[1])))
-            begin = first
-            moved = True
-            while moved:  # back to a place no name spans
-                moved = False
-                for r in raw:
-                    if r[3] < begin < r[4]:
-                        begin, moved = r[3], True
+            begin = _unspanned(raw, first)
             if a > 0 and begin < a + reach:
                 # A name that starts before the stretch could reach past its start: read
                 # the whole text (names overlapping over three names' length are rare).
@@ -311,8 +320,15 @@ class Matcher:
         n = len(text)
         word = is_word_char
         found: list[tuple[int, int, str, int, int]] = []
-        it = self._automaton.iter(folded, a, len(folded) if b is None else b)
+        # A stretch is handed over as a slice: pyahocorasick converts the whole string it is
+        # given at every call, whatever its start and end (snippets read many stretches of
+        # one long text: a pass over the text per stretch).
+        if a == 0 and (b is None or b >= len(folded)):
+            it = self._automaton.iter(folded)
+        else:
+            it = self._automaton.iter(folded[a:b])
         for last, (length, options) in it:
+            last += a
             first = last - length + 1
             if starts is None or shifts is None:
                 s, e = first, last + 1

@@ -20,7 +20,7 @@ from briefreader.core.index.schema import (
     TEXT_FIELDS,
     _fold,
 )
-from briefreader.core.index.snippets import term_positions
+from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.querytext import UNREADABLE_QUERY
 
 log = logging.getLogger(__name__)
@@ -270,10 +270,9 @@ class QueryBuilder:
         mentions = self.actor_spans(text, parsed.actors)
         if not mentions:
             return words
+        inside = SpanIndex(mentions)
         out = list(mentions)
-        for a, b in words:
-            if not any(ma <= a and b <= mb or a < mb and ma < b for ma, mb in mentions):
-                out.append((a, b))
+        out.extend((a, b) for a, b in words if not inside.meets(a, b))
         return sorted(out)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ahocorasick
@@ -46,6 +47,29 @@ def _prefix_automaton(terms: frozenset[str]) -> Any:
         automaton.add_word(prefix, len(prefix))
     automaton.make_automaton()
     return automaton
+
+
+class SpanIndex:
+    """Many (start, end) spans, sorted once, then asked which of them meet a given span.
+
+    A bisect over the starts and a running maximum of the ends answer each question in a
+    logarithm: checking every word of a long brief against every actor mention in it was
+    a pass over the mentions per word (a 2 MB brief: most of a minute).
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [a for a, _b in ordered]
+        self._reach = list(itertools.accumulate((b for _a, b in ordered), max))
+
+    def meets(self, start: int, end: int) -> bool:
+        """Whether a span overlaps ``[start, end)`` or holds it (ends included when the
+        span asked about is empty)."""
+        if start < end:
+            k = bisect.bisect_left(self._starts, end)  # the spans starting before the end
+            return k > 0 and self._reach[k - 1] > start
+        k = bisect.bisect_right(self._starts, start)
+        return k > 0 and self._reach[k - 1] >= end
 
 
 _TOKEN_AT = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
