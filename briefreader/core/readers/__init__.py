@@ -1,0 +1,207 @@
+"""Every file format briefreader reads, behind one call: :func:`read_file` -> :class:`FileRead`.
+
+One module per format (text, webpage, pdf, word, mail) extracts the text that is indexed and
+shown, with what the file's own metadata says; every format then goes through the text parser's
+title/date/source/article/comment rules and the digest splitter (core.digest), so a brief reads
+the same whatever it came from and every offset is exact in its ``text``.
+
+Brief ids, ``file`` being the id the caller gives the file (its path in the corpus):
+
+- a file that is one brief: ``file``;
+- item n (1-based, in text order) of a digest: ``file#n``;
+- message k of a mailbox: ``file#k``, its items ``file#k/n``;
+- an attachment: ``file#k/name.pdf`` (``file#name.pdf`` for an .eml), its items
+  ``file#k/name.pdf/n``.
+
+Parts after the ``#`` are joined by ``/`` (core.digest.child_id). Ids stay the same while the
+file does not change (and an mbox's earlier messages keep theirs when messages are appended).
+Every brief's ``file_id`` names its file, ``item`` its place among the file's items, ``page``
+and ``page_breaks`` its pages (PDF), ``format`` its format and ``parent`` an attachment's
+message.
+
+Readers hold bounded memory: PDFs are read a page at a time, mailboxes a message at a time, a
+Word file's unpacked size is checked before it is opened, and text and web pages have a size
+limit. PDFium is not thread-safe: read PDFs from one thread per process (worker processes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from briefreader.core.brief import Brief, BriefError
+from briefreader.core.readers import mail, pdf, text, webpage, word
+from briefreader.core.readers.common import (
+    Extracted,
+    FileRead,
+    Progress,
+    briefs_from_text,
+    sha256_of_file,
+    too_large,
+)
+from briefreader.core.readers.webpage import is_saved_page_folder
+
+__all__ = [
+    "NOT_READ",
+    "SUFFIXES",
+    "BriefError",
+    "FileRead",
+    "Progress",
+    "format_of",
+    "is_saved_page_folder",
+    "read_file",
+]
+
+_FORMATS: dict[str, str] = {
+    **dict.fromkeys(text.SUFFIXES, text.FORMAT),
+    **dict.fromkeys(webpage.SUFFIXES, webpage.FORMAT),
+    **dict.fromkeys(pdf.SUFFIXES, pdf.FORMAT),
+    **dict.fromkeys(word.SUFFIXES, word.FORMAT),
+    **dict.fromkeys(mail.SUFFIXES, mail.FORMAT),
+}
+
+SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
+"""Every file name suffix (lower case, with the dot) that :func:`read_file` reads."""
+
+NOT_READ: dict[str, str] = {
+    ".msg": "Outlook message, not read: save it as .eml from Outlook",
+    ".doc": "old Word format, not read: save it as .docx",
+    ".docm": "Word file with macros, not read: save it as .docx",
+    ".dot": "Word template, not read: save it as .docx",
+    ".dotx": "Word template, not read: save it as .docx",
+    ".rtf": "RTF, not read: save it as .docx",
+    ".odt": "OpenDocument text, not read: save it as .docx",
+    ".pages": "Apple Pages file, not read: export it as .docx or PDF",
+    ".wpd": "WordPerfect file, not read: save it as .docx",
+    ".mht": "web archive, not read: save the page as HTML",
+    ".mhtml": "web archive, not read: save the page as HTML",
+    ".webarchive": "Safari web archive, not read: save the page as HTML",
+    ".epub": "e-book, not read",
+    ".pst": "Outlook data file, not read: export the folder as .mbox",
+    ".ost": "Outlook data file, not read: export the folder as .mbox",
+    ".xls": "spreadsheet, not read",
+    ".xlsx": "spreadsheet, not read",
+    ".ods": "spreadsheet, not read",
+    ".csv": "spreadsheet data, not read",
+    ".ppt": "presentation, not read",
+    ".pptx": "presentation, not read",
+    ".odp": "presentation, not read",
+    ".xps": "XPS document, not read: print it to PDF",
+    ".djvu": "DjVu document, not read: convert it to PDF",
+    ".zip": "archive, not read: unpack it into the folder",
+    ".7z": "archive, not read: unpack it into the folder",
+    ".rar": "archive, not read: unpack it into the folder",
+    ".jpg": "picture: no text to read (a scan? make it a PDF with a text layer)",
+    ".jpeg": "picture: no text to read (a scan? make it a PDF with a text layer)",
+    ".png": "picture: no text to read (a scan? make it a PDF with a text layer)",
+    ".tif": "picture: no text to read (a scan? make it a PDF with a text layer)",
+    ".tiff": "picture: no text to read (a scan? make it a PDF with a text layer)",
+    ".gif": "picture: no text to read",
+    ".webp": "picture: no text to read",
+}
+"""Suffixes of formats briefreader knows but does not read, with the one-line reason."""
+
+
+def format_of(path: Path) -> str | None:
+    """The format :func:`read_file` reads ``path`` as ("text", "html", "pdf", ...), or None."""
+    return _FORMATS.get(path.suffix.lower())
+
+
+def read_file(path: Path, *, file_id: str, progress: Progress | None = None) -> FileRead:
+    """Read one file of any format in SUFFIXES into its briefs (at least one).
+
+    A file that cannot be read at all raises BriefError with a reason a user understands
+    ("encrypted PDF: no password", "no text layer: scanned?"); a problem with part of it
+    (a page, a message, an attachment) is one of ``FileRead.warnings``. ``progress`` is told
+    pages done of a PDF and bytes done of a mailbox.
+    """
+    suffix = path.suffix.lower()
+    fmt = _FORMATS.get(suffix)
+    if fmt is None:
+        raise BriefError(path, NOT_READ.get(suffix, f"{suffix or 'this'} files are not read"))
+    if fmt == text.FORMAT:
+        return text.read(path, file_id=file_id)
+    try:
+        with path.open("rb") as handle:
+            file_hash = sha256_of_file(handle)
+    except OSError as exc:
+        raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    warnings: list[str] = []
+    if fmt == mail.FORMAT:
+        reader = _attachment_reader(warnings)
+        if suffix == ".mbox":
+            briefs = mail.read_mbox(
+                path,
+                file_id=file_id,
+                path=path,
+                attachments=reader,
+                warnings=warnings,
+                progress=progress,
+            )
+        else:
+            briefs = mail.read_eml(
+                path, file_id=file_id, path=path, attachments=reader, warnings=warnings
+            )
+    else:
+        extracted = _extract(path, fmt, progress, path)
+        warnings += extracted.warnings
+        briefs = briefs_from_text(extracted, brief_id=file_id, file_id=file_id, path=path, fmt=fmt)
+    return FileRead(briefs, warnings, fmt, file_hash)
+
+
+def _extract(source: Path | bytes, fmt: str, progress: Progress | None, where: Path) -> Extracted:
+    """A PDF's, Word file's or web page's text, from the file or (attachments) its bytes."""
+    if fmt == pdf.FORMAT:
+        return pdf.extract_pdf(source, where, progress)
+    if fmt == word.FORMAT:
+        return word.extract_docx(source, where)
+    if fmt == webpage.FORMAT:
+        if isinstance(source, Path):
+            try:
+                size = source.stat().st_size
+                if size > webpage.MAX_BYTES:
+                    raise BriefError(where, too_large("web page", size, webpage.MAX_BYTES))
+                data = source.read_bytes()
+            except OSError as exc:
+                raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
+        else:
+            data = source
+        return webpage.extract_html(data, where)
+    raise BriefError(where, f"{fmt} cannot be read here")
+
+
+def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
+    """Reads an email's attachments (any format but mailboxes) into briefs of their own."""
+
+    def read(
+        data: bytes, suffix: str, brief_id: str, file_id: str, path: Path, parent: str | None
+    ) -> list[Brief]:
+        fmt = _FORMATS.get(suffix)
+        if fmt is None or suffix == ".mbox":
+            if suffix in NOT_READ and not NOT_READ[suffix].startswith("picture"):
+                raise BriefError(path, NOT_READ[suffix])
+            return []
+        if fmt == text.FORMAT:
+            result = text.read_text_bytes(data, brief_id=brief_id, file_id=file_id, path=path)
+            return [_with_parent(b, parent) for b in result.briefs]
+        if fmt == mail.FORMAT:  # a forwarded message saved as .eml
+            return mail.read_eml(
+                data,
+                file_id=file_id,
+                path=path,
+                attachments=read,
+                warnings=warnings,
+                base=brief_id,
+                parent=parent,
+            )
+        extracted = _extract(data, fmt, None, path)
+        warnings.extend(f"{brief_id}: {w}" for w in extracted.warnings)
+        return briefs_from_text(
+            extracted, brief_id=brief_id, file_id=file_id, path=path, fmt=fmt, parent=parent
+        )
+
+    return read
+
+
+def _with_parent(brief: Brief, parent: str | None) -> Brief:
+    return dataclasses.replace(brief, parent=parent)

@@ -1,0 +1,317 @@
+"""Emails (.eml) and mailboxes (.mbox): each message a source of briefs, attachments too.
+
+A message's brief: the Subject as title, the Date header's day as date, the List-Id's name (a
+newsletter) or else the sender's name as source, and as text the HTML part's main text (the web
+page reader's) or else the plain part. A newsletter holding several items is split like any
+digest. Attachments in a format briefreader reads become briefs of their own, ``parent`` naming
+the message's (first) brief.
+
+Ids (``file`` is the file's id): an .eml's message is ``file``, its items ``file#1``, ``file#2``;
+an mbox's k-th message (1-based, in file order, so appending keeps earlier ids) is ``file#k``,
+its items ``file#k/1``...; an attachment is ``file#k/name.pdf`` (``file#name.pdf`` in an
+.eml), ``name`` made safe and numbered ``name~2.pdf`` if two share it, its items
+``file#k/name.pdf/1``...
+
+A mailbox is read as a stream, one message at a time: a From_ line after a blank line (or at the
+start) begins a message. Malformed MIME never stops the reading: the email package's defects
+become warnings, and a message that cannot be read at all is a warning, the rest still read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.errors
+import email.message
+import email.policy
+import email.utils
+import logging
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from briefreader.core.brief import Brief, BriefError
+from briefreader.core.digest import child_id
+from briefreader.core.readers.common import Extracted, Progress, briefs_from_text, clean_text
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".eml", ".mbox")
+FORMAT = "email"
+MAX_MESSAGE = 50 << 20  # bytes of one message, attachments included
+_HEADER_ERRORS = (ValueError, IndexError, AttributeError, TypeError, LookupError, UnicodeError)
+_UNSAFE = re.compile(r"[\x00-\x1f/\\#?*:|\"<>]+")
+
+# Reads an attachment: (data, suffix, brief id, file id, path, parent) -> its briefs ([] for a
+# format that is no document, such as a picture); BriefError for one that cannot be read.
+AttachmentReader = Callable[[bytes, str, str, str, Path, str | None], list[Brief]]
+
+
+def safe_name(filename: str) -> str:
+    """An attachment's file name as a part of an id: no slashes, '#' or control characters."""
+    name = PurePosixPath(filename.replace("\\", "/")).name
+    name = _UNSAFE.sub("_", " ".join(name.split())).strip(" ._") or "attachment"
+    if len(name) > 80:
+        stem, dot, suffix = name.rpartition(".")
+        name = (
+            (stem[: 80 - len(suffix) - 1] + dot + suffix) if dot and len(suffix) < 10 else name[:80]
+        )
+    return name
+
+
+def read_eml(
+    source: Path | bytes,
+    *,
+    file_id: str,
+    path: Path,
+    attachments: AttachmentReader,
+    warnings: list[str],
+    base: str | None = None,
+    parent: str | None = None,
+) -> list[Brief]:
+    """The briefs of one .eml file, or of a message's bytes (``base`` its brief id, ``parent``
+    the message it came attached to)."""
+    if isinstance(source, Path):
+        try:
+            with source.open("rb") as handle:
+                data = handle.read(MAX_MESSAGE + 1)
+        except OSError as exc:
+            raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    else:
+        data = source
+    if len(data) > MAX_MESSAGE:
+        raise BriefError(path, f"email too large (over {MAX_MESSAGE >> 20} MB)")
+    where = f"{base}: " if base else ""
+    base = base or file_id
+    briefs = _message_briefs(data, base, file_id, path, attachments, warnings, where, parent)
+    if not briefs:
+        raise BriefError(path, "an email with no text")
+    return briefs
+
+
+def read_mbox(
+    source: Path,
+    *,
+    file_id: str,
+    path: Path,
+    attachments: AttachmentReader,
+    warnings: list[str],
+    progress: Progress | None = None,
+) -> list[Brief]:
+    """The briefs of every message of an mbox, read as a stream."""
+    briefs: list[Brief] = []
+    try:
+        total = source.stat().st_size
+        with source.open("rb") as handle:
+            for number, data, done in split_mbox(handle):
+                if progress is not None:
+                    progress(done, total)
+                where = f"message {number}: "
+                if data is None:
+                    warnings.append(f"{where}too large (over {MAX_MESSAGE >> 20} MB); not read")
+                    continue
+                base = child_id(file_id, number)
+                briefs += _message_briefs(data, base, file_id, path, attachments, warnings, where)
+    except OSError as exc:
+        raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    if not briefs:
+        raise BriefError(path, "no message with text in the mailbox")
+    return briefs
+
+
+def split_mbox(handle: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
+    """(message number, its bytes or None if over MAX_MESSAGE, bytes read so far), streamed."""
+    number = 0
+    lines: list[bytes] = []
+    size = 0
+    oversized = False
+    previous_blank = True
+    done = 0
+    started = False
+    while True:
+        line = handle.readline(1 << 20)
+        if not line:
+            break
+        done += len(line)
+        if line.startswith(b"From ") and previous_blank:
+            if started:
+                number += 1
+                yield number, None if oversized else _join(lines), done - len(line)
+            started, lines, size, oversized = True, [], 0, False
+            previous_blank = False
+            continue
+        previous_blank = line in (b"\n", b"\r\n")
+        if not started:
+            if line.strip():
+                started = True  # a file that does not start with From_: read it as one message
+            else:
+                continue
+        if oversized:
+            continue
+        size += len(line)
+        if size > MAX_MESSAGE:
+            oversized, lines = True, []
+            continue
+        if line.startswith(b">") and line.lstrip(b">").startswith(b"From "):
+            line = line[1:]  # mboxrd quoting of a body line that began "From "
+        lines.append(line)
+    if started:
+        number += 1
+        yield number, None if oversized else _join(lines), done
+
+
+def _join(lines: list[bytes]) -> bytes:
+    data = b"".join(lines)
+    return data[:-1] if data.endswith(b"\n\n") else data
+
+
+# --------------------------------------------------------------------------------------------
+# One message
+
+
+def _header(msg: email.message.EmailMessage, name: str) -> str:
+    try:
+        value = msg.get(name)
+        return " ".join(str(value).split()) if value is not None else ""
+    except _HEADER_ERRORS:
+        raw = msg.get_all(name, failobj=[])
+        return " ".join(str(raw[0]).split()) if raw else ""
+
+
+def _message_briefs(
+    data: bytes,
+    base: str,
+    file_id: str,
+    path: Path,
+    attachments: AttachmentReader,
+    warnings: list[str],
+    where: str,
+    parent: str | None = None,
+) -> list[Brief]:
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except (email.errors.MessageError, *_HEADER_ERRORS) as exc:
+        warnings.append(f"{where}malformed email, not read ({type(exc).__name__})")
+        return []
+    assert isinstance(msg, email.message.EmailMessage)
+    defects = {type(d).__name__ for part in msg.walk() for d in part.defects}
+    if defects:
+        warnings.append(
+            f"{where}malformed email ({', '.join(sorted(defects))}); read as well as possible"
+        )
+    try:
+        extracted, files = _content(msg, path, where, warnings)
+    except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
+        warnings.append(f"{where}malformed email, not read ({type(exc).__name__})")
+        return []
+    subject = _header(msg, "Subject")
+    extracted.title = subject or None
+    extracted.date = _date(_header(msg, "Date"))
+    extracted.source = _source(_header(msg, "List-Id"), _header(msg, "From"))
+    names = [name for name, _data in files]
+    if not extracted.text.strip():
+        if not files and not subject:
+            warnings.append(f"{where}no text; not read")
+            return []
+        listed = f"attachments: {', '.join(names)}" if names else "no text"
+        extracted.text = f"{subject or '(no subject)'}\n\n({listed})\n"
+    try:
+        briefs = briefs_from_text(
+            extracted,
+            brief_id=base,
+            file_id=file_id,
+            path=path,
+            fmt=FORMAT,
+            parent=parent,
+            prefer_title=True,
+        )
+    except BriefError as exc:
+        warnings.append(f"{where}{exc.reason}")
+        return []
+    first = briefs[0].id
+    used: dict[str, int] = {}
+    for filename, payload in files:
+        name = safe_name(filename)
+        count = used[name.casefold()] = used.get(name.casefold(), 0) + 1
+        if count > 1:
+            stem, dot, suffix = name.rpartition(".")
+            name = f"{stem}~{count}.{suffix}" if dot else f"{name}~{count}"
+        try:
+            suffix = Path(filename).suffix.lower()
+            briefs += attachments(payload, suffix, child_id(base, name), file_id, path, first)
+        except BriefError as exc:
+            warnings.append(f"{where}attachment {filename!r}: {exc.reason}")
+    return briefs
+
+
+def _content(
+    msg: email.message.EmailMessage, path: Path, where: str, warnings: list[str]
+) -> tuple[Extracted, list[tuple[str, bytes]]]:
+    """The message's own text and its attachments (name, bytes) in a format we may read."""
+    from briefreader.core.readers.webpage import extract_html
+
+    files: list[tuple[str, bytes]] = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        if not filename:
+            continue
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            files.append((str(filename), payload))
+    html = msg.get_body(preferencelist=("html",))
+    plain = msg.get_body(preferencelist=("plain",))
+    plain_text = _part_text(plain) if plain is not None and not plain.get_filename() else ""
+    if html is not None and not html.get_filename():
+        html_text = _part_text(html)
+        if html_text.strip():
+            try:
+                extracted = extract_html(html_text.encode("utf-8"), path)
+            except BriefError as exc:
+                warnings.append(f"{where}HTML part: {exc.reason}")
+            else:
+                # A newsletter's main text can lose items the extractor took for boilerplate:
+                # the plain part wins when it holds clearly more.
+                if len(extracted.text) * 2 >= len(plain_text.strip()):
+                    return Extracted(text=extracted.text, warnings=extracted.warnings), files
+    return Extracted(
+        text=clean_text(plain_text).strip() + "\n" if plain_text.strip() else ""
+    ), files
+
+
+def _part_text(part: email.message.MIMEPart) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, *_HEADER_ERRORS, email.errors.MessageError):
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    return content if isinstance(content, str) else ""
+
+
+def _date(value: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).date()
+    except (*_HEADER_ERRORS, OverflowError):
+        return None
+
+
+def _source(list_id: str, sender: str) -> str | None:
+    """A newsletter's list name, else the sender's name, else the sender's address."""
+    if list_id:
+        name, address = email.utils.parseaddr(list_id)
+        name = name.strip().strip('"')
+        if name:
+            return name
+        label = list_id.split("<", 1)[0].strip().strip('"')
+        if label:
+            return label
+        if address:
+            return address
+    if sender:
+        name, address = email.utils.parseaddr(sender)
+        return name.strip() or address or None
+    return None

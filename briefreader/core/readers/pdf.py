@@ -1,0 +1,180 @@
+"""PDFs: the text layer page by page (pypdfium2, the PDFium library Chrome uses), pages kept.
+
+Each page's text comes in PDFium's order (the content's reading order for ordinary documents;
+columns come one after the other). PDF text has no paragraphs, only lines, so a blank line is
+put where a paragraph plainly ends: after a line clearly shorter than the page's usual line,
+after a date / source line, and before a comment marker. That lets the comment rule and the
+digest splitter see the same shapes as in a text brief. Pages are read one at a time and let go
+of, so a 2,000-page file takes the memory of its text, not of its pages.
+
+``Extracted.page_breaks`` holds the offsets where pages 2, 3, ... begin, so a hit's offset maps
+to its page (``Brief.page_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from briefreader.core.brief import BriefError
+from briefreader.core.digest import read_dateline
+from briefreader.core.parse import COMMENT_MARKER
+from briefreader.core.readers.common import (
+    MAX_TEXT_CHARS,
+    Extracted,
+    Progress,
+    clean_text,
+    date_from_metadata,
+)
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".pdf",)
+FORMAT = "pdf"
+MIN_PAGE_CHARS = 40  # a page with fewer letters than this, among pages with text, is "missing"
+_SHORT_LINE = 0.75  # of the page's usual line length: a line this short ends its paragraph
+_ENDING_LINE = 0.9  # ... and one this short if it ends a sentence and a capital follows
+_SENTENCE_ENDS = (".", "!", "?", '."', ".\u201d", "?\u201d", ".)")
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled|microsoft word - .*|.*\.(?:docx?|pdf|odt|rtf|txt|indd|qxd))$", re.I
+)
+_LETTERS = re.compile(r"[^\W_]")
+
+_LOAD_ERRORS = {
+    pdfium_c.FPDF_ERR_PASSWORD: "encrypted PDF: no password",
+    pdfium_c.FPDF_ERR_SECURITY: "encrypted PDF: unsupported security scheme",
+    pdfium_c.FPDF_ERR_FORMAT: "damaged PDF (not a readable PDF file)",
+    pdfium_c.FPDF_ERR_FILE: "cannot open the file",
+}
+
+
+def extract_pdf(source: Path | bytes, path: Path, progress: Progress | None = None) -> Extracted:
+    """The text of a PDF file (or of its bytes, for an email attachment), page by page."""
+    try:
+        document = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        raise BriefError(path, _LOAD_ERRORS.get(code, f"damaged PDF ({exc})")) from None
+    try:
+        return _extract(document, path, progress)
+    finally:
+        document.close()
+
+
+def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None) -> Extracted:
+    total = len(document)
+    if total == 0:
+        raise BriefError(path, "damaged PDF (no pages)")
+    parts: list[str] = []
+    breaks: list[int] = []
+    length = 0
+    thin: list[int] = []
+    failed: list[int] = []
+    notes: list[str] = []
+    for number in range(total):
+        if number:
+            breaks.append(length)
+        try:
+            page_text = _page_text(document, number)
+        except pdfium.PdfiumError as exc:
+            log.debug("%s: page %d: %s", path, number + 1, exc)
+            failed.append(number + 1)
+            page_text = ""
+        if len(_LETTERS.findall(page_text)) < MIN_PAGE_CHARS:
+            thin.append(number + 1)
+        page_text = _paragraphs(page_text)
+        if page_text:
+            page_text += "\n\n"
+        parts.append(page_text)
+        length += len(page_text)
+        if progress is not None:
+            progress(number + 1, total)
+        if length > MAX_TEXT_CHARS:
+            notes.append(f"very long PDF: read up to page {number + 1} of {total}")
+            break
+    text = "".join(parts)
+    if not text.strip():
+        if failed:
+            raise BriefError(path, "damaged PDF (no page could be read)")
+        raise BriefError(path, "no text layer: scanned?")
+    if failed:
+        notes.append(f"damaged PDF: {_pages(failed)} could not be read")
+    if thin and len(thin) < total:
+        notes.append(f"little or no text on {_pages(thin)} (scanned or pictures?)")
+    title, date = _metadata(document)
+    first_paragraph = text.lstrip().split("\n\n", 1)[0]
+    return Extracted(
+        text=text,
+        title=title if len(first_paragraph) > 160 else None,
+        date=date,
+        page=1,
+        page_breaks=tuple(breaks),
+        warnings=notes,
+    )
+
+
+def _page_text(document: pdfium.PdfDocument, number: int) -> str:
+    page = document[number]
+    try:
+        textpage = page.get_textpage()
+        try:
+            raw = textpage.get_text_bounded()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+    # PDFium marks a hyphen that breaks a word at a line's end as U+0002.
+    return clean_text(raw.replace("\x02", "-"))
+
+
+def _paragraphs(page: str) -> str:
+    """The page's lines, with a blank line wherever a paragraph plainly ends."""
+    lines = [line.rstrip() for line in page.split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    lengths = sorted(len(line.strip()) for line in lines if line.strip())
+    usual = lengths[int(len(lengths) * 0.8)] if lengths else 0
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        if i + 1 == len(lines) or not line.strip() or not lines[i + 1].strip():
+            continue
+        following = lines[i + 1]
+        stripped = line.strip()
+        if (
+            COMMENT_MARKER.match(following) is not None
+            or read_dateline(stripped) is not None
+            or (usual >= 30 and len(stripped) < _SHORT_LINE * usual)
+            or (
+                usual >= 30
+                and len(stripped) < _ENDING_LINE * usual
+                and stripped.endswith(_SENTENCE_ENDS)
+                and following.lstrip()[:1].isupper()
+            )
+        ):
+            out.append("")
+    return "\n".join(out).strip()
+
+
+def _metadata(document: pdfium.PdfDocument) -> tuple[str | None, dt.date | None]:
+    try:
+        meta = document.get_metadata_dict(skip_empty=True)
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):
+        return None, None
+    title = " ".join(str(meta.get("Title", "")).split()) or None
+    if title is not None and _JUNK_TITLE.match(title):
+        title = None
+    return title, date_from_metadata(meta.get("CreationDate") or meta.get("ModDate"))
+
+
+def _pages(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10])
+    more = f" and {len(numbers) - 10} more" if len(numbers) > 10 else ""
+    return f"page{'s' if len(numbers) > 1 else ''} {shown}{more}"

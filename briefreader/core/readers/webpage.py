@@ -1,0 +1,261 @@
+"""Saved web pages (.html, .htm, .xhtml): the page's main text and its own metadata.
+
+The main text (not menus, footers, share buttons or comment sections) comes from trafilatura,
+as Markdown: headings as ``#`` lines, paragraphs apart, bold kept, so a "**Comment:**"
+paragraph and a round-up's headings reach the comment rule and the digest splitter. The title,
+date, source and author come from the page's metadata (Open Graph, JSON-LD, ``<meta>``,
+``<time datetime>``, ``<title>``), read here with lxml. Nothing is fetched and no script runs:
+the page is parsed from the bytes on disk only, and neither library is given a URL.
+
+A page saved "complete" comes with a ``Name_files`` folder of images and scripts beside it;
+:func:`is_saved_page_folder` tells the folder walk to leave such a folder out.
+"""
+
+from __future__ import annotations
+
+import configparser
+import functools
+import json
+import logging
+import re
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from briefreader.core.brief import BriefError
+from briefreader.core.parse import decode
+from briefreader.core.readers.common import Extracted, date_from_metadata, too_large
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+FORMAT = "html"
+MAX_BYTES = 50 << 20
+
+# Folders browsers save a page's images and scripts in: "Name_files" (most), localised names.
+_SAVED_FOLDER_SUFFIXES = ("_files", ".files", "-Dateien", "_fichiers", "_archivos", "-bestanden")
+
+_TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "title")
+_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "date",
+    "pubdate", "publishdate", "publish-date", "dc.date.issued", "dc.date", "dcterms.created",
+    "dcterms.date", "sailthru.date", "parsely-pub-date", "article.published", "published_time",
+    "article:modified_time", "og:updated_time", "datemodified",
+)  # fmt: skip
+_SOURCE_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher")
+_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author")
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+
+
+def is_saved_page_folder(folder: Path) -> bool:
+    """True for a browser's ``Name_files`` folder saved beside ``Name.html``: skip it whole."""
+    name = folder.name
+    for suffix in _SAVED_FOLDER_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            stem = name[: -len(suffix)]
+            if any((folder.parent / f"{stem}{ext}").is_file() for ext in SUFFIXES):
+                return True
+    return False
+
+
+def extract_html(data: bytes, path: Path) -> Extracted:
+    """The main text and metadata of an HTML page given as bytes."""
+    if len(data) > MAX_BYTES:
+        raise BriefError(path, too_large("web page", len(data), MAX_BYTES))
+    text, _encoding, notes = _decode_html(data, path)
+    try:
+        tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=_parser())
+    except (etree.ParserError, ValueError) as exc:
+        raise BriefError(path, f"damaged web page ({exc})") from None
+    meta = _metadata(tree)
+    body = _main_text(text)
+    if not body.strip():
+        body = _plain_text(tree)
+        if body.strip():
+            notes.append("no main text found: the whole page's text was kept")
+    if not body.strip():
+        raise BriefError(path, "no text in the page")
+    return Extracted(
+        text=body.strip() + "\n",
+        title=meta.get("title"),
+        date=date_from_metadata(meta.get("date")),
+        source=meta.get("source"),
+        author=meta.get("author"),
+        warnings=notes,
+    )
+
+
+def _parser() -> lxml.html.HTMLParser:
+    # no_network is lxml's default; said here so no one turns it off by accident.
+    return lxml.html.HTMLParser(
+        encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True
+    )
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+
+
+def _decode_html(data: bytes, path: Path) -> tuple[str, str, list[str]]:
+    """Decode by the page's declared charset, else as a text brief is decoded."""
+    declared = _META_CHARSET.search(data[:4096])
+    if declared is not None and not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
+        name = declared.group(1).decode("ascii", "replace").lower()
+        try:
+            return data.decode(name), name, []
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return decode(data)
+    except BriefError as exc:
+        raise BriefError(path, exc.reason) from None
+
+
+def _main_text(html: str) -> str:
+    """The article's text as Markdown, by trafilatura; "" when it finds none."""
+    import trafilatura  # imported here: it takes a while, and only web pages need it
+
+    try:
+        result = trafilatura.extract(
+            html,
+            config=_trafilatura_config(),
+            output_format="markdown",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            include_formatting=True,
+            deduplicate=False,
+            with_metadata=False,
+        )
+    except (ValueError, TypeError, etree.LxmlError, RecursionError) as exc:
+        log.debug("main text extraction failed: %s", exc)
+        return ""
+    return _tidy_markdown(result or "")
+
+
+@functools.cache
+def _trafilatura_config() -> configparser.ConfigParser:
+    """trafilatura's settings for saved pages: no timer, our size limit, short briefs kept.
+
+    Below ``MIN_EXTRACTED_SIZE`` characters trafilatura tries its fallback extractors, whose
+    text has no paragraphs; a one-paragraph brief with its comment is often shorter than the
+    default 250, so the limit is lowered. ``EXTRACTION_TIMEOUT`` 0: no alarm signal, which only
+    works on a main thread.
+    """
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "100")
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    config.set("DEFAULT", "MAX_FILE_SIZE", str(MAX_BYTES))
+    config.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
+    return config
+
+
+def _tidy_markdown(text: str) -> str:
+    """Paragraphs apart by one blank line, no trailing spaces."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _plain_text(tree: lxml.html.HtmlElement) -> str:
+    """Every paragraph of the page's body, for a page the main-text extractor gave up on."""
+    for bad in tree.xpath("//" + " | //".join(_DROP_TAGS)):
+        bad.drop_tree()
+    bodies = tree.xpath("//body")
+    root = bodies[0] if bodies else tree
+    blocks: list[str] = []
+    for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre", "div"):
+        if element.tag == "div" and element.find(".//p") is not None:
+            continue
+        own = " ".join(element.text_content().split())
+        if not own:
+            continue
+        if element.tag.startswith("h") and len(element.tag) == 2:
+            own = "#" * int(element.tag[1]) + " " + own
+        if not blocks or blocks[-1] != own:
+            blocks.append(own)
+    return "\n\n".join(blocks)
+
+
+def _metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """Title, date, source and author from the page's own metadata, the first found of each."""
+    found: dict[str, str] = {}
+    metas: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        value = (meta.get("content") or "").strip()
+        if key and value and key not in metas:
+            metas[key] = value
+    ld = _json_ld(tree)
+
+    def first(keys: tuple[str, ...]) -> str | None:
+        for key in keys:
+            if metas.get(key):
+                return metas[key]
+        return None
+
+    title = first(_TITLE_KEYS) or ld.get("headline") or ld.get("name")
+    if not title:
+        titles = tree.xpath("//title")
+        title = " ".join(titles[0].text_content().split()) if titles else None
+    source = first(_SOURCE_KEYS) or ld.get("publisher")
+    if title and source:
+        title = re.sub(rf"\s*[|\-\u2013\u2014:]\s*{re.escape(source)}.*$", "", title) or title
+    date = first(_DATE_KEYS[:-3]) or ld.get("datePublished")
+    if not date:
+        times = tree.xpath("//time[@datetime]")
+        date = times[0].get("datetime") if times else None
+    date = date or first(_DATE_KEYS[-3:]) or ld.get("dateModified")
+    author = first(_AUTHOR_KEYS) or ld.get("author")
+    for key, value in (("title", title), ("date", date), ("source", source), ("author", author)):
+        if value and value.strip():
+            found[key] = " ".join(value.split())
+    return found
+
+
+def _json_ld(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """headline, name, datePublished, dateModified, publisher and author from JSON-LD."""
+    out: dict[str, str] = {}
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        for node in _ld_nodes(data):
+            for key in ("headline", "name", "datePublished", "dateModified"):
+                value = node.get(key)
+                if isinstance(value, str) and key not in out:
+                    out[key] = value
+            for key in ("publisher", "author"):
+                value = node.get(key)
+                if isinstance(value, list) and value:
+                    value = value[0]
+                if isinstance(value, dict):
+                    value = value.get("name")
+                if isinstance(value, str) and key not in out:
+                    out[key] = value
+    return out
+
+
+_ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
+
+
+def _ld_nodes(data: object) -> list[dict[str, object]]:
+    """The article nodes of a JSON-LD document (top level, a list, or an @graph)."""
+    nodes: list[dict[str, object]] = []
+    stack = [data]
+    while stack and len(nodes) < 50:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            kind = item.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if any(isinstance(k, str) and k.lower() in _ARTICLE_TYPES for k in kinds):
+                nodes.append(item)
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                stack.extend(reversed(graph))
+    return nodes
