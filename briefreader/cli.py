@@ -21,11 +21,11 @@ from typing import Any
 
 from briefreader import __version__, archive_cli
 from briefreader.core.archive.errors import ArchiveError
-from briefreader.core.brief import Brief, BriefError
+from briefreader.core.brief import Brief, BriefError, provenance_line
+from briefreader.core.briefdocs import briefs_of_file, readable_suffixes, rel_id
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library, UpdateReport
 from briefreader.core.match import Mention
-from briefreader.core.parse import BRIEF_SUFFIXES, parse_file
 from briefreader.core.records import (
     SORTS,
     Hit,
@@ -349,6 +349,20 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _provenance_json(brief: Brief) -> dict[str, Any]:
+    """Where a brief came from: its file, its place in it, its first page, its format."""
+    return {
+        "file": brief.source_file_id,
+        "item": brief.item,
+        "page": brief.page,
+        "pages": (
+            [brief.page, brief.page + len(brief.page_breaks)] if brief.page is not None else None
+        ),
+        "format": brief.format,
+        "parent": brief.parent,
+    }
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     lib = _open_library(args)
     path = Path(args.ref).expanduser()
@@ -375,6 +389,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                 "comment": brief.comment,
                 "comment_start": brief.comment_start,
                 "mentions": [_mention_json(lib.glossary, brief, m) for m in mentions],
+                "provenance": _provenance_json(brief),
             }
         )
         return 0
@@ -382,6 +397,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     meta = " · ".join(x for x in (_date(brief.date), brief.source, ", ".join(brief.tags)) if x)
     if meta:
         say(meta)
+    if provenance_line(brief):
+        say(f"from {provenance_line(brief)}")
     for w in brief.warnings:
         say(f"warning: {w}")
     say("\nARTICLE\n")
@@ -404,11 +421,18 @@ def cmd_actors(args: argparse.Namespace) -> int:
     path = Path(args.path).expanduser()
     if not path.is_file():
         raise CliError(f"no such file: {args.path}")
-    if path.suffix.lower() not in BRIEF_SUFFIXES:
-        raise CliError(f"not a brief: {args.path} (briefreader reads {', '.join(BRIEF_SUFFIXES)})")
-    brief = parse_file(path.resolve(), path.resolve().parent)
-    mentions = lib.mentions(brief)
-    rows = [_mention_json(lib.glossary, brief, m) for m in mentions]
+    suffixes = readable_suffixes()
+    if path.suffix.lower() not in suffixes:
+        raise CliError(f"not a brief: {args.path} (briefreader reads {', '.join(suffixes)})")
+    real = path.resolve()
+    briefs, _warnings = briefs_of_file(real, rel_id(real, real.parent))
+    rows = []
+    for brief in briefs:  # a digest: every item's mentions, each with its brief's id
+        for m in lib.mentions(brief):
+            row = _mention_json(lib.glossary, brief, m)
+            if len(briefs) > 1:
+                row["brief"] = brief.id
+            rows.append(row)
     if args.json:
         _print_json(rows)
         return 0
@@ -1111,8 +1135,9 @@ def _check_window_args(parser: argparse.ArgumentParser, args: argparse.Namespace
         path = Path(target).expanduser()
         if not path.exists():
             parser.error(f"no such folder or file: {target}")
-        if path.is_file() and path.suffix.lower() not in BRIEF_SUFFIXES:
-            parser.error(f"not a brief: {target} (briefreader reads {', '.join(BRIEF_SUFFIXES)})")
+        suffixes = readable_suffixes()
+        if path.is_file() and path.suffix.lower() not in suffixes:
+            parser.error(f"not a brief: {target} (briefreader reads {', '.join(suffixes)})")
     if args.screenshot:
         folder = Path(args.screenshot).expanduser().resolve().parent
         if not folder.is_dir():

@@ -85,3 +85,26 @@ class BriefError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = Path(path)
         self.reason = reason
+
+
+_FORMAT_NAMES = {"html": "web page", "pdf": "PDF", "docx": "Word file", "email": "email"}
+
+
+def provenance_line(brief: Brief) -> str:
+    """Where a brief came from, in a few plain words ("" for a whole text file):
+    ``roundup.pdf · item 3 · pp. 12–14 · PDF``. Plain text: callers escape it for markup."""
+    whole_text = brief.format == "text" and brief.item is None and brief.parent is None
+    if whole_text:
+        return ""
+    parts = [brief.source_file_id.rsplit("/", 1)[-1]]
+    if brief.item is not None:
+        parts.append(f"item {brief.item}")
+    if brief.page is not None:
+        last = brief.page + len(brief.page_breaks)
+        parts.append(f"p. {brief.page}" if last == brief.page else f"pp. {brief.page}–{last}")
+    if brief.parent is not None:
+        parts.append("attachment")
+    name = _FORMAT_NAMES.get(brief.format)
+    if name:
+        parts.append(name)
+    return " · ".join(parts)

@@ -76,6 +76,10 @@ class UpdateReport:
         if self.warnings:
             parts.append(f"{len(self.warnings)} with warnings")
         line = ", ".join(parts) + f" in {self.seconds:.1f} s"
+        if set(self.formats) - {"md", "markdown", "txt"}:
+            # Files read, by format, once there is more than text among them.
+            by_format = ", ".join(f"{n} {name}" for name, n in sorted(self.formats.items()))
+            line += f"\nfiles read: {by_format}"
         if self.rebuilt_reason:  # said wherever the summary is shown (index, first search)
             line = f"{self.rebuilt_reason[:1].upper()}{self.rebuilt_reason[1:]}.\n{line}"
         return line

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QResizeEvent, QShowEvent, QTextDocument
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetricsF,
+    QResizeEvent,
+    QShowEvent,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from briefreader.core.brief import provenance_line
 from briefreader.core.reading import BriefView
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.brief_browser import BriefBrowser
@@ -103,10 +113,24 @@ class ReadingPane(QWidget):
         tl.setContentsMargins(22, 14, 22, 10)
         tl.setSpacing(6)
         tl.addWidget(self.header)
+        # Where a brief read from a PDF, a web page, an email or a digest came from, and a
+        # button that opens that local file in the system's viewer for it.
+        self.provenance = QLabel()
+        self.provenance.setObjectName("provenance")
+        self.provenance.setTextFormat(Qt.TextFormat.PlainText)
+        self.provenance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_original = QPushButton("Open original")
+        self.open_original.setObjectName("openOriginal")
+        self.open_original.setToolTip("Open the file this brief was read from")
+        self.open_original.clicked.connect(self._open_original)
         row = QHBoxLayout()
         row.addWidget(self.legend)
         row.addStretch(1)
+        row.addWidget(self.provenance)
+        row.addWidget(self.open_original)
         tl.addLayout(row)
+        self.provenance.hide()
+        self.open_original.hide()
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -183,6 +207,8 @@ class ReadingPane(QWidget):
     def show_message(self, text: str) -> None:
         self.view = None
         self.header.setText(f"<p style='color:gray'>{html.escape(text)}</p>")
+        self.provenance.hide()
+        self.open_original.hide()
         for b in self.browsers:
             b.clear()
 
@@ -211,6 +237,10 @@ class ReadingPane(QWidget):
 
     def _render(self, view: BriefView) -> None:
         self.header.setText(self._header_html(view))
+        where = provenance_line(view.brief)
+        self.provenance.setText(f"from {where}" if where else "")
+        self.provenance.setVisible(bool(where))
+        self.open_original.setVisible(bool(where) and view.brief.path.is_file())
         art, com = self.browsers
         art.setHtml(
             decorate(
@@ -229,6 +259,13 @@ class ReadingPane(QWidget):
                 )
             )
         emit(self.rendered)
+
+    @Slot()
+    def _open_original(self) -> None:
+        """The brief's own file, in the system's viewer for it (a local file: nothing is
+        fetched)."""
+        if self.view is not None and self.view.brief.path.is_file():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.view.brief.path.resolve())))
 
     def _header_html(self, view: BriefView) -> str:
         b = view.brief
