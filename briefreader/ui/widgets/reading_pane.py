@@ -239,6 +239,7 @@ class ReadingPane(QWidget):
         self.header.setText(self._header_html(view))
         where = provenance_line(view.brief)
         self.provenance.setText(f"from {where}" if where else "")
+        self.provenance.setStyleSheet(f"color: {self.style_.faded}")
         self.provenance.setVisible(bool(where))
         self.open_original.setVisible(bool(where) and view.brief.path.is_file())
         art, com = self.browsers
