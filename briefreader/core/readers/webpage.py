@@ -46,6 +46,7 @@ _DATE_KEYS = (
 _SOURCE_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher")
 _AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author")
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+_CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "button")
 
 
 def is_saved_page_folder(folder: Path) -> bool:
@@ -161,7 +162,7 @@ def _tidy_markdown(text: str) -> str:
 
 def _plain_text(tree: lxml.html.HtmlElement) -> str:
     """Every paragraph of the page's body, for a page the main-text extractor gave up on."""
-    for bad in tree.xpath("//" + " | //".join(_DROP_TAGS)):
+    for bad in tree.xpath("//" + " | //".join(_DROP_TAGS + _CHROME_TAGS)):
         bad.drop_tree()
     bodies = tree.xpath("//body")
     root = bodies[0] if bodies else tree

@@ -1,0 +1,133 @@
+"""Tests for the web page reader: the main text of saved news pages, metadata, hostile pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import formats_kit as kit
+import pytest
+
+from briefreader.core.brief import Brief, BriefError
+from briefreader.core.readers import read_file
+
+
+def exact(brief: Brief) -> None:
+    assert brief.text[brief.article_start : brief.article_end] == brief.article
+    if brief.comment is not None:
+        assert brief.text[brief.comment_start : brief.comment_end] == brief.comment
+
+
+def test_a_saved_news_page_gives_its_article_and_comment(tmp_path: Path) -> None:
+    result = read_file(kit.make_html(tmp_path), file_id="page.html")
+    [brief] = result.briefs
+    exact(brief)
+    assert brief.format == "html"
+    assert brief.title == "Badr leader warns against disarming the Hashd"
+    assert brief.date == dt.date(2019, 3, 12)
+    assert brief.source == "Rudaw"
+    assert brief.article == kit.ARTICLE
+    assert brief.comment == kit.COMMENT
+    for boilerplate in ("Home", "Share on Facebook", "Most read", "Great article", "Copyright",
+                        "never run", "Privacy"):  # fmt: skip
+        assert boilerplate not in brief.text
+
+
+def test_metadata_when_the_page_has_no_heading(tmp_path: Path) -> None:
+    html = """<html><head><title>Sadr calls for technocrats - Al-Monitor</title>
+    <meta name="date" content="2019-03-13"><meta property="og:site_name" content="Al-Monitor">
+    </head><body><div id="content"><p>Muqtada al-Sadr called on Monday for a government of
+    technocrats, saying the parties had failed the country and must step aside now.</p>
+    <p>Comment: The call is aimed at Amiri's Fatah bloc, which wants the interior
+    ministry.</p></div></body></html>"""
+    path = tmp_path / "sadr.htm"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="sadr.htm").briefs
+    exact(brief)
+    assert brief.title == "Sadr calls for technocrats"
+    assert brief.date == dt.date(2019, 3, 13)
+    assert brief.source == "Al-Monitor"
+    assert brief.comment is not None and brief.comment.startswith("The call")
+
+
+def test_json_ld_and_time_element_give_the_date(tmp_path: Path) -> None:
+    html = """<html><head><script type="application/ld+json">{"@graph": [{"@type": "WebPage"},
+    {"@type": "NewsArticle", "headline": "Oil output rises", "datePublished": "2020-02-01",
+    "publisher": {"name": "Iraq Oil Report"}}]}</script></head><body><article>
+    <h1>Oil output rises</h1><p>Iraqi oil output rose in February according to SOMO data
+    released on Saturday, the ministry said in a statement.</p></article></body></html>"""
+    path = tmp_path / "oil.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="oil.html").briefs
+    assert (brief.title, brief.date, brief.source) == (
+        "Oil output rises",
+        dt.date(2020, 2, 1),
+        "Iraq Oil Report",
+    )
+
+
+def test_a_round_up_page_becomes_items(tmp_path: Path) -> None:
+    items = "".join(
+        f"<h2>{title}</h2><p>{line}</p><p>{text}</p><p><b>Comment:</b> {comment}</p>"
+        for title, line, text, comment in [
+            ("Amiri warns against disarming the Hashd", "Rudaw, 12 March 2019", kit.ARTICLE,
+             kit.COMMENT),
+            ("Sadr calls for a technocrat government", "Al-Monitor, 12 March 2019",
+             "Muqtada al-Sadr called on Monday for a government of technocrats, saying the "
+             "parties had failed the country.", "Aimed at Fatah."),
+        ]
+    )  # fmt: skip
+    html = f"""<html><head><title>Daily round-up</title></head><body><nav><a href="/">Home</a>
+    </nav><article><h1>Daily round-up, 12 March 2019</h1>{items}</article>
+    <footer>Copyright</footer></body></html>"""
+    path = tmp_path / "roundup.html"
+    path.write_text(html, encoding="utf-8")
+    briefs = read_file(path, file_id="roundup.html").briefs
+    assert [b.title for b in briefs] == [
+        "Amiri warns against disarming the Hashd",
+        "Sadr calls for a technocrat government",
+    ]
+    assert [b.source for b in briefs] == ["Rudaw", "Al-Monitor"]
+    assert [b.comment for b in briefs] == [kit.COMMENT, "Aimed at Fatah."]
+    for brief in briefs:
+        exact(brief)
+
+
+def test_a_page_full_of_scripts_and_remote_things(tmp_path: Path) -> None:
+    scripts = "".join(f"<script>var x{i} = fetch('https://evil.example/{i}');</script>"
+                      for i in range(300))  # fmt: skip
+    images = "".join(f'<img src="https://img.example/{i}.jpg">' for i in range(300))
+    html = f"""<html><head>{scripts}<link rel="import" href="https://evil.example/x">
+    </head><body onload="steal()">{images}<iframe src="https://evil.example/f"></iframe>
+    <article><p>{kit.ARTICLE}</p></article>{scripts}</body></html>"""
+    path = tmp_path / "hostile.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="hostile.html").briefs  # the network is refused in tests
+    assert kit.ARTICLE in brief.text
+    assert "fetch" not in brief.text and "evil" not in brief.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<html><head><script>x()</script></head><body></body></html>",
+        b"<html><body><img src='https://img.example/a.jpg'><script>go()</script></body></html>",
+        b"\x00\x01\x02\x03" * 100,
+    ],
+)
+def test_a_page_without_text_is_an_error(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "empty.html"
+    path.write_bytes(data)
+    with pytest.raises(BriefError):
+        read_file(path, file_id="empty.html")
+
+
+def test_broken_markup_and_a_declared_charset(tmp_path: Path) -> None:
+    html = ('<html><head><meta charset="windows-1252"><title>Caf\xe9 talks</title></head>'
+            "<body><div><p>Talks in the caf\xe9 went on <b>all night <i>long, with no deal "
+            "in sight and nobody willing to give ground on the budget</p></div>")  # fmt: skip
+    path = tmp_path / "broken.html"
+    path.write_bytes(html.encode("cp1252"))
+    [brief] = read_file(path, file_id="broken.html").briefs
+    assert "caf\xe9" in brief.text
+    assert brief.title == "Caf\xe9 talks"

@@ -1,0 +1,141 @@
+"""Tests for the PDF reader: real PDFs written by Qt and public samples; hostile PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import formats_kit as kit
+import pytest
+
+from briefreader.core.brief import BriefError
+from briefreader.core.readers import read_file
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "formats" / "pdf-samples"
+
+
+@pytest.fixture
+def samples() -> Path:
+    if not (SAMPLES / "files.json").is_file():
+        pytest.skip(f"the public PDF samples are not at {SAMPLES}")
+    return SAMPLES
+
+
+def test_a_pdf_brief_with_its_comment(qapp: object, tmp_path: Path) -> None:
+    path = kit.make_pdf(tmp_path, "2019-03-12_amiri.pdf")
+    result = read_file(path, file_id="amiri.pdf")
+    [brief] = result.briefs
+    assert brief.format == "pdf" and brief.page == 1 and brief.page_breaks == ()
+    assert brief.title == "Badr leader warns against disarming the Hashd"
+    # As in a text brief, a first line that is no "# heading" stays in the article.
+    assert " ".join(brief.article.split()).endswith(kit.ARTICLE)
+    assert brief.comment == kit.COMMENT
+    assert brief.text[brief.article_start : brief.article_end] == brief.article
+    assert result.warnings == []
+
+
+def test_pages_are_kept(qapp: object, tmp_path: Path) -> None:
+    pages = [f"Page {n} text about the Hashd and Baghdad.\n\nMore on page {n}." for n in (1, 2, 3)]
+    path = kit.make_pdf(tmp_path, pages=pages)
+    [brief] = read_file(path, file_id="p.pdf").briefs
+    assert len(brief.page_breaks) == 2
+    for n in (1, 2, 3):
+        assert brief.page_at(brief.text.index(f"More on page {n}")) == n
+    assert brief.page_at(0) == 1
+
+
+def test_a_pdf_digest_gives_items_with_their_pages(qapp: object, tmp_path: Path) -> None:
+    path = kit.make_pdf(tmp_path, pages=[kit.ROUNDUP_DATED, kit.ROUNDUP_DATED], title="Digest")
+    briefs = read_file(path, file_id="digest.pdf").briefs
+    assert len(briefs) == 6
+    assert [b.page for b in briefs] == [1, 1, 1, 2, 2, 2]
+    assert [b.id for b in briefs][:2] == ["digest.pdf#1", "digest.pdf#2"]
+    assert briefs[0].comment == kit.COMMENT
+    assert briefs[2].page_breaks != ()  # the third item runs on to page 2 (the preamble)
+    for brief in briefs:
+        assert brief.text[brief.article_start : brief.article_end] == brief.article
+
+
+def test_a_scan_has_no_text_layer(qapp: object, tmp_path: Path) -> None:
+    with pytest.raises(BriefError) as caught:
+        read_file(kit.make_image_pdf(tmp_path), file_id="scan.pdf")
+    assert caught.value.reason == "no text layer: scanned?"
+
+
+def test_a_page_without_text_is_a_warning(qapp: object, tmp_path: Path) -> None:
+    path = kit.make_pdf(tmp_path, pages=[kit.SINGLE, "", kit.SINGLE])
+    result = read_file(path, file_id="x.pdf")
+    assert any("page 2" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"%PDF-1.7\n" + b"garbage " * 100, "damaged PDF"),
+        (b"not a pdf at all", "damaged PDF"),
+        (b"", "damaged PDF"),
+    ],
+)
+def test_broken_pdfs(tmp_path: Path, data: bytes, reason: str) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(data)
+    with pytest.raises(BriefError) as caught:
+        read_file(path, file_id="broken.pdf")
+    assert caught.value.reason.startswith(reason)
+
+
+def test_a_truncated_pdf(qapp: object, tmp_path: Path) -> None:
+    whole = kit.make_pdf(tmp_path, pages=[kit.SINGLE] * 3).read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(kit.truncated(whole))
+    try:
+        result = read_file(path, file_id="cut.pdf")
+    except BriefError as exc:
+        assert "PDF" in exc.reason
+    else:
+        assert result.briefs
+
+
+def test_the_public_samples(samples: Path) -> None:
+    listed = json.loads((samples / "files.json").read_text("utf-8"))["data"]
+    read = 0
+    for entry in listed:
+        path = samples / entry["path"]
+        if not path.is_file():
+            continue
+        if entry.get("encrypted"):
+            with pytest.raises(BriefError) as caught:
+                read_file(path, file_id=path.name)
+            assert caught.value.reason == "encrypted PDF: no password"
+            continue
+        try:
+            result = read_file(path, file_id=path.name)
+        except BriefError as exc:
+            assert exc.reason.startswith(("damaged PDF", "no text layer")), (path, exc.reason)
+            continue
+        read += 1
+        for brief in result.briefs:
+            assert brief.text[brief.article_start : brief.article_end] == brief.article
+            assert brief.page == 1 or brief.item is not None
+        pages = entry.get("pages") or 1
+        if len(result.briefs) == 1:
+            assert len(result.briefs[0].page_breaks) <= pages - 1
+    assert read >= 10
+
+
+def test_sample_metadata_and_pages(samples: Path) -> None:
+    path = samples / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
+    [brief] = read_file(path, file_id="four.pdf").briefs
+    assert len(brief.page_breaks) == 3
+    assert brief.date == dt.date(2022, 4, 3)  # CreationDate D:20220403...
+    google = samples / "011-google-doc-document" / "google-doc-document.pdf"
+    [doc] = read_file(google, file_id="g.pdf").briefs
+    assert doc.title == "Example document"
+
+
+def test_progress_is_told_each_page(qapp: object, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    path = kit.make_pdf(tmp_path, pages=[kit.SINGLE] * 4)
+    read_file(path, file_id="p.pdf", progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
