@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefreader.core.index import make_schema
+from briefreader.core.index.candidates import _JOINERS, _NAME_WORD, _Pieces
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.match import Matcher, _unspanned
@@ -152,3 +153,55 @@ def test_the_matcher_reads_stretches_of_a_long_text_without_handing_it_all_over(
     assert len(spans) == 500
     assert spans == [(m.start, m.end) for m in Matcher(entries).find(text) if m.actor_id == "pmf"]
     assert counting.chars <= 2 * len(text), counting.chars / len(text)
+
+
+# -- candidate names -------------------------------------------------------------------------
+
+
+def _split_by_loop(run: str, blocked: list[tuple[int, int]]) -> list[tuple[int, tuple[str, ...]]]:
+    """The pieces of a run the glossary does not name, one name checked at a time."""
+    out: list[tuple[int, tuple[str, ...]]] = []
+    words: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        while words and words[-1][1].lower() in _JOINERS:
+            words.pop()
+        if words:
+            out.append((words[0][0], tuple(w for _s, w in words)))
+        words.clear()
+
+    for m in _NAME_WORD.finditer(run):
+        s, e, w = m.start(), m.end(), m.group()
+        if any(bs < e and be > s for bs, be in blocked):
+            flush()
+            continue
+        if not words and not w[:1].isupper():
+            continue
+        words.append((s, w))
+    flush()
+    return out
+
+
+_RUN_WORDS = ["Erbil", "Kirkuk", "of", "al-Sadr", "Abu", "P.M.F.", "the", "Mosul", "al"]
+
+
+@given(
+    st.lists(st.sampled_from(_RUN_WORDS), min_size=1, max_size=30),
+    st.lists(_span.filter(lambda s: s[1] > s[0]), max_size=8),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_runs_pieces_are_cut_where_they_were(
+    words: list[str], blocked: list[tuple[int, int]]
+) -> None:
+    run = " ".join(words)
+    assert _Pieces(lambda _run: blocked)(run) == _split_by_loop(run, blocked)
+
+
+def test_a_run_of_names_reads_each_name_a_few_times() -> None:
+    """A run of "Erbil" 4,000 times, each word a glossary name: each word looked at every
+    name (8 million reads; 400,000 words never finished indexing)."""
+    run = " ".join(["Erbil"] * 4000)
+    names = _CountedList((6 * i, 6 * i + 5) for i in range(4000))
+    _CountedList.reads = 0
+    assert _Pieces(lambda _run: names)(run) == []
+    assert _CountedList.reads <= 4 * len(names), _CountedList.reads
