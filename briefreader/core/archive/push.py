@@ -10,7 +10,6 @@ it is even parsed. Two pushes of the same brief leave one row (the id is the key
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -25,9 +24,16 @@ from briefreader.core.archive import analysis, best
 from briefreader.core.archive.errors import ArchiveReadOnlyError
 from briefreader.core.archive.schema import LOCK_NAMESPACE, LOCK_PUSH
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
-from briefreader.core.briefdocs import main_actors, read_limited, rel_id
+from briefreader.core.briefdocs import (
+    briefs_of_file,
+    is_saved_page_folder,
+    main_actors,
+    read_file_for_update,
+    readable_suffixes,
+    rel_id,
+)
 from briefreader.core.glossary import Glossary
-from briefreader.core.parse import iter_brief_files, parse_bytes
+from briefreader.core.parse import iter_brief_files
 from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
@@ -192,29 +198,27 @@ def push_folders(
     batch = batch or default_batch()
     for start in range(0, len(files), batch):
         chunk = files[start : start + batch]
-        datas: list[tuple[Path, Path, str, bytes]] = []
-        for root, path in chunk:
+        # Every file's briefs (a digest's items, a mailbox's messages, a PDF's text), then
+        # only those whose text the archive does not hold yet are pushed.
+        parsed: list[tuple[Path, Brief]] = []
+        for n, (root, path) in enumerate(chunk, start + 1):
+            if progress is not None:
+                progress(n, len(files), str(path))
             try:
-                data = read_limited(path)
+                data, _digest = read_file_for_update(path)
+                briefs, warnings = briefs_of_file(path, rel_id(path, root), data)
             except (BriefError, OSError) as exc:
                 reason = exc.reason if isinstance(exc, BriefError) else f"cannot read: {exc}"
                 report.problems.append(Problem(str(path), reason))
                 continue
-            datas.append((root, path, rel_id(path, root), data))
-        have = known_hashes(conn, [d[2] for d in datas])
+            report.problems.extend(Problem(str(path), w, "warning") for w in warnings)
+            parsed.extend((path, b) for b in briefs)
+        have = known_hashes(conn, [b.id for _path, b in parsed])
         rows = []
-        for n, (_root, path, brief_id, data) in enumerate(datas, start + 1):
-            if progress is not None:
-                progress(n, len(files), str(path))
-            if have.get(brief_id) == hashlib.sha256(data).hexdigest():
+        for _path, brief in parsed:
+            if have.get(brief.id) == brief.sha256:
                 report.unchanged += 1
                 continue
-            try:
-                brief = parse_bytes(data, brief_id=brief_id, path=path)
-            except BriefError as exc:
-                report.problems.append(Problem(str(path), exc.reason))
-                continue
-            report.problems.extend(Problem(str(path), w, "warning") for w in brief.warnings)
             mentions = glossary.mentions(brief)
             by_section = {
                 s: main_actors([m for m in mentions if m.section == s]) for s in (ARTICLE, COMMENT)
@@ -240,7 +244,12 @@ def _files(roots: Sequence[Path], report: UpdateReport) -> Iterator[tuple[Path, 
             report.problems.append(Problem(str(path), reason))
 
         # Links out of the folder are never pushed: the archive is shared with the team.
-        for path in iter_brief_files(root, skipped=skipped):
+        for path in iter_brief_files(
+            root,
+            skipped=skipped,
+            suffixes=readable_suffixes(),
+            folder_is_part=is_saved_page_folder,
+        ):
             brief_id = rel_id(path, root)
             if brief_id in seen:  # two folders with the same relative path: the first wins
                 continue
