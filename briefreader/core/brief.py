@@ -48,6 +48,9 @@ class Brief:
     page_breaks: tuple[int, ...] = ()  # offsets in ``text`` where the pages after it begin
     format: str = "text"  # "text", "html", "pdf", "docx", "email"
     parent: str | None = None  # for an email attachment: the id of its message's brief
+    #: Whether ``path`` is a file on this machine. False for a brief from the team archive,
+    #: whose path is only its id: never a place to read images or open "the original" from.
+    on_disk: bool = True
 
     @property
     def article_end(self) -> int:

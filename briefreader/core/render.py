@@ -505,7 +505,8 @@ def render_brief(
     actor_info: ActorInfo | None = None,
 ) -> RenderedBrief:
     """Render a brief for the reading pane: header, article and (if any) comment."""
-    base_dir = brief.path.parent
+    # Images only from the brief's own folder, and none for a brief that is not a file here.
+    base_dir = brief.path.parent if brief.on_disk else None
 
     def within(start: int, end: int) -> tuple[list[MentionLike], list[tuple[int, int]]]:
         return (

@@ -474,3 +474,19 @@ def test_render_section_never_raises_and_stays_safe(
             assert attrs.get("data-actor") in {"a", "b", 'q"<x>'}
         if tag == "mark":
             assert attrs == {"class": "hit"}
+
+
+def test_a_brief_that_is_not_a_file_here_shows_no_local_image(tmp_path: Path) -> None:
+    """A team-archive brief's path is only its id: an id naming a local folder must not
+    make that folder's pictures appear (nor any file be read from it)."""
+    import dataclasses
+
+    from briefreader.core.parse import parse_text
+    from briefreader.core.render import render_brief
+
+    (tmp_path / "pic.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    text = "Title: T\n\nSee ![](pic.png) here.\n\nComment: c\n"
+    local = parse_text(text, brief_id="x.md", path=tmp_path / "x.md")
+    assert "pic.png" in render_brief(local, [], []).article_html  # a brief on disk: shown
+    archived = dataclasses.replace(local, id=str(tmp_path / "x.md"), on_disk=False)
+    assert "pic.png" not in render_brief(archived, [], []).article_html

@@ -386,6 +386,7 @@ def brief_of(row: Sequence[Any]) -> Brief:
         encoding=encoding,
         metadata=dict(metadata or {}),
         warnings=tuple(warnings),
+        on_disk=False,
     )
 
 

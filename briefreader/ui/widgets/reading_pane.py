@@ -241,7 +241,9 @@ class ReadingPane(QWidget):
         self.provenance.setText(f"from {where}" if where else "")
         self.provenance.setStyleSheet(f"color: {self.style_.faded}")
         self.provenance.setVisible(bool(where))
-        self.open_original.setVisible(bool(where) and view.brief.path.is_file())
+        self.open_original.setVisible(
+            bool(where) and view.brief.on_disk and view.brief.path.is_file()
+        )
         art, com = self.browsers
         art.setHtml(
             decorate(
@@ -265,8 +267,9 @@ class ReadingPane(QWidget):
     def _open_original(self) -> None:
         """The brief's own file, in the system's viewer for it (a local file: nothing is
         fetched)."""
-        if self.view is not None and self.view.brief.path.is_file():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.view.brief.path.resolve())))
+        brief = None if self.view is None else self.view.brief
+        if brief is not None and brief.on_disk and brief.path.is_file():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(brief.path.resolve())))
 
     def _header_html(self, view: BriefView) -> str:
         b = view.brief
