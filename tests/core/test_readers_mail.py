@@ -1,0 +1,188 @@
+"""Tests for the email reader: .eml and .mbox written by the standard library, attachments,
+newsletters, and malformed MIME."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import formats_kit as kit
+import pytest
+
+from briefreader.core.brief import BriefError
+from briefreader.core.readers import read_file
+from briefreader.core.readers.mail import MAX_MESSAGE, safe_name, split_mbox
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_a_plain_message(tmp_path: Path) -> None:
+    [brief] = read_file(kit.make_eml(tmp_path), file_id="m.eml").briefs
+    assert brief.id == "m.eml" and brief.format == "email"
+    assert brief.title == "Badr leader warns against disarming the Hashd"
+    assert brief.date == dt.date(2019, 3, 12)
+    assert brief.source == "Iraq Watch"
+    assert brief.article == kit.ARTICLE
+    assert brief.comment == kit.COMMENT
+
+
+def test_the_html_part_wins_and_list_id_is_the_source(tmp_path: Path) -> None:
+    path = kit.make_eml(
+        tmp_path,
+        text="View this newsletter in your browser.",
+        html=kit.news_page(title="Weekly letter"),
+        list_id='"Gulf Brief" <gulf.lists.example>',
+    )
+    [brief] = read_file(path, file_id="m.eml").briefs
+    assert brief.source == "Gulf Brief"
+    assert brief.title == "Badr leader warns against disarming the Hashd"  # the Subject
+    assert brief.comment == kit.COMMENT
+    assert "Share on Facebook" not in brief.text
+
+
+def test_a_newsletter_round_up_becomes_items(tmp_path: Path) -> None:
+    path = kit.make_eml(tmp_path, subject="Daily round-up", text=kit.ROUNDUP_DATED)
+    briefs = read_file(path, file_id="r.eml").briefs
+    assert [b.id for b in briefs] == ["r.eml#1", "r.eml#2", "r.eml#3"]
+    assert [b.source for b in briefs] == ["Rudaw", "Al-Monitor", "Kurdistan 24"]
+
+
+def test_attachments_become_briefs_of_their_own(qapp: object, tmp_path: Path) -> None:
+    docx_data = kit.make_docx(tmp_path).read_bytes()
+    pdf_data = kit.make_pdf(tmp_path, pages=[kit.ROUNDUP_DATED]).read_bytes()
+    path = kit.make_eml(
+        tmp_path,
+        attachments=[
+            ("report.docx", docx_data, DOCX),
+            ("digest.pdf", pdf_data, "application/pdf"),
+            ("notes.txt", b"Short note on Sadr.\n\nComment: none.", "text/plain"),
+            ("logo.png", b"\x89PNG\r\n", "image/png"),
+            ("old.doc", b"\xd0\xcf\x11\xe0", "application/msword"),
+            ("../../evil#name.txt", b"Sneaky text.", "text/plain"),
+        ],
+    )
+    result = read_file(path, file_id="m.eml")
+    ids = [b.id for b in result.briefs]
+    assert ids == [
+        "m.eml",
+        "m.eml#report.docx",
+        "m.eml#digest.pdf/1",
+        "m.eml#digest.pdf/2",
+        "m.eml#digest.pdf/3",
+        "m.eml#notes.txt",
+        "m.eml#evil_name.txt",
+    ]
+    assert all(b.parent == "m.eml" for b in result.briefs[1:])
+    assert result.briefs[0].parent is None
+    assert {b.file_id for b in result.briefs[1:]} == {"m.eml"}
+    assert [b.format for b in result.briefs[1:3]] == ["docx", "pdf"]
+    assert result.briefs[2].page == 1
+    assert any("old.doc" in w and ".docx" in w for w in result.warnings)
+    assert not any("logo.png" in w for w in result.warnings)
+
+
+def test_a_mailbox_streamed_message_by_message(tmp_path: Path) -> None:
+    messages = [
+        kit.message(subject=f"Message {n}", text=f"Body {n} about Baghdad.\n") for n in (1, 2, 3)
+    ]
+    messages[1] = kit.message(
+        subject="Round-up", text=kit.ROUNDUP_NUMBERED + "\nFrom the desk: a line\n"
+    )
+    path = kit.make_mbox(tmp_path, messages)
+    seen: list[tuple[int, int]] = []
+    result = read_file(path, file_id="box.mbox", progress=lambda d, t: seen.append((d, t)))
+    assert [b.id for b in result.briefs] == [
+        "box.mbox#1",
+        "box.mbox#2/1",
+        "box.mbox#2/2",
+        "box.mbox#2/3",
+        "box.mbox#3",
+    ]
+    assert result.briefs[0].title == "Message 1"
+    assert result.briefs[-1].article == "Body 3 about Baghdad."
+    assert seen and seen[-1][0] == seen[-1][1] == path.stat().st_size
+    for brief in result.briefs:
+        assert brief.text[brief.article_start : brief.article_end] == brief.article
+
+
+def test_split_mbox_keeps_from_lines_inside_bodies() -> None:
+    data = (
+        b"From a@b Tue Mar 12 09:30:00 2019\nSubject: one\n\nline\n>From here on\nFrom x\n\n"
+        b"From c@d Tue Mar 12 09:31:00 2019\nSubject: two\n\nbody\n"
+    )
+    parts = list(split_mbox(io.BytesIO(data)))
+    assert [n for n, _data, _done in parts] == [1, 2]
+    first = parts[0][1]
+    assert first is not None and b"From here on\nFrom x\n" in first
+
+
+def test_an_oversized_message_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "big.mbox"
+    with path.open("wb") as out:
+        out.write(b"From a@b Tue Mar 12 09:30:00 2019\nSubject: huge\n\n")
+        line = b"x" * 1000 + b"\n"
+        for _ in range(MAX_MESSAGE // len(line) + 10):
+            out.write(line)
+        out.write(b"\nFrom c@d Tue Mar 12 09:31:00 2019\nSubject: small\n\nSmall body.\n")
+    result = read_file(path, file_id="big.mbox")
+    assert [b.id for b in result.briefs] == ["big.mbox#2"]
+    assert any("message 1" in w and "too large" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Subject: =?utf-8?q?broken=\nFrom: <<<\nDate: yesterday\nContent-Type: multipart/mixed;"
+        b' boundary="b"\n\n--b\nContent-Type: text/plain; charset=no-such-charset\n\n'
+        b"Body text about Sadr.\n--b\nContent-Type: application/pdf; name=x.pdf\n"
+        b"Content-Transfer-Encoding: base64\n\n!!!not base64!!!\n",
+        b"Content-Type: multipart/alternative\n\nno boundary at all, just text about Iraq\n",
+        b"Subject: \xff\xfe bytes\nContent-Transfer-Encoding: quoted-printable\n\nA=ZZ line =\n",
+        b"Content-Type: text/html\n\n<p>Only <b>unclosed html about Erbil",
+    ],
+)
+def test_malformed_mime_never_crashes(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "bad.eml"
+    path.write_bytes(data)
+    try:
+        result = read_file(path, file_id="bad.eml")
+    except BriefError as exc:
+        assert exc.reason
+    else:
+        for brief in result.briefs:
+            assert brief.text[brief.article_start : brief.article_end] == brief.article
+
+
+def test_a_malformed_message_is_a_warning_with_its_defects(tmp_path: Path) -> None:
+    data = (
+        b'Subject: Broken\nContent-Type: multipart/mixed; boundary="zz"\n\n'
+        b"--zz\nContent-Type: text/plain\n\nText about Mosul.\n"
+    )  # no closing boundary
+    path = tmp_path / "defect.eml"
+    path.write_bytes(data)
+    result = read_file(path, file_id="defect.eml")
+    assert result.briefs[0].article == "Text about Mosul."
+    assert any("malformed email" in w for w in result.warnings)
+
+
+def test_a_mailbox_with_nothing_in_it(tmp_path: Path) -> None:
+    path = tmp_path / "empty.mbox"
+    path.write_bytes(b"")
+    with pytest.raises(BriefError):
+        read_file(path, file_id="empty.mbox")
+
+
+@pytest.mark.parametrize(
+    ("name", "safe"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("a#b/c.txt", "c.txt"),
+        ("we#ird?.txt", "we_ird_.txt"),
+        ("", "attachment"),
+        ("x" * 200 + ".pdf", "x" * 76 + ".pdf"),
+    ],
+)
+def test_safe_attachment_names(name: str, safe: str) -> None:
+    assert safe_name(name) == safe
