@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
         S = QKeySequence.StandardKey
         f = mb.addMenu("&File")
         self._action(f, "Add corpus folder…", self.choose_corpus_folder, "Ctrl+O")
+        self._action(f, "Open a brief file…", self.choose_brief_file)
         self.remove_menu = f.addMenu("Remove corpus folder")
         self.remove_menu.setObjectName("removeCorpusMenu")
         self.remove_menu.aboutToShow.connect(self._fill_remove_menu)
@@ -596,6 +597,17 @@ class MainWindow(QMainWindow):
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of briefs")
         if folder:
             self.add_corpus(Path(folder))
+
+    @Slot()
+    def choose_brief_file(self) -> None:
+        """Read one file (a web page, a PDF, a Word file, an email...) without adding its
+        folder: a file of several briefs opens at its first."""
+        patterns = " ".join(f"*{s}" for s in self.library.suffixes)
+        name, _filter = QFileDialog.getOpenFileName(
+            self, "Open a brief file", "", f"Briefs ({patterns});;All files (*)"
+        )
+        if name:
+            self.open_brief(name)
 
     def add_corpus(self, folder: Path) -> None:
         """Search ``folder`` too, from now on and next time (the command line's too)."""
