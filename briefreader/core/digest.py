@@ -272,23 +272,31 @@ def _dated(cands: list[_Candidate]) -> list[_Candidate]:
 
 def _headed(text: str, blocks: list[_Block], cands: list[_Candidate]) -> list[_Candidate]:
     headings = [c for c in cands if c.kind == "heading"]
+    if len(headings) < 2:
+        return []
+    # Every heading line but a comment's, as (block index, level), in text order.
+    levels: list[tuple[int, int]] = []
+    for i, block in enumerate(blocks):
+        line = text[block.start : block.end]
+        h = _HEADING.fullmatch(line)
+        if h is not None and not _is_comment(line):
+            levels.append((i, len(h.group(1))))
     for level in range(1, 7):
         chosen = [c for c in headings if c.level == level]
         if len(chosen) < 2:
             continue
-        bounds = [blocks[c.block].start for c in chosen]
         # A section ends at the next heading of this level or higher.
-        ends: list[int] = []
-        for c in chosen:
-            following = [
-                blocks[i].start
-                for i in range(c.block + 1, len(blocks))
-                if (h := _HEADING.fullmatch(text[blocks[i].start : blocks[i].end])) is not None
-                and len(h.group(1)) <= level
-                and not _is_comment(text[blocks[i].start : blocks[i].end])
-            ]
-            ends.append(following[0] if following else len(text))
-        commented = sum(_has_comment(text, s, e) for s, e in zip(bounds, ends, strict=True))
+        section_end: dict[int, int] = {}
+        next_start = len(text)
+        for i, heading_level in reversed(levels):
+            if heading_level == level:
+                section_end[i] = next_start
+            if heading_level <= level:
+                next_start = blocks[i].start
+        commented = sum(
+            _has_comment(text, blocks[c.block].start, section_end.get(c.block, len(text)))
+            for c in chosen
+        )
         if commented >= 2 and commented * 2 >= len(chosen):
             return chosen
     return []

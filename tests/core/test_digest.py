@@ -210,3 +210,11 @@ def test_any_text_splits_without_error_into_exact_disjoint_items(lines: list[str
         assert_exact(part)
         if part.item is not None:
             assert part.text in brief.text
+
+
+def test_a_long_digest_of_headed_items() -> None:
+    # Sections were once found by a scan per heading: 2,000 headings took seconds.
+    text = "".join(f"## Item {n}\n\nText of item {n}.\n\nComment: on {n}.\n\n" for n in range(2000))
+    items = find_items(text)
+    assert len(items) == 2000
+    assert text[items[-1].start : items[-1].end].startswith("## Item 1999")
