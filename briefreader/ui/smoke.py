@@ -110,6 +110,7 @@ def _run(data: Path) -> None:
     assert isinstance(lib, Library)
     lib.close()
     _step("window", lambda: _window(data / "window"))
+    _step("formats", lambda: _formats(data / "formats"))
 
 
 @contextlib.contextmanager
@@ -186,3 +187,85 @@ def _window(data: Path) -> str:
         window.close()
         workers.shutdown()
         library.close()
+
+
+#: A word only the smoke test's sample files hold, one per format.
+_FORMAT_WORDS = {"html": "zarqawite", "docx": "quillmarsh", "eml": "tessaloon",
+                 "mbox": "brindlecove", "pdf": "vantorix"}  # fmt: skip
+
+
+def _format_text(word: str, title: str) -> str:
+    return (
+        f"{title}\n\nThe Popular Mobilization Forces said on Tuesday that {word} talks would "
+        "resume in Baghdad next week, after a month without a meeting.\n\n"
+        f"Comment: The {word} talks matter less than who sits at them.\n"
+    )
+
+
+def _write_samples(folder: Path) -> None:
+    """One real file of each format the readers take, written with the libraries we ship
+    (the standard library for emails, python-docx for Word, Qt for the PDF)."""
+    import email.message
+    import html
+    import mailbox
+
+    import docx
+    from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
+
+    folder.mkdir(parents=True)
+    words = _FORMAT_WORDS
+    text = _format_text(words["html"], "Web page brief")
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n")[1:])
+    (folder / "page.html").write_text(
+        "<!doctype html><html><head><title>Web page brief</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article><h1>Web page brief"
+        f"</h1>{paras}</article><footer>Share this story</footer></body></html>",
+        "utf-8",
+    )
+    word = docx.Document()
+    word.core_properties.title = "Word brief"
+    for para in _format_text(words["docx"], "Word brief").split("\n\n"):
+        word.add_paragraph(para.strip())
+    word.save(str(folder / "brief.docx"))
+
+    def message(word: str, subject: str) -> email.message.EmailMessage:
+        msg = email.message.EmailMessage()
+        msg["Subject"], msg["From"] = subject, "Iraq Watch <watch@example.org>"
+        msg["Date"] = "Tue, 12 Mar 2019 08:00:00 +0000"
+        msg.set_content(_format_text(word, subject).split("\n\n", 1)[1])
+        return msg
+
+    (folder / "message.eml").write_bytes(bytes(message(words["eml"], "Email brief")))
+    box = mailbox.mbox(str(folder / "letters.mbox"))
+    box.add(message(words["mbox"], "Mailbox brief"))
+    box.close()
+    pdf = QPdfWriter(str(folder / "report.pdf"))
+    pdf.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    doc = QTextDocument()
+    doc.setPlainText(_format_text(words["pdf"], "PDF brief"))
+    doc.print_(pdf)
+
+
+def _formats(data: Path) -> str:
+    """Index one file of each format the readers take; each must give a brief, found."""
+    from PySide6.QtWidgets import QApplication
+
+    from briefreader.core.library import Library
+
+    QApplication.instance() or QApplication(sys.argv[:1])  # Qt writes the sample PDF
+    folder = data / "corpus"
+    _write_samples(folder)
+    lib = Library.open([folder], data_dir=data)
+    try:
+        report = lib.update(bulk=False)
+        if report.skipped:
+            raise SmokeFailure(f"not read: {report.skipped[0]}")
+        missing = [
+            kind for kind, word in _FORMAT_WORDS.items() if lib.search(word).total != 1
+        ]
+        if missing:
+            raise SmokeFailure(f"no brief found from the {', '.join(missing)} file")
+    finally:
+        lib.close()
+    read = ", ".join(f"{n} {name}" for name, n in sorted(report.formats.items()))
+    return f"{report.indexed} briefs from {read}"
