@@ -88,7 +88,7 @@ def open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None)
         args.archive, chosen, data_dir=args.data_dir, glossary_files=args.glossary
     )
     for problem in lib.glossary.problems:
-        print(f"glossary: {problem}", file=sys.stderr)
+        say(f"glossary: {problem}", file=sys.stderr)
     return lib
 
 
@@ -105,13 +105,13 @@ def cmd_push(args: argparse.Namespace) -> int:
     if args.json or args.progress_json:
         data = {"corpora": [str(c) for c in lib.corpora], "archive": lib.name, **report.to_json()}
         if args.progress_json:
-            print(json.dumps({"report": data}), flush=True)
+            say(json.dumps({"report": data}), flush=True)
         else:
             cli._print_json(data)
         return 0
-    print(f"{report.summary()} (pushed to {lib.name})")
+    say(f"{report.summary()} (pushed to {lib.name})")
     for p in report.skipped:
-        print(f"  skipped {p}")
+        say(f"  skipped {p}")
     return 0
 
 
@@ -122,9 +122,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     before, after = init(args.url)
     name = connect.describe(args.url)
     if before == after:
-        print(f"{name}: schema {after}, nothing to do")
+        say(f"{name}: schema {after}, nothing to do")
     else:
-        print(f"{name}: schema {before} -> {after}")
+        say(f"{name}: schema {before} -> {after}")
     return 0
 
 
@@ -140,7 +140,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         cli._print_json({"archive": lib.name, "schema": SCHEMA_VERSION, "briefs": count})
     else:
-        print(f"{lib.name}: schema {SCHEMA_VERSION}, {count} briefs")
+        say(f"{lib.name}: schema {SCHEMA_VERSION}, {count} briefs")
     return 0
 
 
@@ -187,7 +187,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         say(f"  {p}")
     for p in pulled.skipped:
         say(f"  skipped {p}")
-    print(report.summary())
+    say(report.summary())
     return 0
 
 
@@ -197,10 +197,10 @@ def cmd_team_glossary(args: argparse.Namespace) -> int:
         if args.set:
             text = Path(args.set).read_text("utf-8")
             lib.set_team_glossary(text)
-            print(f"team glossary of {lib.name} replaced by {args.set}")
+            say(f"team glossary of {lib.name} replaced by {args.set}")
         else:
             toml = lib.team_glossary()
-            print(toml if toml is not None else f"{lib.name} has no team glossary yet")
+            say(toml if toml is not None else f"{lib.name} has no team glossary yet")
     finally:
         lib.close()
     return 0

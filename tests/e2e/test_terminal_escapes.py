@@ -115,3 +115,23 @@ def test_json_output_escapes_controls_and_reads_back(setup: tuple[Path, Path, Pa
     out = run(data, glossary, "show", FILE, "--json").stdout
     assert not RAW.search(out)
     assert "\x9b2J" in json.loads(out)["article"]
+
+
+def test_the_command_line_prints_only_through_say() -> None:
+    """A new ``print`` of a title would bring the raw terminal back: the command line's
+    modules print through :func:`briefreader.core.safetext.say` alone."""
+    import ast
+
+    import briefreader
+
+    root = Path(briefreader.__file__).parent
+    for name in ("cli.py", "archive_cli.py"):
+        tree = ast.parse((root / name).read_text("utf-8"))
+        bare = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "print"
+        ]
+        assert bare == [], f"{name}: print() at lines {bare}; use safetext.say"
