@@ -10,12 +10,20 @@ random input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+import markdown
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import briefreader
+from briefreader.core import glossary_file
+from briefreader.core.glossary import Glossary
 from briefreader.core.index import make_schema
 from briefreader.core.index.candidates import _JOINERS, _NAME_WORD, _Pieces
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
@@ -205,3 +213,178 @@ def test_a_run_of_names_reads_each_name_a_few_times() -> None:
     _CountedList.reads = 0
     assert _Pieces(lambda _run: names)(run) == []
     assert _CountedList.reads <= 4 * len(names), _CountedList.reads
+
+
+# -- glossary files --------------------------------------------------------------------------
+
+
+def _find_line_by_loop(
+    lines: list[str], start: int, end: int, needles: list[str], default: int | None
+) -> int | None:
+    """The rule glossary files were read by: every line, every needle's pattern."""
+    patterns = []
+    for needle in needles:
+        if re.fullmatch(r"[A-Za-z0-9_-]+", needle):
+            patterns.append(re.compile(rf"^\s*(?:{re.escape(needle)}\s*=|\[+\s*{needle}\b)"))
+        else:
+            patterns.append(re.compile(re.escape(needle)))
+    for i in range(start, min(end, len(lines))):
+        if any(p.search(lines[i]) for p in patterns):
+            return i + 1
+    return default
+
+
+class _LineFinderByLoop:
+    """glossary_file._LineFinder's answers, found the old way."""
+
+    def __init__(self, lines: list[str], start: int, end: int, needles: Iterable[str]) -> None:
+        self.where = (lines, start, end)
+        self.needles = set(needles)
+
+    def asked(self, needles: Iterable[str]) -> bool:
+        return self.needles.issuperset(needles)
+
+    def first(self, needles: Iterable[str], default: int | None) -> int | None:
+        return _find_line_by_loop(*self.where, list(needles), default)
+
+
+_TOML_LINES = [
+    "[[actor]]",
+    "  [[ actor ]]",
+    "[actor-x]",
+    "[actors]",
+    "[ name.x ]",
+    'name = "Iran"',
+    'name = "Iraq"',
+    "name = 'Persia'",
+    'aliases = ["Persia", "Iran", "H"]',
+    "aliases = [",
+    '  "Persia",',
+    "  'Iraq',",
+    '  "Tehran", "Iran",',
+    '  "H",',
+    '  "",',
+    "  4,",
+    "]",
+    'kind = "militia"',
+    "kind = 3",
+    "  kind= 3",
+    'alias = "x"',
+    "names = 1",
+    "name-x = 1",
+    '"quoted key" = 1',
+    "description = 4",
+    'match_case = "yes"',
+    "version = 2",
+    '"" = 1',
+    "# aliases = and name = in a comment",
+]
+
+
+@given(st.lists(st.sampled_from(_TOML_LINES), max_size=25))
+@settings(max_examples=300, deadline=None)
+def test_a_glossarys_problems_are_placed_on_the_lines_they_were(
+    tmp_path_factory: Any, picked: list[str]
+) -> None:
+    path = tmp_path_factory.mktemp("g") / "g.toml"
+    path.write_text("\n".join(picked) + "\n", "utf-8")
+    found = Glossary.load([path]).problems
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(glossary_file, "_LineFinder", _LineFinderByLoop)
+        expected = Glossary.load([path]).problems
+    assert found == expected
+
+
+@given(
+    st.lists(st.sampled_from(_TOML_LINES + ["x-y = 1", "[a-b-c]", "[[a-]]"]), max_size=20),
+    st.lists(
+        st.sampled_from(
+            [
+                "name",
+                "aliases",
+                "actor",
+                "a",
+                "a-",
+                "a-b",
+                "x-y",
+                '"Iran"',
+                "'Iraq'",
+                "quoted key",
+                "",
+                "Ira",
+                '"H",',
+                "e]",
+            ]
+        ),
+        max_size=6,
+    ),
+    st.integers(0, 6),
+    st.integers(0, 25),
+)
+@settings(max_examples=400, deadline=None)
+def test_a_line_finder_answers_as_the_search_per_needle(
+    lines: list[str], needles: list[str], start: int, end: int
+) -> None:
+    finder = glossary_file._LineFinder(lines, start, end, needles)
+    for needle in needles:
+        assert finder.first([needle], -1) == _find_line_by_loop(lines, start, end, [needle], -1)
+    assert finder.first(needles, None) == _find_line_by_loop(lines, start, end, needles, None)
+
+
+def _lines_run(work: Callable[[], object]) -> int:
+    """How many lines of Python the app (and Python-Markdown) runs for ``work``: a count
+    of the work done that does not move with the machine's load."""
+    roots = (str(Path(briefreader.__file__).parent), str(Path(markdown.__file__).parent))
+    count = 0
+
+    def local(_frame: Any, event: str, _arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def enter(frame: Any, _event: str, _arg: Any) -> Any:
+        return local if frame.f_code.co_filename.startswith(roots) else None
+
+    sys.settrace(enter)
+    try:
+        work()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def _grows_linearly(make: Callable[[int], Callable[[], object]], n: int) -> float:
+    """The work for 2n over the work for n (2 when linear, 4 when quadratic)."""
+    return _lines_run(make(2 * n)) / _lines_run(make(n))
+
+
+def _glossary_of(tmp: Path, text: str) -> Callable[[], object]:
+    path = tmp / f"g{len(text)}.toml"
+    path.write_text(text, "utf-8")
+    return lambda: Glossary.load([path])
+
+
+def test_loading_a_glossary_grows_with_its_aliases(tmp_path: Path) -> None:
+    """An actor with 50,000 aliases took 32 s to load: each alias's line was searched for
+    from the aliases' first line (a pass over the entry per alias)."""
+
+    def one_a_line(n: int) -> Callable[[], object]:
+        aliases = "".join(f'  "Alias Number {i}",\n' for i in range(n))
+        return _glossary_of(tmp_path, f'[[actor]]\nname = "Big"\naliases = [\n{aliases}]\n')
+
+    assert _grows_linearly(one_a_line, 400) < 2.4
+
+
+def test_unknown_keys_are_placed_in_one_pass(tmp_path: Path) -> None:
+    """Each unknown key, at the top or in an entry, was searched for from its start."""
+
+    def top(n: int) -> Callable[[], object]:
+        keys = "".join(f"key{i} = {i}\n" for i in range(n))
+        return _glossary_of(tmp_path, keys + '[[actor]]\nname = "Big"\n')
+
+    def fields(n: int) -> Callable[[], object]:
+        keys = "".join(f"field{i} = {i}\n" for i in range(n))
+        return _glossary_of(tmp_path, '[[actor]]\nname = "Big"\n' + keys)
+
+    assert _grows_linearly(top, 400) < 2.4
+    assert _grows_linearly(fields, 400) < 2.4
