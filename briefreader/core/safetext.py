@@ -12,22 +12,35 @@ from __future__ import annotations
 import html
 import json
 import re
+import textwrap
 from typing import Any
 
 # -- Qt widgets --------------------------------------------------------------------------
 
 
+#: The longest line a rich text keeps whole; longer ones are wrapped between words.
+LINE_WIDTH = 80
+
+
 def rich_text(text: str) -> str:
-    """Rich text (Qt's HTML) that shows ``text`` exactly as written, line breaks kept.
+    """Rich text (Qt's HTML) that shows ``text`` as written: its characters, its lines.
 
     Qt decides by a guess (``Qt::mightBeRichText``) whether a tooltip, a message box or an
     auto-format label is HTML; a guess can be steered by the text itself. Escaped and
     wrapped in a paragraph, the text is always taken for rich text and holds no mark-up.
-    An empty text stays empty (an empty tooltip is no tooltip).
+    Lines longer than :data:`LINE_WIDTH` are wrapped here, and Qt wraps none: it would wrap
+    a rich tooltip at a width of its own, a short one mid-phrase. An empty text stays empty
+    (an empty tooltip is no tooltip).
     """
     if not text:
         return ""
-    return "<p style='white-space:pre-wrap'>" + html.escape(text, quote=False) + "</p>"
+    lines: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= LINE_WIDTH:
+            lines.append(line)
+        else:
+            lines += textwrap.wrap(line, LINE_WIDTH, break_on_hyphens=False) or [""]
+    return "<p style='white-space:pre'>" + html.escape("\n".join(lines), quote=False) + "</p>"
 
 
 # -- the terminal --------------------------------------------------------------------------

@@ -80,6 +80,9 @@ def test_rich_text_is_escaped_and_always_rich() -> None:
     assert out.startswith("<p") and out.endswith("</p>")
     assert "<img" not in out and "&lt;img src='/dev/zero'&gt;" in out
     assert "\nsecond line &amp; more" in out
+    # Long lines are wrapped between words; Qt wraps nothing (white-space: pre).
+    long = rich_text("word " * 40)
+    assert "white-space:pre'" in long and long.count("\n") == 2
     assert rich_text("") == ""
     # Qt guesses rich text from the first line: "&lt;" there, or a tag, makes it rich.
     assert "<img" not in rich_text(f"&lt; {TAG}")
@@ -89,9 +92,12 @@ def test_rich_text_is_escaped_and_always_rich() -> None:
 def test_rich_text_holds_no_markup_but_its_own(text: str) -> None:
     out = rich_text(text)
     if text:
-        inner = out[len("<p style='white-space:pre-wrap'>") : -len("</p>")]
+        inner = out[out.index(">") + 1 : -len("</p>")]
         assert "<" not in inner and ">" not in inner
-        assert html.unescape(inner) == text
+        shown = html.unescape(inner)
+        assert "".join(shown.split()) == "".join(text.split())  # only wrapped, never changed
+        if all(len(line) <= 80 for line in text.splitlines()):
+            assert shown == "\n".join(text.splitlines())
 
 
 def test_terminal_text_escapes_controls_but_newline_and_tab() -> None:
