@@ -203,13 +203,13 @@ def _format_text(word: str, title: str) -> str:
 
 
 def _write_samples(folder: Path) -> None:
-    """One real file of each format the readers take, written with the libraries we ship
-    (the standard library for emails, python-docx for Word, Qt for the PDF)."""
+    """One real file of each format the readers take (the standard library writes the emails
+    and the Word package, Qt the PDF)."""
     import email.message
     import html
     import mailbox
+    import zipfile
 
-    import docx
     from PySide6.QtGui import QPageSize, QPdfWriter, QTextDocument
 
     folder.mkdir(parents=True)
@@ -222,11 +222,33 @@ def _write_samples(folder: Path) -> None:
         f"</h1>{paras}</article><footer>Share this story</footer></body></html>",
         "utf-8",
     )
-    word = docx.Document()
-    word.core_properties.title = "Word brief"
-    for para in _format_text(words["docx"], "Word brief").split("\n\n"):
-        word.add_paragraph(para.strip())
-    word.save(str(folder / "brief.docx"))
+    # The smallest Word file Word itself opens: a package of three parts (the smoke test must
+    # not lean on python-docx, which only the readers may import).
+    body = "".join(
+        f"<w:p><w:r><w:t>{html.escape(p.strip())}</w:t></w:r></w:p>"
+        for p in _format_text(words["docx"], "Word brief").split("\n\n")
+    )
+    with zipfile.ZipFile(folder / "brief.docx", "w") as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats'
+            '-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+            "</Relationships>",
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>',
+        )
 
     def message(word: str, subject: str) -> email.message.EmailMessage:
         msg = email.message.EmailMessage()
