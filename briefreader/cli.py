@@ -121,6 +121,7 @@ def _hit_json(lib: Library, hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 4),
         "all_words": hit.tier == 1,
         "snippet": snippet,
+        "copies": list(hit.copies),
     }
 
 
@@ -136,6 +137,7 @@ def _results_json(lib: Library, res: SearchResults) -> dict[str, Any]:
         "suggestion": res.suggestion,
         "notices": res.notices,
         "seconds": round(res.seconds, 4),
+        "folded": res.folded,
     }
 
 
@@ -335,6 +337,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     say(
         f"{len(res.hits)} of {counted(res.total, 'brief')} ({res.total_all_words} with all the"
         f" words) in {res.seconds * 1000:.0f} ms"
+        + (f"; {counted(res.folded, 'copy', 'copies')} listed under another place"
+           if res.folded else "")
     )
     for n, hit in enumerate(res.hits, 1):
         date = _date(hit.date) or "no date"
@@ -346,6 +350,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         if hit.actors:
             names = [lib.glossary.describe(a)[0] for a in hit.actors[:6]]
             say(f"   actors: {', '.join(names)}")
+        if hit.copies:
+            say(f"   also in: {', '.join(hit.copies)}")
     return 0
 
 
@@ -390,6 +396,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                 "comment_start": brief.comment_start,
                 "mentions": [_mention_json(lib.glossary, brief, m) for m in mentions],
                 "provenance": _provenance_json(brief),
+                "copies": list(lib.copies_of(brief.id)),
             }
         )
         return 0
@@ -399,6 +406,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         say(meta)
     if provenance_line(brief):
         say(f"from {provenance_line(brief)}")
+    copies = lib.copies_of(brief.id)
+    if copies:
+        say(f"the same article is also in: {', '.join(copies)}")
     for w in brief.warnings:
         say(f"warning: {w}")
     say("\nARTICLE\n")

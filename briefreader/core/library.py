@@ -8,6 +8,7 @@ to the index; searches come back as plain records too.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -598,6 +599,7 @@ class Library:
             since, until = until, since
         filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
+            filters, places = self._fold_copies(text, filters)
             results = ix.search(
                 self.index,
                 self.builder,
@@ -610,6 +612,12 @@ class Library:
                 snippets=snippets,
                 time_limit=time_limit,
             )
+        results.folded = len(filters.exclude)
+        if places:
+            results.hits = [
+                dataclasses.replace(h, copies=places[h.id]) if h.id in places else h
+                for h in results.hits
+            ]
         results.notices[:0] = [n for n in tamed if n not in results.notices]
         reason = self.index.pending_rebuild()
         if reason:  # rebuilt, and not yet filled by an update
@@ -618,6 +626,29 @@ class Library:
                 " finished."
             )
         return results
+
+    def _fold_copies(
+        self, text: str, filters: ix.Filters
+    ) -> tuple[ix.Filters, dict[str, tuple[str, ...]]]:
+        """The same article in several places is one result: of the copies a search finds,
+        the best scored stands for them (ties: the first in id order) and the others are left
+        out of the results and their counts. Returns the filters with those left out, and each
+        copy's other places. Under the caller's read of the index."""
+        groups = self.index.copy_groups()
+        if not groups:
+            return filters, {}
+        members = [brief_id for g in groups for brief_id in g]
+        scored = ix.scored_among(self.index, self.builder, text, members, filters)
+        hidden: list[str] = []
+        places: dict[str, tuple[str, ...]] = {}
+        for g in groups:
+            found = [brief_id for brief_id in g if brief_id in scored]
+            if found:
+                best = max(found, key=lambda b: (scored[b], -g.index(b)))
+                hidden.extend(b for b in found if b != best)
+            for brief_id in g:
+                places[brief_id] = tuple(b for b in g if b != brief_id)
+        return dataclasses.replace(filters, exclude=tuple(hidden)), places
 
     def _filters(
         self,
@@ -679,9 +710,23 @@ class Library:
         return out
 
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
+        """Briefs like this one; its copies (the same article elsewhere) are not among them."""
         with self._reading():
-            keys = self.index.keys_for_id(brief_id) or [brief_id]
-            return ix.related(self.index, keys[0], limit=limit)
+            others = self._copies_of(brief_id)
+            return ix.related(
+                self.index, brief_id, limit=limit, filters=ix.Filters(exclude=others)
+            )
+
+    def copies_of(self, brief_id: str) -> tuple[str, ...]:
+        """The other briefs holding the same article as ``brief_id`` (its other places)."""
+        with self._reading():
+            return self._copies_of(brief_id)
+
+    def _copies_of(self, brief_id: str) -> tuple[str, ...]:
+        for g in self.index.copy_groups():
+            if brief_id in g:
+                return tuple(b for b in g if b != brief_id)
+        return ()
 
     def actor_counts(self) -> dict[str, int]:
         """Briefs mentioning each actor of the glossary (0 for none)."""

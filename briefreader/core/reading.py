@@ -36,6 +36,8 @@ class BriefView:
     related: list[Hit] = field(default_factory=list)
     #: The query whose hits are marked ("" for none): a reader re-marks when it changes.
     query: str = ""
+    #: The same article's other places (ids of briefs holding it too).
+    copies: tuple[str, ...] = ()
 
 
 def actor_info(library: Library) -> Callable[[str], tuple[str, str, str]]:
@@ -50,7 +52,12 @@ def prepare_brief(library: Library, ref: str, query: str, *, related: bool = Tru
     hits = library.hit_spans(brief, query) if query.strip() else []
     rendered = render_brief(brief, mentions, hits, actor_info(library))
     rel = related_briefs(library, brief.id) if related else []
-    return BriefView(brief, mentions, hits, rendered, rel, query.strip())
+    try:
+        copies = library.copies_of(brief.id)
+    except Exception:  # the other places are a nicety, like "more like this": logged only
+        log.debug("no copies looked up for %s", brief.id, exc_info=True)
+        copies = ()
+    return BriefView(brief, mentions, hits, rendered, rel, query.strip(), copies)
 
 
 def related_briefs(library: Library, brief_id: str) -> list[Hit]:

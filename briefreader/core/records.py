@@ -93,6 +93,9 @@ class Hit:
     score: float
     snippet: Snippet | None
     tier: int = 1  # 1: all the words; 2: only some of them
+    #: The article's other places (ids of briefs holding the same article, folded into this
+    #: result), best first.
+    copies: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -112,6 +115,8 @@ class SearchResults:
     exact: bool = True
     #: True when the time limit stopped the search: the hits found so far, maybe not the best.
     partial: bool = False
+    #: Briefs left out as copies of an article listed under another of its places.
+    folded: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +129,8 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
     years: tuple[int, ...] = ()
+    #: Brief ids left out (copies of an article listed once, under another of its places).
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         w.indexFinished.connect(self._on_index_finished)
         w.indexFailed.connect(self._on_index_failed)
 
+        self.pane.briefRequested.connect(self.open_brief)
         self.pane.actorClicked.connect(self.glossary_panel.select_actor)
         self.pane.actorClicked.connect(lambda _a: self.show_actor_panel())
         self.pane.addAliasRequested.connect(self.glossary_editor.ask_add_alias)

@@ -62,7 +62,8 @@ class HitListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return rich_text(hit.id)
+            also = f"\nThe same article is also in: {', '.join(hit.copies)}" if hit.copies else ""
+            return rich_text(hit.id + also)
         if role == HitRole:
             return hit
         if role == ActorNamesRole:

@@ -304,6 +304,10 @@ class ArchiveLibrary(Library):
             log.warning("archive row %r cannot be read: %s", brief_id, exc)
             raise BriefError(brief_id, "its row in the team archive is malformed") from None
 
+    def copies_of(self, brief_id: str) -> tuple[str, ...]:
+        """The archive does not fold copies of one article yet: none are known."""
+        return ()
+
     def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
         return self._run(
             lambda conn: similar.related(conn, brief_id.removeprefix("archive:"), limit)

@@ -23,7 +23,13 @@ from briefreader.core.index.schema import (
     analysed_terms,
     make_schema,
 )
-from briefreader.core.index.searching import TIME_LIMIT_S, docnums_of, found_among, search
+from briefreader.core.index.searching import (
+    TIME_LIMIT_S,
+    docnums_of,
+    found_among,
+    scored_among,
+    search,
+)
 from briefreader.core.index.snippets import hit_spans, term_positions
 from briefreader.core.index.store import BriefIndex, ManifestEntry
 from briefreader.core.records import (
@@ -52,6 +58,7 @@ __all__ = [
     "candidates",
     "docnums_of",
     "found_among",
+    "scored_among",
     "prepare_candidates",
     "FIELD_ALIASES",
     "SCHEMA_VERSION",

@@ -7,6 +7,7 @@ import math
 import time
 from typing import Any
 
+import numpy as np
 from whoosh import query
 
 from briefreader.core.index.evaluate import Evaluator, TimeUp
@@ -17,6 +18,7 @@ from briefreader.core.index.searching import (
     _filter_query,
     _hit_from,
     _order,
+    docnums_of,
 )
 from briefreader.core.index.snippets import _lead_snippet
 from briefreader.core.index.store import BriefIndex
@@ -78,11 +80,15 @@ def related_query(ev: Evaluator, stored: dict[str, Any], docnum: int | None = No
 
 
 def related(
-    idx: BriefIndex, key: str, *, limit: int = 10, filters: Filters | None = None
+    idx: BriefIndex, brief_id: str, *, limit: int = 10, filters: Filters | None = None
 ) -> list[Hit]:
-    """Briefs most like this one, ranked over every brief of the index (not a sample)."""
+    """Briefs most like this one, ranked over every brief of the index (not a sample).
+
+    ``brief_id`` is the brief's id (an item of a digest has its own); ``filters.exclude``
+    leaves briefs out (its copies: the same article is not "more like this").
+    """
     s = idx.searcher()
-    docnum = s.document_number(key=key)
+    docnum = docnums_of(idx, [brief_id]).get(brief_id)
     if docnum is None:
         return []
     stored = s.stored_fields(docnum)
@@ -96,9 +102,12 @@ def related(
         if filt is not None:
             found = found.restrict(ev.run(filt, scored=False).ids)
     except TimeUp:
-        log.info("related briefs of %s: stopped after %g s", key, TIME_LIMIT_S)
+        log.info("related briefs of %s: stopped after %g s", brief_id, TIME_LIMIT_S)
         return []
     keep = found.ids != docnum
+    if filters is not None and filters.exclude:
+        gone = list(docnums_of(idx, filters.exclude).values())
+        keep &= ~np.isin(found.ids, np.array(gone, dtype=np.int64))
     ids, scores = found.ids[keep], found.scores[keep]
     out = []
     for j in _order(ids, -scores, limit):

@@ -17,6 +17,7 @@ from whoosh import columns, fields, scoring
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.lang.porter import stem as _porter
 
+from briefreader.core.copies import fingerprint
 from briefreader.core.records import IndexDoc
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,9 @@ log = logging.getLogger(__name__)
 #: where the comment starts; the unused month field dropped. 8: word pairs (pairs_title,
 #: pairs_article, pairs_comment) so that a two-word phrase is one posting list. 9: the word
 #: pairs moved to the term files (termfile.py): as Whoosh terms they made the index seven
-#: times its size and the build half again as long.
-SCHEMA_VERSION = 9
+#: times its size and the build half again as long. 10: copy keys and signatures of each
+#: article (copies.py), so that the same article in several places is listed once.
+SCHEMA_VERSION = 10
 
 TITLE_BOOST = 1.0
 #: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
@@ -119,6 +121,9 @@ def make_schema() -> fields.Schema:
         date=fields.DATETIME(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         has_comment=fields.BOOLEAN(),
+        # The article's copy keys (an exact key and MinHash bands) and its signature.
+        copykeys=fields.KEYWORD(commas=True),
+        copysig=fields.STORED(),
     )
 
 
@@ -147,6 +152,10 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
     if doc.date is not None:
         fields_["date"] = dt.datetime(doc.date.year, doc.date.month, doc.date.day)
         fields_["year"] = str(doc.date.year)
+    print_ = fingerprint(doc.article)
+    if print_ is not None:
+        fields_["copykeys"] = ",".join(print_.keys)
+        fields_["copysig"] = print_.encoded()
     return fields_
 
 

@@ -175,6 +175,10 @@ def search(
 
     filt = _filter_query(filters)
     allowed = None if filt is None else ev.run(filt, scored=False).ids
+    if filters.exclude:
+        # Copies folded into another result (Library.search): left out of every count.
+        gone = np.array(sorted(docnums_of(idx, filters.exclude).values()), dtype=np.int64)
+        allowed = np.setdiff1d(ev.every() if allowed is None else allowed, gone)
     nothing = Matches(np.empty(0, np.int64), np.empty(0, np.float64))
 
     tier1, tier2 = nothing, nothing
@@ -306,6 +310,27 @@ def found_among(
         if loose_q is not None and loose_q != parsed.all_words:
             found = union_sorted(found, ev.run(loose_q, scored=False).ids, ev.n)
     return [wanted[d] for d in sorted(wanted) if _contains(found, d)]
+
+
+def scored_among(
+    idx: BriefIndex,
+    builder: QueryBuilder,
+    text: str,
+    ids: Sequence[str],
+    filters: Filters | None = None,
+) -> dict[str, float]:
+    """Those of ``ids`` a search for ``text`` finds, with the score each gets (0.0 for an
+    empty query): which of several copies of one article should stand for them."""
+    found = found_among(idx, builder, text, ids, filters)
+    if not found or not text.strip():
+        return dict.fromkeys(found, 0.0)
+    ev = idx.evaluator()
+    parsed = builder.parse(text, idx.searcher().reader())
+    q = parsed.some_words if parsed.some_words is not None else parsed.all_words
+    numbers = docnums_of(idx, found)
+    order = sorted(numbers, key=numbers.__getitem__)
+    scores = ev.scores_at(q, np.array([numbers[i] for i in order], dtype=np.int64))
+    return {brief_id: float(score) for brief_id, score in zip(order, scores, strict=True)}
 
 
 def docnums_of(idx: BriefIndex, ids: Sequence[str]) -> dict[str, int]:

@@ -28,6 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index import schema as _schema
 from briefreader.core.index import termfile
+from briefreader.core.index.copies import copy_groups
 from briefreader.core.index.evaluate import Evaluator
 from briefreader.core.index.postings import ArrayCache, cache_bytes_setting, segment_key
 from briefreader.core.index.schema import (
@@ -255,6 +256,7 @@ class BriefIndex:
         #: segment: a refresh keeps what unchanged segments gave).
         self.arrays = ArrayCache(cache_bytes_setting(cache_mb))
         self._evaluator: Evaluator | None = None
+        self._copies: tuple[Any, list[tuple[str, ...]]] | None = None
         self._term_files: dict[Any, termfile.TermFile] = {}
 
     # -- opening -------------------------------------------------------------------------
@@ -592,6 +594,15 @@ class BriefIndex:
 
     def doc_count(self) -> int:
         return int(self._require().doc_count())
+
+    def copy_groups(self) -> list[tuple[str, ...]]:
+        """The groups of briefs holding the same article (see copies.py), found once per
+        searcher: a commit brings a new searcher, and the groups are found again."""
+        ev = self.evaluator()
+        s = ev.searcher
+        if self._copies is None or self._copies[0] is not s:
+            self._copies = (s, copy_groups(s, [seg for _leaf, seg in ev.leaves]))
+        return self._copies[1]
 
     def evaluator(self) -> Evaluator:
         """The array evaluator of the current searcher (made again when the searcher is)."""

@@ -232,7 +232,14 @@ class SearchPanel(QWidget):
         self.shown_query = request.text
         self.facets.show_counts(res, _facet_contexts(request))
         self.info.setText(self._info_html(request, res))
-        self.info.setToolTip(_PARTIAL_TIP if res.partial else "")
+        tips = [_PARTIAL_TIP] if res.partial else []
+        if res.folded:
+            tips.append(
+                f"{counted(res.folded, 'brief')} repeating an article listed here "
+                f"{'is' if res.folded == 1 else 'are'} not listed again: the article's other "
+                "places are named in its tooltip and above it when it is open."
+            )
+        self.info.setToolTip("\n\n".join(tips))
         if current is not None:
             self.select(current)
         if (self.open_first or self._open_on_answer) and res.hits:

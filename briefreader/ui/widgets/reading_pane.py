@@ -75,6 +75,7 @@ class ReadingPane(QWidget):
     addActorRequested = Signal(str)
     rendered = Signal()
     actorPageRequested = Signal(str)
+    briefRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -125,6 +126,14 @@ class ReadingPane(QWidget):
         self.open_original.clicked.connect(self._open_original)
         self.provenance.setWordWrap(True)
         tl.addWidget(self.provenance)
+        # The same article's other places (a round-up's item, the page, an email): links.
+        self.copies = QLabel()
+        self.copies.setObjectName("copies")
+        self.copies.setWordWrap(True)
+        self.copies.setTextFormat(Qt.TextFormat.RichText)
+        self.copies.linkActivated.connect(self._open_copy)
+        tl.addWidget(self.copies)
+        self.copies.hide()
         row = QHBoxLayout()
         row.addWidget(self.legend)
         row.addStretch(1)
@@ -132,6 +141,7 @@ class ReadingPane(QWidget):
         tl.addLayout(row)
         self.provenance.hide()
         self.open_original.hide()
+        self.copies.hide()
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -245,6 +255,7 @@ class ReadingPane(QWidget):
         self.open_original.setVisible(
             bool(where) and view.brief.on_disk and view.brief.path.is_file()
         )
+        self._show_copies(view.copies)
         art, com = self.browsers
         art.setHtml(
             decorate(
@@ -263,6 +274,32 @@ class ReadingPane(QWidget):
                 )
             )
         emit(self.rendered)
+
+    def _show_copies(self, copies: tuple[str, ...]) -> None:
+        if not copies:
+            self.copies.hide()
+            return
+        links = ", ".join(
+            f"<a href='copy:{n}' style='color:{self.style_.faded}'>{html.escape(c)}</a>"
+            for n, c in enumerate(copies)
+        )
+        self.copies.setText(
+            f"<span style='color:{self.style_.faded}'>The same article is also in "
+            f"{links}</span>"
+        )
+        self.copies.setToolTip("")
+        self.copies.show()
+
+    @Slot(str)
+    def _open_copy(self, link: str) -> None:
+        """A click on one of the article's other places opens that brief."""
+        if self.view is None or not link.startswith("copy:"):
+            return
+        try:
+            brief_id = self.view.copies[int(link.removeprefix("copy:"))]
+        except (ValueError, IndexError):
+            return
+        emit(self.briefRequested, brief_id)
 
     @Slot()
     def _open_original(self) -> None:

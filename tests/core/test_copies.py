@@ -1,0 +1,133 @@
+"""The same article in several places is one result, with its other places listed: exact
+copies (a round-up item and its own page), near copies (the same text with other
+boilerplate), and never two different articles that merely share words."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import formats_kit as kit
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from briefreader.core import copies
+from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
+
+random.seed(7)
+_VOCAB = [f"w{n}" for n in range(4000)]
+
+
+def _article(n: int = 300) -> str:
+    return " ".join(random.choice(_VOCAB) for _ in range(n))
+
+
+def test_fingerprints_tell_copies_from_other_articles() -> None:
+    base = _article()
+    near = "Share this story. Follow us. " + base + " Read more at example.org today."
+    other = _article()
+    half = " ".join(base.split()[:150] + other.split()[:150])
+    fb, fn, fo, fh = (copies.fingerprint(t) for t in (base, near, other, half))
+    assert fb and fn and fo and fh
+    assert copies.fingerprint(base.upper().replace(" ", "  ,")).keys[0] == fb.keys[0]
+    assert copies.similarity(fb.signature, fn.signature) >= copies.NEAR
+    assert set(fb.keys[1:]) & set(fn.keys[1:])  # a shared band makes them candidates
+    assert copies.similarity(fb.signature, fo.signature) < 0.2
+    assert copies.similarity(fb.signature, fh.signature) < copies.NEAR
+    assert copies.fingerprint("too short to tell " * 3) is None
+    assert copies.decode_signature(fb.encoded()) == fb.signature
+
+
+@given(st.text(max_size=400))
+def test_any_text_fingerprints_without_error(text: str) -> None:
+    got = copies.fingerprint(text)
+    assert got is None or (len(got.keys) == copies.BANDS + 1 and len(got.signature) == 32)
+
+
+def _brief(title: str, body: str, comment: str = "") -> str:
+    return f"Title: {title}\n\n{body}\n" + (f"\nComment: {comment}\n" if comment else "")
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    story, other = _article(), _article()
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "page.md").write_text(_brief("Page", story, "From the page."), "utf-8")
+    (root / "roundup-item.md").write_text(_brief("Item", story, "From the round-up."), "utf-8")
+    (root / "mirror.md").write_text(
+        _brief("Mirror", "Subscribe now. " + story + " All rights reserved."), "utf-8"
+    )
+    (root / "other.md").write_text(_brief("Other", other), "utf-8")
+    (root / "mixed.md").write_text(
+        _brief("Mixed", " ".join(story.split()[:120] + other.split()[:180])), "utf-8"
+    )
+    library = Library([root], tmp_path / "data", Glossary.load([]))
+    library.update(bulk=False)
+    library.story = story  # type: ignore[attr-defined]
+    yield library
+    library.close()
+
+
+def test_copies_are_one_result_with_their_other_places(lib: Library) -> None:
+    word = lib.story.split()[10]  # type: ignore[attr-defined]
+    res = lib.search(word, limit=20)
+    ids = [h.id for h in res.hits]
+    shown = [i for i in ids if i in {"page.md", "roundup-item.md", "mirror.md"}]
+    assert len(shown) == 1, ids  # three places, one result
+    hit = next(h for h in res.hits if h.id == shown[0])
+    assert set(hit.copies) == {"page.md", "roundup-item.md", "mirror.md"} - {hit.id}
+    assert "mixed.md" in ids  # shares words, not the article: a result of its own
+    assert res.folded == 2 and res.total == len(ids)
+    listing = lib.search("", limit=20)
+    assert listing.total == 3 and listing.folded == 2
+
+
+def test_a_copy_found_alone_is_listed(lib: Library) -> None:
+    res = lib.search("Subscribe", limit=20)
+    assert [h.id for h in res.hits] == ["mirror.md"]
+    assert set(res.hits[0].copies) == {"page.md", "roundup-item.md"}
+    assert res.folded == 0
+
+
+def test_a_digest_item_and_an_email_of_the_same_article(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    long_article = " ".join([kit.ARTICLE] * 2) + " " + _article(40)
+    (root / "2019-03-12_roundup.txt").write_text(
+        kit.ROUNDUP_DATED.replace(kit.ARTICLE, long_article), "utf-8"
+    )
+    (root / "single.txt").write_text(kit.SINGLE.replace(kit.ARTICLE, long_article), "utf-8")
+    lib = Library([root], tmp_path / "data", Glossary.load([]))
+    try:
+        lib.update(bulk=False)
+        res = lib.search("disarmed", limit=10)
+        assert len(res.hits) == 1
+        assert set((res.hits[0].id, *res.hits[0].copies)) == {
+            "2019-03-12_roundup.txt#1", "single.txt"
+        }
+    finally:
+        lib.close()
+
+
+def test_groups_are_the_same_read_from_term_files_or_from_whoosh(lib: Library) -> None:
+    from briefreader.core.index.copies import copy_groups
+
+    ev = lib.index.evaluator()
+    segments = [seg for _leaf, seg in ev.leaves]
+    assert any(seg.terms is not None for seg in segments)  # the fast path is taken
+    fast = copy_groups(ev.searcher, segments)
+    for seg in segments:
+        seg.terms = None  # as before the term files are written
+    slow = copy_groups(ev.searcher, segments)
+    assert fast == slow == [("mirror.md", "page.md", "roundup-item.md")]
+
+
+def test_a_removed_copy_leaves_its_group(lib: Library, tmp_path: Path) -> None:
+    (tmp_path / "corpus" / "page.md").unlink()
+    lib.update(bulk=False)
+    assert lib.index.copy_groups() == [("mirror.md", "roundup-item.md")]
+    assert lib.copies_of("mirror.md") == ("roundup-item.md",)
+    assert "roundup-item.md" not in [h.id for h in lib.related("mirror.md")]
