@@ -17,8 +17,9 @@ spacing away:
   boilerplate line).
 
 Articles of fewer than :data:`MIN_SHINGLES` distinct shingles get no fingerprint: two short
-notes (or two texts of one repeated paragraph) alike by chance are not one article. The index stores the keys as terms, so the briefs sharing one
-are a term lookup away (see ``index.copies``).
+notes (or two texts of one repeated paragraph) alike by chance are not one article. The
+index stores the keys as terms, so the briefs sharing one stand side by side in its term
+files (see ``index.copies``).
 """
 
 from __future__ import annotations

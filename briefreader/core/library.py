@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from briefreader import paths
+from briefreader.core import extract
 from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief, BriefError
 from briefreader.core.briefdocs import (
+    FileJob,
+    FileOutcome,
     Todo,
     briefs_of_file,
     is_saved_page_folder,
     not_read_reason,
-    read_file_for_update,
     readable_suffixes,
     rel_id,
     to_doc,
@@ -367,17 +369,6 @@ class Library:
         todo, removed, manifest = plan.todo, plan.removed, plan.manifest
         total = len(todo)
         replaced: list[str] = []
-        counter = {"n": 0}
-
-        def docs() -> Iterator[ix.IndexDoc]:
-            for item in todo:
-                if cancel is not None and cancel():
-                    return
-                counter["n"] += 1
-                if progress is not None:
-                    progress(counter["n"], total, str(item.path))
-                yield from self._prepare(item, manifest, report, plan.problems, replaced)
-
         if bulk is None:
             bulk = total >= BULK_THRESHOLD
         if bulk:
@@ -386,16 +377,36 @@ class Library:
             if existing or removed:
                 self.index.write([], existing + removed, manifest=manifest)
                 removed = []
-        # Nothing new, changed or gone: no writer, no commit, no manifest written again.
-        if todo or removed:
-            self.index.write(
-                docs(),
-                removed,
-                manifest=manifest,
-                bulk=bulk,
-                batch=BULK_BATCH if bulk else 0,
-                batch_max=BULK_BATCH_MAX,
-            )
+
+        def job(item: Todo) -> FileJob:
+            # What the index holds of it, to skip reading a touched but unchanged file.
+            old = manifest.get(item.key)
+            known = old.sha256 if old is not None and not item.rematch else ""
+            return FileJob(item.path, rel_id(item.path, item.root), known)
+
+        # Read in worker processes ahead of the writer when there are enough files to pay
+        # for them (core/extract.py), and given back in this order: what is written,
+        # committed and put in the manifest is the same as reading them here one by one.
+        with extract.outcomes([job(item) for item in todo]) as outcomes:
+
+            def docs() -> Iterator[ix.IndexDoc]:
+                for n, (item, got) in enumerate(zip(todo, outcomes, strict=True), start=1):
+                    if cancel is not None and cancel():
+                        return
+                    if progress is not None:
+                        progress(n, total, str(item.path))
+                    yield from self._prepare(item, got, manifest, report, plan.problems, replaced)
+
+            # Nothing new, changed or gone: no writer, no commit, no manifest written again.
+            if todo or removed:
+                self.index.write(
+                    docs(),
+                    removed,
+                    manifest=manifest,
+                    bulk=bulk,
+                    batch=BULK_BATCH if bulk else 0,
+                    batch_max=BULK_BATCH_MAX,
+                )
         if replaced:
             # Indexed before, unreadable now: the old version goes, the problem is shown.
             self.index.write([], replaced, manifest=manifest)
@@ -448,47 +459,38 @@ class Library:
     def _prepare(
         self,
         item: Todo,
+        got: FileOutcome,
         manifest: dict[str, ix.ManifestEntry],
         report: UpdateReport,
         problems: dict[str, tuple[int, int, str]],
         replaced: list[str],
     ) -> list[ix.IndexDoc]:
-        """Read, parse and match one file: its briefs' docs (several for a digest or a
-        mailbox), none if it needs no indexing or cannot be read."""
+        """Match one file's briefs as read (``got``): their docs (several for a digest or a
+        mailbox), none if it needs no indexing or could not be read."""
         key, st = item.key, item.st
-
-        def refuse(reason: str) -> list[ix.IndexDoc]:
-            self.problems.append(Problem(key, reason))
-            problems[key] = (st.st_size, st.st_mtime_ns, reason)
+        if got.refused is not None:
+            self.problems.append(Problem(key, got.refused))
+            problems[key] = (st.st_size, st.st_mtime_ns, got.refused)
             if item.existed:
                 replaced.append(key)  # indexed before, unreadable now: the old one goes
             return []
-
-        try:
-            data, digest = read_file_for_update(item.path)
-        except BriefError as exc:  # too large: never read into memory
-            return refuse(exc.reason)
-        except OSError as exc:
-            gone = isinstance(exc, FileNotFoundError)
-            reason = "deleted while it was being indexed" if gone else "cannot read"
-            self.problems.append(Problem(key, f"{reason}: {exc.strerror or exc}"))
-            if gone and item.existed:
+        if got.failed is not None or got.briefs is None and key not in manifest:
+            self.problems.append(Problem(key, got.failed or "cannot read"))
+            if got.gone and item.existed:
                 replaced.append(key)  # the old version must not outlive the file
             return []
-        old = manifest.get(key)
-        if old is not None and old.sha256 == digest and not item.rematch:
+        digest = got.sha256
+        if got.briefs is None:
             # Touched but not changed: remember the new mtime, skip the work.
+            old = manifest[key]
             manifest[key] = ix.ManifestEntry(
                 st.st_size, st.st_mtime_ns, digest, old.id, old.warnings, old.items
             )
             report.unchanged += old.items
             self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
             return []
+        briefs, warnings = got.briefs, got.warnings
         file_id = rel_id(item.path, item.root)
-        try:
-            briefs, warnings = briefs_of_file(item.path, file_id, data, digest)
-        except BriefError as exc:
-            return refuse(exc.reason)
         self.problems.extend(Problem(key, w, "warning") for w in warnings)
         docs = []
         for brief in briefs:
@@ -497,7 +499,7 @@ class Library:
                 to_doc(
                     brief, key, st.st_size, st.st_mtime_ns, mentions,
                     file_id=file_id, file_sha256=digest, items=len(briefs),
-                    warnings=tuple(warnings),
+                    warnings=warnings,
                 )  # fmt: skip
             )
         if item.rematch:
@@ -599,7 +601,6 @@ class Library:
             since, until = until, since
         filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
-            filters, places = self._fold_copies(text, filters)
             results = ix.search(
                 self.index,
                 self.builder,
@@ -612,10 +613,10 @@ class Library:
                 snippets=snippets,
                 time_limit=time_limit,
             )
-        results.folded = len(filters.exclude)
-        if places:
+            groups = self.index.copy_groups()
+        if groups.of:
             results.hits = [
-                dataclasses.replace(h, copies=places[h.id]) if h.id in places else h
+                dataclasses.replace(h, copies=groups.others(h.id)) if h.id in groups.of else h
                 for h in results.hits
             ]
         results.notices[:0] = [n for n in tamed if n not in results.notices]
@@ -626,29 +627,6 @@ class Library:
                 " finished."
             )
         return results
-
-    def _fold_copies(
-        self, text: str, filters: ix.Filters
-    ) -> tuple[ix.Filters, dict[str, tuple[str, ...]]]:
-        """The same article in several places is one result: of the copies a search finds,
-        the best scored stands for them (ties: the first in id order) and the others are left
-        out of the results and their counts. Returns the filters with those left out, and each
-        copy's other places. Under the caller's read of the index."""
-        groups = self.index.copy_groups()
-        if not groups:
-            return filters, {}
-        members = [brief_id for g in groups for brief_id in g]
-        scored = ix.scored_among(self.index, self.builder, text, members, filters)
-        hidden: list[str] = []
-        places: dict[str, tuple[str, ...]] = {}
-        for g in groups:
-            found = [brief_id for brief_id in g if brief_id in scored]
-            if found:
-                best = max(found, key=lambda b: (scored[b], -g.index(b)))
-                hidden.extend(b for b in found if b != best)
-            for brief_id in g:
-                places[brief_id] = tuple(b for b in g if b != brief_id)
-        return dataclasses.replace(filters, exclude=tuple(hidden)), places
 
     def _filters(
         self,
@@ -723,10 +701,7 @@ class Library:
             return self._copies_of(brief_id)
 
     def _copies_of(self, brief_id: str) -> tuple[str, ...]:
-        for g in self.index.copy_groups():
-            if brief_id in g:
-                return tuple(b for b in g if b != brief_id)
-        return ()
+        return self.index.copy_groups().others(brief_id)
 
     def actor_counts(self) -> dict[str, int]:
         """Briefs mentioning each actor of the glossary (0 for none)."""

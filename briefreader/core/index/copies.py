@@ -13,6 +13,7 @@ one): tens of milliseconds at 100,000 briefs.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,25 @@ FIELD = "copykeys"
 #: A key held by more briefs than this is boilerplate (a standard disclaimer), not a copy.
 MAX_SHARED = 50
 _PREFIX = np.frombuffer(FIELD.encode() + b"\x00", dtype=np.uint8)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyGroups:
+    """The groups of one searcher: as ids (``groups``, each sorted; ``of`` maps an id to its
+    group) and as arrays for a search to fold its matches with (``members``: every grouped
+    document number, ascending; ``group_of``: each member's group number)."""
+
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+    of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    members: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    group_of: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+    def others(self, brief_id: str) -> tuple[str, ...]:
+        """The other briefs holding ``brief_id``'s article."""
+        return tuple(b for b in self.of.get(brief_id, ()) if b != brief_id)
+
+
+NONE = CopyGroups()
 
 
 def _from_term_file(tf: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -56,9 +76,9 @@ def _from_reader(reader: Any) -> tuple[np.ndarray, np.ndarray]:
     return np.array(hashes, dtype=np.uint64), np.array(docs, dtype=np.int64)
 
 
-def copy_groups(searcher: Any, segments: list[Any]) -> list[tuple[str, ...]]:
-    """Each group of briefs holding the same article, its ids sorted (groups of two or more;
-    a brief is in one group at most). ``segments`` are the evaluator's segment arrays
+def copy_groups(searcher: Any, segments: list[Any]) -> CopyGroups:
+    """Each group of briefs holding the same article (groups of two or more; a brief is in
+    one group at most). ``segments`` are the evaluator's segment arrays
     (``postings.SegmentArrays``: offset, deleted mask, term file)."""
     all_hashes: list[np.ndarray] = []
     all_docs: list[np.ndarray] = []
@@ -74,11 +94,11 @@ def copy_groups(searcher: Any, segments: list[Any]) -> list[tuple[str, ...]]:
         all_hashes.append(h)
         all_docs.append(d + seg.offset)
     if not all_hashes:
-        return []
+        return NONE
     hashes = np.concatenate(all_hashes)
     docs = np.concatenate(all_docs)
     if len(hashes) < 2:
-        return []
+        return NONE
     order = np.argsort(hashes, kind="stable")
     hashes, docs = hashes[order], docs[order]
     # Runs of one hash: where a key is shared, its briefs stand side by side.
@@ -86,7 +106,7 @@ def copy_groups(searcher: Any, segments: list[Any]) -> list[tuple[str, ...]]:
     lengths = np.diff(np.concatenate((starts, [len(hashes)])))
     shared = (lengths >= 2) & (lengths <= MAX_SHARED)
     if not shared.any():
-        return []
+        return NONE
     signatures: dict[int, tuple[int, ...]] = {}
 
     def signature(docnum: int) -> tuple[int, ...]:
@@ -106,8 +126,46 @@ def copy_groups(searcher: Any, segments: list[Any]) -> list[tuple[str, ...]]:
                 ):
                     pairs.add((a, b))
     if not pairs:
-        return []
+        return NONE
     members = {d for pair in pairs for d in pair}
     ids = {d: str((searcher.stored_fields(d) or {}).get("id", "")) for d in members}
-    joined = copies.group(ids.values(), ((ids[a], ids[b]) for a, b in pairs))
-    return [tuple(g) for g in joined]
+    docnum = {i: d for d, i in ids.items()}
+    joined = [tuple(g) for g in copies.group(ids.values(), ((ids[a], ids[b]) for a, b in pairs))]
+    of = {brief_id: g for g in joined for brief_id in g}
+    numbered = sorted((docnum[b], n) for n, g in enumerate(joined) for b in g)
+    return CopyGroups(
+        groups=joined,
+        of=of,
+        members=np.array([d for d, _n in numbered], dtype=np.int64),
+        group_of=np.array([n for _d, n in numbered], dtype=np.int64),
+    )
+
+
+def fold(groups: CopyGroups, tiers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Of each group's members among a search's matches, the ones to leave out: all but the
+    best (the first tier before the second, then the higher score, then the lower number).
+    ``tiers``: (ids ascending, scores) of each tier, best tier first. Returns the left-out
+    document numbers, ascending."""
+    if not len(groups.members):
+        return np.empty(0, np.int64)
+    found_ids, found_groups, found_tiers, found_scores = [], [], [], []
+    for rank, (ids, scores) in enumerate(tiers):
+        if not len(ids):
+            continue
+        pos = np.searchsorted(groups.members, ids)
+        pos[pos >= len(groups.members)] = len(groups.members) - 1
+        at = groups.members[pos] == ids
+        if not at.any():
+            continue
+        found_ids.append(ids[at])
+        found_groups.append(groups.group_of[pos[at]])
+        found_tiers.append(np.full(int(at.sum()), rank, dtype=np.int64))
+        found_scores.append(scores[at])
+    if not found_ids:
+        return np.empty(0, np.int64)
+    ids = np.concatenate(found_ids)
+    grp = np.concatenate(found_groups)
+    order = np.lexsort((ids, -np.concatenate(found_scores), np.concatenate(found_tiers), grp))
+    grp_sorted = grp[order]
+    first = np.concatenate(([True], grp_sorted[1:] != grp_sorted[:-1]))
+    return np.sort(ids[order][~first])

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
+from briefreader.core.index.copies import fold
 from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, _member, union_sorted
 from briefreader.core.index.postings import packed_docs
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
@@ -57,6 +58,12 @@ def _hit_from(stored: dict[str, Any], score: float, snippet: Snippet | None, tie
         snippet=snippet,
         tier=tier,
     )
+
+
+def _drop(m: Matches, gone: np.ndarray) -> Matches:
+    """``m`` without the documents ``gone`` (ascending)."""
+    keep = ~_member(m.ids, gone)
+    return Matches(m.ids[keep], m.scores[keep])
 
 
 def _filter_query(filters: Filters) -> Any | None:
@@ -217,6 +224,12 @@ def search(
             "all of them"
         )
 
+    # The same article in several places is one result: its best-placed copy stands for it.
+    hidden = fold(idx.copy_groups(), [(tier1.ids, tier1.scores), (tier2.ids, tier2.scores)])
+    if len(hidden):
+        tier1, tier2 = _drop(tier1, hidden), _drop(tier2, hidden)
+        if split is not None:
+            loose = _drop(loose, hidden)
     total1 = len(tier1)
     total = total1 + len(tier2)
     want = offset + limit
@@ -271,6 +284,7 @@ def search(
         seconds=time.perf_counter() - t0,
         exact=not partial,
         partial=partial,
+        folded=len(hidden),
     )
 
 

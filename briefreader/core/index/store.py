@@ -28,7 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index import schema as _schema
 from briefreader.core.index import termfile
-from briefreader.core.index.copies import copy_groups
+from briefreader.core.index.copies import CopyGroups, copy_groups
 from briefreader.core.index.evaluate import Evaluator
 from briefreader.core.index.postings import ArrayCache, cache_bytes_setting, segment_key
 from briefreader.core.index.schema import (
@@ -256,7 +256,7 @@ class BriefIndex:
         #: segment: a refresh keeps what unchanged segments gave).
         self.arrays = ArrayCache(cache_bytes_setting(cache_mb))
         self._evaluator: Evaluator | None = None
-        self._copies: tuple[Any, list[tuple[str, ...]]] | None = None
+        self._copies: tuple[Any, CopyGroups] | None = None
         self._term_files: dict[Any, termfile.TermFile] = {}
 
     # -- opening -------------------------------------------------------------------------
@@ -595,7 +595,7 @@ class BriefIndex:
     def doc_count(self) -> int:
         return int(self._require().doc_count())
 
-    def copy_groups(self) -> list[tuple[str, ...]]:
+    def copy_groups(self) -> CopyGroups:
         """The groups of briefs holding the same article (see copies.py), found once per
         searcher: a commit brings a new searcher, and the groups are found again."""
         ev = self.evaluator()
