@@ -27,7 +27,6 @@ from briefreader.core.index.searching import (
     TIME_LIMIT_S,
     docnums_of,
     found_among,
-    scored_among,
     search,
 )
 from briefreader.core.index.snippets import hit_spans, term_positions
@@ -58,7 +57,6 @@ __all__ = [
     "candidates",
     "docnums_of",
     "found_among",
-    "scored_among",
     "prepare_candidates",
     "FIELD_ALIASES",
     "SCHEMA_VERSION",

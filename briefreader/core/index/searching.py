@@ -326,26 +326,6 @@ def found_among(
     return [wanted[d] for d in sorted(wanted) if _contains(found, d)]
 
 
-def scored_among(
-    idx: BriefIndex,
-    builder: QueryBuilder,
-    text: str,
-    ids: Sequence[str],
-    filters: Filters | None = None,
-) -> dict[str, float]:
-    """Those of ``ids`` a search for ``text`` finds, with the score each gets (0.0 for an
-    empty query): which of several copies of one article should stand for them."""
-    found = found_among(idx, builder, text, ids, filters)
-    if not found or not text.strip():
-        return dict.fromkeys(found, 0.0)
-    ev = idx.evaluator()
-    parsed = builder.parse(text, idx.searcher().reader())
-    q = parsed.some_words if parsed.some_words is not None else parsed.all_words
-    numbers = docnums_of(idx, found)
-    order = sorted(numbers, key=numbers.__getitem__)
-    scores = ev.scores_at(q, np.array([numbers[i] for i in order], dtype=np.int64))
-    return {brief_id: float(score) for brief_id, score in zip(order, scores, strict=True)}
-
 
 def docnums_of(idx: BriefIndex, ids: Sequence[str]) -> dict[str, int]:
     """The live document number of each brief id the index holds. Looked up through the term
