@@ -160,15 +160,55 @@ def _markdown_to_html(md: str) -> str:
     return markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html").convert(md)
 
 
-#: Python-Markdown recurses once per level of list or quote nesting and scans some inline
-#: syntax ("[", an unclosed "<") quadratically within a paragraph: 500 nested list levels raise
-#: RecursionError after seconds, 10,000 "![" take minutes. Past these limits a brief is shown
-#: as plain text instead. Hand-written briefs stay far below them.
+# Python-Markdown's work grows faster than the text in many ways. Past the limits below a
+# brief is shown as plain text instead (its marks kept): hand-written briefs stay far below
+# them, and within them Markdown's extra work stays around a tenth of a second.
+
+#: It recurses once per level of list or quote: 500 nested list levels raise RecursionError.
 MAX_INDENT = 120
 MAX_QUOTE_DEPTH = 40
+#: "[" and an unclosed "<" are rescanned to their paragraph's end (10,000 "![": minutes).
 MAX_INLINE_OPENERS = 400
-_INDENT = re.compile(r"^[ \t>]*", re.MULTILINE)
+#: Every other inline match (emphasis, code, tags, entities, line breaks) copies the rest
+#: of its paragraph: their marks times its characters, per paragraph (32,000 "*a*": 1 s).
+MAX_INLINE_WORK = 500_000_000
+#: A block is cut at each heading, rule, underline or definition line in it and the rest
+#: read again: such lines times lines, per block (8,000 one-line headings in a row: 1.4 s).
+MAX_BLOCK_RESCANS = 2_000_000
+#: Each fenced code block is cut out of the whole text: fences times characters (25,000
+#: empty fences: 5 s).
+MAX_FENCE_WORK = 300_000_000
+#: Blocks are taken from the front of a list: their number squared (64,000: 2 s).
+MAX_BLOCKS = 20_000
+#: A tag opened and never closed ("<b" and no ">") is read up to the next ">", each time:
+#: the characters so read, in all (8,000 "<a" in paragraphs of their own: 10 s); an
+#: unclosed "<![CDATA[" up to the next "]]>", ten times slower (2,000 in a block: 11 s).
+MAX_TAG_SCAN = 5_000_000
+MAX_CDATA_SCAN = 500_000
+#: Each piece of raw HTML or entity is put back by one pattern of every piece's place:
+#: pieces squared ("<" and "&" counted; 12,500 raw HTML blocks: 1 s).
+MAX_RAW_HTML = 10_000
+#: Raw HTML nested deeper than this (16,000 nested <div>: 1 s, growing with the square).
+MAX_HTML_DEPTH = 2_000
+#: Each footnote reference looks for its definition in a list: definitions x references.
+MAX_FOOTNOTE_WORK = 4_000_000
+#: With an abbreviation defined, each element is looked for among its siblings: elements
+#: squared (one abbreviation and 16,000 paragraphs: 2.9 s).
+MAX_ABBREVIATION_WORK = 25_000_000
+_DEEP = re.compile(r"^[ \t>]{31,}", re.MULTILINE)  # shorter prefixes are within both limits
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
+_SPLIT_LINE = re.compile(r"^[ \t>]*(?:#|:[ \t]|[-*_=][-*_= \t]*$)", re.MULTILINE)
+_FENCE_LINE = re.compile(r"^[ \t>]*(?:`{3}|~{3})", re.MULTILINE)
+_INLINE_MARKS = ("*", "_", "`", "<", "&", "\\", "  \n")
+_TAG_EDGE = re.compile(r"<[A-Za-z]|>")
+_CDATA_EDGE = re.compile(r"<!\[CDATA\[|\]\]>")
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_VOID_TAGS = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+     "track", "wbr")
+)  # fmt: skip
+_FOOTNOTE = re.compile(r"^[ ]{0,3}\[\^[^\]\n]+\]:", re.MULTILINE)
+_ABBREVIATION = re.compile(r"^\*\[[^\]\n]*\][ ]?:", re.MULTILINE)
 PLAIN_NOTICE = (
     "This text is shown without formatting: its Markdown is too deeply nested or too"
     " complex to lay out."
@@ -177,18 +217,82 @@ PLAIN_NOTICE = (
 
 def too_complex(md: str) -> bool:
     """True when Markdown would take unbounded time or recursion to render (see above)."""
-    for m in _INDENT.finditer(md):
+    return complexity(md) is not None
+
+
+def complexity(md: str) -> str | None:
+    """Which limit above laying ``md`` out would pass, or None: counted in one pass or a
+    few, from the text alone."""
+    for m in _DEEP.finditer(md):
         prefix = m.group(0)
         if prefix.count(">") > MAX_QUOTE_DEPTH or len(prefix.expandtabs(4)) > MAX_INDENT:
-            return True
-    if _openers(md) <= MAX_INLINE_OPENERS:
-        return False
-    return any(_openers(block) > MAX_INLINE_OPENERS for block in _PARAGRAPH.split(md))
+            return "nesting"
+    blocks = _PARAGRAPH.split(md)
+    if len(blocks) > MAX_BLOCKS:
+        return "blocks"
+    lines = md.count("\n") + 1
+    marks = sum(md.count(c) for c in _INLINE_MARKS)
+    # Each count per block only when the whole text's bound passes the limit.
+    if _openers(md) > MAX_INLINE_OPENERS and any(_openers(b) > MAX_INLINE_OPENERS for b in blocks):
+        return "inline openers"
+    if marks * len(md) > MAX_INLINE_WORK and (
+        sum(sum(b.count(c) for c in _INLINE_MARKS) * len(b) for b in blocks) > MAX_INLINE_WORK
+    ):
+        return "inline marks"
+    splits = len(_SPLIT_LINE.findall(md))
+    if splits * lines > MAX_BLOCK_RESCANS and (
+        sum(len(_SPLIT_LINE.findall(b)) * (b.count("\n") + 1) for b in blocks) > MAX_BLOCK_RESCANS
+    ):
+        return "headings and rules"
+    if ("```" in md or "~~~" in md) and len(_FENCE_LINE.findall(md)) * len(md) > MAX_FENCE_WORK:
+        return "fences"
+    if md.count("<") + md.count("&") > MAX_RAW_HTML:
+        return "raw html"
+    if "<" in md:
+        if _scan_to_close(md, _TAG_EDGE, ">") > MAX_TAG_SCAN:
+            return "unclosed tags"
+        if "<![" in md and _scan_to_close(md, _CDATA_EDGE, "]]>") > MAX_CDATA_SCAN:
+            return "unclosed tags"
+        if md.count("<") > MAX_HTML_DEPTH and _html_depth(md) > MAX_HTML_DEPTH:
+            return "html nesting"
+    if "[^" in md and len(_FOOTNOTE.findall(md)) * md.count("[^") > MAX_FOOTNOTE_WORK:
+        return "footnotes"
+    if "*[" in md and _ABBREVIATION.search(md) is not None:
+        elements = len(blocks) + lines + marks
+        if elements * elements > MAX_ABBREVIATION_WORK:
+            return "abbreviations"
+    return None
 
 
 def _openers(text: str) -> int:
     """Brackets and unclosed angle brackets: what the slow inline patterns rescan."""
     return max(text.count("["), text.count("<") - text.count(">"))
+
+
+def _scan_to_close(md: str, edges: re.Pattern[str], close: str) -> int:
+    """The characters read looking for the end of each opening that ``edges`` finds: up to
+    the next ``close`` (found by ``edges`` too), or the text's end."""
+    total = 0
+    opened: list[int] = []
+    for m in edges.finditer(md):
+        if m.group() == close:
+            total += len(opened) * m.start() - sum(opened)
+            opened.clear()
+        else:
+            opened.append(m.start())
+    return total + len(opened) * len(md) - sum(opened)
+
+
+def _html_depth(md: str) -> int:
+    """How deep raw HTML tags nest (an element never closed counts as open to the end)."""
+    depth = deepest = 0
+    for m in _TAG_NAME.finditer(md):
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif m.group(2).lower() not in _VOID_TAGS:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _plain_html(md: str) -> str:
@@ -202,17 +306,34 @@ def _plain_html(md: str) -> str:
     return f"<p><em>{PLAIN_NOTICE}</em></p>\n{body}"
 
 
+def _layout(source: str, plain: bool) -> tuple[str, bool]:
+    """Markdown -> HTML, or the text as it is when ``plain`` (decided once per text, before
+    any mark goes in) or when Python-Markdown recurses too deep for a nesting the limits
+    above did not foresee; and whether it is the text as it is.
+
+    The plain text is escaped here and holds no tag but ours: it is never sanitised, since
+    nh3 takes time growing with the square of the "&" in a paragraph (333,000: 16 s).
+    """
+    if not plain:
+        try:
+            return _markdown_to_html(source), False
+        except RecursionError:
+            pass
+    return _plain_html(source), True
+
+
+def _safe_html(source: str, plain: bool, base_dir: Path | None) -> str:
+    """Sanitised HTML for a source holding no marks (see :func:`_layout`)."""
+    converted, plain = _layout(source, plain)
+    if plain:
+        return converted
+    return _fix_images(_sanitise(converted, _BRIEF_ATTRIBUTES), base_dir)
+
+
 def render_markdown(md: str, base_dir: Path | None) -> str:
     """Markdown -> sanitised HTML; images resolve only inside ``base_dir`` (None: no images)."""
     source = _safe_source(md)
-    if too_complex(source):
-        return _sanitise(_plain_html(source), _BRIEF_ATTRIBUTES)
-    try:
-        converted = _markdown_to_html(source)
-    except RecursionError:  # a nesting the limits above did not foresee
-        return _sanitise(_plain_html(source), _BRIEF_ATTRIBUTES)
-    cleaned = _sanitise(converted, _BRIEF_ATTRIBUTES)
-    return _fix_images(cleaned, base_dir)
+    return _safe_html(source, too_complex(source), base_dir)
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,8 +358,6 @@ _BLOCK_START = re.compile(
     r"[ \t]*(?:(?:`{3,}|~{3,})[^\n]*|(?:[-*_=][ \t]*){3,}(?=\n|$)"
     r"|(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)*)"
 )
-# A whole line of block syntax (fence, rule, setext underline) a placeholder must not follow.
-_SYNTAX_LINE = re.compile(r"[ \t]*(?:(?:`{3,}|~{3,})[^\n]*|(?:[-*_=][ \t]*){3,})")
 
 
 def _piece(index: int) -> str:
@@ -256,8 +375,56 @@ def _piece_index(char: str) -> int:
     return code - _PUA_RANGES[1][0] + (high - low + 1)
 
 
+_FENCE_OPENS = re.compile(r"[ \t]*(?:`{3}|~{3})")
+_RULE_CHARS = re.compile(r"[ \t*_=-]*")
+
+
+class _Lines:
+    """Where each line of a text starts, and where a span ending on it would end on a whole
+    line of block syntax: found once per line, by bisect, however many spans end there (a
+    search back to the line's start per span was a pass over a long line per mention)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._syntax: dict[int, tuple[int, int, int]] = {}
+
+    def start_of(self, end: int) -> int:
+        """The start of the line holding the character before ``end``."""
+        k = bisect.bisect_left(self._newlines, end)
+        return self._newlines[k - 1] + 1 if k else 0
+
+    def is_syntax(self, line_start: int, end: int) -> bool:
+        """Whether ``text[line_start:end]`` is a whole line of block syntax a placeholder must
+        not follow: a fence's opening and what follows it, or a rule or a setext underline
+        (three or more of ``- * _ =`` among spaces and tabs)."""
+        found = self._syntax.get(line_start)
+        if found is None:
+            text = self.text
+            fence = _FENCE_OPENS.match(text, line_start)
+            rule = _RULE_CHARS.match(text, line_start)
+            rule_end = rule.end() if rule else line_start
+            third = -1  # just past the third rule character
+            count = 0
+            for i in range(line_start, rule_end):
+                if text[i] in "*_=-":
+                    count += 1
+                    if count == 3:
+                        third = i + 1
+                        break
+            found = (fence.end() if fence else -1, third, rule_end)
+            self._syntax[line_start] = found
+        fence_end, third, rule_end = found
+        return 0 <= fence_end <= end or 0 <= third <= end <= rule_end
+
+
 def _adjust(
-    text: str, start: int, end: int, protected: list[tuple[int, int]], starts: list[int]
+    text: str,
+    start: int,
+    end: int,
+    protected: list[tuple[int, int]],
+    starts: list[int],
+    lines: _Lines,
 ) -> tuple[int, int]:
     """Shrink a span so its boundaries sit on text, not on whitespace or Markdown syntax."""
     while True:
@@ -274,8 +441,8 @@ def _adjust(
         before = end
         while end > start and text[end - 1].isspace():
             end -= 1
-        line_start = text.rfind("\n", 0, end) + 1
-        if end > start and _SYNTAX_LINE.fullmatch(text, line_start, end):
+        line_start = lines.start_of(end)
+        if end > start and lines.is_syntax(line_start, end):
             end = max(start, line_start)
         if end == before:
             break
@@ -304,10 +471,11 @@ def _states(
         spans.append((hit_start, hit_end, None))
 
     events: dict[int, list[tuple[int, int, str | None]]] = {}
+    lines = _Lines(text)
     for number, (start, end, actor) in enumerate(spans):
         local_start = max(0, min(len(text), start - section_start))
         local_end = max(0, min(len(text), end - section_start))
-        local_start, local_end = _adjust(text, local_start, local_end, protected, starts)
+        local_start, local_end = _adjust(text, local_start, local_end, protected, starts, lines)
         if local_start >= local_end:
             continue
         events.setdefault(local_start, []).append((+1, number, actor))
@@ -412,13 +580,28 @@ def _apply_marks(fragment: str, states: list[_State], marker: _Marker) -> str:
                 piece = piece[visible:]
             out.append(piece)
 
-    pos = 0
+    # Between the last placeholder and the next, with nothing marked, the HTML is copied as
+    # it is, in one piece (a text of many short paragraphs: a million tags).
+    places = [m.start() for m in _PUA_CHARS.finditer(fragment)]
+    k = 0
+    pos = idle = 0
     for m in _TAG.finditer(fragment):
+        if not wanted and not opened and (k == len(places) or m.end() <= places[k]):
+            idle = m.end()
+            continue
+        if idle > pos:
+            out.append(fragment[pos:idle])
+            pos = idle
         if m.start() > pos:
             emit_text(fragment[pos : m.start()])
         close_to(0)
         out.append(_PUA_CHARS.sub("", m[0]))
         pos = m.end()
+        while k < len(places) and places[k] < pos:
+            k += 1
+    if idle > pos:
+        out.append(fragment[pos:idle])
+        pos = idle
     if pos < len(fragment):
         emit_text(fragment[pos:])
     close_to(0)
@@ -439,9 +622,12 @@ def render_section(
     begins there. Spans outside the section are clipped or ignored.
     """
     text = _safe_source(text)
+    # Decided once, on the text itself: with marks or without, a text too complex to lay
+    # out is shown as it is (the marks once skipped this and ran into the slow cases).
+    plain = too_complex(text)
     offsets, states = _states(text, section_start, mentions, hits)
     if not offsets:
-        return render_markdown(text, base_dir)
+        return _safe_html(text, plain, base_dir)
     pieces: list[str] = []
     previous = 0
     for index, at in enumerate(offsets):
@@ -450,7 +636,10 @@ def render_section(
         previous = at
     pieces.append(text[previous:])
     source = "".join(pieces)
-    cleaned = _sanitise(_markdown_to_html(source), _BRIEF_ATTRIBUTES)
+    converted, plain = _layout(source, plain)
+    if plain:  # escaped text, our tags nested by construction
+        return _apply_marks(converted, states, _Marker(actor_info))
+    cleaned = _sanitise(converted, _BRIEF_ATTRIBUTES)
     marked = _apply_marks(cleaned, states, _Marker(actor_info))
     # A last pass with our attributes allowed: whatever slipped through is re-balanced.
     return _fix_images(_sanitise(marked, _MARK_ATTRIBUTES), base_dir)
