@@ -210,7 +210,8 @@ def test_a_briefs_forward_run_counts_what_analysing_its_text_counts(
 ) -> None:
     """The feedback step reads a brief's words from its term file: they must be the words
     (and counts) that analysing its stored title, article and comment gives."""
-    from briefreader.core.index.schema import TEXT_FIELDS, term_counts
+    from briefreader.core.index.schema import term_counts
+    from briefreader.core.search.ranking import TEXT_FIELDS
 
     lib, _corpus = built
     ev = lib.index.evaluator()
@@ -247,7 +248,8 @@ def test_feedback_words_from_the_arrays_equal_those_from_the_text(
 ) -> None:
     """The feedback step's word weights, summed in arrays over a few briefs of several
     segments, equal the plain sum over their analysed text (and the same words win)."""
-    from briefreader.core.index.schema import TEXT_FIELDS, term_counts
+    from briefreader.core.index.schema import term_counts
+    from briefreader.core.search.ranking import TEXT_FIELDS
 
     lib, _corpus = built
     ev = lib.index.evaluator()
@@ -315,7 +317,8 @@ def test_each_pair_table_holds_exactly_the_neighbouring_words_of_the_text(
 ) -> None:
     """Every (field, word, next word, brief) of the stored texts is in the pair tables, and
     nothing else is: the tables hold as many pairs as the texts do."""
-    from briefreader.core.index.schema import TEXT_FIELDS, analysed_terms
+    from briefreader.core.index.schema import analysed_terms
+    from briefreader.core.search.ranking import TEXT_FIELDS
 
     lib, _corpus = built
     ev = lib.index.evaluator()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from briefreader.core.index import analysed_terms
-from briefreader.core.index.schema import STOP_WORDS
+from briefreader.core.search.words import STOP_WORDS
 
 #: The local index's token pattern (core/index/schema.py).
 TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from briefreader.core.archive import analysis
+from briefreader.core.search.ranking import BM25_B, BM25_K1, FIELD_BOOSTS
 
 #: A word's list is started once this many briefs hold it (in one section at least).
 MIN_BRIEFS = 500
@@ -25,10 +26,10 @@ FEW = 64
 #: Briefs a list keeps at least; it is cut back to this many when it passes twice as many.
 KEEP = 200
 
-K1 = 1.2
-B = 0.75
-#: BM25F section weights, as the ranking (core.archive.search BOOSTS).
-BOOSTS = {"A": 1.0, "B": 1.0, "C": 0.9}
+K1 = BM25_K1
+B = BM25_B
+#: BM25F section weights by tsvector weight (A title, B article, C comment).
+BOOSTS = {weight: FIELD_BOOSTS[section] for section, weight in analysis.WEIGHTS.items()}
 
 
 def _impact(brief: str, lexeme: str) -> str:

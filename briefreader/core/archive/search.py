@@ -30,11 +30,21 @@ from briefreader.core.archive.query import Column, Compiled, Node, Op, Text, to_
 from briefreader.core.archive.snippets import ActorSpans, snippet
 from briefreader.core.archive.stats import WordStats
 from briefreader.core.records import Filters, Hit, SearchResults
+from briefreader.core.search.ranking import (
+    BM25_B,
+    BM25_K1,
+    FEEDBACK_DEPTH,
+    FEEDBACK_DOCS,
+    FEEDBACK_MIN_WORDS,
+    FEEDBACK_TERMS,
+    FIELD_BOOSTS,
+    feedback_scale,
+)
 
-K1 = 1.2
-B = 0.75
-#: BM25F section weights, as the local index (core/index/schema.py FIELD_BOOSTS).
-BOOSTS = {"A": 1.0, "B": 1.0, "C": 0.9}
+K1 = BM25_K1
+B = BM25_B
+#: BM25F section weights by tsvector weight (A title, B article, C comment).
+BOOSTS = {weight: FIELD_BOOSTS[section] for section, weight in analysis.WEIGHTS.items()}
 RANK_ALL = 20_000
 RANK_DEPTH = 2_000
 #: Matches are counted up to this many; past it the totals are lower bounds (for plain
@@ -53,13 +63,6 @@ SCAN_MORE = 300
 RECHECK_MAX = 500
 #: A wildcard stands for at most this many index words (the commonest) in the ranking.
 MAX_EXPANSION = 64
-#: Pseudo-relevance feedback, as the local search: a question of 3+ plain words is
-#: re-ranked with the telling words of its best briefs.
-FEEDBACK_MIN_WORDS = 3
-FEEDBACK_DOCS = 10
-FEEDBACK_TERMS = 30
-FEEDBACK_WEIGHT = 0.5
-FEEDBACK_DEPTH = 1000
 
 #: A search the server has not answered in this long is cancelled (an error, one line).
 STATEMENT_TIMEOUT_MS = 30_000
@@ -476,7 +479,7 @@ def _feedback(
     norm = sum(w for _t, w in chosen)
     if not chosen or norm <= 0:
         return rows
-    scale = n_words * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
+    scale = feedback_scale(n_words, norm)
     cur.execute(
         "SELECT lexeme, field::text, ndoc FROM term_stats WHERE lexeme = ANY(%s)",
         ([w for w, _ in chosen],),

@@ -19,7 +19,6 @@ from briefreader.core.index.related import related
 from briefreader.core.index.schema import (
     FIELD_ALIASES,
     SCHEMA_VERSION,
-    TEXT_FIELDS,
     analysed_terms,
     make_schema,
 )
@@ -46,6 +45,7 @@ from briefreader.core.records import (
     SearchResults,
     Snippet,
 )
+from briefreader.core.search.ranking import TEXT_FIELDS
 
 __all__ = [
     "ActorPage",

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 
 from briefreader.core.atomic import write_text_atomic
-from briefreader.core.index.schema import STOP_WORDS
 from briefreader.core.index.snippets import SpanIndex
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import Candidate
+from briefreader.core.search.words import STOP_WORDS
 from briefreader.core.sentences import sentence_spans
 
 log = logging.getLogger(__name__)

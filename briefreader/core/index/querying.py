@@ -12,16 +12,10 @@ from typing import Any
 
 from whoosh import fields, qparser, query
 
-from briefreader.core.index.schema import (
-    FIELD_ALIASES,
-    FIELD_BOOSTS,
-    MAX_QUERY_CHARS,
-    MAX_QUERY_TERMS,
-    TEXT_FIELDS,
-    _fold,
-)
+from briefreader.core.index.schema import FIELD_ALIASES, MAX_QUERY_CHARS, MAX_QUERY_TERMS, _fold
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.querytext import UNREADABLE_QUERY
+from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import numpy as np
 from whoosh import query
 
 from briefreader.core.index.evaluate import Evaluator, TimeUp
-from briefreader.core.index.schema import TEXT_FIELDS, term_counts
+from briefreader.core.index.schema import term_counts
 from briefreader.core.index.searching import (
     RELATED_WORDS,
     TIME_LIMIT_S,
@@ -23,6 +23,7 @@ from briefreader.core.index.searching import (
 from briefreader.core.index.snippets import _lead_snippet
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import Filters, Hit
+from briefreader.core.search.ranking import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,8 @@ from whoosh.lang.porter import stem as _porter
 
 from briefreader.core.copies import fingerprint
 from briefreader.core.records import IndexDoc
+from briefreader.core.search.ranking import BM25_B, BM25_K1, FIELD_BOOSTS
+from briefreader.core.search.words import STOP_WORDS, TOKEN
 
 log = logging.getLogger(__name__)
 
@@ -34,42 +35,7 @@ log = logging.getLogger(__name__)
 #: article (copies.py), so that the same article in several places is listed once.
 SCHEMA_VERSION = 10
 
-TITLE_BOOST = 1.0
-#: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
-BM25_K1 = 1.2
-BM25_B = 0.75
-#: Pseudo-relevance feedback (RM3-like): a question of at least FEEDBACK_MIN_WORDS plain words
-#: is re-ranked with the FEEDBACK_TERMS most telling words of its FEEDBACK_DOCS best briefs,
-#: mixed in with weight FEEDBACK_WEIGHT. It only re-orders what the words found.
-FEEDBACK_MIN_WORDS = 3
-FEEDBACK_DOCS = 10
-FEEDBACK_TERMS = 30
-FEEDBACK_WEIGHT = 0.5
-FEEDBACK_CHARS = 20000
-#: The feedback re-ranks the best this many briefs of each tier (the rest keep their order).
-FEEDBACK_DEPTH = 1000
-#: Function words dropped at index and query time: long questions ("what is known about
-#: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing done down during each either
-    else etc ever every few for from further had has have having he her here hers herself him
-    himself his how however i if in into is it its itself just less let like made make many may
-    me might more most much must my myself neither no nor not now of off often on once one only
-    onto or other others otherwise our ours ourselves out over own per perhaps quite rather
-    same several shall she should since so some such than that the their theirs them themselves
-    then there thereby therefore these they this those though through thus to too under until
-    up upon us very via was we were what whatever when whenever where whereas wherever whether
-    which while who whom whose why will with within without would yet you your yours yourself
-    yourselves tbd
-    """.split()  # noqa: SIM905 - a word list reads best as text
-)
-TEXT_FIELDS = ("title", "article", "comment")
-#: Field weights for BM25F. Measured on Cranfield (benchmarks/RELEVANCE.md), a title boost
-#: above 1 lowers mean average precision: the title words are usually in the text as well,
-#: so the title already counts twice.
-FIELD_BOOSTS = {"title": TITLE_BOOST, "article": 1.0, "comment": 0.9}
+# The ranking and the words are the search's, shared with the team archive: core/search.
 #: User-facing field names -> index fields.
 FIELD_ALIASES = {
     "title": "title",
@@ -89,9 +55,7 @@ MAX_QUERY_CHARS = 2000
 MAX_QUERY_TERMS = 200
 
 
-#: Words, keeping dotted acronyms whole. Whoosh-Reloaded's default pattern also takes "*" into
-#: words, which would index Markdown's "**bold**" as "**bold": ours does not.
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+_TOKEN = TOKEN
 
 
 def _analyzer() -> Any:

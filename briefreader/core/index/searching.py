@@ -17,21 +17,20 @@ from briefreader.core.index.copies import fold
 from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, _member, union_sorted
 from briefreader.core.index.postings import packed_docs
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
-from briefreader.core.index.schema import (
+from briefreader.core.index.schema import _fold, term_counts
+from briefreader.core.index.snippets import ACTOR_KEY, _lead_snippet, _snippet_for
+from briefreader.core.index.store import BriefIndex
+from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
+from briefreader.core.search.ranking import (
     FEEDBACK_CHARS,
     FEEDBACK_DEPTH,
     FEEDBACK_DOCS,
     FEEDBACK_MIN_WORDS,
     FEEDBACK_TERMS,
-    FEEDBACK_WEIGHT,
     FIELD_BOOSTS,
     TEXT_FIELDS,
-    _fold,
-    term_counts,
+    feedback_scale,
 )
-from briefreader.core.index.snippets import ACTOR_KEY, _lead_snippet, _snippet_for
-from briefreader.core.index.store import BriefIndex
-from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
 
 log = logging.getLogger(__name__)
 
@@ -447,7 +446,7 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
     if not chosen or norm <= 0:
         return None
     # The typed words weigh 1 each, (1 - FEEDBACK_WEIGHT) of the query between them.
-    scale = len(words) * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
+    scale = feedback_scale(len(words), norm)
     subqueries = [
         query.Term(fieldname, term, boost=w * scale * FIELD_BOOSTS[fieldname])
         for term, w in chosen

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from briefreader.core.index.schema import STOP_WORDS, _stem_of
+from briefreader.core.index.schema import _stem_of
 from briefreader.core.records import Snippet
+from briefreader.core.search.words import STOP_WORDS
 
 if TYPE_CHECKING:
     from briefreader.core.index.querying import ParsedQuery, QueryBuilder

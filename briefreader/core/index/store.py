@@ -31,14 +31,9 @@ from briefreader.core.index import termfile
 from briefreader.core.index.copies import CopyGroups, copy_groups
 from briefreader.core.index.evaluate import Evaluator
 from briefreader.core.index.postings import ArrayCache, cache_bytes_setting, segment_key
-from briefreader.core.index.schema import (
-    TEXT_FIELDS,
-    _analyzer,
-    _to_whoosh,
-    make_schema,
-    scoring_model,
-)
+from briefreader.core.index.schema import _analyzer, _to_whoosh, make_schema, scoring_model
 from briefreader.core.records import IndexBusyError, IndexDamagedError, IndexDoc
+from briefreader.core.search.ranking import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
 

@@ -41,7 +41,8 @@ from typing import Any
 import numpy as np
 
 from briefreader.core.index import fast
-from briefreader.core.index.schema import FIELD_BOOSTS, TEXT_FIELDS, analysed_terms
+from briefreader.core.index.schema import analysed_terms
+from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
 #: The fields whose words each document's forward run lists, with the boost their weights
 #: carry (a posting's weight is the word's frequency times the field's boost).

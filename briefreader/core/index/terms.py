@@ -19,8 +19,8 @@ from whoosh import query
 
 from briefreader.core.index import termfile
 from briefreader.core.index.postings import SegmentArrays
-from briefreader.core.index.schema import BM25_B, BM25_K1, TEXT_FIELDS
 from briefreader.core.index.termfile import FORWARD_FIELDS, key_hash, term_key
+from briefreader.core.search.ranking import BM25_B, BM25_K1, TEXT_FIELDS
 
 _EMPTY_IDS = np.empty(0, dtype=np.int32)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)

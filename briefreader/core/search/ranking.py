@@ -1,0 +1,39 @@
+"""How briefs are ranked, for both stores: BM25F's parameters and section weights, and the
+pseudo-relevance feedback step's sizes and weight.
+
+Changed here, a ranking changes for the local index and the team archive at once (the
+relevance gate runs both: ``benchmarks/relevance.py``, ``tests/archive/test_backends.py``).
+"""
+
+from __future__ import annotations
+
+#: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_BOOST = 1.0
+#: The sections a brief's words are searched in.
+TEXT_FIELDS = ("title", "article", "comment")
+#: Section weights for BM25F. Measured on Cranfield (benchmarks/RELEVANCE.md), a title boost
+#: above 1 lowers mean average precision: the title words are usually in the text as well,
+#: so the title already counts twice.
+FIELD_BOOSTS = {"title": TITLE_BOOST, "article": 1.0, "comment": 0.9}
+
+#: Pseudo-relevance feedback (RM3-like): a question of at least FEEDBACK_MIN_WORDS plain words
+#: is re-ranked with the FEEDBACK_TERMS most telling words of its FEEDBACK_DOCS best briefs,
+#: mixed in with weight FEEDBACK_WEIGHT. It only re-orders what the words found.
+FEEDBACK_MIN_WORDS = 3
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 30
+FEEDBACK_WEIGHT = 0.5
+#: Characters of each best brief read for its words (the local index's stored text).
+FEEDBACK_CHARS = 20000
+#: The feedback re-ranks the best this many briefs of each tier (the rest keep their order).
+FEEDBACK_DEPTH = 1000
+
+
+def feedback_scale(typed_words: int, norm: float) -> float:
+    """The factor that makes the chosen feedback words, whose weights sum to ``norm``, weigh
+    FEEDBACK_WEIGHT of the query, the ``typed_words`` (1 each) the rest, as in RM3."""
+    if norm <= 0:
+        return 0.0
+    return typed_words * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
