@@ -131,3 +131,41 @@ def test_broken_markup_and_a_declared_charset(tmp_path: Path) -> None:
     [brief] = read_file(path, file_id="broken.html").briefs
     assert "caf\xe9" in brief.text
     assert brief.title == "Caf\xe9 talks"
+
+
+def test_a_page_laid_out_in_tables_keeps_its_headings_and_data(tmp_path: Path) -> None:
+    # Old sites and HTML newsletters put the whole page in a table; the article in its cell
+    # must still read as headed paragraphs, and a data table inside it as a table.
+    story = kit.ARTICLE
+    html = f"""<html><head><title>Weekly digest - Gulf Monitor</title></head><body>
+    <table width="100%"><tr><td class="nav"><a href="/">Home</a> | <a href="/a">Archive</a>
+    </td></tr><tr><td class="content"><h2>Basra protests continue</h2><p>{story}</p>
+    <h2>Oil exports steady</h2><p>Exports held at about 3.4 million barrels a day in the first
+    two months of the year, the ministry said, despite the protests in Basra.</p>
+    <table><tr><th>Month</th><th>Barrels a day</th></tr><tr><td>January</td><td>3,450,000</td>
+    </tr><tr><td>February</td><td>3,480,000</td></tr></table></td></tr>
+    <tr><td class="footer">You receive this because you subscribed.</td></tr></table>
+    </body></html>"""
+    path = tmp_path / "digest.html"
+    path.write_text(html, encoding="utf-8")
+    text = "\n".join(b.text for b in read_file(path, file_id="digest.html").briefs)
+    assert "## Basra protests continue" in text and "## Oil exports steady" in text
+    assert "| January | 3,450,000 |" in text
+    assert story in text
+    assert "Archive" not in text and "subscribed" not in text
+
+
+def test_a_data_table_with_paragraphs_in_its_cells_stays_a_table(tmp_path: Path) -> None:
+    # Word processors write a paragraph into every cell; that is still a data table.
+    rows = "".join(
+        f"<tr><td><p class='MsoNormal'>{name}</p></td><td><p class='MsoNormal'>{seats}</p>"
+        "</td></tr>"
+        for name, seats in [("Sairoon", 54), ("Fatah", 48), ("Nasr", 42)]
+    )
+    html = f"""<html><head><title>Seats - Election brief</title></head><body><div>
+    <p>{kit.ARTICLE}</p><table border="1"><tr><td><p class='MsoNormal'>List</p></td>
+    <td><p class='MsoNormal'>Seats</p></td></tr>{rows}</table></div></body></html>"""
+    path = tmp_path / "seats.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="seats.html").briefs
+    assert "| Sairoon | 54 |" in brief.text

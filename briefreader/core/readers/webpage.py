@@ -14,6 +14,7 @@ A page saved "complete" comes with a ``Name_files`` folder of images and scripts
 from __future__ import annotations
 
 import configparser
+import copy
 import functools
 import json
 import logging
@@ -70,7 +71,7 @@ def extract_html(data: bytes, path: Path) -> Extracted:
     except (etree.ParserError, ValueError) as exc:
         raise BriefError(path, f"damaged web page ({exc})") from None
     meta = _metadata(tree)
-    body = _main_text(text)
+    body = _main_text(_without_layout_tables(text, tree))
     if not body.strip():
         body = _plain_text(tree)
         if body.strip():
@@ -110,6 +111,53 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str, list[str]]:
         return decode(data)
     except BriefError as exc:
         raise BriefError(path, exc.reason) from None
+
+
+def _without_layout_tables(html: str, tree: lxml.html.HtmlElement) -> str:
+    """The page with its layout tables turned into plain blocks; ``html`` itself if it has none.
+
+    Older sites and HTML newsletters lay the whole page out in tables; trafilatura reads a
+    table's cells as table cells, so an article inside one loses its headings and paragraph
+    breaks (all of it one line) and the data tables nested in it are dropped. A table is
+    layout, not data, when it says so (``role="presentation"``) or when it holds a heading or
+    another table: then its rows and cells become ``div``s and what they hold stays as it was.
+    A data table, even one with paragraphs in its cells (as word processors write them), is
+    left alone.
+    """
+    if not _layout_tables(tree):
+        return html
+    page = copy.deepcopy(tree)
+    for table in _layout_tables(page):
+        for part in table.xpath("./thead | ./tbody | ./tfoot | ./caption"):
+            part.tag = "div"
+        for row in table.xpath("./tr | ./div/tr"):
+            row.tag = "div"
+        for cell in table.xpath("./div/td | ./div/th | ./div/div/td | ./div/div/th"):
+            cell.tag = "div"
+        table.tag = "div"
+        table.attrib.pop("role", None)
+    return str(lxml.html.tostring(page, encoding="unicode"))
+
+
+def _layout_tables(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    """The layout tables of a page, in one pass however deep its tables nest."""
+    layout: dict[lxml.html.HtmlElement, None] = {}
+    seen: set[lxml.html.HtmlElement] = set()
+    for element in tree.iter("table", "h1", "h2", "h3", "h4", "h5", "h6"):
+        if element.tag == "table" and (element.get("role") or "").strip().lower() in (
+            "presentation",
+            "none",
+        ):
+            layout[element] = None
+        # Every table above a heading or a table is layout; a stretch walked once is not
+        # walked again, so the pass stays linear.
+        parent = element.getparent()
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            if parent.tag == "table":
+                layout[parent] = None
+            parent = parent.getparent()
+    return list(layout)
 
 
 def _main_text(html: str) -> str:
