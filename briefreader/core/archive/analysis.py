@@ -12,10 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 
 from briefreader.core.index import analysed_terms
-from briefreader.core.search.words import STOP_WORDS
+from briefreader.core.search.words import STOP_WORDS, TOKEN
 
-#: The local index's token pattern (core/index/schema.py).
-TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
 #: tsvector limits: positions above 16,383 are not kept, nor lexemes of 2 KB or more.
 MAX_POSITION = 16383
 MAX_LEXEME_BYTES = 2000

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from briefreader import paths
-from briefreader.core import index as ix
 from briefreader.core.archive import connect as pg
 from briefreader.core.archive import push, schema, search
 from briefreader.core.archive import related as similar
@@ -36,7 +35,17 @@ from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
 from briefreader.core.querytext import repair_query, tame_query
+from briefreader.core.records import (
+    SORTS,
+    ActorPage,
+    Candidate,
+    CommentSentence,
+    Filters,
+    Hit,
+    SearchResults,
+)
 from briefreader.core.report import Problem, UpdateReport
+from briefreader.core.search.limits import TIME_LIMIT_S
 
 log = logging.getLogger(__name__)
 
@@ -220,12 +229,12 @@ class ArchiveLibrary(Library):
         years: Sequence[int] = (),
         facets: bool = True,
         snippets: bool = True,
-        time_limit: float | None = ix.TIME_LIMIT_S,
-    ) -> ix.SearchResults:
+        time_limit: float | None = TIME_LIMIT_S,
+    ) -> SearchResults:
         """The same search as the local library's, answered by the archive."""
         del time_limit  # the server's own statement timeout applies
-        if sort not in ix.SORTS:
-            raise ValueError(f"sort must be one of {', '.join(ix.SORTS)}")
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
         text, notices = tame_query(text)
         text, repaired = repair_query(text)
         notices += repaired
@@ -233,7 +242,7 @@ class ArchiveLibrary(Library):
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
             actor_ids.append(actor.id if actor else a)
-        filters = ix.Filters(
+        filters = Filters(
             tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
         )
         compiled, named = self._compile(text, notices)
@@ -308,7 +317,7 @@ class ArchiveLibrary(Library):
         """The archive does not fold copies of one article yet: none are known."""
         return ()
 
-    def related(self, brief_id: str, limit: int = 10) -> list[ix.Hit]:
+    def related(self, brief_id: str, limit: int = 10) -> list[Hit]:
         return self._run(
             lambda conn: similar.related(conn, brief_id.removeprefix("archive:"), limit)
         )
@@ -331,20 +340,20 @@ class ArchiveLibrary(Library):
 
     def actor_page(
         self, name: str, *, company_limit: int = 25, comment_briefs: int | None = None
-    ) -> ix.ActorPage:
+    ) -> ActorPage:
         raise ArchiveError("the actor workbench reads the local index only, not a team archive")
 
     def actor_comments(
         self, name: str, start: int, count: int | None = None
-    ) -> list[ix.CommentSentence]:
+    ) -> list[CommentSentence]:
         raise ArchiveError("the actor workbench reads the local index only, not a team archive")
 
-    def last_candidates(self, min_briefs: int = 3) -> tuple[list[ix.Candidate], bool] | None:
+    def last_candidates(self, min_briefs: int = 3) -> tuple[list[Candidate], bool] | None:
         return None
 
     def candidates(
         self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None
-    ) -> list[ix.Candidate]:
+    ) -> list[Candidate]:
         raise ArchiveError("glossary candidates are found in the local index only")
 
     # -- the offline slice ---------------------------------------------------------------

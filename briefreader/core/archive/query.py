@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from briefreader.core.archive import analysis
 from briefreader.core.querytext import MAX_QUERY_DEPTH, UNREADABLE_QUERY
+from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
 
 # -- the tree ------------------------------------------------------------------------------
 
@@ -374,8 +375,6 @@ def _collect(node: Node | None, out: Compiled) -> None:
 
 
 #: A pasted page is cut: at most this many characters and leaves.
-MAX_CHARS = 2000
-MAX_LEAVES = 200
 
 
 def _leaves(node: Node | None) -> int:
@@ -404,17 +403,17 @@ def compile_query(rewritten: str, notices: list[str] | None = None) -> Compiled:
     """Read a query (already rewritten by the local query builder) into SQL-ready trees."""
     notes = list(notices or [])
     text = rewritten.replace("\x00", " ")
-    if len(text) > MAX_CHARS:
-        text = text[:MAX_CHARS]
-        notes.append(f"the query was cut to its first {MAX_CHARS} characters")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(cut_notice(MAX_QUERY_CHARS, "characters"))
     try:
         tree = _Reader(text, notes).read()
     except _TooDeep:
         notes.append(UNREADABLE_QUERY)
         tree = _Reader(_words_only(text), notes).read()
-    if _leaves(tree) > MAX_LEAVES and isinstance(tree, Op):
-        tree = Op(tree.op, tree.children[:MAX_LEAVES], tree.explicit)
-        notes.append(f"the query was cut to its first {MAX_LEAVES} terms")
+    if _leaves(tree) > MAX_QUERY_TERMS and isinstance(tree, Op):
+        tree = Op(tree.op, tree.children[:MAX_QUERY_TERMS], tree.explicit)
+        notes.append(cut_notice(MAX_QUERY_TERMS, "terms"))
     # An AND typed anywhere means all of them: only implicit word lists get a some-words tier.
     loose = tree if re.search(r"\bAND\b", text) else _loosen(tree)
     out = Compiled(tree, loose, notices=list(dict.fromkeys(notes)))

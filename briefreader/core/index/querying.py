@@ -12,9 +12,10 @@ from typing import Any
 
 from whoosh import fields, qparser, query
 
-from briefreader.core.index.schema import FIELD_ALIASES, MAX_QUERY_CHARS, MAX_QUERY_TERMS, _fold
+from briefreader.core.index.schema import FIELD_ALIASES, _fold
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.querytext import UNREADABLE_QUERY
+from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
 from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
 log = logging.getLogger(__name__)
@@ -190,7 +191,7 @@ class QueryBuilder:
         text = text.replace("\x00", " ")
         if len(text) > MAX_QUERY_CHARS:
             text = text[:MAX_QUERY_CHARS]
-            notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} characters")
+            notices.append(cut_notice(MAX_QUERY_CHARS, "characters"))
         rewritten, actors, rw_notices = self.rewrite(text)
         notices.extend(rw_notices)
         try:
@@ -435,5 +436,5 @@ def _limit_terms(q: Any) -> tuple[Any, str | None]:
     kept = list(q.subqueries)[:MAX_QUERY_TERMS]
     return (
         type(q)(kept),
-        f"the query was cut to its first {MAX_QUERY_TERMS} terms",
+        cut_notice(MAX_QUERY_TERMS, "terms"),
     )

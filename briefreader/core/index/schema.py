@@ -51,8 +51,6 @@ FIELD_ALIASES = {
     "tags": "tags",
     "date": "date",
 }
-MAX_QUERY_CHARS = 2000
-MAX_QUERY_TERMS = 200
 
 
 _TOKEN = TOKEN

@@ -21,6 +21,7 @@ from briefreader.core.index.schema import _fold, term_counts
 from briefreader.core.index.snippets import ACTOR_KEY, _lead_snippet, _snippet_for
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
+from briefreader.core.search.limits import TIME_LIMIT_S
 from briefreader.core.search.ranking import (
     FEEDBACK_CHARS,
     FEEDBACK_DEPTH,
@@ -92,10 +93,6 @@ def _filter_query(filters: Filters) -> Any | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-#: A safety net, not a budget: evaluation by arrays answers ordinary queries in milliseconds,
-#: and only a pathological query (thousands of fallback matchers) meets this. Past it the
-#: search returns what it has, marked partial, with a notice.
-TIME_LIMIT_S = 3.0
 #: Related briefs: their key words (each a posting list in two fields).
 RELATED_WORDS = 12
 
