@@ -169,3 +169,20 @@ def test_a_data_table_with_paragraphs_in_its_cells_stays_a_table(tmp_path: Path)
     path.write_text(html, encoding="utf-8")
     [brief] = read_file(path, file_id="seats.html").briefs
     assert "| Sairoon | 54 |" in brief.text
+
+
+def test_a_paragraph_of_bare_text_beside_blocks_is_kept(tmp_path: Path) -> None:
+    # A weekly's page (LWN's markup): a story's first paragraph straight after its byline's
+    # div, in no <p>, inside the element trafilatura takes for the article's body.
+    bare = (" The Fatah bloc split on <a href='/x'>Monday</a> over the interior ministry, two"
+            " of its leaders said, after weeks of talks with the Sairoon list had failed to give"
+            " it the post it wanted for its own candidate. ")  # fmt: skip
+    html = f"""<html><head><title>Weekly edition</title></head><body><div class="ArticleText">
+    <p>{kit.ARTICLE}</p><p><a href="/c">Comments (3 posted)</a></p>
+    <h2><a href="/s">Fatah bloc splits</a></h2><div class="byline"> By <b>A. Writer</b><br>
+    March 25, 2019 </div>{bare}<p>{kit.COMMENT} Talks go on.</p><p>{kit.ARTICLE} Again.</p>
+    </div></body></html>"""
+    path = tmp_path / "weekly.html"
+    path.write_text(html, encoding="utf-8")
+    text = "\n".join(b.text for b in read_file(path, file_id="weekly.html").briefs)
+    assert "The Fatah bloc split on Monday over the interior ministry" in " ".join(text.split())

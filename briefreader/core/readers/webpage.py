@@ -71,7 +71,7 @@ def extract_html(data: bytes, path: Path) -> Extracted:
     except (etree.ParserError, ValueError) as exc:
         raise BriefError(path, f"damaged web page ({exc})") from None
     meta = _metadata(tree)
-    body = _main_text(_without_layout_tables(text, tree))
+    body = _main_text(_as_blocks(text, tree))
     if not body.strip():
         body = _plain_text(tree)
         if body.strip():
@@ -113,8 +113,8 @@ def _decode_html(data: bytes, path: Path) -> tuple[str, str, list[str]]:
         raise BriefError(path, exc.reason) from None
 
 
-def _without_layout_tables(html: str, tree: lxml.html.HtmlElement) -> str:
-    """The page with its layout tables turned into plain blocks; ``html`` itself if it has none.
+def _as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
+    """The page with layout tables and loose text made into plain blocks; else ``html`` itself.
 
     Older sites and HTML newsletters lay the whole page out in tables; trafilatura reads a
     table's cells as table cells, so an article inside one loses its headings and paragraph
@@ -123,8 +123,13 @@ def _without_layout_tables(html: str, tree: lxml.html.HtmlElement) -> str:
     another table: then its rows and cells become ``div``s and what they hold stays as it was.
     A data table, even one with paragraphs in its cells (as word processors write them), is
     left alone.
+
+    A container may also hold a paragraph as bare text beside its blocks (a story's first
+    paragraph after a byline ``div``, say); trafilatura skips such text, so each run of it,
+    with its links and emphasis, becomes a ``p`` of its own.
     """
-    if not _layout_tables(tree):
+    tables = _layout_tables(tree)
+    if not tables and not any(_has_loose_text(box) for box in tree.iter(*_CONTAINERS)):
         return html
     page = copy.deepcopy(tree)
     for table in _layout_tables(page):
@@ -136,7 +141,77 @@ def _without_layout_tables(html: str, tree: lxml.html.HtmlElement) -> str:
             cell.tag = "div"
         table.tag = "div"
         table.attrib.pop("role", None)
+    for box in list(page.iter(*_CONTAINERS)):
+        if _has_loose_text(box):
+            _wrap_loose_text(box)
     return str(lxml.html.tostring(page, encoding="unicode"))
+
+
+_BLOCK_TAGS = frozenset(
+    ("address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "figure", "footer",
+     "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+     "pre", "section", "table", "ul")
+)  # fmt: skip
+_CONTAINERS = ("body", "main", "article", "section", "div", "td", "th")
+
+
+def _is_block(element: lxml.html.HtmlElement) -> bool:
+    return isinstance(element.tag, str) and element.tag in _BLOCK_TAGS
+
+
+def _has_loose_text(box: lxml.html.HtmlElement) -> bool:
+    """True when ``box`` holds blocks and, beside them, text that is in none."""
+    children = list(box)
+    if not any(_is_block(child) for child in children):
+        return False
+    if (box.text or "").strip():
+        return True
+    return any(
+        (child.tail or "").strip() or _is_inline_text(child)
+        for child in children
+        if isinstance(child.tag, str)
+    )
+
+
+def _is_inline_text(element: lxml.html.HtmlElement) -> bool:
+    """An inline element (a link, emphasis...) with words in it; not a script or an image."""
+    return (
+        isinstance(element.tag, str)
+        and element.tag not in _BLOCK_TAGS
+        and element.tag not in _DROP_TAGS
+        and bool(element.text_content().strip())
+    )
+
+
+def _wrap_loose_text(box: lxml.html.HtmlElement) -> None:
+    """Each run of text and inline elements between ``box``'s blocks into a ``p`` of its own.
+
+    A run without words (an image, a script, white space) is left as it was.
+    """
+    out: list[lxml.html.HtmlElement] = []
+    run = lxml.html.Element("p")
+    run.text = box.text
+    box.text = None
+
+    def close_run() -> None:
+        nonlocal run
+        if (run.text or "").strip() or any(_is_inline_text(child) for child in run):
+            out.append(run)
+        else:
+            out.extend(run)  # no words: the elements stay where they were, unwrapped
+        run = lxml.html.Element("p")
+
+    for child in list(box):
+        box.remove(child)  # its tail goes with it
+        if _is_block(child) or not isinstance(child.tag, str):
+            close_run()
+            tail, child.tail = child.tail, None
+            out.append(child)
+            run.text = tail
+        else:
+            run.append(child)
+    close_run()
+    box.extend(out)
 
 
 def _layout_tables(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
