@@ -24,6 +24,13 @@ and run::
 
 Every sub-folder holding both files is a page. Without the folder the benchmark says so and
 exits 0 (nothing measured). Nothing is fetched: the pages are read from disk only.
+
+A copy of a page may be condensed (as the cache used for benchmarks/RESULTS.md is): script,
+style and SVG bodies, comments, ``img``/``link`` elements and the values of ``href``, ``src``
+and ``data-*`` attributes dropped, white space collapsed; every visible word, element,
+``class``, ``id``, ``role`` and ``aria-*`` attribute kept, since they are what an extractor
+reads. An ``expected.html`` may be rebuilt from the source's main element where it is the
+suite's output unchanged; RESULTS.md names the pages where that was done.
 """
 
 from __future__ import annotations

@@ -5,7 +5,10 @@ as Markdown: headings as ``#`` lines, paragraphs apart, bold kept, so a "**Comme
 paragraph and a round-up's headings reach the comment rule and the digest splitter. The title,
 date, source and author come from the page's metadata (Open Graph, JSON-LD, ``<meta>``,
 ``<time datetime>``, ``<title>``), read here with lxml. Nothing is fetched and no script runs:
-the page is parsed from the bytes on disk only, and neither library is given a URL.
+the page is parsed from the bytes on disk only, and neither library is given a URL. Before
+trafilatura reads a page, its layout tables and the bare text beside its blocks are made into
+plain blocks (:func:`_as_blocks`), so pages laid out in tables (old sites, newsletters) keep
+their headings and paragraphs. Measured on real saved pages by ``benchmarks/html_f1.py``.
 
 A page saved "complete" comes with a ``Name_files`` folder of images and scripts beside it;
 :func:`is_saved_page_folder` tells the folder walk to leave such a folder out.
