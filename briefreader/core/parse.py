@@ -168,7 +168,9 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
 # --------------------------------------------------------------------------------------------
 # Metadata header
 
-_META_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z_-]*)[ \t]*:[ \t]*(.*?)[ \t]*")
+# The value is taken whole and stripped: a lazy value before trailing blanks was tried at
+# every length, each try running over the blanks after it (quadratic in a run of blanks).
+_META_LINE = re.compile(r"[ \t]*([A-Za-z][A-Za-z_-]*)[ \t]*:(.*)")
 
 
 def skip_blank_lines(text: str, pos: int) -> int:
@@ -192,6 +194,7 @@ def read_header(text: str) -> tuple[dict[str, str], int]:
     """
     start = skip_blank_lines(text, 0)
     meta: dict[str, str] = {}
+    tags: list[str] = []  # every Tags line's value, joined once at the end
     pos = start
     while pos < len(text):
         end = text.find("\n", pos)
@@ -206,12 +209,18 @@ def read_header(text: str) -> tuple[dict[str, str], int]:
         if key is None:
             return {}, 0
         value = (m.group(2) or "").strip()
-        if key == "tags" and meta.get("tags"):
-            value = f"{meta['tags']}, {value}"
+        if key == "tags":
+            # Lines after the first one with a value add to it (blank ones too).
+            if tags and tags[0]:
+                tags.append(value)
+            else:
+                tags = [value]
         meta[key] = value
         pos = len(text) if end < 0 else end + 1
     if not meta:
         return {}, 0
+    if tags:
+        meta["tags"] = ", ".join(tags)
     return meta, skip_blank_lines(text, pos)
 
 
@@ -219,9 +228,11 @@ def split_tags(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     seen: dict[str, None] = {}
+    folded: set[str] = set()
     for tag in re.split(r"[,;]", value):
         tag = tag.strip()
-        if tag and tag.casefold() not in {t.casefold() for t in seen}:
+        if tag and tag.casefold() not in folded:
+            folded.add(tag.casefold())
             seen[tag] = None
     return tuple(seen)
 
@@ -319,7 +330,10 @@ _EMPH = r"(?:\*\*|__|\*|_)"
 COMMENT_MARKER = re.compile(
     r"[ \t]{0,3}(?:"
     # Heading: "## Comment", "### Analyst comment:", "## **Comment**"
-    rf"\#{{1,6}}[ \t]+{_EMPH}?{_COMMENT_NAME}[ \t]*:?[ \t]*{_EMPH}?[ \t]*:?[ \t]*\#*[ \t]*(?=\n|$)"
+    # (Blanks taken possessively: five optional runs in a row were tried in every split of
+    # the blanks before the line's end, 45 s for a heading followed by 200 spaces and a word.)
+    rf"\#{{1,6}}[ \t]++{_EMPH}?{_COMMENT_NAME}"
+    rf"[ \t]*+:?[ \t]*+{_EMPH}?[ \t]*+:?[ \t]*+\#*[ \t]*+(?=\n|$)"
     # Emphasised: "**Comment:**", "**Comment**:", "__Comment:__", "*Comment*" alone on a line
     rf"|(?P<d>\*\*|__|\*|_)[ \t]*{_COMMENT_NAME}[ \t]*"
     r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
@@ -375,15 +389,48 @@ _TITLE_ABBREVIATIONS = {
 _DOTTED_ABBREVIATION = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]", re.UNICODE)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s+")
 _OPENING_QUOTES = "\"'\u2018\u201c"
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
 _EMPHASIS = re.compile(r"\*+|~~|`+|(?<![^\W_])_+|_+(?![^\W_])")
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)*")
 
 
+_LINK_TEXT_END = re.compile(r"[\]\n]")
+_LINK_TARGET_END = re.compile(r"[)\n]")
+
+
+def _without_links(text: str) -> str:
+    """Markdown links and images replaced by their text, as ``re.sub`` with the pattern
+    ``!?\\[([^\\]\\n]*)\\]\\([^)\\n]*\\)`` would do, in one pass: the pattern, tried at each
+    "[", read on to the next "]" every time ("[[[[..." or "[a](" repeated: quadratic). All
+    the "[" before one "]" share its fate, and the next ")" is looked for once a stretch."""
+    out: list[str] = []
+    pos = look = 0
+    target_from = target_end = -1  # no ")" or newline in text[target_from:target_end]
+    n = len(text)
+    while (s := text.find("[", look)) >= 0:
+        m = _LINK_TEXT_END.search(text, s + 1)
+        if m is None:
+            break
+        j = m.start()
+        look = j + 1
+        if text[j] != "]" or text[j + 1 : j + 2] != "(":
+            continue
+        if not target_from <= j + 2 <= target_end:
+            found = _LINK_TARGET_END.search(text, j + 2)
+            target_from, target_end = j + 2, found.start() if found else n
+        k = target_end
+        if k == n or text[k] != ")":
+            continue
+        start = s - 1 if s > pos and text[s - 1] == "!" else s
+        out += (text[pos:start], text[s + 1 : j])
+        pos = look = k + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def clean_title(title: str) -> str:
     """Plain text for a title: no Markdown links, tags or emphasis characters."""
-    title = _LINK.sub(r"\1", title)
+    title = _without_links(title)
     title = _HTML_TAG.sub("", title)
     title = _EMPHASIS.sub("", title)
     return " ".join(title.split())
@@ -399,7 +446,10 @@ def first_sentence(text: str) -> str:
         if not following or not (following.isupper() or following in _OPENING_QUOTES):
             continue
         if flat[m.start()] == ".":
-            token = flat[: m.start()].rsplit(None, 1)[-1] if flat[: m.start()].strip() else ""
+            # The word before the stop (``flat`` is single-spaced): found from the stop back,
+            # not by splitting all the text before it (quadratic for "A. B. C. ...").
+            end = m.start() - (flat[m.start() - 1 : m.start()] == " ")
+            token = flat[flat.rfind(" ", 0, end) + 1 : end]
             token = token.lstrip("\"'\u2018\u201c([")
             if _DOTTED_ABBREVIATION.fullmatch(token) and (len(token) == 1 or "." in token):
                 continue  # "U.S." / "P.M.F." / an initial "J."
