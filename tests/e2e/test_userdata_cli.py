@@ -240,12 +240,12 @@ def test_search_json_keeps_its_shape_with_notes(data: Path) -> None:
         res = _search(data, query)
         assert list(res) == [
             "query", "total", "total_all_words", "offset", "sort", "hits", "facets",
-            "suggestion", "notices", "seconds",
+            "suggestion", "notices", "seconds", "folded",
         ]  # fmt: skip
         for hit in res["hits"]:
             assert list(hit) == [
                 "id", "path", "title", "date", "source", "tags", "actors", "score",
-                "all_words", "snippet",
+                "all_words", "snippet", "copies",
             ]  # fmt: skip
             assert set(hit["snippet"]) == {"section", "text", "highlights", "html"}
 
