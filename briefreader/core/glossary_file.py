@@ -12,6 +12,7 @@ import itertools
 import re
 import tomllib
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,9 @@ class Draft:
     kind: str = DEFAULT_KIND
     description: str = ""
     match_case: bool = False
-    aliases: list[tuple[str, Where]] = field(default_factory=list)
+    #: A deque: each new spelling of the name goes in front (a list moved every alias along
+    #: for each of thousands of entries spelling one name by turns).
+    aliases: deque[tuple[str, Where]] = field(default_factory=deque)
 
 
 def read_glossary_file(path: Path, drafts: dict[str, Draft], problem: ProblemSink) -> None:

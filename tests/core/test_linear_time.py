@@ -786,3 +786,19 @@ def test_a_comment_heading_followed_by_blanks_is_matched_at_once() -> None:
     heading "## Comment", 200 spaces and a word took 45 s (60 spaces: 0.1 s)."""
     hostile = "## Comment" + " " * 60 + "x"
     assert _cpu_ratio(parse.COMMENT_MARKER.match, hostile, "## Comment" + "y" * 60 + "x", 200) < 50
+
+
+def test_a_name_spelt_by_turns_keeps_its_spellings_in_order(tmp_path: Path) -> None:
+    """Each new spelling of a name goes in front of the aliases: a deque now, since a list
+    moved every alias along for each of thousands of entries."""
+    spellings = ["Tehran", "TEHRAN", "tehran", "Tehran", "TeHRAN"]
+    text = "".join(
+        f'[[actor]]\nname = "{s}"\naliases = ["T{i}"]\n' for i, s in enumerate(spellings)
+    )
+    path = tmp_path / "g.toml"
+    path.write_text(text, "utf-8")
+    actor = Glossary.load([path]).actors["tehran"]
+    assert actor.name == "TeHRAN"
+    # The spellings before it, newest first (those finding the same text as the name left
+    # out), then the aliases in the file's order: as when they were kept in a list.
+    assert actor.aliases == ("TEHRAN", "T0", "T1", "T2", "T3", "T4")
