@@ -7,6 +7,7 @@ this is the per-file work, the part a crash or a hostile file exercises.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from briefreader.core.digest import split_digest
 from briefreader.core.match import Mention
 from briefreader.core.parse import BRIEF_SUFFIXES, MAX_BYTES, parse_bytes, too_large
 from briefreader.core.records import IndexDoc
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,69 @@ def briefs_of_file(
         raise BriefError(path, f"{path.suffix} files cannot be read by this build")
     got = read_file(path, file_id=file_id)
     return list(got.briefs), list(got.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """One file an update reads: plain data, so that a worker process can be handed it.
+
+    ``known_sha256`` is the content the index holds for the file (touched but maybe not
+    changed); "" when the file is new or must be read whatever its content.
+    """
+
+    path: Path
+    file_id: str
+    known_sha256: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What reading one file for an update gave: its briefs, or why there are none.
+
+    ``briefs`` is None when the file has the known content (nothing to do) or could not be
+    read. ``refused`` is a reason that holds until the file changes (too large, encrypted,
+    no text layer); ``failed`` one that may not hold next time (the file could not be opened,
+    was deleted, or its reader stopped), with ``gone`` for a file deleted meanwhile.
+    """
+
+    sha256: str = ""
+    briefs: tuple[Brief, ...] | None = None
+    warnings: tuple[str, ...] = ()
+    refused: str | None = None
+    failed: str | None = None
+    gone: bool = False
+
+
+def read_for_update(job: FileJob) -> FileOutcome:
+    """Read one file as an update needs it, in this process or a worker's; never raises
+    for a bad file, so that one file's failure is one line in the report."""
+    try:
+        data, digest = read_file_for_update(job.path)
+    except BriefError as exc:  # too large: never read into memory
+        return FileOutcome(refused=exc.reason)
+    except OSError as exc:
+        gone = isinstance(exc, FileNotFoundError)
+        reason = "deleted while it was being indexed" if gone else "cannot read"
+        return FileOutcome(failed=f"{reason}: {exc.strerror or exc}", gone=gone)
+    if job.known_sha256 and job.known_sha256 == digest:
+        return FileOutcome(sha256=digest)
+    try:
+        briefs, warnings = briefs_of_file(job.path, job.file_id, data, digest)
+    except BriefError as exc:
+        return FileOutcome(sha256=digest, refused=exc.reason)
+    except OSError as exc:
+        return FileOutcome(sha256=digest, failed=f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:
+        log.exception("reading %s failed", job.path)
+        return FileOutcome(sha256=digest, failed=reader_failed(exc))
+    return FileOutcome(digest, tuple(briefs), tuple(warnings))
+
+
+def reader_failed(exc: BaseException | None = None) -> str:
+    """The problem line for a file whose reader stopped (an error in briefreader, or the
+    reading process ended); the file is tried again at the next update."""
+    what = f" ({type(exc).__name__}: {exc})" if exc is not None else " (the reading process ended)"
+    return f"could not be read: the reader stopped on this file{what}"
 
 
 def read_limited(path: Path) -> bytes:

@@ -390,11 +390,12 @@ class Library:
         with extract.outcomes([job(item) for item in todo]) as outcomes:
 
             def docs() -> Iterator[ix.IndexDoc]:
-                for n, (item, got) in enumerate(zip(todo, outcomes, strict=True), start=1):
+                for n, item in enumerate(todo, start=1):
                     if cancel is not None and cancel():
                         return
                     if progress is not None:
                         progress(n, total, str(item.path))
+                    got = next(outcomes)  # a text brief is read now, after its progress
                     yield from self._prepare(item, got, manifest, report, plan.problems, replaced)
 
             # Nothing new, changed or gone: no writer, no commit, no manifest written again.

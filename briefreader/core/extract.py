@@ -1,0 +1,306 @@
+"""Reading an update's files in worker processes, while this process writes the index.
+
+PDFs, Word files, web pages and emails cost milliseconds to tens of milliseconds each to read
+(text briefs a fraction of one); a folder of thousands keeps one core busy while the index
+writer waits. Here they are read by a few worker processes, handed out ahead of the writer
+and given back in the update's own order, so what is written, committed and recorded in the
+manifest is exactly what reading them one by one gives. Outside the index package (whose
+writer and term-file helpers have pools of their own), the core starts processes here only.
+
+Spawn-safe: workers are started with the ``spawn`` method on every platform (never ``fork``:
+Windows has none, and macOS forbids it once Qt is loaded), a job is a picklable
+:class:`~briefreader.core.briefdocs.FileJob` and its answer a
+:class:`~briefreader.core.briefdocs.FileOutcome`, and a frozen app's entry point calls
+``multiprocessing.freeze_support()``. No thread is started in this process: each worker has a
+pipe of its own, waited on with ``multiprocessing.connection.wait`` (a process that forks later,
+as Whoosh's bulk writer does, never forks a thread holding a lock).
+
+Kill-safety: a worker only reads files and never touches the index, whose commits stay in the
+updating process; a worker ends when its pipe closes or its parent goes away (killed
+included), and a worker that dies on a file costs that file only (a line in the report) and
+is replaced. Text briefs are read in this process; the workers start only when enough other
+files need reading to pay for them (:data:`MIN_POOL_FILES`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from briefreader.core.briefdocs import (
+    FileJob,
+    FileOutcome,
+    is_text_brief,
+    read_for_update,
+    reader_failed,
+)
+
+log = logging.getLogger(__name__)
+
+#: Fewer files for the format readers than this are read in the updating process: starting a
+#: worker costs about as much as reading a dozen PDFs or Word files.
+MIN_POOL_FILES = 12
+#: At most this many workers by default, however many cores (memory; the writer needs one).
+MAX_PROCESSES = 4
+#: Files handed to one worker at a time: one being read, one waiting (no idle gap between).
+PER_WORKER = 2
+#: Files read ahead of the writer, per worker, at most (bounds the briefs held in memory).
+AHEAD_PER_WORKER = 4
+#: Workers that end before they are ready, after which the update reads files itself.
+FALSE_STARTS = 3
+#: A worker's first word: it has started and imported what reading needs.
+READY = "ready"
+#: Environment variable: the number of reading processes (1: read in the updating process).
+PROCESSES_ENV = "BRIEFREADER_READ_PROCESSES"
+
+
+def default_processes() -> int:
+    """Worker processes to read with: the CPUs this process may use, at most MAX_PROCESSES,
+    unless BRIEFREADER_READ_PROCESSES says otherwise."""
+    wanted = os.environ.get(PROCESSES_ENV, "").strip()
+    if wanted:
+        try:
+            return max(1, int(wanted))
+        except ValueError:
+            log.warning("%s=%r is not a number; ignored", PROCESSES_ENV, wanted)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Windows and macOS
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_PROCESSES))
+
+
+def pooled(job: FileJob) -> bool:
+    """Whether ``job`` is worth a worker: every format but text briefs."""
+    return not is_text_brief(job.path)
+
+
+@contextlib.contextmanager
+def outcomes(
+    jobs: Sequence[FileJob], processes: int | None = None
+) -> Iterator[Iterator[FileOutcome]]:
+    """Each job's outcome, in the jobs' order, read by worker processes when it pays.
+
+    The workers end when the block is left, however it is left: stopping early (a cancel)
+    drops the files not yet read, an exception or SystemExit (SIGTERM) ends them at once.
+    """
+    if processes is None:
+        processes = default_processes()
+    if processes < 2 or sum(1 for j in jobs if pooled(j)) < MIN_POOL_FILES:
+        yield (read_for_update(job) for job in jobs)
+        return
+    pool = _Pool(jobs, processes)
+    try:
+        yield pool.results()
+    finally:
+        pool.close()
+
+
+@dataclass(eq=False, slots=True)
+class _Worker:
+    process: Any  # multiprocessing's SpawnProcess
+    conn: Connection
+    #: Indexes of the jobs handed to it, in the order it reads them.
+    given: deque[int] = field(default_factory=deque)
+    #: It has started (imported the readers): from then on, its end is its file's doing.
+    ready: bool = False
+
+
+class _Pool:
+    """Worker processes reading ``jobs`` ahead of the consumer, answering in order."""
+
+    def __init__(self, jobs: Sequence[FileJob], processes: int) -> None:
+        self.jobs = jobs
+        self.context = multiprocessing.get_context("spawn")
+        self.size = max(1, min(processes, sum(1 for j in jobs if pooled(j))))
+        self.workers: list[_Worker] = []
+        #: Job indexes for the workers, in order; retried ones (their worker died while
+        #: another file was being read) go first.
+        self.todo: deque[int] = deque(i for i, j in enumerate(jobs) if pooled(j))
+        self.retry: deque[int] = deque()
+        self.done: dict[int, FileOutcome] = {}
+        self.ahead = self.size * AHEAD_PER_WORKER
+        self.restarts = 0
+        #: Workers that ended before they were ready; after a few, files are read here.
+        self.false_starts = 0
+
+    # -- the consumer's side ------------------------------------------------------------
+
+    def results(self) -> Iterator[FileOutcome]:
+        for i, job in enumerate(self.jobs):
+            self._hand_out()
+            if not pooled(job):
+                yield read_for_update(job)  # text: quicker here than a trip to a worker
+                continue
+            while i not in self.done and self.false_starts < FALSE_STARTS:
+                self._collect()
+                self._hand_out()
+            if i not in self.done:  # workers cannot start here: read in this process
+                self.done[i] = read_for_update(job)
+            yield self.done.pop(i)
+
+    def close(self) -> None:
+        """End every worker: those with nothing to do are told to stop, the others (a cancel,
+        an error) are terminated; then each is waited for."""
+        for w in self.workers:
+            if w.given:
+                w.process.terminate()
+            else:
+                with contextlib.suppress(OSError, ValueError):
+                    w.conn.send(None)
+        for w in self.workers:
+            w.process.join(5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join(5)
+            w.conn.close()
+        self.workers = []
+
+    # -- handing out and collecting -----------------------------------------------------
+
+    def _in_flight(self) -> int:
+        return sum(len(w.given) for w in self.workers)
+
+    def _hand_out(self) -> None:
+        """Give idle workers their next files, within the read-ahead bound; start workers
+        (again) while there are files for them."""
+        if self.false_starts >= FALSE_STARTS:
+            return
+        while len(self.workers) < self.size and (self.todo or self.retry):
+            self.workers.append(self._start())
+        for w in sorted(self.workers, key=lambda w: len(w.given)):
+            while len(w.given) < PER_WORKER and (self.retry or self.todo):
+                if not self.retry and len(self.done) + self._in_flight() >= self.ahead:
+                    return
+                i = self.retry.popleft() if self.retry else self.todo.popleft()
+                try:
+                    w.conn.send(self.jobs[i])
+                except (OSError, ValueError):  # it has died: _collect() will say so
+                    self.retry.appendleft(i)
+                    break
+                w.given.append(i)
+
+    def _collect(self) -> None:
+        """Wait for at least one answer or a worker's end, and file what came."""
+        if all(not w.given and w.process.is_alive() for w in self.workers):
+            raise RuntimeError("waiting for files no worker is reading")  # a bug here
+        owners: dict[Any, _Worker] = {}
+        for w in self.workers:
+            owners[w.conn] = w
+            owners[w.process.sentinel] = w
+        for ready in wait(list(owners)):
+            w = owners[ready]
+            if w not in self.workers:
+                continue  # its pipe and its sentinel were both ready: already seen to
+            try:
+                while w.conn.poll():
+                    answer = w.conn.recv()
+                    if answer == READY:
+                        w.ready = True
+                    elif w.given:
+                        self.done[w.given.popleft()] = answer
+            except (EOFError, OSError):
+                self._died(w)
+                continue
+            if not w.process.is_alive():
+                self._died(w)
+
+    def _died(self, w: _Worker) -> None:
+        """A worker has ended: the file it was reading is reported, its other files go to the
+        next worker, and a new worker will take its place."""
+        w.process.join(5)
+        if not w.ready:
+            log.warning("a reading process did not start (exit code %s)", w.process.exitcode)
+            self.false_starts += 1
+            if self.false_starts >= FALSE_STARTS:
+                log.error("reading processes cannot start: files are read in this process")
+            self.retry.extendleft(reversed(w.given))
+            w.given.clear()
+        elif w.given:
+            culprit = w.given.popleft()
+            log.warning(
+                "a reading process ended (exit code %s) while reading %s",
+                w.process.exitcode,
+                self.jobs[culprit].path,
+            )
+            self.done[culprit] = FileOutcome(failed=reader_failed())
+            self.retry.extendleft(reversed(w.given))
+            w.given.clear()
+        w.conn.close()
+        self.workers.remove(w)
+        self.restarts += 1
+
+    def _start(self) -> _Worker:
+        ours, theirs = self.context.Pipe(duplex=True)
+        process = self.context.Process(
+            target=_serve,
+            args=(theirs, read_for_update),
+            name="briefreader-reader",
+            daemon=True,
+        )
+        process.start()
+        theirs.close()  # only the worker holds its end: its death is an EOF here
+        return _Worker(process, ours)
+
+
+# -- in the worker ---------------------------------------------------------------------------
+
+
+def _serve(conn: Connection, read: Callable[[FileJob], FileOutcome]) -> None:
+    """A worker's life: ``read`` each job it is sent and send back the outcome, until told
+    to stop (None), its pipe closes, or its parent goes away."""
+    _leave_ctrl_c_to_parent()
+    _die_with_parent()
+    with contextlib.suppress(ImportError):  # imported now, before the first file's clock
+        from briefreader.core import readers  # noqa: F401
+    try:
+        conn.send(READY)
+    except (BrokenPipeError, OSError):
+        return
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            conn.send(read(job))
+        except (BrokenPipeError, EOFError, OSError):
+            return
+
+
+def _leave_ctrl_c_to_parent() -> None:
+    """Ctrl+C in a terminal reaches every process of the group: the updating process stops
+    its workers itself, so a worker need not print a traceback of its own."""
+    with contextlib.suppress(ValueError, OSError, AttributeError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _die_with_parent() -> None:
+    """End this worker as soon as its parent has gone, even while it reads a long file.
+
+    ``multiprocessing.parent_process()`` waits on the parent's handle (Windows) or on a pipe
+    only the parent holds (spawn on POSIX): both wake when the parent dies, however it dies.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
+
+
+__all__ = ["MIN_POOL_FILES", "PROCESSES_ENV", "default_processes", "outcomes", "pooled"]
