@@ -1,4 +1,5 @@
-"""QApplication set-up: library, workers, settings and the window wired together; nothing else.
+"""QApplication set-up: library, workers, settings and the window wired together, and the
+window's features installed in it; nothing else.
 
 Everything the window writes lives in the data folder (``--data-dir``, $BRIEFREADER_DATA_DIR
 or the platform's): its layout in ``window.ini`` there, and the corpus folders in the
@@ -23,8 +24,12 @@ from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
 from briefreader.core.records import IndexBusyError, IndexDamagedError
 from briefreader.core.safetext import say
+from briefreader.ui import team_archive
+from briefreader.ui.actors import workbench
+from briefreader.ui.host import Feature
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.startup import StartupProbe, take_screenshot
+from briefreader.ui.userlayer import layer as userlayer
 from briefreader.ui.workers import Workers
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,10 @@ log = logging.getLogger(__name__)
 ORG = "briefreader"
 APP = "briefreader"
 WINDOW_SETTINGS = "window.ini"
+
+#: The window's features, installed in this order (their menu entries and docks keep it):
+#: the user's notes, stars and saved searches; the team archive; actor pages and candidates.
+FEATURES: tuple[Feature, ...] = (userlayer.install, team_archive.install, workbench.install)
 
 
 def set_app_identity(app: QApplication) -> None:
@@ -48,6 +57,11 @@ def set_app_identity(app: QApplication) -> None:
     if icon.isNull():
         log.warning("application icon not found in %s", icons)
     app.setWindowIcon(icon)
+
+
+def build_window(library: Library, workers: Workers, settings: QSettings) -> MainWindow:
+    """The main window with every feature installed (the app's, the smoke test's, tests')."""
+    return MainWindow(library, workers, settings, features=FEATURES)
 
 
 def window_settings(data: Path) -> QSettings:
@@ -122,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         settings = window_settings(data)
     log.info("opening the window on %s", ", ".join(str(c) for c in library.corpora))
     workers = Workers(library, index_in_child=True)
-    window = MainWindow(library, workers, settings)
+    window = build_window(library, workers, settings)
     if screenshot:
         window.resize(1440, 900)
     window.show()

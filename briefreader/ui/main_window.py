@@ -5,6 +5,11 @@ It holds none of the panels' logic: searching and paging live in
 printing in :mod:`briefreader.ui.printing`, the problems table in
 :mod:`briefreader.ui.problems` and the look in :mod:`briefreader.ui.theme`. What stays here
 is what joins them: opening a brief and its history, indexing status, settings, drops.
+
+It knows none of its features either (the user's own layer, the team archive, the actor
+workbench): the app hands it their ``install`` functions, and each gets the window's
+:class:`~briefreader.ui.host.WindowHost`. Menus and docks, the window's own included, are
+declared by id and built by :class:`~briefreader.ui.host.chrome.Chrome`.
 """
 
 from __future__ import annotations
@@ -12,15 +17,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from PySide6.QtCore import (
-    QByteArray,
-    QModelIndex,
-    QSettings,
-    Qt,
-    Signal,
-    Slot,
-)
+from PySide6.QtCore import QByteArray, QModelIndex, QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -41,8 +40,8 @@ from PySide6.QtWidgets import (
     QListView,
     QMainWindow,
     QMenu,
-    QProgressBar,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -50,13 +49,23 @@ from PySide6.QtWidgets import (
 from briefreader import paths
 from briefreader.core.library import Library
 from briefreader.core.report import UpdateReport
-from briefreader.core.safetext import rich_text
-from briefreader.core.wording import counted
-from briefreader.ui import printing, team_archive
-from briefreader.ui.actors import workbench
+from briefreader.ui import printing
 from briefreader.ui.corpus_watch import CorpusWatcher
 from briefreader.ui.glossary_edit import GlossaryEditor
 from briefreader.ui.help import about_dialog, shortcuts_dialog
+from briefreader.ui.host import (
+    ActionSpec,
+    DockId,
+    DockSpec,
+    Feature,
+    MenuId,
+    Place,
+    SearchHooks,
+    WindowHost,
+)
+from briefreader.ui.host.chrome import Chrome
+from briefreader.ui.host.specs import Shortcut
+from briefreader.ui.index_status import IndexStatus
 from briefreader.ui.models import FacetModel, HitListModel, HitRole
 from briefreader.ui.problems import problem_rows, problems_dialog
 from briefreader.ui.qtcompat import emit
@@ -64,26 +73,19 @@ from briefreader.ui.reader import Reader
 from briefreader.ui.search.facets import FacetPanel
 from briefreader.ui.search.panel import SearchPanel
 from briefreader.ui.theme import THEMES, apply_theme, system_is_dark
-from briefreader.ui.userlayer import layer as userlayer
 from briefreader.ui.widgets.find_bar import FindBar
 from briefreader.ui.widgets.glossary_panel import GlossaryPanel
 from briefreader.ui.widgets.marks import DARK, LIGHT, MarkStyle
 from briefreader.ui.widgets.reading_pane import ReadingPane
+from briefreader.ui.window_layout import DOCK_WIDTH, FILTERS_WIDTH, WindowLayout
+from briefreader.ui.window_layout import WIDE_WINDOW as WIDE_WINDOW
 from briefreader.ui.workers import Workers
 
 log = logging.getLogger(__name__)
 
 FONT_MIN, FONT_MAX = 8.0, 24.0
-#: The right-hand docks (Actors, More like this) are shown by default only in a window at
-#: least this wide: narrower, the article and the comment need the room more (about 65
-#: characters a line each at 1400 px). Crossing the width shows or hides them again.
-WIDE_WINDOW = 1600
-DOCK_WIDTH = 300
-FILTERS_WIDTH = 230
-#: The results list's share of a new window's width, and its bounds.
-RESULTS_SHARE, RESULTS_MIN, RESULTS_MAX = 0.24, 260, 400
 
-Shortcut = str | QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None
+F = TypeVar("F", bound=QObject)
 
 
 class MainWindow(QMainWindow):
@@ -91,12 +93,18 @@ class MainWindow(QMainWindow):
 
     resultsShown(total): a search's first page is in the list.
     briefShown(brief_id): a brief is in the reading pane.
+    briefChosen(brief_id): the user chose a brief in the results or "More like this".
     indexReady(report): background indexing finished.
+    libraryChanged(library): the window searches another library (:meth:`set_library`).
+    closing(): the window is closing, its background work done (features close files).
     """
 
     resultsShown = Signal(int)
     briefShown = Signal(str)
+    briefChosen = Signal(str)
     indexReady = Signal(object)
+    libraryChanged = Signal(object)
+    closing = Signal()
 
     def __init__(
         self,
@@ -104,10 +112,14 @@ class MainWindow(QMainWindow):
         workers: Workers,
         settings: QSettings,
         parent: QWidget | None = None,
+        *,
+        features: Sequence[Feature] = (),
     ) -> None:
+        """``features`` are installed in their order, before the saved layout is restored
+        (their docks take their places in it)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.library = library
+        self._library = library
         self.workers = workers
         self.settings = settings
         self.setWindowTitle("briefreader")
@@ -115,13 +127,20 @@ class MainWindow(QMainWindow):
 
         self._report: UpdateReport | None = None
         self._style: MarkStyle = LIGHT
-        self._layout_restored = False
-        self._default_split = False
 
+        self.chrome = Chrome(self)
+        hooks = SearchHooks()
         self.pane = ReadingPane()
         self.pane.setObjectName("readingPane")
         self.facet_panel = FacetPanel(lambda actor_id: self._describe(actor_id)[0])
-        self.search = SearchPanel(workers, self.facet_panel, self._actor_names, self._open_id)
+        self.search = SearchPanel(
+            workers,
+            self.facet_panel,
+            self._actor_names,
+            self._open_id,
+            narrower=hooks,
+            title_prefix=hooks.title_prefix,
+        )
         self.findbar = FindBar(self.pane.find)
         self._build_center()
         self._build_docks()
@@ -136,12 +155,33 @@ class MainWindow(QMainWindow):
         self._wire()
         self.watcher = CorpusWatcher(workers, self)
         self.watcher.changed.connect(self.update_index)
-        self.user_layer = userlayer.install(self)  # notes, stars, saved searches (issue 16)
-        self.team_archive = team_archive.install(self)  # File > Open team archive (issue 17)
-        self.actor_workbench = workbench.install(self)  # actor pages, candidates (issue 15)
+        self.host = WindowHost(self, self.chrome, hooks, self)
+        self.features: list[QObject] = [install(self.host) for install in features]
         self._restore_settings()
 
     # -- the panels, as the tests and the benchmarks reach them --------------------------
+
+    @property
+    def library(self) -> Library:
+        """The library the window searches (local, or a team archive): see set_library."""
+        return self._library
+
+    def set_library(self, library: Library) -> None:
+        """The one place the window's library changes: the workers follow, then
+        :attr:`libraryChanged` says so."""
+        self._library = library
+        self.workers.library = library
+        emit(self.libraryChanged, library)
+
+    def feature(self, kind: type[F]) -> F:
+        """The installed feature of type ``kind`` (tests and scripts reach them so)."""
+        found = next((f for f in self.features if isinstance(f, kind)), None)
+        if found is None:
+            raise LookupError(f"no {kind.__name__} is installed in this window")
+        return found
+
+    def menu(self, menu_id: MenuId) -> QMenu:
+        return self.chrome.menu(menu_id)
 
     @property
     def search_box(self) -> QLineEdit:
@@ -184,27 +224,24 @@ class MainWindow(QMainWindow):
         rl.setSpacing(0)
         rl.addWidget(self.pane, 1)
         rl.addWidget(self.findbar)
+        # The reading side first; a feature's page (the actor workbench) may take its place.
+        self.centre = QStackedWidget()
+        self.centre.setObjectName("centreStack")
+        self.centre.addWidget(right)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.search)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.centre)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([380, 1000])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
     def _build_docks(self) -> None:
-        right = Qt.DockWidgetArea.RightDockWidgetArea
+        dock = self.chrome.add_dock
         self.glossary_panel = GlossaryPanel(self.library.glossary)
-        self.glossary_dock = self._dock("Actors", "glossaryDock", self.glossary_panel, right)
+        self.glossary_dock = dock(DockSpec(DockId.GLOSSARY, "Actors", self.glossary_panel))
         self.related_model = HitListModel(None, self._actor_names, self)
         self.related = QListView()
         self.related.setObjectName("related")
@@ -215,112 +252,83 @@ class MainWindow(QMainWindow):
         self.related.setSpacing(2)
         self.related.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.related.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.related_dock = self._dock("More like this", "relatedDock", self.related, right)
+        self.related_dock = dock(DockSpec(DockId.RELATED, "More like this", self.related))
         self.resizeDocks(
             [self.glossary_dock, self.related_dock], [560, 200], Qt.Orientation.Vertical
         )
         self.resizeDocks([self.glossary_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
         left = Qt.DockWidgetArea.LeftDockWidgetArea
-        self.facet_dock = self._dock("Filters", "facetDock", self.facet_panel, left)
+        self.facet_dock = dock(DockSpec(DockId.FILTERS, "Filters", self.facet_panel, left))
         self.resizeDocks([self.facet_dock], [FILTERS_WIDTH], Qt.Orientation.Horizontal)
         self.facet_dock.hide()
+        self.dock_layout = WindowLayout(self, self.splitter, self.glossary_dock, self.related_dock)
 
     def _build_status(self) -> None:
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
-        self.status_label = QLabel()
-        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # may name a file or a folder
-        self.statusBar().addPermanentWidget(self.status_label)
-        self.statusBar().addPermanentWidget(self.progress)
+        self.index_status = IndexStatus(self.statusBar(), self)
+        self.status_label = self.index_status.label
 
     def _action(
         self,
-        menu: QMenu,
         text: str,
-        slot: Callable[[], object],
+        slot: Callable[..., object],
+        place: Place,
         shortcut: Shortcut = None,
         checkable: bool = False,
     ) -> QAction:
-        act = QAction(text, self)
-        if isinstance(shortcut, list):
-            act.setShortcuts(shortcut)
-        elif shortcut is not None:
-            act.setShortcut(shortcut)
-        act.setCheckable(checkable)
-        act.triggered.connect(slot)
-        menu.addAction(act)
-        self.addAction(act)
-        return act
+        return self.chrome.add_action(ActionSpec(text, slot, place, shortcut, checkable))
 
     def _build_menus(self) -> None:
-        mb = self.menuBar()
-        S = QKeySequence.StandardKey
-        f = mb.addMenu("&File")
-        self._action(f, "Add corpus folder…", self.choose_corpus_folder, "Ctrl+O")
-        self._action(f, "Open a brief file…", self.choose_brief_file)
-        self.remove_menu = f.addMenu("Remove corpus folder")
-        self.remove_menu.setObjectName("removeCorpusMenu")
+        """The window's own actions, declared by menu and section (the bar's layout is in
+        :data:`briefreader.ui.host.specs.MENUS`); its features add theirs through the host."""
+        a, S = self._action, QKeySequence.StandardKey
+        f, e, v, g, h = MenuId.FILE, MenuId.EDIT, MenuId.VIEW, MenuId.GO, MenuId.HELP
+        a("Add corpus folder…", self.choose_corpus_folder, Place(f, "open", 10), "Ctrl+O")
+        a("Open a brief file…", self.choose_brief_file, Place(f, "open", 20))
+        self.remove_menu = self.chrome.menu(MenuId.FILE_REMOVE)  # at 30, filled as it opens
         self.remove_menu.aboutToShow.connect(self._fill_remove_menu)
-        self._action(f, "Rebuild index", self.rebuild_index)
-        f.addSeparator()
-        self._action(f, "Print brief…", self.print_brief, "Ctrl+P")
-        self._action(f, "Export brief to PDF…", self.export_pdf, "Ctrl+Shift+E")
-        self._action(f, "Problems…", self.show_problems)
-        f.addSeparator()
-        self._action(f, "Quit", self.close, S.Quit)
+        a("Rebuild index", self.rebuild_index, Place(f, "open", 40))
+        a("Print brief…", self.print_brief, Place(f, "output", 10), "Ctrl+P")
+        a("Export brief to PDF…", self.export_pdf, Place(f, "output", 20), "Ctrl+Shift+E")
+        a("Problems…", self.show_problems, Place(f, "output", 40))
+        a("Quit", self.close, Place(f, "quit"), S.Quit)
 
-        e = mb.addMenu("&Edit")
-        search_keys = [QKeySequence("Ctrl+L"), QKeySequence("Ctrl+K")]
-        self._action(e, "Search", self.focus_search, search_keys)
-        self._action(e, "Find in brief…", self.show_find, S.Find)
-        self._action(e, "Next hit", lambda: self.step_hit(1), "F3")
-        self._action(e, "Previous hit", lambda: self.step_hit(-1), "Shift+F3")
-        e.addSeparator()
-        self._action(e, "Filters", self.facet_dock.toggleViewAction().trigger, "Ctrl+Shift+F")
+        a("Search", self.focus_search, Place(e, "search"), ("Ctrl+L", "Ctrl+K"))
+        a("Find in brief…", self.show_find, Place(e, "search"), S.Find)
+        a("Next hit", lambda: self.step_hit(1), Place(e, "search"), "F3")
+        a("Previous hit", lambda: self.step_hit(-1), Place(e, "search"), "Shift+F3")
+        filters = self.facet_dock.toggleViewAction().trigger
+        a("Filters", filters, Place(e, "filters"), "Ctrl+Shift+F")
 
-        self._build_view_menu(mb.addMenu("&View"))
+        a("Larger text", lambda: self.change_font(1), Place(v, "size"), ("Ctrl++", "Ctrl+="))
+        a("Smaller text", lambda: self.change_font(-1), Place(v, "size"), "Ctrl+-")
+        a("Normal size", lambda: self.set_font_size(11.0), Place(v, "size"), "Ctrl+0")
+        self.theme_group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        themes = Place(MenuId.VIEW_THEME, "themes")
+        for key in THEMES:
+            act = a(key.title(), lambda _c=False, k=key: self.set_theme(k), themes, None, True)
+            self.theme_group.addAction(act)
+            self.theme_actions[key] = act
+        self.marks_action = a(
+            "Actor marks", self.toggle_marks, Place(v, "look", 20), "Ctrl+M", checkable=True
+        )
+        self.marks_action.setChecked(True)
+        a("Flip article / comment split", self.flip_split, Place(v, "look", 30), "Ctrl+Shift+O")
 
-        g = mb.addMenu("&Go")
         # Alt+Left / Alt+Right only: StandardKey.Back is that same key on X11, and one action
         # holding a key twice makes Qt call it ambiguous and fire neither.
-        self.back_action = self._action(g, "Back", self.back, "Alt+Left")
-        self.forward_action = self._action(g, "Forward", self.forward, "Alt+Right")
+        self.back_action = a("Back", self.back, Place(g, "history"), "Alt+Left")
+        self.forward_action = a("Forward", self.forward, Place(g, "history"), "Alt+Right")
         self.back_action.setEnabled(False)
         self.forward_action.setEnabled(False)
 
-        h = mb.addMenu("&Help")
-        self._action(h, "Keyboard shortcuts", self.show_shortcuts, "F1")
-        self._action(h, "About briefreader", self.show_about)
-
-    def _build_view_menu(self, v: QMenu) -> None:
-        larger = [QKeySequence("Ctrl++"), QKeySequence("Ctrl+=")]
-        self._action(v, "Larger text", lambda: self.change_font(1), larger)
-        self._action(v, "Smaller text", lambda: self.change_font(-1), "Ctrl+-")
-        self._action(v, "Normal size", lambda: self.set_font_size(11.0), "Ctrl+0")
-        v.addSeparator()
-        theme_menu = v.addMenu("Theme")
-        self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
-        for key in THEMES:
-            act = QAction(key.title(), self, checkable=True)
-            act.triggered.connect(lambda _c=False, k=key: self.set_theme(k))
-            self.theme_group.addAction(act)
-            theme_menu.addAction(act)
-            self.theme_actions[key] = act
-        self.marks_action = self._action(
-            v, "Actor marks", self.toggle_marks, "Ctrl+M", checkable=True
-        )
-        self.marks_action.setChecked(True)
-        self._action(v, "Flip article / comment split", self.flip_split, "Ctrl+Shift+O")
-        v.addSeparator()
-        for dock in (self.glossary_dock, self.related_dock, self.facet_dock):
-            v.addAction(dock.toggleViewAction())
+        a("Keyboard shortcuts", self.show_shortcuts, Place(h, "help"), "F1")
+        a("About briefreader", self.show_about, Place(h, "help"))
 
     def _wire(self) -> None:
         self.search.resultsShown.connect(self.resultsShown)
         self.search.openRequested.connect(self.reader.open_brief)
+        self.search.openRequested.connect(self.briefChosen)
         self.related.activated.connect(self._open_related)
         self.related.clicked.connect(self._open_related)
         self.reader.briefShown.connect(self.briefShown)
@@ -329,13 +337,13 @@ class MainWindow(QMainWindow):
         self.reader.message.connect(self.statusBar().showMessage)
 
         w = self.workers
-        w.indexProgress.connect(self._on_index_progress)
+        w.indexProgress.connect(self.index_status.on_progress)
         w.indexFinished.connect(self._on_index_finished)
         w.indexFailed.connect(self._on_index_failed)
 
         self.pane.briefRequested.connect(self.open_brief)
         self.pane.actorClicked.connect(self.glossary_panel.select_actor)
-        self.pane.actorClicked.connect(lambda _a: self.show_actor_panel())
+        self.pane.actorClicked.connect(lambda _a: self.dock_layout.show_actors())
         self.pane.addAliasRequested.connect(self.glossary_editor.ask_add_alias)
         self.pane.addActorRequested.connect(self.glossary_editor.ask_add_actor)
         self.glossary_editor.edited.connect(self._on_glossary_edited)
@@ -345,19 +353,7 @@ class MainWindow(QMainWindow):
 
     def _restore_settings(self) -> None:
         s = self.settings
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 880)
-        state = s.value("window/state")
-        #: The layout is the user's (restored): the docks are left as they were left.
-        self._layout_restored = isinstance(state, QByteArray) and self.restoreState(state)
-        split = s.value("window/splitter")
-        if isinstance(split, QByteArray):
-            self.splitter.restoreState(split)
-        else:
-            self._default_split = True
+        self.dock_layout.restore(s)
         sections = s.value("reading/splitter")
         if isinstance(sections, QByteArray):
             self.pane.restored = self.pane.splitter.restoreState(sections)
@@ -374,43 +370,19 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         s = self.settings
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
+        self.dock_layout.save(s)
         s.setValue("reading/splitter", self.pane.splitter.saveState())
         s.setValue("reading/fontSize", self.pane.font_size)
         s.setValue("reading/marks", self.pane.marks)
         s.sync()
 
-    # -- layout: the reading panes' measure first ----------------------------------------
-
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Docks yield room before the reading panes do: see :data:`WIDE_WINDOW`."""
+        """Docks yield room before the reading panes do: see :mod:`~.window_layout`."""
         super().resizeEvent(event)
-        old, new = event.oldSize().width(), event.size().width()
-        first = old <= 0
-        if first and self._default_split:
-            self._default_split = False
-            share = round(new * RESULTS_SHARE)
-            self.splitter.setSizes([max(RESULTS_MIN, min(RESULTS_MAX, share)), new])
-        if first and self._layout_restored:
-            return  # the user's own layout, as it was left
-        if first or (old >= WIDE_WINDOW) != (new >= WIDE_WINDOW):
-            self._fit_docks(new >= WIDE_WINDOW)
+        self.dock_layout.resized(event.oldSize().width(), event.size().width())
 
-    def _fit_docks(self, wide: bool) -> None:
-        """Show the right-hand docks in a wide window, hide them in a narrower one; what the
-        user chooses in View stays so until the window crosses :data:`WIDE_WINDOW`."""
-        for dock in (self.glossary_dock, self.related_dock):
-            dock.setVisible(wide)
-        if wide:
-            self.resizeDocks([self.glossary_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
-
-    def show_actor_panel(self) -> None:
-        """Show the Actors dock (a mark was clicked: the user wants to see the actor)."""
-        if not self.glossary_dock.isVisible():
-            self.glossary_dock.show()
-            self.resizeDocks([self.glossary_dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+    def reveal_dock(self, dock: QDockWidget) -> None:
+        self.dock_layout.reveal(dock)
 
     # -- start ---------------------------------------------------------------------------
 
@@ -432,16 +404,8 @@ class MainWindow(QMainWindow):
         if self.workers.indexing:
             return
         self.search.index_done = False
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.status_label.setText("Updating the index…")
+        self.index_status.busy("Updating the index…")
         self.workers.update_index()
-
-    @Slot(int, int, str)
-    def _on_index_progress(self, done: int, total: int, _path: str) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.status_label.setText(f"Indexing {done} of {counted(total, 'brief')}…")
 
     @Slot(object)
     def _on_index_finished(self, report: UpdateReport) -> None:
@@ -450,16 +414,7 @@ class MainWindow(QMainWindow):
         if changed:
             self.workers.forget_views()
         self.search.index_done = True
-        self.progress.hide()
-        text = counted(report.indexed, "brief")
-        if changed:
-            text += f" · {report.added} new, {report.updated} changed, {report.removed} removed"
-        if report.skipped:
-            text += f" · {len(report.skipped)} could not be read (File ▸ Problems)"
-        if report.rebuilt_reason:  # a damaged or outdated index was rebuilt: say so, plainly
-            text = f"{report.rebuilt_reason[:1].upper()}{report.rebuilt_reason[1:]} · {text}"
-            self.status_label.setToolTip(rich_text(report.rebuilt_reason))
-        self.status_label.setText(text)
+        self.index_status.finished(report)
         if changed or self.model.incomplete:
             self.run_search()
         emit(self.indexReady, report)
@@ -467,11 +422,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_index_failed(self, message: str) -> None:
         self.search.index_done = True
-        self.progress.hide()
         if self.workers.reader is not None:
             # Not updated (another instance holds the index, say), but searchable as it is.
             message += " Searching the index as it is (read-only)."
-        self.status_label.setText(message)
+        self.index_status.failed(message)
 
     @property
     def index_done(self) -> bool:
@@ -506,6 +460,7 @@ class MainWindow(QMainWindow):
         hit = index.data(HitRole)
         if hit is not None:
             self.open_brief(hit.id)
+            emit(self.briefChosen, hit.id)
 
     def open_brief(self, ref: str, *, record: bool = True) -> None:
         """Load and show a brief (parsed and rendered in the background)."""
@@ -622,8 +577,7 @@ class MainWindow(QMainWindow):
         old = self.library
         lib = Library(corpora, old.data_dir, old.glossary)
         lib.glossary_files = old.glossary_files
-        self.library = lib
-        self.workers.library = lib
+        self.set_library(lib)
         lib.remember_corpora()
         self.watcher.watch(self.library.corpora)
         self.update_index()
@@ -649,7 +603,7 @@ class MainWindow(QMainWindow):
     def rebuild_index(self) -> None:
         if self.workers.indexing:
             return
-        self.status_label.setText("Rebuilding the index…")
+        self.index_status.label.setText("Rebuilding the index…")
         self.workers.run(self.library.rebuild, lambda _r: self.update_index())
 
     @Slot()
@@ -678,28 +632,12 @@ class MainWindow(QMainWindow):
 
     def shortcut_rows(self) -> list[tuple[str, str, str]]:
         """(menu, action, keys) for every action with a key, read from the menus themselves,
-        so the page can never disagree with what the keys do."""
-        rows: list[tuple[str, str, str]] = []
-        listed: set[int] = set()  # an action in two menus (a panel's, View) is listed once
-        for menu_action in self.menuBar().actions():
-            menu = menu_action.menu()
-            if not isinstance(menu, QMenu):
-                continue
-            for act in menu.actions():
-                if id(act) in listed:
-                    continue
-                listed.add(id(act))
-                keys = ", ".join(
-                    k.toString(QKeySequence.SequenceFormat.NativeText) for k in act.shortcuts()
-                )
-                if keys:
-                    rows.append((menu.title().replace("&", ""), act.text(), keys))
-        rows += [
+        so the page can never disagree with what the keys do; then the search box's keys."""
+        return self.chrome.shortcut_rows() + [
             ("Search", "Open the top result", "Enter (in the search box)"),
             ("Search", "Go to the results", "Down (in the search box)"),
             ("Search", "Clear the search", "Esc (in the search box)"),
         ]
-        return rows
 
     @Slot()
     def show_about(self) -> None:
@@ -737,5 +675,5 @@ class MainWindow(QMainWindow):
         self.reader.stop()
         self.watcher.stop()
         self.workers.shutdown()
-        self.user_layer.close()
+        emit(self.closing)
         super().closeEvent(event)

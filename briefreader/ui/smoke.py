@@ -139,8 +139,7 @@ def _window(data: Path) -> str:
 
     from briefreader import paths
     from briefreader.core.library import Library
-    from briefreader.ui.app import set_app_identity
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.app import build_window, set_app_identity
     from briefreader.ui.startup import wait_until_settled
     from briefreader.ui.theme import apply_theme
     from briefreader.ui.workers import Workers
@@ -161,7 +160,7 @@ def _window(data: Path) -> str:
     settings = QSettings(str(data / "smoke-settings.ini"), QSettings.Format.IniFormat)
     library = Library.open([paths.sample_corpus_dir()], data_dir=data)
     workers = Workers(library)
-    window = MainWindow(library, workers, settings)
+    window = build_window(library, workers, settings)
     window.resize(1280, 800)
     window.show()
     window.start(SMOKE_QUERY)  # indexes the sample corpus, then opens the top hit

@@ -1,6 +1,6 @@
-"""The team archive in the window (issue 17): File > Open team archive… and back.
+"""The team archive in the window: File > Open team archive… and back.
 
-:func:`install` puts it into a :class:`MainWindow`. Opening asks for a PostgreSQL URL or a
+:func:`install` puts it into the window through its host. Opening asks for a PostgreSQL URL or a
 service name (never a password: libpq finds it in PGPASSWORD, a service file or ~/.pgpass),
 tries the server off the GUI thread, and on success searches the archive instead of the
 local index; a permanent line in the status bar says which archive. An unreachable server
@@ -13,14 +13,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 
 from briefreader.core.library import Library
 from briefreader.core.safetext import rich_text
+from briefreader.ui.host import ActionSpec, MenuId, Place, WindowHost
 
 if TYPE_CHECKING:
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.core.archive.library import ArchiveLibrary
 
 SETTING = "archive/last"
 
@@ -28,35 +28,46 @@ SETTING = "archive/last"
 class TeamArchive(QObject):
     """The File menu's team archive actions and the status bar line naming the archive."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.local: Library | None = None  # the local library while an archive is open
+    def __init__(self, host: WindowHost) -> None:
+        super().__init__(host)
+        self.host = host
+        #: The archive searched, and the local library it stands in for, while one is open.
+        self.archive: ArchiveLibrary | None = None
+        self.local: Library | None = None
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # the archive's name, as written
         self.label.setObjectName("teamArchiveLabel")
         self.label.hide()
-        window.statusBar().addPermanentWidget(self.label)
-        self.open_action = QAction("Open team archive…", window)
-        self.open_action.setObjectName("openTeamArchive")
-        self.open_action.triggered.connect(self.ask)
-        self.close_action = QAction("Close team archive (search locally)", window)
-        self.close_action.setEnabled(False)
-        self.close_action.triggered.connect(self.close_archive)
-        file_menu = window.menuBar().actions()[0].menu()
-        first_separator = next((a for a in file_menu.actions() if a.isSeparator()), None)
-        file_menu.insertActions(first_separator, [self.open_action, self.close_action])
+        host.add_status_widget(self.label)
+        # After the corpus folders' entries, before the printing ones.
+        self.open_action = host.add_action(
+            ActionSpec(
+                "Open team archive…",
+                self.ask,
+                Place(MenuId.FILE, "open", 50),
+                object_name="openTeamArchive",
+            )
+        )
+        self.close_action = host.add_action(
+            ActionSpec(
+                "Close team archive (search locally)",
+                self.close_archive,
+                Place(MenuId.FILE, "open", 51),
+                enabled=False,
+            )
+        )
+        host.libraryChanged.connect(self._on_library_changed)
 
     @property
     def name(self) -> str | None:
         """Which archive the window searches (None: the local index)."""
-        return getattr(self.window.library, "name", None) if self.local is not None else None
+        return self.archive.name if self.archive is not None else None
 
     @Slot()
     def ask(self) -> None:
-        last = str(self.window.settings.value(SETTING, "") or "")
+        last = str(self.host.settings.value(SETTING, "") or "")
         url, ok = QInputDialog.getText(
-            self.window,
+            self.host.parent_widget,
             "Open team archive",
             "PostgreSQL URL or service name (the password comes from PGPASSWORD, a service "
             "file or ~/.pgpass):",
@@ -68,9 +79,8 @@ class TeamArchive(QObject):
 
     def open_archive(self, url: str) -> None:
         """Try the archive in the background; search it if it answers."""
-        window = self.window
-        base = self.local or window.library
-        window.statusBar().showMessage(f"Connecting to the team archive {url}…")
+        base = self.local or self.host.library
+        self.host.show_message(f"Connecting to the team archive {url}…")
 
         def connect() -> Any:
             from briefreader.core.archive.errors import ArchiveError
@@ -89,49 +99,61 @@ class TeamArchive(QObject):
             except ArchiveError as exc:
                 return str(exc)
 
-        window.workers.call(connect, lambda result: self._opened(url, result))
+        self.host.workers.call(connect, lambda result: self._opened(url, result))
 
-    def _opened(self, url: str, result: Any) -> None:
-        window = self.window
+    def _opened(self, url: str, result: ArchiveLibrary | str) -> None:
         if isinstance(result, str):
             # One line, and the window goes on with what it was searching.
-            window.statusBar().showMessage(f"{result}; searching locally", 15000)
+            self.host.show_message(f"{result}; searching locally", 15000)
             return
+        previous, self.archive = self.archive, result
         if self.local is None:
-            self.local = window.library
-        window.settings.setValue(SETTING, url)
+            self.local = self.host.library
+        self.host.settings.setValue(SETTING, url)
         self._use(result)
+        if previous is not None:
+            previous.close()  # another archive was open: this one takes its place
         self.label.setText(f"Team archive: {result.name}")
         self.label.setToolTip(
             rich_text(f"Searching the team archive {result.name}, not the local index")
         )
         self.label.show()
         self.close_action.setEnabled(True)
-        window.statusBar().showMessage(f"Searching the team archive {result.name}", 5000)
+        self.host.show_message(f"Searching the team archive {result.name}", 5000)
 
     @Slot()
     def close_archive(self) -> None:
-        if self.local is None:
+        archive, local = self.archive, self.local
+        if archive is None or local is None:
             return
-        archive = self.window.library
-        self._use(self.local)
-        self.local = None
+        self._forget()
+        self._use(local)
         archive.close()
-        self.label.hide()
-        self.close_action.setEnabled(False)
-        self.window.statusBar().showMessage("Searching the local index", 5000)
+        self.host.show_message("Searching the local index", 5000)
 
     def _use(self, lib: Library) -> None:
-        window = self.window
-        window.library = lib
-        window.workers.library = lib
-        window.workers.forget_views()
-        window.run_search()
+        self.host.set_library(lib)
+        self.host.workers.forget_views()
+        self.host.run_search()
+
+    def _forget(self) -> None:
+        self.archive = self.local = None
+        self.label.hide()
+        self.close_action.setEnabled(False)
+
+    @Slot(object)
+    def _on_library_changed(self, library: Library) -> None:
+        """Corpus folders added or removed while an archive was open: the window searches
+        a new local library now, and the archive is closed."""
+        archive = self.archive
+        if archive is not None and library is not archive:
+            self._forget()
+            archive.close()
 
 
-def install(window: MainWindow) -> TeamArchive:
-    """Put the team archive's actions into ``window`` (after its menus are built)."""
-    return TeamArchive(window)
+def install(host: WindowHost) -> TeamArchive:
+    """Put the team archive's actions into the window."""
+    return TeamArchive(host)
 
 
 __all__ = ["TeamArchive", "install"]

@@ -48,8 +48,8 @@ class SearchRequest:
     tags: tuple[str, ...] = ()
     offset: int = 0
     limit: int = 60
-    #: Narrowed by the user's own marks (starred, unread, new first): the user layer's
-    #: ``Workers.narrowed_search`` answers it. Opaque here; None for a plain search.
+    #: Narrowed by the user's own marks (starred, unread, new first): the ``answer`` given
+    #: with it to :meth:`Workers.search` answers it. Opaque here; None for a plain search.
     narrow: Any = None
 
 
@@ -267,8 +267,6 @@ class Workers(QObject):
         self._long_pool = QThreadPool(self)
         self._long_pool.setMaxThreadCount(1)
         self._longs = _Lane(self._long_pool, self._write_lock, self._alive, self._cancel)
-        #: Answers a request with ``narrow`` set (installed by the user layer).
-        self.narrowed_search: Callable[[Library, SearchRequest], SearchResults] | None = None
 
     @property
     def library(self) -> Library:
@@ -443,8 +441,15 @@ class Workers(QObject):
         child.finished.connect(finished)
         child.start()
 
-    def search(self, generation: int, request: SearchRequest) -> None:
-        narrowed = self.narrowed_search if request.narrow is not None else None
+    def search(
+        self,
+        generation: int,
+        request: SearchRequest,
+        answer: Callable[[Library, SearchRequest], SearchResults] | None = None,
+    ) -> None:
+        """Search in the background; a request with ``narrow`` set is answered by ``answer``
+        (the user's own lists, which the index knows nothing of)."""
+        narrowed = answer if request.narrow is not None else None
         self._read(
             "search" if request.offset == 0 else "page",
             lambda lib: (

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 
 from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.library import Library
+from briefreader.ui.team_archive import TeamArchive
 
 pytestmark = pytest.mark.qt_log_ignore(
     "does not support propagateSizeHints", "This plugin does not support raise"
@@ -19,13 +20,13 @@ pytestmark = pytest.mark.qt_log_ignore(
 
 @pytest.fixture
 def window(qtbot, corpus: Path, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.app import build_window
     from briefreader.ui.workers import Workers
 
     lib = Library.open([corpus], data_dir=tmp_path / "data")
     workers = Workers(lib)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(lib, workers, settings)
+    win = build_window(lib, workers, settings)
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.indexReady, timeout=30000):
@@ -44,7 +45,7 @@ def test_open_team_archive_searches_it_and_says_which(
     pusher.update()
     pusher.close()
     (corpus / "only-local.md").write_text("Title: Zanzibarian local\n\nZanzibarian.\n", "utf-8")
-    team = window.team_archive
+    team = window.feature(TeamArchive)
     assert "Open team archive…" in [
         a.text() for a in window.menuBar().actions()[0].menu().actions()
     ]
@@ -68,13 +69,13 @@ def test_open_team_archive_searches_it_and_says_which(
 
 def test_unreachable_archive_is_one_line_and_the_window_goes_on_locally(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     local = window.library
-    window.team_archive.open_archive("postgresql://nobody@127.0.0.1:9/none")
+    window.feature(TeamArchive).open_archive("postgresql://nobody@127.0.0.1:9/none")
     qtbot.waitUntil(
         lambda: "cannot be reached" in window.statusBar().currentMessage(), timeout=20000
     )
     message = window.statusBar().currentMessage()
     assert "\n" not in message and message.endswith("searching locally")
-    assert window.library is local and not window.team_archive.label.isVisible()
+    assert window.library is local and not window.feature(TeamArchive).label.isVisible()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
 
 
@@ -88,7 +89,7 @@ def test_bounded_archive_answers_say_at_least_and_partial_in_the_count_line(
     pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
     pusher.update()
     pusher.close()
-    team = window.team_archive
+    team = window.feature(TeamArchive)
     team.open_archive(archive_url)
     qtbot.waitUntil(lambda: team.label.isVisible(), timeout=20000)
 
@@ -110,4 +111,27 @@ def test_bounded_archive_answers_say_at_least_and_partial_in_the_count_line(
     assert "not every brief was checked" in window.info.toolTip()  # the line says why
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
     team.close_archive()
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+
+
+def test_a_corpus_folder_added_while_an_archive_is_open_closes_the_archive(
+    qtbot, window, archive_url: str, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The window then searches a new local library: the archive's line and its Close entry
+    go (they stayed, naming an archive no longer searched)."""
+    pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher.update()
+    pusher.close()
+    team = window.feature(TeamArchive)
+    team.open_archive(archive_url)
+    qtbot.waitUntil(lambda: team.label.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "x.md").write_text("Title: Basra port\n\nBasra port reopened.\n", "utf-8")
+    with qtbot.waitSignal(window.indexReady, timeout=30000):
+        window.add_corpus(extra)
+    assert not isinstance(window.library, ArchiveLibrary)
+    assert extra.resolve() in window.library.corpora
+    assert team.name is None and not team.label.isVisible() and not team.close_action.isEnabled()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)

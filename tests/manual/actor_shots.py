@@ -39,8 +39,8 @@ def _on_qt_message(kind: QtMsgType, _context: object, text: str) -> None:
 def walk(data: Path, out: Path, size: tuple[int, int], theme: str, actor: str | None) -> None:
     from briefreader import paths
     from briefreader.core.library import Library
-    from briefreader.ui.app import window_settings
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.actors.workbench import ActorWorkbench
+    from briefreader.ui.app import build_window, window_settings
     from briefreader.ui.workers import Workers
 
     label = f"{size[0]}x{size[1]}-{theme}"
@@ -49,7 +49,7 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str, actor: str | 
     settings.clear()
     library = Library.open([paths.sample_corpus_dir()], data_dir=data)
     workers = Workers(library)
-    window = MainWindow(library, workers, settings)
+    window = build_window(library, workers, settings)
     window.set_theme(theme)
     window.resize(*size)
     window.move(0, 0)
@@ -58,7 +58,7 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str, actor: str | 
     window.start()
     wait_for(lambda: window.index_done and window.pane.view is not None, "the first brief")
     settle(window)
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     if actor is None:
         counts = library.actor_counts()
         actor = max(counts, key=lambda a: counts[a])

@@ -44,8 +44,7 @@ def make_corpus(folder: Path) -> None:
 
 def walk(data: Path, corpus: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     from briefreader.core.library import Library
-    from briefreader.ui.app import window_settings
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.app import build_window, window_settings
     from briefreader.ui.workers import Workers
 
     label = f"{size[0]}x{size[1]}-{theme}"
@@ -54,7 +53,7 @@ def walk(data: Path, corpus: Path, out: Path, size: tuple[int, int], theme: str)
     settings.clear()
     library = Library.open([corpus], data_dir=data)
     workers = Workers(library)
-    window = MainWindow(library, workers, settings)
+    window = build_window(library, workers, settings)
     window.set_theme(theme)
     window.resize(*size)
     window.move(0, 0)

@@ -61,8 +61,9 @@ def _grab_popup(widget, out: Path, name: str) -> None:  # type: ignore[no-untype
 def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     from briefreader import paths
     from briefreader.core.library import Library
-    from briefreader.ui.app import window_settings
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.app import build_window, window_settings
+    from briefreader.ui.host import MenuId
+    from briefreader.ui.userlayer.layer import UserLayer
     from briefreader.ui.workers import Workers
 
     label = f"{size[0]}x{size[1]}-{theme}"
@@ -72,8 +73,8 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     corpus = Path(shutil.copytree(paths.sample_corpus_dir(), data / "corpus"))
     library = Library.open([corpus], data_dir=data)
     workers = Workers(library)
-    window = MainWindow(library, workers, settings)
-    layer = window.user_layer
+    window = build_window(library, workers, settings)
+    layer = window.feature(UserLayer)
     answers = iter(["Check who else died in the strike", "", "Compare with the 2019 strikes"])
     layer.ask = lambda *_a: next(answers, "")  # type: ignore[assignment]
     layer.highlights.ask = layer.ask
@@ -217,11 +218,8 @@ def walk(data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     shot(window, out, f"{label}-11-note-term")
 
     # The menus of the user layer, then a noted brief whose file changed since.
-    for title in ("Notes", "Watch"):
-        menu = layer._menu(title)
-        if menu is None:
-            problems.append(f"no {title} menu")
-            continue
+    for title, menu_id in (("Notes", MenuId.NOTES), ("Watch", MenuId.WATCH)):
+        menu = window.menu(menu_id)
         QTimer.singleShot(300, lambda m=menu, t=title: (_grab_popup(m, out, f"{label}-12-{t}"),
                                                         m.close()))  # fmt: skip
         menu.exec(window.mapToGlobal(window.rect().topLeft()))

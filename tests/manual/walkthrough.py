@@ -123,8 +123,7 @@ def check_hit_centred(window, label: str) -> None:  # type: ignore[no-untyped-de
 def walk(app: QApplication, data: Path, out: Path, size: tuple[int, int], theme: str) -> None:
     from briefreader import paths
     from briefreader.core.library import Library
-    from briefreader.ui.app import window_settings
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.app import build_window, window_settings
     from briefreader.ui.workers import Workers
 
     label = f"{size[0]}x{size[1]}-{theme}"
@@ -133,7 +132,7 @@ def walk(app: QApplication, data: Path, out: Path, size: tuple[int, int], theme:
     settings.clear()  # the default layout at this size, as a new user sees it
     library = Library.open([paths.sample_corpus_dir()], data_dir=data)
     workers = Workers(library)
-    window = MainWindow(library, workers, settings)
+    window = build_window(library, workers, settings)
     window.set_theme(theme)
     window.resize(*size)
     window.move(0, 0)

@@ -106,11 +106,11 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def window(qtbot, library: Library, settings: QSettings):  # type: ignore[no-untyped-def]
-    from briefreader.ui.main_window import MainWindow
+    from briefreader.ui.app import build_window
     from briefreader.ui.workers import Workers
 
     workers = Workers(library)
-    win = MainWindow(library, workers, settings)
+    win = build_window(library, workers, settings)
     qtbot.addWidget(win)
     win.show()
     with (

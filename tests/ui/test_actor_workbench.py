@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from briefreader.ui.actors.page import OPEN
+from briefreader.ui.actors.workbench import ActorWorkbench
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.models import ActorIdRole
 
@@ -18,7 +19,7 @@ KH = "kataib-hezbollah"
 
 
 def _open_page(qtbot, window: MainWindow, trigger) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     with qtbot.waitSignal(bench.pageShown, timeout=10000):
         trigger()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
@@ -35,7 +36,7 @@ def test_page_from_the_sidebar(qtbot, window: MainWindow) -> None:  # type: igno
     _open_page(
         qtbot, window, lambda: qtbot.mouseClick(panel.page_button, Qt.MouseButton.LeftButton)
     )
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     assert bench.showing
     page = bench.page
     assert page.actor is not None and page.actor.id == KH
@@ -65,9 +66,9 @@ def test_page_from_a_mark(qtbot, window: MainWindow) -> None:  # type: ignore[no
     action = next(a for a in menu.actions() if a.text() == "Open the actor page")
     _open_page(qtbot, window, action.trigger)
     menu.deleteLater()
-    page = window.actor_workbench.page
+    page = window.feature(ActorWorkbench).page
     assert page.actor is not None and page.actor.id == "iran"
-    assert window.actor_workbench.showing
+    assert window.feature(ActorWorkbench).showing
     # Not on plain text: no such entry.
     plain = browser.context_menu(QPoint(2, 2))
     assert "Open the actor page" not in [a.text() for a in plain.actions()]
@@ -76,19 +77,19 @@ def test_page_from_a_mark(qtbot, window: MainWindow) -> None:  # type: ignore[no
 
 def test_page_from_the_actor_filter(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.facet_dock.show()
-    menu = window.actor_workbench.facet_menu("baghdad")
+    menu = window.feature(ActorWorkbench).facet_menu("baghdad")
     assert isinstance(menu, QMenu)
     action = menu.actions()[0]
     assert isinstance(action, QAction) and "Baghdad" in action.text()
     _open_page(qtbot, window, action.trigger)
     menu.deleteLater()
-    assert window.actor_workbench.page.actor.id == "baghdad"  # type: ignore[union-attr]
+    assert window.feature(ActorWorkbench).page.actor.id == "baghdad"  # type: ignore[union-attr]
 
 
 def test_clicking_a_month_searches_the_actor_in_it(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     window.glossary_panel.select_actor(KH)
-    _open_page(qtbot, window, lambda: window.actor_workbench.open_actor(KH))
-    chart = window.actor_workbench.page.chart
+    _open_page(qtbot, window, lambda: window.feature(ActorWorkbench).open_actor(KH))
+    chart = window.feature(ActorWorkbench).page.chart
     chart.resize(600, 200)
     centre = chart.bar_rect("2019-12").center()
     assert chart.month_at(centre) == "2019-12"
@@ -97,12 +98,12 @@ def test_clicking_a_month_searches_the_actor_in_it(qtbot, window: MainWindow) ->
     assert window.search_box.text() == 'actor:"Kataib Hezbollah" date:2019-12'
     assert blocker.args == [1]
     assert _search_ids(window) == {"2019-12-30_kh-strikes.md"}
-    assert window.actor_workbench.showing  # the page stays; the results are beside it
+    assert window.feature(ActorWorkbench).showing  # the page stays; the results are beside it
 
 
 def test_clicking_a_companion_searches_both(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    _open_page(qtbot, window, lambda: window.actor_workbench.open_actor("qassem-suleimani"))
-    page = window.actor_workbench.page
+    _open_page(qtbot, window, lambda: window.feature(ActorWorkbench).open_actor("qassem-suleimani"))
+    page = window.feature(ActorWorkbench).page
     table = page.company
     model = page.company_model
     rows = {model.index(r, 0).data(ActorIdRole): r for r in range(model.rowCount())}
@@ -118,13 +119,13 @@ def test_clicking_a_companion_searches_both(qtbot, window: MainWindow) -> None: 
 
 
 def test_a_dossier_sentence_opens_the_brief_there(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    _open_page(qtbot, window, lambda: window.actor_workbench.open_actor("baghdad"))
-    page = window.actor_workbench.page
+    _open_page(qtbot, window, lambda: window.feature(ActorWorkbench).open_actor("baghdad"))
+    page = window.feature(ActorWorkbench).page
     target = next(i for i, c in enumerate(page.comments) if c.id == "2017-11-24_foreign-plot.md")
     with qtbot.waitSignal(window.briefShown, timeout=10000) as blocker:
         page.dossier.anchorClicked.emit(QUrl(f"{OPEN}:{target}"))
     assert blocker.args == ["2017-11-24_foreign-plot.md"]
-    assert not window.actor_workbench.showing
+    assert not window.feature(ActorWorkbench).showing
     qtbot.waitUntil(lambda: window.pane.comment.browser.textCursor().hasSelection())
     selected = window.pane.comment.browser.textCursor().selectedText()
     assert selected.startswith("The warning mirrors what Suleimani told")
@@ -132,7 +133,7 @@ def test_a_dossier_sentence_opens_the_brief_there(qtbot, window: MainWindow) -> 
 
 
 def test_back_and_the_view_menu(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     window.glossary_panel.select_actor("iran")
     _open_page(qtbot, window, bench.page_action.trigger)
     assert bench.showing
@@ -141,7 +142,7 @@ def test_back_and_the_view_menu(qtbot, window: MainWindow) -> None:  # type: ign
 
 
 def test_the_dossier_export_from_the_window(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     _open_page(qtbot, window, lambda: bench.open_actor("baghdad"))
     target = tmp_path / "baghdad.md"
     with qtbot.waitSignal(bench.dossierSaved, timeout=10000):
@@ -156,7 +157,7 @@ def test_the_dossier_export_from_the_window(qtbot, window: MainWindow, tmp_path:
 
 
 def test_candidates_are_counted_once(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     with qtbot.waitSignal(bench.candidatesShown, timeout=20000):
         bench.show_candidates()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
@@ -202,7 +203,7 @@ def test_the_models_pass_the_model_tester(qtmodeltester, window: MainWindow) -> 
 def test_the_page_follows_the_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from briefreader.ui.widgets.marks import DARK, LIGHT
 
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     _open_page(qtbot, window, lambda: bench.open_actor("iran"))
     window.set_theme("dark")
     qtbot.waitUntil(lambda: bench.page.style_ is DARK)
@@ -216,7 +217,7 @@ def test_the_dossier_reads_on(qtbot, window: MainWindow, monkeypatch) -> None:  
 
     monkeypatch.setattr(workbench, "FIRST_BRIEFS", 1)
     monkeypatch.setattr(workbench, "MORE_BRIEFS", 1)
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     _open_page(qtbot, window, lambda: bench.open_actor("baghdad"))
     page = bench.page
     assert page.comment_briefs == 3 and page.loaded_briefs == 1
@@ -232,7 +233,7 @@ def test_the_dossier_reads_on(qtbot, window: MainWindow, monkeypatch) -> None:  
 
 
 def test_a_node_of_the_graph_searches_both(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     _open_page(qtbot, window, lambda: bench.open_actor("qassem-suleimani"))
     page = bench.page
     page.company_tabs.setCurrentWidget(page.graph)
@@ -250,7 +251,7 @@ def test_a_node_of_the_graph_searches_both(qtbot, window: MainWindow) -> None:  
 def test_a_candidate_added_as_an_actor(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QInputDialog
 
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     with qtbot.waitSignal(bench.candidatesShown, timeout=20000):
         bench.show_candidates()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=10000)
@@ -277,7 +278,7 @@ def test_a_candidate_added_as_an_actor(qtbot, window: MainWindow, monkeypatch) -
 
 
 def test_the_chart_by_keyboard(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     _open_page(qtbot, window, lambda: bench.open_actor(KH))
     chart = bench.page.chart
     chart.setFocus()
@@ -295,7 +296,7 @@ def test_the_chart_by_keyboard(qtbot, window: MainWindow) -> None:  # type: igno
 
 
 def test_another_brief_opened_leaves_the_page(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    bench = window.actor_workbench
+    bench = window.feature(ActorWorkbench)
     with qtbot.waitSignal(window.briefShown, timeout=10000):
         window.open_brief("2019-12-30_kh-strikes.md")
     _open_page(qtbot, window, lambda: bench.open_actor(KH))

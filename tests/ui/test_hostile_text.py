@@ -21,6 +21,7 @@ from briefreader.ui.actors.models import CandidateModel
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.models import ActorIdRole
 from briefreader.ui.userlayer import highlights
+from briefreader.ui.userlayer.layer import UserLayer
 from briefreader.ui.widgets.brief_browser import BriefBrowser
 from briefreader.ui.widgets.company_graph import CompanyGraph
 from briefreader.ui.widgets.marks import LIGHT, decorate
@@ -129,7 +130,7 @@ def test_the_window_shows_hostile_text_as_text(qtbot, window: MainWindow, monkey
     evil = next(item for item in names if item.data(ActorIdRole) and "Evilcorp" in item.text())
     assert "<img" not in evil.toolTip() and "&lt;img" in evil.toolTip()
     # A highlight's note under the mouse.
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     layer.highlights.ask = lambda *_args: IMG
     start = article.document().toPlainText().index("near Baghdad")
     cursor = QTextCursor(article.document())
@@ -157,7 +158,7 @@ def test_the_window_shows_hostile_text_as_text(qtbot, window: MainWindow, monkey
 
 def test_labels_that_show_data_are_plain_text(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     assert window.status_label.textFormat() == Qt.TextFormat.PlainText
-    assert window.user_layer.notes_panel.all_empty.textFormat() == Qt.TextFormat.PlainText
+    assert window.feature(UserLayer).notes_panel.all_empty.textFormat() == Qt.TextFormat.PlainText
 
 
 def test_the_note_dialog_quotes_the_brief_as_text(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QMenu
 
 from briefreader.core.library import Library
 from briefreader.core.userdata import CHANGED, CURRENT, UserData
+from briefreader.ui.app import build_window
+from briefreader.ui.host import MenuId
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.userlayer.delegates import HeadRole
 from briefreader.ui.userlayer.layer import UserLayer
@@ -75,7 +77,7 @@ def _drawn(window: MainWindow) -> list[str]:
 
 def _new_window(qtbot, library: Library, settings: QSettings) -> MainWindow:  # type: ignore[no-untyped-def]
     workers = Workers(library)
-    win = MainWindow(library, workers, settings)
+    win = build_window(library, workers, settings)
     qtbot.addWidget(win)
     win.show()
     with qtbot.waitSignal(win.indexReady, timeout=20000):
@@ -96,7 +98,7 @@ def _close(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
 def test_highlight_with_a_note_is_drawn_and_is_there_after_reopening(
     qtbot, window: MainWindow, library: Library, settings: QSettings
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, NEWEST)
     article, _comment = window.pane.browsers
     asked = _answer(layer, "Check the second leader's name")
@@ -124,14 +126,14 @@ def test_highlight_with_a_note_is_drawn_and_is_there_after_reopening(
     again = _new_window(qtbot, library, settings)
     _open(qtbot, again, NEWEST)
     assert _drawn(again) == ["killed Qassem Suleimani"]
-    row = again.user_layer.notes_panel.brief_model.row(0)
+    row = again.feature(UserLayer).notes_panel.brief_model.row(0)
     assert row is not None and row.note.body == "Check the second leader's name"
     assert row.state == CURRENT
     _close(qtbot, again)
 
 
 def test_highlight_in_the_comment_and_a_note_on_the_whole_brief(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, NEWEST)
     _article, comment = window.pane.browsers
     _answer(layer, "")
@@ -156,7 +158,7 @@ def test_highlight_in_the_comment_and_a_note_on_the_whole_brief(qtbot, window: M
 def test_a_note_on_a_brief_that_changed_says_so_and_keeps_the_old_text(
     qtbot, window: MainWindow, corpus: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, KH)
     article, _ = window.pane.browsers
     _answer(layer, "five or six?")
@@ -183,7 +185,7 @@ def test_a_note_on_a_brief_that_changed_says_so_and_keeps_the_old_text(
 
 
 def test_picking_a_note_opens_its_brief_at_the_note(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, KH)
     article, _ = window.pane.browsers
     _answer(layer, "")
@@ -230,7 +232,7 @@ Two rockets landed near the embassy in Baghdad overnight; no one was hurt.
 def test_saved_search_new_count_rises_with_new_briefs_and_falls_once_opened(
     qtbot, window: MainWindow, library: Library, corpus: Path, glossary_file: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _search(qtbot, window, "rocket")
     with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
         layer.saved.save_search_as("Rockets")
@@ -267,7 +269,7 @@ def test_saved_search_new_count_rises_with_new_briefs_and_falls_once_opened(
 def test_watch_an_actor_from_the_glossary_and_open_it(
     qtbot, window: MainWindow, corpus: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     with qtbot.waitSignal(layer.store.savedChanged, timeout=10000):
         layer.saved.watch_actor("KH")
     assert _counts(qtbot, layer) == {"Kataib Hezbollah": (2, 0)}
@@ -290,7 +292,7 @@ def test_watch_an_actor_from_the_glossary_and_open_it(
 
 
 def test_history_remembers_queries_the_user_acted_on(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     window.search_box.setText("rocket")
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
         window.search_box.returnPressed.emit()
@@ -312,7 +314,7 @@ def test_history_remembers_queries_the_user_acted_on(qtbot, window: MainWindow) 
 def test_star_many_results_then_list_only_the_starred_and_the_unread(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _search(qtbot, window, "")
     sm = window.results.selectionModel()
     sm.clearSelection()
@@ -351,7 +353,7 @@ def test_star_many_results_then_list_only_the_starred_and_the_unread(
 def test_export_results_to_csv_and_read_them_back(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, KH)
     layer.store.add_note(window.pane.view.brief, "Watch the embassy")  # type: ignore[union-attr]
     _search(qtbot, window, "rocket")
@@ -378,7 +380,7 @@ def test_export_results_to_csv_and_read_them_back(
 def test_export_a_brief_with_its_highlights_and_notes(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, NEWEST)
     _answer(layer, "who was the other?")
     _select(window.pane.browsers[0], "a leader of Kataib Hezbollah")
@@ -397,7 +399,7 @@ def test_export_a_brief_with_its_highlights_and_notes(
 
 @pytest.mark.parametrize("model_type", [NoteListModel, SavedListModel])
 def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow, model_type) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     if model_type is NoteListModel:
         _open(qtbot, window, NEWEST)
         layer.store.add_note(window.pane.view.brief, "one")  # type: ignore[union-attr]
@@ -415,7 +417,7 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, window: MainWindow, 
 def test_right_click_menus_offer_highlight_watch_and_star(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtWidgets import QMenu
 
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, NEWEST)
     article, _ = window.pane.browsers
     a, _b = _select(article, "Iran vowed")
@@ -454,7 +456,7 @@ def test_right_click_menus_offer_highlight_watch_and_star(qtbot, window: MainWin
 def test_highlights_follow_the_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from briefreader.ui.widgets.marks import DARK, LIGHT
 
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, NEWEST)
     _answer(layer, "")
     _select(window.pane.browsers[0], "drone strike")
@@ -472,7 +474,7 @@ def test_highlights_follow_the_theme(qtbot, window: MainWindow) -> None:  # type
 def test_note_words_in_the_search_box_find_the_briefs_with_such_notes(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, KH)
     layer.store.add_note(window.pane.view.brief, "Ask about the Embassy protests")  # type: ignore[union-attr]
     _search(qtbot, window, "note:embassy")
@@ -491,12 +493,12 @@ def test_a_damaged_notes_database_is_set_aside_and_said_so(
     win = _new_window(qtbot, library, settings)
     assert "moved to userdata.sqlite.damaged-" in win.statusBar().currentMessage()
     assert list(library.data_dir.glob("userdata.sqlite.damaged-*"))
-    assert win.user_layer.store.ud.notes() == []
+    assert win.feature(UserLayer).store.ud.notes() == []
     _close(qtbot, win)
 
 
 def test_label_many_results_then_list_them_by_label(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _search(qtbot, window, "")
     sm = window.results.selectionModel()
     sm.clearSelection()
@@ -534,7 +536,7 @@ def test_label_many_results_then_list_them_by_label(qtbot, window: MainWindow) -
 def test_plain_words_find_notes_too_listed_below_the_briefs_own_words(
     qtbot, window: MainWindow
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     elections = "2018-05-14_elections.md"
     _search(qtbot, window, "embassy")
     found = [window.model.hit(r).id for r in range(window.model.rowCount())]  # type: ignore[union-attr]
@@ -565,7 +567,7 @@ def _cli_search(library: Library, glossary_file: Path, *args: str) -> list[str]:
 def test_the_window_and_the_command_line_list_the_same_briefs_with_notes(
     qtbot, window: MainWindow, library: Library, glossary_file: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     elections = "2018-05-14_elections.md"
     _open(qtbot, window, elections)
     layer.store.add_note(window.pane.view.brief, "Ask the embassy about Zarqawi")  # type: ignore[union-attr]
@@ -609,7 +611,7 @@ def _cli(library: Library, glossary_file: Path, *args: str) -> object:
 def test_a_saved_search_keeps_its_years_and_order_when_reopened(
     qtbot, window: MainWindow, library: Library, glossary_file: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     window.search_box.setText("Baghdad")
     window.sort_combo.setCurrentIndex(window.sort_combo.findData("oldest"))
     with qtbot.waitSignal(window.resultsShown, timeout=10000):
@@ -637,7 +639,7 @@ def test_a_saved_search_keeps_its_years_and_order_when_reopened(
 def test_a_date_range_saved_on_the_command_line_holds_in_the_window(
     qtbot, window: MainWindow, library: Library, glossary_file: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     library.remember_corpora()
     row = _cli(library, glossary_file, "saved", "add", "Baghdad 2019", "Baghdad",
                "--since", "2019-06", "--until", "2019", "--sort", "newest")  # fmt: skip
@@ -682,7 +684,7 @@ def _menu_action(menu: QMenu, sub_name: str, text: str) -> QAction:
 def test_export_a_saved_search_and_the_starred_from_the_watchlist_menu(
     qtbot, window: MainWindow, library: Library, glossary_file: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     watchlist = layer.watchlist
     _open(qtbot, window, KH)
     layer.store.add_note(window.pane.view.brief, "Ask about the contractor")  # type: ignore[union-attr]
@@ -738,7 +740,7 @@ def test_export_a_saved_search_and_the_starred_from_the_watchlist_menu(
 
 
 def test_the_search_box_buttons_are_drawn_again_for_a_new_theme(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    lists = window.user_layer.lists
+    lists = window.feature(UserLayer).lists
     window.set_theme("light")
     light = lists._muted.name()
     icon = lists.history_action.icon().cacheKey()
@@ -756,7 +758,7 @@ def test_the_notes_panel_says_what_it_lists_when_there_is_nothing(
     from briefreader.ui.userlayer.notes_panel import NO_NOTES
     from briefreader.ui.userlayer.watchlist import EMPTY
 
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     panel = layer.notes_panel
     layer.reveal(layer.notes_dock)
     qtbot.waitUntil(lambda: panel.all_empty.isVisible(), timeout=10000)
@@ -774,7 +776,7 @@ def test_the_notes_panel_says_what_it_lists_when_there_is_nothing(
 
 
 def test_a_search_with_a_note_term_is_not_saved_and_says_why(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _search(qtbot, window, "note:embassy")
     layer.saved.save_search_as("Mine")
     assert "cannot hold note: or label: terms" in window.statusBar().currentMessage()
@@ -784,12 +786,12 @@ def test_a_search_with_a_note_term_is_not_saved_and_says_why(qtbot, window: Main
 def test_the_panels_and_the_starred_export_are_in_the_menus(
     qtbot, window: MainWindow, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
-    notes, watch = layer._menu("Notes"), layer._menu("Watch")
+    layer = window.feature(UserLayer)
+    notes, watch = window.menu(MenuId.NOTES), window.menu(MenuId.WATCH)
     assert notes is not None and watch is not None
     assert layer.notes_dock.toggleViewAction() in notes.actions()
     assert watch.actions()[0] is layer.watch_dock.toggleViewAction()
-    file_menu = layer._menu("File")
+    file_menu = window.menu(MenuId.FILE)
     export_menu = file_menu.findChild(QMenu, "exportMenu")  # type: ignore[union-attr]
     entry = next(a for a in export_menu.actions() if a.text() == "Starred briefs as JSON…")
     layer.store.set_starred([KH], True)
@@ -801,7 +803,7 @@ def test_the_panels_and_the_starred_export_are_in_the_menus(
 
 
 def test_deleting_a_note_with_words_asks_first(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    layer = window.user_layer
+    layer = window.feature(UserLayer)
     _open(qtbot, window, KH)
     brief = window.pane.view.brief  # type: ignore[union-attr]
     worded = layer.store.add_note(brief, "Ask about the contractor")
@@ -840,7 +842,8 @@ def test_a_set_aside_notes_database_is_offered_back_and_merged(
     path.rename(aside)
     before = aside.read_bytes()
     win = _new_window(qtbot, library, settings)
-    panel = win.user_layer.notes_panel
+    layer = win.feature(UserLayer)
+    panel = layer.notes_panel
     assert not panel.rescue.isHidden()
     assert "1 notes" in panel.rescue_label.text() and aside.name in panel.rescue_label.text()
     panel.rescue_show.setChecked(True)
@@ -849,10 +852,10 @@ def test_a_set_aside_notes_database_is_offered_back_and_merged(
 
     shown = [model.index(i, 0).data(NoteRole).note.body for i in range(model.rowCount())]
     assert shown == ["a note from before the damage"]
-    assert win.user_layer.store.ud.notes() == []  # only shown, not merged
+    assert layer.store.ud.notes() == []  # only shown, not merged
     panel.rescue_merge.click()
-    assert [n.body for n in win.user_layer.store.ud.notes()] == ["a note from before the damage"]
-    assert isinstance(win.user_layer.store, UserStore) and panel.rescue.isHidden()
+    assert [n.body for n in layer.store.ud.notes()] == ["a note from before the damage"]
+    assert isinstance(layer.store, UserStore) and panel.rescue.isHidden()
     [kept] = library.data_dir.glob("userdata.sqlite.merged-*")
     assert kept.read_bytes() == before  # renamed, never written
     _close(qtbot, win)
@@ -877,7 +880,7 @@ def test_a_locked_notes_database_is_waited_for_not_set_aside(
     try:
         win = _new_window(qtbot, library, settings)
         assert "locked by another program" in win.statusBar().currentMessage()
-        store = win.user_layer.store
+        store = win.feature(UserLayer).store
         assert NEWEST not in store.starred
     finally:
         holder.execute("ROLLBACK")

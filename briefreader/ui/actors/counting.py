@@ -7,33 +7,31 @@ through the glossary editor's own dialogs, and the name leaves the list at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from briefreader.core.library import Library
 from briefreader.core.records import Candidate
 from briefreader.ui.actors.candidates import CandidatesPanel
+from briefreader.ui.host import WindowHost
 from briefreader.ui.qtcompat import emit
-
-if TYPE_CHECKING:
-    from briefreader.ui.main_window import MainWindow
 
 #: Candidates recur in at least this many briefs (as ``briefreader candidates``).
 MIN_BRIEFS = 3
 
 
 class CandidateCounter(QObject):
-    """Fills ``panel`` with the candidate actors of ``window``'s library.
+    """Fills ``panel`` with the candidate actors of the library the window searches.
 
     shown(count): the panel lists ``count`` candidates.
     """
 
     shown = Signal(int)
 
-    def __init__(self, window: MainWindow, panel: CandidatesPanel) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: WindowHost, panel: CandidatesPanel) -> None:
+        super().__init__(host)
+        self.host = host
         self.panel = panel
         self.found: list[Candidate] | None = None
         self.stale = True
@@ -52,7 +50,7 @@ class CandidateCounter(QObject):
             return
         self.counting = True
         if self.found is None and not force:
-            self.window.workers.read(
+            self.host.workers.read(
                 lambda reader: reader.last_candidates(MIN_BRIEFS),
                 self._on_last_count,
                 lambda _message: self._count_now(),
@@ -90,30 +88,30 @@ class CandidateCounter(QObject):
 
         def fail(message: str) -> None:
             self.counting = False
-            if not self.window.index_done:
+            if not self.host.index_done:
                 # No index to read yet (a first start): counted when indexing has finished.
                 self.stale = True
                 message = "The candidates are counted once the briefs are indexed."
             self.panel.show_busy(message)
 
-        self.window.workers.read_long(work, done, fail)
+        self.host.workers.read_long(work, done, fail)
 
     def _show(self) -> None:
-        glossary = self.window.library.glossary
+        glossary = self.host.library.glossary
         found = [c for c in self.found or [] if glossary.lookup(c.name) is None]
         self.panel.set_candidates(found, MIN_BRIEFS)
         emit(self.shown, len(found))
 
     @Slot(str)
     def _add_actor(self, name: str) -> None:
-        self.window.glossary_editor.ask_add_actor(name)
+        self.host.glossary_editor.ask_add_actor(name)
         self._drop_known()
 
     @Slot(str)
     def _add_alias(self, name: str) -> None:
-        self.window.glossary_editor.ask_add_alias(name)
+        self.host.glossary_editor.ask_add_alias(name)
         self._drop_known()
 
     def _drop_known(self) -> None:
-        glossary = self.window.library.glossary
+        glossary = self.host.library.glossary
         self.panel.model.drop(lambda c: glossary.lookup(c.name) is None)

@@ -1,7 +1,7 @@
 """The actor workbench in the window: where its pages come from and what their clicks do.
 
-:func:`install` puts it into a :class:`MainWindow`: the page takes the reading pane's place
-(the results list stays beside it, so a click on a month or a companion shows its search
+:func:`install` puts it into the window through its host: the page takes the reading side's
+place (the results list stays beside it, so a click on a month or a companion shows its search
 there), opened from the Actors sidebar, a mark's menu, the actor filter's menu or the View
 menu. Pages and candidates are read in the background; the candidates are kept until the
 index changes.
@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QPalette, QTextDocument
-from PySide6.QtWidgets import QMenu, QStackedWidget, QTabWidget
+from PySide6.QtGui import QPalette, QTextDocument
+from PySide6.QtWidgets import QMenu, QTabWidget
 
 from briefreader.core.glossary import Actor
 from briefreader.core.library import Library
@@ -25,12 +24,10 @@ from briefreader.ui.actors.candidates import CandidatesPanel
 from briefreader.ui.actors.counting import CandidateCounter
 from briefreader.ui.actors.export import DossierExporter
 from briefreader.ui.actors.page import ActorPageView
+from briefreader.ui.host import ActionSpec, MenuId, Place, WindowHost
 from briefreader.ui.models import FacetRole
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.marks import DARK, LIGHT
-
-if TYPE_CHECKING:
-    from briefreader.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +37,7 @@ MORE_BRIEFS = 60
 
 
 class ActorWorkbench(QObject):
-    """The actor page and the candidate actors, wired into ``window``.
+    """The actor page and the candidate actors, wired into the window through ``host``.
 
     pageShown(actor_id): an actor's page has been read and shown.
     ``candidatesShown`` (the counter's ``shown``) and ``dossierSaved`` (the exporter's
@@ -49,24 +46,24 @@ class ActorWorkbench(QObject):
 
     pageShown = Signal(str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, host: WindowHost) -> None:
+        super().__init__(host)
+        self.host = host
         self._token = 0
         self._goto: tuple[str, str] | None = None
-        self._shown_id = window.pane.view.brief.id if window.pane.view is not None else None
+        view = host.pane.view
+        self._shown_id = view.brief.id if view is not None else None
         self._loading_more = False
 
-        describe = window.library.glossary.describe
+        def describe(actor_id: str) -> tuple[str, str, str]:
+            return host.library.glossary.describe(actor_id)
+
         self.page = ActorPageView(lambda a: describe(a)[0], lambda a: describe(a)[1])
         self.candidates = CandidatesPanel()
-        self.counter = CandidateCounter(window, self.candidates)
+        self.counter = CandidateCounter(host, self.candidates)
         self.candidatesShown = self.counter.shown
         self.exporter = DossierExporter(
-            self.page,
-            lambda: window.workers,
-            lambda text, ms: window.statusBar().showMessage(text, ms),
-            window,
+            self.page, lambda: host.workers, host.show_message, host.parent_widget
         )
         self.dossierSaved = self.exporter.saved
         self.tabs = QTabWidget()
@@ -75,28 +72,15 @@ class ActorWorkbench(QObject):
         self.tabs.addTab(self.page, "Actor")
         self.tabs.addTab(self.candidates, "Candidate actors")
         self.tabs.currentChanged.connect(self._on_tab)
-        self._place_in_centre()
+        host.add_centre_page(self.tabs)
         self.tabs.installEventFilter(self)
         self._wire()
         self._add_menu_actions()
 
     # -- building ------------------------------------------------------------------------
 
-    def _place_in_centre(self) -> None:
-        """The reading side and the workbench share the splitter's second place."""
-        splitter = self.window.splitter
-        reading = splitter.widget(1)
-        sizes = splitter.sizes()
-        self.centre = QStackedWidget()
-        self.centre.setObjectName("centreStack")
-        splitter.replaceWidget(1, self.centre)
-        self.centre.addWidget(reading)
-        self.centre.addWidget(self.tabs)
-        self.reading = reading
-        splitter.setSizes(sizes)
-
     def _wire(self) -> None:
-        w = self.window
+        host = self.host
         p = self.page
         p.searchRequested.connect(self.search)
         p.openRequested.connect(self.open_at)
@@ -105,76 +89,63 @@ class ActorWorkbench(QObject):
         p.exportRequested.connect(self.ask_export)
         p.backRequested.connect(self.show_reading)
         self.candidates.searchRequested.connect(self.search)
-        w.glossary_panel.pageRequested.connect(self.open_actor)
-        w.pane.actorPageRequested.connect(self.open_actor)
-        w.briefShown.connect(self._on_brief_shown)
-        w.indexReady.connect(self._on_index_ready)
-        w.search.openRequested.connect(lambda _id: self.show_reading())
-        w.related.activated.connect(lambda _i: self.show_reading())
-        w.related.clicked.connect(lambda _i: self.show_reading())
-        facet = w.facet_panel.views["actors"]
+        host.glossary_panel.pageRequested.connect(self.open_actor)
+        host.pane.actorPageRequested.connect(self.open_actor)
+        host.briefShown.connect(self._on_brief_shown)
+        host.indexReady.connect(self._on_index_ready)
+        host.briefChosen.connect(lambda _id: self.show_reading())
+        facet = host.facets.views["actors"]
         facet.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         facet.customContextMenuRequested.connect(self._facet_menu)
 
     def _add_menu_actions(self) -> None:
-        view = next(
-            (
-                a.menu()
-                for a in self.window.menuBar().actions()
-                if a.text().replace("&", "") == "View" and isinstance(a.menu(), QMenu)
-            ),
-            None,
+        place = Place(MenuId.VIEW, "actors")
+        self.page_action = self.host.add_action(
+            ActionSpec(
+                "Actor page",
+                self._open_selected,
+                place,
+                "F9",
+                tooltip="The page of the actor selected in the Actors sidebar",
+            )
         )
-        if not isinstance(view, QMenu):
-            return
-        view.addSeparator()
-        self.page_action = QAction("Actor page", self.window)
-        self.page_action.setShortcut(QKeySequence("F9"))
-        self.page_action.setToolTip("The page of the actor selected in the Actors sidebar")
-        self.page_action.triggered.connect(self._open_selected)
-        self.candidates_action = QAction("Candidate actors", self.window)
-        self.candidates_action.setShortcut(QKeySequence("Shift+F9"))
-        self.candidates_action.triggered.connect(self.show_candidates)
-        for act in (self.page_action, self.candidates_action):
-            view.addAction(act)
-            self.window.addAction(act)
+        self.candidates_action = self.host.add_action(
+            ActionSpec("Candidate actors", self.show_candidates, place, "Shift+F9")
+        )
 
     # -- where the centre is -------------------------------------------------------------
 
     @property
     def showing(self) -> bool:
         """Whether the workbench is in the window's centre (rather than the brief)."""
-        return self.centre.currentWidget() is self.tabs
+        return self.host.centre_page() is self.tabs
 
     @Slot()
     def show_reading(self) -> None:
-        self.centre.setCurrentWidget(self.reading)
+        self.host.show_reading()
 
     def _show_tab(self, index: int) -> None:
-        self.centre.setCurrentWidget(self.tabs)
+        self.host.show_centre_page(self.tabs)
         self.tabs.setCurrentIndex(index)
 
     # -- the actor page ------------------------------------------------------------------
 
     @Slot()
     def _open_selected(self) -> None:
-        actor_id = self.window.glossary_panel.current()
+        actor_id = self.host.glossary_panel.current()
         if actor_id:
             self.open_actor(actor_id)
         elif self.page.actor is not None:
             self._show_tab(0)
         else:
-            self.window.statusBar().showMessage(
-                "Select an actor in the Actors sidebar to see its page.", 5000
-            )
+            self.host.show_message("Select an actor in the Actors sidebar to see its page.", 5000)
 
     @Slot(str)
     def open_actor(self, actor_id: str) -> None:
         """Show the page of ``actor_id`` (any name or alias will do), read in the background."""
-        lib = self.window.library
-        actor = lib.find_actor(actor_id)
+        actor = self.host.library.find_actor(actor_id)
         if actor is None:
-            self.window.statusBar().showMessage(f"No actor called “{actor_id}”.", 5000)
+            self.host.show_message(f"No actor called “{actor_id}”.", 5000)
             return
         self._token += 1
         token = self._token
@@ -193,7 +164,7 @@ class ActorWorkbench(QObject):
             if token == self._token:
                 self.page.show_message(message)
 
-        self.window.workers.read(work, done, fail)
+        self.host.workers.read(work, done, fail)
 
     @Slot()
     def load_more(self) -> None:
@@ -217,19 +188,19 @@ class ActorWorkbench(QObject):
         def fail(_message: str) -> None:
             self._loading_more = False
 
-        self.window.workers.read(work, done, fail)
+        self.host.workers.read(work, done, fail)
 
     @Slot(str)
     def search(self, query: str) -> None:
         """Search ``query`` in the results list; the page stays where it is."""
-        self.window.search.search_for(query)
+        self.host.search.search_for(query)
 
     @Slot(str, int, int, str)
     def open_at(self, brief_id: str, _start: int, _end: int, text: str) -> None:
         """Open a brief with one sentence of its comment selected."""
         self._goto = (brief_id, text)
         self.show_reading()
-        self.window.open_brief(brief_id)
+        self.host.open_brief(brief_id)
 
     @Slot(str)
     def _on_brief_shown(self, brief_id: str) -> None:
@@ -241,7 +212,7 @@ class ActorWorkbench(QObject):
         goto, self._goto = self._goto, None
         if goto is None or goto[0] != brief_id:
             return
-        browser = self.window.pane.comment.browser
+        browser = self.host.pane.comment.browser
         words = goto[1].split()
         doc = browser.document()
         # The brief's text as rendered: line breaks inside a paragraph became spaces. The
@@ -289,7 +260,7 @@ class ActorWorkbench(QObject):
 
     @Slot(QPoint)
     def _facet_menu(self, pos: QPoint) -> None:
-        view = self.window.facet_panel.views["actors"]
+        view = self.host.facets.views["actors"]
         index = view.indexAt(pos)
         actor_id = index.data(FacetRole) if index.isValid() else None
         if not actor_id:
@@ -299,8 +270,8 @@ class ActorWorkbench(QObject):
         menu.deleteLater()
 
     def facet_menu(self, actor_id: str) -> QMenu:
-        menu = QMenu(self.window)
-        name = self.window.library.glossary.describe(actor_id)[0]
+        menu = QMenu(self.host.parent_widget)
+        name = self.host.library.glossary.describe(actor_id)[0]
         menu.addAction(f"Open the page of {name}", lambda: self.open_actor(actor_id))
         return menu
 
@@ -319,9 +290,9 @@ class ActorWorkbench(QObject):
         return self.page.actor
 
 
-def install(window: MainWindow) -> ActorWorkbench:
-    """Put the actor workbench into ``window`` (after its panels and menus are built)."""
-    return ActorWorkbench(window)
+def install(host: WindowHost) -> ActorWorkbench:
+    """Put the actor workbench into the window."""
+    return ActorWorkbench(host)
 
 
 __all__ = ["ActorWorkbench", "install"]

@@ -2,7 +2,9 @@
 
 Typing starts a search after a short pause; each search carries a generation number so an
 answer to text the user has already typed past is dropped. The list fetches further pages
-as it is scrolled. The filters come from the :class:`FacetPanel` given to the constructor.
+as it is scrolled. The filters come from the :class:`FacetPanel` given to the constructor;
+so do what narrows a search further (a :class:`Narrower`) and what a result's title begins
+with (a star, a label): the window's features add those through its host.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Callable, Hashable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPalette, QShortcut
@@ -24,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from briefreader.core.records import SORT_LABELS, SORTS, SearchResults
+from briefreader.core.library import Library
+from briefreader.core.records import SORT_LABELS, SORTS, Hit, SearchResults
 from briefreader.core.wording import counted
 from briefreader.ui.models import HitListModel, HitRole
 from briefreader.ui.qtcompat import emit
@@ -40,6 +44,15 @@ PAGE = 60
 MIN_WIDTH = 250
 
 ActorNames = Callable[[Sequence[str]], list[tuple[str, str]]]
+
+
+class Narrower(Protocol):
+    """What narrows the panel's searches beyond the filters (the user's starred or unread):
+    the panel asks it what narrows each request, and a worker has it answer one so narrowed."""
+
+    def narrowing(self, request: SearchRequest) -> object | None: ...
+
+    def narrowed_search(self, library: Library, request: SearchRequest) -> SearchResults: ...
 
 
 class SearchPanel(QWidget):
@@ -59,6 +72,9 @@ class SearchPanel(QWidget):
         actor_names: ActorNames,
         current_brief: Callable[[], str | None],
         parent: QWidget | None = None,
+        *,
+        narrower: Narrower | None = None,
+        title_prefix: Callable[[Hit], str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("leftPanel")
@@ -75,9 +91,9 @@ class SearchPanel(QWidget):
         self.index_done = False
         #: Enter was pressed before the answer came: open its top result.
         self._open_on_answer = False
-        #: What narrows a request beyond the filters (the user layer's starred / unread).
-        self.narrowing: Callable[[SearchRequest], object | None] | None = None
+        self._narrower = narrower
         self._build(actor_names)
+        self.delegate.title_prefix = title_prefix
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.run_search)
         self._wire()
@@ -181,19 +197,24 @@ class SearchPanel(QWidget):
             offset=offset,
             limit=PAGE,
         )
-        if self.narrowing is None:
+        if self._narrower is None:
             return request
-        return dataclasses.replace(request, narrow=self.narrowing(request))
+        return dataclasses.replace(request, narrow=self._narrower.narrowing(request))
+
+    def _ask(self, request: SearchRequest) -> None:
+        narrower = self._narrower if request.narrow is not None else None
+        answer = narrower.narrowed_search if narrower is not None else None
+        self.workers.search(self._generation, request, answer)
 
     @Slot()
     def run_search(self) -> None:
         self._debounce.stop()
         self._generation += 1
         self._searching = True
-        self.workers.search(self._generation, self.current_request())
+        self._ask(self.current_request())
 
     def _fetch_more(self, offset: int) -> None:
-        self.workers.search(self._generation, self.current_request(offset))
+        self._ask(self.current_request(offset))
 
     def stop(self) -> None:
         """The window is closing: no search waits to start."""

@@ -2,13 +2,13 @@
 saved search's new briefs first, ``note:word``, and the history of queries (Ctrl+H).
 
 The index knows nothing of these; a request the panel makes with one of them set carries a
-:class:`Narrowing`, which the workers answer with :func:`narrowed_search` on a connection of
-the job's own.
+:class:`Narrowing`, which a worker answers with :meth:`ResultLists.narrowed_search` on a
+connection of the job's own (the window's searches are narrowed through its host).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Slot
 from PySide6.QtGui import QAction, QActionGroup, QPalette
@@ -18,12 +18,10 @@ from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
 from briefreader.core.userdata import UserData
 from briefreader.core.userlists import Narrowing, narrowing_for, user_search
+from briefreader.ui.host import WindowHost
 from briefreader.ui.userlayer.icons import clock_icon, only_icon
 from briefreader.ui.userlayer.store import UserStore
 from briefreader.ui.workers import SearchRequest
-
-if TYPE_CHECKING:
-    from briefreader.ui.main_window import MainWindow
 
 #: Recent queries kept for Ctrl+H and the search box's history button.
 HISTORY_SIZE = 30
@@ -41,16 +39,16 @@ def signature(request: SearchRequest) -> tuple[Any, ...]:
 class ResultLists(QObject):
     """The search box's two buttons (which list; recent searches) and what they narrow."""
 
-    def __init__(self, window: MainWindow, store: UserStore, parent: QObject | None = None) -> None:
+    def __init__(self, host: WindowHost, store: UserStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.window = window
+        self.host = host
         self.store = store
         self.only = ""
         #: A saved search's request and its new briefs, listed first while it is shown.
         self.first: tuple[tuple[Any, ...], tuple[str, ...]] | None = None
         #: The new briefs the latest search lists first (marked "new" in the list).
         self.new_listed: frozenset[str] = frozenset()
-        panel = window.search
+        panel = host.search
         # Buttons inside the search box, so that the panel is no wider for them.
         self._muted = panel.palette().color(QPalette.ColorRole.PlaceholderText)
         self.only_action = QAction(only_icon("", self._muted), "", self)
@@ -68,8 +66,7 @@ class ResultLists(QObject):
         self.history_action = QAction(clock_icon(self._muted), "Recent searches (Ctrl+H)", self)
         panel.search_box.addAction(self.history_action, QLineEdit.ActionPosition.TrailingPosition)
         panel.search_box.addAction(self.only_action, QLineEdit.ActionPosition.TrailingPosition)
-        panel.narrowing = self._narrowing
-        window.workers.narrowed_search = self._narrowed_search
+        host.narrow_searches(self)
         self.history_action.triggered.connect(self.show_history)
         self.only_action.triggered.connect(self.show_only_menu)
         panel.search_box.returnPressed.connect(lambda: self.remember(panel.search_box.text()))
@@ -79,8 +76,9 @@ class ResultLists(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A new theme: the buttons are drawn again in its muted colour (drawn once in the
         light theme's, they were all but invisible in the dark)."""
-        if event.type() == QEvent.Type.PaletteChange and watched is self.window.search_box:
-            self._muted = self.window.search_box.palette().color(QPalette.ColorRole.PlaceholderText)
+        box = self.host.search.search_box
+        if event.type() == QEvent.Type.PaletteChange and watched is box:
+            self._muted = box.palette().color(QPalette.ColorRole.PlaceholderText)
             self.history_action.setIcon(clock_icon(self._muted))
             self._show_only()
         return super().eventFilter(watched, event)
@@ -96,7 +94,7 @@ class ResultLists(QObject):
         self.only = only
         self._show_only()
         if changed:
-            self.window.run_search()
+            self.host.run_search()
 
     def _show_only(self) -> None:
         self.only_action.setIcon(only_icon(self.only, self._muted))
@@ -106,14 +104,14 @@ class ResultLists(QObject):
 
     @Slot()
     def show_only_menu(self) -> None:
-        box = self.window.search_box
+        box = self.host.search.search_box
         menu = self.list_menu()
         menu.exec(box.mapToGlobal(box.rect().bottomRight()) - QPoint(200, 0))
         menu.deleteLater()
 
     def list_menu(self) -> QMenu:
         """All / starred / unread, then the labels in use (each searches ``label:NAME``)."""
-        menu = QMenu(self.window.search)
+        menu = QMenu(self.host.search)
         for act in self.only_actions.values():
             menu.addAction(act)
         labels = self.store.labels_in_use()
@@ -125,9 +123,10 @@ class ResultLists(QObject):
         return menu
 
     def search_label(self, label: str) -> None:
-        self.window.search.search_for(f"label:{label}")
+        self.host.search.search_for(f"label:{label}")
 
-    def _narrowing(self, request: SearchRequest) -> Narrowing | None:
+    def narrowing(self, request: SearchRequest) -> Narrowing | None:
+        """What narrows ``request`` (the list chosen, a saved search's news first, notes)."""
         first: tuple[str, ...] = ()
         if self.first is not None and self.first[0] == signature(request):
             first = self.first[1]
@@ -136,7 +135,7 @@ class ResultLists(QObject):
             request.text, only=self.only, first=first, has_notes=self.store.has_notes()
         )
 
-    def _narrowed_search(self, lib: Library, request: SearchRequest) -> SearchResults:
+    def narrowed_search(self, lib: Library, request: SearchRequest) -> SearchResults:
         """Runs in a worker: its own connection to the user's database. The command line's
         ``search`` goes through the same :func:`user_search`."""
         with UserData.open(self.store.data_dir, check=False) as ud:
@@ -148,7 +147,7 @@ class ResultLists(QObject):
 
     @property
     def settings(self) -> QSettings:
-        return self.window.settings
+        return self.host.settings
 
     def history(self) -> list[str]:
         value = self.settings.value(HISTORY_KEY, [])
@@ -164,12 +163,12 @@ class ResultLists(QObject):
         self.settings.setValue(HISTORY_KEY, recent[:HISTORY_SIZE])
 
     def history_menu(self) -> QMenu:
-        menu = QMenu(self.window)
+        menu = QMenu(self.host.parent_widget)
         menu.setObjectName("historyMenu")
         recent = self.history()
         for query in recent:
             act = menu.addAction(query if len(query) <= 60 else query[:59] + "…")
-            act.triggered.connect(lambda _c=False, q=query: self.window.search.search_for(q))
+            act.triggered.connect(lambda _c=False, q=query: self.host.search.search_for(q))
         if not recent:
             menu.addAction("No recent searches").setEnabled(False)
         else:
@@ -181,7 +180,7 @@ class ResultLists(QObject):
 
     @Slot()
     def show_history(self) -> None:
-        box = self.window.search_box
+        box = self.host.search.search_box
         menu = self.history_menu()
         menu.exec(box.mapToGlobal(box.rect().bottomLeft()))
         menu.deleteLater()

@@ -4,21 +4,19 @@ actor (from the Watch menu, the Actors panel or a mark), opening one with its ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import QInputDialog, QMenu
 
 from briefreader.core.userlayer import SavedStatus, add_saved, mark_seen, watch
 from briefreader.core.userlists import NOT_SAVABLE, date_term, savable
+from briefreader.ui.host import WindowHost
 from briefreader.ui.models import ActorIdRole
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.lists import ResultLists
 from briefreader.ui.userlayer.store import UserStore
 from briefreader.ui.userlayer.watchlist import WatchlistPanel
-
-if TYPE_CHECKING:
-    from briefreader.ui.main_window import MainWindow
 
 
 def shown_query(query: str, filters: dict[str, Any]) -> str:
@@ -40,7 +38,7 @@ class SavedSearches(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        host: WindowHost,
         store: UserStore,
         lists: ResultLists,
         watchlist: WatchlistPanel,
@@ -48,7 +46,7 @@ class SavedSearches(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.window = window
+        self.host = host
         self.store = store
         self.lists = lists
         self.watchlist = watchlist
@@ -58,13 +56,13 @@ class SavedSearches(QObject):
         watchlist.seenRequested.connect(self.mark_seen)
         watchlist.deleteRequested.connect(self.delete_saved)
         store.savedChanged.connect(watchlist.refresh)
-        window.indexReady.connect(self._on_index_ready)
-        tree = window.glossary_panel.tree
+        host.indexReady.connect(self._on_index_ready)
+        tree = host.glossary_panel.tree
         tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         tree.customContextMenuRequested.connect(self._glossary_menu)
 
     def current_filters(self) -> dict[str, Any]:
-        f = self.window.facet_panel.filters
+        f = self.host.facets.filters
         out = {
             "actors": list(f["actors"]),
             "sources": list(f["source"]),
@@ -75,26 +73,26 @@ class SavedSearches(QObject):
 
     @Slot()
     def save_search(self) -> None:
-        query = self.window.search_box.text().strip()
+        query = self.host.search.search_box.text().strip()
         filters = self.current_filters()
         if not query and not filters:
-            self.window.statusBar().showMessage("Type a query or tick a filter first.", 4000)
+            self.host.show_message("Type a query or tick a filter first.", 4000)
             return
         if not self._savable(query):
             return
         name, ok = QInputDialog.getText(
-            self.window, "Save this search", "Name:", text=query or "Filtered briefs"
+            self.host.parent_widget, "Save this search", "Name:", text=query or "Filtered briefs"
         )
         if ok and name.strip():
             self.save_search_as(name.strip())
 
     def save_search_as(self, name: str) -> None:
         """Save the search shown (query, filters, sort) as ``name``; what it finds is seen."""
-        query = self.window.search_box.text().strip()
+        query = self.host.search.search_box.text().strip()
         if not self._savable(query):
             return
         filters = self.current_filters()
-        sort = str(self.window.sort_combo.currentData() or "relevance")
+        sort = str(self.host.search.sort_combo.currentData() or "relevance")
         self.store.in_background(
             lambda lib, ud: add_saved(lib, ud, name, query, filters, sort),
             lambda _s: self._saved_done(f"Saved “{name}”"),
@@ -103,23 +101,23 @@ class SavedSearches(QObject):
     def _savable(self, query: str) -> bool:
         if savable(query):
             return True
-        self.window.statusBar().showMessage(NOT_SAVABLE[0].upper() + NOT_SAVABLE[1:] + ".", 8000)
+        self.host.show_message(NOT_SAVABLE[0].upper() + NOT_SAVABLE[1:] + ".", 8000)
         return False
 
     def _saved_done(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 4000)
+        self.host.show_message(message, 4000)
         self._reveal()
         emit(self.store.savedChanged)
 
     @Slot()
     def ask_watch(self) -> None:
-        glossary = self.window.library.glossary
+        glossary = self.host.library.glossary
         names = sorted((a.name for a in glossary.actors.values()), key=str.casefold)
-        current = self.window.glossary_panel.current()
+        current = self.host.glossary_panel.current()
         actor = glossary.get(current or "")
         at = names.index(actor.name) if actor is not None and actor.name in names else 0
         name, ok = QInputDialog.getItem(
-            self.window, "Watch an actor", "Actor:", names, at, editable=True
+            self.host.parent_widget, "Watch an actor", "Actor:", names, at, editable=True
         )
         if ok and name.strip():
             self.watch_actor(name.strip())
@@ -134,7 +132,7 @@ class SavedSearches(QObject):
 
     @Slot(QPoint)
     def _glossary_menu(self, pos: QPoint) -> None:
-        tree = self.window.glossary_panel.tree
+        tree = self.host.glossary_panel.tree
         actor_id = tree.indexAt(pos).data(ActorIdRole)
         if not actor_id:
             return
@@ -147,7 +145,7 @@ class SavedSearches(QObject):
     def open_saved(self, st: SavedStatus) -> None:
         """Run a saved search (its query, filters and order), its new briefs first, and mark
         it seen."""
-        saved = self.window.search
+        saved = self.host.search
         s = st.saved
         f = s.filters
         filters = {
@@ -156,15 +154,15 @@ class SavedSearches(QObject):
             "tags": list(f.get("tags", [])),
             "year": [str(y) for y in f.get("years", [])],
         }
-        self.window.facet_panel.filters = filters
-        combo = self.window.sort_combo
+        self.host.facets.filters = filters
+        combo = saved.sort_combo
         blocker = combo.blockSignals(True)
         combo.setCurrentIndex(max(0, combo.findData(s.sort if s.kind == "search" else "newest")))
         combo.blockSignals(blocker)
         saved.set_text_quietly("" if s.kind == "actor" else shown_query(s.query, f))
-        self.window.search_box.setCursorPosition(0)  # its start in sight, not its date range
+        saved.search_box.setCursorPosition(0)  # its start in sight, not its date range
         self.lists.list_first(saved.current_request(), tuple(st.new))
-        self.window.run_search()
+        self.host.run_search()
         name = s.name
 
         def seen(_saved: object) -> None:
