@@ -485,7 +485,7 @@ def test_markdown_emphasis_does_not_hide_words(
 def test_term_positions_agree_with_the_analyzer(seed_path: Path) -> None:
     """The fast marking path finds exactly the tokens the index analyzer makes."""
     text = seed_path.read_text("utf-8") + " To **drapoun** x.militia U.S.-backed militias’"
-    toks = [(t.text, t.startchar, t.endchar) for t in bix.schema._analyzer()(text, chars=True)]
+    toks = [(t.text, t.startchar, t.endchar) for t in bix.schema.analyzer()(text, chars=True)]
     assert [t for t, _, _ in toks] == list(bix.analysed_terms(text))
     for terms in ({"militia"}, {"p.m.f", "iran"}, {"drapoun", "back"}, {"x.militia"}):
         expected = [(a, b) for t, a, b in toks if t in terms]

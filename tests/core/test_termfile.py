@@ -191,11 +191,11 @@ def test_without_term_files_the_answers_are_the_same(built: tuple[Library, Path]
 
 
 def test_merged_away_segments_lose_their_term_files(tmp_path: Path) -> None:
-    from briefreader.core.index import store
+    from briefreader.core.index import writing
 
-    lib, _corpus = _library(tmp_path, batches=store.TINY_SEGMENTS_TO_MERGE + 1)
+    lib, _corpus = _library(tmp_path, batches=writing.TINY_SEGMENTS_TO_MERGE + 1)
     try:
-        assert len(_leaves(lib)) < store.TINY_SEGMENTS_TO_MERGE  # they were merged
+        assert len(_leaves(lib)) < writing.TINY_SEGMENTS_TO_MERGE  # they were merged
         folder = termfile.folder_of(lib.index.folder)
         live = {seg_id for seg_id, _r in _leaves(lib)}
         on_disk = {p.stem for p in folder.glob("*.terms")}

@@ -2,7 +2,9 @@
 
 Whoosh stays the index (its writer, segments, analyzers, stored fields and query parser);
 queries are evaluated here with arrays. One job a module: ``schema`` (fields and analysis),
-``store`` (the index on disk), ``querying`` (typed text to query trees), ``postings`` and
+``store`` (the index on disk: opening, its searcher), ``manifest`` (what each indexed file
+was), ``damage`` (checksums, an index set aside), ``writing`` (the writer and its merge
+policy), ``querying`` (typed text to query trees), ``postings`` and
 ``evaluate`` (query trees answered with numpy arrays), ``phrases`` (positions compared by
 arrays), ``fast`` (the Whoosh-private fast paths, version-checked), ``snippets``,
 ``searching`` (a user's search), ``related``, ``actors`` (an actor's page) and ``candidates``
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from briefreader.core.index.actors import actor_page
 from briefreader.core.index.candidates import candidates, prepare_candidates
+from briefreader.core.index.manifest import ManifestEntry
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.related import related
 from briefreader.core.index.schema import (
@@ -29,7 +32,7 @@ from briefreader.core.index.searching import (
     search,
 )
 from briefreader.core.index.snippets import hit_spans, term_positions
-from briefreader.core.index.store import BriefIndex, ManifestEntry
+from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import (
     SORTS,
     ActorPage,

@@ -56,14 +56,15 @@ FIELD_ALIASES = {
 _TOKEN = TOKEN
 
 
-def _analyzer() -> Any:
+def analyzer() -> Any:
+    """The text fields' analysis, shared by the schema and by lookups of names in the index."""
     # Whoosh's default tokenizer keeps dotted acronyms whole ("P.M.F." -> "p.m.f") and splits
     # "Iran’s" into "iran" + "s"; the minimum size of 2 then drops the stray "s".
     return StemmingAnalyzer(expression=_TOKEN, minsize=2, stoplist=STOP_WORDS)
 
 
 def make_schema() -> fields.Schema:
-    ana = _analyzer()
+    ana = analyzer()
     return fields.Schema(
         key=fields.ID(stored=True, unique=True),
         id=fields.ID(stored=True),
@@ -93,7 +94,8 @@ def _fold(value: str) -> str:
     return " ".join(value.replace(",", " ").split()).lower()
 
 
-def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
+def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
+    """The Whoosh fields of ``doc`` as the writer takes them."""
     fields_: dict[str, Any] = {
         "key": doc.key,
         "id": doc.id,
@@ -127,7 +129,8 @@ def _to_whoosh(doc: IndexDoc) -> dict[str, Any]:
 _STEMS: dict[str, str] = {}
 
 
-def _stem_of(word: str) -> str:
+def stem_of(word: str) -> str:
+    """The stem of a lower-cased word, as the analyzer makes it (cached)."""
     stem = _STEMS.get(word)
     if stem is None:
         if len(_STEMS) > 200_000:
@@ -145,7 +148,7 @@ def term_counts(text: str) -> dict[str, int]:
     # only for the rare letters whose lower case is longer; weights, not offsets, come of it.
     for word, n in Counter(_TOKEN.findall(text.lower())).items():
         if len(word) >= 2 and word not in STOP_WORDS:
-            stem = _stem_of(word)
+            stem = stem_of(word)
             out[stem] = out.get(stem, 0) + n
     return out
 
@@ -155,7 +158,7 @@ def analysed_terms(text: str) -> Iterator[str]:
     for m in _TOKEN.finditer(text):
         word = m.group().lower()
         if len(word) >= 2 and word not in STOP_WORDS:
-            yield _stem_of(word)
+            yield stem_of(word)
 
 
 class _BM25(scoring.BM25F):

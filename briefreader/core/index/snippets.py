@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from briefreader.core.index.schema import _stem_of
+from briefreader.core.index.schema import stem_of
 from briefreader.core.records import Snippet
 from briefreader.core.search.words import STOP_WORDS
 
@@ -110,7 +110,7 @@ def term_positions(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
         word = m.group()
         if len(word) < 2 or word in STOP_WORDS:
             continue
-        if _stem_of(word) in terms:
+        if stem_of(word) in terms:
             out.append(m.span())
     return out
 
@@ -121,7 +121,7 @@ def _term_positions_slow(text: str, terms: frozenset[str]) -> list[tuple[int, in
         word = m.group().lower()
         if len(word) < 2 or word in STOP_WORDS:
             continue
-        if _stem_of(word) in terms:
+        if stem_of(word) in terms:
             out.append(m.span())
     return out
 
@@ -162,7 +162,7 @@ def _span_keys(
     actor = weights.get(ACTOR_KEY, 1.0) if weights else 1.0
     for a, b in spans:
         word = text[a:b].lower()
-        stem = _stem_of(word)
+        stem = stem_of(word)
         if weights is None:
             out.append((word, 1.0))
         elif stem in weights:

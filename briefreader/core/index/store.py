@@ -1,51 +1,53 @@
-"""The index on disk: opening, writing, the manifest, locks, checksums and damage."""
+"""The index on disk: opening it (or rebuilding it when it cannot be used), its searcher,
+its side files, and what it holds.
+
+One job a module below it: ``manifest`` (what each indexed file was), ``damage`` (checksums,
+files set aside), ``writing`` (the writer and its merge policy).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
 import errno
-import gc
 import json
 import logging
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
-import warnings
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from whoosh import index, query, searching
-from whoosh.filedb.filestore import FileStorage
 
-from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index import schema as _schema
 from briefreader.core.index import termfile
 from briefreader.core.index.copies import CopyGroups, copy_groups
+from briefreader.core.index.damage import (
+    LOCK_NAME,
+    Checksums,
+    clear_folder,
+    index_files,
+    leaks_collected,
+    move_aside,
+)
 from briefreader.core.index.evaluate import Evaluator
+from briefreader.core.index.manifest import (
+    MANIFEST_NAME,
+    ManifestEntry,
+    read_manifest,
+    write_json_atomic,
+)
 from briefreader.core.index.postings import ArrayCache, cache_bytes_setting, segment_key
-from briefreader.core.index.schema import _analyzer, _to_whoosh, make_schema, scoring_model
+from briefreader.core.index.schema import analyzer, make_schema, scoring_model
+from briefreader.core.index.writing import write_docs
 from briefreader.core.records import IndexBusyError, IndexDamagedError, IndexDoc
 from briefreader.core.search.ranking import TEXT_FIELDS
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class ManifestEntry:
-    size: int
-    mtime_ns: int
-    sha256: str
-    id: str
-    warnings: tuple[str, ...] = ()
-    items: int = 1  # briefs the file gave (a digest, a mailbox: several)
 
 
 class _FileLock:
@@ -170,68 +172,6 @@ else:
         fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
-def _crc32(path: Path) -> int:
-    crc = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
-    return crc
-
-
-def _write_json_atomic(path: Path, data: Any) -> None:
-    """The index's own JSON files (manifest, checksums, meta) go through the user files'
-    atomic writer: a crash leaves the old file or the new one, never half of one."""
-    write_text_atomic(path, json.dumps(data, separators=(",", ":")))
-
-
-@contextlib.contextmanager
-def _leaks_collected() -> Iterator[list[str]]:
-    """Close, quietly, the files Whoosh leaves open when damaged index files fail to open.
-
-    Whoosh-Reloaded 2.7.5 opens a segment's compound file (or a table of contents) and drops
-    it unclosed when reading it fails; freed later, it warns (ResourceWarning) at a random
-    point. The block appends to the list it gets when something failed; the exception that
-    held the files is gone when the block ends, so they are freed here.
-    """
-    failed: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        try:
-            yield failed
-        finally:
-            if failed:
-                gc.collect()
-
-
-#: Incremental commits merge only segments smaller than this, once there are this many.
-TINY_SEGMENT = 1000
-TINY_SEGMENTS_TO_MERGE = 8
-
-
-def _merge_tiny(writer: Any, segments: list[Any]) -> list[Any]:
-    """Merge policy for incremental commits: fold the small segments updates leave behind.
-
-    Whoosh's default (MERGE_SMALL) also merges the segments a bulk build wrote, on the first
-    commit after it: minutes of Python at 100,000 briefs, inside what should be a re-check
-    or an "add 100 briefs". Here only segments under TINY_SEGMENT briefs are merged.
-    """
-    from whoosh.reading import SegmentReader
-
-    tiny = [seg for seg in segments if seg.doc_count_all() < TINY_SEGMENT]
-    if len(tiny) < TINY_SEGMENTS_TO_MERGE:
-        return segments
-    for seg in tiny:
-        reader = SegmentReader(writer.storage, writer.schema, seg)
-        writer.add_reader(reader)
-        reader.close()
-    return [seg for seg in segments if seg.doc_count_all() >= TINY_SEGMENT]
-
-
-def _commit_args(bulk: bool) -> dict[str, Any]:
-    """The bulk writer never merges; other commits merge only tiny segments."""
-    return {"merge": False} if bulk else {"mergetype": _merge_tiny}
-
-
 class BriefIndex:
     """A Whoosh index of briefs in one folder, with the manifest that makes updates cheap.
 
@@ -245,7 +185,7 @@ class BriefIndex:
         self._ix: Any = None
         self._searcher: Any = None
         self._looked_at: int | None = None  # the folder's time at the last full look
-        self._lock = _FileLock(self.folder / "update.lock")
+        self._lock = _FileLock(self.folder / LOCK_NAME)
         self.rebuilt_reason: str | None = None
         #: Postings and columns as arrays, shared by every searcher of this index (keyed by
         #: segment: a refresh keeps what unchanged segments gave).
@@ -253,6 +193,7 @@ class BriefIndex:
         self._evaluator: Evaluator | None = None
         self._copies: tuple[Any, CopyGroups] | None = None
         self._term_files: dict[Any, termfile.TermFile] = {}
+        self._checksums = Checksums(self.folder)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -262,7 +203,7 @@ class BriefIndex:
 
     @property
     def manifest_path(self) -> Path:
-        return self.folder / "manifest.json"
+        return self.folder / MANIFEST_NAME
 
     def _read_meta(self) -> dict[str, Any] | None:
         """meta.json's content; {} if there is none, None if it cannot be read (damage)."""
@@ -281,10 +222,10 @@ class BriefIndex:
 
     def mark_damaged(self, reason: str) -> None:
         with contextlib.suppress(OSError):
-            _write_json_atomic(self.damage_path, {"reason": reason})
+            write_json_atomic(self.damage_path, {"reason": reason})
 
     def _has_index(self) -> bool:
-        with _leaks_collected() as failed:
+        with leaks_collected() as failed:
             try:
                 return bool(index.exists_in(str(self.folder)))
             except Exception as exc:  # noqa: BLE001 - a garbled table of contents raises anything
@@ -297,7 +238,7 @@ class BriefIndex:
             return False
         if self._ix is not None:
             return True
-        with _leaks_collected() as failed:
+        with leaks_collected() as failed:
             try:
                 trial = index.open_dir(str(self.folder))
                 trial.doc_count()
@@ -319,94 +260,24 @@ class BriefIndex:
                 marked = "unknown"
             return f"a search found it damaged ({marked})"
         if not self._has_index():
-            if self._index_files():  # segment files but no table of contents
+            if index_files(self.folder):  # segment files but no table of contents
                 return "its table of contents was missing"
             return "new index"
         if meta.get("schema") != _schema.SCHEMA_VERSION:
             new = _schema.SCHEMA_VERSION
             return f"its format ({meta.get('schema')}) is replaced by format {new}"
-        changed = self._changed_file()
+        changed = self._checksums.changed_file()
         if changed is not None:
             log.warning("%s: %s", self.folder, changed)
             return "its files were damaged"
         return None
 
-    # Whoosh writes each segment and table of contents once and never changes it, and keeps
-    # no checksums: bytes overwritten in the middle of a segment can silently change results.
-    # Each file's size, mtime and CRC-32 are recorded after every commit; at open a recorded
-    # file of another size, or with another mtime and content, is damage. Only files whose
-    # mtime changed are read, so a sound index opens with a stat per file.
+    # What each of Whoosh's files was at the last commit (damage.py): a file changed since
+    # is damage, found at open with a stat per file.
 
     @property
     def checksums_path(self) -> Path:
-        return self.folder / "checksums.json"
-
-    def _index_files(self) -> list[Path]:
-        """Whoosh's files: tables of contents (``_MAIN_<gen>.toc``) and segment files
-        (``MAIN_<segment>.<part>``: terms, postings, stored fields, columns; or one ``.seg``
-        when compound)."""
-        try:
-            names = os.listdir(self.folder)
-        except FileNotFoundError:
-            return []
-        return sorted(
-            self.folder / n
-            for n in names
-            if n.startswith(("MAIN_", "_MAIN_")) and n != "MAIN_WRITELOCK"
-        )
-
-    def _live_segments(self) -> set[str]:
-        """Ids of the segments the newest table of contents lists (empty if unreadable)."""
-        try:
-            toc = index.TOC.read(FileStorage(str(self.folder)), index._DEF_INDEX_NAME)
-            return {seg.segment_id() for seg in toc.segments}
-        except Exception:  # noqa: BLE001 - an unreadable TOC is reported by open_dir itself
-            return set()
-
-    def _read_checksums(self) -> dict[str, tuple[int, int, int]]:
-        try:
-            raw = json.loads(self.checksums_path.read_text("utf-8"))
-            return {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in raw.items()}
-        except (OSError, ValueError, TypeError, IndexError, AttributeError):
-            return {}
-
-    def _save_checksums(self) -> None:
-        known = self._read_checksums()
-        out: dict[str, list[int]] = {}
-        for path in self._index_files():
-            st = path.stat()
-            old = known.get(path.name)
-            if old is not None and old[:2] == (st.st_size, st.st_mtime_ns):
-                out[path.name] = list(old)  # recorded before and untouched: not read again
-            else:
-                out[path.name] = [st.st_size, st.st_mtime_ns, _crc32(path)]
-        _write_json_atomic(self.checksums_path, out)
-
-    def _changed_file(self) -> str | None:
-        """A recorded index file whose content is not what was committed, or None.
-
-        A recorded file that is gone is damage only if it belongs to a segment the newest
-        table of contents lists: after a kill between a commit and this record, the files of
-        segments that commit merged away are legitimately gone.
-        """
-        live: set[str] | None = None
-        for name, (size, mtime_ns, crc) in self._read_checksums().items():
-            path = self.folder / name
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                if live is None:
-                    live = self._live_segments()
-                if name.split(".", 1)[0] in live:
-                    return f"{name} is missing"
-                continue
-            except OSError as exc:
-                return f"{name} cannot be read ({exc.strerror or exc})"
-            if st.st_size != size:
-                return f"{name} is {st.st_size} bytes, not {size}"
-            if st.st_mtime_ns != mtime_ns and _crc32(path) != crc:
-                return f"{name} was overwritten"
-        return None
+        return self._checksums.path
 
     def open(self, *, create: bool = True) -> None:
         """Open the index, creating it (or rebuilding an incompatible one) when allowed.
@@ -416,7 +287,7 @@ class BriefIndex:
         it (:meth:`clear_rebuilt`), so a rebuild is never silent.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        with _leaks_collected() as failed:
+        with leaks_collected() as failed:
             reason = self._problem()
             failure = None
             if reason is None:
@@ -448,7 +319,7 @@ class BriefIndex:
         else:
             reason = f"the index could not be used: {reason}; it was set aside and rebuilt"
             log.warning("%s: %s", self.folder, reason)
-            self._move_aside()
+            move_aside(self.folder)
             self.rebuilt_reason = reason
         self._create()
 
@@ -464,36 +335,19 @@ class BriefIndex:
         meta = self._read_meta() or {}
         if "rebuilt" in meta:
             del meta["rebuilt"]
-            _write_json_atomic(self.meta_path, meta)
-
-    def _move_aside(self) -> None:
-        """Keep a damaged index for inspection, beside the folder; the lock file stays."""
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = Path(
-            tempfile.mkdtemp(prefix=f"{self.folder.name}.damaged-{stamp}-", dir=self.folder.parent)
-        )
-        for child in self.folder.iterdir():
-            if child.name != "update.lock":
-                with contextlib.suppress(OSError):
-                    shutil.move(str(child), str(target / child.name))
+            write_json_atomic(self.meta_path, meta)
 
     def _create(self) -> None:
-        for child in self.folder.iterdir():
-            if child.name == "update.lock":
-                continue
-            if child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
+        clear_folder(self.folder)
         # meta.json first: killed before the Whoosh files exist, the folder reads as "no
         # index yet"; the other way round it read as an index of an unknown format.
         meta: dict[str, Any] = {"schema": _schema.SCHEMA_VERSION}
         if self.rebuilt_reason:
             meta["rebuilt"] = self.rebuilt_reason
-        _write_json_atomic(self.meta_path, meta)
-        _write_json_atomic(self.manifest_path, {})
+        write_json_atomic(self.meta_path, meta)
+        write_json_atomic(self.manifest_path, {})
         self._ix = index.create_in(str(self.folder), make_schema())
-        self._save_checksums()
+        self._checksums.save()
 
     # Files that could not be read are remembered with their size and mtime, so that they are
     # reported on every update without being read again until they change.
@@ -506,7 +360,7 @@ class BriefIndex:
             return {}
 
     def save_problems(self, problems: dict[str, tuple[int, int, str]]) -> None:
-        _write_json_atomic(self.folder / "problems.json", {k: list(v) for k, v in problems.items()})
+        write_json_atomic(self.folder / "problems.json", {k: list(v) for k, v in problems.items()})
 
     # The actors field depends on the glossary. The names it was built with are kept beside
     # the index, so that a glossary edit re-indexes only the briefs it can affect.
@@ -523,7 +377,7 @@ class BriefIndex:
         return state if isinstance(state, dict) else None
 
     def save_glossary_state(self, state: dict[str, Any]) -> None:
-        _write_json_atomic(self.glossary_state_path, state)
+        write_json_atomic(self.glossary_state_path, state)
 
     def keys_for_names(self, names: Iterable[str], actor_ids: Iterable[str]) -> set[str] | None:
         """Keys of briefs whose text has any of ``names`` or that list any of ``actor_ids``.
@@ -532,7 +386,7 @@ class BriefIndex:
         must then look at every brief.
         """
         s = self.searcher()
-        ana = _analyzer()
+        ana = analyzer()
         subqueries: list[Any] = [query.Term("actors", a) for a in actor_ids]
         for name in names:
             words = [t.text for t in ana(name)]
@@ -635,21 +489,8 @@ class BriefIndex:
     # -- writing -------------------------------------------------------------------------
 
     def read_manifest(self) -> dict[str, ManifestEntry]:
-        try:
-            raw = json.loads(self.manifest_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(raw, dict):
-            return {}  # garbled: every brief is checked again, none is lost
-        out: dict[str, ManifestEntry] = {}
-        for key, val in raw.items():
-            with contextlib.suppress(TypeError, ValueError, IndexError, KeyError):
-                warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
-                items = max(1, int(val[5])) if len(val) > 5 else 1
-                out[key] = ManifestEntry(
-                    int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings, items
-                )
-        return out
+        """What each indexed file was when it was indexed (empty when unreadable)."""
+        return read_manifest(self.manifest_path)
 
     def indexed_keys(self) -> set[str]:
         """The keys actually in the index (the manifest may lag after a crash).
@@ -707,101 +548,16 @@ class BriefIndex:
         writer adds one segment per process, and each segment costs every later search a few
         milliseconds (41 segments at 100,000 briefs with fixed batches of 5,000).
         """
-        ix = self._require()
-        written = 0
-        # Updated in place: the caller also records touched-but-unchanged files in it while
-        # ``docs`` is consumed, and all of it is saved after each commit.
-        pending = manifest
-
-        def new_writer() -> Any:
-            # Not compound: Whoosh reads a compound segment's files into memory (BytesIO), so
-            # a searcher on a 100,000-brief index held ~1 GB of private memory (26 MB a
-            # segment); separate files are memory-mapped and shared with the page cache.
-            if bulk and (os.cpu_count() or 1) > 1:
-                return ix.writer(
-                    procs=min(2, os.cpu_count() or 1),
-                    limitmb=256,
-                    multisegment=True,
-                    compound=False,
-                )
-            return ix.writer(limitmb=128, compound=False)
-
-        # The manifest must never claim what the index lacks: keys a commit deletes or
-        # replaces leave the manifest before the commit, and come back after it.
-        claimed = set(manifest)
-        touched: set[str] = set()
-
-        def commit(w: Any) -> None:
-            if touched & claimed:
-                self._save_manifest({k: e for k, e in pending.items() if k not in touched})
-            w.commit(**_commit_args(bulk))
-            self._save_checksums()
-            self._save_manifest(pending)
-            claimed.clear()
-            claimed.update(pending)
-            touched.clear()
-
-        writer = new_writer()
-        try:
-            for key in remove:
-                writer.delete_by_term("key", key)
-                pending.pop(key, None)
-                touched.add(key)
-            in_batch = 0
-            # A file's briefs share its key: the first of them replaces what the file gave
-            # before (all its briefs), the others are added beside it.
-            replaced: set[str] = set()
-            last_key: str | None = None
-            for doc in docs:
-                # A batch is committed between files, never between a digest's briefs: the
-                # manifest must not call a file indexed while some of its briefs are not.
-                if batch and in_batch >= batch and doc.key != last_key:
-                    commit(writer)
-                    writer = new_writer()
-                    in_batch = 0
-                    batch = max(batch, min(batch * 2, batch_max))
-                last_key = doc.key
-                if bulk or doc.key in replaced:
-                    writer.add_document(**_to_whoosh(doc))
-                else:
-                    writer.delete_by_term("key", doc.key)
-                    writer.add_document(**_to_whoosh(doc))
-                    replaced.add(doc.key)
-                pending[doc.key] = ManifestEntry(
-                    doc.size,
-                    doc.mtime_ns,
-                    doc.file_sha256 or doc.sha256,
-                    doc.file_id or doc.id,
-                    doc.warnings,
-                    doc.items,
-                )
-                touched.add(doc.key)
-                written += 1
-                in_batch += 1
-                if on_doc is not None:
-                    on_doc(doc)
-            if written or remove:
-                commit(writer)
-            else:
-                writer.cancel()  # nothing changed: no commit, so no merge either
-                self._save_manifest(pending)  # touched-but-unchanged files' new mtimes
-        except BaseException:
-            with contextlib.suppress(Exception):
-                writer.cancel()
-            raise
-        return written
-
-    def _save_manifest(self, manifest: dict[str, ManifestEntry]) -> None:
-        _write_json_atomic(
-            self.manifest_path,
-            {
-                k: [
-                    e.size, e.mtime_ns, e.sha256, e.id,
-                    *([list(e.warnings)] if e.warnings or e.items != 1 else []),
-                    *([e.items] if e.items != 1 else []),
-                ]
-                for k, e in manifest.items()
-            },
+        return write_docs(
+            self._require(),
+            self.folder,
+            docs,
+            remove,
+            manifest=manifest,
+            bulk=bulk,
+            batch=batch,
+            batch_max=batch_max,
+            on_doc=on_doc,
         )
 
     # -- reading -------------------------------------------------------------------------
