@@ -47,7 +47,7 @@ from briefreader.core.parse import (
     iter_brief_files,
 )
 from briefreader.core.prefs import Preferences
-from briefreader.core.querytext import repair_query, tame_query
+from briefreader.core.querytext import prepare_query
 from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
@@ -591,9 +591,7 @@ class Library:
         time_limit: float | None = ix.TIME_LIMIT_S,
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
-        text, tamed = tame_query(text)
-        text, repaired = repair_query(text)
-        tamed += repaired
+        text, tamed = prepare_query(text)
         if since is not None and until is not None and since > until:
             tamed.append(
                 f"the dates run backwards ({since.isoformat()} to {until.isoformat()}): searched"
@@ -661,8 +659,7 @@ class Library:
     ) -> list[str]:
         """Which of the brief ``ids`` :meth:`search` with these words and filters finds (any
         tier, any order): its matches counted once, nothing listed."""
-        text, _tamed = tame_query(text)
-        text, _repaired = repair_query(text)
+        text, _notices = prepare_query(text)
         filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
             return ix.found_among(self.index, self.builder, text, ids, filters)
@@ -680,7 +677,7 @@ class Library:
         """Offsets in ``brief.text`` of the words the query ``text`` matches."""
         if not text.strip():
             return []
-        text = repair_query(tame_query(text)[0])[0]  # the query as searched
+        text = prepare_query(text)[0]  # the query as searched
         with self._reading():
             parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []

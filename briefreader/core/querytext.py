@@ -1,12 +1,17 @@
 """What a typed or pasted query may cost: over-long words cut, fuzzy distances lowered.
 
-Front ends pass the user's text through :func:`tame_query` (the library does) and show the
-notices it returns, so the user learns what was changed and why.
+Front ends pass the user's text through :func:`prepare_query` (both stores' libraries do)
+and show the notices it returns, so the user learns what was changed and why. The rest of
+this module is what both stores' query readers share, so that a question is read the same
+way whichever store answers it: the groups an explicit AND or OR joins
+(:func:`group_operands`), and what a search that found nothing says about its stop words.
 """
 
 from __future__ import annotations
 
 import re
+
+from briefreader.core.search.words import MIN_WORD, STOP_WORDS, TOKEN
 
 #: Longer "words" are cut: spelling suggestions for a 2,000-letter word took minutes.
 MAX_WORD_CHARS = 64
@@ -19,6 +24,16 @@ MAX_QUERY_DEPTH = 100
 UNREADABLE_QUERY = "the query could not be read as written; searched for its words"
 _LONG_WORD = re.compile(rf"[^\s()\"]{{{MAX_WORD_CHARS + 1},}}")
 _FUZZY = re.compile(r'(?<=[^\s"~])~(\d+(?:\.\d*)?)')
+
+
+def prepare_query(text: str) -> tuple[str, list[str]]:
+    """A typed query as both stores search it, and the notices saying what was changed:
+    its cost bounded (:func:`tame_query`), a question in capitals read as words
+    (:func:`read_capitals`), what it left open closed (:func:`repair_query`)."""
+    text, notices = tame_query(text)
+    text, capitals = read_capitals(text)
+    text, repaired = repair_query(text)
+    return text, [*notices, *capitals, *repaired]
 
 
 def tame_query(text: str) -> tuple[str, list[str]]:
@@ -138,3 +153,181 @@ def _order_date_ranges(text: str, notices: list[str]) -> str:
         return f"{m.group(1)}{end}{m.group(3)}{start}{m.group(5)}"
 
     return _DATE_RANGE.sub(turn, text)
+
+
+# -- questions that must not come back empty ------------------------------------------------
+
+#: The query language's tokens, for both stores: a bracket, a field and its value (quoted,
+#: a range, a bracketed list or a word), a quoted phrase with its slop, or a word.
+QUERY_TOKEN = re.compile(
+    r"""(?P<lp>\()|(?P<rp>\))
+    |(?P<field>\w+):(?P<fval>"[^"]*"?|'[^']*'?|\[[^\]]*\]?|\([^)]*\)?|[^\s()"]+)?
+    |(?P<phrase>"[^"]*"?)(?P<slop>~\d*)?
+    |(?P<word>[^\s()"]+)""",
+    re.VERBOSE,
+)
+#: The operators both stores read, as they must be typed (in capitals).
+OPERATORS = ("AND", "OR", "NOT")
+#: Those that join two groups (NOT only marks the group after it).
+JOINING = ("AND", "OR")
+#: A word with a prefix of the query language: ``-word`` (NOT), ``+word`` (required).
+_SIGNED = re.compile(r"^[+-][\w\"(]")
+
+
+def _looks_boolean(text: str) -> bool:
+    """Whether a query uses the query language beyond its words: brackets, quotes, fields,
+    a minus or plus word, or a lower-case word beside the capitals operators."""
+    if re.search(r"[()\"]", text):
+        return True
+    for m in QUERY_TOKEN.finditer(text):
+        word = m.group("word")
+        if m.group("field") and m.group("fval"):
+            return True
+        if word and (_SIGNED.match(word) or any(c.islower() for c in word)):
+            return True
+    return False
+
+
+def read_capitals(text: str) -> tuple[str, list[str]]:
+    """Read AND, OR and NOT as words in a question written in capitals, saying so.
+
+    Cables, telegrams and old reports are written in capitals, and analysts paste from them:
+    "I WOULD BE INTERESTED IN MILITIAS AND WHY THEY DISARM" is a question, not a Boolean
+    query that wants every word. The operators keep their meaning wherever the query
+    otherwise looks like one: beside brackets, quotes, fields, minus words or lower-case
+    words.
+    """
+    found = [w for w in OPERATORS if re.search(rf"(?<!\S){w}(?!\S)", text)]
+    if not found or any(c.islower() for c in text) or _looks_boolean(text):
+        return text, []
+    for word in found:
+        text = re.sub(rf"(?<!\S){word}(?!\S)", word.lower(), text)
+    return text, [
+        f"the question is written in capitals: {_listing(found)} read as"
+        f" {'a word, not an operator' if len(found) == 1 else 'words, not operators'} (beside"
+        " lower-case words, brackets or quotes they are operators)"
+    ]
+
+
+def _listing(words: list[str]) -> str:
+    """“a”, “b” and “c”."""
+    quoted = [f"“{w}”" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def has_operators(text: str) -> bool:
+    """Whether a query joins groups with an explicit AND or OR (outside quotes)."""
+    return any(m.group("word") in JOINING for m in QUERY_TOKEN.finditer(text))
+
+
+def group_operands(text: str) -> str:
+    """Put the words an explicit AND or OR joins in brackets, so that each side is a group.
+
+    "Iraq militia Baghdad zzzz AND Tehran" is read as "(Iraq militia Baghdad zzzz) AND
+    Tehran" by both stores (their parsers bound AND to the nearest word, and the local one
+    OR too), and each group then keeps the all-words-first-then-some-words rule: a word no
+    brief has empties nothing. NOT, a minus or a plus stays with the operand after it.
+    Brackets are put in around the groups; the rest of the text is left as typed.
+    """
+    tokens = list(QUERY_TOKEN.finditer(text))
+    if not any(m.group("word") in JOINING for m in tokens):
+        return text
+    inserts: list[tuple[int, str]] = []
+    # Each open level of brackets: its operands as (start, end) spans, split at AND and OR.
+    levels: list[list[list[tuple[int, int]]]] = [[[]]]
+    joined = [False]
+    pending: int | None = None  # where a NOT, a lone minus or plus before an operand starts
+    for m in tokens:
+        word = m.group("word")
+        if word in JOINING:
+            levels[-1].append([])
+            joined[-1] = True
+            pending = None
+        elif word == "NOT" or word in ("-", "+"):
+            pending = m.start() if pending is None else pending
+        elif m.group("lp"):
+            if len(levels) > MAX_QUERY_DEPTH:
+                return text
+            levels.append([[]])
+            joined.append(False)
+            levels[-2][-1].append((m.start() if pending is None else pending, -1))
+            pending = None
+        elif m.group("rp"):
+            if len(levels) == 1:
+                return text  # unbalanced: left as typed (repair_query mends these first)
+            _wrap(levels.pop(), joined.pop(), inserts)
+            start, _ = levels[-1][-1][-1]
+            levels[-1][-1][-1] = (start, m.end())
+        else:
+            levels[-1][-1].append((m.start() if pending is None else pending, m.end()))
+            pending = None
+    if len(levels) != 1:
+        return text
+    _wrap(levels[0], joined[0], inserts)
+    if not inserts:
+        return text
+    out = text
+    for at, mark in sorted(inserts, key=lambda x: -x[0]):
+        out = out[:at] + mark + out[at:]
+    return out
+
+
+def _wrap(
+    groups: list[list[tuple[int, int]]], joined: bool, inserts: list[tuple[int, str]]
+) -> None:
+    """Brackets around each group of two operands or more, where operators joined groups."""
+    if not joined:
+        return
+    for group in groups:
+        if len(group) >= 2:
+            inserts.append((group[0][0], "("))
+            inserts.append((group[-1][1], ")"))
+
+
+def stop_words_only(text: str) -> list[str]:
+    """Why a query found nothing when every word of it is one the index leaves out.
+
+    Stop words ("the", "to be or not") are not indexed, so no store can search them; a
+    query of nothing else says so instead of answering with nothing and no word. A query
+    with a filter (a date, an actor, a source, a tag) or a wildcard is not such a query.
+    """
+    words: list[str] = []
+    for m in QUERY_TOKEN.finditer(text):
+        if m.group("lp") or m.group("rp"):
+            continue
+        if m.group("field"):
+            if m.group("field").lower() not in ("title", "article", "comment"):
+                return []
+            value = m.group("fval") or ""
+        else:
+            value = m.group("phrase") or m.group("word") or ""
+            if value in OPERATORS:
+                continue
+        if re.search(r"[*?]", value):
+            return []
+        words.extend(w.lower() for w in TOKEN.findall(value))
+    if not words or any(w not in STOP_WORDS and len(w) >= MIN_WORD for w in words):
+        return []
+    shown = list(dict.fromkeys(words))
+    if len(shown) == 1:
+        said = f"{_listing(shown)} is too common a word to be indexed (a stop word): a search"
+        said += " for it alone"
+    else:
+        listed = _listing(shown) if len(shown) <= 6 else ", ".join(f"“{w}”" for w in shown[:6])
+        said = f"{listed}{', ...' if len(shown) > 6 else ''} are too common to be indexed"
+        said += " (stop words): a search for them alone"
+    return [f"{said} finds nothing; add a word that says what you look for"]
+
+
+def groups_notice(all_words_found: bool) -> str:
+    """What a search whose AND or OR joined groups of words says when briefs with only
+    some of a group's words are listed."""
+    if all_words_found:
+        return (
+            "briefs with every word come first, then those with some of the words of each"
+            " group that AND or OR joins"
+        )
+    return (
+        "no brief has every word: listed are those with some of the words of each group"
+        " that AND or OR joins"
+    )

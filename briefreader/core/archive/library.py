@@ -34,7 +34,7 @@ from briefreader.core.brief import Brief, BriefError
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
-from briefreader.core.querytext import repair_query, tame_query
+from briefreader.core.querytext import has_operators, prepare_query
 from briefreader.core.records import (
     SORTS,
     ActorPage,
@@ -235,9 +235,7 @@ class ArchiveLibrary(Library):
         del time_limit  # the server's own statement timeout applies
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-        text, notices = tame_query(text)
-        text, repaired = repair_query(text)
-        notices += repaired
+        text, notices = prepare_query(text)
         actor_ids = []
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)
@@ -265,7 +263,10 @@ class ArchiveLibrary(Library):
 
     def _compile(self, text: str, notices: list[str]) -> tuple[Any, frozenset[str]]:
         rewritten, named, rw_notices = self.builder.rewrite(text.replace("\x00", " "))
-        return compile_query(rewritten, [*notices, *rw_notices]), frozenset(named)
+        compiled = compile_query(
+            rewritten, [*notices, *rw_notices], operators=has_operators(text)
+        )
+        return compiled, frozenset(named)
 
     def _actor_spans(self, text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
         return [
@@ -276,7 +277,7 @@ class ArchiveLibrary(Library):
         """Offsets in ``brief.text`` of the words the query matches (computed locally)."""
         if not text.strip():
             return []
-        text = repair_query(tame_query(text)[0])[0]
+        text = prepare_query(text)[0]
         compiled, named = self._compile(text, [])
         terms = frozenset(w for w, _ in compiled.terms)
         prefixes = tuple(p for p, _ in compiled.prefixes)

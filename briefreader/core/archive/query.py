@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from briefreader.core.archive import analysis
-from briefreader.core.querytext import MAX_QUERY_DEPTH, UNREADABLE_QUERY
+from briefreader.core.querytext import MAX_QUERY_DEPTH, OPERATORS, QUERY_TOKEN, UNREADABLE_QUERY
 from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
 
 # -- the tree ------------------------------------------------------------------------------
@@ -63,13 +63,7 @@ _COLUMNS = {
     "tags": "b.tag_keys @> ARRAY[%s]::text[]",
 }
 
-_TOKENS = re.compile(
-    r"""(?P<lp>\()|(?P<rp>\))
-    |(?P<field>\w+):(?P<fval>"[^"]*"?|'[^']*'?|\[[^\]]*\]?|\([^)]*\)?|[^\s()"]+)?
-    |(?P<phrase>"[^"]*"?)(?P<slop>~\d*)?
-    |(?P<word>[^\s()"]+)""",
-    re.VERBOSE,
-)
+_TOKENS = QUERY_TOKEN
 
 
 class _TooDeep(Exception):
@@ -95,7 +89,7 @@ class _Reader:
         if self.i >= len(self.toks):
             return None
         m = self.toks[self.i]
-        if m.group("word") in ("AND", "OR", "NOT"):
+        if m.group("word") in OPERATORS:
             return m.group("word")
         return ")" if m.group("rp") else "(" if m.group("lp") else "leaf"
 
@@ -221,15 +215,20 @@ def _text(raw: str, weights: str, phrase: bool = False) -> Text | None:
 
 
 def _and(parts: list[Node], explicit: bool) -> Node | None:
-    """An AND of ``parts``, nested ANDs flattened into it (as Whoosh normalises its trees:
-    "(made using models) compare" is three words side by side, not a group and a word)."""
+    """An AND of ``parts``, nested ANDs of the same kind flattened into it (as the local
+    index normalises its trees: "(made using models) compare" is three words side by side,
+    not a group and a word). A group of words that an explicit AND joins stays a group: it
+    keeps its own some-words tier."""
     flat: list[Node] = []
     for part in parts:
         if isinstance(part, Op) and part.op == "and" and part.children:
-            flat.extend(part.children)
-            explicit = explicit or part.explicit
-        else:
-            flat.append(part)
+            if part.explicit == explicit:
+                flat.extend(part.children)
+                continue
+            if len(part.children) == 1:
+                flat.append(part.children[0])
+                continue
+        flat.append(part)
     if not flat:
         return None
     if len(flat) == 1 and not explicit:
@@ -334,6 +333,8 @@ class Compiled:
     terms: list[tuple[str, str]] = field(default_factory=list)
     prefixes: list[tuple[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: Whether an explicit AND or OR joins groups: the user spelled the query out.
+    operators: bool = False
 
 
 def _is_free(node: Node) -> bool:
@@ -349,12 +350,24 @@ def _is_free(node: Node) -> bool:
 
 
 def _loosen(node: Node | None) -> Node | None:
-    if not isinstance(node, Op) or node.op != "and" or node.explicit:
+    """The some-words form of a tree, as the local index has it: every group of words side
+    by side wants some of its words (its free words ORed, its constraints kept, each
+    loosened in turn); an explicit AND or OR joins the loosened groups; what a NOT takes
+    away stays as typed."""
+    if not isinstance(node, Op) or node.op == "not":
         return node
-    free = [c for c in node.children if _is_free(c)]
-    fixed = [c for c in node.children if not _is_free(c)]
+    children = tuple(c for c in (_loosen(c) for c in node.children) if c is not None)
+    if node.op == "or":
+        flat: list[Node] = []
+        for child in children:
+            flat.extend(child.children if isinstance(child, Op) and child.op == "or" else (child,))
+        return Op("or", tuple(flat))
+    if node.explicit:
+        return Op("and", children, True)
+    free = [c for c in children if _is_free(c)]
+    fixed = [c for c in children if not _is_free(c)]
     if len(free) < 2:
-        return node
+        return Op("and", children, False)
     either = Op("or", tuple(free))
     return Op("and", (*fixed, either)) if fixed else either
 
@@ -391,7 +404,7 @@ def _words_only(text: str) -> str:
     kept = []
     for m in _TOKENS.finditer(text):
         word, name = m.group("word"), m.group("field")
-        if m.group("lp") or m.group("rp") or word in ("AND", "OR", "NOT"):
+        if m.group("lp") or m.group("rp") or word in OPERATORS:
             continue
         if name is not None and name.lower() in (*_COLUMNS, "date"):
             continue
@@ -399,8 +412,12 @@ def _words_only(text: str) -> str:
     return " ".join(kept)
 
 
-def compile_query(rewritten: str, notices: list[str] | None = None) -> Compiled:
-    """Read a query (already rewritten by the local query builder) into SQL-ready trees."""
+def compile_query(
+    rewritten: str, notices: list[str] | None = None, *, operators: bool = False
+) -> Compiled:
+    """Read a query (already rewritten by the local query builder, which puts the groups an
+    explicit AND or OR joins in brackets) into SQL-ready trees; ``operators``: whether the
+    typed query had such an AND or OR."""
     notes = list(notices or [])
     text = rewritten.replace("\x00", " ")
     if len(text) > MAX_QUERY_CHARS:
@@ -414,8 +431,10 @@ def compile_query(rewritten: str, notices: list[str] | None = None) -> Compiled:
     if _leaves(tree) > MAX_QUERY_TERMS and isinstance(tree, Op):
         tree = Op(tree.op, tree.children[:MAX_QUERY_TERMS], tree.explicit)
         notes.append(cut_notice(MAX_QUERY_TERMS, "terms"))
-    # An AND typed anywhere means all of them: only implicit word lists get a some-words tier.
-    loose = tree if re.search(r"\bAND\b", text) else _loosen(tree)
-    out = Compiled(tree, loose, notices=list(dict.fromkeys(notes)))
+    # Every group of words wants all of them in the first tier, some in the second.
+    loose = _loosen(tree)
+    if loose == tree:
+        loose = tree
+    out = Compiled(tree, loose, notices=list(dict.fromkeys(notes)), operators=operators)
     _collect(tree, out)
     return out

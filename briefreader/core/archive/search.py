@@ -29,6 +29,7 @@ from briefreader.core.archive.push import fold
 from briefreader.core.archive.query import Column, Compiled, Node, Op, Text, to_sql
 from briefreader.core.archive.snippets import ActorSpans, snippet
 from briefreader.core.archive.stats import WordStats
+from briefreader.core.querytext import groups_notice, stop_words_only
 from briefreader.core.records import Filters, Hit, SearchResults
 from briefreader.core.search.ranking import (
     BM25_B,
@@ -170,6 +171,7 @@ def run(
     empty = not text.strip()
     notices = list(compiled.notices)
     if not empty and compiled.strict is None:
+        notices.extend(stop_words_only(text))
         return SearchResults(text, [], 0, 0, offset, sort, notices=notices)
     sort_by = "newest" if empty and sort == "relevance" else sort
     p_strict: list[object] = []
@@ -254,6 +256,10 @@ def run(
                 rows += [(r[0], 0.0, t1) for r in cur.fetchall()]
         page = rows[offset:want]
         hits = _hits(cur, page, compiled, actors, actor_spans, snippets)
+    if total > total1 and compiled.operators:
+        notices.append(groups_notice(bool(total1)))
+    if not total and not empty:
+        notices.extend(stop_words_only(text))
     return SearchResults(
         query=text,
         hits=hits,
@@ -434,6 +440,8 @@ def _feedback_wanted(compiled: Compiled) -> bool:
     loose = compiled.loose
     if not isinstance(loose, Op) or loose.op != "or" or loose is compiled.strict:
         return False
+    if compiled.operators:
+        return False  # an explicit AND or OR: the user spelled the query out
     if len(loose.children) < FEEDBACK_MIN_WORDS or compiled.prefixes:
         return False
     for child in loose.children:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh import fields, qparser, query
+from whoosh.qparser import syntax
 
 from briefreader.core.index.schema import FIELD_ALIASES, _fold
 from briefreader.core.index.snippets import SpanIndex, term_positions
-from briefreader.core.querytext import UNREADABLE_QUERY
+from briefreader.core.querytext import UNREADABLE_QUERY, group_operands, has_operators
 from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
 from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
@@ -32,11 +33,26 @@ class ParsedQuery:
     notices: tuple[str, ...] = ()
     #: Actors the query names (as words or with actor:): their mentions are marked as hits.
     actors: frozenset[str] = frozenset()
+    #: Whether an explicit AND or OR joins groups: the user spelled the query out.
+    operators: bool = False
 
 
-def _base_parser(schema: fields.Schema, group: Any) -> qparser.QueryParser:
+class Words(query.CompoundQuery):
+    """Words side by side (an implicit group), as the parser reads them: made into an And
+    (every word) or an Or (some words) by :func:`_tiers`, never searched as such. Not an
+    And, so that an explicit AND keeps its groups apart when Whoosh flattens a tree."""
+
+    JOINT = " "
+    intersect_merge = True
+
+
+class _WordsGroup(syntax.GroupNode):
+    qclass = Words
+
+
+def _base_parser(schema: fields.Schema) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=group
+        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=_WordsGroup
     )
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
@@ -70,9 +86,9 @@ class QueryBuilder:
         self.resolve_actor = resolve_actor
         self.actor_spans = actor_spans or (lambda _text, _ids: [])
         self.alias_is_strict = alias_is_strict or (lambda _s: False)
-        self._and = _base_parser(schema, qparser.AndGroup)
+        self._and = _base_parser(schema)
         self._plain = qparser.MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=qparser.AndGroup
+            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=_WordsGroup
         )
 
     # The rewrite happens on the query text, before Whoosh parses it: user field names become
@@ -82,6 +98,8 @@ class QueryBuilder:
     def rewrite(self, text: str) -> tuple[str, set[str], list[str]]:
         actors: set[str] = set()
         notices: list[str] = []
+        # The groups an explicit AND or OR joins, in brackets: each keeps its tiers.
+        text = group_operands(text)
         text = _FUZZY_BARE.sub("~1", text)
         # "-word" and "+word": Whoosh's plus/minus plugin fails inside parentheses, so they
         # become the operators it handles everywhere.
@@ -203,8 +221,8 @@ class QueryBuilder:
             if strict is None:
                 notices.append(UNREADABLE_QUERY)
             strict = self._plain.parse(_escape_words(words))
-        # An explicit AND means all of them: only implicit word lists get a some-words tier.
-        loose = strict if re.search(r"\bAND\b", rewritten) else _loosen(strict)
+        # Every group of words wants all of them in the first tier, some in the second.
+        strict, loose = _tiers(strict)
         strict, n1 = _limit_terms(strict)
         loose, _ = _limit_terms(loose)
         if n1:
@@ -222,7 +240,9 @@ class QueryBuilder:
                     f"{MAX_EXPANSION} most common of them"
                 )
         terms = self._highlight_terms(strict, reader)
-        return ParsedQuery(text, strict, loose, terms, tuple(notices), frozenset(actors))
+        return ParsedQuery(
+            text, strict, loose, terms, tuple(notices), frozenset(actors), has_operators(text)
+        )
 
     def _highlight_terms(self, q: Any, reader: Any = None) -> frozenset[str]:
         """The analysed words to mark in text: what the query looks for, not what it excludes."""
@@ -293,16 +313,37 @@ def _is_free(q: Any) -> bool:
     return isinstance(q, query.Or | query.Term | query.Phrase | query.Wildcard | query.FuzzyTerm)
 
 
-def _loosen(q: Any) -> Any:
-    """The some-words form of a strict query: the free words ORed, constraints kept."""
-    if not isinstance(q, query.And):
-        return q
-    words = [sub for sub in q.subqueries if _is_free(sub)]
-    fixed = [sub for sub in q.subqueries if not _is_free(sub)]
-    if len(words) < 2:
-        return q
-    either = query.Or(words)
-    return query.And([*fixed, either]) if fixed else either
+def _strict(q: Any) -> Any:
+    """Every group of words wants all its words (``Words`` -> And)."""
+    if isinstance(q, Words):
+        return query.And([_strict(sub) for sub in q.subqueries], boost=q.boost)
+    return q.apply(_strict)
+
+
+def _loose(q: Any) -> Any:
+    """Every group of words wants some of its words: its free words ORed, its constraints
+    kept (each loosened in turn). What a NOT takes away stays as typed: loosened, it would
+    take away more."""
+    if isinstance(q, query.Not):
+        return _strict(q)
+    if isinstance(q, Words):
+        subs = [_loose(sub) for sub in q.subqueries]
+        words = [sub for sub in subs if _is_free(sub)]
+        fixed = [sub for sub in subs if not _is_free(sub)]
+        if len(words) < 2:
+            return query.And(subs, boost=q.boost)
+        either = query.Or(words)
+        return query.And([*fixed, either], boost=q.boost) if fixed else either.with_boost(q.boost)
+    return q.apply(_loose)
+
+
+def _tiers(q: Any) -> tuple[Any, Any]:
+    """The all-words and the some-words form of a parsed query (the same object when they
+    are the same query)."""
+    strict, loose = _strict(q), _loose(q)
+    # Not normalised: Whoosh would merge the ORed words' own ORs (a word in every text
+    # field) into one, and the words would no longer be told apart.
+    return strict, (strict if loose == strict else loose)
 
 
 def _slug(text: str) -> str:

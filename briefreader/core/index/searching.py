@@ -20,6 +20,7 @@ from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
 from briefreader.core.index.schema import _fold, term_counts
 from briefreader.core.index.snippets import ACTOR_KEY, _lead_snippet, _snippet_for
 from briefreader.core.index.store import BriefIndex
+from briefreader.core.querytext import groups_notice, stop_words_only
 from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
 from briefreader.core.search.limits import TIME_LIMIT_S
 from briefreader.core.search.ranking import (
@@ -228,6 +229,10 @@ def search(
             loose = _drop(loose, hidden)
     total1 = len(tier1)
     total = total1 + len(tier2)
+    if len(tier2) and parsed.operators:
+        notices.append(groups_notice(bool(total1)))
+    if not total and not empty_query:
+        notices.extend(stop_words_only(text))
     want = offset + limit
     page: list[tuple[int, float, int, int]] = []  # (position, score, docnum, tier)
     first = _order(tier1.ids, _sort_keys(ev, tier1, sort_by), want)
@@ -413,6 +418,8 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
     """
     if parsed.some_words is None or parsed.some_words == parsed.all_words:
         return None  # one word, explicit AND, or constraints: nothing to loosen
+    if parsed.operators:
+        return None  # an explicit AND or OR: the user spelled the query out
     words = _feedback_words(parsed.some_words)
     if words is None or _PATTERN_WORD.search(parsed.text):
         return None  # a wildcard or fuzzy word: expanded at parse time, so seen in the text
