@@ -326,9 +326,10 @@ def _toml_error(message: str, text: str) -> tuple[int | None, str]:
 
 
 def _toml_forms(value: str) -> list[str]:
-    """How a string may be written in TOML source: basic, literal, and escaped basic."""
+    """How a string may be written in TOML source: basic, literal, and escaped basic (a
+    multi-line string written on one line holds the basic or the literal form)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return [f'"{value}"', f"'{value}'", f'"{escaped}"', f'"""{value}"""', f"'''{value}'''"]
+    return [f'"{value}"', f"'{value}'", f'"{escaped}"']
 
 
 #: A key a line may assign or open a table with, written bare: looked for as ``key =`` or
@@ -353,7 +354,7 @@ class _LineFinder:
         self._asked = set(needles)
         self._lines: dict[str, int] = {}
         end = min(end, len(lines))
-        bare = {n for n in self._asked if _BARE_KEY.fullmatch(n)}
+        bare = {n for n in self._asked if n[:1] not in "\"'" and _BARE_KEY.fullmatch(n)}
         written = [n for n in self._asked - bare if "\n" not in n]
         if bare:
             self._find_keys(lines, start, end, bare)
@@ -389,12 +390,37 @@ class _LineFinder:
                     self._found(ends, i)
 
     def _find_written(self, lines: Sequence[str], start: int, end: int, needles: list[str]) -> None:
-        if "" in needles:
-            if start < end:
+        # A quoted string holding no quote of its kind ("Name", 'Name') stands between two
+        # quotes next to each other in a line: the pieces between them, looked up. Anything
+        # else is found by one Aho-Corasick pass.
+        quoted: list[tuple[str, str]] = []
+        other: list[str] = []
+        for needle in needles:
+            q = needle[:1]
+            if len(needle) >= 2 and q in "\"'" and needle[-1] == q and q not in needle[1:-1]:
+                quoted.append((needle, q))
+            elif needle:
+                other.append(needle)
+            elif start < end:
                 self._found("", start)
-            needles = [n for n in needles if n]
-            if not needles:
-                return
+        if quoted:
+            between: dict[str, dict[str, int]] = {q: {} for q in {q for _n, q in quoted}}
+            for i in range(start, end):
+                line = lines[i]
+                for q, first in between.items():
+                    if q in line:
+                        for piece in line.split(q)[1:-1]:
+                            first.setdefault(piece, i)
+            for needle, q in quoted:
+                at = between[q].get(needle[1:-1])
+                if at is not None:
+                    self._found(needle, at)
+        if other:
+            self._find_by_automaton(lines, start, end, other)
+
+    def _find_by_automaton(
+        self, lines: Sequence[str], start: int, end: int, needles: list[str]
+    ) -> None:
         automaton = ahocorasick.Automaton()
         for needle in needles:
             automaton.add_word(needle, needle)

@@ -802,3 +802,26 @@ def test_a_name_spelt_by_turns_keeps_its_spellings_in_order(tmp_path: Path) -> N
     # The spellings before it, newest first (those finding the same text as the name left
     # out), then the aliases in the file's order: as when they were kept in a list.
     assert actor.aliases == ("TEHRAN", "T0", "T1", "T2", "T3", "T4")
+
+
+def _toml_forms_all(value: str) -> list[str]:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return [f'"{value}"', f"'{value}'", f'"{escaped}"', f'"""{value}"""', f"'''{value}'''"]
+
+
+@given(
+    st.lists(st.text(alphabet="ab\"'\\ ,[]=", max_size=14), max_size=8),
+    st.text(alphabet="ab\"'\\", max_size=4),
+)
+@settings(max_examples=500, deadline=None)
+def test_an_alias_is_placed_as_with_its_triple_quoted_forms(lines: list[str], alias: str) -> None:
+    """A triple-quoted form holds the basic or the literal one: leaving it out of the
+    forms looked for never moves an alias's line; and quoted forms found between quotes
+    are where the search per needle finds them."""
+    forms = glossary_file._toml_forms(alias)
+    expected = _find_line_by_loop(lines, 0, len(lines), _toml_forms_all(alias), None)
+    assert _find_line_by_loop(lines, 0, len(lines), forms, None) == expected
+    finder = glossary_file._LineFinder(lines, 0, len(lines), forms)
+    assert finder.first(forms, None) == expected
+    for form in forms:
+        assert finder.first([form], None) == _find_line_by_loop(lines, 0, len(lines), [form], None)
