@@ -80,7 +80,8 @@ def test_the_command_line_says_busy_and_moves_nothing(tmp_path: Path) -> None:
     holder.execute("BEGIN EXCLUSIVE")
     try:
         code = (
-            "import sys; from briefreader.core import userdata; userdata.BUSY_TIMEOUT_S = 0.2; "
+            "import sys; from briefreader.core import userdata_db; "
+            "userdata_db.BUSY_TIMEOUT_S = 0.2; "
             "from briefreader.cli import main; sys.exit(main(sys.argv[1:]))"
         )
         out = subprocess.run(
