@@ -222,7 +222,9 @@ def readable_suffixes() -> tuple[str, ...]:
     """Every suffix read as a brief: the text ones and each format reader's."""
     try:
         from briefreader.core import readers
-    except ImportError:  # the readers' libraries missing: text briefs still work
+    except ImportError:  # the readers' libraries missing: text briefs still work, said once
+        log.warning("the format readers cannot be loaded; only text briefs are read",
+                    exc_info=True)  # fmt: skip
         return BRIEF_SUFFIXES
     more: tuple[str, ...] = getattr(readers, "SUFFIXES", ())
     return tuple(dict.fromkeys((*BRIEF_SUFFIXES, *more)))

@@ -271,8 +271,12 @@ def _formats(data: Path) -> str:
     """Index one file of each format the readers take; each must give a brief, found."""
     from PySide6.QtWidgets import QApplication
 
+    # Loaded here first, so that a reader missing from a build fails with its own error.
+    from briefreader.core import readers
     from briefreader.core.library import Library
 
+    if missing := {".html", ".pdf", ".docx", ".eml", ".mbox"} - set(readers.SUFFIXES):
+        raise SmokeFailure(f"the format readers lack {', '.join(sorted(missing))}")
     QApplication.instance() or QApplication(sys.argv[:1])  # Qt writes the sample PDF
     folder = data / "corpus"
     _write_samples(folder)
