@@ -24,14 +24,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import briefreader
-from briefreader.core import glossary_file, parse, render
+from briefreader.core import glossary_file, parse, render_marks
 from briefreader.core.glossary import Glossary
 from briefreader.core.index import make_schema
 from briefreader.core.index.candidates import _JOINERS, _NAME_WORD, _Pieces
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.match import Matcher, _unspanned
-from briefreader.core.render import PLAIN_NOTICE, _Lines, complexity, render_section
+from briefreader.core.render import PLAIN_NOTICE, complexity, render_section
+from briefreader.core.render_marks import Lines
 
 # -- hit positions ---------------------------------------------------------------------------
 
@@ -478,7 +479,7 @@ _SYNTAX_LINE = re.compile(r"[ \t]*(?:(?:`{3,}|~{3,})[^\n]*|(?:[-*_=][ \t]*){3,})
 @given(st.text(alphabet=" \t\n-*_=`~ab#>", max_size=40))
 @settings(max_examples=400, deadline=None)
 def test_a_lines_syntax_is_judged_as_by_the_regular_expression(text: str) -> None:
-    lines = _Lines(text)
+    lines = Lines(text)
     for end in range(len(text) + 1):
         line_start = text.rfind("\n", 0, end) + 1
         assert lines.start_of(end) == line_start
@@ -499,17 +500,17 @@ class _CountingPattern:
 def test_a_long_line_of_mentions_is_looked_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each mark's end searched back to its line's start and matched the line from there:
     one long line holding 20,000 mentions was read 20,000 times over."""
-    counting = _CountingPattern(render._RULE_CHARS)
-    monkeypatch.setattr(render, "_RULE_CHARS", counting)
+    counting = _CountingPattern(render_marks._RULE_CHARS)
+    monkeypatch.setattr(render_marks, "_RULE_CHARS", counting)
     text = "- - - " + "PMF and " * 20_000
     mentions = [_Mention("pmf", 6 + 8 * i, 9 + 8 * i) for i in range(20_000)]
-    offsets, _states = render._states(text, 0, mentions, [])
+    offsets, _states = render_marks._states(text, 0, mentions, [])
     assert len(offsets) == 40_000
     assert counting.calls == 1
 
 
 def _apply_marks_tag_by_tag(fragment: str, states: list[Any], marker: Any) -> str:
-    """render._apply_marks as it was: every tag and text run looked at in turn."""
+    """render_marks.apply_marks as it was: every tag and text run looked at in turn."""
     out: list[str] = []
     wanted: tuple[Any, ...] = ()
     opened: list[Any] = []
@@ -520,11 +521,11 @@ def _apply_marks_tag_by_tag(fragment: str, states: list[Any], marker: Any) -> st
 
     def emit_text(run: str) -> None:
         nonlocal wanted
-        for piece in render._PUA_SPLIT.split(run):
+        for piece in render_marks._PUA_SPLIT.split(run):
             if not piece:
                 continue
-            if len(piece) == 1 and render._PUA_CHARS.fullmatch(piece):
-                index = render._piece_index(piece)
+            if len(piece) == 1 and render_marks._PUA_CHARS.fullmatch(piece):
+                index = render_marks._piece_index(piece)
                 wanted = states[index] if index < len(states) else ()
                 common = 0
                 while (
@@ -548,11 +549,11 @@ def _apply_marks_tag_by_tag(fragment: str, states: list[Any], marker: Any) -> st
             out.append(piece)
 
     pos = 0
-    for m in render._TAG.finditer(fragment):
+    for m in render_marks.TAG.finditer(fragment):
         if m.start() > pos:
             emit_text(fragment[pos : m.start()])
         close_to(0)
-        out.append(render._PUA_CHARS.sub("", m[0]))
+        out.append(render_marks._PUA_CHARS.sub("", m[0]))
         pos = m.end()
     if pos < len(fragment):
         emit_text(fragment[pos:])
@@ -560,7 +561,7 @@ def _apply_marks_tag_by_tag(fragment: str, states: list[Any], marker: Any) -> st
     return "".join(out)
 
 
-_PLACES = [render._piece(i) for i in range(5)]
+_PLACES = [render_marks._piece(i) for i in range(5)]
 _PIECES = ["<p>", "</p>", "<b>", "</b>", '<a href="x">', "</a>", "<br>", "ab", " ", "\n", "c d"]
 _PIECES += _PLACES + [f'<a title="{_PLACES[1]}">', f"<i {_PLACES[2]}>"]
 _LAYERS = st.lists(st.sampled_from(["a", "b", None]), max_size=3, unique=True).map(tuple)
@@ -570,9 +571,9 @@ _LAYERS = st.lists(st.sampled_from(["a", "b", None]), max_size=3, unique=True).m
 @settings(max_examples=400, deadline=None)
 def test_marks_are_put_in_as_tag_by_tag(pieces: list[str], states: list[Any]) -> None:
     fragment = "".join(pieces)
-    marker = render._Marker(None)
+    marker = render_marks.Marker(None)
     expected = _apply_marks_tag_by_tag(fragment, states, marker)
-    assert render._apply_marks(fragment, states, marker) == expected
+    assert render_marks.apply_marks(fragment, states, marker) == expected
 
 
 # -- parsing ---------------------------------------------------------------------------------
