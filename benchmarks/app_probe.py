@@ -197,9 +197,9 @@ def cmd_start(args: argparse.Namespace) -> None:
         def quit_(w: Any) -> None:
             RESULT["idle_rss_mb"] = _rss_mb()
             RESULT["idle_anon_mb"] = _rss_mb(anon=True)
-            from benchmarks.proctree import _anon
+            from benchmarks.proctree import anon_bytes
 
-            RESULT["self_anon_mb"] = _anon(os.getpid()) / 2**20
+            RESULT["self_anon_mb"] = anon_bytes(os.getpid()) / 2**20
             child = getattr(w.workers, "_child", None)
             RESULT["indexer_running"] = child is not None
             w.close()

@@ -47,7 +47,7 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def _anon(pid: int) -> int:
+def anon_bytes(pid: int) -> int:
     """Private anonymous memory: RSS without the mapped index files the kernel can drop."""
     try:
         with open(f"/proc/{pid}/status", "rb") as fh:
@@ -98,7 +98,7 @@ def tree_rss(root: int, *, anon: bool = False) -> int:
     search touched: shared, file-backed pages that cost no swap and are given back under
     pressure. ``anon`` counts what the processes really allocated.
     """
-    return _tree_sum(root, _anon if anon else _rss)
+    return _tree_sum(root, anon_bytes if anon else _rss)
 
 
 @dataclass

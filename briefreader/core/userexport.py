@@ -29,7 +29,7 @@ from briefreader.core.userdata import (
     UserData,
     UserDataError,
 )
-from briefreader.core.userlayer import _search_args as saved_search_args  # one reading of filters
+from briefreader.core.userlayer import search_args as saved_search_args
 from briefreader.core.userlists import narrowed_search, search_with_notes
 
 _STATE_LINES = {

@@ -48,7 +48,8 @@ class SavedStatus:
     new: list[str]  # ids of the briefs that arrived since it was last seen
 
 
-def _search_args(saved: Saved) -> dict[str, Any]:
+def search_args(saved: Saved) -> dict[str, Any]:
+    """A saved search's filters as the library's search takes them (the one reading of them)."""
     f = saved.filters
     return {
         "actors": tuple(f.get("actors", ())),
@@ -86,7 +87,7 @@ def _run(
         facets=False,
         snippets=False,
         time_limit=None,
-        **_search_args(saved),
+        **search_args(saved),
     )
 
 
@@ -149,7 +150,7 @@ def _news(
         if saved.kind == "actor":  # the index's own actor list of each arrival says it
             named = [i for i in mine if saved.query in arrivals[i].actors]
             return sorted(named, key=lambda i: (mine[i] or dt.date.min, i), reverse=True), None
-        found = lib.found_among(saved.query, list(mine), **_search_args(saved))
+        found = lib.found_among(saved.query, list(mine), **search_args(saved))
         return sorted(found, key=lambda i: (mine[i] or dt.date.min, i), reverse=True), None
     ids = matching_ids(lib, saved)
     return ud.arrived_after(saved.seen_mark, ids), len(ids)
