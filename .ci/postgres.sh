@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throw-away PostgreSQL server for the team archive's tests (issue 17).
+# A throw-away PostgreSQL server for the team archive's tests.
 #
 #   source .ci/postgres.sh && pg_test_start    # exports BRIEFREADER_TEST_PG, sets a trap
 #

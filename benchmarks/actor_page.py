@@ -9,7 +9,7 @@ replaced). Measured, each as the window asks for it:
 
 * the page of the actor most briefs name, as the window's first screen reads it (timeline,
   company, comment-only figures, the analysts' sentences of the newest 40 briefs): median
-  and slowest of ``--repeat`` runs; the goal (issue 15) is 300 ms median at 100,000 briefs;
+  and slowest of ``--repeat`` runs; the goal is 300 ms median at 100,000 briefs;
 * the same page with every sentence of the dossier (what ``briefreader actor --json`` and
   the dossier export read), once;
 * the candidate actors (every stored article and comment read once), from nothing; again with

@@ -1,4 +1,4 @@
-"""The team archive at scale (issue 17): bulk load and push rates, first-page latency.
+"""The team archive at scale: bulk load and push rates, first-page latency.
 
     python benchmarks/archive_scale.py --archive URL [--count 1000000] [--queries 300]
         [--workers 2] [--keep] [--reuse] [--warm] [--push-sample 2000] [--copy-until HH:MM]

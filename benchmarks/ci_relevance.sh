@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 PY=python
 [ -x .venv/bin/python ] && PY=.venv/bin/python
 # With a PostgreSQL server for the tests (.ci/run starts one), the same queries also go
-# through a team archive, whose MAP must be >= 0.95x the local one of the same run (issue 17).
+# through a team archive, whose MAP must be >= 0.95x the local one of the same run.
 exec "$PY" benchmarks/relevance.py --check benchmarks/relevance_baseline.json \
   ${BRIEFREADER_TEST_PG:+--archive "$BRIEFREADER_TEST_PG"}

@@ -1,4 +1,4 @@
-"""One command for every speed figure of issue 5, each beside a baseline from the same run.
+"""One command for every speed figure, each beside a baseline from the same run.
 
     python benchmarks/run.py --size 10000          # a full run (corpus and index cached)
     python benchmarks/run.py --size 200 --quick    # CI: every row, tiny and fast

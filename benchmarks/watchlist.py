@@ -18,7 +18,7 @@ the goal is about), then with every total (a search each); each its median over
   morning's import brings them; then, as the worst case, as many briefs picked at random
   across every year (each search then walks its matches back to the oldest of them).
 
-The goal (issue 16) is 300 ms median at 100,000 briefs.
+The goal is 300 ms median at 100,000 briefs.
 """
 
 from __future__ import annotations

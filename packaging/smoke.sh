@@ -9,7 +9,7 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 env -i HOME="$home" PATH=/nonexistent LANG=C.UTF-8 "$exe" --smoke
 
-# The team archive (issue 17): where .ci/run started its PostgreSQL server (.ci/postgres.sh),
+# The team archive: where .ci/run started its PostgreSQL server (.ci/postgres.sh),
 # the frozen app creates an archive in a database of its own, pushes the sample corpus and
 # searches it: psycopg's libpq and its libraries must have made it into the bundle.
 if [ -n "${BRIEFREADER_TEST_PG:-}" ] && [ -n "${PG_TEST_BIN:-}" ] && [ -n "${PG_TEST_PORT:-}" ]; then

@@ -1,5 +1,5 @@
 """What only the team archive does: the same answers as the local index, roles, sslmode,
-an unreachable server, hostile queries, pushing twice, and the command line (issue 17)."""
+an unreachable server, hostile queries, pushing twice, and the command line."""
 
 from __future__ import annotations
 

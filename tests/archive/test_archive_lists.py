@@ -1,4 +1,4 @@
-"""What keeps a big archive's first page fast (issue 17): each common word's best-briefs
+"""What keeps a big archive's first page fast: each common word's best-briefs
 list kept by the push, counts that stop at a cap, facets on a sample, date sorts by index.
 
 The thresholds are made tiny so that the 32 sample briefs exercise the paths a million

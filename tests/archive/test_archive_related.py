@@ -1,4 +1,4 @@
-"""Related briefs on the archive (issue 17) come from bounded candidates: each telling
+"""Related briefs on the archive come from bounded candidates: each telling
 word's best-briefs list or its first matches, a rough score, the best few ranked with the
 full BM25F. Checked against the exhaustive ranking (every brief holding a telling word)."""
 

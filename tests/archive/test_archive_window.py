@@ -1,4 +1,4 @@
-"""The window on a team archive (issue 17): File > Open team archive… searches the archive
+"""The window on a team archive: File > Open team archive… searches the archive
 and says which one; an unreachable server is one line, and the window goes on locally."""
 
 from __future__ import annotations

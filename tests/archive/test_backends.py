@@ -1,4 +1,4 @@
-"""The same behaviour on both backends: the local index and a team archive (issue 17).
+"""The same behaviour on both backends: the local index and a team archive.
 
 Each test runs twice through the ``backend`` fixture; what it asserts is what the README
 promises of a search, whichever backend answers it.

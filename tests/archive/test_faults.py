@@ -1,4 +1,4 @@
-"""Faults (issue 17): a push killed mid-way then pushed again, two overlapping pushes at
+"""Faults: a push killed mid-way then pushed again, two overlapping pushes at
 once, and the server stopped in the middle of a session. Every brief must end up in the
 archive exactly once, with word statistics equal to a recount."""
 

@@ -557,7 +557,7 @@ def test_fast_term_positions_equal_the_plain_scan(text: str, terms: set[str]) ->
 
 
 def test_rebuild_throws_the_index_away_and_the_next_update_builds_it_anew(lib: Library) -> None:
-    """Both front ends rebuild through Library.rebuild (issue 13); the lock file stays."""
+    """Both front ends rebuild through Library.rebuild; the lock file stays."""
     lib.rebuild()
     assert [p.name for p in lib.index.folder.iterdir()] == ["update.lock"]
     report = lib.update()

@@ -1,4 +1,4 @@
-"""Typed queries left open are closed, with a notice (issue 14): never a silent guess."""
+"""Typed queries left open are closed, with a notice: never a silent guess."""
 
 from __future__ import annotations
 

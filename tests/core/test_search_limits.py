@@ -1,4 +1,4 @@
-"""Search on a large index: exact counts, time limits and bounded expansions (issue 5).
+"""Search on a large index: exact counts, time limits and bounded expansions.
 
 The figures live in benchmarks/RESULTS.md; these tests pin the behaviour that makes them:
 the same briefs whichever way they are counted, partial results marked as such, and fuzzy

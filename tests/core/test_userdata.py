@@ -1,4 +1,4 @@
-"""The user's own layer (issue 16): notes anchored by content hash, saved searches' new
+"""The user's own layer: notes anchored by content hash, saved searches' new
 counts, stars, export, a damaged or too-new database moved aside, backup and restore,
 two writers at once."""
 

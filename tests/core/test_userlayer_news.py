@@ -1,4 +1,4 @@
-"""The watchlist's quick paths (issue 16) give the answers of listing every match: new
+"""The watchlist's quick paths give the answers of listing every match: new
 counts from the arrivals' dates and actors, the cache between two looks, and the lists the
 window narrows to (starred, unread, new first), and a brief exported with its notes."""
 

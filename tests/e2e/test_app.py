@@ -1,4 +1,4 @@
-"""The window started the way a user starts it: ``python -m briefreader`` (issue 13).
+"""The window started the way a user starts it: ``python -m briefreader``.
 
 The start-up probe ($BRIEFREADER_STARTUP_PROBE) closes the window once its first results
 are listed, so the real entry point runs to its end on Qt's offscreen platform.

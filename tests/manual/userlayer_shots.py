@@ -1,4 +1,4 @@
-"""Screenshots of the user's own layer (issue 16) in a real window, to look at by hand.
+"""Screenshots of the user's own layer in a real window, to look at by hand.
 
 Run under an X server (not collected by pytest)::
 

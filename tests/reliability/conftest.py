@@ -1,4 +1,4 @@
-"""Shared helpers for the reliability tests (issue #6): hostile files, kills, damage."""
+"""Shared helpers for the reliability tests: hostile files, kills, damage."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Generate the hostile-file corpus of issue #6 in a temporary folder (nothing big is committed).
+"""Generate the hostile-file corpus in a temporary folder (nothing big is committed).
 
 Each entry says what briefreader must do with the file: read it, read it with a warning
 (something was guessed), or skip it with a one-line reason. Tests import this module; it

@@ -1,4 +1,4 @@
-"""Crash safety (issue #6): SIGKILL the real indexer at many points, then reopen and resume.
+"""Crash safety: SIGKILL the real indexer at many points, then reopen and resume.
 
 A subprocess (``kill_driver.py``) runs ``Library.update`` on a few hundred small synthetic
 briefs and kills itself at its N-th event (index file created/renamed/deleted, atomic

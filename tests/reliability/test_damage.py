@@ -1,4 +1,4 @@
-"""A damaged index (issue #6): noticed, moved aside, rebuilt, reported in plain words.
+"""A damaged index: noticed, moved aside, rebuilt, reported in plain words.
 
 Each case damages a copy of a healthy index the way a disk, a sync tool or a person might,
 then uses the library as the front ends do. Nothing may raise except the one documented

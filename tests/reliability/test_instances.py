@@ -1,4 +1,4 @@
-"""Two instances (issue #6): a second one never corrupts the index; it waits or reads.
+"""Two instances: a second one never corrupts the index; it waits or reads.
 
 The real entry point runs in subprocesses while this test process holds the update lock,
 as a first instance busy indexing would.

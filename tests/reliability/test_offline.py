@@ -1,4 +1,4 @@
-"""Offline and safe rendering (issue #6): nothing in a brief can fetch, run or open anything.
+"""Offline and safe rendering: nothing in a brief can fetch, run or open anything.
 
 The rendered HTML may keep links only to http(s) and mailto, and images only from the
 brief's own folder; the app never loads Qt's network module; the suite's socket guard works.

@@ -1,4 +1,4 @@
-"""Any bytes, any query, any glossary (issue #6): no exception escapes, costs stay bounded.
+"""Any bytes, any query, any glossary: no exception escapes, costs stay bounded.
 
 Property tests (hypothesis) for the parser's decoding, the query handling and the glossary
 loader, and a list of pathological queries that must finish (pytest-timeout) with a notice

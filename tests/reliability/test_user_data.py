@@ -1,4 +1,4 @@
-"""User data (issue #6): written atomically, and a hand-edited glossary's mistakes cost little.
+"""User data: written atomically, and a hand-edited glossary's mistakes cost little.
 
 A kill during a write must leave the old file whole. The glossary writer is exercised in a
 subprocess SIGKILLed in the middle of writing (after the temporary file is written, before

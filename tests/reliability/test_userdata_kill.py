@@ -1,4 +1,4 @@
-"""Notes written in a burst survive a SIGKILL at any statement (issue 16).
+"""Notes written in a burst survive a SIGKILL at any statement.
 
 A child process adds notes one after another and prints an acknowledgement after each
 returns; it SIGKILLs itself when SQLite is about to run its N-th statement (counted with a

@@ -1,4 +1,4 @@
-"""The window under trouble (issue #6): damaged index, busy index, bad files, hostile HTML.
+"""The window under trouble: damaged index, busy index, bad files, hostile HTML.
 
 Each test builds a real MainWindow with its own Workers on a temporary corpus and waits on
 signals, never on time.

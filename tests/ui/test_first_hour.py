@@ -1,4 +1,4 @@
-"""What a new user meets in the first hour (issue 14): keys, hits, layout, small rough edges."""
+"""What a new user meets in the first hour: keys, hits, layout, small rough edges."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The user's own layer in the real window: highlights and notes, saved searches and their
-new counts, stars and read marks, history, exports (issue 16)."""
+new counts, stars and read marks, history, exports."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The actor workbench (issue 15): one actor's page and the candidate actors, in the window."""
+"""The actor workbench: one actor's page and the candidate actors, in the window."""
