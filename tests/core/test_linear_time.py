@@ -31,8 +31,10 @@ from briefreader.core.index.candidates import _JOINERS, _NAME_WORD, _Pieces
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.match import Matcher, _unspanned
+from briefreader.core.records import Candidate
 from briefreader.core.render import PLAIN_NOTICE, complexity, render_section
 from briefreader.core.render_marks import Lines
+from briefreader.core.sentences import sentence_spans
 
 # -- hit positions ---------------------------------------------------------------------------
 
@@ -826,3 +828,94 @@ def test_an_alias_is_placed_as_with_its_triple_quoted_forms(lines: list[str], al
     assert finder.first(forms, None) == expected
     for form in forms:
         assert finder.first([form], None) == _find_line_by_loop(lines, 0, len(lines), [form], None)
+
+
+# -- candidate names' examples ---------------------------------------------------------------
+
+#: The module, not the function the index package names after it.
+candidates_module = sys.modules["briefreader.core.index.candidates"]
+
+
+def _with_example_one_by_one(searcher: Any, t: Any) -> Candidate:
+    """candidates._with_example as it was: each candidate's brief read and cut on its own."""
+    stored = searcher.stored_fields(t.example_doc)
+    if t.example_at == candidates_module._UNKNOWN:
+        article = stored.get("article") or ""
+        section = "article" if t.name in article else "comment"
+        at = max(0, (stored.get(section) or "").find(t.name))
+    elif t.example_at >= 0:
+        section, at = "article", t.example_at
+    else:
+        section, at = "comment", -1 - t.example_at
+    text = stored.get(section) or ""
+    sentence = next(
+        (text[a:b] for a, b in sentence_spans(text) if a <= at < b), text[at : at + len(t.name)]
+    )
+    return Candidate(t.name, t.briefs, t.mentions, str(stored.get("id", "")), sentence)
+
+
+class _Stored:
+    """A searcher's stored fields, counting the reads."""
+
+    def __init__(self, docs: list[dict[str, str]]) -> None:
+        self.docs = docs
+        self.reads = 0
+
+    def stored_fields(self, doc: int) -> dict[str, str]:
+        self.reads += 1
+        return self.docs[doc]
+
+
+_SENTENCES = ["Kaveh Rad met them.", "The U.S. envoy left.", "Gen. Ali Zand said so!", "\n\n",
+              "Yes. ", "  ", "Omar"]  # fmt: skip
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_SENTENCES), max_size=6), min_size=1, max_size=3),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(-40, 60), st.sampled_from(["Omar", "Rad"])),
+             max_size=8),
+)  # fmt: skip
+@settings(max_examples=300, deadline=None)
+def test_each_candidates_example_sentence_is_the_one_it_was(
+    texts: list[list[str]], asked: list[tuple[int, int, str]]
+) -> None:
+    docs = [
+        {"id": f"b{i}", "article": " ".join(t), "comment": "Omar Rad. " + " ".join(t[::-1])}
+        for i, t in enumerate(texts)
+    ]
+    found = []
+    for doc, at, name in asked:
+        doc %= len(docs)
+        tally = candidates_module._Tally(name, briefs=1, mentions=1, example_doc=doc)
+        tally.example_at = candidates_module._UNKNOWN if at == -40 else at
+        found.append(tally)
+    searcher = _Stored(docs)
+    expected = [_with_example_one_by_one(searcher, t) for t in found]
+    assert candidates_module._with_examples(searcher, found) == expected
+
+
+def test_a_brief_giving_many_candidates_their_example_is_read_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """2,000 candidates first named in one 2 MB brief: each read the brief's stored fields
+    again and cut all of it into sentences (37 s)."""
+    cuts = []
+
+    def counted(text: str) -> list[tuple[int, int]]:
+        cuts.append(len(text))
+        return sentence_spans(text)
+
+    monkeypatch.setattr(candidates_module, "sentence_spans", counted)
+    text = "".join(f"Yesterday the council met Name{i} in the north. " for i in range(2000))
+    searcher = _Stored([{"id": "big", "article": text, "comment": ""}])
+    found = []
+    for i in range(2000):
+        tally = candidates_module._Tally(f"Name{i}", briefs=1, mentions=1, example_doc=0)
+        tally.example_at = text.index(f"Name{i} ")
+        found.append(tally)
+    out = candidates_module._with_examples(searcher, found)
+    assert [c.example for c in out[:2]] == [
+        "Yesterday the council met Name0 in the north.",
+        "Yesterday the council met Name1 in the north.",
+    ]
+    assert searcher.reads == 1 and len(cuts) == 1

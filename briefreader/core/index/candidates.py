@@ -11,6 +11,8 @@ are function words ("The").
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
 import re
@@ -526,22 +528,36 @@ def _count(
         t.briefs = len(docs_of[name])
     found = [t for t in tallies.values() if t.briefs >= min_briefs]
     found.sort(key=lambda t: (-t.briefs, -t.mentions, t.name.lower()))
-    return [_with_example(ev.searcher, t) for t in found]
+    return _with_examples(ev.searcher, found)
 
 
-def _with_example(searcher: Any, t: _Tally) -> Candidate:
-    """The candidate with the sentence of its first mention (read again: few are kept)."""
-    stored = searcher.stored_fields(t.example_doc)
-    if t.example_at == _UNKNOWN:  # the first mention's brief was deleted: find it again
-        article = stored.get("article") or ""
-        section = "article" if t.name in article else "comment"
-        at = max(0, (stored.get(section) or "").find(t.name))
-    elif t.example_at >= 0:
-        section, at = "article", t.example_at
-    else:
-        section, at = "comment", -1 - t.example_at
-    text = stored.get(section) or ""
-    sentence = next(
-        (text[a:b] for a, b in sentence_spans(text) if a <= at < b), text[at : at + len(t.name)]
-    )
-    return Candidate(t.name, t.briefs, t.mentions, str(stored.get("id", "")), sentence)
+def _with_examples(searcher: Any, found: list[_Tally]) -> list[Candidate]:
+    """Each candidate with the sentence of its first mention. The stored fields are read
+    again (few are kept), once a brief, and each section cut into sentences once, however
+    many candidates it gives the example of (a brief naming 2,000 of them was read and cut
+    2,000 times: 37 s)."""
+    out: list[Candidate | None] = [None] * len(found)
+    order = sorted(range(len(found)), key=lambda k: found[k].example_doc)
+    for doc, group in itertools.groupby(order, key=lambda k: found[k].example_doc):
+        stored = searcher.stored_fields(doc)
+        cut: dict[str, tuple[list[int], list[tuple[int, int]]]] = {}
+        for k in group:
+            t = found[k]
+            if t.example_at == _UNKNOWN:  # the first mention's brief was deleted: find it again
+                article = stored.get("article") or ""
+                section = "article" if t.name in article else "comment"
+                at = max(0, (stored.get(section) or "").find(t.name))
+            elif t.example_at >= 0:
+                section, at = "article", t.example_at
+            else:
+                section, at = "comment", -1 - t.example_at
+            text = stored.get(section) or ""
+            if section not in cut:
+                spans = sentence_spans(text)
+                cut[section] = ([a for a, _b in spans], spans)
+            starts, spans = cut[section]
+            i = bisect.bisect_right(starts, at) - 1  # the sentences do not overlap
+            a, b = spans[i] if i >= 0 and at < spans[i][1] else (at, at + len(t.name))
+            brief_id = str(stored.get("id", ""))
+            out[k] = Candidate(t.name, t.briefs, t.mentions, brief_id, text[a:b])
+    return [c for c in out if c is not None]
