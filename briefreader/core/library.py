@@ -42,7 +42,7 @@ from briefreader.core.briefdocs import (
 from briefreader.core.glossary import Actor, Glossary
 from briefreader.core.index.actors import actor_comments
 from briefreader.core.index.candidates import last_candidates
-from briefreader.core.match import Matcher, Mention
+from briefreader.core.match import Matcher, Mention, NameSpans
 from briefreader.core.parse import (
     iter_brief_files,
 )
@@ -295,7 +295,8 @@ class Library:
 
         Unchanged files (same size and mtime, or same content hash) are not re-read.
         ``bulk`` chooses Whoosh's multi-process writer (default: from BULK_THRESHOLD new
-        briefs on). It forks: a process running other threads (a Qt window) passes False.
+        briefs on); its helper processes start as :mod:`briefreader.core.processes`
+        chooses (spawn wherever a fork would be unsafe or is refused).
         Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing
         (after waiting ``lock_timeout`` seconds; default: BRIEFREADER_LOCK_TIMEOUT or 5).
         """
@@ -754,12 +755,7 @@ class Library:
         return actor.id, find
 
     def _name_finder(self) -> Callable[[str], list[tuple[int, int]]]:
-        matcher = self.glossary.matcher()
-
-        def find_names(text: str) -> list[tuple[int, int]]:
-            return [(m.start, m.end) for m in matcher.find(text)]
-
-        return find_names
+        return NameSpans(self.glossary.matcher())  # pickles: helpers may be spawned
 
     def candidates(
         self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None

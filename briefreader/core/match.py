@@ -353,3 +353,14 @@ class Matcher:
         for section, start, text in brief.sections():
             out.extend(self.find(text, offset=start, section=section))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpans:
+    """(start, end) of every name ``matcher`` finds in a text: a function of the text that
+    pickles, matcher and all, so that a helper process started with spawn can be given it."""
+
+    matcher: Matcher
+
+    def __call__(self, text: str) -> list[tuple[int, int]]:
+        return [(m.start, m.end) for m in self.matcher.find(text)]

@@ -56,6 +56,7 @@ def run_smoke() -> int:
 
 def _run(data: Path) -> None:
     from briefreader import paths
+    from briefreader.core import processes
     from briefreader.core.library import Library
 
     state: dict[str, object] = {}
@@ -84,6 +85,7 @@ def _run(data: Path) -> None:
         state["library"] = lib
         if lib.glossary.problems:
             raise SmokeFailure(f"glossary problems: {lib.glossary.problems[0]}")
+        method = processes.start_method()
         with _count_processes() as started:
             report = lib.update(bulk=True)
         if report.indexed == 0 or report.skipped:
@@ -91,7 +93,7 @@ def _run(data: Path) -> None:
         if (os.cpu_count() or 1) > 1 and not started:
             raise SmokeFailure("the bulk writer started no worker process")
         return (
-            f"{report.indexed} briefs by {len(started)} writer processes, "
+            f"{report.indexed} briefs by {len(started)} writer processes ({method}), "
             f"{len(lib.glossary.actors)} actors in the glossary"
         )
 

@@ -366,8 +366,10 @@ class Workers(QObject):
         cancel = self._cancel.is_set
 
         def work(progress: Callable[[int, int, str], None]) -> UpdateReport:
-            # Not the multi-process bulk writer: it fork()s, and a child forked from a process
-            # running Qt's threads can deadlock (a first index of 10,000 briefs hung for good).
+            # Not the multi-process bulk writer: here its helpers would be spawned from the
+            # window's process (core/processes.py never forks a process running other
+            # threads: a fork beside Qt's threads hung a first index of 10,000 briefs for
+            # good), and the window indexes in a child process (index_in_child) anyway.
             return library.update(progress=progress, cancel=cancel, bulk=False)
 
         def done(report: object) -> None:

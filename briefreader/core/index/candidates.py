@@ -15,6 +15,7 @@ import bisect
 import itertools
 import json
 import logging
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from briefreader.core import processes
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index.snippets import SpanIndex
 from briefreader.core.index.store import BriefIndex
@@ -323,8 +325,16 @@ def _scan(reader: Any, pieces: _Pieces, cancel: Callable[[], bool] | None) -> _S
     return _SegmentCount(lower, kept, complete)
 
 
-#: What forked scanners inherit from the process that starts them (see prepare_candidates()).
+#: What a scanning helper was given when it started (see prepare_candidates()).
 _CHILD: tuple[FindNames, str] | None = None
+
+
+def _start_scanner(find_names: FindNames, glossary_key: str) -> None:
+    """A scanning helper's start: it ends with its parent and keeps what it was given (once
+    a helper, not with every job: a large glossary's matcher is megabytes pickled)."""
+    global _CHILD
+    processes.die_with_parent()
+    _CHILD = (find_names, glossary_key)
 
 
 def _segment_ident(reader: Any) -> str:
@@ -386,9 +396,8 @@ def prepare_candidates(
 ) -> int:
     """Read the runs of each segment that has none kept under ``glossary_key``, so that
     the candidates list is a sum of kept counts by the time anyone asks for it (done after
-    indexing, where the texts are read anyway: a bulk build's segments by ``procs`` forked
-    processes). Returns how many segments were read."""
-    global _CHILD
+    indexing, where the texts are read anyway: a bulk build's segments by ``procs`` helper
+    processes, when ``find_names`` pickles). Returns how many segments were read."""
     ev = index.evaluator()
     folder = Path(index.folder)
     missing: list[tuple[str, Any]] = []
@@ -399,16 +408,15 @@ def prepare_candidates(
             continue
         if not _is_kept(folder / f"candidates-{ident}.json", ident, glossary_key):
             missing.append((ident, reader))
-    if procs > 1 and len(missing) > 1:
-        import multiprocessing
-
+    ctx = processes.context() if procs > 1 and len(missing) > 1 else None
+    if ctx is not None and ctx.get_start_method() != "fork" and not _pickles(find_names):
+        log.debug("candidate names read in this process: %r does not pickle", find_names)
+        ctx = None
+    if ctx is not None:
         # Biggest first, dealt out in turn: the processes finish at about the same time.
         order = sorted(missing, key=lambda m: -m[1].doc_count_all())
-        jobs = [
-            (str(folder), [ident for ident, _r in order[i::procs]]) for i in range(procs)
-        ]
-        _CHILD = (find_names, glossary_key)
-        pool = multiprocessing.get_context("fork").Pool(procs)
+        jobs = [(str(folder), [ident for ident, _r in order[i::procs]]) for i in range(procs)]
+        pool = ctx.Pool(procs, initializer=_start_scanner, initargs=(find_names, glossary_key))
         try:
             pending = pool.map_async(_scan_in_child, [j for j in jobs if j[1]])
             while not pending.ready():
@@ -418,7 +426,6 @@ def prepare_candidates(
                 pending.wait(0.2)
             return sum(pending.get())
         finally:
-            _CHILD = None
             pool.terminate()
             pool.join()
     pieces = _Pieces(find_names)
@@ -430,6 +437,14 @@ def prepare_candidates(
         if count.complete:
             done += _write_count(folder / f"candidates-{ident}.json", count, ident, glossary_key)
     return done
+
+
+def _pickles(value: Any) -> bool:
+    try:
+        pickle.dumps(value)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def _name_words(key: tuple[tuple[str, ...], bool], lower: set[str]) -> list[str]:

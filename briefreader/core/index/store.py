@@ -8,14 +8,10 @@ files set aside), ``writing`` (the writer and its merge policy).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import json
 import logging
 import os
-import signal
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -23,6 +19,7 @@ from typing import Any
 
 from whoosh import index, query, searching
 
+from briefreader.core import processes
 from briefreader.core.index import schema as _schema
 from briefreader.core.index import termfile
 from briefreader.core.index.copies import CopyGroups, copy_groups
@@ -98,7 +95,8 @@ def _after_fork_in_child() -> None:
     Its inherited copy of the update lock is closed (not unlocked: the parent still holds
     it), and it is made to die with its parent. Without this, SIGKILLing an indexer left
     its helpers blocked forever on their job queue, holding the lock (and Whoosh's own
-    write lock), so every later update failed as "busy".
+    write lock), so every later update failed as "busy". (Helpers started with spawn
+    inherit no lock; they call die_with_parent() themselves.)
     """
     if not _HELD_LOCKS:
         return
@@ -108,47 +106,11 @@ def _after_fork_in_child() -> None:
                 lock._fh.close()
             lock._fh = None
     _HELD_LOCKS.clear()
-    _die_with_parent()
+    processes.die_with_parent()
 
-
-def _die_with_parent() -> None:
-    # The parent's pid was taken before the fork: if it is killed in between, the child is
-    # already someone else's and must not wait for a death that has happened.
-    parent = _forking_parent
-    if _PRCTL is not None:
-        with contextlib.suppress(OSError, ctypes.ArgumentError):
-            _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() != parent:
-                os._exit(1)
-            return
-    if os.getppid() != parent:
-        os._exit(1)
-
-    def watch() -> None:  # elsewhere: poll for the parent going away
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
-
-
-_forking_parent = os.getpid()
-
-
-def _before_fork() -> None:
-    global _forking_parent
-    _forking_parent = os.getpid()
-
-
-# Looked up now, not in the child: a dlsym() right after fork() could wait forever on a
-# loader lock another thread of the parent held.
-_PRCTL: Any = None
-if sys.platform.startswith("linux"):
-    with contextlib.suppress(OSError, AttributeError):
-        _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 
+from briefreader.core import processes
 from briefreader.core.index import fast
 from briefreader.core.index.schema import analysed_terms
 from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
@@ -440,8 +441,8 @@ def write_missing(index_folder: Path, readers: Iterable[tuple[Any, Any]], procs:
     """Make the term file of each (segment id, leaf reader) that lacks one, and remove the
     files of segments that are gone. Returns how many were written.
 
-    With ``procs`` > 1 (the bulk build, a process with no other threads) the segments are
-    laid out by forked processes, each opening the index itself."""
+    With ``procs`` > 1 (the bulk build) the segments are laid out by helper processes
+    (started as :mod:`briefreader.core.processes` chooses), each opening the index itself."""
     folder = folder_of(index_folder)
     live: set[str] = set()
     missing: list[tuple[str, Any]] = []
@@ -458,11 +459,12 @@ def write_missing(index_folder: Path, readers: Iterable[tuple[Any, Any]], procs:
                 with contextlib.suppress(OSError):
                     old.unlink()
     if procs > 1 and len(missing) > 1:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(
-            min(procs, len(missing)), mp_context=multiprocessing.get_context("fork")
+            min(procs, len(missing)),
+            mp_context=processes.context(),
+            initializer=processes.die_with_parent,
         ) as pool:
             done = pool.map(_write_in_child, [(str(index_folder), sid) for sid, _r in missing])
             return sum(done)

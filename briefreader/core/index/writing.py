@@ -14,6 +14,7 @@ from typing import Any
 
 from briefreader.core.index.damage import Checksums
 from briefreader.core.index.manifest import MANIFEST_NAME, ManifestEntry, save_manifest
+from briefreader.core.index.mpwriter import bulk_writer
 from briefreader.core.index.schema import to_whoosh
 from briefreader.core.records import IndexDoc
 
@@ -72,7 +73,9 @@ def write_docs(
         # a searcher on a 100,000-brief index held ~1 GB of private memory (26 MB a
         # segment); separate files are memory-mapped and shared with the page cache.
         if bulk and (os.cpu_count() or 1) > 1:
-            return ix.writer(
+            # Whoosh's MpWriter, its helpers started as core.processes chooses.
+            return bulk_writer(
+                ix,
                 procs=min(2, os.cpu_count() or 1),
                 limitmb=256,
                 multisegment=True,
