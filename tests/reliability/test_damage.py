@@ -17,7 +17,6 @@ import pytest
 
 from briefreader import paths
 from briefreader.core import index as bix
-from briefreader.core import library as library_module
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 
@@ -191,16 +190,16 @@ def test_damage_found_while_searching_is_said_plainly_and_rebuilt(
 
     data = _damaged_copy(clean[0], corpus, tmp_path, lambda _f: None)
     lib = _library(corpus, data)
-    real = library_module.ix.search
+    real = bix.search
 
     def broken(*_a: object, **_k: object) -> None:
         raise struct.error("unpack requires a buffer of 4 bytes")
 
-    monkeypatch.setattr(library_module.ix, "search", broken)
+    monkeypatch.setattr(bix, "search", broken)
     with pytest.raises(bix.IndexDamagedError) as caught:
         lib.search("Iraq")
     assert str(caught.value) == "The index is damaged; it will be rebuilt at the next update."
-    monkeypatch.setattr(library_module.ix, "search", real)
+    monkeypatch.setattr(bix, "search", real)
     report = lib.update()
     assert report.rebuilt_reason and "a search found it damaged" in report.rebuilt_reason
     assert len(_set_aside(data)) == 1
@@ -220,7 +219,7 @@ def test_a_bug_is_not_mistaken_for_damage(
     def buggy(*_a: object, **_k: object) -> None:
         raise TypeError("a bug in briefreader")
 
-    monkeypatch.setattr(library_module.ix, "search", buggy)
+    monkeypatch.setattr(bix, "search", buggy)
     with pytest.raises(TypeError):
         lib.search("Iraq")
     assert not lib.index.damage_path.exists()
