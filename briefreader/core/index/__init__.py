@@ -4,7 +4,7 @@ Whoosh stays the index (its writer, segments, analyzers, stored fields and query
 queries are evaluated here with arrays. One job a module: ``schema`` (fields and analysis),
 ``store`` (the index on disk: opening, its searcher), ``manifest`` (what each indexed file
 was), ``damage`` (checksums, an index set aside), ``writing`` (the writer and its merge
-policy), ``querying`` (typed text to query trees), ``postings`` and
+policy), ``lock`` (the update lock), ``querying`` (typed text to query trees), ``postings`` and
 ``evaluate`` (query trees answered with numpy arrays), ``phrases`` (positions compared by
 arrays), ``fast`` (the Whoosh-private fast paths, version-checked), ``snippets``,
 ``searching`` (a user's search), ``related``, ``actors`` (an actor's page) and ``candidates``

@@ -2,13 +2,12 @@
 its side files, and what it holds.
 
 One job a module below it: ``manifest`` (what each indexed file was), ``damage`` (checksums,
-files set aside), ``writing`` (the writer and its merge policy).
+files set aside), ``writing`` (the writer and its merge policy), ``lock`` (the update lock).
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
 import os
@@ -19,7 +18,6 @@ from typing import Any
 
 from whoosh import index, query, searching
 
-from briefreader.core import processes
 from briefreader.core.index import schema as _schema
 from briefreader.core.index import termfile
 from briefreader.core.index.copies import CopyGroups, copy_groups
@@ -32,6 +30,7 @@ from briefreader.core.index.damage import (
     move_aside,
 )
 from briefreader.core.index.evaluate import Evaluator
+from briefreader.core.index.lock import FileLock
 from briefreader.core.index.manifest import (
     MANIFEST_NAME,
     ManifestEntry,
@@ -47,93 +46,6 @@ from briefreader.core.search.ranking import TEXT_FIELDS
 log = logging.getLogger(__name__)
 
 
-class _FileLock:
-    """An exclusive advisory lock on a file, released by the OS if the process dies."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: Any = None
-
-    def acquire(self, timeout: float) -> bool:
-        if self._fh is not None:
-            # Opening the file again would drop the handle that holds the lock, and with it
-            # the lock: fail loudly instead.
-            raise RuntimeError("this index already holds its update lock")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")  # noqa: SIM115 - held for the lock's lifetime
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                _lock_file(self._fh)
-                _HELD_LOCKS.add(self)
-                return True
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise
-                if time.monotonic() >= deadline:
-                    self._fh.close()
-                    self._fh = None
-                    return False
-                time.sleep(0.05)
-
-    def release(self) -> None:
-        _HELD_LOCKS.discard(self)
-        if self._fh is not None:
-            with contextlib.suppress(OSError):
-                _unlock_file(self._fh)
-            self._fh.close()
-            self._fh = None
-
-
-#: Locks this process holds; a child forked meanwhile must let go of its copies.
-_HELD_LOCKS: set[_FileLock] = set()
-
-
-def _after_fork_in_child() -> None:
-    """A process forked while an update runs (Whoosh's bulk writer helpers) is a helper.
-
-    Its inherited copy of the update lock is closed (not unlocked: the parent still holds
-    it), and it is made to die with its parent. Without this, SIGKILLing an indexer left
-    its helpers blocked forever on their job queue, holding the lock (and Whoosh's own
-    write lock), so every later update failed as "busy". (Helpers started with spawn
-    inherit no lock; they call die_with_parent() themselves.)
-    """
-    if not _HELD_LOCKS:
-        return
-    for lock in list(_HELD_LOCKS):
-        if lock._fh is not None:
-            with contextlib.suppress(OSError):
-                lock._fh.close()
-            lock._fh = None
-    _HELD_LOCKS.clear()
-    processes.die_with_parent()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _lock_file(fh: Any) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-
-    def _unlock_file(fh: Any) -> None:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
-
-else:
-    import fcntl
-
-    def _lock_file(fh: Any) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def _unlock_file(fh: Any) -> None:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
 class BriefIndex:
     """A Whoosh index of briefs in one folder, with the manifest that makes updates cheap.
 
@@ -147,7 +59,7 @@ class BriefIndex:
         self._ix: Any = None
         self._searcher: Any = None
         self._looked_at: int | None = None  # the folder's time at the last full look
-        self._lock = _FileLock(self.folder / LOCK_NAME)
+        self._lock = FileLock(self.folder / LOCK_NAME)
         self.rebuilt_reason: str | None = None
         #: Postings and columns as arrays, shared by every searcher of this index (keyed by
         #: segment: a refresh keeps what unchanged segments gave).
