@@ -33,13 +33,14 @@ _HYPHENS = "\u2010\u2011"
 # Every whitespace character but the plain space (str.isspace, the same set re's \s uses).
 _OTHER_SPACES = "".join(chr(c) for c in range(0x3001) if chr(c).isspace() and c != 0x20)
 
-_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+#: Typographic characters read as their plain forms, one for one (offsets stay put).
+REPLACEMENTS: tuple[tuple[str, str], ...] = (
     tuple((c, "'") for c in APOSTROPHES)
     + tuple((c, '"') for c in QUOTES)
     + tuple((c, "-") for c in _HYPHENS)
     + tuple((c, " ") for c in _OTHER_SPACES)
 )
-_SPECIAL = re.compile("[" + re.escape("".join(old for old, _ in _REPLACEMENTS)) + "]|  ")
+_SPECIAL = re.compile("[" + re.escape("".join(old for old, _ in REPLACEMENTS)) + "]|  ")
 _HAS_WORD = re.compile(r"[^\W_]")
 _NOT_WORD = frozenset(APOSTROPHES)
 
@@ -80,7 +81,7 @@ def is_case_sensitive_alias(alias: str, actor_match_case: bool) -> bool:
 
 def normalise(text: str) -> str:
     """Straighten apostrophes and quotes and collapse whitespace runs to one space."""
-    return _normalise(text)[0]
+    return normalise_mapped(text)[0]
 
 
 def fold(text: str) -> str:
@@ -102,7 +103,7 @@ def _fold_char(c: str) -> str:
     return low if len(low) == 1 else c
 
 
-def _normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+def normalise_mapped(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """Normalised text plus the breakpoints that map its offsets back to ``text``.
 
     Replacing characters one for one keeps offsets; only collapsing whitespace runs shifts
@@ -111,7 +112,7 @@ def _normalise(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """
     if _SPECIAL.search(text) is None:
         return text, None, None
-    for old, new in _REPLACEMENTS:
+    for old, new in REPLACEMENTS:
         if old in text:
             text = text.replace(old, new)
     if "  " not in text:
@@ -142,7 +143,7 @@ _Prepared = tuple[str, str, "list[int] | None", "list[int] | None", str]
 
 
 def _prepare(text: str) -> _Prepared:
-    norm, starts, shifts = _normalise(text)
+    norm, starts, shifts = normalise_mapped(text)
     return text, norm, starts, shifts, fold(norm)
 
 
@@ -159,7 +160,7 @@ def _kept(found: list[tuple[int, int, str, int, int]]) -> list[tuple[int, int, s
     return out
 
 
-def _unspanned(found: list[tuple[int, int, str, int, int]], at: int) -> int:
+def reading_start(found: list[tuple[int, int, str, int, int]], at: int) -> int:
     """The place at or before ``at`` where a reading can start: the start of the run of
     overlapping names (normalised starts and ends) that spans ``at``, or ``at`` itself
     when no name does (one sort and one sweep, however long the run)."""
@@ -300,7 +301,7 @@ class Matcher:
         out: list[tuple[int, int]] = []
         for a, b, first, last in windows:
             raw = self._scan(prep, a, min(b, len(prep[1])))
-            begin = _unspanned(raw, first)
+            begin = reading_start(raw, first)
             if a > 0 and begin < a + reach:
                 # A name that starts before the stretch could reach past its start: read
                 # the whole text (names overlapping over three names' length are rare).

@@ -27,10 +27,10 @@ import briefreader
 from briefreader.core import glossary_file, parse, render_marks
 from briefreader.core.glossary import Glossary
 from briefreader.core.index import make_schema
-from briefreader.core.index.candidates import _JOINERS, _NAME_WORD, _Pieces
+from briefreader.core.index.candidates import JOINERS, NAME_WORD, NamePieces
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.snippets import SpanIndex, term_positions
-from briefreader.core.match import Matcher, _unspanned
+from briefreader.core.match import Matcher, reading_start
 from briefreader.core.records import Candidate
 from briefreader.core.render import PLAIN_NOTICE, complexity, render_section
 from briefreader.core.render_marks import Lines
@@ -136,7 +136,7 @@ def test_the_place_a_reading_starts_from_is_found_as_before(
     names: list[tuple[int, int]], at: int
 ) -> None:
     found = [(a, -b, "x", a, b) for a, b in names]
-    assert _unspanned(found, at) == _unspanned_by_loop(found, at)
+    assert reading_start(found, at) == _unspanned_by_loop(found, at)
 
 
 class _CountingAutomaton:
@@ -178,13 +178,13 @@ def _split_by_loop(run: str, blocked: list[tuple[int, int]]) -> list[tuple[int, 
     words: list[tuple[int, str]] = []
 
     def flush() -> None:
-        while words and words[-1][1].lower() in _JOINERS:
+        while words and words[-1][1].lower() in JOINERS:
             words.pop()
         if words:
             out.append((words[0][0], tuple(w for _s, w in words)))
         words.clear()
 
-    for m in _NAME_WORD.finditer(run):
+    for m in NAME_WORD.finditer(run):
         s, e, w = m.start(), m.end(), m.group()
         if any(bs < e and be > s for bs, be in blocked):
             flush()
@@ -208,7 +208,7 @@ def test_a_runs_pieces_are_cut_where_they_were(
     words: list[str], blocked: list[tuple[int, int]]
 ) -> None:
     run = " ".join(words)
-    assert _Pieces(lambda _run: blocked)(run) == _split_by_loop(run, blocked)
+    assert NamePieces(lambda _run: blocked)(run) == _split_by_loop(run, blocked)
 
 
 def test_a_run_of_names_reads_each_name_a_few_times() -> None:
@@ -217,7 +217,7 @@ def test_a_run_of_names_reads_each_name_a_few_times() -> None:
     run = " ".join(["Erbil"] * 4000)
     names = _CountedList((6 * i, 6 * i + 5) for i in range(4000))
     _CountedList.reads = 0
-    assert _Pieces(lambda _run: names)(run) == []
+    assert NamePieces(lambda _run: names)(run) == []
     assert _CountedList.reads <= 4 * len(names), _CountedList.reads
 
 

@@ -568,13 +568,13 @@ def test_normalise_collapses_space_runs_and_maps_offsets_back(pieces: list[str])
     normalised offset maps back onto the same character of the text."""
     import re
 
-    from briefreader.core.match import _REPLACEMENTS, _normalise
+    from briefreader.core.match import REPLACEMENTS, normalise_mapped
 
     text = "".join(pieces)
     plain = text
-    for old, new in _REPLACEMENTS:
+    for old, new in REPLACEMENTS:
         plain = plain.replace(old, new)
-    norm, starts, shifts = _normalise(text)
+    norm, starts, shifts = normalise_mapped(text)
     assert norm == re.sub(" {2,}", " ", plain)
     for i, c in enumerate(norm):
         k = -1

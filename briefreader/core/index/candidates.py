@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 FindNames = Callable[[str], list[tuple[int, int]]]
 
 #: A word that may start a name: a dotted acronym, or a word with a capital first letter.
-_NAME_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w'’-]*\w|[^\W\d_]", re.UNICODE)
+NAME_WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w'’-]*\w|[^\W\d_]", re.UNICODE)
 #: Small words allowed inside a name ("Ministry of Interior", "Abu Mahdi al-Muhandis").
-_JOINERS = frozenset("of al el bin ibn bint abu de la du for".split())  # noqa: SIM905
+JOINERS = frozenset("of al el bin ibn bint abu de la du for".split())  # noqa: SIM905
 #: Capitalised for the calendar, not because they name anyone.
 _CALENDAR = frozenset(
     """
@@ -87,7 +87,7 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return i == 0 or newlines >= 2 or text[i - 1] in ".!?"
 
 
-class _Pieces:
+class NamePieces:
     """The parts of a run that the glossary does not already name, as (offset, words):
     matched on the run alone (short, and the same runs recur), kept for the next time."""
 
@@ -109,13 +109,13 @@ class _Pieces:
         words: list[tuple[int, str]] = []
 
         def flush() -> None:
-            while words and words[-1][1].lower() in _JOINERS:
+            while words and words[-1][1].lower() in JOINERS:
                 words.pop()
             if words:
                 out.append((words[0][0], tuple(w for _s, w in words)))
             words.clear()
 
-        for m in _NAME_WORD.finditer(run):
+        for m in NAME_WORD.finditer(run):
             s, e, w = m.start(), m.end(), m.group()
             if blocked.meets(s, e):
                 flush()
@@ -142,14 +142,14 @@ def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> l
     i = 0
     while i < len(words):
         low = words[i].lower()
-        common = low in STOP_WORDS or low in _JOINERS or low in _CALENDAR
+        common = low in STOP_WORDS or low in JOINERS or low in _CALENDAR
         if not (common or (i == 0 and at_sentence_start and low in lower)):
             break
         i += 1
     rest = list(words[i:])
     if rest and rest[-1][-2:] in ("'s", "’s"):
         rest[-1] = rest[-1][:-2]
-    while rest and (rest[-1].lower() in _JOINERS or rest[-1].lower() in _CALENDAR):
+    while rest and (rest[-1].lower() in JOINERS or rest[-1].lower() in _CALENDAR):
         rest.pop()
     return rest
 
@@ -293,7 +293,7 @@ class _SegmentCount:
             return None
 
 
-def _scan(reader: Any, pieces: _Pieces, cancel: Callable[[], bool] | None) -> _SegmentCount:
+def _scan(reader: Any, pieces: NamePieces, cancel: Callable[[], bool] | None) -> _SegmentCount:
     """Read one segment's stored texts: its lower-case words and its runs by key."""
     tokens: set[str] = set()
     runs: dict[tuple[tuple[str, ...], bool], tuple[list[int], int, int]] = {}
@@ -371,7 +371,7 @@ def _scan_in_child(job: tuple[str, list[str]]) -> int:
     assert _CHILD is not None
     find_names, glossary_key = _CHILD
     folder, idents = job
-    pieces = _Pieces(find_names)
+    pieces = NamePieces(find_names)
     ix = whoosh_index.open_dir(folder)
     reader = ix.reader()
     done = 0
@@ -428,7 +428,7 @@ def prepare_candidates(
         finally:
             pool.terminate()
             pool.join()
-    pieces = _Pieces(find_names)
+    pieces = NamePieces(find_names)
     done = 0
     for ident, reader in missing:
         if cancel is not None and cancel():
@@ -466,7 +466,7 @@ def _segments(
 ) -> list[tuple[_SegmentCount, int, np.ndarray | None]]:
     """Each segment's count (from its file in ``folder`` when it was kept), its first
     document number and its deleted documents."""
-    pieces = _Pieces(find_names)
+    pieces = NamePieces(find_names)
     out: list[tuple[_SegmentCount, int, np.ndarray | None]] = []
     keep: set[str] = set()
     for leaf, seg in ev.leaves:
