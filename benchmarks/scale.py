@@ -1,4 +1,4 @@
-"""Does each stage stay linear in its input? Doubles it and times each stage (issue 23).
+"""Does each stage stay linear in its input? Doubles it and times each stage.
 
     .venv/bin/python benchmarks/scale.py             # 25k to 200k mentions, 12.5k to 100k aliases
     .venv/bin/python benchmarks/scale.py --quick     # an eighth of those sizes, fewer repeats
