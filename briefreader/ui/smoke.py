@@ -198,7 +198,10 @@ _FORMAT_WORDS = {"html": "zarqawite", "docx": "quillmarsh", "eml": "tessaloon",
 def _format_text(word: str, title: str) -> str:
     return (
         f"{title}\n\nThe Popular Mobilization Forces said on Tuesday that {word} talks would "
-        "resume in Baghdad next week, after a month without a meeting.\n\n"
+        "resume in Baghdad next week, after a month without a meeting. Officials from the "
+        "interior ministry and two factions close to Tehran are expected to attend, while "
+        "the Sadrists said they would send observers only. A spokesman added that the agenda "
+        "covers salaries, the command structure and weapons held outside state control.\n\n"
         f"Comment: The {word} talks matter less than who sits at them.\n"
     )
 
@@ -282,17 +285,27 @@ def _formats(data: Path) -> str:
     QApplication.instance() or QApplication(sys.argv[:1])  # Qt writes the sample PDF
     folder = data / "corpus"
     _write_samples(folder)
+    # Four of each: enough files that the update reads them in worker processes (the path
+    # most likely to break in a frozen app), and copies of one article, listed once.
+    for path in sorted(folder.iterdir()):
+        for n in (2, 3, 4):
+            shutil.copyfile(path, path.with_name(f"{path.stem}-{n}{path.suffix}"))
     lib = Library.open([folder], data_dir=data)
     try:
-        report = lib.update(bulk=False)
+        with _count_processes() as started:
+            report = lib.update(bulk=False)
         if report.skipped:
             raise SmokeFailure(f"not read: {report.skipped[0]}")
-        missing = [
-            kind for kind, word in _FORMAT_WORDS.items() if lib.search(word).total != 1
-        ]
+        found = {kind: lib.search(word) for kind, word in _FORMAT_WORDS.items()}
+        missing = [kind for kind, res in found.items() if res.total != 1 or res.folded != 3]
         if missing:
-            raise SmokeFailure(f"no brief found from the {', '.join(missing)} file")
+            raise SmokeFailure(f"not found once (with its copies) from the {', '.join(missing)}")
+        if (os.cpu_count() or 1) > 1 and not started:
+            raise SmokeFailure("the files were not read by worker processes")
     finally:
         lib.close()
     read = ", ".join(f"{n} {name}" for name, n in sorted(report.formats.items()))
-    return f"{report.indexed} briefs from {read}"
+    from briefreader.core.wording import counted
+
+    workers = counted(len(started), "worker process", "worker processes")
+    return f"{report.indexed} briefs from {read}, read by {workers}"
