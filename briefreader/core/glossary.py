@@ -119,7 +119,7 @@ class Glossary:
             draft = drafts.setdefault(actor.id, Draft(actor.name, where))
             draft.kind, draft.description = actor.kind, actor.description
             draft.match_case = actor.match_case
-            draft.aliases.extend((a, where) for a in actor.aliases)
+            draft.aliases.extend((a, None, None) for a in actor.aliases)
         self._build(drafts)
 
     # -- loading -----------------------------------------------------------------------
@@ -152,14 +152,15 @@ class Glossary:
         """Turn drafts into actors; the first actor to claim a name keeps it."""
         for actor_id, draft in drafts.items():
             # A name claimed earlier leaves this actor reachable by id only (reported).
-            self._claim(draft.name, actor_id, draft.name, draft.name_where)
+            named = draft.name_where
+            self._claim(draft.name, actor_id, draft.name, named.path, named.line)
             aliases: list[str] = []
             have = {_match_identity(draft.name, draft.match_case)}
-            for alias, where in draft.aliases:
+            for alias, path, line in draft.aliases:
                 identity = _match_identity(alias, draft.match_case)
                 if identity in have:
                     continue
-                if self._claim(alias, actor_id, draft.name, where) is None:
+                if self._claim(alias, actor_id, draft.name, path, line) is None:
                     continue
                 have.add(identity)
                 aliases.append(alias)
@@ -173,7 +174,9 @@ class Glossary:
             )
         self._matcher = None
 
-    def _claim(self, alias: str, actor_id: str, actor_name: str, where: Where) -> str | None:
+    def _claim(
+        self, alias: str, actor_id: str, actor_name: str, path: Path | str | None, line: int | None
+    ) -> str | None:
         key = lookup_key(alias)
         if not key:
             return None
@@ -182,8 +185,8 @@ class Glossary:
             return key
         other = self.actors[owner].name if owner in self.actors else owner
         self._problem(
-            where.path,
-            where.line,
+            None if path is None else Path(path),
+            line,
             f"{actor_name}: {alias!r} already names {other}; kept for {other} only",
             "warning",
         )

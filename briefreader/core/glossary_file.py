@@ -96,9 +96,12 @@ class Draft:
     kind: str = DEFAULT_KIND
     description: str = ""
     match_case: bool = False
-    #: A deque: each new spelling of the name goes in front (a list moved every alias along
-    #: for each of thousands of entries spelling one name by turns).
-    aliases: deque[tuple[str, Where]] = field(default_factory=deque)
+    #: (alias, its file as text, its line). Plain tuples of text and numbers, which the
+    #: garbage collector stops following once it has seen them (an object per alias was
+    #: walked again at each of its full passes: 0.5 s of a 100,000-alias load). A deque:
+    #: each new spelling of the name goes in front (a list moved every alias along for each
+    #: of thousands of entries spelling one name by turns).
+    aliases: deque[tuple[str, str | None, int | None]] = field(default_factory=deque)
 
 
 def read_glossary_file(path: Path, drafts: dict[str, Draft], problem: ProblemSink) -> None:
@@ -203,7 +206,9 @@ class _ActorEntry:
         elif draft.name != name:
             # Same id, other spelling ("Tehran" / "TEHRAN"): the later file names the actor,
             # and the earlier spelling stays findable as an alias.
-            draft.aliases.insert(0, (draft.name, draft.name_where))
+            earlier = draft.name_where
+            path_text = None if earlier.path is None else str(earlier.path)
+            draft.aliases.insert(0, (draft.name, path_text, earlier.line))
             draft.name, draft.name_where = name, where
         self._fields(name, table, draft)
         self._aliases(name, table.get("aliases"), draft)
@@ -262,7 +267,8 @@ class _ActorEntry:
         # Every alias's line from one pass over the entry (a search from the aliases' line
         # per alias took 45 s for 12,000 aliases written one a line).
         written: _LineFinder | None = None
-        forms = [_toml_forms(a) if isinstance(a, str) else [] for a in aliases]
+        path_text = str(self.path)
+        forms = [_toml_forms(a) if isinstance(a, str) else () for a in aliases]
         if self.line is not None and aliases_line is not None:
             every = [form for some in forms for form in some]
             written = _LineFinder(self.lines, aliases_line - 1, self._end(), every)
@@ -275,7 +281,7 @@ class _ActorEntry:
             if defect is not None:
                 self.warn(alias_line, f"{name}: {defect}")
                 continue
-            draft.aliases.append((SPACES.sub(" ", alias).strip(), Where(self.path, alias_line)))
+            draft.aliases.append((SPACES.sub(" ", alias).strip(), path_text, alias_line))
 
 
 def _salvage(lines: list[str]) -> tuple[dict[str, Any], list[int], list[tuple[int, str]]] | None:
@@ -330,11 +336,11 @@ def _toml_error(message: str, text: str) -> tuple[int | None, str]:
     return None, f"not valid TOML ({message}); file skipped"
 
 
-def _toml_forms(value: str) -> list[str]:
+def _toml_forms(value: str) -> tuple[str, ...]:
     """How a string may be written in TOML source: basic, literal, and escaped basic (a
     multi-line string written on one line holds the basic or the literal form)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return [f'"{value}"', f"'{value}'", f'"{escaped}"']
+    return (f'"{value}"', f"'{value}'", f'"{escaped}"')
 
 
 #: A key a line may assign or open a table with, written bare: looked for as ``key =`` or
