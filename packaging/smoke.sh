@@ -8,6 +8,9 @@ exe=dist/briefreader/briefreader
 home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 env -i HOME="$home" PATH=/nonexistent LANG=C.UTF-8 "$exe" --smoke
+# Once more with every helper process spawned, as on Windows and macOS: each is the frozen
+# executable started again, turned into the helper by multiprocessing.freeze_support().
+env -i HOME="$home" PATH=/nonexistent LANG=C.UTF-8 BRIEFREADER_START_METHOD=spawn "$exe" --smoke
 
 # The team archive: where .ci/run started its PostgreSQL server (.ci/postgres.sh),
 # the frozen app creates an archive in a database of its own, pushes the sample corpus and

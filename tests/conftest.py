@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,25 @@ from hypothesis import settings
 from leaks import leftovers
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# BRIEFREADER_NO_FORK=1: Python as on Windows (spawn the default, fork refused) here and, through
+# tests/nofork/sitecustomize.py on PYTHONPATH, in every Python the tests start. CI runs the core
+# and end-to-end tests once more so.
+NOFORK_DIR = Path(__file__).resolve().parent / "nofork"
+if os.environ.get("BRIEFREADER_NO_FORK") == "1":
+    sys.path.insert(0, str(NOFORK_DIR))
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(NOFORK_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    import nofork
+
+    nofork.refuse_fork()
+
+
+def pytest_report_header() -> str | None:
+    if os.environ.get("BRIEFREADER_NO_FORK") == "1":
+        return "multiprocessing: spawn the default, fork refused (BRIEFREADER_NO_FORK=1)"
+    return None
 
 # Property tests draw the same examples on every run, so CI cannot fail on a draw no one can
 # reproduce. To hunt for new failures by hand: HYPOTHESIS_PROFILE=explore make test.

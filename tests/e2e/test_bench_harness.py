@@ -68,6 +68,10 @@ def test_quick_run_prints_every_row(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux /proc only")
+@pytest.mark.skipif(
+    os.environ.get("BRIEFREADER_NO_FORK") == "1",
+    reason="forks on purpose (a forked child's shared pages): fork is refused in this run",
+)
 def test_a_forked_childs_shared_pages_count_once_in_the_pss_peak() -> None:
     """A process that fills 120 MB then forks: plain RSS summed over the tree counts the
     shared pages twice, the proportional set size once."""

@@ -7,10 +7,17 @@ that fails says why.
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from pathlib import Path
 
-from briefreader.core.library import Library
+import pytest
+
+from briefreader.core.library import BULK_THRESHOLD, Library
 from briefreader.ui.workers import Workers
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_child_indexes_and_reports(
@@ -46,4 +53,51 @@ def test_child_failure_is_reported(qtbot, tmp_path: Path, _data_dir: Path) -> No
     assert "corpus folder not found" in blocker.args[0]
     assert not workers.indexing and not workers.busy
     workers.shutdown()
+    lib.close()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the bulk writer needs two CPUs")
+def test_child_bulk_builds_with_fork_refused(
+    qtbot, tmp_path: Path, _data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The window's first index of a large folder on a Python that behaves as Windows' does
+    (spawn the default, fork refused: tests/nofork): the child's bulk writer and its pools
+    spawn their helpers, and the window gets its report and searches the index."""
+    spec = importlib.util.spec_from_file_location("synth_for_ui", REPO / "benchmarks" / "synth.py")
+    assert spec is not None and spec.loader is not None
+    synth = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = synth
+    spec.loader.exec_module(synth)
+    count = BULK_THRESHOLD + 10
+    corpus = tmp_path / "corpus"
+    synth.generate(corpus, count, seed=5)
+    nofork = str(REPO / "tests" / "nofork")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([nofork, os.environ.get("PYTHONPATH", "")]))
+    started = tmp_path / "started.log"  # a line from each Python started with fork refused
+    monkeypatch.setenv("BRIEFREADER_NO_FORK_LOG", str(started))
+    lib = Library.open([corpus], data_dir=_data_dir)
+    workers = Workers(lib, index_in_child=True)
+    progress: list[tuple[int, int]] = []
+    workers.indexProgress.connect(lambda done, total, _p: progress.append((done, total)))
+    failed: list[str] = []
+    workers.indexFailed.connect(failed.append)
+    with qtbot.waitSignal(workers.indexFinished, timeout=540000) as blocker:
+        workers.update_index()
+    report = blocker.args[0]
+    assert not failed
+    assert report.added == count and not report.skipped
+    assert progress[-1] == (count, count)
+    # Bulk built: a segment (and its term file) from each of the writer's helpers.
+    assert len(list(lib.index.folder.rglob("*.terms"))) >= 2
+    # The child, and the helpers it spawned (bulk writer, term files, candidate names).
+    lines = started.read_text("utf-8").splitlines()
+    assert any(" index " in line and "--progress-json" in line for line in lines)
+    assert sum(line.endswith("--multiprocessing-fork") for line in lines) >= 4
+    qtbot.waitUntil(lambda: workers.reader is not None, timeout=20000)
+    assert workers.reader is not None
+    assert workers.reader.search("minister").total > 0
+    workers.shutdown()
+    workers.reader.close()
     lib.close()
