@@ -1,4 +1,6 @@
-"""Render resources/icons/briefreader.svg to the PNG, ICO and ICNS files the platforms want.
+"""Render resources/icons/briefreader.svg to the PNG, ICO and ICNS files the platforms want,
+and draw the stylesheets' small images (the drop-down arrow, at 1x and @2x for high-density
+screens: Qt picks the ``@2x`` file itself).
 
 Run by hand after editing the SVG (``python packaging/make_icons.py``); the outputs are
 committed so that a build needs no image tools. Qt draws; the ICO and ICNS containers are
@@ -13,14 +15,25 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt  # noqa: E402
-from PySide6.QtGui import QGuiApplication, QImage, QImageWriter, QPainter  # noqa: E402
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt  # noqa: E402
+from PySide6.QtGui import (  # noqa: E402
+    QColor,
+    QGuiApplication,
+    QImage,
+    QImageWriter,
+    QPainter,
+    QPolygonF,
+)
 from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
 # The freedesktop hicolor theme sizes; 256 also goes into the Windows .ico.
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
+#: The drop-down arrow of the stylesheets' combo boxes, one a theme (the placeholder text's
+#: grey of each), 10x6 px at 1x.
+ARROWS = {"light": "#6b737b", "dark": "#a0a8b0"}
+ARROW_SIZE = (10, 6)
 
 
 def render(svg: QSvgRenderer, size: int) -> QImage:
@@ -67,8 +80,30 @@ def write_icns(images: dict[int, QImage], target: Path) -> None:
     target.write_bytes(b"icns" + (len(chunks) + 8).to_bytes(4, "big") + chunks)
 
 
+def arrow(colour: str, scale: int) -> QImage:
+    """A filled downward triangle, drawn at ``scale`` times its size (not scaled up after)."""
+    w, h = ARROW_SIZE
+    image = QImage(w * scale, h * scale, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    painter.scale(scale, scale)
+    painter.drawPolygon(QPolygonF([QPointF(0.5, 0.5), QPointF(w - 0.5, 0.5), QPointF(w / 2, h)]))
+    painter.end()
+    return image
+
+
+def write_arrows() -> None:
+    for theme, colour in ARROWS.items():
+        for scale, suffix in ((1, ""), (2, "@2x")):
+            arrow(colour, scale).save(str(ICONS / f"combo-arrow-{theme}{suffix}.png"), "PNG")
+
+
 def main() -> int:
     app = QGuiApplication(sys.argv[:1])
+    write_arrows()
     svg = QSvgRenderer(str(ICONS / "briefreader.svg"))
     if not svg.isValid():
         print("briefreader.svg does not parse", file=sys.stderr)

@@ -7,6 +7,8 @@ picks a theme, and the smoke test uses it without a window.
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -67,6 +69,17 @@ def _light_palette() -> QPalette:
     return p
 
 
+_RESOURCE_URL = re.compile(r"url\((icons/[^)\"']+)\)")
+
+
+def stylesheet_text(qss: Path) -> str:
+    """A stylesheet from resources/, its ``url(icons/...)`` images made absolute: Qt reads a
+    relative one from the working folder, which is anywhere. (An ``@2x`` file beside an image
+    is what Qt draws on a high-density screen.)"""
+    base = qss.parent.resolve().as_posix()
+    return _RESOURCE_URL.sub(lambda m: f'url("{base}/{m.group(1)}")', qss.read_text("utf-8"))
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
     """Fusion style with our palette and the matching stylesheet from resources/."""
     if app.property("briefreaderTheme") == theme:
@@ -78,7 +91,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
     app.setPalette(_dark_palette() if theme == "dark" else _light_palette())
     qss = paths.resources_dir() / f"{theme}.qss"
     try:
-        app.setStyleSheet(qss.read_text("utf-8"))
+        app.setStyleSheet(stylesheet_text(qss))
     except OSError:
         log.warning("stylesheet %s not found", qss)
         app.setStyleSheet("")

@@ -5,13 +5,21 @@ look at what it saves)::
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python tests/manual/walkthrough.py OUT
 
-At 1000x700, 1400x900 and 1920x1080, in the light and the dark theme, it searches, opens a
-result, steps through its hits with F3, ticks a year in the Filters, selects an actor, goes
-back and forward with Alt+Left / Alt+Right and switches the theme, saving a PNG of the screen
-after each step (``OUT/1400x900-light-03-f3.png``...). It also checks what a screenshot
-cannot show at a glance and prints a line for each failure: a horizontal scroll bar under
-the results, a hit not near the middle of its pane, a history key that did nothing, a Qt
+At 1000x700, 1366x768 (a small laptop's screen), 1400x900 and 1920x1080, in the light and the
+dark theme, it searches, opens a result, steps through its hits with F3, ticks a year in the
+Filters, selects an actor, goes back and forward with Alt+Left / Alt+Right and switches the
+theme, saving a PNG of the screen after each step (``OUT/1400x900-light-03-f3.png``...). It
+also checks what a screenshot cannot show at a glance and prints a line for each failure: a
+horizontal scroll bar under the results, a hit not near the middle of its pane, a history
+key that did nothing, a window larger than the screen's free area, a Qt
 warning on stderr. Exit code 0 means none were found; then look at every picture.
+
+High-density screens: ``--scale 2`` runs Qt at 200 % (``QT_SCALE_FACTOR``), so the sizes are
+in Qt's pixels and the pictures twice as large; give the X server a screen twice as large
+(``-screen 0 3840x2160x24``; ``2732x1536x24`` for ``--size 1366x768`` alone) and look for blurred
+icons, marks and charts. ``--size screen`` leaves the window the size a new user's first
+window gets on this screen (run the server at ``-screen 0 1366x768x24`` to see a small laptop)
+and reports a window larger than the screen's free area.
 """
 
 from __future__ import annotations
@@ -35,7 +43,9 @@ from PySide6.QtGui import QFontMetricsF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-SIZES = ((1000, 700), (1400, 900), (1920, 1080))
+SIZES = ((1000, 700), (1366, 768), (1400, 900), (1920, 1080))
+#: ``--size screen``: the window as sized for a new user on this screen.
+SCREEN = (0, 0)
 THEMES = ("light", "dark")
 QUERY = "PMF disarm"
 WAIT_MS = 30000
@@ -104,6 +114,19 @@ def check_layout(window, label: str) -> None:  # type: ignore[no-untyped-def]
         print(f"  {label}: {browser.objectName()} ~{per_line:.0f} characters a line")
 
 
+def check_on_screen(window, label: str) -> None:  # type: ignore[no-untyped-def]
+    """The window, frame and all, inside the free area of its screen."""
+    free = window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    print(f"  {label}: window {frame.width()}x{frame.height()} on a free area of "
+          f"{free.width()}x{free.height()} (device pixel ratio {window.devicePixelRatioF():g})")
+    if not free.contains(frame):
+        problems.append(
+            f"{label}: the window ({frame.width()}x{frame.height()} at {frame.x()},{frame.y()}) "
+            f"is not inside the screen's free area ({free.width()}x{free.height()})"
+        )
+
+
 def check_hit_centred(window, label: str) -> None:  # type: ignore[no-untyped-def]
     browser = next((b for b in window.pane.browsers if b.textCursor().hasSelection()), None)
     if browser is None:
@@ -126,7 +149,9 @@ def walk(app: QApplication, data: Path, out: Path, size: tuple[int, int], theme:
     from briefreader.ui.app import build_window, window_settings
     from briefreader.ui.workers import Workers
 
-    label = f"{size[0]}x{size[1]}-{theme}"
+    scale = os.environ.get("QT_SCALE_FACTOR", "1")
+    name = "screen" if size == SCREEN else f"{size[0]}x{size[1]}"
+    label = f"{name}{'' if scale == '1' else '@' + scale + 'x'}-{theme}"
     print(label)
     settings = window_settings(data)
     settings.clear()  # the default layout at this size, as a new user sees it
@@ -134,12 +159,14 @@ def walk(app: QApplication, data: Path, out: Path, size: tuple[int, int], theme:
     workers = Workers(library)
     window = build_window(library, workers, settings)
     window.set_theme(theme)
-    window.resize(*size)
+    if size != SCREEN:
+        window.resize(*size)
     window.move(0, 0)
     window.show()
     window.activateWindow()
     window.start()
     wait_for(lambda: window.index_done and window.pane.view is not None, "the first brief")
+    check_on_screen(window, label)
     shot(window, out, f"{label}-01-start")
 
     window.focus_search()
@@ -238,15 +265,26 @@ def walk(app: QApplication, data: Path, out: Path, size: tuple[int, int], theme:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("out", type=Path, help="folder for the screenshots")
-    parser.add_argument("--size", action="append", help="WxH (repeatable; default: three)")
+    parser.add_argument(
+        "--size", action="append",
+        help="WxH in Qt's pixels, or 'screen': a new user's first window (repeatable; "
+        "default: four sizes)",
+    )  # fmt: skip
     parser.add_argument("--theme", action="append", choices=THEMES)
+    parser.add_argument("--scale", help="Qt's scale factor (QT_SCALE_FACTOR), e.g. 2 or 1.5")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         print("walkthrough: needs an X server: run it under xvfb-run", file=sys.stderr)
         return 2
     os.environ["QT_QPA_PLATFORM"] = "xcb"
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = args.scale
     args.out.mkdir(parents=True, exist_ok=True)
-    sizes = [tuple(int(v) for v in s.split("x")) for s in args.size] if args.size else SIZES
+    sizes = (
+        [SCREEN if s == "screen" else tuple(int(v) for v in s.split("x")) for s in args.size]
+        if args.size
+        else SIZES
+    )
     qInstallMessageHandler(_on_qt_message)
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="briefreader-walk-") as tmp:
