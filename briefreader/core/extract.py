@@ -43,6 +43,7 @@ from briefreader.core.briefdocs import (
     read_for_update,
     reader_failed,
 )
+from briefreader.core.processes import context as helper_context
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class _Pool:
 
     def __init__(self, jobs: Sequence[FileJob], processes: int) -> None:
         self.jobs = jobs
-        self.context = multiprocessing.get_context("spawn")
+        self.context = helper_context(inherit=False)  # spawn: readers inherit nothing
         self.size = max(1, min(processes, sum(1 for j in jobs if pooled(j))))
         self.workers: list[_Worker] = []
         #: Job indexes for the workers, in order; retried ones (their worker died while
