@@ -129,6 +129,8 @@ def make(root: Path, *, big: bool = True) -> dict[str, Expect]:
         out["locked.md"] = Expect(READ)
     put("loop/inside.md", _brief("Inside a folder with a link loop"), Expect(READ))
     (root / "loop" / "back").symlink_to("..", target_is_directory=True)
+    # The link leads back to a folder already read: said once, never walked again.
+    out["loop/back"] = Expect(SKIPPED, "the same folder as")
     if big:
         # 2 MB on one line, and a 50 MB brief (over the 20 MB limit: skipped unread).
         put(
