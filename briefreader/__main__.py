@@ -5,10 +5,12 @@ from __future__ import annotations
 import multiprocessing
 import sys
 
-from briefreader.cli import main
-
 if __name__ == "__main__":
-    # The bulk index writer starts processes; in a frozen app on Windows and macOS (spawn)
-    # each child re-runs this entry point, and freeze_support() turns it into the worker.
+    # Helper processes are spawned on Windows and macOS (core/processes.py): in a frozen app
+    # each is this executable started again, and freeze_support() turns it into the helper
+    # before anything else runs. The command line is imported only below it, so a spawned
+    # helper (which imports this module as __mp_main__) does not load every command first.
     multiprocessing.freeze_support()
+    from briefreader.cli import main
+
     sys.exit(main())

@@ -37,6 +37,10 @@ class FileLock:
                 return True
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    # Not another holder: the file is let go (kept, it was leaked, and every
+                    # later acquire() said this index already held its lock).
+                    self._fh.close()
+                    self._fh = None
                     raise
                 if time.monotonic() >= deadline:
                     self._fh.close()
