@@ -919,3 +919,14 @@ def test_a_brief_giving_many_candidates_their_example_is_read_once(
         "Yesterday the council met Name1 in the north.",
     ]
     assert searcher.reads == 1 and len(cuts) == 1
+
+
+def test_every_mention_of_a_long_brief_is_marked() -> None:
+    """A placeholder a boundary ran out at 131,068 boundaries: the marks of a brief of
+    66,000 mentions stopped two thirds of the way (and the render did less work the longer
+    the brief). A placeholder now stands for a marking."""
+    text = "PMF a " * 66_000
+    mentions = [_Mention("pmf", 6 * i, 6 * i + 3) for i in range(66_000)]
+    out = render_section(text, 0, mentions, [], None)
+    assert out.count('data-actor="pmf"') == 66_000
+    assert out.count(">PMF</span>") == 66_000
