@@ -48,9 +48,9 @@ from briefreader.core.processes import context as helper_context
 log = logging.getLogger(__name__)
 
 #: Fewer files for the format readers than this are read in the updating process: starting a
-#: worker costs about as much as reading a dozen PDFs or Word files.
-MIN_POOL_FILES = 12
-#: At most this many workers by default, however many cores (memory; the writer needs one).
+#: worker (an interpreter, the readers' libraries) costs about as much as reading 20 of them.
+MIN_POOL_FILES = 20
+#: At most this many workers by default, however many cores (each holds its files' briefs).
 MAX_PROCESSES = 4
 #: Files handed to one worker at a time: one being read, one waiting (no idle gap between).
 PER_WORKER = 2
@@ -60,24 +60,25 @@ AHEAD_PER_WORKER = 4
 FALSE_STARTS = 3
 #: A worker's first word: it has started and imported what reading needs.
 READY = "ready"
-#: Environment variable: the number of reading processes (1: read in the updating process).
+#: Environment variable: the number of worker processes (0: read in the updating process).
 PROCESSES_ENV = "BRIEFREADER_READ_PROCESSES"
 
 
 def default_processes() -> int:
-    """Worker processes to read with: the CPUs this process may use, at most MAX_PROCESSES,
-    unless BRIEFREADER_READ_PROCESSES says otherwise."""
+    """Worker processes to read with: one CPU left to the updating process (the index
+    writer), at least one worker and at most MAX_PROCESSES; BRIEFREADER_READ_PROCESSES
+    overrides (0: read in the updating process)."""
     wanted = os.environ.get(PROCESSES_ENV, "").strip()
     if wanted:
         try:
-            return max(1, int(wanted))
+            return max(0, int(wanted))
         except ValueError:
             log.warning("%s=%r is not a number; ignored", PROCESSES_ENV, wanted)
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Windows and macOS
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_PROCESSES))
+    return max(1, min(cpus - 1, MAX_PROCESSES))
 
 
 def pooled(job: FileJob) -> bool:
@@ -87,16 +88,17 @@ def pooled(job: FileJob) -> bool:
 
 @contextlib.contextmanager
 def outcomes(
-    jobs: Sequence[FileJob], processes: int | None = None
+    jobs: Sequence[FileJob], processes: int | None = None, min_files: int = MIN_POOL_FILES
 ) -> Iterator[Iterator[FileOutcome]]:
-    """Each job's outcome, in the jobs' order, read by worker processes when it pays.
+    """Each job's outcome, in the jobs' order, read by worker processes when it pays: at
+    least ``min_files`` of them for the format readers (a smoke test passes 1).
 
     The workers end when the block is left, however it is left: stopping early (a cancel)
     drops the files not yet read, an exception or SystemExit (SIGTERM) ends them at once.
     """
     if processes is None:
         processes = default_processes()
-    if processes < 2 or sum(1 for j in jobs if pooled(j)) < MIN_POOL_FILES:
+    if processes < 1 or sum(1 for j in jobs if pooled(j)) < max(1, min_files):
         yield (read_for_update(job) for job in jobs)
         return
     pool = _Pool(jobs, processes)

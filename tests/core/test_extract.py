@@ -27,19 +27,16 @@ from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
-#: Files for the format readers in the folder below: past the pool's threshold.
-OTHERS = 16
-
-
 def make_folder(root: Path, *, pdfs: bool = False) -> Path:
-    """A mixed folder: text briefs and digests, web pages, Word files, emails, a mailbox."""
+    """A mixed folder: text briefs and digests, web pages, Word files, emails, a mailbox; more
+    files for the format readers than the pool's threshold."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "roundup.txt").write_text(kit.ROUNDUP_DATED, "utf-8")
     (root / "single.md").write_text(kit.SINGLE, "utf-8")
     (root / "headed.md").write_text(kit.ROUNDUP_HEADED, "utf-8")
     pages = root / "pages"
     pages.mkdir()
-    for n in range(5):
+    for n in range(10):
         kit.make_html(pages, f"page{n}.html", title=f"Page {n} on the Hashd", site=f"Site {n}")
     kit.make_docx(root, "brief.docx")
     for n in range(3):
@@ -92,7 +89,7 @@ def test_the_pool_gives_what_reading_here_gives(
 ) -> None:
     root = make_folder(tmp_path / "corpus", pdfs=True)
     assert others(root) >= extract.MIN_POOL_FILES
-    here, here_docs, here_manifest = build(root, tmp_path / "here", 1, monkeypatch)
+    here, here_docs, here_manifest = build(root, tmp_path / "here", 0, monkeypatch)
     pool, pool_docs, pool_manifest = build(root, tmp_path / "pool", 2, monkeypatch)
     assert no_workers_left()
     assert len(here_docs) > 30
@@ -130,6 +127,17 @@ def test_few_files_are_read_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert not started
 
 
+def test_a_smoke_test_can_ask_for_the_pool_with_few_files(tmp_path: Path) -> None:
+    jobs = [FileJob(kit.make_html(tmp_path, f"p{n}.html"), f"p{n}") for n in range(3)]
+    with extract.outcomes(jobs, processes=2, min_files=1) as got:
+        read = [next(got)]
+        names = [p.name for p in multiprocessing.active_children()]
+        read += list(got)
+    assert names.count("briefreader-reader") == 2
+    assert [o.briefs[0].id for o in read if o.briefs] == ["p0", "p1", "p2"]
+    assert no_workers_left()
+
+
 # -- failures --------------------------------------------------------------------------------
 
 
@@ -153,7 +161,7 @@ def test_a_file_that_kills_its_worker_is_a_problem_and_the_rest_are_indexed(
     assert "the reader stopped on this file" in line.reason
     assert "pages/crash-me.html" not in docs
     monkeypatch.setattr(extract, "read_for_update", read_for_update)
-    _r, expected, _m = build(root, tmp_path / "here", 1, monkeypatch)
+    _r, expected, _m = build(root, tmp_path / "here", 0, monkeypatch)
     assert docs == {k: v for k, v in expected.items() if k != "pages/crash-me.html"}
     # Not recorded as a file to pass over: the next update tries it again.
     assert str(root / "pages" / "crash-me.html") not in manifest
@@ -176,7 +184,7 @@ def test_a_reader_error_is_one_line_in_the_report(
     original = briefdocs.briefs_of_file
     monkeypatch.setattr(briefdocs, "briefs_of_file", broken)
     root = make_folder(tmp_path / "corpus")
-    report, docs, _m = build(root, tmp_path / "here", 1, monkeypatch)
+    report, docs, _m = build(root, tmp_path / "here", 0, monkeypatch)
     [line] = [p for p in report.problems if p.path.endswith("brief.docx")]
     assert line.reason.startswith("could not be read: the reader stopped on this file (KeyError")
     assert "export0.docx#1" in docs
@@ -214,7 +222,7 @@ def test_a_cancel_midway_leaves_a_consistent_index_the_next_update_completes(
         complete = index_contents(lib)
     finally:
         lib.close()
-    _r, expected, _m = build(root, tmp_path / "here", 1, monkeypatch)
+    _r, expected, _m = build(root, tmp_path / "here", 0, monkeypatch)
     assert complete == expected
 
 
@@ -317,5 +325,5 @@ def test_the_pool_works_with_spawn_and_fork_refused(
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert got["started"] == [["briefreader-reader", "SpawnProcess"]] * 2
-    _r, expected, _m = build(root, tmp_path / "here", 1, monkeypatch)
+    _r, expected, _m = build(root, tmp_path / "here", 0, monkeypatch)
     assert got["ids"] == sorted(expected) and got["added"] == len(expected)
