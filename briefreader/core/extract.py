@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +42,7 @@ from briefreader.core.briefdocs import (
     reader_failed,
 )
 from briefreader.core.processes import context as helper_context
+from briefreader.core.processes import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +261,7 @@ def _serve(conn: Connection, read: Callable[[FileJob], FileOutcome]) -> None:
     """A worker's life: ``read`` each job it is sent and send back the outcome, until told
     to stop (None), its pipe closes, or its parent goes away."""
     _leave_ctrl_c_to_parent()
-    _die_with_parent()
+    die_with_parent()
     with contextlib.suppress(ImportError):  # imported now, before the first file's clock
         from briefreader.core import readers  # noqa: F401
     try:
@@ -287,23 +286,6 @@ def _leave_ctrl_c_to_parent() -> None:
     its workers itself, so a worker need not print a traceback of its own."""
     with contextlib.suppress(ValueError, OSError, AttributeError):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _die_with_parent() -> None:
-    """End this worker as soon as its parent has gone, even while it reads a long file.
-
-    ``multiprocessing.parent_process()`` waits on the parent's handle (Windows) or on a pipe
-    only the parent holds (spawn on POSIX): both wake when the parent dies, however it dies.
-    """
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="briefreader-parent-watch", daemon=True).start()
 
 
 __all__ = ["MIN_POOL_FILES", "PROCESSES_ENV", "default_processes", "outcomes", "pooled"]

@@ -227,7 +227,7 @@ def test_a_cancel_midway_leaves_a_consistent_index_the_next_update_completes(
 
 
 KILL_SCRIPT = """
-import json, sys, time
+import json, multiprocessing, sys, time
 from pathlib import Path
 from briefreader.core import extract
 from briefreader.core.briefdocs import FileJob
@@ -236,7 +236,7 @@ if __name__ == "__main__":
     files = sorted(p for p in Path(sys.argv[1]).rglob("*") if p.is_file())
     with extract.outcomes([FileJob(p, p.name) for p in files] * 50, processes=2) as got:
         next(got)
-        pids = [p.pid for p in extract.multiprocessing.active_children()]
+        pids = [p.pid for p in multiprocessing.active_children()]
         print(json.dumps(pids), flush=True)
         for _ in got:
             time.sleep(1)  # the test kills this process meanwhile
