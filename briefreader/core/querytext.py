@@ -26,11 +26,19 @@ _LONG_WORD = re.compile(rf"[^\s()\"]{{{MAX_WORD_CHARS + 1},}}")
 _FUZZY = re.compile(r'(?<=[^\s"~])~(\d+(?:\.\d*)?)')
 
 
+#: A "?" that ends a word (or stands alone) ends a question: punctuation, not the one-letter
+#: wildcard it is inside a word ("Sulei?ani"). Read as a wildcard, "How does MEDLARS
+#: operate?" lost its last word in one store (no index word is "operate" and one letter)
+#: and searched "operat*" in the other.
+_QUESTION_MARK = re.compile(r"(?<=[\w.)\]\"'’])\?+(?![\w*?])|(?<!\S)\?+(?!\S)")
+
+
 def prepare_query(text: str) -> tuple[str, list[str]]:
     """A typed query as both stores search it, and the notices saying what was changed:
     its cost bounded (:func:`tame_query`), a question in capitals read as words
     (:func:`read_capitals`), what it left open closed (:func:`repair_query`)."""
     text, notices = tame_query(text)
+    text = _QUESTION_MARK.sub(" ", text)
     text, capitals = read_capitals(text)
     text, repaired = repair_query(text)
     return text, [*notices, *capitals, *repaired]
@@ -174,38 +182,60 @@ JOINING = ("AND", "OR")
 _SIGNED = re.compile(r"^[+-][\w\"(]")
 
 
-def _looks_boolean(text: str) -> bool:
-    """Whether a query uses the query language beyond its words: brackets, quotes, fields,
-    a minus or plus word, or a lower-case word beside the capitals operators."""
-    if re.search(r"[()\"]", text):
+def _says_boolean(m: re.Match[str]) -> bool:
+    """Whether a token beside an operator is of the query language (a bracket, a phrase, a
+    field, a minus or plus word) or a word with a lower-case letter."""
+    if m.group("lp") or m.group("rp") or m.group("phrase") is not None:
         return True
-    for m in QUERY_TOKEN.finditer(text):
-        word = m.group("word")
-        if m.group("field") and m.group("fval"):
-            return True
-        if word and (_SIGNED.match(word) or any(c.islower() for c in word)):
-            return True
-    return False
+    if m.group("field"):
+        return bool(m.group("fval"))
+    word = m.group("word") or ""
+    return bool(_SIGNED.match(word)) or any(c.islower() for c in word)
 
 
 def read_capitals(text: str) -> tuple[str, list[str]]:
-    """Read AND, OR and NOT as words in a question written in capitals, saying so.
+    """Read AND, OR and NOT between words in capitals as words, saying so.
 
     Cables, telegrams and old reports are written in capitals, and analysts paste from them:
     "I WOULD BE INTERESTED IN MILITIAS AND WHY THEY DISARM" is a question, not a Boolean
-    query that wants every word. The operators keep their meaning wherever the query
-    otherwise looks like one: beside brackets, quotes, fields, minus words or lower-case
-    words.
+    query that wants every word. An operator keeps its meaning where the query around it
+    looks like one: beside a bracket, a quoted phrase, a field, a minus word or a lower-case
+    word (or beside another operator that does: "AND NOT iran"). A pasted text in capitals
+    with a bracket or a quotation somewhere ("... ANALYSIS AND RETRIEVAL SYSTEM (MEDLARS)")
+    keeps its other ANDs as words.
     """
-    found = [w for w in OPERATORS if re.search(rf"(?<!\S){w}(?!\S)", text)]
-    if not found or any(c.islower() for c in text) or _looks_boolean(text):
+    tokens = list(QUERY_TOKEN.finditer(text))
+    ops = [i for i, m in enumerate(tokens) if m.group("word") in OPERATORS]
+    if not ops:
         return text, []
-    for word in found:
-        text = re.sub(rf"(?<!\S){word}(?!\S)", word.lower(), text)
-    return text, [
-        f"the question is written in capitals: {_listing(found)} read as"
+    counted: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for i in ops:
+            if i in counted:
+                continue
+            for j in (i - 1, i + 1):
+                if not 0 <= j < len(tokens):
+                    continue
+                beside = tokens[j]
+                operator = beside.group("word") in OPERATORS
+                if (j in counted) if operator else _says_boolean(beside):
+                    counted.add(i)
+                    changed = True
+                    break
+    as_words = [i for i in ops if i not in counted]
+    if not as_words:
+        return text, []
+    out = text
+    for i in reversed(as_words):
+        m = tokens[i]
+        out = out[: m.start()] + m.group(0).lower() + out[m.end() :]
+    found = list(dict.fromkeys(tokens[i].group("word") for i in as_words))
+    return out, [
+        f"{_listing(found)} between words in capitals read as"
         f" {'a word, not an operator' if len(found) == 1 else 'words, not operators'} (beside"
-        " lower-case words, brackets or quotes they are operators)"
+        " a lower-case word, a bracket or quotes, an operator is one)"
     ]
 
 

@@ -35,7 +35,7 @@ def test_a_question_in_capitals_finds_the_briefs_and_says_how_it_was_read(data: 
     plain = json.loads(run(data, "search", question.lower(), "--json").stdout)
     assert shouted["total"] == plain["total"] == 8
     assert [h["id"] for h in shouted["hits"]] == [h["id"] for h in plain["hits"]]
-    assert any("written in capitals" in n for n in shouted["notices"])
+    assert any("between words in capitals" in n for n in shouted["notices"])
 
 
 def test_a_word_no_brief_has_beside_and_finds_briefs_with_a_notice(data: Path) -> None:

@@ -32,6 +32,7 @@ from briefreader.core.archive.search import (
 )
 from briefreader.core.archive.stats import WordStats
 from briefreader.core.records import Hit
+from briefreader.core.search.ranking import idf as word_idf
 
 #: The brief's most telling words searched for.
 KEY_WORDS = 12
@@ -138,7 +139,7 @@ def related(conn: psycopg.Connection[Any], brief_id: str, limit: int = 10) -> li
         idf = []
         for w in key_words:
             d = stats.most(w)
-            idf.append(math.log(1.0 + (n - d + 0.5) / (d + 0.5)))
+            idf.append(word_idf(n, d))
         flags = [w in stats.listed for w in key_words]
         # Fetched first and given as an array: the ranking then reads these briefs by key.
         cur.execute(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections import Counter
 from typing import Any
 
 import psycopg
@@ -40,6 +41,8 @@ from briefreader.core.search.ranking import (
     FEEDBACK_TERMS,
     FIELD_BOOSTS,
     feedback_scale,
+    idf,
+    repeat_weight,
 )
 
 K1 = BM25_K1
@@ -111,16 +114,16 @@ def _stats(cur: Any, stats: WordStats, prefixes: list[tuple[str, str]]) -> list[
 def _weights_table(
     terms: list[tuple[str, str]], df: dict[tuple[str, str], int], totals: dict[str, float]
 ) -> tuple[list[str], list[str], list[float]]:
-    """(words, sections, weight) rows: boost x idf, summed over repeats of a word."""
+    """(words, sections, weight) rows: boost x idf x the weight of a word typed again."""
     n = max(totals.get("briefs", 0.0), 1.0)
     acc: dict[tuple[str, str], float] = {}
-    for word, weights in terms:
+    for (word, weights), times in Counter(terms).items():
         for section in weights:
             d = df.get((word, section), 0)
             if not d:
                 continue
-            idf = math.log(1.0 + (n - d + 0.5) / (d + 0.5))
-            acc[(word, section)] = acc.get((word, section), 0.0) + BOOSTS[section] * idf
+            weight = BOOSTS[section] * idf(n, d) * repeat_weight(times)
+            acc[(word, section)] = acc.get((word, section), 0.0) + weight
     keys = sorted(acc)
     return [k[0] for k in keys], [k[1] for k in keys], [acc[k] for k in keys]
 
@@ -357,7 +360,10 @@ def _ranked(
         )
         rows = [(r[0], float(r[1]), bool(r[2])) for r in cur.fetchall()]
     if feedback and len(rows) > 1:
-        rows = _feedback(cur, rows, totals, avg, len(compiled.loose.children))  # type: ignore[union-attr]
+        # The typed words' weight: each once, or more if typed again.
+        typed = Counter(compiled.loose.children)  # type: ignore[union-attr]
+        weight = sum(repeat_weight(times) for times in typed.values())
+        rows = _feedback(cur, rows, totals, avg, weight)
     return rows[:want]
 
 
@@ -460,7 +466,7 @@ def _feedback(
     rows: list[tuple[str, float, bool]],
     totals: dict[str, float],
     avg: list[float],
-    n_words: int,
+    n_words: float,
 ) -> list[tuple[str, float, bool]]:
     """RM3-like pseudo-relevance feedback, as the local search does it: the best
     FEEDBACK_DOCS briefs (by score, either tier) lend their words, each weighted by

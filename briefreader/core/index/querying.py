@@ -17,7 +17,7 @@ from briefreader.core.index.schema import FIELD_ALIASES, _fold
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.querytext import UNREADABLE_QUERY, group_operands, has_operators
 from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
-from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
+from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS, repeat_weight
 
 log = logging.getLogger(__name__)
 
@@ -213,14 +213,15 @@ class QueryBuilder:
         rewritten, actors, rw_notices = self.rewrite(text)
         notices.extend(rw_notices)
         try:
-            strict = self._and.parse(rewritten)
+            strict = _merge_repeats(self._and.parse(rewritten, normalize=False)).normalize()
         except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
             strict = None
         if (strict is None or strict is query.NullQuery) and text.strip():
             words = " ".join(w.group(0) for w in _WORD_RE.finditer(text))
             if strict is None:
                 notices.append(UNREADABLE_QUERY)
-            strict = self._plain.parse(_escape_words(words))
+            plain = self._plain.parse(_escape_words(words), normalize=False)
+            strict = _merge_repeats(plain).normalize()
         # Every group of words wants all of them in the first tier, some in the second.
         strict, loose = _tiers(strict)
         strict, n1 = _limit_terms(strict)
@@ -311,6 +312,34 @@ def _is_free(q: Any) -> bool:
             return False
     # An Or over the text fields (and perhaps the actors) is one word typed by the user.
     return isinstance(q, query.Or | query.Term | query.Phrase | query.Wildcard | query.FuzzyTerm)
+
+
+def _merge_repeats(q: Any) -> Any:
+    """A word typed several times is one word weighing :func:`repeat_weight` of its count
+    (Whoosh's normalisation would keep it once, as if typed once). What a NOT takes away
+    is left alone."""
+    if isinstance(q, query.Not):
+        return q
+    if type(q) not in (query.And, query.Or, Words):
+        return q.apply(_merge_repeats)
+    flat: list[Any] = []
+
+    def gather(node: Any, boost: float) -> None:
+        for sub in node.subqueries:
+            if type(sub) is type(node):  # merged into its parent by normalize(): first here
+                gather(sub, boost * sub.boost)
+            else:
+                sub = _merge_repeats(sub).normalize()
+                flat.append(sub.with_boost(sub.boost * boost) if boost != 1.0 else sub)
+
+    gather(q, 1.0)
+    counts: dict[Any, int] = {}
+    for sub in flat:
+        counts[sub] = counts.get(sub, 0) + 1
+    merged = [
+        sub if n == 1 else sub.with_boost(sub.boost * repeat_weight(n)) for sub, n in counts.items()
+    ]
+    return q.__class__(merged, boost=q.boost)
 
 
 def _strict(q: Any) -> Any:
@@ -466,16 +495,31 @@ def _cap_expansions(q: Any, reader: Any, capped: list[str], deadline: float) -> 
         return q
 
 
+def _term_count(q: Any) -> int:
+    """A query's terms as a user (and the team archive) counts them: a word searched in every
+    text field is one term, not three."""
+    words: set[tuple[str, str]] = set()
+    others = 0
+    for leaf in q.leaves():
+        if getattr(leaf, "fieldname", None) in TEXT_FIELDS:
+            said = getattr(leaf, "text", None) or " ".join(getattr(leaf, "words", ()))
+            words.add((type(leaf).__name__, str(said)))
+        else:
+            others += 1
+    return len(words) + others
+
+
 def _limit_terms(q: Any) -> tuple[Any, str | None]:
-    """Cap the number of leaf queries so that a pasted page cannot stall the search."""
+    """Cap the number of terms so that a pasted page cannot stall the search (its first
+    MAX_QUERY_TERMS words are kept, as on the team archive)."""
     try:
-        leaves = list(q.leaves())
+        count = _term_count(q)
     except Exception:  # noqa: BLE001
         return q, None
-    if len(leaves) <= MAX_QUERY_TERMS or not isinstance(q, query.compound.CompoundQuery):
+    if count <= MAX_QUERY_TERMS or type(q) not in (query.And, query.Or):
         return q, None
     kept = list(q.subqueries)[:MAX_QUERY_TERMS]
     return (
-        type(q)(kept),
+        type(q)(kept, boost=q.boost),
         cut_notice(MAX_QUERY_TERMS, "terms"),
     )

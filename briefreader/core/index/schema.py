@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +17,7 @@ from whoosh.lang.porter import stem as _porter
 
 from briefreader.core.copies import fingerprint
 from briefreader.core.records import IndexDoc
-from briefreader.core.search.ranking import BM25_B, BM25_K1, FIELD_BOOSTS
+from briefreader.core.search.ranking import BM25_B, BM25_K1, FIELD_BOOSTS, idf
 from briefreader.core.search.words import STOP_WORDS, TOKEN
 
 log = logging.getLogger(__name__)
@@ -172,7 +171,7 @@ class _BM25(scoring.BM25F):
         parent = searcher.get_parent()
         df = parent.doc_frequency(fieldname, text)
         n = parent.doc_count_all()
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return idf(n, df)
 
 
 def scoring_model() -> Any:

@@ -449,8 +449,8 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
     norm = sum(w for _t, w in chosen)
     if not chosen or norm <= 0:
         return None
-    # The typed words weigh 1 each, (1 - FEEDBACK_WEIGHT) of the query between them.
-    scale = feedback_scale(len(words), norm)
+    # The typed words weigh 1 each (more if typed again), (1 - FEEDBACK_WEIGHT) of the query.
+    scale = feedback_scale(sum(float(word.boost) for word in words), norm)
     subqueries = [
         query.Term(fieldname, term, boost=w * scale * FIELD_BOOSTS[fieldname])
         for term, w in chosen

@@ -10,7 +10,6 @@ them.
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from typing import Any
 
@@ -20,7 +19,7 @@ from whoosh import query
 from briefreader.core.index import termfile
 from briefreader.core.index.postings import SegmentArrays
 from briefreader.core.index.termfile import FORWARD_FIELDS, key_hash, term_key
-from briefreader.core.search.ranking import BM25_B, BM25_K1, TEXT_FIELDS
+from briefreader.core.search.ranking import BM25_B, BM25_K1, TEXT_FIELDS, idf
 
 _EMPTY_IDS = np.empty(0, dtype=np.int32)
 _EMPTY_SCORES = np.empty(0, dtype=np.float64)
@@ -71,7 +70,7 @@ class IndexTerms:
                     if seg.terms is not None
                 )
                 n = self.n
-                got = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+                got = idf(n, df)
             self._idf[key] = got
         return got
 

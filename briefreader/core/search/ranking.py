@@ -7,6 +7,8 @@ relevance gate runs both: ``benchmarks/relevance.py``, ``tests/archive/test_back
 
 from __future__ import annotations
 
+import math
+
 #: BM25 parameters (benchmarks/RELEVANCE.md: k1 and b barely move Cranfield's MAP).
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -17,6 +19,19 @@ TEXT_FIELDS = ("title", "article", "comment")
 #: above 1 lowers mean average precision: the title words are usually in the text as well,
 #: so the title already counts twice.
 FIELD_BOOSTS = {"title": TITLE_BOOST, "article": 1.0, "comment": 0.9}
+
+
+def idf(docs: float, df: float) -> float:
+    """How much a word found in ``df`` of ``docs`` briefs weighs: the Robertson-Sparck Jones
+    idf, kept positive (a word in most briefs still counts a little)."""
+    return math.log(1.0 + (docs - df + 0.5) / (df + 0.5))
+
+
+def repeat_weight(times: int) -> float:
+    """How much a word typed ``times`` times in one query weighs (once: 1). A long question
+    names what matters to it more than once ("... retrieval ... retrieval systems")."""
+    return float(times)
+
 
 #: Pseudo-relevance feedback (RM3-like): a question of at least FEEDBACK_MIN_WORDS plain words
 #: is re-ranked with the FEEDBACK_TERMS most telling words of its FEEDBACK_DOCS best briefs,
@@ -31,9 +46,10 @@ FEEDBACK_CHARS = 20000
 FEEDBACK_DEPTH = 1000
 
 
-def feedback_scale(typed_words: int, norm: float) -> float:
+def feedback_scale(typed_words: float, norm: float) -> float:
     """The factor that makes the chosen feedback words, whose weights sum to ``norm``, weigh
-    FEEDBACK_WEIGHT of the query, the ``typed_words`` (1 each) the rest, as in RM3."""
+    FEEDBACK_WEIGHT of the query, the ``typed_words`` (their weights summed: 1 a word typed
+    once) the rest, as in RM3."""
     if norm <= 0:
         return 0.0
     return typed_words * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
