@@ -24,11 +24,11 @@ import psycopg
 from briefreader.core.archive import analysis
 from briefreader.core.archive.query import Compiled
 from briefreader.core.archive.search import (
-    _BM25,
-    _avg,
-    _hits,
-    _positional,
-    _weights_table,
+    BM25_SQL,
+    average_lengths,
+    hits_of,
+    positional,
+    weights_table,
 )
 from briefreader.core.archive.stats import WordStats
 from briefreader.core.records import Hit
@@ -84,11 +84,11 @@ def _rank(
     """The ``limit`` best of the briefs ``candidates`` (a condition on ``b``) selects, by
     the full BM25F."""
     terms = [(w, "ABC") for w in key_words]
-    words, fields, wts = _weights_table(terms, stats.df, stats.totals)
-    avg = _avg(stats.totals)
+    words, fields, wts = weights_table(terms, stats.df, stats.totals)
+    avg = average_lengths(stats.totals)
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0],
              "avg_b": avg[1], "avg_c": avg[2]}  # fmt: skip
-    bm25, bm25_params = _positional(_BM25, named)
+    bm25, bm25_params = positional(BM25_SQL, named)
     cur.execute(
         f"""SELECT m.id, {bm25} AS score FROM (
                 SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c FROM briefs b
@@ -98,7 +98,7 @@ def _rank(
     )
     page = [(r[0], float(r[1]), True) for r in cur.fetchall()]
     compiled = Compiled(None, None, terms=terms)
-    return _hits(cur, page, compiled, frozenset(), lambda _t, _a: [], snippets=False)
+    return hits_of(cur, page, compiled, frozenset(), lambda _t, _a: [], snippets=False)
 
 
 def _pairs(cur: Any, brief_id: str, key_words: list[str], stats: WordStats) -> list[str]:

@@ -111,7 +111,7 @@ def _stats(cur: Any, stats: WordStats, prefixes: list[tuple[str, str]]) -> list[
     return extra
 
 
-def _weights_table(
+def weights_table(
     terms: list[tuple[str, str]], df: dict[tuple[str, str], int], totals: dict[str, float]
 ) -> tuple[list[str], list[str], list[float]]:
     """(words, sections, weight) rows: boost x idf x the weight of a word typed again."""
@@ -128,7 +128,8 @@ def _weights_table(
     return [k[0] for k in keys], [k[1] for k in keys], [acc[k] for k in keys]
 
 
-def _avg(totals: dict[str, float]) -> list[float]:
+def average_lengths(totals: dict[str, float]) -> list[float]:
+    """Each section's average length in words (title, article, comment), at least 1."""
     n = max(totals.get("briefs", 0.0), 1.0)
     return [max(totals.get(f"words_{s}", 0.0) / n, 1.0) for s in "abc"]
 
@@ -137,7 +138,7 @@ def _avg(totals: dict[str, float]) -> list[float]:
 #: the query's words are unpacked: setweight marks their positions D (a weight no section
 #: uses) and ts_filter keeps just those, both in C; a position tells its section again
 #: (title, then the article after SECTION_GAP, then the comment; core.archive.analysis).
-_BM25 = f"""
+BM25_SQL = f"""
     coalesce((SELECT sum(q.w * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} *
                 CASE t.f WHEN 'A' THEN m.words_a::float8 / %(avg_a)s
                          WHEN 'B' THEN m.words_b::float8 / %(avg_b)s
@@ -258,7 +259,7 @@ def run(
                 )
                 rows += [(r[0], 0.0, t1) for r in cur.fetchall()]
         page = rows[offset:want]
-        hits = _hits(cur, page, compiled, actors, actor_spans, snippets)
+        hits = hits_of(cur, page, compiled, actors, actor_spans, snippets)
     if total > total1 and compiled.operators:
         notices.append(groups_notice(bool(total1)))
     if not total and not empty:
@@ -322,13 +323,13 @@ def _ranked(
     extra = _stats(cur, stats, compiled.prefixes)
     df, totals = stats.df, stats.totals
     terms = [*compiled.terms, *extra]
-    words, fields, wts = _weights_table(terms, df, totals)
-    avg = _avg(totals)
+    words, fields, wts = weights_table(terms, df, totals)
+    avg = average_lengths(totals)
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
              "avg_c": avg[2]}  # fmt: skip
     # psycopg takes one style of placeholder a query: the named values are put in as
     # positional ones, in the order the text uses them.
-    bm25, bm25_params = _positional(_BM25, named)
+    bm25, bm25_params = positional(BM25_SQL, named)
     feedback = _feedback_wanted(compiled)
     rows = None
     if total > LISTS_ABOVE and want <= BEST_PAGE and words and all(w == "ABC" for _, w in terms):
@@ -430,7 +431,9 @@ def _from_lists(
     return rows
 
 
-def _positional(sql: str, named: dict[str, object]) -> tuple[str, list[object]]:
+def positional(sql: str, named: dict[str, object]) -> tuple[str, list[object]]:
+    """``sql``'s ``%(name)s`` parameters as positional ``%s`` ones, in the order the text
+    uses them, with their values."""
     out: list[object] = []
 
     def sub(m: re.Match[str]) -> str:
@@ -499,12 +502,12 @@ def _feedback(
         ([w for w, _ in chosen],),
     )
     df = {(w, f): int(x) for w, f, x in cur.fetchall()}
-    words, fields, wts = _weights_table([(w, "ABC") for w, _ in chosen], df, totals)
+    words, fields, wts = weights_table([(w, "ABC") for w, _ in chosen], df, totals)
     boost = {w: x * scale for w, x in chosen}
     wts = [x * boost[w] for x, w in zip(wts, words, strict=True)]
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
              "avg_c": avg[2]}  # fmt: skip
-    bm25, bm25_params = _positional(_BM25, named)
+    bm25, bm25_params = positional(BM25_SQL, named)
     # The best FEEDBACK_DEPTH of each tier get the feedback's score added.
     tier1 = [r for r in rows if r[2]][:FEEDBACK_DEPTH]
     tier2 = [r for r in rows if not r[2]][:FEEDBACK_DEPTH]
@@ -524,7 +527,7 @@ _PAGE = """SELECT id, title, date, source, tags, actors, article, comment
            FROM briefs WHERE id = ANY(%s)"""
 
 
-def _hits(
+def hits_of(
     cur: Any,
     page: list[tuple[str, float, bool]],
     compiled: Compiled,
@@ -532,6 +535,8 @@ def _hits(
     actor_spans: ActorSpans,
     snippets: bool,
 ) -> list[Hit]:
+    """The page's hits from their stored rows, with snippets when asked (the search and
+    related briefs make them alike)."""
     if not page:
         return []
     cur.execute(_PAGE, ([r[0] for r in page],))

@@ -67,11 +67,11 @@ class Matches:
     def restrict(self, allowed: np.ndarray | None) -> Matches:
         if allowed is None:
             return self
-        keep = _member(self.ids, allowed)
+        keep = member_mask(self.ids, allowed)
         return Matches(self.ids[keep], self.scores[keep])
 
     def without(self, other: Matches) -> Matches:
-        keep = ~_member(self.ids, other.ids)
+        keep = ~member_mask(self.ids, other.ids)
         return Matches(self.ids[keep], self.scores[keep])
 
 
@@ -95,7 +95,7 @@ def union_sorted(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.flatnonzero(mask).astype(a.dtype, copy=False)
 
 
-def _member(ids: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+def member_mask(ids: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """For each of ``ids``, whether it is in ``sorted_set`` (ascending)."""
     if not len(sorted_set) or not len(ids):
         return np.zeros(len(ids), dtype=bool)
@@ -270,7 +270,7 @@ class Evaluator:
             if not len(a):
                 return _NONE
             b = self._eval(q.b, False)
-            keep = ~_member(a.ids, b.ids)
+            keep = ~member_mask(a.ids, b.ids)
             return Part(a.ids[keep], a.scores[keep] if a.scores is not None else None)
         if kind is query.AndMaybe:
             a = self._eval(q.a, scored, within)
@@ -302,7 +302,7 @@ class Evaluator:
             # Whoosh's inverse matcher scores them (its boost).
             inner = self._eval(q.query, False)
             every = self.every().astype(np.int32)
-            ids = every[~_member(every, inner.ids)]
+            ids = every[~member_mask(every, inner.ids)]
             return Part(ids, np.full(len(ids), float(q.boost)) if scored else None)
         return self._whoosh(q, scored)
 
@@ -431,7 +431,7 @@ class Evaluator:
                 return _NONE
         for sub in negative:
             out = self._eval(sub, False)
-            keep = ~_member(ids, out.ids)
+            keep = ~member_mask(ids, out.ids)
             ids = ids[keep]
             if scores is not None:
                 scores = scores[keep]
@@ -472,7 +472,7 @@ class Evaluator:
             # holding them all are the candidates, and for two words they are the answer.
             for a, b in itertools.pairwise(q.words):
                 with_pair = self.terms.pair_docs(fieldname, a, b)
-                ids = ids[_member(ids, with_pair)]
+                ids = ids[member_mask(ids, with_pair)]
                 if not len(ids):
                     return _NONE
         if not len(ids):
@@ -488,7 +488,7 @@ class Evaluator:
             if not kept:
                 return _NONE
             verified = np.concatenate(kept)
-            ids = ids[_member(ids, verified)]
+            ids = ids[member_mask(ids, verified)]
             if not len(ids):
                 return _NONE
         scores = None

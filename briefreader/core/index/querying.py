@@ -13,7 +13,7 @@ from typing import Any
 from whoosh import fields, qparser, query
 from whoosh.qparser import syntax
 
-from briefreader.core.index.schema import FIELD_ALIASES, _fold
+from briefreader.core.index.schema import FIELD_ALIASES, fold_field
 from briefreader.core.index.snippets import SpanIndex, term_positions
 from briefreader.core.querytext import UNREADABLE_QUERY, group_operands, has_operators
 from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
@@ -124,7 +124,7 @@ class QueryBuilder:
                 actors.add(actor_id)
                 out.append(f"actors:{_quote_term(actor_id)}")
             elif target in ("source", "tags"):
-                raw = _fold(value.strip('"()'))
+                raw = fold_field(value.strip('"()'))
                 out.append(f"{target}:{_quote_term(raw)}")
             else:
                 out.append(f"{target}:{value}")
@@ -295,7 +295,7 @@ class QueryBuilder:
 _FREE_FIELDS = frozenset((*TEXT_FIELDS, "actors"))
 
 
-def _is_free(q: Any) -> bool:
+def is_free(q: Any) -> bool:
     """A plain word or phrase (possibly widened to an actor), not a constraint."""
     if isinstance(q, query.Not):
         return False
@@ -357,8 +357,8 @@ def _loose(q: Any) -> Any:
         return _strict(q)
     if isinstance(q, Words):
         subs = [_loose(sub) for sub in q.subqueries]
-        words = [sub for sub in subs if _is_free(sub)]
-        fixed = [sub for sub in subs if not _is_free(sub)]
+        words = [sub for sub in subs if is_free(sub)]
+        fixed = [sub for sub in subs if not is_free(sub)]
         if len(words) < 2:
             return query.And(subs, boost=q.boost)
         either = query.Or(words)

@@ -15,12 +15,12 @@ from briefreader.core.index.schema import term_counts
 from briefreader.core.index.searching import (
     RELATED_WORDS,
     TIME_LIMIT_S,
-    _filter_query,
-    _hit_from,
-    _order,
     docnums_of,
+    filter_query,
+    hit_from,
+    smallest_first,
 )
-from briefreader.core.index.snippets import _lead_snippet
+from briefreader.core.index.snippets import lead_snippet
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import Filters, Hit
 from briefreader.core.search.ranking import TEXT_FIELDS
@@ -97,7 +97,7 @@ def related(
     q = related_query(ev, stored, docnum)
     if q is None:
         return []
-    filt = _filter_query(filters or Filters())
+    filt = filter_query(filters or Filters())
     try:
         found = ev.run(q, deadline=time.perf_counter() + TIME_LIMIT_S)
         if filt is not None:
@@ -111,7 +111,7 @@ def related(
         keep &= ~np.isin(found.ids, np.array(gone, dtype=np.int64))
     ids, scores = found.ids[keep], found.scores[keep]
     out = []
-    for j in _order(ids, -scores, limit):
+    for j in smallest_first(ids, -scores, limit):
         fields_ = s.stored_fields(int(ids[j]))
-        out.append(_hit_from(fields_, float(scores[j]), _lead_snippet(fields_), 1))
+        out.append(hit_from(fields_, float(scores[j]), lead_snippet(fields_), 1))
     return out

@@ -89,7 +89,8 @@ def make_schema() -> fields.Schema:
     )
 
 
-def _fold(value: str) -> str:
+def fold_field(value: str) -> str:
+    """A source or tag as the index keeps it: commas as spaces, blanks run together, lower case."""
     return " ".join(value.replace(",", " ").split()).lower()
 
 
@@ -105,11 +106,11 @@ def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
         "actors_article": ",".join(doc.actors_article),
         "actors_comment": ",".join(doc.actors_comment),
         "comment_start": doc.comment_start,
-        "source": _fold(doc.source),
+        "source": fold_field(doc.source),
         "source_name": doc.source,
         "actor_list": ",".join(doc.actors).encode("utf-8"),
-        "tag_list": ",".join(_fold(t) for t in doc.tags).encode("utf-8"),
-        "tags": ",".join(_fold(t) for t in doc.tags),
+        "tag_list": ",".join(fold_field(t) for t in doc.tags).encode("utf-8"),
+        "tags": ",".join(fold_field(t) for t in doc.tags),
         "has_comment": doc.has_comment,
     }
     if doc.date is not None:

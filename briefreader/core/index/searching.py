@@ -14,11 +14,11 @@ import numpy as np
 from whoosh import query
 
 from briefreader.core.index.copies import fold
-from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, _member, union_sorted
+from briefreader.core.index.evaluate import Evaluator, Matches, TimeUp, member_mask, union_sorted
 from briefreader.core.index.postings import packed_docs
-from briefreader.core.index.querying import ParsedQuery, QueryBuilder, _is_free
-from briefreader.core.index.schema import _fold, term_counts
-from briefreader.core.index.snippets import ACTOR_KEY, _lead_snippet, _snippet_for
+from briefreader.core.index.querying import ParsedQuery, QueryBuilder, is_free
+from briefreader.core.index.schema import fold_field, term_counts
+from briefreader.core.index.snippets import ACTOR_KEY, lead_snippet, snippet_for
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.querytext import groups_notice, stop_words_only
 from briefreader.core.records import SORTS, Filters, Hit, SearchResults, Snippet
@@ -44,7 +44,8 @@ def _date_of(stored: dict[str, Any]) -> dt.date | None:
     return None
 
 
-def _hit_from(stored: dict[str, Any], score: float, snippet: Snippet | None, tier: int) -> Hit:
+def hit_from(stored: dict[str, Any], score: float, snippet: Snippet | None, tier: int) -> Hit:
+    """A hit from a brief's stored fields (the search and related briefs make them alike)."""
     actors = tuple(a for a in (stored.get("actors") or "").split(",") if a)
     tags = tuple(t for t in (stored.get("tags") or "").split(",") if t)
     return Hit(
@@ -63,18 +64,19 @@ def _hit_from(stored: dict[str, Any], score: float, snippet: Snippet | None, tie
 
 def _drop(m: Matches, gone: np.ndarray) -> Matches:
     """``m`` without the documents ``gone`` (ascending)."""
-    keep = ~_member(m.ids, gone)
+    keep = ~member_mask(m.ids, gone)
     return Matches(m.ids[keep], m.scores[keep])
 
 
-def _filter_query(filters: Filters) -> Any | None:
+def filter_query(filters: Filters) -> Any | None:
+    """The filters as one Whoosh query (None when nothing is filtered)."""
     parts: list[Any] = []
     for actor in filters.actors:
         parts.append(query.Term("actors", actor))
     if filters.sources:
-        parts.append(query.Or([query.Term("source", _fold(s)) for s in filters.sources]))
+        parts.append(query.Or([query.Term("source", fold_field(s)) for s in filters.sources]))
     if filters.tags:
-        parts.extend(query.Term("tags", _fold(t)) for t in filters.tags)
+        parts.extend(query.Term("tags", fold_field(t)) for t in filters.tags)
     if filters.years:
         parts.append(query.Or([query.Term("year", str(y)) for y in filters.years]))
     if filters.since or filters.until:
@@ -118,7 +120,7 @@ def facet_counts(ev: Evaluator, ids: np.ndarray) -> dict[str, dict[str, int]]:
     return out
 
 
-def _order(ids: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
+def smallest_first(ids: np.ndarray, keys: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` smallest ``keys`` (ties: smaller ids first), in order."""
     n = len(ids)
     if k <= 0 or not n:
@@ -177,7 +179,7 @@ def search(
     sort_by = "newest" if empty_query and sort == "relevance" else sort
     partial = False
 
-    filt = _filter_query(filters)
+    filt = filter_query(filters)
     allowed = None if filt is None else ev.run(filt, scored=False).ids
     if filters.exclude:
         # Copies folded into another result (Library.search): left out of every count.
@@ -197,7 +199,7 @@ def search(
                 # Every word, and some of the words: both tiers from one pass over the lists.
                 _every, loose, split = ev.run_tiers(loose_q, deadline=deadline)
                 if allowed is not None:
-                    keep = _member(loose.ids, allowed)
+                    keep = member_mask(loose.ids, allowed)
                     loose = Matches(loose.ids[keep], loose.scores[keep])
                     split = split[keep]
                 tier1 = Matches(loose.ids[split], loose.scores[split])
@@ -235,10 +237,10 @@ def search(
         notices.extend(stop_words_only(text))
     want = offset + limit
     page: list[tuple[int, float, int, int]] = []  # (position, score, docnum, tier)
-    first = _order(tier1.ids, _sort_keys(ev, tier1, sort_by), want)
+    first = smallest_first(tier1.ids, _sort_keys(ev, tier1, sort_by), want)
     page.extend((i, float(tier1.scores[j]), int(tier1.ids[j]), 1) for i, j in enumerate(first))
     if want > total1 and len(tier2):
-        rest = _order(tier2.ids, _sort_keys(ev, tier2, sort_by), want - total1)
+        rest = smallest_first(tier2.ids, _sort_keys(ev, tier2, sort_by), want - total1)
         page.extend(
             (total1 + i, float(tier2.scores[j]), int(tier2.ids[j]), 2) for i, j in enumerate(rest)
         )
@@ -257,10 +259,10 @@ def search(
         snip = None
         if snippets:
             if parsed.highlight_terms or parsed.actors:
-                snip = _snippet_for(stored, parsed, builder, weights=rarity)
+                snip = snippet_for(stored, parsed, builder, weights=rarity)
             if snip is None:
-                snip = _lead_snippet(stored)
-        hits.append(_hit_from(stored, score, snip, tier_no))
+                snip = lead_snippet(stored)
+        hits.append(hit_from(stored, score, snip, tier_no))
 
     facet_out: dict[str, dict[str, int]] = {}
     if facets and total:
@@ -310,7 +312,7 @@ def found_among(
     wanted = {docnum: brief_id for brief_id, docnum in docnums_of(idx, ids).items()}
     if not wanted:
         return []
-    filt = _filter_query(filters or Filters())
+    filt = filter_query(filters or Filters())
     if filt is not None:
         allowed = ev.run(filt, scored=False).ids
         wanted = {d: i for d, i in wanted.items() if _contains(allowed, d)}
@@ -375,7 +377,7 @@ def _rerank(ev: Evaluator, feedback: Any, tiers: tuple[Matches, ...]) -> None:
     the order stays one order; a long question's some-words tier holds most of the index,
     and scoring all of it cost tens of milliseconds at 100,000 briefs for places no one reads.
     """
-    chosen = [_order(t.ids, -t.scores, FEEDBACK_DEPTH) for t in tiers]
+    chosen = [smallest_first(t.ids, -t.scores, FEEDBACK_DEPTH) for t in tiers]
     ids = np.unique(np.concatenate([t.ids[c] for t, c in zip(tiers, chosen, strict=True)]))
     if not len(ids):
         return
@@ -396,7 +398,7 @@ def _feedback_words(q: Any) -> list[Any] | None:
     if len(words) < FEEDBACK_MIN_WORDS:
         return None
     for word in words:
-        if not _is_free(word):
+        if not is_free(word):
             return None
         if isinstance(word, query.Term) and word.fieldname in TEXT_FIELDS:
             return None  # "title:Iraq": a typed word is searched in every text field
@@ -423,7 +425,7 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
     words = _feedback_words(parsed.some_words)
     if words is None or _PATTERN_WORD.search(parsed.text):
         return None  # a wildcard or fuzzy word: expanded at parse time, so seen in the text
-    top = _order(loose.ids, -loose.scores, FEEDBACK_DOCS)
+    top = smallest_first(loose.ids, -loose.scores, FEEDBACK_DOCS)
     scored = [(float(loose.scores[j]), int(loose.ids[j])) for j in top]
     if len(scored) < 2:
         return None

@@ -261,7 +261,7 @@ def _keep(
     )
 
 
-def _snippet_for(
+def snippet_for(
     stored: dict[str, Any],
     parsed: ParsedQuery,
     builder: QueryBuilder,
@@ -294,7 +294,8 @@ def _snippet_for(
     return _make_snippet(section, text, spans, chars, weights)
 
 
-def _lead_snippet(stored: dict[str, Any], chars: int = 220) -> Snippet | None:
+def lead_snippet(stored: dict[str, Any], chars: int = 220) -> Snippet | None:
+    """The article's opening words as a snippet, for a hit that no query word marks."""
     text = " ".join(_TAG.sub(" ", stored.get("article") or "").split())
     if not text:
         return None
