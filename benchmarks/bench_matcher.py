@@ -116,7 +116,8 @@ def synthetic_brief(names: list[str], words: int, seed: int = 1500) -> str:
     return " ".join(out)
 
 
-def _time(fn: Callable[[], object], runs: int) -> list[float]:
+def time_runs(fn: Callable[[], object], runs: int) -> list[float]:
+    """Milliseconds each of ``runs`` calls of ``fn`` took (run.py times its stages with it)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -154,21 +155,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"brief: {len(brief.split())} words, {len(brief)} characters")
 
     subset = items[: args.subset]
-    subset_builds = _time(lambda: Matcher(subset), args.builds)
-    ac_builds = _time(lambda: Matcher(items), args.builds)
+    subset_builds = time_runs(lambda: Matcher(subset), args.builds)
+    ac_builds = time_runs(lambda: Matcher(items), args.builds)
     ac = Matcher(items)
     start = time.perf_counter()
     rx = RegexMatcher(items)
     rx_build = (time.perf_counter() - start) * 1000
 
     ac.find(brief)  # warm up
-    ac_times = _time(lambda: ac.find(brief), args.runs)
+    ac_times = time_runs(lambda: ac.find(brief), args.runs)
     rx.find(brief)
-    rx_times = _time(lambda: rx.find(brief), args.regex_runs)
+    rx_times = time_runs(lambda: rx.find(brief), args.regex_runs)
 
     blob = pickle.dumps(ac)
-    dumps_ms = min(_time(lambda: pickle.dumps(ac), 3))
-    loads_ms = min(_time(lambda: pickle.loads(blob), 3))
+    dumps_ms = min(time_runs(lambda: pickle.dumps(ac), 3))
+    loads_ms = min(time_runs(lambda: pickle.loads(blob), 3))
 
     ac_found, rx_found = ac.find(brief), rx.find(brief)
     same = [(m.start, m.end, m.actor_id) for m in ac_found] == [
