@@ -362,15 +362,35 @@ class _LineFinder:
     """
 
     def __init__(self, lines: Sequence[str], start: int, end: int, needles: Iterable[str]) -> None:
-        self._asked = set(needles)
+        self._needles = needles if isinstance(needles, list) else list(needles)
+        self._asked: set[str] | None = None
+        #: 1-based line of each needle found, but the quoted ones (see ``_between``).
         self._lines: dict[str, int] = {}
+        #: Per quote mark, the first line (0-based) of each piece between two of them.
+        self._between: dict[str, dict[str, int]] = {}
         end = min(end, len(lines))
-        bare = {n for n in self._asked if n[:1] not in "\"'" and _BARE_KEY.fullmatch(n)}
-        written = [n for n in self._asked - bare if "\n" not in n]
-        if bare:
-            self._find_keys(lines, start, end, bare)
-        if written:
-            self._find_written(lines, start, end, written)
+        keys: set[str] = set()
+        other: list[str] = []
+        for needle in self._needles:
+            q = needle[:1]
+            if q in ('"', "'"):
+                if len(needle) >= 2 and needle[-1] == q and needle.find(q, 1, -1) < 0:
+                    self._between.setdefault(q, {})
+                    continue
+            elif _BARE_KEY.fullmatch(needle):
+                keys.add(needle)
+                continue
+            if not needle:
+                if start < end:
+                    self._found("", start)
+            elif "\n" not in needle:  # a line never holds a newline
+                other.append(needle)
+        if keys:
+            self._find_keys(lines, start, end, keys)
+        if self._between:
+            self._find_between(lines, start, end)
+        if other:
+            self._find_by_automaton(lines, start, end, other)
 
     def _found(self, needle: str, index: int) -> None:
         self._lines.setdefault(needle, index + 1)
@@ -400,34 +420,16 @@ class _LineFinder:
                 if ends is not None and _BOUNDARY.match(line, j + 1):
                     self._found(ends, i)
 
-    def _find_written(self, lines: Sequence[str], start: int, end: int, needles: list[str]) -> None:
-        # A quoted string holding no quote of its kind ("Name", 'Name') stands between two
-        # quotes next to each other in a line: the pieces between them, looked up. Anything
-        # else is found by one Aho-Corasick pass.
-        quoted: list[tuple[str, str]] = []
-        other: list[str] = []
-        for needle in needles:
-            q = needle[:1]
-            if len(needle) >= 2 and q in "\"'" and needle[-1] == q and q not in needle[1:-1]:
-                quoted.append((needle, q))
-            elif needle:
-                other.append(needle)
-            elif start < end:
-                self._found("", start)
-        if quoted:
-            between: dict[str, dict[str, int]] = {q: {} for q in {q for _n, q in quoted}}
-            for i in range(start, end):
-                line = lines[i]
-                for q, first in between.items():
-                    if q in line:
-                        for piece in line.split(q)[1:-1]:
-                            first.setdefault(piece, i)
-            for needle, q in quoted:
-                at = between[q].get(needle[1:-1])
-                if at is not None:
-                    self._found(needle, at)
-        if other:
-            self._find_by_automaton(lines, start, end, other)
+    def _find_between(self, lines: Sequence[str], start: int, end: int) -> None:
+        """A quoted string holding no quote of its kind ("Name", 'Name') stands between two
+        quotes next to each other in a line: each line's pieces between quotes are kept,
+        and such a needle is a piece looked up (no automaton of every alias's forms)."""
+        for i in range(start, end):
+            line = lines[i]
+            for q, first in self._between.items():
+                if q in line:
+                    for piece in line.split(q)[1:-1]:
+                        first.setdefault(piece, i)
 
     def _find_by_automaton(
         self, lines: Sequence[str], start: int, end: int, needles: list[str]
@@ -444,9 +446,19 @@ class _LineFinder:
 
     def asked(self, needles: Iterable[str]) -> bool:
         """Whether every one of ``needles`` was looked for."""
+        if self._asked is None:
+            self._asked = set(self._needles)
         return self._asked.issuperset(needles)
 
     def first(self, needles: Iterable[str], default: int | None) -> int | None:
         """1-based number of the first line holding one of ``needles`` (all of them asked)."""
-        found = [self._lines[n] for n in needles if n in self._lines]
-        return min(found) if found else default
+        best: int | None = None
+        for needle in needles:
+            line = self._lines.get(needle)
+            q = needle[:1]
+            if line is None and q in self._between and len(needle) >= 2 and needle[-1] == q:
+                index = self._between[q].get(needle[1:-1]) if needle.find(q, 1, -1) < 0 else None
+                line = None if index is None else index + 1
+            if line is not None and (best is None or line < best):
+                best = line
+        return default if best is None else best
