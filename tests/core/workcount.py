@@ -1,0 +1,76 @@
+"""Measures of the work a function does that do not move with the machine's load.
+
+Shared by the linear-time tests (``test_linear_*.py``): a count of the lines of Python
+run, the growth of that count when the input doubles, and, where the slow part runs in C
+and no Python line counts it, the CPU time of a hostile input over a plain one of the
+same length.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+import briefreader
+
+
+class CountedList(list[tuple[int, int]]):
+    """A list that counts the items read from it by iteration."""
+
+    reads = 0
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for item in super().__iter__():
+            CountedList.reads += 1
+            yield item
+
+
+def lines_run(work: Callable[[], object]) -> int:
+    """How many lines of Python the app (and Python-Markdown) runs for ``work``: a count
+    of the work done that does not move with the machine's load."""
+    roots = (str(Path(briefreader.__file__).parent), str(Path(markdown.__file__).parent))
+    count = 0
+
+    def local(_frame: Any, event: str, _arg: Any) -> Any:
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def enter(frame: Any, _event: str, _arg: Any) -> Any:
+        return local if frame.f_code.co_filename.startswith(roots) else None
+
+    sys.settrace(enter)
+    try:
+        work()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def grows_linearly(make: Callable[[int], Callable[[], object]], n: int) -> float:
+    """The work for 2n over the work for n (2 when linear, 4 when quadratic)."""
+    return lines_run(make(2 * n)) / lines_run(make(n))
+
+
+def cpu_ratio(work: Callable[[str], object], hostile: str, plain: str, batch: int = 1) -> float:
+    """CPU time for ``hostile`` over that for ``plain``, a text of the same length: a
+    constant when the work grows with the text, the text's length (or worse) when it grows
+    with its square. Best of three, in this process's CPU time (other processes' load moves
+    both alike); used only where the slow part runs in C and no Python line can count it."""
+
+    def best(text: str) -> float:
+        times = []
+        for _ in range(3):
+            t = time.process_time()
+            for _ in range(batch):
+                work(text)
+            times.append(time.process_time() - t)
+        return min(times)
+
+    assert len(hostile) == len(plain)
+    return best(hostile) / max(best(plain), 1e-6)
