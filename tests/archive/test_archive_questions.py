@@ -21,7 +21,7 @@ QUESTIONS = [
     "Iran Iraq AND NOT Syria", "militia AND the", "(the militia) AND (why they)",
     "militia NOT the", "the", "TO BE OR NOT TO BE", "IRAN AND IRAQ", "x (militia disarm AND Iran)",
     "Why do militias disarm?", "WHO ARMS THE MILITIAS (PMF) AND WHY?", "Sulei?ani",
-    "militia militia disarm", "?",
+    "militia militia disarm", "?", "al-Sadr pro-Iran militias",
 ]  # fmt: skip
 
 

@@ -46,6 +46,20 @@ def test_each_group_an_operator_joins_has_its_tiers(builder: QueryBuilder) -> No
     assert parsed.operators
 
 
+def test_a_word_of_several_index_words_wants_them_all_in_both_tiers(
+    builder: QueryBuilder,
+) -> None:
+    parsed = builder.parse("shock-sound wave interaction")
+    compound = [
+        sub
+        for sub in parsed.some_words.subqueries
+        if {leaf.text for leaf in sub.leaves()} == {"shock", "sound"}
+    ]
+    assert len(compound) == 1
+    # In each text field both parts (as the team archive reads "shock-sound"), not either.
+    assert all(isinstance(part, query.And) for part in compound[0].subqueries)
+
+
 def test_what_a_not_takes_away_stays_as_typed(builder: QueryBuilder) -> None:
     parsed = builder.parse("(iraq militia) AND NOT (tehran baghdad)")
     negated = [

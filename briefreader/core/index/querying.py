@@ -50,10 +50,29 @@ class _WordsGroup(syntax.GroupNode):
     qclass = Words
 
 
+class _Parser(qparser.QueryParser):
+    """Words side by side make a group with tiers; a typed word that is several index words
+    ("shock-sound", "high-speed") wants them all, in both tiers (as on the team archive).
+    Whoosh builds that word with the parser's group class: a Words group, which the some-words
+    tier would loosen to "shock OR sound"."""
+
+    def multitoken_query(
+        self, spec: str, texts: Any, fieldname: str, termclass: Any, boost: float
+    ) -> Any:
+        if spec.lower() == "default":
+            spec = "and"
+        return super().multitoken_query(spec, texts, fieldname, termclass, boost)
+
+
+def _text_parser(schema: fields.Schema) -> qparser.QueryParser:
+    """Whoosh's MultifieldParser over the text fields, with our groups and words."""
+    parser = _Parser(None, schema, group=_WordsGroup)
+    parser.add_plugin(qparser.MultifieldPlugin(list(TEXT_FIELDS), fieldboosts=FIELD_BOOSTS))
+    return parser
+
+
 def _base_parser(schema: fields.Schema) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=_WordsGroup
-    )
+    parser = _text_parser(schema)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     return parser
@@ -87,9 +106,7 @@ class QueryBuilder:
         self.actor_spans = actor_spans or (lambda _text, _ids: [])
         self.alias_is_strict = alias_is_strict or (lambda _s: False)
         self._and = _base_parser(schema)
-        self._plain = qparser.MultifieldParser(
-            list(TEXT_FIELDS), schema, fieldboosts=FIELD_BOOSTS, group=_WordsGroup
-        )
+        self._plain = _text_parser(schema)
 
     # The rewrite happens on the query text, before Whoosh parses it: user field names become
     # index field names, actor names become actor ids, and a word or phrase that names an
@@ -329,7 +346,9 @@ def _merge_repeats(q: Any) -> Any:
             if type(sub) is type(node):  # merged into its parent by normalize(): first here
                 gather(sub, boost * sub.boost)
             else:
-                sub = _merge_repeats(sub).normalize()
+                # Not normalised one by one (the whole tree is, after): the parser builds the
+                # same query for the same word, and normalising each cost a fifth of a parse.
+                sub = _merge_repeats(sub)
                 flat.append(sub.with_boost(sub.boost * boost) if boost != 1.0 else sub)
 
     gather(q, 1.0)
@@ -337,7 +356,8 @@ def _merge_repeats(q: Any) -> Any:
     for sub in flat:
         counts[sub] = counts.get(sub, 0) + 1
     merged = [
-        sub if n == 1 else sub.with_boost(sub.boost * repeat_weight(n)) for sub, n in counts.items()
+        sub if n == 1 or sub is query.NullQuery else sub.with_boost(sub.boost * repeat_weight(n))
+        for sub, n in counts.items()
     ]
     return q.__class__(merged, boost=q.boost)
 
@@ -361,8 +381,9 @@ def _loose(q: Any) -> Any:
         fixed = [sub for sub in subs if not is_free(sub)]
         if len(words) < 2:
             return query.And(subs, boost=q.boost)
-        either = query.Or(words)
-        return query.And([*fixed, either], boost=q.boost) if fixed else either.with_boost(q.boost)
+        if not fixed:
+            return query.Or(words, boost=q.boost)  # with_boost() would deep-copy the words
+        return query.And([*fixed, query.Or(words)], boost=q.boost)
     return q.apply(_loose)
 
 
