@@ -1,30 +1,44 @@
-"""Search relevance of briefreader's search, as users get it, on the Cranfield collection.
+"""Search relevance of briefreader's search, as users get it, beside the engines a user could
+pick instead, on every test collection in ``../shared/data`` (Cranfield, CISI).
 
-    python benchmarks/relevance.py                      # print the table
+    python benchmarks/relevance.py                      # print the tables
+    python benchmarks/relevance.py --collection cisi    # one collection
     python benchmarks/relevance.py --check benchmarks/relevance_baseline.json
     python benchmarks/relevance.py --record benchmarks/relevance_baseline.json
 
-Each Cranfield document becomes a brief file (``# title`` on the first line, then the text)
-in a temporary corpus, indexed by :class:`Library` in a temporary data folder. Every query
-goes through ``Library.search`` with its defaults, as the app and ``briefreader search`` send
-it: default mode, the query text as typed (punctuation and all), snippets, facets and the
-time limit included. Twice: ``lib.search(text, limit=1000)`` for MAP, and ``lib.search(text)``
-(the first page of 20) for P@10 and nDCG@10 of what a user sees. Answers that the time limit
-cut short (``SearchResults.partial``) are counted in both. Beside it, in the same run and over
-the same documents, a textbook BM25 (k1 1.2, b 0.75; Robertson-Sparck Jones idf
-``log(1 + (N - df + 0.5) / (df + 0.5))``) over Whoosh's StemmingAnalyzer tokens of title +
-text, the query words ORed (each distinct query word counted once).
+Each document becomes a brief file (``# title`` on the first line, then the authors where the
+collection's peers read them, then the text) in a temporary corpus, indexed by
+:class:`Library` in a temporary data folder. Every question goes through ``Library.search``
+with its defaults, as the app and ``briefreader search`` send it: default mode, the question
+as typed (punctuation, brackets and all), snippets, facets and the time limit included.
+Twice: ``lib.search(text, limit=1000)`` for MAP, and ``lib.search(text)`` (the first page of
+20) for P@10 and nDCG@10 of what a user sees; and once more with the question in capitals,
+as analysts paste cables (MAP and empty answers). Answers that the time limit cut short
+(``SearchResults.partial``) and questions answered with nothing are counted.
 
-Judgements: the query number in ``cranqrel`` is the query's position in ``cran.qry``
-(1..225), not its ``.I``; codes 1-4 are relevant, -1 is not. MAP and P@10 use binary
-relevance; nDCG@10 uses graded gains, code 1 -> 4, 2 -> 3, 3 -> 2, 4 -> 1, with the
-discount 1/log2(rank + 1) and the ideal ordering of all the query's judged documents.
+Beside it, in the same run over the same documents and text, the question's words ORed for
+each:
+- SQLite FTS5 (standard library ``sqlite3``, ``tokenize='porter'``, columns title and text,
+  ``ORDER BY bm25(...)``), every word as typed (a repeated word is ORed again, and weighs
+  more: as the issue's and the data README's figures were measured);
+- a textbook BM25 (k1 1.2, b 0.75; Robertson-Sparck Jones idf
+  ``log(1 + (N - df + 0.5) / (df + 0.5))``) over Whoosh's StemmingAnalyzer tokens, each
+  distinct word once.
 
-``--check FILE`` exits 1 if the MAP at depth 1,000 is below the floor in FILE, more than its
-tolerance below the MAP recorded there, below ``min_ratio`` times the same-run textbook BM25's,
-or if any answer came back partial. Without the
-collection (``../shared/data/cranfield``) the script says so and exits 0, or 1 when the
-environment variable ``CI`` is ``true``: under CI a skipped gate is a failed gate.
+Judgements (``../shared/data/README.md``): Cranfield's query number in ``cranqrel`` is the
+question's position in ``cran.qry`` (1..225), not its ``.I``; codes 1-4 are relevant, -1 is
+not; nDCG@10 uses graded gains (code 1 -> 4, 2 -> 3, 3 -> 2, 4 -> 1). CISI's query number in
+``CISI.REL`` is the question's ``.I``; every listed pair is relevant (gain 1); 76 of the 112
+questions are judged, and the measures are over those (empty answers over all of them).
+MAP and P@10 use binary relevance; nDCG@10 the discount 1/log2(rank + 1) and the ideal
+ordering of all the question's judged documents. Top 1,000.
+
+``--check FILE`` exits 1 when, for any collection, the MAP at depth 1,000 is below the floor
+in FILE, more than its tolerance below the MAP recorded there, below ``min_ratio`` times the
+best same-run peer's (FTS5 or the textbook BM25), or when any answer came back partial or
+empty (in capitals too). A collection missing from ``--data`` (default ``../shared/data``) is
+skipped with a message (exit 0), or fails the run when the environment variable ``CI`` is
+``true``: under CI a skipped gate is a failed gate.
 """
 
 from __future__ import annotations
@@ -34,11 +48,14 @@ import json
 import math
 import os
 import re
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,19 +65,35 @@ from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "cranfield"
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEPTH = 1000
 #: What ``--check`` falls back on when the baseline file leaves them out.
-FLOOR = 0.3445
 TOLERANCE = 0.01
 MAX_PARTIAL = 0
-#: MAP over the same-run textbook BM25's at least this (1.12 when recorded).
-MIN_RATIO = 1.10
-FILES = ("cran.all.1400", "cran.qry", "cranqrel")
-GAINS = {1: 4, 2: 3, 3: 2, 4: 1}
+MAX_EMPTY = 0
+#: MAP over the best same-run peer's (FTS5 or textbook BM25) at least this.
+MIN_RATIO = 1.0
+CRANFIELD_GAINS = {1: 4, 2: 3, 3: 2, 4: 1}
 
 
-# -- the collection ---------------------------------------------------------------------------
+# -- the collections --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    id: int
+    title: str
+    authors: str
+    text: str
+
+
+@dataclass(slots=True)
+class Loaded:
+    docs: list[Doc]
+    #: (question number as the judgements name it, text)
+    questions: list[tuple[int, str]]
+    #: question number -> {doc id: gain}; only judged questions
+    qrels: dict[int, dict[int, int]]
 
 
 def read_smart(path: Path) -> list[dict[str, str]]:
@@ -88,30 +121,78 @@ def read_smart(path: Path) -> list[dict[str, str]]:
     return records
 
 
-def read_qrels(path: Path) -> dict[int, dict[int, int]]:
-    """query position (1..225) -> {doc id: grade}; only codes 1-4 (relevant) are kept."""
-    out: dict[int, dict[int, int]] = {}
-    for line in path.read_text("latin-1").splitlines():
+def load_cranfield(folder: Path) -> Loaded:
+    """Title and text (the peers' figures in the data README read those); questions are
+    numbered by position, codes 1-4 relevant and graded, -1 not."""
+    docs = [
+        Doc(int(d["I"]), d.get("T", ""), "", d.get("W", ""))
+        for d in read_smart(folder / "cran.all.1400")
+    ]
+    questions = [(i, q.get("W", "")) for i, q in enumerate(read_smart(folder / "cran.qry"), 1)]
+    qrels: dict[int, dict[int, int]] = {}
+    for line in (folder / "cranqrel").read_text("latin-1").splitlines():
         parts = line.split()
-        if len(parts) < 3:
-            continue
-        q, d, code = int(parts[0]), int(parts[1]), int(parts[2])
-        if code in GAINS:
-            out.setdefault(q, {})[d] = GAINS[code]
-    return out
+        if len(parts) >= 3 and int(parts[2]) in CRANFIELD_GAINS:
+            qrels.setdefault(int(parts[0]), {})[int(parts[1])] = CRANFIELD_GAINS[int(parts[2])]
+    return Loaded(docs, questions, qrels)
 
 
-def write_corpus(docs: list[dict[str, str]], folder: Path) -> None:
-    """One Markdown brief per document: the title as a ``#`` heading, then the text."""
+def load_cisi(folder: Path) -> Loaded:
+    """Title, authors and text (``.X`` ignored); questions are their ``.W`` and numbered by
+    their ``.I``; every judged pair is relevant."""
+    docs = [
+        Doc(int(d["I"]), d.get("T", ""), d.get("A", ""), d.get("W", ""))
+        for d in read_smart(folder / "CISI.ALL")
+    ]
+    questions = [(int(q["I"]), q.get("W", "")) for q in read_smart(folder / "CISI.QRY")]
+    qrels: dict[int, dict[int, int]] = {}
+    for line in (folder / "CISI.REL").read_text("latin-1").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            qrels.setdefault(int(parts[0]), {})[int(parts[1])] = 1
+    return Loaded(docs, questions, qrels)
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    name: str
+    label: str
+    folder: str
+    files: tuple[str, ...]
+    load: Callable[[Path], Loaded]
+
+
+COLLECTIONS = (
+    Collection(
+        "cranfield", "Cranfield", "cranfield", ("cran.all.1400", "cran.qry", "cranqrel"),
+        load_cranfield,
+    ),
+    Collection("cisi", "CISI", "cisi", ("CISI.ALL", "CISI.QRY", "CISI.REL"), load_cisi),
+)  # fmt: skip
+
+
+def doc_text(doc: Doc) -> str:
+    """What every engine reads of a document: title, authors, text."""
+    return " ".join(part for part in (doc.title, doc.authors, doc.text) if part)
+
+
+def write_corpus(docs: list[Doc], folder: Path) -> None:
+    """One Markdown brief per document: the title as a ``#`` heading, then authors and text."""
     folder.mkdir(parents=True, exist_ok=True)
     for doc in docs:
-        title = doc.get("T", "").strip()
-        text = doc.get("W", "").strip()
-        body = f"# {title}\n\n{text}\n" if title else f"{text}\n"
-        (folder / f"{int(doc['I']):04d}.md").write_text(body, "utf-8")
+        body = "\n\n".join(part for part in (doc.authors.strip(), doc.text.strip()) if part)
+        title = doc.title.strip()
+        text = f"# {title}\n\n{body}\n" if title else f"{body}\n"
+        if text.strip():
+            (folder / f"{doc.id:04d}.md").write_text(text, "utf-8")
 
 
-# -- the textbook baseline ---------------------------------------------------------------------
+def in_capitals(text: str) -> str:
+    """A question as a cable or a telegram writes it."""
+    return text.upper()
+
+
+# -- the peers ---------------------------------------------------------------------------------
 
 
 class TextbookBM25:
@@ -147,6 +228,29 @@ class TextbookBM25:
         return [doc_id for doc_id, _ in ranked[:limit]]
 
 
+class FTS5:
+    """SQLite's full-text search (porter stemmer over unicode61 tokens), ranked by its bm25()."""
+
+    def __init__(self, docs: list[Doc]) -> None:
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE d USING fts5(title, text, tokenize='porter')")
+        self.db.executemany(
+            "INSERT INTO d(rowid, title, text) VALUES (?, ?, ?)",
+            [(d.id, d.title, " ".join(p for p in (d.authors, d.text) if p)) for d in docs],
+        )
+
+    def search(self, text: str, limit: int = DEPTH) -> list[int]:
+        # Every word as typed, repeats too: the engine weighs a repeated word more.
+        words = re.findall(r"[^\W_]+", text.lower())
+        if not words:
+            return []
+        match = " OR ".join(f'"{w}"' for w in words)
+        rows = self.db.execute(
+            "SELECT rowid FROM d WHERE d MATCH ? ORDER BY bm25(d), rowid LIMIT ?", (match, limit)
+        )
+        return [int(r[0]) for r in rows]
+
+
 # -- measures ----------------------------------------------------------------------------------
 
 
@@ -171,12 +275,14 @@ def ndcg_at(ranking: list[int], judged: dict[int, int], k: int = 10) -> float:
     return dcg / idcg if idcg else 0.0
 
 
-def evaluate(runs: dict[int, list[int]], qrels: dict[int, dict[int, int]]) -> dict[str, float]:
-    positions = sorted(qrels)
+def evaluate(runs: dict[int, list[int]], qrels: dict[int, dict[int, int]]) -> dict[str, Any]:
+    """MAP, P@10 and nDCG@10 over the judged questions; empty answers over all of them."""
+    judged = sorted(qrels)
     return {
-        "map": statistics.fmean(average_precision(runs.get(q, []), qrels[q]) for q in positions),
-        "p10": statistics.fmean(precision_at(runs.get(q, []), qrels[q]) for q in positions),
-        "ndcg10": statistics.fmean(ndcg_at(runs.get(q, []), qrels[q]) for q in positions),
+        "map": statistics.fmean(average_precision(runs.get(q, []), qrels[q]) for q in judged),
+        "p10": statistics.fmean(precision_at(runs.get(q, []), qrels[q]) for q in judged),
+        "ndcg10": statistics.fmean(ndcg_at(runs.get(q, []), qrels[q]) for q in judged),
+        "empty": sorted(q for q, ranking in runs.items() if not ranking),
     }
 
 
@@ -187,16 +293,30 @@ def _brief_ids(results: SearchResults) -> list[int]:
     return [int(Path(h.id).stem) for h in results.hits]
 
 
-def run(data: Path, work: Path, archive: str | None = None) -> dict[str, object]:
-    """Index the collection, ask every query as a user would, and measure the baseline;
-    with ``archive``, the same queries through a team archive too (issue 17)."""
-    t_run = time.perf_counter()
-    docs = read_smart(data / "cran.all.1400")
-    queries = [q.get("W", "") for q in read_smart(data / "cran.qry")]
-    qrels = read_qrels(data / "cranqrel")
+def _ask(
+    lib: Any, questions: list[tuple[int, str]], limit: int | None
+) -> tuple[dict[int, list[int]], list[int], list[float]]:
+    """Each question through ``lib.search`` (its defaults; ``limit`` if given): the rankings,
+    the questions cut short by the time limit, the latencies."""
+    runs: dict[int, list[int]] = {}
+    partial: list[int] = []
+    latencies: list[float] = []
+    for number, text in questions:
+        t = time.perf_counter()
+        results = lib.search(text) if limit is None else lib.search(text, limit=limit)
+        latencies.append(time.perf_counter() - t)
+        runs[number] = _brief_ids(results)
+        if results.partial:
+            partial.append(number)
+    return runs, partial, latencies
 
+
+def run(coll: Collection, data: Path, work: Path, archive: str | None = None) -> dict[str, Any]:
+    """Index one collection, ask every question as a user would, and measure the peers."""
+    t_run = time.perf_counter()
+    loaded = coll.load(data)
     corpus = work / "corpus"
-    write_corpus(docs, corpus)
+    write_corpus(loaded.docs, corpus)
     t0 = time.perf_counter()
     lib = Library.open([corpus], data_dir=work / "data")
     report = lib.update()
@@ -206,45 +326,44 @@ def run(data: Path, work: Path, archive: str | None = None) -> dict[str, object]
 
     # The user's path: Library.search's defaults (snippets, facets, the time limit), only
     # the depth raised to 1,000 for MAP; then the first page exactly as the app asks for it.
-    deep: dict[int, list[int]] = {}
-    page: dict[int, list[int]] = {}
-    deep_partial: list[int] = []
-    page_partial: list[int] = []
-    deep_latencies: list[float] = []
-    page_latencies: list[float] = []
-    for position, text in enumerate(queries, 1):
-        t = time.perf_counter()
-        results = lib.search(text, limit=DEPTH)
-        deep_latencies.append(time.perf_counter() - t)
-        deep[position] = _brief_ids(results)
-        if results.partial:
-            deep_partial.append(position)
-    for position, text in enumerate(queries, 1):
-        t = time.perf_counter()
-        results = lib.search(text)
-        page_latencies.append(time.perf_counter() - t)
-        page[position] = _brief_ids(results)
-        if results.partial:
-            page_partial.append(position)
+    capitals = [(n, in_capitals(text)) for n, text in loaded.questions]
+    deep, deep_partial, deep_latencies = _ask(lib, loaded.questions, DEPTH)
+    page, page_partial, page_latencies = _ask(lib, loaded.questions, None)
+    caps, caps_partial, _ = _ask(lib, capitals, DEPTH)
     lib.close()
+    ours_seconds = sum(deep_latencies) + sum(page_latencies)
 
-    through_archive = _archive_run(archive, corpus, work, queries, qrels) if archive else None
+    through_archive = _archive_run(archive, corpus, work, loaded) if archive else None
 
-    bm25 = TextbookBM25({int(d["I"]): f"{d.get('T', '')} {d.get('W', '')}" for d in docs})
-    base = {pos: bm25.search(text) for pos, text in enumerate(queries, 1)}
+    t0 = time.perf_counter()
+    fts5 = FTS5(loaded.docs)
+    fts5_runs = {n: fts5.search(text) for n, text in loaded.questions}
+    fts5_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    bm25 = TextbookBM25({d.id: doc_text(d) for d in loaded.docs})
+    bm25_runs = {n: bm25.search(text) for n, text in loaded.questions}
+    bm25_seconds = time.perf_counter() - t0
 
     return {
-        "documents": len(docs),
-        "queries": len(queries),
-        "judged_queries": len(qrels),
+        "name": coll.name,
+        "label": coll.label,
+        "documents": len(loaded.docs),
+        "questions": len(loaded.questions),
+        "judged_questions": len(loaded.qrels),
         "index_seconds": index_seconds,
         "median_query_seconds": statistics.median(deep_latencies),
         "median_page_seconds": statistics.median(page_latencies),
-        "ours": evaluate(deep, qrels),
-        "first_page": evaluate(page, qrels),
-        "baseline": evaluate(base, qrels),
+        "ours_seconds": ours_seconds,
+        "ours": evaluate(deep, loaded.qrels),
+        "first_page": evaluate(page, loaded.qrels),
+        "capitals": evaluate(caps, loaded.qrels),
+        "fts5": evaluate(fts5_runs, loaded.qrels),
+        "fts5_seconds": fts5_seconds,
+        "baseline": evaluate(bm25_runs, loaded.qrels),
+        "bm25_seconds": bm25_seconds,
         "partial_deep": deep_partial,
         "partial_page": page_partial,
+        "partial_capitals": caps_partial,
         "seconds": time.perf_counter() - t_run,
         "archive": through_archive,
     }
@@ -254,11 +373,9 @@ def run(data: Path, work: Path, archive: str | None = None) -> dict[str, object]
 ARCHIVE_MIN_RATIO = 0.95
 
 
-def _archive_run(
-    url: str, corpus: Path, work: Path, queries: list[str], qrels: dict[int, dict[int, int]]
-) -> dict[str, Any]:
+def _archive_run(url: str, corpus: Path, work: Path, loaded: Loaded) -> dict[str, Any]:
     """The same corpus pushed to a scratch database on the archive's server, the same
-    queries through ``ArchiveLibrary.search`` (its defaults, depth 1,000 for MAP)."""
+    questions through ``ArchiveLibrary.search`` (its defaults, depth 1,000 for MAP)."""
     import psycopg
 
     from briefreader.core.archive.library import ArchiveLibrary, init
@@ -274,103 +391,177 @@ def _archive_run(
         t0 = time.perf_counter()
         lib.update()
         push_seconds = time.perf_counter() - t0
-        deep: dict[int, list[int]] = {}
-        page: dict[int, list[int]] = {}
-        latencies: list[float] = []
-        for position, text in enumerate(queries, 1):
-            t = time.perf_counter()
-            deep[position] = _brief_ids(lib.search(text, limit=DEPTH))
-            latencies.append(time.perf_counter() - t)
-            page[position] = _brief_ids(lib.search(text))
+        deep, _partial, latencies = _ask(lib, loaded.questions, DEPTH)
+        page, _partial, _ = _ask(lib, loaded.questions, None)
         lib.close()
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
     return {
-        "ours": evaluate(deep, qrels),
-        "first_page": evaluate(page, qrels),
+        "ours": evaluate(deep, loaded.qrels),
+        "first_page": evaluate(page, loaded.qrels),
         "push_seconds": push_seconds,
         "median_query_seconds": statistics.median(latencies),
     }
 
 
+def best_peer(res: dict[str, Any]) -> tuple[str, float]:
+    """The better same-run peer by MAP: its name and MAP."""
+    fts5, bm25 = res["fts5"]["map"], res["baseline"]["map"]
+    return ("FTS5", fts5) if fts5 >= bm25 else ("BM25", bm25)
+
+
+def _listed(numbers: list[int]) -> str:
+    some = ", ".join(map(str, numbers[:10]))
+    return f" ({some}{', ...' if len(numbers) > 10 else ''})" if numbers else ""
+
+
 def print_table(res: dict[str, Any]) -> None:
-    ours, page, base = res["ours"], res["first_page"], res["baseline"]
-    n = res["queries"]
+    ours, page, caps = res["ours"], res["first_page"], res["capitals"]
+    fts5, base = res["fts5"], res["baseline"]
+    n = res["questions"]
     print(
-        f"Cranfield: {res['documents']} documents, {n} queries "
-        f"({res['judged_queries']} with relevant documents); Library.search with its defaults"
+        f"{res['label']}: {res['documents']} documents, {n} questions "
+        f"({res['judged_questions']} judged); Library.search with its defaults"
     )
-    print(f"{'measure':<26}{'briefreader':>12}{'BM25 textbook':>15}{'ratio':>8}")
+    peer, peer_map = best_peer(res)
+    print(f"  {'measure':<24}{'briefreader':>12}{'FTS5':>9}{'BM25':>9}{'ours/best':>11}")
     rows = (
-        ("MAP@1000 (user path)", ours["map"], base["map"]),
-        ("P@10 first page", page["p10"], base["p10"]),
-        ("nDCG@10 first page", page["ndcg10"], base["ndcg10"]),
+        ("MAP@1000", ours["map"], fts5["map"], base["map"]),
+        ("P@10 (first page)", page["p10"], fts5["p10"], base["p10"]),
+        ("nDCG@10 (first page)", page["ndcg10"], fts5["ndcg10"], base["ndcg10"]),
+        ("MAP@1000, in capitals", caps["map"], fts5["map"], base["map"]),
     )
-    for label, value, yardstick in rows:
-        ratio = value / yardstick if yardstick else float("nan")
-        print(f"{label:<26}{value:>12.4f}{yardstick:>15.4f}{ratio:>8.3f}")
-    for label, key in (("depth 1000", "partial_deep"), ("first page", "partial_page")):
-        positions = res[key]
-        some = f": queries {', '.join(map(str, positions[:10]))}" if positions else ""
-        more = ", ..." if len(positions) > 10 else ""
-        print(f"partial answers, {label}: {len(positions)} of {n}{some}{more}")
+    for label, value, a, b in rows:
+        best = max(a, b)
+        ratio = value / best if best else float("nan")
+        print(f"  {label:<24}{value:>12.4f}{a:>9.4f}{b:>9.4f}{ratio:>11.3f}")
     print(
-        f"index {res['index_seconds']:.1f} s; median query {res['median_query_seconds'] * 1000:.0f}"
-        f" ms (limit=1000); median first page {res['median_page_seconds'] * 1000:.0f} ms"
-        f" (limit=20); whole run {res['seconds']:.0f} s"
+        f"  {'empty answers':<24}{len(ours['empty']):>12}{len(fts5['empty']):>9}"
+        f"{len(base['empty']):>9}   of {n}; in capitals {len(caps['empty'])}"
+        f"{_listed(ours['empty'] or caps['empty'])}"
+    )
+    for label, key in (
+        ("depth 1000", "partial_deep"),
+        ("first page", "partial_page"),
+        ("capitals", "partial_capitals"),
+    ):
+        if res[key]:
+            print(f"  partial answers, {label}: {len(res[key])} of {n}{_listed(res[key])}")
+    print(
+        f"  best peer {peer} {peer_map:.4f}; index {res['index_seconds']:.1f} s; median question"
+        f" {res['median_query_seconds'] * 1000:.0f} ms (limit=1000), first page"
+        f" {res['median_page_seconds'] * 1000:.0f} ms; all our questions"
+        f" {res['ours_seconds']:.1f} s (FTS5 {res['fts5_seconds']:.1f} s, BM25"
+        f" {res['bm25_seconds']:.1f} s, both with indexing); run {res['seconds']:.0f} s"
     )
     arc = res.get("archive")
     if arc:
         ratio = arc["ours"]["map"] / ours["map"] if ours["map"] else float("nan")
         print(
-            f"team archive: MAP@1000 {arc['ours']['map']:.4f} ({ratio:.3f}x local), P@10"
-            f" {arc['first_page']['p10']:.4f}, nDCG@10 {arc['first_page']['ndcg10']:.4f};"
-            f" push {arc['push_seconds']:.1f} s, median query"
+            f"  team archive: MAP@1000 {arc['ours']['map']:.4f} ({ratio:.3f}x local), P@10"
+            f" {arc['first_page']['p10']:.4f}, empty answers {len(arc['ours']['empty'])};"
+            f" push {arc['push_seconds']:.1f} s, median question"
             f" {arc['median_query_seconds'] * 1000:.0f} ms (limit=1000)"
         )
 
 
 def check(res: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
-    """The gate's reasons to fail, in words; empty when the run passes."""
-    floor = float(baseline.get("floor", {}).get("map", FLOOR))
+    """One collection's reasons to fail the gate, in words; empty when it passes.
+
+    ``baseline``: the collection's entry of the baseline file (``floor``, ``recorded``,
+    ``min_ratio``; ``tolerance``, ``max_partial`` and ``max_empty`` may come from the file's
+    top level)."""
+    label = res.get("label", "")
+    floor = float(baseline.get("floor", {}).get("map", 0.0))
     recorded = float(baseline["recorded"]["map"])
     tolerance = float(baseline.get("tolerance", TOLERANCE))
     max_partial = int(baseline.get("max_partial", MAX_PARTIAL))
+    max_empty = int(baseline.get("max_empty", MAX_EMPTY))
     # Figures are recorded to four decimals (0.3445 is 0.34449 measured): compare at that.
     got = round(res["ours"]["map"], 4)
     failures = []
     if got < floor:
-        failures.append(f"MAP {got:.4f} is below the floor {floor:.4f}")
+        failures.append(f"{label} MAP {got:.4f} is below the floor {floor:.4f}")
     if got < recorded - tolerance:
-        failures.append(f"MAP {got:.4f} is more than {tolerance} below the recorded {recorded:.4f}")
-    # The ratio to the textbook BM25 of the same run: a change that lowers ours relative to
-    # the baseline on the same documents is a loss even when the absolute figure holds.
-    min_ratio = float(baseline.get("min_ratio", MIN_RATIO))
-    base_map = res["baseline"]["map"]
-    if base_map > 0 and got / base_map < min_ratio:
         failures.append(
-            f"MAP {got:.4f} is {got / base_map:.3f}x the same-run BM25 ({base_map:.4f}); the"
-            f" gate is {min_ratio:.2f}x"
+            f"{label} MAP {got:.4f} is more than {tolerance} below the recorded {recorded:.4f}"
+        )
+    # The ratio to the best peer of the same run: a change that lowers ours relative to the
+    # peers on the same documents is a loss even when the absolute figure holds.
+    min_ratio = float(baseline.get("min_ratio", MIN_RATIO))
+    peer, peer_map = best_peer(res)
+    if peer_map > 0 and got / peer_map < min_ratio:
+        failures.append(
+            f"{label} MAP {got:.4f} is {got / peer_map:.3f}x the same-run {peer} ({peer_map:.4f});"
+            f" the gate is {min_ratio:.2f}x"
         )
     arc = res.get("archive")
     if arc and arc["ours"]["map"] < ARCHIVE_MIN_RATIO * res["ours"]["map"]:
         failures.append(
-            f"the team archive's MAP {arc['ours']['map']:.4f} is below {ARCHIVE_MIN_RATIO}x"
-            f" the local {res['ours']['map']:.4f}"
+            f"{label}: the team archive's MAP {arc['ours']['map']:.4f} is below"
+            f" {ARCHIVE_MIN_RATIO}x the local {res['ours']['map']:.4f}"
         )
-    for label, key in (("at depth 1000", "partial_deep"), ("on first pages", "partial_page")):
-        if len(res[key]) > max_partial:
+    empties = [("", res["ours"]), (" in capitals", res.get("capitals"))]
+    if arc:
+        empties.append((" through the team archive", arc["ours"]))
+    for how, figures in empties:
+        if figures is not None and len(figures["empty"]) > max_empty:
             failures.append(
-                f"{len(res[key])} answers {label} were partial (the time limit cut them short;"
-                f" at most {max_partial} allowed)"
+                f"{label}: {len(figures['empty'])} questions{how} were answered with nothing"
+                f" (at most {max_empty} allowed): {_listed(figures['empty']).strip(' ()')}"
+            )
+    for how, key in (
+        ("at depth 1000", "partial_deep"),
+        ("on first pages", "partial_page"),
+        ("in capitals", "partial_capitals"),
+    ):
+        if len(res.get(key, [])) > max_partial:
+            failures.append(
+                f"{label}: {len(res[key])} answers {how} were partial (the time limit cut them"
+                f" short; at most {max_partial} allowed)"
             )
     return failures
 
 
+def _entry(baseline: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A collection's gate, the file's top-level settings filled in."""
+    entry = baseline.get("collections", {}).get(name)
+    if entry is None:
+        return None
+    shared = {k: v for k, v in baseline.items() if k != "collections"}
+    return {**shared, **entry}
+
+
+def record_of(res: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """The baseline entry of a collection's run (its floor kept from ``old``)."""
+    ours, page, caps = res["ours"], res["first_page"], res["capitals"]
+    floor = float(old.get("floor", {}).get("map", round(ours["map"] - TOLERANCE, 4)))
+    return {
+        "floor": {"map": floor},
+        "recorded": {
+            "map": round(ours["map"], 4),
+            "p10_first_page": round(page["p10"], 4),
+            "ndcg10_first_page": round(page["ndcg10"], 4),
+            "map_capitals": round(caps["map"], 4),
+            "fts5_map": round(res["fts5"]["map"], 4),
+            "bm25_map": round(res["baseline"]["map"], 4),
+        },
+        "min_ratio": float(old.get("min_ratio", MIN_RATIO)),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the cranfield folder")
+    ap.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="the folder holding cranfield/, cisi/"
+    )
+    ap.add_argument(
+        "--collection",
+        action="append",
+        choices=[c.name for c in COLLECTIONS],
+        help="only this collection (may be repeated); default: every one",
+    )
     ap.add_argument("--check", type=Path, help="fail if the run misses the gate in this JSON")
     ap.add_argument("--record", type=Path, help="write this run's figures to this JSON")
     ap.add_argument(
@@ -380,60 +571,84 @@ def main(argv: list[str] | None = None) -> int:
         f"created and dropped); --check then wants its MAP >= {ARCHIVE_MIN_RATIO}x the local",
     )
     args = ap.parse_args(argv)
+    under_ci = os.environ.get("CI") == "true"
 
-    missing = [name for name in FILES if not (args.data / name).is_file()]
-    if missing:
-        print(f"skipped: the Cranfield collection is not in {args.data} (no {', '.join(missing)})")
-        if os.environ.get("CI") == "true":
-            print("FAIL: CI=true, and a skipped relevance gate under CI is a failed one")
-            return 1
-        return 0
     baseline: dict[str, Any] = {}
     if args.check:
         try:
             baseline = json.loads(args.check.read_text("utf-8"))
-            float(baseline["recorded"]["map"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            for entry in baseline["collections"].values():
+                float(entry["recorded"]["map"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             print(f"FAIL: cannot read the recorded figures in {args.check}: {exc!r}")
             return 1
-    with tempfile.TemporaryDirectory(prefix="briefreader-relevance-") as tmp:
-        res = run(args.data, Path(tmp), args.archive)
-    print_table(res)
-    ours, page, base = res["ours"], res["first_page"], res["baseline"]
-    assert isinstance(ours, dict) and isinstance(page, dict) and isinstance(base, dict)
+
+    chosen = [c for c in COLLECTIONS if not args.collection or c.name in args.collection]
     status = 0
-    if args.check:
-        failures = check(res, baseline)
-        for reason in failures:
-            print(f"FAIL: {reason}")
-        if failures:
-            status = 1
-        else:
-            print(
-                f"ok: MAP {ours['map']:.4f} (floor {baseline.get('floor', {}).get('map', FLOOR)},"
-                f" recorded {baseline['recorded']['map']}), no partial answers"
-            )
-    if args.record:
-        # A run that misses the floor or was cut short is not a figure to defend.
+    results: list[dict[str, Any]] = []
+    for coll in chosen:
+        folder = args.data / coll.folder
+        missing = [name for name in coll.files if not (folder / name).is_file()]
+        if missing:
+            absent = ", ".join(missing)
+            print(f"skipped: the {coll.label} collection is not in {folder} (no {absent})")
+            if under_ci:
+                print("FAIL: CI=true, and a skipped relevance gate under CI is a failed one")
+                status = 1
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"briefreader-relevance-{coll.name}-") as tmp:
+            res = run(coll, folder, Path(tmp), args.archive)
+        print_table(res)
+        results.append(res)
+        if args.check:
+            gate = _entry(baseline, coll.name)
+            if gate is None:
+                print(f"FAIL: {args.check} records no figures for {coll.label}")
+                status = 1
+                continue
+            failures = check(res, gate)
+            for reason in failures:
+                print(f"FAIL: {reason}")
+            if failures:
+                status = 1
+            else:
+                print(
+                    f"ok: {coll.label} MAP {res['ours']['map']:.4f} (floor"
+                    f" {gate.get('floor', {}).get('map')}, recorded {gate['recorded']['map']},"
+                    f" {best_peer(res)[0]} {best_peer(res)[1]:.4f}), no partial or empty answers"
+                )
+    if len(results) > 1:
+        mean = statistics.fmean(r["ours"]["map"] for r in results)
+        peers = statistics.fmean(best_peer(r)[1] for r in results)
+        print(f"mean MAP over {len(results)} collections: {mean:.4f} (best peers {peers:.4f})")
+    if args.record and results:
+        # A run that misses its floor, or was cut short or empty, is not a figure to defend.
         old: dict[str, Any] = {}
         if args.record.is_file():
             old = json.loads(args.record.read_text("utf-8"))
-        floor = float(old.get("floor", {}).get("map", FLOOR))
-        cut = res["partial_deep"] or res["partial_page"]
-        if ours["map"] < floor or cut:
-            print(f"not recorded in {args.record}: MAP below the floor {floor} or partial answers")
-            return 1
+        kept = dict(old.get("collections", {}))
+        for res in results:
+            prior = kept.get(res["name"], {})
+            floor = float(prior.get("floor", {}).get("map", 0.0))
+            bad = (
+                res["ours"]["map"] < floor
+                or res["partial_deep"]
+                or res["partial_page"]
+                or res["ours"]["empty"]
+                or res["capitals"]["empty"]
+            )
+            if bad:
+                print(
+                    f"not recorded in {args.record}: {res['label']} MAP below the floor {floor}"
+                    " or partial or empty answers"
+                )
+                return 1
+            kept[res["name"]] = record_of(res, prior)
         record = {
-            "floor": {"map": floor},
-            "recorded": {
-                "map": round(ours["map"], 4),
-                "p10_first_page": round(page["p10"], 4),
-                "ndcg10_first_page": round(page["ndcg10"], 4),
-                "baseline_map": round(base["map"], 4),
-            },
             "tolerance": float(old.get("tolerance", TOLERANCE)),
-            "min_ratio": float(old.get("min_ratio", MIN_RATIO)),
             "max_partial": int(old.get("max_partial", MAX_PARTIAL)),
+            "max_empty": int(old.get("max_empty", MAX_EMPTY)),
+            "collections": kept,
         }
         args.record.write_text(json.dumps(record, indent=2) + "\n", "utf-8")
         print(f"recorded in {args.record}")
