@@ -16,7 +16,7 @@ from pathlib import Path
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
 from briefreader.core.digest import split_digest
 from briefreader.core.match import Mention
-from briefreader.core.parse import BRIEF_SUFFIXES, MAX_BYTES, parse_bytes, too_large
+from briefreader.core.parse import BRIEF_SUFFIXES, parse_bytes, read_limited
 from briefreader.core.records import IndexDoc
 
 log = logging.getLogger(__name__)
@@ -192,22 +192,6 @@ def reader_failed(exc: BaseException | None = None) -> str:
     reading process ended); the file is tried again at the next update."""
     what = f" ({type(exc).__name__}: {exc})" if exc is not None else " (the reading process ended)"
     return f"could not be read: the reader stopped on this file{what}"
-
-
-def read_limited(path: Path) -> bytes:
-    """A file's bytes, refusing (BriefError) one over the size limit before reading it.
-
-    The size is checked on the open file, so a brief that grew after the scan is still
-    caught, and at most one byte over the limit is ever read.
-    """
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_BYTES:
-            raise BriefError(path, too_large(size))
-        data = handle.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise BriefError(path, too_large(len(data)))
-    return data
 
 
 def rel_id(path: Path, root: Path) -> str:

@@ -17,7 +17,7 @@ from briefreader.core.brief import Brief, BriefError
 from briefreader.core.briefdocs import briefs_of_file, rel_id
 from briefreader.core.library_base import LibraryBase
 from briefreader.core.match import Mention
-from briefreader.core.querytext import prepare_query
+from briefreader.core.querytext import order_dates, prepare_query
 
 
 class LibrarySearch(LibraryBase):
@@ -86,12 +86,7 @@ class LibrarySearch(LibraryBase):
     ) -> ix.SearchResults:
         """Search the index; actor filters accept any name or alias of an actor."""
         text, tamed = prepare_query(text)
-        if since is not None and until is not None and since > until:
-            tamed.append(
-                f"the dates run backwards ({since.isoformat()} to {until.isoformat()}): searched"
-                f" from {until.isoformat()} to {since.isoformat()}"
-            )
-            since, until = until, since
+        since, until = order_dates(since, until, tamed)
         filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
             results = ix.search(

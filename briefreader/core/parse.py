@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
@@ -599,16 +600,34 @@ def brief_id_for(path: Path, corpus_root: Path) -> str:
         return path.name
 
 
-def parse_file(path: Path, corpus_root: Path) -> Brief:
-    """Read and parse one brief file; any problem becomes a BriefError with a one-line reason."""
-    try:
-        size = path.stat().st_size
+def read_limited(path: Path) -> bytes:
+    """A file's bytes, refusing (BriefError) one over the size limit before reading it.
+
+    The size is checked on the open file, so a brief that grew after the scan is still
+    caught, and at most one byte over the limit is ever read. OSError passes through: the
+    caller knows whether a file that went away matters.
+    """
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         if size > MAX_BYTES:
             raise BriefError(path, too_large(size))
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise BriefError(path, too_large(len(data)))
+    return data
+
+
+def read_brief_bytes(path: Path) -> bytes:
+    """:func:`read_limited`, with an unreadable file a BriefError with a one-line reason."""
+    try:
+        return read_limited(path)
     except OSError as exc:
         raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+
+
+def parse_file(path: Path, corpus_root: Path) -> Brief:
+    """Read and parse one brief file; any problem becomes a BriefError with a one-line reason."""
+    data = read_brief_bytes(path)
     return parse_bytes(data, brief_id=brief_id_for(path, corpus_root), path=path)
 
 

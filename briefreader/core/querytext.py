@@ -9,6 +9,7 @@ way whichever store answers it: the groups an explicit AND or OR joins
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from briefreader.core.search.words import MIN_WORD, STOP_WORDS, TOKEN
@@ -42,6 +43,20 @@ def prepare_query(text: str) -> tuple[str, list[str]]:
     text, capitals = read_capitals(text)
     text, repaired = repair_query(text)
     return text, [*notices, *capitals, *repaired]
+
+
+def order_dates(
+    since: dt.date | None, until: dt.date | None, notices: list[str]
+) -> tuple[dt.date | None, dt.date | None]:
+    """A date filter given end first is searched the right way round, with a notice (as it
+    stood, it could match no brief and said nothing)."""
+    if since is None or until is None or since <= until:
+        return since, until
+    notices.append(
+        f"the dates run backwards ({since.isoformat()} to {until.isoformat()}): searched"
+        f" from {until.isoformat()} to {since.isoformat()}"
+    )
+    return until, since
 
 
 def tame_query(text: str) -> tuple[str, list[str]]:

@@ -106,3 +106,14 @@ def test_empty_and_odd_queries_never_fail(backend: Library) -> None:
     assert backend.search("").total == 32
     for text in ['"', "(((", "AND", "date:[2017 to", "*", "x:y", "'; DROP TABLE briefs; --"]:
         backend.search(text)
+
+
+def test_dates_given_end_first_are_searched_the_right_way_round(backend: Library) -> None:
+    import datetime as dt
+
+    early, late = dt.date(2018, 1, 1), dt.date(2019, 12, 31)
+    right = backend.search("Iran", since=early, until=late, limit=100)
+    backwards = backend.search("Iran", since=late, until=early, limit=100)
+    assert right.total > 0
+    assert [h.id for h in backwards.hits] == [h.id for h in right.hits]
+    assert any("dates run backwards" in n for n in backwards.notices)

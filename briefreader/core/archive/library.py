@@ -34,7 +34,7 @@ from briefreader.core.brief import Brief, BriefError
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
-from briefreader.core.querytext import has_operators, prepare_query
+from briefreader.core.querytext import has_operators, order_dates, prepare_query
 from briefreader.core.records import (
     SORTS,
     ActorPage,
@@ -236,6 +236,7 @@ class ArchiveLibrary(Library):
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
         text, notices = prepare_query(text)
+        since, until = order_dates(since, until, notices)
         actor_ids = []
         for a in actors:
             actor = self.glossary.lookup(a) or self.glossary.get(a)

@@ -6,9 +6,8 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
-from briefreader.core.brief import BriefError
 from briefreader.core.digest import split_digest
-from briefreader.core.parse import BRIEF_SUFFIXES, MAX_BYTES, parse_bytes, too_large
+from briefreader.core.parse import BRIEF_SUFFIXES, parse_bytes, read_brief_bytes
 from briefreader.core.readers.common import FileRead
 
 SUFFIXES = BRIEF_SUFFIXES
@@ -25,14 +24,7 @@ def read_text_bytes(data: bytes, *, brief_id: str, file_id: str, path: Path) -> 
 
 def read(path: Path, *, file_id: str) -> FileRead:
     """Read a text brief from disk (at most MAX_BYTES)."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise BriefError(path, too_large(size))
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    data = read_brief_bytes(path)
     result = read_text_bytes(data, brief_id=file_id, file_id=file_id, path=path)
     result.sha256 = hashlib.sha256(data).hexdigest()
     return result
