@@ -6,6 +6,7 @@ this is the per-file work, the part a crash or a hostile file exercises.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -202,8 +203,10 @@ def rel_id(path: Path, root: Path) -> str:
         return path.name
 
 
+@functools.cache
 def readable_suffixes() -> tuple[str, ...]:
-    """Every suffix read as a brief: the text ones and each format reader's."""
+    """Every suffix read as a brief: the text ones and each format reader's (the readers
+    are loaded once, at the first call)."""
     try:
         from briefreader.core import readers
     except ImportError:  # the readers' libraries missing: text briefs still work, said once

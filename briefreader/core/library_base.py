@@ -59,6 +59,12 @@ class LibraryBase:
     """A library's state, its index opened to read and its query builder (see
     :class:`briefreader.core.library.Library`, which is this with its parts)."""
 
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """The file suffixes read as briefs (text, and each format reader's): asked when a
+        folder is walked or a file opened, so that a start does not load the readers."""
+        return readable_suffixes()
+
     def __init__(self, corpora: Sequence[Path], data_dir: Path, glossary: Glossary) -> None:
         self.corpora = [Path(c).expanduser().resolve() for c in corpora]
         self.data_dir = Path(data_dir)
@@ -69,8 +75,6 @@ class LibraryBase:
         )
         #: Follow links that lead out of a corpus folder (preferences.json; off by default).
         self.follow_outside_links = prefs.follow_outside_links
-        #: The file suffixes read as briefs (text, and each format reader's).
-        self.suffixes: tuple[str, ...] = readable_suffixes()
         self._last_read: tuple[tuple[str, int, int], list[Brief]] | None = None
         self.problems: list[Problem] = []
         self._builder: ix.QueryBuilder | None = None
