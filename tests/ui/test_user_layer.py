@@ -845,7 +845,7 @@ def test_a_set_aside_notes_database_is_offered_back_and_merged(
     layer = win.feature(UserLayer)
     panel = layer.notes_panel
     assert not panel.rescue.isHidden()
-    assert "1 notes" in panel.rescue_label.text() and aside.name in panel.rescue_label.text()
+    assert "1 note can" in panel.rescue_label.text() and aside.name in panel.rescue_label.text()
     panel.rescue_show.setChecked(True)
     model = panel.all_model
     from briefreader.ui.userlayer.models import NoteRole

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from briefreader.core.userdata import CHANGED, CURRENT, Note
 from briefreader.core.userdata_rescue import SetAside
 from briefreader.core.userlayer import NoteRow, note_rows
+from briefreader.core.wording import counted
 from briefreader.ui.qtcompat import emit
 from briefreader.ui.userlayer.delegates import TwoPartDelegate
 from briefreader.ui.userlayer.models import NoteListModel, NoteRole
@@ -181,9 +182,12 @@ class NotesPanel(QWidget):
         }.get(a.reason, "was set aside")
         when = f" on {a.when}" if a.when else ""
         more = f" ({len(found) - 1} more set aside)" if len(found) > 1 else ""
+        held = [counted(a.notes, "note")] if a.notes else []
+        if a.saved:
+            held.append(counted(a.saved, "saved search", "saved searches"))
         self.rescue_label.setText(
-            f"A notes database that {why}{when} was kept: {a.notes} notes and {a.saved} saved "
-            f"searches can still be read from {a.path.name}.{more}"
+            f"A notes database that {why}{when} was kept: {' and '.join(held)} can still be "
+            f"read from {a.path.name}.{more}"
         )
 
     @Slot(bool)
