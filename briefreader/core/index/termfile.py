@@ -124,6 +124,16 @@ def write(reader: Any, path: Path) -> bool:
     got = fast.read_segment_terms(reader, fields)
     if got is None:
         return False
+    write_terms(path, got, int(reader.doc_count_all()), _pairs(reader), fields)
+    return True
+
+
+def write_terms(
+    path: Path, got: fast.SegmentTerms, doc_count: int, pairs: dict[str, np.ndarray],
+    fields: set[str],
+) -> None:  # fmt: skip
+    """Lay out a segment's terms (``got``, in the segment's key order), its document count
+    and its word pairs (:func:`_pairs` or :class:`PairCollector`) as a term file."""
     digest = hashlib.blake2b
     hash_arr = np.fromiter(
         (int.from_bytes(digest(k, digest_size=8).digest(), "little") for k in got.keys),
@@ -149,10 +159,9 @@ def write(reader: Any, path: Path) -> bool:
         "ids": got.ids[gather],
         "weights": got.weights[gather],
     }
-    arrays.update(_forward(reader, got, order, arrays["ids"], arrays["weights"], counts))
-    arrays.update(_pairs(reader))
+    arrays.update(_forward(doc_count, got, order, arrays["ids"], arrays["weights"], counts))
+    arrays.update(pairs)
     _save(path, arrays, sorted(fields))
-    return True
 
 
 #: Documents analysed at a time for the pair table (bounds the writer's memory).
@@ -194,16 +203,19 @@ def _pairs(reader: Any) -> dict[str, np.ndarray]:
                     prev = h
         if not docs:
             continue
-        h_arr = pair_hashes(
-            np.frombuffer(firsts, dtype=np.uint64), np.frombuffer(seconds, dtype=np.uint64)
+        h_arr, d_arr = _pair_chunk(
+            np.frombuffer(firsts, dtype=np.uint64),
+            np.frombuffer(seconds, dtype=np.uint64),
+            np.frombuffer(docs, dtype=np.int32),
         )
-        d_arr = np.frombuffer(docs, dtype=np.int32)
-        order = np.lexsort((d_arr, h_arr))
-        h_arr, d_arr = h_arr[order], d_arr[order]
-        keep = np.ones(len(h_arr), bool)
-        keep[1:] = (h_arr[1:] != h_arr[:-1]) | (d_arr[1:] != d_arr[:-1])
-        parts_h.append(h_arr[keep])
-        parts_d.append(d_arr[keep])
+        parts_h.append(h_arr)
+        parts_d.append(d_arr)
+    return _pair_table(parts_h, parts_d)
+
+
+def _pair_table(parts_h: list[np.ndarray], parts_d: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The pair table from chunks of (pair hash, document), each chunk sorted by both and
+    free of repeats, the chunks in document order and no document in two chunks."""
     if not parts_h:
         return {
             "phash": np.empty(0, np.uint64),
@@ -212,7 +224,7 @@ def _pairs(reader: Any) -> dict[str, np.ndarray]:
         }
     h_all = np.concatenate(parts_h)
     d_all = np.concatenate(parts_d)
-    del parts_h, parts_d
+    del parts_h[:], parts_d[:]
     # Chunks come in document order, each sorted by (pair, document): a stable sort by pair
     # leaves each pair's documents ascending.
     order = np.argsort(h_all, kind="stable")
@@ -226,8 +238,95 @@ def _pairs(reader: Any) -> dict[str, np.ndarray]:
     return {"phash": h_all[starts], "pptr": pptr, "pids": d_all}
 
 
+def _pair_chunk(
+    firsts: np.ndarray, seconds: np.ndarray, docs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One chunk's (pair hash, document), sorted by both, repeats taken out."""
+    h_arr = pair_hashes(firsts, seconds)
+    order = np.lexsort((docs, h_arr))
+    h_arr, d_arr = h_arr[order], docs[order]
+    keep = np.ones(len(h_arr), bool)
+    keep[1:] = (h_arr[1:] != h_arr[:-1]) | (d_arr[1:] != d_arr[:-1])
+    return h_arr[keep], d_arr[keep]
+
+
+#: Word pairs a collector holds before sorting them into a chunk (bounds its memory).
+_PAIRS_HELD = 1_000_000
+
+
+class PairCollector:
+    """The pair table of a segment being written, from each text field's index words in
+    order as the writer analyses them (what :func:`_pairs` reads back from the stored text
+    otherwise). Words are numbered as they come; their key hashes are made once each."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, dict[str, int]] = {f: {} for f in TEXT_FIELDS}
+        self._names: list[bytes] = []
+        self._hashes = np.empty(0, np.uint64)
+        self._firsts = array.array("i")
+        self._seconds = array.array("i")
+        self._docs = array.array("i")
+        self._last_doc = -1
+        self._parts_h: list[np.ndarray] = []
+        self._parts_d: list[np.ndarray] = []
+
+    def add(self, docnum: int, field: str, words: list[str]) -> None:
+        """``words``: the index words of ``field`` in document ``docnum``, in order."""
+        ids = self._ids.get(field)
+        if ids is None or len(words) < 2:
+            return
+        if docnum != self._last_doc:
+            # A chunk ends between documents, never inside one (see _pair_table).
+            if len(self._docs) >= _PAIRS_HELD:
+                self._fold()
+            self._last_doc = docnum
+        new = set(words).difference(ids)
+        if new:
+            names = self._names
+            prefix = field.encode("utf-8") + b"\x00"
+            for word in new:
+                ids[word] = len(names)
+                names.append(prefix + word.encode("utf-8"))
+        seq = array.array("i", map(ids.__getitem__, words))
+        self._firsts.extend(seq[:-1])
+        self._seconds.extend(seq[1:])
+        self._docs.extend(array.array("i", [docnum]) * (len(seq) - 1))
+
+    def _fold(self) -> None:
+        if not self._docs:
+            return
+        have = len(self._hashes)
+        if have < len(self._names):
+            digest = hashlib.blake2b
+            more = np.fromiter(
+                (
+                    int.from_bytes(digest(k, digest_size=8).digest(), "little")
+                    for k in self._names[have:]
+                ),
+                dtype=np.uint64,
+                count=len(self._names) - have,
+            )
+            self._hashes = np.concatenate((self._hashes, more))
+        hashes = self._hashes
+        h, d = _pair_chunk(
+            hashes[np.frombuffer(self._firsts, dtype=np.int32)],
+            hashes[np.frombuffer(self._seconds, dtype=np.int32)],
+            np.frombuffer(self._docs, dtype=np.int32).copy(),
+        )
+        self._parts_h.append(h)
+        self._parts_d.append(d)
+        self._firsts = array.array("i")
+        self._seconds = array.array("i")
+        self._docs = array.array("i")
+
+    def table(self) -> dict[str, np.ndarray]:
+        """The ``phash`` / ``pptr`` / ``pids`` arrays of everything added."""
+        self._fold()
+        return _pair_table(self._parts_h, self._parts_d)
+
+
 def _forward(
-    reader: Any,
+    n: int,
     got: fast.SegmentTerms,
     order: np.ndarray,
     ids: np.ndarray,
@@ -244,7 +343,6 @@ def _forward(
     keep = boost_of > 0
     docs = ids[keep]
     by_doc = np.argsort(docs, kind="stable")
-    n = int(reader.doc_count_all())
     fptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(docs, minlength=n)[:n], out=fptr[1:])
     return {

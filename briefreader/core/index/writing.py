@@ -7,15 +7,14 @@ segments updates leave behind.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from briefreader.core.index.damage import Checksums
 from briefreader.core.index.manifest import MANIFEST_NAME, ManifestEntry, save_manifest
-from briefreader.core.index.mpwriter import bulk_writer
 from briefreader.core.index.schema import to_whoosh
+from briefreader.core.index.segwriter import FastSegmentWriter
 from briefreader.core.records import IndexDoc
 
 #: Incremental commits merge only segments smaller than this, once there are this many.
@@ -72,16 +71,7 @@ def write_docs(
         # Not compound: Whoosh reads a compound segment's files into memory (BytesIO), so
         # a searcher on a 100,000-brief index held ~1 GB of private memory (26 MB a
         # segment); separate files are memory-mapped and shared with the page cache.
-        if bulk and (os.cpu_count() or 1) > 1:
-            # Whoosh's MpWriter, its helpers started as core.processes chooses.
-            return bulk_writer(
-                ix,
-                procs=min(2, os.cpu_count() or 1),
-                limitmb=256,
-                multisegment=True,
-                compound=False,
-            )
-        return ix.writer(limitmb=128, compound=False)
+        return FastSegmentWriter(ix, compound=False, term_folder=folder)
 
     # The manifest must never claim what the index lacks: keys a commit deletes or
     # replaces leave the manifest before the commit, and come back after it.

@@ -1,0 +1,244 @@
+"""The bulk segment writer (core/index/segwriter.py) writes what Whoosh's own writer writes.
+
+Segments are written both ways from the same documents with the index's real schema and
+analyzer: byte for byte when every block is compressed as Whoosh compresses it, and term for
+term (postings, positions, weights, lengths, term statistics, stored fields, columns) with
+small blocks left uncompressed, the default. The term file written from memory at the
+commit is the one ``termfile.write`` reads back from the segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import index
+from whoosh.writing import SegmentWriter
+
+from briefreader.core.index import segwriter, termfile
+from briefreader.core.index.schema import analyzer, make_schema
+from briefreader.core.index.segwriter import FastSegmentWriter, TextAnalysis
+from briefreader.core.index.writing import merge_tiny
+
+#: Words chosen for what the analysis does with them: stop words, one-letter tokens, dotted
+#: acronyms, apostrophes (straight and curly), hyphens, digits, accents, ligatures, letters
+#: whose lower case is longer (İ), title case (ǅ), capitals, stems shared by several words.
+WORDS = (  # noqa: SIM905 - a word list reads best as text
+    "the a of and is was to in on it I U.S. P.M.F. e.g. Iran’s Iran's al-Sadr shock-sound "
+    "2024 10.5 café CAFÉ naïve ÆON ﬁnance İstanbul ǅemal Tehran tehran TEHRAN talks talking "
+    "talked talk oil field fields x y zz Straße ΑΘΗΝΑ Москва 東京 محمد Comment: **bold** "
+    "-- ... ; stopped running runs ran"
+).split()
+
+
+def _text(rng: random.Random, most: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(0, most)))
+
+
+def _docs(count: int = 320, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        actors = rng.sample(["iran", "iraq", "pmf", "us"], rng.randint(0, 3))
+        doc: dict[str, Any] = {
+            "key": f"/corpus/file{i % 90}.md",
+            "id": f"file{i % 90}#{i}",
+            "title": _text(rng, 9),
+            "article": _text(rng, 400) if i % 17 else "",
+            "comment": _text(rng, 60),
+            "actors": ",".join(actors),
+            "actors_article": ",".join(actors[:1]),
+            "actors_comment": "",
+            "comment_start": rng.randint(0, 500),
+            "source": rng.choice(["reuters news", "al-monitor", ""]),
+            "source_name": rng.choice(["Reuters", "Al-Monitor", ""]),
+            "actor_list": ",".join(actors).encode("utf-8"),
+            "tag_list": b"oil,iraq" if i % 3 else b"",
+            "tags": "oil,iraq" if i % 3 else "",
+            "has_comment": bool(i % 2),
+            "copykeys": f"x{i % 5},b{i % 7}",
+            "copysig": "sig",
+        }
+        if i % 4:
+            doc["date"] = dt.datetime(2020 + i % 3, 1 + i % 12, 1 + i % 28)
+            doc["year"] = str(2020 + i % 3)
+        out.append(doc)
+    return out
+
+
+def _build(folder: Path, writer: Any, docs: list[dict[str, Any]], **kwargs: Any) -> Any:
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(folder), make_schema())
+    w = writer(ix, compound=False, **kwargs)
+    for doc in docs:
+        w.add_document(**doc)
+    w.commit()
+    return index.open_dir(str(folder))
+
+
+def _fast(**settings: Any) -> Any:
+    """A FastSegmentWriter factory with attributes set after construction."""
+
+    def make(ix: Any, **kwargs: Any) -> FastSegmentWriter:
+        w = FastSegmentWriter(ix, **kwargs)
+        for name, value in settings.items():
+            setattr(w, name, value)
+        return w
+
+    return make
+
+
+def _segment_files(folder: Path, ix: Any) -> dict[str, bytes]:
+    (segment,) = ix._segments()
+    sid = segment.segment_id()
+    return {p.name.replace(sid, "SEG"): p.read_bytes() for p in folder.iterdir() if sid in p.name}
+
+
+def _everything(ix: Any) -> dict[str, Any]:
+    """Every term's statistics and postings (id, weight, value), every stored document, every
+    field length and column value of a one-segment index."""
+    r = ix.reader()
+    terms = {}
+    for fieldname, text in r.all_terms():
+        info = r.term_info(fieldname, text)
+        m = r.postings(fieldname, text)
+        posts = []
+        while m.is_active():
+            posts.append((m.id(), m.weight(), m.value()))
+            m.next()
+        stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                 info.max_weight(), info.min_id(), info.max_id())  # fmt: skip
+        terms[(fieldname, text)] = (stats, posts)
+    n = r.doc_count_all()
+    fields = list(ix.schema.names())
+    lengths = {f: [r.doc_field_length(d, f) for d in range(n)] for f in fields}
+    columns = {
+        f: list(r.column_reader(f, translate=False))
+        for f in fields
+        if ix.schema[f].column_type and r.has_column(f)
+    }
+    stored = [r.stored_fields(d) for d in range(n)]
+    totals = {f: r.field_length(f) for f in fields}
+    r.close()
+    return {"terms": terms, "lengths": lengths, "columns": columns, "stored": stored,
+            "totals": totals}  # fmt: skip
+
+
+def test_the_analysis_is_read_from_the_schemas_analyzer() -> None:
+    assert TextAnalysis.of_analyzer(analyzer()) is not None
+
+
+def test_every_block_compressed_the_segment_is_byte_for_byte_whooshs(tmp_path: Path) -> None:
+    docs = _docs()
+    ours = _build(tmp_path / "ours", _fast(compress_from=0), docs)
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
+    mine, whooshs = (
+        _segment_files(tmp_path / "ours", ours),
+        _segment_files(tmp_path / "whoosh", theirs),
+    )
+    assert sorted(mine) == sorted(whooshs)
+    for name, data in whooshs.items():
+        assert mine[name] == data, name
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_default_segment_is_term_for_term_whooshs(tmp_path: Path, seed: int) -> None:
+    docs = _docs(260, seed)
+    ours = _build(tmp_path / "ours", FastSegmentWriter, docs)
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
+    got, want = _everything(ours), _everything(theirs)
+    assert got["terms"].keys() == want["terms"].keys()
+    for key, value in want["terms"].items():
+        assert got["terms"][key] == value, key
+    for part in ("lengths", "columns", "stored", "totals"):
+        assert got[part] == want[part], part
+    # Several blocks for a common word, positions past the first stop words, Unicode terms.
+    assert any(len(posts) > 128 for _stats, posts in want["terms"].values())
+    assert ("article", b"p.m.f") in want["terms"]
+    assert any(text == "москва".encode() for _f, text in want["terms"])
+
+
+def test_a_document_of_stop_words_only_and_empty_fields(tmp_path: Path) -> None:
+    docs = [
+        {"key": "k1", "id": "a", "title": "", "article": "the of and a", "comment": "I"},
+        {"key": "k2", "id": "b", "title": "The Iran talks", "article": "", "comment": ""},
+        {
+            "key": "k3",
+            "id": "c",
+            "title": "of of Iran",
+            "article": "a b c Iran Iran",
+            "comment": "x",
+        },
+    ]
+    ours = _build(tmp_path / "ours", _fast(compress_from=0), docs)
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
+    assert _segment_files(tmp_path / "ours", ours) == _segment_files(tmp_path / "whoosh", theirs)
+    assert _everything(ours) == _everything(theirs)
+
+
+def test_the_term_file_written_with_the_segment_is_the_one_read_back(tmp_path: Path) -> None:
+    folder = tmp_path / "ix"
+    ours = _build(folder, FastSegmentWriter, _docs(), term_folder=folder)
+    (segment,) = ours._segments()
+    written = termfile.TermFile(termfile.path_for(folder, segment.segment_id()))
+    reader = ours.reader()
+    ((leaf, _offset),) = reader.leaf_readers()
+    assert termfile.write(leaf, tmp_path / "read-back.terms")
+    read_back = termfile.TermFile(tmp_path / "read-back.terms")
+    reader.close()
+    assert written.fields == read_back.fields
+    for name in ("hashes", "kpos", "keys", "ppos", "ids", "weights", "fptr", "frow", "ffreq",
+                 "phash", "pptr", "pids"):  # fmt: skip
+        assert np.array_equal(getattr(written, name), getattr(read_back, name)), name
+    assert len(written.phash) > 100
+
+
+def test_a_commit_that_merges_segments_in_writes_them_whooshs_way(tmp_path: Path) -> None:
+    """Merged segments' postings come through Whoosh's pool: ours join them there."""
+    docs = _docs(120, 5)
+
+    def build(folder: Path, writer: Any) -> Any:
+        folder.mkdir()
+        ix = index.create_in(str(folder), make_schema())
+        for start in range(0, 120, 12):  # ten small segments, then a merge of them
+            w = writer(ix, compound=False)
+            for doc in docs[start : start + 12]:
+                w.add_document(**doc)
+            w.commit(merge=False)
+        w = writer(ix, compound=False)
+        w.add_document(**_docs(1, 99)[0])
+        w.commit(mergetype=merge_tiny)
+        return index.open_dir(str(folder))
+
+    ours = build(tmp_path / "ours", FastSegmentWriter)
+    theirs = build(tmp_path / "whoosh", SegmentWriter)
+    assert len(ours._segments()) == len(theirs._segments()) == 1
+    assert _everything(ours) == _everything(theirs)
+
+
+def test_deletions_and_replacements_work_as_with_whooshs_writer(tmp_path: Path) -> None:
+    docs = _docs(40, 11)
+    ix = _build(tmp_path / "ix", FastSegmentWriter, docs)
+    w = FastSegmentWriter(ix, compound=False)
+    w.delete_by_term("key", docs[0]["key"])
+    w.add_document(**{**docs[0], "title": "replaced Basra"})
+    w.commit(merge=False)
+    with ix.searcher() as s:
+        hits = list(s.documents(key=docs[0]["key"]))
+        assert [h["title"] for h in hits] == ["replaced Basra"]
+        assert s.doc_count() == 40 - sum(d["key"] == docs[0]["key"] for d in docs) + 1
+
+
+def test_an_unknown_whoosh_release_writes_whooshs_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segwriter, "FAST_WRITE", False)
+    folder = tmp_path / "ix"
+    ix = _build(folder, FastSegmentWriter, _docs(30), term_folder=folder)
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, _docs(30))
+    assert _everything(ix) == _everything(theirs)
+    assert not termfile.folder_of(folder).exists()  # left to write_term_files
