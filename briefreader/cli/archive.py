@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefreader import paths
 from briefreader.cli.common import SubParsers, add_archive_option, open_archive, print_json
 from briefreader.core.safetext import say
+
+if TYPE_CHECKING:
+    from briefreader.core.archive.backend import ArchiveBackend
+    from briefreader.core.library import Library
 
 
 def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -46,7 +51,7 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from briefreader.core.archive import connect
-    from briefreader.core.archive.library import init
+    from briefreader.core.archive.backend import init
 
     before, after = init(args.url)
     name = connect.describe(args.url)
@@ -55,6 +60,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     else:
         say(f"{name}: schema {before} -> {after}")
     return 0
+
+
+def _open(args: argparse.Namespace) -> tuple[Library, ArchiveBackend]:
+    """The library over ``--archive URL``, and its archive (for the archive's own questions)."""
+    lib = open_archive(args)
+    if lib.archive is None:  # open_archive always gives one
+        raise AssertionError("a library opened on an archive has one")
+    return lib, lib.archive
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -80,9 +93,9 @@ def cmd_pull(args: argparse.Namespace) -> int:
     data = paths.data_dir(args.data_dir)
     dest = Path(args.into).expanduser() if args.into else data / "pulled"
     dest.mkdir(parents=True, exist_ok=True)
-    lib = open_archive(args)
+    lib, archive = _open(args)
     try:
-        pulled = lib.pull(query, dest, limit=args.limit)
+        pulled = archive.pull(query, dest, limit=args.limit)
     finally:
         lib.close()
     local = Library.open(None, data_dir=args.data_dir, glossary_files=args.glossary)
@@ -119,14 +132,14 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_team_glossary(args: argparse.Namespace) -> int:
-    lib = open_archive(args)
+    lib, archive = _open(args)
     try:
         if args.set:
             text = Path(args.set).read_text("utf-8")
-            lib.set_team_glossary(text)
+            archive.set_team_glossary(text)
             say(f"team glossary of {lib.name} replaced by {args.set}")
         else:
-            toml = lib.team_glossary()
+            toml = archive.team_glossary()
             say(toml if toml is not None else f"{lib.name} has no team glossary yet")
     finally:
         lib.close()

@@ -178,13 +178,11 @@ def open_library(args: argparse.Namespace, corpora: Sequence[str] | None = None)
     return lib
 
 
-def open_archive(args: argparse.Namespace, corpora: Sequence[str] | None = None) -> Any:
-    """The library over ``args.archive``; the database driver is loaded only here, when an
-    archive is used."""
-    from briefreader.core.archive.library import ArchiveLibrary
-
+def open_archive(args: argparse.Namespace, corpora: Sequence[str] | None = None) -> Library:
+    """The library over ``args.archive`` (its ``archive`` set); the database driver is loaded
+    only then, when an archive is used."""
     chosen = _corpus_folders(corpora)
-    lib = ArchiveLibrary.open_archive(
+    lib = Library.open_archive(
         args.archive, chosen, data_dir=args.data_dir, glossary_files=args.glossary
     )
     for problem in lib.glossary.problems:
@@ -194,7 +192,7 @@ def open_archive(args: argparse.Namespace, corpora: Sequence[str] | None = None)
 
 def ensure_indexed(lib: Library, args: argparse.Namespace) -> None:
     """Build the index on first use, so that ``search`` works out of the box."""
-    if wants_archive(args):  # a team archive is filled by pushes only
+    if lib.is_archive:  # a team archive is filled by pushes only
         return
     if lib.index.exists() and lib.doc_count() > 0:
         return
@@ -256,7 +254,7 @@ def user_search(
 
     filters = search_filters(args)
     no_notes = not (lib.data_dir / DB_NAME).exists() and savable(query)  # never made one
-    if wants_archive(args) or no_notes:
+    if lib.is_archive or no_notes:
         return lib.search(query, limit=limit, sort=args.sort, facets=facets, **filters)
 
     with open_userdata(lib) as ud:

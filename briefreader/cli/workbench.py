@@ -16,8 +16,9 @@ from briefreader.cli.common import (
     open_library,
     print_json,
 )
-from briefreader.core.library import Library
+from briefreader.core.library import NO_CANDIDATES, NO_WORKBENCH, Library
 from briefreader.core.safetext import say
+from briefreader.core.search.backend import ActorWorkbench
 from briefreader.core.wording import counted
 
 
@@ -42,6 +43,15 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_candidates)
+
+
+def _workbench(lib: Library, absent: str) -> ActorWorkbench:
+    """The library's actor workbench; a library without one (a team archive's) is an error
+    saying ``absent``."""
+    workbench = lib.workbench
+    if workbench is None:
+        raise CliError(absent)
+    return workbench
 
 
 def _actor_page_json(lib: Library, page: Any) -> dict[str, Any]:
@@ -84,7 +94,7 @@ def cmd_actor(args: argparse.Namespace) -> int:
     lib = open_library(args)
     ensure_indexed(lib, args)
     try:
-        page = lib.actor_page(args.name, company_limit=args.company)
+        page = _workbench(lib, NO_WORKBENCH).actor_page(args.name, company_limit=args.company)
     except KeyError:
         raise CliError(f"no actor called “{args.name}” in the glossary") from None
     data = _actor_page_json(lib, page)
@@ -124,7 +134,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     """Names that recur across the corpus but are in no glossary: actors to add."""
     lib = open_library(args)
     ensure_indexed(lib, args)
-    found = lib.candidates(min_briefs=args.min_briefs)
+    found = _workbench(lib, NO_CANDIDATES).candidates(min_briefs=args.min_briefs)
     if args.json:
         print_json(
             [

@@ -1,4 +1,8 @@
-"""Actors across the library: counts, an actor's page and sentences, candidate names."""
+"""The actor workbench on the local index: an actor's page and sentences, candidate names.
+
+What only the local index answers (:class:`briefreader.core.search.backend.ActorWorkbench`):
+a library over a team archive has no workbench.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,13 @@ from briefreader.core import index as ix
 from briefreader.core.glossary import Actor
 from briefreader.core.index.actors import actor_comments
 from briefreader.core.index.candidates import last_candidates
-from briefreader.core.library_base import LibraryBase
+from briefreader.core.library_base import LocalBase
 
 
-class LibraryActors(LibraryBase):
+class LocalActors(LocalBase):
     """The actor workbench's questions, answered from the index and the glossary."""
 
-    def actor_counts(self) -> dict[str, int]:
-        """Briefs mentioning each actor of the glossary (0 for none)."""
-        with self._reading():
-            counts = self.index.actor_document_counts()
-        return {actor_id: counts.get(actor_id, 0) for actor_id in self.glossary.actors}
-
-    def actor(self, actor_id: str) -> Actor | None:
-        return self.glossary.get(actor_id)
-
-    def find_actor(self, name: str) -> Actor | None:
-        """The actor going by ``name``: any of its names or aliases, or its id."""
+    def _find_actor(self, name: str) -> Actor | None:
         return self.glossary.lookup(name) or self.glossary.get(name)
 
     def actor_page(
@@ -56,7 +50,7 @@ class LibraryActors(LibraryBase):
             return actor_comments(self.index, actor_id, find, start, count)
 
     def _actor_finder(self, name: str) -> tuple[str, Callable[[str], list[tuple[str, int, int]]]]:
-        actor = self.find_actor(name)
+        actor = self._find_actor(name)
         if actor is None:
             raise KeyError(name)
         matcher = self.glossary.matcher()
@@ -71,7 +65,7 @@ class LibraryActors(LibraryBase):
     ) -> list[ix.Candidate]:
         """Names recurring in at least ``min_briefs`` briefs that no actor goes by; ``cancel``
         returning True stops the count early (with what was counted so far)."""
-        find_names = self._name_finder()
+        find_names = self.name_finder()
 
         def is_known(name: str) -> bool:
             return self.glossary.lookup(name) is not None
@@ -83,11 +77,11 @@ class LibraryActors(LibraryBase):
                 is_known,
                 min_briefs=min_briefs,
                 cancel=cancel,
-                glossary_key=self._glossary_key(),
+                glossary_key=self.glossary_key(),
             )
 
     def last_candidates(self, min_briefs: int = 3) -> tuple[list[ix.Candidate], bool] | None:
         """The candidates last counted (at once), and whether the index and the glossary are
         still as they were then; None if none were kept."""
         with self._reading():
-            return last_candidates(self.index, self._glossary_key(), min_briefs)
+            return last_candidates(self.index, self.glossary_key(), min_briefs)

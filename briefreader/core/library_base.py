@@ -1,10 +1,11 @@
-"""What the library's parts share: its corpus folders, glossary and index, the index opened
-to read (damage found while reading marks it for a rebuild), and the query builder.
+"""What the local index's parts share: its corpus folders, the library's glossary, the index
+opened to read (damage found while reading marks it for a rebuild), and the query builder.
 
-:class:`briefreader.core.library.Library` is this base with its three parts:
+:class:`briefreader.core.library_local.LocalIndex` is this base with its three parts:
 :mod:`~briefreader.core.library_update` (bringing the index in line with the folders),
-:mod:`~briefreader.core.library_search` (briefs, searches, hit spans, related briefs) and
-:mod:`~briefreader.core.library_actors` (actor pages, candidate names).
+:mod:`~briefreader.core.library_search` (the search backend: briefs, searches, hit spans,
+related briefs) and :mod:`~briefreader.core.library_actors` (the actor workbench: actor pages,
+candidate names).
 """
 
 from __future__ import annotations
@@ -55,9 +56,65 @@ def glossary_state(glossary: Glossary) -> dict[str, Any]:
     }
 
 
-class LibraryBase:
-    """A library's state, its index opened to read and its query builder (see
-    :class:`briefreader.core.library.Library`, which is this with its parts)."""
+def query_builder(glossary: Glossary) -> ix.QueryBuilder:
+    """The query builder over ``glossary``: actor names widened to their ids, a brief found
+    through another name of an actor showing that name marked. The team archive reads the
+    same rewritten text (``rewrite``) as the local index parses."""
+    g = glossary
+
+    def resolve(name: str) -> str | None:
+        actor = g.lookup(name)
+        return actor.id if actor else None
+
+    # The asked-for actors' names alone, per set of actors: a section that holds none
+    # of them needs no run of the whole glossary (most titles and many comments).
+    narrow: dict[str, Any] = {"of": None, "by_ids": {}}
+
+    def actor_spans(text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
+        whole = g.matcher()
+        if narrow["of"] is not whole:
+            narrow["of"], narrow["by_ids"] = whole, {}
+        own = narrow["by_ids"].get(actor_ids)
+        if own is None:
+            if len(narrow["by_ids"]) > 64:
+                narrow["by_ids"].clear()
+            own = narrow["by_ids"][actor_ids] = Matcher(
+                e for e in whole.entries if e[1] in actor_ids
+            )
+        # Where the asked actors' names stand, read with the whole glossary (which
+        # may keep a longer name there): only a stretch around each place.
+        return whole.spans_of(text, actor_ids, own)
+
+    def strict(name: str) -> bool:
+        # Written in capitals in the glossary (US, IRGC) or a match_case actor.
+        actor = g.lookup(name)
+        if actor is None:
+            return False
+        if actor.match_case:
+            return True
+        # Typed in lower case, a capitals-only alias still counts from three letters
+        # on ("pmf", "irgc"): the short ones ("us", "kh") are everyday words.
+        letters = [c for c in name if c.isalpha()]
+        capitals = any(
+            _norm(alias) == _norm(name) and alias.upper() == alias for alias in actor.names
+        )
+        return capitals and len(letters) <= 2
+
+    return ix.QueryBuilder(ix.make_schema(), resolve, actor_spans, alias_is_strict=strict)
+
+
+class LocalBase:
+    """The local index's state, its index opened to read and its query builder (see
+    :class:`briefreader.core.library_local.LocalIndex`, which is this with its parts).
+
+    ``glossary_of`` gives the library's glossary as it is now (a front end may give the
+    library another one).
+    """
+
+    #: What the front ends call it.
+    name = "the local index"
+    #: Its briefs are files of the corpus folders (a team archive's are rows).
+    is_archive = False
 
     @property
     def suffixes(self) -> tuple[str, ...]:
@@ -65,10 +122,12 @@ class LibraryBase:
         folder is walked or a file opened, so that a start does not load the readers."""
         return readable_suffixes()
 
-    def __init__(self, corpora: Sequence[Path], data_dir: Path, glossary: Glossary) -> None:
+    def __init__(
+        self, corpora: Sequence[Path], data_dir: Path, glossary_of: Callable[[], Glossary]
+    ) -> None:
         self.corpora = [Path(c).expanduser().resolve() for c in corpora]
         self.data_dir = Path(data_dir)
-        self.glossary = glossary
+        self._glossary_of = glossary_of
         prefs = Preferences.load(self.data_dir)
         self.index = ix.BriefIndex(
             paths.index_dir(self.data_dir, self.corpora), cache_mb=prefs.cache_mb
@@ -80,8 +139,11 @@ class LibraryBase:
         self._builder: ix.QueryBuilder | None = None
         self._opened = False
         self._read_only = False
-        #: Extra glossary files beyond the bundled and user ones (an indexer child reloads them).
-        self.glossary_files: list[Path] = []
+
+    @property
+    def glossary(self) -> Glossary:
+        """The library's glossary, as it is now."""
+        return self._glossary_of()
 
     def _ensure_open(self) -> None:
         """Open the index to read it; creating or rebuilding it happens under the lock only.
@@ -117,65 +179,28 @@ class LibraryBase:
 
     @property
     def builder(self) -> ix.QueryBuilder:
+        """The query builder over the glossary (made on first use)."""
         if self._builder is None:
-            g = self.glossary
-
-            def resolve(name: str) -> str | None:
-                actor = g.lookup(name)
-                return actor.id if actor else None
-
-            # The asked-for actors' names alone, per set of actors: a section that holds none
-            # of them needs no run of the whole glossary (most titles and many comments).
-            narrow: dict[str, Any] = {"of": None, "by_ids": {}}
-
-            def actor_spans(text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
-                whole = g.matcher()
-                if narrow["of"] is not whole:
-                    narrow["of"], narrow["by_ids"] = whole, {}
-                own = narrow["by_ids"].get(actor_ids)
-                if own is None:
-                    if len(narrow["by_ids"]) > 64:
-                        narrow["by_ids"].clear()
-                    own = narrow["by_ids"][actor_ids] = Matcher(
-                        e for e in whole.entries if e[1] in actor_ids
-                    )
-                # Where the asked actors' names stand, read with the whole glossary (which
-                # may keep a longer name there): only a stretch around each place.
-                return whole.spans_of(text, actor_ids, own)
-
-            def strict(name: str) -> bool:
-                # Written in capitals in the glossary (US, IRGC) or a match_case actor.
-                actor = g.lookup(name)
-                if actor is None:
-                    return False
-                if actor.match_case:
-                    return True
-                # Typed in lower case, a capitals-only alias still counts from three letters
-                # on ("pmf", "irgc"): the short ones ("us", "kh") are everyday words.
-                letters = [c for c in name if c.isalpha()]
-                capitals = any(
-                    _norm(alias) == _norm(name) and alias.upper() == alias for alias in actor.names
-                )
-                return capitals and len(letters) <= 2
-
-            self._builder = ix.QueryBuilder(
-                ix.make_schema(), resolve, actor_spans, alias_is_strict=strict
-            )
+            self._builder = query_builder(self.glossary)
         return self._builder
 
-    def _name_finder(self) -> Callable[[str], list[tuple[int, int]]]:
-        return NameSpans(self.glossary.matcher())  # pickles: helpers may be spawned
+    def name_finder(self) -> Callable[[str], list[tuple[int, int]]]:
+        """Where a text names someone (capitalised runs), for the candidate names: a picklable
+        object, helpers may be spawned."""
+        return NameSpans(self.glossary.matcher())
 
-    def _glossary_key(self) -> str:
+    def glossary_key(self) -> str:
         """A short digest of what matching depends on (kept with counts made under it)."""
         state = json.dumps(glossary_state(self.glossary), sort_keys=True)
         return hashlib.sha256(state.encode("utf-8")).hexdigest()[:24]
 
     def doc_count(self) -> int:
+        """How many briefs the index holds."""
         with self._reading():
             return self.index.doc_count()
 
     def close(self) -> None:
+        """Close the index's files; the next read opens them again."""
         self.index.close()
         self._opened = False
 

@@ -1,13 +1,13 @@
-"""Reading the library: a brief by id or path, searches, hit spans, related briefs, copies.
+"""The local index as a search backend: a brief by id or path, searches, hit spans, related
+briefs, copies (:class:`briefreader.core.search.backend.SearchBackend`).
 
-Every read of the index goes through :meth:`LibraryBase._reading`, so damage found while
+Every read of the index goes through :meth:`LocalBase._reading`, so damage found while
 reading marks the index for a rebuild and is said in plain words.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,13 +15,11 @@ from typing import Any
 from briefreader.core import index as ix
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.briefdocs import briefs_of_file, rel_id
-from briefreader.core.library_base import LibraryBase
-from briefreader.core.match import Mention
-from briefreader.core.querytext import order_dates, prepare_query
+from briefreader.core.library_base import LocalBase
 
 
-class LibrarySearch(LibraryBase):
-    """What the library answers from its index and its files (briefs, searches, spans)."""
+class LocalSearch(LocalBase):
+    """What the local index answers from itself and its files (briefs, searches, spans)."""
 
     def brief(self, ref: str) -> Brief:
         """A brief by id (relative path, or ``file#n`` for an item of a digest or a
@@ -64,30 +62,19 @@ class LibrarySearch(LibraryBase):
         self._last_read = (stamp, briefs)
         return briefs
 
-    def mentions(self, brief: Brief) -> list[Mention]:
-        return self.glossary.mentions(brief)
-
     def search(
         self,
         text: str,
+        filters: ix.Filters,
         *,
         limit: int = 20,
         offset: int = 0,
         sort: str = "relevance",
-        actors: Sequence[str] = (),
-        sources: Sequence[str] = (),
-        tags: Sequence[str] = (),
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        years: Sequence[int] = (),
         facets: bool = True,
         snippets: bool = True,
         time_limit: float | None = ix.TIME_LIMIT_S,
     ) -> ix.SearchResults:
-        """Search the index; actor filters accept any name or alias of an actor."""
-        text, tamed = prepare_query(text)
-        since, until = order_dates(since, until, tamed)
-        filters = self._filters(actors, sources, tags, since, until, years)
+        """Search the index (``text`` already tamed); copies of one article say so."""
         with self._reading():
             results = ix.search(
                 self.index,
@@ -107,7 +94,6 @@ class LibrarySearch(LibraryBase):
                 dataclasses.replace(h, copies=groups.others(h.id)) if h.id in groups.of else h
                 for h in results.hits
             ]
-        results.notices[:0] = [n for n in tamed if n not in results.notices]
         reason = self.index.pending_rebuild()
         if reason:  # rebuilt, and not yet filled by an update
             results.notices.append(
@@ -116,40 +102,9 @@ class LibrarySearch(LibraryBase):
             )
         return results
 
-    def _filters(
-        self,
-        actors: Sequence[str],
-        sources: Sequence[str],
-        tags: Sequence[str],
-        since: dt.date | None,
-        until: dt.date | None,
-        years: Sequence[int],
-    ) -> ix.Filters:
-        """The index's filters; an actor may be given by any name or alias."""
-        actor_ids = []
-        for a in actors:
-            actor = self.glossary.lookup(a) or self.glossary.get(a)
-            actor_ids.append(actor.id if actor else a)
-        return ix.Filters(
-            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
-        )
-
-    def found_among(
-        self,
-        text: str,
-        ids: Sequence[str],
-        *,
-        actors: Sequence[str] = (),
-        sources: Sequence[str] = (),
-        tags: Sequence[str] = (),
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        years: Sequence[int] = (),
-    ) -> list[str]:
+    def found_among(self, text: str, ids: Sequence[str], filters: ix.Filters) -> list[str]:
         """Which of the brief ``ids`` :meth:`search` with these words and filters finds (any
         tier, any order): its matches counted once, nothing listed."""
-        text, _notices = prepare_query(text)
-        filters = self._filters(actors, sources, tags, since, until, years)
         with self._reading():
             return ix.found_among(self.index, self.builder, text, ids, filters)
 
@@ -163,10 +118,7 @@ class LibrarySearch(LibraryBase):
             }
 
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
-        """Offsets in ``brief.text`` of the words the query ``text`` matches."""
-        if not text.strip():
-            return []
-        text = prepare_query(text)[0]  # the query as searched
+        """Offsets in ``brief.text`` of the words the query ``text`` (as searched) matches."""
         with self._reading():
             parsed = self.builder.parse(text, self.index.searcher().reader())
         out: list[tuple[int, int]] = []
@@ -189,3 +141,8 @@ class LibrarySearch(LibraryBase):
 
     def _copies_of(self, brief_id: str) -> tuple[str, ...]:
         return self.index.copy_groups().others(brief_id)
+
+    def actor_document_counts(self) -> dict[str, int]:
+        """Briefs naming each actor among their main actors."""
+        with self._reading():
+            return self.index.actor_document_counts()

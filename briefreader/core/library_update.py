@@ -1,8 +1,8 @@
-"""Bringing the index in line with the corpus folders: what changed, read and written.
+"""Bringing the local index in line with the corpus folders: what changed, read and written.
 
-Under the update lock, :meth:`LibraryUpdate._plan` finds what to do (the manifest's sizes and
+Under the update lock, :meth:`LocalUpdate._plan` finds what to do (the manifest's sizes and
 times, the files skipped last time and not changed since, the briefs a glossary edit may
-change), :meth:`LibraryUpdate._apply` has the files read (in worker processes when it pays:
+change), :meth:`LocalUpdate._apply` has the files read (in worker processes when it pays:
 :mod:`briefreader.core.extract`), their briefs matched and written in batches, then lays out
 the new segments' term files and candidate names and records the glossary the index was
 matched with.
@@ -30,7 +30,7 @@ from briefreader.core.briefdocs import (
     to_doc,
 )
 from briefreader.core.index.damage import LOCK_NAME
-from briefreader.core.library_base import LibraryBase, glossary_state, is_damage
+from briefreader.core.library_base import LocalBase, glossary_state, is_damage
 from briefreader.core.parse import iter_brief_files
 from briefreader.core.report import Problem, UpdateReport
 
@@ -58,8 +58,8 @@ class _Plan:
     problems: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
-class LibraryUpdate(LibraryBase):
-    """The library's updates: :meth:`update` and :meth:`rebuild`."""
+class LocalUpdate(LocalBase):
+    """The local index's updates: :meth:`update` and :meth:`rebuild`."""
 
     def _open_for_update(self) -> set[str]:
         """Under the lock: open the index (rebuilding it if damaged); the keys it holds."""
@@ -241,8 +241,8 @@ class LibraryUpdate(LibraryBase):
             try:
                 ix.prepare_candidates(
                     self.index,
-                    self._name_finder(),
-                    self._glossary_key(),
+                    self.name_finder(),
+                    self.glossary_key(),
                     procs=procs,
                     cancel=cancel,
                 )

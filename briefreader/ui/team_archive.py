@@ -10,7 +10,7 @@ in the window's settings for next time (it holds no password: the archive refuse
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
@@ -18,9 +18,6 @@ from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 from briefreader.core.library import Library
 from briefreader.core.safetext import rich_text
 from briefreader.ui.host import ActionSpec, MenuId, Place, WindowHost
-
-if TYPE_CHECKING:
-    from briefreader.core.archive.library import ArchiveLibrary
 
 SETTING = "archive/last"
 
@@ -32,7 +29,7 @@ class TeamArchive(QObject):
         super().__init__(host)
         self.host = host
         #: The archive searched, and the local library it stands in for, while one is open.
-        self.archive: ArchiveLibrary | None = None
+        self.archive: Library | None = None
         self.local: Library | None = None
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # the archive's name, as written
@@ -84,10 +81,9 @@ class TeamArchive(QObject):
 
         def connect() -> Any:
             from briefreader.core.archive.errors import ArchiveError
-            from briefreader.core.archive.library import ArchiveLibrary
 
             try:
-                lib = ArchiveLibrary.open_archive(
+                lib = Library.open_archive(
                     url,
                     base.corpora,
                     data_dir=base.data_dir,
@@ -101,7 +97,7 @@ class TeamArchive(QObject):
 
         self.host.workers.call(connect, lambda result: self._opened(url, result))
 
-    def _opened(self, url: str, result: ArchiveLibrary | str) -> None:
+    def _opened(self, url: str, result: Library | str) -> None:
         if isinstance(result, str):
             # One line, and the window goes on with what it was searching.
             self.host.show_message(f"{result}; searching locally", 15000)

@@ -19,7 +19,7 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg")
 
-from briefreader.core.archive.library import ArchiveLibrary, init  # noqa: E402
+from briefreader.core.archive.backend import init  # noqa: E402
 from briefreader.core.library import Library  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ def backend(request: pytest.FixtureRequest, corpus: Path, tmp_path: Path) -> Ite
         lib = Library.open([corpus], data_dir=data)
     else:
         url = request.getfixturevalue("archive_url")
-        lib = ArchiveLibrary.open_archive(url, [corpus], data_dir=data)
+        lib = Library.open_archive(url, [corpus], data_dir=data)
     lib.update()
     yield lib
     lib.close()

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefreader.core.archive.backend import ArchiveBackend
 from briefreader.core.archive.errors import (
     ArchiveError,
     ArchiveReadOnlyError,
     ArchiveUnavailableError,
 )
-from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,17 +36,17 @@ SAME = [
 
 
 @pytest.fixture
-def pair(corpus: Path, archive_url: str, tmp_path: Path) -> tuple[Library, ArchiveLibrary]:
+def pair(corpus: Path, archive_url: str, tmp_path: Path) -> tuple[Library, Library]:
     local = Library.open([corpus], data_dir=tmp_path / "local")
     local.update()
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
     arc.update()
     yield local, arc
     local.close()
     arc.close()
 
 
-def test_same_totals_as_the_local_index(pair: tuple[Library, ArchiveLibrary]) -> None:
+def test_same_totals_as_the_local_index(pair: tuple[Library, Library]) -> None:
     local, arc = pair
     for query in SAME:
         a, b = local.search(query), arc.search(query)
@@ -56,7 +56,7 @@ def test_same_totals_as_the_local_index(pair: tuple[Library, ArchiveLibrary]) ->
 def test_push_again_changes_nothing_and_a_changed_file_replaces(
     corpus: Path, archive_url: str, tmp_path: Path
 ) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     first = arc.update()
     assert (first.added, first.unchanged) == (32, 0)
     again = arc.update()
@@ -93,7 +93,7 @@ def assert_statistics_exact(url: str) -> None:
 def test_read_only_role_searches_but_cannot_write(
     corpus: Path, archive_url: str, pg_admin: object, tmp_path: Path
 ) -> None:
-    writer = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    writer = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     writer.update()
     writer.close()
     role = f"reader_{os.getpid()}"
@@ -101,12 +101,12 @@ def test_read_only_role_searches_but_cannot_write(
     pg_admin.execute(f"CREATE ROLE {role} LOGIN IN ROLE briefreader_reader")  # type: ignore[attr-defined]
     try:
         url = archive_url.replace("postgres@", f"{role}@", 1)
-        reader = ArchiveLibrary.open_archive(url, [corpus], data_dir=tmp_path)
-        assert reader.search("PMF").total == 24
+        reader = Library.open_archive(url, [corpus], data_dir=tmp_path)
+        assert reader.search("PMF").total == 24 and reader.archive is not None
         with pytest.raises(ArchiveReadOnlyError):
             reader.update()
         with pytest.raises(ArchiveReadOnlyError, match="glossary"):
-            reader.set_team_glossary('[[actor]]\nname = "Xavier"\nkind = "person"\n')
+            reader.archive.set_team_glossary('[[actor]]\nname = "Xavier"\nkind = "person"\n')
         reader.close()
     finally:
         pg_admin.execute(f"DROP OWNED BY {role}")  # type: ignore[attr-defined]
@@ -114,12 +114,13 @@ def test_read_only_role_searches_but_cannot_write(
 
 
 def test_team_glossary_is_merged_in(corpus: Path, archive_url: str, tmp_path: Path) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
-    arc.set_team_glossary(
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    assert arc.archive is not None
+    arc.archive.set_team_glossary(
         '[[actor]]\nname = "Zanzibar Group"\nkind = "organisation"\naliases = ["ZGX"]\n'
     )
     arc.close()
-    again = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    again = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     assert again.find_actor("ZGX") is not None
     again.close()
 
@@ -128,22 +129,19 @@ def test_sslmode_is_passed_through(archive_url: str, tmp_path: Path) -> None:
     """The test server has no SSL: sslmode=require must fail, sslmode=disable work."""
     sep = "&" if "?" in archive_url else "?"
     with pytest.raises(ArchiveUnavailableError, match="SSL"):
-        ArchiveLibrary(
-            [], tmp_path, __import__("briefreader.core.glossary").core.glossary.Glossary(),
-            archive_url + sep + "sslmode=require",
-        ).doc_count()  # fmt: skip
-    lib = ArchiveLibrary.open_archive(archive_url + sep + "sslmode=disable", data_dir=tmp_path)
+        ArchiveBackend(archive_url + sep + "sslmode=require").doc_count()
+    lib = Library.open_archive(archive_url + sep + "sslmode=disable", data_dir=tmp_path)
     assert lib.doc_count() == 0
     lib.close()
 
 
 def test_unreachable_server_is_one_clear_line(tmp_path: Path) -> None:
-    lib = ArchiveLibrary.open_archive("postgresql://nobody@127.0.0.1:9/none", data_dir=tmp_path)
+    lib = Library.open_archive("postgresql://nobody@127.0.0.1:9/none", data_dir=tmp_path)
     with pytest.raises(ArchiveUnavailableError) as err:
         lib.search("Iran")
     assert "cannot be reached" in str(err.value) and "\n" not in str(err.value)
     with pytest.raises(ArchiveError, match="password"):
-        ArchiveLibrary.open_archive("postgresql://u:secret@127.0.0.1:9/x", data_dir=tmp_path)
+        Library.open_archive("postgresql://u:secret@127.0.0.1:9/x", data_dir=tmp_path)
 
 
 _HOSTILE = st.text(
@@ -157,7 +155,7 @@ _HOSTILE = st.text(
 )
 @given(text=_HOSTILE)
 def test_hostile_query_text_never_breaks_the_archive(
-    pair: tuple[Library, ArchiveLibrary], text: str
+    pair: tuple[Library, Library], text: str
 ) -> None:
     """Any text is a query: never an error, never SQL (the briefs are all still there)."""
     _local, arc = pair

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.archive.query import compile_query
 from briefreader.core.library import Library
 from briefreader.core.querytext import MAX_QUERY_DEPTH, UNREADABLE_QUERY
@@ -48,10 +47,10 @@ def test_any_nesting_is_read_without_an_error(parts: list[str]) -> None:
 @pytest.fixture
 def pair(
     corpus: Path, archive_url: str, tmp_path: Path
-) -> Iterator[tuple[Library, ArchiveLibrary]]:
+) -> Iterator[tuple[Library, Library]]:
     local = Library.open([corpus], data_dir=tmp_path / "local")
     local.update()
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
     arc.update()
     yield local, arc
     local.close()
@@ -59,7 +58,7 @@ def pair(
 
 
 def test_deep_queries_on_the_archive_find_the_words_with_the_local_notice(
-    pair: tuple[Library, ArchiveLibrary],
+    pair: tuple[Library, Library],
 ) -> None:
     local, arc = pair
     plain = arc.search("militia disarm")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.library import Library
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,7 +21,7 @@ def test_a_digest_and_an_email_are_pushed_as_their_briefs(
     kit.make_eml(corpus)
     local = Library.open([corpus], data_dir=tmp_path / "local")
     local.update(bulk=False)
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
     try:
         report = arc.update()
         assert report.added == local.search("").total == 4

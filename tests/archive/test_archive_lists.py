@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from briefreader.core.archive import best, search
-from briefreader.core.archive.library import ArchiveLibrary
+from briefreader.core.library import Library
 
 QUERIES = ["Iran", "militia", "Iraq", "Iran militia", "PMF", "Popular Mobilization Forces"]
 
@@ -65,7 +65,7 @@ def _invariants(url: str, *, only_common: bool = True) -> None:
         assert listed  # the sample corpus has common words at these thresholds
 
 
-def _exhaustive(arc: ArchiveLibrary, monkeypatch: pytest.MonkeyPatch, query: str, **kw):  # type: ignore[no-untyped-def]
+def _exhaustive(arc: Library, monkeypatch: pytest.MonkeyPatch, query: str, **kw):  # type: ignore[no-untyped-def]
     with monkeypatch.context() as m:
         m.setattr(search, "LISTS_ABOVE", 10**9)
         m.setattr(search, "COUNT_CAP", 10**9)
@@ -76,7 +76,7 @@ def _exhaustive(arc: ArchiveLibrary, monkeypatch: pytest.MonkeyPatch, query: str
 def test_the_push_keeps_the_lists(
     small_lists: None, corpus: Path, archive_url: str, tmp_path: Path
 ) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     arc.update()
     _invariants(archive_url)
     # A changed brief loses the words it no longer has; its old rows leave the lists.
@@ -98,7 +98,7 @@ def test_first_page_from_the_lists_is_the_exhaustive_one(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     arc.update()
     used = []
     real = search._from_lists
@@ -126,7 +126,7 @@ def test_first_page_from_the_lists_is_the_exhaustive_one(
 def test_counts_past_the_cap_are_lower_bounds(
     corpus: Path, archive_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     arc.update()
     full = arc.search("Iran", limit=5, sort="newest")
     assert full.exact and full.total > 5
@@ -166,7 +166,7 @@ def test_counts_past_the_cap_are_lower_bounds(
 def test_date_sort_puts_all_words_first(
     corpus: Path, archive_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     arc.update()
     for sort in ("newest", "oldest"):
         res = arc.search("Iran militia", limit=50, sort=sort)
@@ -186,7 +186,7 @@ def test_a_phrase_of_common_words_is_checked_on_bounded_candidates(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path)
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path)
     arc.update()
     monkeypatch.setattr(search, "RECHECK_MAX", 2)
     for query in ('"Popular Mobilization"', "title:Iraq", '"Popular Mobilization" Iraq'):

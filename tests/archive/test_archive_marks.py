@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefreader import paths
-from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.archive.snippets import beside_mentions, snippet
 from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
 from briefreader.core.parse import parse_text
 
 spans = st.lists(
@@ -59,8 +59,7 @@ def test_snippet_reads_the_mentions_a_fixed_number_of_times() -> None:
     body, mentions = long_body(2000)
     CountedPasses.passes = 0
     snip = snippet(
-        body,
-        None,
+        {"article": body},
         frozenset({"baghdad"}),
         (),
         frozenset({"pmf"}),
@@ -74,9 +73,13 @@ def test_archive_hit_spans_read_the_mentions_a_fixed_number_of_times(tmp_path: P
     body, _mentions = long_body(2000)
     brief = parse_text(f"Title: t\n\n{body}\n", brief_id="x.md", path=Path("x.md"))
     glossary = Glossary.load([paths.bundled_glossary()])
-    lib = ArchiveLibrary([], tmp_path, glossary, "postgresql://nobody@127.0.0.1:9/none")
-    matched = lib._actor_spans
-    lib._actor_spans = lambda text, ids: CountedPasses(matched(text, ids))  # type: ignore[method-assign]
+    # No server answers: the team glossary is not read, and none is needed for marks.
+    lib = Library.open_archive("postgresql://nobody@127.0.0.1:9/none", [], data_dir=tmp_path)
+    lib.glossary = glossary
+    arc = lib.archive
+    assert arc is not None
+    matched = arc._actor_spans
+    arc._actor_spans = lambda text, ids: CountedPasses(matched(text, ids))  # type: ignore[method-assign]
     CountedPasses.passes = 0
     marks = lib.hit_spans(brief, "PMF Baghdad")
     assert len(marks) == 3 * 2000

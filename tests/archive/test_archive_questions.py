@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.library import Library
 
 CAPITALS = "I WOULD BE INTERESTED IN MILITIAS AND WHY THEY DISARM"
@@ -28,17 +27,17 @@ QUESTIONS = [
 @pytest.fixture
 def pair(
     corpus: Path, archive_url: str, tmp_path: Path
-) -> Iterator[tuple[Library, ArchiveLibrary]]:
+) -> Iterator[tuple[Library, Library]]:
     local = Library.open([corpus], data_dir=tmp_path / "local")
     local.update()
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
     arc.update()
     yield local, arc
     local.close()
     arc.close()
 
 
-def test_both_backends_read_the_questions_alike(pair: tuple[Library, ArchiveLibrary]) -> None:
+def test_both_backends_read_the_questions_alike(pair: tuple[Library, Library]) -> None:
     local, arc = pair
     for question in QUESTIONS:
         a, b = local.search(question, limit=100), arc.search(question, limit=100)
@@ -98,7 +97,7 @@ def test_a_repeated_word_decides_the_order_on_both_backends(
     (corpus / "b.md").write_text("# Gamma note\n\nThe gamma report.\n", "utf-8")
     (corpus / "c.md").write_text("# Other note\n\nNothing else report.\n", "utf-8")
     local = Library.open([corpus], data_dir=tmp_path / "local")
-    arc = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
     try:
         for lib in (local, arc):
             lib.update()

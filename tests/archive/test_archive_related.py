@@ -10,11 +10,11 @@ import psycopg
 import pytest
 
 from briefreader.core.archive import best, related, search
-from briefreader.core.archive.library import ArchiveLibrary
+from briefreader.core.library import Library
 
 
 def _pushed(url: str, corpus: Path, tmp_path: Path) -> list[str]:
-    lib = ArchiveLibrary.open_archive(url, [corpus], data_dir=tmp_path / "data")
+    lib = Library.open_archive(url, [corpus], data_dir=tmp_path / "data")
     lib.update()
     ids = [h.id for h in lib.search("", limit=100, facets=False).hits]
     lib.close()

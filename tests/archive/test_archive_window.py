@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from briefreader.core.archive.library import ArchiveLibrary
 from briefreader.core.library import Library
 from briefreader.ui.team_archive import TeamArchive
 
@@ -41,7 +40,7 @@ def window(qtbot, corpus: Path, tmp_path: Path) -> Iterator[object]:  # type: ig
 def test_open_team_archive_searches_it_and_says_which(
     qtbot, window, archive_url: str, corpus: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
     pusher.update()
     pusher.close()
     (corpus / "only-local.md").write_text("Title: Zanzibarian local\n\nZanzibarian.\n", "utf-8")
@@ -52,7 +51,7 @@ def test_open_team_archive_searches_it_and_says_which(
     team.open_archive(archive_url)
     qtbot.waitUntil(lambda: team.label.isVisible(), timeout=20000)
     assert team.name and team.name in team.label.text()
-    assert isinstance(window.library, ArchiveLibrary)
+    assert window.library.is_archive
     with qtbot.waitSignal(window.resultsShown, timeout=20000):
         window.search_box.setText('"foreign plot"')
         window.run_search()
@@ -63,7 +62,7 @@ def test_open_team_archive_searches_it_and_says_which(
     assert window.model.rowCount() == 0
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
     team.close_archive()
-    assert not isinstance(window.library, ArchiveLibrary) and not team.label.isVisible()
+    assert not window.library.is_archive and not team.label.isVisible()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
 
 
@@ -86,7 +85,7 @@ def test_bounded_archive_answers_say_at_least_and_partial_in_the_count_line(
     candidates says its results are partial; an exact answer says neither."""
     from briefreader.core.archive import search as archive_search
 
-    pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
     pusher.update()
     pusher.close()
     team = window.feature(TeamArchive)
@@ -119,7 +118,7 @@ def test_a_corpus_folder_added_while_an_archive_is_open_closes_the_archive(
 ) -> None:  # type: ignore[no-untyped-def]
     """The window then searches a new local library: the archive's line and its Close entry
     go (they stayed, naming an archive no longer searched)."""
-    pusher = ArchiveLibrary.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
     pusher.update()
     pusher.close()
     team = window.feature(TeamArchive)
@@ -131,7 +130,7 @@ def test_a_corpus_folder_added_while_an_archive_is_open_closes_the_archive(
     (extra / "x.md").write_text("Title: Basra port\n\nBasra port reopened.\n", "utf-8")
     with qtbot.waitSignal(window.indexReady, timeout=30000):
         window.add_corpus(extra)
-    assert not isinstance(window.library, ArchiveLibrary)
+    assert not window.library.is_archive
     assert extra.resolve() in window.library.corpora
     assert team.name is None and not team.label.isVisible() and not team.close_action.isEnabled()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)

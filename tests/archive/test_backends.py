@@ -1,16 +1,27 @@
 """The same behaviour on both backends: the local index and a team archive.
 
-Each test runs twice through the ``backend`` fixture; what it asserts is what the README
-promises of a search, whichever backend answers it.
+Two halves. The tests taking ``backend`` run twice, once on each backend; what they assert
+is what the README promises of a search, whichever backend answers it. The contract suite
+(the tests taking ``pair``) runs every method of
+:class:`~briefreader.core.search.backend.SearchBackend` on both backends holding the same
+briefs and compares the answers: the first page, the counts, the facets, the stored fields,
+the briefs by id, related briefs, the document count, copies, actor counts, hit spans and
+the snippets, so that the two stores cannot drift apart unseen.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from briefreader.core.brief import BriefError
 from briefreader.core.library import Library
+from briefreader.core.search.backend import STORED_FIELDS, ActorWorkbench, SearchBackend
 
 SHAMKHANI = "2017-11-24_shamkhani-foreign-plot.txt"
 
@@ -117,3 +128,239 @@ def test_dates_given_end_first_are_searched_the_right_way_round(backend: Library
     assert right.total > 0
     assert [h.id for h in backwards.hits] == [h.id for h in right.hits]
     assert any("dates run backwards" in n for n in backwards.notices)
+
+
+# -- the contract suite: both backends, the same briefs, the same answers ---------------------
+
+#: Queries of every kind the search reads: words, phrases, tiers, operators, fields, actors
+#: by alias, wildcards, dates, stop words only, nothing.
+QUERIES = [
+    "Iran",
+    "militia disarm",
+    '"foreign plot"',
+    "PMF",
+    "Iran -Syria",
+    "Iran OR Syria",
+    "title:election",
+    "source:Rudaw",
+    "tag:pmf",
+    "milit*",
+    "date:[2017-01 to 2017-06]",
+    "Popular Mobilization Forces Baghdad",
+    "actor:Badr",
+    "the of and",
+    "",
+]
+
+
+@pytest.fixture
+def pair(corpus: Path, archive_url: str, tmp_path: Path) -> Iterator[tuple[Library, Library]]:
+    """The sample corpus indexed locally and pushed to an archive: (local, archive)."""
+    local = Library.open([corpus], data_dir=tmp_path / "local")
+    local.update()
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc.update()
+    yield local, arc
+    local.close()
+    arc.close()
+
+
+def every_id(lib: Library) -> list[str]:
+    return sorted(h.id for h in lib.search("", limit=1000, facets=False).hits)
+
+
+def page_of(results: Any) -> list[tuple[str, int]]:
+    return [(h.id, h.tier) for h in results.hits]
+
+
+def test_each_library_holds_one_backend_and_says_which(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    # Each backend has every method of the protocol (checked by name; mypy checks the rest).
+    assert isinstance(local.backend, SearchBackend) and isinstance(arc.backend, SearchBackend)
+    assert isinstance(local.workbench, ActorWorkbench)
+    assert not local.is_archive and arc.is_archive
+    assert local.name == "the local index"
+    assert arc.name == arc.backend.name and arc.name != local.name
+    assert arc.archive is arc.backend and local.archive is None
+    # What only the local index can do is asked for, not refused.
+    assert local.workbench is not None and arc.workbench is None
+    workbench: ActorWorkbench = local.workbench
+    assert workbench.actor_page("PMF").briefs == local.actor_counts()["popular-mobilization-forces"]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_the_same_counts_notices_and_matches(pair: tuple[Library, Library], sort: str) -> None:
+    local, arc = pair
+    for query in QUERIES:
+        a, b = local.search(query, sort=sort, limit=100), arc.search(query, sort=sort, limit=100)
+        assert (a.total, a.total_all_words) == (b.total, b.total_all_words), query
+        assert a.notices == b.notices, query
+        for tier in (1, 2):  # the same briefs in each tier
+            assert {h.id for h in a.hits if h.tier == tier} == {
+                h.id for h in b.hits if h.tier == tier
+            }, (query, tier)
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_the_same_first_page_in_date_order(pair: tuple[Library, Library], sort: str) -> None:
+    local, arc = pair
+    for query in QUERIES:
+        assert page_of(local.search(query, sort=sort)) == page_of(arc.search(query, sort=sort))
+
+
+@pytest.mark.xfail(
+    reason="the two stores still rank apart within a tier: an actor-only query (actor:Badr) "
+    "scores 0 on the archive and is ranked by BM25 on the local index, and common words "
+    "(Iran, PMF, milit*) order differently; the ranking is being written once in core/search",
+    strict=False,
+)
+def test_the_same_first_page_by_relevance(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for query in QUERIES:
+        assert page_of(local.search(query)) == page_of(arc.search(query)), query
+
+
+def test_the_same_second_page(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for query in ("Iran", "militia disarm", ""):
+        a = local.search(query, limit=7, offset=7, sort="newest")
+        b = arc.search(query, limit=7, offset=7, sort="newest")
+        assert page_of(a) == page_of(b), query
+
+
+def test_the_same_facets(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for query in QUERIES:
+        a, b = local.search(query, limit=1), arc.search(query, limit=1)
+        for name in ("actors", "year", "tags", "source"):
+            assert a.facets.get(name, {}) == b.facets.get(name, {}), (query, name)
+
+
+def test_the_same_filters(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    cases: list[dict[str, Any]] = [
+        {"actors": ["PMF"]},
+        {"sources": ["rudaw"]},
+        {"tags": ["pmf"]},
+        {"years": [2018, 2019]},
+        {"since": dt.date(2019, 1, 1), "until": dt.date(2020, 12, 31)},
+    ]
+    for kw in cases:
+        a, b = local.search("Iran", limit=100, **kw), arc.search("Iran", limit=100, **kw)
+        assert (a.total, {h.id for h in a.hits}) == (b.total, {h.id for h in b.hits}), kw
+
+
+def test_found_among_finds_what_the_search_finds(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    ids = every_id(local)
+    assert every_id(arc) == ids
+    half = ids[::2]
+    for query in QUERIES:
+        want = sorted({h.id for h in local.search(query, limit=1000).hits} & set(half))
+        assert sorted(local.found_among(query, half)) == want, query
+        assert sorted(arc.found_among(query, half)) == want, query
+    for kw in ({"actors": ["PMF"]}, {"sources": ["Rudaw"]}, {"years": [2017]}):
+        assert sorted(local.found_among("Iran", ids, **kw)) == sorted(
+            arc.found_among("Iran", ids, **kw)
+        ), kw
+    assert local.found_among("Iran", []) == arc.found_among("Iran", []) == []
+    assert arc.found_among("Iran", ["no-such-brief.md"]) == []
+
+
+def test_the_same_stored_fields(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    ids = every_id(local)
+    a, b = local.stored_of([*ids, "no-such-brief.md"]), arc.stored_of([*ids, "no-such-brief.md"])
+    assert sorted(a) == sorted(b) == ids
+    for brief_id in ids:
+        for name in STORED_FIELDS:
+            assert a[brief_id].get(name) == b[brief_id].get(name), (brief_id, name)
+
+
+def test_the_same_briefs_by_id(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for brief_id in every_id(local):
+        a, b = local.brief(brief_id), arc.brief(brief_id)
+        assert b.id == brief_id and not b.on_disk and a.on_disk
+        for name in ("text", "title", "date", "source", "author", "tags", "article",
+                     "article_start", "comment", "comment_start", "sha256"):  # fmt: skip
+            assert getattr(a, name) == getattr(b, name), (brief_id, name)
+        assert local.mentions(a) == arc.mentions(b)  # the glossary's, the same on both
+    for lib in pair:
+        with pytest.raises(BriefError):
+            lib.brief("no-such-brief.md")
+
+
+def test_related_briefs_are_other_briefs_on_both(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    ids = every_id(local)
+    for brief_id in ids[::4]:
+        for lib in pair:
+            related = [h.id for h in lib.related(brief_id, limit=5)]
+            assert len(related) == 5 and brief_id not in related, (lib.name, brief_id)
+            assert set(related) <= set(ids)
+            assert not set(related) & set(lib.copies_of(brief_id))
+
+
+@pytest.mark.xfail(
+    reason="related briefs are chosen apart: the archive ranks bounded candidates by its key "
+    "words (core/archive/related.py), the local index by its own more-like-this query; on "
+    "the sample corpus no brief has the same five",
+    strict=False,
+)
+def test_the_same_related_briefs(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for brief_id in every_id(local)[::4]:
+        a, b = local.related(brief_id, limit=5), arc.related(brief_id, limit=5)
+        assert [h.id for h in a] == [h.id for h in b], brief_id
+
+
+def test_the_same_document_count_copies_and_actor_counts(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    assert local.doc_count() == arc.doc_count() == 32
+    assert local.actor_counts() == arc.actor_counts()
+    assert local.backend.actor_document_counts() == arc.backend.actor_document_counts()
+    for brief_id in every_id(local):
+        assert local.copies_of(brief_id) == arc.copies_of(brief_id), brief_id
+
+
+def test_the_same_hit_spans(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for query in QUERIES:
+        for hit in local.search(query, limit=3, facets=False).hits:
+            a = local.hit_spans(local.brief(hit.id), query)
+            b = arc.hit_spans(arc.brief(hit.id), query)
+            assert a == b, (query, hit.id)
+
+
+def test_a_reader_answers_as_its_library(pair: tuple[Library, Library]) -> None:
+    for lib in pair:
+        reader = lib.reader()
+        try:
+            assert reader.is_archive == lib.is_archive
+            assert reader.backend is not lib.backend
+            assert page_of(reader.search("Iran")) == page_of(lib.search("Iran"))
+            assert reader.doc_count() == lib.doc_count()
+        finally:
+            reader.close()
+
+
+@pytest.mark.xfail(
+    reason="the two stores still choose some snippets apart (core/index/snippets.py and "
+    "core/archive/snippets.py): a wildcard's matches (milit*) pick another passage; one "
+    "routine for both is being written",
+    strict=False,
+)
+def test_the_same_snippets(pair: tuple[Library, Library]) -> None:
+    local, arc = pair
+    for query in QUERIES:
+        if not query:
+            continue
+        a = {h.id: h.snippet for h in local.search(query, limit=10).hits}
+        b = {h.id: h.snippet for h in arc.search(query, limit=10).hits}
+        for brief_id in a.keys() & b.keys():
+            sa, sb = a[brief_id], b[brief_id]
+            assert (sa and dataclasses.astuple(sa)) == (sb and dataclasses.astuple(sb)), (
+                query,
+                brief_id,
+            )

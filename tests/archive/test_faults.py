@@ -18,8 +18,9 @@ import pytest
 from conftest import no_server
 from test_archive import REPO, assert_statistics_exact
 
+from briefreader.core.archive.backend import init
 from briefreader.core.archive.errors import ArchiveUnavailableError
-from briefreader.core.archive.library import ArchiveLibrary, init
+from briefreader.core.library import Library
 
 WORDS = [
     "militia", "drone", "ceasefire", "parliament", "border", "envoy", "pipeline", "sanctions",
@@ -69,7 +70,7 @@ def test_killed_push_then_pushed_again_has_every_brief_once(
     done = count(archive_url)
     assert 0 < done < 600  # killed mid-way: some batches in, the rest not
     assert_statistics_exact(archive_url)
-    lib = ArchiveLibrary.open_archive(archive_url, [folder], data_dir=tmp_path / "data")
+    lib = Library.open_archive(archive_url, [folder], data_dir=tmp_path / "data")
     report = lib.update()
     lib.close()
     assert (report.added, report.unchanged) == (600 - done, done)
@@ -107,7 +108,7 @@ def test_server_stopped_mid_session_then_back(corpus: Path, tmp_path: Path) -> N
             admin.execute("CREATE DATABASE faults")
         url = server.url.rsplit("/", 1)[0] + "/faults"
         init(url)
-        lib = ArchiveLibrary.open_archive(url, [corpus], data_dir=tmp_path)
+        lib = Library.open_archive(url, [corpus], data_dir=tmp_path)
         lib.update()
         assert lib.search("PMF").total == 24
         server.stop()

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_archive import run_cli
 
-from briefreader.core.archive.library import ArchiveLibrary
+from briefreader.core.archive.backend import ArchiveBackend
 from briefreader.core.archive.pull import (
     MANIFEST,
     MAX_PART_BYTES,
@@ -27,6 +27,7 @@ from briefreader.core.archive.pull import (
 )
 from briefreader.core.archive.push import push_rows, row_of
 from briefreader.core.brief import BriefError
+from briefreader.core.library import Library
 from briefreader.core.parse import BRIEF_SUFFIXES, parse_bytes
 
 #: Every brief pushed here holds this word, so one query pulls them all.
@@ -66,9 +67,11 @@ def writer(archive_url: str, pg_admin: object) -> Iterator[tuple[Push, psycopg.C
 
 
 @pytest.fixture
-def archive(archive_url: str, tmp_path: Path) -> Iterator[ArchiveLibrary]:
-    lib = ArchiveLibrary.open_archive(archive_url, [], data_dir=tmp_path / "data")
-    yield lib
+def archive(archive_url: str, tmp_path: Path) -> Iterator[ArchiveBackend]:
+    """The archive of a library opened on it (the backend pulls)."""
+    lib = Library.open_archive(archive_url, [], data_dir=tmp_path / "data")
+    assert lib.archive is not None
+    yield lib.archive
     lib.close()
 
 
@@ -82,7 +85,7 @@ def brief_files(folder: Path) -> dict[str, str]:
 
 
 def test_a_git_config_id_leaves_the_repository_alone(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     push({".git/config": "[core]\n\tfsmonitor = touch /tmp/owned\n\n" + brief_text("config")})
@@ -97,7 +100,7 @@ def test_a_git_config_id_leaves_the_repository_alone(
 
 
 def test_a_users_own_file_is_never_overwritten(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     push({"mine.md": brief_text("from the archive")})
@@ -114,7 +117,7 @@ def test_a_users_own_file_is_never_overwritten(
 
 
 def test_slash_and_backslash_ids_are_two_files(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     push({"a/x.md": brief_text("slash"), "a\\x.md": brief_text("backslash")})
@@ -127,7 +130,7 @@ def test_slash_and_backslash_ids_are_two_files(
 
 def test_an_id_naming_a_local_file_gives_the_archive_text(
     writer: tuple[Push, psycopg.Connection],
-    archive: ArchiveLibrary,
+    archive: ArchiveBackend,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -151,7 +154,7 @@ def test_an_id_naming_a_local_file_gives_the_archive_text(
 
 
 def test_hidden_and_special_names_become_plain_brief_files(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     ids = ["notes/.hidden/x.md", "CON.md", "lpt1", "run.sh", "../../outside.md", "C:\\x.txt",
@@ -171,7 +174,7 @@ def test_hidden_and_special_names_become_plain_brief_files(
 
 
 def test_a_linked_folder_or_a_file_in_the_way_is_not_written_through(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     push({"out/x.md": brief_text("through a link"), "plain/y.md": brief_text("file in the way")})
@@ -213,7 +216,7 @@ def test_a_bad_row_is_reported_and_the_rest_arrive_and_are_indexed(
 
 
 def test_pulling_again_updates_its_own_files_and_no_one_elses(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     push({"a/x.md": brief_text("first"), "a\\x.md": brief_text("twin"), "b.md": brief_text("b")})
@@ -237,7 +240,7 @@ def test_pulling_again_updates_its_own_files_and_no_one_elses(
 
 
 def test_a_pull_stopped_before_its_record_is_recognised(
-    writer: tuple[Push, psycopg.Connection], archive: ArchiveLibrary, tmp_path: Path
+    writer: tuple[Push, psycopg.Connection], archive: ArchiveBackend, tmp_path: Path
 ) -> None:
     push, _conn = writer
     push({"x.md": brief_text("x"), "y.md": brief_text("y")})

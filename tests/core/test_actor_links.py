@@ -22,7 +22,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 
 def test_links_agree_with_search(sample: Library) -> None:
-    page = sample.actor_page("Iran")
+    page = sample.local.actor_page("Iran")
     leading = {c.actor_id for c in page.company[:GRAPH_SIZE]}
     assert page.links
     for a, b, n in page.links:

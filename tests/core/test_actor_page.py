@@ -100,7 +100,7 @@ def total(library: Library, text: str) -> int:
 
 def check_page(library: Library, name: str) -> None:
     """Every count of the page is what a search for the same thing finds."""
-    page = library.actor_page(name, company_limit=1000)
+    page = library.local.actor_page(name, company_limit=1000)
     actor = library.find_actor(name)
     assert actor is not None and page.actor_id == actor.id
     aid = actor.id
@@ -133,7 +133,7 @@ def check_page(library: Library, name: str) -> None:
 
 
 def test_page_on_a_written_corpus(lib: Library) -> None:
-    page = lib.actor_page("P.M.F.")  # any alias
+    page = lib.local.actor_page("P.M.F.")  # any alias
     assert page.actor_id == "popular-mobilization-forces"
     assert page.briefs == 5
     months = {m.month: (m.briefs, m.article, m.comment) for m in page.timeline}
@@ -159,11 +159,11 @@ def test_page_on_a_written_corpus(lib: Library) -> None:
 
 def test_unknown_actor(lib: Library) -> None:
     with pytest.raises(KeyError):
-        lib.actor_page("Nobody At All")
+        lib.local.actor_page("Nobody At All")
 
 
 def test_candidates_on_a_written_corpus(lib: Library) -> None:
-    found = {c.name: c for c in lib.candidates(min_briefs=3)}
+    found = {c.name: c for c in lib.local.candidates(min_briefs=3)}
     assert "Kataib Sayyid al-Shuhada" in found
     kss = found["Kataib Sayyid al-Shuhada"]
     assert (kss.briefs, kss.mentions) == (3, 3)
@@ -172,7 +172,7 @@ def test_candidates_on_a_written_corpus(lib: Library) -> None:
     for name in found:
         assert lib.glossary.lookup(name) is None, name
     assert "The" not in found and "Nothing" not in found
-    assert "Kataib Sayyid al-Shuhada" not in {c.name for c in lib.candidates(min_briefs=4)}
+    assert "Kataib Sayyid al-Shuhada" not in {c.name for c in lib.local.candidates(min_briefs=4)}
 
 
 def test_sample_corpus_pages_agree_with_search(sample: Library) -> None:
@@ -185,7 +185,7 @@ def test_sample_corpus_pages_agree_with_search(sample: Library) -> None:
 
 
 def test_sample_corpus_candidates(sample: Library) -> None:
-    found = sample.candidates()
+    found = sample.local.candidates()
     assert found
     names = {lookup for c in found for lookup in [c.name]}
     for name in names:

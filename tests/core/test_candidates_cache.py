@@ -37,45 +37,45 @@ def test_kept_until_the_index_or_the_glossary_changes(tmp_path: Path, monkeypatc
         return real(*args, **kwargs)
 
     monkeypatch.setattr(candidates_module, "_count", counting)
-    first = lib.candidates()
+    first = lib.local.candidates()
     assert "Kataib Sayyid al-Shuhada" in {c.name for c in first}
     assert (lib.index.folder / candidates_module.CACHE_FILE).is_file()
-    assert lib.candidates() == first and counted["n"] == 1
+    assert lib.local.candidates() == first and counted["n"] == 1
     # Another min_briefs, another count.
-    lib.candidates(min_briefs=4)
+    lib.local.candidates(min_briefs=4)
     assert counted["n"] == 2
     # The glossary learns the name: counted again, and the name is gone.
     actor = lib.glossary.add_actor("Kataib Sayyid al-Shuhada", "militia")
     lib.update()
-    again = lib.candidates()
+    again = lib.local.candidates()
     assert counted["n"] == 3 and actor.name not in {c.name for c in again}
     # The index changes (a brief more): counted again.
     (tmp_path / "corpus" / "9.md").write_text(BRIEF.format(n=9).replace("Kataib", "Asaib"), "utf-8")
     lib.update()
-    lib.candidates()
+    lib.local.candidates()
     assert counted["n"] == 4
     lib.close()
 
 
 def test_a_damaged_cache_is_counted_again(tmp_path: Path) -> None:
     lib = _library(tmp_path)
-    first = lib.candidates()
+    first = lib.local.candidates()
     path = lib.index.folder / candidates_module.CACHE_FILE
     path.write_text("{not json", "utf-8")
-    assert lib.candidates() == first
+    assert lib.local.candidates() == first
     assert json.loads(path.read_text("utf-8"))["found"]
     lib.close()
 
 
 def test_the_last_count_is_offered_while_stale(tmp_path: Path) -> None:
     lib = _library(tmp_path)
-    assert lib.last_candidates() is None
-    first = lib.candidates()
-    assert lib.last_candidates() == (first, True)
-    assert lib.last_candidates(min_briefs=5) is None
+    assert lib.local.last_candidates() is None
+    first = lib.local.candidates()
+    assert lib.local.last_candidates() == (first, True)
+    assert lib.local.last_candidates(min_briefs=5) is None
     (tmp_path / "corpus" / "9.md").write_text(BRIEF.format(n=9), "utf-8")
     lib.update()
-    assert lib.last_candidates() == (first, False)
+    assert lib.local.last_candidates() == (first, False)
     lib.close()
 
 
@@ -98,7 +98,7 @@ def test_indexing_reads_each_new_segment_once(tmp_path: Path, monkeypatch) -> No
     # Indexing read each segment's names: asking for the candidates reads none again.
     assert scans["n"] == len(seen) >= 1
     scans["n"] = 0
-    lib.candidates()
+    lib.local.candidates()
     assert scans["n"] == 0
     corpus = tmp_path / "corpus"
     (corpus / "9.md").write_text(BRIEF.format(n=9), "utf-8")
@@ -107,12 +107,12 @@ def test_indexing_reads_each_new_segment_once(tmp_path: Path, monkeypatch) -> No
     lib.update()
     assert scans["n"] == len(_segment_ids(lib) - seen) >= 1
     scans["n"] = 0
-    kept = {c.name: c for c in lib.candidates()}
+    kept = {c.name: c for c in lib.local.candidates()}
     assert scans["n"] == 0
     # The same as a count from nothing: the deleted briefs are gone from it.
     for path in lib.index.folder.glob("candidates*.json"):
         path.unlink()
-    fresh = {c.name: c for c in lib.candidates()}
+    fresh = {c.name: c for c in lib.local.candidates()}
     assert scans["n"] == len(_segment_ids(lib))
     assert kept == fresh
     assert fresh["Kataib Sayyid al-Shuhada"].briefs == 5
@@ -128,7 +128,7 @@ def test_forked_readers_keep_what_one_process_keeps(tmp_path: Path) -> None:
         (corpus / f"{n}.md").write_text(text, "utf-8")
         lib.update()
     assert len(_segment_ids(lib)) >= 2
-    key = lib._glossary_key()
+    key = lib.local.glossary_key()
     folder = lib.index.folder
 
     def kept() -> dict[str, str]:
@@ -138,16 +138,16 @@ def test_forked_readers_keep_what_one_process_keeps(tmp_path: Path) -> None:
     assert set(one) == {f"candidates-{s}.json" for s in _segment_ids(lib)}
     for path in folder.glob("candidates-*.json"):
         path.unlink()
-    read = candidates_module.prepare_candidates(lib.index, lib._name_finder(), key, procs=2)
+    read = candidates_module.prepare_candidates(lib.index, lib.local.name_finder(), key, procs=2)
     assert read == len(one)
     assert kept() == one
     # All kept: nothing read again.
-    assert candidates_module.prepare_candidates(lib.index, lib._name_finder(), key, procs=2) == 0
+    assert candidates_module.prepare_candidates(lib.index, lib.local.name_finder(), key, procs=2) == 0
     # A stop asked for before the readers finish: no partial file is left.
     for path in folder.glob("candidates-*.json"):
         path.unlink()
     assert candidates_module.prepare_candidates(
-        lib.index, lib._name_finder(), key, procs=2, cancel=lambda: True
+        lib.index, lib.local.name_finder(), key, procs=2, cancel=lambda: True
     ) == 0
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".candidates*"))
     lib.close()

@@ -53,8 +53,8 @@ def test_every_quote_is_the_brief_text_at_its_offsets(sample: Library, tmp_path:
     actor_id = max(counts, key=lambda a: counts[a])
     actor = sample.actor(actor_id)
     assert actor is not None
-    page = sample.actor_page(actor.name)
-    comments = sample.actor_comments(actor.name, 0)
+    page = sample.local.actor_page(actor.name)
+    comments = sample.local.actor_comments(actor.name, 0)
     assert comments == page.comments  # the whole dossier, in the page's order
     target = tmp_path / "dossier.md"
     write_dossier(target, DossierHead.of(actor.name, actor.kind, page), comments)
@@ -73,9 +73,9 @@ def test_every_quote_is_the_brief_text_at_its_offsets(sample: Library, tmp_path:
 def test_paging_the_dossier_gives_the_whole(sample: Library) -> None:
     counts = sample.actor_counts()
     actor_id = max(counts, key=lambda a: counts[a])
-    whole = sample.actor_comments(actor_id, 0)
-    first = sample.actor_page(actor_id, comment_briefs=2).comments
-    rest = sample.actor_comments(actor_id, 2, None)
+    whole = sample.local.actor_comments(actor_id, 0)
+    first = sample.local.actor_page(actor_id, comment_briefs=2).comments
+    rest = sample.local.actor_comments(actor_id, 2, None)
     assert first + rest == whole
     assert len({c.id for c in first}) == min(2, len({c.id for c in whole}))
 

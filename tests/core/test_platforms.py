@@ -257,7 +257,7 @@ def test_the_index_paths_leave_room_under_windows_260_character_limit(tmp_path: 
     lib = Library([root], data, Glossary.load([]))
     try:
         lib.update()
-        lib.candidates()
+        lib.local.candidates()
     finally:
         lib.close()
     longest = max(

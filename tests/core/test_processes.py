@@ -256,7 +256,7 @@ def test_spawned_helpers_keep_the_candidates_and_term_files_one_process_keeps(
         monkeypatch.setattr(processes, "context", recording)
         assert lib.index.write_term_files(procs=2) == len(terms)
         read = candidates_module.prepare_candidates(
-            lib.index, lib._name_finder(), lib._glossary_key(), procs=2
+            lib.index, lib.local.name_finder(), lib.local.glossary_key(), procs=2
         )
         assert read == len(counts)
         assert started == ["spawn", "spawn"]
@@ -276,7 +276,7 @@ def test_a_name_finder_that_does_not_pickle_is_run_here_under_spawn(
         for path in folder.glob("candidates-*.json"):
             path.unlink()
         monkeypatch.setenv(processes.START_METHOD_ENV, "spawn")
-        finder = lib._name_finder()
+        finder = lib.local.name_finder()
 
         def local(text: str) -> list[tuple[int, int]]:  # a closure: it does not pickle
             return finder(text)
@@ -286,7 +286,7 @@ def test_a_name_finder_that_does_not_pickle_is_run_here_under_spawn(
             multiprocessing.context.SpawnContext, "Pool", lambda *a, **k: pools.append(1)
         )
         read = candidates_module.prepare_candidates(
-            lib.index, local, lib._glossary_key(), procs=2
+            lib.index, local, lib.local.glossary_key(), procs=2
         )
         assert read == len(counts) and not pools
         assert {p.name: p.read_bytes() for p in folder.glob("candidates-*.json")} == counts

@@ -228,7 +228,7 @@ def test_the_dossier_reads_on(qtbot, window: MainWindow, monkeypatch) -> None:  
     qtbot.waitUntil(lambda: page.loaded_briefs == 3)
     qtbot.waitUntil(lambda: not window.workers.busy)
     assert "Show more" not in page.dossier.toPlainText()
-    whole = window.library.actor_comments("baghdad", 0)
+    whole = window.library.local.actor_comments("baghdad", 0)
     assert page.comments == whole
 
 
@@ -258,7 +258,7 @@ def test_a_candidate_added_as_an_actor(qtbot, window: MainWindow, monkeypatch) -
     panel = bench.candidates
     if panel.model.rowCount() == 0:
         panel.model.set_candidates(
-            [window.library.candidates(min_briefs=1)[0]]
+            [window.library.local.candidates(min_briefs=1)[0]]
         )  # the small corpus may have none in three briefs
     first = panel.model.candidate(0)
     assert first is not None

@@ -8,8 +8,9 @@ same index words as the local index), ``query`` (the query language to parametri
 word's best briefs, kept by the push, what a first page is ranked from), ``search`` (BM25
 ranking, facets; ``snippets`` the hits' passages), ``related`` (briefs like one, from
 bounded candidates), ``pull`` (briefs written into a local folder under safe names, never
-over a file it did not write) and ``library`` (a Library over an archive).
-Nothing here is imported by ``briefreader.core`` itself: front ends import what they use.
+over a file it did not write) and ``backend`` (the archive as a library's search backend).
+It never imports the local index (``core.index``), and ``briefreader.core`` imports it only
+when an archive is opened (``Library.open_archive``): front ends import what they use.
 """
 
 from __future__ import annotations

@@ -11,11 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from briefreader.core.library import Library
+from briefreader.core.library import NO_CANDIDATES, Library
 from briefreader.core.records import Candidate
 from briefreader.ui.actors.candidates import CandidatesPanel
 from briefreader.ui.host import WindowHost
 from briefreader.ui.qtcompat import emit
+
+#: What the candidates tab says over a team archive, which has no actor workbench.
+NO_COUNT = f"{NO_CANDIDATES.capitalize()}: close the team archive (File menu) to count them."
 
 #: Candidates recur in at least this many briefs (as ``briefreader candidates``).
 MIN_BRIEFS = 3
@@ -43,6 +46,9 @@ class CandidateCounter(QObject):
     def count(self, *, force: bool = False) -> None:
         """Show the candidates: those counted since the index last changed at once; else the
         last count kept (if any) while they are counted again in the background."""
+        if self.host.library.workbench is None:
+            self.panel.show_busy(NO_COUNT)
+            return
         if self.found is not None and not self.stale and not force:
             self._show()
             return
@@ -51,7 +57,7 @@ class CandidateCounter(QObject):
         self.counting = True
         if self.found is None and not force:
             self.host.workers.read(
-                lambda reader: reader.last_candidates(MIN_BRIEFS),
+                _last_count,
                 self._on_last_count,
                 lambda _message: self._count_now(),
             )
@@ -78,7 +84,10 @@ class CandidateCounter(QObject):
         )
 
         def work(reader: Library, cancelled: Any) -> list[Candidate]:
-            return reader.candidates(min_briefs=MIN_BRIEFS, cancel=cancelled)
+            workbench = reader.workbench
+            if workbench is None:  # a team archive opened meanwhile: counted when it closes
+                return []
+            return workbench.candidates(min_briefs=MIN_BRIEFS, cancel=cancelled)
 
         def done(found: list[Candidate]) -> None:
             self.counting = False
@@ -115,3 +124,9 @@ class CandidateCounter(QObject):
     def _drop_known(self) -> None:
         glossary = self.host.library.glossary
         self.panel.model.drop(lambda c: glossary.lookup(c.name) is None)
+
+
+def _last_count(reader: Library) -> tuple[list[Candidate], bool] | None:
+    """The candidates last counted in the reader's index (none kept over a team archive)."""
+    workbench = reader.workbench
+    return None if workbench is None else workbench.last_candidates(MIN_BRIEFS)

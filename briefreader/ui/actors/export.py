@@ -15,7 +15,7 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from briefreader.core.dossier import DossierHead, dossier_html, write_dossier
-from briefreader.core.library import Library
+from briefreader.core.library import NO_WORKBENCH, Library
 from briefreader.core.records import CommentSentence
 from briefreader.ui.actors.page import ActorPageView
 from briefreader.ui.qtcompat import emit
@@ -62,10 +62,14 @@ class DossierExporter(QObject):
             return
         head = DossierHead.of(actor.name, actor.kind, page)
 
-        def work(reader: Library) -> list[CommentSentence]:
-            return reader.actor_comments(actor.id, 0, None)
+        def work(reader: Library) -> list[CommentSentence] | None:
+            workbench = reader.workbench  # None over a team archive
+            return None if workbench is None else workbench.actor_comments(actor.id, 0, None)
 
-        def done(comments: list[CommentSentence]) -> None:
+        def done(comments: list[CommentSentence] | None) -> None:
+            if comments is None:
+                self._say(f"{NO_WORKBENCH.capitalize()}: the dossier was not saved.", 8000)
+                return
             try:
                 if fmt == "pdf":
                     write_pdf(target, dossier_html(head, comments))

@@ -17,7 +17,7 @@ from PySide6.QtGui import QPalette, QTextDocument
 from PySide6.QtWidgets import QMenu, QTabWidget
 
 from briefreader.core.glossary import Actor
-from briefreader.core.library import Library
+from briefreader.core.library import NO_WORKBENCH, Library
 from briefreader.core.records import ActorPage, CommentSentence
 from briefreader.core.report import UpdateReport
 from briefreader.ui.actors.candidates import CandidatesPanel
@@ -30,6 +30,9 @@ from briefreader.ui.qtcompat import emit
 from briefreader.ui.widgets.marks import DARK, LIGHT
 
 log = logging.getLogger(__name__)
+
+#: What an actor page says over a team archive, which has no actor workbench.
+NO_PAGE = f"{NO_WORKBENCH.capitalize()}: close the team archive (File menu) to see actor pages."
 
 #: Briefs whose comment sentences a page shows at first, then adds as the reader scrolls.
 FIRST_BRIEFS = 40
@@ -151,14 +154,24 @@ class ActorWorkbench(QObject):
         token = self._token
         self.page.show_loading(actor)
         self._show_tab(0)
+        if self.host.library.workbench is None:
+            self.page.show_message(NO_PAGE)
+            return
 
-        def work(reader: Library) -> ActorPage:
-            return reader.actor_page(actor.id, comment_briefs=FIRST_BRIEFS)
+        def work(reader: Library) -> ActorPage | None:
+            workbench = reader.workbench  # None if a team archive was opened meanwhile
+            if workbench is None:
+                return None
+            return workbench.actor_page(actor.id, comment_briefs=FIRST_BRIEFS)
 
-        def done(page: ActorPage) -> None:
-            if token == self._token:
-                self.page.show_page(actor, page)
-                emit(self.pageShown, actor.id)
+        def done(page: ActorPage | None) -> None:
+            if token != self._token:
+                return
+            if page is None:
+                self.page.show_message(NO_PAGE)
+                return
+            self.page.show_page(actor, page)
+            emit(self.pageShown, actor.id)
 
         def fail(message: str) -> None:
             if token == self._token:
@@ -178,7 +191,10 @@ class ActorWorkbench(QObject):
         token = self._token
 
         def work(reader: Library) -> list[CommentSentence]:
-            return reader.actor_comments(actor.id, start, MORE_BRIEFS)
+            workbench = reader.workbench  # None over a team archive: nothing more to read
+            if workbench is None:
+                return []
+            return workbench.actor_comments(actor.id, start, MORE_BRIEFS)
 
         def done(more: list[CommentSentence]) -> None:
             self._loading_more = False

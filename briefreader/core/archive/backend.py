@@ -1,10 +1,16 @@
-"""A :class:`~briefreader.core.library.Library` whose briefs live in a team archive.
+"""A team archive as a search backend: the library's searches answered by PostgreSQL.
 
-The front ends talk to it as to the local library: ``search``, ``brief``, ``related``,
-``hit_spans``, ``actor_counts``, ``doc_count`` and ``update`` (which pushes the corpus
-folders) answer from the archive; actor marks and the glossary stay local (the team's shared
-glossary, kept in the archive, is merged over the bundled and user ones). The connection is
-opened on first use and again after the server went away, so searching resumes on its own.
+:class:`ArchiveBackend` is a :class:`~briefreader.core.search.backend.SearchBackend` (``search``,
+``found_among``, ``stored_of``, ``brief``, ``related``, ``hit_spans``, actor counts,
+``doc_count``), with the archive's own questions beside it: pushing corpus folders, the
+team's shared glossary, pulling briefs into a local folder. A
+:class:`~briefreader.core.library.Library` opened with ``Library.open_archive`` holds one; the
+actor workbench, which reads the local index only, is not here. The connection is opened on
+first use and again after the server went away, so searching resumes on its own.
+
+This package never imports the local index: the query builder's rewrite (actor names widened to
+their ids) is handed in by the library (``rewrite``), and the glossary as the library has it
+(``glossary_of``).
 """
 
 from __future__ import annotations
@@ -12,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,25 +32,15 @@ from briefreader.core.archive.errors import (
     ArchiveUnavailableError,
 )
 from briefreader.core.archive.pull import Puller, PullError, PullReport
-from briefreader.core.archive.query import compile_query
+from briefreader.core.archive.query import compile_query, to_sql
 from briefreader.core.archive.snippets import beside_mentions
 from briefreader.core.atomic import write_text_atomic
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.glossary import Glossary
-from briefreader.core.library import Library
-from briefreader.core.prefs import Preferences
-from briefreader.core.querytext import has_operators, order_dates, prepare_query
-from briefreader.core.records import (
-    SORTS,
-    ActorPage,
-    Candidate,
-    CommentSentence,
-    Filters,
-    Hit,
-    SearchResults,
-)
+from briefreader.core.querytext import has_operators, prepare_query
+from briefreader.core.records import SORTS, Filters, Hit, SearchResults
 from briefreader.core.report import Problem, UpdateReport
-from briefreader.core.search.limits import TIME_LIMIT_S
+from briefreader.core.search.backend import Rewrite
 
 log = logging.getLogger(__name__)
 
@@ -59,59 +54,57 @@ def glossary_cache(data_dir: Path, target: str) -> Path:
     return Path(data_dir) / "archives" / f"{digest}.glossary.toml"
 
 
-class ArchiveLibrary(Library):
-    """The library over a team archive (a libpq URL or service name)."""
+def team_glossary_files(data_dir: Path, target: str) -> list[Path]:
+    """The glossaries a library over this archive loads, in order: the bundled one, the
+    team's (read from the archive now if it answers, else the copy kept from last time) and
+    the user's."""
+    cache = glossary_cache(data_dir, target)
+    probe = ArchiveBackend(target)
+    try:
+        toml = probe.team_glossary()
+        if toml is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(cache, toml)
+    except ArchiveError as exc:
+        log.info("team glossary not refreshed: %s", exc)
+    finally:
+        probe.close()
+    return [paths.bundled_glossary(), cache, paths.user_glossary(data_dir)]
+
+
+def _no_rewrite(text: str) -> tuple[str, set[str], list[str]]:
+    return text, set(), []
+
+
+class ArchiveBackend:
+    """The searches of a library over a team archive (a libpq URL or service name).
+
+    ``glossary_of`` gives the library's glossary as it is now (actor marks in snippets and hit
+    spans, the briefs pushed); ``rewrite`` is the query builder's rewrite of a query's text.
+    Without them (a first look at the server, for its team glossary) queries are read as
+    typed and no actor is marked.
+    """
+
+    #: Its briefs are rows of the archive, not files of the corpus folders.
+    is_archive = True
 
     def __init__(
         self,
-        corpora: Sequence[Path],
-        data_dir: Path,
-        glossary: Glossary,
         target: str,
         *,
-        pushes: bool = True,
+        glossary_of: Callable[[], Glossary] | None = None,
+        rewrite: Rewrite | None = None,
     ) -> None:
-        super().__init__(corpora, data_dir, glossary)
         pg.conninfo(target)  # a bad URL or a password in it: said at once
         self.target = target
+        #: The archive's host and database, as the front ends show it (never a password).
         self.name = pg.describe(target)
-        #: True: :meth:`update` pushes the corpus folders to the archive (the command line's
-        #: ``index --archive``). False: it keeps the local index up to date, as the window's
-        #: updates do while it searches an archive (the laptop's own index stays current).
-        self.pushes = pushes
+        if glossary_of is None:
+            empty = Glossary()
+            glossary_of = lambda: empty  # noqa: E731 - no actor to mark
+        self._glossary_of = glossary_of
+        self._rewrite = rewrite or _no_rewrite
         self._conn: Any = None
-
-    @classmethod
-    def open_archive(
-        cls,
-        target: str,
-        corpora: Sequence[Path] | None = None,
-        *,
-        data_dir: str | os.PathLike[str] | None = None,
-        glossary_files: Sequence[Path] = (),
-        pushes: bool = True,
-    ) -> ArchiveLibrary:
-        """Like :meth:`Library.open`, over the archive; its team glossary merged in if the
-        server answers (else the copy kept from last time)."""
-        data = paths.data_dir(data_dir)
-        cache = glossary_cache(data, target)
-        probe = cls([], data, Glossary(), target)
-        try:
-            toml = probe.team_glossary()
-            if toml is not None:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                write_text_atomic(cache, toml)
-        except ArchiveError as exc:
-            log.info("team glossary not refreshed: %s", exc)
-        finally:
-            probe.close()
-        files = [paths.bundled_glossary(), cache, paths.user_glossary(data)]
-        glossary = Glossary.load([*files, *map(Path, glossary_files)])
-        if not corpora:
-            corpora = Preferences.load(data).existing_corpora() or [paths.sample_corpus_dir()]
-        lib = cls(list(corpora), data, glossary, target, pushes=pushes)
-        lib.glossary_files = [Path(g) for g in glossary_files]
-        return lib
 
     # -- the connection ------------------------------------------------------------------
 
@@ -141,13 +134,9 @@ class ArchiveLibrary(Library):
             self.close()
             raise
 
-    def reader(self) -> ArchiveLibrary:
-        """Another library on the same archive, with its own connection (for other threads)."""
-        other = ArchiveLibrary(
-            self.corpora, self.data_dir, self.glossary, self.target, pushes=self.pushes
-        )
-        other.glossary_files = self.glossary_files
-        return other
+    def reader(self) -> ArchiveBackend:
+        """Another backend on the same archive, with its own connection (for other threads)."""
+        return ArchiveBackend(self.target, glossary_of=self._glossary_of, rewrite=self._rewrite)
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
@@ -156,31 +145,22 @@ class ArchiveLibrary(Library):
                 conn.close()
             except Exception:  # a dead connection may fail to close: it is gone anyway
                 log.debug("closing the archive connection failed", exc_info=True)
-        super().close()
 
     # -- writing -------------------------------------------------------------------------
 
-    def update(
+    def push(
         self,
+        corpora: Sequence[Path],
+        glossary: Glossary,
         progress: Callable[[int, int, str], None] | None = None,
-        cancel: Callable[[], bool] | None = None,
-        *,
-        lock_timeout: float | None = None,
-        bulk: bool | None = None,
     ) -> UpdateReport:
-        """Push the corpus folders' briefs to the archive (new and changed ones only), or,
-        for a library that does not push, update the local index as :class:`Library` does."""
-        if not self.pushes:
-            return super().update(progress, cancel, lock_timeout=lock_timeout, bulk=bulk)
-        del cancel, lock_timeout, bulk
+        """Push the corpus folders' briefs to the archive (new and changed ones only)."""
         return self._run(
-            lambda conn: push.push_folders(conn, self.corpora, self.glossary, progress=progress)
+            lambda conn: push.push_folders(conn, corpora, glossary, progress=progress)
         )
 
-    def rebuild(self, *, lock_timeout: float | None = None) -> None:
-        if not self.pushes:  # the local index, as update()
-            super().rebuild(lock_timeout=lock_timeout)
-            return
+    def rebuild(self) -> None:
+        """Refused: a team archive is shared, and never thrown away from here."""
         raise ArchiveError("a team archive is never thrown away from briefreader")
 
     def team_glossary(self) -> str | None:
@@ -217,34 +197,21 @@ class ArchiveLibrary(Library):
     def search(
         self,
         text: str,
+        filters: Filters,
         *,
         limit: int = 20,
         offset: int = 0,
         sort: str = "relevance",
-        actors: Sequence[str] = (),
-        sources: Sequence[str] = (),
-        tags: Sequence[str] = (),
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        years: Sequence[int] = (),
         facets: bool = True,
         snippets: bool = True,
-        time_limit: float | None = TIME_LIMIT_S,
+        time_limit: float | None = None,
     ) -> SearchResults:
-        """The same search as the local library's, answered by the archive."""
-        del time_limit  # the server's own statement timeout applies
+        """The same search as the local index's (``text`` already tamed), answered by the
+        archive; ``time_limit`` is the server's own statement timeout's business."""
+        del time_limit
         if sort not in SORTS:
             raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-        text, notices = prepare_query(text)
-        since, until = order_dates(since, until, notices)
-        actor_ids = []
-        for a in actors:
-            actor = self.glossary.lookup(a) or self.glossary.get(a)
-            actor_ids.append(actor.id if actor else a)
-        filters = Filters(
-            tuple(actor_ids), tuple(sources), tuple(tags), since, until, tuple(years)
-        )
-        compiled, named = self._compile(text, notices)
+        compiled, named = self._compile(text, [])
         return self._run(
             lambda conn: search.run(
                 conn,
@@ -262,8 +229,61 @@ class ArchiveLibrary(Library):
             )
         )
 
+    def found_among(self, text: str, ids: Sequence[str], filters: Filters) -> list[str]:
+        """Which of ``ids`` :meth:`search` finds (either tier): one statement over those rows."""
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return []
+        compiled, _named = self._compile(text, [])
+        if text.strip() and compiled.strict is None:
+            return []  # stop words only: the search finds nothing
+        params: list[object] = [wanted]
+        loose = to_sql(compiled.loose, params)
+        filt = search.filters_sql(filters, params)
+        rows = self._run(
+            lambda conn: conn.execute(
+                f"SELECT b.id FROM briefs b WHERE b.id = ANY(%s) AND ({loose}) AND {filt}",
+                params,
+            ).fetchall()
+        )
+        found = {row[0] for row in rows}
+        return [i for i in wanted if i in found]
+
+    def stored_of(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored fields of each of ``ids`` the archive holds, as the local index keeps
+        them (:data:`~briefreader.core.search.backend.STORED_FIELDS`)."""
+        wanted = list(dict.fromkeys(i.removeprefix("archive:") for i in ids))
+        if not wanted:
+            return {}
+        rows = self._run(
+            lambda conn: conn.execute(
+                """SELECT id, title, article, comment, date, source, tag_keys, actors, head, mid
+                   FROM briefs WHERE id = ANY(%s)""",
+                (wanted,),
+            ).fetchall()
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for brief_id, title, article, comment, date, source, tags, actors, head, mid in rows:
+            fields: dict[str, Any] = {
+                "key": f"archive:{brief_id}",
+                "id": brief_id,
+                "title": title,
+                "article": article,
+                "comment": comment or "",
+                "comment_start": (
+                    len(head) + len(article) + len(mid) if comment is not None else None
+                ),
+                "source_name": source,
+                "tags": ",".join(tags),
+                "actors": ",".join(actors),
+            }
+            if date is not None:
+                fields["date"] = dt.datetime(date.year, date.month, date.day)
+            out[brief_id] = fields
+        return out
+
     def _compile(self, text: str, notices: list[str]) -> tuple[Any, frozenset[str]]:
-        rewritten, named, rw_notices = self.builder.rewrite(text.replace("\x00", " "))
+        rewritten, named, rw_notices = self._rewrite(text.replace("\x00", " "))
         compiled = compile_query(
             rewritten, [*notices, *rw_notices], operators=has_operators(text)
         )
@@ -271,14 +291,14 @@ class ArchiveLibrary(Library):
 
     def _actor_spans(self, text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
         return [
-            (m.start, m.end) for m in self.glossary.matcher().find(text) if m.actor_id in actor_ids
+            (m.start, m.end)
+            for m in self._glossary_of().matcher().find(text)
+            if m.actor_id in actor_ids
         ]
 
     def hit_spans(self, brief: Brief, text: str) -> list[tuple[int, int]]:
-        """Offsets in ``brief.text`` of the words the query matches (computed locally)."""
-        if not text.strip():
-            return []
-        text = prepare_query(text)[0]
+        """Offsets in ``brief.text`` of the words the query (as searched) matches, found here
+        in the brief's text as the archive's snippets find them."""
         compiled, named = self._compile(text, [])
         terms = frozenset(w for w, _ in compiled.terms)
         prefixes = tuple(p for p, _ in compiled.prefixes)
@@ -320,43 +340,29 @@ class ArchiveLibrary(Library):
         return ()
 
     def related(self, brief_id: str, limit: int = 10) -> list[Hit]:
+        """Briefs like this one, from bounded candidates (:mod:`.related`)."""
         return self._run(
             lambda conn: similar.related(conn, brief_id.removeprefix("archive:"), limit)
         )
 
-    def actor_counts(self) -> dict[str, int]:
+    def actor_document_counts(self) -> dict[str, int]:
+        """Briefs naming each actor among their main actors."""
+
         def count(conn: Any) -> dict[str, int]:
             rows = conn.execute(
                 "SELECT a, count(*) FROM briefs, unnest(actors) a GROUP BY a"
             ).fetchall()
             return {a: int(n) for a, n in rows}
 
-        counts = self._run(count)
-        return {actor_id: counts.get(actor_id, 0) for actor_id in self.glossary.actors}
+        result: dict[str, int] = self._run(count)
+        return result
 
     def doc_count(self) -> int:
+        """The briefs the archive holds (its running total)."""
         row = self._run(
             lambda conn: conn.execute("SELECT value FROM totals WHERE name = 'briefs'").fetchone()
         )
         return int(row[0]) if row else 0
-
-    def actor_page(
-        self, name: str, *, company_limit: int = 25, comment_briefs: int | None = None
-    ) -> ActorPage:
-        raise ArchiveError("the actor workbench reads the local index only, not a team archive")
-
-    def actor_comments(
-        self, name: str, start: int, count: int | None = None
-    ) -> list[CommentSentence]:
-        raise ArchiveError("the actor workbench reads the local index only, not a team archive")
-
-    def last_candidates(self, min_briefs: int = 3) -> tuple[list[Candidate], bool] | None:
-        return None
-
-    def candidates(
-        self, min_briefs: int = 3, cancel: Callable[[], bool] | None = None
-    ) -> list[Candidate]:
-        raise ArchiveError("glossary candidates are found in the local index only")
 
     # -- the offline slice ---------------------------------------------------------------
 
@@ -364,7 +370,9 @@ class ArchiveLibrary(Library):
         """Write the briefs a query finds into ``dest`` (a local corpus folder) as plain
         brief files named after their ids (:mod:`.pull`); a row that cannot be written is
         reported and left out, the others arrive."""
-        results = self.search(text, limit=limit, facets=False, snippets=False)
+        results = self.search(
+            prepare_query(text)[0], Filters(), limit=limit, facets=False, snippets=False
+        )
         report = PullReport()
         with Puller(dest, self.name, report) as puller:
             for brief_id in sorted({hit.id for hit in results.hits}):
@@ -376,6 +384,7 @@ class ArchiveLibrary(Library):
                     reason = f"cannot be written: {exc.strerror or exc}"
                     report.skipped.append(Problem(brief_id, reason))
         return report
+
 
 
 def brief_of(row: Sequence[Any]) -> Brief:
@@ -405,9 +414,9 @@ def brief_of(row: Sequence[Any]) -> Brief:
     )
 
 
-def iter_ids(lib: ArchiveLibrary) -> Iterator[str]:
+def iter_ids(backend: ArchiveBackend) -> Iterator[str]:
     """Every brief id in the archive (tests and the benchmarks)."""
-    rows = lib._run(lambda conn: conn.execute("SELECT id FROM briefs ORDER BY id").fetchall())
+    rows = backend._run(lambda conn: conn.execute("SELECT id FROM briefs ORDER BY id").fetchall())
     for (brief_id,) in rows:
         yield brief_id
 
