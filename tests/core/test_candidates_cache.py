@@ -138,11 +138,12 @@ def test_forked_readers_keep_what_one_process_keeps(tmp_path: Path) -> None:
     assert set(one) == {f"candidates-{s}.json" for s in _segment_ids(lib)}
     for path in folder.glob("candidates-*.json"):
         path.unlink()
-    read = candidates_module.prepare_candidates(lib.index, lib.local.name_finder(), key, procs=2)
+    finder = lib.local.name_finder()
+    read = candidates_module.prepare_candidates(lib.index, finder, key, procs=2)
     assert read == len(one)
     assert kept() == one
     # All kept: nothing read again.
-    assert candidates_module.prepare_candidates(lib.index, lib.local.name_finder(), key, procs=2) == 0
+    assert candidates_module.prepare_candidates(lib.index, finder, key, procs=2) == 0
     # A stop asked for before the readers finish: no partial file is left.
     for path in folder.glob("candidates-*.json"):
         path.unlink()
