@@ -29,7 +29,9 @@ from __future__ import annotations
 import array
 import logging
 import zlib
+from collections import Counter
 from collections.abc import Callable
+from operator import itemgetter, sub
 from pathlib import Path
 from pickle import dumps
 from typing import Any
@@ -62,6 +64,8 @@ COMPRESS_FROM = 256
 #: A one-position posting's value starts with its count, 1 (``Positions.encode``).
 _ONE = pack_uint(1)
 _STOP = ("", "")  # a stopped or too-short token in the token cache
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 #: The token cache is emptied past this many distinct tokens.
 _TOKEN_CACHE = 500_000
 
@@ -147,14 +151,18 @@ class TextAnalysis:
         return first, [item for item in got if item is not _STOP]
 
 
+#: A term's postings: document numbers (ascending), weights and values, side by side.
+Postings = tuple[list[int], list[Any], list[bytes]]
+
+
 class _Field:
-    """One indexed field's postings in the segment being written: term -> [(docnum, weight,
-    value)], docnums ascending; plus each document's field length where it is kept."""
+    """One indexed field's postings in the segment being written: term -> (docnums, weights,
+    values), docnums ascending; plus each document's field length where it is kept."""
 
     __slots__ = ("lengths", "needs_sort", "terms")
 
     def __init__(self) -> None:
-        self.terms: dict[Any, list[tuple[int, Any, bytes]]] = {}
+        self.terms: dict[Any, Postings] = {}
         self.lengths: dict[int, int] = {}
         #: Terms given twice for one document (the pool sorts those by weight and value).
         self.needs_sort: set[Any] = set()
@@ -175,6 +183,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._term_arrays: SegmentTerms | None = None
         self._analysis: dict[str, TextAnalysis | None] = {}
         self._encode_one: dict[str, dict[int, bytes]] = {}
+        #: Spelling fields: word -> the value of each of its postings (see _spelling).
+        self._spell: dict[str, dict[str, list[Any]]] = {}
         #: The current document's kept tokens by text field (its spelling words come of it).
         self._kept: dict[str, list[tuple[str, str]]] = {}
         #: Blocks whose pickle is shorter than this are stored uncompressed: zlib set up
@@ -266,9 +276,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 length += freq
             posts = terms.get(tbytes)
             if posts is None:
-                terms[tbytes] = [(docnum, weight, vbytes)]
+                terms[tbytes] = ([docnum], [weight], [vbytes])
             else:
-                posts.append((docnum, weight, vbytes))
+                posts[0].append(docnum)
+                posts[1].append(weight)
+                posts[2].append(vbytes)
             if tbytes in seen:
                 store.needs_sort.add(tbytes)
             seen.add(tbytes)
@@ -281,48 +293,57 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     analysis: TextAnalysis) -> tuple[int, bytes | None]:  # fmt: skip
         first, kept = analysis.words(value)
         self._kept[name] = kept
+        stems = list(map(_SECOND, kept))
         if self._pairs is not None:
-            self._pairs.add(docnum, name, [stem for _w, stem in kept])
-        if not kept:
+            self._pairs.add(docnum, name, stems)
+        if not stems:
             return 0, None
-        poses: dict[str, list[int]] = {}
-        for pos, (_word, stem) in enumerate(kept, first):
-            got = poses.get(stem)
-            if got is None:
-                poses[stem] = [pos]
-            else:
-                got.append(pos)
+        # Grouped in C where it can be: how often each word occurs (in order of first
+        # occurrence, as Whoosh's Positions format yields them), where each first occurs
+        # (a dict made from the words backwards keeps the first position), and the
+        # positions of the words met more than once.
+        counts = Counter(stems)
+        n = len(stems)
+        first_at = dict(zip(reversed(stems), range(first + n - 1, first - 1, -1), strict=True))
+        multi = {stem: [] for stem, c in counts.items() if c > 1}
+        if multi:
+            get = multi.get
+            for pos, stem in enumerate(stems, first):
+                got = get(stem)
+                if got is not None:
+                    got.append(pos)
         fmt = field.format
         fb = fmt.field_boost
         encode = fmt.encode
         ones = self._encode_one.get(name)
         if ones is None:
             ones = self._encode_one[name] = {}
-        store = self._field(name)
-        terms = store.terms
+        terms = self._field(name).terms
+        one_weight = 1.0 * fb * boost
         vbytes = b""
-        for stem, plist in poses.items():
-            if len(plist) == 1:
-                p = plist[0]
+        for stem, c in counts.items():
+            if c == 1:
+                p = first_at[stem]
                 # A new bytes object each time (a concatenation), as Whoosh encodes each
                 # posting anew: pickle writes an object met twice in a block as a reference.
                 tail = ones.get(p)
                 if tail is None:
-                    whole = encode(plist)
-                    tail = ones[p] = whole[_INT_SIZE:]
+                    tail = ones[p] = encode([p])[_INT_SIZE:]
                 vbytes = _ONE + tail
-                weight = 1.0 * fb * boost
+                weight = one_weight
             else:
-                vbytes = encode(plist)
-                weight = float(len(plist)) * fb * boost
+                vbytes = encode(multi[stem])
+                weight = float(c) * fb * boost
             posts = terms.get(stem)
             if posts is None:
-                terms[stem] = [(docnum, weight, vbytes)]
+                terms[stem] = ([docnum], [weight], [vbytes])
             else:
-                posts.append((docnum, weight, vbytes))
-        length = len(kept) if field.scorable else 0
+                posts[0].append(docnum)
+                posts[1].append(weight)
+                posts[2].append(vbytes)
+        length = n if field.scorable else 0
         if length:
-            store.lengths[docnum] = length
+            self._fields[name].lengths[docnum] = length
         return length, vbytes
 
     def _spelling(self, base: str, field: Any, value: Any, vbytes: bytes | None) -> None:
@@ -330,23 +351,33 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         (``SegmentWriter.add_document``'s way; the suggestions read them)."""
         name = field.spelling_fieldname(base)
         kept = self._kept.get(base) if isinstance(value, str) else None
-        if kept is not None:
-            words = sorted({word for word, _stem in kept})
-        else:
-            words = list(field.spellable_words(value))
-        if not words:
-            return
-        store = self._field(name)
-        terms = store.terms
+        words = set(map(_FIRST, kept)) if kept is not None else field.spellable_words(value)
+        # Every posting of a spelling field is (0, 1, vbytes): only the values are kept
+        # here, one list a word, and the postings made of them when written.
+        spell = self._spell.get(name)
+        if spell is None:
+            spell = self._spell[name] = {}
+        get = spell.get
         for word in words:
-            posts = terms.get(word)
-            if posts is None:
-                terms[word] = [(0, 1, vbytes)]  # type: ignore[list-item]
+            got = get(word)
+            if got is None:
+                spell[word] = [vbytes]
             else:
-                posts.append((0, 1, vbytes))  # type: ignore[arg-type]
-                store.needs_sort.add(word)
+                got.append(vbytes)
 
     # -- writing -----------------------------------------------------------------------------
+
+    def _spelling_postings(self) -> None:
+        """The spelling fields' postings as Whoosh's pool would give them: (0, 1, value),
+        a word's sorted by value."""
+        for name, words in self._spell.items():
+            store = self._field(name)
+            for word, values in words.items():
+                n = len(values)
+                if n > 1:
+                    values.sort()
+                store.terms[word] = ([0] * n, [1] * n, values)
+        self._spell.clear()
 
     def _pool_used(self) -> bool:
         pool = self.pool
@@ -356,6 +387,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if not self.fast:
             super()._flush_segment()
             return
+        self._spelling_postings()
         if self._pool_used():
             # Merged segments' postings came through Whoosh's pool: ours join them there.
             self._to_pool()
@@ -388,11 +420,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         for name in sorted(self._fields):
             for term, posts in self._fields[name].terms.items():
                 btext = self._btext(name, term)
-                for docnum, weight, vbytes in posts:
+                for docnum, weight, vbytes in zip(*posts, strict=True):
                     add((name, btext, docnum, weight, vbytes))
         self._fields.clear()
 
-    def sorted_terms(self) -> list[tuple[str, list[tuple[bytes, list[tuple[int, Any, bytes]]]]]]:
+    def sorted_terms(self) -> list[tuple[str, list[tuple[bytes, Postings]]]]:
         """Each field (by name) with its terms (by bytes) and their postings, as written."""
         out = []
         for name in sorted(self._fields):
@@ -402,7 +434,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             items = []
             for term, posts in store.terms.items():
                 if term in store.needs_sort:
-                    posts.sort()
+                    # As Whoosh's pool sorts: by document, then weight, then value.
+                    ids, weights, values = zip(*sorted(zip(*posts, strict=True)), strict=True)
+                    posts = (list(ids), list(weights), list(values))
                 items.append((self._btext(name, term), posts))
             items.sort(key=lambda item: item[0])
             out.append((name, items))
@@ -442,13 +476,17 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 info = W3TermInfo()
                 pieces = [_W3_MAGIC]
                 size = len(_W3_MAGIC)
-                n = len(posts)
+                n = len(posts[0])
+                ids_all, weights_all, values_all = posts
                 if keep:
                     t_fields.append(name)
                     t_keys.append(key_prefix + btext)
                     t_counts.append(n)
                 for start in range(0, n, limit):
-                    block = _Block(posts[start : start + limit], lengths)
+                    end = start + limit
+                    block = _Block(
+                        ids_all[start:end], weights_all[start:end], values_all[start:end], lengths
+                    )
                     info.add_block(block)
                     if keep:
                         t_ids.extend(block.ids)
@@ -501,19 +539,19 @@ class _Block:
     info ask of Whoosh's buffer (``add_posting``'s rules: float32 weights, the first
     highest weight, only non-empty values, only non-zero lengths)."""
 
-    __slots__ = ("_weights", "ids", "maxweight", "maxlength", "minlength", "values")
+    __slots__ = ("_weights", "ids", "maxlength", "maxweight", "minlength", "values")
 
-    def __init__(self, posts: list[tuple[int, Any, bytes]], lengths: dict[int, int]) -> None:
-        self.ids = ids = [p[0] for p in posts]
-        weights = [p[1] for p in posts]
+    def __init__(self, ids: list[int], weights: list[Any], values: list[bytes],
+                 lengths: dict[int, int]) -> None:  # fmt: skip
+        self.ids = ids
         self._weights = array.array("f", weights)
-        self.values = [p[2] for p in posts if p[2]]
+        self.values = list(filter(None, values))
         top = max(weights)
         self.maxweight = top if top > 0 else 0
         self.minlength: int | None = None
         self.maxlength = 0
         if lengths:
-            got = [x for x in map(lengths.get, ids) if x]
+            got = list(filter(None, map(lengths.get, ids)))
             if got:
                 self.minlength = min(got)
                 self.maxlength = max(got)
@@ -538,14 +576,15 @@ class _Block:
 
     def mini_ids(self) -> tuple[int, ...]:
         ids = self.ids
-        return (ids[0], *[b - a for a, b in zip(ids, ids[1:], strict=False)])
+        return (ids[0], *map(sub, ids[1:], ids))
 
     def mini_weights(self) -> Any:
         weights = self._weights
-        if all(w == 1.0 for w in weights):
+        n = len(weights)
+        if weights.count(1.0) == n:
             return None
         first = weights[0]
-        if all(w == first for w in weights):
+        if weights.count(first) == n:
             return first
         return tuple(weights)
 
