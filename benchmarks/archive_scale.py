@@ -11,7 +11,7 @@ bundled glossary, analysed by ``core/archive``) by worker processes, the indexes
 after the load, the word statistics counted from the rows, the best-briefs lists started,
 then VACUUM ANALYZE. No file is written. Then the same kind of 300-query log as
 ``benchmarks/run.py`` (common and rare words, actor names, phrases, a date sort, an actor
-filter) is asked through ``ArchiveLibrary.search``: the first page of 20 with snippets,
+filter) is asked through ``Library.search``: the first page of 20 with snippets,
 then the same with facets; last, ``--push-sample`` more briefs go through the push itself
 (its rate into an archive of that size).
 """
@@ -40,10 +40,11 @@ from briefreader import paths
 from briefreader.core.archive import best as archive_best
 from briefreader.core.archive import push
 from briefreader.core.archive import related as archive_related
-from briefreader.core.archive.library import ArchiveLibrary, init
+from briefreader.core.archive.backend import init
 from briefreader.core.brief import ARTICLE, COMMENT
 from briefreader.core.briefdocs import main_actors
 from briefreader.core.glossary import Glossary
+from briefreader.core.library import Library
 from briefreader.core.parse import parse_bytes
 
 
@@ -226,7 +227,7 @@ def query_log(conn: Any, glossary: Glossary, n: int, seed: int = 7) -> list[tupl
     return out
 
 
-def timed(lib: ArchiveLibrary, log: list[tuple[str, dict]], **kw: Any) -> list[float]:
+def timed(lib: Library, log: list[tuple[str, dict]], **kw: Any) -> list[float]:
     out = []
     for text, opts in log:
         t = time.perf_counter()
@@ -324,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"| bulk load: {key} | {value:,.0f} |")
             return 0
         with tempfile.TemporaryDirectory() as tmp:
-            lib = ArchiveLibrary.open_archive(url, data_dir=tmp)
+            lib = Library.open_archive(url, data_dir=tmp)
             lib.glossary = glossary
             # Connection and the first catalogue reads; with --warm, the whole log once (a
             # server in use has its hot pages cached; a load leaves them cold).

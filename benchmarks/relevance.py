@@ -294,10 +294,14 @@ def _brief_ids(results: SearchResults) -> list[int]:
 
 
 def _ask(
-    lib: Any, questions: list[tuple[int, str]], limit: int | None
+    lib: Any,
+    questions: list[tuple[int, str]],
+    limit: int | None,
+    pages: dict[int, list[tuple[int, Any]]] | None = None,
 ) -> tuple[dict[int, list[int]], list[int], list[float]]:
     """Each question through ``lib.search`` (its defaults; ``limit`` if given): the rankings,
-    the questions cut short by the time limit, the latencies."""
+    the questions cut short by the time limit, the latencies; each hit's snippet kept in
+    ``pages`` when given."""
     runs: dict[int, list[int]] = {}
     partial: list[int] = []
     latencies: list[float] = []
@@ -306,9 +310,38 @@ def _ask(
         results = lib.search(text) if limit is None else lib.search(text, limit=limit)
         latencies.append(time.perf_counter() - t)
         runs[number] = _brief_ids(results)
+        if pages is not None:
+            pages[number] = list(zip(runs[number], (h.snippet for h in results.hits), strict=True))
         if results.partial:
             partial.append(number)
     return runs, partial, latencies
+
+
+def agreement(
+    local: dict[int, list[tuple[int, Any]]], archive: dict[int, list[tuple[int, Any]]]
+) -> dict[str, float]:
+    """How alike the two stores answer the same questions on their first pages: the share
+    of pages with the same briefs in the same order, the mean share of a page's briefs both
+    list, and the share of the briefs both list whose snippets are the same."""
+    same_pages = overlap = 0.0
+    shared = same = 0
+    for number, mine in local.items():
+        theirs = archive.get(number, [])
+        same_pages += [i for i, _s in mine] == [i for i, _s in theirs]
+        mine_ids, their_snips = {i for i, _s in mine}, dict(theirs)
+        both = mine_ids & set(their_snips)
+        overlap += len(both) / max(len(mine_ids), len(their_snips), 1)
+        for i, snip in mine:
+            if i in both:
+                shared += 1
+                same += snip == their_snips[i]
+    n = max(len(local), 1)
+    return {
+        "same_first_page": same_pages / n,
+        "first_page_overlap": overlap / n,
+        "shared_hits": shared,
+        "same_snippets": same / shared if shared else 1.0,
+    }
 
 
 def run(coll: Collection, data: Path, work: Path, archive: str | None = None) -> dict[str, Any]:
@@ -328,12 +361,13 @@ def run(coll: Collection, data: Path, work: Path, archive: str | None = None) ->
     # the depth raised to 1,000 for MAP; then the first page exactly as the app asks for it.
     capitals = [(n, in_capitals(text)) for n, text in loaded.questions]
     deep, deep_partial, deep_latencies = _ask(lib, loaded.questions, DEPTH)
-    page, page_partial, page_latencies = _ask(lib, loaded.questions, None)
+    pages: dict[int, list[tuple[int, Any]]] = {}
+    page, page_partial, page_latencies = _ask(lib, loaded.questions, None, pages)
     caps, caps_partial, _ = _ask(lib, capitals, DEPTH)
     lib.close()
     ours_seconds = sum(deep_latencies) + sum(page_latencies)
 
-    through_archive = _archive_run(archive, corpus, work, loaded) if archive else None
+    through_archive = _archive_run(archive, corpus, work, loaded, pages) if archive else None
 
     t0 = time.perf_counter()
     fts5 = FTS5(loaded.docs)
@@ -371,14 +405,24 @@ def run(coll: Collection, data: Path, work: Path, archive: str | None = None) ->
 
 #: The team archive's MAP must be at least this times the local search's, in the same run.
 ARCHIVE_MIN_RATIO = 0.95
+#: Of the first-page hits both stores list, at least this share must have the same snippet
+#: (one snippet routine, core/search/snippets; a word's rarity may differ in the last digits).
+ARCHIVE_SAME_SNIPPETS = 0.95
 
 
-def _archive_run(url: str, corpus: Path, work: Path, loaded: Loaded) -> dict[str, Any]:
+def _archive_run(
+    url: str,
+    corpus: Path,
+    work: Path,
+    loaded: Loaded,
+    local_pages: dict[int, list[tuple[int, Any]]],
+) -> dict[str, Any]:
     """The same corpus pushed to a scratch database on the archive's server, the same
-    questions through ``ArchiveLibrary.search`` (its defaults, depth 1,000 for MAP)."""
+    questions through ``Library.search`` (its defaults, depth 1,000 for MAP), and
+    its first pages and snippets compared with the local ones (``local_pages``)."""
     import psycopg
 
-    from briefreader.core.archive.library import ArchiveLibrary, init
+    from briefreader.core.archive.backend import init
 
     scratch = f"briefreader_relevance_{os.getpid()}"
     with psycopg.connect(url, autocommit=True) as admin:
@@ -387,12 +431,13 @@ def _archive_run(url: str, corpus: Path, work: Path, loaded: Loaded) -> dict[str
     target = f"{url.rsplit('/', 1)[0]}/{scratch}" if "://" in url else f"{url} dbname={scratch}"
     try:
         init(target)
-        lib = ArchiveLibrary.open_archive(target, [corpus], data_dir=work / "archive-data")
+        lib = Library.open_archive(target, [corpus], data_dir=work / "archive-data")
         t0 = time.perf_counter()
         lib.update()
         push_seconds = time.perf_counter() - t0
         deep, _partial, latencies = _ask(lib, loaded.questions, DEPTH)
-        page, _partial, _ = _ask(lib, loaded.questions, None)
+        pages: dict[int, list[tuple[int, Any]]] = {}
+        page, _partial, _ = _ask(lib, loaded.questions, None, pages)
         lib.close()
     finally:
         with psycopg.connect(url, autocommit=True) as admin:
@@ -402,6 +447,7 @@ def _archive_run(url: str, corpus: Path, work: Path, loaded: Loaded) -> dict[str
         "first_page": evaluate(page, loaded.qrels),
         "push_seconds": push_seconds,
         "median_query_seconds": statistics.median(latencies),
+        "agreement": agreement(local_pages, pages),
     }
 
 
@@ -464,6 +510,12 @@ def print_table(res: dict[str, Any]) -> None:
             f" push {arc['push_seconds']:.1f} s, median question"
             f" {arc['median_query_seconds'] * 1000:.0f} ms (limit=1000)"
         )
+        agree = arc["agreement"]
+        print(
+            f"  same first page as local {agree['same_first_page']:.3f} of questions, first-page"
+            f" overlap {agree['first_page_overlap']:.3f}, same snippet"
+            f" {agree['same_snippets']:.3f} of {agree['shared_hits']} hits both list"
+        )
 
 
 def check(res: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
@@ -501,6 +553,11 @@ def check(res: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
         failures.append(
             f"{label}: the team archive's MAP {arc['ours']['map']:.4f} is below"
             f" {ARCHIVE_MIN_RATIO}x the local {res['ours']['map']:.4f}"
+        )
+    if arc and arc["agreement"]["same_snippets"] < ARCHIVE_SAME_SNIPPETS:
+        failures.append(
+            f"{label}: only {arc['agreement']['same_snippets']:.3f} of the hits both stores list"
+            f" have the same snippet on both (at least {ARCHIVE_SAME_SNIPPETS} wanted)"
         )
     empties = [("", res["ours"]), (" in capitals", res.get("capitals"))]
     if arc:

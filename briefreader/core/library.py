@@ -26,7 +26,7 @@ from briefreader.core import index as ix
 from briefreader.core.brief import ARTICLE, Brief
 from briefreader.core.briefdocs import readable_suffixes
 from briefreader.core.glossary import Actor, Glossary
-from briefreader.core.library_base import DAMAGE_ERRORS, is_damage, query_builder
+from briefreader.core.library_base import DAMAGE_ERRORS, is_damage, query_builder, query_rewriter
 from briefreader.core.library_local import LocalIndex
 from briefreader.core.library_update import (
     BULK_BATCH,
@@ -41,6 +41,7 @@ from briefreader.core.querytext import order_dates, prepare_query
 from briefreader.core.records import Filters, Hit, SearchResults
 from briefreader.core.report import Problem, UpdateReport
 from briefreader.core.search.backend import ActorWorkbench, SearchBackend
+from briefreader.core.search.rewrite import QueryRewriter
 
 if TYPE_CHECKING:  # the archive (and its database driver) is loaded only when one is opened
     from briefreader.core.archive.backend import ArchiveBackend
@@ -75,6 +76,7 @@ class Library:
         self.pushes = pushes
         self._local = local
         self._builder: ix.QueryBuilder | None = None
+        self._rewriter: tuple[Glossary, QueryRewriter] | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -210,8 +212,7 @@ class Library:
 
     @property
     def builder(self) -> ix.QueryBuilder:
-        """The query builder over the glossary: the local index parses with it, the team
-        archive reads its rewrite of the query."""
+        """The local index's query builder over the glossary."""
         if self._local is not None and self.archive is None:
             return self._local.builder
         if self._builder is None:
@@ -222,7 +223,11 @@ class Library:
         return self.glossary
 
     def _rewrite(self, text: str) -> tuple[str, set[str], list[str]]:
-        return self.builder.rewrite(text)
+        """The query's text rewritten over the glossary, as the archive reads it (made
+        without the local index: an archive's library never opens one to search)."""
+        if self._rewriter is None or self._rewriter[0] is not self.glossary:
+            self._rewriter = (self.glossary, query_rewriter(self.glossary))
+        return self._rewriter[1].rewrite(text)
 
     # -- updates -------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from briefreader import paths
 from briefreader.core import index as ix
@@ -29,6 +29,7 @@ from briefreader.core.glossary import Glossary
 from briefreader.core.match import Matcher, NameSpans
 from briefreader.core.prefs import Preferences
 from briefreader.core.report import Problem
+from briefreader.core.search.rewrite import QueryRewriter
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,33 @@ def glossary_state(glossary: Glossary) -> dict[str, Any]:
     }
 
 
+class ActorRules(NamedTuple):
+    """What a query needs of the glossary: a name's actor id, where given actors are
+    mentioned in a text, and whether a name counts only as typed in capitals."""
+
+    resolve: Callable[[str], str | None]
+    spans: Callable[[str, frozenset[str]], list[tuple[int, int]]]
+    strict: Callable[[str], bool]
+
+
 def query_builder(glossary: Glossary) -> ix.QueryBuilder:
-    """The query builder over ``glossary``: actor names widened to their ids, a brief found
-    through another name of an actor showing that name marked. The team archive reads the
-    same rewritten text (``rewrite``) as the local index parses."""
+    """The local index's query builder over ``glossary``: actor names widened to their ids,
+    a brief found through another name of an actor showing that name marked."""
+    rules = actor_rules(glossary)
+    return ix.QueryBuilder(
+        ix.make_schema(), rules.resolve, rules.spans, alias_is_strict=rules.strict
+    )
+
+
+def query_rewriter(glossary: Glossary) -> QueryRewriter:
+    """The query rewrite over ``glossary`` alone (no index): what the team archive reads, the
+    same text the local index's builder gives its parser."""
+    rules = actor_rules(glossary)
+    return QueryRewriter(rules.resolve, alias_is_strict=rules.strict)
+
+
+def actor_rules(glossary: Glossary) -> ActorRules:
+    """The glossary's answers a query needs (see :class:`ActorRules`)."""
     g = glossary
 
     def resolve(name: str) -> str | None:
@@ -100,7 +124,7 @@ def query_builder(glossary: Glossary) -> ix.QueryBuilder:
         )
         return capitals and len(letters) <= 2
 
-    return ix.QueryBuilder(ix.make_schema(), resolve, actor_spans, alias_is_strict=strict)
+    return ActorRules(resolve, actor_spans, strict)
 
 
 class LocalBase:

@@ -79,6 +79,10 @@ def assert_statistics_exact(url: str) -> None:
         n, distinct = conn.execute("SELECT count(*), count(DISTINCT id) FROM briefs").fetchone()
         assert n == distinct
         assert conn.execute("SELECT value FROM totals WHERE name='briefs'").fetchone()[0] == n
+        named = conn.execute("SELECT coalesce(sum(cardinality(actors)), 0) FROM briefs")
+        assert conn.execute("SELECT value FROM totals WHERE name='actors'").fetchone()[0] == (
+            named.fetchone()[0]
+        )
         wrong = conn.execute(
             """WITH recount AS (
                    SELECT lexeme, w::"char" AS field, count(DISTINCT b.id) AS ndoc

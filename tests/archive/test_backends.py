@@ -208,16 +208,61 @@ def test_the_same_first_page_in_date_order(pair: tuple[Library, Library], sort: 
         assert page_of(local.search(query, sort=sort)) == page_of(arc.search(query, sort=sort))
 
 
-@pytest.mark.xfail(
-    reason="the two stores still rank apart within a tier: an actor-only query (actor:Badr) "
-    "scores 0 on the archive and is ranked by BM25 on the local index, and common words "
-    "(Iran, PMF, milit*) order differently; the ranking is being written once in core/search",
-    strict=False,
-)
+#: Whoosh keeps a section's length in words in one byte (steps of about 3.5 %), the archive
+#: exactly: two briefs whose scores are this close may trade places between the stores.
+NEAR_TIE = 0.04
+
+
+def _near(x: float, y: float) -> bool:
+    return abs(x - y) <= NEAR_TIE * max(abs(x), abs(y), 1e-9)
+
+
+def assert_same_ranking(local: Any, archive: Any, query: str) -> None:
+    """The same first page in the same order, but for briefs whose scores are a near tie
+    (see NEAR_TIE): they may trade places, or one of them fall past the page's end."""
+    mine = {h.id: h for h in local.hits}
+    theirs = {h.id: h for h in archive.hits}
+    assert local.total == archive.total, query
+    for page, other in ((local.hits, theirs), (archive.hits, mine)):
+        last = page[-1].score if page else 0.0
+        for hit in page:
+            if hit.id not in other:
+                assert _near(hit.score, last), (query, hit.id, "not on the other's page")
+    both = [h.id for h in local.hits if h.id in theirs]
+    order = {i: n for n, i in enumerate(h.id for h in archive.hits)}
+    for n, first in enumerate(both):
+        for second in both[n + 1 :]:
+            if order[first] > order[second]:
+                a, b = mine[first], mine[second]
+                c, d = theirs[first], theirs[second]
+                near = _near(a.score, b.score) or _near(c.score, d.score)
+                assert a.tier == b.tier and near, (query, first, second)
+    for brief_id in both:
+        assert mine[brief_id].tier == theirs[brief_id].tier, (query, brief_id)
+    # Scores themselves may differ by a constant: the local index, as Whoosh does, adds a
+    # NOT part's boost to every brief an AND keeps; the order is the same.
+
+
+#: Queries with a phrase (typed, or an actor's name of several words) rank apart still.
+PHRASED = ('"foreign plot"', "Popular Mobilization Forces Baghdad")
+
+
 def test_the_same_first_page_by_relevance(pair: tuple[Library, Library]) -> None:
     local, arc = pair
-    for query in QUERIES:
-        assert page_of(local.search(query)) == page_of(arc.search(query)), query
+    plain = [q for q in QUERIES if q not in PHRASED]
+    for query in [*plain, "actor:Badr", "Iran OR actor:Badr", "PMF source:Rudaw", "comment:PMF"]:
+        assert_same_ranking(local.search(query), arc.search(query), query)
+
+
+@pytest.mark.xfail(
+    reason="a phrase's words are scored in every section on the team archive, on the local "
+    "index only in the sections where the phrase stands (core/archive/search.py BM25_SQL)",
+    strict=False,
+)
+@pytest.mark.parametrize("query", PHRASED)
+def test_the_same_first_page_for_a_phrase(pair: tuple[Library, Library], query: str) -> None:
+    local, arc = pair
+    assert_same_ranking(local.search(query), arc.search(query), query)
 
 
 def test_the_same_second_page(pair: tuple[Library, Library]) -> None:
@@ -345,12 +390,6 @@ def test_a_reader_answers_as_its_library(pair: tuple[Library, Library]) -> None:
             reader.close()
 
 
-@pytest.mark.xfail(
-    reason="the two stores still choose some snippets apart (core/index/snippets.py and "
-    "core/archive/snippets.py): a wildcard's matches (milit*) pick another passage; one "
-    "routine for both is being written",
-    strict=False,
-)
 def test_the_same_snippets(pair: tuple[Library, Library]) -> None:
     local, arc = pair
     for query in QUERIES:

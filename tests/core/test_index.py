@@ -549,11 +549,16 @@ def test_wildcards_standing_for_too_many_words_are_capped_with_a_notice(
     ),
 )
 def test_fast_term_positions_equal_the_plain_scan(text: str, terms: set[str]) -> None:
-    """The one-pass prefix search finds exactly the words the plain regex scan finds."""
-    from briefreader.core.index import snippets
+    """The one-pass prefix search finds exactly the words the plain regex scan finds, the
+    words of a prefix (a wildcard the team archive keeps unexpanded) too."""
+    from briefreader.core.search import snippets
 
     fs = frozenset(terms)
     assert snippets.term_positions(text, fs) == snippets._term_positions_slow(text, fs)
+    heads = tuple(sorted(t[:2] for t in terms))
+    assert snippets.term_positions(text, frozenset(), heads) == snippets._term_positions_slow(
+        text, frozenset(), heads
+    )
 
 
 def test_rebuild_throws_the_index_away_and_the_next_update_builds_it_anew(lib: Library) -> None:

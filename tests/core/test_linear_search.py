@@ -53,7 +53,7 @@ def _spans_by_loop(
     for a, b in words:
         if not _meets_by_loop(mentions, a, b):
             out.append((a, b))
-    return sorted(out)
+    return sorted(set(out))  # a place marked once, however often it was found
 
 
 def _builder(mentions: list[tuple[int, int]]) -> QueryBuilder:

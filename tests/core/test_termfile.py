@@ -249,7 +249,7 @@ def test_feedback_words_from_the_arrays_equal_those_from_the_text(
     """The feedback step's word weights, summed in arrays over a few briefs of several
     segments, equal the plain sum over their analysed text (and the same words win)."""
     from briefreader.core.index.schema import term_counts
-    from briefreader.core.search.ranking import TEXT_FIELDS
+    from briefreader.core.search.ranking import TEXT_FIELDS, feedback_words
 
     lib, _corpus = built
     ev = lib.index.evaluator()
@@ -267,8 +267,10 @@ def test_feedback_words_from_the_arrays_equal_those_from_the_text(
             for w, c in counts.items():
                 want[w] = want.get(w, 0.0) + share * c / length
         best = sorted(want.items(), key=lambda kv: (-kv[1], kv[0]))[:12]
-        got = ev.terms.word_weights(docnums, shares, 12)
-        assert got is not None
+        counts = [ev.terms.doc_term_counts(d) for d in docnums]
+        assert all(c is not None for c in counts)
+        pairs = zip(shares, counts, strict=True)
+        got = feedback_words(((sh, c.items()) for sh, c in pairs if c is not None), 12)
         assert [w for w, _ in got] == [w for w, _ in best]
         assert np.allclose([x for _, x in got], [x for _, x in best])
 

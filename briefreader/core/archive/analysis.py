@@ -8,11 +8,10 @@ and the rest renumbered, as the local analyzer does), so a phrase matches alike.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
-from briefreader.core.index import analysed_terms
-from briefreader.core.search.words import STOP_WORDS, TOKEN
+from briefreader.core.search.snippets import term_positions
+from briefreader.core.search.words import TOKEN, index_word
 
 #: tsvector limits: positions above 16,383 are not kept, nor lexemes of 2 KB or more.
 MAX_POSITION = 16383
@@ -22,71 +21,25 @@ WEIGHTS = {"title": "A", "article": "B", "comment": "C"}
 #: A gap between sections, so that no phrase runs from the title into the article.
 SECTION_GAP = 8
 
-_STEMS: dict[str, str] = {}
-
-
-def stem(word: str) -> str | None:
-    """The index word of one lower-cased token, or None for a stop word or a short one."""
-    cached = _STEMS.get(word)
-    if cached is not None:
-        return cached or None
-    out = "" if len(word) < 2 or word in STOP_WORDS else next(analysed_terms(word), "")
-    if len(_STEMS) > 500_000:
-        _STEMS.clear()
-    _STEMS[word] = out
-    return out or None
+#: The index word of one lower-cased token, or None for a stop word or a short one.
+stem = index_word
 
 
 def words(text: str) -> list[str]:
     """The index words of ``text`` in order (what a phrase is made of).
 
-    Tokens are found in one C call and each looked up in the stem cache; a token is
+    Tokens are found in one C call and each stemmed through the stem cache; a token is
     lower-cased by itself, as the local analyzer does (never the whole text at once).
     """
-    cache = _STEMS
-    out = []
-    for token in TOKEN.findall(text):
-        word = token.lower()
-        s = cache.get(word)
-        if s is None:
-            s = stem(word) or ""
-        if s:
-            out.append(s)
-    return out
+    return [s for s in map(index_word, map(str.lower, TOKEN.findall(text))) if s]
 
 
 def spans(
     text: str, terms: frozenset[str], prefixes: tuple[str, ...] = ()
 ) -> Iterator[tuple[int, int]]:
-    """Where ``text`` has a word whose index word is in ``terms`` (or starts a prefix).
-
-    Only the tokens that can stem to one are stemmed: a Porter stem keeps its word's first
-    letters (all but its last three at most are changed), so a token must start with the
-    head of a term or prefix; one regular expression finds those starts. Query words with
-    other than ASCII letters, and texts with a dotted capital I (the one letter whose lower
-    case is two characters, the second no letter), take the plain path.
-    """
-    if not terms and not prefixes:
-        return
-    heads = {t[: max(1, len(t) - 3)] for t in terms} | {p[: max(1, len(p) - 3)] for p in prefixes}
-    if "\u0130" in text or not all(h.isascii() for h in heads):
-        yield from _spans_all(text, terms, prefixes)
-        return
-    starts = _starts(frozenset(heads))
-    end = 0
-    for m in starts.finditer(text):
-        at = m.start()
-        if at < end:
-            continue
-        if at > 1 and text[at - 1] == "." and _is_word(text[at - 2]):
-            continue  # inside a dotted token (P.M.F.)
-        token = TOKEN.match(text, at)
-        if token is None:
-            continue
-        end = token.end()
-        s = stem(token.group().lower())
-        if s is not None and (s in terms or (prefixes and s.startswith(prefixes))):
-            yield at, end
+    """Where ``text`` has a word whose index word is in ``terms`` (or starts a prefix): the
+    search's own routine, the local index's (core.search.snippets.term_positions)."""
+    yield from term_positions(text, terms, prefixes)
 
 
 def _spans_all(
@@ -97,25 +50,6 @@ def _spans_all(
         s = stem(m.group().lower())
         if s is not None and (s in terms or (prefixes and s.startswith(prefixes))):
             yield m.start(), m.end()
-
-
-_WORD = re.compile(r"\w")
-_STARTS: dict[frozenset[str], re.Pattern[str]] = {}
-
-
-def _is_word(char: str) -> bool:
-    return _WORD.match(char) is not None
-
-
-def _starts(heads: frozenset[str]) -> re.Pattern[str]:
-    """Every place (overlapping) where one of ``heads`` starts, in any case."""
-    pattern = _STARTS.get(heads)
-    if pattern is None:
-        if len(_STARTS) > 256:
-            _STARTS.clear()
-        alternatives = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-        pattern = _STARTS[heads] = re.compile(f"(?<!\\w)(?=(?:{alternatives}))", re.IGNORECASE)
-    return pattern
 
 
 def quote(lexeme: str) -> str:

@@ -35,6 +35,7 @@ from briefreader.core.briefdocs import (
 from briefreader.core.glossary import Glossary
 from briefreader.core.parse import iter_brief_files
 from briefreader.core.report import Problem, UpdateReport
+from briefreader.core.search.fields import fold_field
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,6 @@ _UPDATE = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")
 ProgressFn = Callable[[int, int, str], None]
 
 
-def fold(value: str) -> str:
-    """A source or tag as filters compare it (the local index's folding)."""
-    return " ".join(value.replace(",", " ").split()).lower()
-
-
 def row_of(brief: Brief, actors: Sequence[str], by_section: Mapping[str, Sequence[str]]) -> tuple:
     """The archive row of a parsed brief and the actors it names (most mentioned first)."""
     return row_and_words(brief, actors, by_section)[0]
@@ -88,8 +84,8 @@ def row_and_words(
     )
     return (
         brief.id, brief.sha256, brief.title, brief.date, brief.source or "",
-        fold(brief.source or ""), brief.author, list(brief.tags),
-        [fold(t) for t in brief.tags], text[:a0], brief.article, mid, brief.comment, tail,
+        fold_field(brief.source or ""), brief.author, list(brief.tags),
+        [fold_field(t) for t in brief.tags], text[:a0], brief.article, mid, brief.comment, tail,
         brief.encoding, json.dumps(brief.metadata, ensure_ascii=False), list(brief.warnings),
         list(actors), list(by_section.get(ARTICLE, ())), list(by_section.get(COMMENT, ())),
         counts.get("A", 0), counts.get("B", 0), counts.get("C", 0), literal,
@@ -126,10 +122,10 @@ def push_rows(conn: psycopg.Connection[Any], rows: Sequence[tuple]) -> tuple[int
             # What is replaced leaves the statistics first.
             cur.execute(
                 """SELECT count(*), coalesce(sum(b.words_a), 0), coalesce(sum(b.words_b), 0),
-                          coalesce(sum(b.words_c), 0)
+                          coalesce(sum(b.words_c), 0), coalesce(sum(cardinality(b.actors)), 0)
                    FROM briefs b JOIN stage s ON s.id = b.id"""
             )
-            old = cur.fetchone() or (0, 0, 0, 0)
+            old = cur.fetchone() or (0, 0, 0, 0, 0)
             if old[0]:
                 _count_words(cur, "briefs b JOIN stage s ON s.id = b.id", "b", -1)
             cur.execute(
@@ -139,15 +135,16 @@ def push_rows(conn: psycopg.Connection[Any], rows: Sequence[tuple]) -> tuple[int
             )
             cur.execute(
                 """SELECT count(*), coalesce(sum(words_a), 0), coalesce(sum(words_b), 0),
-                          coalesce(sum(words_c), 0) FROM stage"""
+                          coalesce(sum(words_c), 0), coalesce(sum(cardinality(actors)), 0)
+                   FROM stage"""
             )
-            new = cur.fetchone() or (0, 0, 0, 0)
+            new = cur.fetchone() or (0, 0, 0, 0, 0)
             if new[0]:
                 _count_words(cur, "stage s", "s", 1)
                 deltas = [n - o for n, o in zip(new, old, strict=True)]
                 cur.execute(
                     """UPDATE totals SET value = value + d.delta
-                       FROM unnest(ARRAY['briefs', 'words_a', 'words_b', 'words_c'],
+                       FROM unnest(ARRAY['briefs', 'words_a', 'words_b', 'words_c', 'actors'],
                                    %s::bigint[]) AS d(name, delta)
                        WHERE totals.name = d.name""",
                     (deltas,),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from briefreader.core.archive import analysis
 from briefreader.core.querytext import MAX_QUERY_DEPTH, OPERATORS, QUERY_TOKEN, UNREADABLE_QUERY
 from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
+from briefreader.core.search.tiers import some_words
 
 # -- the tree ------------------------------------------------------------------------------
 
@@ -332,6 +333,9 @@ class Compiled:
     #: (index word, weights) of the words the query looks for, for BM25.
     terms: list[tuple[str, str]] = field(default_factory=list)
     prefixes: list[tuple[str, str]] = field(default_factory=list)
+    #: (column, value) of the metadata the query asks for (an actor, a source...): scored as
+    #: the local index scores its keyword fields.
+    columns: list[tuple[str, str]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     #: Whether an explicit AND or OR joins groups: the user spelled the query out.
     operators: bool = False
@@ -349,31 +353,55 @@ def _is_free(node: Node) -> bool:
     return False
 
 
-def _loosen(node: Node | None) -> Node | None:
-    """The some-words form of a tree, as the local index has it: every group of words side
-    by side wants some of its words (its free words ORed, its constraints kept, each
-    loosened in turn); an explicit AND or OR joins the loosened groups; what a NOT takes
-    away stays as typed."""
-    if not isinstance(node, Op) or node.op == "not":
-        return node
-    children = tuple(c for c in (_loosen(c) for c in node.children) if c is not None)
-    if node.op == "or":
+class _Shape:
+    """The archive's query trees as the tiers see them (core/search/tiers.py): an AND the
+    user did not type is words side by side; nested ORs are one OR."""
+
+    def kind(self, node: Node) -> str:
+        if not isinstance(node, Op):
+            return "leaf"
+        if node.op == "not":
+            return "not"
+        return "group" if node.op == "and" and not node.explicit else "other"
+
+    def children(self, node: Node) -> tuple[Node, ...]:
+        return node.children if isinstance(node, Op) else ()
+
+    def is_free(self, node: Node) -> bool:
+        return _is_free(node)
+
+    def all_words(self, node: Node) -> Node:
+        return node  # an AND of the archive's tree already wants all its words
+
+    def rebuild(self, node: Node, children: list[Node]) -> Node:
+        assert isinstance(node, Op)
+        if node.op == "or":
+            return self.any_of(children, node)
+        return Op(node.op, tuple(children), node.explicit)
+
+    def all_of(self, children: list[Node], like: Node | None) -> Node:
+        return Op("and", tuple(children), isinstance(like, Op) and like.explicit)
+
+    def any_of(self, children: list[Node], like: Node | None) -> Node:
         flat: list[Node] = []
         for child in children:
             flat.extend(child.children if isinstance(child, Op) and child.op == "or" else (child,))
         return Op("or", tuple(flat))
-    if node.explicit:
-        return Op("and", children, True)
-    free = [c for c in children if _is_free(c)]
-    fixed = [c for c in children if not _is_free(c)]
-    if len(free) < 2:
-        return Op("and", children, False)
-    either = Op("or", tuple(free))
-    return Op("and", (*fixed, either)) if fixed else either
+
+
+_SHAPE = _Shape()
+
+
+def _loosen(node: Node | None) -> Node | None:
+    """The some-words form of a tree, as the local index has it (core.search.tiers)."""
+    return None if node is None else some_words(node, _SHAPE)
 
 
 def _collect(node: Node | None, out: Compiled) -> None:
-    if node is None or isinstance(node, Column | Dates):
+    if isinstance(node, Column):
+        out.columns.append((node.column, node.value))
+        return
+    if node is None or isinstance(node, Dates):
         return
     if isinstance(node, Text):
         if node.kind == "prefix":

@@ -98,7 +98,9 @@ def _rank(
     )
     page = [(r[0], float(r[1]), True) for r in cur.fetchall()]
     compiled = Compiled(None, None, terms=terms)
-    return hits_of(cur, page, compiled, frozenset(), lambda _t, _a: [], snippets=False)
+    return hits_of(
+        cur, page, compiled, frozenset(), lambda _t, _a: [], snippets=False, lead=True
+    )
 
 
 def _pairs(cur: Any, brief_id: str, key_words: list[str], stats: WordStats) -> list[str]:

@@ -7,6 +7,7 @@ once apply it once; a version number above ours means a newer briefreader wrote 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -30,7 +31,16 @@ WRITER_ROLE = "briefreader_writer"
 # tsv holds the same index words as the local index (core.archive.analysis), weighted by
 # section: A title, B article, C comment; term_stats counts briefs per word and section
 # (BM25's document frequency); totals holds the brief count and words per section.
-MIGRATIONS: list[tuple[int, list[str]]] = [
+def _reanalyse(conn: psycopg.Connection[Any]) -> None:
+    from briefreader.core.archive.reanalyse import reanalyse  # it needs the analysis, not us
+
+    log.info("re-analysed %d briefs with the new index words", reanalyse(conn))
+
+
+#: Each step is fixed SQL text (no user input) or a function given the connection.
+Step = str | Callable[[psycopg.Connection[Any]], None]
+
+MIGRATIONS: list[tuple[int, list[Step]]] = [
     (
         1,
         [
@@ -115,6 +125,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "DROP INDEX briefs_date",
         ],
     ),
+    # The index words became Snowball English stems (core.search.words), as the local
+    # index's schema 11: every brief's words are made again from its text.
+    (3, [_reanalyse]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -168,7 +181,10 @@ def migrate(conn: psycopg.Connection[Any]) -> tuple[int, int]:
             if version(conn) >= number:
                 continue  # another init applied it meanwhile
             for statement in statements:
-                conn.execute(statement)  # fixed text, no user input
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)  # fixed text, no user input
             conn.execute(
                 "INSERT INTO archive_meta VALUES ('schema_version', %s) "
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",

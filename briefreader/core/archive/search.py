@@ -17,7 +17,6 @@ A count that ``term_stats`` already shows past the cap is not taken when no face
 
 from __future__ import annotations
 
-import math
 import re
 import time
 from collections import Counter
@@ -26,24 +25,26 @@ from typing import Any
 import psycopg
 
 from briefreader.core.archive import analysis, best
-from briefreader.core.archive.push import fold
 from briefreader.core.archive.query import Column, Compiled, Node, Op, Text, to_sql
-from briefreader.core.archive.snippets import ActorSpans, snippet
+from briefreader.core.archive.snippets import ACTOR_KEY, ActorSpans, snippet
 from briefreader.core.archive.stats import WordStats
 from briefreader.core.querytext import groups_notice, stop_words_only
 from briefreader.core.records import Filters, Hit, SearchResults
+from briefreader.core.search.fields import fold_field
 from briefreader.core.search.ranking import (
     BM25_B,
     BM25_K1,
     FEEDBACK_DEPTH,
     FEEDBACK_DOCS,
     FEEDBACK_MIN_WORDS,
-    FEEDBACK_TERMS,
     FIELD_BOOSTS,
     feedback_scale,
+    feedback_shares,
+    feedback_words,
     idf,
     repeat_weight,
 )
+from briefreader.core.search.snippets import lead_snippet
 
 K1 = BM25_K1
 B = BM25_B
@@ -79,10 +80,10 @@ def filters_sql(filters: Filters, params: list[object]) -> str:
         params.append(list(filters.actors))
     if filters.sources:
         parts.append("b.source_key = ANY(%s)")
-        params.append([fold(s) for s in filters.sources])
+        params.append([fold_field(s) for s in filters.sources])
     if filters.tags:
         parts.append("b.tag_keys @> %s::text[]")
-        params.append([fold(t) for t in filters.tags])
+        params.append([fold_field(t) for t in filters.tags])
     if filters.years:
         parts.append("extract(year FROM b.date)::int = ANY(%s)")
         params.append(list(filters.years))
@@ -114,7 +115,9 @@ def _stats(cur: Any, stats: WordStats, prefixes: list[tuple[str, str]]) -> list[
 def weights_table(
     terms: list[tuple[str, str]], df: dict[tuple[str, str], int], totals: dict[str, float]
 ) -> tuple[list[str], list[str], list[float]]:
-    """(words, sections, weight) rows: boost x idf x the weight of a word typed again."""
+    """(words, sections, weight) rows: idf x the weight of a word typed again, x the
+    section's boost when the word is searched in every section (as the local index's
+    parser weighs its sections; a word's count in a section is weighted in BM25_SQL)."""
     n = max(totals.get("briefs", 0.0), 1.0)
     acc: dict[tuple[str, str], float] = {}
     for (word, weights), times in Counter(terms).items():
@@ -122,7 +125,8 @@ def weights_table(
             d = df.get((word, section), 0)
             if not d:
                 continue
-            weight = BOOSTS[section] * idf(n, d) * repeat_weight(times)
+            boost = BOOSTS[section] if len(weights) > 1 else 1.0
+            weight = boost * idf(n, d) * repeat_weight(times)
             acc[(word, section)] = acc.get((word, section), 0.0) + weight
     keys = sorted(acc)
     return [k[0] for k in keys], [k[1] for k in keys], [acc[k] for k in keys]
@@ -134,12 +138,18 @@ def average_lengths(totals: dict[str, float]) -> list[float]:
     return [max(totals.get(f"words_{s}", 0.0) / n, 1.0) for s in "abc"]
 
 
+#: A word's count in a section, weighted by the section's boost before it is saturated (the
+#: local index keeps its postings' weights so: Whoosh's field boost).
+_TF = (
+    f"(t.tf * CASE t.f WHEN 'A' THEN {BOOSTS['A']} WHEN 'B' THEN {BOOSTS['B']} "
+    f"ELSE {BOOSTS['C']} END)"
+)
 #: BM25F over one match's tsvector: each query word's count per section, saturated. Only
 #: the query's words are unpacked: setweight marks their positions D (a weight no section
 #: uses) and ts_filter keeps just those, both in C; a position tells its section again
 #: (title, then the article after SECTION_GAP, then the comment; core.archive.analysis).
 BM25_SQL = f"""
-    coalesce((SELECT sum(q.w * t.tf * {K1 + 1} / (t.tf + {K1} * (1 - {B} + {B} *
+    coalesce((SELECT sum(q.w * {_TF} * {K1 + 1} / ({_TF} + {K1} * (1 - {B} + {B} *
                 CASE t.f WHEN 'A' THEN m.words_a::float8 / %(avg_a)s
                          WHEN 'B' THEN m.words_b::float8 / %(avg_b)s
                          ELSE m.words_c::float8 / %(avg_c)s END)))
@@ -154,6 +164,57 @@ BM25_SQL = f"""
               JOIN unnest(%(words)s::text[], %(fields)s::text[], %(wts)s::float8[])
                    AS q(lexeme, f, w) ON q.lexeme = t.lexeme AND q.f = t.f), 0)
 """
+
+
+#: The metadata the query names, scored as the local index scores its keyword fields: an
+#: actor by BM25 over the brief's list of actors (each named once, the list's length its
+#: length), a source, a tag or a section's actor by a constant 1 when the brief has it.
+COLUMNS_SQL = f"""
+    coalesce((SELECT sum(CASE WHEN q.col = 'actors' THEN q.w * {K1 + 1} / (1 + {K1} *
+                (1 - {B} + {B} * cardinality(m.actors)::float8 / %(avg_actors)s)) ELSE q.w END)
+              FROM unnest(%(cols)s::text[], %(vals)s::text[], %(cwts)s::float8[])
+                   AS q(col, val, w)
+              WHERE CASE q.col WHEN 'actors' THEN m.actors @> ARRAY[q.val]
+                               WHEN 'actors_article' THEN m.actors_article @> ARRAY[q.val]
+                               WHEN 'actors_comment' THEN m.actors_comment @> ARRAY[q.val]
+                               WHEN 'source' THEN m.source_key = q.val
+                               WHEN 'tags' THEN m.tag_keys @> ARRAY[q.val]
+                               ELSE false END), 0)
+"""
+#: What a match's score is read from (the candidates' columns).
+SCORED = (
+    "b.id, b.tsv, b.words_a, b.words_b, b.words_c, b.actors, b.actors_article, "
+    "b.actors_comment, b.source_key, b.tag_keys"
+)
+
+
+def columns_table(
+    cur: Any, columns: list[tuple[str, str]], totals: dict[str, float]
+) -> dict[str, object]:
+    """COLUMNS_SQL's values: each named column value once, weighted as the local index
+    weighs it (an actor: its idf among the briefs; the others 1), more if named again."""
+    n = max(totals.get("briefs", 0.0), 1.0)
+    counted = Counter(columns)
+    actors = sorted({v for c, v in counted if c == "actors"})
+    df: dict[str, int] = {}
+    if actors:
+        cur.execute(
+            "SELECT a, (SELECT count(*) FROM briefs b WHERE b.actors @> ARRAY[a]) "
+            "FROM unnest(%s::text[]) a",
+            (actors,),
+        )
+        df = {a: int(x) for a, x in cur.fetchall()}
+    keys = sorted(counted)
+    weights = [
+        (idf(n, df.get(v, 0)) if c == "actors" else 1.0) * repeat_weight(counted[(c, v)])
+        for c, v in keys
+    ]
+    return {
+        "cols": [c for c, _v in keys],
+        "vals": [v for _c, v in keys],
+        "cwts": weights,
+        "avg_actors": max(totals.get("actors", 0.0) / n, 1.0),
+    }
 
 
 def run(
@@ -259,7 +320,7 @@ def run(
                 )
                 rows += [(r[0], 0.0, t1) for r in cur.fetchall()]
         page = rows[offset:want]
-        hits = hits_of(cur, page, compiled, actors, actor_spans, snippets)
+        hits = hits_of(cur, page, compiled, actors, actor_spans, snippets, stats=stats)
     if total > total1 and compiled.operators:
         notices.append(groups_notice(bool(total1)))
     if not total and not empty:
@@ -327,9 +388,13 @@ def _ranked(
     avg = average_lengths(totals)
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
              "avg_c": avg[2]}  # fmt: skip
+    score_sql = BM25_SQL
+    if compiled.columns:
+        named.update(columns_table(cur, compiled.columns, totals))
+        score_sql = f"{BM25_SQL} + {COLUMNS_SQL}"
     # psycopg takes one style of placeholder a query: the named values are put in as
     # positional ones, in the order the text uses them.
-    bm25, bm25_params = positional(BM25_SQL, named)
+    bm25, bm25_params = positional(score_sql, named)
     feedback = _feedback_wanted(compiled)
     rows = None
     if total > LISTS_ABOVE and want <= BEST_PAGE and words and all(w == "ABC" for _, w in terms):
@@ -343,8 +408,7 @@ def _ranked(
             # The count read every match: they are ranked by key, not found again.
             where, p_where = "b.id = ANY(%s)", [found]
         candidates = (
-            f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
-            f"FROM briefs b WHERE {where}"
+            f"SELECT {SCORED}, {strict} AS t1 FROM briefs b WHERE {where}"
         )
         params: list[object] = [*p_strict, *p_where]
         if total > RANK_ALL and words:
@@ -417,8 +481,7 @@ def _from_lists(
             cur.execute(" UNION ".join(f"({part})" for part in parts), params)
             ids = [r[0] for r in cur.fetchall()]
         candidates = (
-            f"SELECT b.id, b.tsv, b.words_a, b.words_b, b.words_c, {strict} AS t1 "
-            f"FROM briefs b WHERE b.id = ANY(%s) AND {where}"
+            f"SELECT {SCORED}, {strict} AS t1 FROM briefs b WHERE b.id = ANY(%s) AND {where}"
         )
         cur.execute(
             f"""SELECT m.id, {bm25} AS score, m.t1 FROM ({candidates}) m
@@ -478,21 +541,18 @@ def _feedback(
     best_rows = sorted(rows, key=lambda r: (-r[1], r[0]))[:FEEDBACK_DOCS]
     if len(best_rows) < 2:
         return rows
-    top_score = best_rows[0][1]
-    shares = {r[0]: math.exp(r[1] - top_score) for r in best_rows}
-    total_share = sum(shares.values())
+    shares = dict(
+        zip((r[0] for r in best_rows), feedback_shares([r[1] for r in best_rows]), strict=True)
+    )
     cur.execute(
-        """SELECT b.id, u.lexeme, array_length(u.positions, 1),
-                  b.words_a + b.words_b + b.words_c
+        """SELECT b.id, u.lexeme, array_length(u.positions, 1)
            FROM briefs b, unnest(b.tsv) u WHERE b.id = ANY(%s)""",
         (list(shares),),
     )
-    weights: dict[str, float] = {}
-    for brief_id, word, tf, length in cur.fetchall():
-        if length:
-            share = shares[brief_id] / total_share
-            weights[word] = weights.get(word, 0.0) + share * float(tf) / float(length)
-    chosen = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:FEEDBACK_TERMS]
+    counts: dict[str, list[tuple[str, float]]] = {i: [] for i in shares}
+    for brief_id, word, tf in cur.fetchall():
+        counts[brief_id].append((word, float(tf or 0)))
+    chosen = feedback_words((shares[i], counts[i]) for i in shares)
     norm = sum(w for _t, w in chosen)
     if not chosen or norm <= 0:
         return rows
@@ -534,15 +594,27 @@ def hits_of(
     actors: frozenset[str],
     actor_spans: ActorSpans,
     snippets: bool,
+    *,
+    stats: WordStats | None = None,
+    lead: bool = False,
 ) -> list[Hit]:
-    """The page's hits from their stored rows, with snippets when asked (the search and
-    related briefs make them alike)."""
+    """The page's hits from their stored rows, with snippets when asked (the search's own
+    routine, as the local index makes them: ``stats`` gives the words' rarity), or with the
+    article's opening words when ``lead`` (related briefs, as the local index shows them)."""
     if not page:
         return []
     cur.execute(_PAGE, ([r[0] for r in page],))
     stored = {row[0]: row for row in cur.fetchall()}
     terms = frozenset(w for w, _ in compiled.terms)
     prefixes = tuple(p for p, _ in compiled.prefixes)
+    weights = None
+    if snippets and stats is not None:
+        if prefixes:
+            # A wildcard marks the words it stands for in the ranking, as the local index
+            # marks its expansion (the commonest MAX_EXPANSION), each by its own rarity.
+            terms |= {w for w, _ in _stats(cur, stats, compiled.prefixes)}
+            prefixes = ()
+        weights = rarity(cur, stats, terms, actors)
     hits = []
     for brief_id, score, t1 in page:
         row = stored.get(brief_id)
@@ -550,8 +622,11 @@ def hits_of(
             continue
         _id, title, date, source, tags, brief_actors, article, comment = row
         snip = None
+        fields_ = {"title": title, "article": article, "comment": comment}
         if snippets:
-            snip = snippet(article, comment, terms, prefixes, actors, actor_spans)
+            snip = snippet(fields_, terms, prefixes, actors, actor_spans, weights)
+        elif lead:
+            snip = lead_snippet(fields_)
         hits.append(
             Hit(
                 key=f"archive:{brief_id}",
@@ -567,6 +642,24 @@ def hits_of(
             )
         )
     return hits
+
+
+def rarity(
+    cur: Any, stats: WordStats, terms: frozenset[str], actors: frozenset[str]
+) -> dict[str, float]:
+    """How telling each query word is (its idf among the articles) and, under ACTOR_KEY, the
+    rarest named actor: what the snippet routine prefers, as on the local index."""
+    docs = max(stats.totals.get("briefs", 0.0), 1.0)
+    stats.need(sorted(terms))
+    out = {t: idf(docs, stats.df.get((t, "B"), 0)) for t in terms}
+    if actors:
+        cur.execute(
+            "SELECT a, (SELECT count(*) FROM briefs b WHERE b.actors @> ARRAY[a]) "
+            "FROM unnest(%s::text[]) a",
+            (sorted(actors),),
+        )
+        out[ACTOR_KEY] = max(idf(docs, n) for _a, n in cur.fetchall())
+    return out
 
 
 def _count(

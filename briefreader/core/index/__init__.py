@@ -19,12 +19,7 @@ from briefreader.core.index.candidates import candidates, prepare_candidates
 from briefreader.core.index.manifest import ManifestEntry
 from briefreader.core.index.querying import ParsedQuery, QueryBuilder
 from briefreader.core.index.related import related
-from briefreader.core.index.schema import (
-    FIELD_ALIASES,
-    SCHEMA_VERSION,
-    analysed_terms,
-    make_schema,
-)
+from briefreader.core.index.schema import SCHEMA_VERSION, analysed_terms, make_schema
 from briefreader.core.index.searching import (
     TIME_LIMIT_S,
     docnums_of,
@@ -48,6 +43,7 @@ from briefreader.core.records import (
     SearchResults,
     Snippet,
 )
+from briefreader.core.search.fields import FIELD_ALIASES  # the query's field names
 from briefreader.core.search.ranking import TEXT_FIELDS
 
 __all__ = [

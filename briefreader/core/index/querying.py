@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -13,11 +12,12 @@ from typing import Any
 from whoosh import fields, qparser, query
 from whoosh.qparser import syntax
 
-from briefreader.core.index.schema import FIELD_ALIASES, fold_field
-from briefreader.core.index.snippets import SpanIndex, term_positions
-from briefreader.core.querytext import UNREADABLE_QUERY, group_operands, has_operators
+from briefreader.core.querytext import UNREADABLE_QUERY, has_operators
 from briefreader.core.search.limits import MAX_QUERY_CHARS, MAX_QUERY_TERMS, cut_notice
 from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS, repeat_weight
+from briefreader.core.search.rewrite import WORD_RE, QueryRewriter
+from briefreader.core.search.snippets import beside_mentions, term_positions
+from briefreader.core.search.tiers import some_words
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +78,6 @@ def _base_parser(schema: fields.Schema) -> qparser.QueryParser:
     return parser
 
 
-_MINUS = re.compile(r'(?<![\w\-:\[])-(?=[\w"(])')
-_PLUS = re.compile(r'(?<![\w+:\[])\+(?=[\w"(])')
-_FUZZY_BARE = re.compile(r"(?<=\w)~(?![\d\w])")
-_FIELD_RE = re.compile(r'(?<![\w:])(\w+):("[^"]*"|\[[^\]]*\]|\([^)]*\)|[^\s()"]+)')
-_WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?", re.UNICODE)
-
-
 class QueryBuilder:
     """Turns what a user typed into Whoosh queries; never raises on odd input.
 
@@ -105,121 +98,13 @@ class QueryBuilder:
         self.resolve_actor = resolve_actor
         self.actor_spans = actor_spans or (lambda _text, _ids: [])
         self.alias_is_strict = alias_is_strict or (lambda _s: False)
+        self.rewriter = QueryRewriter(resolve_actor, alias_is_strict=alias_is_strict)
         self._and = _base_parser(schema)
         self._plain = _text_parser(schema)
 
-    # The rewrite happens on the query text, before Whoosh parses it: user field names become
-    # index field names, actor names become actor ids, and a word or phrase that names an
-    # actor is widened to "(the words OR actors:ID)".
-
     def rewrite(self, text: str) -> tuple[str, set[str], list[str]]:
-        actors: set[str] = set()
-        notices: list[str] = []
-        # The groups an explicit AND or OR joins, in brackets: each keeps its tiers.
-        text = group_operands(text)
-        text = _FUZZY_BARE.sub("~1", text)
-        # "-word" and "+word": Whoosh's plus/minus plugin fails inside parentheses, so they
-        # become the operators it handles everywhere.
-        text = _MINUS.sub("NOT ", text)
-        text = _PLUS.sub("", text)
-
-        out: list[str] = []
-        pos = 0
-        for m in _FIELD_RE.finditer(text):
-            name, value = m.group(1), m.group(2)
-            target = FIELD_ALIASES.get(name.lower())
-            if target is None:
-                continue
-            out.append(self._expand_free(text[pos : m.start()], actors))
-            pos = m.end()
-            if target == "actors":
-                raw = value.strip('"()')
-                actor_id = self.resolve_actor(raw)
-                if actor_id is None:
-                    notices.append(f"no actor called “{raw}” in the glossary")
-                    actor_id = _slug(raw) or "-"
-                actors.add(actor_id)
-                out.append(f"actors:{_quote_term(actor_id)}")
-            elif target in ("source", "tags"):
-                raw = fold_field(value.strip('"()'))
-                out.append(f"{target}:{_quote_term(raw)}")
-            else:
-                out.append(f"{target}:{value}")
-        out.append(self._expand_free(text[pos:], actors))
-        return "".join(out), actors, notices
-
-    def _expand_free(self, segment: str, actors: set[str]) -> str:
-        """Widen actor names in a stretch of query text that has no field prefix."""
-        if not segment.strip():
-            return segment
-        pieces: list[str] = []
-        pos = 0
-        # Quoted phrases are taken whole: "Popular Mobilization Forces" names the PMF.
-        for m in re.finditer(r'"([^"]*)"(~\d+)?', segment):
-            pieces.append(self._expand_words(segment[pos : m.start()], actors))
-            phrase = m.group(1)
-            actor_id = self.resolve_actor(phrase) if phrase.strip() else None
-            if actor_id and not m.group(2):
-                actors.add(actor_id)
-                pieces.append(f'("{phrase}" OR actors:{_quote_term(actor_id)})')
-            else:
-                pieces.append(m.group(0))
-            pos = m.end()
-        pieces.append(self._expand_words(segment[pos:], actors))
-        return "".join(pieces)
-
-    def _expand_words(self, segment: str, actors: set[str]) -> str:
-        words = list(_WORD_RE.finditer(segment))
-        if not words:
-            return segment
-        out: list[str] = []
-        pos = 0
-        i = 0
-        while i < len(words):
-            found = None
-            for n in range(min(6, len(words) - i), 0, -1):
-                group = words[i : i + n]
-                # Only words separated by plain spaces form a name; operators never do.
-                between = [
-                    segment[a.end() : b.start()] for a, b in zip(group, group[1:], strict=False)
-                ]
-                if any(s.strip() for s in between):
-                    continue
-                if any(w.group(0) in ("AND", "OR", "NOT", "TO") for w in group):
-                    continue
-                start, end = group[0].start(), group[-1].end()
-                if start > 0 and segment[start - 1] in "-+*:~":
-                    continue
-                if end < len(segment) and segment[end] in "*?~:":
-                    continue
-                name = segment[start:end]
-                actor_id = self._resolve_typed(name)
-                if actor_id:
-                    found = (start, end, actor_id, n)
-                    break
-            if found is None:
-                i += 1
-                continue
-            start, end, actor_id, n = found
-            actors.add(actor_id)
-            name = segment[start:end]
-            words_part = f'"{name}"' if n > 1 else name
-            out.append(segment[pos:start])
-            out.append(f"({words_part} OR actors:{_quote_term(actor_id)})")
-            pos = end
-            i += n
-        out.append(segment[pos:])
-        return "".join(out)
-
-    def _resolve_typed(self, name: str) -> str | None:
-        actor_id = self.resolve_actor(name)
-        if actor_id is None:
-            return None
-        # An alias that only counts in capitals ("US") must be typed in capitals, so that a
-        # query for "told us" stays a query about words.
-        if self.alias_is_strict(name) and name != name.upper():
-            return None
-        return actor_id
+        """The query text rewritten for the parser (core.search.rewrite)."""
+        return self.rewriter.rewrite(text)
 
     def parse(self, text: str, reader: Any = None) -> ParsedQuery:
         notices: list[str] = []
@@ -234,7 +119,7 @@ class QueryBuilder:
         except Exception:  # noqa: BLE001 - any parser failure falls back to plain words
             strict = None
         if (strict is None or strict is query.NullQuery) and text.strip():
-            words = " ".join(w.group(0) for w in _WORD_RE.finditer(text))
+            words = " ".join(w.group(0) for w in WORD_RE.finditer(text))
             if strict is None:
                 notices.append(UNREADABLE_QUERY)
             plain = self._plain.parse(_escape_words(words), normalize=False)
@@ -300,13 +185,7 @@ class QueryBuilder:
         words = term_positions(text, parsed.highlight_terms)
         if not parsed.actors:
             return words
-        mentions = self.actor_spans(text, parsed.actors)
-        if not mentions:
-            return words
-        inside = SpanIndex(mentions)
-        out = list(mentions)
-        out.extend((a, b) for a, b in words if not inside.meets(a, b))
-        return sorted(out)
+        return beside_mentions(words, self.actor_spans(text, parsed.actors))
 
 
 _FREE_FIELDS = frozenset((*TEXT_FIELDS, "actors"))
@@ -369,22 +248,45 @@ def _strict(q: Any) -> Any:
     return q.apply(_strict)
 
 
-def _loose(q: Any) -> Any:
-    """Every group of words wants some of its words: its free words ORed, its constraints
-    kept (each loosened in turn). What a NOT takes away stays as typed: loosened, it would
-    take away more."""
-    if isinstance(q, query.Not):
+class _WhooshShape:
+    """Whoosh query trees as the tiers see them (core/search/tiers.py): a ``Words`` group is
+    words side by side; other compound queries are kept, their children loosened."""
+
+    def kind(self, q: Any) -> str:
+        if isinstance(q, query.Not):
+            return "not"
+        if isinstance(q, Words):
+            return "group"
+        return "leaf" if q.is_leaf() else "other"
+
+    def children(self, q: Any) -> list[Any]:
+        return list(q.children())
+
+    def is_free(self, q: Any) -> bool:
+        return is_free(q)
+
+    def all_words(self, q: Any) -> Any:
         return _strict(q)
-    if isinstance(q, Words):
-        subs = [_loose(sub) for sub in q.subqueries]
-        words = [sub for sub in subs if is_free(sub)]
-        fixed = [sub for sub in subs if not is_free(sub)]
-        if len(words) < 2:
-            return query.And(subs, boost=q.boost)
-        if not fixed:
-            return query.Or(words, boost=q.boost)  # with_boost() would deep-copy the words
-        return query.And([*fixed, query.Or(words)], boost=q.boost)
-    return q.apply(_loose)
+
+    def rebuild(self, q: Any, children: list[Any]) -> Any:
+        # apply() calls its function on each child in children() order.
+        given = iter(children)
+        return q.apply(lambda _child: next(given))
+
+    def all_of(self, children: list[Any], like: Any) -> Any:
+        return query.And(children, boost=like.boost if like is not None else 1.0)
+
+    def any_of(self, children: list[Any], like: Any) -> Any:
+        # A boost of 1 given, not with_boost() later: that would deep-copy the words.
+        return query.Or(children, boost=like.boost if like is not None else 1.0)
+
+
+_SHAPE = _WhooshShape()
+
+
+def _loose(q: Any) -> Any:
+    """Every group of words wants some of its words (core.search.tiers.some_words)."""
+    return some_words(q, _SHAPE)
 
 
 def _tiers(q: Any) -> tuple[Any, Any]:
@@ -394,16 +296,6 @@ def _tiers(q: Any) -> tuple[Any, Any]:
     # Not normalised: Whoosh would merge the ORed words' own ORs (a word in every text
     # field) into one, and the words would no longer be told apart.
     return strict, (strict if loose == strict else loose)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _quote_term(term: str) -> str:
-    if re.fullmatch(r"[\w.-]+", term):
-        return term
-    return "'" + term.replace("'", "") + "'"
 
 
 def _escape_words(words: str) -> str:

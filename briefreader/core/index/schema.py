@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 from whoosh import columns, fields, scoring
 from whoosh.analysis import StemmingAnalyzer
-from whoosh.lang.porter import stem as _porter
 
 from briefreader.core.copies import fingerprint
 from briefreader.core.records import IndexDoc
+from briefreader.core.search.fields import fold_field
 from briefreader.core.search.ranking import BM25_B, BM25_K1, FIELD_BOOSTS, idf
-from briefreader.core.search.words import STOP_WORDS, TOKEN
+from briefreader.core.search.words import STOP_WORDS, TOKEN, stem
+from briefreader.core.search.words import analysed_terms as _analysed_terms
+from briefreader.core.search.words import term_counts as _term_counts
 
 log = logging.getLogger(__name__)
 
@@ -32,26 +32,10 @@ log = logging.getLogger(__name__)
 #: pairs moved to the term files (termfile.py): as Whoosh terms they made the index seven
 #: times its size and the build half again as long. 10: copy keys and signatures of each
 #: article (copies.py), so that the same article in several places is listed once.
-SCHEMA_VERSION = 10
+#: 11: Snowball English stems (core.search.words) instead of Whoosh's Porter stems.
+SCHEMA_VERSION = 11
 
 # The ranking and the words are the search's, shared with the team archive: core/search.
-#: User-facing field names -> index fields.
-FIELD_ALIASES = {
-    "title": "title",
-    "article": "article",
-    "comment": "comment",
-    "actor": "actors",
-    "actors": "actors",
-    # Actor ids as indexed, by section (the actor workbench's "named in the comment only").
-    "actors_article": "actors_article",
-    "actors_comment": "actors_comment",
-    "source": "source",
-    "tag": "tags",
-    "tags": "tags",
-    "date": "date",
-}
-
-
 _TOKEN = TOKEN
 
 
@@ -59,7 +43,8 @@ def analyzer() -> Any:
     """The text fields' analysis, shared by the schema and by lookups of names in the index."""
     # Whoosh's default tokenizer keeps dotted acronyms whole ("P.M.F." -> "p.m.f") and splits
     # "Iran’s" into "iran" + "s"; the minimum size of 2 then drops the stray "s".
-    return StemmingAnalyzer(expression=_TOKEN, minsize=2, stoplist=STOP_WORDS)
+    # The stems are Snowball's (core.search.words.stem), as the team archive makes them.
+    return StemmingAnalyzer(expression=_TOKEN, minsize=2, stoplist=STOP_WORDS, stemfn=stem)
 
 
 def make_schema() -> fields.Schema:
@@ -87,11 +72,6 @@ def make_schema() -> fields.Schema:
         copykeys=fields.KEYWORD(commas=True),
         copysig=fields.STORED(),
     )
-
-
-def fold_field(value: str) -> str:
-    """A source or tag as the index keeps it: commas as spaces, blanks run together, lower case."""
-    return " ".join(value.replace(",", " ").split()).lower()
 
 
 def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
@@ -123,42 +103,11 @@ def to_whoosh(doc: IndexDoc) -> dict[str, Any]:
     return fields_
 
 
-# Snippets and marks re-find the query's words in stored text. Whoosh's highlighter runs the
-# whole analysis chain token by token; this does the same tokenising, lower-casing, stop-word
-# and stemming steps with a compiled pattern and a stem cache, several times faster.
-_STEMS: dict[str, str] = {}
-
-
-def stem_of(word: str) -> str:
-    """The stem of a lower-cased word, as the analyzer makes it (cached)."""
-    stem = _STEMS.get(word)
-    if stem is None:
-        if len(_STEMS) > 200_000:
-            _STEMS.clear()
-        stem = _STEMS[word] = _porter(word)
-        return stem
-    return stem
-
-
-def term_counts(text: str) -> dict[str, int]:
-    """How often each index term occurs in ``text`` (what :func:`analysed_terms` yields,
-    counted): tokens are counted in C first, and each distinct word is stemmed once."""
-    out: dict[str, int] = {}
-    # Lower-casing the whole text first (one C call) can differ from lower-casing each token
-    # only for the rare letters whose lower case is longer; weights, not offsets, come of it.
-    for word, n in Counter(_TOKEN.findall(text.lower())).items():
-        if len(word) >= 2 and word not in STOP_WORDS:
-            stem = stem_of(word)
-            out[stem] = out.get(stem, 0) + n
-    return out
-
-
-def analysed_terms(text: str) -> Iterator[str]:
-    """The index terms of ``text``, as the analyzer makes them (fast path, no positions)."""
-    for m in _TOKEN.finditer(text):
-        word = m.group().lower()
-        if len(word) >= 2 and word not in STOP_WORDS:
-            yield stem_of(word)
+# Snippets and marks re-find the query's words in stored text, the writer counts them: the
+# analysis without Whoosh's token objects, written once for both stores (core/search/words).
+stem_of = stem
+term_counts = _term_counts
+analysed_terms = _analysed_terms
 
 
 class _BM25(scoring.BM25F):

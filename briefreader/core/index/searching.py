@@ -28,10 +28,11 @@ from briefreader.core.search.ranking import (
     FEEDBACK_DEPTH,
     FEEDBACK_DOCS,
     FEEDBACK_MIN_WORDS,
-    FEEDBACK_TERMS,
     FIELD_BOOSTS,
     TEXT_FIELDS,
     feedback_scale,
+    feedback_shares,
+    feedback_words,
 )
 
 log = logging.getLogger(__name__)
@@ -429,25 +430,13 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
     scored = [(float(loose.scores[j]), int(loose.ids[j])) for j in top]
     if len(scored) < 2:
         return None
-    best = max(score for score, _ in scored)
-    shares = [math.exp(score - best) for score, _ in scored]
-    total_share = sum(shares)
+    shares = feedback_shares([score for score, _ in scored])
     docnums = [docnum for _score, docnum in scored]
-    chosen = ev.terms.word_weights(
-        docnums, [share / total_share for share in shares], FEEDBACK_TERMS
+    # Each brief's words from its segment's term file, else from its stored text.
+    chosen = feedback_words(
+        (share, (ev.terms.doc_term_counts(docnum) or _stored_counts(ev, docnum)).items())
+        for docnum, share in zip(docnums, shares, strict=True)
     )
-    if chosen is None:  # a segment without its term file: analyse the stored text
-        weights: dict[str, float] = {}
-        for docnum, share in zip(docnums, shares, strict=True):
-            stored = ev.searcher.stored_fields(docnum)
-            text = " ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS]
-            counts = term_counts(text)
-            length = sum(counts.values())
-            if not length:
-                continue
-            for term, tf in counts.items():
-                weights[term] = weights.get(term, 0.0) + (share / total_share) * tf / length
-        chosen = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:FEEDBACK_TERMS]
     norm = sum(w for _t, w in chosen)
     if not chosen or norm <= 0:
         return None
@@ -459,6 +448,12 @@ def _feedback_query(ev: Evaluator, parsed: ParsedQuery, loose: Matches) -> Any |
         for fieldname in TEXT_FIELDS
     ]
     return query.Or(subqueries)
+
+
+def _stored_counts(ev: Evaluator, docnum: int) -> dict[str, int]:
+    """A brief's index words counted from its stored text (its first FEEDBACK_CHARS)."""
+    stored = ev.searcher.stored_fields(docnum)
+    return term_counts(" ".join(str(stored.get(f) or "") for f in TEXT_FIELDS)[:FEEDBACK_CHARS])
 
 
 def _suggest(searcher: Any, text: str) -> str | None:

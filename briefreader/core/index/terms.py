@@ -385,36 +385,6 @@ class IndexTerms:
             out[word] = out.get(word, 0.0) + freq
         return out
 
-    def word_weights(
-        self, docnums: list[int], shares: list[float], k: int
-    ) -> list[tuple[str, float]] | None:
-        """The ``k`` words with most weight over the given briefs, a word's weight being the
-        sum over briefs of its share of the brief's words times the brief's share (ties by
-        the word); None when a brief's segment has no term file. All in arrays: a brief's
-        words are its forward run, their ids shared across segments."""
-        parts: list[tuple[np.ndarray, np.ndarray]] = []
-        for docnum, share in zip(docnums, shares, strict=True):
-            got = self._doc_words(docnum)
-            if got is None:
-                return None
-            wids, freqs = got
-            length = float(freqs.sum(dtype=np.float64))
-            if length > 0:
-                parts.append((wids, freqs.astype(np.float64) * (share / length)))
-        if not parts:
-            return []
-        wids = np.concatenate([p[0] for p in parts])
-        weights = np.bincount(wids, weights=np.concatenate([p[1] for p in parts]))
-        present = np.flatnonzero(weights > 0)
-        if not len(present):
-            return []
-        if len(present) > k:
-            cut = np.partition(weights[present], len(present) - k)[len(present) - k]
-            present = present[weights[present] >= cut]  # every word tied at the cut stays
-        pairs = list(zip(termfile.words_of(present), weights[present].tolist(), strict=True))
-        pairs.sort(key=lambda kv: (-kv[1], kv[0]))
-        return pairs[:k]
-
     def _doc_words(self, docnum: int) -> tuple[np.ndarray, np.ndarray] | None:
         """A brief's word ids (one per word and field) and frequencies, or None."""
         k = int(np.searchsorted(self._offsets, docnum, side="right")) - 1

@@ -8,6 +8,7 @@ relevance gate runs both: ``benchmarks/relevance.py``, ``tests/archive/test_back
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 #: BM25 parameters, chosen by the mean MAP over Cranfield and CISI (benchmarks/RELEVANCE.md):
 #: b 0.85 lifts both (0.75 -> 0.85: Cranfield +0.004, CISI +0.001); k1 between 0.9 and 2.0
@@ -55,3 +56,31 @@ def feedback_scale(typed_words: float, norm: float) -> float:
     if norm <= 0:
         return 0.0
     return typed_words * FEEDBACK_WEIGHT / (1.0 - FEEDBACK_WEIGHT) / norm
+
+
+def feedback_shares(scores: Sequence[float]) -> list[float]:
+    """Each of the best briefs' share of the feedback: a softmax of their scores."""
+    if not scores:
+        return []
+    top = max(scores)
+    raw = [math.exp(s - top) for s in scores]
+    total = sum(raw)
+    return [r / total for r in raw]
+
+
+def feedback_words(
+    briefs: Iterable[tuple[float, Iterable[tuple[str, float]]]], k: int = FEEDBACK_TERMS
+) -> list[tuple[str, float]]:
+    """The ``k`` most telling words of the best briefs, with their weights: each brief is
+    (its share, its (word, count) pairs), a word's weight the sum over briefs of the
+    brief's share times the word's share of the brief's words (P(word | brief), as in RM3);
+    ties by the word. The local index computes the same over its term files' arrays."""
+    weights: dict[str, float] = {}
+    for share, counts in briefs:
+        pairs = list(counts)
+        length = sum(tf for _w, tf in pairs)
+        if length <= 0:
+            continue
+        for word, tf in pairs:
+            weights[word] = weights.get(word, 0.0) + share * tf / length
+    return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]

@@ -1,0 +1,67 @@
+"""The index words of both stores: Snowball English stems, and the rule the fast hit marks
+rely on (a stem keeps its word's first letters, all but its last three at most)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from briefreader.core.search import snippets
+from briefreader.core.search.words import analysed_terms, index_word, stem, term_counts
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "data"
+
+BASES = ["iran", "militia", "relat", "sensib", "organ", "pony", "happy", "troubl", "oper",
+         "gener", "flex", "mobil", "capab", "condit", "activ", "sky", "dy", "ly", "ty", "id",
+         "gent", "ug", "ear", "on", "sing", "news", "cri", "hop", "possib", "reason"]  # fmt: skip
+ENDS = ["", "s", "es", "ies", "ied", "ed", "ing", "ational", "ization", "ibility", "iveness",
+        "y", "ly", "ously", "ness", "ful", "fulness", "able", "ably", "ibly", "ator", "izer",
+        "ement", "ence", "ity", "ive", "ative", "alize", "icate", "ical", "ement"]  # fmt: skip
+
+
+def _real_words() -> set[str]:
+    words: set[str] = set()
+    for path in [*REPO.joinpath("corpus").rglob("*.txt"), *REPO.joinpath("corpus").rglob("*.md")]:
+        words.update(re.findall(r"\w+", path.read_text("utf-8", "replace").lower()))
+    for name in ("cranfield/cran.all.1400", "cisi/CISI.ALL"):
+        if (SHARED / name).exists():
+            words.update(re.findall(r"\w+", (SHARED / name).read_text("utf-8", "replace").lower()))
+    return words
+
+
+def test_a_stem_keeps_its_words_first_letters() -> None:
+    words = _real_words() | {b + e for b in BASES for e in ENDS}
+    assert len(words) > 2000
+    broken = [w for w in words if not w.startswith(snippets._prefix(stem(w)))]
+    assert not broken, broken[:20]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(BASES),
+    st.sampled_from(ENDS),
+    st.sampled_from(["", "the ", "İstanbul: ", "x. "]),
+)
+def test_marks_find_every_form_of_a_query_word(base: str, end: str, before: str) -> None:
+    word = base + end
+    text = f"{before}{word.capitalize()} and {word.upper()}."
+    key = index_word(word)
+    assume(key is not None)  # a stop word ("on", "only") is never marked
+    assert key is not None
+    fast = snippets.term_positions(text, frozenset({key}))
+    assert fast == snippets._term_positions_slow(text, frozenset({key}))
+    assert len(fast) == 2
+
+
+def test_analysed_terms_and_term_counts_agree() -> None:
+    text = "The militias' militia said: P.M.F. forces, Iran’s forces, İstanbul, a b cd."
+    listed = list(analysed_terms(text))
+    counts = term_counts(text)
+    assert "the" not in listed and "a" not in listed and "militia" in listed
+    assert "p.m.f" in listed
+    assert sum(counts.values()) == len(listed)
+    assert counts[stem("forces")] == 2
