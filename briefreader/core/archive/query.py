@@ -330,8 +330,13 @@ class Compiled:
 
     strict: Node | None
     loose: Node | None
-    #: (index word, weights) of the words the query looks for, for BM25.
+    #: (index word, weights) of the words the query looks for (marked, counted).
     terms: list[tuple[str, str]] = field(default_factory=list)
+    #: Those of them typed as words, each ranked wherever it stands (BM25).
+    plain: list[tuple[str, str]] = field(default_factory=list)
+    #: (kind, index words, weights) of each phrase ("phrase") and each typed word that is
+    #: several index words ("all"): ranked only where they stand together.
+    groups: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)
     prefixes: list[tuple[str, str]] = field(default_factory=list)
     #: (column, value) of the metadata the query asks for (an actor, a source...): scored as
     #: the local index scores its keyword fields.
@@ -406,8 +411,12 @@ def _collect(node: Node | None, out: Compiled) -> None:
     if isinstance(node, Text):
         if node.kind == "prefix":
             out.prefixes.append((node.words[0], node.weights))
+            return
+        out.terms.extend((w, node.weights) for w in node.words)
+        if node.kind == "word":
+            out.plain.extend((w, node.weights) for w in node.words)
         else:
-            out.terms.extend((w, node.weights) for w in node.words)
+            out.groups.append((node.kind, node.words, node.weights))
         return
     if node.op == "not":
         return

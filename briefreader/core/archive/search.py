@@ -148,7 +148,14 @@ _TF = (
 #: the query's words are unpacked: setweight marks their positions D (a weight no section
 #: uses) and ts_filter keeps just those, both in C; a position tells its section again
 #: (title, then the article after SECTION_GAP, then the comment; core.archive.analysis).
-BM25_SQL = f"""
+def _bm25_sql(gated: bool) -> str:
+    """BM25_SQL; ``gated``: over the GROUPS' rows (``g``-prefixed values), each of which
+    counts only where the brief matches its gate, a tsquery (see :func:`groups_table`)."""
+    p = "g" if gated else ""
+    gate = " AND m.tsv @@ q.gate::tsquery" if gated else ""
+    gates = f", %({p}gates)s::text[]" if gated else ""
+    gate_col = ", gate" if gated else ""
+    return f"""
     coalesce((SELECT sum(q.w * {_TF} * {K1 + 1} / ({_TF} + {K1} * (1 - {B} + {B} *
                 CASE t.f WHEN 'A' THEN m.words_a::float8 / %(avg_a)s
                          WHEN 'B' THEN m.words_b::float8 / %(avg_b)s
@@ -158,12 +165,45 @@ BM25_SQL = f"""
                                 WHEN p <= m.words_a + {analysis.SECTION_GAP} + m.words_b
                                 THEN 'B' ELSE 'C' END AS f,
                            count(*)::float8 AS tf
-                    FROM unnest(ts_filter(setweight(m.tsv, 'D', %(words)s::text[]),
+                    FROM unnest(ts_filter(setweight(m.tsv, 'D', %({p}words)s::text[]),
                                           '{{d}}')) u, unnest(u.positions) p
                     GROUP BY 1, 2) t
-              JOIN unnest(%(words)s::text[], %(fields)s::text[], %(wts)s::float8[])
-                   AS q(lexeme, f, w) ON q.lexeme = t.lexeme AND q.f = t.f), 0)
+              JOIN unnest(%({p}words)s::text[], %({p}fields)s::text[], %({p}wts)s::float8[]{gates})
+                   AS q(lexeme, f, w{gate_col}) ON q.lexeme = t.lexeme AND q.f = t.f{gate}), 0)
 """
+
+
+BM25_SQL = _bm25_sql(False)
+#: A phrase's words (or a typed word that is several index words, "high-speed") score in a
+#: section only where the phrase stands in it, as the local index's phrase in each field.
+GROUPS_SQL = _bm25_sql(True)
+
+
+def groups_table(
+    groups: list[tuple[str, tuple[str, ...], str]],
+    df: dict[tuple[str, str], int],
+    totals: dict[str, float],
+) -> dict[str, object]:
+    """GROUPS_SQL's values: for each (kind, words, sections) group and each section, its
+    words' rows (weighted as :func:`weights_table` weighs words) gated by the group in that
+    section (a phrase: the words in order there; "all": each of them there)."""
+    n = max(totals.get("briefs", 0.0), 1.0)
+    rows: list[tuple[str, str, float, str]] = []
+    for (kind, words, sections), times in Counter(groups).items():
+        joiner = " <-> " if kind == "phrase" else " & "
+        for section in sections:
+            boost = BOOSTS[section] if len(sections) > 1 else 1.0
+            gate = joiner.join(f"{analysis.quote(w)}:{section}" for w in words)
+            for word in words:
+                d = df.get((word, section), 0)
+                if d:
+                    rows.append((word, section, boost * idf(n, d) * repeat_weight(times), gate))
+    return {
+        "gwords": [r[0] for r in rows],
+        "gfields": [r[1] for r in rows],
+        "gwts": [r[2] for r in rows],
+        "ggates": [r[3] for r in rows],
+    }
 
 
 #: The metadata the query names, scored as the local index scores its keyword fields: an
@@ -383,21 +423,29 @@ def _ranked(
     (``found``: the first matches, if the count read them)."""
     extra = _stats(cur, stats, compiled.prefixes)
     df, totals = stats.df, stats.totals
-    terms = [*compiled.terms, *extra]
+    terms = [*compiled.plain, *extra]
     words, fields, wts = weights_table(terms, df, totals)
     avg = average_lengths(totals)
     named = {"words": words, "fields": fields, "wts": wts, "avg_a": avg[0], "avg_b": avg[1],
              "avg_c": avg[2]}  # fmt: skip
     score_sql = BM25_SQL
+    if compiled.groups:
+        named.update(groups_table(compiled.groups, df, totals))
+        score_sql = f"{score_sql} + {GROUPS_SQL}"
+        # The lists below are of words: a group's words bring their best briefs too.
+        words = [*words, *(w for _k, ws, _s in compiled.groups for w in ws)]
     if compiled.columns:
         named.update(columns_table(cur, compiled.columns, totals))
-        score_sql = f"{BM25_SQL} + {COLUMNS_SQL}"
+        score_sql = f"{score_sql} + {COLUMNS_SQL}"
     # psycopg takes one style of placeholder a query: the named values are put in as
     # positional ones, in the order the text uses them.
     bm25, bm25_params = positional(score_sql, named)
     feedback = _feedback_wanted(compiled)
     rows = None
-    if total > LISTS_ABOVE and want <= BEST_PAGE and words and all(w == "ABC" for _, w in terms):
+    every_section = all(w == "ABC" for _, w in terms) and all(
+        g[2] == "ABC" for g in compiled.groups
+    )
+    if total > LISTS_ABOVE and want <= BEST_PAGE and words and every_section:
         depth = 2 * FEEDBACK_DEPTH if feedback else want
         rows = _from_lists(
             cur, stats, sorted(set(words)), strict, p_strict, where, p_where, filt, p_filt,
