@@ -29,7 +29,6 @@ from __future__ import annotations
 import array
 import logging
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from operator import itemgetter, sub
 from pathlib import Path
@@ -168,6 +167,34 @@ class _Field:
         self.needs_sort: set[Any] = set()
 
 
+class _Text:
+    """One analysed text field's tokens in the segment being written, as arrays: each kept
+    token's term number, document and position, in the order they came (documents ascending,
+    positions ascending in each). Postings are made of them, sorted, at the commit."""
+
+    __slots__ = ("doc", "ids", "pos", "terms", "tid")
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.doc = array.array("i")
+        self.pos = array.array("i")
+        self.tid = array.array("i")
+
+    def add(self, docnum: int, first: int, stems: list[str]) -> None:
+        ids = self.ids
+        new = set(stems).difference(ids)
+        if new:
+            terms = self.terms
+            for stem in new:
+                ids[stem] = len(terms)
+                terms.append(stem)
+        n = len(stems)
+        self.tid.extend(array.array("i", map(ids.__getitem__, stems)))
+        self.doc.extend(array.array("i", (docnum,)) * n)
+        self.pos.extend(array.array("i", range(first, first + n)))
+
+
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     """Whoosh's segment writer with the postings kept in memory and written in bulk (see the
     module's docstring); with ``term_folder``, the segment's term file is written from them
@@ -185,6 +212,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._encode_one: dict[str, dict[int, bytes]] = {}
         #: Spelling fields: word -> the value of each of its postings (see _spelling).
         self._spell: dict[str, dict[str, list[Any]]] = {}
+        self._spell_base: dict[str, str] = {}
+        #: Analysed text fields' tokens (see _Text), and at the commit each document's last
+        #: posting value by field (the spelling postings carry it).
+        self._texts: dict[str, _Text] = {}
+        self._last_values: dict[str, dict[int, bytes]] = {}
         #: The current document's kept tokens by text field (its spelling words come of it).
         self._kept: dict[str, list[tuple[str, str]]] = {}
         #: Blocks whose pickle is shorter than this are stored uncompressed: zlib set up
@@ -298,61 +330,29 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             self._pairs.add(docnum, name, stems)
         if not stems:
             return 0, None
-        # Grouped in C where it can be: how often each word occurs (in order of first
-        # occurrence, as Whoosh's Positions format yields them), where each first occurs
-        # (a dict made from the words backwards keeps the first position), and the
-        # positions of the words met more than once.
-        counts = Counter(stems)
-        n = len(stems)
-        first_at = dict(zip(reversed(stems), range(first + n - 1, first - 1, -1), strict=True))
-        multi = {stem: [] for stem, c in counts.items() if c > 1}
-        if multi:
-            get = multi.get
-            for pos, stem in enumerate(stems, first):
-                got = get(stem)
-                if got is not None:
-                    got.append(pos)
-        fmt = field.format
-        fb = fmt.field_boost
-        encode = fmt.encode
-        ones = self._encode_one.get(name)
-        if ones is None:
-            ones = self._encode_one[name] = {}
-        terms = self._field(name).terms
-        one_weight = 1.0 * fb * boost
-        vbytes = b""
-        for stem, c in counts.items():
-            if c == 1:
-                p = first_at[stem]
-                # A new bytes object each time (a concatenation), as Whoosh encodes each
-                # posting anew: pickle writes an object met twice in a block as a reference.
-                tail = ones.get(p)
-                if tail is None:
-                    tail = ones[p] = encode([p])[_INT_SIZE:]
-                vbytes = _ONE + tail
-                weight = one_weight
-            else:
-                vbytes = encode(multi[stem])
-                weight = float(c) * fb * boost
-            posts = terms.get(stem)
-            if posts is None:
-                terms[stem] = ([docnum], [weight], [vbytes])
-            else:
-                posts[0].append(docnum)
-                posts[1].append(weight)
-                posts[2].append(vbytes)
-        length = n if field.scorable else 0
+        text = self._texts.get(name)
+        if text is None:
+            text = self._texts[name] = _Text()
+        text.add(docnum, first, stems)
+        length = len(stems) if field.scorable else 0
         if length:
-            self._fields[name].lengths[docnum] = length
-        return length, vbytes
+            self._field(name).lengths[docnum] = length
+        return length, None
 
     def _spelling(self, base: str, field: Any, value: Any, vbytes: bytes | None) -> None:
         """The field's unstemmed words, each a posting of document 0 in the spelling field
         (``SegmentWriter.add_document``'s way; the suggestions read them)."""
         name = field.spelling_fieldname(base)
         kept = self._kept.get(base) if isinstance(value, str) else None
-        words = set(map(_FIRST, kept)) if kept is not None else field.spellable_words(value)
-        # Every posting of a spelling field is (0, 1, vbytes): only the values are kept
+        if kept is not None:
+            # The value is that of the field's own last posting (its words are the field's),
+            # made at the commit: the document number stands for it until then.
+            words: Any = set(map(_FIRST, kept))
+            ref: Any = self.docnum
+            self._spell_base[name] = base
+        else:
+            words, ref = field.spellable_words(value), vbytes
+        # Every posting of a spelling field is (0, 1, value): only the values are kept
         # here, one list a word, and the postings made of them when written.
         spell = self._spell.get(name)
         if spell is None:
@@ -361,18 +361,86 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         for word in words:
             got = get(word)
             if got is None:
-                spell[word] = [vbytes]
+                spell[word] = [ref]
             else:
-                got.append(vbytes)
+                got.append(ref)
 
     # -- writing -----------------------------------------------------------------------------
+
+    def _text_postings(self) -> None:
+        """The analysed text fields' postings from their token arrays (see _Text): grouped
+        by term and document with numpy, each posting's positions encoded as the Positions
+        format encodes them, and each document's last posting value kept for spelling."""
+        for name, text in self._texts.items():
+            field = self.schema[name]
+            fmt = field.format
+            tid = np.frombuffer(text.tid, dtype=np.int32)
+            if not len(tid):
+                continue
+            order = np.argsort(tid, kind="stable")  # documents and positions stay ascending
+            t = tid[order]
+            d = np.frombuffer(text.doc, dtype=np.int32)[order]
+            p = np.frombuffer(text.pos, dtype=np.int32)[order]
+            cut = np.flatnonzero((t[1:] != t[:-1]) | (d[1:] != d[:-1])) + 1
+            starts = np.concatenate(([0], cut))
+            ends = np.concatenate((cut, [len(t)]))
+            freq = ends - starts
+            post_t, post_d, post_p = t[starts], d[starts], p[starts]
+            values = self._values(fmt, name, freq, post_p, p, starts, ends)
+            # Whoosh multiplies the frequency by the format's boost, then by the field's.
+            weights = (freq.astype(np.float64) * fmt.field_boost * 1.0).tolist()
+            ids = post_d.tolist()
+            # Each document's last posting in Whoosh's order: the word first met last.
+            by_doc = np.lexsort((post_p, post_d))
+            last = np.flatnonzero(
+                np.concatenate((post_d[by_doc][1:] != post_d[by_doc][:-1], [True]))
+            )
+            self._last_values[name] = {
+                doc: values[i]
+                for doc, i in zip(post_d[by_doc][last].tolist(), by_doc[last].tolist(), strict=True)
+            }
+            tcut = np.flatnonzero(post_t[1:] != post_t[:-1]) + 1
+            tstarts = np.concatenate(([0], tcut)).tolist()
+            tends = np.concatenate((tcut, [len(post_t)])).tolist()
+            terms = self._field(name).terms
+            words = text.terms
+            for term, a, b in zip(post_t[tstarts].tolist(), tstarts, tends, strict=True):
+                terms[words[term]] = (ids[a:b], weights[a:b], values[a:b])
+        self._texts.clear()
+
+    def _values(self, fmt: Any, name: str, freq: np.ndarray, first: np.ndarray,
+                pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:  # fmt: skip
+        """Each posting's value: ``Positions.encode`` of its positions (a new bytes object
+        each, as Whoosh encodes each posting anew: pickle writes an object met twice in a
+        block as a reference)."""
+        encode = fmt.encode
+        values: list[bytes] = [b""] * len(freq)
+        single = freq == 1
+        ones = self._encode_one.get(name)
+        if ones is None:
+            ones = self._encode_one[name] = {}
+        firsts = first[single].tolist()
+        for p in set(firsts).difference(ones):
+            ones[p] = encode([p])[_INT_SIZE:]
+        one = _ONE
+        for i, p in zip(np.flatnonzero(single).tolist(), firsts, strict=True):
+            values[i] = one + ones[p]
+        many = np.flatnonzero(~single)
+        if len(many):
+            plist = pos.tolist()
+            for i, a, b in zip(many.tolist(), starts[many].tolist(), ends[many].tolist(),
+                               strict=True):  # fmt: skip
+                values[i] = encode(plist[a:b])
+        return values
 
     def _spelling_postings(self) -> None:
         """The spelling fields' postings as Whoosh's pool would give them: (0, 1, value),
         a word's sorted by value."""
         for name, words in self._spell.items():
             store = self._field(name)
-            for word, values in words.items():
+            last = self._last_values.get(self._spell_base.get(name, ""), {})
+            for word, refs in words.items():
+                values = [last.get(r, r) if isinstance(r, int) else r for r in refs]
                 n = len(values)
                 if n > 1:
                     values.sort()
@@ -387,6 +455,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if not self.fast:
             super()._flush_segment()
             return
+        self._text_postings()
         self._spelling_postings()
         if self._pool_used():
             # Merged segments' postings came through Whoosh's pool: ours join them there.
