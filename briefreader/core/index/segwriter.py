@@ -44,7 +44,7 @@ from whoosh.analysis import morph as wmorph
 from whoosh.analysis import tokenizers as wtokenizers
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_MAGIC
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo
-from whoosh.system import _INT_SIZE, pack_int, pack_uint, pack_ushort
+from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -60,6 +60,9 @@ FAST_WRITE = whoosh.__version__ == (2, 7, 5)
 #: Blocks pickled shorter than this many bytes are written without zlib (see
 #: :attr:`FastSegmentWriter.compress_from`).
 COMPRESS_FROM = 256
+#: W3TermInfo's packed statistics (flags, total weight, document frequency, shortest and
+#: longest length bytes, highest weight, first and last document).
+_TERMINFO = W3TermInfo._struct
 #: A one-position posting's value starts with its count, 1 (``Positions.encode``).
 _ONE = pack_uint(1)
 _STOP = ("", "")  # a stopped or too-short token in the token cache
@@ -440,7 +443,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             store = self._field(name)
             last = self._last_values.get(self._spell_base.get(name, ""), {})
             for word, refs in words.items():
-                values = [last.get(r, r) if isinstance(r, int) else r for r in refs]
+                values: list[bytes] = [last[r] if isinstance(r, int) else r for r in refs]
                 n = len(values)
                 if n > 1:
                     values.sort()
@@ -542,15 +545,61 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             fixed = field.format.fixed_value_size()
             offset = postfile.tell()
             for btext, posts in items:
-                info = W3TermInfo()
-                pieces = [_W3_MAGIC]
-                size = len(_W3_MAGIC)
-                n = len(posts[0])
                 ids_all, weights_all, values_all = posts
+                n = len(ids_all)
                 if keep:
                     t_fields.append(name)
                     t_keys.append(key_prefix + btext)
                     t_counts.append(n)
+                if n <= limit:
+                    # One block, the common case, without the objects Whoosh's writer
+                    # goes through: the same block and the same term info, packed here.
+                    warr = array.array("f", weights_all)
+                    if keep:
+                        t_ids.extend(ids_all)
+                        t_weights.extend(warr)
+                    top = max(weights_all)
+                    maxweight = top if top > 0 else 0
+                    minlength: int | None = None
+                    maxlength = 0
+                    if lengths:
+                        got = list(filter(None, map(lengths.get, ids_all)))
+                        if got:
+                            minlength = min(got)
+                            maxlength = max(got)
+                    if warr.count(1.0) == n:
+                        mini_w: Any = None
+                    elif warr.count(warr[0]) == n:
+                        mini_w = warr[0]
+                    else:
+                        mini_w = tuple(warr)
+                    if fixed is None or fixed < 0:
+                        mini_v: Any = tuple(filter(None, values_all))
+                    elif fixed == 0:
+                        mini_v = None
+                    else:
+                        mini_v = b"".join(filter(None, values_all))
+                    data = dumps(((ids_all[0], *map(sub, ids_all[1:], ids_all)), mini_w,
+                                  mini_v), 2)  # fmt: skip
+                    comp = level if level and len(data) >= small else 0
+                    if comp:
+                        data = zlib.compress(data, comp)
+                    minbyte = length_to_byte(minlength)
+                    maxbyte = length_to_byte(maxlength)
+                    head = dumps((n, ids_all[-1], maxweight, comp, minbyte, maxbyte), 2)
+                    piece = _W3_MAGIC + pack_int(-(len(head) + len(data))) + head + data
+                    postfile.write(piece)
+                    size = len(piece)
+                    info_bytes = _TERMINFO.pack(
+                        0, 0 + sum(warr), n, minbyte, maxbyte, maxweight, ids_all[0],
+                        ids_all[-1],
+                    ) + pack_long(offset) + pack_int(size)  # fmt: skip
+                    offset += size
+                    tindex.add(prefix + btext, info_bytes)
+                    continue
+                info = W3TermInfo()
+                pieces = [_W3_MAGIC]
+                size = len(_W3_MAGIC)
                 for start in range(0, n, limit):
                     end = start + limit
                     block = _Block(
