@@ -97,9 +97,6 @@ def filter_query(filters: Filters) -> Any | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-#: Related briefs: their key words (each a posting list in two fields).
-RELATED_WORDS = 12
-
 _FACET_COLUMNS = (
     ("actors", "actor_list"),
     ("source", "source_name"),
