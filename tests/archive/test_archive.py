@@ -83,15 +83,19 @@ def assert_statistics_exact(url: str) -> None:
         assert conn.execute("SELECT value FROM totals WHERE name='actors'").fetchone()[0] == (
             named.fetchone()[0]
         )
+        # ndoc: the briefs holding a word in a section; cf: its positions there, all briefs.
         wrong = conn.execute(
             """WITH recount AS (
-                   SELECT lexeme, w::"char" AS field, count(DISTINCT b.id) AS ndoc
+                   SELECT lexeme, w::"char" AS field, count(DISTINCT b.id) AS ndoc,
+                          count(*) AS cf
                    FROM briefs b, unnest(b.tsv) u, unnest(u.weights) w GROUP BY 1, 2)
                SELECT count(*) FROM recount r FULL JOIN
                    (SELECT * FROM term_stats WHERE ndoc <> 0) t USING (lexeme, field)
-               WHERE r.ndoc IS DISTINCT FROM t.ndoc"""
+               WHERE r.ndoc IS DISTINCT FROM t.ndoc OR r.cf IS DISTINCT FROM t.cf"""
         ).fetchone()[0]
         assert wrong == 0
+        left = conn.execute("SELECT count(*) FROM term_stats WHERE ndoc = 0 AND cf <> 0")
+        assert left.fetchone()[0] == 0
 
 
 def test_read_only_role_searches_but_cannot_write(

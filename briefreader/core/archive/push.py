@@ -154,21 +154,24 @@ def push_rows(conn: psycopg.Connection[Any], rows: Sequence[tuple]) -> tuple[int
 
 
 def _count_words(cur: Any, source: str, alias: str, sign: int) -> None:
-    """Add (or take away) each brief's distinct words per section to term_stats.
+    """Add (or take away) each brief's distinct words per section to term_stats, and their
+    occurrences there (``cf``: related briefs' Bo1 weighs a word by its rate in the articles).
 
-    ts_filter keeps one section's positions and tsvector_to_array lists its words once each,
-    both in C: far cheaper than unnesting every position's weight and removing repeats.
+    ts_filter keeps one section's positions and the unnested rows list its words once each
+    with their positions there, both in C: far cheaper than unnesting every position's
+    weight and removing repeats.
     """
     parts = " UNION ALL ".join(
-        f"""SELECT lexeme, '{w.upper()}'::"char" AS field FROM {source},
-            unnest(tsvector_to_array(ts_filter({alias}.tsv, '{{{w}}}'))) lexeme"""
+        f"""SELECT u.lexeme, '{w.upper()}'::"char" AS field, array_length(u.positions, 1) AS tf
+            FROM {source}, unnest(ts_filter({alias}.tsv, '{{{w}}}')) u"""
         for w in "abc"
     )
     cur.execute(
-        f"""INSERT INTO term_stats (lexeme, field, ndoc)
-            SELECT lexeme, field, {int(sign)} * count(*) FROM ({parts}) x
+        f"""INSERT INTO term_stats (lexeme, field, ndoc, cf)
+            SELECT lexeme, field, {int(sign)} * count(*), {int(sign)} * sum(tf) FROM ({parts}) x
             GROUP BY 1, 2 ORDER BY 1, 2
-            ON CONFLICT (lexeme, field) DO UPDATE SET ndoc = term_stats.ndoc + EXCLUDED.ndoc"""
+            ON CONFLICT (lexeme, field) DO UPDATE SET ndoc = term_stats.ndoc + EXCLUDED.ndoc,
+                                                      cf = term_stats.cf + EXCLUDED.cf"""
     )
 
 

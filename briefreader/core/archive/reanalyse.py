@@ -5,7 +5,8 @@ lists all follow from that text and :mod:`core.archive.analysis`. When the analy
 (schema 3: Snowball stems instead of Porter stems), they are made again from the text, in
 the migration's own transaction: a crash or a cancel leaves the archive as it was. Schema 3
 also counts the actors named in all briefs (``totals``: an actor's BM25, as the local index
-has it, needs the average).
+has it, needs the average) and each word's occurrences per section (``term_stats.cf``:
+related briefs' key words are weighed by their rate in the articles).
 """
 
 from __future__ import annotations
@@ -57,16 +58,7 @@ def reanalyse(conn: Any) -> int:
             done += len(rows)
             last = ids[-1]
             log.info("re-analysed %d briefs", done)
-        cur.execute("TRUNCATE term_stats")
-        parts = " UNION ALL ".join(
-            f"""SELECT lexeme, '{w.upper()}'::"char" AS field FROM briefs b,
-                unnest(tsvector_to_array(ts_filter(b.tsv, '{{{w}}}'))) lexeme"""
-            for w in "abc"
-        )
-        cur.execute(
-            f"""INSERT INTO term_stats (lexeme, field, ndoc)
-                SELECT lexeme, field, count(*) FROM ({parts}) x GROUP BY 1, 2"""
-        )
+        recount_words(cur)
         # The actors named in all briefs (schema 3: the local index's BM25 of an actor).
         cur.execute("INSERT INTO totals VALUES ('actors', 0) ON CONFLICT (name) DO NOTHING")
         cur.execute(
@@ -81,3 +73,18 @@ def reanalyse(conn: Any) -> int:
         )
     best.rebuild(conn)
     return done
+
+
+def recount_words(cur: Any) -> None:
+    """term_stats made again from every brief's tsvector: the briefs holding each word in
+    each section (``ndoc``) and its occurrences there (``cf``), as the push counts them."""
+    cur.execute("TRUNCATE term_stats")
+    parts = " UNION ALL ".join(
+        f"""SELECT u.lexeme, '{w.upper()}'::"char" AS field, array_length(u.positions, 1) AS tf
+            FROM briefs b, unnest(ts_filter(b.tsv, '{{{w}}}')) u"""
+        for w in "abc"
+    )
+    cur.execute(
+        f"""INSERT INTO term_stats (lexeme, field, ndoc, cf)
+            SELECT lexeme, field, count(*), sum(tf) FROM ({parts}) x GROUP BY 1, 2"""
+    )

@@ -30,7 +30,8 @@ WRITER_ROLE = "briefreader_writer"
 # it (actor marks, notes) are the same as for the local file, without storing it twice.
 # tsv holds the same index words as the local index (core.archive.analysis), weighted by
 # section: A title, B article, C comment; term_stats counts briefs per word and section
-# (BM25's document frequency); totals holds the brief count and words per section.
+# (BM25's document frequency) and the word's occurrences there (cf, from schema 3); totals
+# holds the brief count and words per section.
 def _reanalyse(conn: psycopg.Connection[Any]) -> None:
     from briefreader.core.archive.reanalyse import reanalyse  # it needs the analysis, not us
 
@@ -126,8 +127,16 @@ MIGRATIONS: list[tuple[int, list[Step]]] = [
         ],
     ),
     # The index words became Snowball English stems (core.search.words), as the local
-    # index's schema 11: every brief's words are made again from its text.
-    (3, [_reanalyse]),
+    # index's schema 11: every brief's words are made again from its text. term_stats also
+    # counts each word's occurrences per section (cf: related briefs' key words by Bo1),
+    # filled by the re-analysis.
+    (
+        3,
+        [
+            "ALTER TABLE term_stats ADD COLUMN IF NOT EXISTS cf bigint NOT NULL DEFAULT 0",
+            _reanalyse,
+        ],
+    ),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

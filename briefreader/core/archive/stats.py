@@ -1,5 +1,6 @@
 """What a search knows of its words before it reads a brief: the archive's totals, each
-word's briefs per section (``term_stats``) and which words have a best-briefs list.
+word's briefs and occurrences per section (``term_stats``) and which words have a
+best-briefs list.
 
 Read in one statement for all the query's words: a search used to ask for them in four or
 five (totals, term_stats twice, best_words twice), each a round trip to a server that, on a
@@ -21,6 +22,8 @@ class WordStats:
         self._totals: dict[str, float] | None = None
         #: (word, section weight) -> briefs holding the word in that section.
         self.df: dict[tuple[str, str], int] = {}
+        #: (word, section weight) -> the word's occurrences in that section over all briefs.
+        self.cf: dict[tuple[str, str], int] = {}
         self.listed: set[str] = set()
         self._known: set[str] = set()
         first = sorted(set(words))
@@ -40,21 +43,22 @@ class WordStats:
         params: list[object] = []
         if totals:
             self._totals = {}
-            parts.append("SELECT 0, name, '', value FROM totals")
+            parts.append("SELECT 0, name, '', value, 0::bigint FROM totals")
         if words:
             parts += [
-                "SELECT 1, lexeme, field::text, ndoc FROM term_stats WHERE lexeme = ANY(%s)",
-                "SELECT 2, lexeme, '', 0 FROM best_words WHERE lexeme = ANY(%s)",
+                "SELECT 1, lexeme, field::text, ndoc, cf FROM term_stats WHERE lexeme = ANY(%s)",
+                "SELECT 2, lexeme, '', 0, 0::bigint FROM best_words WHERE lexeme = ANY(%s)",
             ]
             params += [words, words]
         if not parts:
             return
         self.cur.execute(" UNION ALL ".join(parts), params)
-        for kind, name, field, value in self.cur.fetchall():
+        for kind, name, field, value, cf in self.cur.fetchall():
             if kind == 0 and self._totals is not None:
                 self._totals[name] = float(value)
             elif kind == 1:
                 self.df[(name, field)] = int(value)
+                self.cf[(name, field)] = int(cf)
             else:
                 self.listed.add(name)
         self._known.update(words)
