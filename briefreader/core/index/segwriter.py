@@ -68,6 +68,8 @@ _ONE = pack_uint(1)
 _STOP = ("", "")  # a stopped or too-short token in the token cache
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
+#: A field's remembered analyses are forgotten past this many values.
+_VALUE_CACHE = 20_000
 #: The token cache is emptied past this many distinct tokens.
 _TOKEN_CACHE = 500_000
 
@@ -212,6 +214,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._pairs = termfile.PairCollector() if term_folder is not None else None
         self._term_arrays: SegmentTerms | None = None
         self._analysis: dict[str, TextAnalysis | None] = {}
+        #: Other fields' analysis by value (see _analysed).
+        self._generic: dict[str, dict[Any, list[tuple[bytes, int, Any, bytes]]]] = {}
         self._encode_one: dict[str, dict[int, bytes]] = {}
         #: Spelling fields: word -> the value of each of its postings (see _spelling).
         self._spell: dict[str, dict[str, list[Any]]] = {}
@@ -305,7 +309,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         length = 0
         last = None
         seen: set[bytes] = set()
-        for tbytes, freq, weight, vbytes in field.index(value):
+        for tbytes, freq, weight, vbytes in self._analysed(name, field, value):
             weight *= boost
             if field.scorable:
                 length += freq
@@ -323,6 +327,25 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if length:
             store.lengths[docnum] = length
         return length, last
+
+    def _analysed(self, name: str, field: Any, value: Any) -> list[tuple[bytes, int, Any, bytes]]:
+        """``field.index(value)`` as a list, remembered by value: most briefs share their
+        source, tags, year and a few actors, and Whoosh's analyzers cost tens of
+        microseconds a call. A remembered value's posting values are copied (a new bytes
+        object each, as Whoosh makes them: see _values)."""
+        cache = self._generic.get(name)
+        if cache is None:
+            cache = self._generic[name] = {}
+        try:
+            got = cache.get(value)
+        except TypeError:  # not hashable
+            return list(field.index(value))
+        if got is None:
+            if len(cache) > _VALUE_CACHE:
+                cache.clear()
+            got = cache[value] = list(field.index(value))
+            return got
+        return [(t, f, w, v[:1] + v[1:] if len(v) > 1 else v) for t, f, w, v in got]
 
     def _index_text(self, docnum: int, name: str, field: Any, value: str, boost: float,
                     analysis: TextAnalysis) -> tuple[int, bytes | None]:  # fmt: skip
