@@ -340,10 +340,10 @@ class ArchiveBackend:
         return ()
 
     def related(self, brief_id: str, limit: int = 10) -> list[Hit]:
-        """Briefs like this one, from bounded candidates (:mod:`.related`)."""
-        return self._run(
-            lambda conn: similar.related(conn, brief_id.removeprefix("archive:"), limit)
-        )
+        """Briefs like this one (:mod:`.related`); its copies are not among them."""
+        key = brief_id.removeprefix("archive:")
+        others = self.copies_of(key)
+        return self._run(lambda conn: similar.related(conn, key, limit, exclude=others))
 
     def actor_document_counts(self) -> dict[str, int]:
         """Briefs naming each actor among their main actors."""
