@@ -2,8 +2,8 @@
 
 One place chooses: fork only on Linux, on the main thread of a process running no other
 thread, where fork is not refused; spawn everywhere else. Whatever the choice, a helper ends
-when its parent is killed, the bulk writer's helpers included (they would wait on their job
-queue forever), and the index's helper pools give what one process gives.
+when its parent is killed, and the index's helper pools give what one process gives; a bulk
+update killed midway leaves the index free for the next one.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ if __name__ == "__main__":
     lib = Library([Path(sys.argv[1])], Path(sys.argv[2]), Glossary.load([]))
 
     def progress(done, total, path):
-        # By now the bulk writer has handed two batches to its two helpers.
+        # Midway through the bulk writer's first batch, with its postings in memory.
         if done == 260:
             pids = [p.pid for p in multiprocessing.active_children()]
             print(json.dumps(pids), flush=True)
@@ -185,9 +185,8 @@ def _small_corpus(root: Path, count: int) -> Path:
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the bulk writer needs two CPUs")
 @pytest.mark.parametrize("method", ["default", "spawn"])
-def test_the_bulk_writers_helpers_end_with_a_killed_indexer_and_free_the_index(
+def test_a_killed_bulk_update_ends_its_helpers_and_frees_the_index(
     tmp_path: Path, method: str
 ) -> None:
     corpus = _small_corpus(tmp_path / "corpus", 300)
@@ -200,8 +199,10 @@ def test_the_bulk_writers_helpers_end_with_a_killed_indexer_and_free_the_index(
     ) as parent:  # fmt: skip
         try:
             assert parent.stdout is not None
+            # The bulk writer works in the updating process (core/index/segwriter.py):
+            # whatever helpers there are (none for text briefs) end with it.
             pids = json.loads(parent.stdout.readline())
-            assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+            assert all(_alive(pid) for pid in pids)
         finally:
             parent.kill()
     assert _wait_gone(pids)
