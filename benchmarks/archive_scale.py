@@ -26,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +40,7 @@ from briefreader.core.archive import best as archive_best
 from briefreader.core.archive import push
 from briefreader.core.archive import related as archive_related
 from briefreader.core.archive.backend import init
+from briefreader.core.archive.reanalyse import recount_words
 from briefreader.core.brief import ARTICLE, COMMENT
 from briefreader.core.briefdocs import main_actors
 from briefreader.core.glossary import Glossary
@@ -89,17 +89,10 @@ def row(brief_id: str, text: str, glossary: Glossary) -> tuple[tuple, dict[str, 
     return push.row_and_words(brief, main_actors(mentions), by_section)
 
 
-def _analyse(chunk: list[tuple[str, str]]) -> tuple[list[tuple], Counter[tuple[str, str]]]:
-    """A worker's share: rows of a chunk of briefs and their per-section word counts."""
+def _analyse(chunk: list[tuple[str, str]]) -> list[tuple]:
+    """A worker's share: the rows of a chunk of briefs."""
     assert _GLOSSARY is not None
-    rows = []
-    df: Counter[tuple[str, str]] = Counter()
-    for brief_id, text in chunk:
-        r, distinct = row(brief_id, text, _GLOSSARY)
-        rows.append(r)
-        for weight, words in distinct.items():
-            df.update((w, weight) for w in words)
-    return rows, df
+    return [row(brief_id, text, _GLOSSARY)[0] for brief_id, text in chunk]
 
 
 def _chunks(items, size: int):  # type: ignore[no-untyped-def]
@@ -120,8 +113,8 @@ def bulk_load(
 
     The rows are the push's own (``push.row_and_words``: parse, match, analyse), made by
     ``workers`` processes while this one draws the texts in order; the briefs' indexes are
-    dropped first and built once at the end; term_stats and totals are counted from the
-    rows as the push counts them; then the best-briefs lists and VACUUM ANALYZE. Past
+    dropped first and built once at the end; term_stats is counted from the tsvectors as the
+    migration counts it, totals from the rows; then the best-briefs lists and VACUUM ANALYZE. Past
     ``until`` (UTC) no more briefs are drawn: the archive holds those copied so far.
     """
     t0 = time.perf_counter()
@@ -132,7 +125,6 @@ def bulk_load(
     for name, _def in indexes:
         conn.execute(f"DROP INDEX {name}")
     conn.execute("ALTER TABLE briefs DROP CONSTRAINT briefs_pkey")
-    df: Counter[tuple[str, str]] = Counter()
     sums = [0, 0, 0, 0]
     done = 0
     cols = ", ".join(push.COLUMNS)
@@ -140,14 +132,13 @@ def bulk_load(
         batches = pool.imap(_analyse, _chunks(texts(count), 250), chunksize=1)
         for part in _chunks(batches, 40):  # 10,000 briefs a COPY
             with conn.cursor() as cur, cur.copy(f"COPY briefs ({cols}) FROM STDIN") as copy:
-                for rows, counts in part:
+                for rows in part:
                     for r in rows:
                         copy.write_row(r)
                         sums[0] += 1
                         sums[1] += r[-4]
                         sums[2] += r[-3]
                         sums[3] += r[-2]
-                    df.update(counts)
             done = sums[0]
             rate = done / (time.perf_counter() - t0)
             print(f"  {done:,} briefs copied, {rate:.0f} briefs/s", file=sys.stderr, flush=True)
@@ -156,9 +147,10 @@ def bulk_load(
                 pool.terminate()
                 break
     copied = time.perf_counter() - t0
-    with conn.cursor() as cur, cur.copy("COPY term_stats (lexeme, field, ndoc) FROM STDIN") as c:
-        for (word, field), n in df.items():
-            c.write_row((word, field, n))
+    # Each word's briefs and occurrences per section, counted from the tsvectors as the
+    # schema's re-analysis counts them (related briefs' key words need the occurrences).
+    with conn.cursor() as cur:
+        recount_words(cur)
     conn.execute(
         """UPDATE totals SET value = d.value FROM unnest(
                ARRAY['briefs', 'words_a', 'words_b', 'words_c'], %s::bigint[]) AS d(name, value)
