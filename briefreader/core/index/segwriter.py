@@ -65,9 +65,9 @@ COMPRESS_FROM = 256
 _TERMINFO = W3TermInfo._struct
 #: A one-position posting's value starts with its count, 1 (``Positions.encode``).
 _ONE = pack_uint(1)
-_STOP = ("", "")  # a stopped or too-short token in the token cache
+_STOP = ("", "", -1)  # a stopped or too-short token in the token cache
 _FIRST = itemgetter(0)
-_SECOND = itemgetter(1)
+_THIRD = itemgetter(2)
 #: A field's remembered analyses are forgotten past this many values.
 _VALUE_CACHE = 20_000
 #: The token cache is emptied past this many distinct tokens.
@@ -90,8 +90,12 @@ class TextAnalysis:
         self.maxsize = maxsize
         self.stem = stem
         self.ignore = ignore
-        #: token as written -> (lower-cased word, index word), or _STOP.
-        self.cache: dict[str, tuple[str, str]] = {}
+        #: token as written -> (lower-cased word, index word, index word's number), or _STOP.
+        self.cache: dict[str, tuple[str, str, int]] = {}
+        #: Index words numbered as they are first met (for the life of this object: one
+        #: segment's writer), and by number.
+        self.numbers: dict[str, int] = {}
+        self.stems: list[str] = []
 
     @classmethod
     def of_analyzer(cls, ana: Any) -> TextAnalysis | None:
@@ -124,6 +128,7 @@ class TextAnalysis:
         if len(cache) > _TOKEN_CACHE:
             cache.clear()
         stops, lo, hi, stem, ignore = self.stops, self.minsize, self.maxsize, self.stem, self.ignore
+        numbers, stems = self.numbers, self.stems
         for token in tokens:
             word = token.lower()
             if len(word) < lo or (hi is not None and len(word) > hi) or word in stops:
@@ -134,10 +139,15 @@ class TextAnalysis:
                 # (a lone surrogate) fails its document there, never the commit.
                 index_word.encode("utf-8")
                 word.encode("utf-8")
-                cache[token] = (word, index_word)
+                number = numbers.get(index_word)
+                if number is None:
+                    number = numbers[index_word] = len(stems)
+                    stems.append(index_word)
+                cache[token] = (word, index_word, number)
 
-    def words(self, text: str) -> tuple[int, list[tuple[str, str]]]:
-        """(position of the first index word, each kept token's (word, index word))."""
+    def words(self, text: str) -> tuple[int, list[tuple[str, str, int]]]:
+        """(position of the first index word, each kept token's (word, index word, its
+        number))."""
         tokens = self.expression.findall(text)
         if not tokens:
             return 0, []
@@ -174,28 +184,21 @@ class _Field:
 
 class _Text:
     """One analysed text field's tokens in the segment being written, as arrays: each kept
-    token's term number, document and position, in the order they came (documents ascending,
-    positions ascending in each). Postings are made of them, sorted, at the commit."""
+    token's index word number (``TextAnalysis.numbers``), document and position, in the order
+    they came (documents ascending, positions ascending in each). Postings are made of them,
+    sorted, at the commit."""
 
-    __slots__ = ("doc", "ids", "pos", "terms", "tid")
+    __slots__ = ("analysis", "doc", "pos", "tid")
 
-    def __init__(self) -> None:
-        self.ids: dict[str, int] = {}
-        self.terms: list[str] = []
+    def __init__(self, analysis: TextAnalysis) -> None:
+        self.analysis = analysis
         self.doc = array.array("i")
         self.pos = array.array("i")
         self.tid = array.array("i")
 
-    def add(self, docnum: int, first: int, stems: list[str]) -> None:
-        ids = self.ids
-        new = set(stems).difference(ids)
-        if new:
-            terms = self.terms
-            for stem in new:
-                ids[stem] = len(terms)
-                terms.append(stem)
-        n = len(stems)
-        self.tid.extend(array.array("i", map(ids.__getitem__, stems)))
+    def add(self, docnum: int, first: int, numbers: array.array[int]) -> None:
+        n = len(numbers)
+        self.tid.extend(numbers)
         self.doc.extend(array.array("i", (docnum,)) * n)
         self.pos.extend(array.array("i", range(first, first + n)))
 
@@ -225,7 +228,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._texts: dict[str, _Text] = {}
         self._last_values: dict[str, dict[int, bytes]] = {}
         #: The current document's kept tokens by text field (its spelling words come of it).
-        self._kept: dict[str, list[tuple[str, str]]] = {}
+        self._kept: dict[str, list[tuple[str, str, int]]] = {}
         #: Blocks whose pickle is shorter than this are stored uncompressed: zlib set up
         #: for each of 80,000 one-posting blocks took a tenth of a build, for nothing (a
         #: pickle of 70 bytes came out as long). 0: every block compressed, as Whoosh does.
@@ -351,16 +354,16 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     analysis: TextAnalysis) -> tuple[int, bytes | None]:  # fmt: skip
         first, kept = analysis.words(value)
         self._kept[name] = kept
-        stems = list(map(_SECOND, kept))
-        if self._pairs is not None:
-            self._pairs.add(docnum, name, stems)
-        if not stems:
+        if not kept:
             return 0, None
+        numbers = array.array("i", map(_THIRD, kept))
+        if self._pairs is not None:
+            self._pairs.add(docnum, name, numbers, analysis.stems)
         text = self._texts.get(name)
         if text is None:
-            text = self._texts[name] = _Text()
-        text.add(docnum, first, stems)
-        length = len(stems) if field.scorable else 0
+            text = self._texts[name] = _Text(analysis)
+        text.add(docnum, first, numbers)
+        length = len(kept) if field.scorable else 0
         if length:
             self._field(name).lengths[docnum] = length
         return length, None
@@ -429,7 +432,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             tstarts = np.concatenate(([0], tcut)).tolist()
             tends = np.concatenate((tcut, [len(post_t)])).tolist()
             terms = self._field(name).terms
-            words = text.terms
+            words = text.analysis.stems
             for term, a, b in zip(post_t[tstarts].tolist(), tstarts, tends, strict=True):
                 terms[words[term]] = (ids[a:b], weights[a:b], values[a:b])
         self._texts.clear()

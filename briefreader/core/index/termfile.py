@@ -257,67 +257,82 @@ _PAIRS_HELD = 1_000_000
 class PairCollector:
     """The pair table of a segment being written, from each text field's index words in
     order as the writer analyses them (what :func:`_pairs` reads back from the stored text
-    otherwise). Words are numbered as they come; their key hashes are made once each."""
+    otherwise). The words come as numbers into a list of words the writer keeps; each
+    field's key hashes are made once a word, when a chunk is sorted."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, dict[str, int]] = {f: {} for f in TEXT_FIELDS}
-        self._names: list[bytes] = []
-        self._hashes = np.empty(0, np.uint64)
-        self._firsts = array.array("i")
-        self._seconds = array.array("i")
-        self._docs = array.array("i")
+        self._fields: dict[str, tuple[array.array[int], array.array[int], array.array[int]]] = {}
+        self._words: dict[str, list[str]] = {}
+        self._hashes: dict[str, np.ndarray] = {}
+        self._held = 0
+        self._known: dict[str, set[int]] = {}
         self._last_doc = -1
         self._parts_h: list[np.ndarray] = []
         self._parts_d: list[np.ndarray] = []
 
-    def add(self, docnum: int, field: str, words: list[str]) -> None:
-        """``words``: the index words of ``field`` in document ``docnum``, in order."""
-        ids = self._ids.get(field)
-        if ids is None or len(words) < 2:
+    def add(self, docnum: int, field: str, numbers: array.array[int], words: list[str]) -> None:
+        """The index words of ``field`` in document ``docnum``, in order, as numbers into
+        ``words`` (the same list every call for a field, growing)."""
+        if field not in TEXT_FIELDS or len(numbers) < 2:
             return
         if docnum != self._last_doc:
             # A chunk ends between documents, never inside one (see _pair_table).
-            if len(self._docs) >= _PAIRS_HELD:
+            if self._held >= _PAIRS_HELD:
                 self._fold()
             self._last_doc = docnum
-        new = set(words).difference(ids)
-        if new:
-            names = self._names
+        got = self._fields.get(field)
+        if got is None:
+            got = self._fields[field] = (array.array("i"), array.array("i"), array.array("i"))
+            self._words[field] = words
+        firsts, seconds, docs = got
+        n = len(numbers) - 1
+        firsts.extend(numbers[:-1])
+        seconds.extend(numbers[1:])
+        docs.extend(array.array("i", (docnum,)) * n)
+        self._held += n
+
+    def _field_hashes(self, field: str, wanted: np.ndarray) -> np.ndarray:
+        """Key hashes of ``field``'s words by number, made for the numbers ``wanted``."""
+        words = self._words[field]
+        have = self._hashes.get(field)
+        if have is None or len(have) < len(words):
+            grown = np.zeros(len(words), np.uint64)
+            if have is not None:
+                grown[: len(have)] = have
+            have = self._hashes[field] = grown
+        known = self._known.setdefault(field, set())
+        todo = [int(i) for i in np.unique(wanted).tolist() if i not in known]
+        if todo:
             prefix = field.encode("utf-8") + b"\x00"
-            for word in new:
-                ids[word] = len(names)
-                names.append(prefix + word.encode("utf-8"))
-        seq = array.array("i", map(ids.__getitem__, words))
-        self._firsts.extend(seq[:-1])
-        self._seconds.extend(seq[1:])
-        self._docs.extend(array.array("i", [docnum]) * (len(seq) - 1))
+            digest = hashlib.blake2b
+            have[todo] = [
+                int.from_bytes(digest(prefix + words[i].encode("utf-8"), digest_size=8).digest(),
+                               "little")
+                for i in todo
+            ]  # fmt: skip
+            known.update(todo)
+        return have
 
     def _fold(self) -> None:
-        if not self._docs:
+        if not self._held:
             return
-        have = len(self._hashes)
-        if have < len(self._names):
-            digest = hashlib.blake2b
-            more = np.fromiter(
-                (
-                    int.from_bytes(digest(k, digest_size=8).digest(), "little")
-                    for k in self._names[have:]
-                ),
-                dtype=np.uint64,
-                count=len(self._names) - have,
-            )
-            self._hashes = np.concatenate((self._hashes, more))
-        hashes = self._hashes
-        h, d = _pair_chunk(
-            hashes[np.frombuffer(self._firsts, dtype=np.int32)],
-            hashes[np.frombuffer(self._seconds, dtype=np.int32)],
-            np.frombuffer(self._docs, dtype=np.int32).copy(),
-        )
+        hs_first, hs_second, ds = [], [], []
+        for field, (firsts, seconds, docs) in self._fields.items():
+            if not len(docs):
+                continue
+            f = np.frombuffer(firsts, dtype=np.int32)
+            g = np.frombuffer(seconds, dtype=np.int32)
+            hashes = self._field_hashes(field, np.concatenate((f, g)))
+            hs_first.append(hashes[f])
+            hs_second.append(hashes[g])
+            ds.append(np.frombuffer(docs, dtype=np.int32).copy())
+        self._fields = {}
+        self._held = 0
+        if not ds:
+            return
+        h, d = _pair_chunk(np.concatenate(hs_first), np.concatenate(hs_second), np.concatenate(ds))
         self._parts_h.append(h)
         self._parts_d.append(d)
-        self._firsts = array.array("i")
-        self._seconds = array.array("i")
-        self._docs = array.array("i")
 
     def table(self) -> dict[str, np.ndarray]:
         """The ``phash`` / ``pptr`` / ``pids`` arrays of everything added."""
