@@ -65,7 +65,7 @@ COMPRESS_FROM = 256
 _TERMINFO = W3TermInfo._struct
 #: A one-position posting's value starts with its count, 1 (``Positions.encode``).
 _ONE = pack_uint(1)
-_STOP = ("", "", -1)  # a stopped or too-short token in the token cache
+_STOP = None  # a stopped or too-short token in the token cache
 _FIRST = itemgetter(0)
 _THIRD = itemgetter(2)
 #: A field's remembered analyses are forgotten past this many values.
@@ -90,8 +90,9 @@ class TextAnalysis:
         self.maxsize = maxsize
         self.stem = stem
         self.ignore = ignore
-        #: token as written -> (lower-cased word, index word, index word's number), or _STOP.
-        self.cache: dict[str, tuple[str, str, int]] = {}
+        #: token as written -> (lower-cased word, index word, index word's number), or None
+        #: (a stop word or too short).
+        self.cache: dict[str, tuple[str, str, int] | None] = {}
         #: Index words numbered as they are first met (for the life of this object: one
         #: segment's writer), and by number.
         self.numbers: dict[str, int] = {}
@@ -156,13 +157,10 @@ class TextAnalysis:
         if new:
             self._learn(new)
         got = list(map(cache.__getitem__, tokens))
-        first = 0
-        for first, item in enumerate(got):  # noqa: B007 - the index is what is wanted
-            if item is not _STOP:
-                break
-        else:
+        kept: list[tuple[str, str, int]] = list(filter(None, got))
+        if not kept:
             return 0, []
-        return first, [item for item in got if item is not _STOP]
+        return got.index(kept[0]), kept
 
 
 #: A term's postings: document numbers (ascending), weights and values, side by side.
