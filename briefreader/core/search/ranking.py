@@ -7,6 +7,7 @@ relevance gate runs both: ``benchmarks/relevance.py``, ``tests/archive/test_back
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Sequence
 
@@ -81,6 +82,11 @@ def feedback_words(
         length = sum(tf for _w, tf in pairs)
         if length <= 0:
             continue
+        scale = share / length
         for word, tf in pairs:
-            weights[word] = weights.get(word, 0.0) + share * tf / length
+            weights[word] = weights.get(word, 0.0) + scale * tf
+    if len(weights) > k > 0:
+        # Only the words at or above the k-th weight are sorted (thousands of words, 30 kept).
+        cut = heapq.nlargest(k, weights.values())[-1]
+        weights = {w: x for w, x in weights.items() if x >= cut}
     return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]

@@ -25,10 +25,15 @@ SNIPPET_CHARS = 220
 
 
 def _prefix(term: str) -> str:
-    """The first letters every written form of a stem starts with (all but its last three,
-    at most four): stemming rewrites only the end of a word, at most its last three letters
-    of the stem ("dying" -> "die", "skies" -> "sky")."""
-    return term[: max(1, min(4, len(term) - 3))]
+    """The first letters every written form of a stem starts with: all but its last letter,
+    at most four (stemming rewrites only the end of a word: "happy" -> "happi"); of a stem of
+    three letters or fewer, its first two, or its first alone when its second is an i or a y,
+    which Snowball's exceptions may have changed ("dying" -> "die", "lying" -> "lie").
+    tests/core/test_search_words.py checks the rule on every word of the sample corpus and
+    the relevance collections."""
+    if len(term) <= 3:
+        return term[:1] if term[1:2] in ("i", "y", "") else term[:2]
+    return term[: min(4, len(term) - 1)]
 
 
 @functools.lru_cache(maxsize=64)
