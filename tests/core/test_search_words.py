@@ -65,3 +65,23 @@ def test_analysed_terms_and_term_counts_agree() -> None:
     assert "p.m.f" in listed
     assert sum(counts.values()) == len(listed)
     assert counts[stem("forces")] == 2
+
+
+def test_a_question_of_stop_words_gets_no_spelling_suggestion(tmp_path: Path) -> None:
+    """Each stop word was "corrected" against the whole lexicon (2.2 s at 10,000 briefs) and
+    the question came back as nonsense ("a to last is said wo ..."): they are not misspelt."""
+    import shutil
+
+    from briefreader.core.glossary import Glossary
+    from briefreader.core.library import Library
+
+    shutil.copytree(REPO / "corpus", tmp_path / "corpus")
+    lib = Library([tmp_path / "corpus"], tmp_path / "data", Glossary.load([]))
+    try:
+        lib.update()
+        res = lib.search("a to most is and for of and the The")
+        assert res.total == 0 and res.suggestion is None
+        assert any("stop words" in n for n in res.notices)
+        assert lib.search("milita").suggestion == "militia"  # a misspelling still is
+    finally:
+        lib.close()

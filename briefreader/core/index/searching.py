@@ -34,6 +34,7 @@ from briefreader.core.search.ranking import (
     feedback_shares,
     feedback_words,
 )
+from briefreader.core.search.words import STOP_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -469,6 +470,8 @@ def _suggest(searcher: Any, text: str) -> str | None:
             if word in ("AND", "OR", "NOT", "TO"):
                 continue
             lower = word.lower()
+            if lower in STOP_WORDS:
+                continue  # never indexed, never a misspelling ("a to most is and for of")
             if searcher.doc_frequency("spell_article", lower) or searcher.doc_frequency(
                 "title", lower
             ):
