@@ -106,7 +106,8 @@ def test_a_digest_item_and_an_email_of_the_same_article(tmp_path: Path) -> None:
         res = lib.search("disarmed", limit=10)
         assert len(res.hits) == 1
         assert set((res.hits[0].id, *res.hits[0].copies)) == {
-            "2019-03-12_roundup.txt#1", "single.txt"
+            "2019-03-12_roundup.txt#1",
+            "single.txt",
         }
     finally:
         lib.close()
@@ -132,3 +133,43 @@ def test_a_removed_copy_leaves_its_group(lib: Library, tmp_path: Path) -> None:
     assert lib.index.copy_groups().groups == [("mirror.md", "roundup-item.md")]
     assert lib.copies_of("mirror.md") == ("roundup-item.md",)
     assert "roundup-item.md" not in [h.id for h in lib.related("mirror.md")]
+
+
+def _reference_signature(article: str) -> tuple[int, ...] | None:
+    """The MinHash signature over the distinct shingles, taken the long way."""
+    import zlib
+
+    import numpy as np
+
+    words = copies.words_of(article)
+    if len(words) < copies.MIN_SHINGLES + copies.SHINGLE - 1:
+        return None
+    shingles = {tuple(words[i : i + copies.SHINGLE]) for i in range(len(words) - 3)}
+    if len(shingles) < copies.MIN_SHINGLES:
+        return None
+    hashes = []
+    for sh in shingles:
+        h = 0
+        for w in sh:
+            h = (h * 1_000_003 + zlib.crc32(w.encode("utf-8", "surrogatepass"))) % (1 << 64)
+        hashes.append(h)
+    arr = np.array(hashes, dtype=np.uint64)
+    values = (copies._A[None, :] * arr[:, None] + copies._B[None, :]) >> np.uint64(32)
+    return tuple(int(v) for v in values.min(axis=0))
+
+
+@pytest.mark.parametrize(
+    "article",
+    [
+        " ".join(f"w{i % 997} x{i % 13}" for i in range(3000)),  # long, many distinct
+        "the same short note again. " * 200,  # a few sentences repeated: too little
+        " ".join(f"w{i}" for i in range(30)) * 20 + " tail words " * 40,  # repeats first
+        "Iran’s P.M.F. café " + " ".join(f"Ünïcode{i}" for i in range(400)),
+    ],
+)
+def test_the_signature_is_the_minimum_over_the_distinct_shingles(article: str) -> None:
+    """The fingerprint skips making every shingle distinct once the first few are distinct
+    enough (a repeat changes no minimum): the same signature as the long way."""
+    got = copies.fingerprint(article)
+    want = _reference_signature(article)
+    assert (got.signature if got is not None else None) == want
