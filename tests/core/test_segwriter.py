@@ -242,3 +242,49 @@ def test_an_unknown_whoosh_release_writes_whooshs_way(
     theirs = _build(tmp_path / "whoosh", SegmentWriter, _docs(30))
     assert _everything(ix) == _everything(theirs)
     assert not termfile.folder_of(folder).exists()  # left to write_term_files
+
+
+def _all_files(folder: Path, ix: Any) -> dict[str, bytes]:
+    (segment,) = ix._segments()
+    sid = segment.segment_id()
+    return {
+        p.name.replace(sid, "SEG"): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file() and sid in p.name
+    }
+
+
+@pytest.mark.parametrize("helper_dies", [False, True])
+def test_a_helper_process_encoding_the_article_writes_the_same_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, helper_dies: bool
+) -> None:
+    """The largest text field encoded by a forked helper (or, if the helper dies, by the
+    writer itself): the same segment and term file, byte for byte."""
+    from briefreader.core import processes
+    from briefreader.core.index import postenc
+
+    docs = _docs(200, 4)
+    alone = tmp_path / "alone"
+    ix = _build(alone, _fast(compress_from=0, parallel=False), docs, term_folder=alone)
+    want = _all_files(alone, ix)
+    started: list[str] = []
+    real_start = segwriter._Helper.start
+
+    def start(name: str, job: Any) -> Any:
+        started.append(name)
+        return real_start(name, job)
+
+    monkeypatch.setattr(segwriter, "PARALLEL_TOKENS", 1)
+    monkeypatch.setattr(segwriter._Helper, "start", staticmethod(start))
+    if helper_dies:
+        import os
+
+        monkeypatch.setattr(postenc, "encode_text_in_child", lambda conn, job: os._exit(3))
+    helped = tmp_path / "helped"
+    ix2 = _build(helped, _fast(compress_from=0), docs, term_folder=helped)
+    assert _all_files(helped, ix2) == want
+    assert any(name.endswith(".terms") for name in want)
+    if processes.start_method() == "fork":
+        assert started == ["article"]
+    else:  # spawn: the helper would cost more than it saves
+        assert started == []

@@ -27,12 +27,11 @@ from memory at the commit instead of being read back from the segment and the st
 from __future__ import annotations
 
 import array
+import contextlib
 import logging
-import zlib
 from collections.abc import Callable
-from operator import itemgetter, sub
+from operator import itemgetter
 from pathlib import Path
-from pickle import dumps
 from typing import Any
 
 import numpy as np
@@ -42,14 +41,15 @@ from whoosh.analysis import analyzers as wanalyzers
 from whoosh.analysis import filters as wfilters
 from whoosh.analysis import morph as wmorph
 from whoosh.analysis import tokenizers as wtokenizers
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_MAGIC
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter, W3TermInfo
-from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter
+from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from briefreader.core.index import termfile
+from briefreader.core import processes
+from briefreader.core.index import postenc, termfile
 from briefreader.core.index.fast import SegmentTerms
+from briefreader.core.index.postenc import Postings
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,9 @@ FAST_WRITE = whoosh.__version__ == (2, 7, 5)
 #: Blocks pickled shorter than this many bytes are written without zlib (see
 #: :attr:`FastSegmentWriter.compress_from`).
 COMPRESS_FROM = 256
-#: W3TermInfo's packed statistics (flags, total weight, document frequency, shortest and
-#: longest length bytes, highest weight, first and last document).
-_TERMINFO = W3TermInfo._struct
-#: A one-position posting's value starts with its count, 1 (``Positions.encode``).
-_ONE = pack_uint(1)
+#: Tokens in a text field from which a forked helper encodes its postings (see
+#: FastSegmentWriter._start_helper): below it the fork costs more than it saves.
+PARALLEL_TOKENS = 400_000
 _STOP = None  # a stopped or too-short token in the token cache
 _FIRST = itemgetter(0)
 _THIRD = itemgetter(2)
@@ -163,10 +161,6 @@ class TextAnalysis:
         return got.index(kept[0]), kept
 
 
-#: A term's postings: document numbers (ascending), weights and values, side by side.
-Postings = tuple[list[int], list[Any], list[bytes]]
-
-
 class _Field:
     """One indexed field's postings in the segment being written: term -> (docnums, weights,
     values), docnums ascending; plus each document's field length where it is kept."""
@@ -231,6 +225,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         #: for each of 80,000 one-posting blocks took a tenth of a build, for nothing (a
         #: pickle of 70 bytes came out as long). 0: every block compressed, as Whoosh does.
         self.compress_from = COMPRESS_FROM
+        #: Whether the largest text field may be encoded by a helper process.
+        self.parallel = True
         #: Whether this writer can take the fast path at all (else it is Whoosh's writer).
         self.fast = (
             FAST_WRITE
@@ -395,70 +391,24 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     # -- writing -----------------------------------------------------------------------------
 
     def _text_postings(self) -> None:
-        """The analysed text fields' postings from their token arrays (see _Text): grouped
-        by term and document with numpy, each posting's positions encoded as the Positions
-        format encodes them, and each document's last posting value kept for spelling."""
+        """The analysed text fields' postings from their token arrays (see _Text and
+        ``postenc.text_postings``), and each document's last posting value (for spelling)."""
         for name, text in self._texts.items():
-            field = self.schema[name]
-            fmt = field.format
-            tid = np.frombuffer(text.tid, dtype=np.int32)
-            if not len(tid):
+            if not len(text.tid):
                 continue
-            order = np.argsort(tid, kind="stable")  # documents and positions stay ascending
-            t = tid[order]
-            d = np.frombuffer(text.doc, dtype=np.int32)[order]
-            p = np.frombuffer(text.pos, dtype=np.int32)[order]
-            cut = np.flatnonzero((t[1:] != t[:-1]) | (d[1:] != d[:-1])) + 1
-            starts = np.concatenate(([0], cut))
-            ends = np.concatenate((cut, [len(t)]))
-            freq = ends - starts
-            post_t, post_d, post_p = t[starts], d[starts], p[starts]
-            values = self._values(fmt, name, freq, post_p, p, starts, ends)
-            # Whoosh multiplies the frequency by the format's boost, then by the field's.
-            weights = (freq.astype(np.float64) * fmt.field_boost * 1.0).tolist()
-            ids = post_d.tolist()
-            # Each document's last posting in Whoosh's order: the word first met last.
-            by_doc = np.lexsort((post_p, post_d))
-            last = np.flatnonzero(
-                np.concatenate((post_d[by_doc][1:] != post_d[by_doc][:-1], [True]))
+            ones = self._encode_one.get(name)
+            if ones is None:
+                ones = self._encode_one[name] = {}
+            terms, self._last_values[name] = postenc.text_postings(
+                np.frombuffer(text.tid, dtype=np.int32),
+                np.frombuffer(text.doc, dtype=np.int32),
+                np.frombuffer(text.pos, dtype=np.int32),
+                text.analysis.stems,
+                self.schema[name].format,
+                ones,
             )
-            self._last_values[name] = {
-                doc: values[i]
-                for doc, i in zip(post_d[by_doc][last].tolist(), by_doc[last].tolist(), strict=True)
-            }
-            tcut = np.flatnonzero(post_t[1:] != post_t[:-1]) + 1
-            tstarts = np.concatenate(([0], tcut)).tolist()
-            tends = np.concatenate((tcut, [len(post_t)])).tolist()
-            terms = self._field(name).terms
-            words = text.analysis.stems
-            for term, a, b in zip(post_t[tstarts].tolist(), tstarts, tends, strict=True):
-                terms[words[term]] = (ids[a:b], weights[a:b], values[a:b])
+            self._field(name).terms.update(terms)
         self._texts.clear()
-
-    def _values(self, fmt: Any, name: str, freq: np.ndarray, first: np.ndarray,
-                pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:  # fmt: skip
-        """Each posting's value: ``Positions.encode`` of its positions (a new bytes object
-        each, as Whoosh encodes each posting anew: pickle writes an object met twice in a
-        block as a reference)."""
-        encode = fmt.encode
-        values: list[bytes] = [b""] * len(freq)
-        single = freq == 1
-        ones = self._encode_one.get(name)
-        if ones is None:
-            ones = self._encode_one[name] = {}
-        firsts = first[single].tolist()
-        for p in set(firsts).difference(ones):
-            ones[p] = encode([p])[_INT_SIZE:]
-        one = _ONE
-        for i, p in zip(np.flatnonzero(single).tolist(), firsts, strict=True):
-            values[i] = one + ones[p]
-        many = np.flatnonzero(~single)
-        if len(many):
-            plist = pos.tolist()
-            for i, a, b in zip(many.tolist(), starts[many].tolist(), ends[many].tolist(),
-                               strict=True):  # fmt: skip
-                values[i] = encode(plist[a:b])
-        return values
 
     def _spelling_postings(self) -> None:
         """The spelling fields' postings as Whoosh's pool would give them: (0, 1, value),
@@ -482,18 +432,58 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if not self.fast:
             super()._flush_segment()
             return
-        self._text_postings()
-        self._spelling_postings()
         if self._pool_used():
             # Merged segments' postings came through Whoosh's pool: ours join them there.
+            self._text_postings()
+            self._spelling_postings()
             self._to_pool()
             super()._flush_segment()
             return
-        self.perdocwriter.close()
-        self._write_postings()
-        self.fieldwriter.close()
+        helper = self._start_helper()
+        try:
+            self._text_postings()
+            self.perdocwriter.close()
+            self._write_postings(helper)
+            self.fieldwriter.close()
+        finally:
+            if helper is not None:
+                helper.end()
         if self.term_folder is not None:
             self._write_term_file()
+
+    def _start_helper(self) -> _Helper | None:
+        """The largest text field encoded by a forked helper process while this one encodes
+        the others (its postings are a third to a half of the segment's), when it is large
+        enough to pay for the process and forking is the core's choice (processes.py: a
+        spawned helper would import and unpickle everything first)."""
+        if not self.parallel or not self._texts or processes.start_method() != "fork":
+            return None
+        name, text = max(self._texts.items(), key=lambda item: len(item[1].tid))
+        if len(text.tid) < PARALLEL_TOKENS:
+            return None
+        job = postenc.TextJob(
+            text.tid, text.doc, text.pos, text.analysis.stems, self.schema[name].format,
+            self._quantised_lengths(name), self._encoding(name), name in self._term_fields(),
+        )  # fmt: skip
+        try:
+            helper = _Helper.start(name, job)
+        except OSError as exc:  # no process to be had: this process encodes it
+            log.debug("postings encoded here: %s", exc)
+            return None
+        del self._texts[name]
+        return helper
+
+    def _encoding(self, name: str) -> postenc.Encoding:
+        codec = self.codec
+        return postenc.Encoding(
+            int(codec._blocklimit),
+            int(codec._compression),
+            self.compress_from,
+            self.schema[name].format.fixed_value_size(),
+        )
+
+    def _term_fields(self) -> set[str]:
+        return termfile.fields_of(self.schema) if self.term_folder is not None else set()
 
     def _write_term_file(self) -> None:
         """The segment's term file from the postings just written (an accelerator: a
@@ -520,10 +510,15 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     add((name, btext, docnum, weight, vbytes))
         self._fields.clear()
 
-    def sorted_terms(self) -> list[tuple[str, list[tuple[bytes, Postings]]]]:
-        """Each field (by name) with its terms (by bytes) and their postings, as written."""
+    def sorted_terms(
+        self, skip: set[str] | frozenset[str] = frozenset()
+    ) -> list[tuple[str, list[tuple[bytes, Postings]]]]:
+        """Each field (by name, but those in ``skip``) with its terms (by bytes) and their
+        postings, as written."""
         out = []
         for name in sorted(self._fields):
+            if name in skip:
+                continue
             store = self._fields[name]
             if not store.terms:
                 continue  # Whoosh starts a field only at its first posting
@@ -538,118 +533,60 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             out.append((name, items))
         return out
 
-    def _write_postings(self) -> None:
-        """Every term's postings through Whoosh's field writer (its terms table), the
-        blocks encoded as ``W3PostingsWriter._write_block`` encodes them, a block at a time
-        instead of a posting at a time; a block too small to gain from zlib is stored
-        plainly (its info says so, as Whoosh's reader expects), see ``compress_from``."""
+    def _write_postings(self, helper: _Helper | None) -> None:
+        """Every field's postings encoded (``postenc.encode_field``: Whoosh's blocks and
+        term infos, a field at a time; the helper's field by the helper), then laid end to
+        end in field order through Whoosh's field writer and its terms table. A spelling
+        field waits for the field its values come from."""
+        keep = self._term_fields()
+        encoded: dict[str, postenc.EncodedField] = {}
+        waiting = {spell for spell, base in self._spell_base.items()} if helper else set()
+        if helper is None:
+            self._spelling_postings()
+        for name, items in self.sorted_terms(skip=waiting):
+            encoded[name] = postenc.encode_field(
+                items, self._quantised_lengths(name), self._encoding(name), name in keep
+            )
+        if helper is not None:
+            got, self._last_values[helper.name] = helper.result()
+            encoded[helper.name] = got
+            self._spelling_postings()
+            for name, items in self.sorted_terms(skip=set(encoded)):
+                encoded[name] = postenc.encode_field(
+                    items, self._quantised_lengths(name), self._encoding(name), name in keep
+                )
+        self._fields.clear()
+        self._lay_out(encoded, keep)
+
+    def _lay_out(self, encoded: dict[str, postenc.EncodedField], keep: set[str]) -> None:
+        """Write the encoded fields in name order (Whoosh's order) and their terms' rows,
+        and gather the term file's arrays."""
         fw = self.fieldwriter
-        schema = self.schema
-        codec = self.codec
-        limit = int(codec._blocklimit)
-        level = int(codec._compression)
-        small = self.compress_from
         postfile = fw._postfile
         tindex = fw._tindex
-        terms_by_field = self.sorted_terms()
-        wanted = termfile.fields_of(schema) if self.term_folder is not None else set()
         t_fields: list[str] = []
         t_keys: list[bytes] = []
         t_counts: list[int] = []
         t_ids = array.array("i")
         t_weights = array.array("f")
-        for name, items in terms_by_field:
-            field = schema[name]
-            fw.start_field(name, field)
-            keep = name in wanted
-            if keep:
-                key_prefix = name.encode("utf-8") + b"\x00"
+        for name in sorted(encoded):
+            enc = encoded[name]
+            if not enc.rows:
+                continue  # Whoosh starts a field only at its first posting
+            fw.start_field(name, self.schema[name])
             prefix = pack_ushort(fw._fieldid)
-            lengths = self._quantised_lengths(name)
-            fixed = field.format.fixed_value_size()
-            offset = postfile.tell()
-            for btext, posts in items:
-                ids_all, weights_all, values_all = posts
-                n = len(ids_all)
-                if keep:
-                    t_fields.append(name)
-                    t_keys.append(key_prefix + btext)
-                    t_counts.append(n)
-                if n <= limit:
-                    # One block, the common case, without the objects Whoosh's writer
-                    # goes through: the same block and the same term info, packed here.
-                    warr = array.array("f", weights_all)
-                    if keep:
-                        t_ids.extend(ids_all)
-                        t_weights.extend(warr)
-                    top = max(weights_all)
-                    maxweight = top if top > 0 else 0
-                    minlength: int | None = None
-                    maxlength = 0
-                    if lengths:
-                        got = list(filter(None, map(lengths.get, ids_all)))
-                        if got:
-                            minlength = min(got)
-                            maxlength = max(got)
-                    if warr.count(1.0) == n:
-                        mini_w: Any = None
-                    elif warr.count(warr[0]) == n:
-                        mini_w = warr[0]
-                    else:
-                        mini_w = tuple(warr)
-                    if fixed is None or fixed < 0:
-                        mini_v: Any = tuple(filter(None, values_all))
-                    elif fixed == 0:
-                        mini_v = None
-                    else:
-                        mini_v = b"".join(filter(None, values_all))
-                    data = dumps(((ids_all[0], *map(sub, ids_all[1:], ids_all)), mini_w,
-                                  mini_v), 2)  # fmt: skip
-                    comp = level if level and len(data) >= small else 0
-                    if comp:
-                        data = zlib.compress(data, comp)
-                    minbyte = length_to_byte(minlength)
-                    maxbyte = length_to_byte(maxlength)
-                    head = dumps((n, ids_all[-1], maxweight, comp, minbyte, maxbyte), 2)
-                    piece = _W3_MAGIC + pack_int(-(len(head) + len(data))) + head + data
-                    postfile.write(piece)
-                    size = len(piece)
-                    info_bytes = _TERMINFO.pack(
-                        0, 0 + sum(warr), n, minbyte, maxbyte, maxweight, ids_all[0],
-                        ids_all[-1],
-                    ) + pack_long(offset) + pack_int(size)  # fmt: skip
-                    offset += size
-                    tindex.add(prefix + btext, info_bytes)
-                    continue
-                info = W3TermInfo()
-                pieces = [_W3_MAGIC]
-                size = len(_W3_MAGIC)
-                for start in range(0, n, limit):
-                    end = start + limit
-                    block = _Block(
-                        ids_all[start:end], weights_all[start:end], values_all[start:end], lengths
-                    )
-                    info.add_block(block)
-                    if keep:
-                        t_ids.extend(block.ids)
-                        t_weights.extend(block._weights)
-                    data = dumps((block.mini_ids(), block.mini_weights(),
-                                  block.mini_values(fixed)), 2)  # fmt: skip
-                    comp = level if level and len(data) >= small else 0
-                    if comp:
-                        data = zlib.compress(data, comp)
-                    head = dumps(block.info(comp), 2)
-                    blocklength = len(head) + len(data)
-                    if start + limit >= n:
-                        blocklength = -blocklength  # the last block
-                    pieces += (pack_int(blocklength), head, data)
-                    size += 4 + len(head) + len(data)
-                postfile.write(b"".join(pieces))
-                info.set_extent(offset, size)
-                offset += size
-                tindex.add(prefix + btext, info.to_bytes())
+            base = postfile.tell()
+            postfile.write(enc.blob)
+            for row, (btext, _head, _offset, _size) in enumerate(enc.rows):
+                tindex.add(prefix + btext, enc.info(row, base))
+            if name in keep:
+                key_prefix = name.encode("utf-8") + b"\x00"
+                t_fields.extend([name] * len(enc.rows))
+                t_keys.extend(key_prefix + btext for btext, _h, _o, _s in enc.rows)
+                t_counts.extend(enc.counts)
+                t_ids.extend(enc.ids)
+                t_weights.extend(enc.weights)
             fw.finish_field()
-        self._fields.clear()
         self._term_arrays = (
             SegmentTerms(
                 t_fields,
@@ -676,69 +613,45 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         return out
 
 
-class _Block:
-    """One block of a term's postings, with what ``W3TermInfo.add_block`` and the block's
-    info ask of Whoosh's buffer (``add_posting``'s rules: float32 weights, the first
-    highest weight, only non-empty values, only non-zero lengths)."""
+class _Helper:
+    """A forked process encoding one text field (``postenc.encode_text_in_child``)."""
 
-    __slots__ = ("_weights", "ids", "maxlength", "maxweight", "minlength", "values")
+    def __init__(self, name: str, process: Any, conn: Any, job: postenc.TextJob) -> None:
+        self.name = name
+        self.process = process
+        self.conn = conn
+        self.job = job
 
-    def __init__(self, ids: list[int], weights: list[Any], values: list[bytes],
-                 lengths: dict[int, int]) -> None:  # fmt: skip
-        self.ids = ids
-        self._weights = array.array("f", weights)
-        self.values = list(filter(None, values))
-        top = max(weights)
-        self.maxweight = top if top > 0 else 0
-        self.minlength: int | None = None
-        self.maxlength = 0
-        if lengths:
-            got = list(filter(None, map(lengths.get, ids)))
-            if got:
-                self.minlength = min(got)
-                self.maxlength = max(got)
+    @classmethod
+    def start(cls, name: str, job: postenc.TextJob) -> _Helper:
+        ctx = processes.context()
+        ours, theirs = ctx.Pipe(duplex=False)
+        process = ctx.Process(
+            target=postenc.encode_text_in_child,
+            args=(theirs, job),
+            name="briefreader-postings",
+            daemon=True,
+        )
+        try:
+            process.start()
+        finally:
+            theirs.close()
+        return cls(name, process, ours, job)
 
-    def __len__(self) -> int:
-        return len(self.ids)
+    def result(self) -> tuple[postenc.EncodedField, dict[int, bytes]]:
+        """What the helper made; made here instead if it failed or died."""
+        try:
+            got = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            got = exc
+        if isinstance(got, tuple):
+            return got
+        log.warning("postings of %s encoded here: the helper gave %r", self.name, got)
+        return postenc.encode_text(self.job)
 
-    def min_id(self) -> int:
-        return self.ids[0]
-
-    def max_id(self) -> int:
-        return self.ids[-1]
-
-    def min_length(self) -> int | None:
-        return self.minlength
-
-    def max_length(self) -> int:
-        return self.maxlength
-
-    def max_weight(self) -> Any:
-        return self.maxweight
-
-    def mini_ids(self) -> tuple[int, ...]:
-        ids = self.ids
-        return (ids[0], *map(sub, ids[1:], ids))
-
-    def mini_weights(self) -> Any:
-        weights = self._weights
-        n = len(weights)
-        if weights.count(1.0) == n:
-            return None
-        first = weights[0]
-        if weights.count(first) == n:
-            return first
-        return tuple(weights)
-
-    def mini_values(self, fixed: int | None) -> Any:
-        if fixed is None or fixed < 0:
-            return tuple(self.values)
-        if fixed == 0:
-            return None
-        return b"".join(self.values)
-
-    def info(self, comp: int) -> tuple[Any, ...]:
-        return (
-            len(self.ids), self.ids[-1], self.maxweight, comp,
-            length_to_byte(self.minlength), length_to_byte(self.maxlength),
-        )  # fmt: skip
+    def end(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.close()
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(5)

@@ -1,0 +1,337 @@
+"""Whoosh-Reloaded 2.7.5's posting blocks and term infos, encoded a field at a time.
+
+What ``W3PostingsWriter`` does a posting at a time (``add_posting``, ``_write_block``,
+``finish_postings``) and ``W3TermInfo`` a block at a time, done here for a whole field's
+terms at once: each term's blocks of up to ``blocklimit`` postings (delta-coded ids, float32
+weights, values, pickled with protocol 2), each block's info, and the term's packed
+statistics. A field's postings come out as one run of bytes whose term offsets are relative
+to its start, so that fields can be encoded apart (one in a helper process, see
+:func:`encode_text_in_child`) and laid end to end by the writer (``segwriter.py``).
+
+A text field's postings are grouped from its token arrays with numpy (:func:`text_postings`):
+the Positions format's values, the weights Whoosh gives them, and each document's last
+posting value, which Whoosh's writer gives to the document's spelling postings.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import zlib
+from dataclasses import dataclass, field
+from operator import sub
+from pickle import dumps
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_MAGIC
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_uint
+from whoosh.util.numeric import length_to_byte
+
+from briefreader.core import processes
+
+#: A term's postings: document numbers (ascending), weights and values, side by side.
+Postings = tuple[list[int], list[Any], list[bytes]]
+#: A one-position posting's value starts with its count, 1 (``Positions.encode``).
+_ONE = pack_uint(1)
+#: W3TermInfo's packed statistics (flags, total weight, document frequency, shortest and
+#: longest length bytes, highest weight, first and last document).
+_TERMINFO = W3TermInfo._struct
+#: A term info's extent (offset, length) is this many bytes at its end.
+_EXTENT = 12
+
+
+@dataclass(slots=True)
+class Encoding:
+    """How blocks are made: postings a block, zlib's level, the pickled size from which a
+    block is compressed, and the format's fixed value size."""
+
+    limit: int
+    level: int
+    small: int
+    fixed: int | None
+
+
+@dataclass(slots=True)
+class EncodedField:
+    """A field's postings as bytes (``blob``) and each term's row for the terms table:
+    (term bytes, term info without its extent, offset in ``blob``, size). With ``keep``,
+    also each term's postings for the term file (termfile.py): counts, ids, weights."""
+
+    blob: bytes = b""
+    rows: list[tuple[bytes, bytes, int, int]] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    ids: array.array[int] = field(default_factory=lambda: array.array("i"))
+    weights: array.array[float] = field(default_factory=lambda: array.array("f"))
+
+    def info(self, row: int, base: int) -> bytes:
+        """Row ``row``'s term info, its postings ``base`` bytes into the postings file."""
+        _btext, head, offset, size = self.rows[row]
+        return head + pack_long(base + offset) + pack_int(size)
+
+
+def encode_field(items: list[tuple[bytes, Postings]], lengths: dict[int, int], how: Encoding,
+                 keep: bool) -> EncodedField:  # fmt: skip
+    """Encode a field's terms (by bytes, each with its postings) as Whoosh writes them;
+    ``lengths``: each document's field length as the lengths column gives it back."""
+    limit, level, small, fixed = how.limit, how.level, how.small, how.fixed
+    out = EncodedField()
+    rows = out.rows
+    pieces: list[bytes] = []
+    offset = 0
+    for btext, (ids_all, weights_all, values_all) in items:
+        n = len(ids_all)
+        if keep:
+            out.counts.append(n)
+        if n <= limit:
+            # One block, the common case, without the objects Whoosh's writer goes
+            # through: the same block and the same term info, packed here.
+            warr = array.array("f", weights_all)
+            if keep:
+                out.ids.extend(ids_all)
+                out.weights.extend(warr)
+            top = max(weights_all)
+            maxweight = top if top > 0 else 0
+            minlength: int | None = None
+            maxlength = 0
+            if lengths:
+                got = list(filter(None, map(lengths.get, ids_all)))
+                if got:
+                    minlength = min(got)
+                    maxlength = max(got)
+            if warr.count(1.0) == n:
+                mini_w: Any = None
+            elif warr.count(warr[0]) == n:
+                mini_w = warr[0]
+            else:
+                mini_w = tuple(warr)
+            if fixed is None or fixed < 0:
+                mini_v: Any = tuple(filter(None, values_all))
+            elif fixed == 0:
+                mini_v = None
+            else:
+                mini_v = b"".join(filter(None, values_all))
+            data = dumps(((ids_all[0], *map(sub, ids_all[1:], ids_all)), mini_w, mini_v), 2)
+            comp = level if level and len(data) >= small else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            minbyte = length_to_byte(minlength)
+            maxbyte = length_to_byte(maxlength)
+            head = dumps((n, ids_all[-1], maxweight, comp, minbyte, maxbyte), 2)
+            piece = _W3_MAGIC + pack_int(-(len(head) + len(data))) + head + data
+            pieces.append(piece)
+            size = len(piece)
+            info = _TERMINFO.pack(
+                0, 0 + sum(warr), n, minbyte, maxbyte, maxweight, ids_all[0], ids_all[-1]
+            )
+            rows.append((btext, info, offset, size))
+            offset += size
+            continue
+        tinfo = W3TermInfo()
+        size = len(_W3_MAGIC)
+        pieces.append(_W3_MAGIC)
+        for start in range(0, n, limit):
+            end = start + limit
+            block = _Block(
+                ids_all[start:end], weights_all[start:end], values_all[start:end], lengths
+            )
+            tinfo.add_block(block)
+            if keep:
+                out.ids.extend(block.ids)
+                out.weights.extend(block._weights)
+            data = dumps((block.mini_ids(), block.mini_weights(), block.mini_values(fixed)), 2)
+            comp = level if level and len(data) >= small else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            head = dumps(block.info(comp), 2)
+            blocklength = len(head) + len(data)
+            if start + limit >= n:
+                blocklength = -blocklength  # the last block
+            pieces += (pack_int(blocklength), head, data)
+            size += 4 + len(head) + len(data)
+        tinfo.set_extent(0, size)
+        rows.append((btext, tinfo.to_bytes()[:-_EXTENT], offset, size))
+        offset += size
+    out.blob = b"".join(pieces)
+    return out
+
+
+class _Block:
+    """One block of a term's postings, with what ``W3TermInfo.add_block`` and the block's
+    info ask of Whoosh's buffer (``add_posting``'s rules: float32 weights, the first
+    highest weight, only non-empty values, only non-zero lengths)."""
+
+    __slots__ = ("_weights", "ids", "maxlength", "maxweight", "minlength", "values")
+
+    def __init__(self, ids: list[int], weights: list[Any], values: list[bytes],
+                 lengths: dict[int, int]) -> None:  # fmt: skip
+        self.ids = ids
+        self._weights = array.array("f", weights)
+        self.values = list(filter(None, values))
+        top = max(weights)
+        self.maxweight = top if top > 0 else 0
+        self.minlength: int | None = None
+        self.maxlength = 0
+        if lengths:
+            got = list(filter(None, map(lengths.get, ids)))
+            if got:
+                self.minlength = min(got)
+                self.maxlength = max(got)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def min_id(self) -> int:
+        return self.ids[0]
+
+    def max_id(self) -> int:
+        return self.ids[-1]
+
+    def min_length(self) -> int | None:
+        return self.minlength
+
+    def max_length(self) -> int:
+        return self.maxlength
+
+    def max_weight(self) -> Any:
+        return self.maxweight
+
+    def mini_ids(self) -> tuple[int, ...]:
+        ids = self.ids
+        return (ids[0], *map(sub, ids[1:], ids))
+
+    def mini_weights(self) -> Any:
+        weights = self._weights
+        n = len(weights)
+        if weights.count(1.0) == n:
+            return None
+        first = weights[0]
+        if weights.count(first) == n:
+            return first
+        return tuple(weights)
+
+    def mini_values(self, fixed: int | None) -> Any:
+        if fixed is None or fixed < 0:
+            return tuple(self.values)
+        if fixed == 0:
+            return None
+        return b"".join(self.values)
+
+    def info(self, comp: int) -> tuple[Any, ...]:
+        return (
+            len(self.ids), self.ids[-1], self.maxweight, comp,
+            length_to_byte(self.minlength), length_to_byte(self.maxlength),
+        )  # fmt: skip
+
+
+# -- text fields ------------------------------------------------------------------------------
+
+
+#: A text field's postings by word, and each document's last posting value.
+TextPostings = tuple[dict[str, Postings], dict[int, bytes]]
+
+
+def text_postings(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, words: list[str],
+                  fmt: Any, ones: dict[int, bytes]) -> TextPostings:  # fmt: skip
+    """A text field's postings from its tokens (index word number into ``words``, document,
+    position; documents ascending, positions ascending in each) and each document's last
+    posting value in Whoosh's order (the word first met last). ``ones`` caches the values
+    of one-position postings' tails."""
+    order = np.argsort(tid, kind="stable")  # documents and positions stay ascending
+    t = tid[order]
+    d = doc[order]
+    p = pos[order]
+    cut = np.flatnonzero((t[1:] != t[:-1]) | (d[1:] != d[:-1])) + 1
+    starts = np.concatenate(([0], cut))
+    ends = np.concatenate((cut, [len(t)]))
+    freq = ends - starts
+    post_t, post_d, post_p = t[starts], d[starts], p[starts]
+    values = _values(fmt, ones, freq, post_p, p, starts, ends)
+    # Whoosh multiplies the frequency by the format's boost, then by the field's (1.0).
+    weights = (freq.astype(np.float64) * fmt.field_boost * 1.0).tolist()
+    ids = post_d.tolist()
+    by_doc = np.lexsort((post_p, post_d))
+    docs_sorted = post_d[by_doc]
+    last = np.flatnonzero(np.concatenate((docs_sorted[1:] != docs_sorted[:-1], [True])))
+    last_values = {
+        d_: values[i]
+        for d_, i in zip(docs_sorted[last].tolist(), by_doc[last].tolist(), strict=True)
+    }
+    tcut = np.flatnonzero(post_t[1:] != post_t[:-1]) + 1
+    tstarts = np.concatenate(([0], tcut)).tolist()
+    tends = np.concatenate((tcut, [len(post_t)])).tolist()
+    terms: dict[str, Postings] = {}
+    for term, a, b in zip(post_t[tstarts].tolist(), tstarts, tends, strict=True):
+        terms[words[term]] = (ids[a:b], weights[a:b], values[a:b])
+    return terms, last_values
+
+
+def _values(fmt: Any, ones: dict[int, bytes], freq: np.ndarray, first: np.ndarray,
+            pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:  # fmt: skip
+    """Each posting's value: ``Positions.encode`` of its positions (a new bytes object
+    each, as Whoosh encodes each posting anew: pickle writes an object met twice in a
+    block as a reference)."""
+    encode = fmt.encode
+    values: list[bytes] = [b""] * len(freq)
+    single = freq == 1
+    firsts = first[single].tolist()
+    for p in set(firsts).difference(ones):
+        ones[p] = encode([p])[_INT_SIZE:]
+    one = _ONE
+    for i, p in zip(np.flatnonzero(single).tolist(), firsts, strict=True):
+        values[i] = one + ones[p]
+    many = np.flatnonzero(~single)
+    if len(many):
+        plist = pos.tolist()
+        for i, a, b in zip(many.tolist(), starts[many].tolist(), ends[many].tolist(),
+                           strict=True):  # fmt: skip
+            values[i] = encode(plist[a:b])
+    return values
+
+
+@dataclass(slots=True)
+class TextJob:
+    """A text field to group and encode elsewhere: its tokens' arrays, its
+    words, its format, its documents' lengths, how to encode, whether the term file wants
+    it, and the key prefix of its terms."""
+
+    tid: array.array[int]
+    doc: array.array[int]
+    pos: array.array[int]
+    words: list[str]
+    fmt: Any
+    lengths: dict[int, int]
+    how: Encoding
+    keep: bool
+
+
+def encode_text(job: TextJob) -> tuple[EncodedField, dict[int, bytes]]:
+    """The field's encoded postings and each document's last posting value."""
+    terms, last = text_postings(
+        np.frombuffer(job.tid, dtype=np.int32),
+        np.frombuffer(job.doc, dtype=np.int32),
+        np.frombuffer(job.pos, dtype=np.int32),
+        job.words,
+        job.fmt,
+        {},
+    )
+    items = sorted(((t.encode("utf-8"), posts) for t, posts in terms.items()), key=_first)
+    return encode_field(items, job.lengths, job.how, job.keep), last
+
+
+def _first(item: tuple[bytes, Any]) -> bytes:
+    return item[0]
+
+
+def encode_text_in_child(conn: Any, job: TextJob) -> None:
+    """A helper process's life: encode ``job`` and send back what :func:`encode_text`
+    gives, or the exception (the writer then encodes the field itself)."""
+    processes.die_with_parent()
+    try:
+        got: Any = encode_text(job)
+    except Exception as exc:  # noqa: BLE001 - sent back, the parent decides
+        got = exc
+    with contextlib.suppress(OSError):
+        conn.send(got)
+        conn.close()
