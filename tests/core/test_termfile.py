@@ -131,6 +131,7 @@ def test_colliding_hashes_are_told_apart_by_their_keys(tmp_path: Path) -> None:
         "phash": np.zeros(0, np.uint64),
         "pptr": np.zeros(1, np.int64),
         "pids": np.zeros(0, np.int32),
+        **{f"len_{name}": np.zeros(0, np.float32) for name in termfile.LENGTH_FIELDS},
     }
     path = tmp_path / "x.terms"
     termfile._save(path, arrays, ["a", "b"])

@@ -21,7 +21,6 @@ import numpy as np
 
 from briefreader.core.index import fast
 from briefreader.core.index.termfile import TermFile, key_hash, term_key
-from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -369,14 +368,18 @@ class SegmentArrays:
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in ``fieldname`` (its index words, its actors): exact from
-        the term file's postings where there is one, else Whoosh's, which keeps a length in
+        the segment's term file where there is one, else Whoosh's, which keeps a length in
         one byte (steps of about 3.5 % past ten words). Exact, a brief scores as it does on the
         team archive, which counts its words exactly."""
 
         def make() -> tuple[Any, int]:
-            got = exact_lengths(self.terms, fieldname, self.n) if self.terms is not None else None
-            if got is None:
+            terms = self.terms
+            got = terms.lengths.get(fieldname) if terms is not None else None
+            if got is None or len(got) != self.n:
                 got = fast.field_lengths(self.reader, fieldname)
+            else:
+                # A copy, not a view of the mapped file: the cache outlives the file's map.
+                got = np.array(got, dtype=np.float32)
             return got, int(got.nbytes)
 
         got: Any = self.cache.get_or_make((self.key, "len", fieldname), make)
@@ -398,25 +401,3 @@ class SegmentArrays:
         got: Any = self.cache.get_or_make((self.key, "facet", name), make)
         return got
 
-
-def exact_lengths(terms: Any, fieldname: str, n: int) -> np.ndarray | None:
-    """Each of a segment's ``n`` documents' length in a scored field (a text field's index
-    words, the actors named), summed from the field's postings in the segment's term file
-    (each posting's weight is how often the word occurs, times the field's boost); None for
-    a field whose lengths are not kept this way."""
-    if fieldname not in (*TEXT_FIELDS, "actors"):
-        return None
-    keys, kpos, ppos = terms.keys, terms.kpos, terms.ppos
-    rows = len(kpos) - 1
-    head = np.frombuffer(fieldname.encode("utf-8") + b"\0", np.uint8)
-    if rows <= 0 or not len(keys):
-        return np.zeros(n, np.float32)
-    starts = kpos[:-1]
-    ok = (kpos[1:] - starts) > len(head)
-    last = len(keys) - 1
-    for j, byte in enumerate(head.tolist()):
-        ok &= keys[np.minimum(starts + j, last)] == byte
-    of_field = np.repeat(ok, np.diff(ppos))
-    boost = float(FIELD_BOOSTS.get(fieldname, 1.0)) or 1.0
-    counts = np.rint(terms.weights[of_field].astype(np.float64) / boost)
-    return np.bincount(terms.ids[of_field], weights=counts, minlength=n)[:n].astype(np.float32)
