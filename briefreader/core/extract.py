@@ -5,7 +5,8 @@ PDFs, Word files, web pages and emails cost milliseconds to tens of milliseconds
 writer waits. Here they are read by a few worker processes, handed out ahead of the writer
 and given back in the update's own order, so what is written, committed and recorded in the
 manifest is exactly what reading them one by one gives. Outside the index package (whose
-writer and term-file helpers have pools of their own), the core starts processes here only.
+segment writer, term-file and candidate helpers are its own), the core starts processes
+here only.
 
 Spawn-safe: workers are started with the ``spawn`` method on every platform (never ``fork``:
 Windows has none, and macOS forbids it once Qt is loaded), a job is a picklable
@@ -13,7 +14,7 @@ Windows has none, and macOS forbids it once Qt is loaded), a job is a picklable
 :class:`~briefreader.core.briefdocs.FileOutcome`, and a frozen app's entry point calls
 ``multiprocessing.freeze_support()``. No thread is started in this process: each worker has a
 pipe of its own, waited on with ``multiprocessing.connection.wait`` (a process that forks later,
-as Whoosh's bulk writer does, never forks a thread holding a lock).
+as the segment writer's helper does, never forks a thread holding a lock).
 
 Kill-safety: a worker only reads files and never touches the index, whose commits stay in the
 updating process; a worker ends when its pipe closes or its parent goes away (killed
@@ -64,9 +65,13 @@ PROCESSES_ENV = "BRIEFREADER_READ_PROCESSES"
 
 
 def default_processes() -> int:
-    """Worker processes to read with: one CPU left to the updating process (the index
-    writer), at least one worker and at most MAX_PROCESSES; BRIEFREADER_READ_PROCESSES
-    overrides (0: read in the updating process)."""
+    """Worker processes to read with: one a CPU, at most MAX_PROCESSES;
+    BRIEFREADER_READ_PROCESSES overrides (0: read in the updating process).
+
+    Not one CPU left to the updating process any more: since the index writer works from
+    postings in memory (index/segwriter.py) it waits for the readers most of a mixed
+    folder's build (10 of 31 s on 2 cores), and a second worker on 2 cores took the
+    folder's build from 30-34 s to 25-31 s for the same CPU time."""
     wanted = os.environ.get(PROCESSES_ENV, "").strip()
     if wanted:
         try:
@@ -77,7 +82,7 @@ def default_processes() -> int:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Windows and macOS
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus - 1, MAX_PROCESSES))
+    return max(1, min(cpus, MAX_PROCESSES))
 
 
 def pooled(job: FileJob) -> bool:
