@@ -89,7 +89,6 @@ def test_the_python_below_refuses_fork() -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the bulk writer needs two CPUs")
 @pytest.mark.skipif(
     os.environ.get("BRIEFREADER_NO_FORK") == "1",
     reason="builds both ways itself: run once, in the run where fork is allowed",
@@ -107,16 +106,16 @@ def test_a_bulk_build_with_fork_refused_equals_one_with_fork(tmp_path: Path) -> 
         # Every file with its size, time, content hash and brief id.
         manifest = json.loads((Path(report["index"]) / "manifest.json").read_text("utf-8"))
         assert len(manifest) == BULK_THRESHOLD + 20
-        # Bulk built: the writer's two helpers wrote a segment each, each with its term file.
+        # Bulk built: one segment, its term file written with it (core/index/segwriter.py).
         terms = sorted(p.name for p in data.rglob("*.terms"))
-        assert len(terms) >= 2, terms
+        assert len(terms) >= 1, terms
         names = json.loads(_run(["--data-dir", str(data), "candidates", "--json"], env))
         counts = sorted((c["name"], c["briefs"], c["mentions"]) for c in names)
         builds[name] = (manifest, _answers(data, env), len(terms), counts)
-    # The spawn build's helpers were spawned (bulk writer, term files, candidate names); the
-    # fork build left no line.
-    lines = started.read_text("utf-8").splitlines()
-    assert sum(line.endswith("--multiprocessing-fork") for line in lines) >= 4, lines
+    # Whatever helpers the spawn build started were spawned (text briefs need no reading
+    # worker, and the bulk writer works in the updating process); the fork build left no
+    # line.
+    lines = started.read_text("utf-8").splitlines() if started.exists() else []
     assert not any(str(tmp_path / "fork") in line for line in lines)
     assert builds["spawn"] == builds["fork"]
     assert all(total > 0 for total, _hits in builds["spawn"][1].values())
@@ -127,6 +126,9 @@ def test_the_smoke_test_passes_with_fork_refused(tmp_path: Path) -> None:
     env = dict(_env(no_fork=True), HOME=str(tmp_path))
     env.pop("QT_QPA_PLATFORM", None)
     out = _run(["--smoke"], env)
-    index_line = next(line for line in out.splitlines() if line.startswith("ok  index"))
-    assert "writer processes (spawn)" in index_line
+    lines = out.splitlines()
+    # The bulk writer works in the updating process (core/index/segwriter.py); the helper
+    # processes a frozen app must start are the format readers', always spawned.
+    assert "by the bulk writer" in next(x for x in lines if x.startswith("ok  index"))
+    assert "worker process" in next(x for x in lines if x.startswith("ok  formats"))
     assert out.rstrip().endswith("smoke test passed")
