@@ -58,13 +58,12 @@ def test_child_failure_is_reported(qtbot, tmp_path: Path, _data_dir: Path) -> No
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the bulk writer needs two CPUs")
 def test_child_bulk_builds_with_fork_refused(
     qtbot, tmp_path: Path, _data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The window's first index of a large folder on a Python that behaves as Windows' does
-    (spawn the default, fork refused: tests/nofork): the child's bulk writer and its pools
-    spawn their helpers, and the window gets its report and searches the index."""
+    (spawn the default, fork refused: tests/nofork): the child is spawned, builds with the
+    bulk writer, and the window gets its report and searches the index."""
     spec = importlib.util.spec_from_file_location("synth_for_ui", REPO / "benchmarks" / "synth.py")
     assert spec is not None and spec.loader is not None
     synth = importlib.util.module_from_spec(spec)
@@ -89,12 +88,12 @@ def test_child_bulk_builds_with_fork_refused(
     assert not failed
     assert report.added == count and not report.skipped
     assert progress[-1] == (count, count)
-    # Bulk built: a segment (and its term file) from each of the writer's helpers.
-    assert len(list(lib.index.folder.rglob("*.terms"))) >= 2
-    # The child, and the helpers it spawned (bulk writer, term files, candidate names).
+    # Bulk built: one segment with its term file (the bulk writer works in the child itself,
+    # core/index/segwriter.py: text briefs need no reading worker and one segment no pool).
+    assert len(list(lib.index.folder.rglob("*.terms"))) >= 1
+    # The child was spawned.
     lines = started.read_text("utf-8").splitlines()
     assert any(" index " in line and "--progress-json" in line for line in lines)
-    assert sum(line.endswith("--multiprocessing-fork") for line in lines) >= 4
     qtbot.waitUntil(lambda: workers.reader is not None, timeout=20000)
     assert workers.reader is not None
     assert workers.reader.search("minister").total > 0
