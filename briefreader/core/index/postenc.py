@@ -267,6 +267,28 @@ def text_postings(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, words: list
     return terms, last_values
 
 
+def last_values(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, fmt: Any) -> dict[int, bytes]:
+    """Each document's last posting value of a text field, from its tokens, as
+    :func:`text_postings` gives it: the positions of the word first met last, encoded."""
+    order = np.lexsort((pos, tid, doc))  # by document, word, position
+    d, t, p = doc[order], tid[order], pos[order]
+    cut = np.flatnonzero((d[1:] != d[:-1]) | (t[1:] != t[:-1])) + 1
+    starts = np.concatenate(([0], cut))
+    ends = np.concatenate((cut, [len(d)]))
+    run_doc, run_first = d[starts], p[starts]
+    by_first = np.lexsort((run_first, run_doc))
+    docs_sorted = run_doc[by_first]
+    last = by_first[np.flatnonzero(np.concatenate((docs_sorted[1:] != docs_sorted[:-1], [True])))]
+    plist = p.tolist()
+    encode = fmt.encode
+    return {
+        doc_: encode(plist[a:b])
+        for doc_, a, b in zip(
+            run_doc[last].tolist(), starts[last].tolist(), ends[last].tolist(), strict=True
+        )
+    }
+
+
 def _values(fmt: Any, ones: dict[int, bytes], freq: np.ndarray, first: np.ndarray,
             pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:  # fmt: skip
     """Each posting's value: ``Positions.encode`` of its positions (a new bytes object

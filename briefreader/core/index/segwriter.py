@@ -536,25 +536,26 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def _write_postings(self, helper: _Helper | None) -> None:
         """Every field's postings encoded (``postenc.encode_field``: Whoosh's blocks and
         term infos, a field at a time; the helper's field by the helper), then laid end to
-        end in field order through Whoosh's field writer and its terms table. A spelling
-        field waits for the field its values come from."""
+        end in field order through Whoosh's field writer and its terms table."""
         keep = self._term_fields()
         encoded: dict[str, postenc.EncodedField] = {}
-        waiting = {spell for spell, base in self._spell_base.items()} if helper else set()
-        if helper is None:
-            self._spelling_postings()
-        for name, items in self.sorted_terms(skip=waiting):
+        if helper is not None:
+            # The spelling postings carry each document's last value of the helper's field:
+            # found here from the same tokens, so that they need not wait for the helper.
+            job = helper.job
+            self._last_values[helper.name] = postenc.last_values(
+                np.frombuffer(job.tid, dtype=np.int32),
+                np.frombuffer(job.doc, dtype=np.int32),
+                np.frombuffer(job.pos, dtype=np.int32),
+                job.fmt,
+            )
+        self._spelling_postings()
+        for name, items in self.sorted_terms():
             encoded[name] = postenc.encode_field(
                 items, self._quantised_lengths(name), self._encoding(name), name in keep
             )
         if helper is not None:
-            got, self._last_values[helper.name] = helper.result()
-            encoded[helper.name] = got
-            self._spelling_postings()
-            for name, items in self.sorted_terms(skip=set(encoded)):
-                encoded[name] = postenc.encode_field(
-                    items, self._quantised_lengths(name), self._encoding(name), name in keep
-                )
+            encoded[helper.name] = helper.result()[0]
         self._fields.clear()
         self._lay_out(encoded, keep)
 
