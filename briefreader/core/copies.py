@@ -76,8 +76,40 @@ def words_of(text: str) -> list[str]:
     return list(map(str.casefold, _WORD.findall(text)))
 
 
+#: Fingerprints taken ahead, by article (see :func:`remember`), each used once.
+_AHEAD: dict[str, Fingerprint | None] = {}
+#: Fingerprints taken ahead are forgotten past this many (a reading worker's are used a few
+#: files later; briefs never indexed must not hold memory).
+AHEAD_KEPT = 4096
+_MISSING = Fingerprint((), ())
+
+
+def remember(articles: Iterable[str], prints: Iterable[Fingerprint | None]) -> None:
+    """Fingerprints another process took of ``articles`` (a reading worker, while this
+    process writes the index): :func:`fingerprint` gives each once instead of taking it."""
+    if len(_AHEAD) > AHEAD_KEPT:
+        _AHEAD.clear()
+    for article, got in zip(articles, prints, strict=False):
+        _AHEAD[article] = got
+
+
+def forget() -> None:
+    """Drop the fingerprints taken ahead and not used (an update that ended early): they
+    hold their articles."""
+    _AHEAD.clear()
+
+
 def fingerprint(article: str) -> Fingerprint | None:
     """The copy keys and signature of an article (None when it is too short to tell)."""
+    if _AHEAD:
+        got = _AHEAD.pop(article, _MISSING)
+        if got is not _MISSING:
+            return got
+    return take_fingerprint(article)
+
+
+def take_fingerprint(article: str) -> Fingerprint | None:
+    """:func:`fingerprint`, always taken here."""
     words = words_of(article)
     if len(words) < MIN_SHINGLES + SHINGLE - 1:
         return None

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from briefreader.core import copies
 from briefreader.core.briefdocs import (
     FileJob,
     FileOutcome,
@@ -110,6 +111,7 @@ def outcomes(
         yield pool.results()
     finally:
         pool.close()
+        copies.forget()  # fingerprints of briefs read but never written (a cancel)
 
 
 @dataclass(eq=False, slots=True)
@@ -214,7 +216,9 @@ class _Pool:
                     if answer == READY:
                         w.ready = True
                     elif w.given:
-                        self.done[w.given.popleft()] = answer
+                        outcome, prints = answer
+                        copies.remember((b.article for b in outcome.briefs or ()), prints)
+                        self.done[w.given.popleft()] = outcome
             except (EOFError, OSError):
                 self._died(w)
                 continue
@@ -280,10 +284,21 @@ def _serve(conn: Connection, read: Callable[[FileJob], FileOutcome]) -> None:
             return
         if job is None:
             return
+        outcome = read(job)
         try:
-            conn.send(read(job))
+            conn.send((outcome, _prints(outcome)))
         except (BrokenPipeError, EOFError, OSError):
             return
+
+
+def _prints(outcome: FileOutcome) -> tuple[copies.Fingerprint | None, ...]:
+    """The copy fingerprints of the briefs a worker read, taken there (the updating process
+    writes the index and is the busier; core/copies.py remembers them for it)."""
+    try:
+        return tuple(copies.take_fingerprint(b.article) for b in outcome.briefs or ())
+    except Exception:  # a text the fingerprint cannot take: the updating process tries
+        log.debug("fingerprints left to the updating process", exc_info=True)
+        return ()
 
 
 def _leave_ctrl_c_to_parent() -> None:

@@ -21,12 +21,14 @@ from typing import Any
 import formats_kit as kit
 import pytest
 
-from briefreader.core import briefdocs, extract
+from briefreader.core import briefdocs, copies, extract
 from briefreader.core.briefdocs import FileJob, read_for_update
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
+
+
 def make_folder(root: Path, *, pdfs: bool = False) -> Path:
     """A mixed folder: text briefs and digests, web pages, Word files, emails, a mailbox; more
     files for the format readers than the pool's threshold."""
@@ -108,6 +110,44 @@ def test_outcomes_come_back_in_order_whatever_the_workers_finish_first(tmp_path:
         pooled = list(got)
     assert pooled == [read_for_update(job) for job in jobs]
     assert no_workers_left()
+
+
+def test_the_workers_take_the_copy_fingerprints_of_what_they_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The updating process is the busier one: the workers take the fingerprints of the
+    briefs they read (core/copies.py), and the writer gets the same ones without taking
+    them again."""
+    root = make_folder(tmp_path / "corpus")
+    long_text = [f"{kit.ARTICLE} Paragraph {n} of a long article." for n in range(6)]
+    kit.make_html(root / "pages", "long.html", paragraphs=long_text)
+    jobs = [FileJob(p, p.name) for p in sorted(root.rglob("*")) if p.is_file()]
+    taken_here: list[str] = []
+    real = copies.take_fingerprint
+
+    def spy(article: str) -> Any:
+        taken_here.append(article)
+        return real(article)
+
+    with extract.outcomes(jobs, processes=2) as got:
+        read = list(got)
+        monkeypatch.setattr(copies, "take_fingerprint", spy)  # here: the workers are spawned
+        worker_briefs = [
+            b
+            for job, o in zip(jobs, read, strict=True)
+            if extract.pooled(job)
+            for b in o.briefs or ()
+        ]
+        assert len(worker_briefs) > 10
+        prints = [copies.fingerprint(b.article) for b in worker_briefs]
+    assert prints == [real(b.article) for b in worker_briefs]
+    assert any(p is not None for p in prints)
+    # Taken here only for an article read twice (a copy: each remembered print is used once).
+    assert len(taken_here) <= len(worker_briefs) - len({b.article for b in worker_briefs})
+    # Nothing is kept once the update ends (what it read and did not write held memory).
+    before = len(taken_here)
+    assert copies.fingerprint(worker_briefs[-1].article) == prints[-1]
+    assert len(taken_here) == before + 1
 
 
 def test_a_touched_but_unchanged_file_is_not_read_again(tmp_path: Path) -> None:
