@@ -32,7 +32,11 @@ NO_FORK = os.environ.get("BRIEFREADER_NO_FORK") == "1"
 
 
 def _linux_fork_expected() -> bool:
-    return sys.platform.startswith("linux") and not NO_FORK
+    """Fork where it is safe: Linux, not refused, and no other thread in this process (a
+    window test before this one leaves Qt's pool threads, which ran Python code and so
+    count as threads: then the answer is spawn, as the window's own process gets)."""
+    alone = threading.active_count() == 1
+    return sys.platform.startswith("linux") and not NO_FORK and alone
 
 
 def test_fork_is_chosen_only_where_it_is_safe(monkeypatch: pytest.MonkeyPatch) -> None:
