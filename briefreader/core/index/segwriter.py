@@ -10,18 +10,20 @@ a field without one. For 1,232 text briefs that was 850,000 postings pickled twi
 
 :class:`FastSegmentWriter` keeps Whoosh's writer for everything but the postings' path:
 the per-document writer (stored fields, lengths, columns), the field writer and its terms
-table, the postings writer's own block encoder, deletions, merges and the commit. The text
-fields are analysed with the analyzer's own parts (its pattern, stop list, sizes and stem
-function, read from the analyzer the schema holds) through a token cache, and each term's
-postings go to the postings writer a block at a time. What lands on disk is what Whoosh
-writes, byte for byte (``tests/core/test_segwriter.py`` compares segments written both ways).
-Any field or analyzer this module does not recognise goes Whoosh's way, and a commit that
-merges other segments in (their postings come through Whoosh's pool) falls back to Whoosh's
-flush for the whole segment.
+table, deletions, merges and the commit. The text fields are analysed with the analyzer's
+own parts (its pattern, stop list, sizes and stem function, read from the analyzer the
+schema holds: :class:`TextAnalysis`) through a token cache that numbers each index word
+once; their tokens are kept as arrays and made into postings at the commit, where every
+field's blocks and term infos are encoded as Whoosh encodes them (``postenc.py``), the
+largest text field by a forked helper process. What lands on disk is Whoosh's segment term
+for term, and byte for byte with every block compressed (``tests/core/test_segwriter.py``
+compares segments written both ways). Any field or analyzer this module does not recognise
+goes Whoosh's way, and a commit that merges other segments in (their postings come through
+Whoosh's pool) falls back to Whoosh's flush for the whole segment.
 
-The writer also keeps, while it has them, what a term file needs (``termfile.py``): each
-term's postings and each text field's word sequence, so that the term file is written
-from memory at the commit instead of being read back from the segment and the stored text.
+The writer also keeps what a term file needs (``termfile.py``): each term's postings and
+each text field's word sequence, so that the term file is written from memory at the commit
+instead of being read back from the segment and the stored text.
 """
 
 from __future__ import annotations
@@ -76,8 +78,8 @@ class TextAnalysis:
     """A text field's analysis taken apart: the analyzer's tokenizer pattern, lower case,
     stop list and sizes, and its stem function, applied through a cache of tokens.
 
-    ``of`` returns the index words of a text in order with the position Whoosh's analyzer
-    gives the first (the stop filter numbers the others after it, one by one)."""
+    :meth:`words` gives the index words of a text in order with the position Whoosh's
+    analyzer gives the first (the stop filter numbers the others after it, one by one)."""
 
     def __init__(self, expression: Any, stops: frozenset[str], minsize: int,
                  maxsize: int | None, stem: Callable[[str], str],
