@@ -32,17 +32,21 @@ NO_FORK = os.environ.get("BRIEFREADER_NO_FORK") == "1"
 
 
 def _linux_fork_expected() -> bool:
-    """Fork where it is safe: Linux, not refused, and no other thread in this process (a
-    window test before this one leaves Qt's pool threads, which ran Python code and so
-    count as threads: then the answer is spawn, as the window's own process gets)."""
-    alone = threading.active_count() == 1
-    return sys.platform.startswith("linux") and not NO_FORK and alone
+    """Fork in a fresh process where it is safe: Linux, not refused."""
+    return sys.platform.startswith("linux") and not NO_FORK
+
+
+def _fork_expected_here() -> bool:
+    """The same in this process, which must also run no other thread: a window test before
+    this one leaves Qt's pool threads, which ran Python code and so count as threads (the
+    answer is then spawn, as the window's own process gets)."""
+    return _linux_fork_expected() and threading.active_count() == 1
 
 
 def test_fork_is_chosen_only_where_it_is_safe(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(processes.START_METHOD_ENV, raising=False)
-    assert processes.fork_allowed() is _linux_fork_expected()
-    assert processes.start_method() == ("fork" if _linux_fork_expected() else "spawn")
+    assert processes.fork_allowed() is _fork_expected_here()
+    assert processes.start_method() == ("fork" if _fork_expected_here() else "spawn")
     # Helpers that inherit nothing are spawned everywhere.
     assert processes.start_method(inherit=False) == "spawn"
     assert processes.context(inherit=False).get_start_method() == "spawn"
