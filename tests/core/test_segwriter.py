@@ -288,3 +288,23 @@ def test_a_helper_process_encoding_the_article_writes_the_same_segment(
         assert started == ["article"]
     else:  # spawn: the helper would cost more than it saves
         assert started == []
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 1000])
+def test_a_text_field_encoded_a_chunk_of_words_at_a_time_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The text fields are made into postings a few words at a time (bounded memory at the
+    commit): the same segment and term file, byte for byte, whatever the chunk."""
+    from briefreader.core.index import postenc
+
+    docs = _docs(150, 8)
+    whole = tmp_path / "whole"
+    ix = _build(whole, _fast(compress_from=0, parallel=False), docs, term_folder=whole)
+    want = _all_files(whole, ix)
+    monkeypatch.setattr(postenc, "CHUNK_POSTINGS", chunk)
+    parts = tmp_path / "parts"
+    ix2 = _build(parts, _fast(compress_from=0, parallel=False), docs, term_folder=parts)
+    assert _all_files(parts, ix2) == want
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
+    assert _segment_files(parts, ix2) == _segment_files(tmp_path / "whoosh", theirs)

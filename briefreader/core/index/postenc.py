@@ -65,6 +65,16 @@ class EncodedField:
     ids: array.array[int] = field(default_factory=lambda: array.array("i"))
     weights: array.array[float] = field(default_factory=lambda: array.array("f"))
 
+    def extend(self, more: EncodedField, pieces: list[bytes], size: int) -> int:
+        """Append ``more``'s rows (its bytes go to ``pieces``, after ``size`` bytes); the
+        new size."""
+        self.rows.extend((b, h, size + o, n) for b, h, o, n in more.rows)
+        self.counts.extend(more.counts)
+        self.ids.extend(more.ids)
+        self.weights.extend(more.weights)
+        pieces.append(more.blob)
+        return size + len(more.blob)
+
     def info(self, row: int, base: int) -> bytes:
         """Row ``row``'s term info, its postings ``base`` bytes into the postings file."""
         _btext, head, offset, size = self.rows[row]
@@ -289,6 +299,62 @@ def last_values(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, fmt: Any) -> 
     }
 
 
+#: Postings made into Python objects at a time when a text field is encoded (bounds the
+#: memory of a commit: a posting as Python objects is a hundred bytes and more).
+CHUNK_POSTINGS = 200_000
+
+
+def encode_text_field(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, words: list[str],
+                      fmt: Any, lengths: dict[int, int], how: Encoding, keep: bool,
+                      ones: dict[int, bytes] | None = None) -> EncodedField:  # fmt: skip
+    """A text field's postings encoded straight from its tokens (what :func:`text_postings`
+    then :func:`encode_field` give), a chunk of words at a time: the tokens sorted by their
+    word's bytes, so that each chunk is one run of them, made into postings, encoded and let
+    go before the next."""
+    ones = {} if ones is None else ones
+    chunk = CHUNK_POSTINGS
+    present = np.unique(tid)
+    keys = [words[i].encode("utf-8") for i in present.tolist()]
+    by_bytes = sorted(range(len(keys)), key=keys.__getitem__)
+    rank = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)
+    rank[present[by_bytes]] = np.arange(len(by_bytes))
+    order = np.argsort(rank[tid], kind="stable")  # documents and positions stay ascending
+    r, d, p = rank[tid][order], doc[order], pos[order]
+    cut = np.flatnonzero((r[1:] != r[:-1]) | (d[1:] != d[:-1])) + 1
+    starts = np.concatenate(([0], cut))
+    ends = np.concatenate((cut, [len(r)]))
+    post_r = r[starts]
+    tcut = np.flatnonzero(post_r[1:] != post_r[:-1]) + 1
+    tstarts = np.concatenate(([0], tcut))
+    tends = np.concatenate((tcut, [len(post_r)]))
+    sorted_keys = [keys[i] for i in by_bytes]
+    out = EncodedField()
+    pieces: list[bytes] = []
+    size = 0
+    first_term = 0
+    n_terms = len(tstarts)
+    while first_term < n_terms:
+        # Whole words only, at least one, up to ``chunk`` postings.
+        last_term = int(np.searchsorted(tstarts, tstarts[first_term] + chunk, side="right"))
+        last_term = max(last_term, first_term + 1)
+        a, b = int(tstarts[first_term]), int(tends[last_term - 1])
+        ta, tb = int(starts[a]), int(ends[b - 1])
+        part_starts, part_ends = starts[a:b] - ta, ends[a:b] - ta
+        freq = part_ends - part_starts
+        part_p = p[ta:tb]
+        values = _values(fmt, ones, freq, part_p[part_starts], part_p, part_starts, part_ends)
+        weights = (freq.astype(np.float64) * fmt.field_boost * 1.0).tolist()
+        ids = d[starts[a:b]].tolist()
+        items: list[tuple[bytes, Postings]] = []
+        for t in range(first_term, last_term):
+            x, y = int(tstarts[t]) - a, int(tends[t]) - a
+            items.append((sorted_keys[t], (ids[x:y], weights[x:y], values[x:y])))
+        size = out.extend(encode_field(items, lengths, how, keep), pieces, size)
+        first_term = last_term
+    out.blob = b"".join(pieces)
+    return out
+
+
 def _values(fmt: Any, ones: dict[int, bytes], freq: np.ndarray, first: np.ndarray,
             pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:  # fmt: skip
     """Each posting's value: ``Positions.encode`` of its positions (a new bytes object
@@ -328,22 +394,18 @@ class TextJob:
     keep: bool
 
 
-def encode_text(job: TextJob) -> tuple[EncodedField, dict[int, bytes]]:
-    """The field's encoded postings and each document's last posting value."""
-    terms, last = text_postings(
+def encode_text(job: TextJob) -> EncodedField:
+    """The field's encoded postings (:func:`encode_text_field`)."""
+    return encode_text_field(
         np.frombuffer(job.tid, dtype=np.int32),
         np.frombuffer(job.doc, dtype=np.int32),
         np.frombuffer(job.pos, dtype=np.int32),
         job.words,
         job.fmt,
-        {},
+        job.lengths,
+        job.how,
+        job.keep,
     )
-    items = sorted(((t.encode("utf-8"), posts) for t, posts in terms.items()), key=_first)
-    return encode_field(items, job.lengths, job.how, job.keep), last
-
-
-def _first(item: tuple[bytes, Any]) -> bytes:
-    return item[0]
 
 
 def encode_text_in_child(conn: Any, job: TextJob) -> None:

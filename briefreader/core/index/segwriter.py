@@ -215,7 +215,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._generic: dict[str, dict[Any, list[tuple[bytes, int, Any, bytes]]]] = {}
         self._encode_one: dict[str, dict[int, bytes]] = {}
         #: Spelling fields: word -> the value of each of its postings (see _spelling).
-        self._spell: dict[str, dict[str, list[Any]]] = {}
+        self._spell: dict[str, dict[str, Any]] = {}
         self._spell_base: dict[str, str] = {}
         #: Analysed text fields' tokens (see _Text), and at the commit each document's last
         #: posting value by field (the spelling postings carry it).
@@ -378,11 +378,21 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         else:
             words, ref = field.spellable_words(value), vbytes
         # Every posting of a spelling field is (0, 1, value): only the values are kept
-        # here, one list a word, and the postings made of them when written.
+        # here, one list a word (document numbers as 4-byte ints: a build of 25,000 briefs
+        # holds millions), and the postings made of them when written.
         spell = self._spell.get(name)
         if spell is None:
             spell = self._spell[name] = {}
         get = spell.get
+        if isinstance(ref, int):
+            one = array.array("i", (ref,))
+            for word in words:
+                got = get(word)
+                if got is None:
+                    spell[word] = one * 1
+                else:
+                    got.append(ref)
+            return
         for word in words:
             got = get(word)
             if got is None:
@@ -419,7 +429,10 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             store = self._field(name)
             last = self._last_values.get(self._spell_base.get(name, ""), {})
             for word, refs in words.items():
-                values: list[bytes] = [last[r] if isinstance(r, int) else r for r in refs]
+                if isinstance(refs, array.array):
+                    values: list[bytes] = list(map(last.__getitem__, refs))
+                else:
+                    values = list(refs)
                 n = len(values)
                 if n > 1:
                     values.sort()
@@ -443,7 +456,6 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             return
         helper = self._start_helper()
         try:
-            self._text_postings()
             self.perdocwriter.close()
             self._write_postings(helper)
             self.fieldwriter.close()
@@ -536,9 +548,10 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         return out
 
     def _write_postings(self, helper: _Helper | None) -> None:
-        """Every field's postings encoded (``postenc.encode_field``: Whoosh's blocks and
-        term infos, a field at a time; the helper's field by the helper), then laid end to
-        end in field order through Whoosh's field writer and its terms table."""
+        """Every field's postings encoded (``postenc``: Whoosh's blocks and term infos, a
+        field at a time, the text fields straight from their tokens; the helper's field by
+        the helper), then laid end to end in field order through Whoosh's field writer and
+        its terms table."""
         keep = self._term_fields()
         encoded: dict[str, postenc.EncodedField] = {}
         if helper is not None:
@@ -551,13 +564,28 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 np.frombuffer(job.pos, dtype=np.int32),
                 job.fmt,
             )
+        for name, text in self._texts.items():
+            if not len(text.tid):
+                continue
+            tid = np.frombuffer(text.tid, dtype=np.int32)
+            doc = np.frombuffer(text.doc, dtype=np.int32)
+            pos = np.frombuffer(text.pos, dtype=np.int32)
+            fmt = self.schema[name].format
+            if name in self._spell_base.values():
+                self._last_values[name] = postenc.last_values(tid, doc, pos, fmt)
+            ones = self._encode_one.setdefault(name, {})
+            encoded[name] = postenc.encode_text_field(
+                tid, doc, pos, text.analysis.stems, fmt, self._quantised_lengths(name),
+                self._encoding(name), name in keep, ones,
+            )  # fmt: skip
+        self._texts.clear()
         self._spelling_postings()
         for name, items in self.sorted_terms():
             encoded[name] = postenc.encode_field(
                 items, self._quantised_lengths(name), self._encoding(name), name in keep
             )
         if helper is not None:
-            encoded[helper.name] = helper.result()[0]
+            encoded[helper.name] = helper.result()
         self._fields.clear()
         self._lay_out(encoded, keep)
 
@@ -641,13 +669,13 @@ class _Helper:
             theirs.close()
         return cls(name, process, ours, job)
 
-    def result(self) -> tuple[postenc.EncodedField, dict[int, bytes]]:
+    def result(self) -> postenc.EncodedField:
         """What the helper made; made here instead if it failed or died."""
         try:
             got = self.conn.recv()
         except (EOFError, OSError) as exc:
             got = exc
-        if isinstance(got, tuple):
+        if isinstance(got, postenc.EncodedField):
             return got
         log.warning("postings of %s encoded here: the helper gave %r", self.name, got)
         return postenc.encode_text(self.job)
