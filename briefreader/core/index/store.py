@@ -415,12 +415,14 @@ class BriefIndex:
         Crash order: the manifest first drops what a commit deletes or replaces, the commit
         follows, then the manifest gets the new entries (atomic replace each time).
 
-        The caller holds :meth:`locked`. ``bulk`` uses a writer that spreads analysis over
-        processes and skips the final merge. With ``batch`` > 0 the work is committed every
-        ``batch`` documents, so a crash or a cancel loses at most one batch. With ``batch_max``
-        above ``batch`` each batch doubles, up to ``batch_max``: every commit of the bulk
-        writer adds one segment per process, and each segment costs every later search a few
-        milliseconds (41 segments at 100,000 briefs with fixed batches of 5,000).
+        The caller holds :meth:`locked`. ``bulk`` only adds (what it replaces is deleted
+        first) and skips the final merge; every write goes through the segment writer
+        (``segwriter.py``), which writes each new segment's term file with it. With ``batch``
+        > 0 the work is committed every ``batch`` documents, so a crash or a cancel loses at
+        most one batch. With ``batch_max`` above ``batch`` each batch doubles, up to
+        ``batch_max``: every commit adds a segment, and each segment costs every later search
+        a few milliseconds (41 segments at 100,000 briefs with fixed batches of 5,000 and
+        Whoosh's two-process writer).
         """
         return write_docs(
             self._require(),
