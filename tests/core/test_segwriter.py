@@ -21,7 +21,8 @@ from whoosh.writing import SegmentWriter
 
 from briefreader.core.index import segwriter, termfile
 from briefreader.core.index.schema import analyzer, make_schema
-from briefreader.core.index.segwriter import FastSegmentWriter, TextAnalysis
+from briefreader.core.index.segwriter import FastSegmentWriter
+from briefreader.core.index.textanalysis import TextAnalysis
 from briefreader.core.index.writing import merge_tiny
 
 #: Words chosen for what the analysis does with them: stop words, one-letter tokens, dotted

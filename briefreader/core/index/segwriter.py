@@ -31,7 +31,6 @@ from __future__ import annotations
 import array
 import contextlib
 import logging
-from collections.abc import Callable
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,6 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh import fields as wfields
-from whoosh.analysis import analyzers as wanalyzers
-from whoosh.analysis import filters as wfilters
-from whoosh.analysis import morph as wmorph
-from whoosh.analysis import tokenizers as wtokenizers
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -52,6 +47,7 @@ from briefreader.core import processes
 from briefreader.core.index import postenc, termfile
 from briefreader.core.index.fast import SegmentTerms
 from briefreader.core.index.postenc import Postings
+from briefreader.core.index.textanalysis import TextAnalysis, TextTokens
 
 log = logging.getLogger(__name__)
 
@@ -65,102 +61,10 @@ COMPRESS_FROM = 256
 #: Tokens in a text field from which a forked helper encodes its postings (see
 #: FastSegmentWriter._start_helper): below it the fork costs more than it saves.
 PARALLEL_TOKENS = 400_000
-_STOP = None  # a stopped or too-short token in the token cache
 _FIRST = itemgetter(0)
 _THIRD = itemgetter(2)
 #: A field's remembered analyses are forgotten past this many values.
 _VALUE_CACHE = 20_000
-#: The token cache is emptied past this many distinct tokens.
-_TOKEN_CACHE = 500_000
-
-
-class TextAnalysis:
-    """A text field's analysis taken apart: the analyzer's tokenizer pattern, lower case,
-    stop list and sizes, and its stem function, applied through a cache of tokens.
-
-    :meth:`words` gives the index words of a text in order with the position Whoosh's
-    analyzer gives the first (the stop filter numbers the others after it, one by one)."""
-
-    def __init__(self, expression: Any, stops: frozenset[str], minsize: int,
-                 maxsize: int | None, stem: Callable[[str], str],
-                 ignore: frozenset[str]) -> None:  # fmt: skip
-        self.expression = expression
-        self.stops = stops
-        self.minsize = minsize
-        self.maxsize = maxsize
-        self.stem = stem
-        self.ignore = ignore
-        #: token as written -> (lower-cased word, index word, index word's number), or None
-        #: (a stop word or too short).
-        self.cache: dict[str, tuple[str, str, int] | None] = {}
-        #: Index words numbered as they are first met (for the life of this object: one
-        #: segment's writer), and by number.
-        self.numbers: dict[str, int] = {}
-        self.stems: list[str] = []
-
-    @classmethod
-    def of_analyzer(cls, ana: Any) -> TextAnalysis | None:
-        """The parts of a ``StemmingAnalyzer``-shaped chain (a regex tokenizer matching words,
-        lower case, a renumbering stop filter, a stem filter), else None."""
-        if not isinstance(ana, wanalyzers.CompositeAnalyzer):
-            return None
-        items = list(ana.items)
-        if len(items) != 4:
-            return None
-        tok, low, stop, stem = items
-        if (
-            type(tok) is not wtokenizers.RegexTokenizer
-            or tok.gaps
-            or tok.expression.groups
-            or type(low) is not wfilters.LowercaseFilter
-            or type(stop) is not wfilters.StopFilter
-            or not stop.renumber
-            or type(stem) is not wmorph.StemFilter
-            or stem.lang
-        ):
-            return None
-        return cls(
-            tok.expression, frozenset(stop.stops), int(stop.min), stop.max, stem.stemfn,
-            frozenset(stem.ignore),
-        )  # fmt: skip
-
-    def _learn(self, tokens: set[str]) -> None:
-        cache = self.cache
-        if len(cache) > _TOKEN_CACHE:
-            cache.clear()
-        stops, lo, hi, stem, ignore = self.stops, self.minsize, self.maxsize, self.stem, self.ignore
-        numbers, stems = self.numbers, self.stems
-        for token in tokens:
-            word = token.lower()
-            if len(word) < lo or (hi is not None and len(word) > hi) or word in stops:
-                cache[token] = _STOP
-            else:
-                index_word = word if word in ignore else stem(word)
-                # Whoosh encodes each term as it is added: a word that cannot be written
-                # (a lone surrogate) fails its document there, never the commit.
-                index_word.encode("utf-8")
-                word.encode("utf-8")
-                number = numbers.get(index_word)
-                if number is None:
-                    number = numbers[index_word] = len(stems)
-                    stems.append(index_word)
-                cache[token] = (word, index_word, number)
-
-    def words(self, text: str) -> tuple[int, list[tuple[str, str, int]]]:
-        """(position of the first index word, each kept token's (word, index word, its
-        number))."""
-        tokens = self.expression.findall(text)
-        if not tokens:
-            return 0, []
-        cache = self.cache
-        new = set(tokens).difference(cache)
-        if new:
-            self._learn(new)
-        got = list(map(cache.__getitem__, tokens))
-        kept: list[tuple[str, str, int]] = list(filter(None, got))
-        if not kept:
-            return 0, []
-        return got.index(kept[0]), kept
 
 
 class _Field:
@@ -174,27 +78,6 @@ class _Field:
         self.lengths: dict[int, int] = {}
         #: Terms given twice for one document (the pool sorts those by weight and value).
         self.needs_sort: set[Any] = set()
-
-
-class _Text:
-    """One analysed text field's tokens in the segment being written, as arrays: each kept
-    token's index word number (``TextAnalysis.numbers``), document and position, in the order
-    they came (documents ascending, positions ascending in each). Postings are made of them,
-    sorted, at the commit."""
-
-    __slots__ = ("analysis", "doc", "pos", "tid")
-
-    def __init__(self, analysis: TextAnalysis) -> None:
-        self.analysis = analysis
-        self.doc = array.array("i")
-        self.pos = array.array("i")
-        self.tid = array.array("i")
-
-    def add(self, docnum: int, first: int, numbers: array.array[int]) -> None:
-        n = len(numbers)
-        self.tid.extend(numbers)
-        self.doc.extend(array.array("i", (docnum,)) * n)
-        self.pos.extend(array.array("i", range(first, first + n)))
 
 
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
@@ -217,9 +100,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         #: Spelling fields: word -> the value of each of its postings (see _spelling).
         self._spell: dict[str, dict[str, Any]] = {}
         self._spell_base: dict[str, str] = {}
-        #: Analysed text fields' tokens (see _Text), and at the commit each document's last
+        #: Analysed text fields' tokens (see TextTokens), and at the commit each document's last
         #: posting value by field (the spelling postings carry it).
-        self._texts: dict[str, _Text] = {}
+        self._texts: dict[str, TextTokens] = {}
         self._last_values: dict[str, dict[int, bytes]] = {}
         #: The current document's kept tokens by text field (its spelling words come of it).
         self._kept: dict[str, list[tuple[str, str, int]]] = {}
@@ -357,7 +240,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             self._pairs.add(docnum, name, numbers, analysis.stems)
         text = self._texts.get(name)
         if text is None:
-            text = self._texts[name] = _Text(analysis)
+            text = self._texts[name] = TextTokens(analysis)
         text.add(docnum, first, numbers)
         length = len(kept) if field.scorable else 0
         if length:
@@ -403,7 +286,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     # -- writing -----------------------------------------------------------------------------
 
     def _text_postings(self) -> None:
-        """The analysed text fields' postings from their token arrays (see _Text and
+        """The analysed text fields' postings from their token arrays (see TextTokens and
         ``postenc.text_postings``), and each document's last posting value (for spelling)."""
         for name, text in self._texts.items():
             if not len(text.tid):

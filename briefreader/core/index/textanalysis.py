@@ -1,0 +1,134 @@
+"""A text field's analysis taken apart from the Whoosh analyzer the schema holds, and the
+tokens a segment's writer keeps of each text field (``segwriter.py``).
+
+Whoosh's analyzer makes a token object a word and runs it through each filter; here the
+same steps (its pattern, lower case, stop list and sizes, its stem function) are read from
+the analyzer itself and applied through a cache of tokens, each index word numbered once,
+so that a text's words are a few calls in C. An analyzer of any other shape is not taken
+apart (the writer then analyses that field Whoosh's way).
+"""
+
+from __future__ import annotations
+
+import array
+from collections.abc import Callable
+from typing import Any
+
+from whoosh.analysis import analyzers as wanalyzers
+from whoosh.analysis import filters as wfilters
+from whoosh.analysis import morph as wmorph
+from whoosh.analysis import tokenizers as wtokenizers
+
+_STOP = None  # a stopped or too-short token in the token cache
+#: The token cache is emptied past this many distinct tokens.
+_TOKEN_CACHE = 500_000
+
+
+class TextAnalysis:
+    """A text field's analysis taken apart: the analyzer's tokenizer pattern, lower case,
+    stop list and sizes, and its stem function, applied through a cache of tokens.
+
+    :meth:`words` gives the index words of a text in order with the position Whoosh's
+    analyzer gives the first (the stop filter numbers the others after it, one by one)."""
+
+    def __init__(self, expression: Any, stops: frozenset[str], minsize: int,
+                 maxsize: int | None, stem: Callable[[str], str],
+                 ignore: frozenset[str]) -> None:  # fmt: skip
+        self.expression = expression
+        self.stops = stops
+        self.minsize = minsize
+        self.maxsize = maxsize
+        self.stem = stem
+        self.ignore = ignore
+        #: token as written -> (lower-cased word, index word, index word's number), or None
+        #: (a stop word or too short).
+        self.cache: dict[str, tuple[str, str, int] | None] = {}
+        #: Index words numbered as they are first met (for the life of this object: one
+        #: segment's writer), and by number.
+        self.numbers: dict[str, int] = {}
+        self.stems: list[str] = []
+
+    @classmethod
+    def of_analyzer(cls, ana: Any) -> TextAnalysis | None:
+        """The parts of a ``StemmingAnalyzer``-shaped chain (a regex tokenizer matching words,
+        lower case, a renumbering stop filter, a stem filter), else None."""
+        if not isinstance(ana, wanalyzers.CompositeAnalyzer):
+            return None
+        items = list(ana.items)
+        if len(items) != 4:
+            return None
+        tok, low, stop, stem = items
+        if (
+            type(tok) is not wtokenizers.RegexTokenizer
+            or tok.gaps
+            or tok.expression.groups
+            or type(low) is not wfilters.LowercaseFilter
+            or type(stop) is not wfilters.StopFilter
+            or not stop.renumber
+            or type(stem) is not wmorph.StemFilter
+            or stem.lang
+        ):
+            return None
+        return cls(
+            tok.expression, frozenset(stop.stops), int(stop.min), stop.max, stem.stemfn,
+            frozenset(stem.ignore),
+        )  # fmt: skip
+
+    def _learn(self, tokens: set[str]) -> None:
+        cache = self.cache
+        if len(cache) > _TOKEN_CACHE:
+            cache.clear()
+        stops, lo, hi, stem, ignore = self.stops, self.minsize, self.maxsize, self.stem, self.ignore
+        numbers, stems = self.numbers, self.stems
+        for token in tokens:
+            word = token.lower()
+            if len(word) < lo or (hi is not None and len(word) > hi) or word in stops:
+                cache[token] = _STOP
+            else:
+                index_word = word if word in ignore else stem(word)
+                # Whoosh encodes each term as it is added: a word that cannot be written
+                # (a lone surrogate) fails its document there, never the commit.
+                index_word.encode("utf-8")
+                word.encode("utf-8")
+                number = numbers.get(index_word)
+                if number is None:
+                    number = numbers[index_word] = len(stems)
+                    stems.append(index_word)
+                cache[token] = (word, index_word, number)
+
+    def words(self, text: str) -> tuple[int, list[tuple[str, str, int]]]:
+        """(position of the first index word, each kept token's (word, index word, its
+        number))."""
+        tokens = self.expression.findall(text)
+        if not tokens:
+            return 0, []
+        cache = self.cache
+        new = set(tokens).difference(cache)
+        if new:
+            self._learn(new)
+        got = list(map(cache.__getitem__, tokens))
+        kept: list[tuple[str, str, int]] = list(filter(None, got))
+        if not kept:
+            return 0, []
+        return got.index(kept[0]), kept
+
+
+class TextTokens:
+    """One analysed text field's tokens in the segment being written, as arrays: each kept
+    token's index word number (``TextAnalysis.numbers``), document and position, in the order
+    they came (documents ascending, positions ascending in each). Postings are made of them,
+    sorted, at the commit."""
+
+    __slots__ = ("analysis", "doc", "pos", "tid")
+
+    def __init__(self, analysis: TextAnalysis) -> None:
+        self.analysis = analysis
+        self.doc = array.array("i")
+        self.pos = array.array("i")
+        self.tid = array.array("i")
+
+    def add(self, docnum: int, first: int, numbers: array.array[int]) -> None:
+        n = len(numbers)
+        self.tid.extend(numbers)
+        self.doc.extend(array.array("i", (docnum,)) * n)
+        self.pos.extend(array.array("i", range(first, first + n)))
