@@ -91,10 +91,11 @@ def cmd_push(args: argparse.Namespace) -> int:
 
 
 def _stop_cleanly_on_term() -> None:
-    """On SIGTERM (the window closing) stop Whoosh's writer processes too, then unwind.
+    """On SIGTERM (the window closing) stop the update's helper processes too, then unwind.
 
-    The bulk writer's worker processes wait on a queue forever once their parent is gone;
-    they are ended here, and SystemExit lets the writer cancel and the lock be released.
+    The reading workers and the segment writer's helper would wait for work forever once
+    their parent is gone; they are ended here, and SystemExit lets the writer cancel and
+    the lock be released.
     """
     import signal
 

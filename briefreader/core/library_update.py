@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
 
-#: Above this many new briefs an update uses the multi-process bulk writer.
+#: Above this many new briefs an update is a bulk build (commits in growing batches, never
+#: merging; the reading workers and the segment writer's helper as core.processes allows).
 BULK_THRESHOLD = 500
 #: The bulk writer commits after this many briefs, then after twice as many, and so on up to
 #: BULK_BATCH_MAX: a crash loses at most one batch, and a 100,000-brief build ends in 12
@@ -111,9 +112,10 @@ class LocalUpdate(LocalBase):
         """Bring the index in line with the corpus folders: add, re-index, remove.
 
         Unchanged files (same size and mtime, or same content hash) are not re-read.
-        ``bulk`` chooses Whoosh's multi-process writer (default: from BULK_THRESHOLD new
-        briefs on); its helper processes start as :mod:`briefreader.core.processes`
-        chooses (spawn wherever a fork would be unsafe or is refused).
+        ``bulk`` makes it a bulk build (default: from BULK_THRESHOLD new briefs on): batches
+        that grow, no merge; every helper process (the reading workers, the segment writer's
+        helper) starts as :mod:`briefreader.core.processes` chooses (spawn wherever a fork
+        would be unsafe or is refused).
         Raises :class:`briefreader.core.index.IndexBusyError` if another process is writing
         (after waiting ``lock_timeout`` seconds; default: BRIEFREADER_LOCK_TIMEOUT or 5).
         """

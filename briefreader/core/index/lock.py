@@ -63,13 +63,14 @@ _HELD_LOCKS: set[FileLock] = set()
 
 
 def _after_fork_in_child() -> None:
-    """A process forked while an update runs (Whoosh's bulk writer helpers) is a helper.
+    """A process forked while an update runs (a reading worker, the segment writer's
+    helper) is a helper.
 
     Its inherited copy of the update lock is closed (not unlocked: the parent still holds
     it), and it is made to die with its parent. Without this, SIGKILLing an indexer left
-    its helpers blocked forever on their job queue, holding the lock (and Whoosh's own
-    write lock), so every later update failed as "busy". (Helpers started with spawn
-    inherit no lock; they call die_with_parent() themselves.)
+    its helpers (then Whoosh's multi-process writer's) blocked forever on their job queue,
+    holding the lock (and Whoosh's own write lock), so every later update failed as "busy".
+    (Helpers started with spawn inherit no lock; they call die_with_parent() themselves.)
     """
     if not _HELD_LOCKS:
         return
