@@ -134,3 +134,28 @@ def test_a_corpus_folder_added_while_an_archive_is_open_closes_the_archive(
     assert extra.resolve() in window.library.corpora
     assert team.name is None and not team.label.isVisible() and not team.close_action.isEnabled()
     qtbot.waitUntil(lambda: not window.workers.busy, timeout=20000)
+
+
+def test_an_actor_page_over_an_archive_says_why_and_shows_no_empty_panes(
+    qtbot, window, archive_url: str, corpus: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from briefreader.ui.actors.workbench import NO_PAGE, ActorWorkbench
+
+    pusher = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "push")
+    pusher.update()
+    pusher.close()
+    team = window.feature(TeamArchive)
+    team.open_archive(archive_url)
+    qtbot.waitUntil(lambda: window.library.is_archive, timeout=20000)
+    bench = window.feature(ActorWorkbench)
+    bench.open_actor("PMF")
+    page = bench.page
+    assert NO_PAGE in page.figures.text()
+    assert not page.body.isVisible()  # no empty chart, companions or dossier
+    assert not page.export_button.isEnabled()
+    team.close_archive()
+    qtbot.waitUntil(lambda: not window.library.is_archive, timeout=20000)
+    bench.open_actor("PMF")
+    assert page.body.isVisible()  # the local page is back, reading
+    qtbot.waitUntil(lambda: page.page is not None, timeout=20000)
+    assert NO_PAGE not in page.figures.text()

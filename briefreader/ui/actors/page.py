@@ -197,6 +197,7 @@ class ActorPageView(QWidget):
 
     def show_loading(self, actor: Actor) -> None:
         self.actor = actor
+        self.body.setVisible(True)
         self.page = None
         self.comments = []
         self._title(actor)
@@ -210,11 +211,24 @@ class ActorPageView(QWidget):
     def show_message(self, text: str) -> None:
         self.figures.setText(f"<span style='color:{self.style_.faded}'>{html.escape(text)}</span>")
 
+    def show_unavailable(self, text: str) -> None:
+        """Only ``text`` under the actor's name: no empty chart, table or dossier, nothing
+        to export (an actor page over a team archive, which has no actor workbench)."""
+        self.page = None
+        self.comments = []
+        self.show_message(text)
+        # The line stays under the name, where the page's figures stand (not centred in the
+        # room the hidden panes leave).
+        self.figures.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.body.setVisible(False)
+        self.export_button.setEnabled(False)
+
     def show_page(self, actor: Actor, page: ActorPage) -> None:
         """The page as read from the index; its sentences are the first of the dossier."""
         self.actor = actor
         self.page = page
         self.comments = list(page.comments)
+        self.body.setVisible(True)
         self._title(actor)
         self._figures()
         self.chart.set_months(page.timeline, actor.name)

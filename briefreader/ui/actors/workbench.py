@@ -155,7 +155,7 @@ class ActorWorkbench(QObject):
         self.page.show_loading(actor)
         self._show_tab(0)
         if self.host.library.workbench is None:
-            self.page.show_message(NO_PAGE)
+            self.page.show_unavailable(NO_PAGE)
             return
 
         def work(reader: Library) -> ActorPage | None:
@@ -168,7 +168,7 @@ class ActorWorkbench(QObject):
             if token != self._token:
                 return
             if page is None:
-                self.page.show_message(NO_PAGE)
+                self.page.show_unavailable(NO_PAGE)
                 return
             self.page.show_page(actor, page)
             emit(self.pageShown, actor.id)
