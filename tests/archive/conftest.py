@@ -95,3 +95,15 @@ def backend(request: pytest.FixtureRequest, corpus: Path, tmp_path: Path) -> Ite
     lib.update()
     yield lib
     lib.close()
+
+
+@pytest.fixture
+def pair(corpus: Path, archive_url: str, tmp_path: Path) -> Iterator[tuple[Library, Library]]:
+    """The sample corpus indexed locally and pushed to an archive: (local, archive)."""
+    local = Library.open([corpus], data_dir=tmp_path / "local")
+    local.update()
+    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
+    arc.update()
+    yield local, arc
+    local.close()
+    arc.close()

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,18 +149,6 @@ QUERIES = [
     "the of and",
     "",
 ]
-
-
-@pytest.fixture
-def pair(corpus: Path, archive_url: str, tmp_path: Path) -> Iterator[tuple[Library, Library]]:
-    """The sample corpus indexed locally and pushed to an archive: (local, archive)."""
-    local = Library.open([corpus], data_dir=tmp_path / "local")
-    local.update()
-    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
-    arc.update()
-    yield local, arc
-    local.close()
-    arc.close()
 
 
 def every_id(lib: Library) -> list[str]:

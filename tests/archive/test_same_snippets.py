@@ -3,9 +3,6 @@ passage (core/search/snippets), each store only says where its text matches the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from briefreader.core.library import Library
@@ -26,25 +23,14 @@ QUERIES = [
 ]
 
 
-@pytest.fixture
-def both(archive_url: str, corpus: Path, tmp_path: Path) -> Iterator[tuple[Library, Library]]:
-    local = Library.open([corpus], data_dir=tmp_path / "local")
-    local.update()
-    archive = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "archive")
-    archive.update()
-    yield local, archive
-    local.close()
-    archive.close()
-
-
 def _page(lib: Library, text: str) -> list[tuple[str, object]]:
     res = lib.search(text, limit=20)
     return [(h.id, h.snippet) for h in res.hits]
 
 
 @pytest.mark.parametrize("text", QUERIES)
-def test_the_same_hits_have_the_same_snippets(both: tuple[Library, Library], text: str) -> None:
-    local, archive = both
+def test_the_same_hits_have_the_same_snippets(pair: tuple[Library, Library], text: str) -> None:
+    local, archive = pair
     mine, theirs = dict(_page(local, text)), dict(_page(archive, text))
     shared = set(mine) & set(theirs)
     assert shared or not (mine or theirs), f"{text!r}: no hit in common"
@@ -53,8 +39,8 @@ def test_the_same_hits_have_the_same_snippets(both: tuple[Library, Library], tex
     assert not differ, f"{text!r}: {len(differ)} of {len(shared)} snippets differ: {differ}"
 
 
-def test_related_briefs_show_the_same_opening_words(both: tuple[Library, Library]) -> None:
-    local, archive = both
+def test_related_briefs_show_the_same_opening_words(pair: tuple[Library, Library]) -> None:
+    local, archive = pair
     first = local.search("militia", limit=1).hits[0].id
     mine = {h.id: h.snippet for h in local.related(first, limit=5)}
     theirs = {h.id: h.snippet for h in archive.related(first, limit=5)}

@@ -42,16 +42,6 @@ def spans(
     yield from term_positions(text, terms, prefixes)
 
 
-def _spans_all(
-    text: str, terms: frozenset[str], prefixes: tuple[str, ...] = ()
-) -> Iterator[tuple[int, int]]:
-    """:func:`spans` by stemming every token (the reference the fast path must equal)."""
-    for m in TOKEN.finditer(text):
-        s = stem(m.group().lower())
-        if s is not None and (s in terms or (prefixes and s.startswith(prefixes))):
-            yield m.start(), m.end()
-
-
 def quote(lexeme: str) -> str:
     """A lexeme as tsvector and tsquery input spell it (quoted, quotes and backslashes doubled)."""
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"

@@ -131,7 +131,7 @@ def _likeness(cur: Any, brief_id: str) -> _Likeness | None:
         d = stats.df.get((term.text, section), 0)
         if d:
             rows_.append((term.text, section, term.boost * word_idf(briefs, d)))
-    cols = columns_table(cur, [("actors", a) for a in boosts], stats.totals)
+    cols = columns_table(stats, [("actors", a) for a in boosts])
     vals = cast(list[str], cols["vals"])
     cwts = [w * boosts[v] for w, v in zip(cast(list[float], cols["cwts"]), vals, strict=True)]
     avg = average_lengths(stats.totals)

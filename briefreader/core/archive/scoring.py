@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 from briefreader.core.archive import analysis
+from briefreader.core.archive.stats import WordStats
 from briefreader.core.search.ranking import BM25_B, BM25_K1, FIELD_BOOSTS, idf, repeat_weight
 
 K1 = BM25_K1
@@ -134,22 +134,12 @@ SCORED = (
 )
 
 
-def columns_table(
-    cur: Any, columns: list[tuple[str, str]], totals: dict[str, float]
-) -> dict[str, object]:
+def columns_table(stats: WordStats, columns: list[tuple[str, str]]) -> dict[str, object]:
     """COLUMNS_SQL's values: each named column value once, weighted as the local index
     weighs it (an actor: its idf among the briefs; the others 1), more if named again."""
-    n = max(totals.get("briefs", 0.0), 1.0)
+    n = max(stats.totals.get("briefs", 0.0), 1.0)
     counted = Counter(columns)
-    actors = sorted({v for c, v in counted if c == "actors"})
-    df: dict[str, int] = {}
-    if actors:
-        cur.execute(
-            "SELECT a, (SELECT count(*) FROM briefs b WHERE b.actors @> ARRAY[a]) "
-            "FROM unnest(%s::text[]) a",
-            (actors,),
-        )
-        df = {a: int(x) for a, x in cur.fetchall()}
+    df = stats.actor_briefs(v for c, v in counted if c == "actors")
     keys = sorted(counted)
     weights = [
         (idf(n, df.get(v, 0)) if c == "actors" else 1.0) * repeat_weight(counted[(c, v)])
@@ -159,7 +149,7 @@ def columns_table(
         "cols": [c for c, _v in keys],
         "vals": [v for _c, v in keys],
         "cwts": weights,
-        "avg_actors": max(totals.get("actors", 0.0) / n, 1.0),
+        "avg_actors": max(stats.totals.get("actors", 0.0) / n, 1.0),
     }
 
 

@@ -293,7 +293,7 @@ def _ranked(
         # The lists below are of words: a group's words bring their best briefs too.
         words = [*words, *(w for _k, ws, _s in compiled.groups for w in ws)]
     if compiled.columns:
-        named.update(columns_table(cur, compiled.columns, totals))
+        named.update(columns_table(stats, compiled.columns))
         score_sql = f"{score_sql} + {COLUMNS_SQL}"
     # psycopg takes one style of placeholder a query: the named values are put in as
     # positional ones, in the order the text uses them.
@@ -508,7 +508,7 @@ def hits_of(
             # marks its expansion (the commonest MAX_EXPANSION), each by its own rarity.
             terms |= {w for w, _ in _stats(cur, stats, compiled.prefixes)}
             prefixes = ()
-        weights = rarity(cur, stats, terms, actors)
+        weights = rarity(stats, terms, actors)
     hits = []
     for brief_id, score, t1 in page:
         row = stored.get(brief_id)
@@ -538,21 +538,14 @@ def hits_of(
     return hits
 
 
-def rarity(
-    cur: Any, stats: WordStats, terms: frozenset[str], actors: frozenset[str]
-) -> dict[str, float]:
+def rarity(stats: WordStats, terms: frozenset[str], actors: frozenset[str]) -> dict[str, float]:
     """How telling each query word is (its idf among the articles) and, under ACTOR_KEY, the
     rarest named actor: what the snippet routine prefers, as on the local index."""
     docs = max(stats.totals.get("briefs", 0.0), 1.0)
     stats.need(sorted(terms))
     out = {t: idf(docs, stats.df.get((t, "B"), 0)) for t in terms}
     if actors:
-        cur.execute(
-            "SELECT a, (SELECT count(*) FROM briefs b WHERE b.actors @> ARRAY[a]) "
-            "FROM unnest(%s::text[]) a",
-            (sorted(actors),),
-        )
-        out[ACTOR_KEY] = max(idf(docs, n) for _a, n in cur.fetchall())
+        out[ACTOR_KEY] = max(idf(docs, n) for n in stats.actor_briefs(actors).values())
     return out
 
 

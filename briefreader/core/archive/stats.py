@@ -26,6 +26,8 @@ class WordStats:
         self.cf: dict[tuple[str, str], int] = {}
         self.listed: set[str] = set()
         self._known: set[str] = set()
+        #: actor id -> briefs naming the actor (read on demand: ``actor_briefs``).
+        self._actors: dict[str, int] = {}
         first = sorted(set(words))
         if first:  # with the totals (a search without words may never need them)
             self._read(first, totals=True)
@@ -77,3 +79,17 @@ class WordStats:
         """The briefs holding ``word``, summed over sections (each brief counted once a
         section it holds the word in: an upper bound of the briefs holding it)."""
         return sum(n for (w, _f), n in self.df.items() if w == word)
+
+    def actor_briefs(self, actors: Iterable[str]) -> dict[str, int]:
+        """How many briefs name each actor: read once a search (the ranking and the
+        snippets both weigh a named actor by it), one statement for those not read yet."""
+        wanted = sorted(set(actors))
+        missing = [a for a in wanted if a not in self._actors]
+        if missing:
+            self.cur.execute(
+                "SELECT a, (SELECT count(*) FROM briefs b WHERE b.actors @> ARRAY[a]) "
+                "FROM unnest(%s::text[]) a",
+                (missing,),
+            )
+            self._actors.update((a, int(n)) for a, n in self.cur.fetchall())
+        return {a: self._actors.get(a, 0) for a in wanted}
