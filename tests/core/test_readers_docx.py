@@ -1,17 +1,22 @@
-"""Tests for the Word reader: files written by python-docx, and zip bombs posing as .docx."""
+"""Tests for the Word reader: files written by python-docx, the same with parts rewritten (what
+each part gives, as python-docx gave it when it was the reader), broken packages, and zip bombs
+posing as .docx."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import formats_kit as kit
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefreader.core.brief import BriefError
 from briefreader.core.readers import read_file
-from briefreader.core.readers.word import BOMB
+from briefreader.core.readers.word import BOMB, extract_docx
 
 
 def test_a_word_brief(tmp_path: Path) -> None:
@@ -115,3 +120,354 @@ def test_a_word_file_with_broken_xml(tmp_path: Path) -> None:
     with pytest.raises(BriefError) as caught:
         read_file(path, file_id="broken.docx")
     assert caught.value.reason.startswith("damaged Word file")
+
+
+# --------------------------------------------------------------------------------------------
+# The package read part by part: what each part gives, as python-docx gave it before
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def repack(tmp_path: Path, parts: dict[str, str | bytes | None], name: str = "b.docx") -> Path:
+    """A Word file written by python-docx, with parts replaced, added or (None) left out."""
+    source = kit.make_docx(tmp_path, "source-" + name)
+    path = tmp_path / name
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for entry in src.infolist():
+            data = parts.get(entry.filename, src.read(entry))
+            if data is not None:
+                dst.writestr(entry.filename, data)
+        for part_name, data in parts.items():
+            if data is not None and part_name not in src.namelist():
+                dst.writestr(part_name, data)
+    return path
+
+
+def part_of(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name).decode()
+
+
+def document(body: str) -> str:
+    return f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{body}</w:body></w:document>'
+
+
+def para(text: str, style: str | None = None, run_properties: str = "") -> str:
+    pstyle = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    rpr = f"<w:rPr>{run_properties}</w:rPr>" if run_properties else ""
+    return f'<w:p>{pstyle}<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+def text_of(path: Path) -> str:
+    return extract_docx(path, path).text
+
+
+def test_paragraph_text_as_word_shows_it(tmp_path: Path) -> None:
+    body = (
+        '<w:p><w:r><w:t xml:space="preserve">See </w:t></w:r><w:hyperlink r:id="rId99">'
+        '<w:r><w:t>the report</w:t></w:r></w:hyperlink><w:r><w:t xml:space="preserve"> now.'
+        "</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>a</w:t><w:tab/><w:t>b</w:t><w:br/><w:t>c</w:t>"
+        '<w:br w:type="page"/><w:t>d</w:t><w:cr/><w:t>e</w:t><w:noBreakHyphen/><w:t>f</w:t>'
+        "</w:r></w:p>"
+        # content controls and tracked insertions inside a paragraph are not read, nor are
+        # block-level content controls (python-docx read none of them)
+        '<w:p><w:r><w:t xml:space="preserve">Kept </w:t></w:r><w:sdt><w:sdtContent><w:r>'
+        "<w:t>control</w:t></w:r></w:sdtContent></w:sdt><w:ins><w:r><w:t>inserted</w:t></w:r>"
+        "</w:ins><w:r><w:t>end</w:t></w:r></w:p>"
+        "<w:sdt><w:sdtContent>" + para("In a block control") + "</w:sdtContent></w:sdt>"
+    )
+    path = repack(tmp_path, {"word/document.xml": document(body)})
+    assert text_of(path) == "See the report now.\n\na b\ncd\ne-f\n\nKept end\n"
+
+
+def test_tables_with_merged_and_nested_cells(tmp_path: Path) -> None:
+    def cell(text: str, properties: str = "") -> str:
+        return f"<w:tc><w:tcPr>{properties}</w:tcPr>{para(text) if text else '<w:p/>'}</w:tc>"
+
+    nested = "<w:tbl><w:tr>" + cell("nested, not read") + "</w:tr></w:tbl>"
+    body = (
+        "<w:tbl><w:tr>"
+        + cell("Wide", '<w:gridSpan w:val="2"/>')
+        + cell("Third")
+        + "</w:tr><w:tr>"
+        + cell("Tall", '<w:vMerge w:val="restart"/>')
+        + cell("B2")
+        + f"<w:tc>{nested}{para('after nested')}</w:tc>"
+        + "</w:tr><w:tr>"
+        + cell("", "<w:vMerge/>")
+        + cell("B3")
+        + cell("C3")
+        + "</w:tr><w:tr>"
+        + cell("")
+        + cell("")
+        + cell("")
+        + '</w:tr><w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>'
+        + cell("late")
+        + cell("start")
+        + "</w:tr></w:tbl>"
+    )
+    path = repack(tmp_path, {"word/document.xml": document(body)})
+    assert text_of(path) == (
+        "Wide | Third\nTall | B2 | after nested\nTall | B3 | C3\nlate | start\n"
+    )
+
+
+def test_a_merge_with_no_cell_above_is_a_damaged_file(tmp_path: Path) -> None:
+    body = para(kit.ARTICLE) + (
+        "<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc></w:tr></w:tbl>"
+    )
+    path = repack(tmp_path, {"word/document.xml": document(body)})
+    with pytest.raises(BriefError) as caught:
+        text_of(path)
+    assert caught.value.reason == "damaged Word file (ValueError)"
+
+
+def test_style_names_mark_headings_titles_and_lists(tmp_path: Path) -> None:
+    styles = part_of(kit.make_docx(tmp_path, "template.docx"), "word/styles.xml").replace(
+        "</w:styles>",
+        '<w:style w:type="paragraph" w:styleId="Kop2"><w:name w:val="heading 2"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Chapter"><w:name w:val="Chapter"/>'
+        '<w:basedOn w:val="Heading1"/></w:style>'
+        '<w:style w:type="character" w:styleId="CharHead"><w:name w:val="heading 1"/>'
+        "</w:style>"
+        '<w:style w:type="paragraph" w:styleId="Twice"><w:name w:val="heading 3"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="Twice"><w:name w:val="Normal"/></w:style>'
+        "</w:styles>",
+    )
+    body = "".join(
+        para(f"Styled {style_id}", style_id)
+        for style_id in ("Kop2", "Chapter", "CharHead", "Twice", "Title", "ListBullet", "Nowhere")
+    )
+    path = repack(tmp_path, {"word/document.xml": document(body), "word/styles.xml": styles})
+    assert text_of(path).split("\n\n") == [
+        "## Styled Kop2",  # by its name, whatever its id
+        "Styled Chapter",  # a style based on a heading is not one
+        "Styled CharHead",  # a character style: the paragraph has the default style
+        "### Styled Twice",  # of two styles with one id, the first
+        "# Styled Title",
+        "- Styled ListBullet",
+        "Styled Nowhere\n",
+    ]
+
+
+def test_the_default_paragraph_style_is_the_last_marked_default(tmp_path: Path) -> None:
+    styles = part_of(kit.make_docx(tmp_path, "template.docx"), "word/styles.xml").replace(
+        "</w:styles>",
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Plain"><w:name w:val="heading 4"/>'
+        "</w:style></w:styles>",
+    )
+    body = para("Unstyled") + para("Styled", "Heading2")
+    path = repack(tmp_path, {"word/document.xml": document(body), "word/styles.xml": styles})
+    assert text_of(path) == "#### Unstyled\n\n## Styled\n"
+
+
+def test_styles_read_once_are_not_mixed_up(tmp_path: Path) -> None:
+    template = part_of(kit.make_docx(tmp_path, "template.docx"), "word/styles.xml")
+    body = document(para("Styled", "Mine") + para(kit.ARTICLE))
+    for n, name in enumerate(["heading 1", "List Number", "Quote", "heading 1"]):
+        styles = template.replace(
+            "</w:styles>",
+            f'<w:style w:type="paragraph" w:styleId="Mine"><w:name w:val="{name}"/></w:style>'
+            "</w:styles>",
+        )
+        path = repack(tmp_path, {"word/document.xml": body, "word/styles.xml": styles}, f"{n}.docx")
+        first = text_of(path).split("\n\n")[0]
+        assert first == {"heading 1": "# Styled", "List Number": "- Styled"}.get(name, "Styled")
+
+
+@pytest.mark.parametrize(
+    ("properties", "bold"),
+    [
+        ("<w:b/>", True),
+        ('<w:b w:val="1"/>', True),
+        ('<w:b w:val="on"/>', True),
+        ('<w:b w:val="0"/>', False),
+        ('<w:b w:val="false"/>', False),
+        ('<w:b w:val="yes"/>', False),  # not a value Word writes: python-docx stopped on it
+        ("<w:bCs/>", False),
+        ('<w:rStyle w:val="Strong"/>', False),  # bold by a style does not count
+    ],
+)
+def test_a_paragraph_set_wholly_in_bold(tmp_path: Path, properties: str, bold: bool) -> None:
+    path = repack(tmp_path, {"word/document.xml": document(para("Comment", None, properties))})
+    assert text_of(path) == ("**Comment**\n" if bold else "Comment\n")
+
+
+@pytest.mark.parametrize(
+    ("created", "date"),
+    [
+        ("2019-03-12T10:00:00Z", dt.date(2019, 3, 12)),
+        ("2019-03-12T01:30:00+03:00", dt.date(2019, 3, 11)),  # in UTC, the day before
+        ("2019-03-12T22:30:00-05:00", dt.date(2019, 3, 13)),
+        ("2019-03-12", dt.date(2019, 3, 12)),
+        ("2019-03", dt.date(2019, 3, 1)),
+        ("1989-12-31T10:00:00Z", None),
+        ("not a date", None),
+        ("", None),  # python-docx stopped on an empty date
+    ],
+)
+def test_the_created_date(tmp_path: Path, created: str, date: dt.date | None) -> None:
+    path = kit.make_docx(tmp_path)
+    core = part_of(path, "docProps/core.xml")
+    start = core.index("<dcterms:created")
+    end = core.index("</dcterms:created>") + len("</dcterms:created>")
+    core = core[:start] + f"<dcterms:created>{created}</dcterms:created>" + core[end:]
+    path = repack(tmp_path, {"docProps/core.xml": core})
+    assert extract_docx(path, path).date == date
+
+
+def test_a_word_file_without_core_properties_takes_its_title_from_its_text(
+    tmp_path: Path,
+) -> None:
+    """python-docx made up core properties titled "Word Document" for such a file."""
+    rels = part_of(kit.make_docx(tmp_path, "template.docx"), "_rels/.rels")
+    start = rels.index('<Relationship Id="rId3"')
+    rels = rels[:start] + rels[rels.index("/>", start) + 2 :]
+    body = para("Amiri on the Hashd") + para(kit.ARTICLE)
+    path = repack(
+        tmp_path,
+        {"word/document.xml": document(body), "docProps/core.xml": None, "_rels/.rels": rels},
+    )
+    got = extract_docx(path, path)
+    assert got.title is None and got.author is None and got.date is None
+    [brief] = read_file(path, file_id="b.docx").briefs
+    assert brief.title == "Amiri on the Hashd"
+
+
+def test_the_main_document_is_found_by_the_package_relationships(tmp_path: Path) -> None:
+    source = kit.make_docx(tmp_path, "template.docx")
+    path = repack(
+        tmp_path,
+        {
+            "_rels/.rels": part_of(source, "_rels/.rels").replace(
+                'Target="word/document.xml"', 'Target="word/main.xml"'
+            ),
+            "[Content_Types].xml": part_of(source, "[Content_Types].xml").replace(
+                "/word/document.xml", "/word/main.xml"
+            ),
+            "word/main.xml": document(para("The main document") + para(kit.ARTICLE)),
+        },
+    )
+    assert text_of(path).startswith("The main document\n\n")
+
+
+def content_types_with(tmp_path: Path, old: str, new: str) -> dict[str, str | bytes | None]:
+    types = part_of(kit.make_docx(tmp_path, "template.docx"), "[Content_Types].xml")
+    assert old in types
+    return {"[Content_Types].xml": types.replace(old, new)}
+
+
+@pytest.mark.parametrize(
+    ("parts", "reason"),
+    [
+        ({"[Content_Types].xml": None}, "damaged Word file (KeyError)"),
+        ({"_rels/.rels": None}, "damaged Word file (KeyError)"),  # no main document
+        ({"word/styles.xml": None}, "damaged Word file (KeyError)"),  # related, not there
+        ({"word/_rels/document.xml.rels": "<Relationships"}, "damaged Word file (XMLSyntaxError)"),
+        ({"docProps/core.xml": "<cp:coreProperties"}, "damaged Word file (XMLSyntaxError)"),
+        (
+            {"word/document.xml": f'<w:document xmlns:w="{W}"/>'},
+            "damaged Word file (AttributeError)",
+        ),
+    ],
+)
+def test_damaged_packages(
+    tmp_path: Path, parts: dict[str, str | bytes | None], reason: str
+) -> None:
+    path = repack(tmp_path, parts)
+    with pytest.raises(BriefError) as caught:
+        text_of(path)
+    assert caught.value.reason == reason
+
+
+def test_a_word_file_with_macros_is_no_word_document(tmp_path: Path) -> None:
+    main = "wordprocessingml.document.main+xml"
+    parts = content_types_with(tmp_path, main, "ms-word.document.macroEnabled.main+xml")
+    with pytest.raises(BriefError) as caught:
+        text_of(repack(tmp_path, parts))
+    assert caught.value.reason == "damaged Word file (ValueError)"
+
+
+def test_parts_the_reader_does_not_read_are_not_parsed(tmp_path: Path) -> None:
+    """python-docx refused a file whose settings or numbering part was broken XML."""
+    path = repack(tmp_path, {"word/settings.xml": "<w:settings", "word/numbering.xml": "<"})
+    assert text_of(path).startswith("# Badr leader")
+
+
+def test_a_relationship_without_a_target(tmp_path: Path) -> None:
+    rels = part_of(kit.make_docx(tmp_path, "template.docx"), "word/_rels/document.xml.rels")
+    path = repack(
+        tmp_path, {"word/_rels/document.xml.rels": rels.replace('Target="numbering.xml"', "")}
+    )
+    with pytest.raises(BriefError) as caught:  # python-docx stopped on a TypeError
+        text_of(path)
+    assert caught.value.reason == "damaged Word file (a relationship without a target)"
+
+
+def test_a_part_that_cannot_be_unpacked(tmp_path: Path) -> None:
+    path = kit.make_docx(tmp_path)
+    with zipfile.ZipFile(path) as zf:
+        entry = zf.getinfo("word/document.xml")
+    data = bytearray(path.read_bytes())
+    start = entry.header_offset + 30 + len(entry.filename) + 10
+    data[start : start + 20] = b"\xff" * 20  # the deflated stream broken, not its directory
+    path.write_bytes(bytes(data))
+    with pytest.raises(BriefError) as caught:  # python-docx stopped on zlib's error
+        text_of(path)
+    assert caught.value.reason == "damaged Word file (word/document.xml cannot be unpacked)"
+
+
+# Cells, rows and paragraphs in shapes a hostile or careless writer might give.
+_CELL_PROPERTIES = st.sampled_from(
+    [
+        "",
+        "<w:vMerge/>",
+        '<w:vMerge w:val="restart"/>',
+        '<w:vMerge w:val="continue"/>',
+        '<w:gridSpan w:val="2"/>',
+        '<w:gridSpan w:val="0"/>',
+        '<w:gridSpan w:val="-3"/>',
+        '<w:gridSpan w:val="x"/>',
+        "<w:gridSpan/>",
+        '<w:gridSpan w:val="2"/><w:vMerge/>',
+    ]
+)
+_PARAGRAPHS = st.sampled_from(
+    [
+        "<w:p/>",
+        para("text"),
+        para("Heading", "Heading1"),
+        para("bold", None, '<w:b w:val="maybe"/>'),
+        "<w:p><w:pPr><w:pStyle/></w:pPr><w:r><w:t>no style id</w:t></w:r></w:p>",
+        '<w:p><w:hyperlink><w:r><w:br w:type="x"/><w:t>link</w:t></w:r></w:hyperlink></w:p>',
+    ]
+)
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> str:
+    rows = []
+    for _ in range(draw(st.integers(0, 4))):
+        before = draw(st.sampled_from(["", '<w:trPr><w:gridBefore w:val="1"/></w:trPr>']))
+        cells = "".join(
+            f"<w:tc><w:tcPr>{draw(_CELL_PROPERTIES)}</w:tcPr>{draw(_PARAGRAPHS)}</w:tc>"
+            for _ in range(draw(st.integers(0, 3)))
+        )
+        rows.append(f"<w:tr>{before}{cells}</w:tr>")
+    return "<w:tbl>" + "".join(rows) + "</w:tbl>"
+
+
+@settings(max_examples=60, deadline=None)
+@given(blocks=st.lists(st.one_of(_PARAGRAPHS, _tables()), max_size=5))
+def test_any_document_body_is_read_or_refused(tmp_path_factory: Any, blocks: list[str]) -> None:
+    folder = tmp_path_factory.mktemp("any")
+    path = repack(folder, {"word/document.xml": document("".join(blocks))})
+    try:
+        got = text_of(path)
+    except BriefError as exc:
+        assert exc.reason.startswith(("damaged Word file", "no text"))
+    else:
+        assert got.endswith("\n") and got.strip()

@@ -1,4 +1,4 @@
-"""Word files (.docx) by python-docx: paragraphs, headings and tables, in document order.
+"""Word files (.docx): paragraphs, headings and tables, in document order, read from the package.
 
 Headings (the "Heading 1".."Heading 6" and "Title" styles) become ``#`` lines and every
 paragraph its own block, so the digest splitter sees a news-archive export's headlines and the
@@ -6,16 +6,28 @@ comment rule its "Comment:" paragraphs; a paragraph set wholly in bold stays bol
 as Word users mark a "Comment" that way. A table becomes one line per row, its cells apart by
 " | ". The core properties give the title and date when the text names none.
 
-A .docx is a zip: before python-docx opens it, the sizes its entries unpack to are added up and
-their compression ratios checked, so a zip bomb posing as a Word file is refused unopened.
+A .docx is a zip: before anything in it is read, the sizes its entries unpack to are added up
+and their compression ratios checked, so a zip bomb posing as a Word file is refused unopened.
+
+Only the parts a brief needs are unpacked and parsed (lxml, core.readers.opc): the main
+document, found through the package's relationships as Word finds it, its styles (the names
+that mark headings, titles and lists) and the core properties. The text is what python-docx
+gave this reader before, so that an index's briefs stay the same, python-docx's rules
+included: a paragraph's text is its own runs' and its hyperlinks' runs' (a tab or ptab a tab,
+a line break or carriage return a newline, a page or column break nothing, a non-breaking
+hyphen "-"), so runs inside content controls, tracked insertions, fields and smart tags are
+not read, nor are block-level content controls or a table nested in a cell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +35,7 @@ from lxml import etree
 
 from briefreader.core.brief import BriefError
 from briefreader.core.readers.common import Extracted, clean_text
+from briefreader.core.readers.opc import PARSER, UNEXPECTED, Package, PackageError
 
 SUFFIXES = (".docx",)
 FORMAT = "docx"
@@ -36,18 +49,31 @@ BOMB = "Word file too large once unpacked (zip bomb?)"
 _TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15, tzinfo=dt.UTC)
 _HEADING_STYLE = re.compile(r"heading\s*([1-6])$", re.IGNORECASE)
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_BODY, _P, _R, _T, _BR = _W + "body", _W + "p", _W + "r", _W + "t", _W + "br"
+_HYPERLINK, _TBL, _TR, _TC = _W + "hyperlink", _W + "tbl", _W + "tr", _W + "tc"
+_VAL, _TYPE = _W + "val", _W + "type"
+_RUN_MARKS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+_STYLE_TYPES = ("paragraph", "character", "table", "numbering")
 
-def check_zip(source: Path | bytes, path: Path) -> None:
-    """Refuse a .docx that is no zip, or would unpack to too much (by its directory's sizes).
+_CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
+_DC, _DCTERMS = "{http://purl.org/dc/elements/1.1/}", "{http://purl.org/dc/terms/}"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_DOCUMENT_REL, _STYLES_REL = _OFFICE + "officeDocument", _OFFICE + "styles"
+_CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_DOCUMENT_TYPE, _STYLES_TYPE = _WML + "document.main+xml", _WML + "styles+xml"
+_CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
+
+
+def check_zip(zf: zipfile.ZipFile, path: Path) -> None:
+    """Refuse a .docx that would unpack to too much (by its directory's sizes) or holds no
+    Word document.
 
     Python's zipfile never gives more bytes for an entry than the directory says, so checking
     the directory bounds what opening the file can cost.
     """
-    try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            entries = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise BriefError(path, "damaged Word file (not a valid .docx)") from None
+    entries = zf.infolist()
     if len(entries) > MAX_ENTRIES:
         raise BriefError(path, BOMB)
     total = 0
@@ -64,9 +90,6 @@ def check_zip(source: Path | bytes, path: Path) -> None:
 
 def extract_docx(source: Path | bytes, path: Path) -> Extracted:
     """The text of a .docx file (or of its bytes, for an email attachment)."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     if isinstance(source, Path):
         try:
             size = source.stat().st_size
@@ -74,87 +97,314 @@ def extract_docx(source: Path | bytes, path: Path) -> Extracted:
             raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
         if size > MAX_FILE_BYTES:
             raise BriefError(path, f"Word file too large ({size >> 20} MB)")
-    check_zip(source, path)
     try:
-        document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
-        blocks = list(_blocks(document))
-        props = document.core_properties
-        title = (props.title or "").strip() or None
-        created = props.created
-        author = (props.author or "").strip() or None
-    except (
-        PackageNotFoundError,
-        KeyError,
-        ValueError,
-        AttributeError,
-        zipfile.BadZipFile,
-        etree.LxmlError,
-    ) as exc:
+        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise BriefError(path, "damaged Word file (not a valid .docx)") from None
+    try:
+        with zf:
+            check_zip(zf, path)
+            blocks, core = _read(Package(zf))
+    except (KeyError, ValueError, zipfile.BadZipFile, etree.LxmlError) as exc:
         raise BriefError(path, f"damaged Word file ({type(exc).__name__})") from None
+    except PackageError as exc:
+        raise BriefError(path, f"damaged Word file ({exc})") from None
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
         raise BriefError(path, "no text in the Word file")
-    date = created.date() if isinstance(created, dt.datetime) else None
+    title = _core_text(core, _DC + "title").strip() or None
+    author = _core_text(core, _DC + "creator").strip() or None
+    created = _created(core)
+    date = created.date() if created is not None else None
     if date is not None and (date.year < 1990 or created == _TEMPLATE_CREATED):
         date = None  # tools leave 1899/1970 here, and python-docx its template's date
     return Extracted(text=text + "\n", title=title, date=date, author=author)
 
 
-def _blocks(document: Any) -> Any:
-    from docx.table import Table
+def _read(package: Package) -> tuple[list[str], Any]:
+    """The document's blocks of text, and its core properties' root element (or None)."""
+    document = package.related("/", _DOCUMENT_REL)
+    if document is None:
+        raise KeyError("no main document in the package")
+    if package.content_type(document) != _DOCUMENT_TYPE:
+        raise ValueError(f"not a Word document: {package.content_type(document)}")
+    root = package.parse(document)
+    styles = _style_names(package, document)
+    core = _core_properties(package)
+    body = root.find(_BODY) if root.tag == _W + "document" else None
+    if body is None:
+        raise PackageError(UNEXPECTED)
+    blocks = [
+        _paragraph(child, styles) if child.tag == _P else _table(child)
+        for child in body
+        if child.tag == _P or child.tag == _TBL
+    ]
+    return blocks, core
 
-    styles: dict[str | None, str] = {}
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            yield _table(block)
-        else:
-            yield _paragraph(block, styles)
+
+def _core_properties(package: Package) -> Any:
+    """The core properties' root element; None when the package has none."""
+    part = package.related("/", _CORE_REL)
+    if part is None:
+        return None
+    if package.content_type(part) != _CORE_TYPE:
+        raise PackageError(UNEXPECTED)
+    root = package.parse(part)
+    if root.tag != _CORE + "coreProperties":
+        raise PackageError(UNEXPECTED)
+    return root
 
 
-def _style_name(paragraph: Any, styles: dict[str | None, str]) -> str:
-    """The paragraph's style name, looked up once per style id in a document: python-docx
-    finds a paragraph without a style of its own the default one by scanning every style
-    (``styles.default``), which was four fifths of reading a Word file."""
-    style_id = getattr(paragraph._p, "style", None)
-    got = styles.get(style_id)
+# --------------------------------------------------------------------------------------------
+# Styles
+
+
+@dataclass(frozen=True, slots=True)
+class _StyleNames:
+    """What a styles part says of paragraph styles: their names by id, and the default's.
+
+    A paragraph with no style, or one whose style is not a paragraph style or is nowhere,
+    has the default paragraph style (the last one marked default); an id whose first style
+    has a type Word does not know names nothing, and such a style anywhere leaves the default
+    unknown (as python-docx read them).
+    """
+
+    names: dict[str, str]
+    unknown: frozenset[str]
+    default: str
+
+    def name(self, style_id: str | None) -> str:
+        if style_id:
+            if style_id in self.names:
+                return self.names[style_id]
+            if style_id in self.unknown:
+                return ""
+        return self.default
+
+
+_NO_STYLES = _StyleNames({}, frozenset(), "")
+# Styles parts by their bytes' digest: files made from one template share theirs, and a large
+# one (python-docx's own is 350 kB) costs more to parse than the rest of the document.
+_STYLES_SEEN: dict[bytes, _StyleNames] = {}
+_STYLES_KEPT = 32
+
+
+def _style_names(package: Package, document: str) -> _StyleNames:
+    """The document's paragraph style names; none when its styles part cannot be found."""
+    try:
+        part = package.related(document, _STYLES_REL)
+    except ValueError:
+        return _NO_STYLES
+    if part is None or package.content_type(part) != _STYLES_TYPE:
+        return _NO_STYLES
+    data = package.read(part)
+    key = hashlib.sha256(data).digest()
+    got = _STYLES_SEEN.get(key)
     if got is None:
-        try:
-            got = paragraph.style.name if paragraph.style is not None else ""
-        except (KeyError, ValueError, AttributeError):
-            got = ""
-        styles[style_id] = got = got or ""
+        got = _read_styles(etree.fromstring(data, PARSER))
+        if len(_STYLES_SEEN) >= _STYLES_KEPT:
+            _STYLES_SEEN.clear()
+        _STYLES_SEEN[key] = got
     return got
 
 
-def _paragraph(paragraph: Any, styles: dict[str | None, str]) -> str:
-    lines = (" ".join(line.split()) for line in clean_text(paragraph.text).split("\n"))
+def _read_styles(root: Any) -> _StyleNames:
+    if root.tag != _W + "styles":
+        return _NO_STYLES
+    names: dict[str, str] = {}
+    unknown: set[str] = set()
+    seen: set[str] = set()
+    default = None
+    default_known = True
+    for style in root.iterchildren(_W + "style"):
+        kind = style.get(_TYPE)
+        known = kind is None or kind in _STYLE_TYPES
+        default_known = default_known and known
+        style_id = style.get(_W + "styleId")
+        if style_id is not None and style_id not in seen:
+            seen.add(style_id)
+            if not known:
+                unknown.add(style_id)
+            elif kind == "paragraph":
+                names[style_id] = _style_name(style)
+        if kind == "paragraph" and style.get(_W + "default") in ("1", "true", "on"):
+            default = style
+    default_name = _style_name(default) if default is not None and default_known else ""
+    return _StyleNames(names, frozenset(unknown), default_name)
+
+
+def _style_name(style: Any) -> str:
+    name = style.find(_W + "name")
+    return (name.get(_VAL) or "") if name is not None else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Text
+
+
+def _paragraph(p: Any, styles: _StyleNames) -> str:
+    text, runs = _paragraph_text(p)
+    lines = (" ".join(line.split()) for line in clean_text(text).split("\n"))
     text = "\n".join(line for line in lines if line)
     if not text:
         return ""
-    style = _style_name(paragraph, styles)
-    heading = _HEADING_STYLE.match(style or "")
+    style = styles.name(_style_id(p))
+    heading = _HEADING_STYLE.match(style)
     if heading is not None:
         return "#" * int(heading.group(1)) + " " + " ".join(text.split())
     if style == "Title":
         return "# " + " ".join(text.split())
-    if (style or "").startswith("List"):
+    if style.startswith("List"):
         return "- " + text
-    runs = [run for run in paragraph.runs if run.text.strip()]
-    if runs and len(text) <= 160 and all(run.bold for run in runs):
+    shown = [run for run, run_text in runs if run_text.strip()]
+    if shown and len(text) <= 160 and all(_bold(run) for run in shown):
         return f"**{text}**"
     return text
 
 
+def _paragraph_text(p: Any) -> tuple[str, list[tuple[Any, str]]]:
+    """The paragraph's text, and its own runs (not its hyperlinks') with theirs."""
+    pieces: list[str] = []
+    runs: list[tuple[Any, str]] = []
+    for child in p:
+        if child.tag == _R:
+            text = _run_text(child)
+            pieces.append(text)
+            runs.append((child, text))
+        elif child.tag == _HYPERLINK:
+            pieces.extend(_run_text(run) for run in child.iterchildren(_R))
+    return "".join(pieces), runs
+
+
+def _run_text(run: Any) -> str:
+    pieces = []
+    for item in run:
+        tag = item.tag
+        if tag == _T:
+            pieces.append(item.text or "")
+        elif tag == _BR:
+            if item.get(_TYPE, "textWrapping") == "textWrapping":
+                pieces.append("\n")
+        elif tag in _RUN_MARKS:
+            pieces.append(_RUN_MARKS[tag])
+    return "".join(pieces)
+
+
+def _style_id(p: Any) -> str | None:
+    properties = p.find(_W + "pPr")
+    style = properties.find(_W + "pStyle") if properties is not None else None
+    return style.get(_VAL) if style is not None else None
+
+
+def _bold(run: Any) -> bool:
+    """Whether the run itself says bold (a style's bold does not count)."""
+    properties = run.find(_W + "rPr")
+    bold = properties.find(_W + "b") if properties is not None else None
+    return bold is not None and bold.get(_VAL, "true") in ("1", "true", "on")
+
+
 def _table(table: Any) -> str:
     rows: list[str] = []
-    for row in table.rows:
+    for row in table.iterchildren(_TR):
         cells: list[str] = []
         previous = None
-        for cell in row.cells:
-            if previous is not None and cell._tc is previous:
+        for cell in _row_cells(row):
+            if cell is previous:
                 continue  # a merged cell is listed once per column it spans
-            previous = cell._tc
-            cells.append(" ".join(clean_text(cell.text).split()))
+            previous = cell
+            text = "\n".join(_paragraph_text(p)[0] for p in cell.iterchildren(_P))
+            cells.append(" ".join(clean_text(text).split()))
         if any(cells):
             rows.append(" | ".join(cells))
     return "\n".join(rows)
+
+
+def _row_cells(row: Any) -> Iterator[Any]:
+    """The row's cells, a cell that continues a vertical merge as the cell it continues
+    (ValueError when there is none above it), a cell spanning no column left out."""
+    for cell in row.iterchildren(_TC):
+        while _merge(cell) == "continue":
+            cell = _cell_above(cell)
+        if _span(cell) > 0:
+            yield cell
+
+
+def _merge(cell: Any) -> str | None:
+    properties = cell.find(_W + "tcPr")
+    merge = properties.find(_W + "vMerge") if properties is not None else None
+    return merge.get(_VAL, "continue") if merge is not None else None
+
+
+def _span(cell: Any) -> int:
+    properties = cell.find(_W + "tcPr")
+    span = properties.find(_W + "gridSpan") if properties is not None else None
+    value = span.get(_VAL) if span is not None else None
+    return int(value) if value is not None else 1
+
+
+def _skipped(row: Any) -> int:
+    """How many grid columns the row leaves empty before its first cell."""
+    properties = row.find(_W + "trPr")
+    before = properties.find(_W + "gridBefore") if properties is not None else None
+    value = before.get(_VAL) if before is not None else None
+    return int(value) if value is not None else 0
+
+
+def _cell_above(cell: Any) -> Any:
+    """The cell in the row above that starts at the same grid column."""
+    row = cell.getparent()
+    above = row.getprevious()
+    while above is not None and above.tag != _TR:
+        above = above.getprevious()
+    if above is None:
+        raise ValueError("a cell continues a merge from above the table")
+    column = _skipped(row) + sum(_span(c) for c in cell.itersiblings(_TC, preceding=True))
+    remaining = column - _skipped(above)
+    for candidate in above.iterchildren(_TC):
+        if remaining < 0:
+            break
+        if remaining == 0:
+            return candidate
+        remaining -= _span(candidate)
+    raise ValueError(f"no cell above at grid column {column}")
+
+
+# --------------------------------------------------------------------------------------------
+# Core properties
+
+
+def _core_text(core: Any, tag: str) -> str:
+    element = core.find(tag) if core is not None else None
+    return (element.text or "") if element is not None else ""
+
+
+_W3CDTF_FORMS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y-%m", "%Y")
+_OFFSET = re.compile(r"([+-])(\d\d):(\d\d)")
+
+
+def _created(core: Any) -> dt.datetime | None:
+    """When the document was created (UTC), from a W3CDTF date; None if unreadable."""
+    element = core.find(_DCTERMS + "created") if core is not None else None
+    value = element.text if element is not None else None
+    if value is None:
+        return None
+    # The first 19 characters are the date and time; an offset such as "+03:00" follows.
+    head, offset = value[:19], value[19:]
+    for form in _W3CDTF_FORMS:
+        try:
+            created = dt.datetime.strptime(head, form)
+        except ValueError:
+            continue
+        break
+    else:
+        return None
+    if len(offset) == 6:
+        m = _OFFSET.match(offset)
+        if m is None:
+            return None
+        sign = -1 if m.group(1) == "+" else 1
+        try:
+            created += sign * dt.timedelta(hours=int(m.group(2)), minutes=int(m.group(3)))
+        except OverflowError:
+            return None
+    return created.replace(tzinfo=dt.UTC)
