@@ -1,18 +1,23 @@
 """Tests for the email reader: .eml and .mbox written by the standard library, attachments,
-newsletters, and malformed MIME."""
+newsletters, malformed MIME, and the policy messages are read with (the default one's answers)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.message
+import email.policy
 import io
 from pathlib import Path
 
 import formats_kit as kit
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefreader.core.brief import BriefError
 from briefreader.core.readers import read_file
-from briefreader.core.readers.mail import MAX_MESSAGE, safe_name, split_mbox
+from briefreader.core.readers.mail import MAX_MESSAGE, POLICY, safe_name, split_mbox
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -186,3 +191,78 @@ def test_a_mailbox_with_nothing_in_it(tmp_path: Path) -> None:
 )
 def test_safe_attachment_names(name: str, safe: str) -> None:
     assert safe_name(name) == safe
+
+
+# --------------------------------------------------------------------------------------------
+# The reading policy: email.policy.default, each MIME header value parsed once
+
+VARIED = [
+    kit.message(attachments=[("report.docx", b"PK\x03\x04", DOCX)]).as_bytes(),
+    b'Subject: =?utf-8?q?Caf=C3=A9?=\nContent-Type: multipart/mixed; boundary="m"\n\n'
+    b'--m\nContent-Type: text/plain (plain text); charset="ISO-8859-1"\n\nCaf\xe9.\n'
+    b"--m\nContent-Type: text/plain\nContent-Disposition: attachment;\n"
+    b" filename*0*=utf-8''%C3%9Cber%20;\n filename*1=\"blick.txt\"\n\nOne.\n"
+    b'--m\nContent-Type: text/plain; name="=?iso-8859-1?q?r=E9sum=E9.txt?="\n'
+    b"Content-Disposition: attachment\n\nTwo.\n"
+    b"--m\nContent-Type: TEXT/HTML; CHARSET=windows-1252\nContent-Transfer-Encoding: Base64\n\n"
+    b'PHA+SGk8L3A+\n--m\nContent-Type: text\nContent-Disposition: inline; filename=""\n\n'
+    b"Three.\n--m--\n",
+    b"Content-Type: multipart/alternative\n\nno boundary at all\n",
+    b"Content-Type:\nContent-Disposition: ;;; =\nContent-Transfer-Encoding: x-uuencode\n\nx\n",
+]
+
+
+def _described(msg: email.message.Message) -> list[object]:
+    """What the readers ask of a message's parts and headers."""
+    parts = [
+        (
+            part.get_content_type(),
+            part.get_filename(),
+            part.get_content_charset(),
+            part.get_params(),
+            part.get_content_disposition(),
+            part.get_boundary(),
+            sorted(type(defect).__name__ for defect in part.defects),
+        )
+        for part in msg.walk()
+    ]
+    headers = [
+        (name, str(value), [type(d).__name__ for d in getattr(value, "defects", ())])
+        for name, value in msg.items()
+    ]
+    return [parts, headers]
+
+
+@pytest.mark.parametrize("data", VARIED)
+def test_the_reading_policy_reads_as_the_default_one(data: bytes) -> None:
+    default = _described(email.message_from_bytes(data, policy=email.policy.default))
+    assert _described(email.message_from_bytes(data, policy=POLICY)) == default
+    assert _described(email.message_from_bytes(data, policy=POLICY)) == default  # shared now
+
+
+def _header(policy: email.policy.Policy, name: str, value: str) -> object:
+    try:
+        header = policy.header_fetch_parse(name, value)
+    except Exception as exc:  # noqa: BLE001 - the same error either way is what is tested
+        return type(exc)
+    return (
+        str(header),
+        getattr(header, "name", None),
+        [type(d).__name__ for d in getattr(header, "defects", ())],
+        dict(getattr(header, "params", {})),
+        getattr(header, "content_type", None),
+        getattr(header, "content_disposition", None),
+        getattr(header, "cte", None),
+    )
+
+
+@settings(max_examples=200)
+@given(
+    name=st.sampled_from(["Content-Type", "content-disposition", "Content-Transfer-Encoding"]),
+    value=st.text(st.sampled_from("ab/;=\" \t\n()*'%=?qQ:@,\\\xe9\udcff"), max_size=40)
+    | st.sampled_from(['text/plain; charset="utf-8"', "attachment; filename*=utf-8''a%20b"]),
+)
+def test_a_shared_header_is_the_one_the_default_policy_makes(name: str, value: str) -> None:
+    expected = _header(email.policy.default, name, value)
+    assert _header(POLICY, name, value) == expected
+    assert _header(POLICY, name, value) == expected
