@@ -137,12 +137,17 @@ class FileJob:
     """One file an update reads: plain data, so that a worker process can be handed it.
 
     ``known_sha256`` is the content the index holds for the file (touched but maybe not
-    changed); "" when the file is new or must be read whatever its content.
+    changed); "" when the file is new or must be read whatever its content. ``key``,
+    ``size`` and ``mtime_ns`` are what its index docs record, for a worker that writes them
+    itself (a bulk build: core/extract.py).
     """
 
     path: Path
     file_id: str
     known_sha256: str = ""
+    key: str = ""
+    size: int = 0
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +158,8 @@ class FileOutcome:
     read. ``refused`` is a reason that holds until the file changes (too large, encrypted,
     no text layer); ``failed`` one that may not hold next time (the file could not be opened,
     was deleted, or its reader stopped), with ``gone`` for a file deleted meanwhile.
+    ``written`` is how many briefs the worker that read the file wrote into its own segment
+    (a bulk build; ``briefs`` is then None: they stayed there).
     """
 
     sha256: str = ""
@@ -161,6 +168,7 @@ class FileOutcome:
     refused: str | None = None
     failed: str | None = None
     gone: bool = False
+    written: int = 0
 
 
 def read_for_update(job: FileJob) -> FileOutcome:

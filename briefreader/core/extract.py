@@ -21,6 +21,13 @@ updating process; a worker ends when its pipe closes or its parent goes away (ki
 included), and a worker that dies on a file costs that file only (a line in the report) and
 is replaced. Text briefs are read in this process; the workers start only when enough other
 files need reading to pay for them (:data:`MIN_POOL_FILES`).
+
+In a bulk build (:class:`WriteSpec`) the workers also write what they read, text briefs
+included, each into a segment of its own (``index/shard.py``): the updating process then only
+records and commits, and each of the build's commits first asks every worker to close its
+segment (:meth:`Outcomes.flush`). A worker that dies takes its unclosed segment with it:
+the files written into it are read again by another worker before the commit, the one it
+died on is reported as before.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Any
 
 from briefreader.core import copies
@@ -42,6 +50,7 @@ from briefreader.core.briefdocs import (
     is_text_brief,
     read_for_update,
     reader_failed,
+    to_doc,
 )
 from briefreader.core.processes import context as helper_context
 from briefreader.core.processes import die_with_parent
@@ -59,10 +68,50 @@ PER_WORKER = 2
 AHEAD_PER_WORKER = 4
 #: Workers that end before they are ready, after which the update reads files itself.
 FALSE_STARTS = 3
+#: Writing workers that may end with their segment not yet closed (its files are read and
+#: written again) before the build gives up (its last batch is then not committed).
+LOST_SEGMENTS = 3
 #: A worker's first word: it has started and imported what reading needs.
 READY = "ready"
 #: Environment variable: the number of worker processes (0: read in the updating process).
 PROCESSES_ENV = "BRIEFREADER_READ_PROCESSES"
+#: The updating process's word to a writing worker: close your segment and give it.
+FLUSH = "flush"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSpec:
+    """What a worker needs to write the briefs it reads (a bulk build): the index's folder
+    and the glossary's matcher (their actors are found where they are read); with its name
+    finder and key, each segment's candidate names are counted as it is written."""
+
+    folder: Path
+    matcher: Any
+    names: Any = None
+    glossary_key: str = ""
+
+
+class Outcomes(Iterator[FileOutcome]):
+    """Each job's outcome in the jobs' order; :meth:`flush` gives the segments the workers
+    wrote (closed now), for a commit to list: [] when no worker writes."""
+
+    def __init__(self, outcomes: Iterator[FileOutcome], pool: _Pool | None = None) -> None:
+        self._outcomes = outcomes
+        self._pool = pool
+
+    def __next__(self) -> FileOutcome:
+        return next(self._outcomes)
+
+    def __iter__(self) -> Outcomes:
+        return self
+
+    @property
+    def writing(self) -> bool:
+        """Whether the workers write what they read (see :class:`WriteSpec`)."""
+        return self._pool is not None and self._pool.spec is not None
+
+    def flush(self) -> list[Any]:
+        return self._pool.flush() if self.writing and self._pool is not None else []
 
 
 def default_processes() -> int:
@@ -93,22 +142,29 @@ def pooled(job: FileJob) -> bool:
 
 @contextlib.contextmanager
 def outcomes(
-    jobs: Sequence[FileJob], processes: int | None = None, min_files: int = MIN_POOL_FILES
-) -> Iterator[Iterator[FileOutcome]]:
+    jobs: Sequence[FileJob],
+    processes: int | None = None,
+    min_files: int = MIN_POOL_FILES,
+    *,
+    write: WriteSpec | None = None,
+) -> Iterator[Outcomes]:
     """Each job's outcome, in the jobs' order, read by worker processes when it pays: at
-    least ``min_files`` of them for the format readers (a smoke test passes 1).
+    least ``min_files`` of them for the format readers (a smoke test passes 1). With
+    ``write``, the workers read every file (text briefs too) and write its briefs
+    themselves (the outcome says how many: ``written``); without workers, nothing is written.
 
     The workers end when the block is left, however it is left: stopping early (a cancel)
     drops the files not yet read, an exception or SystemExit (SIGTERM) ends them at once.
     """
     if processes is None:
         processes = default_processes()
-    if processes < 1 or sum(1 for j in jobs if pooled(j)) < max(1, min_files):
-        yield (read_for_update(job) for job in jobs)
+    wanted = len(jobs) if write is not None else sum(1 for j in jobs if pooled(j))
+    if processes < 1 or wanted < max(1, min_files):
+        yield Outcomes(read_for_update(job) for job in jobs)
         return
-    pool = _Pool(jobs, processes)
+    pool = _Pool(jobs, processes, write)
     try:
-        yield pool.results()
+        yield Outcomes(pool.results(), pool)
     finally:
         pool.close()
         copies.forget()  # fingerprints of briefs read but never written (a cancel)
@@ -122,21 +178,35 @@ class _Worker:
     given: deque[int] = field(default_factory=deque)
     #: It has started (imported the readers): from then on, its end is its file's doing.
     ready: bool = False
+    #: Jobs whose briefs are in its segment not yet closed (lost with it if it dies).
+    written: list[int] = field(default_factory=list)
+    #: Asked to close its segment, not answered yet.
+    flushing: bool = False
 
 
 class _Pool:
     """Worker processes reading ``jobs`` ahead of the consumer, answering in order."""
 
-    def __init__(self, jobs: Sequence[FileJob], processes: int) -> None:
+    def __init__(self, jobs: Sequence[FileJob], processes: int,
+                 spec: WriteSpec | None = None) -> None:  # fmt: skip
         self.jobs = jobs
+        self.spec = spec
         self.context = helper_context(inherit=False)  # spawn: readers inherit nothing
-        self.size = max(1, min(processes, sum(1 for j in jobs if pooled(j))))
+        self.pooled: Callable[[FileJob], bool] = pooled if spec is None else _every
+        self.size = max(1, min(processes, sum(1 for j in jobs if self.pooled(j))))
         self.workers: list[_Worker] = []
         #: Job indexes for the workers, in order; retried ones (their worker died while
-        #: another file was being read) go first.
-        self.todo: deque[int] = deque(i for i, j in enumerate(jobs) if pooled(j))
+        #: another file was being read, or with a segment holding them) go first.
+        self.todo: deque[int] = deque(i for i, j in enumerate(jobs) if self.pooled(j))
         self.retry: deque[int] = deque()
         self.done: dict[int, FileOutcome] = {}
+        #: The last job whose outcome was given back (one given back and then read again, to
+        #: be written again, is not given back twice).
+        self.out = -1
+        #: Segments the workers closed and handed over (Whoosh segment objects).
+        self.segments: list[Any] = []
+        #: Segments lost with their worker so far (see LOST_SEGMENTS).
+        self.lost = 0
         self.ahead = self.size * AHEAD_PER_WORKER
         self.restarts = 0
         #: Workers that ended before they were ready; after a few, files are read here.
@@ -147,7 +217,8 @@ class _Pool:
     def results(self) -> Iterator[FileOutcome]:
         for i, job in enumerate(self.jobs):
             self._hand_out()
-            if not pooled(job):
+            if not self.pooled(job):
+                self.out = i
                 yield read_for_update(job)  # text: quicker here than a trip to a worker
                 continue
             while i not in self.done and self.false_starts < FALSE_STARTS:
@@ -155,7 +226,32 @@ class _Pool:
                 self._hand_out()
             if i not in self.done:  # workers cannot start here: read in this process
                 self.done[i] = read_for_update(job)
+            self.out = i
             yield self.done.pop(i)
+
+    def flush(self) -> list[Any]:
+        """Every worker's segment, closed, once every file handed out is read and written
+        (files read ahead included); what a dead worker's segment held is written again by
+        another first. Raises RuntimeError when that cannot be done (the workers cannot
+        start any more): the build then stops before its commit."""
+        while True:
+            while self.retry or self._in_flight():
+                if self.false_starts >= FALSE_STARTS:
+                    raise RuntimeError("the reading processes stopped; the build is not complete")
+                self._hand_out(retry_only=True)
+                self._collect()
+            asked = [w for w in self.workers if w.written]
+            for w in asked:
+                try:
+                    w.conn.send(FLUSH)
+                    w.flushing = True
+                except (OSError, ValueError):  # it has died: _collect() will say so
+                    pass
+            while any(w.flushing for w in self.workers):
+                self._collect()
+            if not self.retry and not any(w.written for w in self.workers):
+                segments, self.segments = self.segments, []
+                return segments
 
     def close(self) -> None:
         """End every worker: those with nothing to do are told to stop, the others (a cancel,
@@ -179,15 +275,16 @@ class _Pool:
     def _in_flight(self) -> int:
         return sum(len(w.given) for w in self.workers)
 
-    def _hand_out(self) -> None:
-        """Give idle workers their next files, within the read-ahead bound; start workers
-        (again) while there are files for them."""
+    def _hand_out(self, retry_only: bool = False) -> None:
+        """Give idle workers their next files, within the read-ahead bound (with
+        ``retry_only``, only files to read again); start workers (again) while there are
+        files for them."""
         if self.false_starts >= FALSE_STARTS:
             return
-        while len(self.workers) < self.size and (self.todo or self.retry):
+        while len(self.workers) < self.size and (self.retry or self.todo and not retry_only):
             self.workers.append(self._start())
         for w in sorted(self.workers, key=lambda w: len(w.given)):
-            while len(w.given) < PER_WORKER and (self.retry or self.todo):
+            while len(w.given) < PER_WORKER and (self.retry or self.todo and not retry_only):
                 if not self.retry and len(self.done) + self._in_flight() >= self.ahead:
                     return
                 i = self.retry.popleft() if self.retry else self.todo.popleft()
@@ -200,12 +297,13 @@ class _Pool:
 
     def _collect(self) -> None:
         """Wait for at least one answer or a worker's end, and file what came."""
-        if all(not w.given and w.process.is_alive() for w in self.workers):
+        if all(not w.given and not w.flushing and w.process.is_alive() for w in self.workers):
             raise RuntimeError("waiting for files no worker is reading")  # a bug here
         owners: dict[Any, _Worker] = {}
         for w in self.workers:
             owners[w.conn] = w
             owners[w.process.sentinel] = w
+        failed = ""
         for ready in wait(list(owners)):
             w = owners[ready]
             if w not in self.workers:
@@ -215,15 +313,28 @@ class _Pool:
                     answer = w.conn.recv()
                     if answer == READY:
                         w.ready = True
+                    elif answer[0] == FLUSH:
+                        w.flushing = False
+                        w.written.clear()
+                        failed = failed or answer[2]
+                        if answer[1] is not None:
+                            self.segments.append(answer[1])
                     elif w.given:
                         outcome, prints = answer
+                        i = w.given.popleft()
+                        if outcome.written:
+                            w.written.append(i)
+                        if i <= self.out or i in self.done:
+                            continue  # read again to be written again: given back already
                         copies.remember((b.article for b in outcome.briefs or ()), prints)
-                        self.done[w.given.popleft()] = outcome
+                        self.done[i] = outcome
             except (EOFError, OSError):
                 self._died(w)
                 continue
             if not w.process.is_alive():
                 self._died(w)
+        if failed:  # the build stops before its commit: what was committed stays
+            raise OSError(f"the index could not be written: {failed}")
 
     def _died(self, w: _Worker) -> None:
         """A worker has ended: the file it was reading is reported, its other files go to the
@@ -243,9 +354,23 @@ class _Pool:
                 w.process.exitcode,
                 self.jobs[culprit].path,
             )
-            self.done[culprit] = FileOutcome(failed=reader_failed())
+            if not (culprit <= self.out or culprit in self.done):
+                self.done[culprit] = FileOutcome(failed=reader_failed())
             self.retry.extendleft(reversed(w.given))
             w.given.clear()
+        if w.written:
+            # Its segment, never closed, is lost: what it held is read and written again,
+            # a few times at most (a worker that always ends must not loop for ever).
+            self.lost += 1
+            if self.lost > LOST_SEGMENTS:
+                raise RuntimeError(
+                    f"the reading processes ended {self.lost} times with briefs not yet "
+                    "written to the index; the update stopped"
+                )
+            log.warning("%d files written by that process are read again", len(w.written))
+            self.retry.extend(w.written)
+            w.written.clear()
+        w.flushing = False
         w.conn.close()
         self.workers.remove(w)
         self.restarts += 1
@@ -254,7 +379,7 @@ class _Pool:
         ours, theirs = self.context.Pipe(duplex=True)
         process = self.context.Process(
             target=_serve,
-            args=(theirs, read_for_update),
+            args=(theirs, read_for_update, self.spec),
             name="briefreader-reader",
             daemon=True,
         )
@@ -266,29 +391,94 @@ class _Pool:
 # -- in the worker ---------------------------------------------------------------------------
 
 
-def _serve(conn: Connection, read: Callable[[FileJob], FileOutcome]) -> None:
-    """A worker's life: ``read`` each job it is sent and send back the outcome, until told
-    to stop (None), its pipe closes, or its parent goes away."""
+def _serve(
+    conn: Connection, read: Callable[[FileJob], FileOutcome], spec: WriteSpec | None = None
+) -> None:
+    """A worker's life: ``read`` each job it is sent and send back the outcome (with
+    ``spec``, write its briefs and say how many), close its segment when told to (FLUSH),
+    until told to stop (None), its pipe closes, or its parent goes away."""
     _leave_ctrl_c_to_parent()
     die_with_parent()
     with contextlib.suppress(ImportError):  # imported now, before the first file's clock
         from briefreader.core import readers  # noqa: F401
+    shard = None
+    if spec is not None:
+        from briefreader.core.index.shard import ShardWriter
+
+        names = (spec.names, spec.glossary_key) if spec.names is not None else None
+        shard = ShardWriter(spec.folder, names)
     try:
         conn.send(READY)
     except (BrokenPipeError, OSError):
         return
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        outcome = read(job)
-        try:
-            conn.send((outcome, _prints(outcome)))
-        except (BrokenPipeError, EOFError, OSError):
-            return
+    try:
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            if job is None:
+                return
+            if job == FLUSH:
+                answer: Any = _flush(shard)
+            else:
+                outcome = read(job)
+                if shard is not None and spec is not None and outcome.briefs and job.key:
+                    answer = (_write(shard, spec, job, outcome), ())
+                else:
+                    answer = (outcome, _prints(outcome))
+            try:
+                conn.send(answer)
+            except (BrokenPipeError, EOFError, OSError):
+                return
+    finally:
+        if shard is not None:
+            shard.close()
+
+
+def _flush(shard: Any) -> tuple[str, Any, str]:
+    """(FLUSH, the worker's segment closed or None, "" or what went wrong: a full disk)."""
+    if shard is None:
+        return (FLUSH, None, "")
+    try:
+        return (FLUSH, shard.flush(), "")
+    except Exception as exc:
+        log.exception("the segment could not be written")
+        shard.close()
+        return (FLUSH, None, f"{type(exc).__name__}: {exc}")
+
+
+def _write(shard: Any, spec: WriteSpec, job: FileJob, outcome: FileOutcome) -> FileOutcome:
+    """Write the briefs of ``outcome`` (read from ``job``) into the worker's segment: the
+    docs the updating process would have made of them (core/library_update.py)."""
+    briefs = outcome.briefs or ()
+    docs = [
+        to_doc(
+            brief,
+            job.key,
+            job.size,
+            job.mtime_ns,
+            spec.matcher.find_in_brief(brief),
+            file_id=job.file_id,
+            file_sha256=outcome.sha256,
+            items=len(briefs),
+            warnings=outcome.warnings,
+        )  # fmt: skip
+        for brief in briefs
+    ]
+    try:
+        shard.add(docs)
+    except Exception:
+        # A brief the writer cannot take may have left half a document in the segment:
+        # the segment goes, and the updating process has its files read again by others
+        # (this one is reported as the file its reader stopped on).
+        log.exception("writing the briefs of %s failed", job.path)
+        os._exit(70)
+    return FileOutcome(outcome.sha256, None, outcome.warnings, written=len(docs))
+
+
+def _every(_job: FileJob) -> bool:
+    return True
 
 
 def _prints(outcome: FileOutcome) -> tuple[copies.Fingerprint | None, ...]:
@@ -308,4 +498,12 @@ def _leave_ctrl_c_to_parent() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-__all__ = ["MIN_POOL_FILES", "PROCESSES_ENV", "default_processes", "outcomes", "pooled"]
+__all__ = [
+    "MIN_POOL_FILES",
+    "PROCESSES_ENV",
+    "Outcomes",
+    "WriteSpec",
+    "default_processes",
+    "outcomes",
+    "pooled",
+]

@@ -32,6 +32,7 @@ from briefreader.core.briefdocs import (
 from briefreader.core.index.damage import LOCK_NAME
 from briefreader.core.library_base import LocalBase, glossary_state, is_damage
 from briefreader.core.parse import iter_brief_files
+from briefreader.core.records import IndexDoc, WrittenFile
 from briefreader.core.report import Problem, UpdateReport
 
 log = logging.getLogger(__name__)
@@ -202,14 +203,25 @@ class LocalUpdate(LocalBase):
             # What the index holds of it, to skip reading a touched but unchanged file.
             old = manifest.get(item.key)
             known = old.sha256 if old is not None and not item.rematch else ""
-            return FileJob(item.path, rel_id(item.path, item.root), known)
+            st = item.st
+            return FileJob(
+                item.path, rel_id(item.path, item.root), known, item.key, st.st_size,
+                st.st_mtime_ns,
+            )  # fmt: skip
 
         # Read in worker processes ahead of the writer when there are enough files to pay
-        # for them (core/extract.py), and given back in this order: what is written,
-        # committed and put in the manifest is the same as reading them here one by one.
-        with extract.outcomes([job(item) for item in todo]) as outcomes:
+        # for them (core/extract.py), and given back in this order: what is put in the
+        # manifest is the same as reading them here one by one. A bulk build's workers
+        # write what they read into segments of their own, which each commit adopts.
+        spec = None
+        if bulk:
+            spec = extract.WriteSpec(
+                self.index.folder, self.glossary.matcher(), self.name_finder(),
+                self.glossary_key(),
+            )  # fmt: skip
+        with extract.outcomes([job(item) for item in todo], write=spec) as outcomes:
 
-            def docs() -> Iterator[ix.IndexDoc]:
+            def docs() -> Iterator[IndexDoc | WrittenFile]:
                 for n, item in enumerate(todo, start=1):
                     if cancel is not None and cancel():
                         return
@@ -227,6 +239,7 @@ class LocalUpdate(LocalBase):
                     bulk=bulk,
                     batch=BULK_BATCH if bulk else 0,
                     batch_max=BULK_BATCH_MAX,
+                    adopt=outcomes.flush if outcomes.writing else None,
                 )
         if replaced:
             # Indexed before, unreadable now: the old version goes, the problem is shown.
@@ -285,9 +298,10 @@ class LocalUpdate(LocalBase):
         report: UpdateReport,
         problems: dict[str, tuple[int, int, str]],
         replaced: list[str],
-    ) -> list[ix.IndexDoc]:
+    ) -> list[IndexDoc | WrittenFile]:
         """Match one file's briefs as read (``got``): their docs (several for a digest or a
-        mailbox), none if it needs no indexing or could not be read."""
+        mailbox; one record if a worker wrote them), none if it needs no indexing or could
+        not be read."""
         key, st = item.key, item.st
         if got.refused is not None:
             self.problems.append(Problem(key, got.refused))
@@ -295,6 +309,16 @@ class LocalUpdate(LocalBase):
             if item.existed:
                 replaced.append(key)  # indexed before, unreadable now: the old one goes
             return []
+        if got.written:  # a worker wrote its briefs (a bulk build)
+            self.problems.extend(Problem(key, w, "warning") for w in got.warnings)
+            self._count(item, got.written, report)
+            file_id = rel_id(item.path, item.root)
+            digest = got.sha256
+            return [
+                WrittenFile(
+                    key, st.st_size, st.st_mtime_ns, digest, file_id, got.warnings, got.written
+                )
+            ]
         if got.failed is not None or got.briefs is None and key not in manifest:
             self.problems.append(Problem(key, got.failed or "cannot read"))
             if got.gone and item.existed:
@@ -310,27 +334,37 @@ class LocalUpdate(LocalBase):
             report.unchanged += old.items
             self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
             return []
-        briefs, warnings = got.briefs, got.warnings
         file_id = rel_id(item.path, item.root)
+        briefs, warnings = got.briefs, got.warnings
         self.problems.extend(Problem(key, w, "warning") for w in warnings)
-        docs = []
+        docs: list[IndexDoc | WrittenFile] = []
         for brief in briefs:
             mentions = self.glossary.mentions(brief)
             docs.append(
                 to_doc(
-                    brief, key, st.st_size, st.st_mtime_ns, mentions,
-                    file_id=file_id, file_sha256=digest, items=len(briefs),
+                    brief,
+                    key,
+                    st.st_size,
+                    st.st_mtime_ns,
+                    mentions,
+                    file_id=file_id,
+                    file_sha256=digest,
+                    items=len(briefs),
                     warnings=warnings,
                 )  # fmt: skip
             )
-        if item.rematch:
-            report.rematched += len(docs)
-        elif item.existed:
-            report.updated += len(docs)
-        else:
-            report.added += len(docs)
-        report.count_format(item.path.suffix)
+        self._count(item, len(docs), report)
         return docs
+
+    @staticmethod
+    def _count(item: Todo, briefs: int, report: UpdateReport) -> None:
+        if item.rematch:
+            report.rematched += briefs
+        elif item.existed:
+            report.updated += briefs
+        else:
+            report.added += briefs
+        report.count_format(item.path.suffix)
 
     def _rematch_keys(self, indexed: set[str]) -> set[str] | None:
         """Briefs whose actors may differ under the current glossary (None: all of them)."""

@@ -51,6 +51,21 @@ class IndexDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class WrittenFile:
+    """A file whose briefs a reading worker has written into a segment of its own (a bulk
+    build: index/shard.py): what the updating process records of it (its manifest entry)
+    and counts (its ``items`` briefs, for the build's batches)."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    file_sha256: str
+    file_id: str
+    warnings: tuple[str, ...]
+    items: int
+
+
+@dataclass(frozen=True, slots=True)
 class Snippet:
     """A short passage around the best hits: ``marks`` are (start, end) offsets into ``text``."""
 

@@ -7,7 +7,8 @@ to the end and prints the number of events, the briefs indexed, and the events j
 each manifest write, so a test knows the range to pick from.
 Events are the points where a crash hurts most: every file the index creates, renames or
 deletes, every atomic replace (manifest, problems, glossary state), and every 25th brief
-read. Only the main process counts: Whoosh's bulk writer forks helpers that must not.
+read. Only the main process counts: its helpers (forked, or spawned ones that import this
+script again, the bulk build's writing workers among them) must not.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from whoosh.filedb.filestore import FileStorage
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 
-MAIN = os.getpid()
+#: The driver's own process, as its spawned helpers also know it (they run this module
+#: again, with the environment it started them with).
+MAIN = int(os.environ.setdefault("BRIEFREADER_KILL_DRIVER", str(os.getpid())))
 KILL_AT = int(os.environ.get("BRIEFREADER_KILL_AT", "0"))
 events = 0
 

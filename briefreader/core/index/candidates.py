@@ -293,18 +293,19 @@ class _SegmentCount:
             return None
 
 
-def _scan(reader: Any, pieces: NamePieces, cancel: Callable[[], bool] | None) -> _SegmentCount:
-    """Read one segment's stored texts: its lower-case words and its runs by key."""
-    tokens: set[str] = set()
-    runs: dict[tuple[tuple[str, ...], bool], tuple[list[int], int, int]] = {}
-    complete = True
-    for i, doc in enumerate(reader.all_doc_ids()):
-        if cancel is not None and i % 256 == 0 and cancel():
-            complete = False
-            break
-        stored = reader.stored_fields(doc)
-        for section in ("article", "comment"):
-            text = stored.get(section) or ""
+class RunCounter:
+    """One segment's lower-case words and runs by key, gathered a brief at a time (from
+    its stored texts after a commit, or as a reading worker writes it: shard.py)."""
+
+    def __init__(self, pieces: NamePieces) -> None:
+        self.pieces = pieces
+        self.tokens: set[str] = set()
+        self.runs: dict[tuple[tuple[str, ...], bool], tuple[list[int], int, int]] = {}
+
+    def add(self, doc: int, article: str, comment: str) -> None:
+        """The brief numbered ``doc`` in its segment, by its article and comment."""
+        pieces, tokens, runs = self.pieces, self.tokens, self.runs
+        for section, text in (("article", article), ("comment", comment)):
             if not text:
                 continue
             tokens.update(text.split())  # 4x cheaper than a regular expression for words
@@ -318,11 +319,29 @@ def _scan(reader: Any, pieces: NamePieces, cancel: Callable[[], bool] | None) ->
                         runs[key] = ([doc], doc, at if section == "article" else -1 - at)
                     else:
                         found[0].append(doc)
-    lower = _lower_words(tokens)
-    # A run that is no name even by this segment's own lower-case words is none by the whole
-    # index's either (more such words only trim more): most runs, kept no further.
-    kept = {k: v for k, v in runs.items() if _name_words(k, lower)}
-    return _SegmentCount(lower, kept, complete)
+
+    def count(self, complete: bool = True) -> _SegmentCount:
+        lower = _lower_words(self.tokens)
+        # A run that is no name even by this segment's own lower-case words is none by the
+        # whole index's either (more such words only trim more): most runs, kept no further.
+        kept = {k: v for k, v in self.runs.items() if _name_words(k, lower)}
+        return _SegmentCount(lower, kept, complete)
+
+    def keep(self, folder: Path, ident: str, glossary_key: str) -> bool:
+        """Keep the count beside segment ``ident`` (as prepare_candidates() would)."""
+        path = folder / f"candidates-{ident}.json"
+        return _write_count(path, self.count(), ident, glossary_key)
+
+
+def _scan(reader: Any, pieces: NamePieces, cancel: Callable[[], bool] | None) -> _SegmentCount:
+    """Read one segment's stored texts: its lower-case words and its runs by key."""
+    counter = RunCounter(pieces)
+    for i, doc in enumerate(reader.all_doc_ids()):
+        if cancel is not None and i % 256 == 0 and cancel():
+            return counter.count(complete=False)
+        stored = reader.stored_fields(doc)
+        counter.add(doc, stored.get("article") or "", stored.get("comment") or "")
+    return counter.count()
 
 
 #: What a scanning helper was given when it started (see prepare_candidates()).

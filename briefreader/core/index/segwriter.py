@@ -112,6 +112,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self.compress_from = COMPRESS_FROM
         #: Whether the largest text field may be encoded by a helper process.
         self.parallel = True
+        #: Segments other writers wrote for this commit (the reading workers' own: shard.py),
+        #: listed in the table of contents after the index's and this writer's.
+        self.adopted: list[Any] = []
         #: Whether this writer can take the fast path at all (else it is Whoosh's writer).
         self.fast = (
             FAST_WRITE
@@ -325,6 +328,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def _pool_used(self) -> bool:
         pool = self.pool
         return bool(getattr(pool, "current", None) or getattr(pool, "runs", None))
+
+    def _commit_toc(self, segments: list[Any]) -> None:
+        super()._commit_toc([*segments, *self.adopted])
 
     def _flush_segment(self) -> None:
         if not self.fast:

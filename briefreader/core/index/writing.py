@@ -15,7 +15,7 @@ from briefreader.core.index.damage import Checksums
 from briefreader.core.index.manifest import MANIFEST_NAME, ManifestEntry, save_manifest
 from briefreader.core.index.schema import to_whoosh
 from briefreader.core.index.segwriter import FastSegmentWriter
-from briefreader.core.records import IndexDoc
+from briefreader.core.records import IndexDoc, WrittenFile
 
 #: Incremental commits merge only segments smaller than this, once there are this many.
 TINY_SEGMENT = 1000
@@ -49,7 +49,7 @@ def commit_args(bulk: bool) -> dict[str, Any]:
 def write_docs(
     ix: Any,
     folder: Path,
-    docs: Iterable[IndexDoc],
+    docs: Iterable[IndexDoc | WrittenFile],
     remove: Sequence[str],
     *,
     manifest: dict[str, ManifestEntry],
@@ -57,9 +57,14 @@ def write_docs(
     batch: int = 0,
     batch_max: int = 0,
     on_doc: Callable[[IndexDoc], None] | None = None,
+    adopt: Callable[[], list[Any]] | None = None,
 ) -> int:
     """Add or replace ``docs`` and delete ``remove`` keys in the Whoosh index ``ix`` kept in
-    ``folder``; commit; then save ``manifest`` (see :meth:`BriefIndex.write`)."""
+    ``folder``; commit; then save ``manifest`` (see :meth:`BriefIndex.write`).
+
+    A :class:`WrittenFile` among ``docs`` (a bulk build only) is a file whose briefs a
+    reading worker wrote into its own segment: ``adopt`` closes the workers' segments and
+    gives them, and each commit lists them beside its own (index/shard.py)."""
     written = 0
     manifest_path = folder / MANIFEST_NAME
     checksums = Checksums(folder)
@@ -81,6 +86,11 @@ def write_docs(
     def commit(w: Any) -> None:
         if touched & claimed:
             save_manifest(manifest_path, {k: e for k, e in pending.items() if k not in touched})
+        if adopt is not None:
+            # The workers' segments hold every file handed to them so far: those given back
+            # here (in ``pending``) and a few read ahead, which the next commit records (a
+            # brief in the index but not the manifest is redone, never lost or doubled).
+            w.adopted.extend(adopt())
         w.commit(**commit_args(bulk))
         checksums.save()
         save_manifest(manifest_path, pending)
@@ -108,6 +118,16 @@ def write_docs(
                 in_batch = 0
                 batch = max(batch, min(batch * 2, batch_max))
             last_key = doc.key
+            if isinstance(doc, WrittenFile):
+                if not bulk:
+                    raise ValueError("briefs written by a worker are a bulk build's only")
+                pending[doc.key] = ManifestEntry(
+                    doc.size, doc.mtime_ns, doc.file_sha256, doc.file_id, doc.warnings, doc.items
+                )
+                touched.add(doc.key)
+                written += doc.items
+                in_batch += doc.items
+                continue
             if bulk or doc.key in replaced:
                 writer.add_document(**to_whoosh(doc))
             else:
