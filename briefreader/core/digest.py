@@ -68,6 +68,8 @@ _LABEL = re.compile(
 )
 _SOURCE_LABEL = re.compile(r"[ \t]*(?:source|from|via)[ \t]*:[ \t]*(\S.*)", re.IGNORECASE)
 _SEPARATORS = " \t,;|/\\-\u2013\u2014\u00b7\u2022()[]*_:"
+# Every date _DATE_IN_LINE finds holds a four-digit year, and every source label a colon.
+_YEAR_DIGITS = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ def read_dateline(line: str) -> DateLine | None:
     stripped = line.strip()
     if not stripped or len(stripped) > MAX_DATELINE:
         return None
+    if ":" not in stripped and _YEAR_DIGITS.search(stripped) is None:
+        return None  # most lines; and the PDF reader asks about every line of a page
     date: dt.date | None = None
     rest = stripped
     for m in _DATE_IN_LINE.finditer(stripped):

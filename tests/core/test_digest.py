@@ -124,6 +124,9 @@ def test_the_seed_brief_and_every_sample_brief_stay_whole(seed_path: Path) -> No
         ("Source: Kurdistan 24", None, "Kurdistan 24"),
         ("(The National, 1 February 2021)", dt.date(2021, 2, 1), "The National"),
         ("12 March 2019", dt.date(2019, 3, 12), None),
+        # digits of any script (Arabic-Indic here) make a year
+        ("Rudaw, \u0661\u0662 March \u0662\u0660\u0661\u0669", dt.date(2019, 3, 12), "Rudaw"),
+        ("via: Reuters", None, "Reuters"),
     ],
 )
 def test_date_source_lines(line: str, date: dt.date | None, source: str | None) -> None:
@@ -139,6 +142,8 @@ def test_date_source_lines(line: str, date: dt.date | None, source: str | None) 
         "Iran warns Iraq",
         "",
         "Source: " + "x " * 40,
+        "Rudaw, 12 March",
+        "Rudaw, 12.03.19",
     ],
 )
 def test_not_date_source_lines(line: str) -> None:
