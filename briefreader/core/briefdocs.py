@@ -10,7 +10,7 @@ import functools
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,9 @@ from briefreader.core.parse import BRIEF_SUFFIXES, parse_bytes, read_limited
 from briefreader.core.records import IndexDoc
 
 log = logging.getLogger(__name__)
+
+#: Where a mailbox's briefs go as they are read, a message's at a time (see read_for_update).
+Sink = Callable[[list[Brief]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +115,14 @@ def read_file_for_update(path: Path) -> tuple[bytes | None, str]:
 
 
 def briefs_of_file(
-    path: Path, file_id: str, data: bytes | None = None, digest: str = ""
+    path: Path,
+    file_id: str,
+    data: bytes | None = None,
+    digest: str = "",
+    sink: Sink | None = None,
 ) -> tuple[list[Brief], list[str]]:
-    """Every brief a file holds (a digest's items, a mailbox's messages) and its warnings.
+    """Every brief a file holds (a digest's items, a mailbox's messages) and its warnings;
+    a mailbox's go to ``sink`` instead when given (read and handed on a message at a time).
 
     Raises :class:`BriefError` with a reason a user understands when none can be read.
     """
@@ -128,7 +136,7 @@ def briefs_of_file(
     read_file = getattr(readers, "read_file", None)
     if read_file is None:
         raise BriefError(path, f"{path.suffix} files cannot be read by this build")
-    got = read_file(path, file_id=file_id)
+    got = read_file(path, file_id=file_id, sink=sink)
     return list(got.briefs), list(got.warnings)
 
 
@@ -171,9 +179,11 @@ class FileOutcome:
     written: int = 0
 
 
-def read_for_update(job: FileJob) -> FileOutcome:
+def read_for_update(job: FileJob, sink: Sink | None = None) -> FileOutcome:
     """Read one file as an update needs it, in this process or a worker's; never raises
-    for a bad file, so that one file's failure is one line in the report."""
+    for a bad file, so that one file's failure is one line in the report. A mailbox's
+    briefs go to ``sink`` when given (a worker writing them as they come), not in the
+    outcome."""
     try:
         data, digest = read_file_for_update(job.path)
     except BriefError as exc:  # too large: never read into memory
@@ -185,7 +195,7 @@ def read_for_update(job: FileJob) -> FileOutcome:
     if job.known_sha256 and job.known_sha256 == digest:
         return FileOutcome(sha256=digest)
     try:
-        briefs, warnings = briefs_of_file(job.path, job.file_id, data, digest)
+        briefs, warnings = briefs_of_file(job.path, job.file_id, data, digest, sink)
     except BriefError as exc:
         return FileOutcome(sha256=digest, refused=exc.reason)
     except OSError as exc:

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from briefreader.core import copies
+from briefreader.core.brief import Brief
 from briefreader.core.briefdocs import (
     FileJob,
     FileOutcome,
@@ -317,8 +318,7 @@ class _Pool:
                         w.flushing = False
                         w.written.clear()
                         failed = failed or answer[2]
-                        if answer[1] is not None:
-                            self.segments.append(answer[1])
+                        self.segments.extend(answer[1])
                     elif w.given:
                         outcome, prints = answer
                         i = w.given.popleft()
@@ -421,12 +421,11 @@ def _serve(
                 return
             if job == FLUSH:
                 answer: Any = _flush(shard)
+            elif shard is not None and spec is not None and job.key:
+                answer = (_read_and_write(read, shard, spec, job), ())
             else:
                 outcome = read(job)
-                if shard is not None and spec is not None and outcome.briefs and job.key:
-                    answer = (_write(shard, spec, job, outcome), ())
-                else:
-                    answer = (outcome, _prints(outcome))
+                answer = (outcome, _prints(outcome))
             try:
                 conn.send(answer)
             except (BrokenPipeError, EOFError, OSError):
@@ -436,34 +435,71 @@ def _serve(
             shard.close()
 
 
-def _flush(shard: Any) -> tuple[str, Any, str]:
-    """(FLUSH, the worker's segment closed or None, "" or what went wrong: a full disk)."""
+def _flush(shard: Any) -> tuple[str, list[Any], str]:
+    """(FLUSH, the worker's segments, closed, "" or what went wrong: a full disk...)."""
     if shard is None:
-        return (FLUSH, None, "")
+        return (FLUSH, [], "")
     try:
         return (FLUSH, shard.flush(), "")
     except Exception as exc:
         log.exception("the segment could not be written")
         shard.close()
-        return (FLUSH, None, f"{type(exc).__name__}: {exc}")
+        return (FLUSH, [], f"{type(exc).__name__}: {exc}")
 
 
-def _write(shard: Any, spec: WriteSpec, job: FileJob, outcome: FileOutcome) -> FileOutcome:
-    """Write the briefs of ``outcome`` (read from ``job``) into the worker's segment: the
-    docs the updating process would have made of them (core/library_update.py)."""
-    briefs = outcome.briefs or ()
+def _read_and_write(
+    read: Callable[..., FileOutcome], shard: Any, spec: WriteSpec, job: FileJob
+) -> FileOutcome:
+    """Read ``job`` and write its briefs into the worker's segment: the docs the updating
+    process would have made of them (core/library_update.py); a mailbox's as they are read,
+    a message at a time. The outcome says how many were written, and holds none."""
+    streamed = 0
+
+    def sink(briefs: list[Brief]) -> None:
+        nonlocal streamed
+        # The file's hash and brief count go to the manifest from the outcome, not the docs.
+        _write(shard, spec, job, briefs, "", ())
+        streamed += len(briefs)
+
+    outcome = read(job, sink)
+    if streamed and (outcome.refused is not None or outcome.failed is not None):
+        # Part of the mailbox is written and the rest cannot be: the segment goes with this
+        # process, as when a reader stops (the updating process has the other files read
+        # again, and reports this one).
+        log.error("%s stopped after %d briefs: %s", job.path, streamed,
+                  outcome.refused or outcome.failed)  # fmt: skip
+        os._exit(70)
+    if outcome.briefs:
+        briefs = list(outcome.briefs)
+        _write(shard, spec, job, briefs, outcome.sha256, outcome.warnings)
+        return FileOutcome(outcome.sha256, None, outcome.warnings, written=len(briefs))
+    if streamed:
+        return FileOutcome(outcome.sha256, None, outcome.warnings, written=streamed)
+    return outcome
+
+
+def _write(
+    shard: Any,
+    spec: WriteSpec,
+    job: FileJob,
+    briefs: list[Brief],
+    sha256: str,
+    warnings: tuple[str, ...],
+) -> None:
+    """Write ``briefs`` (of the file of ``job``) into the worker's segment."""
+    find = spec.matcher.find_in_brief
     docs = [
         to_doc(
             brief,
             job.key,
             job.size,
             job.mtime_ns,
-            spec.matcher.find_in_brief(brief),
+            find(brief),
             file_id=job.file_id,
-            file_sha256=outcome.sha256,
+            file_sha256=sha256,
             items=len(briefs),
-            warnings=outcome.warnings,
-        )  # fmt: skip
+            warnings=warnings,
+        )
         for brief in briefs
     ]
     try:
@@ -474,7 +510,6 @@ def _write(shard: Any, spec: WriteSpec, job: FileJob, outcome: FileOutcome) -> F
         # (this one is reported as the file its reader stopped on).
         log.exception("writing the briefs of %s failed", job.path)
         os._exit(70)
-    return FileOutcome(outcome.sha256, None, outcome.warnings, written=len(docs))
 
 
 def _every(_job: FileJob) -> bool:

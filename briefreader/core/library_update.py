@@ -47,6 +47,9 @@ BULK_THRESHOLD = 500
 #: segments instead of 41 (fewer segments, faster searches).
 BULK_BATCH = 5_000
 BULK_BATCH_MAX = 25_000
+#: A mailbox this large makes an update a bulk build, so that its messages are written by a
+#: reading worker as they are read (core/extract.py), never all held at once.
+STREAM_FROM = 64 << 20
 
 
 @dataclass(slots=True)
@@ -190,8 +193,9 @@ class LocalUpdate(LocalBase):
         todo, removed, manifest = plan.todo, plan.removed, plan.manifest
         total = len(todo)
         replaced: list[str] = []
+        streamed = any(is_mailbox(t.path) and t.st.st_size >= STREAM_FROM for t in todo)
         if bulk is None:
-            bulk = total >= BULK_THRESHOLD
+            bulk = total >= BULK_THRESHOLD or streamed
         if bulk:
             # The bulk writer only adds: what it replaces is deleted first.
             existing = [t.key for t in todo if t.existed]
@@ -219,7 +223,9 @@ class LocalUpdate(LocalBase):
                 self.index.folder, self.glossary.matcher(), self.name_finder(),
                 self.glossary_key(),
             )  # fmt: skip
-        with extract.outcomes([job(item) for item in todo], write=spec) as outcomes:
+        least = 1 if streamed and bulk else extract.MIN_POOL_FILES
+        jobs = [job(item) for item in todo]
+        with extract.outcomes(jobs, min_files=least, write=spec) as outcomes:
 
             def docs() -> Iterator[IndexDoc | WrittenFile]:
                 for n, item in enumerate(todo, start=1):
@@ -380,6 +386,10 @@ class LocalUpdate(LocalBase):
         changed = {a for a in set(old) | set(new) if old.get(a) != new.get(a)}
         names = {n for a in changed for n in new.get(a, [False])[1:]}
         return self.index.keys_for_names(names, changed)
+
+
+def is_mailbox(path: Path) -> bool:
+    return path.suffix.lower() == ".mbox"
 
 
 def default_lock_timeout() -> float:

@@ -165,7 +165,7 @@ def test_a_cancelled_bulk_build_is_completed_by_the_next_update(
     assert complete == expected
 
 
-def read_with_a_failing_disk(job: FileJob) -> FileOutcome:
+def read_with_a_failing_disk(job: FileJob, sink: Any = None) -> FileOutcome:
     """A reader whose worker cannot write its segment (a full disk): its flush raises."""
     if multiprocessing.parent_process() is not None:
 
@@ -173,10 +173,10 @@ def read_with_a_failing_disk(job: FileJob) -> FileOutcome:
             raise OSError(28, "No space left on device")
 
         shard.ShardWriter.flush = full  # type: ignore[method-assign]
-    return read_for_update(job)
+    return read_for_update(job, sink)
 
 
-def read_with_a_dying_writer(job: FileJob) -> FileOutcome:
+def read_with_a_dying_writer(job: FileJob, sink: Any = None) -> FileOutcome:
     """A reader whose worker ends whenever it is asked to close its segment."""
     if multiprocessing.parent_process() is not None:
 
@@ -184,7 +184,7 @@ def read_with_a_dying_writer(job: FileJob) -> FileOutcome:
             os._exit(9)
 
         shard.ShardWriter.flush = die  # type: ignore[method-assign]
-    return read_for_update(job)
+    return read_for_update(job, sink)
 
 
 @pytest.mark.parametrize(
@@ -216,3 +216,47 @@ def test_a_segment_that_cannot_be_written_stops_the_update_and_keeps_the_index(
         assert again.added == 30 and lib.index.rebuilt_reason is None
     finally:
         lib.close()
+
+
+def read_with_small_segments(job: FileJob, sink: Any = None) -> FileOutcome:
+    """The real reader, in a worker whose segments close every few thousand tokens."""
+    if multiprocessing.parent_process() is not None:
+        shard.ROLL_TOKENS = 2_000
+    return read_for_update(job, sink)
+
+
+def test_a_large_mailbox_is_written_as_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its messages go from the reader to a worker's segment a message at a time, and the
+    segment is closed and another begun as it grows: memory bounded by the segment, not by
+    the mailbox."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    words = " ".join(f"word{n}" for n in range(120))
+    messages = [
+        kit.message(
+            subject=f"Item {n} on the Hashd",
+            text=f"{kit.ARTICLE} {words} {n}.\n\nComment: {kit.COMMENT}\n",
+        )  # fmt: skip
+        for n in range(150)
+    ]
+    kit.make_mbox(root, messages, name="big.mbox")
+    monkeypatch.setattr(library_update, "STREAM_FROM", 1)  # "large": any size, here
+    monkeypatch.setattr(extract, "read_for_update", read_with_small_segments)
+    monkeypatch.setenv(extract.PROCESSES_ENV, "2")
+    lib = Library([root], tmp_path / "data", glossary())
+    try:
+        report = lib.update()  # bulk, one file: a worker all the same
+        assert report.added == 150
+        assert len(segments(lib)) >= 4  # closed and begun again while the file was read
+        docs = index_contents(lib)
+        manifest = json.loads(lib.index.manifest_path.read_text())
+        assert lib.search("Hashd", limit=5).total == 150
+    finally:
+        lib.close()
+    monkeypatch.setattr(extract, "read_for_update", read_for_update)
+    _r, expected, expected_manifest, here = bulk_build(root, tmp_path / "here", 0, monkeypatch)
+    here.close()
+    assert docs == expected
+    assert manifest == expected_manifest

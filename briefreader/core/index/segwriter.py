@@ -177,6 +177,10 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._added = True
         self.docnum += 1
 
+    def token_count(self) -> int:
+        """Tokens of analysed text held for the segment being written (its main memory)."""
+        return sum(len(text.tid) for text in self._texts.values())
+
     def _field(self, name: str) -> _Field:
         got = self._fields.get(name)
         if got is None:

@@ -16,7 +16,9 @@ commit).
 A segment that was never handed over (a worker killed, a cancel) is only files no table of
 contents names: Whoosh deletes them at the next commit. A writer is opened on the first brief
 after a flush, never before, so that no commit's clean-up meets a segment still being
-written.
+written. A segment past :data:`ROLL_TOKENS` tokens is closed there and another begun (kept
+until the flush hands both over), so that one huge file (a mailbox of gigabytes, written as
+it is read) costs a bounded memory.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ from briefreader.core.index.schema import to_whoosh
 from briefreader.core.index.segwriter import FastSegmentWriter
 from briefreader.core.records import IndexDoc
 
+#: Tokens of text a worker's segment holds in memory at most (12 bytes each, plus the
+#: postings made of them at its close) before it is closed and another begun: a bulk batch
+#: of 25,000 briefs gives each of two workers about 7.5 million.
+ROLL_TOKENS = 10_000_000
+
 
 class ShardWriter:
     """The segment a reading worker writes for the index in ``folder`` (see the module)."""
@@ -43,6 +50,8 @@ class ShardWriter:
         self._pieces = NamePieces(names[0]) if names is not None else None
         self._glossary_key = names[1] if names is not None else ""
         self._runs: RunCounter | None = None
+        #: Segments closed since the last flush (see ROLL_TOKENS).
+        self._closed: list[Any] = []
 
     @property
     def open(self) -> bool:
@@ -61,11 +70,20 @@ class ShardWriter:
             writer.add_document(**to_whoosh(doc))
             if runs is not None:
                 runs.add(number, doc.article, doc.comment)
+        if writer.token_count() >= ROLL_TOKENS:
+            segment = self._close()
+            if segment is not None:
+                self._closed.append(segment)
 
-    def flush(self) -> Any:
-        """Close the segment being written and give it (Whoosh's segment object, to be
-        committed by the updating process), or None when nothing was added since the last
-        flush."""
+    def flush(self) -> list[Any]:
+        """Close the segment being written and give every segment closed since the last
+        flush (Whoosh's segment objects, to be committed by the updating process)."""
+        segment = self._close()
+        closed, self._closed = self._closed, []
+        return [*closed, segment] if segment is not None else closed
+
+    def _close(self) -> Any:
+        """Close the segment being written: its segment object, or None (no brief in it)."""
         writer, self._writer = self._writer, None
         runs, self._runs = self._runs, None
         if writer is None:
@@ -83,6 +101,7 @@ class ShardWriter:
     def close(self) -> None:
         """Drop a segment not flushed (its files are left for the next commit to delete)."""
         writer, self._writer = self._writer, None
+        self._closed = []
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer._close_segment()

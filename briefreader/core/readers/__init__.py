@@ -27,6 +27,7 @@ limit. PDFium is not thread-safe: read PDFs from one thread per process (worker 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from briefreader.core.brief import Brief, BriefError
@@ -107,8 +108,16 @@ def format_of(path: Path) -> str | None:
     return _FORMATS.get(path.suffix.lower())
 
 
-def read_file(path: Path, *, file_id: str, progress: Progress | None = None) -> FileRead:
-    """Read one file of any format in SUFFIXES into its briefs (at least one).
+def read_file(
+    path: Path,
+    *,
+    file_id: str,
+    progress: Progress | None = None,
+    sink: Callable[[list[Brief]], None] | None = None,
+) -> FileRead:
+    """Read one file of any format in SUFFIXES into its briefs (at least one). A mailbox's
+    briefs go to ``sink``, when given, a message at a time, and are not in the answer (see
+    ``mail.read_mbox``); other formats ignore it.
 
     A file that cannot be read at all raises BriefError with a reason a user understands
     ("encrypted PDF: no password", "no text layer: scanned?"); a problem with part of it
@@ -137,6 +146,7 @@ def read_file(path: Path, *, file_id: str, progress: Progress | None = None) -> 
                 attachments=reader,
                 warnings=warnings,
                 progress=progress,
+                sink=sink,
             )
         else:
             briefs = mail.read_eml(

@@ -131,9 +131,13 @@ def read_mbox(
     attachments: AttachmentReader,
     warnings: list[str],
     progress: Progress | None = None,
+    sink: Callable[[list[Brief]], None] | None = None,
 ) -> list[Brief]:
-    """The briefs of every message of an mbox, read as a stream."""
+    """The briefs of every message of an mbox, read as a stream. With ``sink``, each
+    message's briefs are handed to it as they are read and none are kept (a mailbox of
+    gigabytes then costs its largest message's memory): [] is returned."""
     briefs: list[Brief] = []
+    sunk = 0
     try:
         total = source.stat().st_size
         with source.open("rb") as handle:
@@ -145,10 +149,15 @@ def read_mbox(
                     warnings.append(f"{where}too large (over {MAX_MESSAGE >> 20} MB); not read")
                     continue
                 base = child_id(file_id, number)
-                briefs += _message_briefs(data, base, file_id, path, attachments, warnings, where)
+                got = _message_briefs(data, base, file_id, path, attachments, warnings, where)
+                if sink is None:
+                    briefs += got
+                elif got:
+                    sink(got)
+                    sunk += len(got)
     except OSError as exc:
         raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
-    if not briefs:
+    if not briefs and not sunk:
         raise BriefError(path, "no message with text in the mailbox")
     return briefs
 
