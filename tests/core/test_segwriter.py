@@ -82,7 +82,9 @@ def _build(folder: Path, writer: Any, docs: list[dict[str, Any]], **kwargs: Any)
 
 
 def _fast(**settings: Any) -> Any:
-    """A FastSegmentWriter factory with attributes set after construction."""
+    """A FastSegmentWriter factory with attributes set after construction (Whoosh's own
+    spelling postings unless told otherwise: segments are compared with Whoosh's)."""
+    settings.setdefault("compact_spelling", False)
 
     def make(ix: Any, **kwargs: Any) -> FastSegmentWriter:
         w = FastSegmentWriter(ix, **kwargs)
@@ -149,7 +151,7 @@ def test_every_block_compressed_the_segment_is_byte_for_byte_whooshs(tmp_path: P
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_default_segment_is_term_for_term_whooshs(tmp_path: Path, seed: int) -> None:
     docs = _docs(260, seed)
-    ours = _build(tmp_path / "ours", FastSegmentWriter, docs)
+    ours = _build(tmp_path / "ours", _fast(), docs)
     theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
     got, want = _everything(ours), _everything(theirs)
     assert got["terms"].keys() == want["terms"].keys()
@@ -215,7 +217,7 @@ def test_a_commit_that_merges_segments_in_writes_them_whooshs_way(tmp_path: Path
         w.commit(mergetype=merge_tiny)
         return index.open_dir(str(folder))
 
-    ours = build(tmp_path / "ours", FastSegmentWriter)
+    ours = build(tmp_path / "ours", _fast())
     theirs = build(tmp_path / "whoosh", SegmentWriter)
     assert len(ours._segments()) == len(theirs._segments()) == 1
     assert _everything(ours) == _everything(theirs)
@@ -309,3 +311,31 @@ def test_a_text_field_encoded_a_chunk_of_words_at_a_time_is_the_same(
     assert _all_files(parts, ix2) == want
     theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
     assert _segment_files(parts, ix2) == _segment_files(tmp_path / "whoosh", theirs)
+
+
+def test_compact_spelling_keeps_every_word_and_the_suggestions(tmp_path: Path) -> None:
+    """One posting a word in the spelling field instead of one a document holding it: the
+    same words, the same suggestions, everything else the same segment."""
+    docs = _docs(260, 4)
+    ours = _build(tmp_path / "ours", FastSegmentWriter, docs)
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
+    got, want = _everything(ours), _everything(theirs)
+    spelled = {k for k in want["terms"] if k[0] == "spell_article"}
+    assert len(spelled) > 30
+    assert {k for k in got["terms"] if k[0] == "spell_article"} == spelled
+    for key in spelled:
+        (_weight, df, *_rest), posts = got["terms"][key]
+        assert df == 1 and len(posts) == 1
+        assert want["terms"][key][0][1] >= 1
+    for key, value in want["terms"].items():
+        if key[0] != "spell_article":
+            assert got["terms"][key] == value, key
+    for part in ("lengths", "columns", "stored", "totals"):
+        assert got[part] == want[part], part
+    words = sorted(t.decode() for _f, t in spelled if len(t) > 4)
+    typos = [w[:2] + w[3:] for w in words] + [w[:-1] + "x" for w in words]
+    with ours.searcher() as a, theirs.searcher() as b:
+        for typo in typos:
+            assert a.corrector("article").suggest(typo, limit=3) == b.corrector(
+                "article"
+            ).suggest(typo, limit=3), typo

@@ -40,13 +40,16 @@ class TextAnalysis:
         self.maxsize = maxsize
         self.stem = stem
         self.ignore = ignore
-        #: token as written -> (lower-cased word, index word, index word's number), or None
-        #: (a stop word or too short).
-        self.cache: dict[str, tuple[str, str, int] | None] = {}
+        #: token as written -> (lower-cased word, index word, index word's number, lower-cased
+        #: word's number), or None (a stop word or too short).
+        self.cache: dict[str, tuple[str, str, int, int] | None] = {}
         #: Index words numbered as they are first met (for the life of this object: one
         #: segment's writer), and by number.
         self.numbers: dict[str, int] = {}
         self.stems: list[str] = []
+        #: The lower-cased words (the spelling list's), numbered the same way.
+        self.word_numbers: dict[str, int] = {}
+        self.words_by_number: list[str] = []
 
     @classmethod
     def of_analyzer(cls, ana: Any) -> TextAnalysis | None:
@@ -80,6 +83,7 @@ class TextAnalysis:
             cache.clear()
         stops, lo, hi, stem, ignore = self.stops, self.minsize, self.maxsize, self.stem, self.ignore
         numbers, stems = self.numbers, self.stems
+        word_numbers, words_by_number = self.word_numbers, self.words_by_number
         for token in tokens:
             word = token.lower()
             if len(word) < lo or (hi is not None and len(word) > hi) or word in stops:
@@ -94,11 +98,15 @@ class TextAnalysis:
                 if number is None:
                     number = numbers[index_word] = len(stems)
                     stems.append(index_word)
-                cache[token] = (word, index_word, number)
+                word_number = word_numbers.get(word)
+                if word_number is None:
+                    word_number = word_numbers[word] = len(words_by_number)
+                    words_by_number.append(word)
+                cache[token] = (word, index_word, number, word_number)
 
-    def words(self, text: str) -> tuple[int, list[tuple[str, str, int]]]:
+    def words(self, text: str) -> tuple[int, list[tuple[str, str, int, int]]]:
         """(position of the first index word, each kept token's (word, index word, its
-        number))."""
+        number, the word's number))."""
         tokens = self.expression.findall(text)
         if not tokens:
             return 0, []
@@ -107,7 +115,7 @@ class TextAnalysis:
         if new:
             self._learn(new)
         got = list(map(cache.__getitem__, tokens))
-        kept: list[tuple[str, str, int]] = list(filter(None, got))
+        kept: list[tuple[str, str, int, int]] = list(filter(None, got))
         if not kept:
             return 0, []
         return got.index(kept[0]), kept
