@@ -73,6 +73,8 @@ def decode_signature(text: str) -> tuple[int, ...]:
 
 def words_of(text: str) -> list[str]:
     """The article's words as compared: case-folded, punctuation and spacing gone."""
+    if text.isascii():  # the same words folded at once: ASCII folds letter for letter
+        return _WORD.findall(text.lower())
     return list(map(str.casefold, _WORD.findall(text)))
 
 
@@ -127,7 +129,7 @@ def take_fingerprint(article: str) -> Fingerprint | None:
         combined = combined * np.uint64(1_000_003) + word_hashes[offset : offset + n]
     # Enough distinct shingles among the first few is enough (a repeat changes no minimum,
     # so the rest need not be made distinct): sorting every shingle was a quarter of it.
-    if len(np.unique(combined[: 4 * MIN_SHINGLES])) >= MIN_SHINGLES:
+    if len(set(combined[: 4 * MIN_SHINGLES].tolist())) >= MIN_SHINGLES:
         hashes = combined
     else:
         hashes = np.unique(combined)

@@ -222,8 +222,8 @@ def _write_samples(folder: Path) -> None:
         f"</h1>{paras}</article><footer>Share this story</footer></body></html>",
         "utf-8",
     )
-    # The smallest Word file Word itself opens: a package of three parts (the smoke test must
-    # not lean on python-docx, which only the readers may import).
+    # The smallest Word file Word itself opens: a package of three parts, written by hand (no
+    # Word writer ships in the app: the reader reads the package's parts with lxml).
     body = "".join(
         f"<w:p><w:r><w:t>{html.escape(p.strip())}</w:t></w:r></w:p>"
         for p in _format_text(words["docx"], "Word brief").split("\n\n")
