@@ -67,6 +67,9 @@ MAX_PROCESSES = 4
 PER_WORKER = 2
 #: Files read ahead of the writer, per worker, at most (bounds the briefs held in memory).
 AHEAD_PER_WORKER = 4
+#: The same for workers that write what they read: their outcomes hold no briefs, only a
+#: slow file (a mailbox, a long PDF) holds the others back when they must wait for it.
+AHEAD_WRITING = 256
 #: Workers that end before they are ready, after which the update reads files itself.
 FALSE_STARTS = 3
 #: Writing workers that may end with their segment not yet closed (its files are read and
@@ -208,7 +211,7 @@ class _Pool:
         self.segments: list[Any] = []
         #: Segments lost with their worker so far (see LOST_SEGMENTS).
         self.lost = 0
-        self.ahead = self.size * AHEAD_PER_WORKER
+        self.ahead = self.size * AHEAD_PER_WORKER if spec is None else AHEAD_WRITING
         self.restarts = 0
         #: Workers that ended before they were ready; after a few, files are read here.
         self.false_starts = 0
