@@ -35,6 +35,7 @@ from briefreader.core.render_marks import (
     Marker,
     MentionLike,
     apply_marks,
+    placeholders_in_text,
     with_placeholders,
 )
 
@@ -78,13 +79,13 @@ def render_section(
     # Decided once, on the text itself: with marks or without, a text too complex to lay
     # out is shown as it is (the marks once skipped this and ran into the slow cases).
     plain = too_complex(text)
-    source, states = with_placeholders(text, section_start, mentions, hits)
+    source, states = with_placeholders(text, section_start, mentions, hits, laid_out=not plain)
     if not states:
         return safe_html(text, plain, base_dir)
     converted, plain = layout(source, plain)
     if plain:  # escaped text, our tags nested by construction
         return apply_marks(converted, states, Marker(actor_info))
-    cleaned = sanitise(converted, BRIEF_ATTRIBUTES)
+    cleaned = placeholders_in_text(sanitise(converted, BRIEF_ATTRIBUTES), base_dir)
     marked = apply_marks(cleaned, states, Marker(actor_info))
     # A last pass with our attributes allowed: whatever slipped through is re-balanced.
     return fix_images(sanitise(marked, MARK_ATTRIBUTES), base_dir)

@@ -24,7 +24,7 @@ _TAGS = {
     "th", "thead", "tr", "u", "ul", "var",
 }  # fmt: skip
 # Dropped together with their content (the rest of the unknown tags keep their text).
-_CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
+CLEAN_CONTENT_TAGS = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
 BRIEF_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
@@ -54,7 +54,7 @@ def sanitise(fragment: str, attributes: dict[str, set[str]]) -> str:
     return nh3.clean(
         fragment,
         tags=_TAGS,
-        clean_content_tags=_CLEAN_CONTENT_TAGS,
+        clean_content_tags=CLEAN_CONTENT_TAGS,
         attributes=attributes,
         url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer",
@@ -84,17 +84,32 @@ def _local_image(src: str, base_dir: Path | None) -> str | None:
     return target.as_uri()
 
 
+def _image_attributes(tag: str) -> dict[str, str] | None:
+    """An ``<img>`` tag's attributes, unescaped; None for any other tag."""
+    if tag[:5].lower() != "<img " and tag.lower() != "<img>":
+        return None
+    return {
+        name.lower(): html.unescape(value or "") for name, value in _ATTRIBUTE.findall(tag[4:-1])
+    }
+
+
+def image_as_text(tag: str, base_dir: Path | None) -> str | None:
+    """What a reader sees of an ``<img>`` tag that will not be shown: its alt text, escaped;
+    None for an image that will be shown, or a tag that is no image."""
+    attrs = _image_attributes(tag)
+    if attrs is None or _local_image(attrs.get("src", ""), base_dir) is not None:
+        return None
+    return html.escape(attrs.get("alt", ""), quote=False)
+
+
 def fix_images(fragment: str, base_dir: Path | None) -> str:
     """Keep only images from the brief's folder; any other image becomes its alt text."""
 
     def replace(m: re.Match[str]) -> str:
         tag = m[0]
-        if tag[:5].lower() != "<img " and tag.lower() != "<img>":
+        attrs = _image_attributes(tag)
+        if attrs is None:
             return tag
-        attrs = {
-            name.lower(): html.unescape(value or "")
-            for name, value in _ATTRIBUTE.findall(tag[4:-1])
-        }
         url = _local_image(attrs.get("src", ""), base_dir)
         alt = attrs.get("alt", "")
         if url is None:

@@ -2,18 +2,23 @@
 
 Marks are put in by slipping private-use placeholder characters into the Markdown source at
 each boundary, rendering and sanitising (:mod:`briefreader.core.render_layout`), and only
-then turning the placeholders into trusted ``<span>``/``<mark>`` tags.
+then turning the placeholders into trusted ``<span>``/``<mark>`` tags. A boundary is first
+moved off Markdown syntax (:class:`Boundaries`), where a placeholder would change what the
+Markdown lays out or be lost with a tag, so a mark covers its span's text and no more; and
+since Markdown moves some text and drops some anyway, each line says again what is marked.
 """
 
 from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Protocol
 
-from briefreader.core.render_layout import TAG
+from briefreader.core.render_layout import CLEAN_CONTENT_TAGS, TAG, image_as_text
 
 ActorInfo = Callable[[str], tuple[str, str, str]]
 
@@ -40,21 +45,61 @@ class MentionLike(Protocol):
 # What is marked between two boundaries, outermost first: actor ids, then None for a hit.
 State = tuple[str | None, ...]
 
-# Regions of Markdown source a placeholder must not land in: link targets, tags, autolinks,
-# entities, backslash escapes, and reference definitions.
-_PROTECTED = re.compile(
-    r"\]\((?:[^()\n]|\([^()\n]*\))*\)"
+# Inline syntax a placeholder must not land inside (at its edges it may), found where one
+# overlaps another too: link targets and reference names, tags (over lines too) and
+# autolinks, entities, backslash escapes, an image's "![", footnote references, and runs of
+# backticks (one between two "`" makes them two, and the code span they began is gone).
+_INLINE = re.compile(
+    r"(?=[\]<&\\!\[`])(?=(\]\((?:[^()\n]|\n(?![ \t]*\n)|\([^()\n]*\))*\)"
+    r"|\]\s?\[[^\]\n]*\]"
+    r"|</?[A-Za-z][^\s\"'<>]*(?:\"[^\"<]*\"|'[^'<]*'|[^\"'<>])*>"
     r"|<[^<>\n]*>"
     r"|&#?[A-Za-z0-9]+;"
-    r"|\\[^\s]"
-    r"|^[ ]{0,3}\[[^\]\n]+\]:[^\n]*",
+    r"|\\[\\`*_{}\[\]()>#+\-.!|]"
+    r"|!\["
+    r"|\[\^[^\]\n]*\]"
+    r"|(?<!`)`{2,}))"
+)
+# Runs of emphasis markers: what a run does is read from the characters either side of it,
+# so a placeholder must not touch one, on either side, nor land inside it. Underscores inside
+# a word are text, and a placeholder beside one (on either side) would let it begin or end
+# emphasis: the letters either side go with them. So too a backslash at a line's end: a
+# placeholder after it is read as what it escapes.
+_DELIMITERS = re.compile(r"[*_]+|\\(?=\n|\Z)")
+_WORD_CHAR = re.compile(r"[^\W_]")
+_WORD = re.compile(r"\w+")
+# What may come before a definition on its line: a quote's or a list item's markers.
+_IN_BLOCK = r"^(?:[ \t]*(?:>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+))*[ ]{0,3}"
+# Definitions a placeholder must not touch, not even at their edges: one at a definition's
+# start keeps it from being one, one at its end is read into it (a reference's address, an
+# abbreviation's title). A reference's address or title may be on the next line; of a
+# footnote, the label only: its text is text.
+_DEFINITIONS = re.compile(
+    _IN_BLOCK + r"(?P<definition>\[\^[^\]\n]+\]:"
+    r"|\[(?P<name>[^\]\n]+)\]:(?:[ \t]*\n)?[^\n]*"
+    r"(?:\n[ \t]*(?:\"[^\n]*\"|'[^\n]*'|\([^\n]*\))[ \t]*(?=\n|$))?"
+    r"|\*\[(?P<abbreviation>[^\\\n]*?)\][ ]?:[^\n]*)",
     re.MULTILINE,
 )
-# Block syntax at a line start that a placeholder in front of would break.
-_BLOCK_START = re.compile(
-    r"[ \t]*(?:(?:`{3,}|~{3,})[^\n]*|(?:[-*_=][ \t]*){3,}(?=\n|$)"
-    r"|(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)*)"
+# A footnote's label, where its text begins (the text is moved to the end of the page).
+_FOOTNOTE_LABEL = re.compile(_IN_BLOCK + r"\[\^[^\]\n]+\]:", re.MULTILINE)
+# A line with text on it.
+_TEXT_LINE = re.compile(r"^(?=[ \t]*\S)", re.MULTILINE)
+# Where text the reader never sees begins: an HTML comment, or an element the sanitiser
+# drops with its content (to its end tag, or to the end of the text).
+_HIDDEN = re.compile(
+    r"<!--|<(" + "|".join(sorted(CLEAN_CONTENT_TAGS)) + r")(?=[\s/>])", re.IGNORECASE
 )
+# Text in brackets: a shortcut reference ("[name]" alone) when a reference defines the name.
+_BRACKETS = re.compile(r"\[([^\[\]\n]*)\]")
+# Block syntax at a line's start: a placeholder inside it, or in front of it, breaks it (a
+# footnote's label begins a block too). A fence or a rule is the whole line.
+_BLOCK_START = re.compile(
+    r"[ \t]*(?:(?:`{3,}|~{3,})[^\n]*|(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})(?=\n|$)"
+    r"|(?:#{1,6}[ \t]*|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+|:[ \t]+|\|[ \t]*"
+    r"|\[\^[^\]\n]+\]:[ \t]*)*)"
+)
+_SPACES = re.compile(r"\s*")
 
 
 def _piece(index: int) -> str:
@@ -72,29 +117,48 @@ def _piece_index(char: str) -> int:
     return code - _PUA_RANGES[1][0] + (high - low + 1)
 
 
+# The placeholder for nothing marked (with_placeholders gives it number 0).
+_UNMARKED = _piece(0)
+
+
 _FENCE_OPENS = re.compile(r"[ \t]*(?:`{3}|~{3})")
 _RULE_CHARS = re.compile(r"[ \t*_=-]*")
+_TABLE_RULE_CHARS = re.compile(r"[ \t|:-]*")
+_QUOTE_MARKS = re.compile(r"[ \t]*(?:>[ \t]*)*")
+_RULE = re.compile(r"(?:-[ \t]*){3,}$|(?:\*[ \t]*){3,}$|(?:_[ \t]*){3,}$")
+_UNDERLINE = re.compile(r"[=-]+[ \t]*")
+# An HTML tag or comment in the source (not an autolink: that is text a reader sees).
+_LINE_TAG = re.compile(r"<(?![^<>\n]*(?:://|@))[/!?A-Za-z][^<>\n]*>[ \t]*")
+
+
+def _past(pattern: re.Pattern[str], text: str, place: int) -> int:
+    """Where ``pattern``, one that may match nothing, stops matching from ``place``."""
+    found = pattern.match(text, place)
+    return found.end() if found else place
 
 
 class Lines:
-    """Where each line of a text starts, and where a span ending on it would end on a whole
-    line of block syntax: found once per line, by bisect, however many spans end there (a
-    search back to the line's start per span was a pass over a long line per mention)."""
+    """Where each line of a text starts, and the block syntax at its start and end: found
+    once per line, by bisect, however many spans begin or end there (a search back to the
+    line's start per span was a pass over a long line per mention)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._newlines = [m.start() for m in re.finditer("\n", text)]
-        self._syntax: dict[int, tuple[int, int, int]] = {}
+        # Per line start: fence end, third rule character, rule end, head end, tail start.
+        self._syntax: dict[int, tuple[int, int, int, int, int]] = {}
 
     def start_of(self, end: int) -> int:
         """The start of the line holding the character before ``end``."""
         k = bisect.bisect_left(self._newlines, end)
         return self._newlines[k - 1] + 1 if k else 0
 
-    def is_syntax(self, line_start: int, end: int) -> bool:
-        """Whether ``text[line_start:end]`` is a whole line of block syntax a placeholder must
-        not follow: a fence's opening and what follows it, or a rule or a setext underline
-        (three or more of ``- * _ =`` among spaces and tabs)."""
+    def end_of(self, line_start: int) -> int:
+        """The end of the line starting at ``line_start`` (its newline, or the text's end)."""
+        k = bisect.bisect_left(self._newlines, line_start)
+        return self._newlines[k] if k < len(self._newlines) else len(self.text)
+
+    def _found(self, line_start: int) -> tuple[int, int, int, int, int]:
         found = self._syntax.get(line_start)
         if found is None:
             text = self.text
@@ -109,47 +173,290 @@ class Lines:
                     if count == 3:
                         third = i + 1
                         break
-            found = (fence.end() if fence else -1, third, rule_end)
+            head, tail = self._head_and_tail(line_start)
+            found = (fence.end() if fence else -1, third, rule_end, head, tail)
             self._syntax[line_start] = found
-        fence_end, third, rule_end = found
+        return found
+
+    def _head_and_tail(self, line_start: int) -> tuple[int, int]:
+        text = self.text
+        line_end = self.end_of(line_start)
+        start = _BLOCK_START.match(text, line_start)
+        head = start.end() if start else line_start
+        if head < line_end and (
+            ("#" not in text[line_start:head] and _RULE.match(text, head, line_end))  # "> ---"
+            or self._is_underline(line_start, line_end)
+            or self._is_table_rule(line_start, line_end)
+        ):
+            return line_end, line_end
+        # Tags that begin or end a line: one may open or close a block of raw HTML.
+        while tag := _LINE_TAG.match(text, head):
+            head = tag.end()
+        # At the end: tags, a heading's closing hashes (any run of them: "# C#" is a heading
+        # "C"), or a table row's last "|".
+        end = line_end
+        while end > head and text[end - 1] in " \t":
+            end -= 1
+        tail = end
+        while tail > head and text[tail - 1] == ">":
+            opening = text.rfind("<", head, tail)
+            if opening < 0 or not _LINE_TAG.fullmatch(text, opening, tail):
+                break
+            tail = opening
+        if tail < end:
+            return head, tail
+        if "#" in text[line_start:head]:
+            while tail > head and text[tail - 1] == "#":
+                tail -= 1
+        elif end > head and text[end - 1] == "|":
+            tail = end - 1
+        if tail == end or (tail > head and text[tail - 1] == "\\"):
+            return head, line_end
+        return head, tail
+
+    def _is_underline(self, line_start: int, line_end: int) -> bool:
+        """Whether the line underlines a heading: "=" or "-", one or more, under text."""
+        quoted = _past(_QUOTE_MARKS, self.text, line_start)
+        if line_start == 0 or not _UNDERLINE.fullmatch(self.text, quoted, line_end):
+            return False
+        return not self._blank(self.start_of(line_start - 1))
+
+    def _is_table_rule(self, line_start: int, line_end: int) -> bool:
+        """Whether the line is a table's rule: "|" and "-" (and ":") under a table's head, the
+        first line of a block (under a row, such a line is a row of dashes a reader sees)."""
+        quoted = _past(_QUOTE_MARKS, self.text, line_start)
+        if _past(_TABLE_RULE_CHARS, self.text, quoted) != line_end or line_start == 0:
+            return False
+        row = self.text[quoted:line_end]
+        if "|" not in row or "-" not in row:
+            return False
+        head = self.start_of(line_start - 1)
+        if head == 0:
+            return True
+        before = self.start_of(head - 1)
+        quoted = _past(_QUOTE_MARKS, self.text, before)
+        return (
+            quoted >= head - 1  # a blank line
+            or self.text.startswith("#", quoted)
+            or _RULE.match(self.text, quoted, head - 1) is not None
+        )
+
+    def _blank(self, line_start: int) -> bool:
+        return _past(_QUOTE_MARKS, self.text, line_start) >= self.end_of(line_start)
+
+    def is_syntax(self, line_start: int, end: int) -> bool:
+        """Whether ``text[line_start:end]`` is a whole line of block syntax a placeholder must
+        not follow: a fence's opening and what follows it, or a rule or a setext underline
+        (three or more of ``- * _ =`` among spaces and tabs)."""
+        fence_end, third, rule_end, _head, _tail = self._found(line_start)
         return 0 <= fence_end <= end or 0 <= third <= end <= rule_end
 
+    def syntax(self, line_start: int) -> tuple[int, int]:
+        """Where the block syntax at the start of a line ends (its markers and indent; the
+        line's end for a fence, a rule, an underline or a table's rule), and where the syntax
+        at its end begins (a heading's closing hashes; else the line's end)."""
+        _fence, _third, _rule, head, tail = self._found(line_start)
+        return head, tail
 
-def _adjust(
-    text: str,
-    start: int,
-    end: int,
-    protected: list[tuple[int, int]],
-    starts: list[int],
-    lines: Lines,
-) -> tuple[int, int]:
-    """Shrink a span so its boundaries sit on text, not on whitespace or Markdown syntax."""
-    while True:
-        before = start
-        while start < end and text[start].isspace():
+
+class _Regions:
+    """Spans of a text, in order (spans that overlap are taken as one): which one holds a
+    place, by bisect. With ``edges``, a boundary may not sit at either edge of a span either."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]], edges: bool = False) -> None:
+        self._spans: list[tuple[int, int]] = []
+        for low, high in spans:
+            if self._spans and low < self._spans[-1][1]:  # overlapping: one span
+                before, after = self._spans.pop()
+                low, high = before, max(high, after)
+            if high > low:
+                self._spans.append((low, high))
+        self._starts = [low for low, _ in self._spans]
+        self.edges = edges
+
+    def _at(self, place: int) -> tuple[int, int] | None:
+        i = bisect.bisect_right(self._starts, place) - 1
+        if i >= 0 and place < self._spans[i][1]:
+            return self._spans[i]
+        return None
+
+    def start_past(self, place: int) -> int:
+        """Where a mark beginning at ``place`` may begin instead: past the span it is in."""
+        span = self._at(place)
+        if span is None or not (self.edges or span[0] < place):
+            return place
+        return span[1]
+
+    def end_before(self, place: int) -> int:
+        """Where a mark ending at ``place`` may end instead: before the span it is in."""
+        span = self._at(place - 1) if self.edges else self._at(place)
+        if span is None or not (self.edges or span[0] < place):
+            return place
+        return span[0]
+
+
+def _hidden(text: str) -> Iterable[tuple[int, int]]:
+    """Where the text holds what the reader never sees: a placeholder there is dropped with
+    it (an HTML comment, a script's content), and the change of marking with it."""
+    at = 0
+    while (opening := _HIDDEN.search(text, at)) is not None:
+        if opening[1] is None:  # a comment; one never closed is shown as text
+            end = text.find("-->", opening.end())
+            if end < 0:
+                return
+            end += 3
+        else:
+            closing = re.compile(rf"</{opening[1]}\s*>", re.IGNORECASE).search(text, opening.end())
+            end = closing.end() if closing else len(text)
+        yield opening.start(), end
+        at = end
+
+
+def _delimiters(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The runs of emphasis markers (and backslashes at a line's end), and the underscores
+    inside words with a letter either side."""
+    runs: list[tuple[int, int]] = []
+    inner: list[tuple[int, int]] = []
+    for m in _DELIMITERS.finditer(text):
+        start, end = m.span()
+        if start and text[start - 1] == "\\" and m[0] != "\\":  # its first is escaped
             start += 1
-        if start < end and (start == 0 or text[start - 1] == "\n"):
-            m = _BLOCK_START.match(text, start)
-            if m is not None and m.end() > start:
-                start = min(m.end(), end)
-        if start == before:
-            break
-    while True:
-        before = end
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        line_start = lines.start_of(end)
-        if end > start and lines.is_syntax(line_start, end):
-            end = max(start, line_start)
-        if end == before:
-            break
-    i = bisect.bisect_right(starts, start) - 1
-    if i >= 0 and protected[i][0] < start < protected[i][1]:
-        start = protected[i][1]
-    j = bisect.bisect_right(starts, end) - 1
-    if j >= 0 and protected[j][0] < end < protected[j][1]:
-        end = protected[j][0]
-    return start, end
+        if start < end:
+            runs.append((start, end))
+        if (
+            m[0][0] == "_"
+            and m[0].strip("_") == ""
+            and start
+            and _WORD_CHAR.match(text, start - 1)
+            and _WORD_CHAR.match(text, end)
+        ):
+            inner.append((start - 1, end + 1))
+    return runs, inner
+
+
+def _reference_name(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+def _abbreviations(text: str, names: set[str]) -> Iterable[tuple[int, int]]:
+    """Where the abbreviations ``names`` occur in ``text``, as Python-Markdown finds them
+    (whole words), and the words that begin or end with one (a placeholder inside would make
+    it whole). A word is looked up at a time, so the work does not grow with their number;
+    those that are not one word, few, by one pattern of them all."""
+    if not names:
+        return
+    words = {name for name in names if _WORD.fullmatch(name)}
+    sizes = sorted({len(word) for word in words})
+    for m in _WORD.finditer(text) if words else ():
+        word = m[0]
+        if any(word[:size] in words or word[-size:] in words for size in sizes):
+            yield m.span()
+    others = sorted(names - words, key=len, reverse=True)
+    if others:
+        pattern = re.compile(rf"\b(?:{'|'.join(map(re.escape, others))})\b")
+        yield from (m.span() for m in pattern.finditer(text))
+
+
+class Boundaries:
+    """Where a mark may begin and end in a Markdown source: on text, not on whitespace, and
+    never inside syntax, where a placeholder changes what the Markdown lays out (a hit ending
+    in an image's "![" put its end in the image's alt text, where it was lost and the mark ran
+    on; one ending between the stars of "**" made them text). A boundary is moved inwards
+    off the syntax: a mark may cover less than its span, never more.
+
+    A place is looked at once however many spans begin or end there: each place passed on
+    the way is remembered with where it led. A text shown as it is (not ``laid_out``) has no
+    syntax: there a boundary is only moved off whitespace.
+    """
+
+    def __init__(self, text: str, laid_out: bool = True) -> None:
+        self.text = text
+        self.lines = Lines(text)
+        self.laid_out = laid_out
+        self._starts: dict[int, int] = {}
+        self._ends: dict[int, int] = {}
+        if not laid_out:
+            self._inside = self._touching = _Regions(())
+            return
+        definitions = list(_DEFINITIONS.finditer(text))
+        names = {_reference_name(m["name"]) for m in definitions if m["name"]}
+        abbreviations = {m["abbreviation"] for m in definitions if m["abbreviation"]}
+        shortcuts = _BRACKETS.finditer(text) if names else ()
+        runs, inner = _delimiters(text)
+        # Syntax a boundary may touch, and syntax it may not (in spans that may overlap).
+        self._inside = _Regions(
+            sorted(
+                itertools.chain(
+                    (m.span(1) for m in _INLINE.finditer(text)),
+                    _hidden(text),
+                    inner,
+                    (m.span() for m in shortcuts if _reference_name(m[1]) in names),
+                    _abbreviations(text, abbreviations),
+                )
+            )
+        )
+        self._touching = _Regions(
+            sorted(
+                itertools.chain(
+                    runs,
+                    (m.span("definition") for m in definitions),
+                )
+            ),
+            edges=True,
+        )
+
+    def start(self, place: int) -> int:
+        """The first place at or after ``place`` where a mark may begin."""
+        return self._walk(place, self._starts, self._start_step)
+
+    def end(self, place: int) -> int:
+        """The last place at or before ``place`` where a mark may end."""
+        return self._walk(place, self._ends, self._end_step)
+
+    @staticmethod
+    def _walk(place: int, known: dict[int, int], step: Callable[[int], int]) -> int:
+        passed: list[int] = []
+        while place not in known:
+            passed.append(place)
+            after = step(place)
+            if after == place:
+                break
+            place = after
+        else:
+            place = known[place]
+        for before in passed:
+            known[before] = place
+        return place
+
+    def _start_step(self, place: int) -> int:
+        text = self.text
+        place = _past(_SPACES, text, place)
+        if place >= len(text) or not self.laid_out:
+            return place
+        line_start = self.lines.start_of(place + 1)
+        head, tail = self.lines.syntax(line_start)
+        if place < head:
+            return head
+        if place >= tail:
+            return self.lines.end_of(line_start)
+        after = self._inside.start_past(place)
+        return after if after != place else self._touching.start_past(place)
+
+    def _end_step(self, place: int) -> int:
+        if place == 0:
+            return place
+        if self.text[place - 1].isspace():  # a step a character: each is remembered
+            return place - 1
+        if not self.laid_out:
+            return place
+        line_start = self.lines.start_of(place)
+        head, tail = self.lines.syntax(line_start)
+        if place <= head or self.lines.is_syntax(line_start, place):
+            return line_start
+        if place > tail:
+            return tail
+        before = self._inside.end_before(place)
+        return before if before != place else self._touching.end_before(place)
 
 
 def _states(
@@ -157,39 +464,57 @@ def _states(
     section_start: int,
     mentions: Sequence[MentionLike],
     hits: Sequence[tuple[int, int]],
+    *,
+    laid_out: bool = True,
 ) -> tuple[list[int], list[State]]:
-    """Boundary offsets (into ``text``) and the marking in force from each one onwards."""
-    protected = [m.span() for m in _PROTECTED.finditer(text)]
-    starts = [low for low, _ in protected]
+    """Boundary offsets (into ``text``) and the marking in force from each one onwards;
+    ``laid_out``: the text goes through Markdown (else it is shown as it is)."""
     spans: list[tuple[int, int, str | None]] = []
     for mention in mentions:
         spans.append((mention.start, mention.end, str(mention.actor_id)))
     for hit_start, hit_end in hits:
         spans.append((hit_start, hit_end, None))
 
+    if not spans:
+        return [], []
     events: dict[int, list[tuple[int, int, str | None]]] = {}
-    lines = Lines(text)
+    bounds = Boundaries(text, laid_out)
     for number, (start, end, actor) in enumerate(spans):
-        local_start = max(0, min(len(text), start - section_start))
-        local_end = max(0, min(len(text), end - section_start))
-        local_start, local_end = _adjust(text, local_start, local_end, protected, starts, lines)
+        local_start = bounds.start(max(0, min(len(text), start - section_start)))
+        local_end = bounds.end(max(0, min(len(text), end - section_start)))
         if local_start >= local_end:
             continue
         events.setdefault(local_start, []).append((+1, number, actor))
         events.setdefault(local_end, []).append((-1, number, actor))
 
+    # Markdown moves some text (footnotes, to the end of the page) and drops some (a table
+    # row's cells past its head's, a footnote defined twice), placeholders and all: from the
+    # first mark on, each line with text says again what is marked there, and so does each
+    # footnote's text, so a placeholder moved or lost marks nothing beyond its line.
+    again: set[int] = set()
+    if events and laid_out:
+        for line_start in itertools.chain(
+            (m.end() for m in _FOOTNOTE_LABEL.finditer(text)),
+            (m.start() for m in _TEXT_LINE.finditer(text, min(events) + 1)),
+        ):
+            place = bounds.start(line_start)
+            if place < bounds.lines.end_of(bounds.lines.start_of(line_start + 1)):
+                again.add(place)
+
     offsets: list[int] = []
     states: list[State] = []
     active: dict[int, str | None] = {}
-    for offset in sorted(events):
-        for delta, number, actor in events[offset]:
-            if delta > 0:
-                active[number] = actor
-            else:
-                active.pop(number, None)
-        actors = tuple(dict.fromkeys(a for _, a in sorted(active.items()) if a is not None))
-        state: State = actors + ((None,) if None in active.values() else ())
-        if states and states[-1] == state:
+    state: State = ()
+    for offset in sorted(events.keys() | again):
+        if offset in events:
+            for delta, number, actor in events[offset]:
+                if delta > 0:
+                    active[number] = actor
+                else:
+                    active.pop(number, None)
+            actors = tuple(dict.fromkeys(a for _, a in sorted(active.items()) if a is not None))
+            state = actors + ((None,) if None in active.values() else ())
+        if states and states[-1] == state and offset not in again:
             continue
         offsets.append(offset)
         states.append(state)
@@ -303,33 +628,85 @@ def apply_marks(fragment: str, states: list[State], marker: Marker) -> str:
     return "".join(out)
 
 
+# In the sanitised HTML: elements without an end tag, a tag's name, a footnote's link back.
+_VOID_ELEMENTS = frozenset(("area", "br", "col", "hr", "img", "wbr"))
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_BACK_LINK = re.compile(r'(?:&nbsp;|\xa0)?<a href="#fnref:')
+
+
+def placeholders_in_text(fragment: str, base_dir: Path | None) -> str:
+    """The sanitised HTML with every placeholder in its text, where :func:`apply_marks`
+    reads them (it drops one in a tag, and the change of marking with it: a hit ending in an
+    image's alt text ran on to the next text).
+
+    An image that will not be shown becomes its alt text now, placeholders and all, so what
+    a reader sees of it is marked like any text. A placeholder still in a tag moves out of it,
+    the last one, whose marking is in force from there on: to just after a shown image, to
+    just after the end of any other element (a link's address follows its text). The link
+    back from a footnote is marked with nothing.
+    """
+    opened: dict[str, int] = {}  # elements open, by name
+    waiting: dict[tuple[str, int], str] = {}  # (name, how deep) -> for after its end tag
+
+    def replace(m: re.Match[str]) -> str:
+        tag = m[0]
+        name = _TAG_NAME.match(tag)
+        if name is None:
+            return tag
+        element = name[2].lower()
+        if name[1]:  # an end tag
+            depth = opened.get(element, 0)
+            opened[element] = max(depth - 1, 0)
+            return tag + waiting.pop((element, depth), "")
+        places = _PUA_CHARS.findall(tag)
+        text = image_as_text(tag, base_dir)
+        if text is not None:
+            return text + (places[-1] if places else "")
+        void = element in _VOID_ELEMENTS or tag.endswith("/>")
+        if not void:
+            opened[element] = opened.get(element, 0) + 1
+        if places:
+            tag = _PUA_CHARS.sub("", tag)
+            if void:
+                tag += places[-1]
+            else:
+                waiting[element, opened[element]] = places[-1]
+        return tag
+
+    if "#fnref:" in fragment:
+        fragment = _BACK_LINK.sub(lambda m: _UNMARKED + m[0], fragment)
+    return TAG.sub(replace, fragment)
+
+
 def with_placeholders(
     text: str,
     section_start: int,
     mentions: Sequence[MentionLike],
     hits: Sequence[tuple[int, int]],
+    *,
+    laid_out: bool = True,
 ) -> tuple[str, list[State]]:
     """``text`` with a placeholder at each boundary of the marks, and the markings: a
-    placeholder's number is that of the marking in force from it on (no placeholders, and
-    no markings, when nothing is marked).
+    placeholder's number is that of the marking in force from it on, number 0 nothing marked
+    (no placeholders, and no markings, when nothing is marked). ``laid_out``: the text goes
+    through Markdown, not shown as it is.
 
     A placeholder stands for a marking, not for a boundary: the planes hold 131,068 of them,
     and a brief of 100,000 mentions has twice as many boundaries (the marks stopped there).
     """
-    offsets, states = _states(text, section_start, mentions, hits)
+    offsets, states = _states(text, section_start, mentions, hits, laid_out=laid_out)
     if not offsets:
         return text, states
-    numbers: dict[State, int] = {}
-    markings: list[State] = []
+    numbers: dict[State, int] = {(): 0}  # 0 is nothing marked (_UNMARKED)
+    markings: list[State] = [()]
     pieces: list[str] = []
     previous = 0
     for at, state in zip(offsets, states, strict=True):
         number = numbers.get(state)
         if number is None:
             if len(markings) >= _MAX_PLACEHOLDERS:  # the rest unmarked
-                if () in numbers:
-                    pieces += (text[previous:at], _piece(numbers[()]))
-                    previous = at
+                pieces += (text[previous:at], _UNMARKED)
+                previous = at
                 break
             number = numbers[state] = len(markings)
             markings.append(state)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -344,6 +345,152 @@ def test_placeholder_lookalikes_in_text_are_harmless() -> None:
     out = render_section(text, 0, [FakeMention("x", 0, 3)], [], None)
     assert actor_texts(out, "x") == ["odd"]
     assert "\U000f0000" not in out
+
+
+# --------------------------------------------------------------------------------------------
+# Marks beginning or ending inside Markdown syntax
+
+
+def layout_tags(fragment: str) -> list[str]:
+    """The tags of a fragment, our marks left out: what the Markdown laid out."""
+    return [tag for tag, _ in check_nesting(fragment).tags if tag not in {"mark", "span"}]
+
+
+def test_hit_ending_inside_image_syntax_stops_there() -> None:
+    """Found by the property test: the hit ends in "![", its end went into the image's alt
+    text, was dropped with the tag, and the mark ran on over the text after the image."""
+    text = "0000000000000000![i](../x.png)000"
+    out = render_section(text, 0, [], [(0, 18)], None)
+    assert hit_texts(out) == ["0000000000000000"]
+    assert strip_tags(out) == "0000000000000000i000"
+
+
+@pytest.mark.parametrize(
+    ("start", "marked"), [(16, "i000"), (17, "i000"), (18, "i000"), (20, "000")]
+)
+def test_hit_starting_inside_image_syntax_marks_what_is_shown_of_it(
+    start: int, marked: str
+) -> None:
+    """No image shown here: its alt text is, and is marked like any text (a hit starting in
+    the alt text was dropped with the tag, and nothing at all was marked)."""
+    text = "0000000000000000![i](../x.png)000"
+    assert hit_texts(render_section(text, 0, [], [(start, len(text))], None)) == [marked]
+
+
+def test_hit_ending_in_a_shown_images_alt_text_stops_before_the_image(folder: Path) -> None:
+    text = "Before ![The map](map.png) after"
+    out = render_section(text, 0, [], [span_of(text, "Before ![The")], folder)
+    assert [t.strip() for t in hit_texts(out)] == ["Before"]
+    assert 'alt="The map"' in out and (folder / "map.png").resolve().as_uri() in out
+    out = render_section(text, 0, [], [span_of(text, "map](map.png) after")], folder)
+    assert hit_texts(out) == ["after"]
+
+
+@pytest.mark.parametrize(
+    ("text", "hit", "marked"),
+    [
+        ("See [the report](https://example.org/r) now.", "See [the", ["See", "the"]),
+        ("See [the report](https://example.org/r) now.", "report](https://ex", ["report"]),
+        (
+            "See [the report][r] now.\n\n[r]: https://example.org/r",
+            "See [the report][",
+            ["See", "the report"],
+        ),
+        ("See [the report][r] now.\n\n[r]: https://example.org/r", "report][r", ["report"]),
+    ],
+)
+def test_hit_ending_inside_a_links_brackets_keeps_the_link(
+    text: str, hit: str, marked: list[str]
+) -> None:
+    """One in a reference's name ("][r") made it another name, and the link was gone."""
+    out = render_section(text, 0, [], [span_of(text, hit)], None)
+    assert [t.strip() for t in hit_texts(out)] == marked
+    assert out.count('href="https://example.org/r"') == 1
+    assert layout_tags(out) == layout_tags(render_section(text, 0, [], [], None))
+
+
+@pytest.mark.parametrize(
+    ("text", "hit", "tag", "marked"),
+    [
+        ("Said **bold** and more.", "Said **bold*", "strong", ["Said", "bold"]),
+        ("Said **bold** and more.", "*bold** and", "strong", ["bold", "and"]),
+        ("Said __bold__ and more.", "d __bold_", "strong", ["d", "bold"]),
+        ("Said *it* and more.", "Said *", "em", ["Said"]),
+        ("aa ***both*** bb", "**both*", "em", ["both"]),  # the mark ran on over " bb"
+        ("Run `code` here.", "Run `co", "code", ["Run", "co"]),
+        ("Run ``co`de`` here.", "Run ``co`de`", "code", ["Run", "co`de"]),
+        ("Run ``co`de`` here.", "`co", "code", ["co"]),
+    ],
+)
+def test_hit_ending_inside_emphasis_or_code_markers_keeps_them(
+    text: str, hit: str, tag: str, marked: list[str]
+) -> None:
+    """A placeholder between two "*" or two "`" made them two single ones: the bold or the
+    code span was gone and its markers were shown (and marked)."""
+    out = render_section(text, 0, [], [span_of(text, hit)], None)
+    assert [t.strip() for t in hit_texts(out)] == marked
+    assert f"<{tag}>" in out
+    assert layout_tags(out) == layout_tags(render_section(text, 0, [], [], None))
+
+
+def test_mention_ending_inside_emphasis_markers_keeps_them() -> None:
+    text = "The **Popular Mobilization** said so."
+    out = render_section(text, 0, [FakeMention("pmf", 4, 27)], [], None)
+    assert actor_texts(out, "pmf") == ["Popular Mobilization"]
+    assert "<strong>" in out and "*" not in strip_tags(out)
+
+
+def test_heading_underline_is_not_broken_by_a_mark() -> None:
+    text = "Head\n==\n\nNext"
+    out = render_section(text, 0, [], [span_of(text, "Head\n=")], None)
+    assert hit_texts(out) == ["Head"]
+    assert "<h1>" in out and "=" not in strip_tags(out)
+
+
+def test_hit_from_a_footnote_stops_where_it_ends() -> None:
+    """Footnotes are moved to the end of the page: the mark of a hit from a footnote into
+    the text after it ran on over that text to its end, and over the link back."""
+    text = "Iran[^1] said more.\n\n[^1]: A note.\n\nLater text."
+    out = render_section(text, 0, [], [span_of(text, "note.\n\nLa")], None)
+    assert hit_texts(out) == ["La", "note."]
+    out = render_section(text, 0, [], [span_of(text, "said more.\n\n[^1]: A")], None)
+    assert hit_texts(out) == ["said more.", "A"]
+
+
+def test_hit_ending_in_what_is_never_shown_stops_there() -> None:
+    """A script's content, and a table row's cells past its head's, are dropped with the
+    placeholders in them."""
+    text = "Iran <script>x</script> said"
+    out = render_section(text, 0, [], [(0, 15)], None)
+    assert hit_texts(out) == ["Iran"]
+    assert "<script" not in out
+    text = "| a | b |\n|---|---|\n| 1 | 2 | 3 |\n| 4 | 5 |"
+    out = render_section(text, 0, [], [span_of(text, "1 | 2 | 3")], None)
+    assert hit_texts(out) == ["1", "2"]
+
+
+_SYNTAX_SAMPLES = [
+    "0000![i](../x.png)000",
+    "[a](https://x.org) or [b][r]\n\n[r]: https://x.org",
+    "**bold**, *em*, __b__ and ***c***.",
+    "Run `code` and ``co`de`` now.",
+    "# Head #\n\n- one\n- two\n\n> quoted",
+    "Head\n==\n\n| a | b |\n|---|---|\n| 1 | 2 |",
+    "Iran[^1] said.\n\n[^1]: A note.\n\nLater.",
+]
+
+
+@pytest.mark.parametrize("text", _SYNTAX_SAMPLES)
+def test_every_hit_marks_its_text_and_no_more_and_keeps_the_layout(text: str) -> None:
+    """A hit beginning and ending anywhere: what is marked is text of the hit (whatever
+    Markdown made of it), and the marks change nothing else."""
+    plain = layout_tags(render_section(text, 0, [], [], None))
+    for start in range(len(text)):
+        for end in range(start + 1, len(text) + 1):
+            out = render_section(text, 0, [], [(start, end)], None)
+            marked = Counter("".join(check_nesting(out).marked).replace(" ", ""))
+            assert not marked - Counter(text[start:end]), (start, end, out)
+            assert layout_tags(out) == plain, (start, end, out)
 
 
 # --------------------------------------------------------------------------------------------
