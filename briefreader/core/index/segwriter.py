@@ -341,7 +341,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         for name, arrays in self._spell_words.items():
             store = self._field(name)
             last = self._last_values.get(self._spell_base.get(name, ""), {})
-            words = self._spell_analysis[name].words_by_number
+            by_number = self._spell_analysis[name].words_by_number
             flat = np.concatenate(arrays)
             docs = np.repeat(
                 np.frombuffer(self._spell_docs[name], dtype=np.int32),
@@ -349,7 +349,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             )
             found, first = np.unique(flat, return_index=True)
             for word, doc in zip(found.tolist(), docs[first].tolist(), strict=True):
-                store.terms[words[word]] = ([0], [1], [last[doc]])
+                store.terms[by_number[word]] = ([0], [1], [last[doc]])
         self._spell_words.clear()
         self._spell_docs.clear()
         for name, words in self._spell.items():
