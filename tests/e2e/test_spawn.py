@@ -1,9 +1,9 @@
 """``python -m briefreader`` on a Python that behaves as Windows' does: ``spawn`` the default
 start method and ``fork`` refused (tests/nofork/sitecustomize.py on PYTHONPATH).
 
-A bulk build (past BULK_THRESHOLD briefs: Whoosh's multi-process writer, the term-file and
-candidate-name pools) gives the index a build with fork gives: the same briefs, the same
-answers to the same searches; and the smoke test passes.
+A bulk build (from BULK_THRESHOLD files: spawned reading workers that write segments of
+their own, the term-file and candidate-name pools) gives the index a build with fork gives:
+the same briefs, the same answers to the same searches; and the smoke test passes.
 """
 
 from __future__ import annotations
