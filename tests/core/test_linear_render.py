@@ -16,9 +16,9 @@ from workcount import (  # same folder: pytest puts it on the path
     grows_linearly,
 )
 
-from briefreader.core import render_marks
+from briefreader.core import render_bounds, render_marks
 from briefreader.core.render import PLAIN_NOTICE, complexity, render_section
-from briefreader.core.render_marks import Lines
+from briefreader.core.render_bounds import Lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +124,8 @@ class _CountingPattern:
 def test_a_long_line_of_mentions_is_looked_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each mark's end searched back to its line's start and matched the line from there:
     one long line holding 20,000 mentions was read 20,000 times over."""
-    counting = _CountingPattern(render_marks._RULE_CHARS)
-    monkeypatch.setattr(render_marks, "_RULE_CHARS", counting)
+    counting = _CountingPattern(render_bounds._RULE_CHARS)
+    monkeypatch.setattr(render_bounds, "_RULE_CHARS", counting)
     text = "- - - " + "PMF and " * 20_000
     mentions = [_Mention("pmf", 6 + 8 * i, 9 + 8 * i) for i in range(20_000)]
     offsets, _states = render_marks._states(text, 0, mentions, [])
