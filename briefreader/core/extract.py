@@ -209,8 +209,10 @@ class _Pool:
         self.out = -1
         #: Segments the workers closed and handed over (Whoosh segment objects).
         self.segments: list[Any] = []
-        #: Segments lost with their worker so far (see LOST_SEGMENTS).
+        #: Segments lost with their worker so far (see LOST_SEGMENTS), and the files they
+        #: held, not yet written again.
         self.lost = 0
+        self.rewrite: set[int] = set()
         self.ahead = self.size * AHEAD_PER_WORKER if spec is None else AHEAD_WRITING
         self.restarts = 0
         #: Workers that ended before they were ready; after a few, files are read here.
@@ -241,7 +243,15 @@ class _Pool:
         while True:
             while self.retry or self._in_flight():
                 if self.false_starts >= FALSE_STARTS:
-                    raise RuntimeError("the reading processes stopped; the build is not complete")
+                    # No worker starts any more: this process reads the files never read
+                    # (results()), but cannot write again what a lost segment held.
+                    if self.rewrite:
+                        raise RuntimeError(
+                            "the reading processes stopped; the build is not complete"
+                        )
+                    self.retry.clear()
+                    if not self._in_flight():
+                        break
                 self._hand_out(retry_only=True)
                 self._collect()
             asked = [w for w in self.workers if w.written]
@@ -327,6 +337,7 @@ class _Pool:
                         i = w.given.popleft()
                         if outcome.written:
                             w.written.append(i)
+                        self.rewrite.discard(i)
                         if i <= self.out or i in self.done:
                             continue  # read again to be written again: given back already
                         copies.remember((b.article for b in outcome.briefs or ()), prints)
@@ -372,6 +383,7 @@ class _Pool:
                 )
             log.warning("%d files written by that process are read again", len(w.written))
             self.retry.extend(w.written)
+            self.rewrite.update(w.written)
             w.written.clear()
         w.flushing = False
         w.conn.close()

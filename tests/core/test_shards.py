@@ -260,3 +260,31 @@ def test_a_large_mailbox_is_written_as_it_is_read(
     here.close()
     assert docs == expected
     assert manifest == expected_manifest
+
+
+def never_ready(_conn: Any) -> None:
+    """A worker that ends before it says it is ready (a broken build, a process limit)."""
+    os._exit(1)
+
+
+def test_workers_that_cannot_start_leave_the_build_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_folder(tmp_path / "corpus")
+
+    def start(pool: Any) -> Any:
+        ours, theirs = pool.context.Pipe(duplex=True)
+        process = pool.context.Process(target=never_ready, args=(theirs,), daemon=True)
+        process.start()
+        theirs.close()
+        return extract._Worker(process, ours)
+
+    monkeypatch.setattr(extract._Pool, "_start", start)
+    report, docs, manifest, lib = bulk_build(root, tmp_path / "data", 2, monkeypatch)
+    lib.close()
+    monkeypatch.undo()
+    _r, expected, expected_manifest, here = bulk_build(root, tmp_path / "here", 0, monkeypatch)
+    here.close()
+    assert docs == expected and len(docs) > 30
+    assert manifest == expected_manifest
+    assert report.added == len(expected)
