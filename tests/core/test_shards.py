@@ -116,6 +116,9 @@ def test_batches_commit_every_workers_segment(
     root = make_folder(tmp_path / "corpus")
     monkeypatch.setattr(library_update, "BULK_BATCH", 12)
     monkeypatch.setattr(library_update, "BULK_BATCH_MAX", 12)
+    # Read ahead no further than a file or two: each commit then finds new briefs in the
+    # workers' segments (with the default, the first commit may find them all written).
+    monkeypatch.setattr(extract, "AHEAD_WRITING", 2)
     _r, docs, manifest, lib = bulk_build(root, tmp_path / "pool", 2, monkeypatch)
     try:
         segs = segments(lib)
