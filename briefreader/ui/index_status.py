@@ -33,9 +33,11 @@ class IndexStatus(QObject):
 
     @Slot(int, int, str)
     def on_progress(self, done: int, total: int, _path: str) -> None:
+        """``done`` of ``total`` files read (a file may hold many briefs: a digest, a
+        mailbox; the briefs are counted when the update has finished)."""
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.label.setText(f"Indexing {done} of {counted(total, 'brief')}…")
+        self.label.setText(f"Indexing {done} of {counted(total, 'file')}…")
 
     def finished(self, report: UpdateReport) -> None:
         self.progress.hide()

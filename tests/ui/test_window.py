@@ -425,3 +425,13 @@ def test_theme_and_font_reach_the_reading_pane(qtbot, window: MainWindow) -> Non
     assert comment.document().defaultFont().pointSizeF() == 15
     window.set_theme("light")
     assert article.document().defaultStyleSheet() != dark
+
+
+def test_the_progress_counts_files_read(window: MainWindow) -> None:
+    """The update's progress is files (a digest or a mailbox is one, whatever its briefs);
+    the briefs are counted in the line shown when it has finished."""
+    window.index_status.on_progress(12, 1977, "")
+    assert window.index_status.label.text() == "Indexing 12 of 1977 files…"
+    assert window.index_status.progress.maximum() == 1977
+    window.index_status.on_progress(1, 1, "")
+    assert window.index_status.label.text() == "Indexing 1 of 1 file…"
