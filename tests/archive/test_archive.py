@@ -35,17 +35,6 @@ SAME = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def pair(corpus: Path, archive_url: str, tmp_path: Path) -> tuple[Library, Library]:
-    local = Library.open([corpus], data_dir=tmp_path / "local")
-    local.update()
-    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
-    arc.update()
-    yield local, arc
-    local.close()
-    arc.close()
-
-
 def test_same_totals_as_the_local_index(pair: tuple[Library, Library]) -> None:
     local, arc = pair
     for query in SAME:

@@ -3,9 +3,6 @@ nested past the bound is searched as its words with the local search's notice.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,19 +39,6 @@ def test_a_long_chain_of_not_is_bounded_too() -> None:
 )
 def test_any_nesting_is_read_without_an_error(parts: list[str]) -> None:
     compile_query("".join(parts))
-
-
-@pytest.fixture
-def pair(
-    corpus: Path, archive_url: str, tmp_path: Path
-) -> Iterator[tuple[Library, Library]]:
-    local = Library.open([corpus], data_dir=tmp_path / "local")
-    local.update()
-    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
-    arc.update()
-    yield local, arc
-    local.close()
-    arc.close()
 
 
 def test_deep_queries_on_the_archive_find_the_words_with_the_local_notice(

@@ -4,7 +4,6 @@ them with the same rules, from core/querytext.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,6 @@ QUESTIONS = [
     "Why do militias disarm?", "WHO ARMS THE MILITIAS (PMF) AND WHY?", "Sulei?ani",
     "militia militia disarm", "?", "al-Sadr pro-Iran militias",
 ]  # fmt: skip
-
-
-@pytest.fixture
-def pair(
-    corpus: Path, archive_url: str, tmp_path: Path
-) -> Iterator[tuple[Library, Library]]:
-    local = Library.open([corpus], data_dir=tmp_path / "local")
-    local.update()
-    arc = Library.open_archive(archive_url, [corpus], data_dir=tmp_path / "arc")
-    arc.update()
-    yield local, arc
-    local.close()
-    arc.close()
 
 
 def test_both_backends_read_the_questions_alike(pair: tuple[Library, Library]) -> None:
