@@ -336,6 +336,47 @@ def test_compact_spelling_keeps_every_word_and_the_suggestions(tmp_path: Path) -
     typos = [w[:2] + w[3:] for w in words] + [w[:-1] + "x" for w in words]
     with ours.searcher() as a, theirs.searcher() as b:
         for typo in typos:
-            assert a.corrector("article").suggest(typo, limit=3) == b.corrector(
-                "article"
-            ).suggest(typo, limit=3), typo
+            assert a.corrector("article").suggest(typo, limit=3) == b.corrector("article").suggest(
+                typo, limit=3
+            ), typo
+
+
+def test_a_segments_close_sets_off_no_garbage_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The close makes objects by the hundred thousand, none in a cycle: the collector is
+    held off while it runs (each collection walked every object the writer holds), and is
+    on again afterwards."""
+    import gc
+
+    seen: list[str] = []
+    closing = False
+    flush = FastSegmentWriter._flush_segment
+
+    def watched(self: FastSegmentWriter) -> None:
+        nonlocal closing
+        closing = True
+        try:
+            flush(self)
+        finally:
+            closing = False
+
+    def callback(phase: str, _info: dict[str, int]) -> None:
+        seen.append(f"{phase} {'closing' if closing else 'adding'}")
+
+    monkeypatch.setattr(FastSegmentWriter, "_flush_segment", watched)
+    gc.callbacks.append(callback)
+    try:
+        _build(tmp_path / "ix", FastSegmentWriter, _docs(1500, seed=3), term_folder=tmp_path / "ix")
+    finally:
+        gc.callbacks.remove(callback)
+    assert "start adding" in seen  # the documents' analysis did set collections off
+    assert "start closing" not in seen
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with segwriter.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # one held off by the caller stays off
+    finally:
+        gc.enable()
