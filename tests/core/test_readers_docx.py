@@ -172,7 +172,7 @@ def test_paragraph_text_as_word_shows_it(tmp_path: Path) -> None:
         "<w:p><w:r><w:t>a</w:t><w:tab/><w:t>b</w:t><w:br/><w:t>c</w:t>"
         '<w:br w:type="page"/><w:t>d</w:t><w:cr/><w:t>e</w:t><w:noBreakHyphen/><w:t>f</w:t>'
         "</w:r></w:p>"
-        # content controls and tracked insertions inside a paragraph are not read, nor are
+        # content controls and tracked insertions inside a paragraph are read, and so are
         # block-level content controls (python-docx read none of them)
         '<w:p><w:r><w:t xml:space="preserve">Kept </w:t></w:r><w:sdt><w:sdtContent><w:r>'
         "<w:t>control</w:t></w:r></w:sdtContent></w:sdt><w:ins><w:r><w:t>inserted</w:t></w:r>"
@@ -180,14 +180,16 @@ def test_paragraph_text_as_word_shows_it(tmp_path: Path) -> None:
         "<w:sdt><w:sdtContent>" + para("In a block control") + "</w:sdtContent></w:sdt>"
     )
     path = repack(tmp_path, {"word/document.xml": document(body)})
-    assert text_of(path) == "See the report now.\n\na b\ncd\ne-f\n\nKept end\n"
+    assert text_of(path) == (
+        "See the report now.\n\na b\ncd\ne-f\n\nKept controlinsertedend\n\nIn a block control\n"
+    )
 
 
 def test_tables_with_merged_and_nested_cells(tmp_path: Path) -> None:
     def cell(text: str, properties: str = "") -> str:
         return f"<w:tc><w:tcPr>{properties}</w:tcPr>{para(text) if text else '<w:p/>'}</w:tc>"
 
-    nested = "<w:tbl><w:tr>" + cell("nested, not read") + "</w:tr></w:tbl>"
+    nested = "<w:tbl><w:tr>" + cell("nested") + cell("cells") + "</w:tr></w:tbl>"
     body = (
         "<w:tbl><w:tr>"
         + cell("Wide", '<w:gridSpan w:val="2"/>')
@@ -211,7 +213,7 @@ def test_tables_with_merged_and_nested_cells(tmp_path: Path) -> None:
     )
     path = repack(tmp_path, {"word/document.xml": document(body)})
     assert text_of(path) == (
-        "Wide | Third\nTall | B2 | after nested\nTall | B3 | C3\nlate | start\n"
+        "Wide | Third\nTall | B2 | after nested\nnested | cells\nTall | B3 | C3\nlate | start\n"
     )
 
 
