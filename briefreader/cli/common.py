@@ -9,15 +9,17 @@ helper two groups need lives here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from briefreader.core.extract import Part
 from briefreader.core.library import Library
 from briefreader.core.records import SearchResults
-from briefreader.core.safetext import json_text, say
+from briefreader.core.safetext import json_text, say, terminal_text
 from briefreader.core.userdata import UserData
 
 
@@ -196,27 +198,67 @@ def ensure_indexed(lib: Library, args: argparse.Namespace) -> None:
         return
     if lib.index.exists() and lib.doc_count() > 0:
         return
-    report = lib.update(progress=progress_bar(args))
+    with progress_bar(args) as progress:
+        report = lib.update(progress=progress)
     if not args.quiet:
         say(report.summary(), file=sys.stderr)
 
 
-def progress_bar(args: argparse.Namespace) -> Any:
-    """A tqdm bar on stderr for an update, when stderr is a terminal and not ``--quiet``."""
+#: A file's name on the progress bar's line: at most this many characters.
+NAME_CHARS = 40
+
+
+@contextlib.contextmanager
+def progress_bar(args: argparse.Namespace) -> Iterator[ProgressBar | None]:
+    """A bar on stderr for the update run within the block, when stderr is a terminal and
+    not ``--quiet`` (else None); the bar goes when the block ends."""
     if args.quiet or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
+        yield None
+        return
+    bar = ProgressBar(sys.stderr)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
-    bar: dict[str, Any] = {}
 
-    def progress(done: int, total: int, _path: str) -> None:
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, unit="brief", file=sys.stderr, leave=False)
-        bar["bar"].update(1)
-        if done >= total:
-            bar.pop("bar").close()
+class ProgressBar:
+    """An update's progress as a tqdm bar: files read, and while a long file is read, its
+    name and how far (``report.pdf, page 412 of 2000``) after it. Called as a
+    :data:`~briefreader.core.library_update.ProgressFn` that takes a part."""
 
-    return progress
+    def __init__(self, file: Any) -> None:
+        self._file = file
+        self._bar: Any = None
+        self._told = False
+
+    def __call__(self, done: int, total: int, path: str, part: Part | None = None) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="file", file=self._file, leave=False)
+        if part is not None:
+            self._bar.set_postfix_str(part_text(Path(path).name, part))
+            self._told = True
+            return
+        if self._told:  # that long file is read: its line goes
+            self._bar.set_postfix_str("", refresh=False)
+            self._told = False
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def part_text(name: str, part: Part) -> str:
+    """How far into a long file its reader is: ``report.pdf, page 412 of 2000``; the name
+    made safe for a terminal, and a long one cut in the middle (the line stays one line)."""
+    if len(name) > NAME_CHARS:
+        half = (NAME_CHARS - 1) // 2
+        name = f"{name[:half]}…{name[-half:]}"
+    return f"{terminal_text(name)}, {part.how_far()}"
 
 
 # -- the user's own layer ------------------------------------------------------------------

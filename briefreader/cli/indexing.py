@@ -5,8 +5,10 @@ folders' briefs to a team archive. With ``--progress-json`` it is the window's i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from briefreader.cli.common import (
@@ -18,6 +20,7 @@ from briefreader.cli.common import (
     progress_bar,
     wants_archive,
 )
+from briefreader.core.extract import Part
 from briefreader.core.library import UpdateReport
 from briefreader.core.safetext import say
 
@@ -33,7 +36,8 @@ def register(sub: SubParsers, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--progress-json",
         action="store_true",
-        help='progress as JSON lines {"done", "total"}, then {"report": ...} (for the window)',
+        help='progress as JSON lines {"done", "total", "path"} (and "page", "pages" while a '
+        'long PDF is read), then {"report": ...} (for the window)',
     )
     add_archive_option(p)
     p.set_defaults(func=cmd_index)
@@ -43,13 +47,16 @@ def cmd_index(args: argparse.Namespace) -> int:
     if wants_archive(args):
         return cmd_push(args)
     lib = open_library(args, args.corpus)
-    if args.rebuild:
-        lib.rebuild()
-    if args.progress_json:
-        _stop_cleanly_on_term()
-    progress = _progress_json() if args.progress_json else progress_bar(args)
-    report: UpdateReport = lib.update(progress=progress)
-    lib.remember_corpora()
+    try:
+        if args.rebuild:
+            lib.rebuild()
+        if args.progress_json:
+            _stop_cleanly_on_term()
+        with _progress(args) as progress:
+            report: UpdateReport = lib.update(progress=progress)
+        lib.remember_corpora()
+    finally:
+        lib.close()
     if args.json or args.progress_json:
         data = {
             "corpora": [str(c) for c in lib.corpora],
@@ -72,9 +79,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_push(args: argparse.Namespace) -> int:
     """``index --archive URL FOLDER...``: push the folders' briefs to the archive."""
     lib = open_archive(args, args.corpus)
-    progress = _progress_json() if args.progress_json else progress_bar(args)
     try:
-        report = lib.update(progress=progress)
+        with _progress(args) as progress:
+            report = lib.update(progress=progress)
     finally:
         lib.close()
     if args.json or args.progress_json:
@@ -110,14 +117,35 @@ def _stop_cleanly_on_term() -> None:
         signal.signal(signal.SIGTERM, stop)
 
 
-def _progress_json() -> Any:
-    """One JSON object a line on stdout, at most ten a second: the window's indexer child."""
-    state = {"last": 0.0}
+def _progress(args: argparse.Namespace) -> contextlib.AbstractContextManager[Any]:
+    """The update's progress: JSON lines for the window, else a bar on a terminal."""
+    if args.progress_json:
+        return contextlib.nullcontext(_progress_json())
+    return progress_bar(args)
 
-    def progress(done: int, total: int, _path: str) -> None:
-        now = time.monotonic()
-        if done >= total or now - state["last"] >= 0.1:
+
+def _progress_json(clock: Callable[[], float] = time.monotonic) -> Any:
+    """One JSON object a line on stdout, at most ten a second: the window's indexer child.
+
+    ``{"done", "total", "path"}``: file ``done`` of ``total`` is being read; while a long file
+    is read, how far into it: ``"page"`` and ``"pages"`` for a PDF, ``"byte"`` and
+    ``"bytes"`` for a mailbox (:func:`part_fields`). A file's first line after another's
+    part is never dropped, so that the window never shows a file finished as being read."""
+    state = {"last": float("-inf"), "part": False}
+
+    def progress(done: int, total: int, path: str, part: Part | None = None) -> None:
+        now = clock()
+        if done >= total or now - state["last"] >= 0.1 or (state["part"] and part is None):
             state["last"] = now
-            say(json.dumps({"done": done, "total": total}), flush=True)
+            state["part"] = part is not None
+            line: dict[str, Any] = {"done": done, "total": total, "path": path}
+            if part is not None:
+                line.update(part_fields(part))
+            say(json.dumps(line), flush=True)
 
     return progress
+
+
+def part_fields(part: Part) -> dict[str, int]:
+    """A :class:`Part` as ``--progress-json`` says it: ``{"page": 412, "pages": 2000}``."""
+    return {part.unit: part.done, f"{part.unit}s": part.total}

@@ -28,6 +28,12 @@ records and commits, and each of the build's commits first asks every worker to 
 segment (:meth:`Outcomes.flush`). A worker that dies takes its unclosed segment with it:
 the files written into it are read again by another worker before the commit, the one it
 died on is reported as before.
+
+A long file (a PDF of 2,000 pages, a mailbox of gigabytes) may take a minute: how far into it
+its reader is (a :class:`Part`) comes back on the worker's pipe ahead of its outcome, at most
+every :data:`PART_EVERY` seconds and only once the file has taken that long (a quick file
+sends nothing), and is given to the update's ``part`` callback while the update waits for
+that file; read in this process, the same is told directly.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import contextlib
 import logging
 import os
 import signal
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +88,32 @@ READY = "ready"
 PROCESSES_ENV = "BRIEFREADER_READ_PROCESSES"
 #: The updating process's word to a writing worker: close your segment and give it.
 FLUSH = "flush"
+#: A worker's word: how far into the file it reads it is, ``(PART, done, total, unit)``.
+PART = "part"
+#: How far into a file its reader is, told at most this often (seconds), and only once the
+#: file has taken this long: a file read in less says nothing, and the pipe carries at most
+#: five words a second a worker beside the outcomes.
+PART_EVERY = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """How far into one long file its reader is: ``done`` of ``total`` ``unit``s, pages of
+    a PDF ("page") or bytes of a mailbox ("byte")."""
+
+    done: int
+    total: int
+    unit: str = "page"
+
+    def how_far(self) -> str:
+        """In words, for a person: ``page 412 of 2000``, ``34 % read``."""
+        if self.unit == "page":
+            return f"page {self.done} of {self.total}"
+        return f"{min(self.done, self.total) * 100 // max(self.total, 1)} % read"
+
+
+#: Told as ``part(index, part)``: how far the reading of job ``index`` is.
+PartFn = Callable[[int, Part], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +184,15 @@ def outcomes(
     min_files: int = MIN_POOL_FILES,
     *,
     write: WriteSpec | None = None,
+    part: PartFn | None = None,
 ) -> Iterator[Outcomes]:
     """Each job's outcome, in the jobs' order, read by worker processes when it pays: at
     least ``min_files`` of them for the format readers (a smoke test passes 1). With
     ``write``, the workers read every file (text briefs too) and write its briefs
     themselves (the outcome says how many: ``written``); without workers, nothing is written.
+    ``part`` is told how far into a long file its reader is (:data:`PART_EVERY`), for the job
+    whose outcome is being waited for only: the jobs read ahead of it say theirs when their
+    turn comes.
 
     The workers end when the block is left, however it is left: stopping early (a cancel)
     drops the files not yet read, an exception or SystemExit (SIGTERM) ends them at once.
@@ -164,9 +201,9 @@ def outcomes(
         processes = default_processes()
     wanted = len(jobs) if write is not None else sum(1 for j in jobs if pooled(j))
     if processes < 1 or wanted < max(1, min_files):
-        yield Outcomes(read_for_update(job) for job in jobs)
+        yield Outcomes(_read_here(job, i, part) for i, job in enumerate(jobs))
         return
-    pool = _Pool(jobs, processes, write)
+    pool = _Pool(jobs, processes, write, part)
     try:
         yield Outcomes(pool.results(), pool)
     finally:
@@ -192,9 +229,14 @@ class _Pool:
     """Worker processes reading ``jobs`` ahead of the consumer, answering in order."""
 
     def __init__(self, jobs: Sequence[FileJob], processes: int,
-                 spec: WriteSpec | None = None) -> None:  # fmt: skip
+                 spec: WriteSpec | None = None, part: PartFn | None = None) -> None:  # fmt: skip
         self.jobs = jobs
         self.spec = spec
+        #: Told how far the file waited for is read; the parts of files read ahead of it are
+        #: kept (the last of each) for when it is their turn.
+        self.part = part
+        self.parts: dict[int, Part] = {}
+        self.waiting = -1
         self.context = helper_context(inherit=False)  # spawn: readers inherit nothing
         self.pooled: Callable[[FileJob], bool] = pooled if spec is None else _every
         self.size = max(1, min(processes, sum(1 for j in jobs if self.pooled(j))))
@@ -227,13 +269,29 @@ class _Pool:
                 self.out = i
                 yield read_for_update(job)  # text: quicker here than a trip to a worker
                 continue
+            self._wait_for(i)
             while i not in self.done and self.false_starts < FALSE_STARTS:
                 self._collect()
                 self._hand_out()
+            self.waiting = -1
             if i not in self.done:  # workers cannot start here: read in this process
-                self.done[i] = read_for_update(job)
+                self.done[i] = _read_here(job, i, self.part)
             self.out = i
             yield self.done.pop(i)
+
+    def _wait_for(self, i: int) -> None:
+        """From now on the parts of job ``i`` are told (the last one read ahead first)."""
+        self.waiting = i
+        known = self.parts.pop(i, None)
+        if known is not None and self.part is not None and i not in self.done:
+            self.part(i, known)
+
+    def _told(self, i: int, part: Part) -> None:
+        if i == self.waiting:
+            if self.part is not None:
+                self.part(i, part)
+        elif i not in self.done and i > self.out:
+            self.parts[i] = part
 
     def flush(self) -> list[Any]:
         """Every worker's segment, closed, once every file handed out is read and written
@@ -327,6 +385,9 @@ class _Pool:
                     answer = w.conn.recv()
                     if answer == READY:
                         w.ready = True
+                    elif answer[0] == PART:
+                        if w.given:
+                            self._told(w.given[0], Part(*answer[1:]))
                     elif answer[0] == FLUSH:
                         w.flushing = False
                         w.written.clear()
@@ -335,6 +396,7 @@ class _Pool:
                     elif w.given:
                         outcome, prints = answer
                         i = w.given.popleft()
+                        self.parts.pop(i, None)
                         if outcome.written:
                             w.written.append(i)
                         self.rewrite.discard(i)
@@ -392,9 +454,10 @@ class _Pool:
 
     def _start(self) -> _Worker:
         ours, theirs = self.context.Pipe(duplex=True)
+        every = PART_EVERY if self.part is not None else None  # nobody to tell: not a word
         process = self.context.Process(
             target=_serve,
-            args=(theirs, read_for_update, self.spec),
+            args=(theirs, read_for_update, self.spec, every),
             name="briefreader-reader",
             daemon=True,
         )
@@ -403,15 +466,65 @@ class _Pool:
         return _Worker(process, ours)
 
 
+# -- how far into a file ----------------------------------------------------------------------
+
+
+class _Teller:
+    """A reader's ``progress(done, total)`` made a :class:`Part` for ``send``, at most every
+    ``every`` seconds and once the file has taken that long; the last one too (all read)
+    once any was sent. Costs a clock read a page."""
+
+    __slots__ = ("_every", "_next", "_send", "_sent", "_unit")
+
+    def __init__(self, send: Callable[[Part], None], unit: str, every: float) -> None:
+        self._send = send
+        self._unit = unit
+        self._every = every
+        self._next = time.monotonic() + every
+        self._sent = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now >= self._next or (self._sent and done >= total):
+            self._next = now + self._every
+            self._sent = True
+            self._send(Part(done, total, self._unit))
+
+
+def _telling(job: FileJob, send: Callable[[Part], None], every: float) -> Any:
+    """A block within which the format reader of ``job`` tells ``send`` how far it is (the
+    readers' :func:`~briefreader.core.readers.telling`); nothing for a text brief."""
+    if is_text_brief(job.path):
+        return contextlib.nullcontext()
+    try:
+        from briefreader.core import readers
+    except ImportError:  # no format reader to tell anything: read_for_update says so
+        return contextlib.nullcontext()
+    unit = "byte" if job.path.suffix.lower() == ".mbox" else "page"  # as read_file tells
+    return readers.telling(_Teller(send, unit, every))
+
+
+def _read_here(job: FileJob, i: int, part: PartFn | None) -> FileOutcome:
+    """Read job ``i`` in this process, ``part`` told how far (directly: nothing to send)."""
+    if part is None:
+        return read_for_update(job)
+    with _telling(job, lambda p: part(i, p), PART_EVERY):
+        return read_for_update(job)
+
+
 # -- in the worker ---------------------------------------------------------------------------
 
 
 def _serve(
-    conn: Connection, read: Callable[[FileJob], FileOutcome], spec: WriteSpec | None = None
+    conn: Connection,
+    read: Callable[[FileJob], FileOutcome],
+    spec: WriteSpec | None = None,
+    every: float | None = None,
 ) -> None:
     """A worker's life: ``read`` each job it is sent and send back the outcome (with
     ``spec``, write its briefs and say how many), close its segment when told to (FLUSH),
-    until told to stop (None), its pipe closes, or its parent goes away."""
+    until told to stop (None), its pipe closes, or its parent goes away. With ``every``,
+    how far into a long file it is goes ahead of the outcome (PART, see :class:`_Teller`)."""
     _leave_ctrl_c_to_parent()
     die_with_parent()
     with contextlib.suppress(ImportError):  # imported now, before the first file's clock
@@ -426,6 +539,12 @@ def _serve(
         conn.send(READY)
     except (BrokenPipeError, OSError):
         return
+
+    def tell(part: Part) -> None:
+        # A parent gone is found at the next recv or send of the outcome.
+        with contextlib.suppress(BrokenPipeError, EOFError, OSError):
+            conn.send((PART, part.done, part.total, part.unit))
+
     try:
         while True:
             try:
@@ -436,11 +555,11 @@ def _serve(
                 return
             if job == FLUSH:
                 answer: Any = _flush(shard)
-            elif shard is not None and spec is not None and job.key:
-                answer = (_read_and_write(read, shard, spec, job), ())
+            elif every is None:
+                answer = _answer(read, shard, spec, job)
             else:
-                outcome = read(job)
-                answer = (outcome, _prints(outcome))
+                with _telling(job, tell, every):
+                    answer = _answer(read, shard, spec, job)
             try:
                 conn.send(answer)
             except (BrokenPipeError, EOFError, OSError):
@@ -448,6 +567,17 @@ def _serve(
     finally:
         if shard is not None:
             shard.close()
+
+
+def _answer(
+    read: Callable[..., FileOutcome], shard: Any, spec: WriteSpec | None, job: FileJob
+) -> tuple[FileOutcome, tuple[copies.Fingerprint | None, ...]]:
+    """What a worker sends back for ``job``: its outcome (its briefs written, with ``spec``)
+    and their copy fingerprints."""
+    if shard is not None and spec is not None and job.key:
+        return (_read_and_write(read, shard, spec, job), ())
+    outcome = read(job)
+    return (outcome, _prints(outcome))
 
 
 def _flush(shard: Any) -> tuple[str, list[Any], str]:

@@ -10,6 +10,7 @@ matched with.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import shutil
@@ -17,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from briefreader.core import extract
 from briefreader.core import index as ix
@@ -29,6 +31,7 @@ from briefreader.core.briefdocs import (
     rel_id,
     to_doc,
 )
+from briefreader.core.extract import Part
 from briefreader.core.index.damage import LOCK_NAME
 from briefreader.core.library_base import LocalBase, glossary_state, is_damage
 from briefreader.core.parse import iter_brief_files
@@ -38,6 +41,22 @@ from briefreader.core.report import Problem, UpdateReport
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
+"""Called as ``progress(files_done, files_total, path)`` as each file's reading begins (the
+first is 1). A callback that takes a fourth argument (``part=None``) is also called as
+``progress(files_done, files_total, path, part)`` while a long file is read: how far into
+it its reader is (an :class:`~briefreader.core.extract.Part`: pages of a PDF, bytes of a
+mailbox), at most five times a second and never for a quick file; one of three arguments
+(every caller's before) is called as before (see :func:`takes_part`)."""
+
+
+def takes_part(progress: Callable[..., Any]) -> bool:
+    """Whether ``progress`` may be called with a fourth argument, a :class:`Part`."""
+    try:
+        inspect.signature(progress).bind(0, 0, "", None)
+    except (TypeError, ValueError):  # three arguments only; or a builtin it cannot read
+        return False
+    return True
+
 
 #: From this many files to read an update is a bulk build (commits in growing batches, never
 #: merging; the reading workers write what they read, see core/extract.py). 200: the email
@@ -227,7 +246,15 @@ class LocalUpdate(LocalBase):
             )  # fmt: skip
         least = 1 if streamed and bulk else extract.MIN_POOL_FILES
         jobs = [job(item) for item in todo]
-        with extract.outcomes(jobs, min_files=least, write=spec) as outcomes:
+        told: extract.PartFn | None = None
+        if progress is not None and takes_part(progress):
+            parts = cast(Callable[[int, int, str, Part], None], progress)
+
+            def told(i: int, part: Part) -> None:
+                # How far into the file waited for (job i is todo[i]), as the update counts.
+                parts(i + 1, total, str(todo[i].path), part)
+
+        with extract.outcomes(jobs, min_files=least, write=spec, part=told) as outcomes:
 
             def docs() -> Iterator[IndexDoc | WrittenFile]:
                 for n, item in enumerate(todo, start=1):

@@ -24,6 +24,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QProcess, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from briefreader.core.brief import BriefError
+from briefreader.core.extract import Part
 from briefreader.core.library import Library
 from briefreader.core.reading import BriefView, prepare_brief, related_briefs
 from briefreader.core.records import IndexBusyError, SearchResults
@@ -56,12 +57,12 @@ class SearchRequest:
 class _JobSignals(QObject):
     """Signals of one job.
 
-    progress(done, total, path): indexing progress.
+    progress(done, total, path, part): indexing progress (see Workers.indexProgress).
     finished(result): the job's return value.
     failed(message): a one-line message for the user.
     """
 
-    progress = Signal(int, int, str)
+    progress = Signal(int, int, str, object)
     finished = Signal(object)
     failed = Signal(str)
 
@@ -80,15 +81,19 @@ class _Job(QRunnable):
         self._lock = lock
         self.signals = signals
         self._last_progress = 0.0
+        self._last_part = False
         self.setAutoDelete(True)
 
-    def _progress(self, done: int, total: int, path: str) -> None:
-        # At most ~20 updates a second reach the GUI thread, however fast briefs go by.
+    def _progress(self, done: int, total: int, path: str, part: Part | None = None) -> None:
+        # At most ~20 updates a second reach the GUI thread, however fast briefs go by; the
+        # file after a long one's parts always does (its parts shown would outlive it).
         now = time.monotonic()
-        if done < total and now - self._last_progress < 0.05:
+        after_part = self._last_part and part is None
+        if done < total and now - self._last_progress < 0.05 and not after_part:
             return
         self._last_progress = now
-        emit(self.signals.progress, done, total, path)
+        self._last_part = part is not None
+        emit(self.signals.progress, done, total, path, part)
 
     def run(self) -> None:
         try:
@@ -208,6 +213,20 @@ def _search(library: Library, request: SearchRequest, facets: bool) -> SearchRes
     )
 
 
+def child_progress(data: dict[str, Any]) -> tuple[int, int, str, Part | None] | None:
+    """A progress line of the indexer child (``index --progress-json``) as indexProgress
+    carries it; None for a line it cannot read."""
+    try:
+        done, total, path = int(data["done"]), int(data["total"]), str(data.get("path", ""))
+        for unit in ("page", "byte"):
+            if unit in data:
+                return done, total, path, Part(int(data[unit]), int(data[f"{unit}s"]), unit)
+    except (KeyError, TypeError, ValueError):
+        log.debug("progress line not read: %r", data)
+        return None
+    return done, total, path, None
+
+
 class Workers(QObject):
     """Runs background jobs for one library and delivers their results as signals.
 
@@ -216,7 +235,11 @@ class Workers(QObject):
     folder (its own Whoosh searcher), so searching goes on while the index is updated;
     before that, reads wait for the writer.
 
-    indexProgress(done, total, path): while the index is being brought up to date.
+    indexProgress(done, total, path, part): while the index is being brought up to date:
+        file ``done`` of ``total`` (``path``) is being read; ``part`` None, or how far into
+        that file its reader is (a :class:`~briefreader.core.extract.Part`: a long PDF's
+        pages), a few times a second while a long file is read. A slot of three arguments
+        gets the first three.
     indexFinished(report): an :class:`UpdateReport` once indexing is done.
     indexFailed(message): indexing could not run.
     searchFinished(generation, request, results): a search's answer: the page with exact
@@ -227,7 +250,7 @@ class Workers(QObject):
     briefFailed(token, message): the brief could not be opened.
     """
 
-    indexProgress = Signal(int, int, str)
+    indexProgress = Signal(int, int, str, object)
     indexFinished = Signal(object)
     indexFailed = Signal(str)
     searchFinished = Signal(int, object, object)
@@ -421,7 +444,9 @@ class Workers(QObject):
                 if "report" in data:
                     self._child_report = data["report"]
                 elif "done" in data:
-                    emit(self.indexProgress, int(data["done"]), int(data["total"]), "")
+                    progress = child_progress(data)
+                    if progress is not None:
+                        emit(self.indexProgress, *progress)
 
         def finished(code: int, _status: QProcess.ExitStatus) -> None:
             read()

@@ -8,6 +8,8 @@ that fails says why.
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import json
 import os
 import sys
 from pathlib import Path
@@ -100,3 +102,26 @@ def test_child_bulk_builds_with_fork_refused(
     workers.shutdown()
     workers.reader.close()
     lib.close()
+
+
+def test_the_window_reads_the_pages_the_child_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    """What ``index --progress-json`` prints (cli/indexing.py) is what the window reads back
+    (workers.child_progress): the file, and a long file's pages or a mailbox's bytes."""
+    from briefreader.cli import indexing
+    from briefreader.core.extract import Part
+    from briefreader.ui.workers import child_progress
+
+    progress = indexing._progress_json(clock=itertools.count(1).__next__)  # a second a line
+    told = [
+        (1, 3, "/c/a.md", None),
+        (2, 3, "/c/<b>report</b>.pdf", Part(412, 2000)),
+        (3, 3, "/c/box.mbox", Part(1 << 20, 3 << 20, "byte")),
+    ]
+    for event in told:
+        progress(*event)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [child_progress(line) for line in lines] == told
+    assert lines[1]["page"] == 412 and lines[1]["pages"] == 2000
+    # A line the window cannot read (another version's, a damaged one) is passed over.
+    assert child_progress({"done": 1, "total": 3, "page": "x", "pages": 2}) is None
+    assert child_progress({"done": 4, "total": 9}) == (4, 9, "", None)

@@ -9,9 +9,11 @@ from PySide6.QtCore import QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QColor, QTextDocument
 from PySide6.QtWidgets import QTableView
 
+from briefreader.core.extract import Part
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.prefs import Preferences
+from briefreader.core.report import UpdateReport
 from briefreader.ui.main_window import MainWindow
 from briefreader.ui.widgets.reading_pane import NO_COMMENT
 from briefreader.ui.workers import Workers
@@ -435,3 +437,46 @@ def test_the_progress_counts_files_read(window: MainWindow) -> None:
     assert window.index_status.progress.maximum() == 1977
     window.index_status.on_progress(1, 1, "")
     assert window.index_status.label.text() == "Indexing 1 of 1 file…"
+
+
+def test_a_long_pdf_is_shown_page_by_page(window: MainWindow) -> None:
+    """The workers' progress with a part (a long PDF's pages) reaches the status bar: the
+    file, its page, and the bar moving within the file; the next file's event drops them."""
+    status = window.index_status
+    bar = status.progress
+    window.workers.indexProgress.emit(3, 40, "/corpus/reports/report.pdf", None)
+    assert status.label.text() == "Indexing 3 of 40 files…"
+    assert bar.value() / bar.maximum() == 2 / 40  # the file being read is not read yet
+    window.workers.indexProgress.emit(3, 40, "/corpus/reports/report.pdf", Part(412, 2000))
+    assert status.label.text() == "Indexing 3 of 40 files · report.pdf, page 412 of 2000…"
+    assert abs(bar.value() / bar.maximum() - (2 + 412 / 2000) / 40) < 1e-4
+    wide = status.label.sizeHint().width()
+    window.workers.indexProgress.emit(4, 40, "/corpus/next.md", None)
+    assert status.label.text() == "Indexing 4 of 40 files…"
+    assert bar.value() / bar.maximum() == 3 / 40
+    # The line does not shrink back while the update runs (no jitter at each file), and
+    # settles when it has finished.
+    shorter = status.label.fontMetrics().horizontalAdvance(status.label.text())
+    assert shorter < wide <= status.label.minimumWidth()
+    status.finished(UpdateReport(added=40))
+    assert status.label.minimumWidth() == 0
+
+
+def test_a_hostile_file_name_stays_plain_and_short(window: MainWindow) -> None:
+    status = window.index_status
+    window.workers.indexProgress.emit(1, 2, "/corpus/<b>x<i>y.pdf", Part(5, 9))
+    assert status.label.textFormat() == Qt.TextFormat.PlainText
+    assert status.label.text() == "Indexing 1 of 2 files · <b>x<i>y.pdf, page 5 of 9…"
+    name = "<img src=zero>" + "y" * 400 + "\n\u202e.pdf"  # a new line, a right-to-left mark
+    window.workers.indexProgress.emit(2, 2, f"/corpus/{name}", Part(1, 9))
+    text = status.label.text()
+    assert text.startswith("Indexing 2 of 2 files · <img src=")
+    assert text.endswith("yyy  .pdf, page 1 of 9…") and "…" in text[:-1]
+    assert "\n" not in text and "\u202e" not in text
+    # Elided: the line is about as wide with a name of 400 letters as with one of 40.
+    metrics = status.label.fontMetrics()
+    letter = metrics.averageCharWidth()
+    long = metrics.horizontalAdvance(text)
+    window.workers.indexProgress.emit(2, 2, "/corpus/" + "y" * 40 + ".pdf", Part(1, 9))
+    assert abs(long - metrics.horizontalAdvance(status.label.text())) < 5 * letter
+    assert long < 80 * letter
