@@ -68,6 +68,8 @@ _LABEL = re.compile(
 )
 _SOURCE_LABEL = re.compile(r"[ \t]*(?:source|from|via)[ \t]*:[ \t]*(\S.*)", re.IGNORECASE)
 _SEPARATORS = " \t,;|/\\-\u2013\u2014\u00b7\u2022()[]*_:"
+#: What stands between a dateline's date and the outlet after it.
+_DASHES = ("-", "\u2013", "\u2014", "|", "\u00b7", "\u2022")
 # Every date _DATE_IN_LINE finds holds a four-digit year, and every source label a colon.
 _YEAR_DIGITS = re.compile(r"\d{4}")
 
@@ -96,7 +98,7 @@ def read_dateline(line: str) -> DateLine | None:
             found = None
         if found is not None:
             date = found
-            rest = stripped[: m.start()] + " " + stripped[m.end() :]
+            rest = _source_part(stripped[: m.start()], stripped[m.end() :])
             break
     if date is None:
         labelled = _SOURCE_LABEL.fullmatch(stripped)
@@ -111,6 +113,18 @@ def read_dateline(line: str) -> DateLine | None:
     if source and not _LETTER.search(source):
         return None
     return DateLine(date, source or None)
+
+
+def _source_part(before: str, after: str) -> str:
+    """What names the source around a date. In "Baghdad, 13 March 2024 – Shafaq News" a
+    place and a comma stand before the date, and a dash (a pipe, a bullet) and the outlet
+    after it: the outlet alone is the source. Otherwise both sides are, as in "Rudaw, 12 March
+    2019", "12.03.2019 | Al-Monitor" or "Rudaw - 12 March 2019 - Baghdad" (given as "Rudaw,
+    Baghdad")."""
+    head = _TIME.sub(" ", after).lstrip(" \t,;")  # a time may stand before the dash
+    if before.rstrip().endswith(",") and head.startswith(_DASHES) and _LETTER.search(head):
+        return after
+    return ", ".join(part for part in (before.strip(_SEPARATORS), after.strip(_SEPARATORS)) if part)
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,6 +278,11 @@ def _has_comment(text: str, start: int, end: int) -> bool:
 
 def _dated(cands: list[_Candidate]) -> list[_Candidate]:
     dated = [c for c in cands if c.dateline is not None]
+    if len(dated) > 2 and dated[0].kind == "heading":
+        # "# Daily round-up" and its date over "## " items: the digest's own title.
+        top, rest = dated[0].level, dated[1:]
+        if all(c.kind == "heading" and c.level > top for c in rest):
+            dated = rest
     if len(dated) < 2:
         return []
     kinds = {(c.kind, c.level if c.kind == "heading" else 0) for c in dated}
@@ -383,6 +402,8 @@ def find_items(text: str, start: int = 0) -> list[Item]:
         item_start = blocks[c.block].start
         item_end = blocks[chosen[n + 1].block].start if n + 1 < len(chosen) else len(text)
         item_end = item_start + len(text[item_start:item_end].rstrip())
+        if not items and item_end <= c.body_start and len(chosen) - n > 2:
+            continue  # a title and a date with no text under them: the digest's own heading
         items.append(
             Item(
                 start=item_start,

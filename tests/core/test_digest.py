@@ -127,6 +127,12 @@ def test_the_seed_brief_and_every_sample_brief_stay_whole(seed_path: Path) -> No
         # digits of any script (Arabic-Indic here) make a year
         ("Rudaw, \u0661\u0662 March \u0662\u0660\u0661\u0669", dt.date(2019, 3, 12), "Rudaw"),
         ("via: Reuters", None, "Reuters"),
+        # a place, the date, then a dash and the outlet: the outlet alone
+        ("Baghdad, 13 March 2024 – Shafaq News", dt.date(2024, 3, 13), "Shafaq News"),
+        ("Baghdad, 13 March 2024, 14:05 | Shafaq News", dt.date(2024, 3, 13), "Shafaq News"),
+        ("Baghdad, 13 March 2024 – 16:00", dt.date(2024, 3, 13), "Baghdad"),
+        # no comma after the first part: both sides, without the separators between them
+        ("Rudaw - 12 March 2019 - Baghdad", dt.date(2019, 3, 12), "Rudaw, Baghdad"),
     ],
 )
 def test_date_source_lines(line: str, date: dt.date | None, source: str | None) -> None:
@@ -223,3 +229,40 @@ def test_a_long_digest_of_headed_items() -> None:
     items = find_items(text)
     assert len(items) == 2000
     assert text[items[-1].start : items[-1].end].startswith("## Item 1999")
+
+
+#: A round-up's items: headline, date line, text, comment.
+_ROUNDUP = [
+    ("Amiri warns against disarming", "Rudaw, 12 March 2019", "Hadi al-Amiri spoke.", "Old."),
+    ("Sadr calls for technocrats", "Al-Monitor, 12 March 2019", "Sadr spoke.", "New."),
+    ("Jets strike PKK positions", "Kurdistan 24, 11 March 2019", "Jets struck.", "Again."),
+]
+
+
+def test_the_digests_own_title_and_date_over_its_items_is_no_item() -> None:
+    """ "# Round-up" and its date over "## " items, each with a date line: the title is the
+    digest's, not an item with no text."""
+    items = "".join(
+        f"## {title}\n\n{line}\n\n{text}\n\nComment: {comment}\n\n"
+        for title, line, text, comment in _ROUNDUP
+    )
+    text = f"# Iraq Daily Round-up\n\n14 March 2019\n\n{items}"
+    briefs = split_digest(parse(text))
+    assert [b.title for b in briefs] == [title for title, *_ in _ROUNDUP]
+    assert [b.item for b in briefs] == [1, 2, 3]
+    assert [b.comment for b in briefs] == ["Old.", "New.", "Again."]
+    for brief in briefs:
+        assert_exact(brief)
+        assert "Round-up" not in brief.text
+
+
+def test_a_plain_title_and_date_over_plain_headlines_is_no_item() -> None:
+    """As a PDF's text gives a round-up (no heading marks): the title line and its date,
+    with no text under them before the first headline, are the digest's own."""
+    items = "".join(
+        f"{title}\n\n{line}\n\n{text}\n\nComment: {comment}\n\n"
+        for title, line, text, comment in _ROUNDUP
+    )
+    briefs = split_digest(parse(f"Iraq Daily Round-up\n\n14 March 2019\n\n{items}"))
+    assert [b.title for b in briefs] == [title for title, *_ in _ROUNDUP]
+    assert [b.source for b in briefs] == ["Rudaw", "Al-Monitor", "Kurdistan 24"]
