@@ -93,6 +93,55 @@ def test_a_round_up_page_becomes_items(tmp_path: Path) -> None:
         exact(brief)
 
 
+def test_a_round_up_page_without_an_article_element_becomes_items(tmp_path: Path) -> None:
+    """Saved from a mail client or a word processor: a title, a date and items under ``h2``s
+    straight in the body, a place and a date then the outlet under each headline. The main
+    text extractor gives such a page without its headings; they are put back where the text
+    that follows them on the page begins, and the page splits into its items."""
+    rows = [
+        ("PMF leaders meet in Baghdad over budget dispute", "Baghdad, 13 March 2024 – Shafaq News",
+         "Senior commanders of the Popular Mobilization Forces met on Wednesday in Baghdad to "
+         "discuss the allocation of salaries in the federal budget.", "The dispute recurs."),
+        ("Kurdistan Region resumes oil talks with Ankara", "Erbil, 12 March 2024 – Rudaw",
+         "Officials of the Kurdistan Regional Government held a new round of talks with "
+         "Turkish representatives on resuming exports through the pipeline.", "Little new."),
+        ("Protests in Basra over power cuts", "Basra, 11 March 2024 | Al-Sumaria",
+         "Hundreds of residents blocked roads in the Zubair district on Monday, protesting "
+         "prolonged power cuts as temperatures rose.", "A warning for the summer."),
+    ]  # fmt: skip
+    items = "".join(
+        f"<h2>{title}</h2><p><i>{line}</i></p><p>{text}</p><p><b>Comment:</b> {comment}</p>"
+        for title, line, text, comment in rows
+    )
+    html = f"""<html><head><meta charset="utf-8"><title>Iraq Daily Round-up</title></head>
+    <body><div class="menu"><h3>Sections</h3><a href="/a">Politics</a></div>
+    <h1>Iraq Daily Round-up</h1><p>14 March 2024</p>{items}</body></html>"""
+    path = tmp_path / "roundup.html"
+    path.write_text(html, encoding="utf-8")
+    briefs = read_file(path, file_id="roundup.html").briefs
+    assert [b.title for b in briefs] == [title for title, *_ in rows]
+    assert [b.date for b in briefs] == [dt.date(2024, 3, d) for d in (13, 12, 11)]
+    assert [b.source for b in briefs] == ["Shafaq News", "Rudaw", "Al-Sumaria"]
+    assert [b.article for b in briefs] == [text for _t, _l, text, _c in rows]
+    assert [b.comment for b in briefs] == [comment for *_, comment in rows]
+    for brief in briefs:
+        exact(brief)
+        assert brief.text.startswith(f"## {brief.title}\n")
+        assert "Sections" not in brief.text and "Daily Round-up" not in brief.text
+
+
+def test_headings_the_extractor_kept_are_not_added_twice(tmp_path: Path) -> None:
+    html = f"""<html><head><title>Badr warns</title></head><body><div class="menu"><h2>Most
+    read</h2><p>Other story</p></div><article><h1>Badr warns</h1><p>{kit.ARTICLE}</p>
+    <h2>Background</h2><p>The Hashd was formed in 2014 after the fall of Mosul to the
+    Islamic State group.</p></article></body></html>"""
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="page.html").briefs
+    assert brief.text.count("Background") == 1
+    assert "Most read" not in brief.text
+
+
 def test_a_page_full_of_scripts_and_remote_things(tmp_path: Path) -> None:
     scripts = "".join(f"<script>var x{i} = fetch('https://evil.example/{i}');</script>"
                       for i in range(300))  # fmt: skip

@@ -16,6 +16,7 @@ A page saved "complete" comes with a ``Name_files`` folder of images and scripts
 
 from __future__ import annotations
 
+import bisect
 import configparser
 import copy
 import functools
@@ -23,6 +24,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -75,6 +77,8 @@ def extract_html(data: bytes, path: Path) -> Extracted:
         raise BriefError(path, f"damaged web page ({exc})") from None
     meta = _metadata(tree)
     body = _main_text(_as_blocks(text, tree))
+    if body.strip():
+        body = _restore_headings(tree, body)
     if not body.strip():
         body = _plain_text(tree)
         if body.strip():
@@ -259,6 +263,94 @@ def _main_text(html: str) -> str:
         log.debug("main text extraction failed: %s", exc)
         return ""
     return _tidy_markdown(result or "")
+
+
+_HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_UNSEEN_TAGS = frozenset(_DROP_TAGS)
+#: Words of a block's start that say where it stands in the main text.
+_KEY_WORDS = 6
+_MARKUP = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|>[ \t]*|[-+][ \t]+|\d{1,3}[.)][ \t]+)|[*_`]")
+
+
+def _key(text: str, words: int = _KEY_WORDS) -> str:
+    return " ".join(_MARKUP.sub("", text).split()[:words]).lower()
+
+
+def _headings_and_what_follows(tree: lxml.html.HtmlElement) -> list[tuple[int, str, str]]:
+    """Each heading of the page, in order: (level, its words, the start of the first text
+    after it), in one walk of the page."""
+    found: list[tuple[int, str, str]] = []
+    waiting: list[Any] | None = None  # the last heading, until text follows it
+    inside = 0  # depth in a heading or in an element whose text is never shown
+
+    def feed(text: str | None) -> None:
+        nonlocal waiting
+        if waiting is not None and text and text.strip():
+            waiting[2] = " ".join(text.split()[: _KEY_WORDS * 2])
+            found.append((waiting[0], waiting[1], waiting[2]))
+            waiting = None
+
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _HEADING_TAGS or tag in _UNSEEN_TAGS:
+            if event == "start":
+                if tag in _HEADING_TAGS and not inside:
+                    words = " ".join(element.text_content().split())
+                    waiting = [int(tag[1]), words, ""] if words else None
+                inside += 1
+            else:
+                inside -= 1
+                if not inside:
+                    feed(element.tail)
+            continue
+        if inside:
+            continue
+        feed(element.text if event == "start" else element.tail)
+    return found
+
+
+def _restore_headings(tree: lxml.html.HtmlElement, body: str) -> str:
+    """The main text with the page's headings put back where the extractor left them out.
+
+    trafilatura keeps the headings of a page it finds an article element in, but a page
+    without one (a round-up saved from a mail client, a plain page of items under ``h2``s)
+    comes back as paragraphs only, and the digest splitter then sees no items. When the main
+    text holds no heading, each heading of the page is put back above the line where the text
+    that follows it on the page begins, if two or more are (one is a page's title, which the
+    brief has already); headings whose text is not in the main text (menus, sidebars) or is
+    there already as a line stay out."""
+    lines = body.split("\n")
+    if any(line.lstrip().startswith("#") for line in lines):
+        return body  # the extractor kept the page's headings: those left out are not its own
+    present = {_key(line, 1000) for line in lines}
+    # Where each line starts, by its first one to _KEY_WORDS words (the following text may be
+    # a link or an emphasis, only the start of its line).
+    starts: dict[str, list[int]] = {}
+    for number, line in enumerate(lines):
+        first = _key(line).split()
+        for n in range(1, len(first) + 1):
+            starts.setdefault(" ".join(first[:n]), []).append(number)
+    placed: list[tuple[int, str]] = []
+    after = -1
+    for level, words, follow in _headings_and_what_follows(tree):
+        if _key(words, 1000) in present:
+            continue
+        candidates = starts.get(_key(follow), [])
+        at = bisect.bisect_right(candidates, after)
+        if at == len(candidates):
+            continue
+        after = candidates[at]
+        placed.append((after, "#" * level + " " + words))
+    if len(placed) < 2:
+        return body
+    out: list[str] = []
+    next_heading = 0
+    for number, line in enumerate(lines):
+        while next_heading < len(placed) and placed[next_heading][0] == number:
+            out += [placed[next_heading][1], ""]
+            next_heading += 1
+        out.append(line)
+    return "\n".join(out)
 
 
 @functools.cache
