@@ -10,7 +10,7 @@ import formats_kit as kit
 import pytest
 
 from briefreader.core.brief import BriefError
-from briefreader.core.readers import read_file
+from briefreader.core.readers import pdf, read_file
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "formats" / "pdf-samples"
 
@@ -55,6 +55,49 @@ def test_a_pdf_digest_gives_items_with_their_pages(qapp: object, tmp_path: Path)
     assert briefs[2].page_breaks != ()  # the third item runs on to page 2 (the preamble)
     for brief in briefs:
         assert brief.text[brief.article_start : brief.article_end] == brief.article
+
+
+def test_running_heads_and_page_numbers_are_left_out(qapp: object, tmp_path: Path) -> None:
+    """A digest's title on top of every page and "Page n" under it, as word processors put
+    them, are not part of the items' text (they fell into whichever item ran over the page)."""
+    head = "Iraq Monthly Digest - March 2024 - For internal use"
+    pages = [f"{head}\n\n{kit.ROUNDUP_DATED}\n\nPage {n} of 3" for n in (1, 2, 3)]
+    briefs = read_file(kit.make_pdf(tmp_path, pages=pages), file_id="digest.pdf").briefs
+    assert len(briefs) == 9
+    for brief in briefs:
+        assert "Monthly Digest" not in brief.text and "Page " not in brief.text
+        assert brief.text[brief.article_start : brief.article_end] == brief.article
+    assert [b.date for b in briefs] == [b.date for b in briefs[:3]] * 3  # date lines kept
+
+
+def test_a_line_on_every_page_that_is_text_stays() -> None:
+    """Date lines, numbered headlines and full lines of text recur at the tops of pages
+    without being running heads; a page whose only line recurs keeps it."""
+    usual = "The Badr leader said that the Hashd would keep its weapons whatever the law says"
+    pages = [
+        f"Item {n}: Amiri warns against disarming the Hashd\nRudaw, 12 March 2019\n{usual}\n"
+        f"{usual}\n{usual}\n{usual}"
+        for n in range(1, 5)
+    ]
+    assert pdf.running_lines(pages) == set()
+    assert pdf.running_lines(["habibi", "habibi", "habibi"]) == {("top", "habibi")}
+    text, _breaks = pdf.joined(["habibi", "habibi", "habibi"])
+    assert text.split() == ["habibi"] * 3
+
+
+def test_a_headline_over_a_date_line_starts_its_item() -> None:
+    """PDF text has no blank lines: a headline after a full last line of the item before
+    (the heading's space above it is not in the text layer) still opens a paragraph."""
+    full = "Officials said the talks would resume next week after the holiday, sources added."
+    page = "\n".join(
+        [full, full, "Talks in Najaf over security", "Najaf, 15 March 2024 - Al-Monitor", full]
+    )
+    assert pdf.paragraphs(page).split("\n\n") == [
+        f"{full}\n{full}",
+        "Talks in Najaf over security",
+        "Najaf, 15 March 2024 - Al-Monitor",
+        full,
+    ]
 
 
 def test_a_scan_has_no_text_layer(qapp: object, tmp_path: Path) -> None:

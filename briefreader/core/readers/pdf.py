@@ -3,7 +3,10 @@
 Each page's text comes in PDFium's order (the content's reading order for ordinary documents;
 columns come one after the other). PDF text has no paragraphs, only lines, so a blank line is
 put where a paragraph plainly ends: after a line clearly shorter than the page's usual line,
-after a date / source line, and before a comment marker. That lets the comment rule and the
+after a date / source line, before a headline (a short line over a date / source line) and
+before a comment marker. Running heads and feet (a digest's title on every page, "Page 3 of
+12") are left out: a line at the top or the bottom of at least half of the pages, numbers
+aside. That lets the comment rule and the
 digest splitter see the same shapes as in a text brief. Pages are read one at a time and let go
 of, so a 2,000-page file takes the memory of its text, not of its pages.
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections import Counter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -44,6 +48,11 @@ _JUNK_TITLE = re.compile(
     r"^(?:untitled|microsoft word - .*|.*\.(?:docx?|pdf|odt|rtf|txt|indd|qxd))$", re.I
 )
 _LETTERS = re.compile(r"[^\W_]")
+_NUMBERS = re.compile(r"\d+")
+#: Lines with text at a page's top and at its bottom that may be running heads or feet.
+EDGE_LINES = 3
+#: A running line of at most this many words is recognised with its numbers left out.
+_NUMBERED_WORDS = 5
 
 _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_PASSWORD: "encrypted PDF: no password",
@@ -70,15 +79,12 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
     total = len(document)
     if total == 0:
         raise BriefError(path, "damaged PDF (no pages)")
-    parts: list[str] = []
-    breaks: list[int] = []
+    pages: list[str] = []
     length = 0
     thin: list[int] = []
     failed: list[int] = []
     notes: list[str] = []
     for number in range(total):
-        if number:
-            breaks.append(length)
         try:
             page_text = _page_text(document, number)
         except pdfium.PdfiumError as exc:
@@ -87,17 +93,14 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
             page_text = ""
         if len(_LETTERS.findall(page_text)) < MIN_PAGE_CHARS:
             thin.append(number + 1)
-        page_text = _paragraphs(page_text)
-        if page_text:
-            page_text += "\n\n"
-        parts.append(page_text)
+        pages.append(page_text)
         length += len(page_text)
         if progress is not None:
             progress(number + 1, total)
         if length > MAX_TEXT_CHARS:
             notes.append(f"very long PDF: read up to page {number + 1} of {total}")
             break
-    text = "".join(parts)
+    text, breaks = joined(pages)
     if not text.strip():
         if failed:
             raise BriefError(path, "damaged PDF (no page could be read)")
@@ -118,6 +121,77 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
     )
 
 
+def joined(pages: list[str]) -> tuple[str, list[int]]:
+    """The pages' text without their running heads and feet, in paragraphs, and the offsets
+    where pages 2, 3, ... begin."""
+    running = running_lines(pages)
+    parts: list[str] = []
+    breaks: list[int] = []
+    length = 0
+    for number, page in enumerate(pages):
+        if number:
+            breaks.append(length)
+        page_text = paragraphs(_without(page, running) if running else page)
+        if page_text:
+            page_text += "\n\n"
+        parts.append(page_text)
+        length += len(page_text)
+    return "".join(parts), breaks
+
+
+def _edge_key(line: str) -> str | None:
+    """A line at a page's edge as its repeats are recognised: a short line with its numbers
+    as "#" ("Page 3 of 12" is "page # of #"), a longer one as itself (numbered headlines,
+    "Item 3: ...", differ by their numbers only); None for a date / source line, which may
+    open every item of a digest ("Rudaw, 12 March 2019") and is never a running head."""
+    words = " ".join(line.split())
+    if read_dateline(words) is not None:
+        return None
+    if len(words.split()) <= _NUMBERED_WORDS:
+        return _NUMBERS.sub("#", words).lower()
+    return words.lower()
+
+
+def _edges(lines: list[str]) -> list[tuple[str, int]]:
+    """(zone, index) of the page's first and last few lines with text."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    top = filled[:EDGE_LINES]
+    bottom = [i for i in filled[-EDGE_LINES:] if i not in top]
+    return [("top", i) for i in top] + [("bottom", i) for i in bottom]
+
+
+def running_lines(pages: list[str]) -> set[tuple[str, str | None]]:
+    """The running heads and feet of a document: (zone, key) of the lines found at the top
+    (or the bottom) of at least half of its pages, and of two at least, and shorter than a
+    line of its text: a title, a "confidential" line, a page number in any wording. (A text
+    whose pages repeat a paragraph, as test documents do, repeats full lines.)"""
+    if len(pages) < 2:
+        return set()
+    lengths = sorted(len(line.strip()) for page in pages for line in page.split("\n"))
+    longest = max(_SHORT_LINE * lengths[int(len(lengths) * 0.8)], 40) if lengths else 40
+    counts: Counter[tuple[str, str | None]] = Counter()
+    for page in pages:
+        lines = page.split("\n")
+        counts.update(
+            {
+                (zone, key)
+                for zone, i in _edges(lines)
+                if len(lines[i].strip()) < longest and (key := _edge_key(lines[i])) is not None
+            }
+        )
+    need = max(2, (len(pages) + 1) // 2)
+    return {key for key, count in counts.items() if count >= need}
+
+
+def _without(page: str, running: set[tuple[str, str | None]]) -> str:
+    """The page without its running heads and feet; the page as it is if they are all its
+    text (a document of one line a page, say)."""
+    lines = page.split("\n")
+    drop = {i for zone, i in _edges(lines) if (zone, _edge_key(lines[i])) in running}
+    kept = "\n".join(line for i, line in enumerate(lines) if i not in drop)
+    return kept if _LETTERS.search(kept) else page
+
+
 def _page_text(document: pdfium.PdfDocument, number: int) -> str:
     page = document[number]
     try:
@@ -132,7 +206,7 @@ def _page_text(document: pdfium.PdfDocument, number: int) -> str:
     return clean_text(raw.replace("\x02", "-"))
 
 
-def _paragraphs(page: str) -> str:
+def paragraphs(page: str) -> str:
     """The page's lines, with a blank line wherever a paragraph plainly ends."""
     lines = [line.rstrip() for line in page.split("\n")]
     while lines and not lines[-1].strip():
@@ -141,6 +215,7 @@ def _paragraphs(page: str) -> str:
         lines.pop(0)
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     usual = lengths[int(len(lengths) * 0.8)] if lengths else 0
+    dated = [read_dateline(line.strip()) is not None for line in lines]
     out: list[str] = []
     for i, line in enumerate(lines):
         out.append(line)
@@ -150,7 +225,14 @@ def _paragraphs(page: str) -> str:
         stripped = line.strip()
         if (
             COMMENT_MARKER.match(following) is not None
-            or read_dateline(stripped) is not None
+            or dated[i]
+            # a headline: a line shorter than the usual, then a date / source line
+            or (
+                i + 2 < len(lines)
+                and dated[i + 2]
+                and not dated[i + 1]
+                and len(following.strip()) < _SHORT_LINE * max(usual, 40)
+            )
             or (usual >= 30 and len(stripped) < _SHORT_LINE * usual)
             or (
                 usual >= 30
