@@ -100,6 +100,33 @@ def test_a_headline_over_a_date_line_starts_its_item() -> None:
     ]
 
 
+def test_a_headline_run_on_after_the_text_before_it_is_cut_off() -> None:
+    """Some PDFs' text layer puts a headline on the line of the sentence before it; over a
+    date line, the tail after the last sentence end is the headline. "U.S." is no sentence
+    end, and a headline of its own over a date line stays whole."""
+    full = "Officials said the talks would resume next week after the holiday, sources said"
+    page = "\n".join(
+        [
+            full,
+            "much of the talk. Muqtada al-Sadr Slams the Budget Deal",
+            "Tasnim News Agency, 17 December 2018",
+            f"{full}.",
+            "U.S. Navy Defends Its Patrols in the Gulf",
+            "Al-Monitor, 18 December 2018",
+            f"{full}.",
+        ]
+    )
+    assert pdf.paragraphs(page).split("\n\n") == [
+        f"{full}\nmuch of the talk.",
+        "Muqtada al-Sadr Slams the Budget Deal",
+        "Tasnim News Agency, 17 December 2018",
+        f"{full}.",
+        "U.S. Navy Defends Its Patrols in the Gulf",
+        "Al-Monitor, 18 December 2018",
+        f"{full}.",
+    ]
+
+
 def test_a_scan_has_no_text_layer(qapp: object, tmp_path: Path) -> None:
     with pytest.raises(BriefError) as caught:
         read_file(kit.make_image_pdf(tmp_path), file_id="scan.pdf")

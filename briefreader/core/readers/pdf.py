@@ -3,7 +3,7 @@
 Each page's text comes in PDFium's order (the content's reading order for ordinary documents;
 columns come one after the other). PDF text has no paragraphs, only lines, so a blank line is
 put where a paragraph plainly ends: after a line clearly shorter than the page's usual line,
-after a date / source line, before a headline (a short line over a date / source line) and
+after a date / source line, before a headline (a line over a date / source line) and
 before a comment marker. Running heads and feet (a digest's title on every page, "Page 3 of
 12") are left out: a line at the top or the bottom of at least half of the pages, numbers
 aside. That lets the comment rule and the
@@ -51,6 +51,12 @@ _LETTERS = re.compile(r"[^\W_]")
 _NUMBERS = re.compile(r"\d+")
 #: Lines with text at a page's top and at its bottom that may be running heads or feet.
 EDGE_LINES = 3
+#: A sentence's end (after a word of two lower-case letters or more, not "U.S."), then a capital.
+_SENTENCE_THEN_CAPITAL = re.compile(
+    r"[^\W\d_]*[a-z\u00df-\u00ff]{2}[.!?][\"\u201d\u2019)]?\s+(?=[A-Z])"
+)
+#: Words a headline cut from the line it runs on in has at most.
+_HEADLINE_WORDS = 25
 #: A running line of at most this many words is recognised with its numbers left out.
 _NUMBERED_WORDS = 5
 
@@ -125,13 +131,16 @@ def joined(pages: list[str]) -> tuple[str, list[int]]:
     """The pages' text without their running heads and feet, in paragraphs, and the offsets
     where pages 2, 3, ... begin."""
     running = running_lines(pages)
+    texts = [_without(page, running) if running else page for page in pages]
     parts: list[str] = []
     breaks: list[int] = []
     length = 0
-    for number, page in enumerate(pages):
+    for number, page in enumerate(texts):
         if number:
             breaks.append(length)
-        page_text = paragraphs(_without(page, running) if running else page)
+        # A headline at a page's foot may have its date line at the next page's head.
+        after = texts[number + 1].lstrip().split("\n", 1)[0] if number + 1 < len(texts) else ""
+        page_text = paragraphs(page, dated_after=read_dateline(after.strip()) is not None)
         if page_text:
             page_text += "\n\n"
         parts.append(page_text)
@@ -206,16 +215,20 @@ def _page_text(document: pdfium.PdfDocument, number: int) -> str:
     return clean_text(raw.replace("\x02", "-"))
 
 
-def paragraphs(page: str) -> str:
-    """The page's lines, with a blank line wherever a paragraph plainly ends."""
+def paragraphs(page: str, *, dated_after: bool = False) -> str:
+    """The page's lines, with a blank line wherever a paragraph plainly ends;
+    ``dated_after``: the next page opens with a date / source line."""
     lines = [line.rstrip() for line in page.split("\n")]
     while lines and not lines[-1].strip():
         lines.pop()
     while lines and not lines[0].strip():
         lines.pop(0)
+    dated = [read_dateline(line.strip()) is not None for line in lines]
+    if any(dated) or dated_after:
+        lines, dated = _headlines_apart([*lines, ""], [*dated, dated_after])
+        lines, dated = lines[:-1], dated[:-1]
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     usual = lengths[int(len(lengths) * 0.8)] if lengths else 0
-    dated = [read_dateline(line.strip()) is not None for line in lines]
     out: list[str] = []
     for i, line in enumerate(lines):
         out.append(line)
@@ -226,12 +239,17 @@ def paragraphs(page: str) -> str:
         if (
             COMMENT_MARKER.match(following) is not None
             or dated[i]
-            # a headline: a line shorter than the usual, then a date / source line
+            # a headline: a line of no sentence's end over a date / source line, after the
+            # end of a sentence (or itself short)
             or (
                 i + 2 < len(lines)
                 and dated[i + 2]
                 and not dated[i + 1]
-                and len(following.strip()) < _SHORT_LINE * max(usual, 40)
+                and not following.rstrip().endswith((".", ",", ";", ":"))
+                and (
+                    stripped.endswith(_SENTENCE_ENDS)
+                    or len(following.strip()) < _SHORT_LINE * max(usual, 40)
+                )
             )
             or (usual >= 30 and len(stripped) < _SHORT_LINE * usual)
             or (
@@ -243,6 +261,40 @@ def paragraphs(page: str) -> str:
         ):
             out.append("")
     return "\n".join(out).strip()
+
+
+def _headlines_apart(lines: list[str], dated: list[bool]) -> tuple[list[str], list[bool]]:
+    """Lines with a headline run on after the sentence before it, as PDFium gives some
+    PDFs' text ("... the talks went on. Hezbollah Demands Talks" over "IRNA, 19 June 2022"),
+    cut before the headline: the tail after the line's last sentence end, over a date /
+    source line, of a few words with no sentence end in them."""
+    out: list[str] = []
+    out_dated: list[bool] = []
+    for i, line in enumerate(lines):
+        if i + 1 < len(lines) and dated[i + 1] and not dated[i]:
+            cut = None
+            for m in _SENTENCE_THEN_CAPITAL.finditer(line):
+                cut = m
+            if cut is not None:
+                head, tail = line[: cut.end()].rstrip(), line[cut.end() :].strip()
+                words = len(tail.split())
+                # The line goes on a paragraph (not a headline with a full stop in it).
+                continued = (
+                    i > 0
+                    and bool(lines[i - 1].strip())
+                    and not (lines[i - 1].rstrip().endswith(_SENTENCE_ENDS))
+                )
+                if (
+                    (continued or len(head.split()) >= 6)
+                    and 2 <= words <= _HEADLINE_WORDS
+                    and not tail.endswith((".", ",", ";", ":", "!", "?"))
+                ):
+                    out += [head, tail]
+                    out_dated += [False, False]
+                    continue
+        out.append(line)
+        out_dated.append(dated[i])
+    return out, out_dated
 
 
 def _metadata(document: pdfium.PdfDocument) -> tuple[str | None, dt.date | None]:
