@@ -8,6 +8,7 @@ import email
 import email.message
 import email.policy
 import io
+import re
 from pathlib import Path
 
 import formats_kit as kit
@@ -51,6 +52,40 @@ def test_a_newsletter_round_up_becomes_items(tmp_path: Path) -> None:
     briefs = read_file(path, file_id="r.eml").briefs
     assert [b.id for b in briefs] == ["r.eml#1", "r.eml#2", "r.eml#3"]
     assert [b.source for b in briefs] == ["Rudaw", "Al-Monitor", "Kurdistan 24"]
+
+
+def _bold(line: str) -> str:
+    return re.sub(r"[*]{2}(.+?)[*]{2}", r"<b>\1</b>", line)
+
+
+@pytest.mark.parametrize(
+    "sign_off",
+    [
+        "Best regards,\nAnalysis Unit\n+964 770 000 0000",
+        "Thanks\nSara",
+        "--\nIraq Watch, Erbil\nUnsubscribe: reply STOP",
+        "**Kind regards**\n\nThe Gulf desk",
+    ],
+)
+def test_a_sign_off_does_not_end_the_comment(tmp_path: Path, sign_off: str) -> None:
+    text = f"{kit.ARTICLE}\n\nComment: {kit.COMMENT}\n\n{sign_off}\n"
+    html = (
+        f"<html><body><div class=WordSection1><p class=MsoNormal>{kit.ARTICLE}</p>"
+        f"<p class=MsoNormal><b>Comment:</b> {kit.COMMENT}</p>"
+        + "".join(f"<p class=MsoNormal>{_bold(line)}</p>" for line in sign_off.split("\n") if line)
+        + "</div></body></html>"
+    )
+    for name, kwargs in (("plain.eml", {"text": text}), ("html.eml", {"html": html})):
+        [brief] = read_file(kit.make_eml(tmp_path, name, **kwargs), file_id=name).briefs
+        assert brief.comment == kit.COMMENT, name
+
+
+def test_a_comment_that_goes_on_after_a_thanks_keeps_it(tmp_path: Path) -> None:
+    long_line = "The militia's leaders will not give up their weapons while the " * 2
+    comment = f"{kit.COMMENT}\n\nThanks\n\n{long_line.strip()}"
+    text = f"{kit.ARTICLE}\n\nComment: {comment}\n"
+    [brief] = read_file(kit.make_eml(tmp_path, text=text), file_id="m.eml").briefs
+    assert brief.comment == comment
 
 
 def test_attachments_become_briefs_of_their_own(qapp: object, tmp_path: Path) -> None:

@@ -317,10 +317,39 @@ def _content(
                 # A newsletter's main text can lose items the extractor took for boilerplate:
                 # the plain part wins when it holds clearly more.
                 if len(extracted.text) * 2 >= len(plain_text.strip()):
-                    return Extracted(text=extracted.text, warnings=extracted.warnings), files
-    return Extracted(
-        text=clean_text(plain_text).strip() + "\n" if plain_text.strip() else ""
-    ), files
+                    text = without_sign_off(extracted.text)
+                    return Extracted(text=text, warnings=extracted.warnings), files
+    text = without_sign_off(clean_text(plain_text).strip()) + "\n" if plain_text.strip() else ""
+    return Extracted(text=text), files
+
+
+#: A closing line of a letter ("Best regards,", "Thanks", "Sincerely") standing alone.
+_VALEDICTION = re.compile(
+    r"(?:(?:best|kind|warm|warmest|kindest|with)\s+)?(?:regards|wishes)"
+    r"|(?:many\s+)?thanks(?:\s+and\s+(?:best\s+)?regards)?|thank\s+you|cheers|best"
+    r"|(?:yours\s+)?(?:sincerely|faithfully|truly)|yours",
+    re.IGNORECASE,
+)
+#: Lines a sign-off (the closing line, a name, a title, a phone number) has at most.
+SIGN_OFF_LINES = 8
+
+
+def without_sign_off(text: str) -> str:
+    """A message's text without its sign-off: from a closing line ("Best regards,") or the
+    signature mark ("-- ") among its last lines, when only a few short lines follow it (a
+    name, a unit, a telephone number), which would otherwise end the last brief's comment."""
+    lines = text.rstrip().split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()][-SIGN_OFF_LINES:]
+    for n, i in enumerate(filled):
+        line = lines[i].strip().strip("*_").rstrip(",.!").strip()
+        if lines[i].rstrip() == "--" or (len(line) <= 40 and _VALEDICTION.fullmatch(line)):
+            after = filled[n + 1 :]
+            if all(len(lines[j].strip()) <= 80 for j in after) and i > 0:
+                kept = "\n".join(lines[:i]).rstrip()
+                if kept:
+                    return kept + "\n"
+            break
+    return text
 
 
 def _part_text(part: email.message.MIMEPart) -> str:
