@@ -130,6 +130,30 @@ def test_a_round_up_page_without_an_article_element_becomes_items(tmp_path: Path
         assert "Sections" not in brief.text and "Daily Round-up" not in brief.text
 
 
+def test_a_text_file_saved_as_a_web_page_keeps_its_comment(tmp_path: Path) -> None:
+    """LibreOffice saves a text file as one ``pre``: its blank lines are its paragraphs,
+    which the extractor joined, so "Comment:" no longer started one."""
+    html = f"""<html><head><title></title></head><body lang="en-US"><pre class="western">
+{kit.ARTICLE}
+
+Comment: {kit.COMMENT}</pre></body></html>"""
+    path = tmp_path / "brief.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="brief.html").briefs
+    assert brief.article == kit.ARTICLE
+    assert brief.comment == kit.COMMENT
+
+
+def test_code_in_a_pre_stays_as_it_is(tmp_path: Path) -> None:
+    code = "def f(x):\n    return x\n\n\nprint(f(2))"
+    html = f"""<html><head><title>Notes</title></head><body><article><p>{kit.ARTICLE}</p>
+    <pre>{code}</pre></article></body></html>"""
+    path = tmp_path / "notes.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="notes.html").briefs
+    assert "    return x" in brief.text
+
+
 def test_headings_the_extractor_kept_are_not_added_twice(tmp_path: Path) -> None:
     html = f"""<html><head><title>Badr warns</title></head><body><div class="menu"><h2>Most
     read</h2><p>Other story</p></div><article><h1>Badr warns</h1><p>{kit.ARTICLE}</p>

@@ -136,9 +136,17 @@ def _as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
     with its links and emphasis, becomes a ``p`` of its own.
     """
     tables = _layout_tables(tree)
-    if not tables and not any(_has_loose_text(box) for box in tree.iter(*_CONTAINERS)):
+    prose = any(_is_prose(pre) for pre in tree.iter("pre"))
+    if (
+        not tables
+        and not prose
+        and not any(_has_loose_text(box) for box in tree.iter(*_CONTAINERS))
+    ):
         return html
     page = copy.deepcopy(tree)
+    for pre in list(page.iter("pre")):
+        if _is_prose(pre):
+            _as_paragraphs(pre)
     for table in _layout_tables(page):
         for part in table.xpath("./thead | ./tbody | ./tfoot | ./caption"):
             part.tag = "div"
@@ -164,6 +172,35 @@ _CONTAINERS = ("body", "main", "article", "section", "div", "td", "th")
 
 def _is_block(element: lxml.html.HtmlElement) -> bool:
     return isinstance(element.tag, str) and element.tag in _BLOCK_TAGS
+
+
+#: Words a line from which preformatted text is prose (code and tables have fewer).
+_PROSE_LINE_WORDS = 10
+
+
+def _is_prose(pre: lxml.html.HtmlElement) -> bool:
+    """Whether a ``pre`` holds prose with paragraphs (a text file a word processor saved as
+    a web page does), not code or a laid-out table."""
+    if len(pre):  # markup inside: left as it is
+        return False
+    text = (pre.text or "").strip()
+    lines = [line for line in text.split("\n") if line.strip()]
+    words = sum(len(line.split()) for line in lines)
+    return "\n\n" in text and words >= _PROSE_LINE_WORDS * len(lines)
+
+
+def _as_paragraphs(pre: lxml.html.HtmlElement) -> None:
+    """A prose ``pre`` made into a ``div`` of paragraphs, one for each of its blank-line
+    separated blocks (the extractor keeps its text but not its blank lines, so a "Comment:"
+    paragraph no longer started one)."""
+    blocks = [b.strip() for b in re.split(r"\n[ \t]*\n", pre.text or "") if b.strip()]
+    pre.tag = "div"
+    pre.text = None
+    for name in list(pre.attrib):
+        del pre.attrib[name]
+    for block in blocks:
+        paragraph = etree.SubElement(pre, "p")
+        paragraph.text = " ".join(block.split())
 
 
 def _has_loose_text(box: lxml.html.HtmlElement) -> bool:
