@@ -339,7 +339,10 @@ COMMENT_MARKER = re.compile(
     rf"|(?P<d>\*\*|__|\*|_)[ \t]*{_COMMENT_NAME}[ \t]*"
     r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
     # Plain: "Comment:", "Analyst comment:", "COMMENT - ", or "Comment" alone on its line
-    rf"|{_COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t])|(?=\n))"
+    # (as a bold or heading "Comment" reaches us from a PDF; not "Comments", which heads a
+    # web page's readers' comments)
+    rf"|{_COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))"
+    r"|(?:analyst(?:'s|\u2019s)?[ \t]+)?comment[ \t]*+(?=\n|$)"
     r")",
     re.IGNORECASE,
 )

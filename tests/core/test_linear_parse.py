@@ -164,7 +164,8 @@ _COMMENT_MARKER_BACKTRACKING = re.compile(
     r"[ \t]*\#*[ \t]*(?=\n|$)"
     rf"|(?P<d>\*\*|__|\*|_)[ \t]*{parse._COMMENT_NAME}[ \t]*"
     r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
-    rf"|{parse._COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t])|(?=\n))"
+    rf"|{parse._COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))"
+    r"|(?:analyst(?:'s|\u2019s)?[ \t]+)?comment[ \t]*(?=\n|$)"
     r")",
     re.IGNORECASE,
 )

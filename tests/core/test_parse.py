@@ -398,16 +398,30 @@ ARTICLE = "The article says something.\nOver two lines."
         "###### Comment ##",
         "## **Comment**",
         "**Comment**",
+        # alone on its line: a bold or heading "Comment" as a PDF's text gives it
+        "COMMENT",
+        "Comment ",
+        "Analyst's comment",
     ],
 )
 def test_comment_markers(marker: str) -> None:
     text = f"{ARTICLE}\n\n{marker}  The comment text.\n\nMore comment.\n\n"
-    if marker.startswith("#") or marker == "**Comment**":
+    if (
+        marker.startswith("#")
+        or marker in ("**Comment**", "COMMENT", "Comment ")
+        or (marker == "Analyst's comment")
+    ):
         text = f"{ARTICLE}\n\n{marker}\n\nThe comment text.\n\nMore comment.\n\n"
     brief = parse(text)
     assert brief.article == ARTICLE
     assert brief.comment == "The comment text.\n\nMore comment."
     assert_slices(brief)
+
+
+def test_comments_alone_on_a_line_is_no_marker() -> None:
+    """ "Comments" heads a web page's readers' comments, not the analyst's."""
+    brief = parse(f"{ARTICLE}\n\nComments\n\nNo comments yet.\n")
+    assert brief.comment is None
 
 
 def test_heading_marker_without_blank_line_before() -> None:

@@ -127,6 +127,16 @@ def test_a_headline_run_on_after_the_text_before_it_is_cut_off() -> None:
     ]
 
 
+def test_a_numbered_headline_after_a_full_line_starts_its_item() -> None:
+    full = "Officials said the talks would resume next week after the holiday, sources added."
+    page = "\n".join([full, full, "3. Dispute in Basra over security", full, "4.5 per cent"])
+    assert pdf.paragraphs(page).split("\n\n") == [
+        f"{full}\n{full}",
+        "3. Dispute in Basra over security",
+        f"{full}\n4.5 per cent",
+    ]
+
+
 def test_a_scan_has_no_text_layer(qapp: object, tmp_path: Path) -> None:
     with pytest.raises(BriefError) as caught:
         read_file(kit.make_image_pdf(tmp_path), file_id="scan.pdf")

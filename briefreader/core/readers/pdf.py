@@ -3,12 +3,12 @@
 Each page's text comes in PDFium's order (the content's reading order for ordinary documents;
 columns come one after the other). PDF text has no paragraphs, only lines, so a blank line is
 put where a paragraph plainly ends: after a line clearly shorter than the page's usual line,
-after a date / source line, before a headline (a line over a date / source line) and
-before a comment marker. Running heads and feet (a digest's title on every page, "Page 3 of
-12") are left out: a line at the top or the bottom of at least half of the pages, numbers
-aside. That lets the comment rule and the
-digest splitter see the same shapes as in a text brief. Pages are read one at a time and let go
-of, so a 2,000-page file takes the memory of its text, not of its pages.
+after a date / source line, before a headline (a line over a date / source line, a numbered
+line after a sentence's end) and before a comment marker, so that the comment rule and the
+digest splitter see the same shapes as in a text brief. Running heads and feet (a digest's
+title on every page, "Page 3 of 12") are left out: a line at the top or the bottom of at
+least half of the pages, numbers aside. Pages are read one at a time and let go of, so a
+2,000-page file takes the memory of its text, not of its pages.
 
 ``Extracted.page_breaks`` holds the offsets where pages 2, 3, ... begin, so a hit's offset maps
 to its page (``Brief.page_at``).
@@ -55,6 +55,8 @@ EDGE_LINES = 3
 _SENTENCE_THEN_CAPITAL = re.compile(
     r"[^\W\d_]*[a-z\u00df-\u00ff]{2}[.!?][\"\u201d\u2019)]?\s+(?=[A-Z])"
 )
+#: A numbered line that may be a headline: its number, then a capital.
+_NUMBERED_HEADLINE = re.compile(r"[ \t]{0,3}\d{1,3}[.)][ \t]+[^\W\d_]")
 #: Words a headline cut from the line it runs on in has at most.
 _HEADLINE_WORDS = 25
 #: A running line of at most this many words is recognised with its numbers left out.
@@ -250,6 +252,12 @@ def paragraphs(page: str, *, dated_after: bool = False) -> str:
                     stripped.endswith(_SENTENCE_ENDS)
                     or len(following.strip()) < _SHORT_LINE * max(usual, 40)
                 )
+            )
+            # a numbered headline ("3. Talks resume in Erbil") after a sentence's end
+            or (
+                stripped.endswith(_SENTENCE_ENDS)
+                and _NUMBERED_HEADLINE.match(following) is not None
+                and not following.rstrip().endswith((".", ",", ";", ":"))
             )
             or (usual >= 30 and len(stripped) < _SHORT_LINE * usual)
             or (
