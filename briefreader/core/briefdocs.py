@@ -249,18 +249,3 @@ def not_read_reason(path: Path) -> str:
     if not suffix:
         return "not read: a file without a type (.txt, .md, .html, .pdf, .docx, .eml...)"
     return f"not read: {suffix} files are not a format briefreader reads"
-
-
-_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml")
-
-
-def is_saved_page_folder(folder: Path) -> bool:
-    """Whether ``folder`` is the ``NAME_files`` folder a browser saves beside ``NAME.html``
-    (its images, scripts and frames belong to the page, which is read once, on its own)."""
-    name = folder.name
-    for tail in ("_files", "-Dateien", "_fichiers", "_archivos", ".files"):
-        if name.endswith(tail) and len(name) > len(tail):
-            stem = name[: -len(tail)]
-            if any((folder.parent / (stem + s)).is_file() for s in _PAGE_SUFFIXES):
-                return True
-    return False

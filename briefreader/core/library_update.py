@@ -26,7 +26,6 @@ from briefreader.core.briefdocs import (
     FileJob,
     FileOutcome,
     Todo,
-    is_saved_page_folder,
     not_read_reason,
     rel_id,
     to_doc,
@@ -37,6 +36,7 @@ from briefreader.core.library_base import LocalBase, glossary_state, is_damage
 from briefreader.core.parse import iter_brief_files
 from briefreader.core.records import IndexDoc, WrittenFile
 from briefreader.core.report import Problem, UpdateReport
+from briefreader.core.walk import is_saved_page_folder
 
 log = logging.getLogger(__name__)
 

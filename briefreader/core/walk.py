@@ -149,3 +149,21 @@ def walk_corpus(
             yield item.path
         else:
             skip(item.path, f"the same file as {shown(chosen[item.key].path)}: read once")
+
+
+#: A saved page's suffixes (web pages and web archives), and the folders browsers save its
+#: images and scripts in: "Name_files" (most), localised names.
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".mhtml", ".mht")
+_SAVED_FOLDER_TAILS = ("_files", ".files", "-Dateien", "_fichiers", "_archivos", "-bestanden")
+
+
+def is_saved_page_folder(folder: Path) -> bool:
+    """Whether ``folder`` is the ``NAME_files`` folder a browser saves beside ``NAME.html``
+    (its images, scripts and frames belong to the page, which is read once, on its own)."""
+    name = folder.name
+    for tail in _SAVED_FOLDER_TAILS:
+        if name.endswith(tail) and len(name) > len(tail):
+            stem = name[: -len(tail)]
+            if any((folder.parent / (stem + s)).is_file() for s in _PAGE_SUFFIXES):
+                return True
+    return False

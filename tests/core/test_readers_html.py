@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import quopri
 from pathlib import Path
 
 import formats_kit as kit
@@ -152,6 +153,36 @@ def test_code_in_a_pre_stays_as_it_is(tmp_path: Path) -> None:
     path.write_text(html, encoding="utf-8")
     [brief] = read_file(path, file_id="notes.html").briefs
     assert "    return x" in brief.text
+
+
+def test_a_page_saved_as_a_single_file_is_read(tmp_path: Path) -> None:
+    """Browsers save "Webpage, Single File" as a MIME message (.mhtml, .mht): the page in
+    quoted-printable, in its own charset, with its pictures beside it."""
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    page = kit.news_page(title="Badr warns").replace("Baghdad mounts", "Baghdad mounts, café")
+    archive = MIMEMultipart("related", type="text/html")
+    archive["Subject"] = "Badr warns"
+    archive["Snapshot-Content-Location"] = "https://news.example/badr"
+    html = MIMEText(page, "html", "windows-1252")
+    html.replace_header("Content-Transfer-Encoding", "quoted-printable")
+    html.set_payload(quopri.encodestring(page.encode("windows-1252")).decode("ascii"))
+    html["Content-Location"] = "https://news.example/badr"
+    archive.attach(html)
+    archive.attach(MIMEImage(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "gif"))
+    for suffix in (".mhtml", ".mht"):
+        path = tmp_path / f"page{suffix}"
+        path.write_bytes(archive.as_bytes())
+        [brief] = read_file(path, file_id=path.name).briefs
+        assert brief.format == "html"
+        assert brief.article == kit.ARTICLE
+        assert brief.comment == kit.COMMENT.replace("Baghdad mounts", "Baghdad mounts, café")
+    broken = tmp_path / "broken.mhtml"
+    broken.write_bytes(b"MIME-Version: 1.0\r\nContent-Type: image/png\r\n\r\nnot a page")
+    with pytest.raises(BriefError, match="no web page"):
+        read_file(broken, file_id="broken.mhtml")
 
 
 def test_headings_the_extractor_kept_are_not_added_twice(tmp_path: Path) -> None:

@@ -26,7 +26,6 @@ from briefreader.core.archive.schema import LOCK_NAMESPACE, LOCK_PUSH
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
 from briefreader.core.briefdocs import (
     briefs_of_file,
-    is_saved_page_folder,
     main_actors,
     read_file_for_update,
     readable_suffixes,
@@ -36,6 +35,7 @@ from briefreader.core.glossary import Glossary
 from briefreader.core.parse import iter_brief_files
 from briefreader.core.report import Problem, UpdateReport
 from briefreader.core.search.fields import fold_field
+from briefreader.core.walk import is_saved_page_folder
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +240,7 @@ def _files(roots: Sequence[Path], report: UpdateReport) -> Iterator[tuple[Path, 
         if not root.is_dir():
             report.problems.append(Problem(str(root), "corpus folder not found"))
             continue
+
         def skipped(path: Path, reason: str) -> None:
             report.problems.append(Problem(str(path), reason))
 

@@ -42,7 +42,7 @@ from briefreader.core.readers.common import (
     sha256_of_file,
     too_large,
 )
-from briefreader.core.readers.webpage import is_saved_page_folder
+from briefreader.core.walk import is_saved_page_folder
 
 __all__ = [
     "NOT_READ",
@@ -77,8 +77,6 @@ NOT_READ: dict[str, str] = {
     ".odt": "OpenDocument text, not read: save it as .docx",
     ".pages": "Apple Pages file, not read: export it as .docx or PDF",
     ".wpd": "WordPerfect file, not read: save it as .docx",
-    ".mht": "web archive, not read: save the page as HTML",
-    ".mhtml": "web archive, not read: save the page as HTML",
     ".webarchive": "Safari web archive, not read: save the page as HTML",
     ".epub": "e-book, not read",
     ".pst": "Outlook data file, not read: export the folder as .mbox",
@@ -177,29 +175,35 @@ def read_file(
                 path, file_id=file_id, path=path, attachments=reader, warnings=warnings
             )
     else:
-        extracted = _extract(path, fmt, progress, path)
+        extracted = _extract(path, fmt, progress, path, suffix)
         warnings += extracted.warnings
         briefs = briefs_from_text(extracted, brief_id=file_id, file_id=file_id, path=path, fmt=fmt)
     return FileRead(briefs, warnings, fmt, file_hash)
 
 
-def _extract(source: Path | bytes, fmt: str, progress: Progress | None, where: Path) -> Extracted:
+def _extract(
+    source: Path | bytes, fmt: str, progress: Progress | None, where: Path, suffix: str
+) -> Extracted:
     """A PDF's, Word file's or web page's text, from the file or (attachments) its bytes."""
     if fmt == pdf.FORMAT:
         return pdf.extract_pdf(source, where, progress)
     if fmt == word.FORMAT:
         return word.extract_docx(source, where)
     if fmt == webpage.FORMAT:
+        archive = suffix in webpage.ARCHIVE_SUFFIXES
+        limit = webpage.MAX_ARCHIVE_BYTES if archive else webpage.MAX_BYTES
         if isinstance(source, Path):
             try:
                 size = source.stat().st_size
-                if size > webpage.MAX_BYTES:
-                    raise BriefError(where, too_large("web page", size, webpage.MAX_BYTES))
+                if size > limit:
+                    raise BriefError(where, too_large("web page", size, limit))
                 data = source.read_bytes()
             except OSError as exc:
                 raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
         else:
             data = source
+        if archive:
+            data = webpage.html_of_archive(data, where)
         return webpage.extract_html(data, where)
     raise BriefError(where, f"{fmt} cannot be read here")
 
@@ -228,7 +232,7 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
                 base=brief_id,
                 parent=parent,
             )
-        extracted = _extract(data, fmt, None, path)
+        extracted = _extract(data, fmt, None, path, suffix)
         warnings.extend(f"{brief_id}: {w}" for w in extracted.warnings)
         return briefs_from_text(
             extracted, brief_id=brief_id, file_id=file_id, path=path, fmt=fmt, parent=parent

@@ -10,8 +10,9 @@ trafilatura reads a page, its layout tables and the bare text beside its blocks 
 plain blocks (:func:`_as_blocks`), so pages laid out in tables (old sites, newsletters) keep
 their headings and paragraphs. Measured on real saved pages by ``benchmarks/html_f1.py``.
 
-A page saved "complete" comes with a ``Name_files`` folder of images and scripts beside it;
-:func:`is_saved_page_folder` tells the folder walk to leave such a folder out.
+A page saved "complete" comes with a ``Name_files`` folder of images and scripts beside it,
+which the folder walk leaves out (``walk.is_saved_page_folder``); a page saved as a
+single file (.mht, .mhtml) is a MIME message whose HTML part is read (:func:`html_of_archive`).
 """
 
 from __future__ import annotations
@@ -35,12 +36,12 @@ from briefreader.core.readers.common import Extracted, date_from_metadata, too_l
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml")
 FORMAT = "html"
 MAX_BYTES = 50 << 20
-
-# Folders browsers save a page's images and scripts in: "Name_files" (most), localised names.
-_SAVED_FOLDER_SUFFIXES = ("_files", ".files", "-Dateien", "_fichiers", "_archivos", "-bestanden")
+#: Web archives (the page, its images and style sheets in one MIME message).
+ARCHIVE_SUFFIXES = (".mht", ".mhtml")
+MAX_ARCHIVE_BYTES = 100 << 20
 
 _TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "title")
 _DATE_KEYS = (
@@ -55,15 +56,33 @@ _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "em
 _CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "button")
 
 
-def is_saved_page_folder(folder: Path) -> bool:
-    """True for a browser's ``Name_files`` folder saved beside ``Name.html``: skip it whole."""
-    name = folder.name
-    for suffix in _SAVED_FOLDER_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix):
-            stem = name[: -len(suffix)]
-            if any((folder.parent / f"{stem}{ext}").is_file() for ext in SUFFIXES):
-                return True
-    return False
+def html_of_archive(data: bytes, path: Path) -> bytes:
+    """The page of a web archive (.mht, .mhtml: a MIME message holding the page and its
+    images, as browsers save "Webpage, Single File"): its first HTML part's bytes. A part
+    whose charset MIME names is given as UTF-8 with a byte order mark, which the page's own
+    declaration then does not override."""
+    import email
+    import email.errors
+    import email.policy
+
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        for part in msg.walk():
+            if part.get_content_type() != "text/html":
+                continue
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                continue
+            charset = part.get_content_charset()
+            if charset:
+                try:
+                    return b"\xef\xbb\xbf" + payload.decode(charset, "replace").encode("utf-8")
+                except LookupError:
+                    pass
+            return payload
+    except (email.errors.MessageError, ValueError, TypeError, RecursionError) as exc:
+        raise BriefError(path, f"damaged web archive ({type(exc).__name__})") from None
+    raise BriefError(path, "no web page in the web archive")
 
 
 def extract_html(data: bytes, path: Path) -> Extracted:
