@@ -381,6 +381,22 @@ def _comment_closed(text: str, blocks: list[_Block], cands: list[_Candidate]) ->
     return chosen
 
 
+#: A line drawn between items ("-----", "=====", "* * *").
+_RULE = re.compile(r"[ \t]*([-=*_~\u2013\u2014\u2022#])(?:[ \t]*\1){2,}[ \t]*")
+
+
+def _without_rules(text: str, start: int, end: int) -> int:
+    """Where text[start:end] ends without its trailing blank lines and the rule lines
+    drawn under it, which belong to no item."""
+    end = start + len(text[start:end].rstrip())
+    while end > start:
+        line_start = text.rfind("\n", start, end) + 1
+        if line_start <= start or not _RULE.fullmatch(text, line_start, end):
+            break
+        end = start + len(text[start:line_start].rstrip())
+    return end
+
+
 def find_items(text: str, start: int = 0) -> list[Item]:
     """The items of a digest in ``text`` from ``start``; [] when the text is one brief."""
     blocks = _blocks(text, start)
@@ -401,7 +417,7 @@ def find_items(text: str, start: int = 0) -> list[Item]:
     for n, c in enumerate(chosen):
         item_start = blocks[c.block].start
         item_end = blocks[chosen[n + 1].block].start if n + 1 < len(chosen) else len(text)
-        item_end = item_start + len(text[item_start:item_end].rstrip())
+        item_end = _without_rules(text, item_start, item_end)
         if not items and item_end <= c.body_start and len(chosen) - n > 2:
             continue  # a title and a date with no text under them: the digest's own heading
         items.append(

@@ -266,3 +266,23 @@ def test_a_plain_title_and_date_over_plain_headlines_is_no_item() -> None:
     briefs = split_digest(parse(f"Iraq Daily Round-up\n\n14 March 2019\n\n{items}"))
     assert [b.title for b in briefs] == [title for title, *_ in _ROUNDUP]
     assert [b.source for b in briefs] == ["Rudaw", "Al-Monitor", "Kurdistan 24"]
+
+
+def test_rule_lines_between_items_belong_to_none() -> None:
+    """A plain-text newsletter draws a line under each item ("-----", "=====", "* * *")."""
+    rules = ["-" * 40, "=" * 12, "* * *"]
+    text = (
+        "IRAQ DAILY BRIEF\n"
+        + "=" * 16
+        + "\n\n"
+        + "".join(
+            f"{n}) {title.upper()}\n{line}\n\n{body}\n\nCOMMENT: {comment}\n\n{rules[n - 1]}\n\n"
+            for n, (title, line, body, comment) in enumerate(_ROUNDUP, start=1)
+        )
+    )
+    briefs = split_digest(parse(text))
+    assert [b.title for b in briefs] == [title.upper() for title, *_ in _ROUNDUP]
+    assert [b.comment for b in briefs] == [comment for *_, comment in _ROUNDUP]
+    for brief in briefs:
+        assert_exact(brief)
+        assert brief.text.rstrip().endswith(brief.comment or "")
