@@ -381,13 +381,18 @@ def _comment_closed(text: str, blocks: list[_Block], cands: list[_Candidate]) ->
     return chosen
 
 
-#: A line drawn between items ("-----", "=====", "* * *").
-_RULE = re.compile(r"[ \t]*([-=*_~\u2013\u2014\u2022#])(?:[ \t]*\1){2,}[ \t]*")
+#: A line drawn between items ("-----", "=====", "* * *"), or a page's number alone ("Page
+#: 3", "3 of 12"), as a document's foot leaves it at its last item's end.
+_RULE = re.compile(
+    r"[ \t]*(?:([-=*_~\u2013\u2014\u2022#])(?:[ \t]*\1){2,}"
+    r"|(?:page[ \t]+)?\d{1,4}(?:[ \t]*(?:of|/)[ \t]*\d{1,4})?)[ \t]*",
+    re.IGNORECASE,
+)
 
 
 def _without_rules(text: str, start: int, end: int) -> int:
-    """Where text[start:end] ends without its trailing blank lines and the rule lines
-    drawn under it, which belong to no item."""
+    """Where text[start:end] ends without its trailing blank lines, the rule lines drawn
+    under it and a page number, which belong to no item."""
     end = start + len(text[start:end].rstrip())
     while end > start:
         line_start = text.rfind("\n", start, end) + 1

@@ -185,6 +185,45 @@ def test_a_page_saved_as_a_single_file_is_read(tmp_path: Path) -> None:
         read_file(broken, file_id="broken.mhtml")
 
 
+def _wrap(line: str) -> str:
+    """``line`` broken in two as a word processor wraps its HTML source."""
+    words = line.split(" ")
+    return " ".join(words[:2]) + "\n" + " ".join(words[2:])
+
+
+def test_line_breaks_of_the_source_inside_bold_are_spaces(tmp_path: Path) -> None:
+    """LibreOffice writes its HTML in lines of 70 characters, breaking inside a bold
+    headline or an italic date line; a browser shows spaces there, and so must the text the
+    digest splitter reads. A pre keeps its lines."""
+    items = "".join(
+        f"<p><b>{_wrap(title)}</b></p>\n<p><i>{_wrap(line)}</i></p>\n"
+        f"<p>{text}</p>\n<p><b>Comment:</b> {comment}</p>\n"
+        for title, line, text, comment in [
+            ("Talks in Najaf over security", "Najaf, 15 March 2024 – Al-Monitor",
+             "Officials met on Monday to discuss the province's security plan.", "Late."),
+            ("Clashes in Karbala over budget", "Karbala, 13 March 2024 – Rudaw",
+             "Hundreds protested outside the governor's office on Sunday.", "Expected."),
+            ("Protest in Kirkuk over power", "Kirkuk, 12 March 2024 – Reuters",
+             "Residents blocked roads over power cuts in the city.", "A warning."),
+        ]
+    )  # fmt: skip
+    html = f"""<html><head><meta charset="utf-8"><title>Digest</title></head><body>
+    <p><font size="5"><b>Iraq\nMonthly Digest</b></font></p><p>March 2024</p>{items}
+    <pre>keep
+  these  lines</pre></body></html>"""
+    path = tmp_path / "digest.html"
+    path.write_text(html, encoding="utf-8")
+    briefs = read_file(path, file_id="digest.html").briefs
+    assert [b.title for b in briefs] == [
+        "Talks in Najaf over security",
+        "Clashes in Karbala over budget",
+        "Protest in Kirkuk over power",
+    ]
+    assert [b.source for b in briefs] == ["Al-Monitor", "Rudaw", "Reuters"]
+    assert [b.comment for b in briefs][:2] == ["Late.", "Expected."]
+    assert briefs[-1].text.endswith("keep\n  these  lines")
+
+
 def test_headings_the_extractor_kept_are_not_added_twice(tmp_path: Path) -> None:
     html = f"""<html><head><title>Badr warns</title></head><body><div class="menu"><h2>Most
     read</h2><p>Other story</p></div><article><h1>Badr warns</h1><p>{kit.ARTICLE}</p>

@@ -153,16 +153,25 @@ def _as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
     A container may also hold a paragraph as bare text beside its blocks (a story's first
     paragraph after a byline ``div``, say); trafilatura skips such text, so each run of it,
     with its links and emphasis, becomes a ``p`` of its own.
+
+    Line breaks in the page's source are spaces to a browser, but trafilatura keeps those
+    inside bold and italic text (word processors wrap their HTML at 70 characters, so a
+    bold headline came out as "**Talks in\nErbil**"): where emphasis holds one, every line
+    break of the page's text is made a space.
     """
     tables = _layout_tables(tree)
     prose = any(_is_prose(pre) for pre in tree.iter("pre"))
+    wrapped = any(_wrapped(element) for element in tree.iter(*_EMPHASIS))
     if (
         not tables
         and not prose
+        and not wrapped
         and not any(_has_loose_text(box) for box in tree.iter(*_CONTAINERS))
     ):
         return html
     page = copy.deepcopy(tree)
+    if wrapped:
+        _unwrap_lines(page)
     for pre in list(page.iter("pre")):
         if _is_prose(pre):
             _as_paragraphs(pre)
@@ -220,6 +229,34 @@ def _as_paragraphs(pre: lxml.html.HtmlElement) -> None:
     for block in blocks:
         paragraph = etree.SubElement(pre, "p")
         paragraph.text = " ".join(block.split())
+
+
+_EMPHASIS = ("b", "strong", "i", "em", "u", "font", "span")
+#: Where a line break is the text's own, not a space.
+_PREFORMATTED = frozenset(("pre", "textarea", "script", "style", "code", "xmp", "listing"))
+_LINE_BREAK = re.compile(r"[ \t\r\f\v]*\n\s*")
+
+
+def _wrapped(element: lxml.html.HtmlElement) -> bool:
+    """Whether emphasis holds a line break of the source between words."""
+    text = element.text
+    return bool(text) and "\n" in text.strip()
+
+
+def _unwrap_lines(page: lxml.html.HtmlElement) -> None:
+    """Every line break of the page's text made a space (as a browser shows it), but in
+    preformatted text."""
+    inside = 0  # depth in preformatted elements
+    for event, element in etree.iterwalk(page, events=("start", "end")):
+        preformatted = isinstance(element.tag, str) and element.tag in _PREFORMATTED
+        if event == "start":
+            inside += preformatted
+            if not inside and element.text and "\n" in element.text:
+                element.text = _LINE_BREAK.sub(" ", element.text)
+        else:
+            inside -= preformatted
+            if not inside and element.tail and "\n" in element.tail:
+                element.tail = _LINE_BREAK.sub(" ", element.tail)
 
 
 def _has_loose_text(box: lxml.html.HtmlElement) -> bool:
