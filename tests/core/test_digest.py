@@ -269,7 +269,8 @@ def test_a_plain_title_and_date_over_plain_headlines_is_no_item() -> None:
 
 
 def test_rule_lines_between_items_belong_to_none() -> None:
-    """A plain-text newsletter draws a line under each item ("-----", "=====", "* * *")."""
+    """A plain-text newsletter draws a line under each item ("-----", "=====", "* * *"); a
+    document's foot leaves its page number after the last."""
     rules = ["-" * 40, "=" * 12, "* * *"]
     text = (
         "IRAQ DAILY BRIEF\n"
@@ -280,7 +281,7 @@ def test_rule_lines_between_items_belong_to_none() -> None:
             for n, (title, line, body, comment) in enumerate(_ROUNDUP, start=1)
         )
     )
-    briefs = split_digest(parse(text))
+    briefs = split_digest(parse(text + "Page 3 of 3\n"))  # and a document's foot
     assert [b.title for b in briefs] == [title.upper() for title, *_ in _ROUNDUP]
     assert [b.comment for b in briefs] == [comment for *_, comment in _ROUNDUP]
     for brief in briefs:
