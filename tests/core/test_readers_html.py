@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import quopri
+import tracemalloc
 from pathlib import Path
 
 import formats_kit as kit
 import pytest
 
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.readers import read_file
+from briefreader.core.readers import read_file, webpage
 
 
 def exact(brief: Brief) -> None:
@@ -222,6 +223,31 @@ def test_line_breaks_of_the_source_inside_bold_are_spaces(tmp_path: Path) -> Non
     assert [b.source for b in briefs] == ["Al-Monitor", "Rudaw", "Reuters"]
     assert [b.comment for b in briefs][:2] == ["Late.", "Expected."]
     assert briefs[-1].text.endswith("keep\n  these  lines")
+
+
+def test_a_web_archives_pictures_are_not_read() -> None:
+    """The page is found from the parts' headers, in a multipart nested in another and
+    after a picture; the pictures are neither parsed nor decoded (parsing a whole 64 MB
+    archive with the email package took 400 MB)."""
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    archive = MIMEMultipart("related")
+    archive.attach(MIMEImage(b"\x89PNG" + bytes(range(256)) * 40_000, "png"))  # 10 MB
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText("the plain text", "plain"))
+    alternative.attach(MIMEText("<p>The page, café</p>", "html", "windows-1252"))
+    archive.attach(alternative)
+    data = archive.as_bytes()
+    tracemalloc.start()
+    try:
+        page = webpage.html_of_archive(data, Path("page.mhtml"))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert page.decode("utf-8-sig") == "<p>The page, café</p>"
+    assert peak < len(data) // 10, peak
 
 
 def test_headings_the_extractor_kept_are_not_added_twice(tmp_path: Path) -> None:
