@@ -393,12 +393,20 @@ _RULE = re.compile(
 def _without_rules(text: str, start: int, end: int) -> int:
     """Where text[start:end] ends without its trailing blank lines, the rule lines drawn
     under it and a page number, which belong to no item."""
-    end = start + len(text[start:end].rstrip())
+    end = _trimmed(text, start, end)
     while end > start:
         line_start = text.rfind("\n", start, end) + 1
         if line_start <= start or not _RULE.fullmatch(text, line_start, end):
             break
-        end = start + len(text[start:line_start].rstrip())
+        end = _trimmed(text, start, line_start)
+    return end
+
+
+def _trimmed(text: str, start: int, end: int) -> int:
+    """``end`` moved back over white space, not before ``start`` (no copy of the text: a
+    run of thousands of rule lines is walked back once)."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
     return end
 
 
