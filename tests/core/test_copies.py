@@ -173,3 +173,24 @@ def test_the_signature_is_the_minimum_over_the_distinct_shingles(article: str) -
     got = copies.fingerprint(article)
     want = _reference_signature(article)
     assert (got.signature if got is not None else None) == want
+
+
+def test_more_like_this_lists_another_article_once(tmp_path: Path) -> None:
+    """The three places of one article are "more like" a fourth brief on the same story:
+    the list names one of them, as a search does, not the three."""
+    story = _article()
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name in ("page.md", "roundup-item.md", "mirror.md"):
+        (root / name).write_text(_brief(name, story), "utf-8")
+    follow_up = " ".join(story.split()[:100] + _article(100).split())
+    (root / "follow-up.md").write_text(_brief("Follow-up", follow_up), "utf-8")
+    (root / "other.md").write_text(_brief("Other", _article()), "utf-8")
+    lib = Library([root], tmp_path / "data", Glossary.load([]))
+    try:
+        lib.update(bulk=False)
+        related = [h.id for h in lib.related("follow-up.md")]
+        assert len([i for i in related if i in {"page.md", "roundup-item.md", "mirror.md"}]) == 1
+        assert related and related[0] in {"page.md", "roundup-item.md", "mirror.md"}
+    finally:
+        lib.close()

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
+from briefreader.core.index.copies import fold
 from briefreader.core.index.evaluate import Evaluator, TimeUp
 from briefreader.core.index.schema import term_counts
 from briefreader.core.index.searching import (
@@ -51,7 +52,8 @@ def related(
     """Briefs most like this one, ranked over every brief of the index (not a sample).
 
     ``brief_id`` is the brief's id (an item of a digest has its own); ``filters.exclude``
-    leaves briefs out (its copies: the same article is not "more like this").
+    leaves briefs out (its copies: the same article is not "more like this"). Another
+    article found in several places is listed once, by its best-scored copy.
     """
     s = idx.searcher()
     docnum = docnums_of(idx, [brief_id]).get(brief_id)
@@ -75,6 +77,11 @@ def related(
         gone = list(docnums_of(idx, filters.exclude).values())
         keep &= ~np.isin(found.ids, np.array(gone, dtype=np.int64))
     ids, scores = found.ids[keep], found.scores[keep]
+    # Another article in several places is listed once, as a search lists it: its best copy.
+    hidden = fold(idx.copy_groups(), [(ids, scores)])
+    if len(hidden):
+        shown = ~np.isin(ids, hidden)
+        ids, scores = ids[shown], scores[shown]
     out = []
     for j in smallest_first(ids, -scores, limit):
         fields_ = s.stored_fields(int(ids[j]))
