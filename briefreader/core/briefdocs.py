@@ -24,6 +24,9 @@ log = logging.getLogger(__name__)
 
 #: Where a mailbox's briefs go as they are read, a message's at a time (see read_for_update).
 Sink = Callable[[list[Brief]], None]
+#: Told how far into a long file its reader is: ``progress(done, total)`` (pages of a PDF,
+#: bytes of a mailbox).
+ReadProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +123,11 @@ def briefs_of_file(
     data: bytes | None = None,
     digest: str = "",
     sink: Sink | None = None,
+    progress: ReadProgress | None = None,
 ) -> tuple[list[Brief], list[str]]:
     """Every brief a file holds (a digest's items, a mailbox's messages) and its warnings;
     a mailbox's go to ``sink`` instead when given (read and handed on a message at a time).
+    ``progress`` is told how far into a long file its format reader is.
 
     Raises :class:`BriefError` with a reason a user understands when none can be read.
     """
@@ -136,7 +141,7 @@ def briefs_of_file(
     read_file = getattr(readers, "read_file", None)
     if read_file is None:
         raise BriefError(path, f"{path.suffix} files cannot be read by this build")
-    got = read_file(path, file_id=file_id, sink=sink)
+    got = read_file(path, file_id=file_id, sink=sink, progress=progress)
     return list(got.briefs), list(got.warnings)
 
 
@@ -179,11 +184,13 @@ class FileOutcome:
     written: int = 0
 
 
-def read_for_update(job: FileJob, sink: Sink | None = None) -> FileOutcome:
+def read_for_update(
+    job: FileJob, sink: Sink | None = None, progress: ReadProgress | None = None
+) -> FileOutcome:
     """Read one file as an update needs it, in this process or a worker's; never raises
     for a bad file, so that one file's failure is one line in the report. A mailbox's
     briefs go to ``sink`` when given (a worker writing them as they come), not in the
-    outcome."""
+    outcome; ``progress`` is told how far into a long file the reader is."""
     try:
         data, digest = read_file_for_update(job.path)
     except BriefError as exc:  # too large: never read into memory
@@ -195,7 +202,7 @@ def read_for_update(job: FileJob, sink: Sink | None = None) -> FileOutcome:
     if job.known_sha256 and job.known_sha256 == digest:
         return FileOutcome(sha256=digest)
     try:
-        briefs, warnings = briefs_of_file(job.path, job.file_id, data, digest, sink)
+        briefs, warnings = briefs_of_file(job.path, job.file_id, data, digest, sink, progress)
     except BriefError as exc:
         return FileOutcome(sha256=digest, refused=exc.reason)
     except OSError as exc:

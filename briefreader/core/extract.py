@@ -491,25 +491,19 @@ class _Teller:
             self._send(Part(done, total, self._unit))
 
 
-def _telling(job: FileJob, send: Callable[[Part], None], every: float) -> Any:
-    """A block within which the format reader of ``job`` tells ``send`` how far it is (the
-    readers' :func:`~briefreader.core.readers.telling`); nothing for a text brief."""
+def _teller(job: FileJob, send: Callable[[Part], None], every: float) -> _Teller | None:
+    """What tells ``send`` how far the format reader of ``job`` is; None for a text brief."""
     if is_text_brief(job.path):
-        return contextlib.nullcontext()
-    try:
-        from briefreader.core import readers
-    except ImportError:  # no format reader to tell anything: read_for_update says so
-        return contextlib.nullcontext()
+        return None
     unit = "byte" if job.path.suffix.lower() == ".mbox" else "page"  # as read_file tells
-    return readers.telling(_Teller(send, unit, every))
+    return _Teller(send, unit, every)
 
 
 def _read_here(job: FileJob, i: int, part: PartFn | None) -> FileOutcome:
     """Read job ``i`` in this process, ``part`` told how far (directly: nothing to send)."""
     if part is None:
         return read_for_update(job)
-    with _telling(job, lambda p: part(i, p), PART_EVERY):
-        return read_for_update(job)
+    return read_for_update(job, progress=_teller(job, lambda p: part(i, p), PART_EVERY))
 
 
 # -- in the worker ---------------------------------------------------------------------------
@@ -555,11 +549,9 @@ def _serve(
                 return
             if job == FLUSH:
                 answer: Any = _flush(shard)
-            elif every is None:
-                answer = _answer(read, shard, spec, job)
             else:
-                with _telling(job, tell, every):
-                    answer = _answer(read, shard, spec, job)
+                teller = _teller(job, tell, every) if every is not None else None
+                answer = _answer(read, shard, spec, job, teller)
             try:
                 conn.send(answer)
             except (BrokenPipeError, EOFError, OSError):
@@ -570,13 +562,17 @@ def _serve(
 
 
 def _answer(
-    read: Callable[..., FileOutcome], shard: Any, spec: WriteSpec | None, job: FileJob
+    read: Callable[..., FileOutcome],
+    shard: Any,
+    spec: WriteSpec | None,
+    job: FileJob,
+    progress: _Teller | None = None,
 ) -> tuple[FileOutcome, tuple[copies.Fingerprint | None, ...]]:
     """What a worker sends back for ``job``: its outcome (its briefs written, with ``spec``)
-    and their copy fingerprints."""
+    and their copy fingerprints; ``progress`` told how far into the file the reader is."""
     if shard is not None and spec is not None and job.key:
-        return (_read_and_write(read, shard, spec, job), ())
-    outcome = read(job)
+        return (_read_and_write(read, shard, spec, job, progress), ())
+    outcome = read(job, None, progress)
     return (outcome, _prints(outcome))
 
 
@@ -593,7 +589,11 @@ def _flush(shard: Any) -> tuple[str, list[Any], str]:
 
 
 def _read_and_write(
-    read: Callable[..., FileOutcome], shard: Any, spec: WriteSpec, job: FileJob
+    read: Callable[..., FileOutcome],
+    shard: Any,
+    spec: WriteSpec,
+    job: FileJob,
+    progress: _Teller | None = None,
 ) -> FileOutcome:
     """Read ``job`` and write its briefs into the worker's segment: the docs the updating
     process would have made of them (core/library_update.py); a mailbox's as they are read,
@@ -606,7 +606,7 @@ def _read_and_write(
         _write(shard, spec, job, briefs, "", ())
         streamed += len(briefs)
 
-    outcome = read(job, sink)
+    outcome = read(job, sink, progress)
     if streamed and (outcome.refused is not None or outcome.failed is not None):
         # Part of the mailbox is written and the rest cannot be: the segment goes with this
         # process, as when a reader stops (the updating process has the other files read

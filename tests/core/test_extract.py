@@ -181,12 +181,12 @@ def test_a_smoke_test_can_ask_for_the_pool_with_few_files(tmp_path: Path) -> Non
 # -- failures --------------------------------------------------------------------------------
 
 
-def crash_on_marked(job: FileJob, sink: Any = None) -> briefdocs.FileOutcome:
+def crash_on_marked(job: FileJob, sink: Any = None, progress: Any = None) -> briefdocs.FileOutcome:
     """A reader that kills its worker on a file named crash*, as a fatal bug in a format
     library would (run in the worker: spawn imports this module there)."""
     if job.path.name.startswith("crash") and multiprocessing.parent_process() is not None:
         os._exit(3)
-    return read_for_update(job, sink)
+    return read_for_update(job, sink, progress)
 
 
 def test_a_file_that_kills_its_worker_is_a_problem_and_the_rest_are_indexed(

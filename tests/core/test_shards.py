@@ -168,7 +168,7 @@ def test_a_cancelled_bulk_build_is_completed_by_the_next_update(
     assert complete == expected
 
 
-def read_with_a_failing_disk(job: FileJob, sink: Any = None) -> FileOutcome:
+def read_with_a_failing_disk(job: FileJob, sink: Any = None, progress: Any = None) -> FileOutcome:
     """A reader whose worker cannot write its segment (a full disk): its flush raises."""
     if multiprocessing.parent_process() is not None:
 
@@ -176,10 +176,10 @@ def read_with_a_failing_disk(job: FileJob, sink: Any = None) -> FileOutcome:
             raise OSError(28, "No space left on device")
 
         shard.ShardWriter.flush = full  # type: ignore[method-assign]
-    return read_for_update(job, sink)
+    return read_for_update(job, sink, progress)
 
 
-def read_with_a_dying_writer(job: FileJob, sink: Any = None) -> FileOutcome:
+def read_with_a_dying_writer(job: FileJob, sink: Any = None, progress: Any = None) -> FileOutcome:
     """A reader whose worker ends whenever it is asked to close its segment."""
     if multiprocessing.parent_process() is not None:
 
@@ -187,7 +187,7 @@ def read_with_a_dying_writer(job: FileJob, sink: Any = None) -> FileOutcome:
             os._exit(9)
 
         shard.ShardWriter.flush = die  # type: ignore[method-assign]
-    return read_for_update(job, sink)
+    return read_for_update(job, sink, progress)
 
 
 @pytest.mark.parametrize(
@@ -221,11 +221,11 @@ def test_a_segment_that_cannot_be_written_stops_the_update_and_keeps_the_index(
         lib.close()
 
 
-def read_with_small_segments(job: FileJob, sink: Any = None) -> FileOutcome:
+def read_with_small_segments(job: FileJob, sink: Any = None, progress: Any = None) -> FileOutcome:
     """The real reader, in a worker whose segments close every few thousand tokens."""
     if multiprocessing.parent_process() is not None:
         shard.ROLL_TOKENS = 2_000
-    return read_for_update(job, sink)
+    return read_for_update(job, sink, progress)
 
 
 def test_a_large_mailbox_is_written_as_it_is_read(

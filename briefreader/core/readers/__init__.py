@@ -26,10 +26,8 @@ limit. PDFium is not thread-safe: read PDFs from one thread per process (worker 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
+from collections.abc import Callable
 from pathlib import Path
 
 from briefreader.core.brief import Brief, BriefError
@@ -53,7 +51,6 @@ __all__ = [
     "format_of",
     "is_saved_page_folder",
     "read_file",
-    "telling",
 ]
 
 _FORMATS: dict[str, str] = {
@@ -104,24 +101,6 @@ NOT_READ: dict[str, str] = {
 """Suffixes of formats briefreader knows but does not read, with the one-line reason."""
 
 
-#: Where :func:`read_file` tells how far into a file it is when its caller passes no
-#: ``progress`` (see :func:`telling`).
-_told: ContextVar[Progress | None] = ContextVar("briefreader_read_progress", default=None)
-
-
-@contextlib.contextmanager
-def telling(progress: Progress) -> Iterator[None]:
-    """Within the block (in this thread), :func:`read_file` tells ``progress`` how far into
-    its file it is, as if it had been passed: an update reads its files through
-    ``briefdocs.read_for_update``, which has no use for progress and passes none, while
-    the update's reading loop (core/extract.py) wants a long PDF's pages."""
-    token = _told.set(progress)
-    try:
-        yield
-    finally:
-        _told.reset(token)
-
-
 def format_of(path: Path) -> str | None:
     """The format :func:`read_file` reads ``path`` as ("text", "html", "pdf", ...), or None."""
     return _FORMATS.get(path.suffix.lower())
@@ -140,12 +119,9 @@ def read_file(
 
     A file that cannot be read at all raises BriefError with a reason a user understands
     ("encrypted PDF: no password", "no text layer: scanned?"); a problem with part of it
-    (a page, a message, an attachment) is one of ``FileRead.warnings``. ``progress`` (by
-    default the one given to :func:`telling`) is told pages done of a PDF and bytes done of
-    a mailbox; an attachment's pages are not told.
+    (a page, a message, an attachment) is one of ``FileRead.warnings``. ``progress`` is
+    told pages done of a PDF and bytes done of a mailbox; an attachment's pages are not told.
     """
-    if progress is None:
-        progress = _told.get()
     suffix = path.suffix.lower()
     fmt = _FORMATS.get(suffix)
     if fmt is None:
