@@ -24,18 +24,18 @@ headline and date line, falling back on the digest's own date and source.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from briefreader.core.brief import Brief
+from briefreader.core.datelines import LETTER, DateLine, Item, read_dateline
+from briefreader.core.newsexport import export_items
 from briefreader.core.parse import (
     COMMENT_MARKER,
     clean_title,
     first_sentence,
-    parse_date,
     read_header,
     shorten,
     skip_blank_lines,
@@ -44,87 +44,9 @@ from briefreader.core.parse import (
 
 MAX_HEADLINE = 160  # characters: a longer line is text, not a headline
 MAX_HEADLINE_WORDS = 25
-MAX_DATELINE = 110
-MAX_SOURCE = 60
-MAX_SOURCE_WORDS = 8
-
 _HEADING = re.compile(r"[ \t]{0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*")
 _NUMBERED = re.compile(r"[ \t]{0,3}(\d{1,3})[.)][ \t]+(\S.*?)[ \t]*")
 _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|>)")
-_LETTER = re.compile(r"[^\W\d_]")
-_DATE_IN_LINE = re.compile(
-    r"(?<!\d)(?:\d{4}-\d{1,2}-\d{1,2}"
-    r"|\d{1,2}([./-])\d{1,2}\1\d{4}"
-    r"|\d{1,2}(?:st|nd|rd|th)?[ \t]+[A-Za-z]{3,9}\.?,?[ \t]+\d{4}"
-    r"|[A-Za-z]{3,9}\.?[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4})(?!\d)"
-)
-_WEEKDAY = re.compile(
-    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:mon|tue|wed|thu|fri|sat|sun)\b\.?",
-    re.IGNORECASE,
-)
-_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*(?:am|pm|gmt|utc|cet|ast))?\b", re.I)
-_LABEL = re.compile(
-    r"\b(?:source|date|published|posted|updated|dated|via)\b[ \t]*:?", re.IGNORECASE
-)
-_SOURCE_LABEL = re.compile(r"[ \t]*(?:source|from|via)[ \t]*:[ \t]*(\S.*)", re.IGNORECASE)
-_SEPARATORS = " \t,;|/\\-\u2013\u2014\u00b7\u2022()[]*_:"
-#: What stands between a dateline's date and the outlet after it.
-_DASHES = ("-", "\u2013", "\u2014", "|", "\u00b7", "\u2022")
-# Every date _DATE_IN_LINE finds holds a four-digit year, and every source label a colon.
-_YEAR_DIGITS = re.compile(r"\d{4}")
-
-
-@dataclass(frozen=True, slots=True)
-class DateLine:
-    """What a date / source line under a headline says."""
-
-    date: dt.date | None
-    source: str | None
-
-
-def read_dateline(line: str) -> DateLine | None:
-    """The date and source a line such as "Rudaw, 12 March 2019" gives; None for other lines."""
-    stripped = line.strip()
-    if not stripped or len(stripped) > MAX_DATELINE:
-        return None
-    if ":" not in stripped and _YEAR_DIGITS.search(stripped) is None:
-        return None  # most lines; and the PDF reader asks about every line of a page
-    date: dt.date | None = None
-    rest = stripped
-    for m in _DATE_IN_LINE.finditer(stripped):
-        try:
-            found = parse_date(m.group(0).replace(",", ", ").replace("  ", " "))
-        except ValueError:
-            found = None
-        if found is not None:
-            date = found
-            rest = _source_part(stripped[: m.start()], stripped[m.end() :])
-            break
-    if date is None:
-        labelled = _SOURCE_LABEL.fullmatch(stripped)
-        if labelled is None:
-            return None
-        rest = labelled.group(1)
-    rest = _TIME.sub(" ", _WEEKDAY.sub(" ", _LABEL.sub(" ", rest)))
-    source = " ".join(rest.strip(_SEPARATORS).split())
-    source = clean_title(source).strip(_SEPARATORS)
-    if len(source) > MAX_SOURCE or len(source.split()) > MAX_SOURCE_WORDS:
-        return None
-    if source and not _LETTER.search(source):
-        return None
-    return DateLine(date, source or None)
-
-
-def _source_part(before: str, after: str) -> str:
-    """What names the source around a date. In "Baghdad, 13 March 2024 – Shafaq News" a
-    place and a comma stand before the date, and a dash (a pipe, a bullet) and the outlet
-    after it: the outlet alone is the source. Otherwise both sides are, as in "Rudaw, 12 March
-    2019", "12.03.2019 | Al-Monitor" or "Rudaw - 12 March 2019 - Baghdad" (given as "Rudaw,
-    Baghdad")."""
-    head = _TIME.sub(" ", after).lstrip(" \t,;")  # a time may stand before the dash
-    if before.rstrip().endswith(",") and head.startswith(_DASHES) and _LETTER.search(head):
-        return after
-    return ", ".join(part for part in (before.strip(_SEPARATORS), after.strip(_SEPARATORS)) if part)
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,7 +108,7 @@ def _headline_text(line: str) -> str | None:
     if _is_comment(line) or read_dateline(line) is not None:
         return None
     plain = clean_title(stripped)
-    if not _LETTER.search(plain) or len(plain.split()) > MAX_HEADLINE_WORDS:
+    if not LETTER.search(plain) or len(plain.split()) > MAX_HEADLINE_WORDS:
         return None
     if plain.endswith((".", ",", ";", ":")) and not plain.endswith("..."):
         return None
@@ -249,18 +171,6 @@ def _has_body_after(blocks: list[_Block], index: int, dateline_block: bool) -> b
 
 # --------------------------------------------------------------------------------------------
 # Finding the items
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One item of a digest: its span in the digest's text and what its headline says."""
-
-    start: int
-    end: int
-    title: str
-    body_start: int  # where the text after the headline (and its date line) starts
-    date: dt.date | None
-    source: str | None
 
 
 def _has_comment(text: str, start: int, end: int) -> bool:
@@ -412,6 +322,9 @@ def _trimmed(text: str, start: int, end: int) -> int:
 
 def find_items(text: str, start: int = 0) -> list[Item]:
     """The items of a digest in ``text`` from ``start``; [] when the text is one brief."""
+    exported = export_items(text, start)
+    if exported:
+        return exported
     blocks = _blocks(text, start)
     if len(blocks) < 4:
         return []

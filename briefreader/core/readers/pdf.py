@@ -27,7 +27,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from briefreader.core.brief import BriefError
-from briefreader.core.digest import read_dateline
+from briefreader.core.datelines import read_dateline
+from briefreader.core.newsexport import is_marker
 from briefreader.core.parse import COMMENT_MARKER
 from briefreader.core.readers.common import (
     MAX_TEXT_CHARS,
@@ -161,9 +162,10 @@ def _edge_key(line: str) -> str | None:
     """A line at a page's edge as its repeats are recognised: a short line with its numbers
     as "#" ("Page 3 of 12" is "page # of #"), a longer one as itself (numbered headlines,
     "Item 3: ...", differ by their numbers only); None for a date / source line, which may
-    open every item of a digest ("Rudaw, 12 March 2019") and is never a running head."""
+    open every item of a digest ("Rudaw, 12 March 2019") and is never a running head, and
+    for a news-archive export's "End of Document", which may end every page."""
     words = " ".join(line.split())
-    if read_dateline(words) is not None:
+    if read_dateline(words) is not None or is_marker(words):
         return None
     if len(words.split()) <= _NUMBERED_WORDS:
         return _NUMBERS.sub("#", words).lower()
