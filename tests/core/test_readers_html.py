@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import quopri
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -355,3 +356,41 @@ def test_a_paragraph_of_bare_text_beside_blocks_is_kept(tmp_path: Path) -> None:
     path.write_text(html, encoding="utf-8")
     text = "\n".join(b.text for b in read_file(path, file_id="weekly.html").briefs)
     assert "The Fatah bloc split on Monday over the interior ministry" in " ".join(text.split())
+
+
+def _long_page(paragraphs: int) -> bytes:
+    rows = "".join(
+        f"<li>Item {n}: the council met on day {n} to discuss the budget.</li>\n"
+        for n in range(paragraphs)
+    )
+    return (
+        "<html><head><title>A year of notes</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/about'>About the site</a></nav>"
+        f"<article><h1>A year of notes</h1><ul>{rows}</ul></article>"
+        "<footer>All rights reserved</footer></body></html>"
+    ).encode()
+
+
+def test_a_very_long_page_keeps_all_its_text_in_linear_time(tmp_path: Path) -> None:
+    """A document saved as one page (tens of thousands of paragraphs) is read whole, without
+    the main-text extractor, whose time grows with the square of the paragraphs; menus and
+    footers still go. The CPU time of four times the paragraphs stays near four times."""
+    path = tmp_path / "year.html"
+    path.write_bytes(_long_page(40_000))
+    read = read_file(path, file_id="year.html")
+    (brief,) = read.briefs
+    assert "Item 0: the council met on day 0" in brief.text
+    assert "Item 39999: the council met on day 39999" in brief.text
+    assert brief.text.count("the council met") == 40_000
+    assert "About the site" not in brief.text and "All rights reserved" not in brief.text
+    assert any("very long page" in w for w in read.warnings), read.warnings
+
+    def cpu(paragraphs: int) -> float:
+        data = _long_page(paragraphs)
+        started = time.process_time()
+        webpage.extract_html(data, path)
+        return time.process_time() - started
+
+    cpu(12_000)  # warm
+    small, large = min(cpu(12_000) for _ in range(2)), min(cpu(48_000) for _ in range(2))
+    assert large / small < 4 * 1.8, (small, large)
