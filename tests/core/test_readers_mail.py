@@ -206,6 +206,37 @@ def test_a_malformed_message_is_a_warning_with_its_defects(tmp_path: Path) -> No
     assert any("malformed email" in w for w in result.warnings)
 
 
+def _nested(depth: int) -> bytes:
+    """A message whose parts nest ``depth`` deep, its text at the bottom."""
+    opened = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(depth)
+    )
+    closed = "".join(f"--b{i}--\n" for i in reversed(range(depth)))
+    head = "From: desk@example.org\nSubject: Deep\nMIME-Version: 1.0\n"
+    return (head + opened + "Content-Type: text/plain\n\nText about Kirkuk.\n" + closed).encode()
+
+
+def test_parts_nested_too_deeply_are_a_clear_problem(tmp_path: Path) -> None:
+    """Two thousand nested parts: the file is refused with the reason, not a reader crash;
+    in a mailbox the message is a warning and the next message is read."""
+    path = tmp_path / "deep.eml"
+    path.write_bytes(_nested(2_000))
+    with pytest.raises(BriefError, match="nested too deeply"):
+        read_file(path, file_id="deep.eml")
+    good = kit.message(subject="Fine", text="Text about Basra.\n\nComment: Calm.\n").as_bytes()
+    box = tmp_path / "box.mbox"
+    box.write_bytes(
+        b"From desk@example.org Tue Mar 12 10:00:00 2024\n" + _nested(2_000) + b"\n"
+        b"From desk@example.org Tue Mar 12 11:00:00 2024\n" + good + b"\n"
+    )
+    result = read_file(box, file_id="box.mbox")
+    assert [b.title for b in result.briefs] == ["Fine"]
+    assert any("nested too deeply" in w for w in result.warnings)
+    # Nested a few levels, as real messages are, the text is read.
+    path.write_bytes(_nested(5))
+    assert read_file(path, file_id="deep.eml").briefs[0].article == "Text about Kirkuk."
+
+
 def test_a_mailbox_with_nothing_in_it(tmp_path: Path) -> None:
     path = tmp_path / "empty.mbox"
     path.write_bytes(b"")

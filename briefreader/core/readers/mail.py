@@ -93,6 +93,13 @@ def safe_name(filename: str) -> str:
     return name
 
 
+def _why(exc: BaseException) -> str:
+    """Why a message could not be read, in a word or two."""
+    return (
+        "its parts are nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
+    )
+
+
 def read_eml(
     source: Path | bytes,
     *,
@@ -117,9 +124,11 @@ def read_eml(
         raise BriefError(path, f"email too large (over {MAX_MESSAGE >> 20} MB)")
     where = f"{base}: " if base else ""
     base = base or file_id
+    before = len(warnings)
     briefs = _message_briefs(data, base, file_id, path, attachments, warnings, where, parent)
     if not briefs:
-        raise BriefError(path, "an email with no text")
+        said = [w for w in warnings[before:] if "malformed email, not read" in w]
+        raise BriefError(path, said[-1] if said else "an email with no text")
     return briefs
 
 
@@ -233,11 +242,11 @@ def _message_briefs(
 ) -> list[Brief]:
     try:
         msg = email.message_from_bytes(data, policy=POLICY)
-    except (email.errors.MessageError, *_HEADER_ERRORS) as exc:
-        warnings.append(f"{where}malformed email, not read ({type(exc).__name__})")
+        assert isinstance(msg, email.message.EmailMessage)
+        defects = {type(d).__name__ for part in msg.walk() for d in part.defects}
+    except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
+        warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
-    assert isinstance(msg, email.message.EmailMessage)
-    defects = {type(d).__name__ for part in msg.walk() for d in part.defects}
     if defects:
         warnings.append(
             f"{where}malformed email ({', '.join(sorted(defects))}); read as well as possible"
@@ -245,7 +254,7 @@ def _message_briefs(
     try:
         extracted, files = _content(msg, path, where, warnings)
     except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
-        warnings.append(f"{where}malformed email, not read ({type(exc).__name__})")
+        warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
     subject = _header(msg, "Subject")
     extracted.title = subject or None
