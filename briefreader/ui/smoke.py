@@ -188,7 +188,7 @@ def _window(data: Path) -> str:
 
 #: A word only the smoke test's sample files hold, one per format.
 _FORMAT_WORDS = {"html": "zarqawite", "docx": "quillmarsh", "eml": "tessaloon",
-                 "mbox": "brindlecove", "pdf": "vantorix"}  # fmt: skip
+                 "mbox": "brindlecove", "pdf": "vantorix", "rtf": "morvellan"}  # fmt: skip
 
 
 def _format_text(word: str, title: str) -> str:
@@ -204,7 +204,7 @@ def _format_text(word: str, title: str) -> str:
 
 def _write_samples(folder: Path) -> None:
     """One real file of each format the readers take (the standard library writes the emails
-    and the Word package, Qt the PDF)."""
+    and the Word package, Qt the PDF, and the RTF is text written here)."""
     import email.message
     import html
     import mailbox
@@ -250,6 +250,15 @@ def _write_samples(folder: Path) -> None:
             f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>',
         )
 
+    # RTF is text: paragraphs ending in \par, a character beyond ASCII as \uN.
+    rtf_paras = _format_text(words["rtf"], "RTF brief").replace("\u2019", "'").split("\n\n")
+    (folder / "brief.rtf").write_text(
+        "{\\rtf1\\ansi{\\fonttbl{\\f0 Arial;}}"
+        + "".join(f"\\pard {p.strip()}\\par\n" for p in rtf_paras if p.strip())
+        + "\\pard Caf\\u233?.\\par}",
+        "ascii",
+    )
+
     def message(word: str, subject: str) -> email.message.EmailMessage:
         msg = email.message.EmailMessage()
         msg["Subject"], msg["From"] = subject, "Iraq Watch <watch@example.org>"
@@ -276,7 +285,7 @@ def _formats(data: Path) -> str:
     from briefreader.core import readers
     from briefreader.core.library import Library
 
-    if missing := {".html", ".pdf", ".docx", ".eml", ".mbox"} - set(readers.SUFFIXES):
+    if missing := {".html", ".pdf", ".docx", ".rtf", ".eml", ".mbox"} - set(readers.SUFFIXES):
         raise SmokeFailure(f"the format readers lack {', '.join(sorted(missing))}")
     QApplication.instance() or QApplication(sys.argv[:1])  # Qt writes the sample PDF
     folder = data / "corpus"

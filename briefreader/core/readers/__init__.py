@@ -1,6 +1,6 @@
 """Every file format briefreader reads, behind one call: :func:`read_file` -> :class:`FileRead`.
 
-One module per format (text, webpage, pdf, word, mail) extracts the text that is indexed and
+One module per format (text, webpage, pdf, word, rtf, mail) extracts the text that is indexed and
 shown, with what the file's own metadata says; every format then goes through the text parser's
 title/date/source/article/comment rules and the digest splitter (core.digest), so a brief reads
 the same whatever it came from and every offset is exact in its ``text``.
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.readers import mail, pdf, text, webpage, word
+from briefreader.core.readers import mail, pdf, rtf, text, webpage, word
 from briefreader.core.readers.common import (
     Extracted,
     FileRead,
@@ -58,6 +58,7 @@ _FORMATS: dict[str, str] = {
     **dict.fromkeys(webpage.SUFFIXES, webpage.FORMAT),
     **dict.fromkeys(pdf.SUFFIXES, pdf.FORMAT),
     **dict.fromkeys(word.SUFFIXES, word.FORMAT),
+    **dict.fromkeys(rtf.SUFFIXES, rtf.FORMAT),
     **dict.fromkeys(mail.SUFFIXES, mail.FORMAT),
 }
 
@@ -70,7 +71,6 @@ NOT_READ: dict[str, str] = {
     ".docm": "Word file with macros, not read: save it as .docx",
     ".dot": "Word template, not read: save it as .docx",
     ".dotx": "Word template, not read: save it as .docx",
-    ".rtf": "RTF, not read: save it as .docx",
     ".odt": "OpenDocument text, not read: save it as .docx",
     ".pages": "Apple Pages file, not read: export it as .docx or PDF",
     ".wpd": "WordPerfect file, not read: save it as .docx",
@@ -160,11 +160,14 @@ def read_file(
 def _extract(
     source: Path | bytes, fmt: str, progress: Progress | None, where: Path, suffix: str
 ) -> Extracted:
-    """A PDF's, Word file's or web page's text, from the file or (attachments) its bytes."""
+    """A PDF's, Word or RTF file's or web page's text, from the file or (attachments) its
+    bytes."""
     if fmt == pdf.FORMAT:
         return pdf.extract_pdf(source, where, progress)
     if fmt == word.FORMAT:
         return word.extract_docx(source, where)
+    if fmt == rtf.FORMAT:
+        return rtf.extract_rtf(source, where)
     if fmt == webpage.FORMAT:
         archive = suffix in webpage.ARCHIVE_SUFFIXES
         limit = webpage.MAX_ARCHIVE_BYTES if archive else webpage.MAX_BYTES
