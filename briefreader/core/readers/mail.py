@@ -37,6 +37,7 @@ from typing import BinaryIO
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import child_id
 from briefreader.core.readers.common import Extracted, Progress, briefs_from_text, clean_text
+from briefreader.core.readers.forwarded import take_forwarded, without_prefix
 
 log = logging.getLogger(__name__)
 
@@ -252,14 +253,15 @@ def _message_briefs(
             f"{where}malformed email ({', '.join(sorted(defects))}); read as well as possible"
         )
     try:
-        extracted, files = _content(msg, path, where, warnings)
+        extracted, files, plain = _content(msg, path, where, warnings)
     except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
         warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
     subject = _header(msg, "Subject")
-    extracted.title = subject or None
+    extracted.title = without_prefix(subject) or None
     extracted.date = _date(_header(msg, "Date"))
     extracted.source = _source(msg)
+    take_forwarded(extracted, plain)
     names = [name for name, _data in files]
     if not extracted.text.strip():
         if not files and not subject:
@@ -298,8 +300,9 @@ def _message_briefs(
 
 def _content(
     msg: email.message.EmailMessage, path: Path, where: str, warnings: list[str]
-) -> tuple[Extracted, list[tuple[str, bytes]]]:
-    """The message's own text and its attachments (name, bytes) in a format we may read."""
+) -> tuple[Extracted, list[tuple[str, bytes]], str]:
+    """The message's own text, its attachments (name, bytes) in a format we may read, and
+    its plain part's text."""
     from briefreader.core.readers.webpage import extract_html
 
     files: list[tuple[str, bytes]] = []
@@ -327,9 +330,9 @@ def _content(
                 # the plain part wins when it holds clearly more.
                 if len(extracted.text) * 2 >= len(plain_text.strip()):
                     text = without_sign_off(extracted.text)
-                    return Extracted(text=text, warnings=extracted.warnings), files
+                    return Extracted(text=text, warnings=extracted.warnings), files, plain_text
     text = without_sign_off(clean_text(plain_text).strip()) + "\n" if plain_text.strip() else ""
-    return Extracted(text=text), files
+    return Extracted(text=text), files, plain_text
 
 
 #: A closing line of a letter ("Best regards,", "Thanks", "Sincerely") standing alone.
