@@ -394,3 +394,38 @@ def test_a_very_long_page_keeps_all_its_text_in_linear_time(tmp_path: Path) -> N
     cpu(12_000)  # warm
     small, large = min(cpu(12_000) for _ in range(2)), min(cpu(48_000) for _ in range(2))
     assert large / small < 4 * 1.8, (small, large)
+
+
+def test_a_page_of_many_line_breaks_is_read_whole_and_apart(tmp_path: Path) -> None:
+    """200,000 lines in one paragraph (as a text pasted into a page): past the element limit
+    the page is read whole, each line its own, without the extractor's time and memory."""
+    lines = "".join(f"line {n} of the log<br>" for n in range(200_000))
+    path = tmp_path / "log.html"
+    path.write_text(f"<html><body><nav>Menu</nav><article><p>{lines}</p></article></body></html>")
+    read = read_file(path, file_id="log.html")
+    text = read.briefs[0].text
+    assert "line 0 of the log\nline 1 of the log\n" in text
+    assert "line 199999 of the log" in text and "Menu" not in text
+    assert any("very long page" in w for w in read.warnings)
+
+
+def test_the_whole_text_of_a_page_keeps_each_block_once() -> None:
+    """The plain text a page falls back on: nested blocks are not read twice, a line break
+    ends a line, a table row's cells stand apart on their line, menus and scripts go."""
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(
+        "<html><body><nav>Menu</nav><div><div>Loose words"
+        "<p>First <b>bold</b> words<br>next line</p>"
+        "<ul><li>one</li><li>two <i>more</i></li></ul></div></div>"
+        "<table><tr><td>Badr</td><td>22 seats</td></tr></table>"
+        "<script>var x = 1;</script><footer>Share</footer></body></html>"
+    )
+    text = webpage._plain_text(tree)
+    assert text.split("\n\n") == [
+        "Loose words",
+        "First bold words\nnext line",
+        "one",
+        "two more",
+        "Badr\t22 seats",
+    ]

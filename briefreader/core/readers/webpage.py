@@ -23,7 +23,9 @@ import functools
 import json
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 from lxml import etree
@@ -59,6 +61,9 @@ _BLOCK_TAGS = ("p", "li", "div", "td", "dd", "dt", "pre", "blockquote", "h1", "h
 #: extractor, whose work grows with the square of the paragraphs past a few thousand (10,000
 #: list items took it 1.4 s, 20,000 took 7 s, 200,000 a page of 8 MB over a minute).
 MAX_MAIN_TEXT_BLOCKS = 10_000
+#: The same for elements of any kind (line breaks, links, spans): the extractor's time and
+#: memory grow with them too (500,000 line breaks in one paragraph: 20 s and 1.1 GB).
+MAX_MAIN_TEXT_ELEMENTS = 60_000
 
 
 def html_of_archive(data: bytes, path: Path) -> bytes:
@@ -137,11 +142,12 @@ def extract_html(data: bytes, path: Path) -> Extracted:
         raise BriefError(path, f"damaged web page ({exc})") from None
     meta = _metadata(tree)
     blocks = sum(1 for _ in tree.iter(*_BLOCK_TAGS))
-    if blocks > MAX_MAIN_TEXT_BLOCKS:
+    elements = sum(1 for _ in tree.iter())
+    if blocks > MAX_MAIN_TEXT_BLOCKS or elements > MAX_MAIN_TEXT_ELEMENTS:
         body = _plain_text(tree)
         if body.strip():
             notes.append(
-                f"a very long page ({blocks:,} paragraphs): all of its text was kept, "
+                f"a very long page ({elements:,} elements): all of its text was kept, "
                 "its main text was not picked out"
             )
     else:
@@ -238,23 +244,63 @@ def _tidy_markdown(text: str) -> str:
 
 
 def _plain_text(tree: lxml.html.HtmlElement) -> str:
-    """Every paragraph of the page's body, for a page the main-text extractor gave up on."""
-    for bad in tree.xpath("//" + " | //".join(DROP_TAGS + _CHROME_TAGS)):
+    """Every paragraph of the page's body, for a page the main-text extractor gave up on or
+    is not given (a very long page): each block's own text once (a block's nested blocks
+    are paragraphs of their own), a line break where the page has one. Linear: every piece
+    of text is read by its nearest block alone."""
+    for bad in list(tree.iter(*DROP_TAGS, *_CHROME_TAGS)):
         bad.drop_tree()
     bodies = tree.xpath("//body")
     root = bodies[0] if bodies else tree
     blocks: list[str] = []
-    for element in root.iter("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre", "div"):
-        if element.tag == "div" and element.find(".//p") is not None:
+    for element in root.iter(*_PLAIN_BLOCKS):
+        own = _own_text(element)
+        if element.tag != "pre":
+            lines = (_SPACES.sub(" ", line).strip(" \t") for line in own.split("\n"))
+            own = "\n".join(line for line in lines if line)
+        own = own.strip("\n")
+        if not own.strip():
             continue
-        own = " ".join(element.text_content().split())
-        if not own:
-            continue
-        if element.tag.startswith("h") and len(element.tag) == 2:
-            own = "#" * int(element.tag[1]) + " " + own
-        if not blocks or blocks[-1] != own:
-            blocks.append(own)
+        if element.tag in _HEADINGS:
+            own = "#" * int(element.tag[1]) + " " + " ".join(own.split())
+        blocks.append(own)
     return "\n\n".join(blocks)
+
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+#: Runs of white space but tabs (a table row's cells stay apart) and line breaks.
+_SPACES = re.compile(r"[^\S\t\n]+")
+#: Elements whose text is a paragraph of its own in a page's plain text.
+_PLAIN_BLOCKS = (
+    *_HEADINGS, "p", "li", "pre", "div", "blockquote", "dd", "dt", "section",
+    "article", "main", "body", "figcaption", "caption", "address", "ul", "ol", "table", "tr",
+)  # fmt: skip
+_PLAIN_BLOCK_SET = frozenset(_PLAIN_BLOCKS)
+
+
+def _own_text(element: lxml.html.HtmlElement) -> str:
+    """The text of ``element`` that no nested block holds: its own text, its inline
+    children's (a ``<br>`` a line break) and the text after each child (a nested block's
+    own text is its paragraph; a line break stands in its place)."""
+    pieces = [element.text or ""]
+    stack: list[tuple[Iterator[Any], str]] = [(iter(element), "")]
+    while stack:
+        children, tail = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            pieces.append(tail)
+            continue
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br" or tag in _PLAIN_BLOCK_SET:
+            pieces.append("\n")
+            pieces.append(child.tail or "")
+        else:
+            if tag in ("td", "th"):
+                pieces.append("\t")  # a row's cells on its line
+            pieces.append(child.text or "")
+            stack.append((iter(child), child.tail or ""))
+    return "".join(pieces)
 
 
 def _metadata(tree: lxml.html.HtmlElement) -> dict[str, str]:
