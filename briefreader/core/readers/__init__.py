@@ -37,8 +37,8 @@ from briefreader.core.readers.common import (
     FileRead,
     Progress,
     briefs_from_text,
+    bytes_within,
     sha256_of_file,
-    too_large,
 )
 from briefreader.core.walk import is_saved_page_folder
 
@@ -171,16 +171,7 @@ def _extract(
     if fmt == webpage.FORMAT:
         archive = suffix in webpage.ARCHIVE_SUFFIXES
         limit = webpage.MAX_ARCHIVE_BYTES if archive else webpage.MAX_BYTES
-        if isinstance(source, Path):
-            try:
-                size = source.stat().st_size
-                if size > limit:
-                    raise BriefError(where, too_large("web page", size, limit))
-                data = source.read_bytes()
-            except OSError as exc:
-                raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
-        else:
-            data = source
+        data = bytes_within(source, where, "web page", limit)
         if archive:
             data = webpage.html_of_archive(data, where)
         return webpage.extract_html(data, where)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from briefreader.core.brief import Brief
+from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import split_digest, text_sha256
 from briefreader.core.parse import parse_date, parse_text, read_header, skip_blank_lines
 
@@ -142,6 +142,22 @@ def sha256_of_file(handle: BinaryIO, chunk: int = 1 << 20) -> str:
     while block := handle.read(chunk):
         digest.update(block)
     return digest.hexdigest()
+
+
+def bytes_within(source: Path | bytes, where: Path, what: str, limit: int) -> bytes:
+    """A file's bytes (or an attachment's, as given), refused past ``limit`` bytes with a
+    reason that names ``what`` it is ("web page") and the size."""
+    if isinstance(source, Path):
+        try:
+            size = source.stat().st_size
+            if size > limit:
+                raise BriefError(where, too_large(what, size, limit))
+            return source.read_bytes()
+        except OSError as exc:
+            raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
+    if len(source) > limit:
+        raise BriefError(where, too_large(what, len(source), limit))
+    return source
 
 
 def too_large(what: str, size: int, limit: int) -> str:

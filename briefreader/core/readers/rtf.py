@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 
 from briefreader.core.brief import BriefError
-from briefreader.core.readers.common import Extracted, clean_text, too_large
+from briefreader.core.readers.common import Extracted, bytes_within, clean_text
 
 FORMAT = "rtf"
 SUFFIXES = (".rtf",)
@@ -119,18 +119,7 @@ class _Text:
 
 def extract_rtf(source: Path | bytes, where: Path) -> Extracted:
     """The text and metadata of an RTF file (or an attachment's bytes)."""
-    if isinstance(source, Path):
-        try:
-            size = source.stat().st_size
-            if size > MAX_BYTES:
-                raise BriefError(where, too_large("RTF file", size, MAX_BYTES))
-            data = source.read_bytes()
-        except OSError as exc:
-            raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
-    else:
-        data = source
-        if len(data) > MAX_BYTES:
-            raise BriefError(where, too_large("RTF file", len(data), MAX_BYTES))
+    data = bytes_within(source, where, "RTF file", MAX_BYTES)
     if not data.lstrip()[:5] == b"{\\rtf":
         raise BriefError(where, "not an RTF file (it does not start with {\\rtf)")
     text, info = _read(data)
