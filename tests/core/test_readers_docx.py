@@ -473,3 +473,64 @@ def test_any_document_body_is_read_or_refused(tmp_path_factory: Any, blocks: lis
         assert exc.reason.startswith(("damaged Word file", "no text"))
     else:
         assert got.endswith("\n") and got.strip()
+
+
+def _with_notes(tmp_path: Path, body: str, notes: dict[str, str]) -> Path:
+    """A Word file whose body is ``body`` and whose footnotes and endnotes parts hold
+    ``notes`` (id "f3" a footnote of id 3, "e1" an endnote), with Word's separators."""
+    source = kit.make_docx(tmp_path, "template.docx")
+    parts: dict[str, str | bytes | None] = {"word/document.xml": document(body)}
+    types = part_of(source, "[Content_Types].xml")
+    rels = part_of(source, "word/_rels/document.xml.rels")
+    for kind, letter in (("footnote", "f"), ("endnote", "e")):
+        own = "".join(
+            f'<w:{kind} w:id="{key[1:]}">{para(text)}</w:{kind}>'
+            for key, text in notes.items()
+            if key[0] == letter
+        )
+        separator = (
+            f'<w:{kind} w:type="separator" w:id="-1">'
+            f"<w:p><w:r><w:separator/></w:r></w:p></w:{kind}>"
+        )
+        parts[f"word/{kind}s.xml"] = f'<w:{kind}s xmlns:w="{W}">{separator}{own}</w:{kind}s>'
+        types = types.replace(
+            "</Types>",
+            f'<Override PartName="/word/{kind}s.xml" ContentType="application/vnd.'
+            f'openxmlformats-officedocument.wordprocessingml.{kind}s+xml"/></Types>',
+        )
+        rels = rels.replace(
+            "</Relationships>",
+            f'<Relationship Id="rIdN{letter}" Type="{REL}{kind}s" Target="{kind}s.xml"/>'
+            "</Relationships>",
+        )
+    parts["[Content_Types].xml"] = types
+    parts["word/_rels/document.xml.rels"] = rels
+    return repack(tmp_path, parts, "notes.docx")
+
+
+def _ref(kind: str, note_id: str) -> str:
+    style = '<w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+    return f'<w:r>{style}<w:{kind}Reference w:id="{note_id}"/></w:r>'
+
+
+def test_footnotes_and_endnotes_follow_the_paragraph_that_cites_them(tmp_path: Path) -> None:
+    """Numbered where cited, their text a paragraph after the citing one: a source cited in
+    the article stays in the article, one cited in the comment in the comment."""
+    body = (
+        f"<w:p><w:r><w:t>Amiri spoke in Basra</w:t></w:r>{_ref('footnote', '2')}"
+        "<w:r><w:t>.</w:t></w:r></w:p>"
+        + para("He added that the forces were part of the state.")
+        + f"<w:p><w:r><w:t>Comment: His warning matters</w:t></w:r>{_ref('endnote', '1')}"
+        f'{_ref("footnote", "9")}<w:r><w:t xml:space="preserve"> before the vote.</w:t></w:r></w:p>'
+    )
+    path = _with_notes(
+        tmp_path, body, {"f2": "Rudaw, 12 March 2019.", "e1": "Our brief of 3 March."}
+    )
+    (brief,) = read_file(path, file_id="notes.docx").briefs
+    assert brief.article == (
+        "Amiri spoke in Basra[1].\n\n[1] Rudaw, 12 March 2019.\n\n"
+        "He added that the forces were part of the state."
+    )
+    # An endnote is numbered in the same run; a reference to no note (id 9) reads as nothing.
+    assert brief.comment == "His warning matters[2] before the vote.\n\n[2] Our brief of 3 March."
+    assert "separator" not in brief.text

@@ -26,7 +26,7 @@ from lxml import etree
 from briefreader.core.brief import BriefError
 from briefreader.core.readers.common import Extracted
 from briefreader.core.readers.opc import PARSER, UNEXPECTED, Package, PackageError
-from briefreader.core.readers.word_body import REPEATS_MAX, W, body_blocks
+from briefreader.core.readers.word_body import REPEATS_MAX, Notes, W, body_blocks
 
 SUFFIXES = (".docx",)
 FORMAT = "docx"
@@ -46,9 +46,11 @@ _CORE = "{http://schemas.openxmlformats.org/package/2006/metadata/core-propertie
 _DC, _DCTERMS = "{http://purl.org/dc/elements/1.1/}", "{http://purl.org/dc/terms/}"
 _OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _DOCUMENT_REL, _STYLES_REL = _OFFICE + "officeDocument", _OFFICE + "styles"
+_NOTES_RELS = {"footnote": _OFFICE + "footnotes", "endnote": _OFFICE + "endnotes"}
 _CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _DOCUMENT_TYPE, _STYLES_TYPE = _WML + "document.main+xml", _WML + "styles+xml"
+_NOTES_TYPES = {"footnote": _WML + "footnotes+xml", "endnote": _WML + "endnotes+xml"}
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 
 
@@ -120,8 +122,31 @@ def _read(package: Package) -> tuple[list[str], Any]:
     body = root.find(_BODY) if root.tag == W + "document" else None
     if body is None:
         raise PackageError(UNEXPECTED)
+    notes = _notes(package, document, styles.name)
     # REPEATS_MAX read from this module at each call: the reader's limits are set here.
-    return body_blocks(body, styles.name, REPEATS_MAX), core
+    return body_blocks(body, styles.name, REPEATS_MAX, notes), core
+
+
+def _notes(package: Package, document: str, style_name: Any) -> Notes:
+    """The document's footnotes and endnotes, each as one line of text, by kind and id (the
+    separators Word keeps among them left out); none when their parts cannot be found."""
+    notes: Notes = {}
+    for kind, rel in _NOTES_RELS.items():
+        try:
+            part = package.related(document, rel)
+        except ValueError:
+            continue
+        if part is None or package.content_type(part) != _NOTES_TYPES[kind]:
+            continue
+        root = package.parse(part)
+        for note in root.iterchildren(W + kind):
+            if note.get(W + "type", "normal") != "normal":
+                continue  # the separator lines and continuation notices
+            blocks = body_blocks(note, style_name, REPEATS_MAX)
+            text = " ".join(" ".join(blocks).split())
+            if text:
+                notes[(kind, note.get(W + "id", ""))] = text
+    return notes
 
 
 def _core_properties(package: Package) -> Any:

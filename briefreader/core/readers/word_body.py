@@ -17,8 +17,11 @@ paragraphs, tables, rows or cells are read as what they hold. A table nested in 
 its rows as lines after the line of the row that holds it. A text box (DrawingML or VML) gives
 its paragraphs and tables after the paragraph it is anchored in, or to its cell's line; of
 mc:AlternateContent only the first Choice is read (else the Fallback), so a text box Word
-writes twice, as DrawingML and as VML, is read once. Footnotes, endnotes, comments, headers and
-footers are not read, nor is a file's altChunk; a content control's placeholder text is read,
+writes twice, as DrawingML and as VML, is read once. A footnote or endnote (given by the Word
+reader) is numbered where it is referenced, "[1]", and its text follows that paragraph as a
+paragraph of its own, "[1] Rudaw, 12 March 2019", so that it stays in the section (article or
+comment) that cites it. Comments, headers and footers are not read, nor is a file's altChunk;
+a content control's placeholder text is read,
 as Word shows it, and so is text formatted hidden, as python-docx read it. A file python-docx
 could write gives the text python-docx gave this reader before, so that an index's briefs stay
 the same, python-docx's rules included: the bold rule looks at a paragraph's runs but not its
@@ -46,6 +49,9 @@ _HYPERLINK, _TBL, _TR, _TC = W + "hyperlink", W + "tbl", W + "tr", W + "tc"
 _VAL, _TYPE = W + "val", W + "type"
 _NO_BREAK_HYPHEN = W + "noBreakHyphen"
 _RUN_MARKS = {W + "tab": "\t", W + "ptab": "\t", W + "cr": "\n", _NO_BREAK_HYPHEN: "-"}
+_FOOTNOTE_REF, _ENDNOTE_REF, _ID = W + "footnoteReference", W + "endnoteReference", W + "id"
+#: A document's notes' text by kind ("footnote", "endnote") and id.
+Notes = dict[tuple[str, str], str]
 _HEADING_STYLE = re.compile(r"heading\s*([1-6])$", re.IGNORECASE)
 
 # A paragraph's style name by its style id (None for a paragraph that names no style).
@@ -247,7 +253,10 @@ def _no_style(style_id: str | None) -> str:
 
 
 def body_blocks(
-    body: Any, style_name: _StyleName = _no_style, repeats_max: int | None = None
+    body: Any,
+    style_name: _StyleName = _no_style,
+    repeats_max: int | None = None,
+    notes: Notes | None = None,
 ) -> list[str]:
     """The blocks of text of a document's body (or any element holding paragraphs and tables),
     in document order; ``style_name`` names a paragraph's style by its id (the styles part's
@@ -258,13 +267,16 @@ def body_blocks(
     the children still to see at each level and a frame for each paragraph, table, row and
     cell open around the element it is at.
     """
-    return _Walk(style_name, REPEATS_MAX if repeats_max is None else repeats_max).read(body)
+    walk = _Walk(style_name, REPEATS_MAX if repeats_max is None else repeats_max, notes or {})
+    return walk.read(body)
 
 
 class _Walk:
     """One walk's state: the frames open and the complex fields open."""
 
-    def __init__(self, style_name: _StyleName, repeats_max: int) -> None:
+    def __init__(self, style_name: _StyleName, repeats_max: int, notes: Notes) -> None:
+        self.notes = notes
+        self.noted = 0  # notes referenced so far: the next one's number less one
         self.blocks = _Blocks(style_name)
         self.frames: list[_Frame] = [self.blocks]
         self.fields: list[bool] = []  # open complex fields, the innermost last: in instruction?
@@ -383,6 +395,13 @@ class _Walk:
                         shown = True
             elif tag in _RUN_CONTAINERS:
                 inside = True
+            elif tag in (_FOOTNOTE_REF, _ENDNOTE_REF) and not self.hidden:
+                kind = "footnote" if tag == _FOOTNOTE_REF else "endnote"
+                note = self.notes.get((kind, item.get(_ID, "")))
+                if note is not None and paragraph is not None:
+                    self.noted += 1
+                    pieces.append(f"[{self.noted}]")
+                    paragraph.after.append([f"[{self.noted}] {note}"])
         if shown and paragraph is not None and not paragraph.links:
             paragraph.runs.append(run)
         return inside
