@@ -93,7 +93,8 @@ def test_metadata_title_when_the_text_has_no_heading(tmp_path: Path) -> None:
 
 
 def test_code_page_bytes_and_characters_beyond_the_basic_plane(tmp_path: Path) -> None:
-    text = r"{\rtf1\ansi\ansicpg932 \pard \'93\'fa\'96\'7b and \u-10179?\u-8704? end\par}"  # "Japan" in Shift-JIS bytes; U+1F600 as a surrogate pair
+    # "Japan" in Shift-JIS bytes; U+1F600 as a surrogate pair
+    text = r"{\rtf1\ansi\ansicpg932 \pard \'93\'fa\'96\'7b and \u-10179?\u-8704? end\par}"
     extracted = extract_rtf(write(tmp_path, text), tmp_path / "x.rtf")
     assert extracted.text == "\u65e5\u672c and \U0001f600 end\n"
 
@@ -158,3 +159,19 @@ def test_hostile_nesting_and_size_stay_linear(tmp_path: Path) -> None:
     small = min(cpu(10_000) for _ in range(2))
     large = min(cpu(40_000) for _ in range(2))
     assert large / small < 4 * 1.8, (small, large)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        rb"{\rtf1 a\u-999999? b\u99999999? c}",  # out of range either way
+        rb"{\rtf1 a\uc999999999\u233 b}",  # skips past the group's end: stops there
+        rb"{\rtf1 a\bin9999999999 b}",  # data longer than the file
+        rb"{\rtf1\ansicpg99999 a\'e9}",  # a code page nobody has
+        rb"{\rtf1 a}}}}}}{{{{ b",  # unbalanced
+        rb"{\rtf1 a\'zz\'",  # broken escapes at the end
+    ],
+)
+def test_hostile_control_words_never_stop_the_reader(tmp_path: Path, data: bytes) -> None:
+    extracted = extract_rtf(data, tmp_path / "x.rtf")
+    assert extracted.text.startswith("a")

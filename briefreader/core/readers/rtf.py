@@ -237,7 +237,7 @@ def _read(data: bytes) -> tuple[str, dict[bytes, str]]:
         elif group.info == b"creatim" and word in (b"yr", b"mo", b"dy"):
             info[word] = str(arg or 0)
         elif word == b"u" and arg is not None:
-            emit(chr(arg + 65536 if arg < 0 else min(arg, 0x10FFFF)))
+            emit(chr(arg % 65536 if arg < 0 else min(arg, 0x10FFFF)))
             skip_chars = group.uc
         elif word == b"uc":
             group.uc = max(0, arg or 0)
