@@ -4,19 +4,16 @@ date and publication from the archive's header, its text without the archive's f
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 from pathlib import Path
 
+import formats_kit as kit
 import pytest
 
 from briefreader.core.digest import split_digest
 from briefreader.core.newsexport import export_items, is_marker
 from briefreader.core.parse import parse_text
 from briefreader.core.readers import read_file
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import formats_kit as kit  # noqa: E402
 
 STORIES = [
     (
