@@ -83,14 +83,12 @@ def take_forwarded(extracted: Extracted, plain: str = "") -> bool:
         return False
     fields, _body_start, note_end = header
     _take_fields(extracted, fields)
-    note = " ".join(plain[:note_end].split())
+    note = plain[:note_end].strip()
     if note and _short(note):
-        text = extracted.text
-        words = text.split(None, note.count(" ") + 1)
-        if " ".join(words[: note.count(" ") + 1]) == note:
-            at = text.find(note.split()[-1]) + len(note.split()[-1])
-            if text[at:].strip():
-                extracted.text = text[at:].lstrip()
+        # The note's words at the text's start, however the HTML spaced them.
+        opening = re.match(r"\s*" + r"\s+".join(map(re.escape, note.split())), extracted.text)
+        if opening is not None and extracted.text[opening.end() :].strip():
+            extracted.text = extracted.text[opening.end() :].lstrip()
     return True
 
 
