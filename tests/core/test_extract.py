@@ -131,7 +131,7 @@ def test_the_workers_take_the_copy_fingerprints_of_what_they_read(
 
     with extract.outcomes(jobs, processes=2) as got:
         read = list(got)
-        monkeypatch.setattr(copies, "take_fingerprint", spy)  # here: the workers are spawned
+        monkeypatch.setattr(copies, "take_fingerprint", spy)  # here: the workers have started
         worker_briefs = [
             b
             for job, o in zip(jobs, read, strict=True)
@@ -183,7 +183,7 @@ def test_a_smoke_test_can_ask_for_the_pool_with_few_files(tmp_path: Path) -> Non
 
 def crash_on_marked(job: FileJob, sink: Any = None, progress: Any = None) -> briefdocs.FileOutcome:
     """A reader that kills its worker on a file named crash*, as a fatal bug in a format
-    library would (run in the worker: spawn imports this module there)."""
+    library would (run in the worker: spawned, it imports this module there)."""
     if job.path.name.startswith("crash") and multiprocessing.parent_process() is not None:
         os._exit(3)
     return read_for_update(job, sink, progress)
