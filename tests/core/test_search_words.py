@@ -85,3 +85,18 @@ def test_a_question_of_stop_words_gets_no_spelling_suggestion(tmp_path: Path) ->
         assert lib.search("milita").suggestion == "militia"  # a misspelling still is
     finally:
         lib.close()
+
+
+#: The pattern indexes made before this one hold in their schema (see words.TOKEN).
+_EARLIER_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet="ab1_.é\u0660 -\n'", max_size=24))
+def test_the_token_pattern_finds_the_spans_earlier_indexes_found(text: str) -> None:
+    """Old and new segments must split a text alike: a search runs over both."""
+    from briefreader.core.search.words import TOKEN
+
+    assert [m.span() for m in TOKEN.finditer(text)] == [
+        m.span() for m in _EARLIER_TOKEN.finditer(text)
+    ]

