@@ -10,6 +10,7 @@ commit is the one ``termfile.write`` reads back from the segment.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,13 @@ from typing import Any
 import numpy as np
 import pytest
 from whoosh import index
+from whoosh.filedb import filetables
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashReader
+from whoosh.filedb.structfile import StructFile
 from whoosh.writing import SegmentWriter
 
-from briefreader.core.index import segwriter, termfile
+from briefreader.core.index import segwriter, termfile, termtable
 from briefreader.core.index.schema import analyzer, make_schema
 from briefreader.core.index.segwriter import FastSegmentWriter
 from briefreader.core.index.textanalysis import TextAnalysis
@@ -380,3 +385,118 @@ def test_a_segments_close_sets_off_no_garbage_collection(
         assert not gc.isenabled()  # one held off by the caller stays off
     finally:
         gc.enable()
+
+
+def _made_up_words(rng: random.Random, count: int) -> list[str]:
+    return [
+        "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randint(4, 10)))
+        for _ in range(count)
+    ]
+
+
+def test_a_large_terms_table_is_byte_for_byte_whooshs(tmp_path: Path) -> None:
+    """Thousands of terms, their rows added a field at a time (termtable.py): the same
+    terms table as Whoosh's row by row, past the 65,536 bytes from which its position index
+    needs four-byte numbers, with dozens of rows in each of its hash tables."""
+    rng = random.Random(5)
+    vocab = _made_up_words(rng, 4000)
+    docs = [
+        {
+            "key": f"k{i}",
+            "id": f"i{i}",
+            "title": " ".join(rng.sample(vocab, 5)),
+            "article": " ".join(rng.sample(vocab, 80)),
+        }
+        for i in range(150)
+    ]
+    ours = _build(tmp_path / "ours", _fast(compress_from=0), docs)
+    theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
+    mine = _segment_files(tmp_path / "ours", ours)
+    whooshs = _segment_files(tmp_path / "whoosh", theirs)
+    assert mine["SEG.trm"] == whooshs["SEG.trm"]
+    assert mine == whooshs
+    (name,) = (p.name for p in (tmp_path / "ours").iterdir() if p.suffix == ".trm")
+    table = OrderedHashReader.open(FileStorage(str(tmp_path / "ours")), name)
+    try:
+        assert table.extras["indextype"] == "i"
+        assert min(slots for _pos, slots in table.tables) // 2 >= 10
+    finally:
+        table.close()
+
+
+class _Shifted(io.BytesIO):
+    """A file that tells its positions ``shift`` bytes further on, as if that much came
+    before: a terms table's positions past 2 and 4 GB without writing them."""
+
+    def __init__(self, shift: int) -> None:
+        super().__init__()
+        self.shift = shift
+
+    def tell(self) -> int:
+        return super().tell() + self.shift
+
+    def close(self) -> None:
+        pass  # the bytes are read once the writer closes
+
+
+def _hash_writer(shift: int = 0) -> tuple[Any, _Shifted]:
+    out = _Shifted(shift)
+    writer = filetables.OrderedHashWriter(StructFile(out))
+    writer.extras["fieldmap"] = {"a": 0}
+    return writer, out
+
+
+def _state(writer: Any) -> tuple[Any, ...]:
+    return ([list(b) for b in writer.buckets], writer.index.typecode, list(writer.index),
+            writer.lastkey, writer.dbfile.tell())  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("shift", "types"),
+    [
+        (0, ["H", "H", "i", "i", "i", "i"]),
+        ((1 << 31) - 90_000, ["i", "i", "I", "I", "I", "I"]),
+        ((1 << 32) - 90_000, ["I", "I", "q", "q", "q", "q"]),
+    ],
+)
+def test_rows_added_in_bulk_leave_the_terms_table_row_by_row_would(
+    shift: int, types: list[str]
+) -> None:
+    """TermTable.add_rows against OrderedHashWriter.add over several fields of rows: the
+    same writer state after each (buckets, position index and its type, widened in the
+    middle of a field, last key) and the same file; keys out of order refused at the same
+    row; any other writer not adopted."""
+    rng = random.Random(3)
+    fields = []
+    for fieldid, count in enumerate((4, 1200, 2000, 0, 2500, 1)):
+        prefix = fieldid.to_bytes(2, "big")
+        words = sorted({w.encode() for w in _made_up_words(rng, count)})
+        values = [rng.randbytes(rng.randint(20, 40)) for _w in words]
+        fields.append(([prefix + w for w in words], values))
+    whoosh_writer, whoosh_out = _hash_writer(shift)
+    our_writer, our_out = _hash_writer(shift)
+    table = termtable.adopt(our_writer)
+    assert table is our_writer
+    for (keys, values), typecode in zip(fields, types, strict=True):
+        for key, value in zip(keys, values, strict=True):
+            whoosh_writer.add(key, value)
+        table.add_rows(keys, values)
+        assert _state(table) == _state(whoosh_writer)
+        assert table.index.typecode == typecode
+    assert min(map(len, whoosh_writer.buckets)) >= 10
+    late = [b"\x00\x09b", b"\x00\x09a"]
+    with pytest.raises(ValueError, match="Keys must increase"):
+        for key in late:
+            whoosh_writer.add(key, b"v")
+    with pytest.raises(ValueError, match="Keys must increase"):
+        table.add_rows(late, [b"v", b"v"])
+    assert _state(table) == _state(whoosh_writer)
+    whoosh_writer.close()
+    table.close()
+    assert our_out.getvalue() == whoosh_out.getvalue()
+
+    class Other(filetables.OrderedHashWriter):  # type: ignore[misc]
+        pass
+
+    assert termtable.adopt(Other(StructFile(io.BytesIO()))) is None
+    assert termtable.adopt(filetables.HashWriter(StructFile(io.BytesIO()))) is None

@@ -75,10 +75,13 @@ class EncodedField:
         pieces.append(more.blob)
         return size + len(more.blob)
 
-    def info(self, row: int, base: int) -> bytes:
-        """Row ``row``'s term info, its postings ``base`` bytes into the postings file."""
-        _btext, head, offset, size = self.rows[row]
-        return head + pack_long(base + offset) + pack_int(size)
+    def infos(self, base: int) -> list[bytes]:
+        """Every row's term info in order, the field's postings ``base`` bytes into the
+        postings file."""
+        return [
+            head + pack_long(base + offset) + pack_int(size)
+            for _btext, head, offset, size in self.rows
+        ]
 
 
 def encode_field(items: list[tuple[bytes, Postings]], lengths: dict[int, int], how: Encoding,

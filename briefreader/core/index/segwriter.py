@@ -19,7 +19,8 @@ largest text field by a forked helper process. What lands on disk is Whoosh's se
 for term, and byte for byte with every block compressed (``tests/core/test_segwriter.py``
 compares segments written both ways). Any field or analyzer this module does not recognise
 goes Whoosh's way, and a commit that merges other segments in (their postings come through
-Whoosh's pool) falls back to Whoosh's flush for the whole segment.
+Whoosh's pool) falls back to Whoosh's flush for the whole segment. The terms table is given
+a field's rows at once (``termtable.py``).
 
 The writer also keeps what a term file needs (``termfile.py``): each term's postings and
 each text field's word sequence, so that the term file is written from memory at the commit
@@ -46,7 +47,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from briefreader.core import processes
-from briefreader.core.index import postenc, termfile
+from briefreader.core.index import postenc, termfile, termtable
 from briefreader.core.index.fast import SegmentTerms
 from briefreader.core.index.postenc import Postings
 from briefreader.core.index.textanalysis import TextAnalysis, TextTokens
@@ -499,7 +500,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """Every field's postings encoded (``postenc``: Whoosh's blocks and term infos, a
         field at a time, the text fields straight from their tokens; the helper's field by
         the helper), then laid end to end in field order through Whoosh's field writer and
-        its terms table."""
+        its terms table (a field's rows at once: termtable.py)."""
         keep = self._term_fields()
         encoded: dict[str, postenc.EncodedField] = {}
         if helper is not None:
@@ -543,6 +544,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         fw = self.fieldwriter
         postfile = fw._postfile
         tindex = fw._tindex
+        # The terms table's rows a field at a time (termtable.py), where it is the writer
+        # that module knows; else a row at a time through the table's own add.
+        table = termtable.adopt(tindex)
         t_fields: list[str] = []
         t_keys: list[bytes] = []
         t_counts: list[int] = []
@@ -556,8 +560,12 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             prefix = pack_ushort(fw._fieldid)
             base = postfile.tell()
             postfile.write(enc.blob)
-            for row, (btext, _head, _offset, _size) in enumerate(enc.rows):
-                tindex.add(prefix + btext, enc.info(row, base))
+            keys = [prefix + btext for btext, _h, _o, _s in enc.rows]
+            if table is not None:
+                table.add_rows(keys, enc.infos(base))
+            else:
+                for key, info in zip(keys, enc.infos(base), strict=True):
+                    tindex.add(key, info)
             if name in keep:
                 key_prefix = name.encode("utf-8") + b"\x00"
                 t_fields.extend([name] * len(enc.rows))
