@@ -48,6 +48,8 @@ _CALENDAR = frozenset(
     monday tuesday wednesday thursday friday saturday sunday
     """.split()  # noqa: SIM905
 )
+#: Words never part of a name at a run's start or end (see _trim).
+_COMMON = STOP_WORDS | JOINERS | _CALENDAR
 #: Stripped from a text's white-space separated tokens to leave its words.
 _PUNCTUATION = "\"'“”‘’()[]{}<>.,;:!?*_#/\\|—–…"
 #: Every capital letter Python knows (a word is a name's if it starts with one).
@@ -111,7 +113,9 @@ class NamePieces:
         def flush() -> None:
             while words and words[-1][1].lower() in JOINERS:
                 words.pop()
-            if words:
+            # A run of common words only ("The", "In May") is trimmed to nothing whatever
+            # the segment's lower-case words (_trim): half of all pieces, dropped here once.
+            if words and not all(w.lower() in _COMMON for _s, w in words):
                 out.append((words[0][0], tuple(w for _s, w in words)))
             words.clear()
 
