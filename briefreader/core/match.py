@@ -2,9 +2,11 @@
 
 All aliases of all actors go into one Aho-Corasick automaton (pyahocorasick) keyed by their
 case-folded, typographically normalised form. One pass over a brief yields every candidate
-hit in C; Python then only checks the few hits for word boundaries and case and keeps the
-leftmost-longest ones. ``benchmarks/bench_matcher.py`` measures this against a plain
-alternation regex, which is why the regex is not here.
+hit in C; Python then checks the hits for case and word boundaries and keeps the
+leftmost-longest ones. Most hits are acronyms inside words ("us" in "because", "kh" in
+"sheikh"), so case is checked first, by one dictionary look-up, and the rest only for the
+hits that pass. ``benchmarks/bench_matcher.py`` measures this against a plain alternation
+regex, which is why the regex is not here.
 
 Offsets are code-point offsets into the text given to :meth:`Matcher.find` (plus ``offset``),
 so every normalisation below keeps a map back to the original positions.
@@ -213,8 +215,10 @@ class Matcher:
 
     def __init__(self, entries: Iterable[tuple[str, str, bool]]) -> None:
         self._entries = tuple(entries)
-        table: dict[str, list[tuple[str, str | None]]] = {}
-        seen: set[tuple[str, str | None]] = set()
+        # The first entry of a name wins: a case-insensitive name by its fold, an exact-case
+        # name (kept under its fold) as written.
+        folded_names: dict[str, str] = {}
+        exact_names: dict[str, dict[str, str]] = {}
         variants: list[tuple[str, str, bool]] = []
         keys, folds = _keys(alias for alias, _, _ in self._entries)
         has_word = _HAS_WORD.search
@@ -223,10 +227,10 @@ class Matcher:
         ):
             if not has_word(key):
                 continue
-            exact = key if case_sensitive else None
-            if (folded, exact) not in seen:
-                seen.add((folded, exact))
-                table.setdefault(folded, []).append((actor_id, exact))
+            if case_sensitive:
+                exact_names.setdefault(folded, {}).setdefault(key, actor_id)
+            else:
+                folded_names.setdefault(folded, actor_id)
             if key[-1] == ".":
                 # "P.M.F." is often written "P.M.F" (before a possessive, or carelessly).
                 bare = key.rstrip(".")
@@ -234,22 +238,22 @@ class Matcher:
                     variants.append((bare, actor_id, case_sensitive))
         # Variants after every written alias, so a real alias beats a variant.
         for key, actor_id, case_sensitive in variants:
-            folded, exact = fold(key), key if case_sensitive else None
-            if (folded, exact) not in seen:
-                seen.add((folded, exact))
-                table.setdefault(folded, []).append((actor_id, exact))
+            if case_sensitive:
+                exact_names.setdefault(fold(key), {}).setdefault(key, actor_id)
+            else:
+                folded_names.setdefault(fold(key), actor_id)
+        names = list(dict.fromkeys([*folded_names, *exact_names]))
         self._automaton: Any = None
-        self._size = len(table)
+        self._size = len(names)
         #: The longest name, in characters of normalised text.
-        self._longest = max(map(len, table), default=0)
-        if table:
+        self._longest = max(map(len, names), default=0)
+        if names:
             automaton = ahocorasick.Automaton()
             add_word = automaton.add_word
-            for folded, options in table.items():
-                if len(options) > 1:
-                    # Exact-case options first: "US" written so is the acronym, not the word.
-                    options.sort(key=lambda o: o[1] is None)
-                add_word(folded, (len(folded), tuple(options)))
+            for folded in names:
+                # Text written as one of the exact-case names of these letters is that
+                # name's, any other text the case-insensitive name's (if there is one).
+                add_word(folded, (len(folded), folded_names.get(folded), exact_names.get(folded)))
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -328,9 +332,14 @@ class Matcher:
             it = self._automaton.iter(folded)
         else:
             it = self._automaton.iter(folded[a:b])
-        for last, (length, options) in it:
+        for last, (length, actor_id, exact) in it:
             last += a
             first = last - length + 1
+            if exact is not None:
+                # Case first: an acronym inside a word is turned away by this look-up alone.
+                actor_id = exact.get(norm[first : last + 1], actor_id)
+                if actor_id is None:
+                    continue
             if starts is None or shifts is None:
                 s, e = first, last + 1
             else:
@@ -338,14 +347,16 @@ class Matcher:
                 s = first + shifts[k] if k >= 0 else first
                 k = bisect.bisect_right(starts, last) - 1
                 e = (last + shifts[k] if k >= 0 else last) + 1
-            if s > 0 and word(text[s - 1]):
-                continue
-            if e < n and word(text[e]):
-                continue
-            for actor_id, exact in options:
-                if exact is None or norm[first : last + 1] == exact:
-                    found.append((s, -e, actor_id, first, last + 1))
-                    break
+            # ASCII characters are word characters exactly when alphanumeric.
+            if s > 0:
+                c = text[s - 1]
+                if c.isalnum() if c < "\x80" else word(c):
+                    continue
+            if e < n:
+                c = text[e]
+                if c.isalnum() if c < "\x80" else word(c):
+                    continue
+            found.append((s, -e, actor_id, first, last + 1))
         return found
 
     def find_in_brief(self, brief: Brief) -> list[Mention]:

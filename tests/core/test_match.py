@@ -312,6 +312,85 @@ def test_exact_case_beats_insensitive_on_same_letters() -> None:
     assert [x.actor_id for x in m.find("aah")] == ["exclamation"]
 
 
+def test_exact_case_beats_insensitive_whichever_actor_sorts_first() -> None:
+    """Where "AAH" is written, the acronym's entry is the one hit there: a second hit for
+    the word at the same place would win the sort by actor id."""
+    for entries in (
+        [("Aah", "aaa-word", False), ("AAH", "zzz-acronym", True)],
+        [("AAH", "zzz-acronym", True), ("Aah", "aaa-word", False)],
+    ):
+        m = Matcher(entries)
+        assert spans(m.find("AAH, aah, Aah")) == [
+            ("zzz-acronym", "AAH"),
+            ("aaa-word", "aah"),
+            ("aaa-word", "Aah"),
+        ]
+
+
+def test_first_exact_case_entry_of_a_written_form_wins() -> None:
+    """Exact-case entries of one fold each keep their written form; of two entries written
+    alike the first wins, and other capitals fall to the case-insensitive entry."""
+    m = Matcher([("US", "zz", True), ("Us", "mm", True), ("US", "aa", True), ("us", "word", False)])
+    assert spans(m.find("US, Us, uS, us")) == [
+        ("zz", "US"),
+        ("mm", "Us"),
+        ("word", "uS"),
+        ("word", "us"),
+    ]
+    assert len(m) == 1
+
+
+def test_written_alias_beats_another_actors_variant_without_dots() -> None:
+    """ "P.M.F" written as an alias wins over the dotless variant of an earlier "P.M.F.",
+    exact-case or not."""
+    for case_sensitive in (True, False):
+        m = Matcher([("P.M.F.", "aaa", case_sensitive), ("P.M.F", "zzz", case_sensitive)])
+        assert spans(m.find("the P.M.F units")) == [("zzz", "P.M.F")]
+        assert spans(m.find("the P.M.F. units")) == [("aaa", "P.M.F.")]
+
+
+def test_exact_case_variant_beats_insensitive_alias() -> None:
+    """The dotless variant of an acronym still beats a case-insensitive alias of the same
+    letters on text written as the acronym, and only there."""
+    m = Matcher([("p.m.f", "aaa-word", False), ("P.M.F.", "zzz-pmf", True)])
+    assert spans(m.find("the P.M.F units")) == [("zzz-pmf", "P.M.F")]
+    assert spans(m.find("the p.m.f units, the P.m.F units")) == [
+        ("aaa-word", "p.m.f"),
+        ("aaa-word", "P.m.F"),
+    ]
+
+
+def test_matcher_of_exact_case_names_only_or_insensitive_names_only() -> None:
+    """Either kind of name alone makes a working matcher, whole or as the narrow one of
+    :meth:`Matcher.spans_of`."""
+    exact = Matcher([("US", "us", True), ("U.N.", "un", True)])
+    loose = Matcher([("United States", "us", False)])
+    text = "The US, the United States and the U.N; us and un."
+    assert spans(exact.find(text)) == [("us", "US"), ("un", "U.N")]
+    assert spans(loose.find(text)) == [("us", "United States")]
+    both = Matcher([*exact.entries, *loose.entries])
+    us, un = frozenset({"us"}), frozenset({"un"})
+    assert both.spans_of(text, us, Matcher(e for e in both.entries if e[1] == "us")) == [
+        (4, 6),
+        (12, 25),
+    ]
+    assert both.spans_of(text, us, loose) == [(12, 25)]
+    assert both.spans_of(text, un, exact) == [(34, 37)]
+    assert loose.spans_of(text, us, loose) == [(12, 25)]
+    assert exact.spans_of(text, un, exact) == [(34, 37)]
+    nothing = Matcher([("...", "x", True)])
+    assert nothing.find(text) == [] and both.spans_of(text, us, nothing) == []
+    assert (len(exact), len(loose), len(both), len(nothing)) == (3, 1, 4, 0)
+
+
+def test_boundaries_next_to_apostrophes_and_marks() -> None:
+    """U+02BC is alphanumeric to Python but an apostrophe here; a combining mark, or any
+    other letter, continues the word."""
+    m = Matcher([("KH", "kh", True), ("Badr", "badr", False)])
+    assert spans(m.find("KH\u02bcs men and Badr\u02bcs")) == [("kh", "KH"), ("badr", "Badr")]
+    assert m.find("KH\u0301 KHé éKH Badr\u0301 Badr2 ßBadr") == []
+
+
 def test_useless_entries_and_empty_input() -> None:
     assert Matcher([]).find("Iran") == []
     m = Matcher(
@@ -458,6 +537,27 @@ def test_property_agrees_with_reference(text: str) -> None:
     assert found == reference_find(REF_ENTRIES, text)
 
 
+TIE_ALIASES = ["US", "Us", "us", "U.S.", "U.S", "u.s.", "Abu", "ABU", "A.B.", "a.b", "Sa’ba"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(TIE_ALIASES), st.booleans()), max_size=8),
+    st.lists(st.sampled_from([*TIE_ALIASES, *REF_ALPHABET, "SA'BA", "US’s"]), max_size=12),
+    st.sampled_from([" ", "", "  "]),
+)
+def test_property_ties_agree_with_reference(
+    aliases: list[tuple[str, bool]], words: list[str], between: str
+) -> None:
+    """Entries of a few aliases that share letters (mixed case, exact and not, with and
+    without dots), each its own actor, keep the reference's winners: exact case first, then
+    written aliases before variants, then entry order."""
+    entries = [(alias, f"a{n}", exact) for n, (alias, exact) in enumerate(aliases)]
+    text = between.join(words)
+    found = [(m.start, m.end, m.actor_id) for m in Matcher(entries).find(text)]
+    assert found == reference_find(entries, text)
+
+
 # -- scale -----------------------------------------------------------------------------------
 
 BIG = Path(__file__).resolve().parents[2] / "benchmarks" / "bigglossary.py"
@@ -496,10 +596,31 @@ _CHAIN_ENTRIES = [
     ("P.M.F.", "pmf", False),
 ]
 _CHAIN_WORDS = [
-    "Popular Mobilization Forces Command", "Mobilization Forces Command", "Forces Command",
-    "Popular Mobilization", "Popular Mobilization Forces", "Kataib Hezbollah", "United States",
-    "Popular", "Mobilization", "Forces", "Command", "Kataib", "Hezbollah", "KH", "kh",
-    "US", "us", "United", "States", "P.M.F.", "P.M.F", "said the", "and", "of", "a long way",
+    "Popular Mobilization Forces Command",
+    "Mobilization Forces Command",
+    "Forces Command",
+    "Popular Mobilization",
+    "Popular Mobilization Forces",
+    "Kataib Hezbollah",
+    "United States",
+    "Popular",
+    "Mobilization",
+    "Forces",
+    "Command",
+    "Kataib",
+    "Hezbollah",
+    "KH",
+    "kh",
+    "US",
+    "us",
+    "United",
+    "States",
+    "P.M.F.",
+    "P.M.F",
+    "said the",
+    "and",
+    "of",
+    "a long way",
 ]
 
 
@@ -507,8 +628,11 @@ _CHAIN_WORDS = [
 @given(
     words=st.lists(st.sampled_from(_CHAIN_WORDS), min_size=0, max_size=80),
     seps=st.lists(st.sampled_from([" ", " ", " ", "  ", "\n\n", ", ", "\u2019s "]), min_size=1),
-    asked=st.sets(st.sampled_from(["pmf", "mfc", "fc", "cmd", "kh", "hzb", "us", "states"]),
-                  min_size=1, max_size=3),
+    asked=st.sets(
+        st.sampled_from(["pmf", "mfc", "fc", "cmd", "kh", "hzb", "us", "states"]),
+        min_size=1,
+        max_size=3,
+    ),
 )
 def test_spans_of_equal_the_whole_texts_mentions(
     words: list[str], seps: list[str], asked: set[str]
