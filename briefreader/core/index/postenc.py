@@ -35,6 +35,11 @@ from briefreader.core import processes
 Postings = tuple[list[int], list[Any], list[bytes]]
 #: A one-position posting's value starts with its count, 1 (``Positions.encode``).
 _ONE = pack_uint(1)
+#: Weights as float32 gives them back (Whoosh keeps a block's weights in an array of "f"), by
+#: weight as given: a field's weights are a few small numbers, each converted once.
+_float32: dict[Any, float] = {}
+#: A block's (least, greatest) length bytes when no document of it has a length.
+_NO_LENGTHS = (length_to_byte(None), length_to_byte(0))
 #: W3TermInfo's packed statistics (flags, total weight, document frequency, shortest and
 #: longest length bytes, highest weight, first and last document).
 _TERMINFO = W3TermInfo._struct
@@ -93,10 +98,49 @@ def encode_field(items: list[tuple[bytes, Postings]], lengths: dict[int, int], h
     rows = out.rows
     pieces: list[bytes] = []
     offset = 0
+    f32 = _float32
     for btext, (ids_all, weights_all, values_all) in items:
         n = len(ids_all)
         if keep:
             out.counts.append(n)
+        if n == 1:
+            # One posting (58 % of the benchmark folder's terms: every spelling word and
+            # copy key, most dates): the block below with every count and sum done by hand.
+            doc = ids_all[0]
+            weight = f32.get(weights_all[0])
+            if weight is None:
+                weight = array.array("f", weights_all)[0]
+                if len(f32) < 4096:
+                    f32[weights_all[0]] = weight
+            value = values_all[0]
+            if keep:
+                out.ids.append(doc)
+                out.weights.append(weight)
+            got = lengths.get(doc) if lengths else None
+            if got:
+                minbyte = maxbyte = length_to_byte(got)
+            else:
+                minbyte, maxbyte = _NO_LENGTHS
+            if fixed is None or fixed < 0:
+                mini_v = (value,) if value else ()
+            elif fixed == 0:
+                mini_v = None
+            else:
+                mini_v = value or b""
+            data = dumps(((doc,), None if weight == 1.0 else weight, mini_v), 2)
+            comp = level if level and len(data) >= small else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            top = weights_all[0]  # as given, not as float32: Whoosh's max() of the list
+            maxweight = top if top > 0 else 0
+            head = dumps((1, doc, maxweight, comp, minbyte, maxbyte), 2)
+            piece = _W3_MAGIC + pack_int(-(len(head) + len(data))) + head + data
+            pieces.append(piece)
+            size = len(piece)
+            info = _TERMINFO.pack(0, 0 + weight, 1, minbyte, maxbyte, maxweight, doc, doc)
+            rows.append((btext, info, offset, size))
+            offset += size
+            continue
         if n <= limit:
             # One block, the common case, without the objects Whoosh's writer goes
             # through: the same block and the same term info, packed here.
