@@ -116,18 +116,19 @@ def encode_field(items: list[tuple[bytes, Postings]], lengths: dict[int, int], h
             if keep:
                 out.ids.append(doc)
                 out.weights.append(weight)
-            got = lengths.get(doc) if lengths else None
-            if got:
-                minbyte = maxbyte = length_to_byte(got)
+            known = lengths.get(doc) if lengths else None
+            if known:
+                minbyte = maxbyte = length_to_byte(known)
             else:
                 minbyte, maxbyte = _NO_LENGTHS
+            one_v: Any
             if fixed is None or fixed < 0:
-                mini_v = (value,) if value else ()
+                one_v = (value,) if value else ()
             elif fixed == 0:
-                mini_v = None
+                one_v = None
             else:
-                mini_v = value or b""
-            data = dumps(((doc,), None if weight == 1.0 else weight, mini_v), 2)
+                one_v = value or b""
+            data = dumps(((doc,), None if weight == 1.0 else weight, one_v), 2)
             comp = level if level and len(data) >= small else 0
             if comp:
                 data = zlib.compress(data, comp)

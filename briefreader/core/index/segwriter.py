@@ -42,7 +42,7 @@ import numpy as np
 import whoosh
 from whoosh import fields as wfields
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter
-from whoosh.system import pack_ushort
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -124,8 +124,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self.compact_spelling = True
         #: Compact spelling: each document's distinct word numbers (TextAnalysis), and the
         #: document, by spelling field.
-        self._spell_words: dict[str, list[np.ndarray]] = {}
-        self._spell_docs: dict[str, array.array[int]] = {}
+        self._spell_words: dict[str, set[int]] = {}
         self._spell_analysis: dict[str, TextAnalysis] = {}
         #: Analysed text fields' tokens (see TextTokens), and at the commit each document's last
         #: posting value by field (the spelling postings carry it).
@@ -291,12 +290,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             # The suggestions only ask whether a word is in the spelling field, and rank by
             # its frequency in the field itself: one posting a word is as good as one a
             # document holding it (1.4 million postings for the benchmark folder's 4,611
-            # briefs, a tenth of the build's time). A document's distinct words kept here.
+            # briefs, a tenth of the build's time). The segment's words kept here, by number.
             if kept:
-                words_of = np.fromiter(map(_FOURTH, kept), dtype=np.int32, count=len(kept))
-                self._spell_words.setdefault(name, []).append(np.unique(words_of))
-                self._spell_docs.setdefault(name, array.array("i")).append(self.docnum)
-                self._spell_base[name] = base
+                self._spell_words.setdefault(name, set()).update(map(_FOURTH, kept))
                 self._spell_analysis[name] = analysis
             return
         if kept is not None:
@@ -354,22 +350,20 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
     def _spelling_postings(self) -> None:
         """The spelling fields' postings as Whoosh's pool would give them: (0, 1, value),
-        a word's sorted by value; with compact_spelling, one such posting a word (the value
-        of the first document holding it)."""
-        for name, arrays in self._spell_words.items():
+        a word's sorted by value; with compact_spelling, one posting a word, (0, 1, a
+        frequency of 1 as the spelling field's format, Whoosh's Frequency, packs it).
+
+        Whoosh gives a spelling posting the value of the document's last posting of its
+        last indexed field (its loop variable, another field's format): nothing reads it,
+        and finding it cost a sort of every token of the field (0.5 s of CPU for the ingest
+        benchmark's folder). Written Whoosh's way only to compare segments with its own."""
+        for name, numbers in self._spell_words.items():
             store = self._field(name)
-            last = self._last_values.get(self._spell_base.get(name, ""), {})
             by_number = self._spell_analysis[name].words_by_number
-            flat = np.concatenate(arrays)
-            docs = np.repeat(
-                np.frombuffer(self._spell_docs[name], dtype=np.int32),
-                np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays)),
-            )
-            found, first = np.unique(flat, return_index=True)
-            for word, doc in zip(found.tolist(), docs[first].tolist(), strict=True):
-                store.terms[by_number[word]] = ([0], [1], [last[doc]])
+            value = pack_uint(1)
+            for number in numbers:
+                store.terms[by_number[number]] = ([0], [1], [value])
         self._spell_words.clear()
-        self._spell_docs.clear()
         for name, words in self._spell.items():
             store = self._field(name)
             last = self._last_values.get(self._spell_base.get(name, ""), {})
@@ -503,9 +497,9 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         its terms table (a field's rows at once: termtable.py)."""
         keep = self._term_fields()
         encoded: dict[str, postenc.EncodedField] = {}
-        if helper is not None:
-            # The spelling postings carry each document's last value of the helper's field:
-            # found here from the same tokens, so that they need not wait for the helper.
+        if helper is not None and helper.name in self._spell_base.values():
+            # Whoosh's spelling postings carry each document's last value of the helper's
+            # field: found here from the same tokens, so that they need not wait for it.
             job = helper.job
             self._last_values[helper.name] = postenc.last_values(
                 np.frombuffer(job.tid, dtype=np.int32),
