@@ -50,7 +50,7 @@ from briefreader.core import processes
 from briefreader.core.index import postenc, termfile, termtable
 from briefreader.core.index.fast import SegmentTerms
 from briefreader.core.index.postenc import Postings
-from briefreader.core.index.textanalysis import TextAnalysis, TextTokens
+from briefreader.core.index.textanalysis import TextAnalysis, TextTokens, simple_index
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ _THIRD = itemgetter(2)
 _FOURTH = itemgetter(3)
 #: A field's remembered analyses are forgotten past this many values.
 _VALUE_CACHE = 20_000
+#: Not looked up yet (see FastSegmentWriter._simple).
+_UNKNOWN = object()
 
 
 class _Field:
@@ -115,6 +117,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         self._analysis: dict[str, TextAnalysis | None] = {}
         #: Other fields' analysis by value (see _analysed).
         self._generic: dict[str, dict[Any, list[tuple[bytes, int, Any, bytes]]]] = {}
+        #: Other fields' own analysis where their shape allows (see _analysed), by name.
+        self._simple: dict[str, Any] = {}
         self._encode_one: dict[str, dict[int, bytes]] = {}
         #: Spelling fields: word -> the value of each of its postings (see _spelling).
         self._spell: dict[str, dict[str, Any]] = {}
@@ -247,7 +251,13 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """``field.index(value)`` as a list, remembered by value: most briefs share their
         source, tags, year and a few actors, and Whoosh's analyzers cost tens of
         microseconds a call. A remembered value's posting values are copied (a new bytes
-        object each, as Whoosh makes them: see _values)."""
+        object each, as Whoosh makes them: see _values). A field of a plain shape (an ID, a
+        comma-separated KEYWORD: textanalysis.simple_index) is analysed here instead."""
+        simple = self._simple.get(name, _UNKNOWN)
+        if simple is _UNKNOWN:
+            simple = self._simple[name] = simple_index(field)
+        if simple is not None and type(value) is str:
+            return simple(value)
         cache = self._generic.get(name)
         if cache is None:
             cache = self._generic[name] = {}

@@ -14,10 +14,13 @@ import array
 from collections.abc import Callable
 from typing import Any
 
+from whoosh import fields as wfields
+from whoosh import formats as wformats
 from whoosh.analysis import analyzers as wanalyzers
 from whoosh.analysis import filters as wfilters
 from whoosh.analysis import morph as wmorph
 from whoosh.analysis import tokenizers as wtokenizers
+from whoosh.system import pack_uint
 
 _STOP = None  # a stopped or too-short token in the token cache
 #: The token cache is emptied past this many distinct tokens.
@@ -140,3 +143,74 @@ class TextTokens:
         self.tid.extend(numbers)
         self.doc.extend(array.array("i", (docnum,)) * n)
         self.pos.extend(array.array("i", range(first, first + n)))
+
+
+#: What ``field.index`` gives: (term bytes, frequency, weight, encoded value) a term.
+Indexed = list[tuple[bytes, int, float, bytes]]
+
+
+def simple_index(field: Any) -> Callable[[str], Indexed] | None:
+    """``field.index`` of a string for the two plain shapes of the schema's other fields,
+    without Whoosh's token objects (tens of microseconds a value, for keys, ids and copy
+    keys that are each a brief's own): an ID field (the whole value one term, Existence)
+    and a comma-separated KEYWORD field (each part stripped, lower-cased if asked,
+    Frequency). None for any other shape (Whoosh's own analysis is used)."""
+    ana, fmt = field.analyzer, field.format
+    if type(field) is wfields.ID and type(fmt) is wformats.Existence:
+        lower = _lowercased(ana, wtokenizers.IDTokenizer)
+        if lower is None:
+            return None
+        boost = fmt.field_boost
+
+        def one_term(value: str) -> Indexed:
+            return [((value.lower() if lower else value).encode("utf-8"), 1, boost, b"")]
+
+        return one_term
+    if type(field) is wfields.KEYWORD and type(fmt) is wformats.Frequency:
+        items = list(ana.items) if isinstance(ana, wanalyzers.CompositeAnalyzer) else []
+        if len(items) < 2 or type(items[1]) is not wfilters.StripFilter:
+            return None
+        tok = items[0]
+        if (
+            type(tok) is not wtokenizers.RegexTokenizer
+            or tok.gaps
+            or tok.expression.pattern != "[^,]+"
+        ):
+            return None
+        rest = items[2:]
+        if rest and (len(rest) > 1 or type(rest[0]) is not wfilters.LowercaseFilter):
+            return None
+        lower_parts = bool(rest)
+        find = tok.expression.findall
+        boost = fmt.field_boost
+
+        def comma_terms(value: str) -> Indexed:
+            counts: dict[str, int] = {}
+            for part in find(value):
+                word = part.strip()
+                if lower_parts:
+                    word = word.lower()
+                counts[word] = counts.get(word, 0) + 1
+            return [
+                (word.encode("utf-8"), n, float(n) * boost, pack_uint(n))
+                for word, n in counts.items()
+            ]
+
+        return comma_terms
+    return None
+
+
+def _lowercased(ana: Any, tokenizer: type) -> bool | None:
+    """Whether ``ana`` is ``tokenizer`` alone (False) or followed by a LowercaseFilter
+    (True); None for anything else."""
+    if type(ana) is tokenizer:
+        return False
+    if isinstance(ana, wanalyzers.CompositeAnalyzer):
+        items = list(ana.items)
+        if (
+            len(items) == 2
+            and type(items[0]) is tokenizer
+            and type(items[1]) is wfilters.LowercaseFilter
+        ):
+            return True
+    return None

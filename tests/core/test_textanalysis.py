@@ -1,0 +1,62 @@
+"""The other fields' analysis done by the segment writer itself (textanalysis.simple_index):
+for every value, exactly what Whoosh's own ``field.index`` gives, and nothing taken over for
+a field of any other shape."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import fields
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+
+from briefreader.core.index.schema import make_schema
+from briefreader.core.index.textanalysis import simple_index
+
+#: Fields of the two shapes taken over, as the schema and other schemas may declare them.
+TAKEN = {
+    "id": fields.ID(stored=True),
+    "id_boosted": fields.ID(field_boost=2.5),
+    "id_lower": fields.ID(analyzer=IDTokenizer() | LowercaseFilter()),
+    "commas": fields.KEYWORD(commas=True),
+    "commas_lower": fields.KEYWORD(commas=True, lowercase=True, scorable=True, field_boost=1.5),
+    **{name: make_schema()[name] for name in ("key", "id", "actors", "source", "tags")},
+}
+
+#: Values as the index is given them: names and keys with commas, spaces around and between
+#: them, empty parts, repeats, capitals and letters whose lower case is longer.
+VALUES = st.text(alphabet="Aa ,\t\n\u0130\u00df\u03a3b,", max_size=30) | st.lists(
+    st.sampled_from(["PMF", "pmf", " Iran ", "", "Kata'ib Hezbollah", "x:0a"]), max_size=6
+).map(",".join)
+
+
+@settings(max_examples=400)
+@given(VALUES)
+def test_each_taken_field_gives_what_whoosh_gives(value: str) -> None:
+    for name, field in TAKEN.items():
+        fast = simple_index(field)
+        assert fast is not None, name
+        assert fast(value) == list(field.index(value)), (name, value)
+
+
+def test_other_shapes_are_left_to_whoosh() -> None:
+    others = [
+        fields.KEYWORD(),  # space separated
+        fields.ID(analyzer=RegexTokenizer()),
+        fields.TEXT(analyzer=StemmingAnalyzer()),
+        fields.NUMERIC(),
+        fields.DATETIME(),
+        fields.BOOLEAN(),
+        fields.KEYWORD(commas=True, scorable=True, vector=True),
+    ]
+    others[-1].format = fields.formats.Positions()  # a format of another kind
+    for field in others:
+        assert simple_index(field) is None, field
+
+
+def test_the_schemas_plain_fields_are_all_taken() -> None:
+    """Every ID and comma KEYWORD field of the index goes the quick way (a schema change
+    that made one fall back would cost the writer again without a word)."""
+    schema = make_schema()
+    plain = [n for n in schema.names() if type(schema[n]) in (fields.ID, fields.KEYWORD)]
+    assert len(plain) >= 8
+    assert all(simple_index(schema[n]) is not None for n in plain)
