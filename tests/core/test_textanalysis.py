@@ -4,13 +4,18 @@ a field of any other shape."""
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 
-from briefreader.core.index.schema import make_schema
-from briefreader.core.index.textanalysis import simple_index
+from briefreader.core.index import textanalysis
+from briefreader.core.index.schema import analyzer, make_schema
+from briefreader.core.index.textanalysis import TextAnalysis, simple_index
 
 #: Fields of the two shapes taken over, as the schema and other schemas may declare them.
 TAKEN = {
@@ -60,3 +65,33 @@ def test_the_schemas_plain_fields_are_all_taken() -> None:
     plain = [n for n in schema.names() if type(schema[n]) in (fields.ID, fields.KEYWORD)]
     assert len(plain) >= 8
     assert all(simple_index(schema[n]) is not None for n in plain)
+
+
+def test_a_full_token_cache_is_emptied_without_losing_a_texts_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past its size the token cache is emptied; a text mixing tokens met before with new
+    ones (any long build's next brief) must still be analysed whole, each word keeping its
+    number. Emptying it before learning only the new tokens raised KeyError there: the
+    brief, then its worker's whole segment, failed."""
+    rng = random.Random(7)
+    vocabulary = [f"word{n}" for n in range(60)] + ["The", "Iran", "P.M.F", "and"]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(1, 25))) for _ in range(80)]
+    roomy = TextAnalysis.of_analyzer(analyzer())
+    assert roomy is not None
+    want = [roomy.words(text) for text in texts]
+    monkeypatch.setattr(textanalysis, "_TOKEN_CACHE", 8)
+    tight = TextAnalysis.of_analyzer(analyzer())
+    assert tight is not None
+    got = [tight.words(text) for text in texts]
+
+    def words_only(found: list[Any]) -> list[Any]:
+        return [(first, [(w, iw) for w, iw, _n, _wn in kept]) for first, kept in found]
+
+    assert words_only(got) == words_only(want)
+    # Each number still names its word (numbers are the writer's postings' keys).
+    for _first, kept in got:
+        for word, index_word, number, word_number in kept:
+            assert tight.stems[number] == index_word
+            assert tight.words_by_number[word_number] == word
+    assert len(tight.cache) < len(roomy.cache)  # it was emptied along the way

@@ -82,8 +82,6 @@ class TextAnalysis:
 
     def _learn(self, tokens: set[str]) -> None:
         cache = self.cache
-        if len(cache) > _TOKEN_CACHE:
-            cache.clear()
         stops, lo, hi, stem, ignore = self.stops, self.minsize, self.maxsize, self.stem, self.ignore
         numbers, stems = self.numbers, self.stems
         word_numbers, words_by_number = self.word_numbers, self.words_by_number
@@ -114,8 +112,14 @@ class TextAnalysis:
         if not tokens:
             return 0, []
         cache = self.cache
-        new = set(tokens).difference(cache)
+        distinct = set(tokens)
+        new = distinct.difference(cache)
         if new:
+            if len(cache) + len(new) > _TOKEN_CACHE:
+                # Emptied, then given every token of this text: a text mixing known and new
+                # tokens must find both below (the words' numbers are kept, not the cache).
+                cache.clear()
+                new = distinct
             self._learn(new)
         got = list(map(cache.__getitem__, tokens))
         kept: list[tuple[str, str, int, int]] = list(filter(None, got))
