@@ -15,10 +15,10 @@ a job is a picklable :class:`~briefreader.core.briefdocs.FileJob` and its answer
 :class:`~briefreader.core.briefdocs.FileOutcome`, and a frozen app's entry point calls
 ``multiprocessing.freeze_support()``. From the command line on Linux they are forked: each
 then starts in milliseconds with the readers already imported, instead of importing them again
-(half a second of CPU a worker, a twentieth of the ingest benchmark's wall time).
-No thread is started in this process: each worker has a
-pipe of its own, waited on with ``multiprocessing.connection.wait`` (a process that forks later,
-as the segment writer's helper does, never forks a thread holding a lock).
+(half a second of CPU a worker, a twentieth of the ingest benchmark's wall time). No thread is
+started in this process: each worker has a pipe of its own, waited on with
+``multiprocessing.connection.wait`` (a process that forks later, as the segment writer's
+helper does, never forks a thread holding a lock).
 
 Kill-safety: a worker only reads files and never touches the index, whose commits stay in the
 updating process; a worker ends when its pipe closes or its parent goes away (killed

@@ -69,8 +69,6 @@ _THIRD = itemgetter(2)
 _FOURTH = itemgetter(3)
 #: A field's remembered analyses are forgotten past this many values.
 _VALUE_CACHE = 20_000
-#: Not looked up yet (see FastSegmentWriter._simple).
-_UNKNOWN = object()
 
 
 class _Field:
@@ -126,12 +124,12 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         #: One posting a word in a text field's spelling field, not one a document holding
         #: it (see _spelling). False: Whoosh's postings, to compare segments byte for byte.
         self.compact_spelling = True
-        #: Compact spelling: each document's distinct word numbers (TextAnalysis), and the
-        #: document, by spelling field.
+        #: Compact spelling: the numbers (TextAnalysis) of the segment's words, by spelling
+        #: field.
         self._spell_words: dict[str, set[int]] = {}
         self._spell_analysis: dict[str, TextAnalysis] = {}
         #: Analysed text fields' tokens (see TextTokens), and at the commit each document's last
-        #: posting value by field (the spelling postings carry it).
+        #: posting value by field (spelling postings written Whoosh's way carry it).
         self._texts: dict[str, TextTokens] = {}
         self._last_values: dict[str, dict[int, bytes]] = {}
         #: The current document's kept tokens by text field (its spelling words come of it).
@@ -162,6 +160,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                     if id(ana) not in seen:
                         seen[id(ana)] = TextAnalysis.of_analyzer(ana)
                     self._analysis[name] = seen[id(ana)]
+            self._simple = {name: simple_index(field) for name, field in self.schema.items()}
 
     # -- adding ------------------------------------------------------------------------------
 
@@ -253,9 +252,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         microseconds a call. A remembered value's posting values are copied (a new bytes
         object each, as Whoosh makes them: see _values). A field of a plain shape (an ID, a
         comma-separated KEYWORD: textanalysis.simple_index) is analysed here instead."""
-        simple = self._simple.get(name, _UNKNOWN)
-        if simple is _UNKNOWN:
-            simple = self._simple[name] = simple_index(field)
+        simple = self._simple.get(name)
         if simple is not None and type(value) is str:
             return simple(value)
         cache = self._generic.get(name)
