@@ -28,7 +28,6 @@ tens of thousands of notes an FTS5 table would be the next migration.
 from __future__ import annotations
 
 from briefreader.core.userdata_db import (
-    BUSY_TIMEOUT_S,
     DB_NAME,
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -61,7 +60,6 @@ class UserData(NotesStore, SavedStore, MarksStore, Database):
 
 
 __all__ = [
-    "BUSY_TIMEOUT_S",
     "CHANGED",
     "CURRENT",
     "DB_NAME",

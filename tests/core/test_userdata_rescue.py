@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefreader.core import userdata
+from briefreader.core import userdata, userdata_db
 from briefreader.core.brief import Brief
 from briefreader.core.parse import parse_text
 from briefreader.core.userdata import UserData, UserDataBusyError
@@ -32,7 +32,7 @@ B = brief("b.md", "Title: Two\n\nDrones over the airport.\n\nComment: Revenge.\n
 @pytest.fixture
 def quick_busy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Busy writers give up after a fraction of a second instead of ten seconds."""
-    monkeypatch.setattr(userdata, "BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(userdata_db, "BUSY_TIMEOUT_S", 0.2)
 
 
 def test_a_locked_database_is_left_alone_and_said_to_be_busy(

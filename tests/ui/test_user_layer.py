@@ -866,10 +866,11 @@ def test_a_locked_notes_database_is_waited_for_not_set_aside(
 ) -> None:  # type: ignore[no-untyped-def]
     import sqlite3
 
-    from briefreader.core import userdata
+    from briefreader.core import userdata_db
     from briefreader.ui.userlayer.store import UserStore
 
-    monkeypatch.setattr(userdata, "BUSY_TIMEOUT_S", 0.1)
+    # The module that opens the connections, which is the one that reads the timeout.
+    monkeypatch.setattr(userdata_db, "BUSY_TIMEOUT_S", 0.1)
     monkeypatch.setattr(UserStore, "RETRY_MS", 50)
     with UserData.open(library.data_dir) as db:
         db.add_note(library.brief(NEWEST), "still mine")
