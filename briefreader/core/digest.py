@@ -53,23 +53,39 @@ _BULLET = re.compile(r"[ \t]*(?:[-*+\u2022][ \t]|>)")
 # Lines and blocks
 
 
+#: Past this many paragraphs, a text whose paragraphs are shorter than :data:`_MIN_MEAN_BLOCK`
+#: characters on average is kept whole: a list of words or a text made to be split, never a
+#: round-up of articles (its items' paragraphs are sentences). Each paragraph costs a few
+#: hundred bytes here: a 20 MB text of one-letter paragraphs took 2.5 GB and a minute.
+_MANY_BLOCKS = 20_000
+_MIN_MEAN_BLOCK = 24
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
-    """A paragraph (or a heading line): its lines' (start, end) offsets."""
+    """A paragraph (or a heading line) as offsets: from ``start`` to ``end``, its first line
+    ending at ``first_end``; ``second`` its second line's (start, end) when it has exactly
+    two; ``lines`` 1, 2 or 3 for more (what a headline block may have is all that counts;
+    :func:`_is_list` reads a longer one's lines again from the text)."""
 
-    lines: tuple[tuple[int, int], ...]
-
-    @property
-    def start(self) -> int:
-        return self.lines[0][0]
-
-    @property
-    def end(self) -> int:
-        return self.lines[-1][1]
+    start: int
+    end: int
+    first_end: int
+    second: tuple[int, int] | None
+    lines: int
 
 
-def _blocks(text: str, start: int) -> list[_Block]:
-    """Paragraphs from ``start``; a Markdown heading is a block of its own."""
+def _block(lines: list[tuple[int, int]]) -> _Block:
+    return _Block(
+        lines[0][0], lines[-1][1], lines[0][1], lines[1] if len(lines) == 2 else None,
+        min(len(lines), 3),
+    )  # fmt: skip
+
+
+def _blocks(text: str, start: int) -> list[_Block] | None:
+    """Paragraphs from ``start``; a Markdown heading is a block of its own. None when there
+    are too many for their length to be items' (see :data:`_MANY_BLOCKS`)."""
+    most = max(_MANY_BLOCKS, (len(text) - start) // _MIN_MEAN_BLOCK)
     blocks: list[_Block] = []
     current: list[tuple[int, int]] = []
     pos = start
@@ -79,20 +95,24 @@ def _blocks(text: str, start: int) -> list[_Block]:
         line = text[pos:line_end]
         if not line.strip():
             if current:
-                blocks.append(_Block(tuple(current)))
+                blocks.append(_block(current))
                 current = []
         elif _HEADING.fullmatch(line):
             if current:
-                blocks.append(_Block(tuple(current)))
-            blocks.append(_Block(((pos, line_end),)))
+                blocks.append(_block(current))
+            blocks.append(_Block(pos, line_end, line_end, None, 1))
             current = []
-        else:
+        elif len(current) < 3:
             current.append((pos, line_end))
+        else:
+            current[-1] = (pos, line_end)  # only the first lines and the end are kept
+        if len(blocks) > most:
+            return None
         if end < 0:
             break
         pos = end + 1
     if current:
-        blocks.append(_Block(tuple(current)))
+        blocks.append(_block(current))
     return blocks
 
 
@@ -129,7 +149,7 @@ class _Candidate:
 
 def _candidate(text: str, blocks: list[_Block], index: int) -> _Candidate | None:
     block = blocks[index]
-    first = text[block.start : block.lines[0][1]]
+    first = text[block.start : block.first_end]
     heading = _HEADING.fullmatch(first)
     kind, level = "plain", 0
     if heading is not None:
@@ -146,21 +166,21 @@ def _candidate(text: str, blocks: list[_Block], index: int) -> _Candidate | None
         if numbered is not None:
             kind, level = "numbered", int(numbered.group(1))
         title = words
-    body_start = block.lines[0][1]
+    body_start = block.first_end
     dateline: DateLine | None = None
-    if len(block.lines) == 2:
-        dateline = read_dateline(text[block.lines[1][0] : block.lines[1][1]])
+    if block.second is not None:
+        dateline = read_dateline(text[block.second[0] : block.second[1]])
         if dateline is None:
             return None  # a two-line paragraph that is no headline + date line
         body_start = block.end
-    elif len(block.lines) > 2:
+    elif block.lines > 2:
         return None
-    elif index + 1 < len(blocks) and len(blocks[index + 1].lines) == 1:
+    elif index + 1 < len(blocks) and blocks[index + 1].lines == 1:
         following = blocks[index + 1]
         dateline = read_dateline(text[following.start : following.end])
         if dateline is not None:
             body_start = following.end
-    if not _has_body_after(blocks, index, dateline is not None and len(block.lines) == 1):
+    if not _has_body_after(blocks, index, dateline is not None and block.lines == 1):
         return None
     return _Candidate(index, kind, level, title, dateline, body_start)
 
@@ -258,12 +278,20 @@ def _numbered(text: str, blocks: list[_Block], cands: list[_Candidate]) -> list[
 
 
 def _is_list(text: str, block: _Block) -> bool:
-    return all(_BULLET.match(text, s, e) or _NUMBERED.fullmatch(text, s, e) for s, e in block.lines)
+    """Whether every line of ``block`` is a bullet or a numbered point."""
+    s = block.start
+    while s <= block.end:
+        e = text.find("\n", s, block.end)
+        e = block.end if e < 0 else e
+        if not (_BULLET.match(text, s, e) or _NUMBERED.fullmatch(text, s, e)):
+            return False
+        s = e + 1
+    return True
 
 
 def _comment_closed(text: str, blocks: list[_Block], cands: list[_Candidate]) -> list[_Candidate]:
     """Items each closed by a comment, a headline line before each item's text."""
-    markers = [i for i, b in enumerate(blocks) if _is_comment(text[b.start : b.lines[0][1]])]
+    markers = [i for i, b in enumerate(blocks) if _is_comment(text[b.start : b.first_end])]
     if len(markers) < 2:
         return []
     by_block = {c.block: c for c in cands}
@@ -326,7 +354,7 @@ def find_items(text: str, start: int = 0) -> list[Item]:
     if exported:
         return exported
     blocks = _blocks(text, start)
-    if len(blocks) < 4:
+    if blocks is None or len(blocks) < 4:
         return []
     cands = [c for i in range(len(blocks)) if (c := _candidate(text, blocks, i)) is not None]
     if len(cands) < 2:

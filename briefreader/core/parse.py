@@ -440,9 +440,16 @@ def clean_title(title: str) -> str:
     return " ".join(title.split())
 
 
+#: Characters of a paragraph :func:`first_sentence` reads: its sentence becomes a title of
+#: TITLE_LENGTH characters at most, and a paragraph of a million lines was a million strings.
+FIRST_SENTENCE_CHARS = 4000
+
+
 def first_sentence(text: str) -> str:
-    """The first sentence of the first paragraph, without splitting "U.S." or "Mr." apart."""
-    paragraph = re.split(r"\n[ \t]*\n", text.strip(), maxsplit=1)[0] if text.strip() else ""
+    """The first sentence of the first paragraph, without splitting "U.S." or "Mr." apart
+    (read from the paragraph's first :data:`FIRST_SENTENCE_CHARS` characters)."""
+    head = text.lstrip()[: 2 * FIRST_SENTENCE_CHARS]
+    paragraph = re.split(r"\n[ \t]*\n", head.rstrip(), maxsplit=1)[0][:FIRST_SENTENCE_CHARS]
     lines = [_BLOCK_PREFIX.sub("", line, count=1) for line in paragraph.split("\n")]
     flat = clean_title(" ".join(lines))
     for m in _SENTENCE_END.finditer(flat):
