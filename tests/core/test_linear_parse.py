@@ -225,3 +225,51 @@ def test_rule_lines_after_a_digests_last_item_are_left_in_linear_time() -> None:
     # Measured: 0.72 as written, 2.79 with the copies (80,000 lines).
     hostile = "-----\n\n" * 80_000
     assert cpu_ratio(split, hostile, "xxxxx\n\n" * 80_000) < 1.8
+
+
+def _find_comment_line_by_line(text: str, start: int) -> tuple[int, int] | None:
+    """parse.find_comment as it was: every line from ``start`` looked at in turn."""
+    pos = start
+    previous_blank = True
+    while pos < len(text):
+        end = text.find("\n", pos)
+        line_end = len(text) if end < 0 else end
+        line = text[pos:line_end]
+        if line.strip():
+            if previous_blank or parse._HEADING_MARKER.match(line):
+                m = parse.COMMENT_MARKER.match(text, pos, line_end)
+                if m is not None and (previous_blank or m.group(0).lstrip().startswith("#")):
+                    return pos, m.end()
+            previous_blank = False
+        else:
+            previous_blank = True
+        if end < 0:
+            break
+        pos = end + 1
+    return None
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["\n", "\n\n", " ", "\t", "\x0c", "## ", "#", "**", "Comment", "COMMENT", "comments",
+             "Analyst ", ":", " - ", "x", "Text.", "comment comment"]
+        ),
+        max_size=30,
+    ),
+    st.integers(min_value=0, max_value=40),
+)
+@settings(max_examples=1500, deadline=None)
+def test_the_comment_marker_is_found_where_a_line_by_line_reading_finds_it(
+    pieces: list[str], start: int
+) -> None:
+    text = "".join(pieces)
+    start = min(start, len(text))
+    assert parse.find_comment(text, start) == _find_comment_line_by_line(text, start)
+
+
+def test_a_text_of_many_comment_words_on_one_line_is_read_in_linear_time() -> None:
+    """Each line holding the word is looked at once, however often it holds it."""
+    hostile = ("x comment " * 2_000 + "\n") * 25
+    plain = ("x another " * 2_000 + "\n") * 25
+    assert cpu_ratio(lambda t: parse.find_comment(t, 0), hostile, plain) < 20
