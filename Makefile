@@ -23,11 +23,13 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# ruff (the rules selected in pyproject.toml), mypy on the core, and the import contracts
-# (the core knows no Qt, only core/index knows Whoosh, widgets stay reusable, no cycles).
+# ruff (the rules selected in pyproject.toml, and its formatting), mypy on the core, and the
+# import contracts (the core knows no Qt, only core/index knows Whoosh, widgets stay
+# reusable, no cycles).
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/ruff check briefreader tests benchmarks
+	$(BIN)/ruff format --check briefreader tests benchmarks
 	$(BIN)/mypy briefreader/core
 	$(BIN)/lint-imports
 

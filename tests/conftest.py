@@ -34,6 +34,7 @@ def pytest_report_header() -> str | None:
         return "multiprocessing: spawn the default, fork refused (BRIEFREADER_NO_FORK=1)"
     return None
 
+
 # Property tests draw the same examples on every run, so CI cannot fail on a draw no one can
 # reproduce. To hunt for new failures by hand: HYPOTHESIS_PROFILE=explore make test.
 settings.register_profile("default", derandomize=True)

@@ -27,9 +27,7 @@ class LocalSearch(LocalBase):
         candidate = Path(ref).expanduser()
         if candidate.is_file():
             if candidate.suffix.lower() not in self.suffixes:
-                raise BriefError(
-                    ref, f"not a brief (briefreader reads {', '.join(self.suffixes)})"
-                )
+                raise BriefError(ref, f"not a brief (briefreader reads {', '.join(self.suffixes)})")
             real = candidate.resolve()
             root = next((r for r in self.corpora if real.is_relative_to(r)), real.parent)
             return self._briefs_of(real, root)[0]
@@ -130,9 +128,7 @@ class LocalSearch(LocalBase):
         """Briefs like this one; its copies (the same article elsewhere) are not among them."""
         with self._reading():
             others = self._copies_of(brief_id)
-            return ix.related(
-                self.index, brief_id, limit=limit, filters=ix.Filters(exclude=others)
-            )
+            return ix.related(self.index, brief_id, limit=limit, filters=ix.Filters(exclude=others))
 
     def copies_of(self, brief_id: str) -> tuple[str, ...]:
         """The other briefs holding the same article as ``brief_id`` (its other places)."""

@@ -150,9 +150,7 @@ def repair_query(text: str) -> tuple[str, list[str]]:
 
 
 _DATE_END = r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?"
-_DATE_RANGE = re.compile(
-    rf"(?i)\b(date:\s*\[\s*)({_DATE_END})(\s+to\s+)({_DATE_END})(\s*\])"
-)
+_DATE_RANGE = re.compile(rf"(?i)\b(date:\s*\[\s*)({_DATE_END})(\s+to\s+)({_DATE_END})(\s*\])")
 
 
 def _date_key(value: str) -> tuple[int, ...]:

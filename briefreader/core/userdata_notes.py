@@ -166,4 +166,3 @@ def _note(row: sqlite3.Row) -> Note:
         end=row["end"],
         quote=row["quote"],
     )
-

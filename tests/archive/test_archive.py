@@ -69,8 +69,9 @@ def assert_statistics_exact(url: str) -> None:
         assert n == distinct
         assert conn.execute("SELECT value FROM totals WHERE name='briefs'").fetchone()[0] == n
         named = conn.execute("SELECT coalesce(sum(cardinality(actors)), 0) FROM briefs")
-        assert conn.execute("SELECT value FROM totals WHERE name='actors'").fetchone()[0] == (
-            named.fetchone()[0]
+        assert (
+            conn.execute("SELECT value FROM totals WHERE name='actors'").fetchone()[0]
+            == (named.fetchone()[0])
         )
         # ndoc: the briefs holding a word in a section; cf: its positions there, all briefs.
         wrong = conn.execute(

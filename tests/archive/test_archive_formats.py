@@ -12,9 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import formats_kit as kit
 
 
-def test_a_digest_and_an_email_are_pushed_as_their_briefs(
-    archive_url: str, tmp_path: Path
-) -> None:
+def test_a_digest_and_an_email_are_pushed_as_their_briefs(archive_url: str, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "2019-03-12_roundup.txt").write_text(kit.ROUNDUP_DATED, "utf-8")

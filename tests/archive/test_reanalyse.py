@@ -16,10 +16,12 @@ from briefreader.core.library import Library
 def _state(url: str) -> dict[str, object]:
     with psycopg.connect(url) as conn:
         return {
-            "tsv": conn.execute("SELECT id, tsv::text, words_a, words_b, words_c FROM briefs "
-                                "ORDER BY id").fetchall(),
-            "stats": conn.execute("SELECT lexeme, field, ndoc, cf FROM term_stats WHERE ndoc > 0 "
-                                  "ORDER BY 1, 2").fetchall(),
+            "tsv": conn.execute(
+                "SELECT id, tsv::text, words_a, words_b, words_c FROM briefs ORDER BY id"
+            ).fetchall(),
+            "stats": conn.execute(
+                "SELECT lexeme, field, ndoc, cf FROM term_stats WHERE ndoc > 0 ORDER BY 1, 2"
+            ).fetchall(),
             "totals": conn.execute("SELECT name, value FROM totals ORDER BY name").fetchall(),
         }
 
@@ -36,8 +38,10 @@ def test_an_archive_of_older_index_words_is_reanalysed_by_init(
 
     # What an archive analysed otherwise looks like: other words, other statistics.
     with psycopg.connect(archive_url, autocommit=True) as conn:
-        conn.execute("UPDATE briefs SET tsv = to_tsvector('simple', title), words_a = 1, "
-                     "words_b = 1, words_c = 1")
+        conn.execute(
+            "UPDATE briefs SET tsv = to_tsvector('simple', title), words_a = 1, "
+            "words_b = 1, words_c = 1"
+        )
         conn.execute("UPDATE term_stats SET ndoc = ndoc + 7, cf = 0")
         conn.execute("UPDATE totals SET value = 3")
         conn.execute("UPDATE archive_meta SET value = '2' WHERE key = 'schema_version'")

@@ -147,8 +147,11 @@ def test_forked_readers_keep_what_one_process_keeps(tmp_path: Path) -> None:
     # A stop asked for before the readers finish: no partial file is left.
     for path in folder.glob("candidates-*.json"):
         path.unlink()
-    assert candidates_module.prepare_candidates(
-        lib.index, lib.local.name_finder(), key, procs=2, cancel=lambda: True
-    ) == 0
+    assert (
+        candidates_module.prepare_candidates(
+            lib.index, lib.local.name_finder(), key, procs=2, cancel=lambda: True
+        )
+        == 0
+    )
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".candidates*"))
     lib.close()

@@ -73,8 +73,11 @@ def _first_sentence_whole(text: str) -> str:
 
 
 @given(
-    st.lists(st.sampled_from(["U.S.", "Mr.", "word", "Word.", "a", "The", "end.", "\n"]),
-             min_size=0, max_size=3_000),  # fmt: skip
+    st.lists(
+        st.sampled_from(["U.S.", "Mr.", "word", "Word.", "a", "The", "end.", "\n"]),
+        min_size=0,
+        max_size=3_000,
+    ),  # fmt: skip
     st.sampled_from([" ", "\n", "  "]),
 )
 @settings(max_examples=150, deadline=None)
@@ -84,6 +87,4 @@ def test_a_title_from_the_first_sentence_is_the_same_read_in_part(
     """Titles are the first sentence shortened: reading a long paragraph's first
     characters only gives every title it gave."""
     text = space.join(words)
-    assert parse.shorten(parse.first_sentence(text)) == parse.shorten(
-        _first_sentence_whole(text)
-    )
+    assert parse.shorten(parse.first_sentence(text)) == parse.shorten(_first_sentence_whole(text))

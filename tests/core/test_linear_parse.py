@@ -252,8 +252,25 @@ def _find_comment_line_by_line(text: str, start: int) -> tuple[int, int] | None:
 @given(
     st.lists(
         st.sampled_from(
-            ["\n", "\n\n", " ", "\t", "\x0c", "## ", "#", "**", "Comment", "COMMENT", "comments",
-             "Analyst ", ":", " - ", "x", "Text.", "comment comment"]
+            [
+                "\n",
+                "\n\n",
+                " ",
+                "\t",
+                "\x0c",
+                "## ",
+                "#",
+                "**",
+                "Comment",
+                "COMMENT",
+                "comments",
+                "Analyst ",
+                ":",
+                " - ",
+                "x",
+                "Text.",
+                "comment comment",
+            ]
         ),
         max_size=30,
     ),

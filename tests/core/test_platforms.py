@@ -162,9 +162,7 @@ def test_a_manifest_keyed_by_windows_paths_reads_back_as_written(tmp_path: Path)
 # -- the data folder ---------------------------------------------------------------------------
 
 
-def test_the_data_folder_on_each_platform(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_data_folder_on_each_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
@@ -228,10 +226,18 @@ def test_briefs_with_windows_line_endings_index_as_unix_ones_do(tmp_path: Path) 
 def test_two_briefs_whose_names_differ_only_in_case_stay_two(tmp_path: Path) -> None:
     root = tmp_path / "corpus"
     root.mkdir()
-    (root / "Basra.md").write_text(BRIEF.format(
-        title="Basra upper", day=1, body="Upper case file about Basra.", comment="One."), "utf-8")
-    (root / "basra.md").write_text(BRIEF.format(
-        title="Basra lower", day=2, body="Lower case file about Basra.", comment="Two."), "utf-8")
+    (root / "Basra.md").write_text(
+        BRIEF.format(
+            title="Basra upper", day=1, body="Upper case file about Basra.", comment="One."
+        ),
+        "utf-8",
+    )
+    (root / "basra.md").write_text(
+        BRIEF.format(
+            title="Basra lower", day=2, body="Lower case file about Basra.", comment="Two."
+        ),
+        "utf-8",
+    )
     lib = Library([root], tmp_path / "data", Glossary.load([]))
     try:
         assert lib.update().added == 2
@@ -260,7 +266,5 @@ def test_the_index_paths_leave_room_under_windows_260_character_limit(tmp_path: 
         lib.local.candidates()
     finally:
         lib.close()
-    longest = max(
-        (str(p.relative_to(data)) for p in data.rglob("*")), key=len
-    )
+    longest = max((str(p.relative_to(data)) for p in data.rglob("*")), key=len)
     assert len(longest) <= 100, longest

@@ -62,9 +62,7 @@ def test_a_word_of_several_index_words_wants_them_all_in_both_tiers(
 
 def test_what_a_not_takes_away_stays_as_typed(builder: QueryBuilder) -> None:
     parsed = builder.parse("(iraq militia) AND NOT (tehran baghdad)")
-    negated = [
-        sub for sub in parsed.some_words.subqueries if isinstance(sub, query.Not)
-    ]
+    negated = [sub for sub in parsed.some_words.subqueries if isinstance(sub, query.Not)]
     assert len(negated) == 1 and isinstance(negated[0].query, query.And)
 
 

@@ -118,8 +118,10 @@ def check_on_screen(window, label: str) -> None:  # type: ignore[no-untyped-def]
     """The window, frame and all, inside the free area of its screen."""
     free = window.screen().availableGeometry()
     frame = window.frameGeometry()
-    print(f"  {label}: window {frame.width()}x{frame.height()} on a free area of "
-          f"{free.width()}x{free.height()} (device pixel ratio {window.devicePixelRatioF():g})")
+    print(
+        f"  {label}: window {frame.width()}x{frame.height()} on a free area of "
+        f"{free.width()}x{free.height()} (device pixel ratio {window.devicePixelRatioF():g})"
+    )
     if not free.contains(frame):
         problems.append(
             f"{label}: the window ({frame.width()}x{frame.height()} at {frame.x()},{frame.y()}) "

@@ -60,9 +60,7 @@ def _free_area() -> QRect:
     return screen.availableGeometry()
 
 
-def test_a_new_window_opens_inside_the_screen(
-    qtbot, library: Library, settings: QSettings
-) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_window_opens_inside_the_screen(qtbot, library: Library, settings: QSettings) -> None:  # type: ignore[no-untyped-def]
     free = _free_area()
     with _window(qtbot, library, settings) as win:
         assert win.size() == fit_to_screen(NEW_WINDOW, free)

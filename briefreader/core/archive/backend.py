@@ -155,9 +155,7 @@ class ArchiveBackend:
         progress: Callable[[int, int, str], None] | None = None,
     ) -> UpdateReport:
         """Push the corpus folders' briefs to the archive (new and changed ones only)."""
-        return self._run(
-            lambda conn: push.push_folders(conn, corpora, glossary, progress=progress)
-        )
+        return self._run(lambda conn: push.push_folders(conn, corpora, glossary, progress=progress))
 
     def rebuild(self) -> None:
         """Refused: a team archive is shared, and never thrown away from here."""
@@ -284,9 +282,7 @@ class ArchiveBackend:
 
     def _compile(self, text: str, notices: list[str]) -> tuple[Any, frozenset[str]]:
         rewritten, named, rw_notices = self._rewrite(text.replace("\x00", " "))
-        compiled = compile_query(
-            rewritten, [*notices, *rw_notices], operators=has_operators(text)
-        )
+        compiled = compile_query(rewritten, [*notices, *rw_notices], operators=has_operators(text))
         return compiled, frozenset(named)
 
     def _actor_spans(self, text: str, actor_ids: frozenset[str]) -> list[tuple[int, int]]:
@@ -384,7 +380,6 @@ class ArchiveBackend:
                     reason = f"cannot be written: {exc.strerror or exc}"
                     report.skipped.append(Problem(brief_id, reason))
         return report
-
 
 
 def brief_of(row: Sequence[Any]) -> Brief:

@@ -25,6 +25,7 @@ LOCK_PUSH = 2
 READER_ROLE = "briefreader_reader"
 WRITER_ROLE = "briefreader_writer"
 
+
 # Text columns keep a brief's decoded text exactly: head + article + mid + comment + tail is
 # the file's text (the metadata header, the comment marker, what follows), so offsets into
 # it (actor marks, notes) are the same as for the local file, without storing it twice.

@@ -18,6 +18,7 @@ B = BM25_B
 #: BM25F section weights by tsvector weight (A title, B article, C comment).
 BOOSTS = {weight: FIELD_BOOSTS[section] for section, weight in analysis.WEIGHTS.items()}
 
+
 def weights_table(
     terms: list[tuple[str, str]], df: dict[tuple[str, str], int], totals: dict[str, float]
 ) -> tuple[list[str], list[str], list[float]]:
@@ -50,6 +51,8 @@ _TF = (
     f"(t.tf * CASE t.f WHEN 'A' THEN {BOOSTS['A']} WHEN 'B' THEN {BOOSTS['B']} "
     f"ELSE {BOOSTS['C']} END)"
 )
+
+
 #: BM25F over one match's tsvector: each query word's count per section, saturated. Only
 #: the query's words are unpacked: setweight marks their positions D (a weight no section
 #: uses) and ts_filter keeps just those, both in C; a position tells its section again

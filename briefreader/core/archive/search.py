@@ -313,9 +313,7 @@ def _ranked(
         if found is not None and len(found) <= COUNT_CAP:
             # The count read every match: they are ranked by key, not found again.
             where, p_where = "b.id = ANY(%s)", [found]
-        candidates = (
-            f"SELECT {SCORED}, {strict} AS t1 FROM briefs b WHERE {where}"
-        )
+        candidates = f"SELECT {SCORED}, {strict} AS t1 FROM briefs b WHERE {where}"
         params: list[object] = [*p_strict, *p_where]
         if total > RANK_ALL and words:
             # Too many to score each: the best by ts_rank (all-words first) are re-ranked.

@@ -60,7 +60,10 @@ def save_manifest(path: Path, manifest: dict[str, ManifestEntry]) -> None:
         path,
         {
             k: [
-                e.size, e.mtime_ns, e.sha256, e.id,
+                e.size,
+                e.mtime_ns,
+                e.sha256,
+                e.id,
                 *([list(e.warnings)] if e.warnings or e.items != 1 else []),
                 *([e.items] if e.items != 1 else []),
             ]

@@ -400,4 +400,3 @@ class SegmentArrays:
 
         got: Any = self.cache.get_or_make((self.key, "facet", name), make)
         return got
-

@@ -328,7 +328,6 @@ def found_among(
     return [wanted[d] for d in sorted(wanted) if _contains(found, d)]
 
 
-
 def docnums_of(idx: BriefIndex, ids: Sequence[str]) -> dict[str, int]:
     """The live document number of each brief id the index holds. Looked up through the term
     files all at once, and kept by the evaluator: a watchlist asks fifty searches about the

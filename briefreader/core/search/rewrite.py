@@ -18,7 +18,6 @@ _FIELD_RE = re.compile(r'(?<![\w:])(\w+):("[^"]*"|\[[^\]]*\]|\([^)]*\)|[^\s()"]+
 WORD_RE = re.compile(r"\w+(?:[.'’-]\w+)*\.?", re.UNICODE)
 
 
-
 class QueryRewriter:
     """Rewrites query text; never raises on odd input.
 

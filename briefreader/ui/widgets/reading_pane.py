@@ -284,8 +284,7 @@ class ReadingPane(QWidget):
             for n, c in enumerate(copies)
         )
         self.copies.setText(
-            f"<span style='color:{self.style_.faded}'>The same article is also in "
-            f"{links}</span>"
+            f"<span style='color:{self.style_.faded}'>The same article is also in {links}</span>"
         )
         self.copies.setToolTip("")
         self.copies.show()
