@@ -19,8 +19,8 @@ class TreeShape(Protocol[N]):
     """What the tiers need to know of, and make in, a store's query tree."""
 
     def kind(self, node: N) -> str:
-        """ "group" (words side by side, an implicit AND), "not", "leaf", or "other" (an
-        explicit AND, an OR: kept, its children loosened)."""
+        """The node's kind: "group" (words side by side, an implicit AND), "not", "leaf", or
+        "other" (an explicit AND, an OR: kept, its children loosened)."""
         ...
 
     def children(self, node: N) -> Sequence[N]: ...
