@@ -24,12 +24,13 @@ files (see ``index.copies``).
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from briefreader.core.search.words import tokens_ahead
 
 #: Articles of fewer distinct word 4-shingles than this are not fingerprinted: too short, or
 #: a few sentences repeated, which says too little to tell one article from another.
@@ -41,7 +42,6 @@ ROWS = SIGNATURE // BANDS
 #: Estimated Jaccard similarity from which two articles are copies of one another.
 NEAR = 0.75
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # Multiply-shift hash functions (a * x + b mod 2**64, top 32 bits; a odd), with fixed
 # parameters so that fingerprints agree across processes, runs and machines.
 _RNG = np.random.default_rng(20261206)
@@ -73,9 +73,17 @@ def decode_signature(text: str) -> tuple[int, ...]:
 
 def words_of(text: str) -> list[str]:
     """The article's words as compared: case-folded, punctuation and spacing gone."""
-    if text.isascii():  # the same words folded at once: ASCII folds letter for letter
-        return _WORD.findall(text.lower())
-    return list(map(str.casefold, _WORD.findall(text)))
+    folded = _folded(text)
+    return folded.split(" ") if folded else []
+
+
+def _folded(text: str) -> str:
+    """The article's words, case-folded, one space apart: the index's tokens (read once for
+    the fingerprint and the index, see ``tokens_ahead``) cut at their dots."""
+    joined = " ".join(tokens_ahead(text)).replace(".", " ")
+    # Case folding maps letters to letters (never to a space), so the whole line folds as
+    # its words would one by one; ASCII folds letter for letter.
+    return joined.lower() if joined.isascii() else joined.casefold()
 
 
 #: Fingerprints taken ahead, by article (see :func:`remember`), each used once.
@@ -112,10 +120,11 @@ def fingerprint(article: str) -> Fingerprint | None:
 
 def take_fingerprint(article: str) -> Fingerprint | None:
     """:func:`fingerprint`, always taken here."""
-    words = words_of(article)
+    folded = _folded(article)
+    words = folded.split(" ") if folded else []
     if len(words) < MIN_SHINGLES + SHINGLE - 1:
         return None
-    joined = " ".join(words).encode("utf-8", "surrogatepass")
+    joined = folded.encode("utf-8", "surrogatepass")
     exact = zlib.crc32(joined)
     exact2 = zlib.adler32(" ".join(reversed(words)).encode("utf-8", "surrogatepass"))
     # Each word hashed once; a shingle's hash combines its words' (a polynomial in uint64).

@@ -194,3 +194,19 @@ def test_more_like_this_lists_another_article_once(tmp_path: Path) -> None:
         assert related and related[0] in {"page.md", "roundup-item.md", "mirror.md"}
     finally:
         lib.close()
+
+
+_WORD = __import__("re").compile(r"\w+")
+
+
+@given(
+    st.text(
+        st.sampled_from(list("ab AZ.._-'’\n\t3٣ßİΣςéﬁ") + ["Ǆ", "\u0301", "\ud800"]),
+        max_size=60,
+    )
+)
+def test_an_articles_words_are_its_word_runs_case_folded(text: str) -> None:
+    """The words compared are the text's runs of word characters, each case-folded: read
+    from the index's tokens (dotted acronyms cut at their dots), folded a line at a time."""
+    want = [w.casefold() for w in _WORD.findall(text)]
+    assert copies.words_of(text) == want

@@ -22,7 +22,10 @@ from whoosh.analysis import morph as wmorph
 from whoosh.analysis import tokenizers as wtokenizers
 from whoosh.system import pack_uint
 
-_STOP = None  # a stopped or too-short token in the token cache
+from briefreader.core.search.words import TOKEN
+from briefreader.core.search.words import tokens as shared_tokens
+
+_STOP = ()  # a stopped or too-short token in the token cache (falsy, and not a miss)
 #: The token cache is emptied past this many distinct tokens.
 _TOKEN_CACHE = 500_000
 
@@ -44,8 +47,12 @@ class TextAnalysis:
         self.stem = stem
         self.ignore = ignore
         #: token as written -> (lower-cased word, index word, index word's number, lower-cased
-        #: word's number), or None (a stop word or too short).
-        self.cache: dict[str, tuple[str, str, int, int] | None] = {}
+        #: word's number), or () (a stop word or too short); a token met first is learnt as
+        #: it is looked up.
+        self.cache: _TokenCache = _TokenCache(self._learn_one)
+        #: Whether the pattern is the index's own (search.words.TOKEN), whose tokens of an
+        #: article may have been read already for its fingerprint.
+        self.shared = expression.pattern == TOKEN.pattern and expression.flags == TOKEN.flags
         #: Index words numbered as they are first met (for the life of this object: one
         #: segment's writer), and by number.
         self.numbers: dict[str, int] = {}
@@ -80,52 +87,57 @@ class TextAnalysis:
             frozenset(stem.ignore),
         )  # fmt: skip
 
-    def _learn(self, tokens: set[str]) -> None:
-        cache = self.cache
-        stops, lo, hi, stem, ignore = self.stops, self.minsize, self.maxsize, self.stem, self.ignore
-        numbers, stems = self.numbers, self.stems
-        word_numbers, words_by_number = self.word_numbers, self.words_by_number
-        for token in tokens:
-            word = token.lower()
-            if len(word) < lo or (hi is not None and len(word) > hi) or word in stops:
-                cache[token] = _STOP
-            else:
-                index_word = word if word in ignore else stem(word)
-                # Whoosh encodes each term as it is added: a word that cannot be written
-                # (a lone surrogate) fails its document there, never the commit.
-                index_word.encode("utf-8")
-                word.encode("utf-8")
-                number = numbers.get(index_word)
-                if number is None:
-                    number = numbers[index_word] = len(stems)
-                    stems.append(index_word)
-                word_number = word_numbers.get(word)
-                if word_number is None:
-                    word_number = word_numbers[word] = len(words_by_number)
-                    words_by_number.append(word)
-                cache[token] = (word, index_word, number, word_number)
+    def _learn_one(self, token: str) -> tuple[str, str, int, int] | tuple[()]:
+        """A token's entry in the cache, made (see ``cache``)."""
+        word = token.lower()
+        if len(word) < self.minsize or (self.maxsize is not None and len(word) > self.maxsize):
+            return _STOP
+        if word in self.stops:
+            return _STOP
+        index_word = word if word in self.ignore else self.stem(word)
+        # Whoosh encodes each term as it is added: a word that cannot be written (a lone
+        # surrogate) fails its document there, never the commit.
+        index_word.encode("utf-8")
+        word.encode("utf-8")
+        number = self.numbers.get(index_word)
+        if number is None:
+            number = self.numbers[index_word] = len(self.stems)
+            self.stems.append(index_word)
+        word_number = self.word_numbers.get(word)
+        if word_number is None:
+            word_number = self.word_numbers[word] = len(self.words_by_number)
+            self.words_by_number.append(word)
+        return (word, index_word, number, word_number)
 
     def words(self, text: str) -> tuple[int, list[tuple[str, str, int, int]]]:
         """(position of the first index word, each kept token's (word, index word, its
         number, the word's number))."""
-        tokens = self.expression.findall(text)
+        tokens = shared_tokens(text) if self.shared else self.expression.findall(text)
         if not tokens:
             return 0, []
-        cache = self.cache
-        distinct = set(tokens)
-        new = distinct.difference(cache)
-        if new:
-            if len(cache) + len(new) > _TOKEN_CACHE:
-                # Emptied, then given every token of this text: a text mixing known and new
-                # tokens must find both below (the words' numbers are kept, not the cache).
-                cache.clear()
-                new = distinct
-            self._learn(new)
-        got = list(map(cache.__getitem__, tokens))
+        got = list(map(self.cache.__getitem__, tokens))
         kept: list[tuple[str, str, int, int]] = list(filter(None, got))
         if not kept:
             return 0, []
         return got.index(kept[0]), kept
+
+
+class _TokenCache(dict[str, Any]):
+    """Tokens' cache entries: a token looked up for the first time is learnt then (one call
+    for the new tokens of a text, none for the rest), and the cache is emptied when it
+    grows past ``_TOKEN_CACHE`` tokens (the words' numbers are kept, not their tokens)."""
+
+    __slots__ = ("learn",)
+
+    def __init__(self, learn: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.learn = learn
+
+    def __missing__(self, token: str) -> Any:
+        if len(self) >= _TOKEN_CACHE:
+            self.clear()
+        got = self[token] = self.learn(token)
+        return got
 
 
 class TextTokens:

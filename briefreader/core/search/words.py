@@ -4,6 +4,7 @@ words are dropped and how the rest are stemmed, at index time and at query time 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 
@@ -14,6 +15,31 @@ import Stemmer
 #: before hold ``\w+(?:\.?\w+)*`` in their schema, which matches the same spans (the optional
 #: dot only added ways to split a run the first ``\w+`` had taken whole) 18 % slower.
 TOKEN = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)
+
+#: Texts longer than this are not kept by :func:`tokens_ahead` (their tokens would be held).
+AHEAD_CHARS = 2_000_000
+_ahead = threading.local()
+
+
+def tokens_ahead(text: str) -> list[str]:
+    """TOKEN's tokens of ``text``, also kept for the next :func:`tokens` of the same text in
+    this thread. An article's copy fingerprint is taken just before the index's writer
+    analyses it: the two read its tokens once."""
+    got = TOKEN.findall(text)
+    _ahead.last = (text, got) if len(text) <= AHEAD_CHARS else None
+    return got
+
+
+def tokens(text: str) -> list[str]:
+    """TOKEN's tokens of ``text``: those :func:`tokens_ahead` kept of this very text (given
+    back once, then forgotten), else read now. The list is shared: read it, never change it."""
+    last = getattr(_ahead, "last", None)
+    if last is not None and last[0] is text:
+        _ahead.last = None
+        got: list[str] = last[1]
+        return got
+    return TOKEN.findall(text)
+
 
 #: Function words dropped at index and query time: long questions ("what is known about
 #: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
