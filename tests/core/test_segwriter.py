@@ -142,7 +142,7 @@ def test_the_analysis_is_read_from_the_schemas_analyzer() -> None:
 
 def test_every_block_compressed_the_segment_is_byte_for_byte_whooshs(tmp_path: Path) -> None:
     docs = _docs()
-    ours = _build(tmp_path / "ours", _fast(compress_from=0), docs)
+    ours = _build(tmp_path / "ours", _fast(compress_from=0, pickle_protocol=2), docs)
     theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
     mine, whooshs = (
         _segment_files(tmp_path / "ours", ours),
@@ -182,7 +182,7 @@ def test_a_document_of_stop_words_only_and_empty_fields(tmp_path: Path) -> None:
             "comment": "x",
         },
     ]
-    ours = _build(tmp_path / "ours", _fast(compress_from=0), docs)
+    ours = _build(tmp_path / "ours", _fast(compress_from=0, pickle_protocol=2), docs)
     theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
     assert _segment_files(tmp_path / "ours", ours) == _segment_files(tmp_path / "whoosh", theirs)
     assert _everything(ours) == _everything(theirs)
@@ -308,11 +308,15 @@ def test_a_text_field_encoded_a_chunk_of_words_at_a_time_is_the_same(
 
     docs = _docs(150, 8)
     whole = tmp_path / "whole"
-    ix = _build(whole, _fast(compress_from=0, parallel=False), docs, term_folder=whole)
+    ix = _build(
+        whole, _fast(compress_from=0, parallel=False, pickle_protocol=2), docs, term_folder=whole
+    )
     want = _all_files(whole, ix)
     monkeypatch.setattr(postenc, "CHUNK_POSTINGS", chunk)
     parts = tmp_path / "parts"
-    ix2 = _build(parts, _fast(compress_from=0, parallel=False), docs, term_folder=parts)
+    ix2 = _build(
+        parts, _fast(compress_from=0, parallel=False, pickle_protocol=2), docs, term_folder=parts
+    )
     assert _all_files(parts, ix2) == want
     theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
     assert _segment_files(parts, ix2) == _segment_files(tmp_path / "whoosh", theirs)
@@ -413,7 +417,7 @@ def test_a_large_terms_table_is_byte_for_byte_whooshs(tmp_path: Path) -> None:
         }
         for i in range(150)
     ]
-    ours = _build(tmp_path / "ours", _fast(compress_from=0), docs)
+    ours = _build(tmp_path / "ours", _fast(compress_from=0, pickle_protocol=2), docs)
     theirs = _build(tmp_path / "whoosh", SegmentWriter, docs)
     mine = _segment_files(tmp_path / "ours", ours)
     whooshs = _segment_files(tmp_path / "whoosh", theirs)

@@ -225,7 +225,7 @@ def _read_w3(buf: bytes, values: bool) -> TermPostings | None:
 
 
 def _HEAD_BYTES(count: int) -> int:
-    """At most how many bytes a block's pickled ids and weights take (protocol 2)."""
+    """At most how many bytes a block's pickled ids and weights take (protocol 2 or 3)."""
     return 3 + 5 * count + 6 + 9 * count + 6
 
 
@@ -235,10 +235,11 @@ _FLOATS = np.dtype([("op", "u1"), ("v", ">f8")])
 def _ids_and_weights(raw: bytes, count: int, maxid: int) -> tuple[Any, Any] | None:
     """The delta-coded ids and the weights from the head of a block's pickle, or None.
 
-    A block is ``pickle.dumps((ids, weights, values), 2)``: PROTO 2, then the ids as a
-    MARK-ed tuple of BININT1/BININT2/BININT, a memo put, then the weights (NONE, one
-    BINFLOAT, or a MARK-ed tuple of BINFLOAT). Anything else (tiny blocks pickle their
-    tuples without MARK) returns None and is unpickled whole.
+    A block is ``pickle.dumps((ids, weights, values), 2)`` as Whoosh writes it, or the same
+    with protocol 3 as ours does (postenc.Encoding: the same opcodes up to the values): PROTO,
+    then the ids as a MARK-ed tuple of BININT1/BININT2/BININT, a memo put, then the weights
+    (NONE, one BINFLOAT, or a MARK-ed tuple of BINFLOAT). Anything else (tiny blocks pickle
+    their tuples without MARK) returns None and is unpickled whole.
     """
     if count <= 3 or len(raw) < 4 or raw[0] != 0x80 or raw[2] != 0x28:
         return None

@@ -61,6 +61,8 @@ FAST_WRITE = whoosh.__version__ == (2, 7, 5)
 #: Blocks pickled shorter than this many bytes are written without zlib (see
 #: :attr:`FastSegmentWriter.compress_from`).
 COMPRESS_FROM = 256
+#: Postings blocks are pickled with this protocol (see postenc.Encoding).
+PICKLE_PROTOCOL = 3
 #: Tokens in a text field from which a forked helper encodes its postings (see
 #: FastSegmentWriter._start_helper): below it the fork costs more than it saves.
 PARALLEL_TOKENS = 400_000
@@ -138,6 +140,8 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         #: for each of 80,000 one-posting blocks took a tenth of a build, for nothing (a
         #: pickle of 70 bytes came out as long). 0: every block compressed, as Whoosh does.
         self.compress_from = COMPRESS_FROM
+        #: The pickle protocol of the postings blocks (postenc.Encoding; 2 is Whoosh's own).
+        self.pickle_protocol = PICKLE_PROTOCOL
         #: Whether the largest text field may be encoded by a helper process.
         self.parallel = True
         #: Segments other writers wrote for this commit (the reading workers' own: shard.py),
@@ -444,6 +448,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             int(codec._compression),
             self.compress_from,
             self.schema[name].format.fixed_value_size(),
+            self.pickle_protocol,
         )
 
     def _term_fields(self) -> set[str]:
