@@ -120,22 +120,20 @@ def fingerprint(article: str) -> Fingerprint | None:
 
 def take_fingerprint(article: str) -> Fingerprint | None:
     """:func:`fingerprint`, always taken here."""
-    folded = _folded(article)
-    words = folded.split(" ") if folded else []
+    joined = _folded(article).encode("utf-8", "surrogatepass")
+    # The words as bytes (a word holds no space), each encoded once with the rest.
+    words = joined.split(b" ") if joined else []
     if len(words) < MIN_SHINGLES + SHINGLE - 1:
         return None
-    joined = folded.encode("utf-8", "surrogatepass")
     exact = zlib.crc32(joined)
-    exact2 = zlib.adler32(" ".join(reversed(words)).encode("utf-8", "surrogatepass"))
+    exact2 = zlib.adler32(b" ".join(reversed(words)))
     # Each word hashed once; a shingle's hash combines its words' (a polynomial in uint64).
-    # The words come back out of the joined bytes (a word has no space), encoded once.
-    word_hashes = np.fromiter(
-        map(zlib.crc32, joined.split(b" ")), dtype=np.uint64, count=len(words)
-    )
+    word_hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
-    combined = np.zeros(n, dtype=np.uint64)
-    for offset in range(SHINGLE):
-        combined = combined * np.uint64(1_000_003) + word_hashes[offset : offset + n]
+    combined = word_hashes[:n].copy()
+    for offset in range(1, SHINGLE):
+        combined *= np.uint64(1_000_003)
+        combined += word_hashes[offset : offset + n]
     # Enough distinct shingles among the first few is enough (a repeat changes no minimum,
     # so the rest need not be made distinct): sorting every shingle was a quarter of it.
     if len(set(combined[: 4 * MIN_SHINGLES].tolist())) >= MIN_SHINGLES:
@@ -145,8 +143,10 @@ def take_fingerprint(article: str) -> Fingerprint | None:
         if len(hashes) < MIN_SHINGLES:
             return None
     # Every function over every shingle at once; uint64 arithmetic wraps (mod 2**64).
-    values = (_A[None, :] * hashes[:, None] + _B[None, :]) >> np.uint64(32)
-    signature = tuple(int(v) for v in values.min(axis=0))
+    values = np.multiply(hashes[:, None], _A[None, :])
+    values += _B
+    values >>= np.uint64(32)
+    signature = tuple(values.min(axis=0).tolist())
     bands = tuple(
         f"b{band}:{zlib.crc32(repr(signature[band * ROWS : (band + 1) * ROWS]).encode()):08x}"
         for band in range(BANDS)
