@@ -96,6 +96,8 @@ class NamePieces:
     def __init__(self, find_names: FindNames) -> None:
         self._find = find_names
         self._seen: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        #: The pieces of a run already split (None if not yet).
+        self.known = self._seen.get
 
     def __call__(self, run: str) -> list[tuple[int, tuple[str, ...]]]:
         found = self._seen.get(run)
@@ -309,13 +311,20 @@ class RunCounter:
     def add(self, doc: int, article: str, comment: str) -> None:
         """The brief numbered ``doc`` in its segment, by its article and comment."""
         pieces, tokens, runs = self.pieces, self.tokens, self.runs
+        known = pieces.known  # NamePieces' own memory, asked here first: a call less a run
         for section, text in (("article", article), ("comment", comment)):
             if not text:
                 continue
             tokens.update(text.split())  # 4x cheaper than a regular expression for words
             for m in _RUN.finditer(text):
+                run = m.group()
+                found = known(run)
+                if found is None:
+                    found = pieces(run)
+                if not found:
+                    continue
                 start = m.start()
-                for offset, words in pieces(m.group()):
+                for offset, words in found:
                     at = start + offset
                     key = (words, offset == 0 and _at_sentence_start(text, at))
                     found = runs.get(key)
