@@ -372,13 +372,17 @@ def encode_text_field(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, words: 
     go before the next."""
     ones = {} if ones is None else ones
     chunk = CHUNK_POSTINGS
-    present = np.unique(tid)
+    # The word numbers present, ascending: counted, not sorted (numbers are a few hundred
+    # thousand at most, tokens millions).
+    present = np.flatnonzero(np.bincount(tid)) if len(tid) else np.empty(0, np.int64)
     keys = [words[i].encode("utf-8") for i in present.tolist()]
     by_bytes = sorted(range(len(keys)), key=keys.__getitem__)
     rank = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)
     rank[present[by_bytes]] = np.arange(len(by_bytes))
-    order = np.argsort(rank[tid], kind="stable")  # documents and positions stay ascending
-    r, d, p = rank[tid][order], doc[order], pos[order]
+    ranked = rank[tid]
+    order = np.argsort(ranked, kind="stable")  # documents and positions stay ascending
+    r, d, p = ranked[order], doc[order], pos[order]
+    del ranked
     cut = np.flatnonzero((r[1:] != r[:-1]) | (d[1:] != d[:-1])) + 1
     starts = np.concatenate(([0], cut))
     ends = np.concatenate((cut, [len(r)]))

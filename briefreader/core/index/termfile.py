@@ -337,7 +337,9 @@ class PairCollector:
                 grown[: len(have)] = have
             have = self._hashes[field] = grown
         known = self._known.setdefault(field, set())
-        todo = [int(i) for i in np.unique(wanted).tolist() if i not in known]
+        # The numbers wanted, each once and ascending: counted, not sorted.
+        seen = np.flatnonzero(np.bincount(wanted)) if len(wanted) else wanted
+        todo = [i for i in seen.tolist() if i not in known]
         if todo:
             prefix = field.encode("utf-8") + b"\x00"
             digest = hashlib.blake2b
