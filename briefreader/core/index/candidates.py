@@ -318,13 +318,13 @@ class RunCounter:
             tokens.update(text.split())  # 4x cheaper than a regular expression for words
             for m in _RUN.finditer(text):
                 run = m.group()
-                found = known(run)
-                if found is None:
-                    found = pieces(run)
-                if not found:
+                parts = known(run)
+                if parts is None:
+                    parts = pieces(run)
+                if not parts:
                     continue
                 start = m.start()
-                for offset, words in found:
+                for offset, words in parts:
                     at = start + offset
                     key = (words, offset == 0 and _at_sentence_start(text, at))
                     found = runs.get(key)
