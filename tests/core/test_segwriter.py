@@ -170,6 +170,36 @@ def test_the_default_segment_is_term_for_term_whooshs(tmp_path: Path, seed: int)
     assert any(text == "москва".encode() for _f, text in want["terms"])
 
 
+def test_the_default_writer_pickles_positions_as_bytes(tmp_path: Path) -> None:
+    """Whoosh pickles a block with protocol 2, where each posting's positions are a call to
+    codecs.encode; the default writer uses protocol 3 (bytes as bytes): the same postings
+    read back, in a third of the bytes."""
+    import io
+    from pickle import load
+
+    from briefreader.core.index import postenc
+
+    ix = index.create_in(str(tmp_path), make_schema())
+    writer = FastSegmentWriter(ix, compound=False)
+    how = writer._encoding("article")
+    writer.cancel()
+    assert how.protocol == 3
+    fmt = make_schema()["article"].format
+    ids = list(range(0, 300, 3))  # one block
+    postings = (ids, [1.0] * len(ids), [fmt.encode([i % 7, 9 + i % 5]) for i in ids])
+    blobs = {}
+    for protocol in (2, 3):
+        plain = postenc.Encoding(how.limit, 0, 0, how.fixed, protocol)
+        blobs[protocol] = postenc.encode_field([(b"word", postings)], {}, plain, False).blob
+    assert b"c_codecs\nencode" in blobs[2]
+    assert b"c_codecs\nencode" not in blobs[3]
+    assert len(blobs[3]) < 0.7 * len(blobs[2])
+    # Past the magic and the length: the block's head, then its data, the same tuples.
+    two, three = (io.BytesIO(blob[8:]) for blob in blobs.values())
+    assert load(two) == load(three)
+    assert load(two) == load(three)
+
+
 def test_a_document_of_stop_words_only_and_empty_fields(tmp_path: Path) -> None:
     docs = [
         {"key": "k1", "id": "a", "title": "", "article": "the of and a", "comment": "I"},
