@@ -358,6 +358,12 @@ def last_values(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, fmt: Any) -> 
     }
 
 
+def distinct_numbers(numbers: np.ndarray) -> np.ndarray:
+    """The distinct values of an array of word numbers, ascending: counted, not sorted (a
+    segment's words are a few hundred thousand at most, its tokens millions)."""
+    return np.flatnonzero(np.bincount(numbers)) if len(numbers) else np.empty(0, np.int64)
+
+
 #: Postings made into Python objects at a time when a text field is encoded (bounds the
 #: memory of a commit: a posting as Python objects is a hundred bytes and more).
 CHUNK_POSTINGS = 200_000
@@ -372,9 +378,7 @@ def encode_text_field(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, words: 
     go before the next."""
     ones = {} if ones is None else ones
     chunk = CHUNK_POSTINGS
-    # The word numbers present, ascending: counted, not sorted (numbers are a few hundred
-    # thousand at most, tokens millions).
-    present = np.flatnonzero(np.bincount(tid)) if len(tid) else np.empty(0, np.int64)
+    present = distinct_numbers(tid)
     keys = [words[i].encode("utf-8") for i in present.tolist()]
     by_bytes = sorted(range(len(keys)), key=keys.__getitem__)
     rank = np.zeros(int(present[-1]) + 1 if len(present) else 0, dtype=np.int64)

@@ -42,6 +42,7 @@ import numpy as np
 
 from briefreader.core import processes
 from briefreader.core.index import fast
+from briefreader.core.index.postenc import distinct_numbers
 from briefreader.core.index.schema import analysed_terms
 from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
@@ -337,9 +338,7 @@ class PairCollector:
                 grown[: len(have)] = have
             have = self._hashes[field] = grown
         known = self._known.setdefault(field, set())
-        # The numbers wanted, each once and ascending: counted, not sorted.
-        seen = np.flatnonzero(np.bincount(wanted)) if len(wanted) else wanted
-        todo = [i for i in seen.tolist() if i not in known]
+        todo = [i for i in distinct_numbers(wanted).tolist() if i not in known]
         if todo:
             prefix = field.encode("utf-8") + b"\x00"
             digest = hashlib.blake2b
