@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from briefreader.core.index.fast import TermPostings
+from briefreader.core.index.positions import position_keys as compact_keys
 
 _EMPTY = np.empty(0, dtype=np.int32)
 
@@ -54,11 +55,14 @@ def position_keys(values: list[bytes]) -> np.ndarray:
     """Every position of a term in each of some documents, as ascending int64 keys
     ``index << 32 | position`` (``index``: the document's place in ``values``).
 
-    A value is Whoosh's Positions encoding: a 4-byte count, then the pickled list of position
-    deltas. Each is unpickled in C; the running sums are one numpy step for all of them.
+    The values are the compact format's (``positions.py``), or, in an index written with
+    Whoosh's own Positions format, a 4-byte count then the pickled list of position deltas:
+    each unpickled in C, the running sums one numpy step for all of them.
     """
     if not values:
         return np.empty(0, np.int64)
+    if not any(v[4:6] == b"\x80\x02" for v in values):
+        return compact_keys(values)
     # One pickle for all of them: each value's list-building opcodes (between its PROTO and
     # STOP) leave one list on the stack, so MARK + all of them + LIST gives a list of lists.
     bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in values]

@@ -30,6 +30,7 @@ from whoosh.system import _INT_SIZE, pack_int, pack_long, pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from briefreader.core import processes
+from briefreader.core.index.positions import CompactPositions, encode_runs
 
 #: A term's postings: document numbers (ascending), weights and values, side by side.
 Postings = tuple[list[int], list[Any], list[bytes]]
@@ -424,9 +425,11 @@ def encode_text_field(tid: np.ndarray, doc: np.ndarray, pos: np.ndarray, words: 
 
 def _values(fmt: Any, ones: dict[int, bytes], freq: np.ndarray, first: np.ndarray,
             pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:  # fmt: skip
-    """Each posting's value: ``Positions.encode`` of its positions (a new bytes object
-    each, as Whoosh encodes each posting anew: pickle writes an object met twice in a
-    block as a reference)."""
+    """Each posting's value: ``fmt.encode`` of its positions (a new bytes object each, as
+    Whoosh encodes each posting anew: pickle writes an object met twice in a block as a
+    reference). The compact format's are made all at once (``positions.encode_runs``)."""
+    if isinstance(fmt, CompactPositions):
+        return encode_runs(pos, starts, ends)
     encode = fmt.encode
     values: list[bytes] = [b""] * len(freq)
     single = freq == 1

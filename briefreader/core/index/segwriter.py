@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import whoosh
 from whoosh import fields as wfields
+from whoosh import formats as wformats
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter
 from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -49,6 +50,7 @@ from whoosh.writing import SegmentWriter
 from briefreader.core import processes
 from briefreader.core.index import postenc, termfile, termtable
 from briefreader.core.index.fast import SegmentTerms
+from briefreader.core.index.positions import CompactPositions
 from briefreader.core.index.postenc import Postings
 from briefreader.core.index.textanalysis import TextAnalysis, TextTokens, simple_index
 
@@ -66,6 +68,9 @@ PICKLE_PROTOCOL = 3
 #: Tokens in a text field from which a forked helper encodes its postings (see
 #: FastSegmentWriter._start_helper): below it the fork costs more than it saves.
 PARALLEL_TOKENS = 400_000
+#: The text formats whose postings are made from the tokens' arrays: Whoosh's own and the
+#: compact one the schema uses (positions.py).
+_POSITIONS = (wformats.Positions, CompactPositions)
 _FIRST = itemgetter(0)
 _THIRD = itemgetter(2)
 _FOURTH = itemgetter(3)
@@ -159,7 +164,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if self.fast:
             seen: dict[int, TextAnalysis | None] = {}
             for name, field in self.schema.items():
-                if type(field) is wfields.TEXT and type(field.format).__name__ == "Positions":
+                if type(field) is wfields.TEXT and type(field.format) in _POSITIONS:
                     ana = field.analyzer
                     if id(ana) not in seen:
                         seen[id(ana)] = TextAnalysis.of_analyzer(ana)
