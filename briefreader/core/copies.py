@@ -16,8 +16,11 @@ spacing away:
   count as copies from :data:`NEAR` on (the same text with a different header, footer or
   boilerplate line).
 
-Articles of fewer than :data:`MIN_SHINGLES` distinct shingles get no fingerprint: two short
-notes (or two texts of one repeated paragraph) alike by chance are not one article. The
+Articles of fewer than :data:`MIN_SHINGLES` distinct shingles are not compared for near
+copies: two short notes (or two texts of one repeated paragraph) alike by chance are not one
+article. A short article of :data:`MIN_EXACT_WORDS` words and more still has its exact key
+(and the signature that key's candidates are checked with): the same short news item sent
+twice is one article. The
 index stores the keys as terms, so the briefs sharing one stand side by side in its term
 files (see ``index.copies``).
 """
@@ -32,9 +35,12 @@ import numpy as np
 
 from briefreader.core.search.words import tokens_ahead
 
-#: Articles of fewer distinct word 4-shingles than this are not fingerprinted: too short, or
-#: a few sentences repeated, which says too little to tell one article from another.
+#: Articles of fewer distinct word 4-shingles than this are not compared for near copies: too
+#: short, or a few sentences repeated, which says too little to tell one article from another.
 MIN_SHINGLES = 40
+#: A shorter article of at least this many words is still matched to its exact copies (a
+#: paragraph, not a greeting or a cover line that many messages share).
+MIN_EXACT_WORDS = 20
 SHINGLE = 4
 SIGNATURE = 32
 BANDS = 8
@@ -51,7 +57,8 @@ _B = _RNG.integers(0, 1 << 63, SIGNATURE, dtype=np.uint64)
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """``keys`` are the terms the index stores (one exact key, one per band);
+    """``keys`` are the terms the index stores (one exact key, one per band; a short
+    article's exact key alone);
     ``signature`` the MinHash values, kept to check a candidate."""
 
     keys: tuple[str, ...]
@@ -110,7 +117,8 @@ def forget() -> None:
 
 
 def fingerprint(article: str) -> Fingerprint | None:
-    """The copy keys and signature of an article (None when it is too short to tell)."""
+    """The copy keys and signature of an article (None when it is too short to tell: under
+    :data:`MIN_EXACT_WORDS` words, or a long text of too few distinct shingles)."""
     if _AHEAD:
         got = _AHEAD.pop(article, _MISSING)
         if got is not _MISSING:
@@ -123,10 +131,12 @@ def take_fingerprint(article: str) -> Fingerprint | None:
     joined = _folded(article).encode("utf-8", "surrogatepass")
     # The words as bytes (a word holds no space), each encoded once with the rest.
     words = joined.split(b" ") if joined else []
-    if len(words) < MIN_SHINGLES + SHINGLE - 1:
+    short = len(words) < MIN_SHINGLES + SHINGLE - 1
+    if short and len(words) < MIN_EXACT_WORDS:
         return None
     exact = zlib.crc32(joined)
     exact2 = zlib.adler32(b" ".join(reversed(words)))
+    exact_key = f"x:{exact:08x}{exact2:08x}"
     # Each word hashed once; a shingle's hash combines its words' (a polynomial in uint64).
     word_hashes = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
@@ -136,7 +146,9 @@ def take_fingerprint(article: str) -> Fingerprint | None:
         combined += word_hashes[offset : offset + n]
     # Enough distinct shingles among the first few is enough (a repeat changes no minimum,
     # so the rest need not be made distinct): sorting every shingle was a quarter of it.
-    if len(set(combined[: 4 * MIN_SHINGLES].tolist())) >= MIN_SHINGLES:
+    if short:
+        hashes = combined  # the exact key alone: its signature checks that key's candidates
+    elif len(set(combined[: 4 * MIN_SHINGLES].tolist())) >= MIN_SHINGLES:
         hashes = combined
     else:
         hashes = np.unique(combined)
@@ -147,11 +159,13 @@ def take_fingerprint(article: str) -> Fingerprint | None:
     values += _B
     values >>= np.uint64(32)
     signature = tuple(values.min(axis=0).tolist())
+    if short:
+        return Fingerprint((exact_key,), signature)
     bands = tuple(
         f"b{band}:{zlib.crc32(repr(signature[band * ROWS : (band + 1) * ROWS]).encode()):08x}"
         for band in range(BANDS)
     )
-    return Fingerprint((f"x:{exact:08x}{exact2:08x}", *bands), signature)
+    return Fingerprint((exact_key, *bands), signature)
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 #: article (copies.py), so that the same article in several places is listed once.
 #: 11: Snowball English stems (core.search.words) instead of Whoosh's Porter stems.
 #: 12: the text fields' positions packed as deltas of one width (positions.py) instead of
-#: Whoosh's pickled lists: a third of the postings' bytes and of the time to write them.
+#: Whoosh's pickled lists, and an exact copy key for short articles (core/copies.py).
 SCHEMA_VERSION = 12
 
 # The ranking and the words are the search's, shared with the team archive: core/search.
