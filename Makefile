@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Our modules' bytecode, as pip writes it for an installed wheel's (an editable install
+	# leaves it to the first run, which never writes it under PYTHONDONTWRITEBYTECODE).
+	$(BIN)/python -m compileall -q briefreader > /dev/null
 	touch $(STAMP)
 
 run: $(STAMP)
