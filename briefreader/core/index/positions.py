@@ -6,8 +6,8 @@ it, about two bytes a position. Here a posting's value is Whoosh's 4-byte count 
 ``decode_frequency`` and ``decode_weight`` read it as before), one byte giving the width of
 the deltas (1, 2 or 4 bytes: the narrowest that holds the posting's largest delta), then the
 deltas, little-endian; the first is the first position itself. Most postings of an article
-are a word met once or a few times, a few hundred words apart: 6 to 9 bytes, where the pickle
-took 10 to 14.
+are a word met once or a few times, a few hundred words apart: 6 to 11 bytes, where the
+pickle took 13 to 20.
 
 A segment's values are made for all its postings at once by numpy (:func:`encode_runs`), and
 a phrase's are read back the same way (:func:`position_keys`); :class:`CompactPositions`
