@@ -266,3 +266,27 @@ def test_an_articles_words_are_its_word_runs_case_folded(text: str) -> None:
     from the index's tokens (dotted acronyms cut at their dots), folded a line at a time."""
     want = [w.casefold() for w in _WORD.findall(text)]
     assert copies.words_of(text) == want
+
+
+def test_of_copies_with_the_same_score_the_first_brief_id_is_shown() -> None:
+    """Which place of a group a search shows does not hang on document numbers (a build by
+    the reading workers numbers the briefs otherwise than one by one process): the higher
+    tier first, then the higher score, then the brief id first in order."""
+    import numpy as np
+
+    from briefreader.core.index.copies import CopyGroups, fold
+
+    # Group 0: b.md (document 3) and a.md (document 7); group 1: c.md (5) and d.md (9).
+    groups = CopyGroups(
+        groups=[("a.md", "b.md"), ("c.md", "d.md")],
+        members=np.array([3, 5, 7, 9]),
+        group_of=np.array([0, 1, 0, 1]),
+        rank_of=np.array([1, 0, 0, 1]),
+    )
+    ids, same = np.array([3, 5, 7, 9]), np.array([2.0, 2.0, 2.0, 2.0])
+    assert fold(groups, [(ids, same)]).tolist() == [3, 9]  # a.md and c.md shown
+    higher = np.array([2.5, 2.0, 2.0, 2.0])  # b.md scores higher: it is shown
+    assert fold(groups, [(ids, higher)]).tolist() == [7, 9]
+    # A first-tier match stands before a better-scored second-tier one.
+    second = (np.array([3, 5, 7]), np.array([2.0, 2.0, 2.0]))
+    assert fold(groups, [(np.array([9]), np.array([1.0])), second]).tolist() == [3, 5]

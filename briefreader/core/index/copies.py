@@ -33,12 +33,15 @@ _PREFIX = np.frombuffer(FIELD.encode() + b"\x00", dtype=np.uint8)
 class CopyGroups:
     """The groups of one searcher: as ids (``groups``, each sorted; ``of`` maps an id to its
     group) and as arrays for a search to fold its matches with (``members``: every grouped
-    document number, ascending; ``group_of``: each member's group number)."""
+    document number, ascending; ``group_of``: each member's group number; ``rank_of``: its
+    brief id's place in its group, which decides between places of equal standing, so that
+    the place shown does not hang on how the index was built)."""
 
     groups: list[tuple[str, ...]] = field(default_factory=list)
     of: dict[str, tuple[str, ...]] = field(default_factory=dict)
     members: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     group_of: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    rank_of: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
 
     def others(self, brief_id: str) -> tuple[str, ...]:
         """The other briefs holding ``brief_id``'s article."""
@@ -132,23 +135,24 @@ def copy_groups(searcher: Any, segments: list[Any]) -> CopyGroups:
     docnum = {i: d for d, i in ids.items()}
     joined = [tuple(g) for g in copies.group(ids.values(), ((ids[a], ids[b]) for a, b in pairs))]
     of = {brief_id: g for g in joined for brief_id in g}
-    numbered = sorted((docnum[b], n) for n, g in enumerate(joined) for b in g)
+    numbered = sorted((docnum[b], n, r) for n, g in enumerate(joined) for r, b in enumerate(g))
     return CopyGroups(
         groups=joined,
         of=of,
-        members=np.array([d for d, _n in numbered], dtype=np.int64),
-        group_of=np.array([n for _d, n in numbered], dtype=np.int64),
+        members=np.array([d for d, _n, _r in numbered], dtype=np.int64),
+        group_of=np.array([n for _d, n, _r in numbered], dtype=np.int64),
+        rank_of=np.array([r for _d, _n, r in numbered], dtype=np.int64),
     )
 
 
 def fold(groups: CopyGroups, tiers: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """Of each group's members among a search's matches, the ones to leave out: all but the
-    best (the first tier before the second, then the higher score, then the lower number).
-    ``tiers``: (ids ascending, scores) of each tier, best tier first. Returns the left-out
-    document numbers, ascending."""
+    best (the first tier before the second, then the higher score, then the brief id first
+    in order). ``tiers``: (ids ascending, scores) of each tier, best tier first. Returns the
+    left-out document numbers, ascending."""
     if not len(groups.members):
         return np.empty(0, np.int64)
-    found_ids, found_groups, found_tiers, found_scores = [], [], [], []
+    found_ids, found_groups, found_tiers, found_scores, found_ranks = [], [], [], [], []
     for rank, (ids, scores) in enumerate(tiers):
         if not len(ids):
             continue
@@ -159,13 +163,17 @@ def fold(groups: CopyGroups, tiers: list[tuple[np.ndarray, np.ndarray]]) -> np.n
             continue
         found_ids.append(ids[at])
         found_groups.append(groups.group_of[pos[at]])
+        found_ranks.append(groups.rank_of[pos[at]])
         found_tiers.append(np.full(int(at.sum()), rank, dtype=np.int64))
         found_scores.append(scores[at])
     if not found_ids:
         return np.empty(0, np.int64)
     ids = np.concatenate(found_ids)
     grp = np.concatenate(found_groups)
-    order = np.lexsort((ids, -np.concatenate(found_scores), np.concatenate(found_tiers), grp))
+    ranks = np.concatenate(found_ranks)
+    order = np.lexsort(
+        (ids, ranks, -np.concatenate(found_scores), np.concatenate(found_tiers), grp)
+    )
     grp_sorted = grp[order]
     first = np.concatenate(([True], grp_sorted[1:] != grp_sorted[:-1]))
     return np.sort(ids[order][~first])
