@@ -155,3 +155,30 @@ def test_forked_readers_keep_what_one_process_keeps(tmp_path: Path) -> None:
     )
     assert not list(folder.glob("*.tmp")) and not list(folder.glob(".candidates*"))
     lib.close()
+
+
+def test_a_word_joined_by_hyphens_counts_by_its_parts(tmp_path: Path) -> None:
+    """ "State-run" opening sentences is no name when "state" and "run" are written in lower
+    case (the index's tokens split it there); a name whose part never is stays one."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = (
+        "State-run television said Asa'ib Ahl al-Haq had left the city.\n\n"
+        "The state budget was cut, and the run on the banks went on. "
+        "Officials in the state said little.\n"
+    )
+    for i in range(1, 4):
+        (corpus / f"{i}.md").write_text(f"Title: Note {i}\nDate: 2019-01-0{i}\n\n{body}", "utf-8")
+    lib = Library([corpus], tmp_path / "data", Glossary.load([]))
+    lib.update()
+    try:
+        found = {c.name: c.briefs for c in lib.local.candidates(min_briefs=3)}
+        assert found.get("Asa'ib Ahl al-Haq") == 3
+        assert "State-run" not in found
+        lower = {"state", "run", "on"}
+        written = candidates_module._written_lower
+        assert written("state-run", lower) and written("state", lower)
+        assert not written("iran-backed", lower) and not written("-", lower)
+        assert written("run’on", lower) and not written("asa'ib", lower)
+    finally:
+        lib.close()

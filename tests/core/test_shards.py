@@ -67,6 +67,16 @@ def test_workers_write_what_one_process_writes(
             prepare_candidates(two.index, two.backend.name_finder(), two.backend.glossary_key())
             == 0
         )
+        # What a worker counted as it wrote (the words written in lower case learnt by its
+        # writer, not read from the texts) is what reading the stored texts back counts.
+        written = {p.name: json.loads(p.read_text("utf-8")) for p in folder.glob("candidates-*")}
+        assert all(count["lower"] for count in written.values())
+        for path in folder.glob("candidates-*"):
+            path.unlink()
+        finder, key = two.backend.name_finder(), two.backend.glossary_key()
+        assert prepare_candidates(two.index, finder, key) == len(written)
+        read = {p.name: json.loads(p.read_text("utf-8")) for p in folder.glob("candidates-*")}
+        assert read == written
         found = {(c.name, c.briefs, c.mentions) for c in two.workbench.candidates(min_briefs=2)}
         assert found == {
             (c.name, c.briefs, c.mentions) for c in one.workbench.candidates(min_briefs=2)

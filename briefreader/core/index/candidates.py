@@ -29,7 +29,7 @@ from briefreader.core.atomic import write_text_atomic
 from briefreader.core.index.snippets import SpanIndex
 from briefreader.core.index.store import BriefIndex
 from briefreader.core.records import Candidate
-from briefreader.core.search.words import STOP_WORDS
+from briefreader.core.search.words import STOP_WORDS, TOKEN, written_in_lower_case
 from briefreader.core.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ _CALENDAR = frozenset(
 )
 #: Words never part of a name at a run's start or end (see _trim).
 _COMMON = STOP_WORDS | JOINERS | _CALENDAR
-#: Stripped from a text's white-space separated tokens to leave its words.
-_PUNCTUATION = "\"'“”‘’()[]{}<>.,;:!?*_#/\\|—–…"
+#: Where the index's tokens split a word that a name's run keeps whole.
+_JOINS = re.compile(r"[-'’]")
 #: Every capital letter Python knows (a word is a name's if it starts with one).
 _UPPER = "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isupper() and c.isalpha())
 _CAP = rf"(?:(?:[A-Z]\.){{2,}}|[{_UPPER}][\w'’-]*\w|[{_UPPER}])"
@@ -134,13 +134,21 @@ class NamePieces:
 
 
 def _lower_words(tokens: set[str]) -> set[str]:
-    """The words written in lower case somewhere, from the texts' distinct tokens."""
-    out: set[str] = set()
-    for token in tokens:
-        word = token.strip(_PUNCTUATION)
-        if word[:1].islower():
-            out.add(word)
-    return out
+    """The words written in lower case somewhere, from the texts' distinct tokens (the
+    index's: :data:`TOKEN`'s, which split words at hyphens and apostrophes)."""
+    return set(filter(written_in_lower_case, tokens))
+
+
+def _written_lower(low: str, lower: set[str]) -> bool:
+    """Whether the lower-cased word ``low`` is written in lower case somewhere: itself, or
+    each of its parts when it is joined by hyphens or apostrophes ("pro-government" by
+    "pro" and "government"; the index's tokens split there)."""
+    if low in lower:
+        return True
+    if "-" not in low and "'" not in low and "’" not in low:
+        return False
+    parts = [p for p in _JOINS.split(low) if p]
+    return bool(parts) and all(p in lower for p in parts)
 
 
 def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> list[str]:
@@ -149,7 +157,7 @@ def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> l
     while i < len(words):
         low = words[i].lower()
         common = low in STOP_WORDS or low in JOINERS or low in _CALENDAR
-        if not (common or (i == 0 and at_sentence_start and low in lower)):
+        if not (common or (i == 0 and at_sentence_start and _written_lower(low, lower))):
             break
         i += 1
     rest = list(words[i:])
@@ -163,7 +171,7 @@ def _trim(words: tuple[str, ...], at_sentence_start: bool, lower: set[str]) -> l
 #: Where the last count is kept, in the index's folder, with what it was counted from.
 CACHE_FILE = "candidates.json"
 #: Bumped whenever the way names are found changes (an older cache is then ignored).
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 #: An example offset not known (its brief was deleted since the segment was read).
 _UNKNOWN = -(2**62)
 
@@ -303,19 +311,28 @@ class RunCounter:
     """One segment's lower-case words and runs by key, gathered a brief at a time (from
     its stored texts after a commit, or as a reading worker writes it: shard.py)."""
 
-    def __init__(self, pieces: NamePieces) -> None:
+    def __init__(
+        self, pieces: NamePieces, lower: Callable[[], set[str] | None] | None = None
+    ) -> None:
+        """``lower``: the words the segment's briefs write in lower case (their titles',
+        articles' and comments' tokens), as their writer learnt them, asked at the count;
+        without it, the texts' tokens are read here."""
         self.pieces = pieces
+        self.lower = lower
         self.tokens: set[str] = set()
         self.runs: dict[tuple[tuple[str, ...], bool], tuple[list[int], int, int]] = {}
 
-    def add(self, doc: int, article: str, comment: str) -> None:
-        """The brief numbered ``doc`` in its segment, by its article and comment."""
+    def add(self, doc: int, article: str, comment: str, title: str = "") -> None:
+        """The brief numbered ``doc`` in its segment, by its article and comment (and its
+        title, whose words written in lower case count too)."""
         pieces, tokens, runs = self.pieces, self.tokens, self.runs
+        if self.lower is None:
+            for text in (title, article, comment):
+                tokens.update(TOKEN.findall(text))
         known = pieces.known  # NamePieces' own memory, asked here first: a call less a run
         for section, text in (("article", article), ("comment", comment)):
             if not text:
                 continue
-            tokens.update(text.split())  # 4x cheaper than a regular expression for words
             for m in _RUN.finditer(text):
                 run = m.group()
                 parts = known(run)
@@ -334,7 +351,7 @@ class RunCounter:
                         found[0].append(doc)
 
     def count(self, complete: bool = True) -> _SegmentCount:
-        lower = _lower_words(self.tokens)
+        lower = _lower_words(self.tokens) if self.lower is None else set(self.lower() or ())
         # A run that is no name even by this segment's own lower-case words is none by the
         # whole index's either (more such words only trim more): most runs, kept no further.
         kept = {k: v for k, v in self.runs.items() if _name_words(k, lower)}
@@ -353,7 +370,10 @@ def _scan(reader: Any, pieces: NamePieces, cancel: Callable[[], bool] | None) ->
         if cancel is not None and i % 256 == 0 and cancel():
             return counter.count(complete=False)
         stored = reader.stored_fields(doc)
-        counter.add(doc, stored.get("article") or "", stored.get("comment") or "")
+        counter.add(
+            doc, stored.get("article") or "", stored.get("comment") or "",
+            stored.get("title") or "",
+        )  # fmt: skip
     return counter.count()
 
 
@@ -484,7 +504,7 @@ def _name_words(key: tuple[tuple[str, ...], bool], lower: set[str]) -> list[str]
     sentence's first, a heading)."""
     words, first = key
     name_words = _trim(words, first, lower)
-    if len(name_words) == 1 and name_words[0].lower() in lower:
+    if len(name_words) == 1 and _written_lower(name_words[0].lower(), lower):
         return []
     return name_words
 

@@ -219,6 +219,15 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         """Tokens of analysed text held for the segment being written (its main memory)."""
         return sum(len(text.tid) for text in self._texts.values())
 
+    def lower_tokens(self) -> set[str] | None:
+        """The tokens of the title, article and comment written in lower case, learnt as
+        their texts were analysed (see ``TextAnalysis.lower_tokens``), or None when a field
+        is not analysed that way (the index's own tokens)."""
+        analyses = [self._analysis.get(name) for name in ("title", "article", "comment")]
+        if not self.fast or any(a is None or not a.shared for a in analyses):
+            return None
+        return set().union(*(a.lower_tokens for a in analyses if a is not None))
+
     def _field(self, name: str) -> _Field:
         got = self._fields.get(name)
         if got is None:

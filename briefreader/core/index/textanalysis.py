@@ -22,7 +22,7 @@ from whoosh.analysis import morph as wmorph
 from whoosh.analysis import tokenizers as wtokenizers
 from whoosh.system import pack_uint
 
-from briefreader.core.search.words import TOKEN
+from briefreader.core.search.words import TOKEN, written_in_lower_case
 from briefreader.core.search.words import tokens as shared_tokens
 
 _STOP = ()  # a stopped or too-short token in the token cache (falsy, and not a miss)
@@ -60,6 +60,10 @@ class TextAnalysis:
         #: The lower-cased words (the spelling list's), numbered the same way.
         self.word_numbers: dict[str, int] = {}
         self.words_by_number: list[str] = []
+        #: The tokens met that are written in lower case, all of each (stop words and short
+        #: ones too): a candidate name's test of a capitalised word (core/index/candidates.py),
+        #: learnt here with the tokens rather than read again from the texts.
+        self.lower_tokens: set[str] = set()
 
     @classmethod
     def of_analyzer(cls, ana: Any) -> TextAnalysis | None:
@@ -90,6 +94,8 @@ class TextAnalysis:
     def _learn_one(self, token: str) -> tuple[str, str, int, int] | tuple[()]:
         """A token's entry in the cache, made (see ``cache``)."""
         word = token.lower()
+        if written_in_lower_case(token):
+            self.lower_tokens.add(token)
         if len(word) < self.minsize or (self.maxsize is not None and len(word) > self.maxsize):
             return _STOP
         if word in self.stops:

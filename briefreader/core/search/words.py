@@ -41,6 +41,12 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
+def written_in_lower_case(token: str) -> bool:
+    """Whether a token is a word written in lower case, all of it ("rebels", not "iPhone" or
+    "2024"): what tells a capitalised word from a name (core/index/candidates.py)."""
+    return token[:1].islower() and token == token.lower()
+
+
 #: Function words dropped at index and query time: long questions ("what is known about
 #: ...") are otherwise ranked by their commonest words. Whoosh's own list is a subset.
 STOP_WORDS = frozenset(
