@@ -4,6 +4,7 @@ a field of any other shape."""
 
 from __future__ import annotations
 
+import array
 import random
 from typing import Any
 
@@ -95,3 +96,27 @@ def test_a_full_token_cache_is_emptied_without_losing_a_texts_words(
             assert tight.stems[number] == index_word
             assert tight.words_by_number[word_number] == word
     assert len(tight.cache) < len(roomy.cache)  # it was emptied along the way
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 70_000), st.integers(1, 40)), max_size=12)
+)
+def test_token_runs_give_each_tokens_document_and_position(
+    runs: list[tuple[int, int, int]],
+) -> None:
+    """A text's tokens are kept as a run (document, first position, count): the arrays made
+    of the runs at the commit are those a token at a time would have been."""
+    analysis = TextAnalysis.of_analyzer(analyzer())
+    assert analysis is not None
+    tokens = textanalysis.TextTokens(analysis)
+    want: list[tuple[int, int, int]] = []
+    doc = 0
+    for step, first, count in runs:
+        doc += step
+        numbers = array.array("i", random.sample(range(1000), count))
+        tokens.add(doc, first, numbers)
+        want.extend((n, doc, first + i) for i, n in enumerate(numbers))
+    tid, docs, pos = tokens.arrays()
+    assert {a.dtype.name for a in (tid, docs, pos)} == {"int32"}
+    assert list(zip(tid.tolist(), docs.tolist(), pos.tolist(), strict=True)) == want

@@ -454,9 +454,9 @@ class TextJob:
     words, its format, its documents' lengths, how to encode, whether the term file wants
     it, and the key prefix of its terms."""
 
-    tid: array.array[int]
-    doc: array.array[int]
-    pos: array.array[int]
+    tid: np.ndarray
+    doc: np.ndarray
+    pos: np.ndarray
     words: list[str]
     fmt: Any
     lengths: dict[int, int]
@@ -467,9 +467,9 @@ class TextJob:
 def encode_text(job: TextJob) -> EncodedField:
     """The field's encoded postings (:func:`encode_text_field`)."""
     return encode_text_field(
-        np.frombuffer(job.tid, dtype=np.int32),
-        np.frombuffer(job.doc, dtype=np.int32),
-        np.frombuffer(job.pos, dtype=np.int32),
+        job.tid,
+        job.doc,
+        job.pos,
         job.words,
         job.fmt,
         job.lengths,

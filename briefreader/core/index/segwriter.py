@@ -363,9 +363,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             if ones is None:
                 ones = self._encode_one[name] = {}
             terms, self._last_values[name] = postenc.text_postings(
-                np.frombuffer(text.tid, dtype=np.int32),
-                np.frombuffer(text.doc, dtype=np.int32),
-                np.frombuffer(text.pos, dtype=np.int32),
+                *text.arrays(),
                 text.analysis.stems,
                 self.schema[name].format,
                 ones,
@@ -444,7 +442,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if len(text.tid) < PARALLEL_TOKENS:
             return None
         job = postenc.TextJob(
-            text.tid, text.doc, text.pos, text.analysis.stems, self.schema[name].format,
+            *text.arrays(), text.analysis.stems, self.schema[name].format,
             self._quantised_lengths(name), self._encoding(name), name in self._term_fields(),
         )  # fmt: skip
         try:
@@ -527,18 +525,11 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             # Whoosh's spelling postings carry each document's last value of the helper's
             # field: found here from the same tokens, so that they need not wait for it.
             job = helper.job
-            self._last_values[helper.name] = postenc.last_values(
-                np.frombuffer(job.tid, dtype=np.int32),
-                np.frombuffer(job.doc, dtype=np.int32),
-                np.frombuffer(job.pos, dtype=np.int32),
-                job.fmt,
-            )
+            self._last_values[helper.name] = postenc.last_values(job.tid, job.doc, job.pos, job.fmt)
         for name, text in self._texts.items():
             if not len(text.tid):
                 continue
-            tid = np.frombuffer(text.tid, dtype=np.int32)
-            doc = np.frombuffer(text.doc, dtype=np.int32)
-            pos = np.frombuffer(text.pos, dtype=np.int32)
+            tid, doc, pos = text.arrays()
             fmt = self.schema[name].format
             if name in self._spell_base.values():
                 self._last_values[name] = postenc.last_values(tid, doc, pos, fmt)

@@ -33,7 +33,7 @@ from briefreader.core.index.schema import to_whoosh
 from briefreader.core.index.segwriter import FastSegmentWriter
 from briefreader.core.records import IndexDoc
 
-#: Tokens of text a worker's segment holds in memory at most (12 bytes each, plus the
+#: Tokens of text a worker's segment holds in memory at most (4 bytes each, 12 and the
 #: postings made of them at its close) before it is closed and another begun: a bulk batch
 #: of 25,000 briefs gives each of two workers about 7.5 million.
 ROLL_TOKENS = 10_000_000
