@@ -27,9 +27,23 @@ HEAD = _INT_SIZE + 1
 _DTYPES: dict[int, np.dtype[Any]] = {1: np.dtype("<u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
 
 
+def widths(largest: np.ndarray) -> np.ndarray:
+    """The narrowest width (bytes) that holds each of ``largest``."""
+    return np.where(largest < 0x100, 1, np.where(largest < 0x10000, 2, 4))
+
+
 def width_of(largest: int) -> int:
     """The narrowest width (bytes) that holds ``largest``."""
-    return 1 if largest < 0x100 else 2 if largest < 0x10000 else 4
+    return int(widths(np.asarray(largest)))
+
+
+def _spread(freq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Postings of ``freq`` positions each, laid end to end: each posting's first token,
+    each token's posting, and each token's place in its posting."""
+    first = np.cumsum(freq) - freq
+    owner = np.repeat(np.arange(len(freq), dtype=np.int64), freq)
+    within = np.arange(int(freq.sum()), dtype=np.int64) - first[owner]
+    return first, owner, within
 
 
 class CompactPositions(formats.Positions):
@@ -52,22 +66,17 @@ class CompactPositions(formats.Positions):
 def encode_runs(pos: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[bytes]:
     """:meth:`CompactPositions.encode` of each posting's positions ``pos[starts[i]:ends[i]]``
     (ascending in each, none empty), all at once."""
-    n = len(starts)
-    if not n:
+    if not len(starts):
         return []
     starts = np.asarray(starts, dtype=np.int64)
     freq = np.asarray(ends, dtype=np.int64) - starts
-    total = int(freq.sum())
-    first = np.cumsum(freq) - freq  # each posting's first token among all of them
-    owner = np.repeat(np.arange(n, dtype=np.int64), freq)
-    within = np.arange(total, dtype=np.int64) - first[owner]
+    first, owner, within = _spread(freq)
     p = np.asarray(pos, dtype=np.int64)[starts[owner] + within]
-    deltas = np.empty(total, dtype=np.int64)
+    deltas = np.empty(len(p), dtype=np.int64)
     deltas[0] = p[0]
     deltas[1:] = p[1:] - p[:-1]
     deltas[first] = p[first]  # each posting's first delta is its first position
-    largest = np.maximum.reduceat(deltas, first)
-    width = np.where(largest < 0x100, 1, np.where(largest < 0x10000, 2, 4))
+    width = widths(np.maximum.reduceat(deltas, first))
     size = HEAD + freq * width
     at = np.cumsum(size) - size
     buf = np.zeros(int(size.sum()), dtype=np.uint8)
@@ -96,13 +105,10 @@ def position_keys(values: list[bytes]) -> np.ndarray:
     if not np.isin(width, (1, 2, 4)).all():
         raise ValueError("not a compact positions value")
     freq = (lengths - HEAD) // width
-    total = int(freq.sum())
-    first = np.cumsum(freq) - freq
-    owner = np.repeat(np.arange(len(values), dtype=np.int64), freq)
-    within = np.arange(total, dtype=np.int64) - first[owner]
+    first, owner, within = _spread(freq)
     token_width = width[owner]
     place = at[owner] + HEAD + within * token_width
-    deltas = np.zeros(total, dtype=np.int64)
+    deltas = np.zeros(len(owner), dtype=np.int64)
     for k in range(4):
         wide = np.flatnonzero(token_width > k)
         deltas[wide] |= buf[place[wide] + k].astype(np.int64) << (8 * k)
