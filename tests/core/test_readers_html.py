@@ -429,3 +429,37 @@ def test_the_whole_text_of_a_page_keeps_each_block_once() -> None:
         "two more",
         "Badr\t22 seats",
     ]
+
+
+def _nested_page(depth: int) -> bytes:
+    return (
+        "<html><head><title>Deep</title></head><body>"
+        "<p>Opening paragraph of the article, as every browser shows it to its reader.</p>"
+        + "<div>" * depth
+        + "<p>The paragraph deep inside, which a browser shows as well.</p>"
+        + "</div>" * depth
+        + "<p>Closing paragraph after the nesting.</p><p>Comment: the analyst's words.</p>"
+        "</body></html>"
+    ).encode()
+
+
+def test_a_page_nested_past_the_parsers_usual_depth_is_read_whole(tmp_path: Path) -> None:
+    """Past 256 nested elements libxml2 drops the rest of a page without an error: the page
+    is read again past that limit and all of its text is kept, with a note."""
+    path = tmp_path / "deep.html"
+    path.write_bytes(_nested_page(300))
+    read = read_file(path, file_id="deep.html")
+    (brief,) = read.briefs
+    assert "The paragraph deep inside" in brief.article
+    assert "Closing paragraph after the nesting." in brief.article
+    assert brief.comment.strip() == "the analyst's words."
+    assert any("nest very deep" in w for w in read.warnings), read.warnings
+    shallow = webpage.extract_html(_nested_page(200), path)
+    assert "Closing paragraph" in shallow.text and not shallow.warnings
+
+
+def test_a_page_nested_deeper_than_can_be_read_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "deeper.html"
+    path.write_bytes(_nested_page(5_000))
+    with pytest.raises(BriefError, match="nest over 2,048 deep"):
+        read_file(path, file_id="deeper.html")

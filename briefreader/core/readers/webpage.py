@@ -136,14 +136,20 @@ def extract_html(data: bytes, path: Path) -> Extracted:
     if len(data) > MAX_BYTES:
         raise BriefError(path, too_large("web page", len(data), MAX_BYTES))
     text, _encoding, notes = _decode_html(data, path)
-    try:
-        tree = lxml.html.document_fromstring(text.encode("utf-8"), parser=_parser())
-    except (etree.ParserError, ValueError) as exc:
-        raise BriefError(path, f"damaged web page ({exc})") from None
+    tree, deep = _parse(text, path)
     meta = _metadata(tree)
     blocks = sum(1 for _ in tree.iter(*_BLOCK_TAGS))
     elements = sum(1 for _ in tree.iter())
-    if blocks > MAX_MAIN_TEXT_BLOCKS or elements > MAX_MAIN_TEXT_ELEMENTS:
+    if deep:
+        # The main-text extractor parses the page again within the usual limits, and would
+        # lose what lies past them: the whole text instead.
+        body = _plain_text(tree)
+        if body.strip():
+            notes.append(
+                "a page whose elements nest very deep: all of its text was kept, "
+                "its main text was not picked out"
+            )
+    elif blocks > MAX_MAIN_TEXT_BLOCKS or elements > MAX_MAIN_TEXT_ELEMENTS:
         body = _plain_text(tree)
         if body.strip():
             notes.append(
@@ -170,11 +176,33 @@ def extract_html(data: bytes, path: Path) -> Extracted:
     )
 
 
-def _parser() -> lxml.html.HTMLParser:
+def _parser(huge: bool = False) -> lxml.html.HTMLParser:
     # no_network is lxml's default; said here so no one turns it off by accident.
     return lxml.html.HTMLParser(
-        encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True
-    )
+        encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+        huge_tree=huge,
+    )  # fmt: skip
+
+
+def _parse(text: str, path: Path) -> tuple[lxml.html.HtmlElement, bool]:
+    """The page's tree, and whether it is read past libxml2's usual limits.
+
+    Past 256 nested elements libxml2 stops reading and drops the rest of the page without an
+    error (a browser shows all of it): such a page is read again with its "huge" option,
+    which reads 2,048 levels deep; deeper than that, it is reported, never cut short."""
+    data = text.encode("utf-8")
+    for huge in (False, True):
+        parser = _parser(huge)
+        try:
+            tree = lxml.html.document_fromstring(data, parser=parser)
+        except (etree.ParserError, ValueError) as exc:
+            raise BriefError(path, f"damaged web page ({exc})") from None
+        if not any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log):
+            return tree, huge
+    raise BriefError(
+        path, "a web page whose elements nest over 2,048 deep: not read (a browser may show "
+        "more of it than can be read)",
+    )  # fmt: skip
 
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
