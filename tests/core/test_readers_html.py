@@ -453,7 +453,7 @@ def test_a_page_nested_past_the_parsers_usual_depth_is_read_whole(tmp_path: Path
     assert "The paragraph deep inside" in brief.article
     assert "Closing paragraph after the nesting." in brief.article
     assert brief.comment.strip() == "the analyst's words."
-    assert any("nest very deep" in w for w in read.warnings), read.warnings
+    assert any("nested very deep" in w for w in read.warnings), read.warnings
     shallow = webpage.extract_html(_nested_page(200), path)
     assert "Closing paragraph" in shallow.text and not shallow.warnings
 
@@ -463,3 +463,16 @@ def test_a_page_nested_deeper_than_can_be_read_is_reported(tmp_path: Path) -> No
     path.write_bytes(_nested_page(5_000))
     with pytest.raises(BriefError, match="nest over 2,048 deep"):
         read_file(path, file_id="deeper.html")
+
+
+def test_a_page_of_megabytes_of_text_in_one_piece_is_read_whole(tmp_path: Path) -> None:
+    """Past 10 MB in one text node libxml2 drops the whole page: it is read again."""
+    log = "".join(f"entry {n}: the convoy passed the checkpoint\n" for n in range(300_000))
+    path = tmp_path / "log.html"
+    path.write_text(f"<html><body><pre>{log}</pre><p>Comment: read it all.</p></body></html>")
+    assert path.stat().st_size > 10 << 20
+    read = read_file(path, file_id="log.html")
+    (brief,) = read.briefs
+    assert "entry 0: the convoy" in brief.article and "entry 299999: the convoy" in brief.article
+    assert brief.comment.strip() == "read it all."
+    assert any("usual limits" in w for w in read.warnings), read.warnings

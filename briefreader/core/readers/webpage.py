@@ -146,8 +146,9 @@ def extract_html(data: bytes, path: Path) -> Extracted:
         body = _plain_text(tree)
         if body.strip():
             notes.append(
-                "a page whose elements nest very deep: all of its text was kept, "
-                "its main text was not picked out"
+                "a page past the HTML parser's usual limits (elements nested very deep, or "
+                "megabytes of text in one piece): all of its text was kept, its main text "
+                "was not picked out"
             )
     elif blocks > MAX_MAIN_TEXT_BLOCKS or elements > MAX_MAIN_TEXT_ELEMENTS:
         body = _plain_text(tree)
@@ -187,9 +188,10 @@ def _parser(huge: bool = False) -> lxml.html.HTMLParser:
 def _parse(text: str, path: Path) -> tuple[lxml.html.HtmlElement, bool]:
     """The page's tree, and whether it is read past libxml2's usual limits.
 
-    Past 256 nested elements libxml2 stops reading and drops the rest of the page without an
-    error (a browser shows all of it): such a page is read again with its "huge" option,
-    which reads 2,048 levels deep; deeper than that, it is reported, never cut short."""
+    Past 256 nested elements, or 10 MB of text in one piece, libxml2 stops reading and drops
+    the rest of the page without an error (a browser shows all of it): such a page is read
+    again with its "huge" option, which reads 2,048 levels deep and a gigabyte of text;
+    deeper than that, it is reported, never cut short."""
     data = text.encode("utf-8")
     for huge in (False, True):
         parser = _parser(huge)
