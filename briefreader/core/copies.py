@@ -154,11 +154,7 @@ def take_fingerprint(article: str) -> Fingerprint | None:
         hashes = np.unique(combined)
         if len(hashes) < MIN_SHINGLES:
             return None
-    # Every function over every shingle at once; uint64 arithmetic wraps (mod 2**64).
-    values = np.multiply(hashes[:, None], _A[None, :])
-    values += _B
-    values >>= np.uint64(32)
-    signature = tuple(values.min(axis=0).tolist())
+    signature = _minhash(hashes)
     if short:
         return Fingerprint((exact_key,), signature)
     bands = tuple(
@@ -166,6 +162,25 @@ def take_fingerprint(article: str) -> Fingerprint | None:
         for band in range(BANDS)
     )
     return Fingerprint((exact_key, *bands), signature)
+
+
+#: Shingles hashed by every function at once: a block of them is 2 MB of uint64s, so that a
+#: long article's signature takes no more memory than a short one's (a 20 MB article's took
+#: 770 MB at once).
+_BLOCK = 8192
+
+
+def _minhash(hashes: np.ndarray) -> tuple[int, ...]:
+    """Each function's least value over the shingles ``hashes`` (its top 32 bits): every
+    function over a block of shingles at once, uint64 arithmetic wrapping (mod 2**64). The
+    top bits are taken of the least value, which is the least of the top bits."""
+    least = np.full(SIGNATURE, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), _BLOCK):
+        values = np.multiply(hashes[start : start + _BLOCK, None], _A[None, :])
+        values += _B
+        np.minimum(least, values.min(axis=0), out=least)
+    least >>= np.uint64(32)
+    return tuple(least.tolist())
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:

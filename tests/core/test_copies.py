@@ -5,6 +5,7 @@ boilerplate), and never two different articles that merely share words."""
 from __future__ import annotations
 
 import random
+import tracemalloc
 from pathlib import Path
 
 import formats_kit as kit
@@ -221,6 +222,7 @@ def _reference_signature(article: str) -> tuple[int, ...] | None:
         "the same short note again. " * 200,  # a few sentences repeated: too little
         " ".join(f"w{i}" for i in range(30)) * 20 + " tail words " * 40,  # repeats first
         "Iran’s P.M.F. café " + " ".join(f"Ünïcode{i}" for i in range(400)),
+        " ".join(f"v{i % 4999} y{i % 7}" for i in range(20_000)),  # several blocks of shingles
     ],
 )
 def test_the_signature_is_the_minimum_over_the_distinct_shingles(article: str) -> None:
@@ -229,6 +231,21 @@ def test_the_signature_is_the_minimum_over_the_distinct_shingles(article: str) -
     got = copies.fingerprint(article)
     want = _reference_signature(article)
     assert (got.signature if got is not None else None) == want
+
+
+def test_a_long_articles_signature_takes_less_memory_than_its_shingles_by_its_functions() -> None:
+    """The functions hash a block of shingles at a time: a 1,000,000-word article's signature
+    never holds every shingle by every function (256 MB) at once."""
+    rng = random.Random(5)
+    article = " ".join(f"w{rng.randrange(5000)}" for _ in range(1_000_000))
+    tracemalloc.start()
+    try:
+        got = copies.take_fingerprint(article)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert got is not None and len(got.signature) == copies.SIGNATURE
+    assert peak < 1_000_000 * copies.SIGNATURE * 8, peak
 
 
 def test_more_like_this_lists_another_article_once(tmp_path: Path) -> None:
