@@ -145,7 +145,7 @@ def _written_lower(low: str, lower: set[str]) -> bool:
     "pro" and "government"; the index's tokens split there)."""
     if low in lower:
         return True
-    if "-" not in low and "'" not in low and "’" not in low:
+    if _JOINS.search(low) is None:
         return False
     parts = [p for p in _JOINS.split(low) if p]
     return bool(parts) and all(p in lower for p in parts)
@@ -351,7 +351,7 @@ class RunCounter:
                         found[0].append(doc)
 
     def count(self, complete: bool = True) -> _SegmentCount:
-        lower = _lower_words(self.tokens) if self.lower is None else set(self.lower() or ())
+        lower = _lower_words(self.tokens) if self.lower is None else (self.lower() or set())
         # A run that is no name even by this segment's own lower-case words is none by the
         # whole index's either (more such words only trim more): most runs, kept no further.
         kept = {k: v for k, v in self.runs.items() if _name_words(k, lower)}

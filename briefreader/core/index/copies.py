@@ -171,9 +171,8 @@ def fold(groups: CopyGroups, tiers: list[tuple[np.ndarray, np.ndarray]]) -> np.n
     ids = np.concatenate(found_ids)
     grp = np.concatenate(found_groups)
     ranks = np.concatenate(found_ranks)
-    order = np.lexsort(
-        (ids, ranks, -np.concatenate(found_scores), np.concatenate(found_tiers), grp)
-    )
+    # A member's rank is its own within its group: nothing is left to tie after it.
+    order = np.lexsort((ranks, -np.concatenate(found_scores), np.concatenate(found_tiers), grp))
     grp_sorted = grp[order]
     first = np.concatenate(([True], grp_sorted[1:] != grp_sorted[:-1]))
     return np.sort(ids[order][~first])

@@ -143,20 +143,18 @@ def extract_html(data: bytes, path: Path) -> Extracted:
     if deep:
         # The main-text extractor parses the page again within the usual limits, and would
         # lose what lies past them: the whole text instead.
-        body = _plain_text(tree)
-        if body.strip():
-            notes.append(
-                "a page past the HTML parser's usual limits (elements nested very deep, or "
-                "megabytes of text in one piece): all of its text was kept, its main text "
-                "was not picked out"
-            )
+        whole = (
+            "a page past the HTML parser's usual limits (elements nested very deep, or "
+            "megabytes of text in one piece)"
+        )
     elif blocks > MAX_MAIN_TEXT_BLOCKS or elements > MAX_MAIN_TEXT_ELEMENTS:
+        whole = f"a very long page ({elements:,} elements)"
+    else:
+        whole = ""
+    if whole:
         body = _plain_text(tree)
         if body.strip():
-            notes.append(
-                f"a very long page ({elements:,} elements): all of its text was kept, "
-                "its main text was not picked out"
-            )
+            notes.append(f"{whole}: all of its text was kept, its main text was not picked out")
     else:
         body = _main_text(as_blocks(text, tree))
         if body.strip():
