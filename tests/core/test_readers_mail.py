@@ -18,7 +18,13 @@ from hypothesis import strategies as st
 
 from briefreader.core.brief import BriefError
 from briefreader.core.readers import read_file
-from briefreader.core.readers.mail import MAX_MESSAGE, POLICY, safe_name, split_mbox
+from briefreader.core.readers.mail import (
+    MAX_FORWARDED_DEPTH,
+    MAX_MESSAGE,
+    POLICY,
+    safe_name,
+    split_mbox,
+)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -332,3 +338,129 @@ def test_a_shared_header_is_the_one_the_default_policy_makes(name: str, value: s
     expected = _header(email.policy.default, name, value)
     assert _header(POLICY, name, value) == expected
     assert _header(POLICY, name, value) == expected
+
+
+def _forwarding(inner: email.message.EmailMessage, **kwargs: object) -> email.message.EmailMessage:
+    """``inner`` forwarded as an attachment (message/rfc822), as mail programs do."""
+    outer = kit.message(
+        subject="Fwd: " + str(inner["Subject"]), text="See the message below.\n", **kwargs
+    )  # type: ignore[arg-type]
+    outer.add_attachment(inner)
+    return outer
+
+
+def test_a_message_forwarded_as_an_attachment_is_a_brief_of_its_own(tmp_path: Path) -> None:
+    """The forwarded message is read as a message: its Subject, Date, sender, text and
+    comment, a child of the message it came in; its own attachments are its children."""
+    inner = kit.message(
+        subject="Kataib Hezbollah statement on Al-Asad",
+        sender="Desk <desk@example.org>",
+        date="Mon, 02 Mar 2020 08:00:00 +0000",
+        attachments=[("notes.txt", b"Short note on Sadr.\n\nComment: none.", "text/plain")],
+    )
+    path = tmp_path / "fwd.eml"
+    path.write_bytes(_forwarding(inner, sender="Analyst <me@example.org>").as_bytes())
+    result = read_file(path, file_id="fwd.eml")
+    outer, forwarded, note = result.briefs
+    assert outer.id == "fwd.eml" and outer.article.startswith("See the message below")
+    assert forwarded.id == "fwd.eml#Kataib Hezbollah statement on Al-Asad.eml"
+    assert forwarded.parent == "fwd.eml" and forwarded.file_id == "fwd.eml"
+    assert forwarded.title == "Kataib Hezbollah statement on Al-Asad"
+    assert forwarded.date == dt.date(2020, 3, 2)
+    assert forwarded.source == "Desk"
+    assert forwarded.article == kit.ARTICLE
+    assert forwarded.comment == kit.COMMENT
+    # The forwarded message's attachment is its own, not the forwarding message's.
+    assert note.id == forwarded.id + "/notes.txt"
+    assert note.parent == forwarded.id
+    assert result.warnings == []
+
+
+def test_a_forwarded_message_alone_in_an_empty_message(tmp_path: Path) -> None:
+    """A message whose only content is the forwarded one (Outlook's "forward as
+    attachment"): the message lists it, and the forwarded one holds the text; in a mailbox
+    too, and two forwarded messages with one subject keep apart."""
+    inner = kit.message(subject="Same subject")
+    outer = kit.message(subject="Two items", text=None)
+    outer.add_attachment(inner)
+    outer.add_attachment(kit.message(subject="Same subject", text="Other text on Basra.\n"))
+    box = kit.make_mbox(tmp_path, [outer])
+    briefs = read_file(box, file_id="b.mbox").briefs
+    assert [b.id for b in briefs] == [
+        "b.mbox#1",
+        "b.mbox#1/Same subject.eml",
+        "b.mbox#1/Same subject~2.eml",
+    ]
+    assert "Same subject.eml" in briefs[0].article
+    assert briefs[1].comment == kit.COMMENT
+    assert briefs[2].article == "Other text on Basra."
+
+
+def _forwarded_chain(depth: int) -> bytes:
+    """A message forwarded within forwarded messages ``depth`` times."""
+    msg = kit.message(subject="Innermost")
+    for level in range(depth):
+        msg = _forwarding(msg, date=f"Tue, 12 Mar 2019 {level % 24:02d}:00:00 +0000")
+        msg.replace_header("Subject", f"Level {level}")
+    return msg.as_bytes()
+
+
+def test_forwarded_messages_nested_deep_are_read_to_a_bound(tmp_path: Path) -> None:
+    """Forwarded messages inside forwarded messages: read a few levels deep, then a
+    warning; each message's own parts are read once, however deep (no level reads the
+    levels below it again)."""
+    path = tmp_path / "chain.eml"
+    path.write_bytes(_forwarded_chain(3))
+    briefs = read_file(path, file_id="c.eml").briefs
+    assert [b.title for b in briefs] == ["Level 2", "Level 1", "Level 0", "Innermost"]
+    assert [b.parent for b in briefs[1:]] == [b.id for b in briefs[:-1]]
+    assert briefs[-1].comment == kit.COMMENT
+
+    path.write_bytes(_forwarded_chain(MAX_FORWARDED_DEPTH + 5))
+    result = read_file(path, file_id="c.eml")
+    assert len(result.briefs) == MAX_FORWARDED_DEPTH + 1
+    assert "Innermost" not in [b.title for b in result.briefs]
+    [said] = result.warnings
+    assert f"nested over {MAX_FORWARDED_DEPTH} deep" in said
+
+
+@pytest.mark.parametrize(
+    ("content_type", "params", "said"),
+    [
+        ("application/pkcs7-mime", {"smime-type": "enveloped-data"}, "encrypted message (S/MIME)"),
+        ("application/x-pkcs7-mime", {}, "encrypted message (S/MIME)"),
+        ("application/pkcs7-mime", {"smime-type": "signed-data"}, "signed message wrapped whole"),
+        ("application/ms-tnef", {}, "winmail.dat"),
+    ],
+)
+def test_a_message_whose_text_is_wrapped_says_why(
+    tmp_path: Path, content_type: str, params: dict[str, str], said: str
+) -> None:
+    """Encrypted mail, S/MIME's opaque signature and Outlook's winmail.dat hold the text in a
+    form not read: the message is still listed, and a warning says why its text is not
+    there."""
+    msg = kit.message(subject="Wrapped", text=None)
+    maintype, subtype = content_type.split("/")
+    msg.set_content(b"\x30\x82\x01\x00" * 50, maintype=maintype, subtype=subtype,
+                    filename="smime.p7m", params=params)  # fmt: skip
+    path = tmp_path / "wrapped.eml"
+    path.write_bytes(msg.as_bytes())
+    result = read_file(path, file_id="w.eml")
+    [brief] = result.briefs
+    assert brief.title == "Wrapped" and "smime.p7m" in brief.article
+    assert len([w for w in result.warnings if said in w]) == 1
+
+
+def test_a_signed_message_is_read_without_a_warning(tmp_path: Path) -> None:
+    """multipart/signed keeps the text readable beside its signature: no warning."""
+    msg = kit.message(subject="Signed")
+    msg.make_mixed()
+    msg.set_type("multipart/signed")
+    msg.set_param("protocol", "application/pkcs7-signature")
+    msg.add_attachment(b"\x30\x82sig", maintype="application", subtype="pkcs7-signature",
+                       filename="smime.p7s")  # fmt: skip
+    path = tmp_path / "signed.eml"
+    path.write_bytes(msg.as_bytes())
+    result = read_file(path, file_id="s.eml")
+    assert result.briefs[0].comment == kit.COMMENT
+    assert result.warnings == []

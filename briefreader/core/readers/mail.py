@@ -10,7 +10,11 @@ Ids (``file`` is the file's id): an .eml's message is ``file``, its items ``file
 an mbox's k-th message (1-based, in file order, so appending keeps earlier ids) is ``file#k``,
 its items ``file#k/1``...; an attachment is ``file#k/name.pdf`` (``file#name.pdf`` in an
 .eml), ``name`` made safe and numbered ``name~2.pdf`` if two share it, its items
-``file#k/name.pdf/1``...
+``file#k/name.pdf/1``... A message forwarded as an attachment (a ``message/rfc822`` part) is
+read as a message of its own, named by its file name or else its Subject (``file#Subject.eml``),
+its own attachments its children; forwarded messages within it are read up to
+:data:`MAX_FORWARDED_DEPTH` levels deep. A message whose text is encrypted, or wrapped in
+Outlook's winmail.dat, gives a warning saying so.
 
 A mailbox is read as a stream, one message at a time: a From_ line after a blank line (or at the
 start) begins a message. Malformed MIME never stops the reading: the email package's defects
@@ -240,11 +244,17 @@ def _message_briefs(
     warnings: list[str],
     where: str,
     parent: str | None = None,
+    *,
+    msg: email.message.Message | None = None,
+    depth: int = 0,
 ) -> list[Brief]:
+    """The briefs of one message (``data``, or ``msg`` already parsed: a message forwarded
+    as an attachment, ``depth`` levels inside the one in the file)."""
     try:
-        msg = email.message_from_bytes(data, policy=POLICY)
+        if msg is None:
+            msg = email.message_from_bytes(data, policy=POLICY)
         assert isinstance(msg, email.message.EmailMessage)
-        defects = {type(d).__name__ for part in msg.walk() for d in part.defects}
+        defects = {type(d).__name__ for part in _parts(msg, containers=True) for d in part.defects}
     except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
         warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
@@ -254,6 +264,7 @@ def _message_briefs(
         )
     try:
         extracted, files, plain = _content(msg, path, where, warnings)
+        forwarded = [part for part in _parts(msg) if part.get_content_type() in _FORWARDED]
     except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
         warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
@@ -262,7 +273,7 @@ def _message_briefs(
     extracted.date = _date(_header(msg, "Date"))
     extracted.source = _source(msg)
     take_forwarded(extracted, plain)
-    names = [name for name, _data in files]
+    names = [name for name, _data in files] + [_forwarded_name(part) for part in forwarded]
     if not extracted.text.strip():
         if not files and not subject:
             warnings.append(f"{where}no text; not read")
@@ -284,18 +295,94 @@ def _message_briefs(
         return []
     first = briefs[0].id
     used: dict[str, int] = {}
-    for filename, payload in files:
+
+    def unique(filename: str) -> str:
         name = safe_name(filename)
         count = used[name.casefold()] = used.get(name.casefold(), 0) + 1
         if count > 1:
             stem, dot, suffix = name.rpartition(".")
             name = f"{stem}~{count}.{suffix}" if dot else f"{name}~{count}"
+        return name
+
+    for filename, payload in files:
+        name = unique(filename)
         try:
             suffix = Path(filename).suffix.lower()
             briefs += attachments(payload, suffix, child_id(base, name), file_id, path, first)
         except BriefError as exc:
             warnings.append(f"{where}attachment {filename!r}: {exc.reason}")
+    for part in forwarded:
+        filename = _forwarded_name(part)
+        inner = part.get_payload(0) if part.is_multipart() else None
+        if not isinstance(inner, email.message.EmailMessage):
+            warnings.append(f"{where}forwarded message {filename!r}: empty or damaged, not read")
+            continue
+        if depth >= MAX_FORWARDED_DEPTH:
+            warnings.append(
+                f"{where}forwarded message {filename!r}: forwarded messages nested over "
+                f"{MAX_FORWARDED_DEPTH} deep, not read"
+            )
+            continue
+        inner_id = child_id(base, unique(filename))
+        briefs += _message_briefs(
+            b"", inner_id, file_id, path, attachments, warnings, f"{inner_id}: ", first,
+            msg=inner, depth=depth + 1,
+        )  # fmt: skip
     return briefs
+
+
+#: Content types of a message forwarded as an attachment (read as a message of its own).
+_FORWARDED = frozenset({"message/rfc822"})
+#: Messages forwarded inside forwarded messages are read this many levels deep.
+MAX_FORWARDED_DEPTH = 8
+#: Parts that hold a message's text in a form not read, and why (an email's warning).
+_UNREADABLE = {
+    "application/ms-tnef": "Outlook's rich-text wrapper (winmail.dat), not read: ask for the "
+    "message as HTML or plain text",
+    "application/vnd.ms-tnef": "Outlook's rich-text wrapper (winmail.dat), not read: ask for "
+    "the message as HTML or plain text",
+    "multipart/encrypted": "an encrypted message (PGP/MIME): its text cannot be read",
+    "application/pgp-encrypted": "an encrypted message (PGP/MIME): its text cannot be read",
+}
+_SMIME = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
+
+
+def _smime_why(smime_type: str) -> str:
+    if smime_type.strip().lower() == "signed-data":
+        return "a signed message wrapped whole in its S/MIME signature: its text is not read"
+    return "an encrypted message (S/MIME): its text cannot be read"
+
+
+def _parts(
+    msg: email.message.Message, *, containers: bool = False
+) -> Iterator[email.message.Message]:
+    """The parts of ``msg`` in order, not looking into a message forwarded as an attachment
+    (that part itself is given): its parts are its own. ``containers``: multipart parts too
+    (``msg`` first). No recursion, so no nesting is too deep to walk."""
+    stack = [msg]
+    while stack:
+        part = stack.pop()
+        if part is not msg and part.get_content_type() in _FORWARDED:
+            yield part
+            continue
+        if part.is_multipart():
+            if containers:
+                yield part
+            inner = part.get_payload()
+            if isinstance(inner, list):
+                stack.extend(x for x in reversed(inner) if isinstance(x, email.message.Message))
+            continue
+        yield part
+
+
+def _forwarded_name(part: email.message.Message) -> str:
+    """A forwarded message's name: its file name, else its Subject, as an .eml file."""
+    name = part.get_filename() or ""
+    if not name:
+        inner = part.get_payload(0) if part.is_multipart() else None
+        subject = _header(inner, "Subject") if isinstance(inner, email.message.EmailMessage) else ""
+        name = " ".join(subject.split())[:60] or "forwarded message"
+    return name if name.lower().endswith(".eml") else f"{name}.eml"
 
 
 def _content(
@@ -306,8 +393,16 @@ def _content(
     from briefreader.core.readers.webpage import extract_html
 
     files: list[tuple[str, bytes]] = []
-    for part in msg.walk():
-        if part.is_multipart():
+    unreadable: set[str] = set()
+    for part in _parts(msg, containers=True):
+        kind = part.get_content_type()
+        why = _UNREADABLE.get(kind)
+        if why is None and kind in _SMIME:
+            why = _smime_why(str(part.get_param("smime-type", "")))
+        if why is not None and why not in unreadable:
+            unreadable.add(why)
+            warnings.append(f"{where}{why}")
+        if part.is_multipart() or kind in _FORWARDED:
             continue
         filename = part.get_filename()
         if not filename:
