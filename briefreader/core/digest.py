@@ -155,7 +155,11 @@ def _candidate(text: str, blocks: list[_Block], index: int) -> _Candidate | None
     if heading is not None:
         if _is_comment(first):
             return None
-        kind, level, title = "heading", len(heading.group(1)), clean_title(heading.group(2))
+        # A numbered heading's number is no part of its title ("## 2. Sudani meets
+        # Barzani"), as a numbered line's is not: a Word or HTML round-up reads as its PDF.
+        numbered = _NUMBERED.fullmatch(heading.group(2))
+        words = numbered.group(2) if numbered is not None else heading.group(2)
+        kind, level, title = "heading", len(heading.group(1)), clean_title(words)
         if not title:
             return None
     else:

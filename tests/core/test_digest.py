@@ -68,6 +68,20 @@ def test_numbered_headlines_make_items() -> None:
     assert all(b.comment is None for b in items)
 
 
+def test_a_numbered_headings_number_is_no_part_of_its_title() -> None:
+    """A round-up saved from Word or a web page ("## 1. Headline") gives the titles its PDF
+    (a numbered line, "1. Headline") gives; a heading that only opens on a figure keeps it."""
+    text = kit.ROUNDUP_HEADED.replace("## Iran and the PMF", "## 1. Iran and the PMF")
+    text = text.replace("## Kurdish oil exports", "## 2) Kurdish oil exports")
+    items = split_digest(parse(text))
+    assert [b.title for b in items] == ["Iran and the PMF", "Kurdish oil exports"]
+    assert items[0].text.startswith("## 1. Iran and the PMF")  # the text stays as written
+    for brief in items:
+        assert_exact(brief)
+    kept = kit.ROUNDUP_HEADED.replace("## Iran and the PMF", "## 1.5 million flee Mosul")
+    assert split_digest(parse(kept))[0].title == "1.5 million flee Mosul"
+
+
 def test_a_comment_closing_each_item_makes_items() -> None:
     items = split_digest(parse(kit.ROUNDUP_COMMENTED))
     assert [b.title for b in items] == ["Iran warns Iraq over US troops", "Turkey strikes PKK"]
