@@ -335,9 +335,10 @@ COMMENT_MARKER = re.compile(
     # the blanks before the line's end, 45 s for a heading followed by 200 spaces and a word.)
     rf"\#{{1,6}}[ \t]++{_EMPH}?{_COMMENT_NAME}"
     rf"[ \t]*+:?[ \t]*+{_EMPH}?[ \t]*+:?[ \t]*+\#*[ \t]*+(?=\n|$)"
-    # Emphasised: "**Comment:**", "**Comment**:", "__Comment:__", "*Comment*" alone on a line
+    # Emphasised: "**Comment:**", "**Comment**:", "**Comment** \u2013", "__Comment:__",
+    # "*Comment*" alone on a line
     rf"|(?P<d>\*\*|__|\*|_)[ \t]*{_COMMENT_NAME}[ \t]*"
-    r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
+    r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))|(?P=d)[ \t]*(?=\n|$))"
     # Plain: "Comment:", "Analyst comment:", "COMMENT - ", or "Comment" alone on its line
     # (as a bold or heading "Comment" reaches us from a PDF; not "Comments", which heads a
     # web page's readers' comments)

@@ -476,3 +476,72 @@ def test_a_page_of_megabytes_of_text_in_one_piece_is_read_whole(tmp_path: Path) 
     assert "entry 0: the convoy" in brief.article and "entry 299999: the convoy" in brief.article
     assert brief.comment.strip() == "read it all."
     assert any("usual limits" in w for w in read.warnings), read.warnings
+
+
+def _newsletter_page(comment_style: str = "<i>Comment: {}</i>") -> str:
+    """An HTML newsletter as mail programs lay it out: one column of table cells, each item
+    a bold headline, a source line and its text in one cell."""
+    items = [
+        ("Kataib Hezbollah threatens US forces in Syria", "Reuters, 12 March 2024",
+         kit.ARTICLE, kit.COMMENT),
+        ("Sudani meets Barzani in Erbil over the budget", "Kurdistan 24, 11 March 2024",
+         "Prime Minister Mohammed Shia al-Sudani met KDP leader Masoud Barzani in Erbil on "
+         "Monday to discuss salaries and oil exports through Turkey, officials said.",
+         "Barzani sees him as a partner."),
+    ]  # fmt: skip
+    cells = "".join(
+        f'<tr><td style="padding:10px"><b>{title}</b><br><span>{line}</span><br><br>{text}'
+        f"<br><br>{comment_style.format(comment)}</td></tr>"
+        for title, line, text, comment in items
+    )
+    return f"""<html><head><title>Gulf Monitor Daily</title></head><body>
+    <table width="600" align="center"><tr><td><a href="https://x.example/view">View this
+    email in your browser</a></td></tr>{cells}<tr><td>You are receiving this email because you
+    subscribed. <a href="u">Unsubscribe</a></td></tr></table></body></html>"""
+
+
+def test_a_newsletter_laid_out_in_one_column_of_cells_becomes_items(tmp_path: Path) -> None:
+    """A table whose rows hold one cell each is layout: each cell's headline, source line,
+    text and comment read as the paragraphs they show as, not as one table row."""
+    path = tmp_path / "letter.html"
+    path.write_text(_newsletter_page(), encoding="utf-8")
+    briefs = read_file(path, file_id="letter.html").briefs
+    assert [b.title for b in briefs] == [
+        "Kataib Hezbollah threatens US forces in Syria",
+        "Sudani meets Barzani in Erbil over the budget",
+    ]
+    assert [b.source for b in briefs] == ["Reuters", "Kurdistan 24"]
+    assert [b.date for b in briefs] == [dt.date(2024, 3, 12), dt.date(2024, 3, 11)]
+    assert briefs[0].article == kit.ARTICLE
+    for brief in briefs:
+        exact(brief)
+        assert "|" not in brief.text
+    # The comment was set in italics whole: its marker is read, its look kept.
+    assert briefs[0].comment == f"*{kit.COMMENT}*"
+
+
+@pytest.mark.parametrize(
+    "style",
+    ["<i>Comment \u2013 {}</i>", "<b>Analyst comment: {}</b>", "<em>COMMENT - {}</em>",
+     "<b>Comment</b> \u2013 {}"],
+)  # fmt: skip
+def test_a_comment_set_in_emphasis_whole_is_found(tmp_path: Path, style: str) -> None:
+    path = tmp_path / "letter.html"
+    path.write_text(_newsletter_page(style), encoding="utf-8")
+    briefs = read_file(path, file_id="letter.html").briefs
+    assert len(briefs) == 2
+    assert briefs[0].comment is not None
+    assert briefs[0].comment.strip("*_") == kit.COMMENT
+    assert "omment" not in briefs[0].article
+
+
+def test_a_one_column_list_is_read_and_a_grid_stays_a_table(tmp_path: Path) -> None:
+    html = f"""<html><head><title>Seats - Election brief</title></head><body><div>
+    <p>{kit.ARTICLE}</p><table><tr><td>Sairoon</td></tr><tr><td>Fatah</td></tr></table>
+    <table border="1"><tr><td>List</td><td>Seats</td></tr><tr><td>Nasr</td><td>42</td></tr>
+    </table></div></body></html>"""
+    path = tmp_path / "seats.html"
+    path.write_text(html, encoding="utf-8")
+    [brief] = read_file(path, file_id="seats.html").briefs
+    assert "| Nasr | 42 |" in brief.text
+    assert "Sairoon" in brief.text and "| Sairoon |" not in brief.text

@@ -464,3 +464,32 @@ def test_a_signed_message_is_read_without_a_warning(tmp_path: Path) -> None:
     result = read_file(path, file_id="s.eml")
     assert result.briefs[0].comment == kit.COMMENT
     assert result.warnings == []
+
+
+def test_a_newsletters_footer_does_not_end_the_last_comment(tmp_path: Path) -> None:
+    """How to unsubscribe, why the mail came and the sender's copyright end many
+    newsletters, in the HTML part and the plain one: they are no part of the last item."""
+    footer = (
+        "You are receiving this email because you subscribed at gulf.example.\n\n"
+        "Unsubscribe | Update your preferences\n\n"
+        "\u00a9 2024 Gulf Monitor. All rights reserved."
+    )
+    text = f"{kit.ARTICLE}\n\nComment: {kit.COMMENT}\n\n{footer}\n"
+    html = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+    for kwargs in ({"text": text}, {"text": "See the HTML part.", "html": html}):
+        path = kit.make_eml(tmp_path, **kwargs)  # type: ignore[arg-type]
+        [brief] = read_file(path, file_id="m.eml").briefs
+        assert brief.comment == kit.COMMENT
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "The court ruled on the copyright claims of the station's reporters on Monday.",
+        "Readers who unsubscribe " + "from the service lose its archive. " * 20,
+    ],
+)
+def test_a_last_paragraph_that_only_mentions_such_words_is_kept(tmp_path: Path, last: str) -> None:
+    text = f"{kit.ARTICLE}\n\nComment: {kit.COMMENT}\n\n{last.strip()}\n"
+    [brief] = read_file(kit.make_eml(tmp_path, text=text), file_id="m.eml").briefs
+    assert brief.comment is not None and brief.comment.endswith(last.strip())

@@ -424,9 +424,10 @@ def _content(
                 # A newsletter's main text can lose items the extractor took for boilerplate:
                 # the plain part wins when it holds clearly more.
                 if len(extracted.text) * 2 >= len(plain_text.strip()):
-                    text = without_sign_off(extracted.text)
+                    text = without_sign_off(without_footer(extracted.text))
                     return Extracted(text=text, warnings=extracted.warnings), files, plain_text
-    text = without_sign_off(clean_text(plain_text).strip()) + "\n" if plain_text.strip() else ""
+    plain_body = without_footer(clean_text(plain_text).strip()).rstrip()
+    text = without_sign_off(plain_body) + "\n" if plain_body else ""
     return Extracted(text=text), files, plain_text
 
 
@@ -439,6 +440,37 @@ _VALEDICTION = re.compile(
 )
 #: Lines a sign-off (the closing line, a name, a title, a phone number) has at most.
 SIGN_OFF_LINES = 8
+
+
+#: A newsletter's footer paragraph: how to unsubscribe, why it came, the sender's copyright.
+_FOOTER = re.compile(
+    r"unsubscribe|(?:update|manage)\s+(?:your\s+)?(?:e-?mail\s+)?(?:preferences|subscription)"
+    r"|you\s+(?:are\s+)?receiv(?:ing|ed)\s+this\s+(?:e-?mail|message|newsletter|because)"
+    r"|(?:this|the)\s+(?:e-?mail|newsletter|message)\s+was\s+sent\s+to"
+    r"|view\s+(?:this\s+)?(?:e-?mail\s+|newsletter\s+)?in\s+(?:your\s+)?browser"
+    r"|(?:copyright\s*(?:\u00a9|\(c\))?|\u00a9|\(c\))\s*\d{4}|all\s+rights\s+reserved",
+    re.IGNORECASE,
+)
+#: Characters a footer paragraph has at most (a longer one is some item's text).
+FOOTER_PARAGRAPH_MAX = 400
+#: Paragraphs at a message's end looked at for a footer.
+FOOTER_PARAGRAPHS = 6
+
+
+def without_footer(text: str) -> str:
+    """A newsletter's text without its footer: the last few short paragraphs, while each
+    says how to unsubscribe, why the mail came or whose copyright it is (they would
+    otherwise end the last item's comment)."""
+    paragraphs = text.rstrip().split("\n\n")
+    keep = len(paragraphs)
+    while keep > 1 and len(paragraphs) - keep < FOOTER_PARAGRAPHS:
+        last = paragraphs[keep - 1].strip()
+        if last and (len(last) > FOOTER_PARAGRAPH_MAX or not _FOOTER.search(last)):
+            break
+        keep -= 1
+    if keep == len(paragraphs):
+        return text
+    return "\n\n".join(paragraphs[:keep]).rstrip() + "\n"
 
 
 def without_sign_off(text: str) -> str:

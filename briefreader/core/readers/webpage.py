@@ -266,9 +266,22 @@ def _trafilatura_config() -> configparser.ConfigParser:
 
 
 def _tidy_markdown(text: str) -> str:
-    """Paragraphs apart by one blank line, no trailing spaces."""
+    """Paragraphs apart by one blank line, no trailing spaces; a comment paragraph set in
+    italics or bold whole opens on its marker (see :data:`_EMPHASISED_COMMENT`)."""
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    tidy = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _EMPHASISED_COMMENT.sub(r"\g<marker> \g<mark>", tidy)
+
+
+#: A paragraph in italics or bold from its comment marker on ("*Comment – The move...*",
+#: as pages set an analyst's comment): the marker is taken out of the emphasis ("Comment –
+#: *The move...*"), so that it is read as the marker it is and the comment keeps its look.
+_EMPHASISED_COMMENT = re.compile(
+    r"^(?P<mark>\*\*|__|\*|_)[ \t]*"
+    r"(?P<marker>(?:analyst(?:'s|\u2019s)?[ \t]+)?comments?[ \t]*(?::|[\u2013\u2014]|-(?=[ \t])))"
+    r"[ \t]*(?=\S)(?!(?P=mark))",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _plain_text(tree: lxml.html.HtmlElement) -> str:

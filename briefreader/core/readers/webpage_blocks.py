@@ -31,8 +31,9 @@ def as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
     Older sites and HTML newsletters lay the whole page out in tables; trafilatura reads a
     table's cells as table cells, so an article inside one loses its headings and paragraph
     breaks (all of it one line) and the data tables nested in it are dropped. A table is
-    layout, not data, when it says so (``role="presentation"``) or when it holds a heading or
-    another table: then its rows and cells become ``div``s and what they hold stays as it was.
+    layout, not data, when it says so (``role="presentation"``), when it holds a heading or
+    another table, or when its rows hold one cell each: then its rows and cells become
+    ``div``s and what they hold stays as it was.
     A data table, even one with paragraphs in its cells (as word processors write them), is
     left alone.
 
@@ -70,7 +71,10 @@ def as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
         for row in table.xpath("./tr | ./div/tr"):
             row.tag = "div"
         for cell in table.xpath("./div/td | ./div/th | ./div/div/td | ./div/div/th"):
-            cell.tag = "div"
+            # A cell of text alone ("<b>Headline</b><br>Reuters, 12 March") is a paragraph:
+            # trafilatura passes over a short div of bare text.
+            blocks = any(_is_block(child) for child in cell)
+            cell.tag = "div" if blocks or not (cell.text_content() or "").strip() else "p"
         table.tag = "div"
         table.attrib.pop("role", None)
     for box in list(page.iter(*_CONTAINERS)):
@@ -208,9 +212,9 @@ def _layout_tables(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     layout: dict[lxml.html.HtmlElement, None] = {}
     seen: set[lxml.html.HtmlElement] = set()
     for element in tree.iter("table", "h1", "h2", "h3", "h4", "h5", "h6"):
-        if element.tag == "table" and (element.get("role") or "").strip().lower() in (
-            "presentation",
-            "none",
+        if element.tag == "table" and (
+            (element.get("role") or "").strip().lower() in ("presentation", "none")
+            or _one_column(element)
         ):
             layout[element] = None
         # Every table above a heading or a table is layout; a stretch walked once is not
@@ -222,6 +226,14 @@ def _layout_tables(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
                 layout[parent] = None
             parent = parent.getparent()
     return list(layout)
+
+
+def _one_column(table: lxml.html.HtmlElement) -> bool:
+    """Whether every row of ``table`` holds one cell at most: a box to lay a page out (a
+    newsletter's items each in a bordered cell, a headline over its text), never a grid of
+    data. Its own rows only are looked at, so every row of a page is looked at once."""
+    rows = table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
+    return bool(rows) and all(len(row.xpath("./td | ./th")) <= 1 for row in rows)
 
 
 _HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
