@@ -534,3 +534,28 @@ def test_footnotes_and_endnotes_follow_the_paragraph_that_cites_them(tmp_path: P
     # An endnote is numbered in the same run; a reference to no note (id 9) reads as nothing.
     assert brief.comment == "His warning matters[2] before the vote.\n\n[2] Our brief of 3 March."
     assert "separator" not in brief.text
+
+
+def test_a_round_up_laid_out_in_a_one_column_table_becomes_items(tmp_path: Path) -> None:
+    """Each item in a cell of a one-column table (a bold headline, its source line, its text
+    and comment, as paragraphs of the cell), written by python-docx: one brief an item."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Weekly media digest")
+    grid = document.add_table(rows=0, cols=1)
+    stories = [("Amiri warns against disarming the Hashd", "Rudaw, 12 March 2019"),
+               ("Sadr calls for a technocrat government", "Al-Monitor, 11 March 2019")]  # fmt: skip
+    for headline, line in stories:
+        box = grid.add_row().cells[0]
+        box.paragraphs[0].add_run(headline).bold = True
+        box.add_paragraph(line)
+        box.add_paragraph(kit.ARTICLE)
+        box.add_paragraph(f"Comment: {kit.COMMENT}")
+    path = tmp_path / "digest.docx"
+    document.save(str(path))
+    briefs = read_file(path, file_id="d.docx").briefs
+    assert [b.title for b in briefs] == [headline for headline, _ in stories]
+    assert [b.source for b in briefs] == ["Rudaw", "Al-Monitor"]
+    assert [b.date for b in briefs] == [dt.date(2019, 3, 12), dt.date(2019, 3, 11)]
+    assert all(b.article == kit.ARTICLE and b.comment == kit.COMMENT for b in briefs)

@@ -323,6 +323,28 @@ def test_a_table_nested_in_a_cell_gives_its_rows_after_the_row() -> None:
     )
 
 
+def test_a_one_column_table_is_a_box_of_paragraphs() -> None:
+    """A round-up laid out in a table of one column (each item in a cell) reads as its
+    paragraphs do, in order, a table nested among them as its rows; a grid of two columns
+    stays one line a row, and so does a one-column table inside a cell."""
+    bold = "<w:b/>"
+    item = cell(
+        para(run("Kataib Hezbollah threatens US forces", bold)),
+        para(run("Reuters, 12 March 2024")),
+        table(row(text_cell("Inner"), text_cell("grid"))),
+        para(run("Comment: A shift.")),
+    )
+    body = table(row(item), row(text_cell("Second item.")))
+    assert text_of(body) == (
+        "**Kataib Hezbollah threatens US forces**\n\nReuters, 12 March 2024\n\n"
+        "Inner | grid\n\nComment: A shift.\n\nSecond item.\n"
+    )
+    grid = table(row(text_cell("Actor"), text_cell("Role")), row(text_cell("Amiri")))
+    assert text_of(grid) == "Actor | Role\nAmiri\n"
+    boxed = table(row(text_cell("Outer"), cell(table(row(text_cell("a")), row(text_cell("b"))))))
+    assert text_of(boxed) == "Outer | \na\nb\n"
+
+
 def test_a_layout_table_holding_only_a_table() -> None:
     body = para(run("Before.")) + table(row(cell(table(row(text_cell("A"), text_cell("B"))))))
     assert text_of(body) == "Before.\n\nA | B\n"
@@ -449,7 +471,9 @@ def test_tables_1000_deep_are_read() -> None:
         p = etree.SubElement(cell_element, w("p"))
         etree.SubElement(etree.SubElement(p, w("r")), w("t")).text = f"level {level}"
         parent = cell_element
-    assert body_blocks(body) == ["\n".join(f"level {level}" for level in range(1000))]
+    # The outermost table has one column, a box: its paragraph is a paragraph; the tables
+    # nested in it are lines, one a row.
+    assert body_blocks(body) == ["level 0", "\n".join(f"level {level}" for level in range(1, 1000))]
 
 
 @pytest.mark.parametrize(("depth", "read"), [(120, True), (5000, False)])

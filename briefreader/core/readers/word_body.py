@@ -5,7 +5,8 @@ Headings (the "Heading 1".."Heading 6" and "Title" styles) become ``#`` lines an
 paragraph its own block, so the digest splitter sees a news-archive export's headlines and the
 comment rule its "Comment:" paragraphs; a paragraph set wholly in bold stays bold (``**...**``),
 as Word users mark a "Comment" that way. A table becomes one line per row, its cells apart by
-" | ".
+" | "; but a table of one column (no row holding two cells: a box a round-up's items are laid
+out in) gives its cells' paragraphs as paragraphs, as they show.
 
 A paragraph's text is its runs', wherever they sit in it: in hyperlinks, content controls,
 tracked insertions and moves, fields' results (a simple field's runs; a complex field's runs
@@ -25,7 +26,8 @@ a content control's placeholder text is read,
 as Word shows it, and so is text formatted hidden, as python-docx read it. A file python-docx
 could write gives the text python-docx gave this reader before, so that an index's briefs stay
 the same, python-docx's rules included: the bold rule looks at a paragraph's runs but not its
-hyperlinks', and a vertically merged cell's text is repeated on every row it spans.
+hyperlinks', and a vertically merged cell's text is repeated on every row it spans. The one
+change on purpose: a table of one column gives paragraphs, where it gave one line a cell.
 
 The body is read in one walk without recursion, so nesting as deep as the XML parser takes
 (libxml2 refuses more than 256 levels, as it did under python-docx) costs no stack, and in time
@@ -160,12 +162,14 @@ class _Cell:
     """A table cell being read: its paragraphs' text (one line, in the row's line) and the
     lines of the tables nested in it (after the row's line)."""
 
-    __slots__ = ("element", "nested", "span", "text", "texts")
+    __slots__ = ("element", "items", "nested", "span", "text", "texts")
 
     def __init__(self, element: Any, span: int) -> None:
         self.element = element
         self.span = span
         self.texts: list[str] = []
+        #: Its paragraphs and nested tables' lines in order (a one-column table's cell).
+        self.items: list[_Paragraph | list[str]] = []
         self.nested: list[str] = []
         self.text = ""
 
@@ -174,6 +178,7 @@ class _Cell:
         return self
 
     def add(self, item: _Paragraph | list[str]) -> None:
+        self.items.append(item)
         if isinstance(item, list):
             self.nested.extend(item)
         else:
@@ -183,13 +188,15 @@ class _Cell:
 class _Table:
     """A table being read: its lines so far, and its last row (for merges)."""
 
-    __slots__ = ("above", "element", "lines", "sink")
+    __slots__ = ("above", "cells", "element", "lines", "sink")
 
     def __init__(self, element: Any, sink: _Sink) -> None:
         self.element = element
         self.sink = sink  # where paragraphs misplaced in the table go, and its lines
         self.lines: list[str] = []
         self.above: _Row | None = None  # the row read last
+        #: Each row's one cell while no row has more (a layout box), else None.
+        self.cells: list[_Cell] | None = []
 
 
 class _Row:
@@ -358,12 +365,26 @@ class _Walk:
                 sink.add(item)
         elif code == _TABLE:
             frames.pop()
-            if frame.lines:
-                frames[-1].sink.add(frame.lines)
+            sink = frames[-1].sink
+            if frame.cells and type(sink) is not _Cell:
+                # A table of one column is a box the page is laid out in (a round-up's items
+                # each in a cell), not a grid: its cells' paragraphs are paragraphs.
+                for cell in frame.cells:
+                    for item in cell.items:
+                        sink.add(item)
+            elif frame.lines:
+                sink.add(frame.lines)
         elif code == _ROW:
             frames.pop()
-            frame.table.lines.extend(self._row_lines(frame))
-            frame.table.above = frame
+            table = frame.table
+            table.lines.extend(self._row_lines(frame))
+            table.above = frame
+            if table.cells is not None:
+                own = [c for c, o in zip(frame.cells, frame.own, strict=True) if o and c.span > 0]
+                if len(own) > 1 or not all(frame.own):
+                    table.cells = None
+                else:
+                    table.cells.extend(own)
         elif code == _CELL:
             frames.pop()
             frame.text = " ".join(clean_text("\n".join(frame.texts)).split())
