@@ -493,3 +493,27 @@ def test_a_last_paragraph_that_only_mentions_such_words_is_kept(tmp_path: Path, 
     text = f"{kit.ARTICLE}\n\nComment: {kit.COMMENT}\n\n{last.strip()}\n"
     [brief] = read_file(kit.make_eml(tmp_path, text=text), file_id="m.eml").briefs
     assert brief.comment is not None and brief.comment.endswith(last.strip())
+
+
+def test_an_apple_mail_message_is_read(tmp_path: Path) -> None:
+    """Apple Mail keeps each message as .emlx: its length in bytes on the first line, the
+    message, then Mail's own properties, which are no part of it."""
+    message = kit.message(subject="Emlx brief").as_bytes()
+    plist = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>flags</key>'
+        b"<integer>8590195713</integer></dict></plist>\n"
+    )
+    path = tmp_path / "12345.emlx"
+    path.write_bytes(b"%d\n" % len(message) + message + plist)
+    result = read_file(path, file_id="12345.emlx")
+    [brief] = result.briefs
+    assert brief.title == "Emlx brief" and brief.format == "email"
+    assert brief.comment == kit.COMMENT and "plist" not in brief.text
+    assert result.warnings == []
+
+
+def test_a_message_opening_on_a_number_is_not_taken_for_apple_mails(tmp_path: Path) -> None:
+    path = tmp_path / "bare.eml"
+    path.write_bytes(b"2024\nwas a hard year for Basra, officials said on Sunday.\n")
+    [brief] = read_file(path, file_id="bare.eml").briefs
+    assert "was a hard year for Basra" in brief.text

@@ -67,6 +67,7 @@ SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
 
 NOT_READ: dict[str, str] = {
     ".msg": "Outlook message, not read: save it as .eml from Outlook",
+    ".emlxpart": "an attachment Apple Mail keeps beside its message (.emlx): not read alone",
     ".doc": "old Word format, not read: save it as .docx",
     ".docm": "Word file with macros, not read: save it as .docx",
     ".dot": "Word template, not read: save it as .docx",

@@ -1,4 +1,4 @@
-"""Emails (.eml) and mailboxes (.mbox): each message a source of briefs, attachments too.
+"""Emails (.eml, .emlx) and mailboxes (.mbox): each message a source of briefs, attachments too.
 
 A message's brief: the Subject as title, the Date header's day as date, the List-Id's name (a
 newsletter) or else the sender's name as source, and as text the HTML part's main text (the web
@@ -10,11 +10,11 @@ Ids (``file`` is the file's id): an .eml's message is ``file``, its items ``file
 an mbox's k-th message (1-based, in file order, so appending keeps earlier ids) is ``file#k``,
 its items ``file#k/1``...; an attachment is ``file#k/name.pdf`` (``file#name.pdf`` in an
 .eml), ``name`` made safe and numbered ``name~2.pdf`` if two share it, its items
-``file#k/name.pdf/1``... A message forwarded as an attachment (a ``message/rfc822`` part) is
-read as a message of its own, named by its file name or else its Subject (``file#Subject.eml``),
-its own attachments its children; forwarded messages within it are read up to
-:data:`MAX_FORWARDED_DEPTH` levels deep. A message whose text is encrypted, or wrapped in
-Outlook's winmail.dat, gives a warning saying so.
+``file#k/name.pdf/1``... An Apple Mail message (.emlx) is read as an .eml. A message
+forwarded as an attachment (a ``message/rfc822`` part) is read as a message of its own, named
+by its file name or else its Subject (``file#Subject.eml``), its own attachments its children;
+forwarded messages within it are read up to :data:`MAX_FORWARDED_DEPTH` levels deep. A
+message whose text is encrypted, or wrapped in Outlook's winmail.dat, gives a warning saying so.
 
 A mailbox is read as a stream, one message at a time: a From_ line after a blank line (or at the
 start) begins a message. Malformed MIME never stops the reading: the email package's defects
@@ -45,7 +45,7 @@ from briefreader.core.readers.forwarded import take_forwarded, without_prefix
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".eml", ".mbox")
+SUFFIXES = (".eml", ".emlx", ".mbox")
 FORMAT = "email"
 MAX_MESSAGE = 50 << 20  # bytes of one message, attachments included
 _HEADER_ERRORS = (ValueError, IndexError, AttributeError, TypeError, LookupError, UnicodeError)
@@ -127,6 +127,7 @@ def read_eml(
         data = source
     if len(data) > MAX_MESSAGE:
         raise BriefError(path, f"email too large (over {MAX_MESSAGE >> 20} MB)")
+    data = _unframed(data)
     where = f"{base}: " if base else ""
     base = base or file_id
     before = len(warnings)
@@ -135,6 +136,20 @@ def read_eml(
         said = [w for w in warnings[before:] if "malformed email, not read" in w]
         raise BriefError(path, said[-1] if said else "an email with no text")
     return briefs
+
+
+#: Apple Mail's .emlx: the message's length in bytes on a line of its own, the message, then
+#: Mail's own properties (an XML property list).
+_EMLX_LENGTH = re.compile(rb"[ \t]*(\d{1,12})[ \t]*\r?\n(?=[!-9;-~]+:)")
+
+
+def _unframed(data: bytes) -> bytes:
+    """The message inside Apple Mail's .emlx framing (a line of digits alone, then a header
+    line: no message opens so), else ``data`` as it is."""
+    m = _EMLX_LENGTH.match(data)
+    if m is None:
+        return data
+    return data[m.end() : m.end() + int(m.group(1))]
 
 
 def read_mbox(
