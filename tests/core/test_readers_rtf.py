@@ -6,10 +6,10 @@ tables, \\info, \\uN with fallback characters, code-page bytes, fields, pictures
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
+from workcount import cpu_growth  # same folder: pytest puts it on the path
 
 from briefreader.core.brief import BriefError
 from briefreader.core.readers import NOT_READ, SUFFIXES, format_of, read_file
@@ -148,17 +148,16 @@ def test_hostile_nesting_and_size_stay_linear(tmp_path: Path) -> None:
     extracted = extract_rtf(deep.encode(), tmp_path / "deep.rtf")
     assert extracted.text == "deep words\n"
 
-    def cpu(paragraphs: int) -> float:
-        body = r"\pard\plain\f0\fs24 Words of a paragraph, \u8217? and \'e9.\par" * paragraphs
-        data = (r"{\rtf1\ansi " + body + "}").encode()
-        started = time.process_time()
-        extract_rtf(data, tmp_path / "x.rtf")
-        return time.process_time() - started
-
-    cpu(5_000)  # warm
-    small = min(cpu(10_000) for _ in range(2))
-    large = min(cpu(40_000) for _ in range(2))
-    assert large / small < 4 * 1.8, (small, large)
+    files = {
+        n: (
+            r"{\rtf1\ansi "
+            + r"\pard\plain\f0\fs24 Words of a paragraph, \u8217? and \'e9.\par" * n
+            + "}"
+        ).encode()
+        for n in (10_000, 40_000)
+    }
+    growth = cpu_growth(lambda n: extract_rtf(files[n], tmp_path / "x.rtf"), 10_000, 40_000)
+    assert growth < 4 * 1.8, growth
 
 
 @pytest.mark.parametrize(

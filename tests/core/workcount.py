@@ -84,3 +84,25 @@ def cpu_ratio(work: Callable[[str], object], hostile: str, plain: str, batch: in
         if was_on:
             gc.enable()
     return min(times[0]) / max(min(times[1]), 1e-6)
+
+
+def cpu_growth(work: Callable[[int], object], small: int, large: int, rounds: int = 3) -> float:
+    """CPU time of ``work(large)`` over that of ``work(small)``: ``large / small`` when the
+    work grows with its input, its square when quadratic. Best of ``rounds`` each, the two
+    taken in turn, with the collector off while they run (see :func:`cpu_ratio`); ``work``
+    makes its input outside the time it measures, or inside it for both sizes alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    work(small)  # warm
+    gc.collect()
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            for n, taken in zip((large, small), times, strict=True):
+                t = time.process_time()
+                work(n)
+                taken.append(time.process_time() - t)
+    finally:
+        if was_on:
+            gc.enable()
+    return min(times[0]) / max(min(times[1]), 1e-6)
