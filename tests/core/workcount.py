@@ -69,21 +69,12 @@ def cpu_ratio(work: Callable[[str], object], hostile: str, plain: str, batch: in
     earlier tests left, and one full collection landing in one side's runs moved the ratio
     from 0.7 to 1.8."""
     assert len(hostile) == len(plain)
-    times: tuple[list[float], list[float]] = ([], [])
-    gc.collect()
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(3):
-            for text, taken in zip((hostile, plain), times, strict=True):
-                t = time.process_time()
-                for _ in range(batch):
-                    work(text)
-                taken.append(time.process_time() - t)
-    finally:
-        if was_on:
-            gc.enable()
-    return min(times[0]) / max(min(times[1]), 1e-6)
+
+    def batched(text: str) -> None:
+        for _ in range(batch):
+            work(text)
+
+    return _best_in_turn(batched, hostile, plain, 3)
 
 
 def cpu_growth(work: Callable[[int], object], small: int, large: int, rounds: int = 3) -> float:
@@ -91,16 +82,22 @@ def cpu_growth(work: Callable[[int], object], small: int, large: int, rounds: in
     work grows with its input, its square when quadratic. Best of ``rounds`` each, the two
     taken in turn, with the collector off while they run (see :func:`cpu_ratio`); ``work``
     makes its input outside the time it measures, or inside it for both sizes alike."""
-    times: tuple[list[float], list[float]] = ([], [])
     work(small)  # warm
+    return _best_in_turn(work, large, small, rounds)
+
+
+def _best_in_turn(work: Callable[[Any], object], top: Any, bottom: Any, rounds: int) -> float:
+    """The best CPU time of ``work(top)`` over the best of ``work(bottom)``, ``rounds`` of
+    each taken in turn, the collector off."""
+    times: tuple[list[float], list[float]] = ([], [])
     gc.collect()
     was_on = gc.isenabled()
     gc.disable()
     try:
         for _ in range(rounds):
-            for n, taken in zip((large, small), times, strict=True):
+            for given, taken in zip((top, bottom), times, strict=True):
                 t = time.process_time()
-                work(n)
+                work(given)
                 taken.append(time.process_time() - t)
     finally:
         if was_on:
