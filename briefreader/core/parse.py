@@ -326,23 +326,27 @@ def date_from_name(name: str) -> dt.date | None:
 # --------------------------------------------------------------------------------------------
 # Article / comment split
 
-_COMMENT_NAME = r"(?:analyst(?:'s|\u2019s)?[ \t]+)?comments?"
+#: A comment marker's name ("Comment", "Analyst's comments") and what may follow it before
+#: the comment's text (a colon, a dash), as patterns: the web reader finds markers set in
+#: emphasis by them too.
+COMMENT_NAME = r"(?:analyst(?:'s|\u2019s)?[ \t]+)?comments?"
+COMMENT_SEPARATOR = r"(?::|[\u2013\u2014]|-(?=[ \t]))"
 _EMPH = r"(?:\*\*|__|\*|_)"
 COMMENT_MARKER = re.compile(
     r"[ \t]{0,3}(?:"
     # Heading: "## Comment", "### Analyst comment:", "## **Comment**"
     # (Blanks taken possessively: five optional runs in a row were tried in every split of
     # the blanks before the line's end, 45 s for a heading followed by 200 spaces and a word.)
-    rf"\#{{1,6}}[ \t]++{_EMPH}?{_COMMENT_NAME}"
+    rf"\#{{1,6}}[ \t]++{_EMPH}?{COMMENT_NAME}"
     rf"[ \t]*+:?[ \t]*+{_EMPH}?[ \t]*+:?[ \t]*+\#*[ \t]*+(?=\n|$)"
     # Emphasised: "**Comment:**", "**Comment**:", "**Comment** \u2013", "__Comment:__",
     # "*Comment*" alone on a line
-    rf"|(?P<d>\*\*|__|\*|_)[ \t]*{_COMMENT_NAME}[ \t]*"
-    r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))|(?P=d)[ \t]*(?=\n|$))"
+    rf"|(?P<d>\*\*|__|\*|_)[ \t]*{COMMENT_NAME}[ \t]*"
+    rf"(?::[ \t]*(?P=d)|(?P=d)[ \t]*{COMMENT_SEPARATOR}|(?P=d)[ \t]*(?=\n|$))"
     # Plain: "Comment:", "Analyst comment:", "COMMENT - ", or "Comment" alone on its line
     # (as a bold or heading "Comment" reaches us from a PDF; not "Comments", which heads a
     # web page's readers' comments)
-    rf"|{_COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))"
+    rf"|{COMMENT_NAME}[ \t]*{COMMENT_SEPARATOR}"
     r"|(?:analyst(?:'s|\u2019s)?[ \t]+)?comment[ \t]*+(?=\n|$)"
     r")",
     re.IGNORECASE,

@@ -269,7 +269,7 @@ def _message_briefs(
         if msg is None:
             msg = email.message_from_bytes(data, policy=POLICY)
         assert isinstance(msg, email.message.EmailMessage)
-        defects = {type(d).__name__ for part in _parts(msg, containers=True) for d in part.defects}
+        defects = {type(d).__name__ for part in _parts(msg) for d in part.defects}
     except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
         warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
@@ -278,8 +278,7 @@ def _message_briefs(
             f"{where}malformed email ({', '.join(sorted(defects))}); read as well as possible"
         )
     try:
-        extracted, files, plain = _content(msg, path, where, warnings)
-        forwarded = [part for part in _parts(msg) if part.get_content_type() in _FORWARDED]
+        extracted, files, forwarded, plain = _content(msg, path, where, warnings)
     except (email.errors.MessageError, *_HEADER_ERRORS, RecursionError) as exc:
         warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
@@ -288,7 +287,7 @@ def _message_briefs(
     extracted.date = _date(_header(msg, "Date"))
     extracted.source = _source(msg)
     take_forwarded(extracted, plain)
-    names = [name for name, _data in files] + [_forwarded_name(part) for part in forwarded]
+    names = [name for name, _data in files] + [name for name, _part in forwarded]
     if not extracted.text.strip():
         if not files and not subject:
             warnings.append(f"{where}no text; not read")
@@ -326,8 +325,7 @@ def _message_briefs(
             briefs += attachments(payload, suffix, child_id(base, name), file_id, path, first)
         except BriefError as exc:
             warnings.append(f"{where}attachment {filename!r}: {exc.reason}")
-    for part in forwarded:
-        filename = _forwarded_name(part)
+    for filename, part in forwarded:
         inner = part.get_payload(0) if part.is_multipart() else None
         if not isinstance(inner, email.message.EmailMessage):
             warnings.append(f"{where}forwarded message {filename!r}: empty or damaged, not read")
@@ -351,13 +349,15 @@ _FORWARDED = frozenset({"message/rfc822"})
 #: Messages forwarded inside forwarded messages are read this many levels deep.
 MAX_FORWARDED_DEPTH = 8
 #: Parts that hold a message's text in a form not read, and why (an email's warning).
+_TNEF = (
+    "Outlook's rich-text wrapper (winmail.dat), not read: ask for the message as HTML or plain text"
+)
+_PGP = "an encrypted message (PGP/MIME): its text cannot be read"
 _UNREADABLE = {
-    "application/ms-tnef": "Outlook's rich-text wrapper (winmail.dat), not read: ask for the "
-    "message as HTML or plain text",
-    "application/vnd.ms-tnef": "Outlook's rich-text wrapper (winmail.dat), not read: ask for "
-    "the message as HTML or plain text",
-    "multipart/encrypted": "an encrypted message (PGP/MIME): its text cannot be read",
-    "application/pgp-encrypted": "an encrypted message (PGP/MIME): its text cannot be read",
+    "application/ms-tnef": _TNEF,
+    "application/vnd.ms-tnef": _TNEF,
+    "multipart/encrypted": _PGP,
+    "application/pgp-encrypted": _PGP,
 }
 _SMIME = frozenset({"application/pkcs7-mime", "application/x-pkcs7-mime"})
 
@@ -368,26 +368,20 @@ def _smime_why(smime_type: str) -> str:
     return "an encrypted message (S/MIME): its text cannot be read"
 
 
-def _parts(
-    msg: email.message.Message, *, containers: bool = False
-) -> Iterator[email.message.Message]:
-    """The parts of ``msg`` in order, not looking into a message forwarded as an attachment
-    (that part itself is given): its parts are its own. ``containers``: multipart parts too
-    (``msg`` first). No recursion, so no nesting is too deep to walk."""
+def _parts(msg: email.message.Message) -> Iterator[email.message.Message]:
+    """Every part of ``msg`` in order, ``msg`` first and multipart parts too, not looking
+    into a message forwarded as an attachment (that part itself is given): its parts are
+    its own. No recursion, so no nesting is too deep to walk."""
     stack = [msg]
     while stack:
         part = stack.pop()
+        yield part
         if part is not msg and part.get_content_type() in _FORWARDED:
-            yield part
             continue
         if part.is_multipart():
-            if containers:
-                yield part
             inner = part.get_payload()
             if isinstance(inner, list):
                 stack.extend(x for x in reversed(inner) if isinstance(x, email.message.Message))
-            continue
-        yield part
 
 
 def _forwarded_name(part: email.message.Message) -> str:
@@ -402,14 +396,15 @@ def _forwarded_name(part: email.message.Message) -> str:
 
 def _content(
     msg: email.message.EmailMessage, path: Path, where: str, warnings: list[str]
-) -> tuple[Extracted, list[tuple[str, bytes]], str]:
-    """The message's own text, its attachments (name, bytes) in a format we may read, and
-    its plain part's text."""
+) -> tuple[Extracted, list[tuple[str, bytes]], list[tuple[str, email.message.Message]], str]:
+    """The message's own text, its attachments (name, bytes) in a format we may read, the
+    messages forwarded as attachments (name, part), and its plain part's text."""
     from briefreader.core.readers.webpage import extract_html
 
     files: list[tuple[str, bytes]] = []
+    forwarded: list[tuple[str, email.message.Message]] = []
     unreadable: set[str] = set()
-    for part in _parts(msg, containers=True):
+    for part in _parts(msg):
         kind = part.get_content_type()
         why = _UNREADABLE.get(kind)
         if why is None and kind in _SMIME:
@@ -417,7 +412,10 @@ def _content(
         if why is not None and why not in unreadable:
             unreadable.add(why)
             warnings.append(f"{where}{why}")
-        if part.is_multipart() or kind in _FORWARDED:
+        if kind in _FORWARDED and part is not msg:
+            forwarded.append((_forwarded_name(part), part))
+            continue
+        if part.is_multipart():
             continue
         filename = part.get_filename()
         if not filename:
@@ -440,10 +438,11 @@ def _content(
                 # the plain part wins when it holds clearly more.
                 if len(extracted.text) * 2 >= len(plain_text.strip()):
                     text = without_sign_off(without_footer(extracted.text))
-                    return Extracted(text=text, warnings=extracted.warnings), files, plain_text
+                    extracted = Extracted(text=text, warnings=extracted.warnings)
+                    return extracted, files, forwarded, plain_text
     plain_body = without_footer(clean_text(plain_text).strip()).rstrip()
     text = without_sign_off(plain_body) + "\n" if plain_body else ""
-    return Extracted(text=text), files, plain_text
+    return Extracted(text=text), files, forwarded, plain_text
 
 
 #: A closing line of a letter ("Best regards,", "Thanks", "Sincerely") standing alone.

@@ -31,7 +31,7 @@ import lxml.html
 from lxml import etree
 
 from briefreader.core.brief import BriefError
-from briefreader.core.parse import decode
+from briefreader.core.parse import COMMENT_NAME, COMMENT_SEPARATOR, decode
 from briefreader.core.readers.common import Extracted, date_from_metadata, too_large
 from briefreader.core.readers.webpage_blocks import DROP_TAGS, as_blocks, restore_headings
 
@@ -277,8 +277,7 @@ def _tidy_markdown(text: str) -> str:
 #: as pages set an analyst's comment): the marker is taken out of the emphasis ("Comment –
 #: *The move...*"), so that it is read as the marker it is and the comment keeps its look.
 _EMPHASISED_COMMENT = re.compile(
-    r"^(?P<mark>\*\*|__|\*|_)[ \t]*"
-    r"(?P<marker>(?:analyst(?:'s|\u2019s)?[ \t]+)?comments?[ \t]*(?::|[\u2013\u2014]|-(?=[ \t])))"
+    rf"^(?P<mark>\*\*|__|\*|_)[ \t]*(?P<marker>{COMMENT_NAME}[ \t]*{COMMENT_SEPARATOR})"
     r"[ \t]*(?=\S)(?!(?P=mark))",
     re.IGNORECASE | re.MULTILINE,
 )

@@ -159,19 +159,21 @@ class _Paragraph:
 
 
 class _Cell:
-    """A table cell being read: its paragraphs' text (one line, in the row's line) and the
-    lines of the tables nested in it (after the row's line)."""
+    """A table cell being read: its paragraphs and the lines of the tables nested in it, in
+    order; its text is its paragraphs' (one line, in the row's line), the nested lines follow
+    the row's line (or, in a one-column table, all of them are blocks in order)."""
 
-    __slots__ = ("element", "items", "nested", "span", "text", "texts")
+    __slots__ = ("element", "items", "span", "text")
 
     def __init__(self, element: Any, span: int) -> None:
         self.element = element
         self.span = span
-        self.texts: list[str] = []
-        #: Its paragraphs and nested tables' lines in order (a one-column table's cell).
         self.items: list[_Paragraph | list[str]] = []
-        self.nested: list[str] = []
         self.text = ""
+
+    @property
+    def nested(self) -> list[str]:
+        return [line for item in self.items if isinstance(item, list) for line in item]
 
     @property
     def sink(self) -> _Sink:
@@ -179,10 +181,6 @@ class _Cell:
 
     def add(self, item: _Paragraph | list[str]) -> None:
         self.items.append(item)
-        if isinstance(item, list):
-            self.nested.extend(item)
-        else:
-            self.texts.append(item.text())
 
 
 class _Table:
@@ -387,7 +385,8 @@ class _Walk:
                     table.cells.extend(own)
         elif code == _CELL:
             frames.pop()
-            frame.text = " ".join(clean_text("\n".join(frame.texts)).split())
+            texts = [item.text() for item in frame.items if not isinstance(item, list)]
+            frame.text = " ".join(clean_text("\n".join(texts)).split())
         else:  # _LINK
             frame.links -= 1
 
