@@ -160,11 +160,11 @@ def test_many_tags_are_read_in_linear_time() -> None:
 
 _COMMENT_MARKER_BACKTRACKING = re.compile(
     r"[ \t]{0,3}(?:"
-    rf"\#{{1,6}}[ \t]+{parse._EMPH}?{parse._COMMENT_NAME}[ \t]*:?[ \t]*{parse._EMPH}?[ \t]*:?"
+    rf"\#{{1,6}}[ \t]+{parse._EMPH}?{parse.COMMENT_NAME}[ \t]*:?[ \t]*{parse._EMPH}?[ \t]*:?"
     r"[ \t]*\#*[ \t]*(?=\n|$)"
-    rf"|(?P<d>\*\*|__|\*|_)[ \t]*{parse._COMMENT_NAME}[ \t]*"
+    rf"|(?P<d>\*\*|__|\*|_)[ \t]*{parse.COMMENT_NAME}[ \t]*"
     r"(?::[ \t]*(?P=d)|(?P=d)[ \t]*:|(?P=d)[ \t]*(?=\n|$))"
-    rf"|{parse._COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))"
+    rf"|{parse.COMMENT_NAME}[ \t]*(?::|[\u2013\u2014]|-(?=[ \t]))"
     r"|(?:analyst(?:'s|\u2019s)?[ \t]+)?comment[ \t]*(?=\n|$)"
     r")",
     re.IGNORECASE,
