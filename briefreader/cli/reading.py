@@ -21,7 +21,7 @@ from briefreader.cli.common import (
     user_search,
 )
 from briefreader.core.brief import Brief, provenance_line
-from briefreader.core.briefdocs import briefs_of_file, readable_suffixes, rel_id
+from briefreader.core.briefdocs import briefs_of_file, is_readable, readable_suffixes, rel_id
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.match import Mention
@@ -253,7 +253,7 @@ def cmd_actors(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CliError(f"no such file: {args.path}")
     suffixes = readable_suffixes()
-    if path.suffix.lower() not in suffixes:
+    if not is_readable(path):
         raise CliError(f"not a brief: {args.path} (briefreader reads {', '.join(suffixes)})")
     real = path.resolve()
     briefs, _warnings = briefs_of_file(real, rel_id(real, real.parent))

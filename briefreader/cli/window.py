@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Collection
 from pathlib import Path
 
-from briefreader.core.briefdocs import readable_suffixes
+from briefreader.core.briefdocs import is_readable, readable_suffixes
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:
@@ -62,7 +62,7 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
         if not path.exists():
             parser.error(f"no such folder or file: {target}")
         suffixes = readable_suffixes()
-        if path.is_file() and path.suffix.lower() not in suffixes:
+        if path.is_file() and not is_readable(path):
             parser.error(f"not a brief: {target} (briefreader reads {', '.join(suffixes)})")
     if args.screenshot:
         folder = Path(args.screenshot).expanduser().resolve().parent

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefreader.core import formats
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
 from briefreader.core.digest import split_digest
 from briefreader.core.match import Mention
@@ -39,6 +40,10 @@ class Todo:
     st: os.stat_result
     existed: bool
     rematch: bool  # unchanged on disk, but the glossary changed what it mentions
+    #: The reader versions it is read with (core.formats.reader_stamp; "" when not read).
+    reader: str = ""
+    #: Unchanged on disk, but read with older readers than these: read again.
+    reread: bool = False
 
 
 def main_actors(mentions: Sequence[Mention]) -> tuple[str, ...]:
@@ -61,11 +66,13 @@ def to_doc(
     file_sha256: str = "",
     items: int = 1,
     warnings: tuple[str, ...] | None = None,
+    reader: str = "",
 ) -> IndexDoc:
     """The record the index stores for a parsed brief and its actor mentions.
 
     ``file_id``, ``file_sha256`` and ``items`` describe the file when it gave several briefs
-    (the manifest keeps one entry a file); ``warnings`` are the file's, when not the brief's.
+    (the manifest keeps one entry a file); ``warnings`` are the file's, when not the brief's;
+    ``reader`` the reader versions the file was read with (core.formats.reader_stamp).
     """
     return IndexDoc(
         key=key,
@@ -88,6 +95,7 @@ def to_doc(
         file_id=file_id,
         file_sha256=file_sha256,
         items=items,
+        reader=reader,
     )
 
 
@@ -242,15 +250,16 @@ def readable_suffixes() -> tuple[str, ...]:
     return tuple(dict.fromkeys((*BRIEF_SUFFIXES, *more)))
 
 
+def is_readable(path: Path) -> bool:
+    """Whether ``path`` is read as briefs: by its suffix, or by its content when its suffix
+    says nothing (a mailbox without a suffix: core.formats)."""
+    return path.suffix.lower() in readable_suffixes() or formats.is_read_by_content(path)
+
+
 def not_read_reason(path: Path) -> str:
     """Why a file in a corpus folder is not read, in words that say what to do if anything."""
     suffix = path.suffix.lower()
-    try:
-        from briefreader.core import readers
-
-        known = getattr(readers, "NOT_READ", {}).get(suffix)
-    except ImportError:
-        known = None
+    known = formats.NOT_READ.get(suffix) or formats.NOT_READ_NAMES.get(path.name.lower())
     if known:
         return known
     if not suffix:

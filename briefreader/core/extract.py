@@ -55,7 +55,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from briefreader.core import copies
+from briefreader.core import copies, formats
 from briefreader.core.brief import Brief
 from briefreader.core.briefdocs import (
     FileJob,
@@ -500,7 +500,8 @@ def _teller(job: FileJob, send: Callable[[Part], None], every: float) -> _Teller
     """What tells ``send`` how far the format reader of ``job`` is; None for a text brief."""
     if is_text_brief(job.path):
         return None
-    unit = "byte" if job.path.suffix.lower() == ".mbox" else "page"  # as read_file tells
+    mailbox = formats.reading_suffix(job.path) == ".mbox"
+    unit = "byte" if mailbox else "page"  # as read_file tells
     return _Teller(send, unit, every)
 
 

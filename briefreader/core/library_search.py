@@ -14,7 +14,7 @@ from typing import Any
 
 from briefreader.core import index as ix
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.briefdocs import briefs_of_file, rel_id
+from briefreader.core.briefdocs import briefs_of_file, is_readable, rel_id
 from briefreader.core.library_base import LocalBase
 
 
@@ -26,14 +26,14 @@ class LocalSearch(LocalBase):
         mailbox) or by file path (a file of several briefs gives its first), read from disk."""
         candidate = Path(ref).expanduser()
         if candidate.is_file():
-            if candidate.suffix.lower() not in self.suffixes:
+            if not is_readable(candidate):
                 raise BriefError(ref, f"not a brief (briefreader reads {', '.join(self.suffixes)})")
             real = candidate.resolve()
             root = next((r for r in self.corpora if real.is_relative_to(r)), real.parent)
             return self._briefs_of(real, root)[0]
         for root in self.corpora:
             path = root / ref
-            if path.is_file() and path.suffix.lower() in self.suffixes:
+            if path.is_file() and is_readable(path):
                 return self._briefs_of(path, root)[0]
         with self._reading():
             keys = self.index.keys_for_id(ref)

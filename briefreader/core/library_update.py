@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from briefreader.core import extract
+from briefreader.core import extract, formats
 from briefreader.core import index as ix
 from briefreader.core.briefdocs import (
     FileJob,
@@ -80,8 +80,9 @@ class _Plan:
     manifest: dict[str, ix.ManifestEntry]
     todo: list[Todo] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    #: Files skipped as unreadable, by key: (size, mtime_ns, reason), kept for the next run.
-    problems: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    #: Files skipped as unreadable, by key: (size, mtime_ns, reason, reader versions), kept
+    #: for the next run.
+    problems: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
 
 
 class LocalUpdate(LocalBase):
@@ -115,6 +116,7 @@ class LocalUpdate(LocalBase):
                 suffixes=self.suffixes,
                 others=self._not_read,
                 folder_is_part=is_saved_page_folder,
+                by_content=formats.is_read_by_content,
             ):
                 yield root, path
 
@@ -181,23 +183,35 @@ class LocalUpdate(LocalBase):
             except OSError as exc:
                 self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
                 continue
+            fmt = formats.format_of(path)
+            stamp = formats.reader_stamp(fmt) if fmt is not None else ""
             old = manifest.get(key)
             same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)
             force = forced is None or key in forced
-            if old is not None and same and not force:
+            # Read by older readers than this version's (or before they were recorded).
+            stale = old is not None and same and old.reader != stamp
+            if old is not None and same and not force and not stale:
                 report.unchanged += old.items
                 self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
                 continue
             skipped = known_problems.get(key)
-            if skipped is not None and (skipped[0], skipped[1]) == (st.st_size, st.st_mtime_ns):
-                # Skipped before and not changed since: report it again without re-reading.
+            if skipped is not None and (skipped[0], skipped[1], skipped[3]) == (
+                st.st_size,
+                st.st_mtime_ns,
+                stamp,
+            ):
+                # Skipped before, by these readers, and not changed since: report it again
+                # without re-reading.
                 self.problems.append(Problem(key, skipped[2]))
                 plan.problems[key] = skipped
                 continue
             # In the index but not the manifest (a crash between a commit and the manifest
             # write) also counts as existing: the bulk writer must delete it before adding.
             existed = old is not None or key in indexed
-            plan.todo.append(Todo(root, path, key, st, existed, force and same))
+            rematch = force and same
+            plan.todo.append(
+                Todo(root, path, key, st, existed, rematch, stamp, stale and not rematch)
+            )
         plan.removed = sorted({k for k in manifest if k not in seen} | (indexed - seen))
         report.removed = len(plan.removed)
         return plan
@@ -214,7 +228,7 @@ class LocalUpdate(LocalBase):
         todo, removed, manifest = plan.todo, plan.removed, plan.manifest
         total = len(todo)
         replaced: list[str] = []
-        streamed = any(is_mailbox(t.path) and t.st.st_size >= STREAM_FROM for t in todo)
+        streamed = any(t.st.st_size >= STREAM_FROM and is_mailbox(t.path) for t in todo)
         if bulk is None:
             bulk = total >= BULK_THRESHOLD or streamed
         if bulk:
@@ -227,7 +241,8 @@ class LocalUpdate(LocalBase):
         def job(item: Todo) -> FileJob:
             # What the index holds of it, to skip reading a touched but unchanged file.
             old = manifest.get(item.key)
-            known = old.sha256 if old is not None and not item.rematch else ""
+            again = item.rematch or item.reread
+            known = old.sha256 if old is not None and not again else ""
             st = item.st
             return FileJob(
                 item.path, rel_id(item.path, item.root), known, item.key, st.st_size,
@@ -331,7 +346,7 @@ class LocalUpdate(LocalBase):
         got: FileOutcome,
         manifest: dict[str, ix.ManifestEntry],
         report: UpdateReport,
-        problems: dict[str, tuple[int, int, str]],
+        problems: dict[str, tuple[int, int, str, str]],
         replaced: list[str],
     ) -> list[IndexDoc | WrittenFile]:
         """Match one file's briefs as read (``got``): their docs (several for a digest or a
@@ -340,7 +355,7 @@ class LocalUpdate(LocalBase):
         key, st = item.key, item.st
         if got.refused is not None:
             self.problems.append(Problem(key, got.refused))
-            problems[key] = (st.st_size, st.st_mtime_ns, got.refused)
+            problems[key] = (st.st_size, st.st_mtime_ns, got.refused, item.reader)
             if item.existed:
                 replaced.append(key)  # indexed before, unreadable now: the old one goes
             return []
@@ -351,7 +366,14 @@ class LocalUpdate(LocalBase):
             digest = got.sha256
             return [
                 WrittenFile(
-                    key, st.st_size, st.st_mtime_ns, digest, file_id, got.warnings, got.written
+                    key,
+                    st.st_size,
+                    st.st_mtime_ns,
+                    digest,
+                    file_id,
+                    got.warnings,
+                    got.written,
+                    item.reader,
                 )
             ]
         if got.failed is not None or got.briefs is None and key not in manifest:
@@ -364,7 +386,7 @@ class LocalUpdate(LocalBase):
             # Touched but not changed: remember the new mtime, skip the work.
             old = manifest[key]
             manifest[key] = ix.ManifestEntry(
-                st.st_size, st.st_mtime_ns, digest, old.id, old.warnings, old.items
+                st.st_size, st.st_mtime_ns, digest, old.id, old.warnings, old.items, old.reader
             )
             report.unchanged += old.items
             self.problems.extend(Problem(key, w, "warning") for w in old.warnings)
@@ -386,6 +408,7 @@ class LocalUpdate(LocalBase):
                     file_sha256=digest,
                     items=len(briefs),
                     warnings=warnings,
+                    reader=item.reader,
                 )  # fmt: skip
             )
         self._count(item, len(docs), report)
@@ -399,7 +422,9 @@ class LocalUpdate(LocalBase):
             report.updated += briefs
         else:
             report.added += briefs
-        report.count_format(item.path.suffix)
+        if item.reread:
+            report.reread += 1
+        report.count_format(formats.reading_suffix(item.path) or item.path.suffix)
 
     def _rematch_keys(self, indexed: set[str]) -> set[str] | None:
         """Briefs whose actors may differ under the current glossary (None: all of them)."""
@@ -418,7 +443,7 @@ class LocalUpdate(LocalBase):
 
 
 def is_mailbox(path: Path) -> bool:
-    return path.suffix.lower() == ".mbox"
+    return formats.reading_suffix(path) == ".mbox"
 
 
 def default_lock_timeout() -> float:

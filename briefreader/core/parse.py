@@ -663,6 +663,7 @@ def iter_brief_files(
     suffixes: Collection[str] = BRIEF_SUFFIXES,
     others: Callable[[Path], None] | None = None,
     folder_is_part: Callable[[Path], bool] | None = None,
+    by_content: Callable[[Path], bool] | None = None,
 ) -> Iterator[Path]:
     """Every brief file under ``root``, in sorted order (see :func:`walk.walk_corpus`).
 
@@ -676,4 +677,5 @@ def iter_brief_files(
         outside_links=outside_links,
         others=others,
         folder_is_part=folder_is_part,
+        by_content=by_content,
     )

@@ -48,6 +48,8 @@ class IndexDoc:
     file_id: str = ""
     file_sha256: str = ""
     items: int = 1
+    #: The reader versions its file was read with (core.formats.reader_stamp).
+    reader: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class WrittenFile:
     file_id: str
     warnings: tuple[str, ...]
     items: int
+    reader: str = ""  # the reader versions it was read with (core.formats.reader_stamp)
 
 
 @dataclass(frozen=True, slots=True)

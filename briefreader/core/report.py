@@ -46,6 +46,9 @@ class UpdateReport:
     rebuilt_reason: str | None = None
     #: Files read (new or changed) by format, as their suffix without the dot ("pdf": 3).
     formats: dict[str, int] = field(default_factory=dict)
+    #: Files read again though unchanged, because this version's readers read their format
+    #: otherwise than the ones they were read with (core.formats.READER_VERSIONS).
+    reread: int = 0
 
     def count_format(self, suffix: str) -> None:
         """One more file of this suffix read by the update."""
@@ -76,6 +79,10 @@ class UpdateReport:
         if self.warnings:
             parts.append(f"{len(self.warnings)} with warnings")
         line = ", ".join(parts) + f" in {self.seconds:.1f} s"
+        if self.reread:
+            line += (
+                f"\n{counted(self.reread, 'unchanged file')} read again by this version's readers"
+            )
         if set(self.formats) - {"md", "markdown", "txt"}:
             # Files read, by format, once there is more than text among them.
             by_format = ", ".join(f"{n} {name}" for name, n in sorted(self.formats.items()))
@@ -97,6 +104,7 @@ class UpdateReport:
             "rebuilt": self.rebuilt_reason,
             "seconds": round(self.seconds, 3),
             "formats": dict(sorted(self.formats.items())),
+            "reread": self.reread,
         }
 
     @classmethod
@@ -120,4 +128,5 @@ class UpdateReport:
             seconds=float(data.get("seconds", 0.0)),
             rebuilt_reason=data.get("rebuilt"),
             formats={str(k): int(v) for k, v in (data.get("formats") or {}).items()},
+            reread=int(data.get("reread", 0)),
         )

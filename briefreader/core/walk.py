@@ -59,8 +59,10 @@ def walk_corpus(
     outside_links: bool = False,
     others: Callable[[Path], None] | None = None,
     folder_is_part: Callable[[Path], bool] | None = None,
+    by_content: Callable[[Path], bool] | None = None,
 ) -> Iterator[Path]:
-    """Every file under ``root`` with one of ``suffixes`` (lower case), in sorted order.
+    """Every file under ``root`` with one of ``suffixes`` (lower case), or for which
+    ``by_content`` says True (a mailbox without a suffix), in sorted order.
 
     Reports through ``skipped`` what it passes over: links leading out of the folder (unless
     ``outside_links``), pipes, sockets and devices, unreadable folders, files reached twice
@@ -125,7 +127,9 @@ def walk_corpus(
                     if folder_is_part is None or not folder_is_part(child):
                         walk(child, via_link or is_link)
                 elif stat.S_ISREG(st.st_mode):
-                    if child.suffix.lower() in wanted:
+                    if child.suffix.lower() in wanted or (
+                        by_content is not None and by_content(child)
+                    ):
                         key = (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(child)
                         found.append(_Found(child, key, via_link or is_link))
                     elif others is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 
+from briefreader.core import formats
 from briefreader.core.archive import analysis, best
 from briefreader.core.archive.errors import ArchiveReadOnlyError
 from briefreader.core.archive.schema import LOCK_NAMESPACE, LOCK_PUSH
@@ -250,6 +251,7 @@ def _files(roots: Sequence[Path], report: UpdateReport) -> Iterator[tuple[Path, 
             skipped=skipped,
             suffixes=readable_suffixes(),
             folder_is_part=is_saved_page_folder,
+            by_content=formats.is_read_by_content,
         ):
             brief_id = rel_id(path, root)
             if brief_id in seen:  # two folders with the same relative path: the first wins

@@ -26,6 +26,9 @@ class ManifestEntry:
     id: str
     warnings: tuple[str, ...] = ()
     items: int = 1  # briefs the file gave (a digest, a mailbox: several)
+    #: The reader versions the file was read with (core.formats.reader_stamp); "" in an
+    #: index made before they were kept, whose files the next update reads again.
+    reader: str = ""
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -48,25 +51,25 @@ def read_manifest(path: Path) -> dict[str, ManifestEntry]:
         with contextlib.suppress(TypeError, ValueError, IndexError, KeyError):
             warnings = tuple(str(w) for w in val[4]) if len(val) > 4 else ()
             items = max(1, int(val[5])) if len(val) > 5 else 1
+            reader = str(val[6]) if len(val) > 6 else ""
             out[key] = ManifestEntry(
-                int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings, items
+                int(val[0]), int(val[1]), str(val[2]), str(val[3]), warnings, items, reader
             )
     return out
 
 
 def save_manifest(path: Path, manifest: dict[str, ManifestEntry]) -> None:
-    """Write ``manifest`` atomically (warnings and item counts only where they say something)."""
-    write_json_atomic(
-        path,
-        {
-            k: [
-                e.size,
-                e.mtime_ns,
-                e.sha256,
-                e.id,
-                *([list(e.warnings)] if e.warnings or e.items != 1 else []),
-                *([e.items] if e.items != 1 else []),
-            ]
-            for k, e in manifest.items()
-        },
-    )
+    """Write ``manifest`` atomically (warnings, item counts and reader versions only where they
+    say something, or where a later field needs their places)."""
+    write_json_atomic(path, {k: _row(e) for k, e in manifest.items()})
+
+
+def _row(e: ManifestEntry) -> list[Any]:
+    row: list[Any] = [e.size, e.mtime_ns, e.sha256, e.id]
+    if e.warnings or e.items != 1 or e.reader:
+        row.append(list(e.warnings))
+    if e.items != 1 or e.reader:
+        row.append(e.items)
+    if e.reader:
+        row.append(e.reader)
+    return row

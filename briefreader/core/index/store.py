@@ -226,14 +226,19 @@ class BriefIndex:
     # Files that could not be read are remembered with their size and mtime, so that they are
     # reported on every update without being read again until they change.
 
-    def read_problems(self) -> dict[str, tuple[int, int, str]]:
+    def read_problems(self) -> dict[str, tuple[int, int, str, str]]:
+        """The files an update could not read, by key: (size, mtime_ns, why, the reader
+        versions that could not: "" when written before they were kept)."""
         try:
             raw = json.loads((self.folder / "problems.json").read_text("utf-8"))
-            return {str(k): (int(v[0]), int(v[1]), str(v[2])) for k, v in raw.items()}
+            return {
+                str(k): (int(v[0]), int(v[1]), str(v[2]), str(v[3]) if len(v) > 3 else "")
+                for k, v in raw.items()
+            }
         except (OSError, ValueError, TypeError, IndexError, AttributeError):
             return {}
 
-    def save_problems(self, problems: dict[str, tuple[int, int, str]]) -> None:
+    def save_problems(self, problems: dict[str, tuple[int, int, str, str]]) -> None:
         write_json_atomic(self.folder / "problems.json", {k: list(v) for k, v in problems.items()})
 
     # The actors field depends on the glossary. The names it was built with are kept beside

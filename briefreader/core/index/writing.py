@@ -122,7 +122,13 @@ def write_docs(
                 if not bulk:
                     raise ValueError("briefs written by a worker are a bulk build's only")
                 pending[doc.key] = ManifestEntry(
-                    doc.size, doc.mtime_ns, doc.file_sha256, doc.file_id, doc.warnings, doc.items
+                    doc.size,
+                    doc.mtime_ns,
+                    doc.file_sha256,
+                    doc.file_id,
+                    doc.warnings,
+                    doc.items,
+                    doc.reader,
                 )
                 touched.add(doc.key)
                 written += doc.items
@@ -141,6 +147,7 @@ def write_docs(
                 doc.file_id or doc.id,
                 doc.warnings,
                 doc.items,
+                doc.reader,
             )
             touched.add(doc.key)
             written += 1

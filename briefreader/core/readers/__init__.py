@@ -30,6 +30,7 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.readers import mail, pdf, rtf, text, webpage, word
 from briefreader.core.readers.common import (
@@ -53,58 +54,18 @@ __all__ = [
     "read_file",
 ]
 
-_FORMATS: dict[str, str] = {
-    **dict.fromkeys(text.SUFFIXES, text.FORMAT),
-    **dict.fromkeys(webpage.SUFFIXES, webpage.FORMAT),
-    **dict.fromkeys(pdf.SUFFIXES, pdf.FORMAT),
-    **dict.fromkeys(word.SUFFIXES, word.FORMAT),
-    **dict.fromkeys(rtf.SUFFIXES, rtf.FORMAT),
-    **dict.fromkeys(mail.SUFFIXES, mail.FORMAT),
-}
+_FORMATS: dict[str, str] = formats.FORMAT_OF_SUFFIX
 
 SUFFIXES: tuple[str, ...] = tuple(_FORMATS)
-"""Every file name suffix (lower case, with the dot) that :func:`read_file` reads."""
+"""Every file name suffix (lower case, with the dot) that :func:`read_file` reads; a file with
+another suffix (or none) is read when its content tells its format (core.formats.sniff)."""
 
-NOT_READ: dict[str, str] = {
-    ".msg": "Outlook message, not read: save it as .eml from Outlook",
-    ".emlxpart": "an attachment Apple Mail keeps beside its message (.emlx): not read alone",
-    ".doc": "old Word format, not read: save it as .docx",
-    ".docm": "Word file with macros, not read: save it as .docx",
-    ".dot": "Word template, not read: save it as .docx",
-    ".dotx": "Word template, not read: save it as .docx",
-    ".odt": "OpenDocument text, not read: save it as .docx",
-    ".pages": "Apple Pages file, not read: export it as .docx or PDF",
-    ".wpd": "WordPerfect file, not read: save it as .docx",
-    ".webarchive": "Safari web archive, not read: save the page as HTML",
-    ".epub": "e-book, not read",
-    ".pst": "Outlook data file, not read: export the folder as .mbox",
-    ".ost": "Outlook data file, not read: export the folder as .mbox",
-    ".xls": "spreadsheet, not read",
-    ".xlsx": "spreadsheet, not read",
-    ".ods": "spreadsheet, not read",
-    ".csv": "spreadsheet data, not read",
-    ".ppt": "presentation, not read",
-    ".pptx": "presentation, not read",
-    ".odp": "presentation, not read",
-    ".xps": "XPS document, not read: print it to PDF",
-    ".djvu": "DjVu document, not read: convert it to PDF",
-    ".zip": "archive, not read: unpack it into the folder",
-    ".7z": "archive, not read: unpack it into the folder",
-    ".rar": "archive, not read: unpack it into the folder",
-    ".jpg": "picture: no text to read (a scan? make it a PDF with a text layer)",
-    ".jpeg": "picture: no text to read (a scan? make it a PDF with a text layer)",
-    ".png": "picture: no text to read (a scan? make it a PDF with a text layer)",
-    ".tif": "picture: no text to read (a scan? make it a PDF with a text layer)",
-    ".tiff": "picture: no text to read (a scan? make it a PDF with a text layer)",
-    ".gif": "picture: no text to read",
-    ".webp": "picture: no text to read",
-}
-"""Suffixes of formats briefreader knows but does not read, with the one-line reason."""
+NOT_READ = formats.NOT_READ
 
 
 def format_of(path: Path) -> str | None:
     """The format :func:`read_file` reads ``path`` as ("text", "html", "pdf", ...), or None."""
-    return _FORMATS.get(path.suffix.lower())
+    return formats.format_of(path)
 
 
 def read_file(
@@ -123,10 +84,11 @@ def read_file(
     (a page, a message, an attachment) is one of ``FileRead.warnings``. ``progress`` is
     told pages done of a PDF and bytes done of a mailbox; an attachment's pages are not told.
     """
-    suffix = path.suffix.lower()
-    fmt = _FORMATS.get(suffix)
-    if fmt is None:
-        raise BriefError(path, NOT_READ.get(suffix, f"{suffix or 'this'} files are not read"))
+    suffix = formats.reading_suffix(path)
+    if suffix is None:
+        own = path.suffix.lower()
+        raise BriefError(path, NOT_READ.get(own, f"{own or 'this'} files are not read"))
+    fmt = _FORMATS[suffix]
     if fmt == text.FORMAT:
         return text.read(path, file_id=file_id)
     try:

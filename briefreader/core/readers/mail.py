@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
+from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import child_id
 from briefreader.core.readers.common import Extracted, Progress, briefs_from_text, clean_text
@@ -45,8 +46,8 @@ from briefreader.core.readers.forwarded import take_forwarded, without_prefix
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".eml", ".emlx", ".mbox")
 FORMAT = "email"
+SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 MAX_MESSAGE = 50 << 20  # bytes of one message, attachments included
 _HEADER_ERRORS = (ValueError, IndexError, AttributeError, TypeError, LookupError, UnicodeError)
 _UNSAFE = re.compile(r"[\x00-\x1f/\\#?*:|\"<>]+")

@@ -26,6 +26,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from briefreader.core import formats
 from briefreader.core.brief import BriefError
 from briefreader.core.datelines import read_dateline
 from briefreader.core.newsexport import is_marker
@@ -40,8 +41,8 @@ from briefreader.core.readers.common import (
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".pdf",)
 FORMAT = "pdf"
+SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 MIN_PAGE_CHARS = 40  # a page with fewer letters than this, among pages with text, is "missing"
 _SHORT_LINE = 0.75  # of the page's usual line length: a line this short ends its paragraph
 _ENDING_LINE = 0.9  # ... and one this short if it ends a sentence and a capital follows

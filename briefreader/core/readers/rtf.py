@@ -24,11 +24,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from briefreader.core import formats
 from briefreader.core.brief import BriefError
 from briefreader.core.readers.common import Extracted, bytes_within, clean_text
 
 FORMAT = "rtf"
-SUFFIXES = (".rtf",)
+SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 #: Files larger than this are not read (pictures make RTF files large; their text is small).
 MAX_BYTES = 200 << 20
 

@@ -6,12 +6,13 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
+from briefreader.core import formats
 from briefreader.core.digest import split_digest
-from briefreader.core.parse import BRIEF_SUFFIXES, parse_bytes, read_brief_bytes
+from briefreader.core.parse import parse_bytes, read_brief_bytes
 from briefreader.core.readers.common import FileRead
 
-SUFFIXES = BRIEF_SUFFIXES
 FORMAT = "text"
+SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 
 
 def read_text_bytes(data: bytes, *, brief_id: str, file_id: str, path: Path) -> FileRead:

@@ -30,6 +30,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from briefreader.core import formats
 from briefreader.core.brief import BriefError
 from briefreader.core.parse import COMMENT_NAME, COMMENT_SEPARATOR, decode
 from briefreader.core.readers.common import Extracted, date_from_metadata, too_large
@@ -37,8 +38,8 @@ from briefreader.core.readers.webpage_blocks import DROP_TAGS, as_blocks, restor
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml")
 FORMAT = "html"
+SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 MAX_BYTES = 50 << 20
 #: Web archives (the page, its images and style sheets in one MIME message).
 ARCHIVE_SUFFIXES = (".mht", ".mhtml")

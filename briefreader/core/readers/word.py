@@ -23,13 +23,14 @@ from typing import Any
 
 from lxml import etree
 
+from briefreader.core import formats
 from briefreader.core.brief import BriefError
 from briefreader.core.readers.common import Extracted
 from briefreader.core.readers.opc import PARSER, UNEXPECTED, Package, PackageError
 from briefreader.core.readers.word_body import REPEATS_MAX, Notes, W, body_blocks
 
-SUFFIXES = (".docx",)
 FORMAT = "docx"
+SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 MAX_FILE_BYTES = 100 << 20
 MAX_UNPACKED = 256 << 20  # every entry unpacked
 MAX_ENTRIES = 20_000
