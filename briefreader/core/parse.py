@@ -114,12 +114,57 @@ def _decode_utf16(data: bytes, encoding: str, warnings: list[str]) -> str:
     return text
 
 
+#: The single-byte code pages a file that is not UTF-8 is read in, and how a warning names
+#: them. Windows-1252 (Western European) unless the text is in another script.
+_SINGLE_BYTE = {
+    "cp1252": "Windows-1252 (cp1252)",
+    "cp1256": "Windows-1256 (cp1256, Arabic)",
+    "cp1251": "Windows-1251 (cp1251, Cyrillic)",
+    "koi8_r": "KOI8-R (Cyrillic)",
+    "cp1253": "Windows-1253 (cp1253, Greek)",
+    "cp1255": "Windows-1255 (cp1255, Hebrew)",
+}
+#: How much of a file tells its code page.
+_SNIFF = 1 << 16
+_ASCII = bytes(range(128))
+#: Three bytes or more from the upper half in a row: a word of another script. In Western
+#: European text such bytes stand alone (an accent, a curly quote) or in pairs ("ção").
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
+
+
+def single_byte_encoding(data: bytes) -> str:
+    """The code page of text that is not UTF-8: Windows-1252 for Latin-script text, else the
+    one of :data:`_SINGLE_BYTE` whose letters read as a language.
+
+    Text is taken for another script when most of its upper-half bytes (and at least a few
+    words' worth) come in runs of three or more; the code page is then charset-normalizer's
+    character-frequency judgement, on the first 64 KB. Asked of every text, that judgement
+    takes English with curly quotes for Cyrillic: hence the gate.
+    """
+    sample = data[:_SNIFF]
+    high = len(sample.translate(None, _ASCII))  # the upper-half bytes: ASCII deleted
+    in_runs = sum(m.end() - m.start() for m in _HIGH_RUN.finditer(sample))
+    if in_runs < 12 or in_runs * 2 < high:
+        return "cp1252"
+    try:
+        import charset_normalizer  # only for such files: most briefs never need it
+
+        best = charset_normalizer.from_bytes(sample, cp_isolation=list(_SINGLE_BYTE)).best()
+    except Exception:  # a judgement only: the Western reading stands
+        log.debug("charset-normalizer failed", exc_info=True)
+        return "cp1252"
+    found = best.encoding if best is not None else ""
+    return found if found in _SINGLE_BYTE else "cp1252"
+
+
 def decode(data: bytes) -> tuple[str, str, list[str]]:
     """Decode a brief's bytes to text, never failing on an unexpected encoding.
 
     Returns ``(text, encoding, warnings)``. The text has its BOM stripped and CRLF/CR turned
     into LF. UTF-8 is expected; UTF-16 (with a BOM, or recognised by its NUL pattern) and
-    anything else (read as cp1252, undefined bytes as latin-1) are decoded with a warning.
+    anything else (read as cp1252, undefined bytes as latin-1, or as the Arabic, Cyrillic,
+    Greek or Hebrew code page its letters tell: :func:`single_byte_encoding`) are decoded
+    with a warning.
     Raises :class:`BriefError` (path ``<data>``) only for data that looks binary.
     """
     warnings: list[str] = []
@@ -150,9 +195,12 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
                     "the bad bytes were replaced"
                 )
             else:
-                encoding = "cp1252"
-                text = body.decode("latin-1").translate(_CP1252)
-                warnings.append("not valid UTF-8; read as Windows-1252 (cp1252)")
+                encoding = single_byte_encoding(body)
+                if encoding == "cp1252":
+                    text = body.decode("latin-1").translate(_CP1252)
+                else:
+                    text = body.decode(encoding, errors="replace")
+                warnings.append(f"not valid UTF-8; read as {_SINGLE_BYTE[encoding]}")
 
     text = text.removeprefix("\ufeff")
     if text:

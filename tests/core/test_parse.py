@@ -103,6 +103,47 @@ def test_decode_cp1252_undefined_bytes_fall_back_to_latin1() -> None:
     assert encoding == "cp1252"
 
 
+_OTHER_SCRIPTS = {
+    "cp1256": "قال مسؤولون عراقيون إن قوات الحشد الشعبي انتشرت في كركوك بعد انسحاب البيشمركة.\n\n"
+    "تعليق: يرى المحلل أن هذه الخطوة تعزز نفوذ طهران في المدينة.",
+    "cp1251": "Российские военные заявили, что войска покинули базу в Сирии.\n\n"
+    "Комментарий: аналитик считает, что Москва сохраняет влияние.",
+    "koi8_r": "Российские военные заявили, что войска покинули базу в Сирии.\n\n"
+    "Комментарий: аналитик считает, что Москва сохраняет влияние.",
+    "cp1253": "Η κυβέρνηση ανακοίνωσε νέα μέτρα για την οικονομία.\n\n"
+    "Σχόλιο: ο αναλυτής θεωρεί ότι τα μέτρα δεν αρκούν.",
+    "cp1255": "ראש הממשלה אמר כי הממשלה תפעל נגד האיום בגבול הצפוני.\n\nהערה: מדובר בהסלמה.",
+    # English with the Arabic names quoted: the Arabic words tell the code page.
+    "cp1256 ": "Hadi al-Amiri said the Popular Mobilization Forces (الحشد الشعبي) keep their "
+    "arms.\n\nComment: his words (لن نسلم السلاح) are a warning.",
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(_OTHER_SCRIPTS))
+def test_decode_a_single_byte_code_page_of_another_script(encoding: str) -> None:
+    """Arabic, Cyrillic, Greek or Hebrew saved by an old Windows program is read in its own
+    code page, not as Western European letters."""
+    original = _OTHER_SCRIPTS[encoding]
+    text, used, warnings = decode(original.encode(encoding.strip()))
+    assert (text, used) == (original, encoding.strip())
+    assert len(warnings) == 1 and "not valid UTF-8" in warnings[0]
+    assert used.upper().replace("_", "-") in warnings[0].upper()
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        "Le ministre des Affaires étrangères a déclaré que la sécurité s'était détériorée.",
+        "O ministro disse que a situação em Bagdá é difícil e que as negociações não avançaram.",
+        "Die Kämpfer der Miliz zogen sich zurück, während Gespräche fortgesetzt würden.",
+        "Badr warns — “we will not”, he said. Comment: the analyst’s view is “a signal”…",
+    ],
+)
+def test_decode_western_text_stays_windows_1252(original: str) -> None:
+    text, used, _ = decode(original.encode("cp1252"))
+    assert (text, used) == (original, "cp1252")
+
+
 @pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
 def test_decode_newlines_become_lf(newline: bytes) -> None:
     text, _, _ = decode(b"one" + newline + b"two" + newline + newline + b"three")

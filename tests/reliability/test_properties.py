@@ -101,6 +101,28 @@ def test_utf16_without_a_byte_order_mark_is_recognised(text: str, encoding: str)
 
 
 @FAST
+@given(_MOSTLY_ASCII)
+def test_western_text_in_windows_1252_is_read_as_it(text: str) -> None:
+    """Mostly-ASCII Latin text saved as cp1252 is never taken for another script's code
+    page (its accented letters never run three in a row)."""
+    try:
+        data = text.encode("cp1252")
+    except UnicodeEncodeError:
+        data = text.encode("cp1252", errors="replace")
+    assume(not _is_utf8(data))
+    _decoded, used, _warnings = decode(data)
+    assert used == "cp1252"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@FAST
 @given(_LATIN, st.integers(min_value=0), st.binary(min_size=1, max_size=3))
 def test_a_few_bad_bytes_in_utf8_keep_the_rest_readable(text: str, where: int, junk: bytes) -> None:
     """Broken bytes in the middle of UTF-8 with accents: the accents survive (not cp1252)."""
