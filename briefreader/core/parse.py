@@ -116,7 +116,7 @@ def _decode_utf16(data: bytes, encoding: str, warnings: list[str]) -> str:
 
 #: The single-byte code pages a file that is not UTF-8 is read in, and how a warning names
 #: them. Windows-1252 (Western European) unless the text is in another script.
-_SINGLE_BYTE = {
+SINGLE_BYTE_NAMES = {
     "cp1252": "Windows-1252 (cp1252)",
     "cp1256": "Windows-1256 (cp1256, Arabic)",
     "cp1251": "Windows-1251 (cp1251, Cyrillic)",
@@ -134,7 +134,7 @@ _HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
 
 def single_byte_encoding(data: bytes) -> str:
     """The code page of text that is not UTF-8: Windows-1252 for Latin-script text, else the
-    one of :data:`_SINGLE_BYTE` whose letters read as a language.
+    one of :data:`SINGLE_BYTE_NAMES` whose letters read as a language.
 
     Text is taken for another script when most of its upper-half bytes (and at least a few
     words' worth) come in runs of three or more; the code page is then charset-normalizer's
@@ -149,12 +149,12 @@ def single_byte_encoding(data: bytes) -> str:
     try:
         import charset_normalizer  # only for such files: most briefs never need it
 
-        best = charset_normalizer.from_bytes(sample, cp_isolation=list(_SINGLE_BYTE)).best()
+        best = charset_normalizer.from_bytes(sample, cp_isolation=list(SINGLE_BYTE_NAMES)).best()
     except Exception:  # a judgement only: the Western reading stands
         log.debug("charset-normalizer failed", exc_info=True)
         return "cp1252"
     found = best.encoding if best is not None else ""
-    return found if found in _SINGLE_BYTE else "cp1252"
+    return found if found in SINGLE_BYTE_NAMES else "cp1252"
 
 
 def decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -200,7 +200,7 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
                     text = body.decode("latin-1").translate(_CP1252)
                 else:
                     text = body.decode(encoding, errors="replace")
-                warnings.append(f"not valid UTF-8; read as {_SINGLE_BYTE[encoding]}")
+                warnings.append(f"not valid UTF-8; read as {SINGLE_BYTE_NAMES[encoding]}")
 
     text = text.removeprefix("\ufeff")
     if text:

@@ -517,3 +517,79 @@ def test_a_message_opening_on_a_number_is_not_taken_for_apple_mails(tmp_path: Pa
     path.write_bytes(b"2024\nwas a hard year for Basra, officials said on Sunday.\n")
     [brief] = read_file(path, file_id="bare.eml").briefs
     assert "was a hard year for Basra" in brief.text
+
+
+# --------------------------------------------------------------------------------------------
+# Charsets as mailers write them
+
+_ARABIC = "قال مسؤولون عراقيون إن قوات الحشد الشعبي انتشرت في كركوك بعد انسحاب البيشمركة."
+_HEADER = (
+    b"From: Iraq Watch <news@iraqwatch.example>\nTo: analyst@example.org\n"
+    b"Subject: Kirkuk\nDate: Tue, 12 Mar 2019 09:30:00 +0300\nMessage-ID: <k@iraqwatch>\n"
+    b"MIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\n"
+)
+
+
+def _raw_message(tmp_path: Path, content_type: bytes, body: bytes) -> Path:
+    path = tmp_path / "raw.eml"
+    path.write_bytes(_HEADER + b"Content-Type: " + content_type + b"\n\n" + body)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("charset", "text"),
+    [
+        ("windows-1256", _ARABIC),
+        ("iso-8859-1", "Le ministre a déclaré à Bagdad que la sécurité s'était détériorée."),
+        ("iso-8859-8-i", "ראש הממשלה אמר כי הממשלה תפעל נגד האיום בגבול הצפוני."),
+    ],
+    ids=["arabic", "french", "hebrew"],
+)
+def test_an_html_part_is_read_in_its_mime_charset_whatever_its_meta_says(
+    tmp_path: Path, charset: str, text: str
+) -> None:
+    """Outlook's HTML mail declares its charset twice, in MIME and in a <meta>: the part's
+    text, decoded by MIME, must not be decoded a second time by the <meta>."""
+    codec = "iso-8859-8" if charset.endswith("-i") else charset
+    html = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
+        f"</head><body><p>{text}</p><p>Comment: the analyst reads it as a warning.</p>"
+        "</body></html>"
+    ).encode(codec)
+    path = _raw_message(tmp_path, f"text/html; charset={charset}".encode(), html)
+    read = read_file(path, file_id="raw.eml")
+    [brief] = read.briefs
+    assert brief.article == text and brief.comment == "the analyst reads it as a warning."
+    assert read.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("content_type", "why"),
+    [
+        (b"text/plain", "8-bit text with no charset"),
+        (b"text/plain; charset=us-ascii", "not in its declared charset (us-ascii)"),
+        (b"text/plain; charset=utf-8", "not in its declared charset (utf-8)"),
+        (b"text/plain; charset=x-unheard-of", "an unknown charset (x-unheard-of)"),
+        (b"text/html", "8-bit text with no charset"),
+    ],
+)
+def test_text_that_does_not_fit_its_charset_is_read_in_its_own_with_a_warning(
+    tmp_path: Path, content_type: bytes, why: str
+) -> None:
+    """Never replacement characters in silence: the code page is told by the letters."""
+    body = f"{_ARABIC}\n\nComment: the analyst reads it as a warning.\n"
+    if content_type.startswith(b"text/html"):
+        body = f"<html><body><p>{_ARABIC}</p><p>Comment: the analyst reads it as a warning.</p>"
+    path = _raw_message(tmp_path, content_type, body.encode("cp1256"))
+    read = read_file(path, file_id="raw.eml")
+    [brief] = read.briefs
+    assert brief.article == _ARABIC
+    [warning] = read.warnings
+    assert why in warning and "Windows-1256" in warning
+
+
+def test_curly_quotes_in_latin_1_mail_are_windows_1252s(tmp_path: Path) -> None:
+    body = b"The minister said \x93we will not\x94 \x96 twice.\n\nComment: a signal.\n"
+    path = _raw_message(tmp_path, b"text/plain; charset=iso-8859-1", body)
+    [brief] = read_file(path, file_id="raw.eml").briefs
+    assert brief.article == "The minister said \u201cwe will not\u201d \u2013 twice."

@@ -41,6 +41,7 @@ from typing import BinaryIO
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import child_id
+from briefreader.core.parse import SINGLE_BYTE_NAMES, decode
 from briefreader.core.readers.common import Extracted, Progress, briefs_from_text, clean_text
 from briefreader.core.readers.forwarded import take_forwarded, without_prefix
 
@@ -426,12 +427,14 @@ def _content(
             files.append((str(filename), payload))
     html = msg.get_body(preferencelist=("html",))
     plain = msg.get_body(preferencelist=("plain",))
-    plain_text = _part_text(plain) if plain is not None and not plain.get_filename() else ""
+    plain_text = ""
+    if plain is not None and not plain.get_filename():
+        plain_text = _part_text(plain, warnings, where)
     if html is not None and not html.get_filename():
-        html_text = _part_text(html)
+        html_text = _part_text(html, warnings, where)
         if html_text.strip():
             try:
-                extracted = extract_html(html_text.encode("utf-8"), path)
+                extracted = extract_html(html_text, path)
             except BriefError as exc:
                 warnings.append(f"{where}HTML part: {exc.reason}")
             else:
@@ -506,13 +509,67 @@ def without_sign_off(text: str) -> str:
     return text
 
 
-def _part_text(part: email.message.MIMEPart) -> str:
+def _part_text(part: email.message.Message, warnings: list[str], where: str) -> str:
+    """A text part's text, in its declared charset. A part with 8-bit bytes and no charset,
+    or whose bytes do not fit the one declared (a mailer that says "us-ascii" or "utf-8" of
+    Windows-1256 text), is decoded as a text brief is, its code page told by its letters,
+    with a warning: never silently turned into replacement characters."""
     try:
-        content = part.get_content()
-    except (LookupError, *_HEADER_ERRORS, email.errors.MessageError):
         payload = part.get_payload(decode=True)
-        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
-    return content if isinstance(content, str) else ""
+        charset = part.get_content_charset()
+    except (*_HEADER_ERRORS, email.errors.MessageError):
+        return ""
+    if not isinstance(payload, bytes):
+        return ""
+    if charset:
+        try:
+            return payload.decode(_CHARSETS.get(charset, charset))
+        except LookupError:
+            why = f"an unknown charset ({charset[:40]})"
+        except UnicodeDecodeError:
+            why = f"text not in its declared charset ({charset[:40]})"
+    elif payload.isascii():
+        return payload.decode("ascii")
+    else:
+        why = "8-bit text with no charset"
+    try:
+        text, encoding, _notes = decode(payload)
+    except BriefError:  # looks binary: what can be read of it
+        text, encoding = payload.decode("utf-8", "replace"), "utf-8"
+    shown = _ENCODING_NAMES.get(encoding, encoding)
+    warnings.append(f"{where}{part.get_content_type()} part: {why}; read as {shown}")
+    return text
+
+
+#: Charsets mailers declare that Python names otherwise, or that mean a wider one in
+#: practice (as web browsers read them): ISO-8859-1 text holds Windows-1252's curly quotes,
+#: GB2312 text GBK's characters.
+_CHARSETS = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "iso-8859-9": "cp1254",
+    "iso-8859-6-i": "iso-8859-6",
+    "iso-8859-6-e": "iso-8859-6",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-8-e": "iso-8859-8",
+    "windows-874": "cp874",
+    "tis-620": "cp874",
+    "x-mac-arabic": "mac-arabic",
+    "x-sjis": "shift_jis",
+    "windows-31j": "cp932",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+}
+
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16-le": "UTF-16 (LE)",
+    "utf-16-be": "UTF-16 (BE)",
+    **SINGLE_BYTE_NAMES,
+}
 
 
 def _date(value: str) -> dt.date | None:

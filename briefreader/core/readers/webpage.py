@@ -132,11 +132,16 @@ def _html_part(data: bytes, start: int, end: int, depth: int) -> tuple[int, int]
     return None
 
 
-def extract_html(data: bytes, path: Path) -> Extracted:
-    """The main text and metadata of an HTML page given as bytes."""
+def extract_html(data: bytes | str, path: Path) -> Extracted:
+    """The main text and metadata of an HTML page given as bytes, or as text already decoded
+    (an email's HTML part, by its MIME charset: a ``<meta charset>`` in it is then not
+    followed)."""
     if len(data) > MAX_BYTES:
         raise BriefError(path, too_large("web page", len(data), MAX_BYTES))
-    text, _encoding, notes = _decode_html(data, path)
+    if isinstance(data, str):
+        text, notes = data, []
+    else:
+        text, _encoding, notes = _decode_html(data, path)
     tree, deep = _parse(text, path)
     meta = _metadata(tree)
     blocks = sum(1 for _ in tree.iter(*_BLOCK_TAGS))
