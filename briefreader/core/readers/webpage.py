@@ -138,8 +138,9 @@ def extract_html(data: bytes | str, path: Path) -> Extracted:
     followed)."""
     if len(data) > MAX_BYTES:
         raise BriefError(path, too_large("web page", len(data), MAX_BYTES))
+    notes: list[str] = []
     if isinstance(data, str):
-        text, notes = data, []
+        text = data
     else:
         text, _encoding, notes = _decode_html(data, path)
     tree, deep = _parse(text, path)
