@@ -593,3 +593,22 @@ def test_curly_quotes_in_latin_1_mail_are_windows_1252s(tmp_path: Path) -> None:
     path = _raw_message(tmp_path, b"text/plain; charset=iso-8859-1", body)
     [brief] = read_file(path, file_id="raw.eml").briefs
     assert brief.article == "The minister said \u201cwe will not\u201d \u2013 twice."
+
+
+@pytest.mark.parametrize("declared", [b"text/plain; charset=windows-1256", b"text/plain"])
+def test_a_subject_in_raw_8_bit_bytes_is_read_in_the_messages_code_page(
+    tmp_path: Path, declared: bytes
+) -> None:
+    """Old mailers write the Subject's bytes as they are, in the body's code page, instead of
+    RFC 2047's encoded words: the title must not be replacement characters."""
+    subject = "قوات الحشد الشعبي تنتشر في كركوك"
+    path = tmp_path / "raw.eml"
+    path.write_bytes(
+        _HEADER.replace(b"Subject: Kirkuk", b"Subject: " + subject.encode("cp1256"))
+        + b"Content-Type: "
+        + declared
+        + b"\n\n"
+        + f"{_ARABIC}\n\nComment: a warning.\n".encode("cp1256")
+    )
+    [brief] = read_file(path, file_id="raw.eml").briefs
+    assert brief.title == subject and brief.article == _ARABIC

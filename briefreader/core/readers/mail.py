@@ -25,6 +25,7 @@ Messages are read with the email package's ``default`` policy, its MIME headers 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.errors
@@ -41,7 +42,7 @@ from typing import BinaryIO
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import child_id
-from briefreader.core.parse import SINGLE_BYTE_NAMES, decode
+from briefreader.core.parse import SINGLE_BYTE_NAMES, decode, single_byte_encoding
 from briefreader.core.readers.common import Extracted, Progress, briefs_from_text, clean_text
 from briefreader.core.readers.forwarded import take_forwarded, without_prefix
 
@@ -246,10 +247,40 @@ def _join(lines: list[bytes]) -> bytes:
 def _header(msg: email.message.EmailMessage, name: str) -> str:
     try:
         value = msg.get(name)
-        return " ".join(str(value).split()) if value is not None else ""
+        text = str(value) if value is not None else ""
     except _HEADER_ERRORS:
         raw = msg.get_all(name, failobj=[])
-        return " ".join(str(raw[0]).split()) if raw else ""
+        text = str(raw[0]) if raw else ""
+    if "\ufffd" in text:
+        text = _eight_bit_header(msg, name) or text
+    return " ".join(text.split())
+
+
+def _eight_bit_header(msg: email.message.Message, name: str) -> str | None:
+    """A header written in raw 8-bit bytes, not in RFC 2047's encoded words (old mailers
+    write a Subject so, in the body's code page): decoded as UTF-8, else in the charset the
+    message declares, else in the code page its letters tell. None when it holds no such
+    bytes."""
+    wanted = name.lower()
+    raw = next((v for k, v in msg.raw_items() if k.lower() == wanted), None)
+    if not isinstance(raw, str):
+        return None
+    try:
+        data = raw.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+    if data.isascii():
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    with contextlib.suppress(*_HEADER_ERRORS):
+        charset = msg.get_content_charset() or ""
+        if charset:
+            return data.decode(_CHARSETS.get(charset, charset))
+    encoding = single_byte_encoding(data)
+    return data.decode(encoding, "replace")
 
 
 def _message_briefs(
