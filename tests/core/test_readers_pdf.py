@@ -8,6 +8,7 @@ from pathlib import Path
 
 import formats_kit as kit
 import pytest
+from workcount import cpu_growth
 
 from briefreader.core.brief import BriefError
 from briefreader.core.readers import pdf, read_file
@@ -212,6 +213,45 @@ def test_sample_metadata_and_pages(samples: Path) -> None:
     google = samples / "011-google-doc-document" / "google-doc-document.pdf"
     [doc] = read_file(google, file_id="g.pdf").briefs
     assert doc.title == "Example document"
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        # A typesetter's break inside a word: the word whole again.
+        ("the Popular Mobi\x02lization Forces", "the Popular Mobilization Forces"),
+        ("consectetuer adip\x02\r\niscing elit", "consectetuer adipiscing elit"),
+        # A real hyphen at a line's end: a name's particle, a number.
+        ("Hadi al\x02Amiri said", "Hadi al-Amiri said"),
+        ("the COVID\x0219 rules", "the COVID-19 rules"),
+        # The page writes the word with its hyphen, and never without.
+        (
+            "a well\x02known dispute over well-known fields",
+            "a well-known dispute over well-known fields",
+        ),
+        # ... or writes it both ways: the plain word wins.
+        ("govern\x02ment and the government", "government and the government"),
+        ("\x02lonely and trailing\x02", "-lonely and trailing-"),
+    ],
+)
+def test_line_end_hyphens_are_resolved(raw: str, read: str) -> None:
+    assert pdf.dehyphenated(raw) == read
+
+
+def test_a_hostile_page_of_breaks_stays_linear() -> None:
+    """Giant "words" beside breaks, and a break at every other letter: the time grows with the
+    page, not with its square (the words around a break are looked for in a bounded window)."""
+    pages = {n: ("w" * n + "\x02x") * 4 + "ab\x02cd " * (n // 4) for n in (50_000, 200_000)}
+    assert pdf.dehyphenated(pages[50_000]).count("-") == 0
+    growth = cpu_growth(lambda n: pdf.dehyphenated(pages[n]), 50_000, 200_000)
+    assert growth < 4 * 1.8, growth
+
+
+def test_a_latex_papers_hyphenated_words_are_whole(samples: Path) -> None:
+    path = samples / "026-latex-multicolumn" / "multicolumn.pdf"
+    [brief] = read_file(path, file_id="two.pdf").briefs
+    assert "adipiscing" in brief.text and "adip-iscing" not in brief.text
+    assert "\x02" not in brief.text
 
 
 def test_progress_is_told_each_page(qapp: object, tmp_path: Path) -> None:

@@ -235,8 +235,42 @@ def _page_text(page: pdfium.PdfPage) -> str:
         raw = textpage.get_text_bounded()
     finally:
         textpage.close()
-    # PDFium marks a hyphen that breaks a word at a line's end as U+0002.
-    return clean_text(raw.replace("\x02", "-"))
+    return clean_text(dehyphenated(raw) if "\x02" in raw else raw)
+
+
+#: A word's end before a break, and a word's start after it, looked for in this many
+#: characters (bounded: a hostile page's one long "word" costs nothing more).
+_NEAR = 48
+_LAST_WORD = re.compile(r"\w+\Z")
+_FIRST_WORD = re.compile(r"\w+")
+_PAGE_WORDS = re.compile(r"\w+(?:-\w+)*")
+
+
+def dehyphenated(text: str) -> str:
+    """PDFium's text with its line-end hyphens resolved.
+
+    PDFium marks a hyphen at a line's end as U+0002 and runs the two lines' word together
+    ("Mobi\x02lization"). Typesetters (LaTeX, InDesign) break words so; a word processor's
+    PDF breaks only at real hyphens ("al-" over "Amiri", "well-" over "known"). The hyphen is
+    dropped ("Mobilization"), unless the next part opens with a capital or a digit ("al-Amiri",
+    "COVID-19") or the page itself writes the word with its hyphen and never without.
+    """
+    pieces = text.split("\x02")
+    words: set[str] | None = None
+    out = [pieces[0]]
+    for left, right in itertools.pairwise(pieces):
+        right = right.removeprefix("\r\n").removeprefix("\n")
+        head = _LAST_WORD.search(left[-_NEAR:])
+        tail = _FIRST_WORD.match(right[:_NEAR])
+        keep = head is None or tail is None or not tail[0][0].islower()
+        if not keep and head is not None and tail is not None:
+            if words is None:
+                words = set(_PAGE_WORDS.findall(text.replace("\x02", " ").lower()))
+            both = (head[0] + tail[0]).lower()
+            keep = f"{head[0]}-{tail[0]}".lower() in words and both not in words
+        out.append("-" if keep else "")
+        out.append(right)
+    return "".join(out)
 
 
 def paragraphs(page: str, *, dated_after: bool = False) -> str:
