@@ -32,7 +32,7 @@ SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
     "docx": (".docx",),
     "rtf": (".rtf",),
-    "email": (".eml", ".emlx", ".mbox"),
+    "email": (".eml", ".emlx", ".msg", ".mbox"),
 }
 FORMAT_OF_SUFFIX: dict[str, str] = {
     s: fmt for fmt, suffixes in SUFFIXES_BY_FORMAT.items() for s in suffixes
@@ -67,7 +67,6 @@ def reader_stamp(fmt: str) -> str:
 
 
 NOT_READ: dict[str, str] = {
-    ".msg": "Outlook message, not read: save it as .eml from Outlook",
     ".emlxpart": "an attachment Apple Mail keeps beside its message (.emlx): not read alone",
     ".msf": "Thunderbird's summary of the mailbox beside it: not needed (the mailbox is read)",
     ".doc": "old Word format, not read: save it as .docx",

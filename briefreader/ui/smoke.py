@@ -11,6 +11,7 @@ means every step passed.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import shutil
 import sys
@@ -285,8 +286,13 @@ def _formats(data: Path) -> str:
     from briefreader.core import readers
     from briefreader.core.library import Library
 
-    if missing := {".html", ".pdf", ".docx", ".rtf", ".eml", ".mbox"} - set(readers.SUFFIXES):
+    wanted = {".html", ".pdf", ".docx", ".rtf", ".eml", ".msg", ".mbox"}
+    if missing := wanted - set(readers.SUFFIXES):
         raise SmokeFailure(f"the format readers lack {', '.join(sorted(missing))}")
+    try:  # no sample .msg is written here (only Outlook writes them): its library, at least
+        importlib.import_module("olefile")
+    except ImportError as exc:
+        raise SmokeFailure(f"the Outlook message reader's library is missing: {exc}") from None
     QApplication.instance() or QApplication(sys.argv[:1])  # Qt writes the sample PDF
     folder = data / "corpus"
     _write_samples(folder)

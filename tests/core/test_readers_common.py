@@ -20,16 +20,16 @@ from briefreader.core.readers import (
 
 
 def test_suffixes_and_not_read() -> None:
-    for suffix in (".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".eml", ".mbox"):
+    for suffix in (".md", ".txt", ".html", ".htm", ".pdf", ".docx", ".eml", ".msg", ".mbox"):
         assert suffix in SUFFIXES
     assert not set(SUFFIXES) & set(NOT_READ)
-    assert "eml" in NOT_READ[".msg"]
+    assert "mbox" in NOT_READ[".pst"]
     assert "docx" in NOT_READ[".doc"]
     assert format_of(Path("a/B.PDF")) == "pdf"
     assert format_of(Path("a/b.xyz")) is None
 
 
-@pytest.mark.parametrize("name", ["old.doc", "mail.msg", "thing.xyz"])
+@pytest.mark.parametrize("name", ["old.doc", "mail.pst", "thing.xyz"])
 def test_a_format_not_read_says_why(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"data")

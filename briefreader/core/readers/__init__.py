@@ -32,7 +32,7 @@ from pathlib import Path
 
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.readers import mail, pdf, rtf, text, webpage, word
+from briefreader.core.readers import mail, outlook, pdf, rtf, text, webpage, word
 from briefreader.core.readers.common import (
     Extracted,
     FileRead,
@@ -109,6 +109,10 @@ def read_file(
                 progress=progress,
                 sink=sink,
             )
+        elif suffix == ".msg":
+            briefs = outlook.read_msg(
+                path, file_id=file_id, path=path, attachments=reader, warnings=warnings
+            )
         else:
             briefs = mail.read_eml(
                 path, file_id=file_id, path=path, attachments=reader, warnings=warnings
@@ -155,8 +159,9 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
         if fmt == text.FORMAT:
             result = text.read_text_bytes(data, brief_id=brief_id, file_id=file_id, path=path)
             return [_with_parent(b, parent) for b in result.briefs]
-        if fmt == mail.FORMAT:  # a forwarded message saved as .eml
-            return mail.read_eml(
+        if fmt == mail.FORMAT:  # a forwarded message saved as .eml or .msg
+            read_message = outlook.read_msg if suffix == ".msg" else mail.read_eml
+            return read_message(
                 data,
                 file_id=file_id,
                 path=path,

@@ -1,0 +1,263 @@
+"""Outlook messages (.msg) for the tests, written from the specifications.
+
+No tool on a CI machine writes .msg files (Outlook does), so this one does, by the book: an OLE
+compound file ([MS-CFB], version 3: 512-byte sectors, streams under 4,096 bytes in the mini
+stream) holding a message's MAPI properties ([MS-OXMSG]): string properties as
+``__substg1.0_IIIITTTT`` streams, numbers and times in ``__properties_version1.0``,
+attachments in ``__attach_version1.0_#n`` storages, a forwarded message in an attachment's
+``__substg1.0_3701000D`` storage. The reader under test uses olefile, written by others, to
+read what this writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# --------------------------------------------------------------------------------------------
+# The compound file
+
+_SECTOR, _MINI, _CUTOFF = 512, 64, 4096
+_FREE, _END, _FAT_SECTOR, _NONE = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+Tree = dict[str, "bytes | Tree"]
+
+
+@dataclass
+class _Entry:
+    name: str
+    kind: int  # 1 storage, 2 stream, 5 root
+    data: bytes = b""
+    children: list[int] = field(default_factory=list)
+    left: int = _NONE
+    right: int = _NONE
+    child: int = _NONE
+    start: int = _END
+    size: int = 0
+
+
+def compound_file(tree: Tree) -> bytes:
+    """A compound file of ``tree``: a name to bytes is a stream, a name to a dict a storage."""
+    entries = [_Entry("Root Entry", 5)]
+
+    def add(parent: int, items: Tree) -> None:
+        for name, value in items.items():
+            index = len(entries)
+            if isinstance(value, dict):
+                entries.append(_Entry(name, 1))
+                add(index, value)
+            else:
+                entries.append(_Entry(name, 2, bytes(value)))
+            entries[parent].children.append(index)
+
+    add(0, tree)
+    for entry in entries:  # each storage's children as a balanced tree, in [MS-CFB]'s order
+        order = sorted(
+            entry.children, key=lambda i: (len(entries[i].name), entries[i].name.upper())
+        )
+        entry.child = _balance(entries, order)
+
+    # The mini stream: every stream under the cutoff, in 64-byte mini sectors.
+    mini = bytearray()
+    minifat: list[int] = []
+    for entry in entries:
+        if entry.kind == 2 and len(entry.data) < _CUTOFF:
+            entry.size = len(entry.data)
+            if not entry.data:
+                entry.start = _END
+                continue
+            count = -(-len(entry.data) // _MINI)
+            entry.start = len(minifat)
+            minifat += [len(minifat) + n + 1 for n in range(count - 1)] + [_END]
+            mini += entry.data.ljust(count * _MINI, b"\0")
+
+    # Regular sectors: big streams, the mini stream, the mini FAT, the directory, the FAT.
+    sectors: list[bytes] = []
+    fat: list[int] = []
+
+    def place(data: bytes) -> int:
+        count = max(1, -(-len(data) // _SECTOR))
+        start = len(sectors)
+        for n in range(count):
+            sectors.append(data[n * _SECTOR : (n + 1) * _SECTOR].ljust(_SECTOR, b"\0"))
+            fat.append(start + n + 1 if n < count - 1 else _END)
+        return start
+
+    for entry in entries:
+        if entry.kind == 2 and len(entry.data) >= _CUTOFF:
+            entry.start, entry.size = place(entry.data), len(entry.data)
+    root = entries[0]
+    if mini:
+        root.start, root.size = place(bytes(mini)), len(mini)
+    minifat_start, minifat_count = _END, 0
+    if minifat:
+        raw = b"".join(struct.pack("<I", v) for v in minifat)
+        raw = raw.ljust(-(-len(raw) // _SECTOR) * _SECTOR, b"\xff")
+        minifat_start, minifat_count = place(raw), len(raw) // _SECTOR
+    directory = b"".join(_directory_entry(e) for e in entries)
+    directory = directory.ljust(-(-len(directory) // _SECTOR) * _SECTOR, b"\0")
+    unused = _directory_entry(_Entry("", 0))
+    directory = directory[: len(entries) * 128] + unused * ((len(directory) // 128) - len(entries))
+    directory_start = place(directory)
+    fat_count = 1
+    while (len(sectors) + fat_count) > fat_count * (_SECTOR // 4):
+        fat_count += 1
+    fat_start = len(sectors)
+    fat += [_FAT_SECTOR] * fat_count
+    fat += [_FREE] * (fat_count * (_SECTOR // 4) - len(fat))
+    raw_fat = b"".join(struct.pack("<I", v) for v in fat)
+    for n in range(fat_count):
+        sectors.append(raw_fat[n * _SECTOR : (n + 1) * _SECTOR])
+    if fat_count > 109:
+        raise ValueError("a test message this large needs DIFAT sectors")
+    difat = [fat_start + n for n in range(fat_count)] + [_FREE] * (109 - fat_count)
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack(
+            "<IIIIIIIII",
+            0,
+            fat_count,
+            directory_start,
+            0,
+            _CUTOFF,
+            minifat_start,
+            minifat_count,
+            _END,
+            0,
+        )  # fmt: skip
+        + b"".join(struct.pack("<I", v) for v in difat)
+    )
+    assert len(header) == _SECTOR
+    return header + b"".join(sectors)
+
+
+def _balance(entries: list[_Entry], order: list[int]) -> int:
+    if not order:
+        return _NONE
+    middle = len(order) // 2
+    entry = entries[order[middle]]
+    entry.left = _balance(entries, order[:middle])
+    entry.right = _balance(entries, order[middle + 1 :])
+    return order[middle]
+
+
+def _directory_entry(entry: _Entry) -> bytes:
+    name = (entry.name + "\0").encode("utf-16-le") if entry.name else b""
+    return (
+        name.ljust(64, b"\0")
+        + struct.pack("<HBB", len(name), entry.kind, 1)
+        + struct.pack("<III", entry.left, entry.right, entry.child)
+        + b"\0" * 16
+        + b"\0" * 4
+        + b"\0" * 16
+        + struct.pack("<IQ", entry.start if entry.kind else 0, entry.size)
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The message
+
+
+def _filetime(when: dt.datetime) -> int:
+    return int((when - dt.datetime(1601, 1, 1, tzinfo=dt.UTC)).total_seconds() * 10_000_000)
+
+
+def _properties(header: int, fixed: dict[int, tuple[int, int]]) -> bytes:
+    """The properties stream: ``header`` bytes, then (id: (type, value)) entries."""
+    out = b"\0" * header
+    for prop, (kind, value) in fixed.items():
+        out += struct.pack("<IIQ", (prop << 16) | kind, 6, value)
+    return out
+
+
+@dataclass
+class Msg:
+    """What a test message holds; ``attachments`` are (file name, bytes) or a Msg forwarded."""
+
+    subject: str = "Badr leader warns against disarming the Hashd"
+    sender_name: str = "Iraq Watch"
+    sender_address: str = "news@iraqwatch.example"
+    sent: dt.datetime | None = dt.datetime(2019, 3, 12, 6, 30, tzinfo=dt.UTC)
+    body: str | None = None
+    html: bytes | None = None
+    rtf: bytes | None = None
+    codepage: int | None = None  # the HTML's (PidTagInternetCodepage)
+    headers: str | None = None  # internet headers a received message kept
+    attachments: Sequence[tuple[str, bytes] | Msg] = ()
+    unicode: bool = True  # string properties in UTF-16 (001F) or in the code page (001E)
+
+
+def _string(msg: Msg, prop: int, text: str) -> tuple[str, bytes]:
+    if msg.unicode:
+        return f"__substg1.0_{prop:04X}001F", (text + "\0").encode("utf-16-le")
+    return f"__substg1.0_{prop:04X}001E", (text + "\0").encode(f"cp{msg.codepage or 1252}")
+
+
+def message_tree(msg: Msg, header: int = 32) -> Tree:
+    tree: Tree = {}
+    fixed: dict[int, tuple[int, int]] = {}
+    for prop, text in (
+        (0x0037, msg.subject),
+        (0x0C1A, msg.sender_name),
+        (0x5D01, msg.sender_address),
+        (0x0C1F, msg.sender_address),
+    ):
+        if text:
+            name, data = _string(msg, prop, text)
+            tree[name] = data
+    if msg.body is not None:
+        name, data = _string(msg, 0x1000, msg.body)
+        tree[name] = data
+    if msg.html is not None:
+        tree["__substg1.0_10130102"] = msg.html
+    if msg.rtf is not None:
+        tree["__substg1.0_10090102"] = msg.rtf
+    if msg.headers is not None:
+        name, data = _string(msg, 0x007D, msg.headers)
+        tree[name] = data
+    if msg.sent is not None:
+        fixed[0x0039] = (0x0040, _filetime(msg.sent))
+    if msg.codepage is not None:
+        fixed[0x3FDE] = (0x0003, msg.codepage)
+    for n, attachment in enumerate(msg.attachments):
+        storage: Tree = {}
+        if isinstance(attachment, Msg):
+            storage["__substg1.0_3701000D"] = message_tree(attachment, header=24)
+            storage["__substg1.0_3707001F"] = (attachment.subject + "\0").encode("utf-16-le")
+            storage["__properties_version1.0"] = _properties(8, {0x3705: (0x0003, 5)})
+        else:
+            filename, data = attachment
+            storage["__substg1.0_3707001F"] = (filename + "\0").encode("utf-16-le")
+            storage["__substg1.0_37010102"] = data
+            storage["__properties_version1.0"] = _properties(8, {0x3705: (0x0003, 1)})
+        tree[f"__attach_version1.0_#{n:08X}"] = storage
+    tree["__properties_version1.0"] = _properties(header, fixed)
+    return tree
+
+
+def make_msg(folder: Path, msg: Msg, name: str = "message.msg") -> Path:
+    path = folder / name
+    path.write_bytes(compound_file(message_tree(msg)))
+    return path
+
+
+def compressed_rtf(rtf: bytes) -> bytes:
+    """``rtf`` in Outlook's compressed-RTF stream, compressed the simplest way ([MS-OXRTFCP]):
+    every byte a literal, eight to a flag byte of zeros, then the end reference."""
+    position = (207 + len(rtf)) % 4096  # the prebuffer's length, then one byte a literal
+    tokens: list[tuple[bool, bytes]] = [(False, bytes([byte])) for byte in rtf]
+    tokens.append((True, struct.pack(">H", position << 4)))  # the end: where writing stands
+    body = bytearray()
+    for at in range(0, len(tokens), 8):
+        group = tokens[at : at + 8]
+        body.append(sum(1 << n for n, (is_ref, _) in enumerate(group) if is_ref))
+        for _is_ref, data in group:
+            body += data
+    size = len(body) + 12
+    return struct.pack("<IIII", size, len(rtf), 0x75465A4C, 0) + bytes(body)
