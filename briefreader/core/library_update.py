@@ -104,7 +104,17 @@ class LocalUpdate(LocalBase):
                 self.index.mark_damaged(f"{type(exc).__name__}: {exc}")
         raise AssertionError("unreachable")
 
-    def _scan(self) -> Iterator[tuple[Path, Path]]:
+    def _scan(self, sniffed: dict[str, str] | None = None) -> Iterator[tuple[Path, Path]]:
+        """Every file of the corpus folders to read, with its folder; ``sniffed`` is given
+        the suffix each file whose own suffix says nothing is read as (told by its content
+        once, in the walk)."""
+
+        def by_content(path: Path) -> bool:
+            suffix = formats.reading_suffix(path)
+            if suffix is not None and sniffed is not None:
+                sniffed[str(path)] = suffix
+            return suffix is not None
+
         for root in self.corpora:
             if not root.is_dir():
                 self.problems.append(Problem(str(root), "corpus folder not found"))
@@ -116,7 +126,7 @@ class LocalUpdate(LocalBase):
                 suffixes=self.suffixes,
                 others=self._not_read,
                 folder_is_part=is_saved_page_folder,
-                by_content=formats.is_read_by_content,
+                by_content=by_content,
             ):
                 yield root, path
 
@@ -173,7 +183,8 @@ class LocalUpdate(LocalBase):
         forced = self._rematch_keys(indexed)
         plan = _Plan(manifest)
         seen: set[str] = set()
-        for root, path in self._scan():
+        sniffed: dict[str, str] = {}
+        for root, path in self._scan(sniffed):
             key = str(path)
             if key in seen:
                 continue
@@ -183,7 +194,7 @@ class LocalUpdate(LocalBase):
             except OSError as exc:
                 self.problems.append(Problem(key, f"cannot read: {exc.strerror or exc}"))
                 continue
-            fmt = formats.format_of(path)
+            fmt = formats.FORMAT_OF_SUFFIX.get(sniffed.get(key) or path.suffix.lower())
             stamp = formats.reader_stamp(fmt) if fmt is not None else ""
             old = manifest.get(key)
             same = old is not None and (old.size, old.mtime_ns) == (st.st_size, st.st_mtime_ns)

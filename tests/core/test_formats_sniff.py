@@ -151,6 +151,29 @@ def test_mail_programs_folders_are_read_and_their_bookkeeping_named(
         lib.close()
 
 
+def test_an_update_tells_each_file_by_its_content_once(
+    mail_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Maildir of 50,000 messages is 50,000 files opened to be told: once an update, not
+    once in the walk and again in the plan."""
+    lib = Library([mail_folder], tmp_path / "data", Glossary.load([]))
+    try:
+        lib.update(bulk=False)
+        told: list[str] = []
+        real = formats.sniff
+
+        def counting(path: Path) -> str | None:
+            told.append(path.name)
+            return real(path)
+
+        monkeypatch.setattr(formats, "sniff", counting)
+        assert lib.update(bulk=False).unchanged == 4
+        # The three mail files without a suffix, and the note that is none.
+        assert sorted(told) == sorted(["Inbox", "mbox", "1552372202.M388P4021.mx,S=2048", "notes"])
+    finally:
+        lib.close()
+
+
 def test_a_mailbox_without_a_suffix_is_read_like_one_with_it(tmp_path: Path) -> None:
     data = thunderbird_mbox(["One", "Two", "Three"])
     (tmp_path / "Sent").write_bytes(data)
