@@ -30,7 +30,7 @@ SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "text": BRIEF_SUFFIXES,
     "html": (".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml"),
     "pdf": (".pdf",),
-    "docx": (".docx",),
+    "docx": (".docx", ".docm"),
     "rtf": (".rtf",),
     "email": (".eml", ".emlx", ".msg", ".mbox"),
 }
@@ -70,7 +70,6 @@ NOT_READ: dict[str, str] = {
     ".emlxpart": "an attachment Apple Mail keeps beside its message (.emlx): not read alone",
     ".msf": "Thunderbird's summary of the mailbox beside it: not needed (the mailbox is read)",
     ".doc": "old Word format, not read: save it as .docx",
-    ".docm": "Word file with macros, not read: save it as .docx",
     ".dot": "Word template, not read: save it as .docx",
     ".dotx": "Word template, not read: save it as .docx",
     ".odt": "OpenDocument text, not read: save it as .docx",

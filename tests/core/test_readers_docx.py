@@ -19,6 +19,45 @@ from briefreader.core.readers import read_file
 from briefreader.core.readers.word import BOMB, extract_docx
 
 
+def _repacked(source: Path, target: Path, change: dict[str, Any]) -> Path:
+    """``source``'s package written to ``target`` with parts replaced (name: bytes or a
+    function of the old bytes) or added."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item)
+            how = change.get(item.filename)
+            new.writestr(item, how(data) if callable(how) else how if how is not None else data)
+        for name, data in change.items():
+            if name not in old.namelist():
+                new.writestr(name, data)
+    return target
+
+
+def test_a_macro_enabled_word_file_reads_as_a_docx_and_its_macros_are_left_alone(
+    tmp_path: Path,
+) -> None:
+    source = kit.make_docx(tmp_path, created=(2019, 3, 12))
+    main = b"wordprocessingml.document.main+xml"
+    path = _repacked(
+        source,
+        tmp_path / "brief.docm",
+        {
+            "[Content_Types].xml": lambda d: d.replace(
+                b"application/vnd.openxmlformats-officedocument." + main,
+                b"application/vnd.ms-word.document.macroEnabled.main+xml",
+            ),
+            "word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macros never run nor read",
+        },
+    )
+    assert b"macroEnabled" in zipfile.ZipFile(path).read("[Content_Types].xml")
+    [docm] = read_file(path, file_id="brief.docm").briefs
+    [docx] = read_file(source, file_id="brief.docm").briefs
+    assert docm.format == "docx"
+    assert (docm.title, docm.article, docm.comment, docm.date) == (
+        docx.title, docx.article, docx.comment, docx.date,
+    )  # fmt: skip
+
+
 def test_a_word_brief(tmp_path: Path) -> None:
     path = kit.make_docx(tmp_path, created=(2019, 3, 12))
     [brief] = read_file(path, file_id="brief.docx").briefs

@@ -51,6 +51,9 @@ _NOTES_RELS = {"footnote": _OFFICE + "footnotes", "endnote": _OFFICE + "endnotes
 _CORE_REL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _DOCUMENT_TYPE, _STYLES_TYPE = _WML + "document.main+xml", _WML + "styles+xml"
+#: A Word document's main part: a .docx's, or a .docm's (the same XML, with macros beside it
+#: that are never run, nor even read).
+_DOCUMENT_TYPES = (_DOCUMENT_TYPE, "application/vnd.ms-word.document.macroEnabled.main+xml")
 _NOTES_TYPES = {"footnote": _WML + "footnotes+xml", "endnote": _WML + "endnotes+xml"}
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 
@@ -115,7 +118,7 @@ def _read(package: Package) -> tuple[list[str], Any]:
     document = package.related("/", _DOCUMENT_REL)
     if document is None:
         raise KeyError("no main document in the package")
-    if package.content_type(document) != _DOCUMENT_TYPE:
+    if package.content_type(document) not in _DOCUMENT_TYPES:
         raise ValueError(f"not a Word document: {package.content_type(document)}")
     root = package.parse(document)
     styles = _style_names(package, document)
