@@ -31,6 +31,7 @@ SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "html": (".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml"),
     "pdf": (".pdf",),
     "docx": (".docx", ".docm"),
+    "doc": (".doc",),
     "rtf": (".rtf",),
     "email": (".eml", ".emlx", ".msg", ".mbox"),
 }
@@ -48,6 +49,7 @@ READER_VERSIONS: dict[str, int] = {
     "html": 1,
     "pdf": 1,
     "docx": 1,
+    "doc": 1,
     "rtf": 1,
     "email": 1,
 }
@@ -69,7 +71,6 @@ def reader_stamp(fmt: str) -> str:
 NOT_READ: dict[str, str] = {
     ".emlxpart": "an attachment Apple Mail keeps beside its message (.emlx): not read alone",
     ".msf": "Thunderbird's summary of the mailbox beside it: not needed (the mailbox is read)",
-    ".doc": "old Word format, not read: save it as .docx",
     ".dot": "Word template, not read: save it as .docx",
     ".dotx": "Word template, not read: save it as .docx",
     ".odt": "OpenDocument text, not read: save it as .docx",

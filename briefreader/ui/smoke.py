@@ -286,13 +286,13 @@ def _formats(data: Path) -> str:
     from briefreader.core import readers
     from briefreader.core.library import Library
 
-    wanted = {".html", ".pdf", ".docx", ".rtf", ".eml", ".msg", ".mbox"}
+    wanted = {".html", ".pdf", ".docx", ".doc", ".rtf", ".eml", ".msg", ".mbox"}
     if missing := wanted - set(readers.SUFFIXES):
         raise SmokeFailure(f"the format readers lack {', '.join(sorted(missing))}")
-    try:  # no sample .msg is written here (only Outlook writes them): its library, at least
+    try:  # no sample .msg or .doc is written here (Outlook and Word write them): their library
         importlib.import_module("olefile")
     except ImportError as exc:
-        raise SmokeFailure(f"the Outlook message reader's library is missing: {exc}") from None
+        raise SmokeFailure(f"the .msg and .doc readers' library is missing: {exc}") from None
     QApplication.instance() or QApplication(sys.argv[:1])  # Qt writes the sample PDF
     folder = data / "corpus"
     _write_samples(folder)

@@ -24,12 +24,12 @@ def test_suffixes_and_not_read() -> None:
         assert suffix in SUFFIXES
     assert not set(SUFFIXES) & set(NOT_READ)
     assert "mbox" in NOT_READ[".pst"]
-    assert "docx" in NOT_READ[".doc"]
+    assert "docx" in NOT_READ[".odt"]
     assert format_of(Path("a/B.PDF")) == "pdf"
     assert format_of(Path("a/b.xyz")) is None
 
 
-@pytest.mark.parametrize("name", ["old.doc", "mail.pst", "thing.xyz"])
+@pytest.mark.parametrize("name", ["old.wpd", "mail.pst", "thing.xyz"])
 def test_a_format_not_read_says_why(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"data")

@@ -104,7 +104,7 @@ def test_attachments_become_briefs_of_their_own(qapp: object, tmp_path: Path) ->
             ("digest.pdf", pdf_data, "application/pdf"),
             ("notes.txt", b"Short note on Sadr.\n\nComment: none.", "text/plain"),
             ("logo.png", b"\x89PNG\r\n", "image/png"),
-            ("old.doc", b"\xd0\xcf\x11\xe0", "application/msword"),
+            ("old.wpd", b"\xffWPC", "application/vnd.wordperfect"),
             ("../../evil#name.txt", b"Sneaky text.", "text/plain"),
         ],
     )
@@ -124,7 +124,7 @@ def test_attachments_become_briefs_of_their_own(qapp: object, tmp_path: Path) ->
     assert {b.file_id for b in result.briefs[1:]} == {"m.eml"}
     assert [b.format for b in result.briefs[1:3]] == ["docx", "pdf"]
     assert result.briefs[2].page == 1
-    assert any("old.doc" in w and ".docx" in w for w in result.warnings)
+    assert any("old.wpd" in w and ".docx" in w for w in result.warnings)
     assert not any("logo.png" in w for w in result.warnings)
 
 

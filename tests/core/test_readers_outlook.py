@@ -1,6 +1,6 @@
 """Outlook messages (.msg): read as the email reader reads an .eml (title, date, source, text,
 comment, attachments and forwarded messages as briefs of their own), from files written by the
-compound-file and MAPI specifications (tests/msg_kit.py); hostile files refused with a reason."""
+compound-file and MAPI specifications (tests/ole_kit.py); hostile files refused with a reason."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 import formats_kit as kit
-import msg_kit
+import ole_kit
 import pytest
-from msg_kit import Msg, make_msg
+from ole_kit import Msg, make_msg
 
 from briefreader.core.brief import BriefError
 from briefreader.core.glossary import Glossary
@@ -103,7 +103,7 @@ def test_a_message_with_only_its_rich_text_body(tmp_path: Path) -> None:
         + rb"\par\par Comment: " + kit.COMMENT.encode("cp1252").replace(b"'", b"\\'27")
         + rb"\par}"
     )  # fmt: skip
-    msg = Msg(rtf=msg_kit.compressed_rtf(rtf))
+    msg = Msg(rtf=ole_kit.compressed_rtf(rtf))
     [brief] = read_file(make_msg(tmp_path, msg), file_id="m.msg").briefs
     assert brief.article == kit.ARTICLE and brief.comment == kit.COMMENT
 
@@ -122,7 +122,7 @@ def test_compressed_rtf_as_the_specification_gives_it() -> None:
     [
         (b"From: someone\n\nnot a compound file", "not an Outlook message"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "damaged Outlook message"),
-        (msg_kit.compound_file({"WordDocument": b"x" * 100}), "no message properties"),
+        (ole_kit.compound_file({"WordDocument": b"x" * 100}), "no message properties"),
     ],
     ids=["text", "truncated", "another-ole-file"],
 )
@@ -137,7 +137,7 @@ def test_what_is_no_outlook_message_is_refused_with_a_reason(
 
 
 def test_a_cut_short_message_is_refused_not_crashed(tmp_path: Path) -> None:
-    whole = msg_kit.compound_file(msg_kit.message_tree(Msg(body=BODY * 40)))
+    whole = ole_kit.compound_file(ole_kit.message_tree(Msg(body=BODY * 40)))
     for keep in (0.3, 0.6, 0.9):
         path = tmp_path / "cut.msg"
         path.write_bytes(whole[: int(len(whole) * keep)])
@@ -146,7 +146,7 @@ def test_a_cut_short_message_is_refused_not_crashed(tmp_path: Path) -> None:
 
 
 def test_an_outlook_message_attached_to_an_email(tmp_path: Path) -> None:
-    inner = msg_kit.compound_file(msg_kit.message_tree(Msg(subject="Inner", body=BODY)))
+    inner = ole_kit.compound_file(ole_kit.message_tree(Msg(subject="Inner", body=BODY)))
     path = kit.make_eml(tmp_path, attachments=[("inner.msg", inner, "application/vnd.ms-outlook")])
     read = read_file(path, file_id="m.eml")
     inner_brief = next(b for b in read.briefs if b.id == "m.eml#inner.msg")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.readers import mail, outlook, pdf, rtf, text, webpage, word
+from briefreader.core.readers import mail, outlook, pdf, rtf, text, webpage, word, worddoc
 from briefreader.core.readers.common import (
     Extracted,
     FileRead,
@@ -133,6 +133,8 @@ def _extract(
         return pdf.extract_pdf(source, where, progress)
     if fmt == word.FORMAT:
         return word.extract_docx(source, where)
+    if fmt == worddoc.FORMAT:
+        return worddoc.extract_doc(source, where)
     if fmt == rtf.FORMAT:
         return rtf.extract_rtf(source, where)
     if fmt == webpage.FORMAT:

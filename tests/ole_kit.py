@@ -1,18 +1,23 @@
-"""Outlook messages (.msg) for the tests, written from the specifications.
+"""Outlook messages (.msg) and old Word files (.doc) for the tests, written from the
+specifications.
 
-No tool on a CI machine writes .msg files (Outlook does), so this one does, by the book: an OLE
+No tool on a CI machine writes .msg or .doc files (Outlook and Word do), so this one does, by
+the book. A .msg is an OLE
 compound file ([MS-CFB], version 3: 512-byte sectors, streams under 4,096 bytes in the mini
 stream) holding a message's MAPI properties ([MS-OXMSG]): string properties as
 ``__substg1.0_IIIITTTT`` streams, numbers and times in ``__properties_version1.0``,
 attachments in ``__attach_version1.0_#n`` storages, a forwarded message in an attachment's
-``__substg1.0_3701000D`` storage. The reader under test uses olefile, written by others, to
-read what this writes.
+``__substg1.0_3701000D`` storage. A .doc ([MS-DOC]) is a ``WordDocument`` stream opening
+with its File Information Block, a ``1Table`` stream holding the piece table, and the summary
+information ([MS-OLEPS]) with its title and date. The readers under test use olefile, written
+by others, to read what this writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import struct
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,3 +266,82 @@ def compressed_rtf(rtf: bytes) -> bytes:
             body += data
     size = len(body) + 12
     return struct.pack("<IIII", size, len(rtf), 0x75465A4C, 0) + bytes(body)
+
+
+# --------------------------------------------------------------------------------------------
+# Old Word files
+
+_SUMMARY = uuid.UUID("f29f85e0-4ff9-1068-ab91-08002b27b3d9").bytes_le
+
+
+def summary_information(title: str, created: dt.datetime | None) -> bytes:
+    """A SummaryInformation property set: the code page, the title, the creation time."""
+    values: list[tuple[int, bytes]] = [(1, struct.pack("<HHH", 2, 0, 1252) + b"\0\0")]
+    raw = title.encode("cp1252") + b"\0"
+    values.append((2, struct.pack("<II", 0x1E, len(raw)) + raw.ljust(-(-len(raw) // 4) * 4, b"\0")))
+    if created is not None:
+        values.append((12, struct.pack("<IQ", 0x40, _filetime(created))))
+    table_size = 8 + 8 * len(values)
+    offsets, body = [], b""
+    for _pid, value in values:
+        offsets.append(table_size + len(body))
+        body += value
+    section = struct.pack("<II", table_size + len(body), len(values))
+    section += b"".join(
+        struct.pack("<II", pid, at) for (pid, _), at in zip(values, offsets, strict=True)
+    )
+    header = struct.pack("<HHI", 0xFFFE, 0, 0x00020006) + b"\0" * 16 + struct.pack("<I", 1)
+    header += _SUMMARY + struct.pack("<I", 48)
+    return header + section + body
+
+
+def word_document(
+    text: str,
+    *,
+    unicode_from: int | None = None,
+    version: int = 0x00C1,
+    encrypted: bool = False,
+) -> dict[str, bytes]:
+    """The streams of a .doc whose main document is ``text`` (Word's marks in it: "\\r" a
+    paragraph's end, "\\x07" a cell's); its characters from ``unicode_from`` on are kept as
+    UTF-16, those before as 8-bit, in two pieces."""
+    split = len(text) if unicode_from is None else unicode_from
+    eight, wide = text[:split].encode("cp1252"), text[split:].encode("utf-16-le")
+    base = 1024
+    pieces = [(0, split, ((base) * 2) | 0x40000000)]
+    if wide:
+        pieces.append((split, len(text), base + len(eight) + (len(eight) % 2)))
+    cps = [p[0] for p in pieces] + [len(text)]
+    plc = b"".join(struct.pack("<I", cp) for cp in cps)
+    plc += b"".join(struct.pack("<HIH", 0, fc, 0) for _first, _end, fc in pieces)
+    clx = b"\x02" + struct.pack("<I", len(plc)) + plc
+    table = b"\0" * 16 + clx
+    flags = (1 << 9) | ((1 << 8) if encrypted else 0)
+    fib = struct.pack("<HHHHHH", 0xA5EC, version, 0, 0x0409, 0, flags).ljust(32, b"\0")
+    fib += struct.pack("<H", 14) + b"\0" * 28
+    longs = [0] * 22
+    longs[3] = len(text)
+    fib += struct.pack("<H", 22) + b"".join(struct.pack("<I", v) for v in longs)
+    pairs = [(0, 0)] * 93
+    pairs[33] = (16, len(clx))
+    fib += struct.pack("<H", 93) + b"".join(struct.pack("<II", fc, lcb) for fc, lcb in pairs)
+    fib += struct.pack("<H", 0)
+    document = fib.ljust(base, b"\0") + eight + b"\0" * (len(eight) % 2) + wide
+    return {"WordDocument": document, "1Table": table}
+
+
+def make_doc(
+    folder: Path,
+    text: str,
+    name: str = "brief.doc",
+    *,
+    title: str = "",
+    created: dt.datetime | None = None,
+    **kwargs: object,
+) -> Path:
+    tree: Tree = dict(word_document(text, **kwargs))  # type: ignore[arg-type]
+    if title or created is not None:
+        tree["\x05SummaryInformation"] = summary_information(title, created)
+    path = folder / name
+    path.write_bytes(compound_file(tree))
+    return path
