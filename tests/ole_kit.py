@@ -193,6 +193,7 @@ class Msg:
     html: bytes | None = None
     rtf: bytes | None = None
     codepage: int | None = None  # the HTML's (PidTagInternetCodepage)
+    message_codepage: int | None = None  # 8-bit strings' (PidTagMessageCodepage)
     headers: str | None = None  # internet headers a received message kept
     attachments: Sequence[tuple[str, bytes] | Msg] = ()
     unicode: bool = True  # string properties in UTF-16 (001F) or in the code page (001E)
@@ -201,7 +202,8 @@ class Msg:
 def _string(msg: Msg, prop: int, text: str) -> tuple[str, bytes]:
     if msg.unicode:
         return f"__substg1.0_{prop:04X}001F", (text + "\0").encode("utf-16-le")
-    return f"__substg1.0_{prop:04X}001E", (text + "\0").encode(f"cp{msg.codepage or 1252}")
+    codepage = msg.message_codepage or msg.codepage or 1252
+    return f"__substg1.0_{prop:04X}001E", (text + "\0").encode(f"cp{codepage}")
 
 
 def message_tree(msg: Msg, header: int = 32) -> Tree:
@@ -230,6 +232,8 @@ def message_tree(msg: Msg, header: int = 32) -> Tree:
         fixed[0x0039] = (0x0040, _filetime(msg.sent))
     if msg.codepage is not None:
         fixed[0x3FDE] = (0x0003, msg.codepage)
+    if msg.message_codepage is not None:
+        fixed[0x3FFD] = (0x0003, msg.message_codepage)
     for n, attachment in enumerate(msg.attachments):
         storage: Tree = {}
         if isinstance(attachment, Msg):

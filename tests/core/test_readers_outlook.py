@@ -50,6 +50,15 @@ def test_string_properties_in_the_messages_code_page(tmp_path: Path) -> None:
     assert brief.title == subject and brief.source == "مرصد العراق"
 
 
+def test_strings_in_the_message_code_page_and_html_in_the_internet_one(tmp_path: Path) -> None:
+    """A Windows-1256 desktop sending UTF-8 mail: each text in its own code page."""
+    html = f"<html><body><p>{ARABIC}</p><p>Comment: a warning.</p></body></html>".encode()
+    subject = "قوات الحشد الشعبي في كركوك"
+    msg = Msg(subject=subject, html=html, codepage=65001, message_codepage=1256, unicode=False)
+    [brief] = read_file(make_msg(tmp_path, msg), file_id="m.msg").briefs
+    assert brief.title == subject and brief.article == ARABIC
+
+
 def test_a_received_messages_internet_headers_give_its_list(tmp_path: Path) -> None:
     headers = (
         "Received: from mx.example.org by mail.example.org; Tue, 12 Mar 2019 06:30:02 +0000\r\n"

@@ -171,8 +171,11 @@ class _Storage:
         self.where = where
         self.warnings = warnings
         self.fixed = self._fixed(header)
-        codepage = self.fixed.get(_INTERNET_CODEPAGE) or self.fixed.get(_MESSAGE_CODEPAGE)
-        self.codec = _codec(codepage) or "cp1252"
+        # 8-bit string properties are in the message's code page; the HTML body in the
+        # internet code page it was sent in. Each stands in for the other when missing.
+        message, internet = self.fixed.get(_MESSAGE_CODEPAGE), self.fixed.get(_INTERNET_CODEPAGE)
+        self.codec = _codec(message) or _codec(internet) or "cp1252"
+        self.html_codec = _codec(internet) or self.codec
 
     def _fixed(self, header: int) -> dict[int, int]:
         """The properties kept in the properties stream (numbers and times), by id."""
@@ -263,7 +266,7 @@ class _Storage:
         if raw is None:
             return self.text(_HTML)
         try:
-            return raw.decode(self.codec)
+            return raw.decode(self.html_codec)
         except UnicodeDecodeError:
             text, _encoding, _notes = decode(raw)
             return text
