@@ -222,6 +222,68 @@ def make_zip_bomb_docx(folder: Path, name: str = "bomb.docx", size: int = 300 <<
 
 
 # --------------------------------------------------------------------------------------------
+# OpenDocument text (no tool on CI writes it: the package by its specification, ODF 1.2)
+
+ODT_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"'
+)
+
+
+def odt_paragraphs(text: str) -> str:
+    """A plain text's paragraphs as ``text:p`` elements, a line break inside one kept."""
+    from xml.sax.saxutils import escape
+
+    paragraphs = [p.strip("\n") for p in text.split("\n\n") if p.strip()]
+    return "".join(
+        "<text:p>" + escape(p).replace("\n", "<text:line-break/>") + "</text:p>" for p in paragraphs
+    )
+
+
+def make_odt(
+    folder: Path,
+    body: str,
+    name: str = "brief.odt",
+    *,
+    title: str = "",
+    created: str = "",
+    kind: str = "text",
+) -> Path:
+    """An .odt whose ``office:text`` holds ``body`` (ODF XML), with a meta.xml of ``title``
+    and ``created``; ``kind`` "spreadsheet" makes the body an ``office:spreadsheet``."""
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODT_NAMESPACES} '
+        f'office:version="1.2"><office:body><office:{kind}>{body}</office:{kind}>'
+        "</office:body></office:document-content>"
+    )
+    meta = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {ODT_NAMESPACES}>'
+        f"<office:meta><dc:title>{title}</dc:title>"
+        f"<meta:creation-date>{created}</meta:creation-date></office:meta></office:document-meta>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.text"/></manifest:manifest>'
+    )
+    path = folder / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text",
+            compress_type=zipfile.ZIP_STORED,
+        )  # fmt: skip
+        zf.writestr("content.xml", content)
+        zf.writestr("meta.xml", meta)
+        zf.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
 # Email
 
 

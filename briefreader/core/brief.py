@@ -46,7 +46,7 @@ class Brief:
     item: int | None = None  # 1-based place within its file; None for a whole-file brief
     page: int | None = None  # the page ``text`` starts on (PDFs); None when pages are unknown
     page_breaks: tuple[int, ...] = ()  # offsets in ``text`` where the pages after it begin
-    format: str = "text"  # "text", "html", "pdf", "docx", "doc", "rtf", "email"
+    format: str = "text"  # "text", "html", "pdf", "docx", "doc", "odt", "rtf", "email"
     parent: str | None = None  # for an email attachment: the id of its message's brief
     #: Whether ``path`` is a file on this machine. False for a brief from the team archive,
     #: whose path is only its id: never a place to read images or open "the original" from.
@@ -95,6 +95,7 @@ _FORMAT_NAMES = {
     "pdf": "PDF",
     "docx": "Word file",
     "doc": "Word 97-2003 file",
+    "odt": "OpenDocument text",
     "rtf": "RTF file",
     "email": "email",
 }

@@ -32,6 +32,7 @@ SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
     "docx": (".docx", ".docm"),
     "doc": (".doc",),
+    "odt": (".odt",),
     "rtf": (".rtf",),
     "email": (".eml", ".emlx", ".msg", ".mbox"),
 }
@@ -50,6 +51,7 @@ READER_VERSIONS: dict[str, int] = {
     "pdf": 1,
     "docx": 1,
     "doc": 1,
+    "odt": 1,
     "rtf": 1,
     "email": 1,
 }
@@ -73,7 +75,6 @@ NOT_READ: dict[str, str] = {
     ".msf": "Thunderbird's summary of the mailbox beside it: not needed (the mailbox is read)",
     ".dot": "Word template, not read: save it as .docx",
     ".dotx": "Word template, not read: save it as .docx",
-    ".odt": "OpenDocument text, not read: save it as .docx",
     ".pages": "Apple Pages file, not read: export it as .docx or PDF",
     ".wpd": "WordPerfect file, not read: save it as .docx",
     ".webarchive": "Safari web archive, not read: save the page as HTML",

@@ -24,7 +24,7 @@ def test_suffixes_and_not_read() -> None:
         assert suffix in SUFFIXES
     assert not set(SUFFIXES) & set(NOT_READ)
     assert "mbox" in NOT_READ[".pst"]
-    assert "docx" in NOT_READ[".odt"]
+    assert "docx" in NOT_READ[".pages"]
     assert format_of(Path("a/B.PDF")) == "pdf"
     assert format_of(Path("a/b.xyz")) is None
 

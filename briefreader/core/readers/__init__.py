@@ -32,7 +32,7 @@ from pathlib import Path
 
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.readers import mail, outlook, pdf, rtf, text, webpage, word, worddoc
+from briefreader.core.readers import mail, odt, outlook, pdf, rtf, text, webpage, word, worddoc
 from briefreader.core.readers.common import (
     Extracted,
     FileRead,
@@ -135,6 +135,8 @@ def _extract(
         return word.extract_docx(source, where)
     if fmt == worddoc.FORMAT:
         return worddoc.extract_doc(source, where)
+    if fmt == odt.FORMAT:
+        return odt.extract_odt(source, where)
     if fmt == rtf.FORMAT:
         return rtf.extract_rtf(source, where)
     if fmt == webpage.FORMAT:

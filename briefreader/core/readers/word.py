@@ -58,26 +58,34 @@ _NOTES_TYPES = {"footnote": _WML + "footnotes+xml", "endnote": _WML + "endnotes+
 _CORE_TYPE = "application/vnd.openxmlformats-package.core-properties+xml"
 
 
-def check_zip(zf: zipfile.ZipFile, path: Path) -> None:
-    """Refuse a .docx that would unpack to too much (by its directory's sizes) or holds no
-    Word document.
+def check_zip(
+    zf: zipfile.ZipFile,
+    path: Path,
+    *,
+    main: str = "word/document.xml",
+    kind: str = "Word document",
+    bomb: str = BOMB,
+) -> None:
+    """Refuse a .docx (or another zipped document: an OpenDocument text) that would unpack to
+    too much (by its directory's sizes), with ``bomb`` as the reason, or holds no ``main``
+    part.
 
     Python's zipfile never gives more bytes for an entry than the directory says, so checking
     the directory bounds what opening the file can cost.
     """
     entries = zf.infolist()
     if len(entries) > MAX_ENTRIES:
-        raise BriefError(path, BOMB)
+        raise BriefError(path, bomb)
     total = 0
     for entry in entries:
         total += entry.file_size
         packed = max(entry.compress_size, 1)
         if entry.file_size > RATIO_FROM and entry.file_size / packed > MAX_RATIO:
-            raise BriefError(path, BOMB)
+            raise BriefError(path, bomb)
     if total > MAX_UNPACKED:
-        raise BriefError(path, BOMB)
-    if not any(entry.filename == "word/document.xml" for entry in entries):
-        raise BriefError(path, "not a Word document (no word/document.xml inside)")
+        raise BriefError(path, bomb)
+    if not any(entry.filename == main for entry in entries):
+        raise BriefError(path, f"not a {kind} (no {main} inside)")
 
 
 def extract_docx(source: Path | bytes, path: Path) -> Extracted:
