@@ -28,7 +28,7 @@ from briefreader.core.parse import BRIEF_SUFFIXES
 #: Each format's name and the suffixes (lower case, with the dot) its reader takes.
 SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "text": BRIEF_SUFFIXES,
-    "html": (".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml"),
+    "html": (".html", ".htm", ".xhtml", ".shtml", ".mht", ".mhtml", ".webarchive"),
     "pdf": (".pdf",),
     "docx": (".docx", ".docm"),
     "doc": (".doc",),
@@ -77,7 +77,6 @@ NOT_READ: dict[str, str] = {
     ".dotx": "Word template, not read: save it as .docx",
     ".pages": "Apple Pages file, not read: export it as .docx or PDF",
     ".wpd": "WordPerfect file, not read: save it as .docx",
-    ".webarchive": "Safari web archive, not read: save the page as HTML",
     ".epub": "e-book, not read",
     ".pst": "Outlook data file, not read: export the folder as .mbox",
     ".ost": "Outlook data file, not read: export the folder as .mbox",

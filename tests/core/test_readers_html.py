@@ -187,6 +187,40 @@ def test_a_page_saved_as_a_single_file_is_read(tmp_path: Path) -> None:
         read_file(broken, file_id="broken.mhtml")
 
 
+def test_a_page_saved_as_a_safari_web_archive_is_read(tmp_path: Path) -> None:
+    """Safari's "Save As" gives a .webarchive: a binary property list holding the page's
+    bytes, their encoding's name, and the pictures beside them."""
+    import plistlib
+
+    page = kit.news_page(title="Badr warns").replace("Baghdad mounts", "Baghdad mounts, café")
+    archive = {
+        "WebMainResource": {
+            "WebResourceData": page.encode("windows-1252"),
+            "WebResourceMIMEType": "text/html",
+            "WebResourceTextEncodingName": "windows-1252",
+            "WebResourceURL": "https://news.example/badr",
+            "WebResourceFrameName": "",
+        },
+        "WebSubresources": [
+            {"WebResourceData": b"GIF89a", "WebResourceMIMEType": "image/gif",
+             "WebResourceURL": "https://news.example/logo.gif"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "Badr warns.webarchive"
+    path.write_bytes(plistlib.dumps(archive, fmt=plistlib.FMT_BINARY))
+    [brief] = read_file(path, file_id=path.name).briefs
+    assert brief.format == "html" and brief.article == kit.ARTICLE
+    assert brief.comment == kit.COMMENT.replace("Baghdad mounts", "Baghdad mounts, café")
+    picture = dict(archive, WebMainResource={"WebResourceData": b"\x89PNG",
+                                             "WebResourceMIMEType": "image/png"})  # fmt: skip
+    path.write_bytes(plistlib.dumps(picture, fmt=plistlib.FMT_BINARY))
+    with pytest.raises(BriefError, match="holds no web page"):
+        read_file(path, file_id=path.name)
+    path.write_bytes(b"bplist00 cut short")
+    with pytest.raises(BriefError, match="damaged web archive"):
+        read_file(path, file_id=path.name)
+
+
 def _wrap(line: str) -> str:
     """``line`` broken in two as a word processor wraps its HTML source."""
     words = line.split(" ")

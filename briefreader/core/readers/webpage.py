@@ -42,7 +42,7 @@ FORMAT = "html"
 SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 MAX_BYTES = 50 << 20
 #: Web archives (the page, its images and style sheets in one MIME message).
-ARCHIVE_SUFFIXES = (".mht", ".mhtml")
+ARCHIVE_SUFFIXES = (".mht", ".mhtml", ".webarchive")
 MAX_ARCHIVE_BYTES = 100 << 20
 
 _TITLE_KEYS = ("og:title", "twitter:title", "dc.title", "title")
@@ -68,6 +68,41 @@ MAX_MAIN_TEXT_ELEMENTS = 60_000
 
 
 def html_of_archive(data: bytes, path: Path) -> bytes:
+    """The page of a web archive: Safari's (:func:`html_of_webarchive`), or else a MIME
+    one (:func:`html_of_mhtml`)."""
+    if data.startswith(b"bplist00") or path.suffix.lower() == ".webarchive":
+        return html_of_webarchive(data, path)
+    return html_of_mhtml(data, path)
+
+
+def html_of_webarchive(data: bytes, path: Path) -> bytes:
+    """The page of Safari's web archive (.webarchive, Safari's "Save As" default): a property
+    list whose main resource holds the page's bytes and their text encoding's name. Given as
+    UTF-8 with a byte order mark when the encoding is named, as for a MIME archive."""
+    import plistlib
+
+    try:
+        archive = plistlib.loads(data)
+    except Exception as exc:  # plistlib raises many kinds on a damaged list
+        log.debug("cannot read %s as a web archive", path, exc_info=True)
+        raise BriefError(path, f"damaged web archive ({type(exc).__name__})") from None
+    main = archive.get("WebMainResource") if isinstance(archive, dict) else None
+    if not isinstance(main, dict) or not isinstance(main.get("WebResourceData"), bytes):
+        raise BriefError(path, "no web page in the web archive")
+    page: bytes = main["WebResourceData"]
+    kind = str(main.get("WebResourceMIMEType") or "text/html").lower()
+    if "html" not in kind and "xml" not in kind:
+        raise BriefError(path, f"the web archive holds no web page ({kind[:40]})")
+    encoding = main.get("WebResourceTextEncodingName")
+    if isinstance(encoding, str) and encoding:
+        try:
+            return b"\xef\xbb\xbf" + page.decode(encoding, "replace").encode("utf-8")
+        except LookupError:
+            pass
+    return page
+
+
+def html_of_mhtml(data: bytes, path: Path) -> bytes:
     """The page of a web archive (.mht, .mhtml: a MIME message holding the page and its
     images, as browsers save "Webpage, Single File"): its first HTML part's bytes, found
     from the parts' headers (the pictures are neither parsed nor decoded: the email
