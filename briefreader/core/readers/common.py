@@ -9,14 +9,17 @@ format gets the same title/date/source/article/comment rules.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import io
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import split_digest, text_sha256
@@ -162,3 +165,30 @@ def bytes_within(source: Path | bytes, where: Path, what: str, limit: int) -> by
 
 def too_large(what: str, size: int, limit: int) -> str:
     return f"{what} too large ({size / (1 << 20):.1f} MB; the limit is {limit >> 20} MB)"
+
+
+@contextlib.contextmanager
+def compound_file(data: bytes, where: Path, kind: str, damaged: str) -> Iterator[Any]:
+    """An OLE compound file (an Outlook .msg, a Word 97-2003 .doc) open from its bytes, with
+    olefile, closed after: BriefError "not ``kind``" when its bytes are of another kind, and
+    "``damaged`` (error)" for any error of olefile's or the reader's in the block (a
+    BriefError raised there passes as it is)."""
+    import olefile  # only .msg and .doc files need it
+
+    if not data.startswith(olefile.MAGIC):
+        raise BriefError(where, f"not {kind}: its content is of another kind")
+    log = logging.getLogger(__name__)
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:  # olefile raises many kinds on a damaged file
+        log.debug("cannot open %s", where, exc_info=True)
+        raise BriefError(where, f"{damaged} ({type(exc).__name__})") from None
+    try:
+        yield ole
+    except BriefError:
+        raise
+    except Exception as exc:  # a damaged structure, met while reading it
+        log.debug("cannot read %s", where, exc_info=True)
+        raise BriefError(where, f"{damaged} ({type(exc).__name__})") from None
+    finally:
+        ole.close()

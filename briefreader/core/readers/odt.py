@@ -16,7 +16,6 @@ that only count (page numbers) are not part of the text.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from briefreader.core import formats
 from briefreader.core.brief import BriefError
 from briefreader.core.readers.common import Extracted
 from briefreader.core.readers.opc import PARSER
-from briefreader.core.readers.word import MAX_FILE_BYTES, check_zip
+from briefreader.core.readers.word import check_zip, open_package
 
 FORMAT = "odt"
 SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
@@ -74,17 +73,7 @@ _TEXT_BOX = _DRAW + "text-box"
 
 def extract_odt(source: Path | bytes, path: Path) -> Extracted:
     """The text and metadata of an .odt file (or of its bytes, for an email attachment)."""
-    if isinstance(source, Path):
-        try:
-            size = source.stat().st_size
-        except OSError as exc:
-            raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
-        if size > MAX_FILE_BYTES:
-            raise BriefError(path, f"OpenDocument file too large ({size >> 20} MB)")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise BriefError(path, "damaged OpenDocument file (not a valid .odt)") from None
+    zf = open_package(source, path, "OpenDocument file", ".odt")
     try:
         with zf:
             check_zip(zf, path, main="content.xml", kind="OpenDocument text", bomb=BOMB)

@@ -25,7 +25,6 @@ import email.message
 import email.parser
 import email.policy
 import email.utils
-import io
 import logging
 import struct
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.parse import decode
 from briefreader.core.readers import mail
-from briefreader.core.readers.common import too_large
+from briefreader.core.readers.common import compound_file, too_large
 
 log = logging.getLogger(__name__)
 
@@ -141,26 +140,11 @@ def read_msg(
 
 def to_email(data: bytes, path: Path, warnings: list[str]) -> email.message.EmailMessage:
     """The MIME message an Outlook message's properties stand for."""
-    import olefile  # only .msg files need it
-
-    if not data.startswith(olefile.MAGIC):
-        raise BriefError(path, "not an Outlook message (.msg): its content is of another kind")
-    try:
-        ole = olefile.OleFileIO(io.BytesIO(data))
-    except Exception as exc:  # olefile raises many kinds on a damaged file
-        log.debug("cannot open %s as a compound file", path, exc_info=True)
-        raise BriefError(path, f"damaged Outlook message ({type(exc).__name__})") from None
-    try:
+    kind, damaged = "an Outlook message (.msg)", "damaged Outlook message"
+    with compound_file(data, path, kind, damaged) as ole:
         if not ole.exists(_PROPERTIES):
             raise BriefError(path, "not an Outlook message (.msg): no message properties in it")
         return _Storage(ole, [], _HEADER_TOP, warnings).message(0)
-    except BriefError:
-        raise
-    except Exception as exc:
-        log.debug("cannot read %s as an Outlook message", path, exc_info=True)
-        raise BriefError(path, f"damaged Outlook message ({type(exc).__name__})") from None
-    finally:
-        ole.close()
 
 
 class _Storage:

@@ -88,19 +88,25 @@ def check_zip(
         raise BriefError(path, f"not a {kind} (no {main} inside)")
 
 
-def extract_docx(source: Path | bytes, path: Path) -> Extracted:
-    """The text of a .docx file (or of its bytes, for an email attachment)."""
+def open_package(source: Path | bytes, path: Path, what: str, suffix: str) -> zipfile.ZipFile:
+    """A zipped document (a .docx, an .odt; or its bytes) opened, its size checked first:
+    BriefError naming ``what`` it is when too large or no zip."""
     if isinstance(source, Path):
         try:
             size = source.stat().st_size
         except OSError as exc:
             raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
         if size > MAX_FILE_BYTES:
-            raise BriefError(path, f"Word file too large ({size >> 20} MB)")
+            raise BriefError(path, f"{what} too large ({size >> 20} MB)")
     try:
-        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        return zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise BriefError(path, "damaged Word file (not a valid .docx)") from None
+        raise BriefError(path, f"damaged {what} (not a valid {suffix})") from None
+
+
+def extract_docx(source: Path | bytes, path: Path) -> Extracted:
+    """The text of a .docx file (or of its bytes, for an email attachment)."""
+    zf = open_package(source, path, "Word file", ".docx")
     try:
         with zf:
             check_zip(zf, path)

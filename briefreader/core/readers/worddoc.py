@@ -19,7 +19,6 @@ document are refused with a reason.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import re
 import struct
@@ -27,7 +26,12 @@ from pathlib import Path
 
 from briefreader.core import formats
 from briefreader.core.brief import BriefError
-from briefreader.core.readers.common import MAX_TEXT_CHARS, Extracted, bytes_within
+from briefreader.core.readers.common import (
+    MAX_TEXT_CHARS,
+    Extracted,
+    bytes_within,
+    compound_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +69,7 @@ _ROW_END = re.compile("\x07\x07")
 def extract_doc(source: Path | bytes, where: Path) -> Extracted:
     """The text and summary information of a .doc file (or its bytes)."""
     data = bytes_within(source, where, "Word file", MAX_FILE_BYTES)
-    import olefile  # only .doc and .msg files need it
-
-    if not data.startswith(olefile.MAGIC):
-        raise BriefError(where, "not an old Word file (.doc): its content is of another kind")
-    try:
-        ole = olefile.OleFileIO(io.BytesIO(data))
-    except Exception as exc:  # olefile raises many kinds on a damaged file
-        log.debug("cannot open %s as a compound file", where, exc_info=True)
-        raise BriefError(where, f"damaged Word file ({type(exc).__name__})") from None
-    try:
+    with compound_file(data, where, "an old Word file (.doc)", "damaged Word file") as ole:
         if not ole.exists("WordDocument"):
             raise BriefError(where, "not a Word document (no WordDocument stream in it)")
         document = bytes(ole.openstream("WordDocument").read())
@@ -90,13 +85,6 @@ def extract_doc(source: Path | bytes, where: Path) -> Extracted:
                 date = created.date()
         except Exception:  # summary information is a nicety: the text stands without it
             log.debug("no summary information in %s", where, exc_info=True)
-    except BriefError:
-        raise
-    except Exception as exc:
-        log.debug("cannot read %s as a Word file", where, exc_info=True)
-        raise BriefError(where, f"damaged Word file ({type(exc).__name__})") from None
-    finally:
-        ole.close()
     if not text.strip():
         raise BriefError(where, "no text in the Word file")
     return Extracted(text=text, title=title, date=date, author=author)
