@@ -200,3 +200,19 @@ def test_a_message_date_in_the_maildir_trace_is_not_the_message_date(tmp_path: P
     (brief,) = read_file(path, file_id=path.name).briefs
     sent = email.utils.parsedate_to_datetime("Tue, 12 Mar 2019 09:30:00 +0300")
     assert brief.title == "PMF budget vote" and brief.date == sent.date()
+
+
+def test_an_attachment_whose_name_says_nothing_is_told_by_its_content(tmp_path: Path) -> None:
+    """Mailers name attachments "ATT00001" or "Report": a message inside one still reads."""
+    inner = kit.message(subject="Kirkuk oil resumes").as_bytes()
+    path = kit.make_eml(
+        tmp_path,
+        attachments=[
+            ("ATT00001", inner, "application/octet-stream"),
+            ("logo", b"\x89PNG\r\n\x1a\n", "application/octet-stream"),
+        ],
+    )
+    read = read_file(path, file_id="m.eml")
+    titles = {b.id: b.title for b in read.briefs}
+    assert titles["m.eml#ATT00001"] == "Kirkuk oil resumes"
+    assert set(titles) == {"m.eml", "m.eml#ATT00001"} and read.warnings == []

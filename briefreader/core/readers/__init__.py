@@ -155,6 +155,9 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
     def read(
         data: bytes, suffix: str, brief_id: str, file_id: str, path: Path, parent: str | None
     ) -> list[Brief]:
+        if suffix not in _FORMATS and suffix not in NOT_READ:
+            # A name that says nothing ("ATT00001", "Report"): told by its first bytes.
+            suffix = formats.sniff_bytes(data[: formats.SNIFF_BYTES]) or suffix
         fmt = _FORMATS.get(suffix)
         if fmt is None or suffix == ".mbox":
             if suffix in NOT_READ and not NOT_READ[suffix].startswith("picture"):
