@@ -612,3 +612,17 @@ def test_a_subject_in_raw_8_bit_bytes_is_read_in_the_messages_code_page(
     )
     [brief] = read_file(path, file_id="raw.eml").briefs
     assert brief.title == subject and brief.article == _ARABIC
+
+
+def test_an_unnamed_document_part_is_named_by_its_type(tmp_path: Path) -> None:
+    """Some mailers and scanners send a document with no file name: it is read all the same,
+    named by its type; an unnamed text part stays the message's text."""
+    msg = kit.message()
+    docx_data = kit.make_docx(tmp_path, title="Scanned memo").read_bytes()
+    msg.add_attachment(docx_data, maintype="application", subtype=DOCX.split("/")[1])
+    msg.add_attachment(b"A stray unnamed text part.", maintype="text", subtype="plain")
+    path = tmp_path / "unnamed.eml"
+    path.write_bytes(msg.as_bytes())
+    read = read_file(path, file_id="m.eml")
+    assert [b.id for b in read.briefs] == ["m.eml", "m.eml#attachment.docx"]
+    assert read.briefs[1].title == "Scanned memo"

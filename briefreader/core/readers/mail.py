@@ -427,6 +427,18 @@ def _forwarded_name(part: email.message.Message) -> str:
     return name if name.lower().endswith(".eml") else f"{name}.eml"
 
 
+#: A part with no file name, of a document type read here: named by its type (some mailers
+#: and scanners send a PDF so). Text and HTML parts without a name are the message's text.
+_UNNAMED = {
+    "application/pdf": "attachment.pdf",
+    "application/msword": "attachment.doc",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "attachment.docx",
+    "application/vnd.oasis.opendocument.text": "attachment.odt",
+    "application/rtf": "attachment.rtf",
+    "application/vnd.ms-outlook": "attachment.msg",
+}
+
+
 def _content(
     msg: email.message.EmailMessage, path: Path, where: str, warnings: list[str]
 ) -> tuple[Extracted, list[tuple[str, bytes]], list[tuple[str, email.message.Message]], str]:
@@ -450,7 +462,7 @@ def _content(
             continue
         if part.is_multipart():
             continue
-        filename = part.get_filename()
+        filename = part.get_filename() or _UNNAMED.get(kind)
         if not filename:
             continue
         payload = part.get_payload(decode=True)
