@@ -15,7 +15,7 @@ from ole_kit import Msg, make_msg
 from briefreader.core.brief import BriefError
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
-from briefreader.core.readers import outlook, read_file
+from briefreader.core.readers import read_file, rtf
 
 BODY = f"{kit.ARTICLE}\n\nComment: {kit.COMMENT}\n"
 ARABIC = "قال مسؤولون عراقيون إن قوات الحشد الشعبي انتشرت في كركوك بعد انسحاب البيشمركة."
@@ -123,7 +123,7 @@ def test_compressed_rtf_as_the_specification_gives_it() -> None:
         "2d0000002b0000004c5a4675f1c5c7a703000a0072637067313235423"
         "20af32068656c090020627705b06c647d0a800fa0"
     )
-    assert outlook.decompress_rtf(example) == b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"
+    assert rtf.decompress_rtf(example) == b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"
 
 
 @pytest.mark.parametrize(

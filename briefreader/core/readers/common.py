@@ -9,6 +9,7 @@ format gets the same title/date/source/article/comment rules.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import dataclasses
 import datetime as dt
@@ -192,3 +193,38 @@ def compound_file(data: bytes, where: Path, kind: str, damaged: str) -> Iterator
         raise BriefError(where, f"{damaged} ({type(exc).__name__})") from None
     finally:
         ole.close()
+
+
+#: Windows code page numbers whose Python name is not "cp" and the number.
+_CODEPAGES = {
+    65001: "utf-8",
+    20127: "ascii",
+    1200: "utf-16-le",
+    1201: "utf-16-be",
+    28591: "iso-8859-1",
+    28592: "iso-8859-2",
+    28595: "iso-8859-5",
+    28596: "iso-8859-6",
+    28597: "iso-8859-7",
+    28598: "iso-8859-8",
+    28599: "iso-8859-9",
+    38598: "iso-8859-8",
+    20866: "koi8-r",
+    21866: "koi8-u",
+    50220: "iso2022_jp",
+    51932: "euc_jp",
+    51949: "euc_kr",
+    54936: "gb18030",
+    936: "gb18030",
+}
+
+
+def codec_of(number: int | None) -> str | None:
+    """Python's name for a Windows code page number, or None."""
+    if not number:
+        return None
+    name = _CODEPAGES.get(number, f"cp{number}")
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None

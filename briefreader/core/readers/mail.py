@@ -35,6 +35,7 @@ import email.utils
 import functools
 import logging
 import re
+import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -43,7 +44,14 @@ from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import child_id
 from briefreader.core.parse import SINGLE_BYTE_NAMES, decode, single_byte_encoding
-from briefreader.core.readers.common import Extracted, Progress, briefs_from_text, clean_text
+from briefreader.core.readers import tnef
+from briefreader.core.readers.common import (
+    Extracted,
+    Progress,
+    briefs_from_text,
+    clean_text,
+    codec_of,
+)
 from briefreader.core.readers.forwarded import take_forwarded, without_prefix
 
 log = logging.getLogger(__name__)
@@ -382,13 +390,10 @@ _FORWARDED = frozenset({"message/rfc822"})
 #: Messages forwarded inside forwarded messages are read this many levels deep.
 MAX_FORWARDED_DEPTH = 8
 #: Parts that hold a message's text in a form not read, and why (an email's warning).
-_TNEF = (
-    "Outlook's rich-text wrapper (winmail.dat), not read: ask for the message as HTML or plain text"
-)
+_TNEF = "Outlook's rich-text wrapper (winmail.dat) is damaged: its text and attachments not read"
+_TNEF_TYPES = frozenset({"application/ms-tnef", "application/vnd.ms-tnef"})
 _PGP = "an encrypted message (PGP/MIME): its text cannot be read"
 _UNREADABLE = {
-    "application/ms-tnef": _TNEF,
-    "application/vnd.ms-tnef": _TNEF,
     "multipart/encrypted": _PGP,
     "application/pgp-encrypted": _PGP,
 }
@@ -449,8 +454,19 @@ def _content(
     files: list[tuple[str, bytes]] = []
     forwarded: list[tuple[str, email.message.Message]] = []
     unreadable: set[str] = set()
+    wrapped: tnef.Tnef | None = None
     for part in _parts(msg):
         kind = part.get_content_type()
+        if kind in _TNEF_TYPES or str(part.get_filename() or "").lower() == "winmail.dat":
+            payload = part.get_payload(decode=True)
+            try:
+                inner = tnef.read_tnef(payload if isinstance(payload, bytes) else b"")
+            except ValueError:
+                warnings.append(f"{where}{_TNEF}")  # listed below as the file it is
+            else:
+                wrapped = wrapped or inner
+                files += inner.attachments
+                continue
         why = _UNREADABLE.get(kind)
         if why is None and kind in _SMIME:
             why = _smime_why(str(part.get_param("smime-type", "")))
@@ -473,6 +489,11 @@ def _content(
     plain_text = ""
     if plain is not None and not plain.get_filename():
         plain_text = _part_text(plain, warnings, where)
+    if wrapped is not None:
+        # Outlook's real text is in its wrapper; the plain part beside it is often a stub.
+        inside = _wrapped_text(wrapped, path, where, warnings)
+        if len(inside.strip()) > len(plain_text.strip()):
+            plain_text, html = inside, None
     if html is not None and not html.get_filename():
         html_text = _part_text(html, warnings, where)
         if html_text.strip():
@@ -550,6 +571,24 @@ def without_sign_off(text: str) -> str:
                     return kept + "\n"
             break
     return text
+
+
+def _wrapped_text(wrapped: tnef.Tnef, path: Path, where: str, warnings: list[str]) -> str:
+    """The text of the body Outlook's wrapper holds: its HTML's main text, else its rich
+    text's, else its plain text."""
+    from briefreader.core.readers.rtf import decompress_rtf, extract_rtf
+    from briefreader.core.readers.webpage import extract_html
+
+    codec = codec_of(wrapped.codepage) or "cp1252"
+    try:
+        if wrapped.html:
+            return extract_html(tnef.text_of(wrapped.html, codec), path).text
+        if wrapped.rtf:
+            return extract_rtf(decompress_rtf(wrapped.rtf), path).text
+    except (BriefError, ValueError, struct.error) as exc:
+        why = exc.reason if isinstance(exc, BriefError) else str(exc)
+        warnings.append(f"{where}the body in Outlook's rich-text wrapper could not be read ({why})")
+    return wrapped.body
 
 
 def _part_text(part: email.message.Message, warnings: list[str], where: str) -> str:

@@ -18,7 +18,6 @@ levels, and the file at most ``mail.MAX_MESSAGE`` bytes.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import email.header
 import email.message
@@ -33,7 +32,7 @@ from typing import Any
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.parse import decode
 from briefreader.core.readers import mail
-from briefreader.core.readers.common import compound_file, too_large
+from briefreader.core.readers.common import codec_of, compound_file, too_large
 
 log = logging.getLogger(__name__)
 
@@ -68,40 +67,6 @@ _PROPERTIES = "__properties_version1.0"
 _HEADER_TOP, _HEADER_EMBEDDED, _HEADER_ATTACHMENT = 32, 24, 8
 #: Attachments of one message read at most (a hostile file may list thousands).
 MAX_ATTACHMENTS = 500
-
-#: Windows code page numbers whose Python name is not "cp" and the number.
-_CODEPAGES = {
-    65001: "utf-8",
-    20127: "ascii",
-    1200: "utf-16-le",
-    1201: "utf-16-be",
-    28591: "iso-8859-1",
-    28592: "iso-8859-2",
-    28595: "iso-8859-5",
-    28596: "iso-8859-6",
-    28597: "iso-8859-7",
-    28598: "iso-8859-8",
-    28599: "iso-8859-9",
-    38598: "iso-8859-8",
-    20866: "koi8-r",
-    21866: "koi8-u",
-    50220: "iso2022_jp",
-    51932: "euc_jp",
-    51949: "euc_kr",
-    54936: "gb18030",
-    936: "gb18030",
-}
-
-
-def _codec(number: int | None) -> str | None:
-    """Python's name for a Windows code page number, or None."""
-    if not number:
-        return None
-    name = _CODEPAGES.get(number, f"cp{number}")
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
 
 
 def read_msg(
@@ -158,8 +123,8 @@ class _Storage:
         # 8-bit string properties are in the message's code page; the HTML body in the
         # internet code page it was sent in. Each stands in for the other when missing.
         message, internet = self.fixed.get(_MESSAGE_CODEPAGE), self.fixed.get(_INTERNET_CODEPAGE)
-        self.codec = _codec(message) or _codec(internet) or "cp1252"
-        self.html_codec = _codec(internet) or self.codec
+        self.codec = codec_of(message) or codec_of(internet) or "cp1252"
+        self.html_codec = codec_of(internet) or self.codec
 
     def _fixed(self, header: int) -> dict[int, int]:
         """The properties kept in the properties stream (numbers and times), by id."""
@@ -260,7 +225,7 @@ class _Storage:
         raw = self.binary(_RTF_COMPRESSED)
         if not raw:
             return ""
-        from briefreader.core.readers.rtf import extract_rtf
+        from briefreader.core.readers.rtf import decompress_rtf, extract_rtf
 
         try:
             rtf = decompress_rtf(raw)
@@ -336,61 +301,3 @@ def _internet_headers(text: str) -> dict[str, str]:
         if value is not None:
             out[name] = str(email.header.make_header(email.header.decode_header(str(value))))
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# Compressed RTF ([MS-OXRTFCP])
-
-#: The dictionary a compressed RTF stream starts from.
-_RTF_PREBUF = (
-    b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern "
-    b"\\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0"
-    b"\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
-)
-_COMPRESSED, _UNCOMPRESSED = 0x75465A4C, 0x414C454D  # "LZFu", "MELA"
-
-
-def decompress_rtf(data: bytes) -> bytes:
-    """Outlook's compressed RTF, decompressed. Raises ValueError for a stream of another
-    kind; the output is bounded by the size the stream's header gives (and by 4 bytes of
-    output for each byte of input at most)."""
-    if len(data) < 16:
-        raise ValueError("too short")
-    comp_size, raw_size, kind, _crc = struct.unpack_from("<IIII", data, 0)
-    body = data[16 : 4 + comp_size]
-    if kind == _UNCOMPRESSED:
-        return body[:raw_size]
-    if kind != _COMPRESSED:
-        raise ValueError("not compressed RTF")
-    limit = min(raw_size, 16 * len(body) + 16)
-    window = bytearray(4096)
-    window[: len(_RTF_PREBUF)] = _RTF_PREBUF
-    write = len(_RTF_PREBUF)
-    out = bytearray()
-    at = 0
-    while at < len(body) and len(out) < limit:
-        flags = body[at]
-        at += 1
-        for bit in range(8):
-            if at >= len(body) or len(out) >= limit:
-                break
-            if flags & (1 << bit):
-                if at + 1 >= len(body):
-                    return bytes(out)
-                ref = (body[at] << 8) | body[at + 1]
-                at += 2
-                offset, length = ref >> 4, (ref & 0xF) + 2
-                if offset == write:  # the end
-                    return bytes(out)
-                for n in range(length):
-                    byte = window[(offset + n) % 4096]
-                    out.append(byte)
-                    window[write] = byte
-                    write = (write + 1) % 4096
-            else:
-                byte = body[at]
-                at += 1
-                out.append(byte)
-                window[write] = byte
-                write = (write + 1) % 4096
-    return bytes(out)

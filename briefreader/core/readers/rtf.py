@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import struct
 from pathlib import Path
 
 from briefreader.core import formats
@@ -289,3 +290,61 @@ def _date(info: dict[bytes, str]) -> dt.date | None:
         return dt.date(int(info[b"yr"]), int(info[b"mo"]), int(info[b"dy"]))
     except (KeyError, ValueError):
         return None
+
+
+# --------------------------------------------------------------------------------------------
+# Compressed RTF ([MS-OXRTFCP])
+
+#: The dictionary a compressed RTF stream starts from.
+_RTF_PREBUF = (
+    b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern "
+    b"\\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0"
+    b"\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
+)
+_COMPRESSED, _UNCOMPRESSED = 0x75465A4C, 0x414C454D  # "LZFu", "MELA"
+
+
+def decompress_rtf(data: bytes) -> bytes:
+    """Outlook's compressed RTF, decompressed. Raises ValueError for a stream of another
+    kind; the output is bounded by the size the stream's header gives (and by 4 bytes of
+    output for each byte of input at most)."""
+    if len(data) < 16:
+        raise ValueError("too short")
+    comp_size, raw_size, kind, _crc = struct.unpack_from("<IIII", data, 0)
+    body = data[16 : 4 + comp_size]
+    if kind == _UNCOMPRESSED:
+        return body[:raw_size]
+    if kind != _COMPRESSED:
+        raise ValueError("not compressed RTF")
+    limit = min(raw_size, 16 * len(body) + 16)
+    window = bytearray(4096)
+    window[: len(_RTF_PREBUF)] = _RTF_PREBUF
+    write = len(_RTF_PREBUF)
+    out = bytearray()
+    at = 0
+    while at < len(body) and len(out) < limit:
+        flags = body[at]
+        at += 1
+        for bit in range(8):
+            if at >= len(body) or len(out) >= limit:
+                break
+            if flags & (1 << bit):
+                if at + 1 >= len(body):
+                    return bytes(out)
+                ref = (body[at] << 8) | body[at + 1]
+                at += 2
+                offset, length = ref >> 4, (ref & 0xF) + 2
+                if offset == write:  # the end
+                    return bytes(out)
+                for n in range(length):
+                    byte = window[(offset + n) % 4096]
+                    out.append(byte)
+                    window[write] = byte
+                    write = (write + 1) % 4096
+            else:
+                byte = body[at]
+                at += 1
+                out.append(byte)
+                window[write] = byte
+                write = (write + 1) % 4096
+    return bytes(out)
