@@ -11,7 +11,8 @@ anything is read.
   - the ``mbox`` file inside Apple Mail's exported ``Name.mbox`` folder;
   - Maildir's ``cur/1700000000.M1P2.host:2,S`` and MH's ``1``, ``2``, one message a file.
 
-  A PDF saved without its suffix is told by its signature too.
+  A PDF saved without its suffix is told by its signature too, and a web page a site mirror
+  saved as ``article.php?id=12`` by its doctype or ``<html>``.
 - Every format's reader has a number (:data:`READER_VERSIONS`). The index records, per file,
   the number its briefs were read with (:func:`reader_stamp`). When a release changes what a
   reader gives for an unchanged file, its number goes up, and the next update reads that
@@ -150,11 +151,22 @@ def _mail_header(lines: list[bytes]) -> bool:
     return len(names & _MAIL_FIELDS) >= 2 and bool(names & _ORIGIN_FIELDS)
 
 
+#: A web page's start: an XML declaration and comments may come before its doctype or
+#: ``<html>`` (what a site mirror saves as ``article.php?id=12`` or ``index``).
+_HTML_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]{0,200}>\s*)?(?:<!--.{0,400}?-->\s*){0,4}"
+    rb"<(?:!doctype\s+html|html)[\s>]",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def sniff_bytes(head: bytes) -> str | None:
-    """The suffix a file that opens with ``head`` is read as (".mbox", ".eml", ".pdf"), or
-    None when its first bytes are none of those."""
+    """The suffix a file that opens with ``head`` is read as (".mbox", ".eml", ".pdf",
+    ".html"), or None when its first bytes are none of those."""
     if b"%PDF-" in head[:1024]:  # the signature may follow a little junk
         return ".pdf"
+    if _HTML_START.match(head[:1024]):
+        return ".html"
     # The last line may be cut short by the window: it is not judged.
     lines = head.split(b"\n")
     if len(head) >= SNIFF_BYTES:

@@ -60,6 +60,27 @@ def test_a_mailbox_a_message_and_a_pdf_are_told_by_their_first_bytes() -> None:
 @pytest.mark.parametrize(
     "head",
     [
+        b"<!DOCTYPE html>\n<html lang=en><head><title>x</title>",
+        b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- saved by wget -->\n<HTML>\n<body>",
+        b"  <html><body>a mirror's index</body></html>",
+    ],
+)
+def test_a_web_page_a_mirror_saved_without_a_suffix_is_told(head: bytes) -> None:
+    assert formats.sniff_bytes(head) == ".html"
+
+
+def test_a_page_saved_by_a_site_mirror_reads(tmp_path: Path) -> None:
+    path = tmp_path / "article.php?id=12"
+    path.write_text(kit.news_page(title="Badr warns"), "utf-8")
+    [brief] = read_file(path, file_id=path.name).briefs
+    assert brief.format == "html" and brief.article == kit.ARTICLE
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"<htmlish> is no tag a page opens with\n",
+        b"Notes on <html> tags for the web team\n",
         b"From the start of the war, Basra's port has been the prize.\nComment: not mail.\n",
         b"From: the analyst desk\n\nA note that opens like a header but has only one field.\n",
         b"Title: Badr leader warns\nDate: 2019-03-12\n\nArticle text.\n",  # no origin field
