@@ -36,6 +36,7 @@ SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "odt": (".odt",),
     "rtf": (".rtf",),
     "email": (".eml", ".emlx", ".msg", ".mbox"),
+    "zip": (".zip",),
 }
 FORMAT_OF_SUFFIX: dict[str, str] = {
     s: fmt for fmt, suffixes in SUFFIXES_BY_FORMAT.items() for s in suffixes
@@ -55,6 +56,7 @@ READER_VERSIONS: dict[str, int] = {
     "odt": 1,
     "rtf": 1,
     "email": 1,
+    "zip": 1,
 }
 
 
@@ -62,9 +64,9 @@ def reader_stamp(fmt: str) -> str:
     """The versions a file of format ``fmt`` is read with, as the index records them.
 
     An email's stamp holds every reader's number: its HTML part goes through the web page
-    reader, and its attachments through theirs.
+    reader, and its attachments through theirs; so does a zip archive's.
     """
-    if fmt == "email":
+    if fmt in ("email", "zip"):
         return f"{SHARED_VERSION}:" + ".".join(
             f"{name}{number}" for name, number in sorted(READER_VERSIONS.items())
         )
@@ -90,7 +92,6 @@ NOT_READ: dict[str, str] = {
     ".odp": "presentation, not read",
     ".xps": "XPS document, not read: print it to PDF",
     ".djvu": "DjVu document, not read: convert it to PDF",
-    ".zip": "archive, not read: unpack it into the folder",
     ".7z": "archive, not read: unpack it into the folder",
     ".rar": "archive, not read: unpack it into the folder",
     ".jpg": "picture: no text to read (a scan? make it a PDF with a text layer)",

@@ -32,7 +32,18 @@ from pathlib import Path
 
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
-from briefreader.core.readers import mail, odt, outlook, pdf, rtf, text, webpage, word, worddoc
+from briefreader.core.readers import (
+    mail,
+    odt,
+    outlook,
+    pdf,
+    rtf,
+    text,
+    webpage,
+    word,
+    worddoc,
+    zipped,
+)
 from briefreader.core.readers.common import (
     Extracted,
     FileRead,
@@ -97,7 +108,18 @@ def read_file(
     except OSError as exc:
         raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
     warnings: list[str] = []
-    if fmt == mail.FORMAT:
+    if fmt == zipped.FORMAT:
+        member = _attachment_reader(warnings)
+        briefs = zipped.read_zip(
+            path,
+            file_id=file_id,
+            path=path,
+            read_member=lambda data, kind, brief_id: member(
+                data, kind, brief_id, file_id, path, None
+            ),
+            warnings=warnings,
+        )
+    elif fmt == mail.FORMAT:
         reader = _attachment_reader(warnings)
         if suffix == ".mbox":
             briefs = mail.read_mbox(
@@ -163,6 +185,17 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
             if suffix in NOT_READ and not NOT_READ[suffix].startswith("picture"):
                 raise BriefError(path, NOT_READ[suffix])
             return []
+        if fmt == zipped.FORMAT:  # a zipped attachment: its documents, the message's children
+            return zipped.read_zip(
+                data,
+                file_id=file_id,
+                path=path,
+                read_member=lambda inner, kind, inner_id: read(
+                    inner, kind, inner_id, file_id, path, parent
+                ),
+                warnings=warnings,
+                base=brief_id,
+            )
         if fmt == text.FORMAT:
             result = text.read_text_bytes(data, brief_id=brief_id, file_id=file_id, path=path)
             return [_with_parent(b, parent) for b in result.briefs]
