@@ -286,7 +286,7 @@ def _formats(data: Path) -> str:
     from briefreader.core import readers
     from briefreader.core.library import Library
 
-    wanted = {".html", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".eml", ".msg", ".mbox"}
+    wanted = {".html", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".eml", ".msg", ".mbox", ".zip"}
     if missing := wanted - set(readers.SUFFIXES):
         raise SmokeFailure(f"the format readers lack {', '.join(sorted(missing))}")
     try:  # no sample .msg or .doc is written here (Outlook and Word write them): their library
