@@ -116,3 +116,24 @@ def test_archives_in_the_library(tmp_path: Path) -> None:
         assert [h.id for h in hits] == ["briefs.zip#March_roundup.txt/3"]
     finally:
         lib.close()
+
+
+def test_files_nested_in_files_stop_at_a_bound(tmp_path: Path) -> None:
+    """A zip holding a message whose attachment is a zip holding a message...: such a chain
+    is read to a bound, then a warning, never a stack overflow."""
+    import io
+
+    data = kit.message(subject="Level 0").as_bytes()
+    for level in range(1, 40):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"level{level}.eml", data)
+        data = kit.message(
+            subject=f"Level {level}",
+            attachments=[("inner.zip", buffer.getvalue(), "application/zip")],
+        ).as_bytes()
+    path = tmp_path / "deep.eml"
+    path.write_bytes(data)
+    read = read_file(path, file_id="deep.eml")
+    assert 5 <= len(read.briefs) <= 13
+    assert any("nested over 12 deep" in w for w in read.warnings)

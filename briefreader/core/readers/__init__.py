@@ -171,10 +171,30 @@ def _extract(
     raise BriefError(where, f"{fmt} cannot be read here")
 
 
+#: Files inside files (an attachment's attachments, a zip in a message in a zip) read this
+#: many levels deep at most: a chain a hostile file nests deeper is a warning, not a stack
+#: overflow.
+MAX_NESTING = 12
+
+
 def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
-    """Reads an email's attachments (any format but mailboxes) into briefs of their own."""
+    """Reads an email's attachments and a zip archive's members (any format but mailboxes)
+    into briefs of their own, :data:`MAX_NESTING` levels deep at most."""
+    depth = 0
 
     def read(
+        data: bytes, suffix: str, brief_id: str, file_id: str, path: Path, parent: str | None
+    ) -> list[Brief]:
+        nonlocal depth
+        if depth >= MAX_NESTING:
+            raise BriefError(path, f"files inside files nested over {MAX_NESTING} deep: not read")
+        depth += 1
+        try:
+            return read_nested(data, suffix, brief_id, file_id, path, parent)
+        finally:
+            depth -= 1
+
+    def read_nested(
         data: bytes, suffix: str, brief_id: str, file_id: str, path: Path, parent: str | None
     ) -> list[Brief]:
         if suffix not in _FORMATS and suffix not in NOT_READ:
