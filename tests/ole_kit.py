@@ -399,7 +399,7 @@ def tnef(
     out += _attribute(1, 0x00089006, struct.pack("<I", 0x00010000))  # the TNEF version
     out += _attribute(1, 0x00069007, struct.pack("<II", codepage, 437))
     if body is not None:
-        out += _attribute(1, 0x0002800C, body.encode("cp1252") + b"\0")
+        out += _attribute(1, 0x0002800C, body.encode(f"cp{codepage}") + b"\0")
     props: list[tuple[int, int, bytes | int]] = [(0x0003, 0x3FDE, codepage)]
     props.append((0x0003, 0x8001, 7))  # a named property
     if html is not None:

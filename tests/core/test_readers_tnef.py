@@ -82,3 +82,10 @@ def test_any_damage_is_a_value_error_never_another() -> None:
             tnef.read_tnef(bytes(data))
     with pytest.raises(ValueError, match="not a TNEF stream"):
         tnef.read_tnef(b"PK\x03\x04 a zip")
+
+
+def test_a_plain_body_in_the_wrappers_code_page(tmp_path: Path) -> None:
+    arabic = "قال مسؤولون عراقيون إن قوات الحشد الشعبي انتشرت في كركوك بعد انسحاب البيشمركة."
+    wrapper = ole_kit.tnef(body=f"{arabic}\n\nComment: a warning.\n", codepage=1256)
+    [brief] = read_file(_message(tmp_path, wrapper), file_id="m.eml").briefs
+    assert brief.article == arabic and brief.comment == "a warning."

@@ -15,6 +15,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from briefreader.core.readers.common import codec_of
+
 SIGNATURE = 0x223E9F78
 _MESSAGE, _ATTACHMENT = 0x01, 0x02
 
@@ -88,6 +90,8 @@ def read_tnef(data: bytes) -> Tnef:
         raise ValueError("not a TNEF stream")
     stream.u16()  # the legacy key
     out = Tnef()
+    oem: int | None = None  # the code page of the 8-bit attributes
+    body: bytes | None = None
     attachment: dict[str, object] | None = None
     attachments: list[dict[str, object]] = []
     while stream.at < len(data):
@@ -97,18 +101,18 @@ def read_tnef(data: bytes) -> Tnef:
         stream.u16()  # the checksum: not checked (a wrong one still has the data)
         if level == _MESSAGE:
             if attribute == _ATT_BODY:
-                out.body = value.split(b"\0", 1)[0].decode("cp1252", "replace")
+                body = value.split(b"\0", 1)[0]
             elif attribute == _ATT_OEM_CODEPAGE and len(value) >= 4:
-                out.codepage = out.codepage or struct.unpack_from("<I", value)[0]
+                oem = int(struct.unpack_from("<I", value)[0])
             elif attribute == _ATT_MAPI_PROPS:
                 props = _properties(value)
                 html = props.get(_PR_HTML)
                 out.html = html if isinstance(html, bytes) else out.html
                 rtf = props.get(_PR_RTF_COMPRESSED)
                 out.rtf = rtf if isinstance(rtf, bytes) else out.rtf
-                body = props.get(_PR_BODY)
-                if isinstance(body, bytes) and not out.body:
-                    out.body = text_of(body, "cp1252")
+                plain = props.get(_PR_BODY)
+                if isinstance(plain, bytes):
+                    out.body = text_of(plain, codec_of(oem) or "cp1252")
                 cpid = props.get(_PR_INTERNET_CPID)
                 out.codepage = cpid if isinstance(cpid, int) else out.codepage
         elif level == _ATTACHMENT:
@@ -128,6 +132,9 @@ def read_tnef(data: bytes) -> Tnef:
                 blob = props.get(_PR_ATTACH_DATA)
                 if isinstance(blob, bytes) and "data" not in attachment:
                     attachment["data"] = blob
+    if body is not None and not out.body:
+        out.body = body.decode(codec_of(oem) or "cp1252", "replace")
+    out.codepage = out.codepage or oem
     for item in attachments:
         title, content = item.get("long") or item.get("title"), item.get("data")
         if isinstance(title, str) and isinstance(content, bytes) and title.strip():
