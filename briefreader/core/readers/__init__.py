@@ -109,15 +109,9 @@ def read_file(
         raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
     warnings: list[str] = []
     if fmt == zipped.FORMAT:
-        member = _attachment_reader(warnings)
+        reader = _attachment_reader(warnings)
         briefs = zipped.read_zip(
-            path,
-            file_id=file_id,
-            path=path,
-            read_member=lambda data, kind, brief_id: member(
-                data, kind, brief_id, file_id, path, None
-            ),
-            warnings=warnings,
+            path, file_id=file_id, path=path, members=reader, warnings=warnings
         )
     elif fmt == mail.FORMAT:
         reader = _attachment_reader(warnings)
@@ -210,11 +204,10 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
                 data,
                 file_id=file_id,
                 path=path,
-                read_member=lambda inner, kind, inner_id: read(
-                    inner, kind, inner_id, file_id, path, parent
-                ),
+                members=read,
                 warnings=warnings,
                 base=brief_id,
+                parent=parent,
             )
         if fmt == text.FORMAT:
             result = text.read_text_bytes(data, brief_id=brief_id, file_id=file_id, path=path)

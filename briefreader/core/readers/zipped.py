@@ -18,22 +18,17 @@ passed over without a word, as in a folder.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import child_id
-from briefreader.core.readers.mail import safe_name
+from briefreader.core.readers.mail import AttachmentReader, safe_name
 from briefreader.core.readers.word import check_zip, open_package
 
 FORMAT = "zip"
 SUFFIXES = formats.SUFFIXES_BY_FORMAT[FORMAT]
 TOO_LARGE = "archive too large to read whole (zip bomb?): unpack it into the folder"
-
-#: Reads one member: (bytes, suffix, brief id) -> its briefs ([] for no document); BriefError
-#: for one that cannot be read.
-MemberReader = Callable[[bytes, str, str], list[Brief]]
 
 
 def read_zip(
@@ -41,12 +36,14 @@ def read_zip(
     *,
     file_id: str,
     path: Path,
-    read_member: MemberReader,
+    members: AttachmentReader,
     warnings: list[str],
     base: str | None = None,
+    parent: str | None = None,
 ) -> list[Brief]:
     """The briefs of every document in a zip archive (or its bytes: an email's attachment,
-    ``base`` its brief id)."""
+    ``base`` its brief id, ``parent`` its message's), each member read by ``members`` as an
+    email's attachments are."""
     base = base or file_id
     zf = open_package(source, path, "zip archive", ".zip")
     briefs: list[Brief] = []
@@ -81,7 +78,7 @@ def read_zip(
                 stem, dot, tail = name.rpartition(".")
                 name = f"{stem}~{count}.{tail}" if dot else f"{name}~{count}"
             try:
-                got = read_member(data, suffix, child_id(base, name))
+                got = members(data, suffix, child_id(base, name), file_id, path, parent)
             except BriefError as exc:
                 warnings.append(f"{shown}: {exc.reason}")
                 continue
