@@ -352,10 +352,20 @@ def make_pdf(
     *,
     pages: Sequence[str] = (SINGLE,),
     title: str = "",
+    pictures: Sequence[int] = (),
 ) -> Path:
-    """A real PDF with a text layer, one string per page, written by Qt's QPdfWriter."""
-    from PySide6.QtCore import QMarginsF, QRectF
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextOption
+    """A real PDF with a text layer, one string per page, written by Qt's QPdfWriter; the
+    pages numbered in ``pictures`` (from 0) also draw a picture, as a scanned page is."""
+    from PySide6.QtCore import QMarginsF, QRectF, Qt
+    from PySide6.QtGui import (
+        QFont,
+        QImage,
+        QPageLayout,
+        QPageSize,
+        QPainter,
+        QPdfWriter,
+        QTextOption,
+    )
 
     path = folder / name
     writer = QPdfWriter(str(path))
@@ -375,6 +385,10 @@ def make_pdf(
         for number, page in enumerate(pages):
             if number:
                 writer.newPage()
+            if number in pictures:
+                image = QImage(600, 800, QImage.Format.Format_RGB32)
+                image.fill(Qt.GlobalColor.lightGray)
+                painter.drawImage(0, 0, image)
             if page:
                 rect = QRectF(0, 0, area.width(), area.height())
                 painter.drawText(rect, page, option)

@@ -48,9 +48,9 @@ FORMAT_OF_SUFFIX: dict[str, str] = {
 #: splitter, which every format goes through. The next update then reads those files again.
 SHARED_VERSION = 1
 READER_VERSIONS: dict[str, int] = {
-    "text": 1,
+    "text": 2,  # 2: text written a paragraph a line is read in paragraphs
     "html": 1,
-    "pdf": 1,
+    "pdf": 2,  # 2: a blank page is no "little or no text" warning
     "docx": 1,
     "doc": 1,
     "odt": 1,

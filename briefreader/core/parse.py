@@ -235,6 +235,43 @@ def skip_blank_lines(text: str, pos: int) -> int:
     return pos
 
 
+#: A line at least this long was not wrapped, by hand or by a mail program (they wrap at 72 to
+#: 80 characters, a few at 132): it is a whole paragraph.
+UNWRAPPED_LINE = 160
+
+
+def lines_as_paragraphs(text: str) -> str:
+    """``text`` with a blank line between any two lines, when its layout is a paragraph a line.
+
+    Word's and LibreOffice's "plain text" export, Notepad and many mail programs write each
+    paragraph as one line, with no blank line between paragraphs; the parser's markers,
+    headlines and date lines are read at a paragraph's start. Such a text is told by its
+    lines: at least a quarter of them too long to have been wrapped, and blank lines between
+    fewer than a quarter. A text wrapped by hand (no line that long) or with its paragraphs
+    already apart comes back unchanged.
+    """
+    filled = blank = long = 0
+    for line in text.strip().split("\n"):  # the blank lines between paragraphs
+        if len(line) >= UNWRAPPED_LINE:
+            long += 1
+            filled += 1
+        elif line.strip():
+            filled += 1
+        else:
+            blank += 1
+    if not long or long * 4 < filled or blank * 4 >= filled:
+        return text
+    out: list[str] = []
+    before_filled = False
+    for line in text.split("\n"):
+        filled_now = bool(line.strip())
+        if filled_now and before_filled:
+            out.append("")
+        out.append(line)
+        before_filled = filled_now
+    return "\n".join(out)
+
+
 def read_header(text: str) -> tuple[dict[str, str], int]:
     """Return (metadata, offset after the header); ({}, 0) when the first block is prose.
 
@@ -567,6 +604,9 @@ def parse_text(
     notes = list(warnings)
 
     metadata, body_start = read_header(text)
+    body = lines_as_paragraphs(text[body_start:])
+    if len(body) != len(text) - body_start:
+        text = text[:body_start] + body
     article_start = skip_blank_lines(text, body_start)
 
     title = clean_title(metadata.get("title", ""))

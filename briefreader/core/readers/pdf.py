@@ -100,6 +100,7 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
     # document share their fonts (4 % of PDFium's time on the benchmark folder's digests).
     previous: pdfium.PdfPage | None = None
     for number in range(total):
+        page: pdfium.PdfPage | None = None
         try:
             page = document[number]
         except pdfium.PdfiumError as exc:
@@ -116,7 +117,7 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
                 log.debug("%s: page %d: %s", path, number + 1, exc)
                 failed.append(number + 1)
                 page_text = ""
-        if _fewer_letters(page_text, MIN_PAGE_CHARS):
+        if _fewer_letters(page_text, MIN_PAGE_CHARS) and page is not None and _pictured(page):
             thin.append(number + 1)
         pages.append(page_text)
         length += len(page_text)
@@ -146,6 +147,17 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
         page_breaks=tuple(breaks),
         warnings=notes,
     )
+
+
+def _pictured(page: pdfium.PdfPage) -> bool:
+    """Whether a page draws an image: a scan or a photograph, where text may be that no text
+    layer holds. A page with little text and no image is blank, a drawing or a table of
+    figures (a word processor's empty page, a chart), and nothing of it is lost."""
+    try:
+        images = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2)
+        return next(images, None) is not None
+    except pdfium.PdfiumError:
+        return True  # what it holds cannot be told: say so, as before
 
 
 def _fewer_letters(text: str, count: int) -> bool:
