@@ -115,6 +115,13 @@ class LocalUpdate(LocalBase):
                 sniffed[str(path)] = suffix
             return suffix is not None
 
+        ours = os.path.realpath(self.data_dir)
+
+        def not_entered(folder: Path) -> bool:
+            # A saved page's folder belongs to its page; this app's own data folder, chosen
+            # inside a corpus folder, holds the index, notes and settings, not briefs.
+            return is_saved_page_folder(folder) or os.path.realpath(folder) == ours
+
         for root in self.corpora:
             if not root.is_dir():
                 self.problems.append(Problem(str(root), "corpus folder not found"))
@@ -125,7 +132,7 @@ class LocalUpdate(LocalBase):
                 outside_links=self.follow_outside_links,
                 suffixes=self.suffixes,
                 others=self._not_read,
-                folder_is_part=is_saved_page_folder,
+                folder_is_part=not_entered,
                 by_content=by_content,
             ):
                 yield root, path

@@ -37,9 +37,11 @@ class CorpusWatcher(QObject):
         self._timer.timeout.connect(lambda: emit(self.changed))
         self._watcher.directoryChanged.connect(lambda _p: self._timer.start())
 
-    def watch(self, roots: Sequence[Path]) -> None:
-        """Watch ``roots`` (instead of what was watched before)."""
+    def watch(self, roots: Sequence[Path], data_dir: Path | None = None) -> None:
+        """Watch ``roots`` (instead of what was watched before), but not ``data_dir`` when
+        it lies inside one of them: the index written there would start update after update."""
         roots = list(roots)
+        ours = os.path.realpath(data_dir) if data_dir is not None else None
 
         def folders() -> list[str]:
             out: list[str] = []
@@ -47,7 +49,12 @@ class CorpusWatcher(QObject):
                 if root.is_dir():
                     out.append(str(root))
                     for dirpath, dirnames, _files in os.walk(root):
-                        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                        dirnames[:] = [
+                            d
+                            for d in dirnames
+                            if not d.startswith(".")
+                            and (ours is None or os.path.realpath(os.path.join(dirpath, d)) != ours)
+                        ]
                         out.extend(os.path.join(dirpath, d) for d in dirnames)
             return out[:WATCH_MAX]
 

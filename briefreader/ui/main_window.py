@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
         self.run_search()
         if open_id:
             self.open_brief(open_id)
-        self.watcher.watch(self.library.corpora)
+        self.watcher.watch(self.library.corpora, self.library.data_dir)
 
     # -- indexing ------------------------------------------------------------------------
 
@@ -579,7 +579,7 @@ class MainWindow(QMainWindow):
         lib.glossary_files = old.glossary_files
         self.set_library(lib)
         lib.remember_corpora()
-        self.watcher.watch(self.library.corpora)
+        self.watcher.watch(self.library.corpora, self.library.data_dir)
         self.update_index()
         self.run_search()
 
