@@ -105,8 +105,12 @@ _HASH_BLOCK = 1 << 20
 
 
 def is_text_brief(path: Path) -> bool:
-    """Whether ``path`` is read as text (Markdown or plain), not by a format reader."""
-    return path.suffix.lower() in BRIEF_SUFFIXES
+    """Whether ``path`` is read as text (Markdown or plain), not by a format reader (a
+    mailing list's archive saved as ``.txt`` is read as the mailbox it is)."""
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return formats.reading_suffix(path) == suffix
+    return suffix in BRIEF_SUFFIXES
 
 
 def read_file_for_update(path: Path) -> tuple[bytes | None, str]:

@@ -500,8 +500,9 @@ def _teller(job: FileJob, send: Callable[[Part], None], every: float) -> _Teller
     """What tells ``send`` how far the format reader of ``job`` is; None for a text brief."""
     if is_text_brief(job.path):
         return None
-    mailbox = formats.reading_suffix(job.path) == ".mbox"
-    unit = "byte" if mailbox else "page"  # as read_file tells
+    # A mailbox, compressed or not, tells bytes read (as read_file tells); a PDF pages.
+    mailbox = formats.reading_suffix(job.path) in (".mbox", ".gz")
+    unit = "byte" if mailbox else "page"
     return _Teller(send, unit, every)
 
 

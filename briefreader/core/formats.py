@@ -37,6 +37,7 @@ SUFFIXES_BY_FORMAT: dict[str, tuple[str, ...]] = {
     "rtf": (".rtf",),
     "email": (".eml", ".emlx", ".msg", ".mbox"),
     "zip": (".zip",),
+    "gzip": (".gz",),
 }
 FORMAT_OF_SUFFIX: dict[str, str] = {
     s: fmt for fmt, suffixes in SUFFIXES_BY_FORMAT.items() for s in suffixes
@@ -57,6 +58,7 @@ READER_VERSIONS: dict[str, int] = {
     "rtf": 1,
     "email": 1,
     "zip": 1,
+    "gzip": 1,
 }
 
 
@@ -64,9 +66,9 @@ def reader_stamp(fmt: str) -> str:
     """The versions a file of format ``fmt`` is read with, as the index records them.
 
     An email's stamp holds every reader's number: its HTML part goes through the web page
-    reader, and its attachments through theirs; so does a zip archive's.
+    reader, and its attachments through theirs; so do a zip archive's and a gzip file's.
     """
-    if fmt in ("email", "zip"):
+    if fmt in ("email", "zip", "gzip"):
         return f"{SHARED_VERSION}:" + ".".join(
             f"{name}{number}" for name, number in sorted(READER_VERSIONS.items())
         )
@@ -93,6 +95,8 @@ NOT_READ: dict[str, str] = {
     ".xps": "XPS document, not read: print it to PDF",
     ".djvu": "DjVu document, not read: convert it to PDF",
     ".7z": "archive, not read: unpack it into the folder",
+    ".tar": "archive, not read: unpack it into the folder",
+    ".tgz": "archive, not read: unpack it into the folder",
     ".rar": "archive, not read: unpack it into the folder",
     ".jpg": "picture: no text to read (a scan? make it a PDF with a text layer)",
     ".jpeg": "picture: no text to read (a scan? make it a PDF with a text layer)",
@@ -196,6 +200,9 @@ def reading_suffix(path: Path) -> str | None:
     """The suffix ``path`` is read as: its own when a reader takes it, else the one its
     content tells (:func:`sniff`); None when it is not read."""
     suffix = path.suffix.lower()
+    if suffix == ".txt":
+        # A mailing list's archive is an mbox in a .txt (``2019-March.txt``).
+        return ".mbox" if sniff(path) == ".mbox" else suffix
     if suffix in FORMAT_OF_SUFFIX:
         return suffix
     if suffix in NOT_READ or path.name.lower() in NOT_READ_NAMES:

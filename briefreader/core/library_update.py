@@ -461,7 +461,9 @@ class LocalUpdate(LocalBase):
 
 
 def is_mailbox(path: Path) -> bool:
-    return formats.reading_suffix(path) == ".mbox"
+    """Whether ``path`` is read as a stream of messages: a mailbox, or a compressed file
+    (which may hold one)."""
+    return formats.reading_suffix(path) in (".mbox", ".gz")
 
 
 def default_lock_timeout() -> float:

@@ -189,7 +189,8 @@ def _window(data: Path) -> str:
 
 #: A word only the smoke test's sample files hold, one per format.
 _FORMAT_WORDS = {"html": "zarqawite", "docx": "quillmarsh", "eml": "tessaloon",
-                 "mbox": "brindlecove", "pdf": "vantorix", "rtf": "morvellan"}  # fmt: skip
+                 "mbox": "brindlecove", "pdf": "vantorix", "rtf": "morvellan",
+                 "gz": "carrowmere"}  # fmt: skip
 
 
 def _format_text(word: str, title: str) -> str:
@@ -207,6 +208,7 @@ def _write_samples(folder: Path) -> None:
     """One real file of each format the readers take (the standard library writes the emails
     and the Word package, Qt the PDF, and the RTF is text written here)."""
     import email.message
+    import gzip
     import html
     import mailbox
     import zipfile
@@ -271,6 +273,10 @@ def _write_samples(folder: Path) -> None:
     box = mailbox.mbox(str(folder / "letters.mbox"))
     box.add(message(words["mbox"], "Mailbox brief"))
     box.close()
+    # A mailing list's archive as it is published: a month's mbox, compressed.
+    archive = message(words["gz"], "Archived brief")
+    archive.set_unixfrom("From watch@example.org Tue Mar 12 08:00:00 2019")
+    (folder / "2019-March.txt.gz").write_bytes(gzip.compress(archive.as_bytes(unixfrom=True)))
     pdf = QPdfWriter(str(folder / "report.pdf"))
     pdf.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     doc = QTextDocument()
@@ -286,7 +292,9 @@ def _formats(data: Path) -> str:
     from briefreader.core import readers
     from briefreader.core.library import Library
 
-    wanted = {".html", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".eml", ".msg", ".mbox", ".zip"}
+    wanted = {
+        ".html", ".pdf", ".docx", ".doc", ".odt", ".rtf", ".eml", ".msg", ".mbox", ".zip", ".gz",
+    }  # fmt: skip
     if missing := wanted - set(readers.SUFFIXES):
         raise SmokeFailure(f"the format readers lack {', '.join(sorted(missing))}")
     try:  # no sample .msg or .doc is written here (Outlook and Word write them): their library

@@ -131,12 +131,13 @@ def test_an_emails_and_a_zips_stamp_follow_every_reader_and_others_only_their_ow
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     before = {fmt: formats.reader_stamp(fmt) for fmt in formats.READER_VERSIONS}
-    # An email and a zip archive hold files of every format: their stamps hold every number.
-    assert before["email"] == before["zip"]
-    assert len(set(before.values())) == len(before) - 1
+    # An email, a zip archive and a gzip file hold files of every format: their stamps hold
+    # every number.
+    assert before["email"] == before["zip"] == before["gzip"]
+    assert len(set(before.values())) == len(before) - 2
     bump(monkeypatch, "pdf")
     after = {fmt: formats.reader_stamp(fmt) for fmt in formats.READER_VERSIONS}
-    assert {f for f in before if before[f] != after[f]} == {"pdf", "email", "zip"}
+    assert {f for f in before if before[f] != after[f]} == {"pdf", "email", "zip", "gzip"}
     monkeypatch.setattr(formats, "SHARED_VERSION", formats.SHARED_VERSION + 1)
     shared = {fmt: formats.reader_stamp(fmt) for fmt in formats.READER_VERSIONS}
     assert all(shared[f] != after[f] for f in shared)

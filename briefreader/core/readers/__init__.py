@@ -19,9 +19,10 @@ Every brief's ``file_id`` names its file, ``item`` its place among the file's it
 and ``page_breaks`` its pages (PDF), ``format`` its format and ``parent`` an attachment's
 message.
 
-Readers hold bounded memory: PDFs are read a page at a time, mailboxes a message at a time, a
-Word file's unpacked size is checked before it is opened, and text and web pages have a size
-limit. PDFium is not thread-safe: read PDFs from one thread per process (worker processes).
+Readers hold bounded memory: PDFs are read a page at a time, mailboxes (compressed ones too) a
+message at a time, a Word file's and a zip's unpacked size is checked before it is opened, and
+text, web pages and a compressed file's content have a size limit. PDFium is not thread-safe:
+read PDFs from one thread per process (worker processes).
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from briefreader.core import formats
 from briefreader.core.brief import Brief, BriefError
 from briefreader.core.readers import (
+    gzipped,
     mail,
     odt,
     outlook,
@@ -108,7 +111,31 @@ def read_file(
     except OSError as exc:
         raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
     warnings: list[str] = []
-    if fmt == zipped.FORMAT:
+    if fmt == gzipped.FORMAT:
+        reader = _attachment_reader(warnings)
+
+        def mailbox(stream: BinaryIO, position: Callable[[], int]) -> list[Brief]:
+            return mail.read_mbox_stream(
+                stream,
+                position,
+                path.stat().st_size,
+                file_id=file_id,
+                path=path,
+                attachments=reader,
+                warnings=warnings,
+                progress=progress,
+                sink=sink,
+            )
+
+        briefs = gzipped.read_gzip(
+            path,
+            file_id=file_id,
+            path=path,
+            members=reader,
+            read_mailbox=mailbox,
+            warnings=warnings,
+        )
+    elif fmt == zipped.FORMAT:
         reader = _attachment_reader(warnings)
         briefs = zipped.read_zip(
             path, file_id=file_id, path=path, members=reader, warnings=warnings
@@ -199,6 +226,18 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
             if suffix in NOT_READ and not NOT_READ[suffix].startswith("picture"):
                 raise BriefError(path, NOT_READ[suffix])
             return []
+        if fmt == gzipped.FORMAT:  # a compressed attachment: the file inside
+            return gzipped.read_gzip(
+                data,
+                file_id=file_id,
+                path=path,
+                members=read,
+                read_mailbox=None,
+                warnings=warnings,
+                name_suffix="",
+                base=brief_id,
+                parent=parent,
+            )
         if fmt == zipped.FORMAT:  # a zipped attachment: its documents, the message's children
             return zipped.read_zip(
                 data,

@@ -176,27 +176,54 @@ def read_mbox(
     """The briefs of every message of an mbox, read as a stream. With ``sink``, each
     message's briefs are handed to it as they are read and none are kept (a mailbox of
     gigabytes then costs its largest message's memory): [] is returned."""
-    briefs: list[Brief] = []
-    sunk = 0
     try:
         total = source.stat().st_size
         with source.open("rb") as handle:
-            for number, data, done in split_mbox(handle):
-                if progress is not None:
-                    progress(done, total)
-                where = f"message {number}: "
-                if data is None:
-                    warnings.append(f"{where}too large (over {MAX_MESSAGE >> 20} MB); not read")
-                    continue
-                base = child_id(file_id, number)
-                got = _message_briefs(data, base, file_id, path, attachments, warnings, where)
-                if sink is None:
-                    briefs += got
-                elif got:
-                    sink(got)
-                    sunk += len(got)
+            return read_mbox_stream(
+                handle,
+                None,
+                total,
+                file_id=file_id,
+                path=path,
+                attachments=attachments,
+                warnings=warnings,
+                progress=progress,
+                sink=sink,
+            )
     except OSError as exc:
         raise BriefError(path, f"cannot read the file ({exc.strerror or exc})") from None
+
+
+def read_mbox_stream(
+    handle: BinaryIO,
+    position: Callable[[], int] | None,
+    total: int,
+    *,
+    file_id: str,
+    path: Path,
+    attachments: AttachmentReader,
+    warnings: list[str],
+    progress: Progress | None = None,
+    sink: Callable[[list[Brief]], None] | None = None,
+) -> list[Brief]:
+    """:func:`read_mbox` of a stream (an uncompressed gzip file's): ``progress`` is told
+    ``position()`` of ``total`` (the compressed bytes read), or else the bytes read."""
+    briefs: list[Brief] = []
+    sunk = 0
+    for number, data, done in split_mbox(handle):
+        if progress is not None:
+            progress(position() if position is not None else done, total)
+        where = f"message {number}: "
+        if data is None:
+            warnings.append(f"{where}too large (over {MAX_MESSAGE >> 20} MB); not read")
+            continue
+        base = child_id(file_id, number)
+        got = _message_briefs(data, base, file_id, path, attachments, warnings, where)
+        if sink is None:
+            briefs += got
+        elif got:
+            sink(got)
+            sunk += len(got)
     if not briefs and not sunk:
         raise BriefError(path, "no message with text in the mailbox")
     return briefs
@@ -663,6 +690,11 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
+#: A From header's characters looked at for a name in a comment (parseaddr's cost grows
+#: with the header).
+_MAX_RAW_FROM = 1000
+
+
 def _source(msg: email.message.EmailMessage) -> str | None:
     """A newsletter's list name, else the sender's name, else the sender's address (the From
     header, costly to parse, is read only when the List-Id gives nothing)."""
@@ -680,5 +712,11 @@ def _source(msg: email.message.EmailMessage) -> str | None:
     sender = _header(msg, "From")
     if sender:
         name, address = email.utils.parseaddr(sender)
+        if not name.strip():
+            # "analyst@example.org (Iraq Watch)": the sender's name in a comment, as old mail
+            # and mailing lists' archives write it; the parsed header drops comments.
+            raw = next((v for k, v in msg.raw_items() if k.lower() == "from"), None)
+            if isinstance(raw, str) and "(" in raw:
+                name = email.utils.parseaddr(" ".join(raw.split())[:_MAX_RAW_FROM])[0]
         return name.strip() or address or None
     return None
