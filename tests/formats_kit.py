@@ -397,6 +397,22 @@ def make_pdf(
     return path
 
 
+def attach_to_pdf(path: Path, files: Sequence[tuple[str, bytes]]) -> Path:
+    """Embed ``files`` (name, data) in the PDF at ``path``, as PDFium's writer (pypdfium2)
+    embeds them (a report with its annexes, a portfolio)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for name, data in files:
+            document.new_attachment(name).set_data(data)
+        document.save(str(path) + ".new")
+    finally:
+        document.close()
+    Path(str(path) + ".new").replace(path)
+    return path
+
+
 def make_image_pdf(folder: Path, name: str = "scan.pdf") -> Path:
     """A PDF whose only page is a picture: what a scanner gives, with no text layer."""
     from PySide6.QtCore import Qt

@@ -51,7 +51,7 @@ SHARED_VERSION = 1
 READER_VERSIONS: dict[str, int] = {
     "text": 2,  # 2: text written a paragraph a line is read in paragraphs
     "html": 1,
-    "pdf": 2,  # 2: a blank page is no "little or no text" warning
+    "pdf": 2,  # 2: a blank page is no "little or no text" warning; attached files read
     "docx": 1,
     "doc": 1,
     "odt": 1,

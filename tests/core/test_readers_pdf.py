@@ -273,3 +273,50 @@ def test_progress_is_told_each_page(qapp: object, tmp_path: Path) -> None:
     path = kit.make_pdf(tmp_path, pages=[kit.SINGLE] * 4)
     read_file(path, file_id="p.pdf", progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_a_pdfs_attached_files_are_its_children(qapp: object, tmp_path: Path) -> None:
+    annex = kit.make_docx(tmp_path, "annex.docx", title="Annex memo").read_bytes()
+    message = kit.make_eml(tmp_path, subject="Forwarded by the embassy").read_bytes()
+    path = kit.attach_to_pdf(
+        kit.make_pdf(tmp_path, "report.pdf"),
+        [("annex.docx", annex), ("cable.eml", message), ("map.png", b"\x89PNG\r\n\x1a\n")],
+    )
+    read = read_file(path, file_id="report.pdf")
+    assert [(b.id, b.parent) for b in read.briefs] == [
+        ("report.pdf", None),
+        ("report.pdf#annex.docx", "report.pdf"),
+        ("report.pdf#cable.eml", "report.pdf"),
+    ]
+    assert read.briefs[2].title == "Forwarded by the embassy"
+    assert read.warnings == []  # the picture has nothing to read
+
+
+def test_a_portfolio_without_text_is_its_files_parent(qapp: object, tmp_path: Path) -> None:
+    annex = kit.make_docx(tmp_path, "annex.docx", title="Annex memo").read_bytes()
+    path = kit.attach_to_pdf(kit.make_pdf(tmp_path, "folio.pdf", pages=[""]), [("a.docx", annex)])
+    read = read_file(path, file_id="folio.pdf")
+    assert [b.id for b in read.briefs] == ["folio.pdf", "folio.pdf#a.docx"]
+    assert "(attached: a.docx)" in read.briefs[0].text
+
+
+def test_attached_files_are_bounded(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pdf, "MAX_ATTACHED", 2)
+    monkeypatch.setattr(pdf, "MAX_ATTACHED_BYTES", 1000)
+    files = [(f"n{i}.txt", kit.SINGLE.encode()) for i in range(3)]
+    path = kit.attach_to_pdf(kit.make_pdf(tmp_path), [("big.txt", b"x" * 2000), *files])
+    read = read_file(path, file_id="x.pdf")
+    assert [b.id for b in read.briefs] == ["x.pdf", "x.pdf#n0.txt"]
+    assert read.warnings == [
+        "attached file 'big.txt': too large (0 MB; the limit is 0 MB), not read",
+        "2 more attached files not read (over 2)",
+    ]
+
+
+def test_a_pdf_attached_to_an_email_brings_its_own_files(qapp: object, tmp_path: Path) -> None:
+    inner = kit.attach_to_pdf(kit.make_pdf(tmp_path, "r.pdf"), [("n.txt", kit.SINGLE.encode())])
+    path = kit.make_eml(tmp_path, attachments=[("r.pdf", inner.read_bytes(), "application/pdf")])
+    ids = [(b.id, b.parent) for b in read_file(path, file_id="m.eml").briefs]
+    assert ids == [("m.eml", None), ("m.eml#r.pdf", "m.eml"), ("m.eml#r.pdf/n.txt", "m.eml#r.pdf")]

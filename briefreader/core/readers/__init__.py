@@ -164,6 +164,11 @@ def read_file(
         extracted = _extract(path, fmt, progress, path, suffix)
         warnings += extracted.warnings
         briefs = briefs_from_text(extracted, brief_id=file_id, file_id=file_id, path=path, fmt=fmt)
+        if extracted.files:  # a PDF's attached files: briefs of their own, its children
+            reader = _attachment_reader(warnings)
+            briefs += mail.read_attached(
+                extracted.files, file_id, briefs[0].id, file_id, path, reader, warnings
+            )
     return FileRead(briefs, warnings, fmt, file_hash)
 
 
@@ -264,9 +269,15 @@ def _attachment_reader(warnings: list[str]) -> mail.AttachmentReader:
             )
         extracted = _extract(data, fmt, None, path, suffix)
         warnings.extend(f"{brief_id}: {w}" for w in extracted.warnings)
-        return briefs_from_text(
+        briefs = briefs_from_text(
             extracted, brief_id=brief_id, file_id=file_id, path=path, fmt=fmt, parent=parent
         )
+        if extracted.files:
+            briefs += mail.read_attached(
+                extracted.files, brief_id, briefs[0].id, file_id, path, read, warnings,
+                f"{brief_id}: ",
+            )  # fmt: skip
+        return briefs
 
     return read
 

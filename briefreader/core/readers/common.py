@@ -59,6 +59,8 @@ class Extracted:
     page: int | None = None
     page_breaks: tuple[int, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    #: Files attached to the document (a PDF's embedded files), by name: briefs of their own.
+    files: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 def clean_text(text: str) -> str:

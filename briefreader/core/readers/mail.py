@@ -97,6 +97,49 @@ def _shared_header(name: str, value: str) -> str:
 AttachmentReader = Callable[[bytes, str, str, str, Path, str | None], list[Brief]]
 
 
+class AttachmentNames:
+    """Attachments' file names made parts of ids: safe (:func:`safe_name`), and numbered when
+    two share one, whatever their case (``name~2.pdf``)."""
+
+    def __init__(self) -> None:
+        self._used: dict[str, int] = {}
+
+    def __call__(self, filename: str) -> str:
+        name = safe_name(filename)
+        count = self._used[name.casefold()] = self._used.get(name.casefold(), 0) + 1
+        if count > 1:
+            stem, dot, suffix = name.rpartition(".")
+            name = f"{stem}~{count}.{suffix}" if dot else f"{name}~{count}"
+        return name
+
+
+def read_attached(
+    files: list[tuple[str, bytes]],
+    base: str,
+    first: str,
+    file_id: str,
+    path: Path,
+    attachments: AttachmentReader,
+    warnings: list[str],
+    where: str = "",
+    *,
+    names: AttachmentNames | None = None,
+) -> list[Brief]:
+    """The briefs of the files attached to a message or a document (``base`` its brief id,
+    ``first`` its first brief's, their parent), each read by ``attachments``; one that cannot
+    be read is a warning."""
+    names = AttachmentNames() if names is None else names
+    briefs: list[Brief] = []
+    for filename, payload in files:
+        name = names(filename)
+        try:
+            suffix = Path(filename).suffix.lower()
+            briefs += attachments(payload, suffix, child_id(base, name), file_id, path, first)
+        except BriefError as exc:
+            warnings.append(f"{where}attachment {filename!r}: {exc.reason}")
+    return briefs
+
+
 def safe_name(filename: str) -> str:
     """An attachment's file name as a part of an id: no slashes, '#' or control characters."""
     name = PurePosixPath(filename.replace("\\", "/")).name
@@ -376,23 +419,10 @@ def _message_briefs(
         warnings.append(f"{where}{exc.reason}")
         return []
     first = briefs[0].id
-    used: dict[str, int] = {}
-
-    def unique(filename: str) -> str:
-        name = safe_name(filename)
-        count = used[name.casefold()] = used.get(name.casefold(), 0) + 1
-        if count > 1:
-            stem, dot, suffix = name.rpartition(".")
-            name = f"{stem}~{count}.{suffix}" if dot else f"{name}~{count}"
-        return name
-
-    for filename, payload in files:
-        name = unique(filename)
-        try:
-            suffix = Path(filename).suffix.lower()
-            briefs += attachments(payload, suffix, child_id(base, name), file_id, path, first)
-        except BriefError as exc:
-            warnings.append(f"{where}attachment {filename!r}: {exc.reason}")
+    unique = AttachmentNames()
+    briefs += read_attached(
+        files, base, first, file_id, path, attachments, warnings, where, names=unique
+    )
     for filename, part in forwarded:
         inner = part.get_payload(0) if part.is_multipart() else None
         if not isinstance(inner, email.message.EmailMessage):

@@ -16,12 +16,13 @@ to its page (``Brief.page_at``).
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import itertools
 import logging
 import re
 from collections import Counter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -129,10 +130,16 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
     if previous is not None:
         previous.close()
     text, breaks = joined(pages)
+    files = attached_files(document, notes)
     if not text.strip():
-        if failed:
-            raise BriefError(path, "damaged PDF (no page could be read)")
-        raise BriefError(path, "no text layer: scanned?")
+        if not files:
+            if failed:
+                raise BriefError(path, "damaged PDF (no page could be read)")
+            raise BriefError(path, "no text layer: scanned?")
+        # A portfolio (a cover page and its files): the PDF is the files' parent, as a
+        # message without text is its attachments'.
+        names = ", ".join(name for name, _data in files)
+        text, breaks = f"{path.name}\n\n(attached: {names})\n", []
     if failed:
         notes.append(f"damaged PDF: {_pages(failed)} could not be read")
     if thin and len(thin) < total:
@@ -146,7 +153,52 @@ def _extract(document: pdfium.PdfDocument, path: Path, progress: Progress | None
         page=1,
         page_breaks=tuple(breaks),
         warnings=notes,
+        files=files,
     )
+
+
+#: A PDF's attached files read as briefs of their own: this many at most, each up to
+#: MAX_ATTACHED_BYTES unpacked.
+MAX_ATTACHED = 100
+MAX_ATTACHED_BYTES = 64 << 20
+
+
+def attached_files(document: pdfium.PdfDocument, notes: list[str]) -> list[tuple[str, bytes]]:
+    """The files attached to a PDF (its embedded files), by name, but pictures (nothing to
+    read in them); one that cannot be had, or is too large, is a note."""
+    try:
+        count = document.count_attachments()
+    except pdfium.PdfiumError:
+        return []
+    files: list[tuple[str, bytes]] = []
+    for index in range(min(max(count, 0), MAX_ATTACHED)):
+        try:
+            attachment = document.get_attachment(index)
+            name = attachment.get_name().strip() or f"attachment-{index + 1}"
+        except (pdfium.PdfiumError, UnicodeDecodeError):
+            notes.append(f"attached file {index + 1}: damaged, not read")
+            continue
+        if formats.NOT_READ.get(PurePosixPath(name).suffix.lower(), "").startswith("picture"):
+            continue
+        size = ctypes.c_ulong()
+        pdfium_c.FPDFAttachment_GetFile(attachment, None, 0, size)
+        if size.value > MAX_ATTACHED_BYTES:
+            notes.append(
+                f"attached file {name!r}: too large ({size.value >> 20} MB; the limit is "
+                f"{MAX_ATTACHED_BYTES >> 20} MB), not read"
+            )
+            continue
+        buffer = (ctypes.c_char * max(size.value, 1))()
+        got = ctypes.c_ulong()
+        if not size.value or not pdfium_c.FPDFAttachment_GetFile(
+            attachment, buffer, size.value, got
+        ):
+            notes.append(f"attached file {name!r}: empty or damaged, not read")
+            continue
+        files.append((name, bytes(buffer)[: min(got.value, size.value)]))
+    if count > MAX_ATTACHED:
+        notes.append(f"{count - MAX_ATTACHED} more attached files not read (over {MAX_ATTACHED})")
+    return files
 
 
 def _pictured(page: pdfium.PdfPage) -> bool:
