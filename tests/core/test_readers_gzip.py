@@ -163,3 +163,13 @@ def test_an_update_reads_compressed_files(tmp_path: Path) -> None:
         assert lib.update().unchanged == 6
     finally:
         lib.close()
+
+
+def test_a_compressed_mailbox_attached_to_a_message_is_named(tmp_path: Path) -> None:
+    packed = gzip.compress(_mbox(tmp_path).read_bytes())
+    path = kit.make_eml(tmp_path, attachments=[("list.mbox.gz", packed, "application/gzip")])
+    read = read_file(path, file_id="message.eml")
+    assert [b.id for b in read.briefs] == ["message.eml"]
+    assert read.warnings == [
+        "attachment 'list.mbox.gz': a compressed mailbox, not read: save it into the folder"
+    ]

@@ -49,7 +49,7 @@ def test_smoke_mode_runs_every_step(tmp_path: Path) -> None:
     window_line = next(line for line in proc.stdout.splitlines() if " window " in line)
     assert "actor marks" in window_line and "'offscreen'" in window_line
     formats_line = next(line for line in proc.stdout.splitlines() if " formats " in line)
-    assert "24 briefs from 4 docx, 4 eml, 4 html, 4 mbox, 4 pdf, 4 rtf" in formats_line
+    assert "28 briefs from 4 docx, 4 eml, 4 gz, 4 html, 4 mbox, 4 pdf, 4 rtf" in formats_line
     assert proc.stdout.rstrip().endswith("smoke test passed")
     # It works in a temporary folder and leaves the user's data folder alone.
     assert not any(Path(env["BRIEFREADER_DATA_DIR"]).iterdir())

@@ -76,14 +76,17 @@ def _what(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def head_of(source: Path | bytes, where: Path) -> bytes:
-    """The first uncompressed bytes (enough to tell a format), or BriefError."""
-    handle: BinaryIO
+def _opened(source: Path | bytes, where: Path) -> BinaryIO:
+    """The compressed file (or an attachment's bytes) open for reading, or BriefError."""
     try:
-        handle = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+        return source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
     except OSError as exc:
         raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
-    with handle:
+
+
+def head_of(source: Path | bytes, where: Path) -> bytes:
+    """The first uncompressed bytes (enough to tell a format), or BriefError."""
+    with _opened(source, where) as handle:
         got = b""
         for block in _unpacked(handle, where):
             got += block
@@ -94,14 +97,9 @@ def head_of(source: Path | bytes, where: Path) -> bytes:
 
 def unpack(source: Path | bytes, where: Path) -> bytes:
     """The whole file inside, up to :data:`MAX_UNPACKED`, or BriefError."""
-    handle: BinaryIO
-    try:
-        handle = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
-    except OSError as exc:
-        raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
     parts: list[bytes] = []
     size = 0
-    with handle:
+    with _opened(source, where) as handle:
         for block in _unpacked(handle, where):
             size += len(block)
             if size > MAX_UNPACKED:
@@ -154,7 +152,7 @@ def read_gzip(
         )
     if told == ".mbox":
         if read_mailbox is None or not isinstance(source, Path):
-            raise BriefError(path, "a compressed mailbox, not read: save it beside the message")
+            raise BriefError(path, "a compressed mailbox, not read: save it into the folder")
         return _read_mailbox(source, path, read_mailbox, warnings)
     return members(unpack(source, path), told, base or file_id, file_id, path, parent)
 
@@ -165,11 +163,7 @@ def _read_mailbox(
     read_mailbox: Callable[[BinaryIO, Callable[[], int]], list[Brief]],
     warnings: list[str],
 ) -> list[Brief]:
-    try:
-        raw = source.open("rb")
-    except OSError as exc:
-        raise BriefError(where, f"cannot read the file ({exc.strerror or exc})") from None
-    with raw:
+    with _opened(source, where) as raw:
         stream = _Bounded(gzip.GzipFile(fileobj=raw, mode="rb"), raw, where, warnings)
         with stream:
             return read_mailbox(stream, raw.tell)  # type: ignore[arg-type]
