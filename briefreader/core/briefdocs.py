@@ -139,11 +139,12 @@ def briefs_of_file(
 ) -> tuple[list[Brief], list[str]]:
     """Every brief a file holds (a digest's items, a mailbox's messages) and its warnings;
     a mailbox's go to ``sink`` instead when given (read and handed on a message at a time).
-    ``progress`` is told how far into a long file its format reader is.
+    ``progress`` is told how far into a long file its format reader is. ``data`` is the
+    file's bytes when the caller read it as a text brief (:func:`read_file_for_update`).
 
     Raises :class:`BriefError` with a reason a user understands when none can be read.
     """
-    if is_text_brief(path):
+    if data is not None or is_text_brief(path):
         if data is None:
             data = read_limited(path)
         brief = parse_bytes(data, brief_id=file_id, path=path)

@@ -65,6 +65,7 @@ from briefreader.core.briefdocs import (
     reader_failed,
     to_doc,
 )
+from briefreader.core.parse import BRIEF_SUFFIXES
 from briefreader.core.processes import context as helper_context
 from briefreader.core.processes import die_with_parent
 
@@ -498,11 +499,11 @@ class _Teller:
 
 def _teller(job: FileJob, send: Callable[[Part], None], every: float) -> _Teller | None:
     """What tells ``send`` how far the format reader of ``job`` is; None for a text brief."""
-    if is_text_brief(job.path):
+    suffix = formats.reading_suffix(job.path)  # the file's first bytes read once, for both
+    if suffix in BRIEF_SUFFIXES:
         return None
     # A mailbox, compressed or not, tells bytes read (as read_file tells); a PDF pages.
-    mailbox = formats.reading_suffix(job.path) in (".mbox", ".gz")
-    unit = "byte" if mailbox else "page"
+    unit = "byte" if suffix in formats.STREAMED else "page"
     return _Teller(send, unit, every)
 
 

@@ -22,6 +22,7 @@ anything is read.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from briefreader.core.parse import BRIEF_SUFFIXES
@@ -196,18 +197,32 @@ def sniff(path: Path) -> str | None:
     return sniff_bytes(head)
 
 
-def reading_suffix(path: Path) -> str | None:
-    """The suffix ``path`` is read as: its own when a reader takes it, else the one its
-    content tells (:func:`sniff`); None when it is not read."""
-    suffix = path.suffix.lower()
+#: Suffixes of files read as a stream of messages, their progress told in bytes: a mailbox,
+#: and a compressed file (which may hold one).
+STREAMED = (".mbox", ".gz")
+
+
+def read_as(suffix: str, told: Callable[[], str | None]) -> str | None:
+    """The suffix a file named with ``suffix`` is read as: its own when a reader takes it,
+    else the one its first bytes tell (``told()``, :func:`sniff_bytes` of them, asked only
+    then); None when it is not read. A ``.txt`` whose first lines are an mbox's is a mailing
+    list's archive (``2019-March.txt``) and is read as the mailbox it is."""
     if suffix == ".txt":
-        # A mailing list's archive is an mbox in a .txt (``2019-March.txt``).
-        return ".mbox" if sniff(path) == ".mbox" else suffix
+        return ".mbox" if told() == ".mbox" else suffix
     if suffix in FORMAT_OF_SUFFIX:
         return suffix
-    if suffix in NOT_READ or path.name.lower() in NOT_READ_NAMES:
+    if suffix in NOT_READ:
         return None
-    return sniff(path)
+    return told()
+
+
+def reading_suffix(path: Path) -> str | None:
+    """The suffix ``path`` is read as (:func:`read_as`, the file sniffed when asked); None
+    when it is not read."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMAT_OF_SUFFIX and path.name.lower() in NOT_READ_NAMES:
+        return None
+    return read_as(suffix, lambda: sniff(path))
 
 
 def format_of(path: Path) -> str | None:

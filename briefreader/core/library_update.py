@@ -463,7 +463,7 @@ class LocalUpdate(LocalBase):
 def is_mailbox(path: Path) -> bool:
     """Whether ``path`` is read as a stream of messages: a mailbox, or a compressed file
     (which may hold one)."""
-    return formats.reading_suffix(path) in (".mbox", ".gz")
+    return formats.reading_suffix(path) in formats.STREAMED
 
 
 def default_lock_timeout() -> float:

@@ -112,14 +112,9 @@ def inner_format(source: Path | bytes, where: Path, name_suffix: str) -> str:
     """The suffix the file inside is read as: its name's when a reader takes it (a ``.txt``
     that is a mailing list's archive: ".mbox"), else the one its first bytes tell; "" when
     none."""
-    if name_suffix in formats.FORMAT_OF_SUFFIX and name_suffix not in (".txt", ".gz"):
-        return name_suffix
-    if name_suffix in formats.NOT_READ or name_suffix in (".tar", ".gz"):
+    if name_suffix == ".gz":  # a compressed file inside a compressed file: no document
         return ""
-    told = formats.sniff_bytes(head_of(source, where))
-    if name_suffix == ".txt":
-        return ".mbox" if told == ".mbox" else ".txt"
-    return told or ""
+    return formats.read_as(name_suffix, lambda: formats.sniff_bytes(head_of(source, where))) or ""
 
 
 def read_gzip(
