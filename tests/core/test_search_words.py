@@ -87,16 +87,26 @@ def test_a_question_of_stop_words_gets_no_spelling_suggestion(tmp_path: Path) ->
         lib.close()
 
 
-#: The pattern indexes made before this one hold in their schema (see words.TOKEN).
-_EARLIER_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
-
-
 @settings(max_examples=3000)
 @given(st.text(alphabet="ab1_.é\u0660 -\n'", max_size=24))
 def test_the_token_pattern_finds_the_spans_earlier_indexes_found(text: str) -> None:
     """Old and new segments must split a text alike: a search runs over both."""
-    from briefreader.core.search.words import TOKEN
+    from briefreader.core.search.words import EARLIER_TOKENS, TOKEN
 
-    assert [m.span() for m in TOKEN.finditer(text)] == [
-        m.span() for m in _EARLIER_TOKEN.finditer(text)
-    ]
+    assert len(EARLIER_TOKENS) == 2
+    spans = [m.span() for m in TOKEN.finditer(text)]
+    for pattern in EARLIER_TOKENS:
+        assert [m.span() for m in re.compile(pattern, re.UNICODE).finditer(text)] == spans
+
+
+def test_an_earlier_index_pattern_shares_the_tokens_read_for_the_fingerprint() -> None:
+    """The writer of an index made before takes the tokens read ahead, not a second read."""
+    from briefreader.core.index.textanalysis import TextAnalysis
+    from briefreader.core.search.words import EARLIER_TOKENS, STOP_WORDS, stem
+
+    def analysis(pattern: str, flags: int = re.UNICODE) -> TextAnalysis:
+        return TextAnalysis(re.compile(pattern, flags), STOP_WORDS, 2, None, stem, frozenset())
+
+    assert all(analysis(p).shared for p in EARLIER_TOKENS)
+    assert not analysis(r"\w+").shared
+    assert not analysis(r"\w+(?:\.\w+)*", re.UNICODE | re.IGNORECASE).shared

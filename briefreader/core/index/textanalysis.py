@@ -23,7 +23,7 @@ from whoosh.analysis import morph as wmorph
 from whoosh.analysis import tokenizers as wtokenizers
 from whoosh.system import pack_uint
 
-from briefreader.core.search.words import TOKEN, written_in_lower_case
+from briefreader.core.search.words import finds_tokens, written_in_lower_case
 from briefreader.core.search.words import tokens as shared_tokens
 
 _STOP = ()  # a stopped or too-short token in the token cache (falsy, and not a miss)
@@ -51,9 +51,10 @@ class TextAnalysis:
         #: word's number), or () (a stop word or too short); a token met first is learnt as
         #: it is looked up.
         self.cache: _TokenCache = _TokenCache(self._learn_one)
-        #: Whether the pattern is the index's own (search.words.TOKEN), whose tokens of an
-        #: article may have been read already for its fingerprint.
-        self.shared = expression.pattern == TOKEN.pattern and expression.flags == TOKEN.flags
+        #: Whether the pattern finds the index's own tokens (search.words.TOKEN's, or those of
+        #: a pattern an earlier index holds), which may have been read already for an
+        #: article's fingerprint.
+        self.shared = finds_tokens(expression)
         #: Index words numbered as they are first met (for the life of this object: one
         #: segment's writer), and by number.
         self.numbers: dict[str, int] = {}

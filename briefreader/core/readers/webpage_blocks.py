@@ -25,8 +25,8 @@ from lxml import etree
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
 
 
-def as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
-    """The page with layout tables and loose text made into plain blocks; else ``html`` itself.
+def as_blocks(tree: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The page with layout tables and loose text made into plain blocks; else ``tree`` itself.
 
     Older sites and HTML newsletters lay the whole page out in tables; trafilatura reads a
     table's cells as table cells, so an article inside one loses its headings and paragraph
@@ -58,7 +58,7 @@ def as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
         and not wrapped
         and not any(_has_loose_text(box) for box in tree.iter(*_CONTAINERS))
     ):
-        return html
+        return tree
     page = copy.deepcopy(tree)
     if wrapped:
         _unwrap_lines(page)
@@ -80,7 +80,7 @@ def as_blocks(html: str, tree: lxml.html.HtmlElement) -> str:
     for box in list(page.iter(*_CONTAINERS)):
         if _has_loose_text(box):
             _wrap_loose_text(box)
-    return str(lxml.html.tostring(page, encoding="unicode"))
+    return page
 
 
 _BLOCK_TAGS = frozenset(
