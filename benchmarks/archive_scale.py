@@ -42,7 +42,7 @@ from briefreader.core.archive import related as archive_related
 from briefreader.core.archive.backend import init
 from briefreader.core.archive.reanalyse import recount_words
 from briefreader.core.brief import ARTICLE, COMMENT
-from briefreader.core.briefdocs import main_actors
+from briefreader.core.briefdocs import actors_of
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
 from briefreader.core.parse import parse_bytes
@@ -82,11 +82,8 @@ def row(brief_id: str, text: str, glossary: Glossary) -> tuple[tuple, dict[str, 
     """The archive row of one brief as the push makes it (parse, match, analyse), and its
     distinct words per section (what term_stats counts)."""
     brief = parse_bytes(text.encode("utf-8"), brief_id=brief_id, path=Path(brief_id))
-    mentions = glossary.mentions(brief)
-    by_section = {
-        s: main_actors([m for m in mentions if m.section == s]) for s in (ARTICLE, COMMENT)
-    }
-    return push.row_and_words(brief, main_actors(mentions), by_section)
+    every, article, comment = actors_of(glossary.matcher().actors_in_brief(brief))
+    return push.row_and_words(brief, every, {ARTICLE: article, COMMENT: comment})
 
 
 def _analyse(chunk: list[tuple[str, str]]) -> list[tuple]:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefreader.core import formats
-from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
+from briefreader.core.brief import Brief, BriefError
 from briefreader.core.digest import split_digest
-from briefreader.core.match import Mention
 from briefreader.core.parse import BRIEF_SUFFIXES, parse_bytes, read_limited
 from briefreader.core.records import IndexDoc
 
@@ -46,13 +45,23 @@ class Todo:
     reread: bool = False
 
 
-def main_actors(mentions: Sequence[Mention]) -> tuple[str, ...]:
-    """The brief's actors, most mentioned first (ties: first mentioned first)."""
+def actors_of(
+    found: tuple[Sequence[str], Sequence[str]],
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The brief's actors (every one, the article's, the comment's), each most mentioned
+    first, of ``found``: the actor of each mention in its article and in its comment, in
+    order (``Matcher.actors_in_brief``)."""
+    return ranked_actors([*found[0], *found[1]]), ranked_actors(found[0]), ranked_actors(found[1])
+
+
+def ranked_actors(actor_ids: Sequence[str]) -> tuple[str, ...]:
+    """The actors of mentions in order (``actor_ids``), most mentioned first (ties: first
+    mentioned first)."""
     counts: dict[str, int] = {}
-    for m in mentions:
-        counts[m.actor_id] = counts.get(m.actor_id, 0) + 1
-    order = {a: i for i, a in enumerate(dict.fromkeys(m.actor_id for m in mentions))}
-    return tuple(sorted(counts, key=lambda a: (-counts[a], order[a])))
+    for actor_id in actor_ids:  # a dictionary keeps the order actors are first met in
+        counts[actor_id] = counts.get(actor_id, 0) + 1
+    # A reversed sort keeps equal counts in the order they came (Python's sort is stable).
+    return tuple(sorted(counts, key=counts.__getitem__, reverse=True))
 
 
 def to_doc(
@@ -60,7 +69,7 @@ def to_doc(
     key: str,
     size: int,
     mtime_ns: int,
-    mentions: Sequence[Mention],
+    found: tuple[Sequence[str], Sequence[str]],
     *,
     file_id: str = "",
     file_sha256: str = "",
@@ -68,21 +77,23 @@ def to_doc(
     warnings: tuple[str, ...] | None = None,
     reader: str = "",
 ) -> IndexDoc:
-    """The record the index stores for a parsed brief and its actor mentions.
+    """The record the index stores for a parsed brief; ``found``: the actor of each mention
+    in its article and in its comment, in order (``Matcher.actors_in_brief``).
 
     ``file_id``, ``file_sha256`` and ``items`` describe the file when it gave several briefs
     (the manifest keeps one entry a file); ``warnings`` are the file's, when not the brief's;
     ``reader`` the reader versions the file was read with (core.formats.reader_stamp).
     """
+    every, article, comment = actors_of(found)
     return IndexDoc(
         key=key,
         id=brief.id,
         title=brief.title,
         article=brief.article,
         comment=brief.comment or "",
-        actors=main_actors(mentions),
-        actors_article=main_actors([m for m in mentions if m.section == ARTICLE]),
-        actors_comment=main_actors([m for m in mentions if m.section == COMMENT]),
+        actors=every,
+        actors_article=article,
+        actors_comment=comment,
         comment_start=brief.comment_start if brief.comment is not None else None,
         source=brief.source or "",
         tags=brief.tags,

@@ -650,7 +650,7 @@ def _write(
     warnings: tuple[str, ...],
 ) -> None:
     """Write ``briefs`` (of the file of ``job``) into the worker's segment."""
-    find = spec.matcher.find_in_brief
+    find = spec.matcher.actors_in_brief
     docs = [
         to_doc(
             brief,

@@ -413,15 +413,15 @@ class LocalUpdate(LocalBase):
         briefs, warnings = got.briefs, got.warnings
         self.problems.extend(Problem(key, w, "warning") for w in warnings)
         docs: list[IndexDoc | WrittenFile] = []
+        found = self.glossary.matcher().actors_in_brief
         for brief in briefs:
-            mentions = self.glossary.mentions(brief)
             docs.append(
                 to_doc(
                     brief,
                     key,
                     st.st_size,
                     st.st_mtime_ns,
-                    mentions,
+                    found(brief),
                     file_id=file_id,
                     file_sha256=digest,
                     items=len(briefs),

@@ -366,6 +366,18 @@ class Matcher:
             out.extend(self.find(text, offset=start, section=section))
         return out
 
+    def actors_in(self, text: str) -> list[str]:
+        """The actor of each mention :meth:`find` gives, in the same order, without the
+        mentions themselves: what the index keeps of a text (a third less time)."""
+        if self._automaton is None or not text:
+            return []
+        return [found[2] for found in _kept(self._scan(_prepare(text)))]
+
+    def actors_in_brief(self, brief: Brief) -> tuple[list[str], list[str]]:
+        """:meth:`actors_in` of the brief's article and of its comment."""
+        comment = brief.comment if brief.comment_start is not None else None
+        return self.actors_in(brief.article), self.actors_in(comment or "")
+
 
 @dataclass(frozen=True, slots=True)
 class NameSpans:

@@ -301,6 +301,40 @@ def test_find_in_brief_uses_brief_offsets(matcher: Matcher) -> None:
     assert first_comment.start >= brief.comment_start  # type: ignore[operator]
 
 
+def test_the_index_keeps_each_sections_actors_as_the_mentions_give_them(
+    matcher: Matcher,
+) -> None:
+    """``actors_in_brief`` (what the index takes, no Mention objects) gives the actor of each
+    mention ``find_in_brief`` finds, section by section; the ranking counts them."""
+    from briefreader.core.briefdocs import actors_of
+
+    article = "Iran and Iraq met. Iraq asked Iran twice; Iraq again.\n\n"
+    comment = "Comment: Iraq said no, and Iran meant it, Iran said."
+    text = "Talks\n\n" + article + comment
+    brief = Brief(
+        id="t.txt", path=Path("t.txt"), text=text, title="Talks", date=None, source=None,
+        author=None, tags=(), article=article, article_start=text.index(article),
+        comment=comment, comment_start=text.index(comment), sha256="",
+    )  # fmt: skip
+    found = matcher.find_in_brief(brief)
+    ids = matcher.actors_in_brief(brief)
+    assert ids == (
+        [m.actor_id for m in found if m.section == ARTICLE],
+        [m.actor_id for m in found if m.section == COMMENT],
+    )
+    assert ids[0].count("iraq") == 3 and ids[1].count("iran") == 2
+    every, in_article, in_comment = actors_of(ids)
+    assert in_article == ("iraq", "iran")  # three mentions before two
+    assert every[:2] == ("iran", "iraq")  # four each: the first mentioned first
+    assert in_comment == ("iran", "iraq")  # two mentions before one, though Iraq came first
+    no_comment = Brief(
+        id="a.txt", path=Path("a.txt"), text=article, title="", date=None, source=None,
+        author=None, tags=(), article=article, article_start=0, comment=None,
+        comment_start=None, sha256="",
+    )  # fmt: skip
+    assert matcher.actors_in_brief(no_comment) == (ids[0], [])
+
+
 def test_first_entry_wins_a_shared_alias() -> None:
     m = Matcher([("Hezbollah", "hezbollah-lb", False), ("Hezbollah", "hezbollah-iq", False)])
     assert [x.actor_id for x in m.find("Hezbollah")] == ["hezbollah-lb"]

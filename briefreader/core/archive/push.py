@@ -26,8 +26,8 @@ from briefreader.core.archive.errors import ArchiveReadOnlyError
 from briefreader.core.archive.schema import LOCK_NAMESPACE, LOCK_PUSH
 from briefreader.core.brief import ARTICLE, COMMENT, Brief, BriefError
 from briefreader.core.briefdocs import (
+    actors_of,
     briefs_of_file,
-    main_actors,
     read_file_for_update,
     readable_suffixes,
     rel_id,
@@ -220,11 +220,8 @@ def push_folders(
             if have.get(brief.id) == brief.sha256:
                 report.unchanged += 1
                 continue
-            mentions = glossary.mentions(brief)
-            by_section = {
-                s: main_actors([m for m in mentions if m.section == s]) for s in (ARTICLE, COMMENT)
-            }
-            rows.append(row_of(brief, main_actors(mentions), by_section))
+            every, article, comment = actors_of(glossary.matcher().actors_in_brief(brief))
+            rows.append(row_of(brief, every, {ARTICLE: article, COMMENT: comment}))
         if rows:
             added, updated = push_rows(conn, rows)
             report.added += added
