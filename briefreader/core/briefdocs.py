@@ -110,11 +110,6 @@ def to_doc(
     )
 
 
-#: Files of the other formats (PDF, Word, email...) are read by their readers, streamed;
-#: only their hash is taken here, in blocks of this size.
-_HASH_BLOCK = 1 << 20
-
-
 def is_text_brief(path: Path) -> bool:
     """Whether ``path`` is read as text (Markdown or plain), not by a format reader (a
     mailing list's archive saved as ``.txt`` is read as the mailbox it is)."""
@@ -133,11 +128,9 @@ def read_file_for_update(path: Path) -> tuple[bytes | None, str]:
     if is_text_brief(path):
         data = read_limited(path)
         return data, hashlib.sha256(data).hexdigest()
-    sha = hashlib.sha256()
     with path.open("rb") as handle:
-        while block := handle.read(_HASH_BLOCK):
-            sha.update(block)
-    return None, sha.hexdigest()
+        # Read into one buffer, block by block: no new block of bytes made for every read.
+        return None, hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def briefs_of_file(

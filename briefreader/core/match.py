@@ -373,6 +373,12 @@ class Matcher:
             return []
         return [found[2] for found in _kept(self._scan(_prepare(text)))]
 
+    def name_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each mention :meth:`find` gives, in the same order."""
+        if self._automaton is None or not text:
+            return []
+        return [(found[0], found[1]) for found in _kept(self._scan(_prepare(text)))]
+
     def actors_in_brief(self, brief: Brief) -> tuple[list[str], list[str]]:
         """:meth:`actors_in` of the brief's article and of its comment."""
         comment = brief.comment if brief.comment_start is not None else None
@@ -387,4 +393,4 @@ class NameSpans:
     matcher: Matcher
 
     def __call__(self, text: str) -> list[tuple[int, int]]:
-        return [(m.start, m.end) for m in self.matcher.find(text)]
+        return self.matcher.name_spans(text)

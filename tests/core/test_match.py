@@ -301,6 +301,17 @@ def test_find_in_brief_uses_brief_offsets(matcher: Matcher) -> None:
     assert first_comment.start >= brief.comment_start  # type: ignore[operator]
 
 
+def test_name_spans_are_the_mentions_places(matcher: Matcher) -> None:
+    """Candidate names leave out what the glossary names: the places of find()'s mentions."""
+    from briefreader.core.match import NameSpans
+
+    text = "The P.M.F. and Iraq’s government met Iran, and the Islamic Republic of Iran."
+    places = [(m.start, m.end) for m in matcher.find(text)]
+    assert len(places) == 4
+    assert matcher.name_spans(text) == places == NameSpans(matcher)(text)
+    assert matcher.name_spans("") == [] == Matcher([]).name_spans(text)
+
+
 def test_the_index_keeps_each_sections_actors_as_the_mentions_give_them(
     matcher: Matcher,
 ) -> None:

@@ -211,6 +211,32 @@ def test_too_large_file_not_read(tmp_path: Path) -> None:
     assert info.value.reason == "too large (30.0 MB; the limit is 20 MB)"
 
 
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A brief is read by its size; one written to since is still read to its end, and
+    refused past the limit."""
+    import os
+
+    from briefreader.core import parse as parse_module
+
+    brief = tmp_path / "grows.md"
+    brief.write_bytes(b"Title\n\n" + b"word " * 4000)
+    real = os.fstat
+
+    def smaller(fd: int) -> os.stat_result:
+        st = real(fd)
+        return os.stat_result((*st[:6], 10, *st[7:]))  # st_size seen before it grew
+
+    monkeypatch.setattr(parse_module.os, "fstat", smaller)
+    assert parse_module.read_limited(brief) == brief.read_bytes()
+    with brief.open("wb") as handle:
+        handle.truncate(MAX_BYTES + 5)
+    with pytest.raises(BriefError) as info:
+        parse_module.read_limited(brief)
+    assert info.value.reason.startswith("too large (")
+
+
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(BriefError) as info:
         parse_file(tmp_path / "missing.md", tmp_path)
