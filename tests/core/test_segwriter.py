@@ -538,3 +538,19 @@ def test_rows_added_in_bulk_leave_the_terms_table_row_by_row_would(
 
     assert termtable.adopt(Other(StructFile(io.BytesIO()))) is None
     assert termtable.adopt(filetables.HashWriter(StructFile(io.BytesIO()))) is None
+
+
+@pytest.mark.parametrize("bound", [2, 255, 1 << 16, (1 << 16) + 1, 1 << 31, (1 << 31) + 7])
+def test_the_narrow_stable_order_is_numpys_stable_argsort(bound: int) -> None:
+    """Tokens sorted by word (and term-file documents by number) as the narrowest type that
+    holds them: the same order, ties kept in the order they came."""
+    import numpy as np
+
+    from briefreader.core.index.postenc import stable_order
+
+    rng = np.random.default_rng(bound)
+    for size in (0, 1, 1000, 70_000):
+        values = rng.integers(0, bound, size, dtype=np.int64)
+        values[: size // 3] = bound - 1  # many ties, the largest value among them
+        got = stable_order(values, bound)
+        assert np.array_equal(got, np.argsort(values, kind="stable"))

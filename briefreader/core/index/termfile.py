@@ -42,7 +42,7 @@ import numpy as np
 
 from briefreader.core import processes
 from briefreader.core.index import fast
-from briefreader.core.index.postenc import distinct_numbers
+from briefreader.core.index.postenc import distinct_numbers, stable_order
 from briefreader.core.index.schema import analysed_terms
 from briefreader.core.search.ranking import FIELD_BOOSTS, TEXT_FIELDS
 
@@ -394,7 +394,7 @@ def _forward(
     boost_of = np.repeat(boosts, counts)
     keep = boost_of > 0
     docs = ids[keep]
-    by_doc = np.argsort(docs, kind="stable")
+    by_doc = stable_order(docs, n)
     fptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(docs, minlength=n)[:n], out=fptr[1:])
     return {
