@@ -626,3 +626,24 @@ def test_an_unnamed_document_part_is_named_by_its_type(tmp_path: Path) -> None:
     read = read_file(path, file_id="m.eml")
     assert [b.id for b in read.briefs] == ["m.eml", "m.eml#attachment.docx"]
     assert read.briefs[1].title == "Scanned memo"
+
+
+def test_an_unquoted_from_line_in_a_body_stays_in_its_message() -> None:
+    """Mailing lists' archives leave a paragraph that opens on "From " unquoted: only a line
+    with a delivery date, followed by a header, opens the next message."""
+    data = (
+        b"From analyst at example.org  Mon Mar  4 12:00:00 2019\nFrom: analyst at example.org\n"
+        b"Subject: one\n\nFirst paragraph.\n\nFrom the start of the war in 2003, at 10:00,\n"
+        b"Comment: the same message.\n\nFrom Baghdad, a note.\nSubject: still the body\n\n"
+        b"From - Tue Mar 12 09:31:00 2019\nX-Mozilla-Status: 0001\nSubject: two\n\nbody\n\n"
+        b"From MAILER-DAEMON Thu Jan  1 00:00:00 1970\nReturn-Path: <x@y>\n\nthree\n"
+    )
+    parts = list(split_mbox(io.BytesIO(data)))
+    assert [n for n, _data, _done in parts] == [1, 2, 3]
+    first = parts[0][1]
+    assert first is not None
+    assert b"From the start of the war in 2003, at 10:00,\nComment: the same" in first
+    assert b"From Baghdad, a note.\nSubject: still the body\n" in first
+    assert parts[1][1] is not None and parts[1][1].startswith(b"X-Mozilla-Status: 0001\n")
+    assert parts[2][1] == b"Return-Path: <x@y>\n\nthree\n"
+    assert parts[-1][2] == len(data)

@@ -272,6 +272,28 @@ def read_mbox_stream(
     return briefs
 
 
+#: What a mailbox's separator line carries after "From " and its sender: the date of
+#: delivery, as ctime writes it ("Tue Mar 12 09:30:00 2019", "Mon Mar 04 12:00:00 +0000
+#: 2019") or as a Date header does ("Tue, 12 Mar 2019 09:30:00").
+_MONTH = rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_FROM_LINE_DATE = re.compile(
+    rb"\b" + _MONTH + rb" +\d{1,2} +\d{1,2}:\d\d|\b\d{1,2} +" + _MONTH + rb" +\d{4} +\d{1,2}:\d\d"
+)
+#: A header field's first line: a name of printable ASCII but the colon, then a colon.
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")
+
+
+def _separates(line: bytes, following: Callable[[], bytes]) -> bool:
+    """Whether a "From " line after a blank line opens the next message: it carries a
+    delivery date and the line after it is a header field. Mailing lists' archives
+    (Mailman's) leave a body's own "From the start of..." unquoted: it stays in its message.
+    ``following`` reads the next line (asked only when the date is there)."""
+    return (
+        _FROM_LINE_DATE.search(line, 5, 200) is not None
+        and _HEADER_LINE.match(following()) is not None
+    )
+
+
 def split_mbox(handle: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
     """(message number, its bytes or None if over MAX_MESSAGE, bytes read so far), streamed."""
     number = 0
@@ -281,12 +303,23 @@ def split_mbox(handle: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
     previous_blank = True
     done = 0
     started = False
+    ahead: list[bytes] = []  # a line read to judge a "From " line, not yet taken
+
+    def following() -> bytes:
+        if not ahead:
+            ahead.append(handle.readline(1 << 20))
+        return ahead[0]
+
     while True:
-        line = handle.readline(1 << 20)
+        line = ahead.pop() if ahead else handle.readline(1 << 20)
         if not line:
             break
         done += len(line)
-        if line.startswith(b"From ") and previous_blank:
+        if (
+            line.startswith(b"From ")
+            and previous_blank
+            and (not started or _separates(line, following))
+        ):
             if started:
                 number += 1
                 yield number, None if oversized else _join(lines), done - len(line)
