@@ -57,7 +57,7 @@ READER_VERSIONS: dict[str, int] = {
     "doc": 1,
     "odt": 1,
     "rtf": 1,
-    "email": 1,
+    "email": 2,  # 2: a list's tag left out of titles; a body's "From " line splits no message
     "zip": 1,
     "gzip": 1,
 }

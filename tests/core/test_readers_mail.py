@@ -647,3 +647,30 @@ def test_an_unquoted_from_line_in_a_body_stays_in_its_message() -> None:
     assert parts[1][1] is not None and parts[1][1].startswith(b"X-Mozilla-Status: 0001\n")
     assert parts[2][1] == b"Return-Path: <x@y>\n\nthree\n"
     assert parts[-1][2] == len(data)
+
+
+def test_a_lists_tag_is_left_out_of_the_title(tmp_path: Path) -> None:
+    """Mailing lists put their name before every subject; the title is the subject's own.
+    A tag that is not the list's, or a message not from a list, keeps its brackets."""
+    archive = tmp_path / "2019-March.mbox"
+    archive.write_bytes(
+        b"From analyst at example.org  Mon Mar  4 12:00:00 2019\n"
+        b"From: analyst at example.org (Iraq Watch)\nDate: Mon, 4 Mar 2019 12:00:00 +0000\n"
+        b"Subject: [iraq-watch] Talks in Erbil\n\nThe talks went on.\n\n"
+        b"From analyst at example.org  Tue Mar  5 12:00:00 2019\n"
+        b"From: analyst at example.org (Iraq Watch)\nSubject: Re: [iraq-watch] Talks in Erbil\n"
+        b"\nThey ended.\n"
+    )
+    titles = [b.title for b in read_file(archive, file_id="a.mbox").briefs]
+    assert titles == ["Talks in Erbil", "Re: Talks in Erbil"]
+    cases = {
+        b"List-Id: Iraq Watch <iraq-watch.lists.example.org>\nSubject: [Iraq-Watch] Talks\n": (
+            "Talks"
+        ),
+        b"List-Id: <iraq-watch.lists.example.org>\nSubject: [Update] Talks\n": "[Update] Talks",
+        b"From: desk@example.org\nSubject: [iraq-watch] Talks\n": "[iraq-watch] Talks",
+    }
+    for n, (head, title) in enumerate(cases.items()):
+        one = tmp_path / f"m{n}.eml"
+        one.write_bytes(head + b"\nBody text about the talks.\n")
+        assert read_file(one, file_id=one.name).briefs[0].title == title

@@ -427,7 +427,7 @@ def _message_briefs(
         warnings.append(f"{where}malformed email, not read ({_why(exc)})")
         return []
     subject = _header(msg, "Subject")
-    extracted.title = without_prefix(subject) or None
+    extracted.title = without_list_tag(without_prefix(subject), msg) or None
     extracted.date = _date(_header(msg, "Date"))
     extracted.source = _source(msg)
     take_forwarded(extracted, plain)
@@ -751,6 +751,36 @@ def _date(value: str) -> dt.date | None:
         return email.utils.parsedate_to_datetime(value).date()
     except (*_HEADER_ERRORS, OverflowError):
         return None
+
+
+#: A mailing list's tag before a subject ("[iraq-watch] Talks in Erbil"), after any reply
+#: prefixes ("Re: [iraq-watch] ..."): the tag and the space after it.
+_LIST_TAG = re.compile(r"((?:[ \t]*(?:re|aw|sv)[ \t]*:)*[ \t]*)\[([^\[\]\n]{1,60})\][ \t]*", re.I)
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def without_list_tag(subject: str, msg: email.message.EmailMessage) -> str:
+    """A list message's subject without the tag its list puts before every subject: the
+    tag that names the list of the List-Id header ("Iraq Watch <iraq-watch.example.org>"),
+    or any leading tag of a message from a list's archive (Mailman's archiver writes its
+    senders "analyst at example.org", never with an @). Any other bracket stays: a title's
+    own "[Update]" is part of it."""
+    m = _LIST_TAG.match(subject)
+    if m is None or not subject[m.end() :].strip():
+        return subject
+    list_id = _header(msg, "List-Id")
+    if list_id:
+        tag = _NOT_ALNUM.sub("", m.group(2)).lower()
+        name, address = email.utils.parseaddr(list_id)
+        label = list_id.split("<", 1)[0]
+        names = {name, label, address.split(".", 1)[0], address.split("@", 1)[0]}
+        if tag not in {_NOT_ALNUM.sub("", n).lower() for n in names if n}:
+            return subject
+    else:
+        sender = _header(msg, "From")
+        if "@" in sender or " at " not in sender:
+            return subject
+    return m.group(1) + subject[m.end() :]
 
 
 #: A From header's characters looked at for a name in a comment (parseaddr's cost grows
