@@ -122,8 +122,11 @@ def run(args: argparse.Namespace) -> int:
         say(f"briefreader: {problem}", file=sys.stderr)
         library.close()
         return 1
+    pending = None
     if problem:
-        open_id = None  # the window opens the best hit instead, and says why
+        # The window opens the best hit instead, and says why; the brief is looked for
+        # again once the index is updated (a digest's item in a folder never indexed).
+        pending, open_id = open_id, None
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -140,9 +143,11 @@ def run(args: argparse.Namespace) -> int:
     if screenshot:
         window.resize(1440, 900)
     window.show()
-    window.start(getattr(args, "query", None) or "", open_id)
+    window.start(getattr(args, "query", None) or "", open_id, pending_open=pending)
     if problem:
-        window.statusBar().showMessage(problem, 10000)
+        window.statusBar().showMessage(
+            f"{problem} (looked for again when the index is updated)", 10000
+        )
     probe = StartupProbe(window, t0)
     app.installEventFilter(probe)
     if screenshot:

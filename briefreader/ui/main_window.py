@@ -126,6 +126,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self._report: UpdateReport | None = None
+        #: A brief asked for at the start that the index did not hold yet (see start()).
+        self._pending_open: str | None = None
         self._style: MarkStyle = LIGHT
 
         self.chrome = Chrome(self)
@@ -386,9 +388,16 @@ class MainWindow(QMainWindow):
 
     # -- start ---------------------------------------------------------------------------
 
-    def start(self, query: str = "", open_id: str | None = None) -> None:
-        """Index in the background, then show results for ``query`` and a first brief."""
+    def start(
+        self, query: str = "", open_id: str | None = None, *, pending_open: str | None = None
+    ) -> None:
+        """Index in the background, then show results for ``query`` and a first brief.
+
+        ``pending_open``: a brief asked for that the index does not hold yet (a digest's
+        item in a folder never indexed, a file just added): the best hit is shown until the
+        update is done, then that brief, or why it still cannot be opened."""
         self.search.open_first = open_id is None
+        self._pending_open = pending_open
         if query:
             self.search.set_text_quietly(query)
         self.update_index()
@@ -417,6 +426,7 @@ class MainWindow(QMainWindow):
         self.index_status.finished(report)
         if changed or self.model.incomplete:
             self.run_search()
+        self._open_pending()
         emit(self.indexReady, report)
 
     @Slot(str)
@@ -426,6 +436,15 @@ class MainWindow(QMainWindow):
             # Not updated (another instance holds the index, say), but searchable as it is.
             message += " Searching the index as it is (read-only)."
         self.index_status.failed(message)
+        self._open_pending()
+
+    def _open_pending(self) -> None:
+        """The brief start() was asked for before the index held it, once the update is
+        done (the reader says why, if it still cannot be opened)."""
+        ref, self._pending_open = self._pending_open, None
+        if ref:
+            self.search.open_first = False
+            self.open_brief(ref)
 
     @property
     def index_done(self) -> bool:
