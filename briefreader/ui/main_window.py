@@ -443,6 +443,7 @@ class MainWindow(QMainWindow):
         done (the reader says why, if it still cannot be opened)."""
         ref, self._pending_open = self._pending_open, None
         if ref:
+            self.statusBar().clearMessage()  # "not in the library yet": the reader says now
             self.search.open_first = False
             self.open_brief(ref)
 

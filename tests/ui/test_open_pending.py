@@ -43,12 +43,14 @@ def test_a_digests_item_opens_once_the_first_update_is_done(qtbot, tmp_path: Pat
     try:
         with qtbot.waitSignal(win.indexReady, timeout=30000):
             win.start("", None, pending_open="roundup.md#2")
+            win.statusBar().showMessage("roundup.md#2: not in the library yet", 60000)
         qtbot.waitUntil(
             lambda: win.pane.view is not None and win.pane.view.brief.id == "roundup.md#2",
             timeout=20000,
         )
         assert win.pane.view is not None
         assert win.pane.view.brief.title == "Port of Basra reopened"
+        assert "not in the library yet" not in win.statusBar().currentMessage()
     finally:
         win.close()
         workers.shutdown()
