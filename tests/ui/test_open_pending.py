@@ -3,14 +3,16 @@ never indexed): the window opens it once its first update is done, or says why i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings
+from window_kit import unstarted_window
 
 from briefreader.core.glossary import Glossary
 from briefreader.core.library import Library
-from briefreader.ui.app import build_window
-from briefreader.ui.workers import Workers
 
 ROUNDUP = """# Daily round-up
 
@@ -32,15 +34,23 @@ Comment: Trade resumes.
 """
 
 
-def test_a_digests_item_opens_once_the_first_update_is_done(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@contextmanager
+def _window(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    """The window on a folder holding one round-up, never indexed."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "roundup.md").write_text(ROUNDUP, "utf-8")
     lib = Library([corpus], tmp_path / "data", Glossary())
-    workers = Workers(lib)
-    win = build_window(lib, workers, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
+    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
     try:
+        with unstarted_window(qtbot, lib, settings) as win:
+            yield win
+    finally:
+        lib.close()
+
+
+def test_a_digests_item_opens_once_the_first_update_is_done(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    with _window(qtbot, tmp_path) as win:
         with qtbot.waitSignal(win.indexReady, timeout=30000):
             win.start("", None, pending_open="roundup.md#2")
             win.statusBar().showMessage("roundup.md#2: not in the library yet", 60000)
@@ -48,32 +58,16 @@ def test_a_digests_item_opens_once_the_first_update_is_done(qtbot, tmp_path: Pat
             lambda: win.pane.view is not None and win.pane.view.brief.id == "roundup.md#2",
             timeout=20000,
         )
-        assert win.pane.view is not None
         assert win.pane.view.brief.title == "Port of Basra reopened"
         assert "not in the library yet" not in win.statusBar().currentMessage()
-    finally:
-        win.close()
-        workers.shutdown()
-        lib.close()
 
 
 def test_a_brief_still_missing_after_the_update_is_said_so(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "roundup.md").write_text(ROUNDUP, "utf-8")
-    lib = Library([corpus], tmp_path / "data", Glossary())
-    workers = Workers(lib)
-    win = build_window(lib, workers, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
-    said: list[str] = []
-    win.statusBar().messageChanged.connect(said.append)
-    try:
+    with _window(qtbot, tmp_path) as win:
+        said: list[str] = []
+        win.statusBar().messageChanged.connect(said.append)
         with qtbot.waitSignal(win.indexReady, timeout=30000):
             win.start("", None, pending_open="roundup.md#9")
         qtbot.waitUntil(lambda: any("no such brief" in m for m in said), timeout=20000)
         assert "Cannot read this brief: no such brief in the library" in said
         assert win.pane.view is None or win.pane.view.brief.id != "roundup.md#9"
-    finally:
-        win.close()
-        workers.shutdown()
-        lib.close()

@@ -4,19 +4,17 @@ window opens on."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
+from window_kit import unstarted_window
 
 from briefreader import paths
 from briefreader.core.library import Library
-from briefreader.ui.main_window import MainWindow
 from briefreader.ui.theme import stylesheet_text
 from briefreader.ui.window_layout import FRAME_ROOM, NEW_WINDOW, fit_to_screen
 
@@ -39,21 +37,6 @@ def test_a_size_already_inside_is_kept() -> None:
     assert fit_to_screen(QSize(900, 600), QRect(0, 0, 1366, 728)) == QSize(900, 600)
 
 
-@contextlib.contextmanager
-def _window(qtbot, library: Library, settings: QSettings) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    from briefreader.ui.app import build_window
-    from briefreader.ui.workers import Workers
-
-    workers = Workers(library)
-    win = build_window(library, workers, settings)
-    qtbot.addWidget(win)
-    try:
-        yield win
-    finally:
-        win.close()
-        workers.shutdown()
-
-
 def _free_area() -> QRect:
     screen = QApplication.primaryScreen()
     assert screen is not None
@@ -62,7 +45,7 @@ def _free_area() -> QRect:
 
 def test_a_new_window_opens_inside_the_screen(qtbot, library: Library, settings: QSettings) -> None:  # type: ignore[no-untyped-def]
     free = _free_area()
-    with _window(qtbot, library, settings) as win:
+    with unstarted_window(qtbot, library, settings) as win:
         assert win.size() == fit_to_screen(NEW_WINDOW, free)
         assert win.width() <= free.width() - FRAME_ROOM.width()
         assert win.height() <= free.height() - FRAME_ROOM.height()
@@ -74,7 +57,7 @@ def test_the_window_can_be_as_small_as_a_laptops_free_area(
     """What the window's layout needs at least (every dock a new window shows, and the
     Filters) fits 1366x768 less a task bar, so Qt never makes it larger than that screen."""
     laptop = fit_to_screen(NEW_WINDOW, QRect(0, 0, 1366, 728))
-    with _window(qtbot, library, settings) as win:
+    with unstarted_window(qtbot, library, settings) as win:
         win.show()
         win.facet_dock.show()
         win.dock_layout.fit_docks(True)
@@ -88,13 +71,13 @@ def test_a_window_saved_larger_than_the_screen_is_shrunk_to_it(
 ) -> None:  # type: ignore[no-untyped-def]
     free = _free_area()
     saved = QSettings(str(tmp_path / "big.ini"), QSettings.Format.IniFormat)
-    with _window(qtbot, library, saved) as win:
+    with unstarted_window(qtbot, library, saved) as win:
         # Left on a monitor larger than this screen, part of it off the screen's edge.
         win.setGeometry(free.x() + 300, free.y() + 200, free.width() + 900, free.height() + 700)
         assert win.width() > free.width()
         win.dock_layout.save(saved)
     saved.sync()
-    with _window(qtbot, library, saved) as win:
+    with unstarted_window(qtbot, library, saved) as win:
         geo = win.geometry()
         assert geo.width() <= free.width() - FRAME_ROOM.width()
         assert geo.height() <= free.height() - FRAME_ROOM.height()
@@ -106,11 +89,11 @@ def test_a_window_saved_smaller_keeps_its_size_and_place(
 ) -> None:  # type: ignore[no-untyped-def]
     free = _free_area()
     saved = QSettings(str(tmp_path / "small.ini"), QSettings.Format.IniFormat)
-    with _window(qtbot, library, saved) as win:
+    with unstarted_window(qtbot, library, saved) as win:
         win.setGeometry(free.x() + 40, free.y() + 30, 700, 500)
         win.dock_layout.save(saved)
     saved.sync()
-    with _window(qtbot, library, saved) as win:
+    with unstarted_window(qtbot, library, saved) as win:
         assert win.geometry() == QRect(free.x() + 40, free.y() + 30, 700, 500)
 
 
